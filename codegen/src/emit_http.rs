@@ -1,0 +1,482 @@
+//! Emits `operation/<name>.rs` for each operation: reading the typed input from an HTTP request
+//! (labels, query, headers, payload or JSON body), and writing the output and errors as HTTP
+//! responses, following the operation's `@http` bindings.
+
+use crate::emit_json::{absent, checks, de_expr, finish_struct, indent, json_name, read_member_value, ser_members, ser_stmt, stem, ts_format};
+use crate::gen::Gen;
+use crate::model::{short, Kind, Member, Shape};
+use crate::names::{lit, snake, snake_raw};
+use std::fmt::Write;
+
+/// Where a member of an input or output structure is bound.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Binding {
+    Label(usize),
+    Query(String),
+    QueryParams,
+    Header(String),
+    PrefixHeaders(String),
+    Payload,
+    ResponseCode,
+    Body,
+}
+
+/// Label names of a URI pattern, in order.
+pub fn uri_labels(uri: &str) -> Vec<String> {
+    let path = uri.split('?').next().unwrap_or("");
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}').map(|l| l.trim_end_matches('+').to_string()))
+        .collect()
+}
+
+pub fn http_trait(g: &Gen, op: &str) -> (String, String, u16) {
+    let h = g.shape(op).get("http").cloned().unwrap_or_default();
+    (
+        h.get("method").and_then(|v| v.as_str()).unwrap_or("POST").to_string(),
+        h.get("uri").and_then(|v| v.as_str()).unwrap_or("/").to_string(),
+        h.get("code").and_then(|v| v.as_u64()).unwrap_or(200) as u16,
+    )
+}
+
+pub fn binding(m: &Member, labels: &[String]) -> Binding {
+    if m.has("httpLabel") {
+        Binding::Label(labels.iter().position(|l| *l == m.name).unwrap_or(0))
+    } else if let Some(q) = m.get("httpQuery").and_then(|v| v.as_str()) {
+        Binding::Query(q.to_string())
+    } else if m.has("httpQueryParams") {
+        Binding::QueryParams
+    } else if let Some(h) = m.get("httpHeader").and_then(|v| v.as_str()) {
+        Binding::Header(h.to_string())
+    } else if let Some(p) = m.get("httpPrefixHeaders").and_then(|v| v.as_str()) {
+        Binding::PrefixHeaders(p.to_string())
+    } else if m.has("httpPayload") {
+        Binding::Payload
+    } else if m.has("httpResponseCode") {
+        Binding::ResponseCode
+    } else {
+        Binding::Body
+    }
+}
+
+/// The media type of a body: the payload member's, or JSON when members are in the body.
+pub fn body_media_type(g: &Gen, s: Option<&Shape>) -> Option<String> {
+    let s = s?;
+    if let Some(p) = s.members.iter().find(|m| m.has("httpPayload")) {
+        let t = g.shape(&p.target);
+        let own = t.get("mediaType").and_then(|v| v.as_str()).map(str::to_string);
+        return Some(match t.kind {
+            Kind::Blob => own.unwrap_or_else(|| "application/octet-stream".into()),
+            Kind::String | Kind::Enum => own.unwrap_or_else(|| "text/plain".into()),
+            Kind::Union if t.has("streaming") => "application/vnd.amazon.eventstream".into(),
+            _ => "application/json".into(),
+        });
+    }
+    if s.members.iter().any(|m| binding(m, &[]) == Binding::Body) {
+        Some("application/json".into())
+    } else {
+        None
+    }
+}
+
+/// An expression of type `Result<T, ValueError>` reading the text `raw` as shape `target` (labels,
+/// query values, header values).
+fn from_text(g: &Gen, m: &Member, target: &str, raw: &str, ts_default: &str, in_header: bool) -> String {
+    let t = g.shape(target);
+    let hv = "rt::http_values";
+    match t.kind {
+        Kind::String if in_header && t.has("mediaType") => format!("rt::json_de::string_from_base64({raw})"),
+        Kind::String => format!("Ok::<_, {hv}::ValueError>({raw}.to_string())"),
+        Kind::Enum => format!("Ok::<_, {hv}::ValueError>({}::from({raw}))", g.rust_type(target)),
+        Kind::Boolean => format!("{hv}::parse_bool({raw})"),
+        Kind::Byte => format!("{hv}::parse_i8({raw})"),
+        Kind::Short => format!("{hv}::parse_i16({raw})"),
+        Kind::Integer | Kind::IntEnum => format!("{hv}::parse_i32({raw})"),
+        Kind::Long => format!("{hv}::parse_i64({raw})"),
+        Kind::Float => format!("{hv}::parse_f32({raw})"),
+        Kind::Double => format!("{hv}::parse_f64({raw})"),
+        Kind::Timestamp => format!("{hv}::parse_timestamp({raw}, {})", ts_format(g, Some(m), target, ts_default)),
+        Kind::Blob => format!("rt::json_de::blob_from_base64({raw})"),
+        Kind::BigInteger | Kind::BigDecimal => format!(
+            "{raw}.parse::<{}>().map_err(|_| {hv}::ValueError(format!(\"invalid number {{}}\", {raw})))",
+            g.rust_type(target)
+        ),
+        _ => format!("Err::<{}, _>({hv}::ValueError(\"unsupported binding\".into()))", g.rust_type(target)),
+    }
+}
+
+/// A block reading text value(s) for member `m` into its type, with constraints checked.
+/// For lists, `raws` is an expression of type `Vec<String>`; otherwise `raw` is a `&str`.
+fn text_member(g: &Gen, m: &Member, src: &str, ts_default: &str, in_header: bool) -> String {
+    let t = g.shape(&m.target);
+    let seg = format!("PathSeg::Member({})", lit(&m.name));
+    if t.kind == Kind::List {
+        let item = &t.members[0];
+        let parse = from_text(g, item, &item.target, "raw.as_str()", ts_default, in_header);
+        let item_checks = checks(g, item, "xr");
+        let push = if t.has("sparse") { "out.push(Some(x));" } else { "out.push(x);" };
+        format!(
+            "{{\n    val.enter({seg});\n    let mut out = ::std::vec::Vec::new();\n    for (i, raw) in {src}.iter().enumerate() {{\n        val.enter(PathSeg::Index(i));\n        let x = {parse}?;\n        let xr = &x;\n{}        val.leave();\n        {push}\n    }}\n    let xr = &out;\n{}    val.leave();\n    out\n}}",
+            indent(&item_checks, "        "),
+            indent(&checks(g, m, "xr"), "    ")
+        )
+    } else {
+        let parse = from_text(g, m, &m.target, src, ts_default, in_header);
+        format!("{{\n    val.enter({seg});\n    let x = {parse}?;\n    let xr = &x;\n{}    val.leave();\n    x\n}}", indent(&checks(g, m, "xr"), "    "))
+    }
+}
+
+fn deserializer(g: &Gen, op: &str, out: &mut String) {
+    let (_, uri, _) = http_trait(g, op);
+    let labels = uri_labels(&uri);
+    let input = g.shape(op).input().map(|i| g.shape(&i));
+    let out_shape = g.shape(op).output().map(|o| g.shape(&o));
+    let in_type = g.input_type(op);
+    let strict = !g.cfg.lenient_content_type;
+    let expected = body_media_type(g, input).map_or("None".into(), |m| format!("Some({})", lit(&m)));
+    let produced = body_media_type(g, out_shape).unwrap_or_else(|| "application/json".into());
+    out.push_str("/// Reads the operation's input from a request; `labels` are the raw label values the router matched.\n");
+    writeln!(out, "pub async fn deserialize_request<B>(req: rt::http::Request<B>, labels: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<{in_type}, Rejection>").unwrap();
+    out.push_str("where\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{\n");
+    out.push_str("    let (parts, body) = req.into_parts();\n    let mut validator = Validator::new();\n    let val = &mut validator;\n    let mut invalid = false;\n");
+    let streaming = input.and_then(|s| s.members.iter().find(|m| m.has("httpPayload") && g.is_streaming_blob(&m.target)));
+    if let Some(m) = streaming {
+        writeln!(out, "    rt::media_type::check_content_type(&parts.headers, {expected}, 0, false)?;").unwrap();
+        writeln!(out, "    let f_{} = rt::body::ByteStream::from_body(body);", snake_raw(&m.name)).unwrap();
+    } else {
+        out.push_str("    let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {\n        Ok(b) => b,\n        Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),\n        Err(Err(e)) => return Err(Rejection::Body(e.to_string())),\n    };\n");
+        writeln!(out, "    rt::media_type::check_content_type(&parts.headers, {expected}, bytes.len(), {strict})?;").unwrap();
+    }
+    if strict {
+        writeln!(out, "    rt::media_type::check_accept(&parts.headers, {})?;", lit(&produced)).unwrap();
+    }
+    let Some(s) = input else {
+        out.push_str("    let _ = (labels, invalid);\n    Ok(())\n}\n\n");
+        return;
+    };
+    let binds: Vec<(&Member, Binding)> = s.members.iter().map(|m| (m, binding(m, &labels))).collect();
+    if binds.iter().any(|(_, b)| matches!(b, Binding::Query(_) | Binding::QueryParams)) {
+        out.push_str("    let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(\"\"))?;\n");
+    }
+    if binds.iter().any(|(_, b)| *b == Binding::Body) {
+        out.push_str("    let doc = rt::json_de::parse_body(&bytes)?;\n    let obj = rt::json_de::object(&doc)?;\n");
+    }
+    let bound_query: Vec<String> =
+        binds.iter().filter_map(|(_, b)| if let Binding::Query(q) = b { Some(lit(q)) } else { None }).collect();
+    for (m, b) in &binds {
+        let n = snake_raw(&m.name);
+        let t = g.shape(&m.target);
+        let code = match b {
+            Binding::Label(i) => format!(
+                "{{\n    let raw = rt::http_values::percent_decode(labels.get({i}).map(::std::string::String::as_str).unwrap_or(\"\"))?;\n    let raw = raw.as_str();\n    Some({})\n}}",
+                text_member(g, m, "raw", "date-time", false)
+            ),
+            Binding::Query(q) => {
+                if t.kind == Kind::List {
+                    format!(
+                        "{{\n    let raws: ::std::vec::Vec<&::std::string::String> = query.iter().filter(|(k, _)| k == {q}).map(|(_, v)| v).collect();\n    if raws.is_empty() {{ {a} }} else {{ Some({}) }}\n}}",
+                        text_member(g, m, "raws", "date-time", false),
+                        q = lit(q),
+                        a = absent(g, m)
+                    )
+                } else {
+                    format!(
+                        "match query.iter().find(|(k, _)| k == {q}) {{\n    Some((_, raw)) => {{ let raw = raw.as_str(); Some({}) }}\n    None => {a},\n}}",
+                        text_member(g, m, "raw", "date-time", false),
+                        q = lit(q),
+                        a = absent(g, m)
+                    )
+                }
+            }
+            Binding::QueryParams => {
+                let value = g.shape(&t.members[1].target);
+                let insert = if value.kind == Kind::List {
+                    "m.entry(k.clone()).or_insert_with(::std::vec::Vec::new).push(v.clone());"
+                } else {
+                    "m.entry(k.clone()).or_insert_with(|| v.clone());"
+                };
+                format!(
+                    "{{\n    let mut m = ::std::collections::HashMap::new();\n    for (k, v) in &query {{\n        if [{}].contains(&k.as_str()) {{ continue; }}\n        {insert}\n    }}\n    val.enter(PathSeg::Member({}));\n    let mr = &m;\n{}    val.leave();\n    if m.is_empty() {{ {} }} else {{ Some(m) }}\n}}",
+                    bound_query.join(", "),
+                    lit(&m.name),
+                    indent(&checks(g, m, "mr"), "    "),
+                    absent(g, m)
+                )
+            }
+            Binding::Header(h) => {
+                if t.kind == Kind::List {
+                    let item = g.shape(&t.members[0].target);
+                    let http_date = item.kind == Kind::Timestamp
+                        && ts_format(g, Some(&t.members[0]), &item.id, "http-date").ends_with("HttpDate");
+                    let split = if http_date { "split_http_date_list" } else { "split_header_list" };
+                    format!(
+                        "match rt::headers::value(&parts.headers, {h})? {{\n    Some(joined) => {{ let raws = rt::http_values::{split}(&joined)?; Some({}) }}\n    None => {a},\n}}",
+                        text_member(g, m, "raws", "http-date", true),
+                        h = lit(h),
+                        a = absent(g, m)
+                    )
+                } else {
+                    format!(
+                        "match rt::headers::value(&parts.headers, {h})? {{\n    Some(raw) => {{ let raw = raw.trim(); Some({}) }}\n    None => {a},\n}}",
+                        text_member(g, m, "raw", "http-date", true),
+                        h = lit(h),
+                        a = absent(g, m)
+                    )
+                }
+            }
+            Binding::PrefixHeaders(p) => format!(
+                "{{\n    let m = rt::headers::prefixed(&parts.headers, {})?;\n    if m.is_empty() {{ {} }} else {{ Some(m) }}\n}}",
+                lit(p),
+                absent(g, m)
+            ),
+            Binding::Payload => match t.kind {
+                _ if g.is_streaming_blob(&m.target) => continue,
+                _ if g.is_event_stream(&m.target) => "rt::event_stream::EventStream::unsupported_input()".into(),
+                Kind::Blob => format!(
+                    "if bytes.is_empty() {{ {} }} else {{ Some(rt::aws_smithy_types::Blob::new(bytes.to_vec())) }}",
+                    absent(g, m)
+                ),
+                Kind::String | Kind::Enum => format!(
+                    "if bytes.is_empty() {{ {} }} else {{\n    let s = ::std::str::from_utf8(&bytes).map_err(|_| Rejection::Serialization(\"the payload is not UTF-8 text\".into()))?;\n    Some({})\n}}",
+                    absent(g, m),
+                    if t.kind == Kind::Enum { format!("{}::from(s)", g.rust_type(&m.target)) } else { "s.to_string()".into() }
+                ),
+                _ => format!(
+                    "match rt::json_de::parse_optional_body(&bytes)? {{\n    Some(v) => rt::json_de::keep({}, &mut invalid)?,\n    None => {},\n}}",
+                    read_member_value(g, s, m, "&v", &format!("PathSeg::Member({})", lit(&m.name))),
+                    absent(g, m)
+                ),
+            },
+            Binding::Body => format!(
+                "match obj.get({k}) {{\n    Some(v) if !v.is_null() => rt::json_de::keep({r}, &mut invalid)?,\n    _ => {a},\n}}",
+                k = lit(&json_name(m)),
+                r = read_member_value(g, s, m, "v", &format!("PathSeg::Member({})", lit(&m.name))),
+                a = absent(g, m)
+            ),
+            Binding::ResponseCode => "None".into(),
+        };
+        writeln!(out, "    let f_{n} = {};", indent(&code, "    ").trim_start()).unwrap();
+    }
+    out.push_str("    let invalid = invalid || !val.is_valid();\n");
+    let finish = finish_struct(g, s, &in_type, "Rejection::Validation(::std::mem::take(&mut val.violations))");
+    out.push_str(&indent(&finish, "    "));
+    out.push_str("}\n\n");
+    let _ = de_expr;
+}
+
+/// An expression of type `String` writing `v` (a reference) of shape `target` as header text.
+fn to_text(g: &Gen, m: &Member, target: &str, v: &str) -> String {
+    let t = g.shape(target);
+    let hv = "rt::http_values";
+    match t.kind {
+        Kind::String if t.has("mediaType") => format!("rt::json_ser::base64_encode({v}.as_bytes())"),
+        Kind::String => format!("{v}.to_string()"),
+        Kind::Enum => format!("{v}.as_str().to_string()"),
+        Kind::Float => format!("{hv}::format_f32(*{v})"),
+        Kind::Double => format!("{hv}::format_f64(*{v})"),
+        Kind::Timestamp => format!("{hv}::format_timestamp({v}, {})", ts_format(g, Some(m), target, "http-date")),
+        Kind::Blob => format!("rt::json_ser::base64_encode({v}.as_ref())"),
+        Kind::BigInteger | Kind::BigDecimal => format!("{v}.as_ref().to_string()"),
+        _ => format!("{v}.to_string()"),
+    }
+}
+
+fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
+    let mut out = String::new();
+    for m in &s.members {
+        let f = snake(&m.name);
+        let t = g.shape(&m.target);
+        let (get, close) = if g.is_optional(m) {
+            (format!("if let Some(v) = &{x}.{f} {{\n"), "}\n")
+        } else {
+            (format!("{{\n    let v = &{x}.{f};\n"), "}\n")
+        };
+        if let Some(h) = m.get("httpHeader").and_then(|v| v.as_str()) {
+            let text = if t.kind == Kind::List {
+                let item = &t.members[0];
+                let it = g.shape(&item.target);
+                let quote = matches!(it.kind, Kind::String | Kind::Enum);
+                let one = to_text(g, item, &item.target, "i");
+                let one = if quote { format!("rt::http_values::quote_header_list_item(&{one}).into_owned()") } else { one };
+                format!("v.iter().map(|i| {one}).collect::<::std::vec::Vec<_>>().join(\", \")")
+            } else {
+                to_text(g, m, &m.target, "v")
+            };
+            let skip_empty = if t.kind == Kind::List { "if !v.is_empty() " } else { "" };
+            write!(out, "{get}    {skip_empty}{{ rt::headers::insert(&mut headers, {}, &{text}); }}\n{close}", lit(h)).unwrap();
+        } else if let Some(p) = m.get("httpPrefixHeaders").and_then(|v| v.as_str()) {
+            write!(out, "{get}    for (k, val) in v {{ rt::headers::insert(&mut headers, &format!(\"{{}}{{}}\", {}, k), val); }}\n{close}", lit(p)).unwrap();
+        }
+    }
+    out
+}
+
+fn serializer(g: &Gen, op: &str, out: &mut String) {
+    let (_, _, code) = http_trait(g, op);
+    let out_type = g.output_type(op);
+    out.push_str("/// Writes the operation's output as a response.\n");
+    writeln!(out, "pub fn serialize_response(out: {out_type}) -> rt::http::Response<rt::body::Body> {{").unwrap();
+    writeln!(out, "    #[allow(unused_mut)]\n    let mut status: u16 = {code};\n    let mut headers = rt::http::HeaderMap::new();").unwrap();
+    let Some(s) = g.shape(op).output().map(|o| g.shape(&o)) else {
+        out.push_str("    let _ = out;\n    rt::headers::response(status, headers, rt::body::empty())\n}\n\n");
+        return;
+    };
+    out.push_str(&indent(&header_stmts(g, s, "out"), "    "));
+    if let Some(m) = s.members.iter().find(|m| m.has("httpResponseCode")) {
+        let f = snake(&m.name);
+        if g.is_optional(m) {
+            writeln!(out, "    if let Some(c) = out.{f} {{ status = c as u16; }}").unwrap();
+        } else {
+            writeln!(out, "    status = out.{f} as u16;").unwrap();
+        }
+    }
+    let media = body_media_type(g, Some(s));
+    if let Some(p) = s.members.iter().find(|m| m.has("httpPayload")) {
+        let f = snake(&p.name);
+        let t = g.shape(&p.target);
+        let media = media.unwrap_or_default();
+        let ct = format!("rt::headers::default_content_type(&mut headers, {});", lit(&media));
+        let body = if g.is_streaming_blob(&p.target) {
+            format!("{{ {ct} out.{f}.into_body() }}")
+        } else if g.is_event_stream(&p.target) {
+            format!("{{ {ct} rt::event_stream::into_body(out.{f}, marshall_{}) }}", stem(g, &p.target))
+        } else {
+            let (get, none) = if g.is_optional(p) {
+                (format!("match &out.{f} {{\n        Some(v) => {{\n"), "        }\n        None => rt::body::empty(),\n    }")
+            } else {
+                (format!("{{\n        let v = &out.{f};\n        {{\n"), "        }\n    }")
+            };
+            let make = match t.kind {
+                Kind::Blob => format!("            {ct}\n            rt::body::full(rt::bytes::Bytes::copy_from_slice(v.as_ref()))\n"),
+                Kind::String => format!("            {ct}\n            rt::body::full(v.clone())\n"),
+                Kind::Enum => format!("            {ct}\n            rt::body::full(v.as_str().to_string())\n"),
+                _ => format!(
+                    "            {ct}\n            let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\n            {}\n            rt::body::full(writer.finish())\n",
+                    ser_stmt(g, Some(p), &p.target, "v")
+                ),
+            };
+            format!("{get}{make}{none}")
+        };
+        writeln!(out, "    let body = {body};").unwrap();
+    } else if media.is_some() {
+        writeln!(
+            out,
+            "    rt::headers::default_content_type(&mut headers, \"application/json\");\n    let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\n    w.begin_object();\n{}    w.end_object();\n    let body = rt::body::full(writer.finish());",
+            indent(&ser_members(g, s, "out", &|m: &Member| binding(m, &[]) == Binding::Body), "    ")
+        )
+        .unwrap();
+    } else {
+        out.push_str("    let body = rt::body::empty();\n");
+    }
+    out.push_str("    rt::headers::response(status, headers, body)\n}\n\n");
+}
+
+fn error_serializer(g: &Gen, op: &str, out: &mut String) {
+    let ty = format!("{}::error::{}", g.root(), g.op_error_type(op));
+    out.push_str("/// Writes one of the operation's errors as a response.\n");
+    writeln!(out, "pub fn serialize_error(err: {ty}) -> rt::http::Response<rt::body::Body> {{").unwrap();
+    let errors = g.model.operation_errors(g.cfg.service, op);
+    if errors.is_empty() {
+        out.push_str("    match err {}\n}\n\n");
+        return;
+    }
+    out.push_str("    match err {\n");
+    for e in &errors {
+        let s = g.shape(e);
+        let client = s.get("error").and_then(|v| v.as_str()) == Some("client");
+        let status = s.get("httpError").and_then(|v| v.as_u64()).unwrap_or(if client { 400 } else { 500 });
+        let body = ser_members(g, s, "e", &|m: &Member| binding(m, &[]) == Binding::Body);
+        writeln!(
+            out,
+            "        {ty}::{v}(e) => {{\n            let mut resp = rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {client}, |w| {{\n{body}            }});\n            #[allow(unused_variables)]\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}",
+            v = g.type_ident(e),
+            code = lit(short(e)),
+            root = g.root(),
+            body = indent(&body, "                "),
+            hdrs = indent(&header_stmts(g, s, "e").replace("&mut headers", "headers"), "            ")
+        )
+        .unwrap();
+    }
+    out.push_str("    }\n}\n\n");
+}
+
+/// For an event-stream output: the function building each event's message.
+fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
+    let u = g.shape(union_id);
+    let ty = format!("{}::model::{}", g.root(), g.type_ident(union_id));
+    writeln!(out, "fn marshall_{}(e: &{ty}) -> rt::aws_smithy_types::event_stream::Message {{", stem(g, union_id)).unwrap();
+    out.push_str("    use rt::aws_smithy_types::event_stream::{Header, HeaderValue};\n    match e {\n");
+    for m in &u.members {
+        let var = crate::emit_types::variant(&m.name);
+        let ev = g.shape(&m.target);
+        let mut b = String::from("let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();\n");
+        for hm in ev.members.iter().filter(|x| x.has("eventHeader")) {
+            let f = snake(&hm.name);
+            let (get, close) = if g.is_optional(hm) { (format!("if let Some(v) = &x.{f} {{ "), " }") } else { (format!("{{ let v = &x.{f}; "), " }") };
+            let hv = match g.shape(&hm.target).kind {
+                Kind::Boolean => "HeaderValue::Bool(*v)".to_string(),
+                Kind::Byte => "HeaderValue::Byte(*v)".into(),
+                Kind::Short => "HeaderValue::Int16(*v)".into(),
+                Kind::Integer => "HeaderValue::Int32(*v)".into(),
+                Kind::Long => "HeaderValue::Int64(*v)".into(),
+                Kind::Blob => "HeaderValue::ByteArray(rt::bytes::Bytes::copy_from_slice(v.as_ref()))".into(),
+                Kind::Timestamp => "HeaderValue::Timestamp(*v)".into(),
+                Kind::Enum => "HeaderValue::String(v.as_str().to_string().into())".into(),
+                _ => "HeaderValue::String(v.to_string().into())".into(),
+            };
+            writeln!(b, "{get}hs.push(Header::new({}, {hv}));{close}", lit(&hm.name)).unwrap();
+        }
+        let payload = ev.members.iter().find(|x| x.has("eventPayload"));
+        match payload {
+            Some(p) => {
+                let f = snake(&p.name);
+                let pt = g.shape(&p.target);
+                let (ct, bytes) = match pt.kind {
+                    Kind::Blob => ("application/octet-stream", "rt::bytes::Bytes::copy_from_slice(v.as_ref())".to_string()),
+                    Kind::String => ("text/plain", "rt::bytes::Bytes::from(v.clone())".into()),
+                    _ => ("application/json", format!("{{ let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer; {} rt::bytes::Bytes::from(writer.finish()) }}", ser_stmt(g, Some(p), &p.target, "v"))),
+                };
+                if g.is_optional(p) {
+                    writeln!(b, "let payload = match &x.{f} {{ Some(v) => {bytes}, None => rt::bytes::Bytes::new() }};").unwrap();
+                } else {
+                    writeln!(b, "let payload = {{ let v = &x.{f}; {bytes} }};").unwrap();
+                }
+                writeln!(b, "rt::event_stream::event({}, Some({}), payload, hs)", lit(&m.name), lit(ct)).unwrap();
+            }
+            None => {
+                let body = ser_members(g, ev, "x", &|mm: &Member| !mm.has("eventHeader"));
+                writeln!(b, "let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\nw.begin_object();\n{body}w.end_object();\nrt::event_stream::event({}, Some(\"application/json\"), rt::bytes::Bytes::from(writer.finish()), hs)", lit(&m.name)).unwrap();
+            }
+        }
+        if m.target == "smithy.api#Unit" {
+            writeln!(out, "        {ty}::{var} => rt::event_stream::event({}, None, rt::bytes::Bytes::new(), vec![]),", lit(&m.name)).unwrap();
+        } else {
+            writeln!(out, "        {ty}::{var}(x) => {{\n{}        }}", indent(&b, "            ")).unwrap();
+        }
+    }
+    writeln!(out, "        {ty}::Unknown => rt::event_stream::event(\"Unknown\", None, rt::bytes::Bytes::new(), vec![]),\n    }}\n}}\n").unwrap();
+}
+
+pub fn operation_rs(g: &Gen, op: &str) -> String {
+    let (method, uri, code) = http_trait(g, op);
+    let mut out = format!(
+        "//! HTTP bindings of the `{}` operation: `{method} {uri}` (success: {code}).\n\n#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\nuse rt::validation::{{PathSeg, Validator}};\nuse {root}::json_de::*;\nuse {root}::json_ser::*;\n\n",
+        short(op),
+        root = g.root()
+    );
+    writeln!(out, "/// The operation's HTTP method.\npub const METHOD: &str = {};\n/// The operation's URI pattern.\npub const URI: &str = {};\n", lit(&method), lit(&uri)).unwrap();
+    deserializer(g, op, &mut out);
+    serializer(g, op, &mut out);
+    error_serializer(g, op, &mut out);
+    if let Some(o) = g.shape(op).output() {
+        for m in &g.shape(&o).members {
+            if g.is_event_stream(&m.target) {
+                marshaller(g, &m.target, &mut out);
+            }
+        }
+    }
+    out
+}
+
+pub fn module_name(op: &str) -> String {
+    snake(short(op))
+}

@@ -1,0 +1,257 @@
+//! Emits `model.rs`: one Rust type per structure, union and enum shape, and `error.rs`: one error
+//! enum per operation.
+
+use crate::gen::Gen;
+use crate::model::{short, Kind, Shape};
+use crate::names::{lit, pascal, snake};
+use std::fmt::Write;
+
+const REDACTED: &str = "\"*** Sensitive Data Redacted ***\"";
+
+pub fn model_rs(g: &Gen) -> String {
+    let mut out = String::from("//! The shapes of the service's model as Rust types.\n\nuse smithy_server_runtime as rt;\n\n");
+    for s in g.generated_shapes() {
+        match s.kind {
+            Kind::Structure => structure(g, s, &mut out),
+            Kind::Union => union(g, s, &mut out),
+            Kind::Enum => enumeration(g, s, &mut out),
+            Kind::IntEnum => int_enum(g, s, &mut out),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn derives(g: &Gen, s: &Shape, extra: &[&str]) -> String {
+    let mut d = vec![];
+    if g.comparable(&s.id) {
+        d.extend(["Clone", "PartialEq"]);
+    }
+    d.extend_from_slice(extra);
+    if d.is_empty() {
+        return String::new();
+    }
+    format!("#[derive({})]\n", d.join(", "))
+}
+
+fn structure(g: &Gen, s: &Shape, out: &mut String) {
+    let name = g.type_ident(&s.id);
+    out.push_str(&g.doc(&s.traits, ""));
+    let default = g.defaultable(&s.id) && s.members.iter().all(|m| g.default_value(m).is_none());
+    out.push_str(&derives(g, s, if default { &["Default"] } else { &[] }));
+    writeln!(out, "pub struct {name} {{").unwrap();
+    for m in &s.members {
+        out.push_str(&g.doc(&m.traits, "    "));
+        writeln!(out, "    pub {}: {},", snake(&m.name), g.member_type(s, m)).unwrap();
+    }
+    out.push_str("}\n\n");
+    // Members with model defaults get them from `Default`.
+    if g.defaultable(&s.id) && !default {
+        writeln!(out, "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self {{").unwrap();
+        for m in &s.members {
+            let v = match g.default_value(m) {
+                Some(v) if !g.is_optional(m) => default_expr(g, &m.target, v),
+                _ => "::std::default::Default::default()".into(),
+            };
+            writeln!(out, "            {}: {v},", snake(&m.name)).unwrap();
+        }
+        out.push_str("        }\n    }\n}\n\n");
+    }
+    // Debug, with sensitive values redacted.
+    writeln!(out, "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
+    if g.sensitive(&s.id) {
+        writeln!(out, "        f.write_str({REDACTED})").unwrap();
+    } else {
+        writeln!(out, "        f.debug_struct({})", lit(&name)).unwrap();
+        for m in &s.members {
+            let v = if g.sensitive(&m.target) { format!("&{REDACTED}") } else { format!("&self.{}", snake(&m.name)) };
+            writeln!(out, "            .field({}, {v})", lit(&snake(&m.name).replace("r#", ""))).unwrap();
+        }
+        out.push_str("            .finish()\n");
+    }
+    out.push_str("    }\n}\n\n");
+    if s.has("error") {
+        let msg = s.members.iter().find(|m| m.name.eq_ignore_ascii_case("message"));
+        writeln!(out, "impl ::std::fmt::Display for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
+        match msg {
+            Some(m) if g.is_optional(m) => writeln!(
+                out,
+                "        match &self.{} {{\n            Some(m) => write!(f, \"{name}: {{m}}\"),\n            None => f.write_str({}),\n        }}",
+                snake(&m.name),
+                lit(&name)
+            )
+            .unwrap(),
+            Some(m) => writeln!(out, "        write!(f, \"{name}: {{}}\", self.{})", snake(&m.name)).unwrap(),
+            None => writeln!(out, "        f.write_str({})", lit(&name)).unwrap(),
+        }
+        out.push_str("    }\n}\n\n");
+        writeln!(out, "impl ::std::error::Error for {name} {{}}\n").unwrap();
+    }
+}
+
+/// A Rust expression for a model default value of the given shape.
+pub fn default_expr(g: &Gen, target: &str, v: &serde_json::Value) -> String {
+    let s = g.shape(target);
+    match s.kind {
+        Kind::Boolean => format!("{}", v.as_bool().unwrap_or(false)),
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::IntEnum => {
+            format!("{}", v.as_i64().unwrap_or(0))
+        }
+        Kind::Float | Kind::Double => format!("{:?}", v.as_f64().unwrap_or(0.0)),
+        Kind::String => format!("::std::string::String::from({})", lit(v.as_str().unwrap_or(""))),
+        Kind::Enum => format!("{}::from({})", g.rust_type(target), lit(v.as_str().unwrap_or(""))),
+        Kind::Blob if s.has("streaming") => "rt::body::ByteStream::default()".into(),
+        Kind::Blob => format!(
+            "rt::aws_smithy_types::Blob::new(rt::json_de::base64_decode({}).unwrap_or_default())",
+            lit(v.as_str().unwrap_or(""))
+        ),
+        Kind::Timestamp => match v {
+            serde_json::Value::String(t) => format!(
+                "rt::aws_smithy_types::DateTime::from_str({}, rt::aws_smithy_types::date_time::Format::DateTime).expect(\"model default\")",
+                lit(t)
+            ),
+            _ => format!("rt::aws_smithy_types::DateTime::from_secs_f64({:?})", v.as_f64().unwrap_or(0.0)),
+        },
+        Kind::Document => format!("rt::json_de::document_from_json_str({}).expect(\"model default\")", lit(&v.to_string())),
+        Kind::BigInteger | Kind::BigDecimal => {
+            format!("{}::from_str({}).expect(\"model default\")", g.rust_type(target), lit(&v.to_string()))
+        }
+        _ => "::std::default::Default::default()".into(),
+    }
+}
+
+fn union(g: &Gen, s: &Shape, out: &mut String) {
+    let name = g.type_ident(&s.id);
+    out.push_str(&g.doc(&s.traits, ""));
+    out.push_str(&derives(g, s, &[]));
+    writeln!(out, "pub enum {name} {{").unwrap();
+    for m in &s.members {
+        out.push_str(&g.doc(&m.traits, "    "));
+        if m.target == "smithy.api#Unit" {
+            writeln!(out, "    {},", variant(&m.name)).unwrap();
+        } else {
+            let mut t = g.rust_type(&m.target);
+            if g.is_boxed(&s.id, &m.name) {
+                t = format!("::std::boxed::Box<{t}>");
+            }
+            writeln!(out, "    {}({t}),", variant(&m.name)).unwrap();
+        }
+    }
+    out.push_str("    /// A member this server does not know; never produced by the server itself.\n    #[doc(hidden)]\n    Unknown,\n}\n\n");
+    writeln!(out, "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self::Unknown\n    }}\n}}\n").unwrap();
+    writeln!(out, "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
+    if g.sensitive(&s.id) {
+        writeln!(out, "        f.write_str({REDACTED})").unwrap();
+    } else {
+        out.push_str("        match self {\n");
+        for m in &s.members {
+            let v = variant(&m.name);
+            if m.target == "smithy.api#Unit" {
+                writeln!(out, "            Self::{v} => f.write_str({}),", lit(&v)).unwrap();
+            } else if g.sensitive(&m.target) {
+                writeln!(out, "            Self::{v}(_) => f.debug_tuple({}).field(&{REDACTED}).finish(),", lit(&v)).unwrap();
+            } else {
+                writeln!(out, "            Self::{v}(x) => f.debug_tuple({}).field(x).finish(),", lit(&v)).unwrap();
+            }
+        }
+        out.push_str("            Self::Unknown => f.write_str(\"Unknown\"),\n        }\n");
+    }
+    out.push_str("    }\n}\n\n");
+}
+
+/// The Rust variant name of a union or enum member.
+pub fn variant(member: &str) -> String {
+    let v = pascal(member);
+    if v == "Unknown" {
+        "UnknownValue".into()
+    } else {
+        v
+    }
+}
+
+fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
+    let name = g.type_ident(&s.id);
+    let values: Vec<(String, String)> = s
+        .members
+        .iter()
+        .map(|m| (variant(&m.name), m.get("enumValue").and_then(|v| v.as_str()).unwrap_or("").to_string()))
+        .collect();
+    out.push_str(&g.doc(&s.traits, ""));
+    out.push_str("#[derive(Clone, PartialEq, Eq, Hash, Debug)]\n");
+    writeln!(out, "pub enum {name} {{").unwrap();
+    for ((v, val), m) in values.iter().zip(&s.members) {
+        let d = g.doc(&m.traits, "    ");
+        if d.is_empty() {
+            writeln!(out, "    /// `{val}`").unwrap();
+        } else {
+            out.push_str(&d);
+        }
+        writeln!(out, "    {v},").unwrap();
+    }
+    out.push_str("    /// A value outside the model's set; requests carrying one are rejected by validation.\n    Unknown(::std::string::String),\n}\n\n");
+    writeln!(out, "impl {name} {{").unwrap();
+    let public: Vec<String> = values
+        .iter()
+        .zip(&s.members)
+        .filter(|(_, m)| !m.has("internal"))
+        .map(|((_, val), _)| lit(val))
+        .collect();
+    writeln!(out, "    /// The values of the model's enum, as the wire carries them (internal ones excluded).").unwrap();
+    writeln!(out, "    pub const VALUES: &'static [&'static str] = &[{}];", public.join(", ")).unwrap();
+    out.push_str("    /// The wire value.\n    pub fn as_str(&self) -> &str {\n        match self {\n");
+    for (v, val) in &values {
+        writeln!(out, "            Self::{v} => {},", lit(val)).unwrap();
+    }
+    out.push_str("            Self::Unknown(s) => s.as_str(),\n        }\n    }\n}\n\n");
+    writeln!(out, "impl ::std::convert::From<&str> for {name} {{\n    fn from(s: &str) -> Self {{\n        match s {{").unwrap();
+    for (v, val) in &values {
+        writeln!(out, "            {} => Self::{v},", lit(val)).unwrap();
+    }
+    out.push_str("            other => Self::Unknown(other.to_string()),\n        }\n    }\n}\n\n");
+    writeln!(out, "impl ::std::fmt::Display for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n").unwrap();
+    writeln!(out, "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self::Unknown(::std::string::String::new())\n    }}\n}}\n").unwrap();
+}
+
+fn int_enum(g: &Gen, s: &Shape, out: &mut String) {
+    let name = g.type_ident(&s.id);
+    out.push_str(&g.doc(&s.traits, ""));
+    writeln!(out, "pub type {name} = i32;\n").unwrap();
+    let _ = short;
+}
+
+/// `error.rs`: the error enum of every operation.
+pub fn error_rs(g: &Gen) -> String {
+    let mut out = String::from("//! The errors each operation may answer, as the model lists them.\n\n#![allow(unused_variables)]\n\n");
+    for op in &g.ops {
+        let ty = g.op_error_type(op);
+        let errors = g.model.operation_errors(g.cfg.service, op);
+        writeln!(out, "/// An error of the `{}` operation.\n#[derive(Debug)]\npub enum {ty} {{", short(op)).unwrap();
+        for e in &errors {
+            let en = g.type_ident(e);
+            writeln!(out, "    {en}({}),", g.rust_type(e)).unwrap();
+        }
+        out.push_str("}\n\n");
+        for e in &errors {
+            let en = g.type_ident(e);
+            writeln!(
+                out,
+                "impl ::std::convert::From<{t}> for {ty} {{\n    fn from(e: {t}) -> Self {{\n        Self::{en}(e)\n    }}\n}}\n",
+                t = g.rust_type(e)
+            )
+            .unwrap();
+        }
+        writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
+        if errors.is_empty() {
+            out.push_str("        match *self {}\n");
+        } else {
+            out.push_str("        match self {\n");
+            for e in &errors {
+                writeln!(out, "            Self::{}(e) => ::std::fmt::Display::fmt(e, f),", g.type_ident(e)).unwrap();
+            }
+            out.push_str("        }\n");
+        }
+        out.push_str("    }\n}\n\n");
+        writeln!(out, "impl ::std::error::Error for {ty} {{}}\n").unwrap();
+    }
+    out
+}

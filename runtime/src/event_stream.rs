@@ -1,0 +1,72 @@
+//! Event streams: the type of an event-stream output member, and the AWS event-stream binary framing
+//! (prelude, headers, payload, CRCs) its events are sent in.
+
+use crate::BoxError;
+use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+use bytes::Bytes;
+use futures_util::stream::{BoxStream, Stream, StreamExt};
+
+/// A stream of events of type `T` sent to the client as the response body.
+pub struct EventStream<T> {
+    inner: BoxStream<'static, Result<T, BoxError>>,
+}
+
+impl<T> EventStream<T> {
+    pub fn new(stream: impl Stream<Item = Result<T, BoxError>> + Send + 'static) -> EventStream<T> {
+        EventStream { inner: stream.boxed() }
+    }
+
+    /// The stream given to handlers of operations with an event-stream *input*: decoding input
+    /// event streams is not supported by this runtime yet, and the stream says so as its only item.
+    pub fn unsupported_input() -> EventStream<T>
+    where
+        T: Send + 'static,
+    {
+        let e: BoxError = "event-stream request bodies are not supported by this server".into();
+        EventStream::new(futures_util::stream::once(async move { Err(e) }))
+    }
+
+    pub fn into_inner(self) -> BoxStream<'static, Result<T, BoxError>> {
+        self.inner
+    }
+}
+
+impl<T> std::fmt::Debug for EventStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EventStream")
+    }
+}
+
+/// An event message (`:message-type` `event`) of the given type carrying `payload`.
+pub fn event(event_type: &str, content_type: Option<&str>, payload: Bytes, headers: Vec<Header>) -> Message {
+    let mut m = Message::new(payload)
+        .add_header(Header::new(":message-type", HeaderValue::String("event".to_string().into())))
+        .add_header(Header::new(":event-type", HeaderValue::String(event_type.to_string().into())));
+    if let Some(ct) = content_type {
+        m = m.add_header(Header::new(":content-type", HeaderValue::String(ct.to_string().into())));
+    }
+    for h in headers {
+        m = m.add_header(h);
+    }
+    m
+}
+
+/// The wire frame of one message.
+pub fn encode(message: &Message) -> Result<Bytes, BoxError> {
+    let mut buf = Vec::new();
+    aws_smithy_eventstream::frame::write_message_to(message, &mut buf)?;
+    Ok(Bytes::from(buf))
+}
+
+/// Turns a stream of events into a response body of frames; `marshall` builds each event's message.
+pub fn into_body<T: Send + 'static>(
+    stream: EventStream<T>,
+    marshall: fn(&T) -> Message,
+) -> crate::body::Body {
+    use http_body_util::BodyExt;
+    let frames = stream.into_inner().map(move |item| {
+        let message = marshall(&item?);
+        encode(&message).map(http_body::Frame::data)
+    });
+    http_body_util::StreamBody::new(frames).boxed_unsync()
+}

@@ -1,0 +1,1487 @@
+//! Matching requests to operations: parsing Smithy `@http` URI patterns and routing.
+//!
+//! This module owns [`UriPattern`] (one operation's `uri`, e.g.
+//! `/2015-03-31/functions/{FunctionName}/invocations` or `/2018-10-31/layers?find=LayerVersion`)
+//! and [`Router`] (the table of every operation of a service, ordered by specificity).
+//!
+//! Rules (Smithy HTTP binding spec, checked against the restJson1 protocol tests):
+//!
+//! * A pattern starts with `/`; its path is split on `/` into segments that are literals,
+//!   labels (`{name}`, one non-empty segment) or at most one greedy label (`{name+}`, one or more
+//!   segments, which may be followed by more segments). Labels must span a whole segment.
+//! * The query part of a pattern holds literals: `key=value` (that pair must be present) or a bare
+//!   `key` (the key must merely be present, with any value). Other query parameters are allowed.
+//! * Literal segments are compared byte for byte with the raw (still percent-encoded) request path;
+//!   label values are returned raw, so `hello%2Fescape` stays one label value
+//!   (`RestJsonHttpRequestWithGreedyLabelInPath`). Query keys and values are compared after
+//!   decoding (`%XX`, and `+` as a space, as in `parse_query`).
+//! * The request paths `""` and `"/"` are both the root. One trailing slash is insignificant on both
+//!   patterns and requests (`/2015-03-31/functions/` is ListFunctions, as the AWS CLI sends it).
+//!   Other empty segments (`//`) are kept as empty segments, which match no literal or label.
+//! * Nothing here panics on any input; routing allocates only the returned label vector (plus a
+//!   scratch vector for paths of more than 16 segments).
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// One segment of a pattern's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(Box<str>),
+    Label,
+    Greedy,
+}
+
+impl Segment {
+    /// Lower is more specific.
+    fn rank(&self) -> u8 {
+        match self {
+            Segment::Literal(_) => 0,
+            Segment::Label => 1,
+            Segment::Greedy => 2,
+        }
+    }
+}
+
+/// One query literal of a pattern, already decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct QueryLiteral {
+    key: Box<str>,
+    /// `None` for a bare key, which must merely be present.
+    value: Option<Box<str>>,
+}
+
+/// One `@http` URI pattern of an operation, e.g. "/2015-03-31/functions/{FunctionName}/invocations",
+/// "/HttpRequestWithGreedyLabelInPath/foo/{foo}/baz/{baz+}", "/2018-10-31/layers?find=LayerVersion",
+/// "/foo/{bar}?List=ALL&flag" (query literals: `key=value` or a bare `key` that must merely be present).
+#[derive(Debug, Clone)]
+pub struct UriPattern {
+    text: Box<str>,
+    segments: Vec<Segment>,
+    /// Names of the labels, in order (without the `+` of a greedy label).
+    label_names: Vec<Box<str>>,
+    /// Index in `segments` of the greedy label, if any.
+    greedy: Option<usize>,
+    query: Vec<QueryLiteral>,
+    literal_count: usize,
+}
+
+/// Strips one leading `/` and one trailing `/` (the latter only when something else is left),
+/// giving the text whose `/`-separated parts are the segments. `""` and `"/"` give `""` (the root).
+fn path_body(path: &str) -> &str {
+    let body = path.strip_prefix('/').unwrap_or(path);
+    if body.len() > 1 {
+        body.strip_suffix('/').unwrap_or(body)
+    } else {
+        body
+    }
+}
+
+fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes a query component (`%XX` escapes, `+` as a space; a `%` that does not start a valid
+/// escape stays as is) into bytes, calling `f` for each decoded byte; stops when `f` returns false.
+fn for_each_decoded_query_byte(raw: &str, mut f: impl FnMut(u8) -> bool) -> bool {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (decoded, width) = match b {
+            b'+' => (b' ', 1),
+            b'%' => match (
+                bytes.get(i + 1).copied().and_then(hex_value),
+                bytes.get(i + 2).copied().and_then(hex_value),
+            ) {
+                (Some(hi), Some(lo)) => ((hi << 4) | lo, 3),
+                _ => (b'%', 1),
+            },
+            other => (other, 1),
+        };
+        if !f(decoded) {
+            return false;
+        }
+        i += width;
+    }
+    true
+}
+
+/// Whether the raw query component decodes to exactly `want`, without allocating.
+fn query_component_eq(raw: &str, want: &str) -> bool {
+    if !raw.bytes().any(|b| b == b'%' || b == b'+') {
+        return raw == want;
+    }
+    let want = want.as_bytes();
+    let mut pos = 0;
+    let all_equal = for_each_decoded_query_byte(raw, |b| {
+        if want.get(pos) == Some(&b) {
+            pos += 1;
+            true
+        } else {
+            false
+        }
+    });
+    all_equal && pos == want.len()
+}
+
+/// Decodes a query component of a pattern (which the model author wrote).
+fn decode_pattern_query_component(raw: &str) -> Result<Box<str>, String> {
+    let mut out = Vec::with_capacity(raw.len());
+    for_each_decoded_query_byte(raw, |b| {
+        out.push(b);
+        true
+    });
+    String::from_utf8(out)
+        .map(String::into_boxed_str)
+        .map_err(|_| format!("query literal {raw:?} does not decode to UTF-8"))
+}
+
+/// Byte ranges of the segments of a path body (see [`path_body`]), kept on the stack for the usual
+/// short paths.
+const INLINE_SEGMENTS: usize = 16;
+
+fn with_segments<R>(body: &str, f: impl FnOnce(&[(usize, usize)]) -> R) -> R {
+    let mut inline = [(0usize, 0usize); INLINE_SEGMENTS];
+    let mut count = 0usize;
+    let mut spilled: Vec<(usize, usize)> = Vec::new();
+    let mut push = |span: (usize, usize)| {
+        if count < INLINE_SEGMENTS {
+            inline[count] = span;
+        } else {
+            if spilled.is_empty() {
+                spilled.extend_from_slice(&inline);
+            }
+            spilled.push(span);
+        }
+        count += 1;
+    };
+    if !body.is_empty() {
+        let mut start = 0;
+        for (i, b) in body.bytes().enumerate() {
+            if b == b'/' {
+                push((start, i));
+                start = i + 1;
+            }
+        }
+        push((start, body.len()));
+    }
+    if count <= INLINE_SEGMENTS {
+        f(&inline[..count])
+    } else {
+        f(&spilled)
+    }
+}
+
+impl UriPattern {
+    /// Parses a pattern from the model. Returns Err(String) for a malformed pattern (the generator reports it).
+    pub fn parse(pattern: &str) -> Result<UriPattern, String> {
+        if pattern.contains('#') {
+            return Err(format!(
+                "URI pattern {pattern:?} must not contain a fragment ('#')"
+            ));
+        }
+        let (path, query) = match pattern.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (pattern, None),
+        };
+        if !path.starts_with('/') {
+            return Err(format!("URI pattern {pattern:?} must start with '/'"));
+        }
+        let body = path_body(path);
+
+        let mut segments = Vec::new();
+        let mut label_names: Vec<Box<str>> = Vec::new();
+        let mut greedy = None;
+        let mut literal_count = 0;
+        if !body.is_empty() {
+            for seg in body.split('/') {
+                if seg.is_empty() {
+                    return Err(format!(
+                        "URI pattern {pattern:?} must not contain empty path segments"
+                    ));
+                }
+                if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    let (name, is_greedy) = match inner.strip_suffix('+') {
+                        Some(name) => (name, true),
+                        None => (inner, false),
+                    };
+                    if !is_label_name(name) {
+                        return Err(format!(
+                            "URI pattern {pattern:?} has an invalid label {seg:?}"
+                        ));
+                    }
+                    if label_names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                        return Err(format!(
+                            "URI pattern {pattern:?} uses the label {name:?} more than once"
+                        ));
+                    }
+                    label_names.push(name.into());
+                    if is_greedy {
+                        if greedy.is_some() {
+                            return Err(format!(
+                                "URI pattern {pattern:?} has more than one greedy label"
+                            ));
+                        }
+                        greedy = Some(segments.len());
+                        segments.push(Segment::Greedy);
+                    } else {
+                        segments.push(Segment::Label);
+                    }
+                } else if seg.contains('{') || seg.contains('}') {
+                    return Err(format!(
+                        "URI pattern {pattern:?}: a label must be a whole path segment, got {seg:?}"
+                    ));
+                } else {
+                    literal_count += 1;
+                    segments.push(Segment::Literal(seg.into()));
+                }
+            }
+        }
+
+        let mut literals: Vec<QueryLiteral> = Vec::new();
+        if let Some(query) = query.filter(|q| !q.is_empty()) {
+            for piece in query.split('&') {
+                if piece.is_empty() {
+                    return Err(format!(
+                        "URI pattern {pattern:?} has an empty query literal"
+                    ));
+                }
+                if piece.contains('{') || piece.contains('}') {
+                    return Err(format!(
+                        "URI pattern {pattern:?}: labels are not allowed in the query string"
+                    ));
+                }
+                let (key, value) = match piece.split_once('=') {
+                    Some((k, v)) => (k, Some(v)),
+                    None => (piece, None),
+                };
+                if key.is_empty() {
+                    return Err(format!(
+                        "URI pattern {pattern:?} has a query literal with an empty key"
+                    ));
+                }
+                let key = decode_pattern_query_component(key)?;
+                let value = value.map(decode_pattern_query_component).transpose()?;
+                if literals.iter().any(|l| l.key == key) {
+                    return Err(format!(
+                        "URI pattern {pattern:?} repeats the query literal {key:?}"
+                    ));
+                }
+                literals.push(QueryLiteral { key, value });
+            }
+        }
+
+        Ok(UriPattern {
+            text: pattern.into(),
+            segments,
+            label_names,
+            greedy,
+            query: literals,
+            literal_count,
+        })
+    }
+
+    /// The pattern as written in the model.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Label names in the order they appear (for greedy labels without the '+').
+    pub fn labels(&self) -> Vec<&str> {
+        self.label_names.iter().map(|n| &**n).collect()
+    }
+
+    /// Matches a request. `path` is the raw (still percent-encoded) path, `query` the raw query string
+    /// without '?'. On success returns the raw (still percent-encoded) label values in label order.
+    /// A label matches one non-empty path segment; a greedy label one or more segments (joined with '/').
+    /// Query literals must all be present (with the given value when one is given); other query params are allowed.
+    pub fn matches(&self, path: &str, query: Option<&str>) -> Option<Vec<String>> {
+        let body = path_body(path);
+        with_segments(body, |spans| {
+            if self.path_matches(body, spans) && self.query_matches(query) {
+                Some(self.captures(body, spans))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The range of request segments that pattern segment `i` covers, given `n` request segments
+    /// (only meaningful once the segment count has been checked).
+    #[inline]
+    fn covered(&self, i: usize, n: usize) -> (usize, usize) {
+        let m = self.segments.len();
+        match self.greedy {
+            Some(g) if i == g => (g, n - (m - g - 1)),
+            Some(g) if i > g => {
+                let at = n - (m - i);
+                (at, at + 1)
+            }
+            _ => (i, i + 1),
+        }
+    }
+
+    fn path_matches(&self, body: &str, spans: &[(usize, usize)]) -> bool {
+        let n = spans.len();
+        let m = self.segments.len();
+        if self.greedy.is_none() {
+            // The common case: one request segment per pattern segment, checked in one pass from
+            // the end (the trailing literal tells most routes apart).
+            return n == m
+                && self
+                    .segments
+                    .iter()
+                    .zip(spans)
+                    .rev()
+                    .all(|(seg, &(s, e))| match seg {
+                        Segment::Literal(lit) => body.get(s..e) == Some(&**lit),
+                        Segment::Label => s != e,
+                        Segment::Greedy => false,
+                    });
+        }
+        let count_ok = match self.greedy {
+            None => n == m,
+            Some(_) => n >= m,
+        };
+        if !count_ok {
+            return false;
+        }
+        // Literals first, last to first: the trailing literal (the "action" of a REST path) tells
+        // most routes apart, and the first one is usually shared by a whole API version.
+        for (i, seg) in self.segments.iter().enumerate().rev() {
+            if let Segment::Literal(lit) = seg {
+                let (a, _) = self.covered(i, n);
+                let (s, e) = spans[a];
+                if body.get(s..e) != Some(&**lit) {
+                    return false;
+                }
+            }
+        }
+        for (i, seg) in self.segments.iter().enumerate() {
+            match seg {
+                Segment::Literal(_) => {}
+                Segment::Label => {
+                    let (a, _) = self.covered(i, n);
+                    let (s, e) = spans[a];
+                    if s == e {
+                        return false;
+                    }
+                }
+                Segment::Greedy => {
+                    let (a, b) = self.covered(i, n);
+                    if spans[a].0 == spans[b - 1].1 {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn query_matches(&self, query: Option<&str>) -> bool {
+        if self.query.is_empty() {
+            return true;
+        }
+        let Some(query) = query else {
+            return false;
+        };
+        self.query.iter().all(|lit| {
+            query.split('&').any(|piece| {
+                let (key, value) = match piece.split_once('=') {
+                    Some((k, v)) => (k, v),
+                    None => (piece, ""),
+                };
+                query_component_eq(key, &lit.key)
+                    && match &lit.value {
+                        None => true,
+                        Some(want) => query_component_eq(value, want),
+                    }
+            })
+        })
+    }
+
+    fn captures(&self, body: &str, spans: &[(usize, usize)]) -> Vec<String> {
+        let n = spans.len();
+        let mut out = Vec::with_capacity(self.label_names.len());
+        for (i, seg) in self.segments.iter().enumerate() {
+            if matches!(seg, Segment::Label | Segment::Greedy) {
+                let (a, b) = self.covered(i, n);
+                let text = body.get(spans[a].0..spans[b - 1].1).unwrap_or_default();
+                out.push(text.to_owned());
+            }
+        }
+        out
+    }
+
+    /// Orders patterns so that a more specific one comes first (`Less`).
+    fn specificity_cmp(&self, other: &UriPattern) -> Ordering {
+        other
+            .literal_count
+            .cmp(&self.literal_count)
+            .then_with(|| {
+                self.segments
+                    .iter()
+                    .zip(&other.segments)
+                    .map(|(a, b)| a.rank().cmp(&b.rank()))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            })
+            .then_with(|| other.query.len().cmp(&self.query.len()))
+            .then_with(|| other.segments.len().cmp(&self.segments.len()))
+    }
+}
+
+impl fmt::Display for UriPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Why a request could not be routed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteError {
+    /// No pattern matches the path (and query).
+    NotFound,
+    /// A pattern matches the path and query, but not with the request's method.
+    MethodNotAllowed,
+}
+
+impl fmt::Display for RouteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteError::NotFound => f.write_str("no operation matches the request path"),
+            RouteError::MethodNotAllowed => {
+                f.write_str("the request path does not allow this method")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RouteError {}
+
+#[derive(Debug, Clone)]
+struct Route<T> {
+    method: http::Method,
+    pattern: UriPattern,
+    op: T,
+}
+
+/// A routing table. `T` is whatever identifies the operation (the generated code uses a generated enum).
+#[derive(Debug, Clone)]
+pub struct Router<T> {
+    /// All routes, most specific first.
+    routes: Vec<Route<T>>,
+    /// For each distinct literal first segment (sorted), the indices into `routes` of the routes
+    /// that can match a path starting with it (those with that literal first, and those whose first
+    /// segment is not a literal), in table order.
+    by_first: Vec<(Box<str>, Vec<usize>)>,
+    /// The indices of the routes whose first segment is not a literal (a label, or the root
+    /// pattern), in table order: the candidates for any other path.
+    others: Vec<usize>,
+}
+
+impl<T: Copy> Router<T> {
+    /// Builds the table; order routes by specificity so a more specific pattern wins regardless of
+    /// insertion order: more literal path segments before fewer, literal segment before label at the
+    /// same position, label before greedy label, and a pattern with query literals before the same
+    /// path without them (e.g. GET /2018-10-31/layers?find=LayerVersion must win over GET /2018-10-31/layers).
+    pub fn new(routes: Vec<(http::Method, UriPattern, T)>) -> Router<T> {
+        let mut routes: Vec<Route<T>> = routes
+            .into_iter()
+            .map(|(method, pattern, op)| Route {
+                method,
+                pattern,
+                op,
+            })
+            .collect();
+        // Stable: equally specific routes keep their insertion order.
+        routes.sort_by(|a, b| a.pattern.specificity_cmp(&b.pattern));
+
+        let first_literal = |route: &Route<T>| match route.pattern.segments.first() {
+            Some(Segment::Literal(lit)) => Some(lit.clone()),
+            _ => None,
+        };
+        let mut by_first: Vec<(Box<str>, Vec<usize>)> = Vec::new();
+        for route in &routes {
+            if let Some(lit) = first_literal(route) {
+                if let Err(at) = by_first.binary_search_by(|(l, _)| l.cmp(&lit)) {
+                    by_first.insert(at, (lit, Vec::new()));
+                }
+            }
+        }
+        let mut others = Vec::new();
+        for (index, route) in routes.iter().enumerate() {
+            match first_literal(route) {
+                Some(lit) => {
+                    if let Ok(at) = by_first.binary_search_by(|(l, _)| l.cmp(&lit)) {
+                        by_first[at].1.push(index);
+                    }
+                }
+                None => {
+                    others.push(index);
+                    for (_, candidates) in &mut by_first {
+                        candidates.push(index);
+                    }
+                }
+            }
+        }
+        Router {
+            routes,
+            by_first,
+            others,
+        }
+    }
+
+    /// The routes that can match a path whose segments are `spans` of `body`, in table order.
+    fn candidates(&self, body: &str, spans: &[(usize, usize)]) -> &[usize] {
+        let first = spans.first().and_then(|&(s, e)| body.get(s..e));
+        match first {
+            Some(first) => match self.by_first.binary_search_by(|(l, _)| (**l).cmp(first)) {
+                Ok(at) => &self.by_first[at].1,
+                Err(_) => &self.others,
+            },
+            None => &self.others,
+        }
+    }
+
+    /// Finds the operation: Ok((op, raw label values)); Err(NotFound) when no pattern matches the path,
+    /// Err(MethodNotAllowed) when a pattern matches the path+query but not with this method.
+    pub fn route(
+        &self,
+        method: &http::Method,
+        path: &str,
+        query: Option<&str>,
+    ) -> Result<(T, Vec<String>), RouteError> {
+        let body = path_body(path);
+        with_segments(body, |spans| {
+            let mut path_matched = false;
+            for &index in self.candidates(body, spans) {
+                let Some(route) = self.routes.get(index) else {
+                    continue;
+                };
+                if !route.pattern.path_matches(body, spans) || !route.pattern.query_matches(query) {
+                    continue;
+                }
+                if route.method != *method {
+                    path_matched = true;
+                    continue;
+                }
+                return Ok((route.op, route.pattern.captures(body, spans)));
+            }
+            Err(if path_matched {
+                RouteError::MethodNotAllowed
+            } else {
+                RouteError::NotFound
+            })
+        })
+    }
+
+    /// Number of routes in the table.
+    pub fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// Whether the table has no routes.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Method;
+
+    fn p(s: &str) -> UriPattern {
+        UriPattern::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn m(pattern: &str, path: &str, query: Option<&str>) -> Option<Vec<String>> {
+        p(pattern).matches(path, query)
+    }
+
+    fn v(items: &[&str]) -> Option<Vec<String>> {
+        Some(items.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn parse_valid_patterns() {
+        let pat = p("/2015-03-31/functions/{FunctionName}/invocations");
+        assert_eq!(pat.labels(), vec!["FunctionName"]);
+        assert_eq!(
+            pat.as_str(),
+            "/2015-03-31/functions/{FunctionName}/invocations"
+        );
+        assert_eq!(pat.to_string(), pat.as_str());
+
+        let pat = p("/HttpRequestWithGreedyLabelInPath/foo/{foo}/baz/{baz+}");
+        assert_eq!(pat.labels(), vec!["foo", "baz"]);
+
+        let pat = p("/2018-10-31/layers?find=LayerVersion");
+        assert!(pat.labels().is_empty());
+        assert_eq!(pat.query.len(), 1);
+
+        let pat = p("/ConstantQueryString/{hello}?foo=bar&hello");
+        assert_eq!(pat.labels(), vec!["hello"]);
+        assert_eq!(pat.query[1].value, None);
+
+        assert!(p("/").labels().is_empty());
+        assert!(p("/ReDosLiteral/{str}/(a+)+").labels() == vec!["str"]);
+        assert_eq!(p("/{a+}/suffix").labels(), vec!["a"]);
+        assert_eq!(p("/foo/").segments.len(), 1);
+        assert_eq!(p("/foo?").query.len(), 0);
+        assert_eq!(p("/foo?a=").query[0].value.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn parse_rejects_malformed_patterns() {
+        for bad in [
+            "",
+            "foo",
+            "foo/{bar}",
+            "//",
+            "/a//b",
+            "/{}",
+            "/{+}",
+            "/{a",
+            "/a}",
+            "/x{a}",
+            "/{a}x",
+            "/{a-b}",
+            "/{1a}",
+            "/{a}/{a}",
+            "/{a}/{A}",
+            "/{a+}/{b+}",
+            "/a#frag",
+            "/a?&b",
+            "/a?b&&c",
+            "/a?=b",
+            "/a?b={c}",
+            "/a?b=1&b=2",
+            "/a?%FF",
+            "/{a++}",
+        ] {
+            assert!(
+                UriPattern::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
+        }
+    }
+
+    #[test]
+    fn labels_match_one_non_empty_raw_segment() {
+        let pat = "/2015-03-31/functions/{FunctionName}/invocations";
+        assert_eq!(
+            m(pat, "/2015-03-31/functions/my-fn/invocations", None),
+            v(&["my-fn"])
+        );
+        assert_eq!(
+            m(
+                pat,
+                "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123%3Afunction%3Af/invocations",
+                None
+            ),
+            v(&["arn%3Aaws%3Alambda%3Aus-east-1%3A123%3Afunction%3Af"])
+        );
+        assert_eq!(
+            m(
+                pat,
+                "/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations",
+                None
+            ),
+            v(&["arn:aws:lambda:us-east-1:1:function:f"])
+        );
+        assert_eq!(m(pat, "/2015-03-31/functions//invocations", None), None);
+        assert_eq!(m(pat, "/2015-03-31/functions/a/b/invocations", None), None);
+        assert_eq!(m(pat, "/2015-03-31/functions/a", None), None);
+        assert_eq!(m(pat, "/2015-03-31/functions/a/invocations/x", None), None);
+        // Literal segments are compared raw and case-sensitively.
+        assert_eq!(m(pat, "/2015-03-31/Functions/a/invocations", None), None);
+        assert_eq!(m(pat, "/2015-03-31/function%73/a/invocations", None), None);
+    }
+
+    #[test]
+    fn protocol_test_paths() {
+        // RestJsonHttpRequestWithGreedyLabelInPath
+        assert_eq!(
+            m(
+                "/HttpRequestWithGreedyLabelInPath/foo/{foo}/baz/{baz+}",
+                "/HttpRequestWithGreedyLabelInPath/foo/hello%2Fescape/baz/there/guy",
+                None
+            ),
+            v(&["hello%2Fescape", "there/guy"])
+        );
+        // RestJsonHttpRequestLabelEscaping
+        let labels = "/HttpRequestWithLabels/{string}/{short}/{integer}/{long}/{float}/{double}/{boolean}/{timestamp}";
+        assert_eq!(
+            m(
+                labels,
+                "/HttpRequestWithLabels/%20%25%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%F0%9F%98%B9/1/2/3/4.1/5.1/true/2019-12-16T23%3A48%3A18Z",
+                None
+            ),
+            v(&[
+                "%20%25%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%F0%9F%98%B9",
+                "1",
+                "2",
+                "3",
+                "4.1",
+                "5.1",
+                "true",
+                "2019-12-16T23%3A48%3A18Z"
+            ])
+        );
+        // RestJsonToleratesRegexCharsInSegments
+        assert_eq!(
+            m("/ReDosLiteral/{str}/(a+)+", "/ReDosLiteral/abc/(a+)+", None),
+            v(&["abc"])
+        );
+        assert_eq!(
+            m("/ReDosLiteral/{str}/(a+)+", "/ReDosLiteral/abc/aaaa", None),
+            None
+        );
+        // RestJsonConstantQueryString
+        assert_eq!(
+            m(
+                "/ConstantQueryString/{hello}?foo=bar&hello",
+                "/ConstantQueryString/hi",
+                Some("foo=bar&hello")
+            ),
+            v(&["hi"])
+        );
+        // RestJsonConstantAndVariableQueryStringMissingOneValue
+        assert_eq!(
+            m(
+                "/ConstantAndVariableQueryString?foo=bar",
+                "/ConstantAndVariableQueryString",
+                Some("foo=bar&baz=bam")
+            ),
+            v(&[])
+        );
+        // GlacierVersionHeader
+        assert_eq!(
+            m(
+                "/{accountId}/vaults/{vaultName}/archives",
+                "/foo/vaults/bar/archives",
+                None
+            ),
+            v(&["foo", "bar"])
+        );
+    }
+
+    #[test]
+    fn greedy_labels() {
+        let pat = "/prefix/{key+}";
+        assert_eq!(m(pat, "/prefix/a", None), v(&["a"]));
+        assert_eq!(m(pat, "/prefix/a/b/c", None), v(&["a/b/c"]));
+        assert_eq!(m(pat, "/prefix/a/b/c/", None), v(&["a/b/c"]));
+        assert_eq!(m(pat, "/prefix/a//b", None), v(&["a//b"]));
+        assert_eq!(m(pat, "/prefix", None), None);
+        assert_eq!(m(pat, "/prefix/", None), None);
+        assert_eq!(m(pat, "/other/a", None), None);
+
+        let pat = "/a/{key+}/b/{c}";
+        assert_eq!(m(pat, "/a/x/b/y", None), v(&["x", "y"]));
+        assert_eq!(m(pat, "/a/x/y/b/z", None), v(&["x/y", "z"]));
+        assert_eq!(m(pat, "/a/x/b/y/b/z", None), v(&["x/b/y", "z"]));
+        assert_eq!(m(pat, "/a/b/y", None), None);
+        assert_eq!(m(pat, "/a/x/c/y", None), None);
+        assert_eq!(m(pat, "/a/x/b/", None), None);
+
+        let pat = "/{all+}";
+        assert_eq!(m(pat, "/x", None), v(&["x"]));
+        assert_eq!(m(pat, "/x/y", None), v(&["x/y"]));
+        assert_eq!(m(pat, "/", None), None);
+        assert_eq!(m(pat, "", None), None);
+    }
+
+    #[test]
+    fn root_and_slashes() {
+        assert_eq!(m("/", "/", None), v(&[]));
+        assert_eq!(m("/", "", None), v(&[]));
+        assert_eq!(m("/", "//", None), None);
+        assert_eq!(m("/", "/a", None), None);
+        assert_eq!(m("/a", "/", None), None);
+        // One trailing slash is insignificant, on the request and on the pattern.
+        assert_eq!(
+            m("/2015-03-31/functions", "/2015-03-31/functions/", None),
+            v(&[])
+        );
+        assert_eq!(
+            m("/2015-03-31/functions/", "/2015-03-31/functions", None),
+            v(&[])
+        );
+        assert_eq!(m("/a/{b}", "/a/x/", None), v(&["x"]));
+        // Doubled slashes are empty segments.
+        assert_eq!(m("/a/b", "/a//b", None), None);
+        assert_eq!(m("/a/b", "//a/b", None), None);
+        assert_eq!(m("/a/b", "/a/b//", None), None);
+        assert_eq!(m("/a/{b}", "/a//", None), None);
+        // A path without its leading slash is read the same.
+        assert_eq!(m("/a/{b}", "a/x", None), v(&["x"]));
+    }
+
+    #[test]
+    fn query_literals() {
+        let pat = "/2018-10-31/layers?find=LayerVersion";
+        assert_eq!(
+            m(pat, "/2018-10-31/layers", Some("find=LayerVersion")),
+            v(&[])
+        );
+        assert_eq!(
+            m(
+                pat,
+                "/2018-10-31/layers",
+                Some("Arn=arn%3Ax&find=LayerVersion")
+            ),
+            v(&[])
+        );
+        assert_eq!(m(pat, "/2018-10-31/layers", Some("find=Layer")), None);
+        assert_eq!(m(pat, "/2018-10-31/layers", Some("find")), None);
+        assert_eq!(
+            m(pat, "/2018-10-31/layers", Some("finder=LayerVersion")),
+            None
+        );
+        assert_eq!(m(pat, "/2018-10-31/layers", Some("")), None);
+        assert_eq!(m(pat, "/2018-10-31/layers", None), None);
+        // Keys and values are compared decoded.
+        assert_eq!(
+            m(pat, "/2018-10-31/layers", Some("f%69nd=Layer%56ersion")),
+            v(&[])
+        );
+        assert_eq!(m("/q?a=b c", "/q", Some("a=b+c")), v(&[]));
+        assert_eq!(m("/q?a=b c", "/q", Some("a=b%20c")), v(&[]));
+        assert_eq!(m("/q?a=b+c", "/q", Some("a=b%20c")), v(&[]));
+        assert_eq!(m("/q?a=b%2Bc", "/q", Some("a=b%2bc")), v(&[]));
+        assert_eq!(m("/q?a=b%2Bc", "/q", Some("a=b+c")), None);
+        assert_eq!(m("/q?a=%", "/q", Some("a=%")), v(&[]));
+        assert_eq!(m("/q?a=%", "/q", Some("a=%25")), v(&[]));
+        assert_eq!(m("/q?a=bc", "/q", Some("a=bc%")), None);
+        assert_eq!(m("/q?a=bc", "/q", Some("a=b")), None);
+
+        // A bare key must merely be present, with any value.
+        let pat = "/foo/{bar}?List=ALL&flag";
+        assert_eq!(m(pat, "/foo/x", Some("List=ALL&flag")), v(&["x"]));
+        assert_eq!(m(pat, "/foo/x", Some("flag=1&List=ALL")), v(&["x"]));
+        assert_eq!(
+            m(pat, "/foo/x", Some("flag=&List=ALL&Marker=abc")),
+            v(&["x"])
+        );
+        assert_eq!(m(pat, "/foo/x", Some("List=ALL")), None);
+        assert_eq!(m(pat, "/foo/x", Some("flag")), None);
+        // Empty value literal.
+        assert_eq!(m("/q?a=", "/q", Some("a")), v(&[]));
+        assert_eq!(m("/q?a=", "/q", Some("a=")), v(&[]));
+        assert_eq!(m("/q?a=", "/q", Some("a=1")), None);
+        // Repeated keys: any matching pair will do.
+        assert_eq!(m("/q?a=2", "/q", Some("a=1&a=2")), v(&[]));
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Op {
+        ListLayers,
+        GetLayerVersionByArn,
+        GetFunction,
+        GetProvisioned,
+        ListProvisioned,
+        Literal,
+        Label,
+        Greedy,
+        GreedyThenLiteral,
+        Root,
+    }
+
+    fn router(routes: &[(Method, &str, Op)]) -> Router<Op> {
+        Router::new(
+            routes
+                .iter()
+                .map(|(method, pattern, op)| (method.clone(), p(pattern), *op))
+                .collect(),
+        )
+    }
+
+    /// All orders of a small list (Heap's algorithm, iteratively).
+    fn permutations<X: Clone>(items: &[X]) -> Vec<Vec<X>> {
+        let mut items = items.to_vec();
+        let mut out = vec![items.clone()];
+        let mut c = vec![0; items.len()];
+        let mut i = 0;
+        while i < items.len() {
+            if c[i] < i {
+                if i % 2 == 0 {
+                    items.swap(0, i);
+                } else {
+                    items.swap(c[i], i);
+                }
+                out.push(items.clone());
+                c[i] += 1;
+                i = 0;
+            } else {
+                c[i] = 0;
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn specificity_wins_regardless_of_insertion_order() {
+        let routes = [
+            (Method::GET, "/2018-10-31/layers", Op::ListLayers),
+            (
+                Method::GET,
+                "/2018-10-31/layers?find=LayerVersion",
+                Op::GetLayerVersionByArn,
+            ),
+            (Method::GET, "/x/{a}/c", Op::Label),
+            (Method::GET, "/x/b/c", Op::Literal),
+            (Method::GET, "/x/{a+}", Op::Greedy),
+            (Method::GET, "/x/{a+}/c", Op::GreedyThenLiteral),
+        ];
+        for order in permutations(&routes) {
+            let r = router(&order);
+            let route = |path: &str, query: Option<&str>| r.route(&Method::GET, path, query);
+            assert_eq!(
+                route("/2018-10-31/layers", Some("find=LayerVersion&Arn=x")),
+                Ok((Op::GetLayerVersionByArn, vec![]))
+            );
+            assert_eq!(
+                route("/2018-10-31/layers", None),
+                Ok((Op::ListLayers, vec![]))
+            );
+            assert_eq!(
+                route("/2018-10-31/layers", Some("CompatibleRuntime=python3.12")),
+                Ok((Op::ListLayers, vec![]))
+            );
+            assert_eq!(route("/x/b/c", None), Ok((Op::Literal, vec![])));
+            assert_eq!(route("/x/z/c", None), Ok((Op::Label, vec!["z".into()])));
+            assert_eq!(
+                route("/x/y/z/c", None),
+                Ok((Op::GreedyThenLiteral, vec!["y/z".into()]))
+            );
+            assert_eq!(route("/x/y", None), Ok((Op::Greedy, vec!["y".into()])));
+            assert_eq!(route("/x/y/z", None), Ok((Op::Greedy, vec!["y/z".into()])));
+        }
+    }
+
+    #[test]
+    fn label_before_greedy_at_same_position() {
+        let routes = [
+            (Method::GET, "/a/{b+}", Op::Greedy),
+            (Method::GET, "/a/{b}", Op::Label),
+        ];
+        for order in permutations(&routes) {
+            let r = router(&order);
+            assert_eq!(
+                r.route(&Method::GET, "/a/x", None),
+                Ok((Op::Label, vec!["x".into()]))
+            );
+            assert_eq!(
+                r.route(&Method::GET, "/a/x/y", None),
+                Ok((Op::Greedy, vec!["x/y".into()]))
+            );
+        }
+    }
+
+    #[test]
+    fn method_not_allowed_and_not_found() {
+        let r = router(&[
+            (
+                Method::GET,
+                "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+                Op::GetProvisioned,
+            ),
+            (
+                Method::GET,
+                "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL",
+                Op::ListProvisioned,
+            ),
+            (
+                Method::GET,
+                "/2015-03-31/functions/{FunctionName}",
+                Op::GetFunction,
+            ),
+            (Method::GET, "/", Op::Root),
+        ]);
+        assert_eq!(r.len(), 4);
+        assert!(!r.is_empty());
+        assert_eq!(
+            r.route(
+                &Method::GET,
+                "/2019-09-30/functions/f/provisioned-concurrency",
+                Some("List=ALL")
+            ),
+            Ok((Op::ListProvisioned, vec!["f".into()]))
+        );
+        assert_eq!(
+            r.route(
+                &Method::GET,
+                "/2019-09-30/functions/f/provisioned-concurrency",
+                Some("Qualifier=1")
+            ),
+            Ok((Op::GetProvisioned, vec!["f".into()]))
+        );
+        assert_eq!(
+            r.route(&Method::POST, "/2015-03-31/functions/f", None),
+            Err(RouteError::MethodNotAllowed)
+        );
+        assert_eq!(
+            r.route(
+                &Method::DELETE,
+                "/2019-09-30/functions/f/provisioned-concurrency",
+                Some("List=ALL")
+            ),
+            Err(RouteError::MethodNotAllowed)
+        );
+        assert_eq!(
+            r.route(&Method::GET, "/nope", None),
+            Err(RouteError::NotFound)
+        );
+        assert_eq!(
+            r.route(&Method::POST, "/nope", None),
+            Err(RouteError::NotFound)
+        );
+        assert_eq!(
+            r.route(&Method::GET, "/2015-03-31/functions/", None),
+            Err(RouteError::NotFound)
+        );
+        assert_eq!(r.route(&Method::GET, "", None), Ok((Op::Root, vec![])));
+        assert_eq!(
+            r.route(&Method::GET, "/", Some("x=1")),
+            Ok((Op::Root, vec![]))
+        );
+        assert_eq!(
+            r.route(&Method::PUT, "/", None),
+            Err(RouteError::MethodNotAllowed)
+        );
+        assert_eq!(
+            RouteError::NotFound.to_string(),
+            "no operation matches the request path"
+        );
+    }
+
+    #[test]
+    fn same_path_different_methods() {
+        let r = router(&[
+            (
+                Method::GET,
+                "/2015-03-31/functions/{FunctionName}",
+                Op::GetFunction,
+            ),
+            (
+                Method::DELETE,
+                "/2015-03-31/functions/{FunctionName}",
+                Op::Label,
+            ),
+            (Method::GET, "/2015-03-31/functions", Op::Literal),
+            (Method::POST, "/2015-03-31/functions", Op::Root),
+        ]);
+        assert_eq!(
+            r.route(&Method::DELETE, "/2015-03-31/functions/f", None),
+            Ok((Op::Label, vec!["f".into()]))
+        );
+        assert_eq!(
+            r.route(&Method::GET, "/2015-03-31/functions/", None),
+            Ok((Op::Literal, vec![]))
+        );
+        assert_eq!(
+            r.route(&Method::POST, "/2015-03-31/functions/", None),
+            Ok((Op::Root, vec![]))
+        );
+    }
+
+    /// The Lambda model's 85 routes (method, pattern).
+    const LAMBDA_ROUTES: &[(&str, &str)] = &[
+        ("POST", "/2014-11-13/functions/{FunctionName}/invoke-async"),
+        ("POST", "/2015-03-31/event-source-mappings"),
+        ("GET", "/2015-03-31/event-source-mappings"),
+        ("DELETE", "/2015-03-31/event-source-mappings/{UUID}"),
+        ("GET", "/2015-03-31/event-source-mappings/{UUID}"),
+        ("PUT", "/2015-03-31/event-source-mappings/{UUID}"),
+        ("POST", "/2015-03-31/functions"),
+        ("GET", "/2015-03-31/functions"),
+        ("DELETE", "/2015-03-31/functions/{FunctionName}"),
+        ("GET", "/2015-03-31/functions/{FunctionName}"),
+        ("POST", "/2015-03-31/functions/{FunctionName}/aliases"),
+        ("GET", "/2015-03-31/functions/{FunctionName}/aliases"),
+        (
+            "DELETE",
+            "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
+        ),
+        ("GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}"),
+        ("PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}"),
+        ("PUT", "/2015-03-31/functions/{FunctionName}/code"),
+        ("GET", "/2015-03-31/functions/{FunctionName}/configuration"),
+        ("PUT", "/2015-03-31/functions/{FunctionName}/configuration"),
+        ("POST", "/2015-03-31/functions/{FunctionName}/invocations"),
+        ("POST", "/2015-03-31/functions/{FunctionName}/policy"),
+        ("GET", "/2015-03-31/functions/{FunctionName}/policy"),
+        (
+            "DELETE",
+            "/2015-03-31/functions/{FunctionName}/policy/{StatementId}",
+        ),
+        ("GET", "/2015-03-31/functions/{FunctionName}/versions"),
+        ("POST", "/2015-03-31/functions/{FunctionName}/versions"),
+        ("GET", "/2016-08-19/account-settings"),
+        ("GET", "/2017-03-31/tags/{Resource}"),
+        ("POST", "/2017-03-31/tags/{Resource}"),
+        ("DELETE", "/2017-03-31/tags/{Resource}"),
+        ("DELETE", "/2017-10-31/functions/{FunctionName}/concurrency"),
+        ("PUT", "/2017-10-31/functions/{FunctionName}/concurrency"),
+        ("GET", "/2018-10-31/layers"),
+        ("GET", "/2018-10-31/layers/{LayerName}/versions"),
+        ("POST", "/2018-10-31/layers/{LayerName}/versions"),
+        (
+            "DELETE",
+            "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
+        ),
+        (
+            "GET",
+            "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
+        ),
+        (
+            "POST",
+            "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
+        ),
+        (
+            "GET",
+            "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
+        ),
+        (
+            "DELETE",
+            "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
+        ),
+        ("GET", "/2018-10-31/layers?find=LayerVersion"),
+        (
+            "DELETE",
+            "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+        ),
+        (
+            "GET",
+            "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+        ),
+        (
+            "PUT",
+            "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+        ),
+        (
+            "POST",
+            "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+        ),
+        (
+            "GET",
+            "/2019-09-25/functions/{FunctionName}/event-invoke-config/list",
+        ),
+        ("GET", "/2019-09-30/functions/{FunctionName}/concurrency"),
+        (
+            "DELETE",
+            "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+        ),
+        (
+            "GET",
+            "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+        ),
+        (
+            "PUT",
+            "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
+        ),
+        (
+            "GET",
+            "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL",
+        ),
+        ("POST", "/2020-04-22/code-signing-configs"),
+        ("GET", "/2020-04-22/code-signing-configs"),
+        (
+            "DELETE",
+            "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
+        ),
+        (
+            "GET",
+            "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
+        ),
+        (
+            "PUT",
+            "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
+        ),
+        (
+            "GET",
+            "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}/functions",
+        ),
+        (
+            "DELETE",
+            "/2020-06-30/functions/{FunctionName}/code-signing-config",
+        ),
+        (
+            "GET",
+            "/2020-06-30/functions/{FunctionName}/code-signing-config",
+        ),
+        (
+            "PUT",
+            "/2020-06-30/functions/{FunctionName}/code-signing-config",
+        ),
+        (
+            "GET",
+            "/2021-07-20/functions/{FunctionName}/runtime-management-config",
+        ),
+        (
+            "PUT",
+            "/2021-07-20/functions/{FunctionName}/runtime-management-config",
+        ),
+        ("POST", "/2021-10-31/functions/{FunctionName}/url"),
+        ("DELETE", "/2021-10-31/functions/{FunctionName}/url"),
+        ("GET", "/2021-10-31/functions/{FunctionName}/url"),
+        ("PUT", "/2021-10-31/functions/{FunctionName}/url"),
+        ("GET", "/2021-10-31/functions/{FunctionName}/urls"),
+        (
+            "POST",
+            "/2021-11-15/functions/{FunctionName}/response-streaming-invocations",
+        ),
+        (
+            "GET",
+            "/2024-08-31/functions/{FunctionName}/recursion-config",
+        ),
+        (
+            "PUT",
+            "/2024-08-31/functions/{FunctionName}/recursion-config",
+        ),
+        ("POST", "/2025-11-30/capacity-providers"),
+        ("GET", "/2025-11-30/capacity-providers"),
+        (
+            "DELETE",
+            "/2025-11-30/capacity-providers/{CapacityProviderName}",
+        ),
+        (
+            "GET",
+            "/2025-11-30/capacity-providers/{CapacityProviderName}",
+        ),
+        (
+            "PUT",
+            "/2025-11-30/capacity-providers/{CapacityProviderName}",
+        ),
+        (
+            "GET",
+            "/2025-11-30/capacity-providers/{CapacityProviderName}/function-versions",
+        ),
+        (
+            "GET",
+            "/2025-11-30/functions/{FunctionName}/function-scaling-config",
+        ),
+        (
+            "PUT",
+            "/2025-11-30/functions/{FunctionName}/function-scaling-config",
+        ),
+        (
+            "POST",
+            "/2025-12-01/durable-execution-callbacks/{CallbackId}/fail",
+        ),
+        (
+            "POST",
+            "/2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat",
+        ),
+        (
+            "POST",
+            "/2025-12-01/durable-execution-callbacks/{CallbackId}/succeed",
+        ),
+        (
+            "GET",
+            "/2025-12-01/durable-executions/{DurableExecutionArn}",
+        ),
+        (
+            "POST",
+            "/2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint",
+        ),
+        (
+            "GET",
+            "/2025-12-01/durable-executions/{DurableExecutionArn}/history",
+        ),
+        (
+            "GET",
+            "/2025-12-01/durable-executions/{DurableExecutionArn}/state",
+        ),
+        (
+            "POST",
+            "/2025-12-01/durable-executions/{DurableExecutionArn}/stop",
+        ),
+        (
+            "GET",
+            "/2025-12-01/functions/{FunctionName}/durable-executions",
+        ),
+    ];
+
+    /// Fills each label of a pattern with a value, giving a request path and the expected labels.
+    fn instantiate(pattern: &str) -> (String, Option<String>, Vec<String>) {
+        let (path, query) = match pattern.split_once('?') {
+            Some((p, q)) => (p, Some(q.to_string())),
+            None => (pattern, None),
+        };
+        let mut labels = Vec::new();
+        let segs: Vec<String> = path
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    let value = format!("v{}%3Ax", labels.len());
+                    labels.push(value.clone());
+                    value
+                } else {
+                    s.to_string()
+                }
+            })
+            .collect();
+        (segs.join("/"), query, labels)
+    }
+
+    #[test]
+    fn lambda_routes_each_route_to_themselves() {
+        let r = Router::new(
+            LAMBDA_ROUTES
+                .iter()
+                .enumerate()
+                .map(|(i, (method, pattern))| (method.parse::<Method>().unwrap(), p(pattern), i))
+                .collect(),
+        );
+        assert_eq!(r.len(), 85);
+        for (i, (method, pattern)) in LAMBDA_ROUTES.iter().enumerate() {
+            let (path, query, labels) = instantiate(pattern);
+            let method: Method = method.parse().unwrap();
+            assert_eq!(
+                r.route(&method, &path, query.as_deref()),
+                Ok((i, labels.clone())),
+                "{method} {pattern}"
+            );
+            // With a trailing slash and extra query parameters too.
+            let extra = match &query {
+                Some(q) => format!("Marker=abc&{q}&MaxItems=10"),
+                None => "Marker=abc".to_string(),
+            };
+            assert_eq!(
+                r.route(&method, &format!("{path}/"), Some(&extra)),
+                Ok((i, labels)),
+                "{method} {pattern}/"
+            );
+            assert_eq!(
+                r.route(&Method::PATCH, &path, query.as_deref()),
+                Err(RouteError::MethodNotAllowed),
+                "PATCH {pattern}"
+            );
+        }
+        // ListFunctions as the AWS CLI sends it.
+        let list_functions = LAMBDA_ROUTES
+            .iter()
+            .position(|r| *r == ("GET", "/2015-03-31/functions"))
+            .unwrap();
+        assert_eq!(
+            r.route(&Method::GET, "/2015-03-31/functions/", Some("MaxItems=50")),
+            Ok((list_functions, vec![]))
+        );
+        assert_eq!(
+            r.route(&Method::GET, "/2015-03-31/functions/a/b/c/d/e", None),
+            Err(RouteError::NotFound)
+        );
+        assert_eq!(r.route(&Method::GET, "/", None), Err(RouteError::NotFound));
+    }
+
+    #[test]
+    fn long_paths_spill_to_the_heap() {
+        let segs: Vec<String> = (0..40).map(|i| format!("s{i}")).collect();
+        let literal_pattern = format!("/{}", segs.join("/"));
+        assert_eq!(m(&literal_pattern, &literal_pattern, None), v(&[]));
+        let mut with_label = segs.clone();
+        with_label[35] = "{x}".into();
+        assert_eq!(
+            m(
+                &format!("/{}", with_label.join("/")),
+                &literal_pattern,
+                None
+            ),
+            v(&["s35"])
+        );
+        assert_eq!(
+            m("/s0/{rest+}/s39", &literal_pattern, None),
+            Some(vec![segs[1..39].join("/")])
+        );
+        assert_eq!(m("/s0/{x}", &literal_pattern, None), None);
+        let r = router(&[(Method::GET, "/s0/{rest+}", Op::Greedy)]);
+        assert_eq!(
+            r.route(&Method::GET, &literal_pattern, None),
+            Ok((Op::Greedy, vec![segs[1..].join("/")]))
+        );
+    }
+
+    #[test]
+    fn arbitrary_inputs_do_not_panic() {
+        let patterns = [
+            "/",
+            "/{a}",
+            "/{a+}",
+            "/x/{a+}/y",
+            "/{a}/{b+}/{c}",
+            "/q?a=b&c",
+            "/é/{u}?ß=∂",
+        ];
+        let mut inputs: Vec<String> = vec![
+            "".into(),
+            "/".into(),
+            "//".into(),
+            "///".into(),
+            "%".into(),
+            "/%".into(),
+            "/%zz/%f".into(),
+            "/é/ü".into(),
+            "/x//y".into(),
+            "/x/y/".into(),
+            "/x/a/b/y//".into(),
+            "?".into(),
+            "/\u{0}".into(),
+        ];
+        // A deterministic pseudo-random mix of interesting characters.
+        let alphabet = [
+            '/', 'a', 'x', 'y', '%', '2', 'F', '+', '=', '&', 'é', '{', '}',
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for len in 0..400 {
+            let mut s = String::new();
+            for _ in 0..(len % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                s.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            inputs.push(s);
+        }
+        let r = Router::new(
+            patterns
+                .iter()
+                .enumerate()
+                .map(|(i, pat)| (Method::GET, p(pat), i))
+                .collect(),
+        );
+        for input in &inputs {
+            for pat in patterns {
+                let _ = p(pat).matches(input, Some(input));
+                let _ = p(pat).matches(input, None);
+            }
+            let _ = r.route(&Method::GET, input, Some(input));
+            let _ = r.route(&Method::POST, input, None);
+            let _ = UriPattern::parse(input);
+            let _ = UriPattern::parse(&format!("/{input}"));
+        }
+        assert_eq!(
+            r.route(&Method::GET, "/é/ü", Some("%C3%9F=%E2%88%82")),
+            Ok((6, vec!["ü".into()]))
+        );
+    }
+}
