@@ -58,6 +58,14 @@ pub fn binding(m: &Member, labels: &[String]) -> Binding {
     }
 }
 
+/// Where a member of an *output* or error is bound: query and label bindings mean nothing there.
+pub fn output_binding(m: &Member) -> Binding {
+    match binding(m, &[]) {
+        Binding::Label(_) | Binding::Query(_) | Binding::QueryParams => Binding::Body,
+        b => b,
+    }
+}
+
 /// The media type of a body: the payload member's, or JSON when members are in the body.
 pub fn body_media_type(g: &Gen, s: Option<&Shape>) -> Option<String> {
     let s = s?;
@@ -71,7 +79,7 @@ pub fn body_media_type(g: &Gen, s: Option<&Shape>) -> Option<String> {
             _ => "application/json".into(),
         });
     }
-    if s.members.iter().any(|m| binding(m, &[]) == Binding::Body) {
+    if s.members.is_empty() || s.members.iter().any(|m| binding(m, &[]) == Binding::Body) {
         Some("application/json".into())
     } else {
         None
@@ -132,7 +140,12 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     let out_shape = g.shape(op).output().map(|o| g.shape(&o));
     let in_type = g.input_type(op);
     let strict = !g.cfg.lenient_content_type;
+    // A blob payload without a modelled media type accepts any content type.
+    let any_blob = input.is_some_and(|s| {
+        s.members.iter().any(|m| m.has("httpPayload") && g.shape(&m.target).kind == Kind::Blob && !g.shape(&m.target).has("mediaType"))
+    });
     let expected = body_media_type(g, input).map_or("None".into(), |m| format!("Some({})", lit(&m)));
+    let expected = if any_blob { "Some(\"*/*\")".to_string() } else { expected };
     let produced = body_media_type(g, out_shape).unwrap_or_else(|| "application/json".into());
     out.push_str("/// Reads the operation's input from a request; `labels` are the raw label values the router matched.\n");
     writeln!(out, "pub async fn deserialize_request<B>(req: rt::http::Request<B>, labels: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<{in_type}, Rejection>").unwrap();
@@ -195,8 +208,7 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
                     "m.entry(k.clone()).or_insert_with(|| v.clone());"
                 };
                 format!(
-                    "{{\n    let mut m = ::std::collections::HashMap::new();\n    for (k, v) in &query {{\n        if [{}].contains(&k.as_str()) {{ continue; }}\n        {insert}\n    }}\n    val.enter(PathSeg::Member({}));\n    let mr = &m;\n{}    val.leave();\n    if m.is_empty() {{ {} }} else {{ Some(m) }}\n}}",
-                    bound_query.join(", "),
+                    "{{\n    let mut m = ::std::collections::HashMap::new();\n    for (k, v) in &query {{\n        {insert}\n    }}\n    val.enter(PathSeg::Member({}));\n    let mr = &m;\n{}    val.leave();\n    if m.is_empty() {{ {} }} else {{ Some(m) }}\n}}",
                     lit(&m.name),
                     indent(&checks(g, m, "mr"), "    "),
                     absent(g, m)
@@ -241,7 +253,7 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
                     if t.kind == Kind::Enum { format!("{}::from(s)", g.rust_type(&m.target)) } else { "s.to_string()".into() }
                 ),
                 _ => format!(
-                    "match rt::json_de::parse_optional_body(&bytes)? {{\n    Some(v) => rt::json_de::keep({}, &mut invalid)?,\n    None => {},\n}}",
+                    "match rt::json_de::parse_optional_body(&bytes)? {{\n    Some(v) if !v.as_object().is_some_and(|o| o.is_empty()) => rt::json_de::keep({}, &mut invalid)?,\n    _ => {},\n}}",
                     read_member_value(g, s, m, "&v", &format!("PathSeg::Member({})", lit(&m.name))),
                     absent(g, m)
                 ),
@@ -282,6 +294,8 @@ fn to_text(g: &Gen, m: &Member, target: &str, v: &str) -> String {
 
 fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
     let mut out = String::new();
+    let bound: Vec<String> =
+        s.members.iter().filter_map(|m| m.get("httpHeader").and_then(|v| v.as_str())).map(|h| lit(&h.to_ascii_lowercase())).collect();
     for m in &s.members {
         let f = snake(&m.name);
         let t = g.shape(&m.target);
@@ -304,7 +318,7 @@ fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
             let skip_empty = if t.kind == Kind::List { "if !v.is_empty() " } else { "" };
             write!(out, "{get}    {skip_empty}{{ rt::headers::insert(&mut headers, {}, &{text}); }}\n{close}", lit(h)).unwrap();
         } else if let Some(p) = m.get("httpPrefixHeaders").and_then(|v| v.as_str()) {
-            write!(out, "{get}    for (k, val) in v {{ rt::headers::insert(&mut headers, &format!(\"{{}}{{}}\", {}, k), val); }}\n{close}", lit(p)).unwrap();
+            write!(out, "{get}    for (k, val) in v {{ rt::headers::insert_unless_bound(&mut headers, &format!(\"{{}}{{}}\", {}, k), val, &[{}]); }}\n{close}", lit(p), bound.join(", ")).unwrap();
         }
     }
     out
@@ -357,16 +371,16 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
             format!("{get}{make}{none}")
         };
         writeln!(out, "    let body = {body};").unwrap();
-    } else if media.is_some() {
+    } else {
+        // Outputs without a payload answer a JSON object, even an empty one; 204 has no body.
         writeln!(
             out,
-            "    rt::headers::default_content_type(&mut headers, \"application/json\");\n    let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\n    w.begin_object();\n{}    w.end_object();\n    let body = rt::body::full(writer.finish());",
-            indent(&ser_members(g, s, "out", &|m: &Member| binding(m, &[]) == Binding::Body), "    ")
+            "    let body = if status == 204 {{ rt::body::empty() }} else {{\n    rt::headers::default_content_type(&mut headers, \"application/json\");\n    let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\n    w.begin_object();\n{}    w.end_object();\n    rt::body::full(writer.finish())\n    }};",
+            indent(&ser_members(g, s, "out", &|m: &Member| output_binding(m) == Binding::Body), "    ")
         )
         .unwrap();
-    } else {
-        out.push_str("    let body = rt::body::empty();\n");
     }
+    let _ = media;
     out.push_str("    rt::headers::response(status, headers, body)\n}\n\n");
 }
 
@@ -384,7 +398,7 @@ fn error_serializer(g: &Gen, op: &str, out: &mut String) {
         let s = g.shape(e);
         let client = s.get("error").and_then(|v| v.as_str()) == Some("client");
         let status = s.get("httpError").and_then(|v| v.as_u64()).unwrap_or(if client { 400 } else { 500 });
-        let body = ser_members(g, s, "e", &|m: &Member| binding(m, &[]) == Binding::Body);
+        let body = ser_members(g, s, "e", &|m: &Member| output_binding(m) == Binding::Body);
         writeln!(
             out,
             "        {ty}::{v}(e) => {{\n            let mut resp = rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {client}, |w| {{\n{body}            }});\n            #[allow(unused_variables)]\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}",

@@ -255,7 +255,8 @@ fn de_map(g: &Gen, s: &Shape, out: &mut String) {
     out.push_str("    for (k, v) in obj.iter() {\n");
     let key_checks = key_checks(g, key, "k");
     if !key_checks.is_empty() {
-        writeln!(out, "        val.enter(PathSeg::Key(k.clone()));\n        {{\n{}        }}\n        val.leave();", indent(&key_checks, "            ")).unwrap();
+        // Key violations are reported at the map itself.
+        writeln!(out, "        {{\n{}        }}", indent(&key_checks, "            ")).unwrap();
     }
     let read = read_member_value(g, s, value, "v", "PathSeg::Key(k.clone())");
     if sparse {

@@ -86,6 +86,14 @@ pub fn service_rs(g: &Gen) -> String {
     }
     out.push_str("    }\n}\n\n");
 
+    // Reading without calling.
+    writeln!(out, "/// Routes and reads a request without calling any operation: `Ok` with the operation when the\n/// request is acceptable, else the error response the service answers.\npub async fn read_request<B>(req: rt::http::Request<B>) -> ::std::result::Result<Operation, rt::http::Response<rt::body::Body>>\nwhere\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{{").unwrap();
+    out.push_str("    let (op, labels) = route(req.method(), req.uri().path(), req.uri().query()).map_err(|r| r.into_response(&PROTOCOL))?;\n    let read = match op {\n");
+    for op in &g.ops {
+        writeln!(out, "        Operation::{} => {root}::operation::{}::deserialize_request(req, labels).await.map(|_| ()),", pascal(short(op)), module_name(op)).unwrap();
+    }
+    out.push_str("    };\n    read.map(|()| op).map_err(|r| r.into_response(&PROTOCOL))\n}\n\n");
+
     // The tower service.
     writeln!(
         out,

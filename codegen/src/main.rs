@@ -93,7 +93,7 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         files.add(
             m.join("mod.rs"),
             format!(
-                "{h}//! The `{}` service: its model types, operation errors, HTTP bindings and the `{}` trait.\n\npub mod error;\nmod json_de;\nmod json_ser;\npub mod model;\npub mod operation;\npub mod service;\n\npub use service::{{handle, route, Operation, {}, {}}};\n",
+                "{h}//! The `{}` service: its model types, operation errors, HTTP bindings and the `{}` trait.\n\npub mod error;\nmod json_de;\nmod json_ser;\npub mod model;\npub mod operation;\npub mod service;\n\npub use service::{{handle, read_request, route, Operation, {}, {}}};\n",
                 model::short(cfg.service),
                 cfg.trait_name,
                 cfg.trait_name,

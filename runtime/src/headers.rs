@@ -42,6 +42,13 @@ pub fn insert(headers: &mut HeaderMap, name: &str, value: &str) {
     }
 }
 
+/// Adds a header from a prefix-headers map unless a member bound to that exact header has it.
+pub fn insert_unless_bound(headers: &mut HeaderMap, name: &str, value: &str, bound: &[&str]) {
+    if !bound.contains(&name.to_ascii_lowercase().as_str()) {
+        insert(headers, name, value);
+    }
+}
+
 /// Sets `Content-Type` unless a bound member already did.
 pub fn default_content_type(headers: &mut HeaderMap, value: &'static str) {
     if !headers.contains_key(http::header::CONTENT_TYPE) {
@@ -50,7 +57,13 @@ pub fn default_content_type(headers: &mut HeaderMap, value: &'static str) {
 }
 
 /// Assembles a response.
-pub fn response(status: u16, headers: HeaderMap, body: Body) -> http::Response<Body> {
+pub fn response(status: u16, mut headers: HeaderMap, body: Body) -> http::Response<Body> {
+    use http_body::Body as _;
+    if let Some(n) = body.size_hint().exact() {
+        if !headers.contains_key(http::header::CONTENT_LENGTH) && status != 204 && status != 304 {
+            headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
+    }
     let mut r = http::Response::new(body);
     *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
     *r.headers_mut() = headers;

@@ -14,10 +14,11 @@ fn essence(v: &str) -> &str {
 pub fn check_content_type(headers: &HeaderMap, expected: Option<&str>, body_len: usize, strict: bool) -> Result<(), Rejection> {
     let given = headers.get(http::header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or(""));
     match (expected, given) {
-        (None, Some(_)) if strict => Err(Rejection::UnsupportedMediaType),
+        (None, Some(_)) if strict && body_len > 0 => Err(Rejection::UnsupportedMediaType),
         (None, _) => Ok(()),
         (Some(_), None) if strict && body_len > 0 => Err(Rejection::UnsupportedMediaType),
         (Some(_), None) => Ok(()),
+        (Some("*/*"), Some(_)) => Ok(()),
         (Some(e), Some(g)) => {
             if essence(g).eq_ignore_ascii_case(e) {
                 Ok(())

@@ -692,7 +692,6 @@ pub(crate) fn de_additional_version_weights(
     let mut out = ::std::collections::HashMap::with_capacity(obj.len());
     let mut invalid = false;
     for (k, v) in obj.iter() {
-        val.enter(PathSeg::Key(k.clone()));
         {
             val.length(k.chars().count(), Some(1), Some(1024), Some(k.as_str()));
             {
@@ -702,7 +701,6 @@ pub(crate) fn de_additional_version_weights(
                 val.pattern(k, &RE, "^[0-9]+$");
             }
         }
-        val.leave();
         if v.is_null() {
             return Err(rt::json_de::DeError::Malformed(
                 "null is not allowed as a value of a non-sparse map".into(),
@@ -6431,13 +6429,11 @@ pub(crate) fn de_endpoints(
     let mut out = ::std::collections::HashMap::with_capacity(obj.len());
     let mut invalid = false;
     for (k, v) in obj.iter() {
-        val.enter(PathSeg::Key(k.clone()));
         {
             if !crate::lambda::model::EndPointType::VALUES.contains(&k.as_str()) {
                 val.enum_value(k, crate::lambda::model::EndPointType::VALUES);
             }
         }
-        val.leave();
         if v.is_null() {
             return Err(rt::json_de::DeError::Malformed(
                 "null is not allowed as a value of a non-sparse map".into(),
@@ -6660,7 +6656,6 @@ pub(crate) fn de_environment_variables(
     let mut out = ::std::collections::HashMap::with_capacity(obj.len());
     let mut invalid = false;
     for (k, v) in obj.iter() {
-        val.enter(PathSeg::Key(k.clone()));
         {
             {
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
@@ -6669,7 +6664,6 @@ pub(crate) fn de_environment_variables(
                 val.pattern(k, &RE, "^[a-zA-Z]([a-zA-Z0-9_])+$");
             }
         }
-        val.leave();
         if v.is_null() {
             return Err(rt::json_de::DeError::Malformed(
                 "null is not allowed as a value of a non-sparse map".into(),
@@ -21907,7 +21901,6 @@ pub(crate) fn de_tags(
     let mut out = ::std::collections::HashMap::with_capacity(obj.len());
     let mut invalid = false;
     for (k, v) in obj.iter() {
-        val.enter(PathSeg::Key(k.clone()));
         {
             val.length(k.chars().count(), Some(1), Some(128), Some(k.as_str()));
             {
@@ -21917,7 +21910,6 @@ pub(crate) fn de_tags(
                 val.pattern(k, &RE, "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
             }
         }
-        val.leave();
         if v.is_null() {
             return Err(rt::json_de::DeError::Malformed(
                 "null is not allowed as a value of a non-sparse map".into(),

@@ -2296,6 +2296,405 @@ where
     }
 }
 
+/// Routes and reads a request without calling any operation: `Ok` with the operation when the
+/// request is acceptable, else the error response the service answers.
+pub async fn read_request<B>(
+    req: rt::http::Request<B>,
+) -> ::std::result::Result<Operation, rt::http::Response<rt::body::Body>>
+where
+    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
+    B::Error: Into<rt::BoxError>,
+{
+    let (op, labels) =
+        route(req.method(), req.uri().path(), req.uri().query()).map_err(|r| r.into_response(&PROTOCOL))?;
+    let read = match op {
+        Operation::AddLayerVersionPermission => {
+            crate::lambda::operation::add_layer_version_permission::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::AddPermission => crate::lambda::operation::add_permission::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::CheckpointDurableExecution => {
+            crate::lambda::operation::checkpoint_durable_execution::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::CreateAlias => crate::lambda::operation::create_alias::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::CreateCapacityProvider => {
+            crate::lambda::operation::create_capacity_provider::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::CreateCodeSigningConfig => {
+            crate::lambda::operation::create_code_signing_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::CreateEventSourceMapping => {
+            crate::lambda::operation::create_event_source_mapping::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::CreateFunction => crate::lambda::operation::create_function::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::CreateFunctionUrlConfig => {
+            crate::lambda::operation::create_function_url_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteAlias => crate::lambda::operation::delete_alias::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::DeleteCapacityProvider => {
+            crate::lambda::operation::delete_capacity_provider::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteCodeSigningConfig => {
+            crate::lambda::operation::delete_code_signing_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteEventSourceMapping => {
+            crate::lambda::operation::delete_event_source_mapping::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteFunction => crate::lambda::operation::delete_function::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::DeleteFunctionCodeSigningConfig => {
+            crate::lambda::operation::delete_function_code_signing_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteFunctionConcurrency => {
+            crate::lambda::operation::delete_function_concurrency::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteFunctionEventInvokeConfig => {
+            crate::lambda::operation::delete_function_event_invoke_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteFunctionUrlConfig => {
+            crate::lambda::operation::delete_function_url_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteLayerVersion => {
+            crate::lambda::operation::delete_layer_version::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DeleteProvisionedConcurrencyConfig => {
+            crate::lambda::operation::delete_provisioned_concurrency_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetAccountSettings => {
+            crate::lambda::operation::get_account_settings::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetAlias => crate::lambda::operation::get_alias::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::GetCapacityProvider => {
+            crate::lambda::operation::get_capacity_provider::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetCodeSigningConfig => {
+            crate::lambda::operation::get_code_signing_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetDurableExecution => {
+            crate::lambda::operation::get_durable_execution::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetDurableExecutionHistory => {
+            crate::lambda::operation::get_durable_execution_history::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetDurableExecutionState => {
+            crate::lambda::operation::get_durable_execution_state::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetEventSourceMapping => {
+            crate::lambda::operation::get_event_source_mapping::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetFunction => crate::lambda::operation::get_function::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::GetFunctionCodeSigningConfig => {
+            crate::lambda::operation::get_function_code_signing_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetFunctionConcurrency => {
+            crate::lambda::operation::get_function_concurrency::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetFunctionConfiguration => {
+            crate::lambda::operation::get_function_configuration::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetFunctionEventInvokeConfig => {
+            crate::lambda::operation::get_function_event_invoke_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetFunctionRecursionConfig => {
+            crate::lambda::operation::get_function_recursion_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetFunctionScalingConfig => {
+            crate::lambda::operation::get_function_scaling_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetFunctionUrlConfig => {
+            crate::lambda::operation::get_function_url_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetLayerVersion => crate::lambda::operation::get_layer_version::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::GetLayerVersionByArn => {
+            crate::lambda::operation::get_layer_version_by_arn::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetLayerVersionPolicy => {
+            crate::lambda::operation::get_layer_version_policy::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetPolicy => crate::lambda::operation::get_policy::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::GetProvisionedConcurrencyConfig => {
+            crate::lambda::operation::get_provisioned_concurrency_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GetRuntimeManagementConfig => {
+            crate::lambda::operation::get_runtime_management_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::Invoke => crate::lambda::operation::invoke::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::InvokeAsync => crate::lambda::operation::invoke_async::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::InvokeWithResponseStream => {
+            crate::lambda::operation::invoke_with_response_stream::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListAliases => crate::lambda::operation::list_aliases::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::ListCapacityProviders => {
+            crate::lambda::operation::list_capacity_providers::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListCodeSigningConfigs => {
+            crate::lambda::operation::list_code_signing_configs::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListDurableExecutionsByFunction => {
+            crate::lambda::operation::list_durable_executions_by_function::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListEventSourceMappings => {
+            crate::lambda::operation::list_event_source_mappings::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListFunctionEventInvokeConfigs => {
+            crate::lambda::operation::list_function_event_invoke_configs::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListFunctionUrlConfigs => {
+            crate::lambda::operation::list_function_url_configs::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListFunctionVersionsByCapacityProvider => {
+            crate::lambda::operation::list_function_versions_by_capacity_provider::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListFunctions => crate::lambda::operation::list_functions::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::ListFunctionsByCodeSigningConfig => {
+            crate::lambda::operation::list_functions_by_code_signing_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListLayerVersions => crate::lambda::operation::list_layer_versions::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::ListLayers => crate::lambda::operation::list_layers::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::ListProvisionedConcurrencyConfigs => {
+            crate::lambda::operation::list_provisioned_concurrency_configs::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ListTags => crate::lambda::operation::list_tags::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::ListVersionsByFunction => {
+            crate::lambda::operation::list_versions_by_function::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PublishLayerVersion => {
+            crate::lambda::operation::publish_layer_version::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PublishVersion => crate::lambda::operation::publish_version::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::PutFunctionCodeSigningConfig => {
+            crate::lambda::operation::put_function_code_signing_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PutFunctionConcurrency => {
+            crate::lambda::operation::put_function_concurrency::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PutFunctionEventInvokeConfig => {
+            crate::lambda::operation::put_function_event_invoke_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PutFunctionRecursionConfig => {
+            crate::lambda::operation::put_function_recursion_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PutFunctionScalingConfig => {
+            crate::lambda::operation::put_function_scaling_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PutProvisionedConcurrencyConfig => {
+            crate::lambda::operation::put_provisioned_concurrency_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PutRuntimeManagementConfig => {
+            crate::lambda::operation::put_runtime_management_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::RemoveLayerVersionPermission => {
+            crate::lambda::operation::remove_layer_version_permission::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::RemovePermission => crate::lambda::operation::remove_permission::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::SendDurableExecutionCallbackFailure => {
+            crate::lambda::operation::send_durable_execution_callback_failure::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::SendDurableExecutionCallbackHeartbeat => {
+            crate::lambda::operation::send_durable_execution_callback_heartbeat::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::SendDurableExecutionCallbackSuccess => {
+            crate::lambda::operation::send_durable_execution_callback_success::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::StopDurableExecution => {
+            crate::lambda::operation::stop_durable_execution::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::TagResource => crate::lambda::operation::tag_resource::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::UntagResource => crate::lambda::operation::untag_resource::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::UpdateAlias => crate::lambda::operation::update_alias::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::UpdateCapacityProvider => {
+            crate::lambda::operation::update_capacity_provider::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::UpdateCodeSigningConfig => {
+            crate::lambda::operation::update_code_signing_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::UpdateEventSourceMapping => {
+            crate::lambda::operation::update_event_source_mapping::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::UpdateFunctionCode => {
+            crate::lambda::operation::update_function_code::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::UpdateFunctionConfiguration => {
+            crate::lambda::operation::update_function_configuration::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::UpdateFunctionEventInvokeConfig => {
+            crate::lambda::operation::update_function_event_invoke_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::UpdateFunctionUrlConfig => {
+            crate::lambda::operation::update_function_url_config::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+    };
+    read.map(|()| op).map_err(|r| r.into_response(&PROTOCOL))
+}
+
 /// The HTTP service: a `tower::Service` over any `LambdaApi`.
 pub struct LambdaService<T> {
     api: ::std::sync::Arc<T>,

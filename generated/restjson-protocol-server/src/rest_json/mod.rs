@@ -9,4 +9,4 @@ pub mod model;
 pub mod operation;
 pub mod service;
 
-pub use service::{handle, route, Operation, RestJsonApi, RestJsonService};
+pub use service::{handle, read_request, route, Operation, RestJsonApi, RestJsonService};

@@ -3034,6 +3034,525 @@ where
     }
 }
 
+/// Routes and reads a request without calling any operation: `Ok` with the operation when the
+/// request is acceptable, else the error response the service answers.
+pub async fn read_request<B>(
+    req: rt::http::Request<B>,
+) -> ::std::result::Result<Operation, rt::http::Response<rt::body::Body>>
+where
+    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
+    B::Error: Into<rt::BoxError>,
+{
+    let (op, labels) =
+        route(req.method(), req.uri().path(), req.uri().query()).map_err(|r| r.into_response(&PROTOCOL))?;
+    let read = match op {
+        Operation::AllQueryStringTypes => {
+            crate::rest_json::operation::all_query_string_types::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ConstantAndVariableQueryString => {
+            crate::rest_json::operation::constant_and_variable_query_string::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ConstantQueryString => {
+            crate::rest_json::operation::constant_query_string::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ContentTypeParameters => {
+            crate::rest_json::operation::content_type_parameters::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DatetimeOffsets => crate::rest_json::operation::datetime_offsets::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::DocumentType => crate::rest_json::operation::document_type::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::DocumentTypeAsMapValue => {
+            crate::rest_json::operation::document_type_as_map_value::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DocumentTypeAsPayload => {
+            crate::rest_json::operation::document_type_as_payload::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DuplexStream => crate::rest_json::operation::duplex_stream::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::DuplexStreamWithDistinctStreams => {
+            crate::rest_json::operation::duplex_stream_with_distinct_streams::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::DuplexStreamWithInitialMessages => {
+            crate::rest_json::operation::duplex_stream_with_initial_messages::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::EmptyInputAndEmptyOutput => {
+            crate::rest_json::operation::empty_input_and_empty_output::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::EndpointOperation => {
+            crate::rest_json::operation::endpoint_operation::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::EndpointWithHostLabelOperation => {
+            crate::rest_json::operation::endpoint_with_host_label_operation::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::FractionalSeconds => {
+            crate::rest_json::operation::fractional_seconds::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::GreetingWithErrors => {
+            crate::rest_json::operation::greeting_with_errors::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HostWithPathOperation => {
+            crate::rest_json::operation::host_with_path_operation::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpChecksumRequired => {
+            crate::rest_json::operation::http_checksum_required::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpEmptyPrefixHeaders => {
+            crate::rest_json::operation::http_empty_prefix_headers::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpEnumPayload => crate::rest_json::operation::http_enum_payload::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::HttpPayloadTraits => {
+            crate::rest_json::operation::http_payload_traits::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpPayloadTraitsWithMediaType => {
+            crate::rest_json::operation::http_payload_traits_with_media_type::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpPayloadWithStructure => {
+            crate::rest_json::operation::http_payload_with_structure::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpPayloadWithUnion => {
+            crate::rest_json::operation::http_payload_with_union::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpPrefixHeaders => {
+            crate::rest_json::operation::http_prefix_headers::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpPrefixHeadersInResponse => {
+            crate::rest_json::operation::http_prefix_headers_in_response::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpQueryParamsOnlyOperation => {
+            crate::rest_json::operation::http_query_params_only_operation::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpRequestWithFloatLabels => {
+            crate::rest_json::operation::http_request_with_float_labels::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpRequestWithGreedyLabelInPath => {
+            crate::rest_json::operation::http_request_with_greedy_label_in_path::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpRequestWithLabels => {
+            crate::rest_json::operation::http_request_with_labels::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpRequestWithLabelsAndTimestampFormat => {
+            crate::rest_json::operation::http_request_with_labels_and_timestamp_format::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpRequestWithRegexLiteral => {
+            crate::rest_json::operation::http_request_with_regex_literal::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpResponseCode => {
+            crate::rest_json::operation::http_response_code::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::HttpStringPayload => {
+            crate::rest_json::operation::http_string_payload::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::IgnoreQueryParamsInResponse => {
+            crate::rest_json::operation::ignore_query_params_in_response::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::InputAndOutputWithHeaders => {
+            crate::rest_json::operation::input_and_output_with_headers::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::InputStream => crate::rest_json::operation::input_stream::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::InputStreamWithInitialRequest => {
+            crate::rest_json::operation::input_stream_with_initial_request::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::JsonBlobs => crate::rest_json::operation::json_blobs::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::JsonEnums => crate::rest_json::operation::json_enums::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::JsonIntEnums => crate::rest_json::operation::json_int_enums::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::JsonLists => crate::rest_json::operation::json_lists::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::JsonMaps => crate::rest_json::operation::json_maps::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::JsonTimestamps => crate::rest_json::operation::json_timestamps::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::JsonUnions => crate::rest_json::operation::json_unions::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedAcceptWithBody => {
+            crate::rest_json::operation::malformed_accept_with_body::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedAcceptWithGenericString => {
+            crate::rest_json::operation::malformed_accept_with_generic_string::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedAcceptWithPayload => {
+            crate::rest_json::operation::malformed_accept_with_payload::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedBlob => crate::rest_json::operation::malformed_blob::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedBoolean => crate::rest_json::operation::malformed_boolean::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedByte => crate::rest_json::operation::malformed_byte::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedContentTypeWithBody => {
+            crate::rest_json::operation::malformed_content_type_with_body::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedContentTypeWithGenericString => {
+            crate::rest_json::operation::malformed_content_type_with_generic_string::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedContentTypeWithPayload => {
+            crate::rest_json::operation::malformed_content_type_with_payload::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedContentTypeWithoutBody => {
+            crate::rest_json::operation::malformed_content_type_without_body::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedContentTypeWithoutBodyEmptyInput => {
+            crate::rest_json::operation::malformed_content_type_without_body_empty_input::deserialize_request(
+                req, labels,
+            )
+            .await
+            .map(|_| ())
+        }
+        Operation::MalformedDouble => crate::rest_json::operation::malformed_double::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedFloat => crate::rest_json::operation::malformed_float::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedInteger => crate::rest_json::operation::malformed_integer::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedList => crate::rest_json::operation::malformed_list::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedLong => crate::rest_json::operation::malformed_long::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedMap => crate::rest_json::operation::malformed_map::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedRequestBody => {
+            crate::rest_json::operation::malformed_request_body::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedShort => crate::rest_json::operation::malformed_short::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedString => crate::rest_json::operation::malformed_string::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MalformedTimestampBodyDateTime => {
+            crate::rest_json::operation::malformed_timestamp_body_date_time::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampBodyDefault => {
+            crate::rest_json::operation::malformed_timestamp_body_default::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampBodyHttpDate => {
+            crate::rest_json::operation::malformed_timestamp_body_http_date::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampHeaderDateTime => {
+            crate::rest_json::operation::malformed_timestamp_header_date_time::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampHeaderDefault => {
+            crate::rest_json::operation::malformed_timestamp_header_default::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampHeaderEpoch => {
+            crate::rest_json::operation::malformed_timestamp_header_epoch::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampPathDefault => {
+            crate::rest_json::operation::malformed_timestamp_path_default::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampPathEpoch => {
+            crate::rest_json::operation::malformed_timestamp_path_epoch::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampPathHttpDate => {
+            crate::rest_json::operation::malformed_timestamp_path_http_date::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampQueryDefault => {
+            crate::rest_json::operation::malformed_timestamp_query_default::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampQueryEpoch => {
+            crate::rest_json::operation::malformed_timestamp_query_epoch::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedTimestampQueryHttpDate => {
+            crate::rest_json::operation::malformed_timestamp_query_http_date::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedUnion => crate::rest_json::operation::malformed_union::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::MediaTypeHeader => crate::rest_json::operation::media_type_header::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::NoInputAndNoOutput => {
+            crate::rest_json::operation::no_input_and_no_output::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::NoInputAndOutput => {
+            crate::rest_json::operation::no_input_and_output::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::NullAndEmptyHeadersClient => {
+            crate::rest_json::operation::null_and_empty_headers_client::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::NullAndEmptyHeadersServer => {
+            crate::rest_json::operation::null_and_empty_headers_server::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::OmitsNullSerializesEmptyString => {
+            crate::rest_json::operation::omits_null_serializes_empty_string::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::OmitsSerializingEmptyLists => {
+            crate::rest_json::operation::omits_serializing_empty_lists::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::OperationWithDefaults => {
+            crate::rest_json::operation::operation_with_defaults::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::OperationWithNestedStructure => {
+            crate::rest_json::operation::operation_with_nested_structure::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::OutputStream => crate::rest_json::operation::output_stream::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::OutputStreamWithInitialResponse => {
+            crate::rest_json::operation::output_stream_with_initial_response::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PostPlayerAction => {
+            crate::rest_json::operation::post_player_action::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PostUnionWithJsonName => {
+            crate::rest_json::operation::post_union_with_json_name::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::PutWithContentEncoding => {
+            crate::rest_json::operation::put_with_content_encoding::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::QueryIdempotencyTokenAutoFill => {
+            crate::rest_json::operation::query_idempotency_token_auto_fill::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::QueryParamsAsStringListMap => {
+            crate::rest_json::operation::query_params_as_string_list_map::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::QueryPrecedence => crate::rest_json::operation::query_precedence::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::RecursiveShapes => crate::rest_json::operation::recursive_shapes::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::ResponseCodeHttpFallback => {
+            crate::rest_json::operation::response_code_http_fallback::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::ResponseCodeRequired => {
+            crate::rest_json::operation::response_code_required::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::SimpleScalarProperties => {
+            crate::rest_json::operation::simple_scalar_properties::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::SparseJsonLists => crate::rest_json::operation::sparse_json_lists::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::SparseJsonMaps => crate::rest_json::operation::sparse_json_maps::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::StreamingTraits => crate::rest_json::operation::streaming_traits::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::StreamingTraitsRequireLength => {
+            crate::rest_json::operation::streaming_traits_require_length::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::StreamingTraitsWithMediaType => {
+            crate::rest_json::operation::streaming_traits_with_media_type::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::TestBodyStructure => {
+            crate::rest_json::operation::test_body_structure::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::TestGetNoInputNoPayload => {
+            crate::rest_json::operation::test_get_no_input_no_payload::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::TestGetNoPayload => {
+            crate::rest_json::operation::test_get_no_payload::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::TestPayloadBlob => crate::rest_json::operation::test_payload_blob::deserialize_request(req, labels)
+            .await
+            .map(|_| ()),
+        Operation::TestPayloadStructure => {
+            crate::rest_json::operation::test_payload_structure::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::TestPostNoInputNoPayload => {
+            crate::rest_json::operation::test_post_no_input_no_payload::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::TestPostNoPayload => {
+            crate::rest_json::operation::test_post_no_payload::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::TimestampFormatHeaders => {
+            crate::rest_json::operation::timestamp_format_headers::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::UnitInputAndOutput => {
+            crate::rest_json::operation::unit_input_and_output::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+    };
+    read.map(|()| op).map_err(|r| r.into_response(&PROTOCOL))
+}
+
 /// The HTTP service: a `tower::Service` over any `RestJsonApi`.
 pub struct RestJsonService<T> {
     api: ::std::sync::Arc<T>,

@@ -173,13 +173,11 @@ pub(crate) fn de_enum_map(
     let mut out = ::std::collections::HashMap::with_capacity(obj.len());
     let mut invalid = false;
     for (k, v) in obj.iter() {
-        val.enter(PathSeg::Key(k.clone()));
         {
             if !crate::rest_json_validation::model::EnumString::VALUES.contains(&k.as_str()) {
                 val.enum_value(k, crate::rest_json_validation::model::EnumString::VALUES);
             }
         }
-        val.leave();
         if v.is_null() {
             return Err(rt::json_de::DeError::Malformed(
                 "null is not allowed as a value of a non-sparse map".into(),
@@ -468,11 +466,9 @@ pub(crate) fn de_length_map(
     let mut out = ::std::collections::HashMap::with_capacity(obj.len());
     let mut invalid = false;
     for (k, v) in obj.iter() {
-        val.enter(PathSeg::Key(k.clone()));
         {
             val.length(k.chars().count(), Some(2), Some(8), Some(k.as_str()));
         }
-        val.leave();
         if v.is_null() {
             return Err(rt::json_de::DeError::Malformed(
                 "null is not allowed as a value of a non-sparse map".into(),
@@ -2044,7 +2040,6 @@ pub(crate) fn de_pattern_map(
     let mut out = ::std::collections::HashMap::with_capacity(obj.len());
     let mut invalid = false;
     for (k, v) in obj.iter() {
-        val.enter(PathSeg::Key(k.clone()));
         {
             {
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
@@ -2053,7 +2048,6 @@ pub(crate) fn de_pattern_map(
                 val.pattern(k, &RE, "^[a-m]+$");
             }
         }
-        val.leave();
         if v.is_null() {
             return Err(rt::json_de::DeError::Malformed(
                 "null is not allowed as a value of a non-sparse map".into(),
@@ -2093,7 +2087,6 @@ pub(crate) fn de_pattern_map_override(
     let mut out = ::std::collections::HashMap::with_capacity(obj.len());
     let mut invalid = false;
     for (k, v) in obj.iter() {
-        val.enter(PathSeg::Key(k.clone()));
         {
             {
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
@@ -2102,7 +2095,6 @@ pub(crate) fn de_pattern_map_override(
                 val.pattern(k, &RE, "^[g-m]+$");
             }
         }
-        val.leave();
         if v.is_null() {
             return Err(rt::json_de::DeError::Malformed(
                 "null is not allowed as a value of a non-sparse map".into(),

@@ -390,6 +390,82 @@ where
     }
 }
 
+/// Routes and reads a request without calling any operation: `Ok` with the operation when the
+/// request is acceptable, else the error response the service answers.
+pub async fn read_request<B>(
+    req: rt::http::Request<B>,
+) -> ::std::result::Result<Operation, rt::http::Response<rt::body::Body>>
+where
+    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
+    B::Error: Into<rt::BoxError>,
+{
+    let (op, labels) =
+        route(req.method(), req.uri().path(), req.uri().query()).map_err(|r| r.into_response(&PROTOCOL))?;
+    let read = match op {
+        Operation::MalformedEnum => {
+            crate::rest_json_validation::operation::malformed_enum::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedLength => {
+            crate::rest_json_validation::operation::malformed_length::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedLengthOverride => {
+            crate::rest_json_validation::operation::malformed_length_override::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedLengthQueryString => {
+            crate::rest_json_validation::operation::malformed_length_query_string::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedPattern => {
+            crate::rest_json_validation::operation::malformed_pattern::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedPatternOverride => {
+            crate::rest_json_validation::operation::malformed_pattern_override::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedRange => {
+            crate::rest_json_validation::operation::malformed_range::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedRangeOverride => {
+            crate::rest_json_validation::operation::malformed_range_override::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedRequired => {
+            crate::rest_json_validation::operation::malformed_required::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::MalformedUniqueItems => {
+            crate::rest_json_validation::operation::malformed_unique_items::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::RecursiveStructures => {
+            crate::rest_json_validation::operation::recursive_structures::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+        Operation::SensitiveValidation => {
+            crate::rest_json_validation::operation::sensitive_validation::deserialize_request(req, labels)
+                .await
+                .map(|_| ())
+        }
+    };
+    read.map(|()| op).map_err(|r| r.into_response(&PROTOCOL))
+}
+
 /// The HTTP service: a `tower::Service` over any `RestJsonValidationApi`.
 pub struct RestJsonValidationService<T> {
     api: ::std::sync::Arc<T>,

@@ -137,21 +137,25 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.checkpoint_token {
-        w.key("CheckpointToken");
-        w.string(v);
-    }
-    {
-        let v = &out.new_execution_state;
-        w.key("NewExecutionState");
-        ser_checkpoint_updated_execution_state(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.checkpoint_token {
+            w.key("CheckpointToken");
+            w.string(v);
+        }
+        {
+            let v = &out.new_execution_state;
+            w.key("NewExecutionState");
+            ser_checkpoint_updated_execution_state(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -158,36 +158,40 @@ pub fn serialize_response(out: crate::lambda::model::AliasConfiguration) -> rt::
     #[allow(unused_mut)]
     let mut status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.alias_arn {
-        w.key("AliasArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.description {
-        w.key("Description");
-        w.string(v);
-    }
-    if let Some(v) = &out.function_version {
-        w.key("FunctionVersion");
-        w.string(v);
-    }
-    if let Some(v) = &out.name {
-        w.key("Name");
-        w.string(v);
-    }
-    if let Some(v) = &out.revision_id {
-        w.key("RevisionId");
-        w.string(v);
-    }
-    if let Some(v) = &out.routing_config {
-        w.key("RoutingConfig");
-        ser_alias_routing_configuration(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.alias_arn {
+            w.key("AliasArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.description {
+            w.key("Description");
+            w.string(v);
+        }
+        if let Some(v) = &out.function_version {
+            w.key("FunctionVersion");
+            w.string(v);
+        }
+        if let Some(v) = &out.name {
+            w.key("Name");
+            w.string(v);
+        }
+        if let Some(v) = &out.revision_id {
+            w.key("RevisionId");
+            w.string(v);
+        }
+        if let Some(v) = &out.routing_config {
+            w.key("RoutingConfig");
+            ser_alias_routing_configuration(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

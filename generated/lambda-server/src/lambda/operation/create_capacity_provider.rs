@@ -198,17 +198,21 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    {
-        let v = &out.capacity_provider;
-        w.key("CapacityProvider");
-        ser_capacity_provider(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        {
+            let v = &out.capacity_provider;
+            w.key("CapacityProvider");
+            ser_capacity_provider(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -63,144 +63,148 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.amazon_managed_kafka_event_source_config {
-        w.key("AmazonManagedKafkaEventSourceConfig");
-        ser_amazon_managed_kafka_event_source_config(v, w);
-    }
-    if let Some(v) = &out.batch_size {
-        w.key("BatchSize");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.bisect_batch_on_function_error {
-        w.key("BisectBatchOnFunctionError");
-        w.boolean(*v);
-    }
-    if let Some(v) = &out.destination_config {
-        w.key("DestinationConfig");
-        ser_destination_config(v, w);
-    }
-    if let Some(v) = &out.document_db_event_source_config {
-        w.key("DocumentDBEventSourceConfig");
-        ser_document_db_event_source_config(v, w);
-    }
-    if let Some(v) = &out.event_source_arn {
-        w.key("EventSourceArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.event_source_mapping_arn {
-        w.key("EventSourceMappingArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.filter_criteria {
-        w.key("FilterCriteria");
-        ser_filter_criteria(v, w);
-    }
-    if let Some(v) = &out.filter_criteria_error {
-        w.key("FilterCriteriaError");
-        ser_filter_criteria_error(v, w);
-    }
-    if let Some(v) = &out.function_arn {
-        w.key("FunctionArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.function_response_types {
-        w.key("FunctionResponseTypes");
-        ser_function_response_type_list(v, w);
-    }
-    if let Some(v) = &out.kms_key_arn {
-        w.key("KMSKeyArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.last_modified {
-        w.key("LastModified");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    if let Some(v) = &out.last_processing_result {
-        w.key("LastProcessingResult");
-        w.string(v);
-    }
-    if let Some(v) = &out.logging_config {
-        w.key("LoggingConfig");
-        ser_event_source_mapping_logging_config(v, w);
-    }
-    if let Some(v) = &out.maximum_batching_window_in_seconds {
-        w.key("MaximumBatchingWindowInSeconds");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.maximum_record_age_in_seconds {
-        w.key("MaximumRecordAgeInSeconds");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.maximum_retry_attempts {
-        w.key("MaximumRetryAttempts");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.metrics_config {
-        w.key("MetricsConfig");
-        ser_event_source_mapping_metrics_config(v, w);
-    }
-    if let Some(v) = &out.parallelization_factor {
-        w.key("ParallelizationFactor");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.provisioned_poller_config {
-        w.key("ProvisionedPollerConfig");
-        ser_provisioned_poller_config(v, w);
-    }
-    if let Some(v) = &out.queues {
-        w.key("Queues");
-        ser_queues(v, w);
-    }
-    if let Some(v) = &out.scaling_config {
-        w.key("ScalingConfig");
-        ser_scaling_config(v, w);
-    }
-    if let Some(v) = &out.self_managed_event_source {
-        w.key("SelfManagedEventSource");
-        ser_self_managed_event_source(v, w);
-    }
-    if let Some(v) = &out.self_managed_kafka_event_source_config {
-        w.key("SelfManagedKafkaEventSourceConfig");
-        ser_self_managed_kafka_event_source_config(v, w);
-    }
-    if let Some(v) = &out.source_access_configurations {
-        w.key("SourceAccessConfigurations");
-        ser_source_access_configurations(v, w);
-    }
-    if let Some(v) = &out.starting_position {
-        w.key("StartingPosition");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.starting_position_timestamp {
-        w.key("StartingPositionTimestamp");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    if let Some(v) = &out.state {
-        w.key("State");
-        w.string(v);
-    }
-    if let Some(v) = &out.state_transition_reason {
-        w.key("StateTransitionReason");
-        w.string(v);
-    }
-    if let Some(v) = &out.topics {
-        w.key("Topics");
-        ser_topics(v, w);
-    }
-    if let Some(v) = &out.tumbling_window_in_seconds {
-        w.key("TumblingWindowInSeconds");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.uuid {
-        w.key("UUID");
-        w.string(v);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.amazon_managed_kafka_event_source_config {
+            w.key("AmazonManagedKafkaEventSourceConfig");
+            ser_amazon_managed_kafka_event_source_config(v, w);
+        }
+        if let Some(v) = &out.batch_size {
+            w.key("BatchSize");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.bisect_batch_on_function_error {
+            w.key("BisectBatchOnFunctionError");
+            w.boolean(*v);
+        }
+        if let Some(v) = &out.destination_config {
+            w.key("DestinationConfig");
+            ser_destination_config(v, w);
+        }
+        if let Some(v) = &out.document_db_event_source_config {
+            w.key("DocumentDBEventSourceConfig");
+            ser_document_db_event_source_config(v, w);
+        }
+        if let Some(v) = &out.event_source_arn {
+            w.key("EventSourceArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.event_source_mapping_arn {
+            w.key("EventSourceMappingArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.filter_criteria {
+            w.key("FilterCriteria");
+            ser_filter_criteria(v, w);
+        }
+        if let Some(v) = &out.filter_criteria_error {
+            w.key("FilterCriteriaError");
+            ser_filter_criteria_error(v, w);
+        }
+        if let Some(v) = &out.function_arn {
+            w.key("FunctionArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.function_response_types {
+            w.key("FunctionResponseTypes");
+            ser_function_response_type_list(v, w);
+        }
+        if let Some(v) = &out.kms_key_arn {
+            w.key("KMSKeyArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.last_modified {
+            w.key("LastModified");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        if let Some(v) = &out.last_processing_result {
+            w.key("LastProcessingResult");
+            w.string(v);
+        }
+        if let Some(v) = &out.logging_config {
+            w.key("LoggingConfig");
+            ser_event_source_mapping_logging_config(v, w);
+        }
+        if let Some(v) = &out.maximum_batching_window_in_seconds {
+            w.key("MaximumBatchingWindowInSeconds");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.maximum_record_age_in_seconds {
+            w.key("MaximumRecordAgeInSeconds");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.maximum_retry_attempts {
+            w.key("MaximumRetryAttempts");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.metrics_config {
+            w.key("MetricsConfig");
+            ser_event_source_mapping_metrics_config(v, w);
+        }
+        if let Some(v) = &out.parallelization_factor {
+            w.key("ParallelizationFactor");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.provisioned_poller_config {
+            w.key("ProvisionedPollerConfig");
+            ser_provisioned_poller_config(v, w);
+        }
+        if let Some(v) = &out.queues {
+            w.key("Queues");
+            ser_queues(v, w);
+        }
+        if let Some(v) = &out.scaling_config {
+            w.key("ScalingConfig");
+            ser_scaling_config(v, w);
+        }
+        if let Some(v) = &out.self_managed_event_source {
+            w.key("SelfManagedEventSource");
+            ser_self_managed_event_source(v, w);
+        }
+        if let Some(v) = &out.self_managed_kafka_event_source_config {
+            w.key("SelfManagedKafkaEventSourceConfig");
+            ser_self_managed_kafka_event_source_config(v, w);
+        }
+        if let Some(v) = &out.source_access_configurations {
+            w.key("SourceAccessConfigurations");
+            ser_source_access_configurations(v, w);
+        }
+        if let Some(v) = &out.starting_position {
+            w.key("StartingPosition");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.starting_position_timestamp {
+            w.key("StartingPositionTimestamp");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        if let Some(v) = &out.state {
+            w.key("State");
+            w.string(v);
+        }
+        if let Some(v) = &out.state_transition_reason {
+            w.key("StateTransitionReason");
+            w.string(v);
+        }
+        if let Some(v) = &out.topics {
+            w.key("Topics");
+            ser_topics(v, w);
+        }
+        if let Some(v) = &out.tumbling_window_in_seconds {
+            w.key("TumblingWindowInSeconds");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.uuid {
+            w.key("UUID");
+            w.string(v);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

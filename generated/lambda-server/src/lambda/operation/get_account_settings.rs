@@ -33,7 +33,7 @@ where
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
-    rt::media_type::check_content_type(&parts.headers, None, bytes.len(), false)?;
+    rt::media_type::check_content_type(&parts.headers, Some("application/json"), bytes.len(), false)?;
     let invalid = invalid || !val.is_valid();
     if invalid {
         return Err(Rejection::Validation(::std::mem::take(&mut val.violations)));
@@ -46,20 +46,24 @@ pub fn serialize_response(out: crate::lambda::model::GetAccountSettingsResponse)
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.account_limit {
-        w.key("AccountLimit");
-        ser_account_limit(v, w);
-    }
-    if let Some(v) = &out.account_usage {
-        w.key("AccountUsage");
-        ser_account_usage(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.account_limit {
+            w.key("AccountLimit");
+            ser_account_limit(v, w);
+        }
+        if let Some(v) = &out.account_usage {
+            w.key("AccountUsage");
+            ser_account_usage(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -71,61 +71,65 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    {
-        let v = &out.durable_execution_arn;
-        w.key("DurableExecutionArn");
-        w.string(v);
-    }
-    {
-        let v = &out.durable_execution_name;
-        w.key("DurableExecutionName");
-        w.string(v);
-    }
-    if let Some(v) = &out.end_timestamp {
-        w.key("EndTimestamp");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    if let Some(v) = &out.error {
-        w.key("Error");
-        ser_error_object(v, w);
-    }
-    {
-        let v = &out.function_arn;
-        w.key("FunctionArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.input_payload {
-        w.key("InputPayload");
-        w.string(v);
-    }
-    if let Some(v) = &out.result {
-        w.key("Result");
-        w.string(v);
-    }
-    {
-        let v = &out.start_timestamp;
-        w.key("StartTimestamp");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    {
-        let v = &out.status;
-        w.key("Status");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.trace_header {
-        w.key("TraceHeader");
-        ser_trace_header(v, w);
-    }
-    if let Some(v) = &out.version {
-        w.key("Version");
-        w.string(v);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        {
+            let v = &out.durable_execution_arn;
+            w.key("DurableExecutionArn");
+            w.string(v);
+        }
+        {
+            let v = &out.durable_execution_name;
+            w.key("DurableExecutionName");
+            w.string(v);
+        }
+        if let Some(v) = &out.end_timestamp {
+            w.key("EndTimestamp");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        if let Some(v) = &out.error {
+            w.key("Error");
+            ser_error_object(v, w);
+        }
+        {
+            let v = &out.function_arn;
+            w.key("FunctionArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.input_payload {
+            w.key("InputPayload");
+            w.string(v);
+        }
+        if let Some(v) = &out.result {
+            w.key("Result");
+            w.string(v);
+        }
+        {
+            let v = &out.start_timestamp;
+            w.key("StartTimestamp");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        {
+            let v = &out.status;
+            w.key("Status");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.trace_header {
+            w.key("TraceHeader");
+            ser_trace_header(v, w);
+        }
+        if let Some(v) = &out.version {
+            w.key("Version");
+            w.string(v);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -99,24 +99,28 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.applied_function_scaling_config {
-        w.key("AppliedFunctionScalingConfig");
-        ser_function_scaling_config(v, w);
-    }
-    if let Some(v) = &out.function_arn {
-        w.key("FunctionArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.requested_function_scaling_config {
-        w.key("RequestedFunctionScalingConfig");
-        ser_function_scaling_config(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.applied_function_scaling_config {
+            w.key("AppliedFunctionScalingConfig");
+            ser_function_scaling_config(v, w);
+        }
+        if let Some(v) = &out.function_arn {
+            w.key("FunctionArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.requested_function_scaling_config {
+            w.key("RequestedFunctionScalingConfig");
+            ser_function_scaling_config(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

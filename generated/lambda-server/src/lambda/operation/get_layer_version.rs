@@ -84,49 +84,53 @@ pub fn serialize_response(out: crate::lambda::model::GetLayerVersionResponse) ->
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.compatible_architectures {
-        w.key("CompatibleArchitectures");
-        ser_compatible_architectures(v, w);
-    }
-    if let Some(v) = &out.compatible_runtimes {
-        w.key("CompatibleRuntimes");
-        ser_compatible_runtimes(v, w);
-    }
-    if let Some(v) = &out.content {
-        w.key("Content");
-        ser_layer_version_content_output(v, w);
-    }
-    if let Some(v) = &out.created_date {
-        w.key("CreatedDate");
-        w.string(v);
-    }
-    if let Some(v) = &out.description {
-        w.key("Description");
-        w.string(v);
-    }
-    if let Some(v) = &out.layer_arn {
-        w.key("LayerArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.layer_version_arn {
-        w.key("LayerVersionArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.license_info {
-        w.key("LicenseInfo");
-        w.string(v);
-    }
-    {
-        let v = &out.version;
-        w.key("Version");
-        w.integer(*v as i64);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.compatible_architectures {
+            w.key("CompatibleArchitectures");
+            ser_compatible_architectures(v, w);
+        }
+        if let Some(v) = &out.compatible_runtimes {
+            w.key("CompatibleRuntimes");
+            ser_compatible_runtimes(v, w);
+        }
+        if let Some(v) = &out.content {
+            w.key("Content");
+            ser_layer_version_content_output(v, w);
+        }
+        if let Some(v) = &out.created_date {
+            w.key("CreatedDate");
+            w.string(v);
+        }
+        if let Some(v) = &out.description {
+            w.key("Description");
+            w.string(v);
+        }
+        if let Some(v) = &out.layer_arn {
+            w.key("LayerArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.layer_version_arn {
+            w.key("LayerVersionArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.license_info {
+            w.key("LicenseInfo");
+            w.string(v);
+        }
+        {
+            let v = &out.version;
+            w.key("Version");
+            w.integer(*v as i64);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

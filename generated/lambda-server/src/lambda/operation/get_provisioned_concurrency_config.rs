@@ -99,36 +99,40 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.allocated_provisioned_concurrent_executions {
-        w.key("AllocatedProvisionedConcurrentExecutions");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.available_provisioned_concurrent_executions {
-        w.key("AvailableProvisionedConcurrentExecutions");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.last_modified {
-        w.key("LastModified");
-        w.string(v);
-    }
-    if let Some(v) = &out.requested_provisioned_concurrent_executions {
-        w.key("RequestedProvisionedConcurrentExecutions");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.status {
-        w.key("Status");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.status_reason {
-        w.key("StatusReason");
-        w.string(v);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.allocated_provisioned_concurrent_executions {
+            w.key("AllocatedProvisionedConcurrentExecutions");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.available_provisioned_concurrent_executions {
+            w.key("AvailableProvisionedConcurrentExecutions");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.last_modified {
+            w.key("LastModified");
+            w.string(v);
+        }
+        if let Some(v) = &out.requested_provisioned_concurrent_executions {
+            w.key("RequestedProvisionedConcurrentExecutions");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.status {
+            w.key("Status");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.status_reason {
+            w.key("StatusReason");
+            w.string(v);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

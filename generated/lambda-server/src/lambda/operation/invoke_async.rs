@@ -28,7 +28,7 @@ where
     let mut validator = Validator::new();
     let val = &mut validator;
     let mut invalid = false;
-    rt::media_type::check_content_type(&parts.headers, Some("application/octet-stream"), 0, false)?;
+    rt::media_type::check_content_type(&parts.headers, Some("*/*"), 0, false)?;
     let f_invoke_args = rt::body::ByteStream::from_body(body);
     let f_function_name = {
         let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
@@ -67,7 +67,16 @@ pub fn serialize_response(out: crate::lambda::model::InvokeAsyncResponse) -> rt:
     let mut status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
     status = out.status as u16;
-    let body = rt::body::empty();
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

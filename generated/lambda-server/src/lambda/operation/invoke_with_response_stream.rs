@@ -33,7 +33,7 @@ where
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
-    rt::media_type::check_content_type(&parts.headers, Some("application/octet-stream"), bytes.len(), false)?;
+    rt::media_type::check_content_type(&parts.headers, Some("*/*"), bytes.len(), false)?;
     let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(""))?;
     let f_client_context = match rt::headers::value(&parts.headers, "X-Amz-Client-Context")? {
         Some(raw) => {

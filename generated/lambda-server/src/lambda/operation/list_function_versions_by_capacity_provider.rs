@@ -101,26 +101,30 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    {
-        let v = &out.capacity_provider_arn;
-        w.key("CapacityProviderArn");
-        w.string(v);
-    }
-    {
-        let v = &out.function_versions;
-        w.key("FunctionVersions");
-        ser_function_versions_by_capacity_provider_list(v, w);
-    }
-    if let Some(v) = &out.next_marker {
-        w.key("NextMarker");
-        w.string(v);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        {
+            let v = &out.capacity_provider_arn;
+            w.key("CapacityProviderArn");
+            w.string(v);
+        }
+        {
+            let v = &out.function_versions;
+            w.key("FunctionVersions");
+            ser_function_versions_by_capacity_provider_list(v, w);
+        }
+        if let Some(v) = &out.next_marker {
+            w.key("NextMarker");
+            w.string(v);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -134,173 +134,177 @@ pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> r
     #[allow(unused_mut)]
     let mut status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.architectures {
-        w.key("Architectures");
-        ser_architectures_list(v, w);
-    }
-    if let Some(v) = &out.capacity_provider_config {
-        w.key("CapacityProviderConfig");
-        ser_capacity_provider_config(v, w);
-    }
-    if let Some(v) = &out.code_sha256 {
-        w.key("CodeSha256");
-        w.string(v);
-    }
-    {
-        let v = &out.code_size;
-        w.key("CodeSize");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.config_sha256 {
-        w.key("ConfigSha256");
-        w.string(v);
-    }
-    if let Some(v) = &out.dead_letter_config {
-        w.key("DeadLetterConfig");
-        ser_dead_letter_config(v, w);
-    }
-    if let Some(v) = &out.description {
-        w.key("Description");
-        w.string(v);
-    }
-    if let Some(v) = &out.durable_config {
-        w.key("DurableConfig");
-        ser_durable_config(v, w);
-    }
-    if let Some(v) = &out.environment {
-        w.key("Environment");
-        ser_environment_response(v, w);
-    }
-    if let Some(v) = &out.ephemeral_storage {
-        w.key("EphemeralStorage");
-        ser_ephemeral_storage(v, w);
-    }
-    if let Some(v) = &out.file_system_configs {
-        w.key("FileSystemConfigs");
-        ser_file_system_config_list(v, w);
-    }
-    if let Some(v) = &out.function_arn {
-        w.key("FunctionArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.function_name {
-        w.key("FunctionName");
-        w.string(v);
-    }
-    if let Some(v) = &out.handler {
-        w.key("Handler");
-        w.string(v);
-    }
-    if let Some(v) = &out.image_config_response {
-        w.key("ImageConfigResponse");
-        ser_image_config_response(v, w);
-    }
-    if let Some(v) = &out.kms_key_arn {
-        w.key("KMSKeyArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.last_modified {
-        w.key("LastModified");
-        w.string(v);
-    }
-    if let Some(v) = &out.last_update_status {
-        w.key("LastUpdateStatus");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.last_update_status_reason {
-        w.key("LastUpdateStatusReason");
-        w.string(v);
-    }
-    if let Some(v) = &out.last_update_status_reason_code {
-        w.key("LastUpdateStatusReasonCode");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.layers {
-        w.key("Layers");
-        ser_layers_reference_list(v, w);
-    }
-    if let Some(v) = &out.logging_config {
-        w.key("LoggingConfig");
-        ser_logging_config(v, w);
-    }
-    if let Some(v) = &out.master_arn {
-        w.key("MasterArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.memory_size {
-        w.key("MemorySize");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.package_type {
-        w.key("PackageType");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.revision_id {
-        w.key("RevisionId");
-        w.string(v);
-    }
-    if let Some(v) = &out.role {
-        w.key("Role");
-        w.string(v);
-    }
-    if let Some(v) = &out.runtime {
-        w.key("Runtime");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.runtime_version_config {
-        w.key("RuntimeVersionConfig");
-        ser_runtime_version_config(v, w);
-    }
-    if let Some(v) = &out.signing_job_arn {
-        w.key("SigningJobArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.signing_profile_version_arn {
-        w.key("SigningProfileVersionArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.snap_start {
-        w.key("SnapStart");
-        ser_snap_start_response(v, w);
-    }
-    if let Some(v) = &out.state {
-        w.key("State");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.state_reason {
-        w.key("StateReason");
-        w.string(v);
-    }
-    if let Some(v) = &out.state_reason_code {
-        w.key("StateReasonCode");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.tenancy_config {
-        w.key("TenancyConfig");
-        ser_tenancy_config(v, w);
-    }
-    if let Some(v) = &out.timeout {
-        w.key("Timeout");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.tracing_config {
-        w.key("TracingConfig");
-        ser_tracing_config_response(v, w);
-    }
-    if let Some(v) = &out.version {
-        w.key("Version");
-        w.string(v);
-    }
-    if let Some(v) = &out.vpc_config {
-        w.key("VpcConfig");
-        ser_vpc_config_response(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.architectures {
+            w.key("Architectures");
+            ser_architectures_list(v, w);
+        }
+        if let Some(v) = &out.capacity_provider_config {
+            w.key("CapacityProviderConfig");
+            ser_capacity_provider_config(v, w);
+        }
+        if let Some(v) = &out.code_sha256 {
+            w.key("CodeSha256");
+            w.string(v);
+        }
+        {
+            let v = &out.code_size;
+            w.key("CodeSize");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.config_sha256 {
+            w.key("ConfigSha256");
+            w.string(v);
+        }
+        if let Some(v) = &out.dead_letter_config {
+            w.key("DeadLetterConfig");
+            ser_dead_letter_config(v, w);
+        }
+        if let Some(v) = &out.description {
+            w.key("Description");
+            w.string(v);
+        }
+        if let Some(v) = &out.durable_config {
+            w.key("DurableConfig");
+            ser_durable_config(v, w);
+        }
+        if let Some(v) = &out.environment {
+            w.key("Environment");
+            ser_environment_response(v, w);
+        }
+        if let Some(v) = &out.ephemeral_storage {
+            w.key("EphemeralStorage");
+            ser_ephemeral_storage(v, w);
+        }
+        if let Some(v) = &out.file_system_configs {
+            w.key("FileSystemConfigs");
+            ser_file_system_config_list(v, w);
+        }
+        if let Some(v) = &out.function_arn {
+            w.key("FunctionArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.function_name {
+            w.key("FunctionName");
+            w.string(v);
+        }
+        if let Some(v) = &out.handler {
+            w.key("Handler");
+            w.string(v);
+        }
+        if let Some(v) = &out.image_config_response {
+            w.key("ImageConfigResponse");
+            ser_image_config_response(v, w);
+        }
+        if let Some(v) = &out.kms_key_arn {
+            w.key("KMSKeyArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.last_modified {
+            w.key("LastModified");
+            w.string(v);
+        }
+        if let Some(v) = &out.last_update_status {
+            w.key("LastUpdateStatus");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.last_update_status_reason {
+            w.key("LastUpdateStatusReason");
+            w.string(v);
+        }
+        if let Some(v) = &out.last_update_status_reason_code {
+            w.key("LastUpdateStatusReasonCode");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.layers {
+            w.key("Layers");
+            ser_layers_reference_list(v, w);
+        }
+        if let Some(v) = &out.logging_config {
+            w.key("LoggingConfig");
+            ser_logging_config(v, w);
+        }
+        if let Some(v) = &out.master_arn {
+            w.key("MasterArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.memory_size {
+            w.key("MemorySize");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.package_type {
+            w.key("PackageType");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.revision_id {
+            w.key("RevisionId");
+            w.string(v);
+        }
+        if let Some(v) = &out.role {
+            w.key("Role");
+            w.string(v);
+        }
+        if let Some(v) = &out.runtime {
+            w.key("Runtime");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.runtime_version_config {
+            w.key("RuntimeVersionConfig");
+            ser_runtime_version_config(v, w);
+        }
+        if let Some(v) = &out.signing_job_arn {
+            w.key("SigningJobArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.signing_profile_version_arn {
+            w.key("SigningProfileVersionArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.snap_start {
+            w.key("SnapStart");
+            ser_snap_start_response(v, w);
+        }
+        if let Some(v) = &out.state {
+            w.key("State");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.state_reason {
+            w.key("StateReason");
+            w.string(v);
+        }
+        if let Some(v) = &out.state_reason_code {
+            w.key("StateReasonCode");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.tenancy_config {
+            w.key("TenancyConfig");
+            ser_tenancy_config(v, w);
+        }
+        if let Some(v) = &out.timeout {
+            w.key("Timeout");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.tracing_config {
+            w.key("TracingConfig");
+            ser_tracing_config_response(v, w);
+        }
+        if let Some(v) = &out.version {
+            w.key("Version");
+            w.string(v);
+        }
+        if let Some(v) = &out.vpc_config {
+            w.key("VpcConfig");
+            ser_vpc_config_response(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -140,32 +140,36 @@ pub fn serialize_response(out: crate::lambda::model::FunctionEventInvokeConfig) 
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.destination_config {
-        w.key("DestinationConfig");
-        ser_destination_config(v, w);
-    }
-    if let Some(v) = &out.function_arn {
-        w.key("FunctionArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.last_modified {
-        w.key("LastModified");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    if let Some(v) = &out.maximum_event_age_in_seconds {
-        w.key("MaximumEventAgeInSeconds");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.maximum_retry_attempts {
-        w.key("MaximumRetryAttempts");
-        w.integer(*v as i64);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.destination_config {
+            w.key("DestinationConfig");
+            ser_destination_config(v, w);
+        }
+        if let Some(v) = &out.function_arn {
+            w.key("FunctionArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.last_modified {
+            w.key("LastModified");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        if let Some(v) = &out.maximum_event_age_in_seconds {
+            w.key("MaximumEventAgeInSeconds");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.maximum_retry_attempts {
+            w.key("MaximumRetryAttempts");
+            w.integer(*v as i64);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

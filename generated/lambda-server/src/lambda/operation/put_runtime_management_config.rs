@@ -142,26 +142,30 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    {
-        let v = &out.function_arn;
-        w.key("FunctionArn");
-        w.string(v);
-    }
-    if let Some(v) = &out.runtime_version_arn {
-        w.key("RuntimeVersionArn");
-        w.string(v);
-    }
-    {
-        let v = &out.update_runtime_on;
-        w.key("UpdateRuntimeOn");
-        w.string(v.as_str());
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        {
+            let v = &out.function_arn;
+            w.key("FunctionArn");
+            w.string(v);
+        }
+        if let Some(v) = &out.runtime_version_arn {
+            w.key("RuntimeVersionArn");
+            w.string(v);
+        }
+        {
+            let v = &out.update_runtime_on;
+            w.key("UpdateRuntimeOn");
+            w.string(v.as_str());
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

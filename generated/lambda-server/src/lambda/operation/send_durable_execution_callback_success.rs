@@ -33,7 +33,7 @@ where
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
-    rt::media_type::check_content_type(&parts.headers, Some("application/octet-stream"), bytes.len(), false)?;
+    rt::media_type::check_content_type(&parts.headers, Some("*/*"), bytes.len(), false)?;
     let f_callback_id = {
         let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
@@ -77,7 +77,16 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    let body = rt::body::empty();
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

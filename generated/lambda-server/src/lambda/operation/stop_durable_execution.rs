@@ -53,7 +53,7 @@ where
         })
     };
     let f_error = match rt::json_de::parse_optional_body(&bytes)? {
-        Some(v) => rt::json_de::keep(
+        Some(v) if !v.as_object().is_some_and(|o| o.is_empty()) => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("Error"));
                 let r = de_error_object(&v, val);
@@ -63,7 +63,7 @@ where
             },
             &mut invalid,
         )?,
-        None => None,
+        _ => None,
     };
     let invalid = invalid || !val.is_valid();
     if invalid {
@@ -85,17 +85,21 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    {
-        let v = &out.stop_timestamp;
-        w.key("StopTimestamp");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        {
+            let v = &out.stop_timestamp;
+            w.key("StopTimestamp");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

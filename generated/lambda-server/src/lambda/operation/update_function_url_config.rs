@@ -145,45 +145,49 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    {
-        let v = &out.auth_type;
-        w.key("AuthType");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.cors {
-        w.key("Cors");
-        ser_cors(v, w);
-    }
-    {
-        let v = &out.creation_time;
-        w.key("CreationTime");
-        w.string(v);
-    }
-    {
-        let v = &out.function_arn;
-        w.key("FunctionArn");
-        w.string(v);
-    }
-    {
-        let v = &out.function_url;
-        w.key("FunctionUrl");
-        w.string(v);
-    }
-    if let Some(v) = &out.invoke_mode {
-        w.key("InvokeMode");
-        w.string(v.as_str());
-    }
-    {
-        let v = &out.last_modified_time;
-        w.key("LastModifiedTime");
-        w.string(v);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        {
+            let v = &out.auth_type;
+            w.key("AuthType");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.cors {
+            w.key("Cors");
+            ser_cors(v, w);
+        }
+        {
+            let v = &out.creation_time;
+            w.key("CreationTime");
+            w.string(v);
+        }
+        {
+            let v = &out.function_arn;
+            w.key("FunctionArn");
+            w.string(v);
+        }
+        {
+            let v = &out.function_url;
+            w.key("FunctionUrl");
+            w.string(v);
+        }
+        if let Some(v) = &out.invoke_mode {
+            w.key("InvokeMode");
+            w.string(v.as_str());
+        }
+        {
+            let v = &out.last_modified_time;
+            w.key("LastModifiedTime");
+            w.string(v);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -299,32 +299,6 @@ where
     let f_query_params_map_of_string_list = {
         let mut m = ::std::collections::HashMap::new();
         for (k, v) in &query {
-            if [
-                "Boolean",
-                "BooleanList",
-                "Byte",
-                "Double",
-                "DoubleList",
-                "Enum",
-                "EnumList",
-                "Float",
-                "Integer",
-                "IntegerEnum",
-                "IntegerEnumList",
-                "IntegerList",
-                "IntegerSet",
-                "Long",
-                "Short",
-                "String",
-                "StringList",
-                "StringSet",
-                "Timestamp",
-                "TimestampList",
-            ]
-            .contains(&k.as_str())
-            {
-                continue;
-            }
             m.entry(k.clone()).or_insert_with(::std::vec::Vec::new).push(v.clone());
         }
         val.enter(PathSeg::Member("queryParamsMapOfStringList"));

@@ -36,7 +36,7 @@ where
     rt::media_type::check_content_type(&parts.headers, Some("application/json"), bytes.len(), true)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_document_value = match rt::json_de::parse_optional_body(&bytes)? {
-        Some(v) => rt::json_de::keep(
+        Some(v) if !v.as_object().is_some_and(|o| o.is_empty()) => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("documentValue"));
                 let r = Ok(rt::json_de::document(&v));
@@ -46,7 +46,7 @@ where
             },
             &mut invalid,
         )?,
-        None => None,
+        _ => None,
     };
     let invalid = invalid || !val.is_valid();
     if invalid {

@@ -33,7 +33,7 @@ where
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
-    rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
+    rt::media_type::check_content_type(&parts.headers, Some("application/json"), bytes.len(), true)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let invalid = invalid || !val.is_valid();
     if invalid {
@@ -49,7 +49,16 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    let body = rt::body::empty();
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -75,7 +75,7 @@ pub fn serialize_response(
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.prefix_headers {
         for (k, val) in v {
-            rt::headers::insert(&mut headers, &format!("{}{}", "", k), val);
+            rt::headers::insert_unless_bound(&mut headers, &format!("{}{}", "", k), val, &["hello"]);
         }
     }
     if let Some(v) = &out.specific_header {
@@ -83,7 +83,16 @@ pub fn serialize_response(
             rt::headers::insert(&mut headers, "hello", &v.to_string());
         }
     }
-    let body = rt::body::empty();
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

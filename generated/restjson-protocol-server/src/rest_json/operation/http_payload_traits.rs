@@ -33,7 +33,7 @@ where
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
-    rt::media_type::check_content_type(&parts.headers, Some("application/octet-stream"), bytes.len(), true)?;
+    rt::media_type::check_content_type(&parts.headers, Some("*/*"), bytes.len(), true)?;
     rt::media_type::check_accept(&parts.headers, "application/octet-stream")?;
     let f_blob = if bytes.is_empty() {
         None

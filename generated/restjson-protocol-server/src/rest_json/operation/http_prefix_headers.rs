@@ -78,10 +78,19 @@ pub fn serialize_response(out: crate::rest_json::model::HttpPrefixHeadersOutput)
     }
     if let Some(v) = &out.foo_map {
         for (k, val) in v {
-            rt::headers::insert(&mut headers, &format!("{}{}", "x-foo-", k), val);
+            rt::headers::insert_unless_bound(&mut headers, &format!("{}{}", "x-foo-", k), val, &["x-foo"]);
         }
     }
-    let body = rt::body::empty();
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -33,7 +33,7 @@ where
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
-    rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
+    rt::media_type::check_content_type(&parts.headers, Some("application/json"), bytes.len(), true)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let invalid = invalid || !val.is_valid();
     if invalid {
@@ -51,10 +51,19 @@ pub fn serialize_response(
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.prefix_headers {
         for (k, val) in v {
-            rt::headers::insert(&mut headers, &format!("{}{}", "", k), val);
+            rt::headers::insert_unless_bound(&mut headers, &format!("{}{}", "", k), val, &[]);
         }
     }
-    let body = rt::body::empty();
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -39,9 +39,6 @@ where
     let f_query_map = {
         let mut m = ::std::collections::HashMap::new();
         for (k, v) in &query {
-            if [].contains(&k.as_str()) {
-                continue;
-            }
             m.entry(k.clone()).or_insert_with(|| v.clone());
         }
         val.enter(PathSeg::Member("queryMap"));

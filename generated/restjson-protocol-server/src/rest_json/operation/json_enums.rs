@@ -148,36 +148,40 @@ pub fn serialize_response(out: crate::rest_json::model::JsonEnumsInputOutput) ->
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.foo_enum1 {
-        w.key("fooEnum1");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.foo_enum2 {
-        w.key("fooEnum2");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.foo_enum3 {
-        w.key("fooEnum3");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &out.foo_enum_list {
-        w.key("fooEnumList");
-        ser_foo_enum_list(v, w);
-    }
-    if let Some(v) = &out.foo_enum_map {
-        w.key("fooEnumMap");
-        ser_foo_enum_map(v, w);
-    }
-    if let Some(v) = &out.foo_enum_set {
-        w.key("fooEnumSet");
-        ser_foo_enum_set(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.foo_enum1 {
+            w.key("fooEnum1");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.foo_enum2 {
+            w.key("fooEnum2");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.foo_enum3 {
+            w.key("fooEnum3");
+            w.string(v.as_str());
+        }
+        if let Some(v) = &out.foo_enum_list {
+            w.key("fooEnumList");
+            ser_foo_enum_list(v, w);
+        }
+        if let Some(v) = &out.foo_enum_map {
+            w.key("fooEnumMap");
+            ser_foo_enum_map(v, w);
+        }
+        if let Some(v) = &out.foo_enum_set {
+            w.key("fooEnumSet");
+            ser_foo_enum_set(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -142,36 +142,40 @@ pub fn serialize_response(out: crate::rest_json::model::JsonIntEnumsInputOutput)
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.integer_enum1 {
-        w.key("integerEnum1");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.integer_enum2 {
-        w.key("integerEnum2");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.integer_enum3 {
-        w.key("integerEnum3");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.integer_enum_list {
-        w.key("integerEnumList");
-        ser_integer_enum_list(v, w);
-    }
-    if let Some(v) = &out.integer_enum_map {
-        w.key("integerEnumMap");
-        ser_integer_enum_map(v, w);
-    }
-    if let Some(v) = &out.integer_enum_set {
-        w.key("integerEnumSet");
-        ser_integer_enum_set(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.integer_enum1 {
+            w.key("integerEnum1");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.integer_enum2 {
+            w.key("integerEnum2");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.integer_enum3 {
+            w.key("integerEnum3");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.integer_enum_list {
+            w.key("integerEnumList");
+            ser_integer_enum_list(v, w);
+        }
+        if let Some(v) = &out.integer_enum_map {
+            w.key("integerEnumMap");
+            ser_integer_enum_map(v, w);
+        }
+        if let Some(v) = &out.integer_enum_set {
+            w.key("integerEnumSet");
+            ser_integer_enum_set(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

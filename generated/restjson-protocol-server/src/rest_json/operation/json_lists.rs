@@ -178,48 +178,52 @@ pub fn serialize_response(out: crate::rest_json::model::JsonListsInputOutput) ->
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.boolean_list {
-        w.key("booleanList");
-        ser_boolean_list(v, w);
-    }
-    if let Some(v) = &out.enum_list {
-        w.key("enumList");
-        ser_foo_enum_list(v, w);
-    }
-    if let Some(v) = &out.int_enum_list {
-        w.key("intEnumList");
-        ser_integer_enum_list(v, w);
-    }
-    if let Some(v) = &out.integer_list {
-        w.key("integerList");
-        ser_integer_list(v, w);
-    }
-    if let Some(v) = &out.nested_string_list {
-        w.key("nestedStringList");
-        ser_nested_string_list(v, w);
-    }
-    if let Some(v) = &out.string_list {
-        w.key("stringList");
-        ser_string_list(v, w);
-    }
-    if let Some(v) = &out.string_set {
-        w.key("stringSet");
-        ser_string_set(v, w);
-    }
-    if let Some(v) = &out.structure_list {
-        w.key("myStructureList");
-        ser_structure_list(v, w);
-    }
-    if let Some(v) = &out.timestamp_list {
-        w.key("timestampList");
-        ser_timestamp_list(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.boolean_list {
+            w.key("booleanList");
+            ser_boolean_list(v, w);
+        }
+        if let Some(v) = &out.enum_list {
+            w.key("enumList");
+            ser_foo_enum_list(v, w);
+        }
+        if let Some(v) = &out.int_enum_list {
+            w.key("intEnumList");
+            ser_integer_enum_list(v, w);
+        }
+        if let Some(v) = &out.integer_list {
+            w.key("integerList");
+            ser_integer_list(v, w);
+        }
+        if let Some(v) = &out.nested_string_list {
+            w.key("nestedStringList");
+            ser_nested_string_list(v, w);
+        }
+        if let Some(v) = &out.string_list {
+            w.key("stringList");
+            ser_string_list(v, w);
+        }
+        if let Some(v) = &out.string_set {
+            w.key("stringSet");
+            ser_string_set(v, w);
+        }
+        if let Some(v) = &out.structure_list {
+            w.key("myStructureList");
+            ser_structure_list(v, w);
+        }
+        if let Some(v) = &out.timestamp_list {
+            w.key("timestampList");
+            ser_timestamp_list(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -120,32 +120,36 @@ pub fn serialize_response(out: crate::rest_json::model::JsonMapsInputOutput) -> 
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.dense_boolean_map {
-        w.key("denseBooleanMap");
-        ser_dense_boolean_map(v, w);
-    }
-    if let Some(v) = &out.dense_number_map {
-        w.key("denseNumberMap");
-        ser_dense_number_map(v, w);
-    }
-    if let Some(v) = &out.dense_set_map {
-        w.key("denseSetMap");
-        ser_dense_set_map(v, w);
-    }
-    if let Some(v) = &out.dense_string_map {
-        w.key("denseStringMap");
-        ser_dense_string_map(v, w);
-    }
-    if let Some(v) = &out.dense_struct_map {
-        w.key("denseStructMap");
-        ser_dense_struct_map(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.dense_boolean_map {
+            w.key("denseBooleanMap");
+            ser_dense_boolean_map(v, w);
+        }
+        if let Some(v) = &out.dense_number_map {
+            w.key("denseNumberMap");
+            ser_dense_number_map(v, w);
+        }
+        if let Some(v) = &out.dense_set_map {
+            w.key("denseSetMap");
+            ser_dense_set_map(v, w);
+        }
+        if let Some(v) = &out.dense_string_map {
+            w.key("denseStringMap");
+            ser_dense_string_map(v, w);
+        }
+        if let Some(v) = &out.dense_struct_map {
+            w.key("denseStructMap");
+            ser_dense_struct_map(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -150,40 +150,44 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.date_time {
-        w.key("dateTime");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
-    }
-    if let Some(v) = &out.date_time_on_target {
-        w.key("dateTimeOnTarget");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
-    }
-    if let Some(v) = &out.epoch_seconds {
-        w.key("epochSeconds");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    if let Some(v) = &out.epoch_seconds_on_target {
-        w.key("epochSecondsOnTarget");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    if let Some(v) = &out.http_date {
-        w.key("httpDate");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::HttpDate);
-    }
-    if let Some(v) = &out.http_date_on_target {
-        w.key("httpDateOnTarget");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::HttpDate);
-    }
-    if let Some(v) = &out.normal {
-        w.key("normal");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.date_time {
+            w.key("dateTime");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
+        }
+        if let Some(v) = &out.date_time_on_target {
+            w.key("dateTimeOnTarget");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
+        }
+        if let Some(v) = &out.epoch_seconds {
+            w.key("epochSeconds");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        if let Some(v) = &out.epoch_seconds_on_target {
+            w.key("epochSecondsOnTarget");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        if let Some(v) = &out.http_date {
+            w.key("httpDate");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::HttpDate);
+        }
+        if let Some(v) = &out.http_date_on_target {
+            w.key("httpDateOnTarget");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::HttpDate);
+        }
+        if let Some(v) = &out.normal {
+            w.key("normal");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

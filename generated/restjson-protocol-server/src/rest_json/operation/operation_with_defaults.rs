@@ -114,151 +114,155 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    {
-        let v = &out.default_blob;
-        w.key("defaultBlob");
-        w.blob(v);
-    }
-    {
-        let v = &out.default_boolean;
-        w.key("defaultBoolean");
-        w.boolean(*v);
-    }
-    {
-        let v = &out.default_byte;
-        w.key("defaultByte");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &out.default_document_boolean;
-        w.key("defaultDocumentBoolean");
-        w.document(v);
-    }
-    {
-        let v = &out.default_document_list;
-        w.key("defaultDocumentList");
-        w.document(v);
-    }
-    {
-        let v = &out.default_document_map;
-        w.key("defaultDocumentMap");
-        w.document(v);
-    }
-    {
-        let v = &out.default_document_string;
-        w.key("defaultDocumentString");
-        w.document(v);
-    }
-    {
-        let v = &out.default_double;
-        w.key("defaultDouble");
-        w.float(*v);
-    }
-    {
-        let v = &out.default_enum;
-        w.key("defaultEnum");
-        w.string(v.as_str());
-    }
-    {
-        let v = &out.default_float;
-        w.key("defaultFloat");
-        w.float32(*v);
-    }
-    {
-        let v = &out.default_int_enum;
-        w.key("defaultIntEnum");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &out.default_integer;
-        w.key("defaultInteger");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &out.default_list;
-        w.key("defaultList");
-        ser_test_string_list(v, w);
-    }
-    {
-        let v = &out.default_long;
-        w.key("defaultLong");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &out.default_map;
-        w.key("defaultMap");
-        ser_test_string_map(v, w);
-    }
-    if let Some(v) = &out.default_null_document {
-        w.key("defaultNullDocument");
-        w.document(v);
-    }
-    {
-        let v = &out.default_short;
-        w.key("defaultShort");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &out.default_string;
-        w.key("defaultString");
-        w.string(v);
-    }
-    {
-        let v = &out.default_timestamp;
-        w.key("defaultTimestamp");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    {
-        let v = &out.empty_blob;
-        w.key("emptyBlob");
-        w.blob(v);
-    }
-    {
-        let v = &out.empty_string;
-        w.key("emptyString");
-        w.string(v);
-    }
-    {
-        let v = &out.false_boolean;
-        w.key("falseBoolean");
-        w.boolean(*v);
-    }
-    {
-        let v = &out.zero_byte;
-        w.key("zeroByte");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &out.zero_double;
-        w.key("zeroDouble");
-        w.float(*v);
-    }
-    {
-        let v = &out.zero_float;
-        w.key("zeroFloat");
-        w.float32(*v);
-    }
-    {
-        let v = &out.zero_integer;
-        w.key("zeroInteger");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &out.zero_long;
-        w.key("zeroLong");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &out.zero_short;
-        w.key("zeroShort");
-        w.integer(*v as i64);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        {
+            let v = &out.default_blob;
+            w.key("defaultBlob");
+            w.blob(v);
+        }
+        {
+            let v = &out.default_boolean;
+            w.key("defaultBoolean");
+            w.boolean(*v);
+        }
+        {
+            let v = &out.default_byte;
+            w.key("defaultByte");
+            w.integer(*v as i64);
+        }
+        {
+            let v = &out.default_document_boolean;
+            w.key("defaultDocumentBoolean");
+            w.document(v);
+        }
+        {
+            let v = &out.default_document_list;
+            w.key("defaultDocumentList");
+            w.document(v);
+        }
+        {
+            let v = &out.default_document_map;
+            w.key("defaultDocumentMap");
+            w.document(v);
+        }
+        {
+            let v = &out.default_document_string;
+            w.key("defaultDocumentString");
+            w.document(v);
+        }
+        {
+            let v = &out.default_double;
+            w.key("defaultDouble");
+            w.float(*v);
+        }
+        {
+            let v = &out.default_enum;
+            w.key("defaultEnum");
+            w.string(v.as_str());
+        }
+        {
+            let v = &out.default_float;
+            w.key("defaultFloat");
+            w.float32(*v);
+        }
+        {
+            let v = &out.default_int_enum;
+            w.key("defaultIntEnum");
+            w.integer(*v as i64);
+        }
+        {
+            let v = &out.default_integer;
+            w.key("defaultInteger");
+            w.integer(*v as i64);
+        }
+        {
+            let v = &out.default_list;
+            w.key("defaultList");
+            ser_test_string_list(v, w);
+        }
+        {
+            let v = &out.default_long;
+            w.key("defaultLong");
+            w.integer(*v as i64);
+        }
+        {
+            let v = &out.default_map;
+            w.key("defaultMap");
+            ser_test_string_map(v, w);
+        }
+        if let Some(v) = &out.default_null_document {
+            w.key("defaultNullDocument");
+            w.document(v);
+        }
+        {
+            let v = &out.default_short;
+            w.key("defaultShort");
+            w.integer(*v as i64);
+        }
+        {
+            let v = &out.default_string;
+            w.key("defaultString");
+            w.string(v);
+        }
+        {
+            let v = &out.default_timestamp;
+            w.key("defaultTimestamp");
+            w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
+        }
+        {
+            let v = &out.empty_blob;
+            w.key("emptyBlob");
+            w.blob(v);
+        }
+        {
+            let v = &out.empty_string;
+            w.key("emptyString");
+            w.string(v);
+        }
+        {
+            let v = &out.false_boolean;
+            w.key("falseBoolean");
+            w.boolean(*v);
+        }
+        {
+            let v = &out.zero_byte;
+            w.key("zeroByte");
+            w.integer(*v as i64);
+        }
+        {
+            let v = &out.zero_double;
+            w.key("zeroDouble");
+            w.float(*v);
+        }
+        {
+            let v = &out.zero_float;
+            w.key("zeroFloat");
+            w.float32(*v);
+        }
+        {
+            let v = &out.zero_integer;
+            w.key("zeroInteger");
+            w.integer(*v as i64);
+        }
+        {
+            let v = &out.zero_long;
+            w.key("zeroLong");
+            w.integer(*v as i64);
+        }
+        {
+            let v = &out.zero_short;
+            w.key("zeroShort");
+            w.integer(*v as i64);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -39,9 +39,6 @@ where
     let f_foo = {
         let mut m = ::std::collections::HashMap::new();
         for (k, v) in &query {
-            if ["corge"].contains(&k.as_str()) {
-                continue;
-            }
             m.entry(k.clone()).or_insert_with(::std::vec::Vec::new).push(v.clone());
         }
         val.enter(PathSeg::Member("foo"));

@@ -39,9 +39,6 @@ where
     let f_baz = {
         let mut m = ::std::collections::HashMap::new();
         for (k, v) in &query {
-            if ["bar"].contains(&k.as_str()) {
-                continue;
-            }
             m.entry(k.clone()).or_insert_with(|| v.clone());
         }
         val.enter(PathSeg::Member("baz"));

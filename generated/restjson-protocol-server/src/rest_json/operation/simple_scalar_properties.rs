@@ -197,48 +197,52 @@ pub fn serialize_response(
             rt::headers::insert(&mut headers, "X-Foo", &v.to_string());
         }
     }
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.byte_value {
-        w.key("byteValue");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.double_value {
-        w.key("DoubleDribble");
-        w.float(*v);
-    }
-    if let Some(v) = &out.false_boolean_value {
-        w.key("falseBooleanValue");
-        w.boolean(*v);
-    }
-    if let Some(v) = &out.float_value {
-        w.key("floatValue");
-        w.float32(*v);
-    }
-    if let Some(v) = &out.integer_value {
-        w.key("integerValue");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.long_value {
-        w.key("longValue");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.short_value {
-        w.key("shortValue");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &out.string_value {
-        w.key("stringValue");
-        w.string(v);
-    }
-    if let Some(v) = &out.true_boolean_value {
-        w.key("trueBooleanValue");
-        w.boolean(*v);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.byte_value {
+            w.key("byteValue");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.double_value {
+            w.key("DoubleDribble");
+            w.float(*v);
+        }
+        if let Some(v) = &out.false_boolean_value {
+            w.key("falseBooleanValue");
+            w.boolean(*v);
+        }
+        if let Some(v) = &out.float_value {
+            w.key("floatValue");
+            w.float32(*v);
+        }
+        if let Some(v) = &out.integer_value {
+            w.key("integerValue");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.long_value {
+            w.key("longValue");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.short_value {
+            w.key("shortValue");
+            w.integer(*v as i64);
+        }
+        if let Some(v) = &out.string_value {
+            w.key("stringValue");
+            w.string(v);
+        }
+        if let Some(v) = &out.true_boolean_value {
+            w.key("trueBooleanValue");
+            w.boolean(*v);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

@@ -122,32 +122,36 @@ pub fn serialize_response(
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    rt::headers::default_content_type(&mut headers, "application/json");
-    let mut writer = rt::json_ser::JsonWriter::new();
-    let w = &mut writer;
-    w.begin_object();
-    if let Some(v) = &out.sparse_boolean_map {
-        w.key("sparseBooleanMap");
-        ser_sparse_boolean_map(v, w);
-    }
-    if let Some(v) = &out.sparse_number_map {
-        w.key("sparseNumberMap");
-        ser_sparse_number_map(v, w);
-    }
-    if let Some(v) = &out.sparse_set_map {
-        w.key("sparseSetMap");
-        ser_sparse_set_map(v, w);
-    }
-    if let Some(v) = &out.sparse_string_map {
-        w.key("sparseStringMap");
-        ser_sparse_string_map(v, w);
-    }
-    if let Some(v) = &out.sparse_struct_map {
-        w.key("sparseStructMap");
-        ser_sparse_struct_map(v, w);
-    }
-    w.end_object();
-    let body = rt::body::full(writer.finish());
+    let body = if status == 204 {
+        rt::body::empty()
+    } else {
+        rt::headers::default_content_type(&mut headers, "application/json");
+        let mut writer = rt::json_ser::JsonWriter::new();
+        let w = &mut writer;
+        w.begin_object();
+        if let Some(v) = &out.sparse_boolean_map {
+            w.key("sparseBooleanMap");
+            ser_sparse_boolean_map(v, w);
+        }
+        if let Some(v) = &out.sparse_number_map {
+            w.key("sparseNumberMap");
+            ser_sparse_number_map(v, w);
+        }
+        if let Some(v) = &out.sparse_set_map {
+            w.key("sparseSetMap");
+            ser_sparse_set_map(v, w);
+        }
+        if let Some(v) = &out.sparse_string_map {
+            w.key("sparseStringMap");
+            ser_sparse_string_map(v, w);
+        }
+        if let Some(v) = &out.sparse_struct_map {
+            w.key("sparseStructMap");
+            ser_sparse_struct_map(v, w);
+        }
+        w.end_object();
+        rt::body::full(writer.finish())
+    };
     rt::headers::response(status, headers, body)
 }
 

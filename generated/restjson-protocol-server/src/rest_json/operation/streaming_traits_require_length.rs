@@ -28,7 +28,7 @@ where
     let mut validator = Validator::new();
     let val = &mut validator;
     let mut invalid = false;
-    rt::media_type::check_content_type(&parts.headers, Some("application/octet-stream"), 0, false)?;
+    rt::media_type::check_content_type(&parts.headers, Some("*/*"), 0, false)?;
     let f_blob = rt::body::ByteStream::from_body(body);
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_foo = match rt::headers::value(&parts.headers, "X-Foo")? {
