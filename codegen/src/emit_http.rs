@@ -147,6 +147,11 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     let expected = body_media_type(g, input).map_or("None".into(), |m| format!("Some({})", lit(&m)));
     let expected = if any_blob { "Some(\"*/*\")".to_string() } else { expected };
     let produced = body_media_type(g, out_shape).unwrap_or_else(|| "application/json".into());
+    // A blob answered without a modelled media type may be anything.
+    let any_out = out_shape.is_some_and(|s| {
+        s.members.iter().any(|m| m.has("httpPayload") && g.shape(&m.target).kind == Kind::Blob && !g.shape(&m.target).has("mediaType"))
+    });
+    let produced = if any_out { "*/*".to_string() } else { produced };
     out.push_str("/// Reads the operation's input from a request; `labels` are the raw label values the router matched.\n");
     writeln!(out, "pub async fn deserialize_request<B>(req: rt::http::Request<B>, labels: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<{in_type}, Rejection>").unwrap();
     out.push_str("where\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{\n");

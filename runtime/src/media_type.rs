@@ -16,9 +16,9 @@ pub fn check_content_type(headers: &HeaderMap, expected: Option<&str>, body_len:
     match (expected, given) {
         (None, Some(_)) if strict && body_len > 0 => Err(Rejection::UnsupportedMediaType),
         (None, _) => Ok(()),
+        (Some("*/*"), _) => Ok(()),
         (Some(_), None) if strict && body_len > 0 => Err(Rejection::UnsupportedMediaType),
         (Some(_), None) => Ok(()),
-        (Some("*/*"), Some(_)) => Ok(()),
         (Some(e), Some(g)) => {
             if essence(g).eq_ignore_ascii_case(e) {
                 Ok(())
@@ -31,6 +31,9 @@ pub fn check_content_type(headers: &HeaderMap, expected: Option<&str>, body_len:
 
 /// `produced`: the media type of the operation's response body.
 pub fn check_accept(headers: &HeaderMap, produced: &str) -> Result<(), Rejection> {
+    if produced == "*/*" {
+        return Ok(());
+    }
     let (ty, _) = produced.split_once('/').unwrap_or((produced, ""));
     let mut any = false;
     for value in headers.get_all(http::header::ACCEPT) {

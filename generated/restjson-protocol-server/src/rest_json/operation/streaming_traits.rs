@@ -30,7 +30,7 @@ where
     let mut invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("*/*"), 0, false)?;
     let f_blob = rt::body::ByteStream::from_body(body);
-    rt::media_type::check_accept(&parts.headers, "application/octet-stream")?;
+    rt::media_type::check_accept(&parts.headers, "*/*")?;
     let f_foo = match rt::headers::value(&parts.headers, "X-Foo")? {
         Some(raw) => {
             let raw = raw.trim();

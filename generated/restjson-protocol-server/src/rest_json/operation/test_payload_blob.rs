@@ -34,7 +34,7 @@ where
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, Some("*/*"), bytes.len(), true)?;
-    rt::media_type::check_accept(&parts.headers, "application/octet-stream")?;
+    rt::media_type::check_accept(&parts.headers, "*/*")?;
     let f_content_type = match rt::headers::value(&parts.headers, "Content-Type")? {
         Some(raw) => {
             let raw = raw.trim();
