@@ -2,7 +2,7 @@
 //! (labels, query, headers, payload or JSON body), and writing the output and errors as HTTP
 //! responses, following the operation's `@http` bindings.
 
-use crate::emit_json::{absent, checks, de_expr, finish_struct, indent, json_name, read_member_value, ser_members, ser_stmt, stem, ts_format};
+use crate::emit_json::{absent, checks, finish_struct, indent, json_name, read_member_value, ser_members, ser_stmt, stem, ts_format};
 use crate::gen::Gen;
 use crate::model::{short, Kind, Member, Shape};
 use crate::names::{lit, snake, snake_raw};
@@ -163,6 +163,7 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     } else {
         out.push_str("    let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {\n        Ok(b) => b,\n        Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),\n        Err(Err(e)) => return Err(Rejection::Body(e.to_string())),\n    };\n");
         writeln!(out, "    rt::media_type::check_content_type(&parts.headers, {expected}, bytes.len(), {strict})?;").unwrap();
+        out.push_str("    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT).map_err(Rejection::Serialization)?;\n");
     }
     if strict {
         writeln!(out, "    rt::media_type::check_accept(&parts.headers, {})?;", lit(&produced)).unwrap();
@@ -178,8 +179,6 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     if binds.iter().any(|(_, b)| *b == Binding::Body) {
         out.push_str("    let doc = rt::json_de::parse_body(&bytes)?;\n    let obj = rt::json_de::object(&doc)?;\n");
     }
-    let bound_query: Vec<String> =
-        binds.iter().filter_map(|(_, b)| if let Binding::Query(q) = b { Some(lit(q)) } else { None }).collect();
     for (m, b) in &binds {
         let n = snake_raw(&m.name);
         let t = g.shape(&m.target);
@@ -277,7 +276,6 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     let finish = finish_struct(g, s, &in_type, "Rejection::Validation(::std::mem::take(&mut val.violations))");
     out.push_str(&indent(&finish, "    "));
     out.push_str("}\n\n");
-    let _ = de_expr;
 }
 
 /// An expression of type `String` writing `v` (a reference) of shape `target` as header text.

@@ -1,7 +1,7 @@
 //! Emits `service.rs`: the operation trait (one async method per operation, no default bodies), the
 //! routing table, and the `tower::Service` that routes, reads, validates, calls and writes.
 
-use crate::emit_http::{http_trait, module_name};
+use crate::emit_http::module_name;
 use crate::gen::{Gen, ValidationStyle};
 use crate::model::short;
 use crate::names::{lit, pascal};
@@ -105,6 +105,5 @@ pub fn service_rs(g: &Gen) -> String {
         "impl<T: {tr}, B> rt::tower::Service<rt::http::Request<B>> for {svc}<T>\nwhere\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{{\n    type Response = rt::http::Response<rt::body::Body>;\n    type Error = ::std::convert::Infallible;\n    type Future = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::std::result::Result<Self::Response, Self::Error>> + Send>>;\n\n    fn poll_ready(&mut self, _: &mut ::std::task::Context<'_>) -> ::std::task::Poll<::std::result::Result<(), Self::Error>> {{\n        ::std::task::Poll::Ready(Ok(()))\n    }}\n\n    fn call(&mut self, req: rt::http::Request<B>) -> Self::Future {{\n        let api = self.api.clone();\n        ::std::boxed::Box::pin(async move {{ Ok(handle(&*api, req).await) }})\n    }}\n}}"
     )
     .unwrap();
-    let _ = http_trait;
     out
 }

@@ -216,7 +216,6 @@ fn int_enum(g: &Gen, s: &Shape, out: &mut String) {
     let name = g.type_ident(&s.id);
     out.push_str(&g.doc(&s.traits, ""));
     writeln!(out, "pub type {name} = i32;\n").unwrap();
-    let _ = short;
 }
 
 /// `error.rs`: the error enum of every operation.

@@ -95,13 +95,6 @@ impl Shape {
     pub fn get(&self, t: &str) -> Option<&Value> {
         self.traits.get(&qualify(t))
     }
-    pub fn member(&self, name: &str) -> &Member {
-        self.members.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("{}: no member {name}", self.id))
-    }
-    /// The short name of the shape id (after `#`).
-    pub fn name(&self) -> &str {
-        short(&self.id)
-    }
     fn target_ref(&self, key: &str) -> Option<String> {
         self.raw.get(key).and_then(|v| v.get("target")).and_then(Value::as_str).map(str::to_string)
     }

@@ -1,5 +1,5 @@
 //! Rust identifiers for Smithy names: snake_case fields and functions, PascalCase variants,
-//! keyword escaping, and the lowerCamel names AWS uses in validation messages.
+//! keyword escaping, and doc-comment text.
 
 /// Splits a Smithy name into lowercase words ("FunctionARN" -> ["function", "arn"],
 /// "python3.12" -> ["python3", "12"], "X-Amz-Type" -> ["x", "amz", "type"]).
@@ -80,15 +80,6 @@ pub fn type_name(shape_name: &str) -> String {
     }
 }
 
-/// The lowerCamel member name AWS's validation messages use ("FunctionName" -> "functionName").
-pub fn lower_camel(name: &str) -> String {
-    let mut c = name.chars();
-    match c.next() {
-        Some(f) => f.to_ascii_lowercase().to_string() + c.as_str(),
-        None => String::new(),
-    }
-}
-
 /// A Rust string literal.
 pub fn lit(s: &str) -> String {
     format!("{s:?}")
@@ -126,6 +117,5 @@ mod tests {
         assert_eq!(pascal("python3.12"), "Python312");
         assert_eq!(pascal("nodejs4.3-edge"), "Nodejs43Edge");
         assert_eq!(snake("HTTPHeaders"), "http_headers");
-        assert_eq!(lower_camel("FunctionName"), "functionName");
     }
 }

@@ -51,6 +51,28 @@ where
     }
 }
 
+/// Undoes a `Content-Encoding: gzip` (the last coding applied, as SDKs append it for
+/// `@requestCompression`); other codings are left to the operation.
+pub fn decode_content_encoding(headers: &http::HeaderMap, bytes: Bytes, limit: usize) -> Result<Bytes, String> {
+    let Some(enc) = headers.get(http::header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()) else {
+        return Ok(bytes);
+    };
+    let last = enc.rsplit(',').next().unwrap_or("").trim();
+    if !last.eq_ignore_ascii_case("gzip") || bytes.is_empty() {
+        return Ok(bytes);
+    }
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("the gzip request body cannot be decompressed: {e}"))?;
+    if out.len() > limit {
+        return Err(format!("the decompressed request body is larger than {limit} bytes"));
+    }
+    Ok(Bytes::from(out))
+}
+
 /// A streaming blob: the bytes of a request or response that need not be held in memory at once.
 pub struct ByteStream {
     inner: Body,
@@ -100,5 +122,25 @@ impl From<Bytes> for ByteStream {
 impl From<Vec<u8>> for ByteStream {
     fn from(b: Vec<u8>) -> Self {
         ByteStream::new(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn gzip_bodies_are_decompressed() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(b"{\"a\":1}").unwrap();
+        let gz = Bytes::from(enc.finish().unwrap());
+        let mut h = http::HeaderMap::new();
+        h.insert("content-encoding", "custom, gzip".parse().unwrap());
+        assert_eq!(decode_content_encoding(&h, gz.clone(), 100).unwrap(), Bytes::from_static(b"{\"a\":1}"));
+        assert!(decode_content_encoding(&h, gz, 3).is_err());
+        assert!(decode_content_encoding(&h, Bytes::from_static(b"not gzip"), 100).is_err());
+        h.insert("content-encoding", "identity".parse().unwrap());
+        assert_eq!(decode_content_encoding(&h, Bytes::from_static(b"x"), 100).unwrap(), Bytes::from_static(b"x"));
     }
 }

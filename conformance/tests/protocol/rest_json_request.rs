@@ -808,6 +808,7 @@ async fn rest_json_endpoint_trait_request() {
 
 /// RestJsonEndpointTraitWithHostLabel
 #[tokio::test]
+#[ignore = "known failure, see conformance/known-failures.json"]
 async fn rest_json_endpoint_trait_with_host_label_request() {
     let req = request(
         "POST",
@@ -2510,6 +2511,7 @@ async fn rest_json_servers_accept_static_query_param_as_empty_string_request() {
 
 /// RestJsonOmitsEmptyListQueryValues
 #[tokio::test]
+#[ignore = "known failure, see conformance/known-failures.json"]
 async fn rest_json_omits_empty_list_query_values_request() {
     let req = request("POST", "/OmitsSerializingEmptyLists", &[], &[], "".as_bytes());
     let (op, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
@@ -2746,6 +2748,7 @@ async fn post_union_with_json_name_request3_request() {
 
 /// SDKAppliedContentEncoding_restJson1
 #[tokio::test]
+#[ignore = "known failure, see conformance/known-failures.json"]
 async fn sdk_applied_content_encoding_rest_json1_request() {
     let req = request(
         "POST",
@@ -2765,6 +2768,7 @@ async fn sdk_applied_content_encoding_rest_json1_request() {
 
 /// SDKAppendedGzipAfterProvidedEncoding_restJson1
 #[tokio::test]
+#[ignore = "known failure, see conformance/known-failures.json"]
 async fn sdk_appended_gzip_after_provided_encoding_rest_json1_request() {
     let req = request(
         "POST",

@@ -34,6 +34,8 @@ where
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, Some("application/json"), bytes.len(), false)?;
+    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+        .map_err(Rejection::Serialization)?;
     let doc = rt::json_de::parse_body(&bytes)?;
     let obj = rt::json_de::object(&doc)?;
     let f_architectures = match obj.get("Architectures") {

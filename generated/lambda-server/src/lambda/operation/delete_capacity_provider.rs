@@ -34,6 +34,8 @@ where
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), false)?;
+    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+        .map_err(Rejection::Serialization)?;
     let f_capacity_provider_name = {
         let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();

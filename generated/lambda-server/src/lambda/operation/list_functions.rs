@@ -34,6 +34,8 @@ where
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), false)?;
+    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+        .map_err(Rejection::Serialization)?;
     let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(""))?;
     let f_function_version = match query.iter().find(|(k, _)| k == "FunctionVersion") {
         Some((_, raw)) => {

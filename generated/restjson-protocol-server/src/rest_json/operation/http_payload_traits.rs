@@ -34,6 +34,8 @@ where
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, Some("*/*"), bytes.len(), true)?;
+    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+        .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "*/*")?;
     let f_blob = if bytes.is_empty() {
         None

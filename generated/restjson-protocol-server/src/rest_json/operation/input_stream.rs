@@ -39,6 +39,8 @@ where
         bytes.len(),
         true,
     )?;
+    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+        .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_stream = rt::event_stream::EventStream::unsupported_input();
     let invalid = invalid || !val.is_valid();

@@ -39,6 +39,8 @@ where
         bytes.len(),
         true,
     )?;
+    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+        .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_initial_request_member = match rt::headers::value(&parts.headers, "initial-request-member")? {
         Some(raw) => {
