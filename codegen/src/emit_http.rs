@@ -401,10 +401,21 @@ fn error_serializer(g: &Gen, op: &str, out: &mut String) {
         let s = g.shape(e);
         let client = s.get("error").and_then(|v| v.as_str()) == Some("client");
         let status = s.get("httpError").and_then(|v| v.as_u64()).unwrap_or(if client { 400 } else { 500 });
-        let body = ser_members(g, s, "e", &|m: &Member| output_binding(m) == Binding::Body);
+        // With a `Type` field in error bodies, a modelled `Type` member supplies its value instead
+        // of being written a second time.
+        let type_member = s.members.iter().find(|m| g.cfg.error_type_field && json_name(m) == "Type" && output_binding(m) == Binding::Body);
+        let fault = format!("rt::rejection::fault_type({client})");
+        let type_value = match type_member {
+            Some(m) if g.is_optional(m) => format!("e.{}.as_deref().unwrap_or({fault})", snake(&m.name)),
+            Some(m) => format!("e.{}.as_str()", snake(&m.name)),
+            None => fault,
+        };
+        let body = ser_members(g, s, "e", &|m: &Member| {
+            output_binding(m) == Binding::Body && !type_member.is_some_and(|t| t.name == m.name)
+        });
         writeln!(
             out,
-            "        {ty}::{v}(e) => {{\n            let mut resp = rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {client}, |w| {{\n{body}            }});\n            #[allow(unused_variables)]\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}",
+            "        {ty}::{v}(e) => {{\n            let mut resp = rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {type_value}, |w| {{\n{body}            }});\n            #[allow(unused_variables)]\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}",
             v = g.type_ident(e),
             code = lit(short(e)),
             root = g.root(),
@@ -458,6 +469,13 @@ fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
                     writeln!(b, "let payload = {{ let v = &x.{f}; {bytes} }};").unwrap();
                 }
                 writeln!(b, "rt::event_stream::event({}, Some({}), payload, hs)", lit(&m.name), lit(ct)).unwrap();
+            }
+            None if ev.has("error") => {
+                let body = ser_members(g, ev, "x", &|_| true);
+                writeln!(b, "let _ = hs;\nlet mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\nw.begin_object();\n{body}w.end_object();\nrt::event_stream::exception({}, rt::bytes::Bytes::from(writer.finish()))", lit(&m.name)).unwrap();
+            }
+            None if ev.members.iter().all(|mm| mm.has("eventHeader")) => {
+                writeln!(b, "rt::event_stream::event({}, None, rt::bytes::Bytes::new(), hs)", lit(&m.name)).unwrap();
             }
             None => {
                 let body = ser_members(g, ev, "x", &|mm: &Member| !mm.has("eventHeader"));

@@ -171,26 +171,28 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
                     if let Some(op) = &op {
                         case.lambda_slice = features(&model, &op_roots(&model, g.cfg.service, op)).is_subset(&lambda_features);
                     }
-                    let fn_name = format!("{}_{}", snake_raw(&case_id), category);
+                    let cat = snake_raw(category);
+                    let fn_name = format!("{}_{cat}", snake_raw(&case_id));
                     let body = match (category, &op) {
                         ("request", Some(op)) => request_test(g, op, t, &subs),
                         ("response", Some(op)) if shape.kind == Kind::Operation => response_test(g, op, t),
                         ("response", Some(op)) => error_response_test(g, op, shape, t),
                         ("malformed", Some(_)) => malformed_test(g, t, &subs),
-                        ("eventStream", _) => Err("event-stream cases are not generated: the runtime frames output event streams (Lambda's InvokeWithResponseStream) but does not decode event-stream request bodies, and initial-request/initial-response messages are not implemented".to_string()),
+                        ("eventStream", Some(op)) if event_stream_servable(t) => event_stream_test(g, op, t),
+                        ("eventStream", _) => Err(event_stream_skip(t)),
                         _ => Err("no operation of the service uses this shape".to_string()),
                     };
                     match body {
                         Ok(body) => {
                             let body = body.replace("crate::", "restjson_protocol_server::");
-                            let m = modules.entry(format!("{}_{category}", g.cfg.module)).or_default();
+                            let m = modules.entry(format!("{}_{cat}", g.cfg.module)).or_default();
                             let ignore = if known.contains_key(&case_id) {
                                 "#[ignore = \"known failure, see conformance/known-failures.json\"]\n"
                             } else {
                                 ""
                             };
                             writeln!(m, "/// {}\n#[tokio::test]\n{ignore}async fn {fn_name}() {{\n{body}}}\n", case_id).unwrap();
-                            case.test_fn = Some(format!("{}_{category}::{fn_name}", g.cfg.module));
+                            case.test_fn = Some(format!("{}_{cat}::{fn_name}", g.cfg.module));
                         }
                         Err(why) => case.skip = Some(why),
                     }
@@ -204,7 +206,7 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
     let mut main = format!("{h}//! The restJson1 protocol-compliance suite, one test per server-applicable case.\n\n");
     for (name, body) in &modules {
         writeln!(main, "mod {name};").unwrap();
-        let (svc, _) = name.rsplit_once('_').unwrap_or((name, ""));
+        let svc = ["_event_stream", "_request", "_response", "_malformed"].iter().find_map(|c| name.strip_suffix(c)).unwrap_or(name);
         files.add(
             dir.join(format!("{name}.rs")),
             format!("{h}#![allow(unused_imports, clippy::all)]\n\nuse conformance::*;\nuse restjson_protocol_server::{svc} as svc;\nuse smithy_server_runtime as rt;\n\n{body}"),
@@ -377,6 +379,74 @@ fn malformed_test(_g: &Gen, t: &Value, subs: &BTreeMap<String, String>) -> Resul
     Ok(out)
 }
 
+// ------------------------------------------------------------------ event-stream tests
+
+/// Cases the server side can check: events the server sends, built from params.
+fn event_stream_servable(t: &Value) -> bool {
+    let events = t.get("events").and_then(Value::as_array);
+    t.get("initialRequestParams").is_none()
+        && t.get("initialResponseParams").is_none()
+        && t.get("initialRequest").is_none()
+        && t.get("initialResponse").is_none()
+        && t.get("expectation").is_none()
+        && events.is_some_and(|es| !es.is_empty() && es.iter().all(|e| e["type"] == "response" && e.get("params").is_some()))
+}
+
+fn event_stream_skip(t: &Value) -> String {
+    let events = t.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
+    if events.iter().any(|e| e["type"] == "request") {
+        "the case sends events to the server: decoding event-stream request bodies is not implemented by the runtime (Lambda has no event-stream input)".into()
+    } else if t.get("initialRequestParams").is_some() || t.get("initialResponseParams").is_some() || t.get("initialRequest").is_some() || t.get("initialResponse").is_some() {
+        "initial-request / initial-response messages are not implemented (Lambda's event stream has none)".into()
+    } else {
+        "the case describes how a client reacts to a message the server never builds from params (no params, or an expected failure)".into()
+    }
+}
+
+fn event_stream_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
+    let out_id = g.shape(op).output().ok_or("the operation has no output")?;
+    let out_shape = g.shape(&out_id);
+    let stream = out_shape.members.iter().find(|m| g.is_event_stream(&m.target)).ok_or("the output has no event stream")?;
+    let mut events = Vec::new();
+    let mut expected = Vec::new();
+    for e in t["events"].as_array().into_iter().flatten() {
+        events.push(format!("Ok({})", literal(g, &stream.target, &e["params"], false)?));
+        let headers: Vec<String> = e
+            .get("headers")
+            .and_then(Value::as_object)
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(name, v)| {
+                        let (ty, val) = v.as_object()?.iter().next()?;
+                        let text = match val {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        Some(format!("({}, {}, {})", lit(name), lit(ty), lit(&text)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let body = e.get("body").and_then(Value::as_str).map_or("None".into(), |b| format!("Some({})", lit(b)));
+        let media = e.get("bodyMediaType").and_then(Value::as_str).map_or("None".into(), |b| format!("Some({})", lit(b)));
+        expected.push(format!("ExpectedEvent {{ headers: &[{}], body: {body}, media: {media} }}", headers.join(", ")));
+    }
+    let mut fields = Vec::new();
+    for m in &out_shape.members {
+        if m.name == stream.name {
+            fields.push(format!("{}: rt::event_stream::EventStream::new(futures_util::stream::iter(events))", snake(&m.name)));
+        } else {
+            fields.push(format!("{}: {}", snake(&m.name), member_literal(g, out_shape, m, None)?));
+        }
+    }
+    let mut out = format!("    let events: Vec<Result<_, rt::BoxError>> = vec![{}];
+", events.join(", "));
+    writeln!(out, "    let output = {} {{ {} }};", g.rust_type(&out_id), fields.join(", ")).unwrap();
+    writeln!(out, "    let resp = svc::operation::{}::serialize_response(output);", module_name(op)).unwrap();
+    writeln!(out, "    check_event_stream(resp, &[{}]).await;", expected.join(", ")).unwrap();
+    Ok(out)
+}
+
 // ------------------------------------------------------------------ literals
 
 fn member_literal(g: &Gen, owner: &Shape, m: &crate::model::Member, v: Option<&Value>) -> Result<String, String> {
@@ -413,6 +483,7 @@ fn literal(g: &Gen, id: &str, v: &Value, _in_sparse: bool) -> Result<String, Str
             format!("{ty} {{ {} }}", fields.join(", "))
         }
         Kind::Union => {
+            let ty = format!("{}::model::{}", g.root(), g.type_ident(id)).replace("crate::", "restjson_protocol_server::");
             let (k, x) = v.as_object().and_then(|o| o.iter().next()).ok_or("empty union value")?;
             let m = s.members.iter().find(|m| &m.name == k).ok_or_else(|| format!("unknown union member {k}"))?;
             if m.target == "smithy.api#Unit" {
@@ -438,6 +509,10 @@ fn literal(g: &Gen, id: &str, v: &Value, _in_sparse: bool) -> Result<String, Str
         }
         Kind::Blob if s.has("streaming") => format!("rt::body::ByteStream::new({}.as_bytes().to_vec())", lit(v.as_str().unwrap_or(""))),
         Kind::Blob => format!("rt::aws_smithy_types::Blob::new({}.as_bytes().to_vec())", lit(v.as_str().unwrap_or(""))),
+        Kind::Timestamp if v.is_string() => format!(
+            "rt::aws_smithy_types::DateTime::from_str({}, rt::aws_smithy_types::date_time::Format::DateTime).unwrap()",
+            lit(v.as_str().unwrap_or(""))
+        ),
         Kind::Timestamp => {
             let text = v.to_string();
             let (secs, frac) = text.split_once('.').unwrap_or((&text, ""));

@@ -77,3 +77,60 @@ pub async fn check_malformed(
         assert!(re.is_match(msg).unwrap_or(false), "message {msg:?} does not match {re}");
     }
 }
+
+/// One event a test expects on an event stream: its headers as (name, type, value text), its
+/// payload and the payload's media type.
+pub struct ExpectedEvent<'a> {
+    pub headers: &'a [(&'a str, &'a str, &'a str)],
+    pub body: Option<&'a str>,
+    pub media: Option<&'a str>,
+}
+
+fn header_text(v: &smithy_server_runtime::aws_smithy_types::event_stream::HeaderValue) -> (&'static str, String) {
+    use base64::Engine;
+    use smithy_server_runtime::aws_smithy_types::event_stream::HeaderValue as H;
+    match v {
+        H::Bool(b) => ("boolean", b.to_string()),
+        H::Byte(b) => ("byte", b.to_string()),
+        H::Int16(i) => ("short", i.to_string()),
+        H::Int32(i) => ("integer", i.to_string()),
+        H::Int64(i) => ("long", i.to_string()),
+        H::ByteArray(b) => ("blob", base64::engine::general_purpose::STANDARD.encode(b)),
+        H::String(s) => ("string", s.as_str().to_string()),
+        H::Timestamp(t) => (
+            "timestamp",
+            t.fmt(smithy_server_runtime::aws_smithy_types::date_time::Format::DateTime).unwrap_or_default(),
+        ),
+        _ => ("unknown", String::new()),
+    }
+}
+
+/// Decodes the frames of an event-stream response and compares them with the expected events.
+pub async fn check_event_stream(resp: http::Response<Body>, expected: &[ExpectedEvent<'_>]) {
+    assert_eq!(resp.status().as_u16(), 200, "status");
+    assert_eq!(
+        resp.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/vnd.amazon.eventstream"),
+        "content-type"
+    );
+    let mut bytes = body_bytes(resp.into_body()).await;
+    for (i, e) in expected.iter().enumerate() {
+        let message = aws_smithy_eventstream::frame::read_message_from(&mut bytes).unwrap_or_else(|err| panic!("frame {i}: {err}"));
+        let mut got: Vec<(String, String, String)> = message
+            .headers()
+            .iter()
+            .map(|h| {
+                let (t, v) = header_text(h.value());
+                (h.name().as_str().to_string(), t.to_string(), v)
+            })
+            .collect();
+        let mut want: Vec<(String, String, String)> = e.headers.iter().map(|(n, t, v)| (n.to_string(), t.to_string(), v.to_string())).collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "headers of event {i}");
+        if let Some(b) = e.body {
+            check_body(message.payload(), b, e.media);
+        }
+    }
+    assert!(bytes.is_empty(), "{} bytes after the expected events", bytes.len());
+}

@@ -51,6 +51,14 @@ pub fn event(event_type: &str, content_type: Option<&str>, payload: Bytes, heade
     m
 }
 
+/// A modelled error sent on the stream (`:message-type` `exception`), with its JSON body.
+pub fn exception(exception_type: &str, payload: Bytes) -> Message {
+    Message::new(payload)
+        .add_header(Header::new(":message-type", HeaderValue::String("exception".to_string().into())))
+        .add_header(Header::new(":exception-type", HeaderValue::String(exception_type.to_string().into())))
+        .add_header(Header::new(":content-type", HeaderValue::String("application/json".to_string().into())))
+}
+
 /// The wire frame of one message.
 pub fn encode(message: &Message) -> Result<Bytes, BoxError> {
     let mut buf = Vec::new();

@@ -45,19 +45,30 @@ impl From<crate::http_values::ValueError> for Rejection {
     }
 }
 
-/// Builds an error response: status, `X-Amzn-ErrorType`, JSON body written by `body`.
+/// The `Type` an AWS error body carries for a client (`User`) or server (`Service`) fault.
+pub fn fault_type(client: bool) -> &'static str {
+    if client {
+        "User"
+    } else {
+        "Service"
+    }
+}
+
+/// Builds an error response: status, `X-Amzn-ErrorType`, JSON body written by `body`, and (for
+/// services that use it) `"Type"`, whose value the caller gives: the fault's, or the one a handler
+/// set on the error's own `Type` member.
 pub fn error_response(
     status: u16,
     code: &str,
     protocol: &Protocol,
-    fault_is_client: bool,
+    type_value: &str,
     body: impl FnOnce(&mut JsonWriter),
 ) -> http::Response<Body> {
     let mut w = JsonWriter::new();
     w.begin_object();
     if protocol.error_type_field {
         w.key("Type");
-        w.string(if fault_is_client { "User" } else { "Service" });
+        w.string(type_value);
     }
     body(&mut w);
     w.end_object();
@@ -76,25 +87,25 @@ impl Rejection {
             w.string(&m);
         };
         match self {
-            Rejection::UnknownOperation => error_response(404, "UnknownOperationException", protocol, true, msg("Unknown operation".into())),
-            Rejection::MethodNotAllowed => error_response(405, "MethodNotAllowedException", protocol, true, msg("Method not allowed".into())),
+            Rejection::UnknownOperation => error_response(404, "UnknownOperationException", protocol, "User", msg("Unknown operation".into())),
+            Rejection::MethodNotAllowed => error_response(405, "MethodNotAllowedException", protocol, "User", msg("Method not allowed".into())),
             Rejection::UnsupportedMediaType => {
-                error_response(415, "UnsupportedMediaTypeException", protocol, true, msg("The content type of the request is not supported".into()))
+                error_response(415, "UnsupportedMediaTypeException", protocol, "User", msg("The content type of the request is not supported".into()))
             }
-            Rejection::NotAcceptable => error_response(406, "NotAcceptableException", protocol, true, msg("The requested media type is not acceptable".into())),
-            Rejection::Serialization(m) => error_response(400, protocol.serialization_error, protocol, true, msg(m)),
-            Rejection::Body(m) => error_response(400, protocol.serialization_error, protocol, true, msg(m)),
+            Rejection::NotAcceptable => error_response(406, "NotAcceptableException", protocol, "User", msg("The requested media type is not acceptable".into())),
+            Rejection::Serialization(m) => error_response(400, protocol.serialization_error, protocol, "User", msg(m)),
+            Rejection::Body(m) => error_response(400, protocol.serialization_error, protocol, "User", msg(m)),
             Rejection::TooLarge(limit) => error_response(
                 413,
                 "RequestEntityTooLargeException",
                 protocol,
-                true,
+                "User",
                 msg(format!("Request must be smaller than {limit} bytes")),
             ),
             Rejection::Validation(violations) => {
                 let style = protocol.validation;
                 let message = summary(&violations, style);
-                error_response(400, "ValidationException", protocol, true, |w| {
+                error_response(400, "ValidationException", protocol, "User", |w| {
                     w.key("message");
                     w.string(&message);
                     if style == Style::Smithy {

@@ -2,6 +2,7 @@
 
 //! The restJson1 protocol-compliance suite, one test per server-applicable case.
 
+mod rest_json_event_stream;
 mod rest_json_malformed;
 mod rest_json_request;
 mod rest_json_response;

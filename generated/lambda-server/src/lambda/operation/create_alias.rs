@@ -205,12 +205,8 @@ pub fn serialize_error(err: crate::lambda::error::CreateAliasError) -> rt::http:
                 400,
                 "AliasLimitExceededException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -226,12 +222,8 @@ pub fn serialize_error(err: crate::lambda::error::CreateAliasError) -> rt::http:
                 400,
                 "InvalidParameterValueException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -247,12 +239,8 @@ pub fn serialize_error(err: crate::lambda::error::CreateAliasError) -> rt::http:
                 409,
                 "ResourceConflictException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -268,14 +256,10 @@ pub fn serialize_error(err: crate::lambda::error::CreateAliasError) -> rt::http:
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -285,17 +269,18 @@ pub fn serialize_error(err: crate::lambda::error::CreateAliasError) -> rt::http:
             resp
         }
         crate::lambda::error::CreateAliasError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -305,15 +290,11 @@ pub fn serialize_error(err: crate::lambda::error::CreateAliasError) -> rt::http:
                 429,
                 "TooManyRequestsException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.reason {
                         w.key("Reason");
                         w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
                     }
                     if let Some(v) = &e.message {
                         w.key("message");

@@ -94,12 +94,8 @@ pub fn serialize_error(err: crate::lambda::error::DeleteCodeSigningConfigError) 
                 400,
                 "InvalidParameterValueException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -115,12 +111,8 @@ pub fn serialize_error(err: crate::lambda::error::DeleteCodeSigningConfigError) 
                 409,
                 "ResourceConflictException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -136,14 +128,10 @@ pub fn serialize_error(err: crate::lambda::error::DeleteCodeSigningConfigError) 
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -153,17 +141,18 @@ pub fn serialize_error(err: crate::lambda::error::DeleteCodeSigningConfigError) 
             resp
         }
         crate::lambda::error::DeleteCodeSigningConfigError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp

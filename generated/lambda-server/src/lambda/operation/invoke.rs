@@ -229,12 +229,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 409,
                 "CodeArtifactUserDeletedException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -250,12 +246,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 409,
                 "CodeArtifactUserFailedException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -271,12 +263,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 409,
                 "CodeArtifactUserPendingException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -292,14 +280,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 409,
                 "DurableExecutionAlreadyStartedException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -313,14 +297,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "EC2AccessDeniedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -334,14 +314,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "EC2ThrottledException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -355,7 +331,7 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "EC2UnexpectedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.ec2_error_code {
                         w.key("EC2ErrorCode");
@@ -365,10 +341,6 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                 },
             );
             #[allow(unused_variables)]
@@ -376,17 +348,18 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
             resp
         }
         crate::lambda::error::InvokeError::EFSIOException(e) => {
-            let mut resp =
-                rt::rejection::error_response(410, "EFSIOException", &crate::lambda::service::PROTOCOL, true, |w| {
+            let mut resp = rt::rejection::error_response(
+                410,
+                "EFSIOException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -396,14 +369,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 408,
                 "EFSMountConnectivityException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -417,14 +386,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 403,
                 "EFSMountFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -438,14 +403,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 408,
                 "EFSMountTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -459,14 +420,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "ENILimitReachedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -480,14 +437,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "ENINotReadyException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -501,12 +454,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 400,
                 "InvalidParameterValueException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -522,12 +471,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 400,
                 "InvalidRequestContentException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -543,14 +488,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "InvalidRuntimeException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -564,14 +505,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "InvalidSecurityGroupIDException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -585,14 +522,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "InvalidSubnetIDException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -606,14 +539,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "InvalidZipFileException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -627,14 +556,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "KMSAccessDeniedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -648,14 +573,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "KMSDisabledException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -669,14 +590,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "KMSInvalidStateException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -690,14 +607,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "KMSNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -711,12 +624,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 400,
                 "ModeNotSupportedException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -732,14 +641,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 400,
                 "NoPublishedVersionException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -753,14 +658,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 400,
                 "RecursiveInvocationException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -774,12 +675,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 413,
                 "RequestTooLargeException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -795,12 +692,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 409,
                 "ResourceConflictException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -816,14 +709,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -837,12 +726,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "ResourceNotReadyException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -858,14 +743,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 408,
                 "S3FilesMountConnectivityException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -879,14 +760,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 403,
                 "S3FilesMountFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -900,14 +777,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 408,
                 "S3FilesMountTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -921,12 +794,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 413,
                 "SerializedRequestEntityTooLargeException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -938,17 +807,18 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
             resp
         }
         crate::lambda::error::InvokeError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -958,14 +828,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 402,
                 "ServiceQuotaExceededException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -979,14 +845,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 400,
                 "SnapStartException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -1000,14 +862,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 409,
                 "SnapStartNotReadyException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -1021,14 +879,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 409,
                 "SnapStartRegenerationFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -1042,14 +896,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 408,
                 "SnapStartTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -1063,14 +913,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 502,
                 "SubnetIPAddressLimitReachedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -1084,15 +930,11 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 429,
                 "TooManyRequestsException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.reason {
                         w.key("Reason");
                         w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
                     }
                     if let Some(v) = &e.message {
                         w.key("message");
@@ -1114,12 +956,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeError) -> rt::http::Resp
                 415,
                 "UnsupportedMediaTypeException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);

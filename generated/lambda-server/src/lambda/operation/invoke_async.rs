@@ -88,14 +88,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "EC2AccessDeniedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -109,14 +105,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "EC2ThrottledException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -130,7 +122,7 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "EC2UnexpectedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.ec2_error_code {
                         w.key("EC2ErrorCode");
@@ -140,10 +132,6 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                 },
             );
             #[allow(unused_variables)]
@@ -151,17 +139,18 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
             resp
         }
         crate::lambda::error::InvokeAsyncError::EFSIOException(e) => {
-            let mut resp =
-                rt::rejection::error_response(410, "EFSIOException", &crate::lambda::service::PROTOCOL, true, |w| {
+            let mut resp = rt::rejection::error_response(
+                410,
+                "EFSIOException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -171,14 +160,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 408,
                 "EFSMountConnectivityException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -192,14 +177,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 403,
                 "EFSMountFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -213,14 +194,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 408,
                 "EFSMountTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -234,14 +211,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "ENILimitReachedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -255,12 +228,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 400,
                 "InvalidRequestContentException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -276,14 +245,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "InvalidRuntimeException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -297,14 +262,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "InvalidSecurityGroupIDException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -318,14 +279,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "InvalidSubnetIDException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -339,14 +296,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "KMSAccessDeniedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -360,14 +313,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "KMSDisabledException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -381,14 +330,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "KMSInvalidStateException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -402,14 +347,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "KMSNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -423,12 +364,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 400,
                 "ModeNotSupportedException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -444,12 +381,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 409,
                 "ResourceConflictException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -465,14 +398,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -486,14 +415,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 408,
                 "S3FilesMountConnectivityException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -507,14 +432,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 403,
                 "S3FilesMountFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -528,14 +449,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 408,
                 "S3FilesMountTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -545,17 +462,18 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
             resp
         }
         crate::lambda::error::InvokeAsyncError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -565,14 +483,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 402,
                 "ServiceQuotaExceededException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -586,14 +500,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 400,
                 "SnapStartException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -607,14 +517,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 409,
                 "SnapStartNotReadyException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -628,14 +534,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 409,
                 "SnapStartRegenerationFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -649,14 +551,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 408,
                 "SnapStartTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -670,14 +568,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeAsyncError) -> rt::http:
                 502,
                 "SubnetIPAddressLimitReachedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },

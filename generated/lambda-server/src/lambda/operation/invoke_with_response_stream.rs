@@ -199,14 +199,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "EC2AccessDeniedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -220,14 +216,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "EC2ThrottledException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -241,7 +233,7 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "EC2UnexpectedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.ec2_error_code {
                         w.key("EC2ErrorCode");
@@ -251,10 +243,6 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                 },
             );
             #[allow(unused_variables)]
@@ -262,17 +250,18 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
             resp
         }
         crate::lambda::error::InvokeWithResponseStreamError::EFSIOException(e) => {
-            let mut resp =
-                rt::rejection::error_response(410, "EFSIOException", &crate::lambda::service::PROTOCOL, true, |w| {
+            let mut resp = rt::rejection::error_response(
+                410,
+                "EFSIOException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -282,14 +271,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 408,
                 "EFSMountConnectivityException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -303,14 +288,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 403,
                 "EFSMountFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -324,14 +305,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 408,
                 "EFSMountTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -345,14 +322,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "ENILimitReachedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -366,12 +339,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 400,
                 "InvalidParameterValueException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -387,12 +356,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 400,
                 "InvalidRequestContentException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -408,14 +373,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "InvalidRuntimeException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -429,14 +390,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "InvalidSecurityGroupIDException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -450,14 +407,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "InvalidSubnetIDException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -471,14 +424,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "InvalidZipFileException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -492,14 +441,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "KMSAccessDeniedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -513,14 +458,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "KMSDisabledException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -534,14 +475,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "KMSInvalidStateException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -555,14 +492,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "KMSNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -576,14 +509,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 400,
                 "NoPublishedVersionException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -597,14 +526,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 400,
                 "RecursiveInvocationException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -618,12 +543,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 413,
                 "RequestTooLargeException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -639,12 +560,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 409,
                 "ResourceConflictException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -660,14 +577,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -681,12 +594,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "ResourceNotReadyException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -702,14 +611,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 408,
                 "S3FilesMountConnectivityException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -723,14 +628,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 403,
                 "S3FilesMountFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -744,14 +645,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 408,
                 "S3FilesMountTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -765,12 +662,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 413,
                 "SerializedRequestEntityTooLargeException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -782,17 +675,18 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
             resp
         }
         crate::lambda::error::InvokeWithResponseStreamError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -802,14 +696,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 402,
                 "ServiceQuotaExceededException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -823,14 +713,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 400,
                 "SnapStartException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -844,14 +730,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 409,
                 "SnapStartNotReadyException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -865,14 +747,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 409,
                 "SnapStartRegenerationFailureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -886,14 +764,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 408,
                 "SnapStartTimeoutException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -907,14 +781,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 502,
                 "SubnetIPAddressLimitReachedException",
                 &crate::lambda::service::PROTOCOL,
-                false,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -928,15 +798,11 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 429,
                 "TooManyRequestsException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.reason {
                         w.key("Reason");
                         w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
                     }
                     if let Some(v) = &e.message {
                         w.key("message");
@@ -958,12 +824,8 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
                 415,
                 "UnsupportedMediaTypeException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);

@@ -223,12 +223,8 @@ pub fn serialize_error(err: crate::lambda::error::PublishLayerVersionError) -> r
                 400,
                 "CodeStorageExceededException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -244,12 +240,8 @@ pub fn serialize_error(err: crate::lambda::error::PublishLayerVersionError) -> r
                 400,
                 "InvalidParameterValueException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -265,14 +257,10 @@ pub fn serialize_error(err: crate::lambda::error::PublishLayerVersionError) -> r
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -282,17 +270,18 @@ pub fn serialize_error(err: crate::lambda::error::PublishLayerVersionError) -> r
             resp
         }
         crate::lambda::error::PublishLayerVersionError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -302,15 +291,11 @@ pub fn serialize_error(err: crate::lambda::error::PublishLayerVersionError) -> r
                 429,
                 "TooManyRequestsException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.reason {
                         w.key("Reason");
                         w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
                     }
                     if let Some(v) = &e.message {
                         w.key("message");

@@ -142,12 +142,8 @@ pub fn serialize_error(err: crate::lambda::error::RemovePermissionError) -> rt::
                 400,
                 "InvalidParameterValueException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -163,12 +159,8 @@ pub fn serialize_error(err: crate::lambda::error::RemovePermissionError) -> rt::
                 412,
                 "PreconditionFailedException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -184,14 +176,10 @@ pub fn serialize_error(err: crate::lambda::error::RemovePermissionError) -> rt::
                 400,
                 "PublicPolicyException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -205,14 +193,10 @@ pub fn serialize_error(err: crate::lambda::error::RemovePermissionError) -> rt::
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -222,17 +206,18 @@ pub fn serialize_error(err: crate::lambda::error::RemovePermissionError) -> rt::
             resp
         }
         crate::lambda::error::RemovePermissionError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -242,15 +227,11 @@ pub fn serialize_error(err: crate::lambda::error::RemovePermissionError) -> rt::
                 429,
                 "TooManyRequestsException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.reason {
                         w.key("Reason");
                         w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
                     }
                     if let Some(v) = &e.message {
                         w.key("message");

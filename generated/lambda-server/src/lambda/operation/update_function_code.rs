@@ -455,14 +455,10 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 404,
                 "CodeSigningConfigNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -476,12 +472,8 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 400,
                 "CodeStorageExceededException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -497,14 +489,10 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 400,
                 "CodeVerificationFailedException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -518,14 +506,10 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 400,
                 "InvalidCodeSignatureException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -539,12 +523,8 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 400,
                 "InvalidParameterValueException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -560,12 +540,8 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 412,
                 "PreconditionFailedException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -581,12 +557,8 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 409,
                 "ResourceConflictException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -602,14 +574,10 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -619,17 +587,18 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
             resp
         }
         crate::lambda::error::UpdateFunctionCodeError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -639,15 +608,11 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionCodeError) -> rt
                 429,
                 "TooManyRequestsException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.reason {
                         w.key("Reason");
                         w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
                     }
                     if let Some(v) = &e.message {
                         w.key("message");

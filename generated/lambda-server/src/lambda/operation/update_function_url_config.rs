@@ -201,12 +201,8 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionUrlConfigError) 
                 400,
                 "InvalidParameterValueException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -222,12 +218,8 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionUrlConfigError) 
                 409,
                 "ResourceConflictException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
                     if let Some(v) = &e.message {
                         w.key("message");
                         w.string(v);
@@ -243,14 +235,10 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionUrlConfigError) 
                 404,
                 "ResourceNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
                         w.string(v);
                     }
                 },
@@ -260,17 +248,18 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionUrlConfigError) 
             resp
         }
         crate::lambda::error::UpdateFunctionUrlConfigError::ServiceException(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "ServiceException", &crate::lambda::service::PROTOCOL, false, |w| {
+            let mut resp = rt::rejection::error_response(
+                500,
+                "ServiceException",
+                &crate::lambda::service::PROTOCOL,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+                |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
                         w.string(v);
                     }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
-                    }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp
@@ -280,15 +269,11 @@ pub fn serialize_error(err: crate::lambda::error::UpdateFunctionUrlConfigError) 
                 429,
                 "TooManyRequestsException",
                 &crate::lambda::service::PROTOCOL,
-                true,
+                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.reason {
                         w.key("Reason");
                         w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("Type");
-                        w.string(v);
                     }
                     if let Some(v) = &e.message {
                         w.key("message");

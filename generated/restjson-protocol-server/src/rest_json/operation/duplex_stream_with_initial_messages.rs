@@ -102,7 +102,7 @@ pub fn serialize_error(
                 500,
                 "ServiceUnavailableError",
                 &crate::rest_json::service::PROTOCOL,
-                false,
+                rt::rejection::fault_type(false),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("message");
@@ -130,6 +130,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
         }
         crate::rest_json::model::EventStream::Error(x) => {
             let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let _ = hs;
             let mut writer = rt::json_ser::JsonWriter::new();
             let w = &mut writer;
             w.begin_object();
@@ -138,12 +139,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
                 w.string(v);
             }
             w.end_object();
-            rt::event_stream::event(
-                "error",
-                Some("application/json"),
-                rt::bytes::Bytes::from(writer.finish()),
-                hs,
-            )
+            rt::event_stream::exception("error", rt::bytes::Bytes::from(writer.finish()))
         }
         crate::rest_json::model::EventStream::Headers(x) => {
             let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
@@ -174,16 +170,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             if let Some(v) = &x.timestamp_header {
                 hs.push(Header::new("timestampHeader", HeaderValue::Timestamp(*v)));
             }
-            let mut writer = rt::json_ser::JsonWriter::new();
-            let w = &mut writer;
-            w.begin_object();
-            w.end_object();
-            rt::event_stream::event(
-                "headers",
-                Some("application/json"),
-                rt::bytes::Bytes::from(writer.finish()),
-                hs,
-            )
+            rt::event_stream::event("headers", None, rt::bytes::Bytes::new(), hs)
         }
         crate::rest_json::model::EventStream::HeadersAndExplicitPayload(x) => {
             let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();

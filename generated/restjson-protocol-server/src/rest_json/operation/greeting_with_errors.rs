@@ -74,7 +74,7 @@ pub fn serialize_error(err: crate::rest_json::error::GreetingWithErrorsError) ->
                 400,
                 "InvalidGreeting",
                 &crate::rest_json::service::PROTOCOL,
-                true,
+                rt::rejection::fault_type(true),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
@@ -87,8 +87,12 @@ pub fn serialize_error(err: crate::rest_json::error::GreetingWithErrorsError) ->
             resp
         }
         crate::rest_json::error::GreetingWithErrorsError::ComplexError(e) => {
-            let mut resp =
-                rt::rejection::error_response(403, "ComplexError", &crate::rest_json::service::PROTOCOL, true, |w| {
+            let mut resp = rt::rejection::error_response(
+                403,
+                "ComplexError",
+                &crate::rest_json::service::PROTOCOL,
+                rt::rejection::fault_type(true),
+                |w| {
                     if let Some(v) = &e.nested {
                         w.key("Nested");
                         ser_complex_nested_error_data(v, w);
@@ -97,7 +101,8 @@ pub fn serialize_error(err: crate::rest_json::error::GreetingWithErrorsError) ->
                         w.key("TopLevel");
                         w.string(v);
                     }
-                });
+                },
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             if let Some(v) = &e.header {
@@ -108,8 +113,13 @@ pub fn serialize_error(err: crate::rest_json::error::GreetingWithErrorsError) ->
             resp
         }
         crate::rest_json::error::GreetingWithErrorsError::FooError(e) => {
-            let mut resp =
-                rt::rejection::error_response(500, "FooError", &crate::rest_json::service::PROTOCOL, false, |w| {});
+            let mut resp = rt::rejection::error_response(
+                500,
+                "FooError",
+                &crate::rest_json::service::PROTOCOL,
+                rt::rejection::fault_type(false),
+                |w| {},
+            );
             #[allow(unused_variables)]
             let headers = resp.headers_mut();
             resp

@@ -162,7 +162,7 @@ pub fn serialize_error(
                 400,
                 "ValidationException",
                 &crate::rest_json_validation::service::PROTOCOL,
-                true,
+                rt::rejection::fault_type(true),
                 |w| {
                     if let Some(v) = &e.field_list {
                         w.key("fieldList");

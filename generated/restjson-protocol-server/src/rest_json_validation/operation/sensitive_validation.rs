@@ -85,7 +85,7 @@ pub fn serialize_error(
                 400,
                 "ValidationException",
                 &crate::rest_json_validation::service::PROTOCOL,
-                true,
+                rt::rejection::fault_type(true),
                 |w| {
                     if let Some(v) = &e.field_list {
                         w.key("fieldList");
