@@ -43,6 +43,9 @@ fn aggregates<'a>(g: &'a Gen) -> Vec<&'a Shape> {
         .map(|id| g.shape(id))
         .filter(|s| is_aggregate(s.kind) && !s.has("unitType") && !s.has("streaming"))
         .filter(|s| !s.members.iter().any(|m| g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target)))
+        // Operation inputs and outputs are read and written by their operation's bindings, unless
+        // some member also holds one.
+        .filter(|s| !g.is_operation_io(&s.id) || g.is_member_target(&s.id))
         .collect();
     v.sort_by_key(|s| stem(g, &s.id));
     v.dedup_by_key(|s| stem(g, &s.id));

@@ -92,6 +92,19 @@ impl<'m> Gen<'m> {
         v
     }
 
+    /// Whether a shape is the input or output of one of the service's operations.
+    pub fn is_operation_io(&self, id: &str) -> bool {
+        self.ops.iter().any(|op| {
+            let o = self.shape(op);
+            o.input().as_deref() == Some(id) || o.output().as_deref() == Some(id)
+        })
+    }
+
+    /// Whether some member in the service's closure targets the shape.
+    pub fn is_member_target(&self, id: &str) -> bool {
+        self.closure.iter().any(|s| self.shape(s).members.iter().any(|m| m.target == id))
+    }
+
     pub fn is_streaming_blob(&self, target: &str) -> bool {
         let s = self.shape(target);
         s.kind == Kind::Blob && s.has("streaming")
