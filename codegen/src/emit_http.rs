@@ -156,10 +156,16 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     writeln!(out, "pub async fn deserialize_request<B>(req: rt::http::Request<B>, labels: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<{in_type}, Rejection>").unwrap();
     out.push_str("where\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{\n");
     out.push_str("    let (parts, body) = req.into_parts();\n    let mut validator = Validator::new();\n    let val = &mut validator;\n    let mut invalid = false;\n");
-    let streaming = input.and_then(|s| s.members.iter().find(|m| m.has("httpPayload") && g.is_streaming_blob(&m.target)));
+    let streaming = input.and_then(|s| {
+        s.members.iter().find(|m| m.has("httpPayload") && (g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target)))
+    });
     if let Some(m) = streaming {
         writeln!(out, "    rt::media_type::check_content_type(&parts.headers, {expected}, 0, false)?;").unwrap();
-        writeln!(out, "    let f_{} = rt::body::ByteStream::from_body(body);", snake_raw(&m.name)).unwrap();
+        if g.is_event_stream(&m.target) {
+            writeln!(out, "    let f_{} = rt::event_stream::from_body(body, unmarshall_{});", snake_raw(&m.name), stem(g, &m.target)).unwrap();
+        } else {
+            writeln!(out, "    let f_{} = rt::body::ByteStream::from_body(body);", snake_raw(&m.name)).unwrap();
+        }
     } else {
         out.push_str("    let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {\n        Ok(b) => b,\n        Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),\n        Err(Err(e)) => return Err(Rejection::Body(e.to_string())),\n    };\n");
         writeln!(out, "    rt::media_type::check_content_type(&parts.headers, {expected}, bytes.len(), {strict})?;").unwrap();
@@ -245,8 +251,7 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
                 absent(g, m)
             ),
             Binding::Payload => match t.kind {
-                _ if g.is_streaming_blob(&m.target) => continue,
-                _ if g.is_event_stream(&m.target) => "rt::event_stream::EventStream::unsupported_input()".into(),
+                _ if g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target) => continue,
                 Kind::Blob => format!(
                     "if bytes.is_empty() {{ {} }} else {{ Some(rt::aws_smithy_types::Blob::new(bytes.to_vec())) }}",
                     absent(g, m)
@@ -491,6 +496,96 @@ fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
     writeln!(out, "        {ty}::Unknown => rt::event_stream::event(\"Unknown\", None, rt::bytes::Bytes::new(), vec![]),\n    }}\n}}\n").unwrap();
 }
 
+/// For an event-stream input: the function reading each message into an event. Messages that are
+/// not events (exceptions, errors), lack `:message-type` or `:event-type`, or do not fit the event's
+/// shape end the stream with an error.
+fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
+    let u = g.shape(union_id);
+    let ty = format!("{}::model::{}", g.root(), g.type_ident(union_id));
+    writeln!(out, "fn unmarshall_{}(m: &rt::aws_smithy_types::event_stream::Message) -> ::std::result::Result<{ty}, rt::BoxError> {{", stem(g, union_id)).unwrap();
+    out.push_str("    use rt::aws_smithy_types::event_stream::HeaderValue;
+    use rt::event_stream::header;
+");
+    out.push_str("    match header(m, \":message-type\") {
+        Some(HeaderValue::String(t)) if t.as_str() == \"event\" => {}
+        Some(HeaderValue::String(t)) => return Err(format!(\"the client sent a message of type {}\", t.as_str()).into()),
+        Some(_) => return Err(\":message-type is not a string\".into()),
+        None => return Err(\"the message has no :message-type\".into()),
+    }
+");
+    out.push_str("    let event_type = match header(m, \":event-type\") {
+        Some(HeaderValue::String(t)) => t.as_str(),
+        Some(_) => return Err(\":event-type is not a string\".into()),
+        None => return Err(\"the event has no :event-type\".into()),
+    };
+");
+    out.push_str("    let mut validator = Validator::new();
+    let val = &mut validator;
+    let de = |e: rt::json_de::DeError| -> rt::BoxError { format!(\"{e:?}\").into() };
+    match event_type {
+");
+    for m in &u.members {
+        let var = crate::emit_types::variant(&m.name);
+        let ev = g.shape(&m.target);
+        if m.target == "smithy.api#Unit" {
+            writeln!(out, "        {} => Ok({ty}::{var}),", lit(&m.name)).unwrap();
+            continue;
+        }
+        if ev.has("error") {
+            writeln!(out, "        {} => Err(\"error events are sent by servers, not clients\".into()),", lit(&m.name)).unwrap();
+            continue;
+        }
+        let mut b = String::from("#[allow(unused_mut)]\nlet mut invalid = false;\n");
+        let implicit: Vec<&Member> = ev.members.iter().filter(|x| !x.has("eventHeader") && !x.has("eventPayload")).collect();
+        if !implicit.is_empty() {
+            b.push_str("let doc = rt::json_de::parse_body(m.payload()).map_err(de)?;\nlet obj = rt::json_de::object(&doc).map_err(de)?;\n");
+        }
+        for f in &ev.members {
+            let n = snake_raw(&f.name);
+            let code = if f.has("eventHeader") {
+                let conv = match g.shape(&f.target).kind {
+                    Kind::Boolean => "HeaderValue::Bool(v) => Some(*v),".to_string(),
+                    Kind::Byte => "HeaderValue::Byte(v) => Some(*v),".into(),
+                    Kind::Short => "HeaderValue::Int16(v) => Some(*v),".into(),
+                    Kind::Integer | Kind::IntEnum => "HeaderValue::Int32(v) => Some(*v),".into(),
+                    Kind::Long => "HeaderValue::Int64(v) => Some(*v),".into(),
+                    Kind::Blob => "HeaderValue::ByteArray(v) => Some(rt::aws_smithy_types::Blob::new(v.to_vec())),".into(),
+                    Kind::Timestamp => "HeaderValue::Timestamp(v) => Some(*v),".into(),
+                    Kind::Enum => format!("HeaderValue::String(v) => Some({}::from(v.as_str())),", g.rust_type(&f.target)),
+                    _ => "HeaderValue::String(v) => Some(v.as_str().to_string()),".into(),
+                };
+                format!(
+                    "match header(m, {h}) {{\n    Some(v) => match v {{\n        {conv}\n        _ => return Err(format!(\"header {{}} has the wrong type\", {h}).into()),\n    }},\n    None => {a},\n}}",
+                    h = lit(&f.name),
+                    a = absent(g, f)
+                )
+            } else if f.has("eventPayload") {
+                match g.shape(&f.target).kind {
+                    Kind::Blob => "Some(rt::aws_smithy_types::Blob::new(m.payload().to_vec()))".to_string(),
+                    Kind::String => "Some(::std::string::String::from_utf8(m.payload().to_vec()).map_err(|_| \"the payload is not UTF-8\")?)".into(),
+                    _ => format!(
+                        "{{ let v = rt::json_de::parse_body(m.payload()).map_err(de)?; rt::json_de::keep({}, &mut invalid).map_err(de)? }}",
+                        read_member_value(g, ev, f, "&v", &format!("PathSeg::Member({})", lit(&f.name)))
+                    ),
+                }
+            } else {
+                format!(
+                    "match obj.get({k}) {{\n    Some(v) if !v.is_null() => rt::json_de::keep({r}, &mut invalid).map_err(de)?,\n    _ => {a},\n}}",
+                    k = lit(&json_name(f)),
+                    r = read_member_value(g, ev, f, "v", &format!("PathSeg::Member({})", lit(&f.name))),
+                    a = absent(g, f)
+                )
+            };
+            writeln!(b, "let f_{n} = {code};").unwrap();
+        }
+        b.push_str("let invalid = invalid || !val.is_valid();\n");
+        let build = finish_struct(g, ev, &g.rust_type(&m.target), "\"the event does not satisfy its shape's constraints\".into()");
+        b.push_str(&build.replace(&format!("Ok({} {{", g.rust_type(&m.target)), &format!("Ok({ty}::{var}({} {{", g.rust_type(&m.target))).replace(" })\n", " }))\n"));
+        writeln!(out, "        {} => {{\n{}        }}", lit(&m.name), indent(&b, "            ")).unwrap();
+    }
+    out.push_str("        _ => Ok(Default::default()),\n    }\n}\n\n");
+}
+
 pub fn operation_rs(g: &Gen, op: &str) -> String {
     let (method, uri, code) = http_trait(g, op);
     let mut out = format!(
@@ -502,6 +597,13 @@ pub fn operation_rs(g: &Gen, op: &str) -> String {
     deserializer(g, op, &mut out);
     serializer(g, op, &mut out);
     error_serializer(g, op, &mut out);
+    if let Some(i) = g.shape(op).input() {
+        for m in &g.shape(&i).members {
+            if g.is_event_stream(&m.target) {
+                unmarshaller(g, &m.target, &mut out);
+            }
+        }
+    }
     if let Some(o) = g.shape(op).output() {
         for m in &g.shape(&o).members {
             if g.is_event_stream(&m.target) {

@@ -229,8 +229,11 @@ impl<'m> Gen<'m> {
     }
 
     /// Whether values of this shape can implement `PartialEq` (streams cannot).
+    /// An event-stream union itself compares fine; what holds one (as `EventStream`) does not.
     pub fn comparable(&self, id: &str) -> bool {
-        self.walk_all(id, &|s: &Shape| !(s.has("streaming")))
+        let root = self.shape(id);
+        let stream_ok = |s: &Shape| !(s.has("streaming") && (s.kind == Kind::Blob || s.id != root.id));
+        self.walk_all(id, &|s: &Shape| stream_ok(s))
     }
 
     /// Whether values of this shape have a `Default`.

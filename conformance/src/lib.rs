@@ -134,3 +134,27 @@ pub async fn check_event_stream(resp: http::Response<Body>, expected: &[Expected
     }
     assert!(bytes.is_empty(), "{} bytes after the expected events", bytes.len());
 }
+
+/// One event-stream frame with the given headers, as (name, type, value text), and payload.
+pub fn event_frame(headers: &[(&str, &str, &str)], payload: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    use smithy_server_runtime::aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+    use smithy_server_runtime::aws_smithy_types::{date_time::Format, DateTime};
+    let mut m = Message::new(Bytes::copy_from_slice(payload));
+    for (name, ty, v) in headers {
+        let value = match *ty {
+            "boolean" => HeaderValue::Bool(*v == "true"),
+            "byte" => HeaderValue::Byte(v.parse().expect("byte")),
+            "short" => HeaderValue::Int16(v.parse().expect("short")),
+            "integer" => HeaderValue::Int32(v.parse().expect("integer")),
+            "long" => HeaderValue::Int64(v.parse().expect("long")),
+            "blob" => HeaderValue::ByteArray(Bytes::from(base64::engine::general_purpose::STANDARD.decode(v).expect("base64"))),
+            "timestamp" => HeaderValue::Timestamp(DateTime::from_str(v, Format::DateTime).expect("timestamp")),
+            _ => HeaderValue::String(v.to_string().into()),
+        };
+        m = m.add_header(Header::new(name.to_string(), value));
+    }
+    let mut out = Vec::new();
+    aws_smithy_eventstream::frame::write_message_to(&m, &mut out).expect("frame");
+    out
+}

@@ -16,16 +16,6 @@ impl<T> EventStream<T> {
         EventStream { inner: stream.boxed() }
     }
 
-    /// The stream given to handlers of operations with an event-stream *input*: decoding input
-    /// event streams is not supported by this runtime yet, and the stream says so as its only item.
-    pub fn unsupported_input() -> EventStream<T>
-    where
-        T: Send + 'static,
-    {
-        let e: BoxError = "event-stream request bodies are not supported by this server".into();
-        EventStream::new(futures_util::stream::once(async move { Err(e) }))
-    }
-
     pub fn into_inner(self) -> BoxStream<'static, Result<T, BoxError>> {
         self.inner
     }
@@ -64,6 +54,67 @@ pub fn encode(message: &Message) -> Result<Bytes, BoxError> {
     let mut buf = Vec::new();
     aws_smithy_eventstream::frame::write_message_to(message, &mut buf)?;
     Ok(Bytes::from(buf))
+}
+
+/// Reads the events of an event-stream request body as they arrive; `unmarshall` turns each
+/// message into an event. A framing error or an unreadable body ends the stream with an error.
+pub fn from_body<T, B>(body: B, unmarshall: fn(&Message) -> Result<T, BoxError>) -> EventStream<T>
+where
+    T: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
+    use http_body_util::BodyExt;
+    struct State<B> {
+        body: std::pin::Pin<Box<B>>,
+        buf: bytes::BytesMut,
+        decoder: MessageFrameDecoder,
+        done: bool,
+    }
+    let state = State { body: Box::pin(body), buf: bytes::BytesMut::new(), decoder: MessageFrameDecoder::new(), done: false };
+    let stream = futures_util::stream::unfold(state, move |mut st| async move {
+        loop {
+            if st.done {
+                return None;
+            }
+            match st.decoder.decode_frame(&mut st.buf) {
+                Ok(DecodedFrame::Complete(message)) => return Some((unmarshall(&message), st)),
+                Ok(DecodedFrame::Incomplete) => {}
+                Err(e) => {
+                    st.done = true;
+                    return Some((Err(e.into()), st));
+                }
+            }
+            match st.body.as_mut().frame().await {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        st.buf.extend_from_slice(&data);
+                    }
+                }
+                Some(Err(e)) => {
+                    st.done = true;
+                    return Some((Err(e.into()), st));
+                }
+                None if st.buf.is_empty() => return None,
+                None => {
+                    st.done = true;
+                    return Some((Err("the event stream ended in the middle of a message".into()), st));
+                }
+            }
+        }
+    });
+    EventStream::new(stream)
+}
+
+/// The value of a string header of a message.
+pub fn string_header<'a>(message: &'a Message, name: &str) -> Option<&'a str> {
+    message.headers().iter().find(|h| h.name().as_str() == name).and_then(|h| h.value().as_string().ok()).map(|s| s.as_str())
+}
+
+/// A header of a message, by name.
+pub fn header<'a>(message: &'a Message, name: &str) -> Option<&'a HeaderValue> {
+    message.headers().iter().find(|h| h.name().as_str() == name).map(|h| h.value())
 }
 
 /// Turns a stream of events into a response body of frames; `marshall` builds each event's message.

@@ -6,6 +6,800 @@ use conformance::*;
 use restjson_protocol_server::rest_json as svc;
 use smithy_server_runtime as rt;
 
+/// DuplexBooleanHeaderInput
+#[tokio::test]
+async fn duplex_boolean_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("booleanHeader", "boolean", "true"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: Some(true),
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// DuplexByteHeaderInput
+#[tokio::test]
+async fn duplex_byte_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("byteHeader", "byte", "1"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: Some(1),
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// DuplexShortHeaderInput
+#[tokio::test]
+async fn duplex_short_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("shortHeader", "short", "2"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: Some(2),
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// DuplexIntegerHeaderInput
+#[tokio::test]
+async fn duplex_integer_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("intHeader", "integer", "3"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: Some(3),
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// DuplexLongHeaderInput
+#[tokio::test]
+async fn duplex_long_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("longHeader", "long", "4294967294"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: Some(4294967294),
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// DuplexBlobHeaderInput
+#[tokio::test]
+async fn duplex_blob_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("blobHeader", "blob", "Zm9v"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: Some(rt::aws_smithy_types::Blob::new("foo".as_bytes().to_vec())),
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// DuplexStringHeaderInput
+#[tokio::test]
+async fn duplex_string_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("stringHeader", "string", "foo"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: Some(::std::string::String::from("foo")),
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// DuplexTimestampHeaderInput
+#[tokio::test]
+async fn duplex_timestamp_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("timestampHeader", "timestamp", "2024-10-31T14:15:14Z"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: Some(
+                    rt::aws_smithy_types::DateTime::from_str(
+                        "2024-10-31T14:15:14Z",
+                        rt::aws_smithy_types::date_time::Format::DateTime
+                    )
+                    .unwrap()
+                )
+            }
+        )
+    );
+}
+
+/// DuplexMultipleHeaderInput
+#[tokio::test]
+async fn duplex_multiple_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("blobHeader", "blob", "YmFy"),
+            ("booleanHeader", "boolean", "true"),
+            ("stringHeader", "string", "foo"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: Some(rt::aws_smithy_types::Blob::new("bar".as_bytes().to_vec())),
+                boolean_header: Some(true),
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: Some(::std::string::String::from("foo")),
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// DuplexStringPayloadInput
+#[tokio::test]
+async fn duplex_string_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "text/plain"),
+            (":event-type", "string", "stringPayload"),
+            (":message-type", "string", "event"),
+        ],
+        "foo".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::StringPayload(
+            restjson_protocol_server::rest_json::model::StringPayloadEvent {
+                payload: Some(::std::string::String::from("foo"))
+            }
+        )
+    );
+}
+
+/// DuplexBlobPayloadInput
+#[tokio::test]
+async fn duplex_blob_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/octet-stream"),
+            (":event-type", "string", "blobPayload"),
+            (":message-type", "string", "event"),
+        ],
+        "bar".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::BlobPayload(
+            restjson_protocol_server::rest_json::model::BlobPayloadEvent {
+                payload: Some(rt::aws_smithy_types::Blob::new("bar".as_bytes().to_vec()))
+            }
+        )
+    );
+}
+
+/// DuplexStructurePayloadInput
+#[tokio::test]
+async fn duplex_structure_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "structurePayload"),
+            (":message-type", "string", "event"),
+        ],
+        "{\"structureMember\":\"foo\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::StructurePayload(
+            restjson_protocol_server::rest_json::model::StructurePayloadEvent {
+                payload: Some(restjson_protocol_server::rest_json::model::PayloadStructure {
+                    structure_member: Some(::std::string::String::from("foo"))
+                })
+            }
+        )
+    );
+}
+
+/// DuplexUnionPayloadInput
+#[tokio::test]
+async fn duplex_union_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "unionPayload"),
+            (":message-type", "string", "event"),
+        ],
+        "{\"unionMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::UnionPayload(
+            restjson_protocol_server::rest_json::model::UnionPayloadEvent {
+                payload: Some(restjson_protocol_server::rest_json::model::PayloadUnion::UnionMember(
+                    ::std::string::String::from("bar")
+                ))
+            }
+        )
+    );
+}
+
+/// DuplexHeadersAndExplicitPayloadInput
+#[tokio::test]
+async fn duplex_headers_and_explicit_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "headersAndExplicitPayload"),
+            (":message-type", "string", "event"),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::HeadersAndExplicitPayload(
+            restjson_protocol_server::rest_json::model::HeadersAndExplicitPayloadEvent {
+                header: Some(::std::string::String::from("foo")),
+                payload: Some(restjson_protocol_server::rest_json::model::PayloadStructure {
+                    structure_member: Some(::std::string::String::from("bar"))
+                })
+            }
+        )
+    );
+}
+
+/// DuplexHeadersAndImplicitPayloadInput
+#[tokio::test]
+async fn duplex_headers_and_implicit_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "headersAndImplicitPayload"),
+            (":message-type", "string", "event"),
+            ("header", "string", "foo"),
+        ],
+        "{\"payload\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::HeadersAndImplicitPayload(
+            restjson_protocol_server::rest_json::model::HeadersAndImplicitPayloadEvent {
+                header: Some(::std::string::String::from("foo")),
+                payload: Some(::std::string::String::from("bar"))
+            }
+        )
+    );
+}
+
+/// DuplexServerErrorInput
+#[tokio::test]
+async fn duplex_server_error_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":exception-type", "string", "error"),
+            (":message-type", "string", "exception"),
+        ],
+        "{\"message\":\"foo\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// DuplexServerUnexpectedErrorInput
+#[tokio::test]
+async fn duplex_server_unexpected_error_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":error-code", "string", "internal-error"),
+            (":error-message", "string", "An unknown error occurred."),
+            (":message-type", "string", "error"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// DuplexMissingMessageTypeInput
+#[tokio::test]
+async fn duplex_missing_message_type_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "headersAndExplicitPayload"),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// DuplexMalformedMessageTypeInput
+#[tokio::test]
+async fn duplex_malformed_message_type_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "headersAndExplicitPayload"),
+            (":message-type", "blob", "ZXZlbnQ="),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// DuplexMissingEventTypeInput
+#[tokio::test]
+async fn duplex_missing_event_type_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":message-type", "string", "event"),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// DuplexMalformedEventTypeInput
+#[tokio::test]
+async fn duplex_malformed_event_type_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "blob", "aGVhZGVyc0FuZEV4cGxpY2l0UGF5bG9hZA=="),
+            (":message-type", "string", "event"),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
 /// DuplexBooleanHeaderOutput
 #[tokio::test]
 async fn duplex_boolean_header_output_event_stream() {
@@ -541,6 +1335,924 @@ async fn duplex_server_error_output_event_stream() {
     .await;
 }
 
+/// DuplexInitialRequestInput
+#[tokio::test]
+async fn duplex_initial_request_input_event_stream() {
+    let body: Vec<u8> = Vec::new();
+    let req = request(
+        "POST",
+        "/DuplexStreamWithInitialMessages",
+        &[],
+        &[
+            ("content-type", "application/vnd.amazon.eventstream"),
+            ("initial-request-member", "foo"),
+        ],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream_with_initial_messages::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    assert_eq!(input.initial_request_member, ::std::string::String::from("foo"));
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 0);
+}
+
+/// DuplexMissingRequiredInitialRequestInput
+#[tokio::test]
+async fn duplex_missing_required_initial_request_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("booleanHeader", "boolean", "true"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/DuplexStreamWithInitialMessages",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::duplex_stream_with_initial_messages::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// DuplexInitialResponseOutput
+#[tokio::test]
+async fn duplex_initial_response_output_event_stream() {
+    let events: Vec<Result<_, rt::BoxError>> = vec![];
+    let output = restjson_protocol_server::rest_json::model::DuplexStreamWithInitialMessagesOutput {
+        initial_response_member: ::std::string::String::from("foo"),
+        stream: rt::event_stream::EventStream::new(futures_util::stream::iter(events)),
+    };
+    let resp = svc::operation::duplex_stream_with_initial_messages::serialize_response(output);
+    assert_eq!(
+        resp.headers()
+            .get("initial-response-member")
+            .and_then(|v| v.to_str().ok()),
+        Some("foo")
+    );
+    check_event_stream(resp, &[]).await;
+}
+
+/// BooleanHeaderInput
+#[tokio::test]
+async fn boolean_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("booleanHeader", "boolean", "true"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: Some(true),
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// ByteHeaderInput
+#[tokio::test]
+async fn byte_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("byteHeader", "byte", "1"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: Some(1),
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// ShortHeaderInput
+#[tokio::test]
+async fn short_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("shortHeader", "short", "2"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: Some(2),
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// IntegerHeaderInput
+#[tokio::test]
+async fn integer_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("intHeader", "integer", "3"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: Some(3),
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// LongHeaderInput
+#[tokio::test]
+async fn long_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("longHeader", "long", "4294967294"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: Some(4294967294),
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// BlobHeaderInput
+#[tokio::test]
+async fn blob_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("blobHeader", "blob", "Zm9v"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: Some(rt::aws_smithy_types::Blob::new("foo".as_bytes().to_vec())),
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// StringHeaderInput
+#[tokio::test]
+async fn string_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("stringHeader", "string", "foo"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: Some(::std::string::String::from("foo")),
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// TimestampHeaderInput
+#[tokio::test]
+async fn timestamp_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("timestampHeader", "timestamp", "2024-10-31T14:15:14Z"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: None,
+                boolean_header: None,
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: None,
+                timestamp_header: Some(
+                    rt::aws_smithy_types::DateTime::from_str(
+                        "2024-10-31T14:15:14Z",
+                        rt::aws_smithy_types::date_time::Format::DateTime
+                    )
+                    .unwrap()
+                )
+            }
+        )
+    );
+}
+
+/// MultipleHeaderInput
+#[tokio::test]
+async fn multiple_header_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("blobHeader", "blob", "YmFy"),
+            ("booleanHeader", "boolean", "true"),
+            ("stringHeader", "string", "foo"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::Headers(
+            restjson_protocol_server::rest_json::model::HeadersEvent {
+                blob_header: Some(rt::aws_smithy_types::Blob::new("bar".as_bytes().to_vec())),
+                boolean_header: Some(true),
+                byte_header: None,
+                int_header: None,
+                long_header: None,
+                short_header: None,
+                string_header: Some(::std::string::String::from("foo")),
+                timestamp_header: None
+            }
+        )
+    );
+}
+
+/// StringPayloadInput
+#[tokio::test]
+async fn string_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "text/plain"),
+            (":event-type", "string", "stringPayload"),
+            (":message-type", "string", "event"),
+        ],
+        "foo".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::StringPayload(
+            restjson_protocol_server::rest_json::model::StringPayloadEvent {
+                payload: Some(::std::string::String::from("foo"))
+            }
+        )
+    );
+}
+
+/// BlobPayloadInput
+#[tokio::test]
+async fn blob_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/octet-stream"),
+            (":event-type", "string", "blobPayload"),
+            (":message-type", "string", "event"),
+        ],
+        "bar".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::BlobPayload(
+            restjson_protocol_server::rest_json::model::BlobPayloadEvent {
+                payload: Some(rt::aws_smithy_types::Blob::new("bar".as_bytes().to_vec()))
+            }
+        )
+    );
+}
+
+/// StructurePayloadInput
+#[tokio::test]
+async fn structure_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "structurePayload"),
+            (":message-type", "string", "event"),
+        ],
+        "{\"structureMember\":\"foo\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::StructurePayload(
+            restjson_protocol_server::rest_json::model::StructurePayloadEvent {
+                payload: Some(restjson_protocol_server::rest_json::model::PayloadStructure {
+                    structure_member: Some(::std::string::String::from("foo"))
+                })
+            }
+        )
+    );
+}
+
+/// UnionPayloadInput
+#[tokio::test]
+async fn union_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "unionPayload"),
+            (":message-type", "string", "event"),
+        ],
+        "{\"unionMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::UnionPayload(
+            restjson_protocol_server::rest_json::model::UnionPayloadEvent {
+                payload: Some(restjson_protocol_server::rest_json::model::PayloadUnion::UnionMember(
+                    ::std::string::String::from("bar")
+                ))
+            }
+        )
+    );
+}
+
+/// HeadersAndExplicitPayloadInput
+#[tokio::test]
+async fn headers_and_explicit_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "headersAndExplicitPayload"),
+            (":message-type", "string", "event"),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::HeadersAndExplicitPayload(
+            restjson_protocol_server::rest_json::model::HeadersAndExplicitPayloadEvent {
+                header: Some(::std::string::String::from("foo")),
+                payload: Some(restjson_protocol_server::rest_json::model::PayloadStructure {
+                    structure_member: Some(::std::string::String::from("bar"))
+                })
+            }
+        )
+    );
+}
+
+/// HeadersAndImplicitPayloadInput
+#[tokio::test]
+async fn headers_and_implicit_payload_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "headersAndImplicitPayload"),
+            (":message-type", "string", "event"),
+            ("header", "string", "foo"),
+        ],
+        "{\"payload\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].as_ref().expect("event 0"),
+        &restjson_protocol_server::rest_json::model::EventStream::HeadersAndImplicitPayload(
+            restjson_protocol_server::rest_json::model::HeadersAndImplicitPayloadEvent {
+                header: Some(::std::string::String::from("foo")),
+                payload: Some(::std::string::String::from("bar"))
+            }
+        )
+    );
+}
+
+/// ServerErrorInput
+#[tokio::test]
+async fn server_error_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":exception-type", "string", "error"),
+            (":message-type", "string", "exception"),
+        ],
+        "{\"message\":\"foo\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// ServerUnexpectedErrorInput
+#[tokio::test]
+async fn server_unexpected_error_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":error-code", "string", "internal-error"),
+            (":error-message", "string", "An unknown error occurred."),
+            (":message-type", "string", "error"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// MissingMessageTypeInput
+#[tokio::test]
+async fn missing_message_type_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "headersAndExplicitPayload"),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// MalformedMessageTypeInput
+#[tokio::test]
+async fn malformed_message_type_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "string", "headersAndExplicitPayload"),
+            (":message-type", "blob", "ZXZlbnQ="),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// MissingEventTypeInput
+#[tokio::test]
+async fn missing_event_type_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":message-type", "string", "event"),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// MalformedEventTypeInput
+#[tokio::test]
+async fn malformed_event_type_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":content-type", "string", "application/json"),
+            (":event-type", "blob", "aGVhZGVyc0FuZEV4cGxpY2l0UGF5bG9hZA=="),
+            (":message-type", "string", "event"),
+            ("header", "string", "foo"),
+        ],
+        "{\"structureMember\":\"bar\"}".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStream",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
+/// InitialRequestInput
+#[tokio::test]
+async fn initial_request_input_event_stream() {
+    let body: Vec<u8> = Vec::new();
+    let req = request(
+        "POST",
+        "/InputStreamWithInitialRequest",
+        &[],
+        &[
+            ("content-type", "application/vnd.amazon.eventstream"),
+            ("initial-request-member", "foo"),
+        ],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream_with_initial_request::deserialize_request(req, labels).await;
+    let input = read.expect("the request is accepted");
+    assert_eq!(input.initial_request_member, ::std::string::String::from("foo"));
+    let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+    assert_eq!(events.len(), 0);
+}
+
+/// MissingRequiredInitialRequestInput
+#[tokio::test]
+async fn missing_required_initial_request_input_event_stream() {
+    let body: Vec<u8> = [event_frame(
+        &[
+            (":event-type", "string", "headers"),
+            (":message-type", "string", "event"),
+            ("booleanHeader", "boolean", "true"),
+        ],
+        "".as_bytes(),
+    )
+    .as_slice()]
+    .concat();
+    let req = request(
+        "POST",
+        "/InputStreamWithInitialRequest",
+        &[],
+        &[("content-type", "application/vnd.amazon.eventstream")],
+        &body,
+    );
+    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect("the request routes");
+    let read = svc::operation::input_stream_with_initial_request::deserialize_request(req, labels).await;
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.stream.into_inner()).await;
+        assert!(
+            events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()),
+            "every event was accepted"
+        );
+    }
+}
+
 /// BooleanHeaderOutput
 #[tokio::test]
 async fn boolean_header_output_event_stream() {
@@ -1074,4 +2786,22 @@ async fn server_error_output_event_stream() {
         }],
     )
     .await;
+}
+
+/// InitialResponseOutput
+#[tokio::test]
+async fn initial_response_output_event_stream() {
+    let events: Vec<Result<_, rt::BoxError>> = vec![];
+    let output = restjson_protocol_server::rest_json::model::OutputStreamWithInitialResponseOutput {
+        initial_response_member: ::std::string::String::from("foo"),
+        stream: rt::event_stream::EventStream::new(futures_util::stream::iter(events)),
+    };
+    let resp = svc::operation::output_stream_with_initial_response::serialize_response(output);
+    assert_eq!(
+        resp.headers()
+            .get("initial-response-member")
+            .and_then(|v| v.to_str().ok()),
+        Some("foo")
+    );
+    check_event_stream(resp, &[]).await;
 }

@@ -5328,6 +5328,7 @@ impl ::std::fmt::Debug for InvokeWithResponseStreamResponse {
 }
 
 /// An object that includes a chunk of the response payload.
+#[derive(Clone, PartialEq)]
 pub enum InvokeWithResponseStreamResponseEvent {
     /// An object that's returned when the stream has ended and all the payload chunks have been returned.
     InvokeComplete(crate::lambda::model::InvokeWithResponseStreamCompleteEvent),

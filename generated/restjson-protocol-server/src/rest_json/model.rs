@@ -494,6 +494,7 @@ impl ::std::fmt::Display for ErrorEvent {
 
 impl ::std::error::Error for ErrorEvent {}
 
+#[derive(Clone, PartialEq)]
 pub enum EventStream {
     BlobPayload(crate::rest_json::model::BlobPayloadEvent),
     Error(crate::rest_json::model::ErrorEvent),

@@ -28,19 +28,8 @@ where
     let mut validator = Validator::new();
     let val = &mut validator;
     let mut invalid = false;
-    let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
-        Ok(b) => b,
-        Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
-        Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
-    };
-    rt::media_type::check_content_type(
-        &parts.headers,
-        Some("application/vnd.amazon.eventstream"),
-        bytes.len(),
-        true,
-    )?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
-        .map_err(Rejection::Serialization)?;
+    rt::media_type::check_content_type(&parts.headers, Some("application/vnd.amazon.eventstream"), 0, false)?;
+    let f_stream = rt::event_stream::from_body(body, unmarshall_event_stream);
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_initial_request_member = match rt::headers::value(&parts.headers, "initial-request-member")? {
         Some(raw) => {
@@ -58,7 +47,6 @@ where
             None
         }
     };
-    let f_stream = rt::event_stream::EventStream::unsupported_input();
     let invalid = invalid || !val.is_valid();
     if invalid {
         return Err(Rejection::Validation(::std::mem::take(&mut val.violations)));
@@ -86,4 +74,252 @@ pub fn serialize_error(
     err: crate::rest_json::error::InputStreamWithInitialRequestError,
 ) -> rt::http::Response<rt::body::Body> {
     match err {}
+}
+
+fn unmarshall_event_stream(
+    m: &rt::aws_smithy_types::event_stream::Message,
+) -> ::std::result::Result<crate::rest_json::model::EventStream, rt::BoxError> {
+    use rt::aws_smithy_types::event_stream::HeaderValue;
+    use rt::event_stream::header;
+    match header(m, ":message-type") {
+        Some(HeaderValue::String(t)) if t.as_str() == "event" => {}
+        Some(HeaderValue::String(t)) => return Err(format!("the client sent a message of type {}", t.as_str()).into()),
+        Some(_) => return Err(":message-type is not a string".into()),
+        None => return Err("the message has no :message-type".into()),
+    }
+    let event_type = match header(m, ":event-type") {
+        Some(HeaderValue::String(t)) => t.as_str(),
+        Some(_) => return Err(":event-type is not a string".into()),
+        None => return Err("the event has no :event-type".into()),
+    };
+    let mut validator = Validator::new();
+    let val = &mut validator;
+    let de = |e: rt::json_de::DeError| -> rt::BoxError { format!("{e:?}").into() };
+    match event_type {
+        "blobPayload" => {
+            #[allow(unused_mut)]
+            let mut invalid = false;
+            let f_payload = Some(rt::aws_smithy_types::Blob::new(m.payload().to_vec()));
+            let invalid = invalid || !val.is_valid();
+            if invalid {
+                return Err("the event does not satisfy its shape's constraints".into());
+            }
+            Ok(crate::rest_json::model::EventStream::BlobPayload(
+                crate::rest_json::model::BlobPayloadEvent { payload: f_payload },
+            ))
+        }
+        "error" => Err("error events are sent by servers, not clients".into()),
+        "headers" => {
+            #[allow(unused_mut)]
+            let mut invalid = false;
+            let f_blob_header = match header(m, "blobHeader") {
+                Some(v) => match v {
+                    HeaderValue::ByteArray(v) => Some(rt::aws_smithy_types::Blob::new(v.to_vec())),
+                    _ => return Err(format!("header {} has the wrong type", "blobHeader").into()),
+                },
+                None => None,
+            };
+            let f_boolean_header = match header(m, "booleanHeader") {
+                Some(v) => match v {
+                    HeaderValue::Bool(v) => Some(*v),
+                    _ => return Err(format!("header {} has the wrong type", "booleanHeader").into()),
+                },
+                None => None,
+            };
+            let f_byte_header = match header(m, "byteHeader") {
+                Some(v) => match v {
+                    HeaderValue::Byte(v) => Some(*v),
+                    _ => return Err(format!("header {} has the wrong type", "byteHeader").into()),
+                },
+                None => None,
+            };
+            let f_int_header = match header(m, "intHeader") {
+                Some(v) => match v {
+                    HeaderValue::Int32(v) => Some(*v),
+                    _ => return Err(format!("header {} has the wrong type", "intHeader").into()),
+                },
+                None => None,
+            };
+            let f_long_header = match header(m, "longHeader") {
+                Some(v) => match v {
+                    HeaderValue::Int64(v) => Some(*v),
+                    _ => return Err(format!("header {} has the wrong type", "longHeader").into()),
+                },
+                None => None,
+            };
+            let f_short_header = match header(m, "shortHeader") {
+                Some(v) => match v {
+                    HeaderValue::Int16(v) => Some(*v),
+                    _ => return Err(format!("header {} has the wrong type", "shortHeader").into()),
+                },
+                None => None,
+            };
+            let f_string_header = match header(m, "stringHeader") {
+                Some(v) => match v {
+                    HeaderValue::String(v) => Some(v.as_str().to_string()),
+                    _ => return Err(format!("header {} has the wrong type", "stringHeader").into()),
+                },
+                None => None,
+            };
+            let f_timestamp_header = match header(m, "timestampHeader") {
+                Some(v) => match v {
+                    HeaderValue::Timestamp(v) => Some(*v),
+                    _ => return Err(format!("header {} has the wrong type", "timestampHeader").into()),
+                },
+                None => None,
+            };
+            let invalid = invalid || !val.is_valid();
+            if invalid {
+                return Err("the event does not satisfy its shape's constraints".into());
+            }
+            Ok(crate::rest_json::model::EventStream::Headers(
+                crate::rest_json::model::HeadersEvent {
+                    blob_header: f_blob_header,
+                    boolean_header: f_boolean_header,
+                    byte_header: f_byte_header,
+                    int_header: f_int_header,
+                    long_header: f_long_header,
+                    short_header: f_short_header,
+                    string_header: f_string_header,
+                    timestamp_header: f_timestamp_header,
+                },
+            ))
+        }
+        "headersAndExplicitPayload" => {
+            #[allow(unused_mut)]
+            let mut invalid = false;
+            let f_header = match header(m, "header") {
+                Some(v) => match v {
+                    HeaderValue::String(v) => Some(v.as_str().to_string()),
+                    _ => return Err(format!("header {} has the wrong type", "header").into()),
+                },
+                None => None,
+            };
+            let f_payload = {
+                let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
+                rt::json_de::keep(
+                    {
+                        val.enter(PathSeg::Member("payload"));
+                        let r = de_payload_structure(&v, val);
+                        if let Ok(x) = &r {}
+                        val.leave();
+                        r
+                    },
+                    &mut invalid,
+                )
+                .map_err(de)?
+            };
+            let invalid = invalid || !val.is_valid();
+            if invalid {
+                return Err("the event does not satisfy its shape's constraints".into());
+            }
+            Ok(crate::rest_json::model::EventStream::HeadersAndExplicitPayload(
+                crate::rest_json::model::HeadersAndExplicitPayloadEvent {
+                    header: f_header,
+                    payload: f_payload,
+                },
+            ))
+        }
+        "headersAndImplicitPayload" => {
+            #[allow(unused_mut)]
+            let mut invalid = false;
+            let doc = rt::json_de::parse_body(m.payload()).map_err(de)?;
+            let obj = rt::json_de::object(&doc).map_err(de)?;
+            let f_header = match header(m, "header") {
+                Some(v) => match v {
+                    HeaderValue::String(v) => Some(v.as_str().to_string()),
+                    _ => return Err(format!("header {} has the wrong type", "header").into()),
+                },
+                None => None,
+            };
+            let f_payload = match obj.get("payload") {
+                Some(v) if !v.is_null() => rt::json_de::keep(
+                    {
+                        val.enter(PathSeg::Member("payload"));
+                        let r = rt::json_de::string(v);
+                        if let Ok(x) = &r {}
+                        val.leave();
+                        r
+                    },
+                    &mut invalid,
+                )
+                .map_err(de)?,
+                _ => None,
+            };
+            let invalid = invalid || !val.is_valid();
+            if invalid {
+                return Err("the event does not satisfy its shape's constraints".into());
+            }
+            Ok(crate::rest_json::model::EventStream::HeadersAndImplicitPayload(
+                crate::rest_json::model::HeadersAndImplicitPayloadEvent {
+                    header: f_header,
+                    payload: f_payload,
+                },
+            ))
+        }
+        "stringPayload" => {
+            #[allow(unused_mut)]
+            let mut invalid = false;
+            let f_payload =
+                Some(::std::string::String::from_utf8(m.payload().to_vec()).map_err(|_| "the payload is not UTF-8")?);
+            let invalid = invalid || !val.is_valid();
+            if invalid {
+                return Err("the event does not satisfy its shape's constraints".into());
+            }
+            Ok(crate::rest_json::model::EventStream::StringPayload(
+                crate::rest_json::model::StringPayloadEvent { payload: f_payload },
+            ))
+        }
+        "structurePayload" => {
+            #[allow(unused_mut)]
+            let mut invalid = false;
+            let f_payload = {
+                let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
+                rt::json_de::keep(
+                    {
+                        val.enter(PathSeg::Member("payload"));
+                        let r = de_payload_structure(&v, val);
+                        if let Ok(x) = &r {}
+                        val.leave();
+                        r
+                    },
+                    &mut invalid,
+                )
+                .map_err(de)?
+            };
+            let invalid = invalid || !val.is_valid();
+            if invalid {
+                return Err("the event does not satisfy its shape's constraints".into());
+            }
+            Ok(crate::rest_json::model::EventStream::StructurePayload(
+                crate::rest_json::model::StructurePayloadEvent { payload: f_payload },
+            ))
+        }
+        "unionPayload" => {
+            #[allow(unused_mut)]
+            let mut invalid = false;
+            let f_payload = {
+                let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
+                rt::json_de::keep(
+                    {
+                        val.enter(PathSeg::Member("payload"));
+                        let r = de_payload_union(&v, val);
+                        if let Ok(x) = &r {}
+                        val.leave();
+                        r
+                    },
+                    &mut invalid,
+                )
+                .map_err(de)?
+            };
+            let invalid = invalid || !val.is_valid();
+            if invalid {
+                return Err("the event does not satisfy its shape's constraints".into());
+            }
+            Ok(crate::rest_json::model::EventStream::UnionPayload(
+                crate::rest_json::model::UnionPayloadEvent { payload: f_payload },
+            ))
+        }
+        _ => Ok(Default::default()),
+    }
 }
