@@ -128,6 +128,9 @@ fn targets(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The service that holds operations bound to no service.
+pub const SYNTHETIC_SERVICE: &str = "smithy.synthetic#UnboundOperations";
+
 pub struct Model {
     pub shapes: BTreeMap<String, Shape>,
 }
@@ -223,6 +226,7 @@ impl Model {
         let mut model = Model { shapes };
         model.flatten_mixins()?;
         model.default_enum_values();
+        model.bind_orphan_operations();
         Ok(model)
     }
 
@@ -270,6 +274,27 @@ impl Model {
         }
         done.insert(id.to_string());
         Ok(())
+    }
+
+    /// Operations no service binds (the protocol suite has some) are gathered into a synthetic
+    /// service, `smithy.synthetic#UnboundOperations`, so that they can be generated too.
+    fn bind_orphan_operations(&mut self) {
+        let services: Vec<String> = self.shapes.values().filter(|s| s.kind == Kind::Service).map(|s| s.id.clone()).collect();
+        let bound: BTreeSet<String> = services.iter().flat_map(|s| self.operations(s)).collect();
+        let orphans: Vec<Value> = self
+            .shapes
+            .values()
+            .filter(|s| s.kind == Kind::Operation && !bound.contains(&s.id))
+            .map(|s| serde_json::json!({ "target": s.id }))
+            .collect();
+        if orphans.is_empty() {
+            return;
+        }
+        let id = SYNTHETIC_SERVICE.to_string();
+        let mut raw = Map::new();
+        raw.insert("type".into(), Value::String("service".into()));
+        raw.insert("operations".into(), Value::Array(orphans));
+        self.shapes.insert(id.clone(), Shape { id, kind: Kind::Service, members: vec![], traits: Map::new(), raw });
     }
 
     /// Enum members without `enumValue` take their member name as value.

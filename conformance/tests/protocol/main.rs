@@ -2,9 +2,12 @@
 
 //! The restJson1 protocol-compliance suite, one test per server-applicable case.
 
+mod api_gateway_request;
+mod glacier_request;
 mod rest_json_event_stream;
 mod rest_json_malformed;
 mod rest_json_request;
 mod rest_json_response;
 mod rest_json_validation_malformed;
 mod rest_json_validation_request;
+mod unbound_request;
