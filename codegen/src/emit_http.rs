@@ -416,7 +416,7 @@ fn error_serializer(g: &Gen, op: &str, out: &mut String) {
             None => fault,
         };
         let body = ser_members(g, s, "e", &|m: &Member| {
-            output_binding(m) == Binding::Body && !type_member.is_some_and(|t| t.name == m.name)
+            output_binding(m) == Binding::Body && type_member.is_none_or(|t| t.name != m.name)
         });
         writeln!(
             out,

@@ -272,7 +272,7 @@ fn de_map(g: &Gen, s: &Shape, out: &mut String) {
 
 pub fn json_de_rs(g: &Gen) -> String {
     let mut out = String::from(
-        "//! Readers of the model's aggregate shapes from restJson1 documents.\n\n#![allow(unused_variables, dead_code, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::json_de::DeResult;\nuse rt::serde_json::Value;\nuse rt::validation::{PathSeg, Validator};\n\n",
+        "//! Readers of the model's aggregate shapes from restJson1 documents.\n\n#![allow(unused_imports, unused_variables, dead_code, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::json_de::DeResult;\nuse rt::serde_json::Value;\nuse rt::validation::{PathSeg, Validator};\n\n",
     );
     for s in aggregates(g) {
         match s.kind {
@@ -371,7 +371,7 @@ fn ser_fn(g: &Gen, s: &Shape, out: &mut String) {
 
 pub fn json_ser_rs(g: &Gen) -> String {
     let mut out = String::from(
-        "//! Writers of the model's aggregate shapes as restJson1 documents.\n\n#![allow(unused_variables, dead_code, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::json_ser::JsonWriter;\n\n",
+        "//! Writers of the model's aggregate shapes as restJson1 documents.\n\n#![allow(unused_imports, unused_variables, dead_code, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::json_ser::JsonWriter;\n\n",
     );
     for s in aggregates(g) {
         ser_fn(g, s, &mut out);

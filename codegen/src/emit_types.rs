@@ -9,7 +9,7 @@ use std::fmt::Write;
 const REDACTED: &str = "\"*** Sensitive Data Redacted ***\"";
 
 pub fn model_rs(g: &Gen) -> String {
-    let mut out = String::from("//! The shapes of the service's model as Rust types.\n\nuse smithy_server_runtime as rt;\n\n");
+    let mut out = String::from("//! The shapes of the service's model as Rust types.\n\n#[allow(unused_imports)]\nuse smithy_server_runtime as rt;\n\n");
     for s in g.generated_shapes() {
         match s.kind {
             Kind::Structure => structure(g, s, &mut out),

@@ -111,7 +111,7 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
             t.model, t.package
         ),
     );
-    let mut lib = format!("{h}//! Server for {}, generated from `{}`.\n\n", t.services.iter().map(|s| model::short(s.service)).collect::<Vec<_>>().join(" and "), t.model);
+    let mut lib = format!("{h}//! Server for {}, generated from `{}`.\n\n#![allow(clippy::all)]\n\n", t.services.iter().map(|s| model::short(s.service)).collect::<Vec<_>>().join(" and "), t.model);
     for cfg in &t.services {
         let g = Gen::new(&model, cfg);
         check_patterns(&g)?;

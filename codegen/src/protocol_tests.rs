@@ -397,13 +397,12 @@ fn event_stream_direction(t: &Value) -> Result<Direction, String> {
     let responses = events.iter().all(|e| e["type"] == "response");
     let initial_request = t.get("initialRequestParams").is_some() || t.get("initialRequest").is_some();
     let initial_response = t.get("initialResponseParams").is_some() || t.get("initialResponse").is_some();
-    if !events.is_empty() && requests && !initial_response {
+    let reads = (!events.is_empty() && requests && !initial_response) || (events.is_empty() && initial_request);
+    let writes = (events.is_empty() && initial_response && !initial_request)
+        || (responses && !initial_request && events.iter().all(|e| e.get("params").is_some()) && t.get("expectation").is_none());
+    if reads {
         Ok(Direction::Input)
-    } else if events.is_empty() && initial_request {
-        Ok(Direction::Input)
-    } else if events.is_empty() && initial_response && !initial_request {
-        Ok(Direction::Output)
-    } else if responses && !initial_request && events.iter().all(|e| e.get("params").is_some()) && t.get("expectation").is_none() {
+    } else if writes {
         Ok(Direction::Output)
     } else {
         Err("the case describes how a client reacts to a message a server never builds from params (no params, or an expected failure)".into())

@@ -335,7 +335,7 @@ fn function_configuration(i: usize) -> FunctionConfiguration {
     let name = format!("orders-service-handler-{i:03}");
     let runtimes = ["python3.12", "nodejs20.x", "java21", "provided.al2023", "ruby3.3"];
     let handlers = ["app.handler", "index.handler", "com.example.Handler::handleRequest", "bootstrap", "lambda_function.lambda_handler"];
-    let arch = if i % 3 == 0 { "arm64" } else { "x86_64" };
+    let arch = if i.is_multiple_of(3) { "arm64" } else { "x86_64" };
     let mut variables = HashMap::new();
     variables.insert("TABLE_NAME".to_string(), format!("orders-{i}"));
     variables.insert("LOG_LEVEL".to_string(), "INFO".to_string());

@@ -183,6 +183,18 @@ pub fn big_decimal(v: &Value) -> DeResult<aws_smithy_types::BigDecimal> {
     }
 }
 
+
+/// A blob carried as base64 text in a header or query value.
+pub fn blob_from_base64(s: &str) -> Result<Blob, crate::http_values::ValueError> {
+    base64_decode(s).map(Blob::new).map_err(crate::http_values::ValueError)
+}
+
+/// A string carried as base64 text (a header of a `mediaType` string).
+pub fn string_from_base64(s: &str) -> Result<String, crate::http_values::ValueError> {
+    let bytes = base64_decode(s).map_err(crate::http_values::ValueError)?;
+    String::from_utf8(bytes).map_err(|_| crate::http_values::ValueError("not UTF-8 text".into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,15 +210,4 @@ mod tests {
         assert_eq!(blob(&json!("YWJj")).unwrap().as_ref(), b"abc");
         assert!(matches!(parse_body(b"  ").unwrap(), Value::Object(_)));
     }
-}
-
-/// A blob carried as base64 text in a header or query value.
-pub fn blob_from_base64(s: &str) -> Result<Blob, crate::http_values::ValueError> {
-    base64_decode(s).map(Blob::new).map_err(crate::http_values::ValueError)
-}
-
-/// A string carried as base64 text (a header of a `mediaType` string).
-pub fn string_from_base64(s: &str) -> Result<String, crate::http_values::ValueError> {
-    let bytes = base64_decode(s).map_err(crate::http_values::ValueError)?;
-    String::from_utf8(bytes).map_err(|_| crate::http_values::ValueError("not UTF-8 text".into()))
 }

@@ -2,6 +2,8 @@
 
 //! Server for AWSGirApiService, generated from `model/lambda.json`.
 
+#![allow(clippy::all)]
+
 pub mod lambda;
 
 pub use lambda::*;
