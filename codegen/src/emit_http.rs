@@ -393,17 +393,26 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
 }
 
 fn error_serializer(g: &Gen, op: &str, out: &mut String) {
-    let ty = format!("{}::error::{}", g.root(), g.op_error_type(op));
+    let root = g.root();
     out.push_str("/// Writes one of the operation's errors as a response.\n");
-    writeln!(out, "pub fn serialize_error(err: {ty}) -> rt::http::Response<rt::body::Body> {{").unwrap();
-    let errors = g.model.operation_errors(g.cfg.service, op);
-    if errors.is_empty() {
-        out.push_str("    match err {}\n}\n\n");
-        return;
-    }
-    out.push_str("    match err {\n");
-    for e in &errors {
-        let s = g.shape(e);
+    writeln!(
+        out,
+        "pub fn serialize_error(err: {root}::error::{}) -> rt::http::Response<rt::body::Body> {{\n    {root}::error_bindings::serialize(err.into())\n}}\n",
+        g.op_error_type(op)
+    )
+    .unwrap();
+}
+
+/// `error_bindings.rs`: how every error shape of the service is written as a response.
+pub fn error_bindings_rs(g: &Gen) -> String {
+    let root = g.root();
+    let mut out = format!(
+        "//! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound\n//! members and the JSON body.\n\n#![allow(unused_imports, unused_variables, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse {root}::json_ser::*;\n\n/// Writes any error of the service as a response.\npub fn serialize(err: {root}::error::ServiceError) -> rt::http::Response<rt::body::Body> {{\n    match err {{\n"
+    );
+    let all = crate::emit_types::service_errors(g);
+    for e in &all {
+        let e = e.clone();
+        let s = g.shape(&e);
         let client = s.get("error").and_then(|v| v.as_str()) == Some("client");
         let status = s.get("httpError").and_then(|v| v.as_u64()).unwrap_or(if client { 400 } else { 500 });
         // With a `Type` field in error bodies, a modelled `Type` member supplies its value instead
@@ -420,16 +429,16 @@ fn error_serializer(g: &Gen, op: &str, out: &mut String) {
         });
         writeln!(
             out,
-            "        {ty}::{v}(e) => {{\n            let mut resp = rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {type_value}, |w| {{\n{body}            }});\n            #[allow(unused_variables)]\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}",
-            v = g.type_ident(e),
-            code = lit(short(e)),
-            root = g.root(),
+            "        {root}::error::ServiceError::{v}(e) => {{\n            let mut resp = rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {type_value}, |w| {{\n{body}            }});\n            #[allow(unused_variables)]\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}",
+            v = g.type_ident(&e),
+            code = lit(short(&e)),
             body = indent(&body, "                "),
             hdrs = indent(&header_stmts(g, s, "e").replace("&mut headers", "headers"), "            ")
         )
         .unwrap();
     }
-    out.push_str("    }\n}\n\n");
+    out.push_str("    }\n}\n");
+    out
 }
 
 /// For an event-stream output: the function building each event's message.
@@ -589,7 +598,7 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
 pub fn operation_rs(g: &Gen, op: &str) -> String {
     let (method, uri, code) = http_trait(g, op);
     let mut out = format!(
-        "//! HTTP bindings of the `{}` operation: `{method} {uri}` (success: {code}).\n\n#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\nuse rt::validation::{{PathSeg, Validator}};\nuse {root}::json_de::*;\nuse {root}::json_ser::*;\n\n",
+        "//! HTTP bindings of the `{}` operation: `{method} {uri}` (success: {code}).\n\n#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\nuse rt::validation::{{PathSeg, Validator}};\nuse {root}::json_de::*;\nuse {root}::json_ser::*;\n\n",
         short(op),
         root = g.root()
     );

@@ -218,39 +218,67 @@ fn int_enum(g: &Gen, s: &Shape, out: &mut String) {
     writeln!(out, "pub type {name} = i32;\n").unwrap();
 }
 
-/// `error.rs`: the error enum of every operation.
+/// Every error shape the service's operations can answer, in a stable order.
+pub fn service_errors(g: &Gen) -> Vec<String> {
+    let mut all: Vec<String> = g.ops.iter().flat_map(|op| g.model.operation_errors(g.cfg.service, op)).collect();
+    all.sort_by_key(|e| g.type_ident(e));
+    all.dedup();
+    all
+}
+
+fn error_enum(g: &Gen, out: &mut String, ty: &str, doc: &str, errors: &[String], unmodelled: bool) {
+    writeln!(out, "/// {doc}\n#[derive(Debug)]\npub enum {ty} {{").unwrap();
+    for e in errors {
+        writeln!(out, "    {}({}),", g.type_ident(e), g.rust_type(e)).unwrap();
+    }
+    if unmodelled {
+        out.push_str("    /// An error of the service that the model does not list for this operation; it is\n    /// rendered like any other error of the service.\n    Unmodelled(ServiceError),\n");
+    }
+    out.push_str("}\n\n");
+    for e in errors {
+        writeln!(
+            out,
+            "impl ::std::convert::From<{t}> for {ty} {{\n    fn from(e: {t}) -> Self {{\n        Self::{en}(e)\n    }}\n}}\n",
+            t = g.rust_type(e),
+            en = g.type_ident(e)
+        )
+        .unwrap();
+    }
+    writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
+    out.push_str("        match self {\n");
+    for e in errors {
+        writeln!(out, "            Self::{}(e) => ::std::fmt::Display::fmt(e, f),", g.type_ident(e)).unwrap();
+    }
+    if unmodelled {
+        out.push_str("            Self::Unmodelled(e) => ::std::fmt::Display::fmt(e, f),\n");
+    }
+    if errors.is_empty() && !unmodelled {
+        out.push_str("            _ => Ok(()),\n");
+    }
+    out.push_str("        }\n    }\n}\n\n");
+    writeln!(out, "impl ::std::error::Error for {ty} {{}}\n").unwrap();
+}
+
+/// `error.rs`: `ServiceError`, every error shape of the service, and the error enum of every
+/// operation, which converts from `ServiceError` (errors it does not model become `Unmodelled`).
 pub fn error_rs(g: &Gen) -> String {
-    let mut out = String::from("//! The errors each operation may answer, as the model lists them.\n\n#![allow(unused_variables)]\n\n");
+    let mut out = String::from("//! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of\n//! the service.\n\n#![allow(unused_variables, unreachable_patterns)]\n\n");
+    let all = service_errors(g);
+    error_enum(g, &mut out, "ServiceError", "Any error shape of the service.", &all, false);
     for op in &g.ops {
         let ty = g.op_error_type(op);
         let errors = g.model.operation_errors(g.cfg.service, op);
-        writeln!(out, "/// An error of the `{}` operation.\n#[derive(Debug)]\npub enum {ty} {{", short(op)).unwrap();
+        error_enum(g, &mut out, &ty, &format!("An error of the `{}` operation.", short(op)), &errors, true);
+        writeln!(out, "impl ::std::convert::From<ServiceError> for {ty} {{\n    fn from(e: ServiceError) -> Self {{\n        match e {{").unwrap();
         for e in &errors {
-            let en = g.type_ident(e);
-            writeln!(out, "    {en}({}),", g.rust_type(e)).unwrap();
+            writeln!(out, "            ServiceError::{v}(e) => Self::{v}(e),", v = g.type_ident(e)).unwrap();
         }
-        out.push_str("}\n\n");
+        out.push_str("            other => Self::Unmodelled(other),\n        }\n    }\n}\n\n");
+        writeln!(out, "impl ::std::convert::From<{ty}> for ServiceError {{\n    fn from(e: {ty}) -> Self {{\n        match e {{").unwrap();
         for e in &errors {
-            let en = g.type_ident(e);
-            writeln!(
-                out,
-                "impl ::std::convert::From<{t}> for {ty} {{\n    fn from(e: {t}) -> Self {{\n        Self::{en}(e)\n    }}\n}}\n",
-                t = g.rust_type(e)
-            )
-            .unwrap();
+            writeln!(out, "            {ty}::{v}(e) => Self::{v}(e),", v = g.type_ident(e)).unwrap();
         }
-        writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-        if errors.is_empty() {
-            out.push_str("        match *self {}\n");
-        } else {
-            out.push_str("        match self {\n");
-            for e in &errors {
-                writeln!(out, "            Self::{}(e) => ::std::fmt::Display::fmt(e, f),", g.type_ident(e)).unwrap();
-            }
-            out.push_str("        }\n");
-        }
-        out.push_str("    }\n}\n\n");
-        writeln!(out, "impl ::std::error::Error for {ty} {{}}\n").unwrap();
+        out.push_str("            {ty}::Unmodelled(e) => e,\n        }\n    }\n}\n\n".replace("{ty}", &ty).as_str());
     }
     out
 }

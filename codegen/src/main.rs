@@ -120,7 +120,7 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         files.add(
             m.join("mod.rs"),
             format!(
-                "{h}//! The `{}` service: its model types, operation errors, HTTP bindings and the `{}` trait.\n\npub mod error;\nmod json_de;\nmod json_ser;\npub mod model;\npub mod operation;\npub mod service;\n\npub use service::{{handle, read_request, route, Operation, {}, {}}};\n",
+                "{h}//! The `{}` service: its model types, operation errors, HTTP bindings and the `{}` trait.\n\npub mod error;\npub mod error_bindings;\nmod json_de;\nmod json_ser;\npub mod model;\npub mod operation;\npub mod service;\n\npub use service::{{handle, read_request, route, Operation, {}, {}}};\n",
                 model::short(cfg.service),
                 cfg.trait_name,
                 cfg.trait_name,
@@ -129,6 +129,7 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         );
         files.add(m.join("model.rs"), format!("{h}{}", emit_types::model_rs(&g)));
         files.add(m.join("error.rs"), format!("{h}{}", emit_types::error_rs(&g)));
+        files.add(m.join("error_bindings.rs"), format!("{h}{}", emit_http::error_bindings_rs(&g)));
         files.add(m.join("json_de.rs"), format!("{h}{}", emit_json::json_de_rs(&g)));
         files.add(m.join("json_ser.rs"), format!("{h}{}", emit_json::json_ser_rs(&g)));
         files.add(m.join("service.rs"), format!("{h}{}", emit_service::service_rs(&g)));

@@ -3,6 +3,7 @@
 //! The `AWSGirApiService` service: its model types, operation errors, HTTP bindings and the `LambdaApi` trait.
 
 pub mod error;
+pub mod error_bindings;
 mod json_de;
 mod json_ser;
 pub mod model;

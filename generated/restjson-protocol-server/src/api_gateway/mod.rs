@@ -3,6 +3,7 @@
 //! The `BackplaneControlService` service: its model types, operation errors, HTTP bindings and the `ApiGatewayApi` trait.
 
 pub mod error;
+pub mod error_bindings;
 mod json_de;
 mod json_ser;
 pub mod model;

@@ -3,6 +3,7 @@
 //! The `RestJson` service: its model types, operation errors, HTTP bindings and the `RestJsonApi` trait.
 
 pub mod error;
+pub mod error_bindings;
 mod json_de;
 mod json_ser;
 pub mod model;

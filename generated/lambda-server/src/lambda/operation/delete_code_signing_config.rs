@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `DeleteCodeSigningConfig` operation: `DELETE /2020-04-22/code-signing-configs/{CodeSigningConfigArn}` (success: 204).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -88,74 +95,5 @@ pub fn serialize_response(
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::lambda::error::DeleteCodeSigningConfigError) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::lambda::error::DeleteCodeSigningConfigError::InvalidParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidParameterValueException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::DeleteCodeSigningConfigError::ResourceConflictException(e) => {
-            let mut resp = rt::rejection::error_response(
-                409,
-                "ResourceConflictException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::DeleteCodeSigningConfigError::ResourceNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                404,
-                "ResourceNotFoundException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::DeleteCodeSigningConfigError::ServiceException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-    }
+    crate::lambda::error_bindings::serialize(err.into())
 }

@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `GetAccountSettings` operation: `GET /2016-08-19/account-settings` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -71,49 +78,5 @@ pub fn serialize_response(out: crate::lambda::model::GetAccountSettingsResponse)
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::lambda::error::GetAccountSettingsError) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::lambda::error::GetAccountSettingsError::ServiceException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::GetAccountSettingsError::TooManyRequestsException(e) => {
-            let mut resp = rt::rejection::error_response(
-                429,
-                "TooManyRequestsException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.reason {
-                        w.key("Reason");
-                        w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            if let Some(v) = &e.retry_after_seconds {
-                {
-                    rt::headers::insert(headers, "Retry-After", &v.to_string());
-                }
-            }
-            resp
-        }
-    }
+    crate::lambda::error_bindings::serialize(err.into())
 }

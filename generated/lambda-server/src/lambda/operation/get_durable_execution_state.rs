@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `GetDurableExecutionState` operation: `GET /2025-12-01/durable-executions/{DurableExecutionArn}/state` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -157,66 +164,5 @@ pub fn serialize_response(
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::lambda::error::GetDurableExecutionStateError) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::lambda::error::GetDurableExecutionStateError::InvalidParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidParameterValueException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::GetDurableExecutionStateError::ServiceException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::GetDurableExecutionStateError::TooManyRequestsException(e) => {
-            let mut resp = rt::rejection::error_response(
-                429,
-                "TooManyRequestsException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.reason {
-                        w.key("Reason");
-                        w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            if let Some(v) = &e.retry_after_seconds {
-                {
-                    rt::headers::insert(headers, "Retry-After", &v.to_string());
-                }
-            }
-            resp
-        }
-    }
+    crate::lambda::error_bindings::serialize(err.into())
 }

@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `GetFunction` operation: `GET /2015-03-31/functions/{FunctionName}` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -129,83 +136,5 @@ pub fn serialize_response(out: crate::lambda::model::GetFunctionResponse) -> rt:
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::lambda::error::GetFunctionError) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::lambda::error::GetFunctionError::InvalidParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidParameterValueException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::GetFunctionError::ResourceNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                404,
-                "ResourceNotFoundException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::GetFunctionError::ServiceException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::GetFunctionError::TooManyRequestsException(e) => {
-            let mut resp = rt::rejection::error_response(
-                429,
-                "TooManyRequestsException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.reason {
-                        w.key("Reason");
-                        w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            if let Some(v) = &e.retry_after_seconds {
-                {
-                    rt::headers::insert(headers, "Retry-After", &v.to_string());
-                }
-            }
-            resp
-        }
-    }
+    crate::lambda::error_bindings::serialize(err.into())
 }

@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `ListFunctionsByCodeSigningConfig` operation: `GET /2020-04-22/code-signing-configs/{CodeSigningConfigArn}/functions` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -128,57 +135,5 @@ pub fn serialize_response(
 pub fn serialize_error(
     err: crate::lambda::error::ListFunctionsByCodeSigningConfigError,
 ) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::lambda::error::ListFunctionsByCodeSigningConfigError::InvalidParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidParameterValueException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ListFunctionsByCodeSigningConfigError::ResourceNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                404,
-                "ResourceNotFoundException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ListFunctionsByCodeSigningConfigError::ServiceException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-    }
+    crate::lambda::error_bindings::serialize(err.into())
 }

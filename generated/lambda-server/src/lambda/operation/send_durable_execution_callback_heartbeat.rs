@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `SendDurableExecutionCallbackHeartbeat` operation: `POST /2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -90,100 +97,5 @@ pub fn serialize_response(
 pub fn serialize_error(
     err: crate::lambda::error::SendDurableExecutionCallbackHeartbeatError,
 ) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::lambda::error::SendDurableExecutionCallbackHeartbeatError::CallbackTimeoutException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "CallbackTimeoutException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::SendDurableExecutionCallbackHeartbeatError::InvalidParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidParameterValueException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::SendDurableExecutionCallbackHeartbeatError::ResourceNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                404,
-                "ResourceNotFoundException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::SendDurableExecutionCallbackHeartbeatError::ServiceException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::SendDurableExecutionCallbackHeartbeatError::TooManyRequestsException(e) => {
-            let mut resp = rt::rejection::error_response(
-                429,
-                "TooManyRequestsException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.reason {
-                        w.key("Reason");
-                        w.string(v.as_str());
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            if let Some(v) = &e.retry_after_seconds {
-                {
-                    rt::headers::insert(headers, "Retry-After", &v.to_string());
-                }
-            }
-            resp
-        }
-    }
+    crate::lambda::error_bindings::serialize(err.into())
 }

@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `GetRestApis` operation: `GET /restapis` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::api_gateway::json_de::*;
 use crate::api_gateway::json_ser::*;
@@ -102,62 +109,5 @@ pub fn serialize_response(out: crate::api_gateway::model::RestApis) -> rt::http:
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::api_gateway::error::GetRestApisError) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::api_gateway::error::GetRestApisError::BadRequestException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "BadRequestException",
-                &crate::api_gateway::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::api_gateway::error::GetRestApisError::TooManyRequestsException(e) => {
-            let mut resp = rt::rejection::error_response(
-                429,
-                "TooManyRequestsException",
-                &crate::api_gateway::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            if let Some(v) = &e.retry_after_seconds {
-                {
-                    rt::headers::insert(headers, "Retry-After", &v.to_string());
-                }
-            }
-            resp
-        }
-        crate::api_gateway::error::GetRestApisError::UnauthorizedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                401,
-                "UnauthorizedException",
-                &crate::api_gateway::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-    }
+    crate::api_gateway::error_bindings::serialize(err.into())
 }

@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `UploadArchive` operation: `POST /{accountId}/vaults/{vaultName}/archives` (success: 201).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::glacier::json_de::*;
 use crate::glacier::json_ser::*;
@@ -133,131 +140,5 @@ pub fn serialize_response(out: crate::glacier::model::ArchiveCreationOutput) -> 
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::glacier::error::UploadArchiveError) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::glacier::error::UploadArchiveError::InvalidParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidParameterValueException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::glacier::error::UploadArchiveError::MissingParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "MissingParameterValueException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::glacier::error::UploadArchiveError::RequestTimeoutException(e) => {
-            let mut resp = rt::rejection::error_response(
-                408,
-                "RequestTimeoutException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::glacier::error::UploadArchiveError::ResourceNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                404,
-                "ResourceNotFoundException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::glacier::error::UploadArchiveError::ServiceUnavailableException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceUnavailableException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(false),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-    }
+    crate::glacier::error_bindings::serialize(err.into())
 }

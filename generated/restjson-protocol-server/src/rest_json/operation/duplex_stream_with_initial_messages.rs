@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `DuplexStreamWithInitialMessages` operation: `POST /DuplexStreamWithInitialMessages` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -84,25 +91,7 @@ pub fn serialize_response(
 pub fn serialize_error(
     err: crate::rest_json::error::DuplexStreamWithInitialMessagesError,
 ) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::rest_json::error::DuplexStreamWithInitialMessagesError::ServiceUnavailableError(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceUnavailableError",
-                &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(false),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-    }
+    crate::rest_json::error_bindings::serialize(err.into())
 }
 
 fn unmarshall_event_stream(

@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `GreetingWithErrors` operation: `PUT /GreetingWithErrors` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -68,61 +75,5 @@ pub fn serialize_response(
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::rest_json::error::GreetingWithErrorsError) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::rest_json::error::GreetingWithErrorsError::InvalidGreeting(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidGreeting",
-                &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::rest_json::error::GreetingWithErrorsError::ComplexError(e) => {
-            let mut resp = rt::rejection::error_response(
-                403,
-                "ComplexError",
-                &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.nested {
-                        w.key("Nested");
-                        ser_complex_nested_error_data(v, w);
-                    }
-                    if let Some(v) = &e.top_level {
-                        w.key("TopLevel");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            if let Some(v) = &e.header {
-                {
-                    rt::headers::insert(headers, "X-Header", &v.to_string());
-                }
-            }
-            resp
-        }
-        crate::rest_json::error::GreetingWithErrorsError::FooError(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "FooError",
-                &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(false),
-                |w| {},
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-    }
+    crate::rest_json::error_bindings::serialize(err.into())
 }

@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `MalformedContentTypeWithPayload` operation: `POST /MalformedContentTypeWithPayload` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -62,5 +69,5 @@ pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
 pub fn serialize_error(
     err: crate::rest_json::error::MalformedContentTypeWithPayloadError,
 ) -> rt::http::Response<rt::body::Body> {
-    match err {}
+    crate::rest_json::error_bindings::serialize(err.into())
 }

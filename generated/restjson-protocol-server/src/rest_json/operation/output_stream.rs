@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `OutputStream` operation: `POST /OutputStream` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -55,25 +62,7 @@ pub fn serialize_response(out: crate::rest_json::model::OutputStreamOutput) -> r
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::rest_json::error::OutputStreamError) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::rest_json::error::OutputStreamError::ServiceUnavailableError(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceUnavailableError",
-                &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(false),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-    }
+    crate::rest_json::error_bindings::serialize(err.into())
 }
 
 fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_smithy_types::event_stream::Message {

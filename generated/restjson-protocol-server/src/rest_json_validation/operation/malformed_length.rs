@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `MalformedLength` operation: `POST /MalformedLength` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::rest_json_validation::json_de::*;
 use crate::rest_json_validation::json_ser::*;
@@ -156,28 +163,5 @@ pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
 pub fn serialize_error(
     err: crate::rest_json_validation::error::MalformedLengthError,
 ) -> rt::http::Response<rt::body::Body> {
-    match err {
-        crate::rest_json_validation::error::MalformedLengthError::ValidationException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "ValidationException",
-                &crate::rest_json_validation::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.field_list {
-                        w.key("fieldList");
-                        ser_validation_exception_field_list(v, w);
-                    }
-                    {
-                        let v = &e.message;
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-    }
+    crate::rest_json_validation::error_bindings::serialize(err.into())
 }

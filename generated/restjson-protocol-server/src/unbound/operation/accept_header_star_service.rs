@@ -2,7 +2,14 @@
 
 //! HTTP bindings of the `AcceptHeaderStarService` operation: `GET /test-accept-header` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, clippy::all)]
+#![allow(
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unreachable_code,
+    clippy::all
+)]
 
 use crate::unbound::json_de::*;
 use crate::unbound::json_ser::*;
@@ -66,5 +73,5 @@ pub fn serialize_response(
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::unbound::error::AcceptHeaderStarServiceError) -> rt::http::Response<rt::body::Body> {
-    match err {}
+    crate::unbound::error_bindings::serialize(err.into())
 }
