@@ -1,7 +1,12 @@
-//! fauxlambda, a local AWS Lambda.
-//!
-//! Today this package holds the wire layer: the Lambda API server generated from the official Smithy
-//! model (`lambda_server`, in `generated/lambda-server`). The control plane (the state actor and the
-//! handlers implementing `LambdaApi`) and the execution of functions build on it.
+//! fauxlambda, a local AWS Lambda: the Lambda API served by the generated wire layer
+//! (`lambda_server`), implemented over a state actor and a content-addressed package store.
 
-pub use lambda_server as wire;
+pub mod api;
+pub mod arn;
+pub mod config;
+pub mod context;
+pub mod pagination;
+pub mod s3;
+pub mod server;
+pub mod state;
+pub mod store;

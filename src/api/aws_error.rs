@@ -1,0 +1,56 @@
+//! The AWS errors handlers answer, built as `ServiceError` values with AWS's wording conventions
+//! (`Type` `User` for client faults, `Service` for server faults).
+
+use lambda_server::error::ServiceError;
+use lambda_server::model as m;
+
+macro_rules! user_error {
+    ($(#[$doc:meta] $fn:ident => $shape:ident),* $(,)?) => {
+        $(
+            #[$doc]
+            pub fn $fn(message: impl Into<String>) -> ServiceError {
+                ServiceError::$shape(m::$shape { r#type: Some("User".into()), message: Some(message.into()) })
+            }
+        )*
+    };
+}
+
+user_error! {
+    /// 404 `ResourceNotFoundException`.
+    not_found => ResourceNotFoundException,
+    /// 400 `InvalidParameterValueException`.
+    invalid_parameter => InvalidParameterValueException,
+    /// 409 `ResourceConflictException`.
+    conflict => ResourceConflictException,
+    /// 412 `PreconditionFailedException`.
+    precondition_failed => PreconditionFailedException,
+    /// 400 `ResourceInUseException`.
+    in_use => ResourceInUseException,
+    /// 400 `PolicyLengthExceededException`.
+    policy_too_long => PolicyLengthExceededException,
+    /// 400 `CodeStorageExceededException`.
+    code_storage_exceeded => CodeStorageExceededException,
+    /// 404 `ProvisionedConcurrencyConfigNotFoundException`.
+    provisioned_concurrency_not_found => ProvisionedConcurrencyConfigNotFoundException,
+    /// 404 `CodeSigningConfigNotFoundException`.
+    code_signing_config_not_found => CodeSigningConfigNotFoundException,
+    /// 413 `RequestTooLargeException`.
+    request_too_large => RequestTooLargeException,
+    /// 400 `InvalidRequestContentException`.
+    invalid_request_content => InvalidRequestContentException,
+}
+
+/// 500 `ServiceException`: something on our side failed.
+pub fn service(message: impl Into<String>) -> ServiceError {
+    ServiceError::ServiceException(m::ServiceException { r#type: Some("Service".into()), message: Some(message.into()) })
+}
+
+/// 429 `TooManyRequestsException` with its `Reason`.
+pub fn too_many_requests(reason: m::ThrottleReason, message: impl Into<String>) -> ServiceError {
+    ServiceError::TooManyRequestsException(m::TooManyRequestsException {
+        reason: Some(reason),
+        r#type: Some("User".into()),
+        message: Some(message.into()),
+        retry_after_seconds: None,
+    })
+}

@@ -1,0 +1,45 @@
+//! The command line and `FAUXLAMBDA_*` environment settings of the `fauxlambda` binary.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "fauxlambda", version, about = "A local AWS Lambda: the real Lambda API, on your machine")]
+pub struct Config {
+    /// Address the Lambda API listens on.
+    #[arg(long, env = "FAUXLAMBDA_LISTEN", default_value = "127.0.0.1:4566")]
+    pub listen: SocketAddr,
+
+    /// Region used when a request does not name one in its SigV4 credential scope.
+    #[arg(long, env = "FAUXLAMBDA_REGION", default_value = "us-east-1")]
+    pub region: String,
+
+    /// The account id in every ARN.
+    #[arg(long, env = "FAUXLAMBDA_ACCOUNT_ID", default_value = "000000000000")]
+    pub account_id: String,
+
+    /// Where code and layer packages are stored (default: a fresh temporary directory, removed on exit).
+    #[arg(long, env = "FAUXLAMBDA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Log filter, e.g. `info`, `debug`, `fauxlambda=debug`.
+    #[arg(long, env = "FAUXLAMBDA_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+
+    /// S3 endpoint to fetch `S3Bucket`/`S3Key` code from (default: `AWS_ENDPOINT_URL_S3`, then
+    /// `AWS_ENDPOINT_URL`).
+    #[arg(long, env = "FAUXLAMBDA_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+}
+
+impl Config {
+    /// The S3 endpoint: the flag, else the standard AWS variables.
+    pub fn s3_endpoint(&self) -> Option<String> {
+        self.s3_endpoint
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+            .filter(|s| !s.is_empty())
+    }
+}

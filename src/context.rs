@@ -1,0 +1,47 @@
+//! What a handler knows about the request it serves besides its typed input: the region (from the
+//! SigV4 credential scope, else the default) and the account. Set per request by the server.
+
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub region: Arc<str>,
+    pub account: Arc<str>,
+    /// `http://host:port` the client reached us at, for URLs we hand out (code locations).
+    pub base_url: Arc<str>,
+}
+
+tokio::task_local! {
+    static CURRENT: RequestContext;
+}
+
+/// Runs `f` with `ctx` as the current request context.
+pub async fn scope<F: std::future::Future>(ctx: RequestContext, f: F) -> F::Output {
+    CURRENT.scope(ctx, f).await
+}
+
+/// The context of the request being served. Outside a request (tests of handlers, background
+/// tasks) it is the fallback given.
+pub fn current_or(fallback: &RequestContext) -> RequestContext {
+    CURRENT.try_with(Clone::clone).unwrap_or_else(|_| fallback.clone())
+}
+
+/// The region of an `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/lambda/aws4_request, ...`.
+pub fn region_from_authorization(value: &str) -> Option<&str> {
+    let cred = value.split("Credential=").nth(1)?;
+    let scope = cred.split([',', ' ']).next()?;
+    let mut parts = scope.split('/');
+    let _akid = parts.next()?;
+    let _date = parts.next()?;
+    parts.next().filter(|r| !r.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_credential_scope() {
+        let h = "AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-3/lambda/aws4_request, SignedHeaders=host, Signature=abc";
+        assert_eq!(super::region_from_authorization(h), Some("eu-west-3"));
+        assert_eq!(super::region_from_authorization("Bearer x"), None);
+    }
+}

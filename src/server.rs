@@ -1,0 +1,131 @@
+//! The HTTP server: accepts connections, gives each request its context (region from the SigV4
+//! credential scope), serves fauxlambda's own endpoints under `/_fauxlambda/`, hands everything
+//! else to the generated Lambda service, and logs one line per request.
+
+use crate::api::Api;
+use crate::context::{self, RequestContext};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use smithy_server_runtime::body::{self, Body};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::net::TcpListener;
+
+/// Serves the Lambda API on `listener` until `shutdown` resolves.
+pub async fn serve(listener: TcpListener, api: Api, shutdown: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+    let api = Arc::new(api);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::warn!("accept failed: {e}");
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let api = api.clone();
+                let local = stream.local_addr().ok();
+                let svc = hyper::service::service_fn(move |req| {
+                    let api = api.clone();
+                    async move { Ok::<_, Infallible>(handle(&api, req, local, peer).await) }
+                });
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!("connection from {peer}: {e}");
+                    }
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+    }
+    Ok(())
+}
+
+async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAddr>, _peer: SocketAddr) -> http::Response<Body> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let ctx = request_context(api, &req, local);
+    let resp = if path.starts_with("/_fauxlambda/") {
+        internal(api, &path).await
+    } else {
+        context::scope(ctx.clone(), lambda_server::handle(api, req)).await
+    };
+    tracing::info!(
+        region = %ctx.region,
+        "{method} {path} {} {:.1}ms",
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    resp
+}
+
+fn request_context(api: &Api, req: &http::Request<Incoming>, local: Option<SocketAddr>) -> RequestContext {
+    let region = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(context::region_from_authorization)
+        .map(Arc::from)
+        .unwrap_or_else(|| api.defaults.region.clone());
+    let host = req.headers().get(http::header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let base_url = match (host, local) {
+        (Some(h), _) => format!("http://{h}"),
+        (None, Some(a)) => format!("http://{a}"),
+        (None, None) => api.defaults.base_url.to_string(),
+    };
+    RequestContext { region, account: api.defaults.account.clone(), base_url: Arc::from(base_url) }
+}
+
+/// fauxlambda's own endpoints.
+async fn internal(api: &Api, path: &str) -> http::Response<Body> {
+    let rest = path.trim_start_matches("/_fauxlambda/");
+    if rest == "health" {
+        return json(200, r#"{"status":"ok"}"#.into());
+    }
+    if let Some(name) = rest.strip_prefix("packages/").and_then(|n| n.strip_suffix(".zip")) {
+        return match api.store.read(name).await {
+            Ok(bytes) => http::Response::builder()
+                .status(200)
+                .header("content-type", "application/zip")
+                .header("content-length", bytes.len())
+                .body(body::full(Bytes::from(bytes)))
+                .unwrap_or_else(|_| http::Response::new(body::empty())),
+            Err(_) => json(404, r#"{"message":"no such package"}"#.into()),
+        };
+    }
+    json(404, format!(r#"{{"message":"no fauxlambda endpoint {}"}}"#, rest.replace('"', "")))
+}
+
+fn json(status: u16, text: String) -> http::Response<Body> {
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body::full(text))
+        .unwrap_or_else(|_| http::Response::new(body::empty()))
+}
+
+/// The URL a stored package downloads from.
+pub fn package_url(base_url: &str, sha256_hex: &str) -> String {
+    format!("{base_url}/_fauxlambda/packages/{sha256_hex}.zip")
+}
+
+#[allow(dead_code)]
+async fn collect(b: Incoming) -> Bytes {
+    b.collect().await.map(|c| c.to_bytes()).unwrap_or_default()
+}

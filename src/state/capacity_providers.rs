@@ -1,0 +1,4 @@
+//! Capacity providers and function scaling configs.
+
+#[derive(Default)]
+pub struct CapacityProviders {}

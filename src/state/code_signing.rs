@@ -1,0 +1,30 @@
+//! Code signing configs and which function uses which.
+
+use crate::api::aws_error;
+use lambda_server::error::ServiceError;
+use lambda_server::model as m;
+use std::collections::BTreeMap;
+
+#[derive(Default)]
+pub struct CodeSigning {
+    /// Configs by ARN.
+    pub configs: BTreeMap<String, m::CodeSigningConfig>,
+    /// The config ARN each function uses, by function name.
+    pub by_function: BTreeMap<String, String>,
+}
+
+impl CodeSigning {
+    /// Attaches a config to a function being created; the config must exist.
+    pub fn attach_on_create(&mut self, function: &str, arn: &str) -> Result<(), ServiceError> {
+        if !self.configs.contains_key(arn) {
+            return Err(aws_error::code_signing_config_not_found(format!("The code signing configuration cannot be found. Check that the provided configuration is not deleted: {arn}.")));
+        }
+        self.by_function.insert(function.to_string(), arn.to_string());
+        Ok(())
+    }
+
+    /// Drops what belongs to a deleted function.
+    pub fn forget_function(&mut self, name: &str) {
+        self.by_function.remove(name);
+    }
+}

@@ -1,0 +1,4 @@
+//! Durable executions: their state, history and callbacks.
+
+#[derive(Default)]
+pub struct DurableExecutions {}

@@ -1,0 +1,4 @@
+//! Event source mappings by UUID.
+
+#[derive(Default)]
+pub struct EventSourceMappings {}

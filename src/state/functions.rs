@@ -1,0 +1,136 @@
+//! Functions: `$LATEST`, the published versions and the aliases of every function, with the rules
+//! that tie them together (publishing only what changed, revision ids, states).
+
+use crate::api::aws_error;
+use crate::store::Package;
+use lambda_server::error::ServiceError;
+use lambda_server::model::{AliasConfiguration, FunctionConfiguration, LastUpdateStatus, State as FnState};
+use std::collections::BTreeMap;
+
+/// Where a version's code comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Code {
+    Zip(Package),
+    Image { uri: String },
+}
+
+/// One version of a function: its configuration as the API shows it, and its code.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub config: FunctionConfiguration,
+    pub code: Code,
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub latest: Version,
+    pub versions: BTreeMap<u64, Version>,
+    /// The last version number handed out (never reused).
+    pub last_version: u64,
+    pub aliases: BTreeMap<String, AliasConfiguration>,
+}
+
+impl Function {
+    pub fn name(&self) -> &str {
+        self.latest.config.function_name.as_deref().unwrap_or("")
+    }
+
+    /// The version a qualifier names: `$LATEST`, a number, or an alias (resolved to its primary
+    /// version).
+    pub fn resolve(&self, qualifier: Option<&str>) -> Option<&Version> {
+        match qualifier {
+            None | Some("$LATEST") => Some(&self.latest),
+            Some(q) if q.chars().all(|c| c.is_ascii_digit()) => self.versions.get(&q.parse().ok()?),
+            Some(alias) => {
+                let a = self.aliases.get(alias)?;
+                self.resolve(a.function_version.as_deref())
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Functions {
+    pub by_name: BTreeMap<String, Function>,
+}
+
+/// `LastModified` as Lambda writes it: `2024-01-31T12:34:56.789+0000`.
+pub fn now_last_modified() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string()
+}
+
+pub fn new_revision_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl Functions {
+    pub fn get(&self, name: &str) -> Option<&Function> {
+        self.by_name.get(name)
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Function> {
+        self.by_name.get_mut(name)
+    }
+
+    /// Adds a new function; `Function already exist` when the name is taken.
+    pub fn create(&mut self, latest: Version) -> Result<(), ServiceError> {
+        let name = latest.config.function_name.clone().unwrap_or_default();
+        if self.by_name.contains_key(&name) {
+            return Err(aws_error::conflict(format!("Function already exist: {name}")));
+        }
+        self.by_name
+            .insert(name, Function { latest, versions: BTreeMap::new(), last_version: 0, aliases: BTreeMap::new() });
+        Ok(())
+    }
+
+    /// Marks a function `Active` once its creation "finished".
+    pub fn activate(&mut self, name: &str) {
+        if let Some(f) = self.by_name.get_mut(name) {
+            let c = &mut f.latest.config;
+            if c.state == Some(FnState::Pending) {
+                c.state = Some(FnState::Active);
+                c.state_reason = None;
+                c.state_reason_code = None;
+            }
+            for v in f.versions.values_mut() {
+                if v.config.state == Some(FnState::Pending) {
+                    v.config.state = Some(FnState::Active);
+                    v.config.state_reason = None;
+                    v.config.state_reason_code = None;
+                }
+            }
+        }
+    }
+
+    /// Marks the last update of `$LATEST` as finished.
+    pub fn finish_update(&mut self, name: &str) {
+        if let Some(f) = self.by_name.get_mut(name) {
+            let c = &mut f.latest.config;
+            if c.last_update_status == Some(LastUpdateStatus::InProgress) {
+                c.last_update_status = Some(LastUpdateStatus::Successful);
+                c.last_update_status_reason = None;
+                c.last_update_status_reason_code = None;
+            }
+        }
+    }
+}
+
+/// What publishing compares: the code and every setting that a version freezes.
+pub fn same_content(a: &Version, b: &Version) -> bool {
+    let strip = |c: &FunctionConfiguration| {
+        let mut c = c.clone();
+        c.version = None;
+        c.function_arn = None;
+        c.last_modified = None;
+        c.revision_id = None;
+        c.description = None;
+        c.state = None;
+        c.state_reason = None;
+        c.state_reason_code = None;
+        c.last_update_status = None;
+        c.last_update_status_reason = None;
+        c.last_update_status_reason_code = None;
+        c
+    };
+    a.code == b.code && strip(&a.config) == strip(&b.config)
+}

@@ -1,0 +1,4 @@
+//! Layers and their versions: content, compatible runtimes, permissions.
+
+#[derive(Default)]
+pub struct Layers {}

@@ -1,0 +1,62 @@
+//! Publishing: freezing `$LATEST` into the next version number, or answering the last version when
+//! nothing changed since it was published.
+
+use crate::api::aws_error;
+use crate::state::functions::{new_revision_id, now_last_modified, same_content, Function};
+use lambda_server::error::ServiceError;
+use lambda_server::model as m;
+
+/// Publishes `$LATEST` of `f`. `code_sha256` and `revision_id` are the optional preconditions of
+/// PublishVersion; `description` the version's own description.
+pub fn publish(
+    f: &mut Function,
+    code_sha256: Option<&str>,
+    revision_id: Option<&str>,
+    description: Option<String>,
+) -> Result<m::FunctionConfiguration, ServiceError> {
+    let latest = &f.latest.config;
+    if latest.state == Some(m::State::Pending) {
+        return Err(aws_error::conflict(
+            "The operation cannot be performed at this time. The function is currently in the following state: Pending",
+        ));
+    }
+    if let Some(given) = code_sha256 {
+        let current = latest.code_sha256.as_deref().unwrap_or("");
+        if given != current {
+            return Err(aws_error::invalid_parameter(format!(
+                "CodeSHA256 ({given}) is different from current CodeSHA256 in $LATEST ({current}). Please try again with the CodeSHA256 in $LATEST."
+            )));
+        }
+    }
+    if let Some(given) = revision_id {
+        if latest.revision_id.as_deref() != Some(given) {
+            return Err(aws_error::precondition_failed(
+                "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+            ));
+        }
+    }
+    if let Some((_, last)) = f.versions.iter().next_back() {
+        if same_content(last, &f.latest) {
+            return Ok(last.config.clone());
+        }
+    }
+    f.last_version += 1;
+    let n = f.last_version;
+    let mut v = f.latest.clone();
+    let arn = latest.function_arn.clone().unwrap_or_default();
+    v.config.version = Some(n.to_string());
+    v.config.function_arn = Some(format!("{arn}:{n}"));
+    v.config.last_modified = Some(now_last_modified());
+    v.config.revision_id = Some(new_revision_id());
+    v.config.last_update_status = Some(m::LastUpdateStatus::Successful);
+    v.config.last_update_status_reason = None;
+    v.config.last_update_status_reason_code = None;
+    if let Some(d) = description {
+        v.config.description = Some(d);
+    }
+    let out = v.config.clone();
+    f.versions.insert(n, v);
+    // Publishing bumps the revision of $LATEST too.
+    f.latest.config.revision_id = Some(new_revision_id());
+    Ok(out)
+}

@@ -1,0 +1,118 @@
+//! What the integration tests share: starting the real `fauxlambda` binary on a free loopback port
+//! with its own data directory, an `aws-sdk-lambda` client pointed at it, and test packages.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running fauxlambda; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub endpoint: String,
+    pub port: u16,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port()
+}
+
+impl Server {
+    /// Starts `target/.../fauxlambda` with extra arguments and waits until it answers.
+    pub fn start(extra: &[&str]) -> Server {
+        let port = free_port();
+        let data = tempfile::tempdir().expect("data dir");
+        let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(data.path())
+            .args(["--log-level", "warn"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting fauxlambda");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "fauxlambda did not start listening");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Server { child, endpoint, port, _data: data }
+    }
+
+    /// An `aws-sdk-lambda` client for this server (any credentials work).
+    pub fn client(&self) -> aws_sdk_lambda::Client {
+        self.client_in("us-east-1")
+    }
+
+    pub fn client_in(&self, region: &str) -> aws_sdk_lambda::Client {
+        let config = aws_sdk_lambda::Config::builder()
+            .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(aws_sdk_lambda::config::Region::new(region.to_string()))
+            .credentials_provider(aws_sdk_lambda::config::Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_lambda::Client::from_conf(config)
+    }
+}
+
+/// A zip holding the given files.
+pub fn zip(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        w.start_file(*name, zip::write::SimpleFileOptions::default()).expect("zip entry");
+        w.write_all(text.as_bytes()).expect("zip write");
+    }
+    w.finish().expect("zip").into_inner()
+}
+
+/// A Python echo function's package.
+pub fn echo_zip() -> Vec<u8> {
+    zip(&[("app.py", "def handler(event, context):\n    return event\n")])
+}
+
+pub const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
+
+/// Creates a Python function `name` from `echo_zip()` and waits until it is Active.
+pub async fn create_echo(client: &aws_sdk_lambda::Client, name: &str) -> aws_sdk_lambda::operation::create_function::CreateFunctionOutput {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{FunctionCode, Runtime};
+    let out = client
+        .create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .code(FunctionCode::builder().zip_file(Blob::new(echo_zip())).build())
+        .send()
+        .await
+        .expect("create_function");
+    wait_active(client, name).await;
+    out
+}
+
+/// Polls until the function is Active and its last update finished.
+pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
+    use aws_sdk_lambda::types::{LastUpdateStatus, State};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let c = client.get_function_configuration().function_name(name).send().await.expect("get_function_configuration");
+        let done = c.state() == Some(&State::Active) && c.last_update_status() != Some(&LastUpdateStatus::InProgress);
+        if done {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{name} did not become Active");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
