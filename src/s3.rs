@@ -1,15 +1,123 @@
 //! Fetching function and layer code given as `S3Bucket`/`S3Key`/`S3ObjectVersion` from the S3
-//! endpoint the user configured (`--s3-endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`).
+//! endpoint the user configured (`--s3-endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`),
+//! through the official Rust S3 client (path-style addressing, any credentials, plain HTTP).
 
 use crate::api::{aws_error, Api};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use lambda_server::error::ServiceError;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
+/// How long connecting to the S3 endpoint may take before we call it unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long one whole GetObject (with its retries) may take.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One S3 client per (endpoint, region), built on first use.
+fn client(endpoint: &str, region: &str) -> aws_sdk_s3::Client {
+    static CLIENTS: OnceLock<Mutex<HashMap<(String, String), aws_sdk_s3::Client>>> = OnceLock::new();
+    let clients = CLIENTS.get_or_init(Default::default);
+    let mut clients = clients.lock().unwrap_or_else(|p| p.into_inner());
+    clients
+        .entry((endpoint.to_string(), region.to_string()))
+        .or_insert_with(|| {
+            let config = aws_sdk_s3::Config::builder()
+                .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+                .endpoint_url(endpoint)
+                .force_path_style(true)
+                .region(aws_sdk_s3::config::Region::new(region.to_string()))
+                .credentials_provider(aws_sdk_s3::config::Credentials::new("fauxlambda", "fauxlambda", None, None, "fauxlambda"))
+                .http_client(aws_smithy_http_client::Builder::new().build_http())
+                .timeout_config(
+                    aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .operation_timeout(OPERATION_TIMEOUT)
+                        .build(),
+                )
+                .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(2))
+                .build();
+            aws_sdk_s3::Client::from_conf(config)
+        })
+        .clone()
+}
+
+fn get_object_error(code: &str, message: &str) -> ServiceError {
+    aws_error::invalid_parameter(format!("Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"))
+}
+
+/// The bytes of `s3://bucket/key` (at `version` when given), or AWS's error for a missing
+/// bucket/key/version, or a clear error when no S3 endpoint is configured or reachable.
 pub async fn fetch(api: &Api, bucket: &str, key: &str, version: Option<&str>) -> Result<Vec<u8>, ServiceError> {
     let Some(endpoint) = api.s3_endpoint.as_deref() else {
-        return Err(aws_error::invalid_parameter(format!(
-            "Error occurred while GetObject. S3 Error Code: NoSuchEndpoint. S3 Error Message: fauxlambda has no S3 endpoint to fetch s3://{bucket}/{key} from; start it with --s3-endpoint or set AWS_ENDPOINT_URL_S3"
-        )));
+        return Err(get_object_error(
+            "NoSuchEndpoint",
+            &format!("fauxlambda has no S3 endpoint to fetch s3://{bucket}/{key} from; start it with --s3-endpoint or set AWS_ENDPOINT_URL_S3"),
+        ));
     };
-    let _ = (endpoint, version);
-    Err(aws_error::invalid_parameter(format!("Error occurred while GetObject. S3 Error Code: NotImplemented. S3 Error Message: fetching s3://{bucket}/{key} is not available yet")))
+    if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+        return Err(get_object_error(
+            "InvalidEndpoint",
+            &format!("the S3 endpoint {endpoint:?} (--s3-endpoint / AWS_ENDPOINT_URL_S3) is not an http:// URL"),
+        ));
+    }
+    let region = api.scope().region;
+    let s3 = client(endpoint, &region);
+    let out = s3.get_object().bucket(bucket).key(key).set_version_id(version.map(str::to_string)).send().await;
+    let out = match out {
+        Ok(out) => out,
+        Err(SdkError::ServiceError(e)) => {
+            let e = e.into_err();
+            let code = e.code().unwrap_or("Unknown").to_string();
+            let message = e.message().map(str::to_string).unwrap_or_else(|| default_message(&code));
+            return Err(get_object_error(&code, &message));
+        }
+        Err(e @ (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_))) => {
+            let cause = describe(&e);
+            return Err(unreachable(endpoint, bucket, key, &cause));
+        }
+        Err(e) => {
+            let cause = describe(&e);
+            // A response that is not S3's (a wrong endpoint) lands here too.
+            return Err(unreachable(endpoint, bucket, key, &cause));
+        }
+    };
+    if let Some(len) = out.content_length() {
+        if len as u64 > crate::store::MAX_UNZIPPED {
+            return Err(aws_error::invalid_parameter(format!("Unzipped size must be smaller than {} bytes", crate::store::MAX_UNZIPPED)));
+        }
+    }
+    match out.body.collect().await {
+        Ok(data) => Ok(data.into_bytes().to_vec()),
+        Err(e) => Err(unreachable(endpoint, bucket, key, &format!("reading the object failed: {e}"))),
+    }
+}
+
+fn unreachable(endpoint: &str, bucket: &str, key: &str, cause: &str) -> ServiceError {
+    get_object_error(
+        "EndpointUnreachable",
+        &format!("fauxlambda could not fetch s3://{bucket}/{key} from the S3 endpoint {endpoint} (--s3-endpoint / AWS_ENDPOINT_URL_S3): {cause}"),
+    )
+}
+
+/// S3's messages for the codes whose error responses may come without a body.
+fn default_message(code: &str) -> String {
+    match code {
+        "NoSuchKey" => "The specified key does not exist.".into(),
+        "NoSuchBucket" => "The specified bucket does not exist".into(),
+        "NoSuchVersion" => "The specified version does not exist.".into(),
+        "AccessDenied" => "Access Denied".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The innermost cause of a client-side failure, in one line.
+fn describe<E: std::error::Error + 'static, R: std::fmt::Debug>(e: &SdkError<E, R>) -> String {
+    let mut msg = e.to_string();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg = s.to_string();
+        source = s.source();
+    }
+    msg
 }

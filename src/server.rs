@@ -5,7 +5,6 @@
 use crate::api::Api;
 use crate::context::{self, RequestContext};
 use bytes::Bytes;
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use smithy_server_runtime::body::{self, Body};
 use std::convert::Infallible;
@@ -34,7 +33,7 @@ pub async fn serve(listener: TcpListener, api: Api, shutdown: impl std::future::
                 let local = stream.local_addr().ok();
                 let svc = hyper::service::service_fn(move |req| {
                     let api = api.clone();
-                    async move { Ok::<_, Infallible>(handle(&api, req, local, peer).await) }
+                    async move { Ok::<_, Infallible>(handle(&api, req, local).await) }
                 });
                 let conn = hyper::server::conn::http1::Builder::new()
                     .keep_alive(true)
@@ -56,7 +55,7 @@ pub async fn serve(listener: TcpListener, api: Api, shutdown: impl std::future::
     Ok(())
 }
 
-async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAddr>, _peer: SocketAddr) -> http::Response<Body> {
+async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAddr>) -> http::Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -123,9 +122,4 @@ fn json(status: u16, text: String) -> http::Response<Body> {
 /// The URL a stored package downloads from.
 pub fn package_url(base_url: &str, sha256_hex: &str) -> String {
     format!("{base_url}/_fauxlambda/packages/{sha256_hex}.zip")
-}
-
-#[allow(dead_code)]
-async fn collect(b: Incoming) -> Bytes {
-    b.collect().await.map(|c| c.to_bytes()).unwrap_or_default()
 }

@@ -243,7 +243,7 @@ pub async fn create_function(api: &Api, input: m::CreateFunctionRequest) -> Resu
             }
             let f = s.functions.get_mut(&name).ok_or_else(|| aws_error::service("function vanished"))?;
             if publish {
-                let v = crate::state::versions::publish(f, None, None, None)?;
+                let v = crate::state::versions::publish(f, None, None, None, true)?;
                 return Ok(v);
             }
             Ok(f.latest.config.clone())
@@ -447,7 +447,7 @@ pub async fn update_function_code(api: &Api, input: m::UpdateFunctionCodeRequest
             mark_in_progress(&mut next.config);
             func.latest = next;
             if publish {
-                return crate::state::versions::publish(func, None, None, None);
+                return crate::state::versions::publish(func, None, None, None, false);
             }
             Ok(func.latest.config.clone())
         })

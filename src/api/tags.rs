@@ -1,20 +1,128 @@
 //! Tags on every taggable resource: ListTags, TagResource, UntagResource.
 
 use super::{aws_error, Api};
+use crate::arn::FunctionRef;
+use crate::state::functions::new_revision_id;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
+use std::collections::HashMap;
+
+/// AWS's limit on the tags of one resource.
+const MAX_TAGS: usize = 50;
+
+/// A taggable resource, read from its ARN.
+enum Resource {
+    /// A function, by name; tags live under its unqualified ARN.
+    Function { name: String, arn: String },
+    /// An event source mapping, code signing config or capacity provider, by ARN.
+    Other { arn: String },
+}
+
+fn malformed(arn: &str) -> ServiceError {
+    aws_error::invalid_parameter(format!(
+        "1 validation error detected: Value '{arn}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:\\d{{12}}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{{17}}|event-source-mapping:[0-9a-fA-F]{{8}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{12}}|capacity-provider:[a-zA-Z0-9-_]{{1,64}})"
+    ))
+}
+
+fn resource(api: &Api, arn: &str) -> Result<Resource, ServiceError> {
+    let scope = api.scope();
+    let parts: Vec<&str> = arn.split(':').collect();
+    if parts.len() < 7 || parts[0] != "arn" || parts[2] != "lambda" {
+        return Err(malformed(arn));
+    }
+    match parts[5] {
+        "function" => {
+            let f = FunctionRef::parse(arn, None, &scope)?;
+            if f.qualifier.is_some() {
+                return Err(aws_error::invalid_parameter(
+                    "Tags on function aliases and versions are not supported. Please specify a function ARN.",
+                ));
+            }
+            Ok(Resource::Function { arn: scope.function_arn(&f.name), name: f.name })
+        }
+        "event-source-mapping" | "code-signing-config" | "capacity-provider" if parts.len() == 7 && !parts[6].is_empty() => {
+            if parts[3] != scope.region || parts[4] != scope.account {
+                return Err(aws_error::not_found("The resource you requested does not exist."));
+            }
+            Ok(Resource::Other { arn: arn.to_string() })
+        }
+        _ => Err(malformed(arn)),
+    }
+}
+
+/// Checks the resource exists and returns the ARN its tags are kept under.
+async fn existing(api: &Api, arn: &str) -> Result<String, ServiceError> {
+    match resource(api, arn)? {
+        Resource::Function { name, arn } => {
+            let exists = api.state(move |s| s.functions.get(&name).is_some()).await?;
+            if !exists {
+                return Err(aws_error::not_found(format!("Function not found: {arn}")));
+            }
+            Ok(arn)
+        }
+        Resource::Other { arn } => Ok(arn),
+    }
+}
 
 pub async fn list_tags(api: &Api, input: m::ListTagsRequest) -> Result<m::ListTagsResponse, ServiceError> {
-    let _ = (api, input);
-    Err(aws_error::service("list_tags is not available yet"))
+    let arn = existing(api, &input.resource).await?;
+    let tags = api.state(move |s| s.tags.get(&arn)).await?;
+    Ok(m::ListTagsResponse { tags: Some(tags) })
 }
 
 pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(), ServiceError> {
-    let _ = (api, input);
-    Err(aws_error::service("tag_resource is not available yet"))
+    if input.tags.is_empty() {
+        return Err(aws_error::invalid_parameter("An error occurred and the request cannot be processed."));
+    }
+    let target = resource(api, &input.resource)?;
+    let tags: HashMap<String, String> = input.tags;
+    api.state(move |s| -> Result<(), ServiceError> {
+        let arn = match &target {
+            Resource::Function { name, arn } => {
+                if s.functions.get(name).is_none() {
+                    return Err(aws_error::not_found(format!("Function not found: {arn}")));
+                }
+                arn
+            }
+            Resource::Other { arn } => arn,
+        };
+        let mut merged = s.tags.get(arn);
+        merged.extend(tags.clone());
+        if merged.len() > MAX_TAGS {
+            return Err(aws_error::invalid_parameter("Number of tags exceeds resource tag limit."));
+        }
+        s.tags.set(arn, tags);
+        if let Resource::Function { name, .. } = &target {
+            // Tagging a function changes its revision, as on AWS.
+            if let Some(f) = s.functions.get_mut(name) {
+                f.latest.config.revision_id = Some(new_revision_id());
+            }
+        }
+        Ok(())
+    })
+    .await?
 }
 
 pub async fn untag_resource(api: &Api, input: m::UntagResourceRequest) -> Result<(), ServiceError> {
-    let _ = (api, input);
-    Err(aws_error::service("untag_resource is not available yet"))
+    let target = resource(api, &input.resource)?;
+    let keys = input.tag_keys;
+    api.state(move |s| -> Result<(), ServiceError> {
+        let arn = match &target {
+            Resource::Function { name, arn } => {
+                if s.functions.get(name).is_none() {
+                    return Err(aws_error::not_found(format!("Function not found: {arn}")));
+                }
+                arn
+            }
+            Resource::Other { arn } => arn,
+        };
+        s.tags.remove(arn, &keys);
+        if let Resource::Function { name, .. } = &target {
+            if let Some(f) = s.functions.get_mut(name) {
+                f.latest.config.revision_id = Some(new_revision_id());
+            }
+        }
+        Ok(())
+    })
+    .await?
 }

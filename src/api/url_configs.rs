@@ -1,30 +1,149 @@
 //! Function URL configs: the URL in AWS format, auth type, CORS.
 
 use super::{aws_error, Api};
+use crate::arn::{FunctionRef, Scope};
+use crate::state::url_configs::UrlConfig;
+use crate::state::State;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
+const NOT_FOUND: &str = "The resource you requested does not exist.";
+
+/// `CreationTime`/`LastModifiedTime`: ISO-8601 in UTC with microseconds.
+fn now_iso() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// A random 32-character lowercase alphanumeric URL id.
+fn new_url_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let bytes = [uuid::Uuid::new_v4().into_bytes(), uuid::Uuid::new_v4().into_bytes()].concat();
+    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+/// Function name and qualifier (`$LATEST` or an alias) of a request, and the function ARN the
+/// config shows (unqualified for `$LATEST`).
+fn target(api: &Api, function_name: &str, qualifier: Option<&str>) -> Result<(String, String, String, Scope), ServiceError> {
+    let scope = api.scope();
+    let f = FunctionRef::parse(function_name, qualifier, &scope)?;
+    let q = f.qualifier.unwrap_or_else(|| "$LATEST".to_string());
+    if q.chars().all(|c| c.is_ascii_digit()) {
+        return Err(aws_error::invalid_parameter(format!(
+            "1 validation error detected: Value '{q}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)"
+        )));
+    }
+    let arn = if q == "$LATEST" { scope.function_arn(&f.name) } else { scope.qualified_arn(&f.name, &q) };
+    Ok((f.name, q, arn, scope))
+}
+
+/// The function exists and, when the qualifier is an alias, so does the alias.
+fn check_exists(s: &State, scope: &Scope, name: &str, q: &str) -> Result<(), ServiceError> {
+    let func = s.functions.get(name).ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
+    if q != "$LATEST" && !func.aliases.contains_key(q) {
+        return Err(aws_error::not_found(format!("Function not found: {}", scope.qualified_arn(name, q))));
+    }
+    Ok(())
+}
+
 pub async fn create_function_url_config(api: &Api, input: m::CreateFunctionUrlConfigRequest) -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
-    let _ = (api, input);
-    Err(aws_error::service("create_function_url_config is not available yet"))
+    let (name, q, arn, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
+    let region = scope.region.clone();
+    api.state(move |s| -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
+        check_exists(s, &scope, &name, &q)?;
+        if s.url_configs.get(&name, &q).is_some() {
+            return Err(aws_error::conflict(format!(
+                "Failed to create function url config for [functionArn = {arn}]. Error message:  FunctionUrlConfig exists for this Lambda function"
+            )));
+        }
+        let url_id = new_url_id();
+        let now = now_iso();
+        let config = m::FunctionUrlConfig {
+            auth_type: input.auth_type,
+            cors: input.cors,
+            creation_time: now.clone(),
+            function_arn: arn,
+            function_url: format!("https://{url_id}.lambda-url.{region}.on.aws/"),
+            invoke_mode: Some(input.invoke_mode.unwrap_or(m::InvokeMode::Buffered)),
+            last_modified_time: now,
+        };
+        let out = m::CreateFunctionUrlConfigResponse {
+            auth_type: config.auth_type.clone(),
+            cors: config.cors.clone(),
+            creation_time: config.creation_time.clone(),
+            function_arn: config.function_arn.clone(),
+            function_url: config.function_url.clone(),
+            invoke_mode: config.invoke_mode.clone(),
+        };
+        s.url_configs.by_key.insert((name, q), UrlConfig { url_id, config });
+        Ok(out)
+    })
+    .await?
 }
 
 pub async fn delete_function_url_config(api: &Api, input: m::DeleteFunctionUrlConfigRequest) -> Result<(), ServiceError> {
-    let _ = (api, input);
-    Err(aws_error::service("delete_function_url_config is not available yet"))
+    let (name, q, _, _) = target(api, &input.function_name, input.qualifier.as_deref())?;
+    api.state(move |s| -> Result<(), ServiceError> {
+        s.url_configs.by_key.remove(&(name, q)).map(|_| ()).ok_or_else(|| aws_error::not_found(NOT_FOUND))
+    })
+    .await?
 }
 
 pub async fn get_function_url_config(api: &Api, input: m::GetFunctionUrlConfigRequest) -> Result<m::GetFunctionUrlConfigResponse, ServiceError> {
-    let _ = (api, input);
-    Err(aws_error::service("get_function_url_config is not available yet"))
+    let (name, q, _, _) = target(api, &input.function_name, input.qualifier.as_deref())?;
+    let c = api
+        .state(move |s| s.url_configs.get(&name, &q).map(|c| c.config.clone()).ok_or_else(|| aws_error::not_found(NOT_FOUND)))
+        .await??;
+    Ok(m::GetFunctionUrlConfigResponse {
+        auth_type: c.auth_type,
+        cors: c.cors,
+        creation_time: c.creation_time,
+        function_arn: c.function_arn,
+        function_url: c.function_url,
+        invoke_mode: c.invoke_mode,
+        last_modified_time: c.last_modified_time,
+    })
 }
 
 pub async fn list_function_url_configs(api: &Api, input: m::ListFunctionUrlConfigsRequest) -> Result<m::ListFunctionUrlConfigsResponse, ServiceError> {
-    let _ = (api, input);
-    Err(aws_error::service("list_function_url_configs is not available yet"))
+    let scope = api.scope();
+    let name = FunctionRef::parse(&input.function_name, None, &scope)?.name;
+    let items = api
+        .state(move |s| -> Result<Vec<(String, m::FunctionUrlConfig)>, ServiceError> {
+            check_exists(s, &scope, &name, "$LATEST")?;
+            Ok(s.url_configs.of_function(&name).map(|(q, c)| (q.to_string(), c.config.clone())).collect())
+        })
+        .await??;
+    let (page, next) = crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
+    Ok(m::ListFunctionUrlConfigsResponse { function_url_configs: page.into_iter().map(|(_, c)| c).collect(), next_marker: next })
 }
 
 pub async fn update_function_url_config(api: &Api, input: m::UpdateFunctionUrlConfigRequest) -> Result<m::UpdateFunctionUrlConfigResponse, ServiceError> {
-    let _ = (api, input);
-    Err(aws_error::service("update_function_url_config is not available yet"))
+    let (name, q, _, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
+    let c = api
+        .state(move |s| -> Result<m::FunctionUrlConfig, ServiceError> {
+            check_exists(s, &scope, &name, &q)?;
+            let entry = s.url_configs.by_key.get_mut(&(name, q)).ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+            let c = &mut entry.config;
+            if let Some(a) = input.auth_type {
+                c.auth_type = a;
+            }
+            if let Some(cors) = input.cors {
+                c.cors = Some(cors);
+            }
+            if let Some(mode) = input.invoke_mode {
+                c.invoke_mode = Some(mode);
+            }
+            c.last_modified_time = now_iso();
+            Ok(c.clone())
+        })
+        .await??;
+    Ok(m::UpdateFunctionUrlConfigResponse {
+        auth_type: c.auth_type,
+        cors: c.cors,
+        creation_time: c.creation_time,
+        function_arn: c.function_arn,
+        function_url: c.function_url,
+        invoke_mode: c.invoke_mode,
+        last_modified_time: c.last_modified_time,
+    })
 }

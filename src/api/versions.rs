@@ -19,7 +19,7 @@ pub async fn publish_version(api: &Api, input: m::PublishVersionRequest) -> Resu
                 "The operation cannot be performed at this time. An update is in progress for resource: {arn}"
             )));
         }
-        crate::state::versions::publish(func, input.code_sha256.as_deref(), input.revision_id.as_deref(), input.description)
+        crate::state::versions::publish(func, input.code_sha256.as_deref(), input.revision_id.as_deref(), input.description, false)
     })
     .await?
 }

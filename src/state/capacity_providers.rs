@@ -1,4 +1,36 @@
-//! Capacity providers and function scaling configs.
+//! Capacity providers (Lambda Managed Instances) and function scaling configs.
+
+use lambda_server::model as m;
+use std::collections::BTreeMap;
+
+/// Capacity providers an account may have (Lambda Managed Instances quotas: 1,000).
+pub const MAX_CAPACITY_PROVIDERS: usize = 1000;
 
 #[derive(Default)]
-pub struct CapacityProviders {}
+pub struct CapacityProviders {
+    /// By name.
+    pub by_name: BTreeMap<String, m::CapacityProvider>,
+    /// Requested scaling configs by (function name, qualifier: a version number or
+    /// `$LATEST.PUBLISHED`).
+    pub scaling: BTreeMap<(String, String), m::FunctionScalingConfig>,
+}
+
+impl CapacityProviders {
+    /// Drops what belongs to a deleted function (or one deleted version of it).
+    pub fn forget_function(&mut self, name: &str, qualifier: Option<&str>) {
+        match qualifier {
+            Some(q) => {
+                self.scaling.remove(&(name.to_string(), q.to_string()));
+            }
+            None => self.scaling.retain(|(n, _), _| n != name),
+        }
+    }
+}
+
+/// The capacity provider ARN a function configuration runs on, if any.
+pub fn provider_of(config: &m::FunctionConfiguration) -> Option<&str> {
+    config
+        .capacity_provider_config
+        .as_ref()
+        .map(|c| c.lambda_managed_instances_capacity_provider_config.capacity_provider_arn.as_str())
+}

@@ -1,4 +1,57 @@
-//! Event source mappings by UUID.
+//! Event source mappings by UUID: the configuration as the API shows it, the function it invokes
+//! and whether it is enabled. Pollers (a later part) read them from here.
+
+use lambda_server::model::EventSourceMappingConfiguration;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub config: EventSourceMappingConfiguration,
+    /// Name of the function the mapping invokes (its qualifier, if any, is in `FunctionArn`).
+    pub function_name: String,
+    /// What the user asked for; `config.state` settles to `Enabled` or `Disabled` accordingly.
+    pub enabled: bool,
+}
 
 #[derive(Default)]
-pub struct EventSourceMappings {}
+pub struct EventSourceMappings {
+    pub by_uuid: BTreeMap<String, Mapping>,
+}
+
+impl EventSourceMappings {
+    pub fn get(&self, uuid: &str) -> Option<&Mapping> {
+        self.by_uuid.get(uuid)
+    }
+
+    /// Ends a transition (`Creating`, `Enabling`, `Disabling`, `Updating`) in `Enabled` or
+    /// `Disabled`; a `Deleting` mapping is removed. Answers the ARN of a removed mapping.
+    pub fn settle(&mut self, uuid: &str) -> Option<String> {
+        let m = self.by_uuid.get_mut(uuid)?;
+        match m.config.state.as_deref() {
+            Some("Deleting") => {
+                let m = self.by_uuid.remove(uuid)?;
+                m.config.event_source_mapping_arn
+            }
+            Some("Creating" | "Enabling" | "Disabling" | "Updating") => {
+                m.config.state = Some(if m.enabled { "Enabled" } else { "Disabled" }.to_string());
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A deleted function (or qualifier) does not take its mappings with it, as on AWS: they stay
+    /// until deleted, and report that their function is gone.
+    pub fn forget_function(&mut self, name: &str, qualifier: Option<&str>) {
+        for m in self.by_uuid.values_mut().filter(|m| m.function_name == name) {
+            let arn = m.config.function_arn.as_deref().unwrap_or("");
+            let hit = match qualifier {
+                None => true,
+                Some(q) => arn.rsplit(':').next() == Some(q) && arn.matches(':').count() == 7,
+            };
+            if hit {
+                m.config.last_processing_result = Some("PROBLEM: Function not found.".to_string());
+            }
+        }
+    }
+}

@@ -1,11 +1,46 @@
 //! Runtime management configs per qualifier, and recursive-loop settings per function.
 
+use lambda_server::model as m;
+use std::collections::BTreeMap;
+
+/// What `PutRuntimeManagementConfig` set for one version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeConfig {
+    pub update_runtime_on: m::UpdateRuntimeOn,
+    pub runtime_version_arn: Option<String>,
+}
+
 #[derive(Default)]
-pub struct RuntimeManagement {}
+pub struct RuntimeManagement {
+    /// By (function name, version: `$LATEST` or a number).
+    pub configs: BTreeMap<(String, String), RuntimeConfig>,
+    /// Recursive-loop detection by function name (absent means `Terminate`).
+    pub recursion: BTreeMap<String, m::RecursiveLoop>,
+}
 
 impl RuntimeManagement {
+    /// The config of a version; a version never configured follows `Auto`.
+    pub fn config(&self, name: &str, version: &str) -> RuntimeConfig {
+        self.configs
+            .get(&(name.to_string(), version.to_string()))
+            .cloned()
+            .unwrap_or(RuntimeConfig { update_runtime_on: m::UpdateRuntimeOn::Auto, runtime_version_arn: None })
+    }
+
+    pub fn recursive_loop(&self, name: &str) -> m::RecursiveLoop {
+        self.recursion.get(name).cloned().unwrap_or(m::RecursiveLoop::Terminate)
+    }
+
     /// Drops what belongs to a deleted function (or one deleted qualifier of it).
     pub fn forget_function(&mut self, name: &str, qualifier: Option<&str>) {
-        let _ = (name, qualifier);
+        match qualifier {
+            Some(q) => {
+                self.configs.remove(&(name.to_string(), q.to_string()));
+            }
+            None => {
+                self.configs.retain(|(n, _), _| n != name);
+                self.recursion.remove(name);
+            }
+        }
     }
 }

@@ -7,15 +7,17 @@ use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
 /// Publishes `$LATEST` of `f`. `code_sha256` and `revision_id` are the optional preconditions of
-/// PublishVersion; `description` the version's own description.
+/// PublishVersion; `description` the version's own description. `Publish` on CreateFunction
+/// publishes while the function is still `Pending` (the version is Pending too until it settles).
 pub fn publish(
     f: &mut Function,
     code_sha256: Option<&str>,
     revision_id: Option<&str>,
     description: Option<String>,
+    on_create: bool,
 ) -> Result<m::FunctionConfiguration, ServiceError> {
     let latest = &f.latest.config;
-    if latest.state == Some(m::State::Pending) {
+    if latest.state == Some(m::State::Pending) && !on_create {
         return Err(aws_error::conflict(
             "The operation cannot be performed at this time. The function is currently in the following state: Pending",
         ));

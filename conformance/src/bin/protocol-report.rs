@@ -2,7 +2,8 @@
 //! writes `conformance/REPORT.md` (passed, failed and skipped per category, overall and for the
 //! Lambda slice, and why each case that does not pass does not) and `conformance/baseline.txt` (the
 //! cases that pass). With `--check` it writes nothing and fails when a baselined case no longer
-//! passes or the committed report is out of date.
+//! passes or the committed report is out of date. When `conformance/model-check.json` exists (written
+//! by `conformance/model_check.py`), the report ends with its per-operation table.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -194,12 +195,55 @@ fn report(cases: &[Case]) -> String {
     out
 }
 
+/// The section on `conformance/model-check.json` (written by `conformance/model_check.py`), if that
+/// file exists: totals and one row per operation, in the file's (sorted) order.
+fn model_check_section(root: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join("conformance/model-check.json")).ok()?;
+    let doc: Value = serde_json::from_str(&text).expect("conformance/model-check.json is JSON");
+    let cell = |v: Option<&Value>| -> String {
+        let s = match v {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        s.replace('|', "\\|").replace('\n', " ")
+    };
+    let totals = doc.get("totals");
+    let total = |k: &str| cell(totals.and_then(|t| t.get(k)));
+    let mut out = String::from(
+        "\n## Model-driven check of the Lambda API\n\nGenerated from `conformance/model-check.json`, which `python3 conformance/model_check.py` writes: it\nstarts `fauxlambda`, creates fixtures with boto3, calls every operation of `model/lambda.json`'s service\nonce with a valid input built from the model, and checks the answer against the model (output members,\ntypes, enum values and constraints, no undefined members; errors must be ones the operation models, with\ntheir status code). `ServiceException` and unmodelled errors are violations.\n\n",
+    );
+    out.push_str(&format!(
+        "Operations: {} checked of {}; {} ok, {} modelled errors, {} violations.\n",
+        cell(doc.get("checked")),
+        cell(doc.get("operations")),
+        total("ok"),
+        total("modelled-error"),
+        total("violation")
+    ));
+    let problems: Vec<String> = doc.get("fixture_problems").and_then(Value::as_array).map(|a| a.iter().map(|p| cell(Some(p))).collect()).unwrap_or_default();
+    if !problems.is_empty() {
+        out.push_str("\nFixtures that could not be created:\n\n");
+        for p in problems {
+            out.push_str(&format!("- {p}\n"));
+        }
+    }
+    out.push_str("\n| operation | outcome | detail |\n|---|---|---|\n");
+    for r in doc.get("results").and_then(Value::as_array).into_iter().flatten() {
+        out.push_str(&format!("| `{}` | {} | {} |\n", cell(r.get("operation")), cell(r.get("outcome")), cell(r.get("detail"))));
+    }
+    Some(out)
+}
+
 fn main() {
     let check = std::env::args().any(|a| a == "--check");
     let root = root();
     let results = run_tests(&root);
     let cases = load_cases(&root, &results);
-    let text = report(&cases);
+    let mut text = report(&cases);
+    if let Some(section) = model_check_section(&root) {
+        text.push_str(&section);
+    }
     let passing: BTreeSet<&str> = cases.iter().filter(|c| c.outcome == Outcome::Passed).map(|c| c.id.as_str()).collect();
     let baseline_path = root.join("conformance/baseline.txt");
     let report_path = root.join("conformance/REPORT.md");

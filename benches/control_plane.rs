@@ -1,0 +1,179 @@
+//! Control-plane benchmark of the release `fauxlambda` binary, run with
+//! `cargo bench -p fauxlambda --bench control_plane`. It prints:
+//!
+//! - the time from process start to the first answered request;
+//! - resident memory (VmRSS) when idle and after creating 1,000 functions;
+//! - `GetFunction` and `ListFunctions` (100 functions) requests per second over keep-alive
+//!   loopback connections at concurrency 1 and 16, side by side with the reference: the same
+//!   server's `/_fauxlambda/health` endpoint, i.e. the bare cost of an HTTP round trip to it.
+//!
+//! Goals: start ≤ 20 ms, idle memory ≤ 15 MB, ≥ 20,000 GetFunction/s on 2 cores.
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROLE: &str = "arn:aws:iam::000000000000:role/bench";
+const RUN_FOR: Duration = Duration::from_secs(2);
+
+struct Server {
+    child: Child,
+    port: u16,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn connect(port: u16) -> Sender {
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    stream.set_nodelay(true).unwrap();
+    let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    send
+}
+
+async fn request(send: &mut Sender, method: &str, path: &str, body: Option<String>) -> (u16, Bytes) {
+    let mut b = http::Request::builder().method(method).uri(path).header("host", "127.0.0.1");
+    if body.is_some() {
+        b = b.header("content-type", "application/json");
+    }
+    let req = b.body(Full::new(Bytes::from(body.unwrap_or_default()))).unwrap();
+    send.ready().await.expect("ready");
+    let resp = send.send_request(req).await.expect("send");
+    let status = resp.status().as_u16();
+    (status, resp.into_body().collect().await.expect("body").to_bytes())
+}
+
+/// Starts the server and measures the time until the first request is answered.
+async fn start() -> (Server, Duration) {
+    let port = free_port();
+    let data = tempfile::tempdir().unwrap();
+    let t0 = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--log-level", "error", "--data-dir"])
+        .arg(data.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn fauxlambda");
+    loop {
+        if let Ok(stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            drop(stream);
+            let mut s = connect(port).await;
+            let (status, _) = request(&mut s, "GET", "/_fauxlambda/health", None).await;
+            if status == 200 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_micros(200)).await;
+        assert!(t0.elapsed() < Duration::from_secs(10), "fauxlambda did not start");
+    }
+    (Server { child, port, _data: data }, t0.elapsed())
+}
+
+fn zip_b64() -> String {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("app.py", zip::write::SimpleFileOptions::default()).unwrap();
+    w.write_all(b"def handler(event, context):\n    return event\n").unwrap();
+    base64::engine::general_purpose::STANDARD.encode(w.finish().unwrap().into_inner())
+}
+
+async fn create_functions(port: u16, from: usize, to: usize) {
+    let zip = zip_b64();
+    let mut s = connect(port).await;
+    for i in from..to {
+        let body = format!(
+            r#"{{"FunctionName":"bench-{i:05}","Runtime":"python3.12","Role":"{ROLE}","Handler":"app.handler","Code":{{"ZipFile":"{zip}"}}}}"#
+        );
+        let (status, body) = request(&mut s, "POST", "/2015-03-31/functions", Some(body)).await;
+        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    }
+}
+
+/// Requests per second of `path` over `conns` keep-alive connections for `RUN_FOR`.
+async fn rps(port: u16, path: &'static str, conns: usize) -> f64 {
+    let deadline = Instant::now() + RUN_FOR;
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        tasks.push(tokio::spawn(async move {
+            let mut s = connect(port).await;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let (status, _) = request(&mut s, "GET", path, None).await;
+                assert_eq!(status, 200, "{path}");
+                n += 1;
+            }
+            n
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    total as f64 / RUN_FOR.as_secs_f64()
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    // Start-up: the median of 5 starts.
+    let mut starts = Vec::new();
+    for _ in 0..5 {
+        let (_s, t) = start().await;
+        starts.push(t);
+    }
+    starts.sort();
+    let (server, _) = start().await;
+    let pid = server.child.id();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let idle = rss_kb(pid);
+    create_functions(server.port, 0, 100).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut rows = Vec::new();
+    for conns in [1, 16] {
+        let health = rps(server.port, "/_fauxlambda/health", conns).await;
+        let get = rps(server.port, "/2015-03-31/functions/bench-00042", conns).await;
+        let list = rps(server.port, "/2015-03-31/functions/?MaxItems=100", conns).await;
+        rows.push((conns, health, get, list));
+    }
+    create_functions(server.port, 100, 1000).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let with_1000 = rss_kb(pid);
+
+    println!("\ncontrol-plane benchmark (release binary, loopback, {} s per throughput figure)\n", RUN_FOR.as_secs());
+    println!("| figure | value | goal |");
+    println!("|---|---:|---:|");
+    println!("| start to first answered request (median of 5) | {:.1} ms | ≤ 20 ms |", starts[2].as_secs_f64() * 1000.0);
+    println!("| resident memory, idle | {:.1} MB | ≤ 15 MB |", idle as f64 / 1024.0);
+    println!("| resident memory, 1,000 functions | {:.1} MB | |", with_1000 as f64 / 1024.0);
+    println!();
+    println!("| concurrency | reference: health req/s | GetFunction req/s | ratio to reference | ListFunctions (100) req/s |");
+    println!("|---:|---:|---:|---:|---:|");
+    for (c, h, g, l) in rows {
+        println!("| {c} | {h:.0} | {g:.0} | {:.2} | {l:.0} |", g / h);
+    }
+    println!("\ngoal: ≥ 20,000 GetFunction/s");
+}

@@ -1,0 +1,304 @@
+//! Code from S3: CreateFunction, UpdateFunctionCode and PublishLayerVersion with
+//! `S3Bucket`/`S3Key`/`S3ObjectVersion`, fetched from a real `moto_server` (from `.venv`, installed
+//! by `scripts/test-deps`) through `--s3-endpoint`, and the errors for missing objects/endpoints.
+
+mod common;
+
+use aws_sdk_lambda::error::ProvideErrorMetadata;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{FunctionCode, LayerVersionContentInput, Runtime};
+use common::{zip, Server, ROLE};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `moto_server`; killed when dropped.
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `moto_server`: `FAUXLAMBDA_MOTO_SERVER`, else `.venv/bin/moto_server` (running
+/// `scripts/test-deps` first when the venv is not there yet).
+fn moto_server_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("FAUXLAMBDA_MOTO_SERVER") {
+        return PathBuf::from(p);
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = root.join(".venv/bin/moto_server");
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        if !bin.exists() {
+            let status = Command::new(root.join("scripts/test-deps")).status().expect("running scripts/test-deps");
+            assert!(status.success(), "scripts/test-deps failed");
+        }
+    });
+    assert!(bin.exists(), "{} is missing: run scripts/test-deps", bin.display());
+    bin
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port()
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let port = free_port();
+        let child = Command::new(moto_server_bin())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting moto_server");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto_server did not start listening");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        Moto { child, endpoint: format!("http://127.0.0.1:{port}") }
+    }
+
+    fn s3(&self) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .force_path_style(true)
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+}
+
+async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
+    let out = s3
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from(body.to_vec()))
+        .send()
+        .await
+        .expect("put_object");
+    out.version_id().map(str::to_string)
+}
+
+fn sha256_b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(bytes))
+}
+
+fn py_zip(text: &str) -> Vec<u8> {
+    zip(&[("app.py", &format!("def handler(event, context):\n    return {text:?}\n"))])
+}
+
+/// GET over plain HTTP (Code.Location / Content.Location are fauxlambda's own URLs).
+async fn http_get(url: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let uri: http::Uri = url.parse().expect("url");
+    let host = uri.host().expect("host").to_string();
+    let port = uri.port_u16().unwrap_or(80);
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.expect("connect");
+    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let req = http::Request::get(path).header("host", format!("{host}:{port}")).body(http_body_util::Empty::<bytes::Bytes>::new()).unwrap();
+    let resp = send.send_request(req).await.expect("request");
+    assert_eq!(resp.status(), 200, "GET {url}");
+    resp.into_body().collect().await.expect("body").to_bytes().to_vec()
+}
+
+fn s3_code(bucket: &str, key: &str, version: Option<&str>) -> FunctionCode {
+    FunctionCode::builder().s3_bucket(bucket).s3_key(key).set_s3_object_version(version.map(str::to_string)).build()
+}
+
+async fn create_from_s3(c: &aws_sdk_lambda::Client, name: &str, code: FunctionCode) -> Result<aws_sdk_lambda::operation::create_function::CreateFunctionOutput, aws_sdk_lambda::error::SdkError<aws_sdk_lambda::operation::create_function::CreateFunctionError>> {
+    c.create_function().function_name(name).runtime(Runtime::Python312).role(ROLE).handler("app.handler").code(code).send().await
+}
+
+#[tokio::test]
+async fn create_and_update_function_code_from_s3() {
+    let moto = Moto::start();
+    let s3 = moto.s3();
+    s3.create_bucket().bucket("code").send().await.expect("create_bucket");
+    let one = py_zip("one");
+    let two = py_zip("two");
+    put(&s3, "code", "fn/one.zip", &one).await;
+    put(&s3, "code", "fn/two.zip", &two).await;
+
+    let server = Server::start(&["--s3-endpoint", &moto.endpoint]);
+    let c = server.client();
+    let created = create_from_s3(&c, "from-s3", s3_code("code", "fn/one.zip", None)).await.expect("create_function from S3");
+    assert_eq!(created.code_sha256(), Some(sha256_b64(&one).as_str()));
+    assert_eq!(created.code_size(), one.len() as i64);
+    common::wait_active(&c, "from-s3").await;
+
+    let got = c.get_function().function_name("from-s3").send().await.unwrap();
+    assert_eq!(got.configuration().and_then(|c| c.code_sha256()), Some(sha256_b64(&one).as_str()));
+    let location = got.code().and_then(|c| c.location()).expect("Code.Location").to_string();
+    assert_eq!(http_get(&location).await, one, "Code.Location serves the S3 object's bytes");
+
+    let updated = c.update_function_code().function_name("from-s3").s3_bucket("code").s3_key("fn/two.zip").send().await.expect("update_function_code from S3");
+    assert_eq!(updated.code_sha256(), Some(sha256_b64(&two).as_str()));
+    assert_eq!(updated.code_size(), two.len() as i64);
+    common::wait_active(&c, "from-s3").await;
+    let got = c.get_function().function_name("from-s3").send().await.unwrap();
+    let location = got.code().and_then(|c| c.location()).expect("Code.Location").to_string();
+    assert_eq!(http_get(&location).await, two);
+
+    // Only S3Key without S3Bucket is refused before S3 is asked.
+    let err = c.update_function_code().function_name("from-s3").s3_key("fn/two.zip").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+}
+
+#[tokio::test]
+async fn object_versions_of_a_versioned_bucket() {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+    let moto = Moto::start();
+    let s3 = moto.s3();
+    s3.create_bucket().bucket("versioned").send().await.expect("create_bucket");
+    s3.put_bucket_versioning()
+        .bucket("versioned")
+        .versioning_configuration(VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build())
+        .send()
+        .await
+        .expect("put_bucket_versioning");
+    let first = py_zip("first");
+    let second = py_zip("second");
+    let v1 = put(&s3, "versioned", "code.zip", &first).await.expect("a version id");
+    let v2 = put(&s3, "versioned", "code.zip", &second).await.expect("a version id");
+    assert_ne!(v1, v2);
+
+    let server = Server::start(&["--s3-endpoint", &moto.endpoint]);
+    let c = server.client();
+    // The older version, by id, although a newer one is current.
+    let created = create_from_s3(&c, "pinned", s3_code("versioned", "code.zip", Some(&v1))).await.expect("create_function with S3ObjectVersion");
+    assert_eq!(created.code_sha256(), Some(sha256_b64(&first).as_str()));
+    common::wait_active(&c, "pinned").await;
+    // Without a version: the current one.
+    let latest = create_from_s3(&c, "current", s3_code("versioned", "code.zip", None)).await.expect("create_function");
+    assert_eq!(latest.code_sha256(), Some(sha256_b64(&second).as_str()));
+
+    let updated = c
+        .update_function_code()
+        .function_name("pinned")
+        .s3_bucket("versioned")
+        .s3_key("code.zip")
+        .s3_object_version(&v2)
+        .send()
+        .await
+        .expect("update_function_code with S3ObjectVersion");
+    assert_eq!(updated.code_sha256(), Some(sha256_b64(&second).as_str()));
+
+    // A version the object never had.
+    let err = create_from_s3(&c, "bad-version", s3_code("versioned", "code.zip", Some("nonexistentversion0000000000000"))).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+    let msg = err.message().unwrap_or_default();
+    assert!(msg.starts_with("Error occurred while GetObject. S3 Error Code: "), "{msg}");
+}
+
+#[tokio::test]
+async fn publish_layer_version_from_s3() {
+    let moto = Moto::start();
+    let s3 = moto.s3();
+    s3.create_bucket().bucket("layers").send().await.expect("create_bucket");
+    let layer = zip(&[("python/helper.py", "VALUE = 42\n")]);
+    put(&s3, "layers", "helper.zip", &layer).await;
+
+    let server = Server::start(&["--s3-endpoint", &moto.endpoint]);
+    let c = server.client();
+    let published = c
+        .publish_layer_version()
+        .layer_name("helper")
+        .content(LayerVersionContentInput::builder().s3_bucket("layers").s3_key("helper.zip").build())
+        .compatible_runtimes(Runtime::Python312)
+        .send()
+        .await
+        .expect("publish_layer_version from S3");
+    assert_eq!(published.version(), 1);
+    let content = published.content().expect("Content");
+    assert_eq!(content.code_sha256(), Some(sha256_b64(&layer).as_str()));
+    assert_eq!(content.code_size(), layer.len() as i64);
+    let location = content.location().expect("Content.Location").to_string();
+    assert_eq!(http_get(&location).await, layer, "Content.Location serves the S3 object's bytes");
+
+    let err = c
+        .publish_layer_version()
+        .layer_name("helper")
+        .content(LayerVersionContentInput::builder().s3_bucket("layers").s3_key("missing.zip").build())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+    assert_eq!(err.message(), Some("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."));
+}
+
+#[tokio::test]
+async fn missing_key_and_bucket() {
+    let moto = Moto::start();
+    let s3 = moto.s3();
+    s3.create_bucket().bucket("code").send().await.expect("create_bucket");
+    let server = Server::start(&["--s3-endpoint", &moto.endpoint]);
+    let c = server.client();
+
+    let err = create_from_s3(&c, "no-key", s3_code("code", "missing.zip", None)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+    assert_eq!(err.message(), Some("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."));
+
+    let err = create_from_s3(&c, "no-bucket", s3_code("no-such-bucket", "code.zip", None)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+    assert_eq!(err.message(), Some("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist"));
+
+    // Nothing was created by the failed requests.
+    let err = c.get_function().function_name("no-key").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFoundException"));
+
+    // An S3 object that is not a zip is refused like a bad ZipFile.
+    put(&s3, "code", "not-a-zip.zip", b"plain text").await;
+    let err = create_from_s3(&c, "not-zip", s3_code("code", "not-a-zip.zip", None)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+}
+
+#[tokio::test]
+async fn no_endpoint_or_unreachable_endpoint() {
+    // An empty flag wins over AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL: no endpoint at all.
+    let server = Server::start(&["--s3-endpoint", ""]);
+    let c = server.client();
+    let err = create_from_s3(&c, "f", s3_code("code", "code.zip", None)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+    let msg = err.message().unwrap_or_default();
+    assert!(msg.starts_with("Error occurred while GetObject. S3 Error Code: "), "{msg}");
+    assert!(msg.contains("--s3-endpoint") && msg.contains("AWS_ENDPOINT_URL_S3"), "{msg}");
+
+    // A port nothing listens on.
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let server = Server::start(&["--s3-endpoint", &closed]);
+    let c = server.client();
+    let started = Instant::now();
+    let err = create_from_s3(&c, "f", s3_code("code", "code.zip", None)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+    let msg = err.message().unwrap_or_default();
+    assert!(msg.contains("--s3-endpoint") && msg.contains(&closed), "{msg}");
+    assert!(started.elapsed() < Duration::from_secs(15), "an unreachable endpoint fails fast");
+
+    // Zip upload still works without S3.
+    let created = c
+        .create_function()
+        .function_name("zip")
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .code(FunctionCode::builder().zip_file(Blob::new(py_zip("z"))).build())
+        .send()
+        .await
+        .expect("create_function from ZipFile");
+    assert_eq!(created.function_name(), Some("zip"));
+}
