@@ -63,7 +63,9 @@ async fn providers_lifecycle() {
     let updated = c
         .update_capacity_provider()
         .capacity_provider_name("arn:aws:lambda:us-east-1:000000000000:capacity-provider:cp-a")
-        .capacity_provider_scaling_config(CapacityProviderScalingConfig::builder().max_v_cpu_count(64).scaling_mode(CapacityProviderScalingMode::Auto).build())
+        .capacity_provider_scaling_config(
+            CapacityProviderScalingConfig::builder().max_v_cpu_count(64).scaling_mode(CapacityProviderScalingMode::Auto).build(),
+        )
         .send()
         .await
         .unwrap();
@@ -130,10 +132,7 @@ async fn function_versions_and_scaling_configs() {
     let listed = c.list_function_versions_by_capacity_provider().capacity_provider_name("cp").send().await.unwrap();
     assert_eq!(listed.capacity_provider_arn(), arn);
     let arns: Vec<&str> = listed.function_versions().iter().map(|v| v.function_arn()).collect();
-    assert_eq!(
-        arns,
-        ["arn:aws:lambda:us-east-1:000000000000:function:mi:$LATEST", "arn:aws:lambda:us-east-1:000000000000:function:mi:1"]
-    );
+    assert_eq!(arns, ["arn:aws:lambda:us-east-1:000000000000:function:mi:$LATEST", "arn:aws:lambda:us-east-1:000000000000:function:mi:1"]);
     assert!(listed.function_versions().iter().all(|v| v.state() == &State::Active));
     let page = c.list_function_versions_by_capacity_provider().capacity_provider_name("cp").max_items(1).send().await.unwrap();
     assert_eq!(page.function_versions().len(), 1);

@@ -39,7 +39,8 @@ async fn runtime_management_per_version() {
     c.publish_version().function_name("rt").send().await.unwrap();
     let v1 = c.get_runtime_management_config().function_name("rt").qualifier("1").send().await.unwrap();
     assert_eq!(v1.update_runtime_on(), Some(&UpdateRuntimeOn::Auto));
-    let put = c.put_runtime_management_config().function_name("rt").qualifier("1").update_runtime_on(UpdateRuntimeOn::FunctionUpdate).send().await.unwrap();
+    let put =
+        c.put_runtime_management_config().function_name("rt").qualifier("1").update_runtime_on(UpdateRuntimeOn::FunctionUpdate).send().await.unwrap();
     assert_eq!(put.function_arn(), "arn:aws:lambda:us-east-1:000000000000:function:rt:1");
     assert_eq!(put.runtime_version_arn(), None);
     let v1 = c.get_runtime_management_config().function_name("rt").qualifier("1").send().await.unwrap();

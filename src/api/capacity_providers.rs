@@ -30,9 +30,7 @@ fn not_found(name: &str) -> ServiceError {
 fn limit_exceeded() -> ServiceError {
     ServiceError::CapacityProviderLimitExceededException(m::CapacityProviderLimitExceededException {
         r#type: Some("User".into()),
-        message: Some(format!(
-            "The maximum number of capacity providers for your account has been exceeded ({MAX_CAPACITY_PROVIDERS})."
-        )),
+        message: Some(format!("The maximum number of capacity providers for your account has been exceeded ({MAX_CAPACITY_PROVIDERS}).")),
     })
 }
 
@@ -272,7 +270,10 @@ async fn published_version(api: &Api, function_name: &str, qualifier: &str) -> R
     Ok((f.name, config))
 }
 
-pub async fn get_function_scaling_config(api: &Api, input: m::GetFunctionScalingConfigRequest) -> Result<m::GetFunctionScalingConfigResponse, ServiceError> {
+pub async fn get_function_scaling_config(
+    api: &Api,
+    input: m::GetFunctionScalingConfigRequest,
+) -> Result<m::GetFunctionScalingConfigResponse, ServiceError> {
     let (name, _) = published_version(api, &input.function_name, &input.qualifier).await?;
     let key = (name.clone(), input.qualifier.clone());
     let c = api.state(move |s| s.capacity_providers.scaling.get(&key).cloned()).await?;
@@ -283,7 +284,10 @@ pub async fn get_function_scaling_config(api: &Api, input: m::GetFunctionScaling
     })
 }
 
-pub async fn put_function_scaling_config(api: &Api, input: m::PutFunctionScalingConfigRequest) -> Result<m::PutFunctionScalingConfigResponse, ServiceError> {
+pub async fn put_function_scaling_config(
+    api: &Api,
+    input: m::PutFunctionScalingConfigRequest,
+) -> Result<m::PutFunctionScalingConfigResponse, ServiceError> {
     let (name, config) = published_version(api, &input.function_name, &input.qualifier).await?;
     let c = input.function_scaling_config.unwrap_or_default();
     if let (Some(min), Some(max)) = (c.min_execution_environments, c.max_execution_environments) {

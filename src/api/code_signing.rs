@@ -26,7 +26,9 @@ fn policies(given: Option<m::CodeSigningPolicies>) -> m::CodeSigningPolicies {
 
 fn check_publishers(p: &m::AllowedPublishers) -> Result<(), ServiceError> {
     if p.signing_profile_version_arns.is_empty() {
-        return Err(aws_error::invalid_parameter("AllowedPublishers.SigningProfileVersionArns must contain at least one signing profile version ARN."));
+        return Err(aws_error::invalid_parameter(
+            "AllowedPublishers.SigningProfileVersionArns must contain at least one signing profile version ARN.",
+        ));
     }
     for arn in &p.signing_profile_version_arns {
         let parts: Vec<&str> = arn.split(':').collect();
@@ -37,7 +39,10 @@ fn check_publishers(p: &m::AllowedPublishers) -> Result<(), ServiceError> {
     Ok(())
 }
 
-pub async fn create_code_signing_config(api: &Api, input: m::CreateCodeSigningConfigRequest) -> Result<m::CreateCodeSigningConfigResponse, ServiceError> {
+pub async fn create_code_signing_config(
+    api: &Api,
+    input: m::CreateCodeSigningConfigRequest,
+) -> Result<m::CreateCodeSigningConfigResponse, ServiceError> {
     check_publishers(&input.allowed_publishers)?;
     let id = new_config_id();
     let arn = api.scope().code_signing_config_arn(&id);
@@ -71,7 +76,10 @@ pub async fn get_code_signing_config(api: &Api, input: m::GetCodeSigningConfigRe
     Ok(m::GetCodeSigningConfigResponse { code_signing_config: config })
 }
 
-pub async fn update_code_signing_config(api: &Api, input: m::UpdateCodeSigningConfigRequest) -> Result<m::UpdateCodeSigningConfigResponse, ServiceError> {
+pub async fn update_code_signing_config(
+    api: &Api,
+    input: m::UpdateCodeSigningConfigRequest,
+) -> Result<m::UpdateCodeSigningConfigResponse, ServiceError> {
     if let Some(p) = &input.allowed_publishers {
         check_publishers(p)?;
     }
@@ -95,7 +103,10 @@ pub async fn update_code_signing_config(api: &Api, input: m::UpdateCodeSigningCo
     Ok(m::UpdateCodeSigningConfigResponse { code_signing_config: updated })
 }
 
-pub async fn delete_code_signing_config(api: &Api, input: m::DeleteCodeSigningConfigRequest) -> Result<m::DeleteCodeSigningConfigResponse, ServiceError> {
+pub async fn delete_code_signing_config(
+    api: &Api,
+    input: m::DeleteCodeSigningConfigRequest,
+) -> Result<m::DeleteCodeSigningConfigResponse, ServiceError> {
     let arn = input.code_signing_config_arn;
     api.state(move |s| -> Result<(), ServiceError> {
         if !s.code_signing.configs.contains_key(&arn) {
@@ -116,13 +127,19 @@ pub async fn delete_code_signing_config(api: &Api, input: m::DeleteCodeSigningCo
     Ok(m::DeleteCodeSigningConfigResponse {})
 }
 
-pub async fn list_code_signing_configs(api: &Api, input: m::ListCodeSigningConfigsRequest) -> Result<m::ListCodeSigningConfigsResponse, ServiceError> {
+pub async fn list_code_signing_configs(
+    api: &Api,
+    input: m::ListCodeSigningConfigsRequest,
+) -> Result<m::ListCodeSigningConfigsResponse, ServiceError> {
     let all: Vec<m::CodeSigningConfig> = api.state(|s| s.code_signing.configs.values().cloned().collect()).await?;
     let (page, next) = pagination::page(all, |c| c.code_signing_config_arn.clone(), input.marker.as_deref(), input.max_items, 50)?;
     Ok(m::ListCodeSigningConfigsResponse { code_signing_configs: Some(page), next_marker: next })
 }
 
-pub async fn list_functions_by_code_signing_config(api: &Api, input: m::ListFunctionsByCodeSigningConfigRequest) -> Result<m::ListFunctionsByCodeSigningConfigResponse, ServiceError> {
+pub async fn list_functions_by_code_signing_config(
+    api: &Api,
+    input: m::ListFunctionsByCodeSigningConfigRequest,
+) -> Result<m::ListFunctionsByCodeSigningConfigResponse, ServiceError> {
     let arn = input.code_signing_config_arn;
     let users = {
         let arn = arn.clone();
@@ -151,7 +168,10 @@ async fn signable_function(api: &Api, function_name: &str) -> Result<String, Ser
     Ok(f.name)
 }
 
-pub async fn put_function_code_signing_config(api: &Api, input: m::PutFunctionCodeSigningConfigRequest) -> Result<m::PutFunctionCodeSigningConfigResponse, ServiceError> {
+pub async fn put_function_code_signing_config(
+    api: &Api,
+    input: m::PutFunctionCodeSigningConfigRequest,
+) -> Result<m::PutFunctionCodeSigningConfigResponse, ServiceError> {
     let name = signable_function(api, &input.function_name).await?;
     let arn = input.code_signing_config_arn;
     let (n, a) = (name.clone(), arn.clone());
@@ -169,7 +189,10 @@ pub async fn put_function_code_signing_config(api: &Api, input: m::PutFunctionCo
     Ok(m::PutFunctionCodeSigningConfigResponse { code_signing_config_arn: arn, function_name: name })
 }
 
-pub async fn get_function_code_signing_config(api: &Api, input: m::GetFunctionCodeSigningConfigRequest) -> Result<m::GetFunctionCodeSigningConfigResponse, ServiceError> {
+pub async fn get_function_code_signing_config(
+    api: &Api,
+    input: m::GetFunctionCodeSigningConfigRequest,
+) -> Result<m::GetFunctionCodeSigningConfigResponse, ServiceError> {
     let name = signable_function(api, &input.function_name).await?;
     let n = name.clone();
     let arn = api.state(move |s| s.code_signing.by_function.get(&n).cloned()).await?;

@@ -91,8 +91,7 @@ fn summary(e: &Execution) -> m::Execution {
 
 pub async fn get_durable_execution(api: &Api, input: m::GetDurableExecutionRequest) -> Result<m::GetDurableExecutionResponse, ServiceError> {
     let arn = input.durable_execution_arn;
-    api.state(move |s| s.durable_executions.get(&arn, now_millis()).map(to_response).ok_or_else(|| execution_not_found(&arn)))
-        .await?
+    api.state(move |s| s.durable_executions.get(&arn, now_millis()).map(to_response).ok_or_else(|| execution_not_found(&arn))).await?
 }
 
 /// Operations a replay needs: children of a finished context are left out unless the context
@@ -115,7 +114,10 @@ fn replayed(e: &Execution) -> Vec<(u64, m::Operation)> {
     e.operations.iter().enumerate().filter(|(_, o)| !hidden(o)).map(|(i, o)| (i as u64 + 1, o.clone())).collect()
 }
 
-pub async fn get_durable_execution_state(api: &Api, input: m::GetDurableExecutionStateRequest) -> Result<m::GetDurableExecutionStateResponse, ServiceError> {
+pub async fn get_durable_execution_state(
+    api: &Api,
+    input: m::GetDurableExecutionStateRequest,
+) -> Result<m::GetDurableExecutionStateResponse, ServiceError> {
     let arn = input.durable_execution_arn;
     let token = input.checkpoint_token;
     let ops = api
@@ -202,7 +204,10 @@ fn without_data(mut e: m::Event) -> m::Event {
     e
 }
 
-pub async fn get_durable_execution_history(api: &Api, input: m::GetDurableExecutionHistoryRequest) -> Result<m::GetDurableExecutionHistoryResponse, ServiceError> {
+pub async fn get_durable_execution_history(
+    api: &Api,
+    input: m::GetDurableExecutionHistoryRequest,
+) -> Result<m::GetDurableExecutionHistoryResponse, ServiceError> {
     let arn = input.durable_execution_arn;
     let events = api
         .state(move |s| {
@@ -219,7 +224,10 @@ pub async fn get_durable_execution_history(api: &Api, input: m::GetDurableExecut
     Ok(m::GetDurableExecutionHistoryResponse { events, next_marker })
 }
 
-pub async fn checkpoint_durable_execution(api: &Api, input: m::CheckpointDurableExecutionRequest) -> Result<m::CheckpointDurableExecutionResponse, ServiceError> {
+pub async fn checkpoint_durable_execution(
+    api: &Api,
+    input: m::CheckpointDurableExecutionRequest,
+) -> Result<m::CheckpointDurableExecutionResponse, ServiceError> {
     api.state(move |s| {
         s.durable_executions.checkpoint(
             &input.durable_execution_arn,
@@ -243,8 +251,7 @@ pub async fn send_durable_execution_callback_success(
     api: &Api,
     input: m::SendDurableExecutionCallbackSuccessRequest,
 ) -> Result<m::SendDurableExecutionCallbackSuccessResponse, ServiceError> {
-    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Success(input.result), now_millis()))
-        .await??;
+    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Success(input.result), now_millis())).await??;
     Ok(m::SendDurableExecutionCallbackSuccessResponse {})
 }
 
@@ -252,8 +259,7 @@ pub async fn send_durable_execution_callback_failure(
     api: &Api,
     input: m::SendDurableExecutionCallbackFailureRequest,
 ) -> Result<m::SendDurableExecutionCallbackFailureResponse, ServiceError> {
-    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Failure(input.error), now_millis()))
-        .await??;
+    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Failure(input.error), now_millis())).await??;
     Ok(m::SendDurableExecutionCallbackFailureResponse {})
 }
 
@@ -261,8 +267,7 @@ pub async fn send_durable_execution_callback_heartbeat(
     api: &Api,
     input: m::SendDurableExecutionCallbackHeartbeatRequest,
 ) -> Result<m::SendDurableExecutionCallbackHeartbeatResponse, ServiceError> {
-    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Heartbeat, now_millis()))
-        .await??;
+    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Heartbeat, now_millis())).await??;
     Ok(m::SendDurableExecutionCallbackHeartbeatResponse {})
 }
 
@@ -369,13 +374,9 @@ impl DurableExecutions {
         if let Some(c) = client_token {
             work.replies.insert(c.to_string(), (token.to_string(), reply.clone()));
         }
-        let finished = !work.is_running();
         *e = work;
         for (callback, op) in new_callbacks {
             self.callbacks.insert(callback, (arn.to_string(), op));
-        }
-        if finished {
-            self.callbacks.retain(|_, (a, _)| a != arn);
         }
         Ok(reply)
     }

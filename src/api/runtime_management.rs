@@ -25,7 +25,10 @@ fn check_runtime_version_arn(arn: &str) -> Result<(), ServiceError> {
     }
 }
 
-pub async fn get_runtime_management_config(api: &Api, input: m::GetRuntimeManagementConfigRequest) -> Result<m::GetRuntimeManagementConfigResponse, ServiceError> {
+pub async fn get_runtime_management_config(
+    api: &Api,
+    input: m::GetRuntimeManagementConfigRequest,
+) -> Result<m::GetRuntimeManagementConfigResponse, ServiceError> {
     let (name, version, _) = version_of(api, &input.function_name, input.qualifier.as_deref()).await?;
     let (n, v) = (name.clone(), version.clone());
     let c = api.state(move |s| s.runtime_management.config(&n, &v)).await?;
@@ -36,7 +39,10 @@ pub async fn get_runtime_management_config(api: &Api, input: m::GetRuntimeManage
     })
 }
 
-pub async fn put_runtime_management_config(api: &Api, input: m::PutRuntimeManagementConfigRequest) -> Result<m::PutRuntimeManagementConfigResponse, ServiceError> {
+pub async fn put_runtime_management_config(
+    api: &Api,
+    input: m::PutRuntimeManagementConfigRequest,
+) -> Result<m::PutRuntimeManagementConfigResponse, ServiceError> {
     let (name, version, image) = version_of(api, &input.function_name, input.qualifier.as_deref()).await?;
     if image {
         return Err(aws_error::invalid_parameter("Runtime management configuration is not supported for functions with the Image package type."));
@@ -46,9 +52,7 @@ pub async fn put_runtime_management_config(api: &Api, input: m::PutRuntimeManage
             return Err(aws_error::invalid_parameter("RuntimeVersionArn is required when UpdateRuntimeOn is Manual."))
         }
         (m::UpdateRuntimeOn::Manual, Some(arn)) => check_runtime_version_arn(arn)?,
-        (_, Some(_)) => {
-            return Err(aws_error::invalid_parameter("RuntimeVersionArn can be specified only when UpdateRuntimeOn is Manual."))
-        }
+        (_, Some(_)) => return Err(aws_error::invalid_parameter("RuntimeVersionArn can be specified only when UpdateRuntimeOn is Manual.")),
         (_, None) => {}
     }
     let config = RuntimeConfig { update_runtime_on: input.update_runtime_on, runtime_version_arn: input.runtime_version_arn };
@@ -85,13 +89,19 @@ async fn function_name(api: &Api, function_name: &str) -> Result<String, Service
     Ok(f.name)
 }
 
-pub async fn get_function_recursion_config(api: &Api, input: m::GetFunctionRecursionConfigRequest) -> Result<m::GetFunctionRecursionConfigResponse, ServiceError> {
+pub async fn get_function_recursion_config(
+    api: &Api,
+    input: m::GetFunctionRecursionConfigRequest,
+) -> Result<m::GetFunctionRecursionConfigResponse, ServiceError> {
     let name = function_name(api, &input.function_name).await?;
     let r = api.state(move |s| s.runtime_management.recursive_loop(&name)).await?;
     Ok(m::GetFunctionRecursionConfigResponse { recursive_loop: Some(r) })
 }
 
-pub async fn put_function_recursion_config(api: &Api, input: m::PutFunctionRecursionConfigRequest) -> Result<m::PutFunctionRecursionConfigResponse, ServiceError> {
+pub async fn put_function_recursion_config(
+    api: &Api,
+    input: m::PutFunctionRecursionConfigRequest,
+) -> Result<m::PutFunctionRecursionConfigResponse, ServiceError> {
     let name = function_name(api, &input.function_name).await?;
     let r = input.recursive_loop;
     let stored = r.clone();

@@ -260,7 +260,9 @@ impl Execution {
                     let heartbeat = t.heartbeat_at.is_some_and(|h| h <= now) && t.timeout_at.is_none_or(|d| d > now);
                     let error = m::ErrorObject {
                         error_type: Some(if heartbeat { "Callback.HeartbeatTimeout" } else { "Callback.Timeout" }.into()),
-                        error_message: Some(if heartbeat { "The callback did not receive a heartbeat in time." } else { "The callback timed out." }.into()),
+                        error_message: Some(
+                            if heartbeat { "The callback did not receive a heartbeat in time." } else { "The callback timed out." }.into(),
+                        ),
                         ..Default::default()
                     };
                     op.status = m::OperationStatus::TimedOut;
@@ -294,7 +296,8 @@ pub enum CallbackOutcome {
 pub struct DurableExecutions {
     /// By execution ARN.
     pub by_arn: BTreeMap<String, Execution>,
-    /// Callback id → (execution ARN, operation id).
+    /// Callback id → (execution ARN, operation id), kept after the callback closes so that a late
+    /// answer is told it is closed.
     pub(crate) callbacks: HashMap<String, (String, String)>,
     next_seq: u64,
 }
@@ -398,8 +401,7 @@ impl DurableExecutions {
 
     /// Executions of a function version, deadlines applied, in starting order.
     pub fn of_version(&mut self, function_name: &str, version: &str, now: i64) -> Vec<&Execution> {
-        let mut out: Vec<&mut Execution> =
-            self.by_arn.values_mut().filter(|e| e.function_name == function_name && e.version == version).collect();
+        let mut out: Vec<&mut Execution> = self.by_arn.values_mut().filter(|e| e.function_name == function_name && e.version == version).collect();
         out.iter_mut().for_each(|e| e.refresh(now));
         let mut out: Vec<&Execution> = out.into_iter().map(|e| &*e).collect();
         out.sort_by_key(|e| e.seq);
@@ -416,10 +418,6 @@ impl DurableExecutions {
             )));
         }
         e.finish(m::ExecutionStatus::Stopped, now, None, error);
-        let gone: Vec<String> = self.callbacks.iter().filter(|(_, (a, _))| a == arn).map(|(id, _)| id.clone()).collect();
-        for id in gone {
-            self.callbacks.remove(&id);
-        }
         Ok(now)
     }
 
@@ -469,7 +467,6 @@ impl DurableExecutions {
         if !e.changed.contains(&op_id) {
             e.changed.push(op_id);
         }
-        self.callbacks.remove(id);
         Ok(())
     }
 
@@ -482,3 +479,102 @@ impl DurableExecutions {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FN: &str = "arn:aws:lambda:us-east-1:000000000000:function:durable:$LATEST";
+
+    fn start(d: &mut DurableExecutions, timeout: i32, now: i64) -> Started {
+        let new = NewExecution { function_arn: FN.into(), name: None, input_payload: Some("{}".into()), execution_timeout: timeout, trace_id: None };
+        d.record(new, now).unwrap()
+    }
+
+    fn update(id: &str, t: m::OperationType, a: m::OperationAction) -> m::OperationUpdate {
+        m::OperationUpdate { id: id.into(), r#type: t, action: a, ..Default::default() }
+    }
+
+    #[test]
+    fn names_are_unique_per_function() {
+        let mut d = DurableExecutions::default();
+        let new = NewExecution { function_arn: FN.into(), name: Some("run".into()), input_payload: None, execution_timeout: 0, trace_id: None };
+        let s = d.record(new.clone(), 0).unwrap();
+        assert!(s.arn.starts_with(&format!("{FN}/durable-execution/run/")));
+        assert!(matches!(d.record(new, 1), Err(ServiceError::DurableExecutionAlreadyStartedException(_))));
+    }
+
+    #[test]
+    fn timers_apply_lazily() {
+        let mut d = DurableExecutions::default();
+        let s = start(&mut d, 60, 0);
+        let mut wait = update("w", m::OperationType::Wait, m::OperationAction::Start);
+        wait.wait_options = Some(m::WaitOptions { wait_seconds: Some(5) });
+        let mut cb = update("cb", m::OperationType::Callback, m::OperationAction::Start);
+        cb.callback_options = Some(m::CallbackOptions { timeout_seconds: 10, heartbeat_timeout_seconds: 0 });
+        let reply = d.checkpoint(&s.arn, &s.checkpoint_token, None, vec![wait, cb], 0).unwrap();
+        let callback_id = reply.new_execution_state.operations.unwrap()[1].callback_details.clone().unwrap().callback_id.unwrap();
+
+        let e = d.get(&s.arn, 6_000).unwrap();
+        assert_eq!(e.op("w").unwrap().status, m::OperationStatus::Succeeded);
+        assert_eq!(e.op("cb").unwrap().status, m::OperationStatus::Started);
+        let e = d.get(&s.arn, 11_000).unwrap();
+        assert_eq!(e.op("cb").unwrap().status, m::OperationStatus::TimedOut);
+        assert!(matches!(d.callback(&callback_id, CallbackOutcome::Heartbeat, 11_000), Err(ServiceError::CallbackTimeoutException(_))));
+
+        // The next checkpoint reports what changed meanwhile.
+        let token = reply.checkpoint_token.unwrap();
+        let next = d.checkpoint(&s.arn, &token, None, vec![], 12_000).unwrap();
+        let ids: Vec<String> = next.new_execution_state.operations.unwrap().into_iter().map(|o| o.id).collect();
+        assert_eq!(ids, ["w", "cb"]);
+
+        let e = d.get(&s.arn, 61_000).unwrap();
+        assert_eq!(e.status, m::ExecutionStatus::TimedOut);
+        assert_eq!(e.end_ms, Some(60_000));
+        let types: Vec<m::EventType> = e.events.iter().filter_map(|e| e.event_type.clone()).collect();
+        assert_eq!(
+            types,
+            [
+                m::EventType::ExecutionStarted,
+                m::EventType::WaitStarted,
+                m::EventType::CallbackStarted,
+                m::EventType::WaitSucceeded,
+                m::EventType::CallbackTimedOut,
+                m::EventType::ExecutionTimedOut
+            ]
+        );
+    }
+
+    #[test]
+    fn heartbeats_extend_callbacks_and_steps_retry() {
+        let mut d = DurableExecutions::default();
+        let s = start(&mut d, 0, 0);
+        let mut cb = update("cb", m::OperationType::Callback, m::OperationAction::Start);
+        cb.callback_options = Some(m::CallbackOptions { timeout_seconds: 0, heartbeat_timeout_seconds: 5 });
+        let step = update("s", m::OperationType::Step, m::OperationAction::Start);
+        let r = d.checkpoint(&s.arn, &s.checkpoint_token, None, vec![cb, step], 0).unwrap();
+        let id = r.new_execution_state.operations.unwrap()[0].callback_details.clone().unwrap().callback_id.unwrap();
+        d.callback(&id, CallbackOutcome::Heartbeat, 4_000).unwrap();
+        assert_eq!(d.get(&s.arn, 8_000).unwrap().op("cb").unwrap().status, m::OperationStatus::Started);
+        assert_eq!(d.get(&s.arn, 9_500).unwrap().op("cb").unwrap().status, m::OperationStatus::TimedOut);
+
+        let mut retry = update("s", m::OperationType::Step, m::OperationAction::Retry);
+        retry.step_options = Some(m::StepOptions { next_attempt_delay_seconds: Some(2) });
+        let r = d.checkpoint(&s.arn, r.checkpoint_token.as_deref().unwrap(), None, vec![retry], 10_000).unwrap();
+        assert_eq!(d.get(&s.arn, 11_000).unwrap().op("s").unwrap().status, m::OperationStatus::Pending);
+        assert_eq!(d.get(&s.arn, 12_000).unwrap().op("s").unwrap().status, m::OperationStatus::Ready);
+        let again = update("s", m::OperationType::Step, m::OperationAction::Start);
+        d.checkpoint(&s.arn, r.checkpoint_token.as_deref().unwrap(), None, vec![again], 12_000).unwrap();
+        let op = d.get(&s.arn, 12_000).unwrap().op("s").unwrap().clone();
+        assert_eq!((op.status, op.step_details.unwrap().attempt), (m::OperationStatus::Started, 2));
+    }
+
+    #[test]
+    fn forgetting_a_function_drops_its_executions() {
+        let mut d = DurableExecutions::default();
+        let s = start(&mut d, 0, 0);
+        d.forget_function("durable", Some("1"));
+        assert!(d.get(&s.arn, 0).is_some());
+        d.forget_function("durable", None);
+        assert!(d.get(&s.arn, 0).is_none());
+    }
+}
