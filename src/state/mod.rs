@@ -46,6 +46,8 @@ impl State {
         self.event_invoke_configs.forget_function(name, qualifier);
         self.runtime_management.forget_function(name, qualifier);
         self.event_source_mappings.forget_function(name, qualifier);
+        self.capacity_providers.forget_function(name, qualifier);
+        self.durable_executions.forget_function(name, qualifier);
         if qualifier.is_none() {
             self.tags.forget(arn);
             self.code_signing.forget_function(name);
