@@ -786,6 +786,10 @@ def judge(op, client, methods):
         params = build_input(op)
     except InputProblem as e:
         return "violation", f"checker could not build a valid input: {e}"
+    # Members newer than the installed botocore cannot be sent with it; leave them out.
+    known = client.meta.service_model.operation_model(op).input_shape
+    known = set(known.members) if known is not None else set()
+    params = {k: v for k, v in params.items() if k in known}
     call = getattr(client, methods[op])
     settle(client)
     NOTES.clear()

@@ -56,6 +56,23 @@ pub fn check_environment(env: Option<&m::Environment>) -> Result<(), ServiceErro
     Ok(())
 }
 
+/// Runtimes CreateFunction and UpdateFunctionConfiguration accept (recorded 2025-11, reference §1.5,
+/// plus the identifiers newer SDKs know); the model's other identifiers are fully blocked.
+const ACCEPTED_RUNTIMES: &[&str] = &[
+    "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "python3.8", "python3.9", "python3.10",
+    "python3.11", "python3.12", "python3.13", "python3.14", "java8.al2", "java11", "java17", "java21", "java25",
+    "dotnet6", "dotnet8", "dotnet10", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0", "provided.al2", "provided.al2023",
+];
+
+pub fn check_runtime(runtime: Option<&m::Runtime>) -> Result<(), ServiceError> {
+    match runtime {
+        Some(r) if !ACCEPTED_RUNTIMES.contains(&r.as_str()) => Err(aws_error::invalid_parameter(format!(
+            "The runtime parameter of {r} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions."
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn check_limits(memory: Option<i32>, timeout: Option<i32>, storage: Option<&m::EphemeralStorage>) -> Result<(), ServiceError> {
     if let Some(mem) = memory {
         if !(128..=10240).contains(&mem) {
@@ -175,6 +192,7 @@ pub async fn create_function(api: &Api, input: m::CreateFunctionRequest) -> Resu
         }
         m::PackageType::Unknown(_) => return Err(aws_error::invalid_parameter("Unknown package type")),
     }
+    check_runtime(input.runtime.as_ref())?;
     check_limits(input.memory_size, input.timeout, input.ephemeral_storage.as_ref())?;
     check_environment(input.environment.as_ref())?;
     let layers = super::layers::resolve_for_function(api, input.layers.as_deref().unwrap_or(&[])).await?;
@@ -467,6 +485,7 @@ pub async fn update_function_configuration(
     if f.qualifier.is_some() {
         return Err(aws_error::invalid_parameter("UpdateFunctionConfiguration applies to $LATEST: do not qualify the function name"));
     }
+    check_runtime(input.runtime.as_ref())?;
     check_limits(input.memory_size, input.timeout, input.ephemeral_storage.as_ref())?;
     check_environment(input.environment.as_ref())?;
     let layers = match &input.layers {

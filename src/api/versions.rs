@@ -41,9 +41,10 @@ pub async fn list_versions_by_function(
         })
         .await?
         .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+    // `$LATEST` first, then versions in numeric order (never an empty key: markers are keys).
     let key = |c: &m::FunctionConfiguration| match c.version.as_deref() {
-        Some("$LATEST") | None => String::new(),
-        Some(v) => format!("{v:0>20}"),
+        Some("$LATEST") | None => "0".to_string(),
+        Some(v) => format!("1{v:0>20}"),
     };
     let (page, next) = crate::pagination::page(versions, key, input.marker.as_deref(), input.max_items, 50)?;
     Ok(m::ListVersionsByFunctionResponse { versions: Some(page), next_marker: next })

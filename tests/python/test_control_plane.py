@@ -186,7 +186,7 @@ def test_aliases_with_routing_config(lam, make_function):
 
 
 def test_layers(lam, make_function):
-    layer = "helpers-" + make_function.__name__[:0] + "py"
+    layer = "helpers-py"
     content = make_zip({"python/helper.py": "VALUE = 1\n"})
     one = lam.publish_layer_version(LayerName=layer, Description="one", Content={"ZipFile": content},
                                     CompatibleRuntimes=["python3.12"], LicenseInfo="MIT")
@@ -500,15 +500,18 @@ def test_error_paths(lam, make_function):
                            "you have provided contains reserved keys that are currently not supported for modification. "
                            "Reserved keys used in this request: AWS_REGION")
     with pytest.raises(ClientError) as e:
+        make_function(MemorySize=20000)
+    code, message = error_of(e)
+    assert code in ("ValidationException", "InvalidParameterValueException")
+    assert "10240" in message, message
+    with pytest.raises(ClientError) as e:
+        make_function(code=b"not a zip file")
+    assert error_of(e)[0] == "InvalidParameterValueException"
+
+
+def test_deprecated_runtime_is_refused(make_function):
+    with pytest.raises(ClientError) as e:
         make_function(Runtime="python3.7")
     assert error_of(e) == ("InvalidParameterValueException",
                            "The runtime parameter of python3.7 is no longer supported for creating or updating AWS Lambda "
                            "functions. We recommend you use a supported runtime while creating or updating functions.")
-    with pytest.raises(ClientError) as e:
-        make_function(MemorySize=20000)
-    code, message = error_of(e)
-    assert code in ("ValidationException", "InvalidParameterValueException")
-    assert "20000" in message and "10240" in message
-    with pytest.raises(ClientError) as e:
-        make_function(code=b"not a zip file")
-    assert error_of(e)[0] == "InvalidParameterValueException"
