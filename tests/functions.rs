@@ -23,7 +23,7 @@ async fn create_get_update_publish_delete() {
     let got = c.get_function().function_name("fn-a").send().await.unwrap();
     assert_eq!(got.configuration().and_then(|c| c.state()), Some(&State::Active));
     let url = got.code().and_then(|c| c.location()).expect("code location").to_string();
-    let downloaded = reqwest_get(&url).await;
+    let downloaded = http_get(&url).await;
     assert_eq!(downloaded, echo_zip(), "Code.Location serves the exact zip");
 
     // Publishing twice without a change gives the same version.
@@ -157,19 +157,4 @@ async fn names_qualifiers_and_pagination() {
     let west = server.client_in("eu-west-1");
     let created = create_echo(&west, "in-west").await;
     assert_eq!(created.function_arn(), Some("arn:aws:lambda:eu-west-1:000000000000:function:in-west"));
-}
-
-/// GET over plain HTTP with hyper (the download URL is fauxlambda's own).
-async fn reqwest_get(url: &str) -> Vec<u8> {
-    use http_body_util::BodyExt;
-    let uri: http::Uri = url.parse().expect("url");
-    let host = uri.host().expect("host").to_string();
-    let port = uri.port_u16().unwrap_or(80);
-    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.expect("connect");
-    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
-    tokio::spawn(conn);
-    let req = http::Request::get(uri.path()).header("host", format!("{host}:{port}")).body(http_body_util::Empty::<bytes::Bytes>::new()).unwrap();
-    let resp = send.send_request(req).await.expect("request");
-    assert_eq!(resp.status(), 200);
-    resp.into_body().collect().await.expect("body").to_bytes().to_vec()
 }

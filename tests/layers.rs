@@ -9,7 +9,7 @@ use aws_sdk_lambda::types::{Architecture, FunctionCode, LayerVersionContentInput
 use base64::Engine;
 use common::{zip, Server, ROLE};
 use sha2::Digest;
-use std::io::{Read, Write};
+use common::http_get;
 
 const ACCOUNT: &str = "000000000000";
 
@@ -22,20 +22,6 @@ fn failure<E: ProvideErrorMetadata, R: std::fmt::Debug>(r: Result<R, aws_sdk_lam
     let e = r.expect_err("the call should fail");
     let status = e.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
     (e.code().unwrap_or("").to_string(), e.message().unwrap_or("").to_string(), status)
-}
-
-/// GETs a URL of the server over plain HTTP/1.0 and returns the body.
-fn download(url: &str) -> Vec<u8> {
-    let rest = url.strip_prefix("http://").expect("http URL");
-    let (host, path) = rest.split_once('/').expect("path");
-    let mut s = std::net::TcpStream::connect(host).expect("connect");
-    write!(s, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("request");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("response");
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end");
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "{head}");
-    raw[split + 4..].to_vec()
 }
 
 async fn publish(client: &aws_sdk_lambda::Client, name: &str, bytes: Vec<u8>, runtimes: &[Runtime], archs: &[Architecture]) -> aws_sdk_lambda::operation::publish_layer_version::PublishLayerVersionOutput {
@@ -85,7 +71,7 @@ async fn layers_end_to_end() {
     let sha = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&bytes1));
     assert_eq!(content.code_sha256(), Some(sha.as_str()));
     assert_eq!(content.code_size(), bytes1.len() as i64);
-    assert_eq!(download(content.location().expect("location")), bytes1);
+    assert_eq!(http_get(content.location().expect("location")).await, bytes1);
 
     // More versions and another layer.
     let bytes2 = zip(&[("python/helper.py", "X = 2\n")]);
@@ -101,7 +87,7 @@ async fn layers_end_to_end() {
     assert_eq!(g.created_date(), Some(created));
     let g2 = client.get_layer_version_by_arn().arn(arn("shared", 2)).send().await.expect("get by arn");
     assert_eq!(g2.version(), 2);
-    assert_eq!(download(g2.content().and_then(|c| c.location()).expect("location")), bytes2);
+    assert_eq!(http_get(g2.content().and_then(|c| c.location()).expect("location")).await, bytes2);
     let (code, msg, status) = failure(client.get_layer_version().layer_name("shared").version_number(7).send().await);
     assert_eq!((code.as_str(), msg.as_str(), status), ("ResourceNotFoundException", "The resource you requested does not exist.", 404));
     let (code, msg, status) = failure(client.get_layer_version_by_arn().arn(arn("nosuch", 1)).send().await);

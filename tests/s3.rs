@@ -7,7 +7,7 @@ mod common;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, LayerVersionContentInput, Runtime};
-use common::{zip, Server, ROLE};
+use common::{http_get, zip, Server, ROLE};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -98,22 +98,6 @@ fn sha256_b64(bytes: &[u8]) -> String {
 
 fn py_zip(text: &str) -> Vec<u8> {
     zip(&[("app.py", &format!("def handler(event, context):\n    return {text:?}\n"))])
-}
-
-/// GET over plain HTTP (Code.Location / Content.Location are fauxlambda's own URLs).
-async fn http_get(url: &str) -> Vec<u8> {
-    use http_body_util::BodyExt;
-    let uri: http::Uri = url.parse().expect("url");
-    let host = uri.host().expect("host").to_string();
-    let port = uri.port_u16().unwrap_or(80);
-    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.expect("connect");
-    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
-    tokio::spawn(conn);
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let req = http::Request::get(path).header("host", format!("{host}:{port}")).body(http_body_util::Empty::<bytes::Bytes>::new()).unwrap();
-    let resp = send.send_request(req).await.expect("request");
-    assert_eq!(resp.status(), 200, "GET {url}");
-    resp.into_body().collect().await.expect("body").to_bytes().to_vec()
 }
 
 fn s3_code(bucket: &str, key: &str, version: Option<&str>) -> FunctionCode {

@@ -116,3 +116,19 @@ pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// GETs one of the server's own URLs (`Code.Location`, `Content.Location`) over plain HTTP.
+pub async fn http_get(url: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let uri: http::Uri = url.parse().expect("url");
+    let host = uri.host().expect("host").to_string();
+    let port = uri.port_u16().unwrap_or(80);
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.expect("connect");
+    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let req = http::Request::get(path).header("host", format!("{host}:{port}")).body(http_body_util::Empty::<bytes::Bytes>::new()).expect("request");
+    let resp = send.send_request(req).await.expect("request");
+    assert_eq!(resp.status(), 200, "GET {url}");
+    resp.into_body().collect().await.expect("body").to_bytes().to_vec()
+}
