@@ -158,3 +158,64 @@ async fn names_qualifiers_and_pagination() {
     let created = create_echo(&west, "in-west").await;
     assert_eq!(created.function_arn(), Some("arn:aws:lambda:eu-west-1:000000000000:function:in-west"));
 }
+
+#[tokio::test]
+async fn error_paths_of_reads_updates_and_deletes() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    create_echo(&c, "err").await;
+
+    let bad_marker = c.list_functions().marker("%%%").send().await.unwrap_err();
+    assert_eq!(bad_marker.code(), Some("InvalidParameterValueException"));
+
+    let missing = c.update_function_code().function_name("nope").zip_file(Blob::new(echo_zip())).send().await.unwrap_err();
+    assert_eq!(missing.code(), Some("ResourceNotFoundException"));
+    assert_eq!(missing.message(), Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"));
+
+    let stale = c.update_function_configuration().function_name("err").revision_id("stale").timeout(5).send().await.unwrap_err();
+    assert_eq!(stale.code(), Some("PreconditionFailedException"));
+    assert_eq!(
+        stale.message(),
+        Some("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+    );
+
+    // An update in progress refuses the next one, with AWS's message.
+    c.update_function_configuration().function_name("err").timeout(5).send().await.unwrap();
+    let busy = c.update_function_configuration().function_name("err").timeout(6).send().await.unwrap_err();
+    assert_eq!(busy.code(), Some("ResourceConflictException"));
+    assert_eq!(
+        busy.message(),
+        Some("The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:000000000000:function:err")
+    );
+    wait_active(&c, "err").await;
+
+    let too_much_memory = c.update_function_configuration().function_name("err").memory_size(20000).send().await.unwrap_err();
+    assert_eq!(too_much_memory.code(), Some("InvalidParameterValueException"));
+
+    let deprecated = c
+        .update_function_configuration()
+        .function_name("err")
+        .runtime(Runtime::Python27)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        deprecated.message(),
+        Some("The runtime parameter of python2.7 is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.")
+    );
+
+    let versions = c.list_versions_by_function().function_name("nope").send().await.unwrap_err();
+    assert_eq!(versions.code(), Some("ResourceNotFoundException"));
+
+    let latest = c.delete_function().function_name("err").qualifier("$LATEST").send().await.unwrap_err();
+    assert_eq!(latest.code(), Some("InvalidParameterValueException"));
+    assert_eq!(latest.message(), Some("$LATEST version cannot be deleted without deleting the function."));
+
+    let image_code = c.update_function_code().function_name("err").image_uri("repo/img:1").send().await.unwrap_err();
+    assert_eq!(image_code.code(), Some("InvalidParameterValueException"));
+
+    let v = c.publish_version().function_name("err").send().await.unwrap();
+    let stale_publish = c.publish_version().function_name("err").revision_id("stale").send().await.unwrap_err();
+    assert_eq!(stale_publish.code(), Some("PreconditionFailedException"));
+    assert_eq!(v.version(), Some("1"));
+}
