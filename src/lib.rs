@@ -6,6 +6,7 @@ pub mod arn;
 pub mod config;
 pub mod context;
 pub mod pagination;
+pub mod runtime;
 pub mod s3;
 pub mod server;
 pub mod state;

@@ -1,0 +1,25 @@
+//! Running functions: every execution environment gets its own Lambda Runtime API server
+//! (`AWS_LAMBDA_RUNTIME_API=host:port`), which the runtime client inside it polls, so one invoke
+//! path serves every executor and every runtime. This module holds that server and its
+//! environment-side handle; the environment pool and the executors build on it.
+//!
+//! ```text
+//! let env = RuntimeApi::start("127.0.0.1:0".parse()?, info).await?;   // one listener per environment
+//! spawn the runtime with AWS_LAMBDA_RUNTIME_API = env.runtime_api_address()
+//! env.ready().await?;                       // first /next: init done (init duration = now - spawn)
+//! let outcome = env.invoke(invocation).await;   // race it with the deadline / process exit and
+//! env.fail_current(InvocationOutcome::Timeout { .. });   // end it from the pool when needed
+//! env.shutdown(ShutdownReason::Spindown, grace).await;   // SHUTDOWN to extensions, then kill
+//! ```
+
+pub mod api_error;
+pub mod environment;
+pub mod extensions;
+pub mod invocation;
+pub mod runtime_api;
+
+pub use api_error::ApiError;
+pub use environment::{EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
+pub use extensions::{EnvironmentInfo, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
+pub use invocation::{Completion, Invocation, InvocationOutcome, InvocationTiming, MAX_PAYLOAD_SIZE};
+pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
