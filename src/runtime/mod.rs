@@ -1,7 +1,8 @@
 //! Running functions: every execution environment gets its own Lambda Runtime API server
 //! (`AWS_LAMBDA_RUNTIME_API=host:port`), which the runtime client inside it polls, so one invoke
 //! path serves every executor and every runtime. This module holds that server and its
-//! environment-side handle; the environment pool and the executors build on it.
+//! environment-side handle, the process executor (`process`, with our runtime clients in
+//! `clients/`) and the environment pool (`pool`) that runs invocations on them.
 //!
 //! ```text
 //! let env = RuntimeApi::start("127.0.0.1:0".parse()?, info).await?;   // one listener per environment
@@ -16,10 +17,15 @@ pub mod api_error;
 pub mod environment;
 pub mod extensions;
 pub mod invocation;
+pub mod logs;
+pub mod pool;
+pub mod process;
 pub mod runtime_api;
 
 pub use api_error::ApiError;
 pub use environment::{EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
 pub use extensions::{EnvironmentInfo, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
 pub use invocation::{Completion, Invocation, InvocationOutcome, InvocationTiming, MAX_PAYLOAD_SIZE};
+pub use pool::{InvocationResult, Pool, PoolConfig, PoolCounts};
+pub use process::{ExecutorConfig, FunctionSpec, LayerPackage, ProcessExecutor};
 pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};

@@ -1,0 +1,496 @@
+//! The environment pool: one execution environment per in-flight invocation of a function
+//! version, warm ones reused, new ones started (up to a cap) only when none is idle, idle ones
+//! stopped after a keepalive. It races each invocation against its deadline and its process's
+//! exit, and gives every result AWS's outcome, timings and log lines (START / END / REPORT).
+
+use super::extensions::{EnvironmentInfo, ShutdownReason};
+use super::invocation::{deadline_ms_after, Invocation, InvocationOutcome};
+use super::process::{FunctionSpec, ProcessEnvironment, ProcessExecutor, StartError};
+use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// How the pool behaves.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// Environments per function version at most (further invocations wait for one).
+    pub max_environments: usize,
+    /// An idle environment is stopped after this long.
+    pub keepalive: Duration,
+    /// Address the environments' Runtime API servers bind (port chosen per environment).
+    pub bind: IpAddr,
+    /// Init must complete within this (AWS: 10 s), plus the function's timeout.
+    pub init_timeout: Duration,
+    /// Between SIGTERM and SIGKILL when stopping a runtime.
+    pub stop_grace: Duration,
+    /// Extensions get this long to finish their SHUTDOWN (AWS: 2 s with external extensions).
+    pub extension_shutdown_grace: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            max_environments: 32,
+            keepalive: Duration::from_secs(600),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            init_timeout: Duration::from_secs(10),
+            stop_grace: Duration::from_millis(300),
+            extension_shutdown_grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The result of one invocation, with what Invoke and the logs need.
+#[derive(Clone, Debug)]
+pub struct InvocationResult {
+    pub request_id: String,
+    pub outcome: InvocationOutcome,
+    /// The version that ran (`X-Amz-Executed-Version`).
+    pub executed_version: String,
+    pub duration: Duration,
+    pub billed_duration_ms: u64,
+    /// Set on a cold start.
+    pub init_duration: Option<Duration>,
+    pub memory_size_mb: u32,
+    pub max_memory_used_mb: u64,
+    /// The invocation's log: output before it (init, on a cold start), `START`, the function's
+    /// lines, `END`, `REPORT`.
+    pub log_lines: Vec<String>,
+    /// The environment that ran it (the log stream's 32 hex digits).
+    pub environment_id: String,
+}
+
+impl InvocationResult {
+    /// The body the caller of Invoke receives.
+    pub fn caller_payload(&self) -> Bytes {
+        self.outcome.caller_payload(&self.request_id)
+    }
+
+    /// `X-Amz-Function-Error`: `Unhandled` for every failure.
+    pub fn function_error(&self) -> Option<&'static str> {
+        self.outcome.is_function_error().then_some("Unhandled")
+    }
+
+    /// The last `max_bytes` of the log (for `X-Amz-Log-Result`, 4096), lines ending in `\n`.
+    pub fn log_tail(&self, max_bytes: usize) -> String {
+        let mut text = String::new();
+        for l in &self.log_lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        let mut start = text.len().saturating_sub(max_bytes);
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        text[start..].to_owned()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct VersionKey {
+    function: String,
+    version: String,
+}
+
+struct Env {
+    api: RuntimeApiHandle,
+    process: ProcessEnvironment,
+    spec: FunctionSpec,
+    generation: u64,
+}
+
+struct Idle {
+    env: Env,
+    seq: u64,
+}
+
+struct VersionPool {
+    slots: Arc<Semaphore>,
+    idle: Vec<Idle>,
+    busy: usize,
+    generation: u64,
+}
+
+struct PoolState {
+    versions: HashMap<VersionKey, VersionPool>,
+    shutting_down: bool,
+}
+
+struct Inner {
+    executor: Arc<ProcessExecutor>,
+    config: PoolConfig,
+    state: Mutex<PoolState>,
+    idle_seq: AtomicU64,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The pool of execution environments (cheap to clone).
+#[derive(Clone)]
+pub struct Pool {
+    inner: Arc<Inner>,
+}
+
+/// How many environments a function version has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolCounts {
+    pub idle: usize,
+    pub busy: usize,
+}
+
+impl Pool {
+    pub fn new(executor: Arc<ProcessExecutor>, config: PoolConfig) -> Pool {
+        Pool {
+            inner: Arc::new(Inner {
+                executor,
+                config,
+                state: Mutex::new(PoolState { versions: HashMap::new(), shutting_down: false }),
+                idle_seq: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Idle and busy environments of a function version.
+    pub fn counts(&self, function: &str, version: &str) -> PoolCounts {
+        let st = self.inner.lock();
+        st.versions
+            .get(&VersionKey { function: function.into(), version: version.into() })
+            .map(|v| PoolCounts { idle: v.idle.len(), busy: v.busy })
+            .unwrap_or_default()
+    }
+
+    /// Runs `invocation` on an environment of `spec` (its deadline is set when the runtime gets it,
+    /// so init time is not charged).
+    pub async fn invoke(&self, spec: &FunctionSpec, mut invocation: Invocation) -> InvocationResult {
+        let key = VersionKey { function: spec.function_name.clone(), version: spec.version.clone() };
+        let request_id = invocation.request_id.clone();
+        let slots = {
+            let mut st = self.inner.lock();
+            if st.shutting_down {
+                drop(st);
+                return self.failed(spec, &request_id, InvocationOutcome::NotAccepted("the pool is shut down".into()), vec![], None);
+            }
+            let vp = st.versions.entry(key.clone()).or_insert_with(|| VersionPool {
+                slots: Arc::new(Semaphore::new(self.inner.config.max_environments.max(1))),
+                idle: Vec::new(),
+                busy: 0,
+                generation: 0,
+            });
+            vp.slots.clone()
+        };
+        let Ok(_permit) = slots.acquire_owned().await else {
+            return self.failed(spec, &request_id, InvocationOutcome::NotAccepted("the pool is shut down".into()), vec![], None);
+        };
+        // A warm environment, or a new one; again when a warm one's process vanished before it
+        // could take the event.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (env, init_duration, mut log) = match self.take_idle(&key, spec) {
+                Some(env) => {
+                    let leftover = env.process.logs.take();
+                    (env, None, leftover)
+                }
+                None => match self.start(&key, spec, &request_id).await {
+                    Ok((env, init)) => {
+                        let lines = env.process.logs.take();
+                        (env, Some(init), lines)
+                    }
+                    Err((outcome, lines, init)) => {
+                        self.unbusy(&key);
+                        return self.failed(spec, &request_id, outcome, lines, init);
+                    }
+                },
+            };
+
+            invocation.deadline_ms = deadline_ms_after(spec.timeout);
+            let deadline = tokio::time::Instant::now() + spec.timeout;
+            let done = env.api.invoke_timed(invocation.clone());
+            tokio::pin!(done);
+            let exited = env.process.exited();
+            let completion = tokio::select! {
+                biased;
+                c = &mut done => c,
+                e = exited => {
+                    env.api.fail_current(InvocationOutcome::RuntimeExited { status: e.description });
+                    done.await
+                }
+                _ = tokio::time::sleep_until(deadline) => {
+                    env.api.fail_current(InvocationOutcome::Timeout { timeout: spec.timeout });
+                    done.await
+                }
+            };
+            let outcome = completion.outcome;
+            let keep = matches!(outcome, InvocationOutcome::Response(_) | InvocationOutcome::FunctionError { .. });
+            let vanished = matches!(outcome, InvocationOutcome::RuntimeExited { .. }) && completion.timing.delivered_at.is_none();
+            if vanished && init_duration.is_none() && attempt < 3 {
+                env.process.kill();
+                self.unbusy(&key);
+                self.discard(env, ShutdownReason::Failure);
+                continue;
+            }
+            log.push(format!("START RequestId: {request_id} Version: {}", spec.version));
+            let max_memory = env.process.max_memory_mb();
+            if !keep {
+                env.process.kill();
+            }
+            env.process.logs.sync().await;
+            log.extend(env.process.logs.take());
+            let duration = match outcome {
+                InvocationOutcome::Timeout { timeout } => timeout,
+                _ => completion.timing.duration(),
+            };
+            let result = self.finish(spec, &request_id, outcome, log, duration, init_duration, max_memory, &env.process.id);
+            if keep {
+                self.release(&key, env);
+            } else {
+                self.unbusy(&key);
+                self.discard(env, ShutdownReason::Failure);
+            }
+            return result;
+        }
+    }
+
+    /// Stops every environment of a function (`version` None: all its versions); busy ones stop
+    /// when their invocation ends.
+    pub fn retire(&self, function: &str, version: Option<&str>) {
+        let mut gone = Vec::new();
+        {
+            let mut st = self.inner.lock();
+            for (k, vp) in st.versions.iter_mut() {
+                if k.function == function && version.is_none_or(|v| v == k.version) {
+                    vp.generation += 1;
+                    gone.extend(vp.idle.drain(..).map(|i| i.env));
+                }
+            }
+        }
+        for env in gone {
+            self.discard(env, ShutdownReason::Spindown);
+        }
+    }
+
+    /// Stops everything: SHUTDOWN to extensions, then SIGTERM, then SIGKILL. Busy environments
+    /// stop when their invocation ends; new invocations are refused.
+    pub async fn shutdown(&self) {
+        let gone: Vec<Env> = {
+            let mut st = self.inner.lock();
+            st.shutting_down = true;
+            st.versions.values_mut().flat_map(|vp| vp.idle.drain(..).map(|i| i.env)).collect()
+        };
+        let stops: Vec<_> = gone.into_iter().map(|env| stop_env(env, ShutdownReason::Spindown, self.inner.config.clone())).collect();
+        for s in stops {
+            s.await;
+        }
+    }
+
+    fn take_idle(&self, key: &VersionKey, spec: &FunctionSpec) -> Option<Env> {
+        let mut stale = Vec::new();
+        let found = {
+            let mut st = self.inner.lock();
+            let vp = st.versions.get_mut(key)?;
+            let mut found = None;
+            while let Some(i) = vp.idle.pop() {
+                if i.env.generation != vp.generation || i.env.spec != *spec || i.env.process.has_exited() {
+                    stale.push(i.env);
+                } else {
+                    found = Some(i.env);
+                    break;
+                }
+            }
+            vp.busy += 1; // the new environment, when none was found
+            found
+        };
+        for env in stale {
+            self.discard(env, ShutdownReason::Failure);
+        }
+        found
+    }
+
+    /// Starts an environment and waits for init: Ok(env, init duration), or the outcome of the
+    /// invocation that wanted it, the init output and the init duration.
+    async fn start(&self, key: &VersionKey, spec: &FunctionSpec, request_id: &str) -> Result<(Env, Duration), (InvocationOutcome, Vec<String>, Option<Duration>)> {
+        let info = EnvironmentInfo {
+            function_name: spec.function_name.clone(),
+            function_version: spec.version.clone(),
+            handler: spec.handler.clone(),
+            account_id: Some(spec.account_id.clone()),
+            expected_extensions: 0,
+        };
+        let api = RuntimeApi::start(SocketAddr::new(self.inner.config.bind, 0), info)
+            .await
+            .map_err(|e| (start_failure(request_id, &StartError { error_type: "Sandbox.Failure".into(), message: e.to_string() }), vec![], None))?;
+        let started = Instant::now();
+        let process = match self.inner.executor.start(spec, &api).await {
+            Ok(p) => p,
+            Err(e) => {
+                api.close();
+                return Err((start_failure(request_id, &e), vec![], None));
+            }
+        };
+        let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
+        let env = Env { api, process, spec: spec.clone(), generation };
+        let limit = self.inner.config.init_timeout + spec.timeout;
+        let outcome = tokio::select! {
+            biased;
+            r = env.api.ready() => match r {
+                Ok(at) => return Ok((env, at.saturating_duration_since(started))),
+                Err(NotReady::InitError(report)) => report.outcome(),
+                Err(NotReady::ShutDown) => InvocationOutcome::NotAccepted("the environment was shut down during init".into()),
+            },
+            e = env.process.exited() => InvocationOutcome::RuntimeExited { status: e.description },
+            _ = tokio::time::sleep(limit) => InvocationOutcome::Timeout { timeout: spec.timeout },
+        };
+        let init = started.elapsed();
+        env.process.kill();
+        env.process.logs.sync().await;
+        let lines = env.process.logs.take();
+        self.discard(env, ShutdownReason::Failure);
+        Err((outcome, lines, Some(init)))
+    }
+
+    /// An environment that finished an invocation: back to idle, or stopped when retired.
+    fn release(&self, key: &VersionKey, env: Env) {
+        let seq = self.inner.idle_seq.fetch_add(1, Ordering::Relaxed);
+        let env_id = env.process.id.clone();
+        let exited = env.process.exited();
+        let rejected = {
+            let mut st = self.inner.lock();
+            let shutting_down = st.shutting_down;
+            match st.versions.get_mut(key) {
+                Some(vp) => {
+                    vp.busy = vp.busy.saturating_sub(1);
+                    if shutting_down || env.generation != vp.generation {
+                        Some(env)
+                    } else {
+                        vp.idle.push(Idle { env, seq });
+                        None
+                    }
+                }
+                None => Some(env),
+            }
+        };
+        if let Some(env) = rejected {
+            self.discard(env, ShutdownReason::Spindown);
+            return;
+        }
+        // Stop it after the keepalive, or as soon as its process exits while idle.
+        let pool = self.clone();
+        let key = key.clone();
+        let keepalive = self.inner.config.keepalive;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = tokio::time::sleep(keepalive) => {}
+                _ = exited => {}
+            }
+            let env = {
+                let mut st = pool.inner.lock();
+                let Some(vp) = st.versions.get_mut(&key) else { return };
+                let Some(pos) = vp.idle.iter().position(|i| i.seq == seq && i.env.process.id == env_id) else { return };
+                vp.idle.remove(pos).env
+            };
+            pool.discard(env, ShutdownReason::Spindown);
+        });
+    }
+
+    /// One fewer busy environment (a failed start, or a discarded one).
+    fn unbusy(&self, key: &VersionKey) {
+        if let Some(vp) = self.inner.lock().versions.get_mut(key) {
+            vp.busy = vp.busy.saturating_sub(1);
+        }
+    }
+
+    fn discard(&self, env: Env, reason: ShutdownReason) {
+        tokio::spawn(stop_env(env, reason, self.inner.config.clone()));
+    }
+
+    fn failed(&self, spec: &FunctionSpec, request_id: &str, outcome: InvocationOutcome, mut lines: Vec<String>, init: Option<Duration>) -> InvocationResult {
+        lines.push(format!("START RequestId: {request_id} Version: {}", spec.version));
+        let duration = match outcome {
+            InvocationOutcome::Timeout { timeout } => timeout,
+            _ => Duration::ZERO,
+        };
+        self.finish(spec, request_id, outcome, lines, duration, init, 0, "")
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        spec: &FunctionSpec,
+        request_id: &str,
+        outcome: InvocationOutcome,
+        mut log: Vec<String>,
+        duration: Duration,
+        init: Option<Duration>,
+        max_memory: u64,
+        env_id: &str,
+    ) -> InvocationResult {
+        let billed = billed_ms(duration, init);
+        log.push(format!("END RequestId: {request_id}"));
+        log.push(report_line(request_id, duration, billed, spec.memory_mb, max_memory, init, &outcome));
+        InvocationResult {
+            request_id: request_id.to_owned(),
+            outcome,
+            executed_version: spec.version.clone(),
+            duration,
+            billed_duration_ms: billed,
+            init_duration: init,
+            memory_size_mb: spec.memory_mb,
+            max_memory_used_mb: max_memory,
+            log_lines: log,
+            environment_id: env_id.to_owned(),
+        }
+    }
+}
+
+/// SHUTDOWN to the extensions (when there are any), SIGTERM, SIGKILL after the grace, then the
+/// Runtime API server goes.
+async fn stop_env(env: Env, reason: ShutdownReason, config: PoolConfig) {
+    let grace = if env.api.extensions().is_empty() { Duration::ZERO } else { config.extension_shutdown_grace };
+    env.api.shutdown(reason, grace).await;
+    env.process.stop(config.stop_grace).await;
+    env.api.close();
+}
+
+/// The payload of an environment that could not start (`Runtime.InvalidEntrypoint`, …), shaped
+/// like AWS's other platform errors.
+fn start_failure(request_id: &str, e: &StartError) -> InvocationOutcome {
+    let msg = format!("RequestId: {request_id} Error: {}", e.message);
+    let payload = format!("{{\"errorType\":{},\"errorMessage\":{}}}", serde_json::Value::from(e.error_type.clone()), serde_json::Value::from(msg));
+    InvocationOutcome::InitError { error_type: Some(e.error_type.clone()), payload: Bytes::from(payload) }
+}
+
+/// Billed Duration: the duration rounded up to the millisecond, init included on a cold start
+/// (lambda-semantics §4.4, captures since mid-2025).
+pub fn billed_ms(duration: Duration, init: Option<Duration>) -> u64 {
+    let total = duration + init.unwrap_or_default();
+    (total.as_nanos().div_ceil(1_000_000) as u64).max(1)
+}
+
+/// AWS's REPORT line (tab separated, trailing tab; `Init Duration` only on cold starts;
+/// `Status: timeout` after a timeout).
+pub fn report_line(request_id: &str, duration: Duration, billed: u64, memory: u32, used: u64, init: Option<Duration>, outcome: &InvocationOutcome) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut line = format!(
+        "REPORT RequestId: {request_id}\tDuration: {:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {memory} MB\tMax Memory Used: {used} MB\t",
+        ms(duration)
+    );
+    if let Some(i) = init {
+        line.push_str(&format!("Init Duration: {:.2} ms\t", ms(i)));
+    }
+    match outcome {
+        InvocationOutcome::Timeout { .. } => line.push_str("Status: timeout"),
+        // (unverified) the form seen in CloudWatch for crashed runtimes.
+        InvocationOutcome::RuntimeExited { .. } => line.push_str("Status: error\tError Type: Runtime.ExitError"),
+        _ => {}
+    }
+    line
+}
