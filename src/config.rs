@@ -27,6 +27,29 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
 
+    /// Execution environments per function version at most.
+    #[arg(long, env = "FAUXLAMBDA_MAX_ENVIRONMENTS", default_value_t = 32)]
+    pub max_environments: usize,
+
+    /// Seconds an idle execution environment is kept warm.
+    #[arg(long, env = "FAUXLAMBDA_KEEPALIVE", default_value_t = 600)]
+    pub keepalive: u64,
+
+    /// The interpreter for a runtime, e.g. `python3.12=/usr/bin/python3.12` or `nodejs=node`
+    /// (repeatable; a family name like `python` covers all its versions).
+    #[arg(long = "runtime-command", value_name = "RUNTIME=COMMAND", env = "FAUXLAMBDA_RUNTIME_COMMANDS", value_delimiter = ',')]
+    pub runtime_commands: Vec<String>,
+
+    /// Directory of the official Node.js runtime interface client (`aws-lambda-ric`) to use for
+    /// nodejs functions (default: fauxlambda's own Node client).
+    #[arg(long, env = "FAUXLAMBDA_NODE_RIC")]
+    pub node_ric: Option<PathBuf>,
+
+    /// Run Python and Node functions with fauxlambda's own runtime clients even when the official
+    /// ones are installed.
+    #[arg(long, env = "FAUXLAMBDA_OWN_RUNTIME_CLIENTS")]
+    pub own_runtime_clients: bool,
+
     /// S3 endpoint to fetch `S3Bucket`/`S3Key` code from (default: `AWS_ENDPOINT_URL_S3`, then
     /// `AWS_ENDPOINT_URL`).
     #[arg(long, env = "FAUXLAMBDA_S3_ENDPOINT")]

@@ -5,6 +5,7 @@ pub mod api;
 pub mod arn;
 pub mod config;
 pub mod context;
+pub mod execution;
 pub mod pagination;
 pub mod runtime;
 pub mod s3;

@@ -34,7 +34,26 @@ async fn run(config: Config) -> Result<(), String> {
     let store = Store::open(&data_dir).map_err(|e| format!("opening {}: {e}", data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("listening on {}: {e}", config.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut exec_config = fauxlambda::runtime::ExecutorConfig::new(data_dir.clone());
+    for rc in &config.runtime_commands {
+        let (runtime, command) = rc.split_once('=').ok_or_else(|| format!("--runtime-command {rc:?}: expected RUNTIME=COMMAND"))?;
+        exec_config.runtime_commands.insert(runtime.to_string(), command.to_string());
+    }
+    exec_config.node_ric = config.node_ric.clone();
+    exec_config.force_own_clients = config.own_runtime_clients;
+    // Functions reach fauxlambda (and, through it, their siblings) without extra setup.
+    exec_config.extra_env.insert("AWS_ENDPOINT_URL".into(), format!("http://{local}"));
+    let pool = fauxlambda::runtime::Pool::new(
+        fauxlambda::runtime::ProcessExecutor::new(exec_config),
+        fauxlambda::runtime::PoolConfig {
+            max_environments: config.max_environments.max(1),
+            keepalive: std::time::Duration::from_secs(config.keepalive),
+            ..Default::default()
+        },
+    );
+    let execution = fauxlambda::execution::Execution::new(pool);
     let api = Api {
+        execution: execution.clone(),
         state: StateHandle::spawn(State::default()),
         store,
         defaults: RequestContext {
@@ -50,5 +69,7 @@ async fn run(config: Config) -> Result<(), String> {
         tracing::info!("shutting down");
     })
     .await
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    execution.pool.shutdown().await;
+    Ok(())
 }

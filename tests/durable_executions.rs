@@ -57,6 +57,10 @@ fn api(dir: &std::path::Path) -> Api {
         store: fauxlambda::store::Store::open(dir).unwrap(),
         defaults: RequestContext { region: "us-east-1".into(), account: "000000000000".into(), base_url: "http://127.0.0.1:1".into() },
         s3_endpoint: None,
+        execution: fauxlambda::execution::Execution::new(fauxlambda::runtime::Pool::new(
+            fauxlambda::runtime::ProcessExecutor::new(fauxlambda::runtime::ExecutorConfig::new(dir)),
+            Default::default(),
+        )),
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Api {
     pub defaults: RequestContext,
     /// S3 endpoint for code given as `S3Bucket`/`S3Key`.
     pub s3_endpoint: Option<String>,
+    /// Runs invocations.
+    pub execution: std::sync::Arc<crate::execution::Execution>,
 }
 
 impl Api {
