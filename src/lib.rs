@@ -6,6 +6,7 @@ pub mod arn;
 pub mod config;
 pub mod context;
 pub mod execution;
+pub mod introspection;
 pub mod pagination;
 pub mod runtime;
 pub mod s3;

@@ -1,12 +1,11 @@
 //! The HTTP server: accepts connections, gives each request its context (region from the SigV4
-//! credential scope), serves fauxlambda's own endpoints under `/_fauxlambda/`, hands everything
-//! else to the generated Lambda service, and logs one line per request.
+//! credential scope), hands `/_fauxlambda/` to fauxlambda's own endpoints (`introspection`),
+//! everything else to the generated Lambda service, and logs one line per request.
 
 use crate::api::Api;
 use crate::context::{self, RequestContext};
-use bytes::Bytes;
 use hyper::body::Incoming;
-use smithy_server_runtime::body::{self, Body};
+use smithy_server_runtime::body::Body;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -60,8 +59,8 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let ctx = request_context(api, &req, local);
-    let resp = if path.starts_with("/_fauxlambda/") {
-        internal(api, &path).await
+    let resp = if path.starts_with(crate::introspection::PREFIX) {
+        crate::introspection::handle(api, &method, &path, req.uri().query()).await
     } else {
         context::scope(ctx.clone(), lambda_server::handle(api, req)).await
     };
@@ -89,34 +88,6 @@ fn request_context(api: &Api, req: &http::Request<Incoming>, local: Option<Socke
         (None, None) => api.defaults.base_url.to_string(),
     };
     RequestContext { region, account: api.defaults.account.clone(), base_url: Arc::from(base_url) }
-}
-
-/// fauxlambda's own endpoints.
-async fn internal(api: &Api, path: &str) -> http::Response<Body> {
-    let rest = path.trim_start_matches("/_fauxlambda/");
-    if rest == "health" {
-        return json(200, r#"{"status":"ok"}"#.into());
-    }
-    if let Some(name) = rest.strip_prefix("packages/").and_then(|n| n.strip_suffix(".zip")) {
-        return match api.store.read(name).await {
-            Ok(bytes) => http::Response::builder()
-                .status(200)
-                .header("content-type", "application/zip")
-                .header("content-length", bytes.len())
-                .body(body::full(Bytes::from(bytes)))
-                .unwrap_or_else(|_| http::Response::new(body::empty())),
-            Err(_) => json(404, r#"{"message":"no such package"}"#.into()),
-        };
-    }
-    json(404, format!(r#"{{"message":"no fauxlambda endpoint {}"}}"#, rest.replace('"', "")))
-}
-
-fn json(status: u16, text: String) -> http::Response<Body> {
-    http::Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(body::full(text))
-        .unwrap_or_else(|_| http::Response::new(body::empty()))
 }
 
 /// The URL a stored package downloads from.

@@ -359,6 +359,7 @@ pub async fn delete_function(api: &Api, input: m::DeleteFunctionRequest) -> Resu
     let f = FunctionRef::parse(&input.function_name, input.qualifier.as_deref(), &scope)?;
     let arn = scope.function_arn(&f.name);
     let full = scope.arn(&f.name, f.qualifier.as_deref());
+    let (name, qualifier) = (f.name.clone(), f.qualifier.clone());
     api.state(move |s| -> Result<(), ServiceError> {
         let not_found = || aws_error::not_found(format!("Function not found: {full}"));
         match f.qualifier.as_deref() {
@@ -390,6 +391,7 @@ pub async fn delete_function(api: &Api, input: m::DeleteFunctionRequest) -> Resu
         Ok(())
     })
     .await??;
+    api.execution.pool.retire(&name, qualifier.as_deref());
     Ok(m::DeleteFunctionResponse { status_code: 204 })
 }
 
@@ -471,6 +473,8 @@ pub async fn update_function_code(api: &Api, input: m::UpdateFunctionCodeRequest
         })
         .await??;
     if !dry_run {
+        // Warm environments of $LATEST run the old code: retire them (busy ones finish first).
+        api.execution.pool.retire(&f.name, Some("$LATEST"));
         settle(api, f.name);
     }
     Ok(updated)
@@ -567,6 +571,7 @@ pub async fn update_function_configuration(
             Ok(c.clone())
         })
         .await??;
+    api.execution.pool.retire(&f.name, Some("$LATEST"));
     settle(api, f.name);
     Ok(updated)
 }

@@ -1,26 +1,56 @@
-//! Invoke, InvokeAsync and InvokeWithResponseStream. Requests are checked as AWS checks them (the
+//! Invoke, InvokeAsync and InvokeWithResponseStream: a request is checked as AWS checks it (the
 //! function and qualifier exist, the function is not Pending, the payload is JSON and within the
-//! limits) and `DryRun` answers 204. Running functions is the execution engine's job, which is not
-//! part of this build yet: an invocation that would run code answers a `ServiceException` saying so.
+//! limits, reserved concurrency is not exhausted), the version to run is chosen (an alias's weights
+//! decide between its two versions), and the environment pool runs it.
 
 use super::{aws_error, Api};
+use crate::arn::FunctionRef;
+use crate::execution::{status_of, InvocationRecord};
+use crate::runtime::{FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
+use base64::Engine;
+use bytes::Bytes;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Payload limits: synchronous 6 MB, asynchronous 1 MB.
 pub const SYNC_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
 pub const ASYNC_PAYLOAD_LIMIT: usize = 1024 * 1024;
+/// `X-Amz-Log-Result` carries the last 4 KB of the invocation's log.
+const LOG_TAIL: usize = 4096;
+/// `X-Amz-Client-Context` may hold at most this many bytes.
+const CLIENT_CONTEXT_LIMIT: usize = 3583;
 
-const NO_EXECUTION: &str = "fauxlambda cannot run functions yet: this build has the control plane only (function execution is the next piece of work)";
+/// What an invocation needs once the request is checked.
+struct Prepared {
+    name: String,
+    qualifier: String,
+    invoked_arn: String,
+    spec: FunctionSpec,
+    reserved: Option<i32>,
+}
 
-/// The checks every invocation shares; returns the version that would run.
-async fn check(api: &Api, function_name: &str, qualifier: Option<&str>, payload: &[u8], limit: usize, op: &str) -> Result<String, ServiceError> {
-    let (_, v) = super::functions::configuration(api, function_name, qualifier).await?;
-    if v.config.state == Some(m::State::Pending) {
-        return Err(aws_error::conflict(
-            "The operation cannot be performed at this time. The function is currently in the following state: Pending",
-        ));
+/// Chooses a version for a qualifier; an alias with a routing config picks by weight.
+fn pick(func: &crate::state::functions::Function, qualifier: Option<&str>) -> Option<crate::state::functions::Version> {
+    let alias = qualifier.and_then(|q| func.aliases.get(q));
+    if let Some(a) = alias {
+        let weights = a.routing_config.as_ref().and_then(|r| r.additional_version_weights.as_ref());
+        if let Some((other, w)) = weights.and_then(|w| w.iter().next()) {
+            if rand_unit() < *w {
+                return func.resolve(Some(other)).cloned();
+            }
+        }
     }
+    func.resolve(qualifier).cloned()
+}
+
+/// A uniform number in [0, 1) (weighted alias routing needs no stronger randomness).
+fn rand_unit() -> f64 {
+    let bits = uuid::Uuid::new_v4().as_u128() >> 75;
+    bits as f64 / (1u128 << 53) as f64
+}
+
+async fn prepare(api: &Api, function_name: &str, qualifier: Option<&str>, payload: &[u8], limit: usize, op: &str) -> Result<Prepared, ServiceError> {
     if payload.len() > limit {
         return Err(aws_error::request_too_large(format!("Request must be smaller than {limit} bytes for the {op} operation")));
     }
@@ -31,24 +61,146 @@ async fn check(api: &Api, function_name: &str, qualifier: Option<&str>, payload:
             )));
         }
     }
-    Ok(v.config.version.unwrap_or_else(|| "$LATEST".into()))
+    let scope = api.scope();
+    let f = FunctionRef::parse(function_name, qualifier, &scope)?;
+    let invoked_arn = scope.arn(&f.name, f.qualifier.as_deref());
+    let store = api.store.clone();
+    let (region, account) = (scope.region.clone(), scope.account.clone());
+    let missing = invoked_arn.clone();
+    let fr = f.clone();
+    let (spec, reserved) = api
+        .state(move |s| -> Result<(FunctionSpec, Option<i32>), ServiceError> {
+            let func = s.functions.get(&fr.name).ok_or_else(|| aws_error::not_found(format!("Function not found: {missing}")))?;
+            let v = pick(func, fr.qualifier.as_deref()).ok_or_else(|| aws_error::not_found(format!("Function not found: {missing}")))?;
+            if v.config.state == Some(m::State::Pending) {
+                return Err(aws_error::conflict(
+                    "The operation cannot be performed at this time. The function is currently in the following state: Pending",
+                ));
+            }
+            let spec = FunctionSpec::from_version(s, &store, &v, &region, &account).map_err(|e| {
+                aws_error::invalid_parameter(format!("fauxlambda cannot run this function with the process executor: {e}"))
+            })?;
+            Ok((spec, s.concurrency.reserved(&fr.name)))
+        })
+        .await??;
+    Ok(Prepared { qualifier: f.qualifier.clone().unwrap_or_else(|| "$LATEST".into()), name: f.name, invoked_arn, spec, reserved })
+}
+
+fn throttled() -> ServiceError {
+    aws_error::too_many_requests(m::ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded, "Rate Exceeded.")
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// Runs a prepared invocation and records it.
+async fn run(api: &Api, p: &Prepared, payload: Vec<u8>, client_context: Option<String>, kind: &str) -> InvocationResult {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let payload = if payload.is_empty() { Bytes::from_static(b"{}") } else { Bytes::from(payload) };
+    let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
+    inv.client_context = client_context;
+    let start_ms = now_ms();
+    let result = api.execution.pool.invoke(&p.spec, inv).await;
+    let (status, error_type) = status_of(&result);
+    api.execution.record(InvocationRecord {
+        request_id: result.request_id.clone(),
+        function: p.name.clone(),
+        qualifier: p.qualifier.clone(),
+        executed_version: result.executed_version.clone(),
+        invocation_type: kind.to_string(),
+        start_ms,
+        duration_ms: result.duration.as_secs_f64() * 1000.0,
+        status,
+        error_type,
+        cold_start: result.init_duration.is_some(),
+        environment_id: result.environment_id.clone(),
+        log: result.log_lines.join("\n"),
+    });
+    result
+}
+
+/// The decoded `X-Amz-Client-Context` (base64 JSON), as the runtime receives it.
+fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> {
+    let Some(h) = header.filter(|h| !h.is_empty()) else { return Ok(None) };
+    if h.len() > CLIENT_CONTEXT_LIMIT {
+        return Err(aws_error::invalid_parameter(format!("Client context must be smaller than {CLIENT_CONTEXT_LIMIT} bytes.")));
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(h)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .filter(|s| serde_json::from_str::<serde_json::Value>(s).is_ok())
+        .ok_or_else(|| aws_error::invalid_parameter("Client context must be a valid Base64-encoded JSON object."))?;
+    Ok(Some(decoded))
+}
+
+/// Runs an asynchronous invocation in the background: it waits for a free slot (async invocations
+/// are queued, not throttled, as on AWS) and is recorded like any other.
+fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>, kind: &'static str) {
+    let api = api.clone();
+    tokio::spawn(async move {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(6 * 3600);
+        let slot = loop {
+            if let Some(s) = api.execution.try_slot(&p.name, p.reserved) {
+                break Some(s);
+            }
+            if tokio::time::Instant::now() > deadline {
+                break None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        if let Some(_slot) = slot {
+            run(&api, &p, payload, None, kind).await;
+        }
+    });
+}
+
+fn fail_if_not_accepted(result: &InvocationResult) -> Result<(), ServiceError> {
+    match &result.outcome {
+        InvocationOutcome::NotAccepted(why) => Err(aws_error::service(format!("the invocation could not be run: {why}"))),
+        _ => Ok(()),
+    }
 }
 
 pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::InvocationResponse, ServiceError> {
     let payload = input.payload.map(|b| b.into_inner()).unwrap_or_default();
-    let event = matches!(input.invocation_type, Some(m::InvocationType::Event));
-    let limit = if event { ASYNC_PAYLOAD_LIMIT } else { SYNC_PAYLOAD_LIMIT };
-    let version = check(api, &input.function_name, input.qualifier.as_deref(), &payload, limit, "Invoke").await?;
-    match input.invocation_type.unwrap_or(m::InvocationType::RequestResponse) {
-        m::InvocationType::DryRun => Ok(m::InvocationResponse { status_code: 204, executed_version: Some(version), ..Default::default() }),
-        _ => Err(aws_error::service(NO_EXECUTION)),
+    let kind = input.invocation_type.clone().unwrap_or(m::InvocationType::RequestResponse);
+    let limit = if kind == m::InvocationType::Event { ASYNC_PAYLOAD_LIMIT } else { SYNC_PAYLOAD_LIMIT };
+    let context = client_context(input.client_context.as_deref())?;
+    let p = prepare(api, &input.function_name, input.qualifier.as_deref(), &payload, limit, "Invoke").await?;
+    match kind {
+        m::InvocationType::DryRun => Ok(m::InvocationResponse { status_code: 204, ..Default::default() }),
+        m::InvocationType::Event => {
+            run_in_background(api, p, payload, "Event");
+            Ok(m::InvocationResponse { status_code: 202, ..Default::default() })
+        }
+        _ => {
+            let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
+            let result = run(api, &p, payload, context, "RequestResponse").await;
+            fail_if_not_accepted(&result)?;
+            let tail = matches!(input.log_type, Some(m::LogType::Tail));
+            Ok(m::InvocationResponse {
+                status_code: 200,
+                payload: Some(m_blob(result.caller_payload())),
+                function_error: result.function_error().map(str::to_string),
+                executed_version: Some(result.executed_version.clone()),
+                log_result: tail.then(|| base64::engine::general_purpose::STANDARD.encode(result.log_tail(LOG_TAIL))),
+                durable_execution_arn: None,
+            })
+        }
     }
+}
+
+fn m_blob(b: Bytes) -> smithy_server_runtime::aws_smithy_types::Blob {
+    smithy_server_runtime::aws_smithy_types::Blob::new(b.to_vec())
 }
 
 pub async fn invoke_async(api: &Api, input: m::InvokeAsyncRequest) -> Result<m::InvokeAsyncResponse, ServiceError> {
     let payload = input.invoke_args.collect().await.map_err(|e| aws_error::invalid_request_content(format!("Could not read the request body: {e}")))?;
-    check(api, &input.function_name, None, &payload, ASYNC_PAYLOAD_LIMIT, "InvokeAsync").await?;
-    Err(aws_error::service(NO_EXECUTION))
+    let p = prepare(api, &input.function_name, None, &payload, ASYNC_PAYLOAD_LIMIT, "InvokeAsync").await?;
+    run_in_background(api, p, payload.to_vec(), "Event");
+    Ok(m::InvokeAsyncResponse { status: 202 })
 }
 
 pub async fn invoke_with_response_stream(
@@ -56,6 +208,44 @@ pub async fn invoke_with_response_stream(
     input: m::InvokeWithResponseStreamRequest,
 ) -> Result<m::InvokeWithResponseStreamResponse, ServiceError> {
     let payload = input.payload.map(|b| b.into_inner()).unwrap_or_default();
-    check(api, &input.function_name, input.qualifier.as_deref(), &payload, SYNC_PAYLOAD_LIMIT, "InvokeWithResponseStream").await?;
-    Err(aws_error::service(NO_EXECUTION))
+    let context = client_context(input.client_context.as_deref())?;
+    let p = prepare(api, &input.function_name, input.qualifier.as_deref(), &payload, SYNC_PAYLOAD_LIMIT, "InvokeWithResponseStream").await?;
+    if matches!(input.invocation_type, Some(m::ResponseStreamingInvocationType::DryRun)) {
+        return Ok(m::InvokeWithResponseStreamResponse {
+            status_code: 204,
+            executed_version: None,
+            response_stream_content_type: None,
+            event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::empty()),
+        });
+    }
+    let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
+    let result = run(api, &p, payload, context, "RequestResponse").await;
+    fail_if_not_accepted(&result)?;
+    // A function that answers in one piece streams as one chunk, then the completion event.
+    let tail = matches!(input.log_type, Some(m::LogType::Tail));
+    let log_result = tail.then(|| base64::engine::general_purpose::STANDARD.encode(result.log_tail(LOG_TAIL)));
+    let body = result.caller_payload();
+    let mut events: Vec<Result<m::InvokeWithResponseStreamResponseEvent, smithy_server_runtime::BoxError>> = Vec::new();
+    let complete = match status_of(&result) {
+        (ok, _) if ok == "success" => {
+            if !body.is_empty() {
+                events.push(Ok(m::InvokeWithResponseStreamResponseEvent::PayloadChunk(m::InvokeResponseStreamUpdate {
+                    payload: Some(m_blob(body)),
+                })));
+            }
+            m::InvokeWithResponseStreamCompleteEvent { error_code: None, error_details: None, log_result }
+        }
+        (_, error_type) => m::InvokeWithResponseStreamCompleteEvent {
+            error_code: Some(error_type.unwrap_or_else(|| "Unhandled".into())),
+            error_details: Some(String::from_utf8_lossy(&body).into_owned()),
+            log_result,
+        },
+    };
+    events.push(Ok(m::InvokeWithResponseStreamResponseEvent::InvokeComplete(complete)));
+    Ok(m::InvokeWithResponseStreamResponse {
+        status_code: 200,
+        executed_version: Some(result.executed_version.clone()),
+        response_stream_content_type: None,
+        event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::iter(events)),
+    })
 }

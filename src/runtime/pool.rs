@@ -10,9 +10,9 @@ use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Semaphore;
 
 /// How the pool behaves.
@@ -102,6 +102,8 @@ struct Env {
     process: ProcessEnvironment,
     spec: FunctionSpec,
     generation: u64,
+    /// What the environment listing shows of it.
+    meta: Arc<EnvMeta>,
 }
 
 struct Idle {
@@ -126,6 +128,8 @@ struct Inner {
     config: PoolConfig,
     state: Mutex<PoolState>,
     idle_seq: AtomicU64,
+    /// Every environment started (dead ones pruned on the next listing), for `environments()`.
+    live: Mutex<Vec<Weak<EnvMeta>>>,
 }
 
 impl Inner {
@@ -155,6 +159,7 @@ impl Pool {
                 config,
                 state: Mutex::new(PoolState { versions: HashMap::new(), shutting_down: false }),
                 idle_seq: AtomicU64::new(0),
+                live: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -337,7 +342,8 @@ impl Pool {
             }
         };
         let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
-        let env = Env { api, process, spec: spec.clone(), generation };
+        let meta = self.track(spec, &process);
+        let env = Env { api, process, spec: spec.clone(), generation, meta };
         let limit = self.inner.config.init_timeout + spec.timeout;
         let outcome = tokio::select! {
             biased;
@@ -359,6 +365,7 @@ impl Pool {
 
     /// An environment that finished an invocation: back to idle, or stopped when retired.
     fn release(&self, key: &VersionKey, env: Env) {
+        env.meta.served();
         let seq = self.inner.idle_seq.fetch_add(1, Ordering::Relaxed);
         let env_id = env.process.id.clone();
         let exited = env.process.exited();
@@ -409,6 +416,7 @@ impl Pool {
     }
 
     fn discard(&self, env: Env, reason: ShutdownReason) {
+        env.meta.stopping.store(true, Ordering::Relaxed);
         tokio::spawn(stop_env(env, reason, self.inner.config.clone()));
     }
 
@@ -451,9 +459,134 @@ impl Pool {
     }
 }
 
+/// Whether an environment is waiting for an invocation or running one (or its init).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvironmentState {
+    Idle,
+    Busy,
+}
+
+impl EnvironmentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvironmentState::Idle => "idle",
+            EnvironmentState::Busy => "busy",
+        }
+    }
+}
+
+/// One live execution environment, as `/_fauxlambda/environments` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvironmentListing {
+    pub function: String,
+    pub version: String,
+    /// 32 hex digits, as in its log stream's name.
+    pub environment_id: String,
+    pub state: EnvironmentState,
+    pub pid: u32,
+    pub created_at: SystemTime,
+    /// When it last finished an invocation (None: still on its first).
+    pub last_used: Option<SystemTime>,
+    /// Invocations it has finished.
+    pub invocations: u64,
+}
+
+/// What the listing knows of an environment; shared by its `Env` and the pool's registry.
+struct EnvMeta {
+    function: String,
+    version: String,
+    id: String,
+    pid: u32,
+    created_at: SystemTime,
+    invocations: AtomicU64,
+    /// Milliseconds since the epoch of its last finished invocation; 0 before the first.
+    last_used_ms: AtomicU64,
+    /// Set once it is being stopped: no longer listed.
+    stopping: AtomicBool,
+}
+
+impl EnvMeta {
+    fn served(&self) {
+        self.invocations.fetch_add(1, Ordering::Relaxed);
+        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(1);
+        self.last_used_ms.store(now.max(1), Ordering::Relaxed);
+    }
+}
+
+impl Pool {
+    /// The live environments (`function` None: of every function), oldest first.
+    pub fn environments(&self, function: Option<&str>) -> Vec<EnvironmentListing> {
+        let idle: std::collections::HashSet<String> = {
+            let st = self.inner.lock();
+            st.versions.values().flat_map(|vp| vp.idle.iter().map(|i| i.env.process.id.clone())).collect()
+        };
+        let mut live = self.inner.live.lock().unwrap_or_else(|e| e.into_inner());
+        live.retain(|w| w.strong_count() > 0);
+        let mut out: Vec<EnvironmentListing> = live
+            .iter()
+            .filter_map(Weak::upgrade)
+            .filter(|m| !m.stopping.load(Ordering::Relaxed) && function.is_none_or(|f| f == m.function))
+            .map(|m| {
+                let last = m.last_used_ms.load(Ordering::Relaxed);
+                EnvironmentListing {
+                    function: m.function.clone(),
+                    version: m.version.clone(),
+                    environment_id: m.id.clone(),
+                    state: if idle.contains(&m.id) { EnvironmentState::Idle } else { EnvironmentState::Busy },
+                    pid: m.pid,
+                    created_at: m.created_at,
+                    last_used: (last > 0).then(|| SystemTime::UNIX_EPOCH + Duration::from_millis(last)),
+                    invocations: m.invocations.load(Ordering::Relaxed),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.environment_id.cmp(&b.environment_id)));
+        out
+    }
+
+    /// Stops the environments of every function (busy ones when their invocation ends), as
+    /// `retire` does for one; the pool keeps serving. Returns how many were live.
+    pub fn retire_all(&self) -> usize {
+        let live = self.environments(None).len();
+        let gone: Vec<Env> = {
+            let mut st = self.inner.lock();
+            st.versions
+                .values_mut()
+                .flat_map(|vp| {
+                    vp.generation += 1;
+                    vp.idle.drain(..).map(|i| i.env)
+                })
+                .collect()
+        };
+        for env in gone {
+            self.discard(env, ShutdownReason::Spindown);
+        }
+        live
+    }
+
+    /// Registers a started environment for the listing.
+    fn track(&self, spec: &FunctionSpec, process: &ProcessEnvironment) -> Arc<EnvMeta> {
+        let meta = Arc::new(EnvMeta {
+            function: spec.function_name.clone(),
+            version: spec.version.clone(),
+            id: process.id.clone(),
+            pid: process.pid,
+            created_at: SystemTime::now(),
+            invocations: AtomicU64::new(0),
+            last_used_ms: AtomicU64::new(0),
+            stopping: AtomicBool::new(false),
+        });
+        let mut live = self.inner.live.lock().unwrap_or_else(|e| e.into_inner());
+        live.retain(|w| w.strong_count() > 0);
+        live.push(Arc::downgrade(&meta));
+        meta
+    }
+}
+
 /// SHUTDOWN to the extensions (when there are any), SIGTERM, SIGKILL after the grace, then the
 /// Runtime API server goes.
 async fn stop_env(env: Env, reason: ShutdownReason, config: PoolConfig) {
+    env.meta.stopping.store(true, Ordering::Relaxed);
     let grace = if env.api.extensions().is_empty() { Duration::ZERO } else { config.extension_shutdown_grace };
     env.api.shutdown(reason, grace).await;
     env.process.stop(config.stop_grace).await;
