@@ -70,10 +70,6 @@ PRELUDE = {
 }
 
 
-# Operations that run function code (the execution issue's).
-EXECUTION_OPS = {"Invoke", "InvokeAsync", "InvokeWithResponseStream"}
-
-
 def shape(sid):
     if sid in SHAPES:
         return SHAPES[sid]
@@ -808,9 +804,7 @@ def judge(op, client, methods):
             want = traits(SHAPES[modelled[code]]).get("smithy.api#httpError")
             if want is not None and status != want:
                 return "violation", sanitize(f"{code} answered with status {status}, the model says {want}: {msg}")
-            # Until the execution engine lands, the control-plane issue lets the Invoke family
-            # answer the modelled ServiceException that says so; every other one is a failure.
-            if code == "ServiceException" and not (op in EXECUTION_OPS and "cannot run functions yet" in msg):
+            if code == "ServiceException":
                 return "violation", sanitize(f"{code} ({status}): {msg}")
             return "modelled-error", sanitize(f"{code} ({status}): {msg}")
         return "violation", sanitize(f"{code} ({status}) is not an error of {op}: {msg}")
@@ -824,6 +818,12 @@ def judge(op, client, methods):
     out_shape = SHAPES[tid] if tid and tid != "smithy.api#Unit" else {"type": "structure", "members": {}}
     # boto3 adds ResponseMetadata; members it parsed come from headers, status, payload and body.
     parsed = {k: v for k, v in result.items() if k != "ResponseMetadata"}
+    # An event stream arrives as a list of events: each must be a member of the stream's union.
+    for k, m in out_shape["members"].items():
+        target = SHAPES.get(m["target"], {})
+        if "smithy.api#streaming" in traits(target) and target.get("type") == "union" and isinstance(parsed.get(k), list):
+            for i, ev in enumerate(parsed.pop(k)):
+                check_value(ev, m["target"], f"$.{k}[{i}]", errs, False)
     for k, m in out_shape["members"].items():
         if "smithy.api#httpResponseCode" in traits(m) and k not in parsed:
             parsed[k] = result.get("ResponseMetadata", {}).get("HTTPStatusCode")

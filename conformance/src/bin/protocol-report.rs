@@ -211,7 +211,7 @@ fn model_check_section(root: &Path) -> Option<String> {
     let totals = doc.get("totals");
     let total = |k: &str| cell(totals.and_then(|t| t.get(k)));
     let mut out = String::from(
-        "\n## Model-driven check of the Lambda API\n\nGenerated from `conformance/model-check.json`, which `python3 conformance/model_check.py` writes: it\nstarts `fauxlambda`, creates fixtures with boto3, calls every operation of `model/lambda.json`'s service\nonce with a valid input built from the model, and checks the answer against the model (output members,\ntypes, enum values and constraints, no undefined members; errors must be ones the operation models, with\ntheir status code). Unmodelled errors and `ServiceException` are violations, except the Invoke family's\nmodelled `ServiceException` saying function execution is not in this build yet.\n\n",
+        "\n## Model-driven check of the Lambda API\n\nGenerated from `conformance/model-check.json`, which `python3 conformance/model_check.py` writes: it\nstarts `fauxlambda`, creates fixtures with boto3, calls every operation of `model/lambda.json`'s service\nonce with a valid input built from the model, and checks the answer against the model (output members,\ntypes, enum values and constraints, no undefined members; errors must be ones the operation models, with\ntheir status code). Unmodelled errors and `ServiceException` are violations.\n\n",
     );
     out.push_str(&format!(
         "Operations: {} checked of {}; {} ok, {} modelled errors, {} violations.\n",
