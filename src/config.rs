@@ -4,6 +4,13 @@ use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// The executors fauxlambda can run functions with.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Executor {
+    Process,
+    Auto,
+}
+
 #[derive(Parser, Debug, Clone)]
 #[command(name = "fauxlambda", version, about = "A local AWS Lambda: the real Lambda API, on your machine")]
 pub struct Config {
@@ -26,6 +33,11 @@ pub struct Config {
     /// Log filter, e.g. `info`, `debug`, `fauxlambda=debug`.
     #[arg(long, env = "FAUXLAMBDA_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+
+    /// How functions run: `process` (local processes) or `auto`. The Docker executor is not in
+    /// this build, so `auto` runs local processes too.
+    #[arg(long, env = "FAUXLAMBDA_EXECUTOR", value_enum, default_value_t = Executor::Auto)]
+    pub executor: Executor,
 
     /// Execution environments per function version at most.
     #[arg(long, env = "FAUXLAMBDA_MAX_ENVIRONMENTS", default_value_t = 32)]

@@ -63,7 +63,14 @@ async fn run(config: Config) -> Result<(), String> {
         },
         s3_endpoint: config.s3_endpoint(),
     };
-    tracing::info!("fauxlambda listening on http://{local} (region {}, account {}, data {})", config.region, config.account_id, data_dir.display());
+    // Both executor choices run local processes until the Docker executor lands.
+    let _ = config.executor;
+    tracing::info!(
+        "fauxlambda listening on http://{local} (region {}, account {}, data {}, functions run as local processes)",
+        config.region,
+        config.account_id,
+        data_dir.display()
+    );
     fauxlambda::server::serve(listener, api, async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
