@@ -50,9 +50,11 @@ fn rand_unit() -> f64 {
     bits as f64 / (1u128 << 53) as f64
 }
 
+/// `op` names the operation in the 413 message (`InvokeFunction` for Invoke), or is `Event` for
+/// an asynchronous invocation, whose message has AWS's other form.
 async fn prepare(api: &Api, function_name: &str, qualifier: Option<&str>, payload: &[u8], limit: usize, op: &str) -> Result<Prepared, ServiceError> {
     if payload.len() > limit {
-        return Err(aws_error::request_too_large(format!("Request must be smaller than {limit} bytes for the {op} operation")));
+        return Err(aws_error::request_too_large(too_large_message(payload.len(), limit, op)));
     }
     if !payload.is_empty() {
         if let Err(e) = serde_json::from_slice::<serde_json::Value>(payload) {
@@ -84,6 +86,17 @@ async fn prepare(api: &Api, function_name: &str, qualifier: Option<&str>, payloa
         })
         .await??;
     Ok(Prepared { qualifier: f.qualifier.clone().unwrap_or_else(|| "$LATEST".into()), name: f.name, invoked_arn, spec, reserved })
+}
+
+/// AWS's 413 messages: `Request must be smaller than 6291456 bytes for the InvokeFunction
+/// operation` (synchronous), `<n> byte payload is too large for the Event invocation type (limit
+/// <limit> bytes)` (asynchronous); both as seen in AWS SDK error reports.
+fn too_large_message(len: usize, limit: usize, op: &str) -> String {
+    if op == "Event" {
+        format!("{len} byte payload is too large for the Event invocation type (limit {limit} bytes)")
+    } else {
+        format!("Request must be smaller than {limit} bytes for the {op} operation")
+    }
 }
 
 fn throttled() -> ServiceError {
@@ -136,8 +149,14 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
 }
 
 /// Runs an asynchronous invocation in the background: it waits for a free slot (async invocations
-/// are queued, not throttled, as on AWS) and is recorded like any other.
+/// are queued, not throttled, as on AWS) and is recorded like any other. With reserved
+/// concurrency 0 it never runs: AWS sends such events straight to the dead-letter queue or
+/// on-failure destination, without retries (lambda-semantics §5), and fauxlambda has neither.
 fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>, kind: &'static str) {
+    if p.reserved == Some(0) {
+        tracing::info!("{}: reserved concurrency is 0, the asynchronous event is dropped", p.name);
+        return;
+    }
     let api = api.clone();
     tokio::spawn(async move {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(6 * 3600);
@@ -168,7 +187,8 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
     let kind = input.invocation_type.clone().unwrap_or(m::InvocationType::RequestResponse);
     let limit = if kind == m::InvocationType::Event { ASYNC_PAYLOAD_LIMIT } else { SYNC_PAYLOAD_LIMIT };
     let context = client_context(input.client_context.as_deref())?;
-    let p = prepare(api, &input.function_name, input.qualifier.as_deref(), &payload, limit, "Invoke").await?;
+    let op = if kind == m::InvocationType::Event { "Event" } else { "InvokeFunction" };
+    let p = prepare(api, &input.function_name, input.qualifier.as_deref(), &payload, limit, op).await?;
     match kind {
         m::InvocationType::DryRun => Ok(m::InvocationResponse { status_code: 204, ..Default::default() }),
         m::InvocationType::Event => {
@@ -198,7 +218,7 @@ fn m_blob(b: Bytes) -> smithy_server_runtime::aws_smithy_types::Blob {
 
 pub async fn invoke_async(api: &Api, input: m::InvokeAsyncRequest) -> Result<m::InvokeAsyncResponse, ServiceError> {
     let payload = input.invoke_args.collect().await.map_err(|e| aws_error::invalid_request_content(format!("Could not read the request body: {e}")))?;
-    let p = prepare(api, &input.function_name, None, &payload, ASYNC_PAYLOAD_LIMIT, "InvokeAsync").await?;
+    let p = prepare(api, &input.function_name, None, &payload, ASYNC_PAYLOAD_LIMIT, "Event").await?;
     run_in_background(api, p, payload.to_vec(), "Event");
     Ok(m::InvokeAsyncResponse { status: 202 })
 }
