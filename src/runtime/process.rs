@@ -371,24 +371,24 @@ impl ProcessEnvironment {
         let _ = tokio::fs::remove_dir_all(&self.dir).await;
     }
 
-    /// Peak resident memory of the process group in MB (VmHWM summed over its processes).
+    /// Peak resident memory in MB: VmHWM of the runtime process and of its direct children (a
+    /// bootstrap script's runtime). Only their own `/proc` entries are read: this runs on every
+    /// invocation, and scanning all of `/proc` cost a millisecond per invoke.
     pub fn max_memory_mb(&self) -> u64 {
-        let mut kb = 0u64;
-        let Ok(dir) = std::fs::read_dir("/proc") else { return 0 };
-        for entry in dir.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-            if pid != self.pid && process_group_of(pid) != Some(self.pid) {
-                continue;
-            }
-            if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
-                kb += status
-                    .lines()
-                    .find_map(|l| l.strip_prefix("VmHWM:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
+        let hwm = |pid: &str| -> u64 {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|status| {
+                    status
+                        .lines()
+                        .find_map(|l| l.strip_prefix("VmHWM:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                })
+                .unwrap_or(0)
+        };
+        let leader = self.pid.to_string();
+        let children = std::fs::read_to_string(format!("/proc/{leader}/task/{leader}/children")).unwrap_or_default();
+        let kb = hwm(&leader) + children.split_whitespace().map(hwm).sum::<u64>();
         kb.div_ceil(1024)
     }
 }
@@ -400,13 +400,6 @@ impl Drop for ProcessEnvironment {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn process_group_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(2)?.parse().ok()
 }
 
 /// Sends a signal to the process group led by `pid` (the environment's process is its leader).
