@@ -1,5 +1,6 @@
 //! Capacity providers (Lambda Managed Instances) and function scaling configs.
 
+use super::per_qualifier::PerQualifier;
 use lambda_server::model as m;
 use std::collections::BTreeMap;
 
@@ -12,18 +13,13 @@ pub struct CapacityProviders {
     pub by_name: BTreeMap<String, m::CapacityProvider>,
     /// Requested scaling configs by (function name, qualifier: a version number or
     /// `$LATEST.PUBLISHED`).
-    pub scaling: BTreeMap<(String, String), m::FunctionScalingConfig>,
+    pub scaling: PerQualifier<m::FunctionScalingConfig>,
 }
 
 impl CapacityProviders {
     /// Drops what belongs to a deleted function (or one deleted version of it).
     pub fn forget_function(&mut self, name: &str, qualifier: Option<&str>) {
-        match qualifier {
-            Some(q) => {
-                self.scaling.remove(&(name.to_string(), q.to_string()));
-            }
-            None => self.scaling.retain(|(n, _), _| n != name),
-        }
+        self.scaling.forget(name, qualifier);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reserved concurrency per function and provisioned concurrency per qualifier, with the account's
 //! limits they are measured against.
 
+use super::per_qualifier::PerQualifier;
 use lambda_server::model as m;
 use std::collections::BTreeMap;
 
@@ -25,7 +26,7 @@ pub struct Concurrency {
     /// Reserved concurrent executions by function name.
     pub reserved: BTreeMap<String, i32>,
     /// Provisioned concurrency by (function name, qualifier).
-    pub provisioned: BTreeMap<(String, String), Provisioned>,
+    pub provisioned: PerQualifier<Provisioned>,
 }
 
 impl Concurrency {
@@ -44,17 +45,17 @@ impl Concurrency {
     }
 
     pub fn provisioned(&self, name: &str, qualifier: &str) -> Option<&Provisioned> {
-        self.provisioned.get(&(name.to_string(), qualifier.to_string()))
+        self.provisioned.get_for(name, qualifier)
     }
 
     /// Every provisioned config of a function, by qualifier.
     pub fn provisioned_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (&'a str, &'a Provisioned)> + 'a {
-        self.provisioned.iter().filter(move |((n, _), _)| n == name).map(|((_, q), p)| (q.as_str(), p))
+        self.provisioned.of_function(name)
     }
 
     /// Marks a provisioned config as allocated (the environments are "ready").
     pub fn finish_provisioning(&mut self, name: &str, qualifier: &str) {
-        if let Some(p) = self.provisioned.get_mut(&(name.to_string(), qualifier.to_string())) {
+        if let Some(p) = self.provisioned.get_for_mut(name, qualifier) {
             if p.status == m::ProvisionedConcurrencyStatusEnum::InProgress {
                 p.status = m::ProvisionedConcurrencyStatusEnum::Ready;
                 p.available = p.requested;
@@ -65,14 +66,9 @@ impl Concurrency {
 
     /// Drops what belongs to a deleted function (or one deleted qualifier of it).
     pub fn forget_function(&mut self, name: &str, qualifier: Option<&str>) {
-        match qualifier {
-            None => {
-                self.reserved.remove(name);
-                self.provisioned.retain(|(n, _), _| n != name);
-            }
-            Some(q) => {
-                self.provisioned.remove(&(name.to_string(), q.to_string()));
-            }
+        if qualifier.is_none() {
+            self.reserved.remove(name);
         }
+        self.provisioned.forget(name, qualifier);
     }
 }

@@ -11,6 +11,7 @@ pub mod event_source_mappings;
 pub mod functions;
 pub mod layers;
 pub mod capacity_providers;
+pub mod per_qualifier;
 pub mod permissions;
 pub mod runtime_management;
 pub mod tags;

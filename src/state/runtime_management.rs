@@ -1,5 +1,6 @@
 //! Runtime management configs per qualifier, and recursive-loop settings per function.
 
+use super::per_qualifier::PerQualifier;
 use lambda_server::model as m;
 use std::collections::BTreeMap;
 
@@ -13,7 +14,7 @@ pub struct RuntimeConfig {
 #[derive(Default)]
 pub struct RuntimeManagement {
     /// By (function name, version: `$LATEST` or a number).
-    pub configs: BTreeMap<(String, String), RuntimeConfig>,
+    pub configs: PerQualifier<RuntimeConfig>,
     /// Recursive-loop detection by function name (absent means `Terminate`).
     pub recursion: BTreeMap<String, m::RecursiveLoop>,
 }
@@ -22,7 +23,7 @@ impl RuntimeManagement {
     /// The config of a version; a version never configured follows `Auto`.
     pub fn config(&self, name: &str, version: &str) -> RuntimeConfig {
         self.configs
-            .get(&(name.to_string(), version.to_string()))
+            .get_for(name, version)
             .cloned()
             .unwrap_or(RuntimeConfig { update_runtime_on: m::UpdateRuntimeOn::Auto, runtime_version_arn: None })
     }
@@ -33,14 +34,9 @@ impl RuntimeManagement {
 
     /// Drops what belongs to a deleted function (or one deleted qualifier of it).
     pub fn forget_function(&mut self, name: &str, qualifier: Option<&str>) {
-        match qualifier {
-            Some(q) => {
-                self.configs.remove(&(name.to_string(), q.to_string()));
-            }
-            None => {
-                self.configs.retain(|(n, _), _| n != name);
-                self.recursion.remove(name);
-            }
+        self.configs.forget(name, qualifier);
+        if qualifier.is_none() {
+            self.recursion.remove(name);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Function URL configs, per function and qualifier (`$LATEST` or an alias).
 
+use super::per_qualifier::PerQualifier;
 use lambda_server::model::FunctionUrlConfig;
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct UrlConfig {
@@ -13,12 +13,12 @@ pub struct UrlConfig {
 #[derive(Default)]
 pub struct UrlConfigs {
     /// By (function name, qualifier); `$LATEST` for the unqualified function.
-    pub by_key: BTreeMap<(String, String), UrlConfig>,
+    pub by_key: PerQualifier<UrlConfig>,
 }
 
 impl UrlConfigs {
     pub fn get(&self, name: &str, qualifier: &str) -> Option<&UrlConfig> {
-        self.by_key.get(&(name.to_string(), qualifier.to_string()))
+        self.by_key.get_for(name, qualifier)
     }
 
     /// The function name and qualifier a URL id belongs to.
@@ -28,16 +28,11 @@ impl UrlConfigs {
 
     /// Every config of a function, by qualifier.
     pub fn of_function<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (&'a str, &'a UrlConfig)> + 'a {
-        self.by_key.iter().filter(move |((n, _), _)| n == name).map(|((_, q), c)| (q.as_str(), c))
+        self.by_key.of_function(name)
     }
 
     /// Drops what belongs to a deleted function (or one deleted qualifier of it).
     pub fn forget_function(&mut self, name: &str, qualifier: Option<&str>) {
-        match qualifier {
-            None => self.by_key.retain(|(n, _), _| n != name),
-            Some(q) => {
-                self.by_key.remove(&(name.to_string(), q.to_string()));
-            }
-        }
+        self.by_key.forget(name, qualifier);
     }
 }
