@@ -12,7 +12,7 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{AliasRoutingConfiguration, Environment, FunctionCode, InvocationType, LayerVersionContentInput, LogType, Runtime, ThrottleReason};
 use aws_sdk_lambda::Client;
 use base64::Engine;
-use common::{wait_active, Server, ROLE};
+use common::{node_ric, root, venv_python, wait_active, Server, ROLE};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -34,24 +34,12 @@ enum Lang {
     Node,
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
-fn venv_python() -> Option<PathBuf> {
-    let p = root().join(".venv/bin/python");
-    let ok = std::process::Command::new(&p).args(["-c", "import awslambdaric"]).output().ok()?.status.success();
-    ok.then_some(p)
-}
 
 fn node_available() -> bool {
     std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-fn node_ric() -> Option<PathBuf> {
-    let d = root().join("tests/js/node_modules/aws-lambda-ric");
-    d.join("dist/rapid-client.node").is_file().then_some(d)
-}
 
 /// One server with one choice of runtime clients.
 struct Suite {

@@ -1,6 +1,10 @@
 //! The process executor and the environment pool, driven directly (not through Invoke): real
 //! Python, Node.js and shell runtimes as local processes against their Runtime API servers.
 
+mod common;
+
+use common::{node_ric, venv_python};
+
 use fauxlambda::runtime::{ExecutorConfig, FunctionSpec, Invocation, InvocationOutcome, InvocationResult, LayerPackage, Pool, PoolConfig, ProcessExecutor};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,21 +28,8 @@ enum Clients {
     Ours,
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
-/// `.venv/bin/python` when awslambdaric imports there.
-fn venv_python() -> Option<PathBuf> {
-    let p = root().join(".venv/bin/python");
-    let ok = std::process::Command::new(&p).args(["-c", "import awslambdaric"]).output().ok()?.status.success();
-    ok.then_some(p)
-}
 
-fn node_ric() -> Option<PathBuf> {
-    let d = root().join("tests/js/node_modules/aws-lambda-ric");
-    d.join("dist/rapid-client.node").is_file().then_some(d)
-}
 
 fn fixture_with(clients: Clients, pool: PoolConfig) -> Fixture {
     let dir = tempfile::tempdir().unwrap();

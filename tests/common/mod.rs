@@ -67,6 +67,24 @@ impl Server {
     }
 }
 
+/// The repository root.
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `.venv/bin/python` when the official Python runtime client (awslambdaric) imports there.
+pub fn venv_python() -> Option<std::path::PathBuf> {
+    let p = root().join(".venv/bin/python");
+    let ok = Command::new(&p).args(["-c", "import awslambdaric"]).output().ok()?.status.success();
+    ok.then_some(p)
+}
+
+/// The vendored official Node runtime client, when scripts/test-deps unpacked it.
+pub fn node_ric() -> Option<std::path::PathBuf> {
+    let d = root().join("tests/js/node_modules/aws-lambda-ric");
+    d.join("dist/rapid-client.node").is_file().then_some(d)
+}
+
 /// A zip holding the given files.
 pub fn zip(files: &[(&str, &str)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
