@@ -187,7 +187,9 @@ fn main() {
     std::process::exit(code);
 }
 
+/// `cargo run` gives the running program its manifest directory; a binary built for another checkout
+/// (a shared target directory) must not write into that one, so the run-time value wins.
 fn workspace_root() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let here = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()));
     here.parent().map(Path::to_path_buf).unwrap_or(here)
 }

@@ -28,7 +28,9 @@ struct Case {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    // `cargo run` gives the manifest directory at run time; prefer it to the one compiled in.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    Path::new(&manifest).parent().expect("workspace root").to_path_buf()
 }
 
 /// Runs the protocol tests; returns test path -> (passed, failure summary).
