@@ -74,7 +74,7 @@ async fn start() -> (Server, Duration) {
     let data = tempfile::tempdir().unwrap();
     let t0 = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--log-level", "error", "--data-dir"])
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--log-level", "error", "--executor", "process", "--data-dir"])
         .arg(data.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

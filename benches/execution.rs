@@ -352,7 +352,7 @@ async fn start_fauxlambda() -> Result<Faux, String> {
     let port = free_port();
     let data = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fauxlambda"));
-    cmd.args(["--listen", &format!("127.0.0.1:{port}"), "--log-level", "error", "--max-environments", &ENVIRONMENTS.to_string()])
+    cmd.args(["--listen", &format!("127.0.0.1:{port}"), "--log-level", "error", "--max-environments", &ENVIRONMENTS.to_string(), "--executor", "process"])
         .arg("--data-dir")
         .arg(data.path())
         .stdout(Stdio::null())

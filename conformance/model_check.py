@@ -561,7 +561,7 @@ def start_server():
     data = tempfile.mkdtemp(prefix="fauxlambda-model-check-")
     log = open(os.path.join(data, "server.log"), "wb")
     proc = subprocess.Popen([binary, "--listen", f"127.0.0.1:{port}", "--data-dir", os.path.join(data, "state"),
-                             "--log-level", "warn"], stdout=log, stderr=subprocess.STDOUT)
+                             "--log-level", "warn", "--executor", "process"], stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 15
     while True:
         try:

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 /// The executors fauxlambda can run functions with.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Executor {
+    /// Local processes with the host's interpreters.
     Process,
+    /// Docker containers of the official images.
+    Docker,
+    /// Docker when an engine answers, else local processes.
     Auto,
 }
 
@@ -34,10 +38,25 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
 
-    /// How functions run: `process` (local processes) or `auto`. The Docker executor is not in
-    /// this build, so `auto` runs local processes too.
+    /// How functions run: `docker` (containers of the official images), `process` (local
+    /// processes) or `auto` (Docker when an engine answers, else processes).
     #[arg(long, env = "FAUXLAMBDA_EXECUTOR", value_enum, default_value_t = Executor::Auto)]
     pub executor: Executor,
+
+    /// The image for a runtime, e.g. `python3.12=my/python:3.12` (repeatable; default: the
+    /// official `public.ecr.aws/lambda/<family>:<version>` images).
+    #[arg(long = "runtime-image", value_name = "RUNTIME=IMAGE", env = "FAUXLAMBDA_RUNTIME_IMAGES", value_delimiter = ',')]
+    pub runtime_images: Vec<String>,
+
+    /// The Docker network of function containers: `host`, or a network name (default: the
+    /// default bridge, with `host.docker.internal` reaching fauxlambda).
+    #[arg(long, env = "FAUXLAMBDA_DOCKER_NETWORK")]
+    pub docker_network: Option<String>,
+
+    /// Copy code and layers into each container through the Docker API instead of bind-mounting
+    /// them (for an engine that cannot see fauxlambda's files, e.g. fauxlambda in a container).
+    #[arg(long, env = "FAUXLAMBDA_DOCKER_COPY_CODE")]
+    pub docker_copy_code: bool,
 
     /// Execution environments per function version at most.
     #[arg(long, env = "FAUXLAMBDA_MAX_ENVIRONMENTS", default_value_t = 32)]

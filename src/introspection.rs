@@ -119,6 +119,7 @@ fn environment_json(e: &EnvironmentListing, now: SystemTime) -> Value {
         "environmentId": e.environment_id,
         "state": e.state.as_str(),
         "pid": e.pid,
+        "container": e.container,
         "createdAt": iso8601_ms(epoch_ms(e.created_at)),
         "ageMs": since(e.created_at),
         "lastUsed": e.last_used.map(|t| iso8601_ms(epoch_ms(t))),

@@ -2,7 +2,8 @@
 
 use clap::Parser;
 use fauxlambda::api::Api;
-use fauxlambda::config::Config;
+use fauxlambda::config::{self, Config};
+use fauxlambda::runtime::{DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::context::RequestContext;
 use fauxlambda::state::{State, StateHandle};
 use fauxlambda::store::Store;
@@ -34,17 +35,9 @@ async fn run(config: Config) -> Result<(), String> {
     let store = Store::open(&data_dir).map_err(|e| format!("opening {}: {e}", data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("listening on {}: {e}", config.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let mut exec_config = fauxlambda::runtime::ExecutorConfig::new(data_dir.clone());
-    for rc in &config.runtime_commands {
-        let (runtime, command) = rc.split_once('=').ok_or_else(|| format!("--runtime-command {rc:?}: expected RUNTIME=COMMAND"))?;
-        exec_config.runtime_commands.insert(runtime.to_string(), command.to_string());
-    }
-    exec_config.node_ric = config.node_ric.clone();
-    exec_config.force_own_clients = config.own_runtime_clients;
-    // Functions reach fauxlambda (and, through it, their siblings) without extra setup.
-    exec_config.extra_env.insert("AWS_ENDPOINT_URL".into(), format!("http://{local}"));
+    let (executor, extra_listener) = executor(&config, &data_dir, local).await?;
     let pool = fauxlambda::runtime::Pool::new(
-        fauxlambda::runtime::ProcessExecutor::new(exec_config),
+        executor.clone(),
         fauxlambda::runtime::PoolConfig {
             max_environments: config.max_environments.max(1),
             keepalive: std::time::Duration::from_secs(config.keepalive),
@@ -63,20 +56,78 @@ async fn run(config: Config) -> Result<(), String> {
         },
         s3_endpoint: config.s3_endpoint(),
     };
-    // Both executor choices run local processes until the Docker executor lands.
-    let _ = config.executor;
-    tracing::info!(
-        "fauxlambda listening on http://{local} (region {}, account {}, data {}, functions run as local processes)",
-        config.region,
-        config.account_id,
-        data_dir.display()
-    );
-    fauxlambda::server::serve(listener, api, async {
+    let runs = match &executor {
+        Executor::Process(_) => "functions run as local processes".to_owned(),
+        Executor::Docker(d) => format!("functions run in Docker containers, network {}", d.networking().mode),
+    };
+    tracing::info!("fauxlambda listening on http://{local} (region {}, account {}, data {}, {runs})", config.region, config.account_id, data_dir.display());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    // Where bridged containers reach fauxlambda (host.docker.internal), when not already.
+    let extra = extra_listener.map(|l| tokio::spawn(fauxlambda::server::serve(l, api.clone(), stopped())));
+    let main = fauxlambda::server::serve(listener, api, stopped());
+    tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+        let _ = stop_tx.send(true);
+    });
+    main.await.map_err(|e| e.to_string())?;
+    if let Some(e) = extra {
+        let _ = e.await;
+    }
     execution.pool.shutdown().await;
+    if let Executor::Docker(d) = &executor {
+        d.remove_own_containers().await;
+    }
     Ok(())
+}
+
+/// The executor `--executor` asks for, and for bridged containers a listener on the address
+/// they reach the host at (when fauxlambda listens on loopback only).
+async fn executor(config: &Config, data_dir: &std::path::Path, local: std::net::SocketAddr) -> Result<(Executor, Option<tokio::net::TcpListener>), String> {
+    let pairs = |flag: &str, items: &[String]| -> Result<std::collections::BTreeMap<String, String>, String> {
+        items
+            .iter()
+            .map(|i| i.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| format!("{flag} {i:?}: expected RUNTIME=VALUE")))
+            .collect()
+    };
+    let runtime_commands = pairs("--runtime-command", &config.runtime_commands)?;
+    let runtime_images = pairs("--runtime-image", &config.runtime_images)?;
+    if config.executor != config::Executor::Process {
+        let docker_config = DockerConfig {
+            data_dir: data_dir.to_path_buf(),
+            runtime_images,
+            network: config.docker_network.clone(),
+            copy_code: config.docker_copy_code,
+            // Functions reach fauxlambda (and, through it, their siblings) without extra setup.
+            extra_env: [("AWS_ENDPOINT_URL".to_string(), format!("http://{{host}}:{}", local.port()))].into(),
+        };
+        match DockerExecutor::connect(docker_config).await {
+            Ok(d) => {
+                let net = d.networking();
+                let mut extra = None;
+                if !net.is_host() && local.ip().is_loopback() {
+                    let addr = std::net::SocketAddr::new(net.host_ip, local.port());
+                    match tokio::net::TcpListener::bind(addr).await {
+                        Ok(l) => extra = Some(l),
+                        Err(e) => tracing::warn!("functions in containers cannot reach fauxlambda at {addr}: {e} (listen on 0.0.0.0, or use --docker-network host)"),
+                    }
+                }
+                return Ok((Executor::Docker(d), extra));
+            }
+            Err(e) if config.executor == config::Executor::Docker => return Err(format!("--executor docker: {e}")),
+            Err(e) => tracing::info!("no Docker engine ({e}): functions run as local processes"),
+        }
+    }
+    let mut exec_config = ExecutorConfig::new(data_dir.to_path_buf());
+    exec_config.runtime_commands = runtime_commands;
+    exec_config.node_ric = config.node_ric.clone();
+    exec_config.force_own_clients = config.own_runtime_clients;
+    exec_config.extra_env.insert("AWS_ENDPOINT_URL".into(), format!("http://{local}"));
+    Ok((Executor::Process(ProcessExecutor::new(exec_config)), None))
 }

@@ -286,6 +286,7 @@ fn spec(dir: &std::path::Path, name: &str, code: &str) -> FunctionSpec {
         code_sha256_hex: sha,
         code_zip: path,
         layers: vec![],
+        ..Default::default()
     }
 }
 

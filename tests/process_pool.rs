@@ -85,6 +85,7 @@ impl Fixture {
             code_sha256_hex: sha,
             code_zip: zip_path,
             layers: vec![],
+            ..Default::default()
         }
     }
 

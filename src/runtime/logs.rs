@@ -23,11 +23,35 @@ impl LogSink {
 
     /// Reads `fd` (a pipe's read end) into the sink until it closes.
     pub fn attach(&self, fd: std::os::fd::OwnedFd) -> std::io::Result<()> {
-        let rx = pipe::Receiver::from_owned_fd(fd)?;
+        self.attach_receiver(pipe::Receiver::from_owned_fd(fd)?);
+        Ok(())
+    }
+
+    /// Reads the FIFO at `path` (a container's output) for as long as the sink lives. It is
+    /// opened read-write, so it never reaches end of file between writers.
+    pub fn attach_fifo(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let rx = pipe::OpenOptions::new().read_write(true).open_receiver(path)?;
+        self.attach_receiver(rx);
+        Ok(())
+    }
+
+    fn attach_receiver(&self, rx: pipe::Receiver) {
         let (sync_tx, sync_rx) = mpsc::unbounded_channel();
         self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(sync_tx);
         tokio::spawn(read_pipe(rx, sync_rx, self.lines.clone()));
-        Ok(())
+    }
+
+    /// Reads a container's attach stream into the sink. Its output travels through the engine,
+    /// so a `sync` cannot know it has everything: it waits until the stream has been quiet for
+    /// a moment (`STREAM_QUIET`, at most `STREAM_SYNC_MAX`).
+    pub fn attach_stream<S, E>(&self, stream: S)
+    where
+        S: futures_util::Stream<Item = Result<bollard::container::LogOutput, E>> + Send + Unpin + 'static,
+        E: Send + 'static,
+    {
+        let (sync_tx, sync_rx) = mpsc::unbounded_channel();
+        self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(sync_tx);
+        tokio::spawn(read_stream(stream, sync_rx, self.lines.clone()));
     }
 
     /// Adds a line of the platform's own (START, END, REPORT…).
@@ -49,6 +73,50 @@ impl LogSink {
     /// Takes every line collected so far.
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.lines.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// How long an attach stream must be quiet before a `sync` counts it as read.
+const STREAM_QUIET: std::time::Duration = std::time::Duration::from_millis(2);
+/// The longest a `sync` waits for a busy attach stream.
+const STREAM_SYNC_MAX: std::time::Duration = std::time::Duration::from_millis(50);
+
+async fn read_stream<S, E>(mut stream: S, mut sync: mpsc::UnboundedReceiver<oneshot::Sender<()>>, lines: Arc<Mutex<Vec<String>>>)
+where
+    S: futures_util::Stream<Item = Result<bollard::container::LogOutput, E>> + Send + Unpin + 'static,
+        E: Send + 'static,
+{
+    use futures_util::StreamExt;
+    let mut partial: Vec<u8> = Vec::new();
+    let mut open = true;
+    while open {
+        tokio::select! {
+            item = stream.next() => match item {
+                Some(Ok(out)) => split_lines(&out.into_bytes(), &mut partial, &lines),
+                _ => open = false,
+            },
+            req = sync.recv() => {
+                let Some(ack) = req else { break };
+                let until = tokio::time::Instant::now() + STREAM_SYNC_MAX;
+                loop {
+                    match tokio::time::timeout(STREAM_QUIET, stream.next()).await {
+                        Ok(Some(Ok(out))) => split_lines(&out.into_bytes(), &mut partial, &lines),
+                        Ok(_) => { open = false; break; }
+                        Err(_) => break,
+                    }
+                    if tokio::time::Instant::now() >= until {
+                        break;
+                    }
+                }
+                flush(&mut partial, &lines);
+                let _ = ack.send(());
+            }
+        }
+    }
+    flush(&mut partial, &lines);
+    sync.close();
+    while let Ok(ack) = sync.try_recv() {
+        let _ = ack.send(());
     }
 }
 

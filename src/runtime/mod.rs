@@ -14,18 +14,28 @@
 //! ```
 
 pub mod api_error;
+pub mod docker;
 pub mod environment;
+pub mod executor;
 pub mod extensions;
+pub mod function_env;
 pub mod invocation;
 pub mod logs;
 pub mod pool;
 pub mod process;
 pub mod runtime_api;
+pub mod sandbox;
+pub mod spec;
+pub mod unpacked;
 
 pub use api_error::ApiError;
 pub use environment::{EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
 pub use extensions::{EnvironmentInfo, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
 pub use invocation::{Completion, Invocation, InvocationOutcome, InvocationTiming, MAX_PAYLOAD_SIZE};
 pub use pool::{InvocationResult, Pool, PoolConfig, PoolCounts};
-pub use process::{ExecutorConfig, FunctionSpec, LayerPackage, ProcessExecutor};
+pub use docker::{DockerConfig, DockerExecutor};
+pub use executor::{Executor, StartError};
+pub use process::{ExecutorConfig, ProcessExecutor};
+pub use sandbox::{ExitInfo, Sandbox};
+pub use spec::{FunctionSpec, ImageSpec, LayerPackage};
 pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};

@@ -5,7 +5,9 @@
 
 use super::extensions::{EnvironmentInfo, ShutdownReason};
 use super::invocation::{deadline_ms_after, Invocation, InvocationOutcome};
-use super::process::{FunctionSpec, ProcessEnvironment, ProcessExecutor, StartError};
+use super::executor::{Executor, StartError};
+use super::sandbox::Sandbox;
+use super::spec::FunctionSpec;
 use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -99,7 +101,7 @@ struct VersionKey {
 
 struct Env {
     api: RuntimeApiHandle,
-    process: ProcessEnvironment,
+    process: Sandbox,
     spec: FunctionSpec,
     generation: u64,
     /// What the environment listing shows of it.
@@ -124,7 +126,7 @@ struct PoolState {
 }
 
 struct Inner {
-    executor: Arc<ProcessExecutor>,
+    executor: Executor,
     config: PoolConfig,
     state: Mutex<PoolState>,
     idle_seq: AtomicU64,
@@ -152,10 +154,10 @@ pub struct PoolCounts {
 }
 
 impl Pool {
-    pub fn new(executor: Arc<ProcessExecutor>, config: PoolConfig) -> Pool {
+    pub fn new(executor: impl Into<Executor>, config: PoolConfig) -> Pool {
         Pool {
             inner: Arc::new(Inner {
-                executor,
+                executor: executor.into(),
                 config,
                 state: Mutex::new(PoolState { versions: HashMap::new(), shutting_down: false }),
                 idle_seq: AtomicU64::new(0),
@@ -323,14 +325,16 @@ impl Pool {
     /// Starts an environment and waits for init: Ok(env, init duration), or the outcome of the
     /// invocation that wanted it, the init output and the init duration.
     async fn start(&self, key: &VersionKey, spec: &FunctionSpec, request_id: &str) -> Result<(Env, Duration), (InvocationOutcome, Vec<String>, Option<Duration>)> {
+        let extensions = self.inner.executor.extensions(spec).await.map_err(|e| (start_failure(request_id, &e), vec![], None))?;
         let info = EnvironmentInfo {
             function_name: spec.function_name.clone(),
             function_version: spec.version.clone(),
             handler: spec.handler.clone(),
             account_id: Some(spec.account_id.clone()),
-            expected_extensions: 0,
+            expected_extensions: extensions.len(),
         };
-        let api = RuntimeApi::start(SocketAddr::new(self.inner.config.bind, 0), info)
+        let bind = self.inner.executor.runtime_api_bind().unwrap_or(self.inner.config.bind);
+        let api = RuntimeApi::start(SocketAddr::new(bind, 0), info)
             .await
             .map_err(|e| (start_failure(request_id, &StartError { error_type: "Sandbox.Failure".into(), message: e.to_string() }), vec![], None))?;
         let started = Instant::now();
@@ -483,7 +487,10 @@ pub struct EnvironmentListing {
     /// 32 hex digits, as in its log stream's name.
     pub environment_id: String,
     pub state: EnvironmentState,
+    /// The runtime's process id (0 for a container).
     pub pid: u32,
+    /// The container id (Docker executor).
+    pub container: Option<String>,
     pub created_at: SystemTime,
     /// When it last finished an invocation (None: still on its first).
     pub last_used: Option<SystemTime>,
@@ -497,6 +504,7 @@ struct EnvMeta {
     version: String,
     id: String,
     pid: u32,
+    container: Option<String>,
     created_at: SystemTime,
     invocations: AtomicU64,
     /// Milliseconds since the epoch of its last finished invocation; 0 before the first.
@@ -534,6 +542,7 @@ impl Pool {
                     environment_id: m.id.clone(),
                     state: if idle.contains(&m.id) { EnvironmentState::Idle } else { EnvironmentState::Busy },
                     pid: m.pid,
+                    container: m.container.clone(),
                     created_at: m.created_at,
                     last_used: (last > 0).then(|| SystemTime::UNIX_EPOCH + Duration::from_millis(last)),
                     invocations: m.invocations.load(Ordering::Relaxed),
@@ -565,12 +574,13 @@ impl Pool {
     }
 
     /// Registers a started environment for the listing.
-    fn track(&self, spec: &FunctionSpec, process: &ProcessEnvironment) -> Arc<EnvMeta> {
+    fn track(&self, spec: &FunctionSpec, process: &Sandbox) -> Arc<EnvMeta> {
         let meta = Arc::new(EnvMeta {
             function: spec.function_name.clone(),
             version: spec.version.clone(),
             id: process.id.clone(),
             pid: process.pid,
+            container: process.container.clone(),
             created_at: SystemTime::now(),
             invocations: AtomicU64::new(0),
             last_used_ms: AtomicU64::new(0),

@@ -6,7 +6,11 @@
 
 use super::logs::LogSink;
 use super::runtime_api::RuntimeApiHandle;
-use sha2::{Digest, Sha256};
+use super::sandbox::{signal_name, BoxFuture, ExitInfo, Sandbox, SandboxControl};
+use super::executor::StartError;
+use super::function_env;
+use super::spec::FunctionSpec;
+use super::unpacked::{Unpacked, Unpacker};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -18,11 +22,6 @@ use tokio::sync::watch;
 pub const BOOTSTRAP_PY: &str = include_str!("clients/bootstrap.py");
 /// Our Node.js runtime client.
 pub const BOOTSTRAP_MJS: &str = include_str!("clients/bootstrap.mjs");
-
-/// Dummy role credentials every function gets (any credentials work against the emulator).
-pub const ACCESS_KEY_ID: &str = "ASIAFAUXLAMBDA000000";
-pub const SECRET_ACCESS_KEY: &str = "fauxlambda/secret/access/key/000000000000";
-pub const SESSION_TOKEN: &str = "fauxlambda-session-token";
 
 /// How the executor runs environments.
 #[derive(Clone, Debug)]
@@ -53,84 +52,6 @@ impl ExecutorConfig {
     }
 }
 
-/// A stored layer package, in the order the function lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LayerPackage {
-    pub sha256_hex: String,
-    pub zip: PathBuf,
-}
-
-/// Everything needed to start an environment for one function version.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FunctionSpec {
-    pub function_name: String,
-    /// `$LATEST` or a version number.
-    pub version: String,
-    pub runtime: String,
-    pub handler: String,
-    pub memory_mb: u32,
-    pub timeout: Duration,
-    pub region: String,
-    pub account_id: String,
-    /// The function's own variables.
-    pub environment: BTreeMap<String, String>,
-    pub code_sha256_hex: String,
-    pub code_zip: PathBuf,
-    pub layers: Vec<LayerPackage>,
-}
-
-impl FunctionSpec {
-    /// The spec of a stored function version (zip package only: images need the Docker executor).
-    pub fn from_version(
-        state: &crate::state::State,
-        store: &crate::store::Store,
-        version: &crate::state::functions::Version,
-        region: &str,
-        account_id: &str,
-    ) -> Result<FunctionSpec, String> {
-        let c = &version.config;
-        let crate::state::functions::Code::Zip(pkg) = &version.code else {
-            return Err("container image functions need the Docker executor".into());
-        };
-        let mut layers = Vec::new();
-        for l in c.layers.iter().flatten() {
-            let arn = l.arn.clone().unwrap_or_default();
-            let p = state.layers.package(&arn).ok_or_else(|| format!("layer {arn} has no stored package"))?;
-            layers.push(LayerPackage { sha256_hex: p.sha256_hex.clone(), zip: store.path(&p.sha256_hex) });
-        }
-        Ok(FunctionSpec {
-            function_name: c.function_name.clone().unwrap_or_default(),
-            version: c.version.clone().unwrap_or_else(|| "$LATEST".into()),
-            runtime: c.runtime.as_ref().map(|r| r.as_str().to_owned()).unwrap_or_default(),
-            handler: c.handler.clone().unwrap_or_default(),
-            memory_mb: c.memory_size.unwrap_or(128).max(1) as u32,
-            timeout: Duration::from_secs(c.timeout.unwrap_or(3).max(1) as u64),
-            region: region.to_owned(),
-            account_id: account_id.to_owned(),
-            environment: c.environment.as_ref().and_then(|e| e.variables.clone()).unwrap_or_default().into_iter().collect(),
-            code_sha256_hex: pkg.sha256_hex.clone(),
-            code_zip: store.path(&pkg.sha256_hex),
-            layers,
-        })
-    }
-}
-
-/// Why an environment could not be started: the error the invocation that wanted it gets.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StartError {
-    pub error_type: String,
-    pub message: String,
-}
-
-impl StartError {
-    fn entrypoint(message: impl Into<String>) -> Self {
-        StartError { error_type: "Runtime.InvalidEntrypoint".into(), message: message.into() }
-    }
-    fn sandbox(message: impl Into<String>) -> Self {
-        StartError { error_type: "Sandbox.Failure".into(), message: message.into() }
-    }
-}
-
 /// What a Python command turned out to be.
 #[derive(Clone, Debug)]
 struct PythonProbe {
@@ -143,21 +64,26 @@ pub struct ProcessExecutor {
     config: ExecutorConfig,
     root: PathBuf,
     python_probes: Mutex<HashMap<String, Result<PythonProbe, String>>>,
-    unpack: tokio::sync::Mutex<()>,
+    unpacker: Unpacker,
 }
 
 impl ProcessExecutor {
     pub fn new(config: ExecutorConfig) -> Arc<Self> {
         let root = config.data_dir.join("exec");
-        Arc::new(ProcessExecutor { config, root, python_probes: Mutex::new(HashMap::new()), unpack: tokio::sync::Mutex::new(()) })
+        Arc::new(ProcessExecutor { unpacker: Unpacker::new(root.clone()), config, root, python_probes: Mutex::new(HashMap::new()) })
     }
 
     pub fn config(&self) -> &ExecutorConfig {
         &self.config
     }
 
+    /// Where code and layers are unpacked.
+    pub fn unpacker(&self) -> &Unpacker {
+        &self.unpacker
+    }
+
     /// Starts the runtime of `spec` against `api` (its `AWS_LAMBDA_RUNTIME_API`).
-    pub async fn start(&self, spec: &FunctionSpec, api: &RuntimeApiHandle) -> Result<ProcessEnvironment, StartError> {
+    pub async fn start(&self, spec: &FunctionSpec, api: &RuntimeApiHandle) -> Result<Sandbox, StartError> {
         let (task, opt, runtime_dir) = self.prepare(spec).await?;
         let id = uuid::Uuid::new_v4().simple().to_string();
         let env_dir = self.root.join("environments").join(&id);
@@ -190,6 +116,40 @@ impl ProcessExecutor {
                 Err(e) => tracing::warn!("environment {id}: cannot read its output: {e}"),
             }
         }
+        // External extensions of the layers, in the runtime's process group (so they stop with
+        // it), their output in the same log.
+        let extensions = Unpacked { task: task.clone(), opt: opt.clone() }.extensions();
+        if !extensions.is_empty() {
+            let ext_vars = function_env::for_extension(&vars);
+            for name in &extensions {
+                let program = opt.join("extensions").join(name);
+                let spawned = tokio::process::Command::new(&program)
+                    .env_clear()
+                    .envs(&ext_vars)
+                    .current_dir(&task)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .process_group(pid as i32)
+                    .spawn();
+                match spawned {
+                    Ok(mut ext) => {
+                        for fd in [ext.stdout.take().map(|o| o.into_owned_fd()), ext.stderr.take().map(|e| e.into_owned_fd())].into_iter().flatten().flatten() {
+                            let _ = logs.attach(fd);
+                        }
+                        // Reaped in the background; the group is killed with the runtime.
+                        tokio::spawn(async move {
+                            let _ = ext.wait().await;
+                        });
+                    }
+                    Err(e) => {
+                        signal_group(pid, "KILL");
+                        return Err(StartError { error_type: "Extension.LaunchError".into(), message: format!("Couldn't start extension {name}: {e}") });
+                    }
+                }
+            }
+            tracing::debug!("environment {id}: started extensions {extensions:?}");
+        }
         let (exit_tx, exit_rx) = watch::channel(None);
         tokio::spawn(async move {
             let status = match child.wait().await {
@@ -199,38 +159,26 @@ impl ProcessExecutor {
             let _ = exit_tx.send(Some(status));
         });
         tracing::debug!("environment {id} of {}:{} started: pid {pid}, {:?}", spec.function_name, spec.version, argv);
-        Ok(ProcessEnvironment { id, pid, logs, exit: exit_rx, dir: env_dir })
+        let control = ProcessControl { pid, dir: env_dir, exit: exit_rx.clone() };
+        Ok(Sandbox::new(id, pid, None, logs, exit_rx, Box::new(control)))
     }
 
     /// The unpacked code, the `opt` directory and the runtime-client directory.
     async fn prepare(&self, spec: &FunctionSpec) -> Result<(PathBuf, PathBuf, PathBuf), StartError> {
-        let _guard = self.unpack.lock().await;
-        let root = self.root.clone();
-        let spec = spec.clone();
-        tokio::task::spawn_blocking(move || {
-            let runtime_dir = root.join("runtime");
+        if spec.image.is_some() {
+            return Err(StartError::sandbox("Container image functions need the Docker executor (start fauxlambda with --executor docker or auto, with a Docker engine running)"));
+        }
+        let unpacked = self.unpacker.unpack(spec).await?;
+        let runtime_dir = self.root.join("runtime");
+        tokio::task::spawn_blocking(move || -> std::io::Result<PathBuf> {
             write_if_changed(&runtime_dir.join("bootstrap.py"), BOOTSTRAP_PY)?;
             write_if_changed(&runtime_dir.join("bootstrap.mjs"), BOOTSTRAP_MJS)?;
-            let task = root.join("code").join(&spec.code_sha256_hex);
-            unpack_once(&task, &[&spec.code_zip])?;
-            let key = if spec.layers.is_empty() {
-                "none".to_owned()
-            } else {
-                let mut h = Sha256::new();
-                for l in &spec.layers {
-                    h.update(l.sha256_hex.as_bytes());
-                    h.update(b"\n");
-                }
-                h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-            };
-            let opt = root.join("opt").join(key);
-            let zips: Vec<&Path> = spec.layers.iter().map(|l| l.zip.as_path()).collect();
-            unpack_once(&opt, &zips)?;
-            Ok((task, opt, runtime_dir))
+            Ok(runtime_dir)
         })
         .await
-        .map_err(|e| StartError::sandbox(format!("unpacking failed: {e}")))?
-        .map_err(|e: std::io::Error| StartError::sandbox(format!("unpacking the function failed: {e}")))
+        .map_err(|e| StartError::sandbox(format!("writing the runtime clients failed: {e}")))?
+        .map(|rt| (unpacked.task, unpacked.opt, rt))
+        .map_err(|e| StartError::sandbox(format!("writing the runtime clients failed: {e}")))
     }
 
     /// The command line of the runtime, and the interpreter's directory (first on PATH).
@@ -306,45 +254,15 @@ impl ProcessExecutor {
     }
 }
 
-/// One running environment process.
-pub struct ProcessEnvironment {
-    /// 32 hex digits: the log stream's suffix.
-    pub id: String,
-    pub pid: u32,
-    pub logs: LogSink,
-    exit: watch::Receiver<Option<ExitInfo>>,
+/// A local process sandbox: the process group the runtime leads, and its directory.
+struct ProcessControl {
+    pid: u32,
     dir: PathBuf,
+    exit: watch::Receiver<Option<ExitInfo>>,
 }
 
-/// How a process ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExitInfo {
-    pub code: Option<i32>,
-    /// Go's wording (`exit status 3`, `signal: killed`); `None` for a clean exit (status 0).
-    pub description: Option<String>,
-}
-
-impl ProcessEnvironment {
-    /// Resolves when the process has exited.
-    pub fn exited(&self) -> impl std::future::Future<Output = ExitInfo> + Send + 'static {
-        let mut rx = self.exit.clone();
-        async move {
-            loop {
-                if let Some(e) = rx.borrow_and_update().clone() {
-                    return e;
-                }
-                if rx.changed().await.is_err() {
-                    return ExitInfo { code: None, description: Some("signal: killed".into()) };
-                }
-            }
-        }
-    }
-
-    /// True once the process is gone (also when it vanished behind our back).
-    pub fn has_exited(&self) -> bool {
-        if self.exit.borrow().is_some() {
-            return true;
-        }
+impl SandboxControl for ProcessControl {
+    fn vanished(&self) -> bool {
         // Gone, or a zombie not reaped yet.
         match std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) {
             Ok(stat) => stat.rfind(')').is_some_and(|i| stat[i + 1..].trim_start().starts_with(['Z', 'X'])),
@@ -352,29 +270,32 @@ impl ProcessEnvironment {
         }
     }
 
-    /// SIGKILL to the whole process group, now.
-    pub fn kill(&self) {
+    /// SIGKILL to the whole process group.
+    fn kill(&self) {
         signal_group(self.pid, "KILL");
     }
 
     /// SIGTERM to the process group, SIGKILL after `grace`; then removes the environment's dir.
-    pub async fn stop(&self, grace: Duration) {
-        if !self.has_exited() {
-            signal_group(self.pid, "TERM");
-            if tokio::time::timeout(grace, self.exited()).await.is_err() {
-                self.kill();
-                let _ = tokio::time::timeout(Duration::from_secs(5), self.exited()).await;
+    fn stop(&self, grace: Duration, exited: BoxFuture<'static, ExitInfo>) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if self.exit.borrow().is_none() && !self.vanished() {
+                signal_group(self.pid, "TERM");
+                let mut exited = exited;
+                if tokio::time::timeout(grace, &mut exited).await.is_err() {
+                    signal_group(self.pid, "KILL");
+                    let _ = tokio::time::timeout(Duration::from_secs(5), exited).await;
+                }
             }
-        }
-        // Children that outlived the main process.
-        signal_group(self.pid, "KILL");
-        let _ = tokio::fs::remove_dir_all(&self.dir).await;
+            // Children that outlived the main process.
+            signal_group(self.pid, "KILL");
+            let _ = tokio::fs::remove_dir_all(&self.dir).await;
+        })
     }
 
     /// Peak resident memory in MB: VmHWM of the runtime process and of its direct children (a
     /// bootstrap script's runtime). Only their own `/proc` entries are read: this runs on every
     /// invocation, and scanning all of `/proc` cost a millisecond per invoke.
-    pub fn max_memory_mb(&self) -> u64 {
+    fn max_memory_mb(&self) -> u64 {
         let hwm = |pid: &str| -> u64 {
             std::fs::read_to_string(format!("/proc/{pid}/status"))
                 .ok()
@@ -393,7 +314,7 @@ impl ProcessEnvironment {
     }
 }
 
-impl Drop for ProcessEnvironment {
+impl Drop for ProcessControl {
     fn drop(&mut self) {
         if self.exit.borrow().is_none() {
             signal_group(self.pid, "KILL");
@@ -421,22 +342,7 @@ fn describe_exit(status: std::process::ExitStatus) -> ExitInfo {
     if let Some(code) = status.code() {
         return ExitInfo { code: Some(code), description: (code != 0).then(|| format!("exit status {code}")) };
     }
-    let sig = status.signal().unwrap_or(0);
-    let name = match sig {
-        1 => "hangup".to_owned(),
-        2 => "interrupt".to_owned(),
-        3 => "quit".to_owned(),
-        4 => "illegal instruction".to_owned(),
-        6 => "aborted".to_owned(),
-        7 => "bus error".to_owned(),
-        8 => "floating point exception".to_owned(),
-        9 => "killed".to_owned(),
-        11 => "segmentation fault".to_owned(),
-        13 => "broken pipe".to_owned(),
-        15 => "terminated".to_owned(),
-        n => format!("signal {n}"),
-    };
-    ExitInfo { code: None, description: Some(format!("signal: {name}")) }
+    ExitInfo { code: None, description: Some(format!("signal: {}", signal_name(status.signal().unwrap_or(0)))) }
 }
 
 struct Paths<'a> {
@@ -452,10 +358,7 @@ struct Paths<'a> {
 fn environment(spec: &FunctionSpec, p: &Paths<'_>, runtime_api: &str, env_id: &str, extra: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let d = |p: &Path| p.to_string_lossy().into_owned();
     let (task, opt, rt) = (d(p.task), d(p.opt), d(p.runtime));
-    let mut v: BTreeMap<String, String> = spec.environment.clone();
-    for (k, val) in extra {
-        v.insert(k.clone(), val.clone());
-    }
+    let mut v = function_env::platform(spec, runtime_api, env_id, extra);
     let mut set = |k: &str, val: String| {
         v.insert(k.to_owned(), val);
     };
@@ -471,45 +374,13 @@ fn environment(spec: &FunctionSpec, p: &Paths<'_>, runtime_api: &str, env_id: &s
     set("TMPDIR", d(p.tmp));
     set("LAMBDA_TASK_ROOT", task.clone());
     set("LAMBDA_RUNTIME_DIR", rt.clone());
-    set("AWS_LAMBDA_RUNTIME_API", runtime_api.to_owned());
-    set("_HANDLER", spec.handler.clone());
-    set("AWS_REGION", spec.region.clone());
-    set("AWS_DEFAULT_REGION", spec.region.clone());
-    set("AWS_LAMBDA_FUNCTION_NAME", spec.function_name.clone());
-    set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.memory_mb.to_string());
-    set("AWS_LAMBDA_FUNCTION_VERSION", spec.version.clone());
-    set("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".into());
-    set("AWS_LAMBDA_LOG_GROUP_NAME", log_group_name(&spec.function_name));
-    set("AWS_LAMBDA_LOG_STREAM_NAME", log_stream_name(&spec.version, env_id));
-    set("AWS_ACCESS_KEY", ACCESS_KEY_ID.into());
-    set("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID.into());
-    set("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY.into());
-    set("AWS_SESSION_TOKEN", SESSION_TOKEN.into());
-    set("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR".into());
-    set("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:2000".into());
-    set("_AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1".into());
-    set("_AWS_XRAY_DAEMON_PORT", "2000".into());
-    let rtid = spec.runtime.as_str();
-    if !rtid.starts_with("provided") {
-        set("AWS_EXECUTION_ENV", format!("AWS_Lambda_{rtid}"));
+    if let Some(pp) = function_env::python_path(spec, &opt, &rt) {
+        set("PYTHONPATH", pp);
     }
-    if let Some(ver) = rtid.strip_prefix("python") {
-        set("PYTHONPATH", format!("{opt}/python/lib/python{ver}/site-packages:{opt}/python:{rt}"));
-    }
-    if let Some(major) = rtid.strip_prefix("nodejs").map(|m| m.trim_end_matches(".x").to_owned()) {
-        set("NODE_PATH", format!("{opt}/nodejs/node{major}/node_modules:{opt}/nodejs/node_modules:{rt}/node_modules:{rt}:{task}"));
+    if let Some(np) = function_env::node_path(spec, &opt, &rt, &task) {
+        set("NODE_PATH", np);
     }
     v
-}
-
-/// `/aws/lambda/<name>`.
-pub fn log_group_name(function_name: &str) -> String {
-    format!("/aws/lambda/{function_name}")
-}
-
-/// `YYYY/MM/DD/[<version>]<32 hex>`.
-pub fn log_stream_name(version: &str, env_id: &str) -> String {
-    format!("{}/[{version}]{env_id}", chrono::Utc::now().format("%Y/%m/%d"))
 }
 
 /// Finds a program: a path as is, else on the host's PATH.
@@ -529,27 +400,4 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
-}
-
-/// Unpacks the zips in order into `dest` unless it exists (built in a sibling, then renamed).
-fn unpack_once(dest: &Path, zips: &[&Path]) -> std::io::Result<()> {
-    if dest.is_dir() {
-        return Ok(());
-    }
-    let parent = dest.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let tmp = tempfile::Builder::new().prefix(".unpack").tempdir_in(parent)?;
-    for zip in zips {
-        let file = std::fs::File::open(zip)?;
-        let mut archive = zip::ZipArchive::new(file).map_err(std::io::Error::other)?;
-        archive.extract(tmp.path()).map_err(std::io::Error::other)?;
-    }
-    let tmp = tmp.keep();
-    if let Err(e) = std::fs::rename(&tmp, dest) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        if !dest.is_dir() {
-            return Err(e);
-        }
-    }
-    Ok(())
 }

@@ -20,7 +20,7 @@ python="$root/.venv/bin/python"
 work="$(mktemp -d)"
 port="$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 endpoint="http://127.0.0.1:$port"
-env -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_S3 "$bin" --listen "127.0.0.1:$port" --data-dir "$work/data" --log-level warn >"$work/server.log" 2>&1 &
+env -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_S3 "$bin" --listen "127.0.0.1:$port" --data-dir "$work/data" --log-level warn --executor process >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {
     kill "$server" 2>/dev/null || true

@@ -36,6 +36,8 @@ impl Server {
             .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(data.path())
             .args(["--log-level", "warn"])
+            // Local processes unless the test chooses (the default `auto` would pick Docker).
+            .args(if extra.contains(&"--executor") { &[][..] } else { &["--executor", "process"][..] })
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -113,7 +113,7 @@ async function startServer() {
   delete env.AWS_ENDPOINT_URL;
   delete env.AWS_ENDPOINT_URL_S3;
   const log = createWriteStream(join(data, "server.log"));
-  const child = spawn(bin, ["--listen", `127.0.0.1:${port}`, "--data-dir", join(data, "store"), "--log-level", "warn"], {
+  const child = spawn(bin, ["--listen", `127.0.0.1:${port}`, "--data-dir", join(data, "store"), "--log-level", "warn", "--executor", "process"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -61,7 +61,7 @@ def endpoint(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     log = open(data.parent / "fauxlambda.log", "wb")
     proc = subprocess.Popen(
-        [binary, "--listen", f"127.0.0.1:{port}", "--data-dir", str(data), "--log-level", "warn"],
+        [binary, "--listen", f"127.0.0.1:{port}", "--data-dir", str(data), "--log-level", "warn", "--executor", "process"],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,

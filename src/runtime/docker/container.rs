@@ -1,0 +1,108 @@
+//! One container as a sandbox: its exit (watched through the engine's wait endpoint, which also
+//! ends when the container is removed behind fauxlambda's back), its stop (SIGTERM, SIGKILL
+//! after the grace, then removal) and its peak memory (from its memory cgroup, when the host
+//! can read it).
+
+use super::super::sandbox::{BoxFuture, ExitInfo, SandboxControl};
+use bollard::Docker;
+use futures_util::StreamExt;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub struct ContainerControl {
+    pub docker: Docker,
+    pub id: String,
+    /// Host-side files of the environment (its log FIFO); removed with the container.
+    pub dir: Option<PathBuf>,
+    /// The cgroup file holding the container's peak memory, when readable from here.
+    pub memory_peak: Option<PathBuf>,
+    pub exit: watch::Receiver<Option<ExitInfo>>,
+}
+
+/// Watches the container's exit: the receiver gets its exit status once it stops or vanishes.
+pub fn watch_exit(docker: &Docker, id: &str) -> watch::Receiver<Option<ExitInfo>> {
+    let (tx, rx) = watch::channel(None);
+    let docker = docker.clone();
+    let id = id.to_owned();
+    tokio::spawn(async move {
+        let options = bollard::query_parameters::WaitContainerOptions { condition: "not-running".into() };
+        let mut wait = docker.wait_container(&id, Some(options));
+        let info = match wait.next().await {
+            Some(Ok(r)) => ExitInfo::from_code(r.status_code),
+            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => ExitInfo::from_code(code),
+            // Removed (or the engine went away): as good as killed.
+            _ => ExitInfo { code: None, description: Some("signal: killed".into()) },
+        };
+        let _ = tx.send(Some(info));
+    });
+    rx
+}
+
+/// Where the host can read a container's peak memory (cgroup v1, then v2 layouts).
+pub fn memory_peak_file(id: &str) -> Option<PathBuf> {
+    [
+        format!("/sys/fs/cgroup/memory/docker/{id}/memory.max_usage_in_bytes"),
+        format!("/sys/fs/cgroup/system.slice/docker-{id}.scope/memory.peak"),
+        format!("/sys/fs/cgroup/docker/{id}/memory.peak"),
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
+}
+
+impl ContainerControl {
+    fn signal(&self, signal: &str) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let docker = self.docker.clone();
+        let id = self.id.clone();
+        let signal = signal.to_owned();
+        async move {
+            let options = bollard::query_parameters::KillContainerOptions { signal };
+            let _ = docker.kill_container(&id, Some(options)).await;
+        }
+    }
+}
+
+impl SandboxControl for ContainerControl {
+    fn kill(&self) {
+        tokio::spawn(self.signal("SIGKILL"));
+    }
+
+    fn stop(&self, grace: Duration, exited: BoxFuture<'static, ExitInfo>) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if self.exit.borrow().is_none() {
+                self.signal("SIGTERM").await;
+                let _ = tokio::time::timeout(grace, exited).await;
+            }
+            let options = bollard::query_parameters::RemoveContainerOptions { force: true, v: true, ..Default::default() };
+            if let Err(e) = self.docker.remove_container(&self.id, Some(options)).await {
+                tracing::debug!("removing container {}: {e}", self.id);
+            }
+            if let Some(dir) = &self.dir {
+                let _ = tokio::fs::remove_dir_all(dir).await;
+            }
+        })
+    }
+
+    fn max_memory_mb(&self) -> u64 {
+        let Some(path) = &self.memory_peak else { return 0 };
+        std::fs::read_to_string(path).ok().and_then(|t| t.trim().parse::<u64>().ok()).map(|b| b.div_ceil(1024 * 1024)).unwrap_or(0)
+    }
+}
+
+impl Drop for ContainerControl {
+    fn drop(&mut self) {
+        // Normally stopped already; a sandbox dropped without a stop must not leave its container.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let docker = self.docker.clone();
+            let id = self.id.clone();
+            rt.spawn(async move {
+                let options = bollard::query_parameters::RemoveContainerOptions { force: true, v: true, ..Default::default() };
+                let _ = docker.remove_container(&id, Some(options)).await;
+            });
+        }
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
