@@ -26,6 +26,8 @@ enum Clients {
     Official,
     /// fauxlambda's embedded clients.
     Ours,
+    /// The Docker executor: the official clients inside the local test images (scripts/test-images).
+    Docker,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -53,6 +55,13 @@ struct Suite {
 
 impl Suite {
     fn start(clients: Clients) -> Option<Suite> {
+        if clients == Clients::Docker {
+            let args = common::docker_args()?;
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            let server = Server::start(&refs);
+            let c = server.client();
+            return Some(Suite { server, c, clients, langs: vec![Lang::Python, Lang::Node] });
+        }
         let python = venv_python();
         let mut args: Vec<String> = Vec::new();
         match (&python, clients) {
@@ -61,7 +70,7 @@ impl Suite {
                 return None;
             }
             (Some(p), _) => args.extend(["--runtime-command".into(), format!("python={}", p.display())]),
-            (None, Clients::Ours) => {}
+            (None, _) => {}
         }
         let mut langs = vec![Lang::Python];
         if !node_available() {
@@ -105,6 +114,11 @@ impl Suite {
             .code(FunctionCode::builder().zip_file(Blob::new(zip(&[(file, code.as_bytes(), 0o644)]))).build());
         setup(b).send().await.unwrap_or_else(|e| panic!("create {name}: {e:?}"));
         wait_active(&self.c, name).await;
+    }
+
+    /// GET `/_fauxlambda/<path>` as JSON.
+    async fn introspect(&self, path: &str) -> Value {
+        serde_json::from_slice(&common::http_get(&format!("{}/_fauxlambda/{path}", self.server.endpoint)).await).unwrap()
     }
 
     /// A synchronous invoke with `LogType=Tail`.
@@ -178,7 +192,7 @@ where
     eprintln!("{name} ({clients:?} clients): {:?}", t.elapsed());
 }
 
-/// Each case twice: `official::<case>` and `ours::<case>`.
+/// Each case three times: `official::<case>` and `ours::<case>` (process executor), `docker::<case>`.
 macro_rules! cases {
     ($($case:ident),* $(,)?) => {
         mod official {
@@ -186,6 +200,9 @@ macro_rules! cases {
         }
         mod ours {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::run(super::Clients::Ours, stringify!($case), super::$case).await } )*
+        }
+        mod docker {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::run(super::Clients::Docker, stringify!($case), super::$case).await } )*
         }
     };
 }
@@ -366,8 +383,8 @@ async fn runtime_crash(s: Suite) {
     for &lang in &s.langs {
         let f = name(lang, "crash");
         let code = match lang {
-            Lang::Python => "import os\n\ndef handler(event, context):\n    if event.get('crash'):\n        os._exit(3)\n    return os.getpid()\n",
-            Lang::Node => "exports.handler = async (event) => { if (event.crash) process.exit(3); return process.pid; };\n",
+            Lang::Python => "import os, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    if event.get('crash'):\n        os._exit(3)\n    return ID\n",
+            Lang::Node => "const ID = require('crypto').randomUUID();\nexports.handler = async (event) => { if (event.crash) process.exit(3); return ID; };\n",
         };
         s.create(&f, lang, code, |b| b).await;
         let before = s.invoke(&f, "{}").await.json();
@@ -489,7 +506,8 @@ async fn eight_parallel_environments(s: Suite) {
     }
     eprintln!("8 parallel cold invokes: {:?}", t.elapsed());
     assert_eq!(ids.len(), 8);
-    assert_eq!(pids.len(), 8);
+    // Every container's runtime is its pid 1.
+    assert_eq!(pids.len(), if s.clients == Clients::Docker { 1 } else { 8 });
     let warm = s.invoke("wide", "{}").await;
     assert!(!warm.cold(), "{}", warm.log);
     assert!(ids.contains(warm.json()["id"].as_str().unwrap()));
@@ -616,26 +634,35 @@ async fn client_context(s: Suite) {
 }
 
 async fn event_invocation_runs(s: Suite) {
-    let dir = tempfile::tempdir().unwrap();
     for &lang in &s.langs {
         let f = name(lang, "writer");
         let code = match lang {
-            Lang::Python => "import os\n\ndef handler(event, context):\n    with open(os.path.join(os.environ['OUT_DIR'], event['file']), 'w') as f:\n        f.write(context.aws_request_id)\n",
-            Lang::Node => "const fs = require('fs'); const path = require('path');\nexports.handler = async (event, context) => { fs.writeFileSync(path.join(process.env.OUT_DIR, event.file), context.awsRequestId); };\n",
+            Lang::Python => "def handler(event, context):\n    print('event run', event['tag'], context.aws_request_id)\n",
+            Lang::Node => "exports.handler = async (event, context) => { console.log('event run', event.tag, context.awsRequestId); };\n",
         };
-        let out = dir.path().to_str().unwrap().to_owned();
-        s.create(&f, lang, code, |b| b.environment(Environment::builder().variables("OUT_DIR", out).build())).await;
-        let file = format!("{f}.done");
-        let r = s.c.invoke().function_name(&f).invocation_type(InvocationType::Event).payload(Blob::new(json!({"file": file}).to_string())).send().await.unwrap();
+        s.create(&f, lang, code, |b| b).await;
+        let tag = format!("tag-{}", uuid_like());
+        let r = s.c.invoke().function_name(&f).invocation_type(InvocationType::Event).payload(Blob::new(json!({"tag": tag}).to_string())).send().await.unwrap();
         assert_eq!(r.status_code(), 202);
         assert!(r.payload().is_none_or(|p| p.as_ref().is_empty()));
-        let path = dir.path().join(&file);
+        // It ran: the invocation record carries the function's own line.
         let until = Instant::now() + Duration::from_secs(10);
-        while !path.is_file() {
-            assert!(Instant::now() < until, "the Event invocation of {f} did not run");
+        loop {
+            let list = s.introspect(&format!("invocations?function={f}")).await;
+            let done = list["invocations"].as_array().unwrap().iter().any(|i| {
+                i["invocationType"] == "Event" && i["status"] == "success" && i["log"].as_str().unwrap().contains(&format!("event run {tag} {}", i["requestId"].as_str().unwrap()))
+            });
+            if done {
+                break;
+            }
+            assert!(Instant::now() < until, "the Event invocation of {f} did not run: {list}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+fn uuid_like() -> String {
+    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
 }
 
 async fn update_code_retires_warm(s: Suite) {
@@ -648,6 +675,7 @@ async fn update_code_retires_warm(s: Suite) {
         s.create(&f, lang, old, |b| b).await;
         let first = s.invoke(&f, "{}").await.json();
         assert_eq!(first[0], "old");
+        let old_env = s.introspect(&format!("environments?function={f}")).await["environments"][0].clone();
         let warm = s.invoke(&f, "{}").await;
         assert_eq!(warm.json(), first);
         assert!(!warm.cold());
@@ -656,8 +684,19 @@ async fn update_code_retires_warm(s: Suite) {
         let r = s.invoke(&f, "{}").await;
         assert_eq!(r.json(), json!("new"));
         assert!(r.cold(), "{}", r.log);
+        if s.clients == Clients::Docker {
+            // The old environment's container is removed.
+            let container = old_env["container"].as_str().expect("a container id").to_owned();
+            let until = Instant::now() + Duration::from_secs(5);
+            while std::process::Command::new("docker").args(["container", "inspect", &container]).output().unwrap().status.success() {
+                assert!(Instant::now() < until, "the retired environment's container {container} still exists");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            continue;
+        }
         // The old environment's process is stopped (gone, or a zombie about to be reaped).
         let pid = first[1].as_u64().unwrap();
+        assert_eq!(old_env["pid"].as_u64(), Some(pid), "{old_env}");
         let until = Instant::now() + Duration::from_secs(5);
         let alive = || std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|st| !st.rsplit(')').next().unwrap().trim_start().starts_with(['Z', 'X']));
         while alive() {
@@ -707,12 +746,24 @@ fn rust_echo_bootstrap() -> Result<PathBuf, String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_provided_al2023_echo() {
+    rust_echo(&[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_provided_al2023_echo_in_docker() {
+    let Some(args) = common::docker_args() else { return };
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    rust_echo(&refs).await;
+}
+
+/// The Rust `lambda_runtime` echo function, cold then warm, on a server started with `args`.
+async fn rust_echo(args: &[&str]) {
     if std::env::var("FAUXLAMBDA_SKIP_RUST_FUNCTION").as_deref() == Ok("1") {
         eprintln!("skipped: FAUXLAMBDA_SKIP_RUST_FUNCTION=1");
         return;
     }
     let bootstrap = tokio::task::spawn_blocking(rust_echo_bootstrap).await.unwrap().unwrap_or_else(|e| panic!("{e}"));
-    let server = Server::start(&[]);
+    let server = Server::start(args);
     let c = server.client();
     let package = zip(&[("bootstrap", &std::fs::read(&bootstrap).unwrap(), 0o755)]);
     c.create_function()

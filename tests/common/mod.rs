@@ -152,3 +152,38 @@ pub async fn http_get(url: &str) -> Vec<u8> {
     assert_eq!(resp.status(), 200, "GET {url}");
     resp.into_body().collect().await.expect("body").to_bytes().to_vec()
 }
+
+/// The images `scripts/test-images` builds, for `--runtime-image`.
+pub const TEST_IMAGES: &[(&str, &str)] = &[
+    ("python3.12", "fauxlambda-test/python:3.11"),
+    ("nodejs20.x", "fauxlambda-test/nodejs:18"),
+    ("provided.al2023", "fauxlambda-test/provided:al2023"),
+];
+
+/// Whether Docker tests must run (set by scripts/test): then a missing engine or image fails
+/// the test instead of skipping it.
+pub fn docker_required() -> bool {
+    std::env::var("FAUXLAMBDA_REQUIRE_DOCKER").as_deref() == Ok("1")
+}
+
+/// The arguments of a fauxlambda running functions in the local test images with host
+/// networking, or None (with a note) when there is no engine or the images are missing.
+pub fn docker_args() -> Option<Vec<String>> {
+    let missing: Vec<&str> = TEST_IMAGES
+        .iter()
+        .map(|(_, image)| *image)
+        .filter(|image| !Command::new("docker").args(["image", "inspect", image]).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
+        .collect();
+    if !missing.is_empty() {
+        let why = format!("Docker or the test images {missing:?} are missing (run scripts/test-images)");
+        assert!(!docker_required(), "{why}");
+        eprintln!("skipped: {why}");
+        return None;
+    }
+    let mut args: Vec<String> = ["--executor", "docker", "--docker-network", "host"].iter().map(|s| s.to_string()).collect();
+    for (runtime, image) in TEST_IMAGES {
+        args.push("--runtime-image".into());
+        args.push(format!("{runtime}={image}"));
+    }
+    Some(args)
+}
