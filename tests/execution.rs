@@ -224,6 +224,7 @@ cases!(
     client_context,
     event_invocation_runs,
     update_code_retires_warm,
+    external_extension,
 );
 
 const PY_ECHO: &str = "import os, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    print('echo', context.aws_request_id)\n    return {'event': event, 'fn': context.function_name, 'arn': context.invoked_function_arn, 'rid': context.aws_request_id, 'id': ID}\n";
@@ -704,6 +705,49 @@ async fn update_code_retires_warm(s: Suite) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// An external extension in a layer (`extensions/probe`, Python): started before the runtime,
+/// init waits for its registration, it gets INVOKE for each invocation, and without the
+/// `_`-prefixed variables.
+const EXTENSION: &str = r#"#!/usr/bin/env python3
+import json, os, sys, tempfile, urllib.request
+base = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
+req = urllib.request.Request(base + "/register", data=json.dumps({"events": ["INVOKE", "SHUTDOWN"]}).encode(), method="POST", headers={"Lambda-Extension-Name": os.path.basename(sys.argv[0])})
+with urllib.request.urlopen(req) as r:
+    ext_id = r.headers["Lambda-Extension-Identifier"]
+    registered = json.load(r)
+print("probe registered for", registered["functionName"], "handler", os.environ.get("_HANDLER"), flush=True)
+seen = os.path.join(tempfile.gettempdir(), "probe-seen")
+while True:
+    with urllib.request.urlopen(urllib.request.Request(base + "/event/next", headers={"Lambda-Extension-Identifier": ext_id})) as r:
+        event = json.load(r)
+    if event["eventType"] == "SHUTDOWN":
+        break
+    with open(seen, "a") as f:
+        f.write(event["requestId"] + "\n")
+"#;
+
+async fn external_extension(s: Suite) {
+    let layer = s
+        .c
+        .publish_layer_version()
+        .layer_name("probe-extension")
+        .content(LayerVersionContentInput::builder().zip_file(Blob::new(zip(&[("extensions/probe", EXTENSION.as_bytes(), 0o755)]))).build())
+        .send()
+        .await
+        .unwrap();
+    let code = "import os, tempfile\n\ndef handler(event, context):\n    p = os.path.join(tempfile.gettempdir(), 'probe-seen')\n    return open(p).read().split() if os.path.exists(p) else []\n";
+    s.create("with-extension", Lang::Python, code, |b| b.layers(layer.layer_version_arn().unwrap())).await;
+    let first = s.invoke("with-extension", "{}").await;
+    assert!(first.cold());
+    assert!(first.log.contains("probe registered for with-extension handler None\n"), "{}", first.log);
+    let second = s.invoke("with-extension", "{}").await;
+    assert!(!second.cold(), "{}", second.log);
+    let seen = second.json();
+    assert!(seen.as_array().unwrap().iter().any(|id| id == first.request_id.as_str()), "the extension saw {seen}, not {}", first.request_id);
+    let envs = s.introspect("environments?function=with-extension").await;
+    assert_eq!(envs["environments"].as_array().unwrap().len(), 1, "{envs}");
 }
 
 // ---------------------------------------------------------------------------------------------
