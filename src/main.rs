@@ -1,10 +1,13 @@
-//! `fauxlambda`: starts the Lambda API on `--listen` and serves until Ctrl-C.
+//! `fauxlambda`: starts the Lambda API on `--listen` and serves until Ctrl-C or SIGTERM, then
+//! stops its execution environments (and removes its containers).
 
 use clap::Parser;
 use fauxlambda::api::Api;
 use fauxlambda::config::{self, Config};
-use fauxlambda::runtime::{DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::context::RequestContext;
+use fauxlambda::runtime::{
+    DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor,
+};
 use fauxlambda::state::{State, StateHandle};
 use fauxlambda::store::Store;
 use std::sync::Arc;
@@ -13,7 +16,10 @@ use std::sync::Arc;
 async fn main() {
     let config = Config::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&config.log_level)
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_target(false)
         .init();
     if let Err(e) = run(config).await {
@@ -27,13 +33,19 @@ async fn run(config: Config) -> Result<(), String> {
     let (_tmp, data_dir) = match &config.data_dir {
         Some(d) => (None, d.clone()),
         None => {
-            let t = tempfile::Builder::new().prefix("fauxlambda-").tempdir().map_err(|e| format!("creating a data directory: {e}"))?;
+            let t = tempfile::Builder::new()
+                .prefix("fauxlambda-")
+                .tempdir()
+                .map_err(|e| format!("creating a data directory: {e}"))?;
             let p = t.path().to_path_buf();
             (Some(t), p)
         }
     };
-    let store = Store::open(&data_dir).map_err(|e| format!("opening {}: {e}", data_dir.display()))?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("listening on {}: {e}", config.listen))?;
+    let store =
+        Store::open(&data_dir).map_err(|e| format!("opening {}: {e}", data_dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("listening on {}: {e}", config.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let (executor, extra_listener) = executor(&config, &data_dir, local).await?;
     let pool = fauxlambda::runtime::Pool::new(
@@ -58,9 +70,17 @@ async fn run(config: Config) -> Result<(), String> {
     };
     let runs = match &executor {
         Executor::Process(_) => "functions run as local processes".to_owned(),
-        Executor::Docker(d) => format!("functions run in Docker containers, network {}", d.networking().mode),
+        Executor::Docker(d) => format!(
+            "functions run in Docker containers, network {}",
+            d.networking().mode
+        ),
     };
-    tracing::info!("fauxlambda listening on http://{local} (region {}, account {}, data {}, {runs})", config.region, config.account_id, data_dir.display());
+    tracing::info!(
+        "fauxlambda listening on http://{local} (region {}, account {}, data {}, {runs})",
+        config.region,
+        config.account_id,
+        data_dir.display()
+    );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
         let mut rx = stop_rx.clone();
@@ -69,10 +89,25 @@ async fn run(config: Config) -> Result<(), String> {
         }
     };
     // Where bridged containers reach fauxlambda (host.docker.internal), when not already.
-    let extra = extra_listener.map(|l| tokio::spawn(fauxlambda::server::serve(l, api.clone(), stopped())));
+    let extra =
+        extra_listener.map(|l| tokio::spawn(fauxlambda::server::serve(l, api.clone(), stopped())));
     let main = fauxlambda::server::serve(listener, api, stopped());
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        // Ctrl-C, or SIGTERM (`docker stop`, `kill`).
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let terminated = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminated => {}
+        }
         tracing::info!("shutting down");
         let _ = stop_tx.send(true);
     });
@@ -89,11 +124,21 @@ async fn run(config: Config) -> Result<(), String> {
 
 /// The executor `--executor` asks for, and for bridged containers a listener on the address
 /// they reach the host at (when fauxlambda listens on loopback only).
-async fn executor(config: &Config, data_dir: &std::path::Path, local: std::net::SocketAddr) -> Result<(Executor, Option<tokio::net::TcpListener>), String> {
-    let pairs = |flag: &str, items: &[String]| -> Result<std::collections::BTreeMap<String, String>, String> {
+async fn executor(
+    config: &Config,
+    data_dir: &std::path::Path,
+    local: std::net::SocketAddr,
+) -> Result<(Executor, Option<tokio::net::TcpListener>), String> {
+    let pairs = |flag: &str,
+                 items: &[String]|
+     -> Result<std::collections::BTreeMap<String, String>, String> {
         items
             .iter()
-            .map(|i| i.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| format!("{flag} {i:?}: expected RUNTIME=VALUE")))
+            .map(|i| {
+                i.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .ok_or_else(|| format!("{flag} {i:?}: expected RUNTIME=VALUE"))
+            })
             .collect()
     };
     let runtime_commands = pairs("--runtime-command", &config.runtime_commands)?;
@@ -105,7 +150,11 @@ async fn executor(config: &Config, data_dir: &std::path::Path, local: std::net::
             network: config.docker_network.clone(),
             copy_code: config.docker_copy_code,
             // Functions reach fauxlambda (and, through it, their siblings) without extra setup.
-            extra_env: [("AWS_ENDPOINT_URL".to_string(), format!("http://{{host}}:{}", local.port()))].into(),
+            extra_env: [(
+                "AWS_ENDPOINT_URL".to_string(),
+                format!("http://{{host}}:{}", local.port()),
+            )]
+            .into(),
         };
         match DockerExecutor::connect(docker_config).await {
             Ok(d) => {
@@ -120,7 +169,9 @@ async fn executor(config: &Config, data_dir: &std::path::Path, local: std::net::
                 }
                 return Ok((Executor::Docker(d), extra));
             }
-            Err(e) if config.executor == config::Executor::Docker => return Err(format!("--executor docker: {e}")),
+            Err(e) if config.executor == config::Executor::Docker => {
+                return Err(format!("--executor docker: {e}"))
+            }
             Err(e) => tracing::info!("no Docker engine ({e}): functions run as local processes"),
         }
     }
@@ -128,6 +179,8 @@ async fn executor(config: &Config, data_dir: &std::path::Path, local: std::net::
     exec_config.runtime_commands = runtime_commands;
     exec_config.node_ric = config.node_ric.clone();
     exec_config.force_own_clients = config.own_runtime_clients;
-    exec_config.extra_env.insert("AWS_ENDPOINT_URL".into(), format!("http://{local}"));
+    exec_config
+        .extra_env
+        .insert("AWS_ENDPOINT_URL".into(), format!("http://{local}"));
     Ok((Executor::Process(ProcessExecutor::new(exec_config)), None))
 }

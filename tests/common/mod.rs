@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 /// A running fauxlambda; killed when dropped.
 pub struct Server {
-    child: Child,
+    pub child: Child,
+    /// Stopped with SIGTERM (so it removes its containers) rather than SIGKILL.
+    graceful: bool,
     pub endpoint: String,
     pub port: u16,
     _data: tempfile::TempDir,
@@ -18,13 +20,26 @@ pub struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if self.graceful && self.child.try_wait().ok().flatten().is_none() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let until = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < until && self.child.try_wait().ok().flatten().is_none() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 impl Server {
@@ -37,7 +52,11 @@ impl Server {
             .arg(data.path())
             .args(["--log-level", "warn"])
             // Local processes unless the test chooses (the default `auto` would pick Docker).
-            .args(if extra.contains(&"--executor") { &[][..] } else { &["--executor", "process"][..] })
+            .args(if extra.contains(&"--executor") {
+                &[][..]
+            } else {
+                &["--executor", "process"][..]
+            })
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -46,10 +65,19 @@ impl Server {
         let endpoint = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "fauxlambda did not start listening");
+            assert!(
+                Instant::now() < deadline,
+                "fauxlambda did not start listening"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
-        Server { child, endpoint, port, _data: data }
+        Server {
+            child,
+            graceful: extra.windows(2).any(|w| w == ["--executor", "docker"]),
+            endpoint,
+            port,
+            _data: data,
+        }
     }
 
     /// An `aws-sdk-lambda` client for this server (any credentials work).
@@ -62,7 +90,9 @@ impl Server {
             .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
             .endpoint_url(&self.endpoint)
             .region(aws_sdk_lambda::config::Region::new(region.to_string()))
-            .credentials_provider(aws_sdk_lambda::config::Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            ))
             .http_client(aws_smithy_http_client::Builder::new().build_http())
             .build();
         aws_sdk_lambda::Client::from_conf(config)
@@ -77,7 +107,12 @@ pub fn root() -> std::path::PathBuf {
 /// `.venv/bin/python` when the official Python runtime client (awslambdaric) imports there.
 pub fn venv_python() -> Option<std::path::PathBuf> {
     let p = root().join(".venv/bin/python");
-    let ok = Command::new(&p).args(["-c", "import awslambdaric"]).output().ok()?.status.success();
+    let ok = Command::new(&p)
+        .args(["-c", "import awslambdaric"])
+        .output()
+        .ok()?
+        .status
+        .success();
     ok.then_some(p)
 }
 
@@ -91,7 +126,8 @@ pub fn node_ric() -> Option<std::path::PathBuf> {
 pub fn zip(files: &[(&str, &str)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, text) in files {
-        w.start_file(*name, zip::write::SimpleFileOptions::default()).expect("zip entry");
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("zip entry");
         w.write_all(text.as_bytes()).expect("zip write");
     }
     w.finish().expect("zip").into_inner()
@@ -105,7 +141,10 @@ pub fn echo_zip() -> Vec<u8> {
 pub const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
 
 /// Creates a Python function `name` from `echo_zip()` and waits until it is Active.
-pub async fn create_echo(client: &aws_sdk_lambda::Client, name: &str) -> aws_sdk_lambda::operation::create_function::CreateFunctionOutput {
+pub async fn create_echo(
+    client: &aws_sdk_lambda::Client,
+    name: &str,
+) -> aws_sdk_lambda::operation::create_function::CreateFunctionOutput {
     use aws_sdk_lambda::primitives::Blob;
     use aws_sdk_lambda::types::{FunctionCode, Runtime};
     let out = client
@@ -114,7 +153,11 @@ pub async fn create_echo(client: &aws_sdk_lambda::Client, name: &str) -> aws_sdk
         .runtime(Runtime::Python312)
         .role(ROLE)
         .handler("app.handler")
-        .code(FunctionCode::builder().zip_file(Blob::new(echo_zip())).build())
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(echo_zip()))
+                .build(),
+        )
         .send()
         .await
         .expect("create_function");
@@ -127,8 +170,14 @@ pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
     use aws_sdk_lambda::types::{LastUpdateStatus, State};
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let c = client.get_function_configuration().function_name(name).send().await.expect("get_function_configuration");
-        let done = c.state() == Some(&State::Active) && c.last_update_status() != Some(&LastUpdateStatus::InProgress);
+        let c = client
+            .get_function_configuration()
+            .function_name(name)
+            .send()
+            .await
+            .expect("get_function_configuration");
+        let done = c.state() == Some(&State::Active)
+            && c.last_update_status() != Some(&LastUpdateStatus::InProgress);
         if done {
             return;
         }
@@ -143,14 +192,27 @@ pub async fn http_get(url: &str) -> Vec<u8> {
     let uri: http::Uri = url.parse().expect("url");
     let host = uri.host().expect("host").to_string();
     let port = uri.port_u16().unwrap_or(80);
-    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.expect("connect");
-    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port))
+        .await
+        .expect("connect");
+    let (mut send, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .expect("handshake");
     tokio::spawn(conn);
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let req = http::Request::get(path).header("host", format!("{host}:{port}")).body(http_body_util::Empty::<bytes::Bytes>::new()).expect("request");
+    let req = http::Request::get(path)
+        .header("host", format!("{host}:{port}"))
+        .body(http_body_util::Empty::<bytes::Bytes>::new())
+        .expect("request");
     let resp = send.send_request(req).await.expect("request");
     assert_eq!(resp.status(), 200, "GET {url}");
-    resp.into_body().collect().await.expect("body").to_bytes().to_vec()
+    resp.into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec()
 }
 
 /// The images `scripts/test-images` builds, for `--runtime-image`.
@@ -172,15 +234,26 @@ pub fn docker_args() -> Option<Vec<String>> {
     let missing: Vec<&str> = TEST_IMAGES
         .iter()
         .map(|(_, image)| *image)
-        .filter(|image| !Command::new("docker").args(["image", "inspect", image]).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
+        .filter(|image| {
+            !Command::new("docker")
+                .args(["image", "inspect", image])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
         .collect();
     if !missing.is_empty() {
-        let why = format!("Docker or the test images {missing:?} are missing (run scripts/test-images)");
+        let why =
+            format!("Docker or the test images {missing:?} are missing (run scripts/test-images)");
         assert!(!docker_required(), "{why}");
         eprintln!("skipped: {why}");
         return None;
     }
-    let mut args: Vec<String> = ["--executor", "docker", "--docker-network", "host"].iter().map(|s| s.to_string()).collect();
+    let mut args: Vec<String> = ["--executor", "docker", "--docker-network", "host"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for (runtime, image) in TEST_IMAGES {
         args.push("--runtime-image".into());
         args.push(format!("{runtime}={image}"));

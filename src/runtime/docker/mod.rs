@@ -68,11 +68,15 @@ impl DockerExecutor {
     /// Connects to the engine (`DOCKER_HOST` or the local socket) and removes the containers
     /// left behind by fauxlambda instances that no longer run.
     pub async fn connect(config: DockerConfig) -> Result<Arc<DockerExecutor>, String> {
-        let docker = Docker::connect_with_local_defaults().map_err(|e| format!("connecting to Docker: {e}"))?;
-        let docker = tokio::time::timeout(std::time::Duration::from_secs(3), docker.negotiate_version())
-            .await
-            .map_err(|_| "the Docker engine did not answer within 3 s".to_owned())?
-            .map_err(|e| format!("the Docker engine did not answer: {e}"))?;
+        let docker = Docker::connect_with_local_defaults()
+            .map_err(|e| format!("connecting to Docker: {e}"))?;
+        let docker = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            docker.negotiate_version(),
+        )
+        .await
+        .map_err(|_| "the Docker engine did not answer within 3 s".to_owned())?
+        .map_err(|e| format!("the Docker engine did not answer: {e}"))?;
         let networking = Networking::resolve(&docker, config.network.as_deref()).await?;
         let removed = owner::remove_containers(&docker, None).await;
         if removed > 0 {
@@ -109,10 +113,17 @@ impl DockerExecutor {
     }
 
     /// Starts a container for `spec` whose runtime polls `api`.
-    pub async fn start(&self, spec: &FunctionSpec, api: &RuntimeApiHandle) -> Result<Sandbox, StartError> {
+    pub async fn start(
+        &self,
+        spec: &FunctionSpec,
+        api: &RuntimeApiHandle,
+    ) -> Result<Sandbox, StartError> {
         let (image, runtime) = match &spec.image {
             Some(i) => (i.uri.clone(), None),
-            None => (images::image_for(&spec.runtime, &self.config.runtime_images)?, Some(spec.runtime.as_str())),
+            None => (
+                images::image_for(&spec.runtime, &self.config.runtime_images)?,
+                Some(spec.runtime.as_str()),
+            ),
         };
         let info = self.images.ensure(&self.docker, &image, runtime).await?;
         let unpacked = self.unpacker.unpack(spec).await?;
@@ -129,32 +140,66 @@ impl DockerExecutor {
             None => (info.entrypoint.clone(), vec![spec.handler.clone()], None),
         };
         if entrypoint.is_empty() && cmd.is_empty() {
-            return Err(StartError::entrypoint(format!("The image {image} has neither an entrypoint nor a command")));
+            return Err(StartError::entrypoint(format!(
+                "The image {image} has neither an entrypoint nor a command"
+            )));
         }
         let mut argv = entrypoint;
         argv.extend(cmd);
 
         let extensions = unpacked.extensions();
         let env = self.environment(spec, api, &id);
-        let mut attempt = Launch { fifo: !self.config.copy_code, extensions: !extensions.is_empty() };
+        let mut attempt = Launch {
+            fifo: !self.config.copy_code,
+            extensions: !extensions.is_empty(),
+        };
         loop {
-            match self.launch(spec, &image, &argv, working_dir.as_deref(), &env, &unpacked, &id, attempt).await {
+            match self
+                .launch(
+                    spec,
+                    &image,
+                    &argv,
+                    working_dir.as_deref(),
+                    &env,
+                    &unpacked,
+                    &id,
+                    attempt,
+                )
+                .await
+            {
                 Ok(sandbox) => return Ok(sandbox),
                 // An image without /bin/sh: run its command as is (output through attach).
                 Err(LaunchError::NoShell) if attempt.wrapped() => {
                     tracing::debug!("{image} has no /bin/sh: running it without the wrapper");
-                    attempt = Launch { fifo: false, extensions: false };
+                    attempt = Launch {
+                        fifo: false,
+                        extensions: false,
+                    };
                 }
-                Err(LaunchError::NoShell) => return Err(StartError::entrypoint(format!("The container of {image} could not start its command"))),
+                Err(LaunchError::NoShell) => {
+                    return Err(StartError::entrypoint(format!(
+                        "The container of {image} could not start its command"
+                    )))
+                }
                 Err(LaunchError::Failed(e)) => return Err(e),
             }
         }
     }
 
     /// The function's variables (§3) with the container's paths.
-    fn environment(&self, spec: &FunctionSpec, api: &RuntimeApiHandle, env_id: &str) -> Vec<String> {
+    fn environment(
+        &self,
+        spec: &FunctionSpec,
+        api: &RuntimeApiHandle,
+        env_id: &str,
+    ) -> Vec<String> {
         let host = self.networking.host_name();
-        let extra: BTreeMap<String, String> = self.config.extra_env.iter().map(|(k, v)| (k.clone(), v.replace("{host}", &host))).collect();
+        let extra: BTreeMap<String, String> = self
+            .config
+            .extra_env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("{host}", &host)))
+            .collect();
         let runtime_api = format!("{}:{}", self.networking.host_ip, api.local_addr().port());
         let mut vars = function_env::platform(spec, &runtime_api, env_id, &extra);
         vars.insert("LAMBDA_TASK_ROOT".into(), "/var/task".into());
@@ -178,7 +223,11 @@ impl DockerExecutor {
         id: &str,
         how: Launch,
     ) -> Result<Sandbox, LaunchError> {
-        let failed = |what: &str, e: &dyn std::fmt::Display| LaunchError::Failed(StartError::sandbox(format!("{what} the container of {image} failed: {e}")));
+        let failed = |what: &str, e: &dyn std::fmt::Display| {
+            LaunchError::Failed(StartError::sandbox(format!(
+                "{what} the container of {image} failed: {e}"
+            )))
+        };
         let dir = self.root.join("containers").join(id);
         let logs = LogSink::new();
         let mut binds = Vec::new();
@@ -186,17 +235,23 @@ impl DockerExecutor {
             std::fs::create_dir_all(&dir).map_err(|e| failed("preparing", &e))?;
             let fifo = dir.join("log");
             make_fifo(&fifo).map_err(|e| failed("preparing", &e))?;
-            logs.attach_fifo(&fifo).map_err(|e| failed("preparing", &e))?;
+            logs.attach_fifo(&fifo)
+                .map_err(|e| failed("preparing", &e))?;
             binds.push(format!("{}:{LOG_FIFO}", fifo.display()));
         }
-        if !self.config.copy_code {
+        // An image function's code is in its image (and it has no layers).
+        let zip_function = spec.image.is_none();
+        if !self.config.copy_code && zip_function {
             binds.push(format!("{}:/var/task:ro", unpacked.task.display()));
             binds.push(format!("{}:/opt:ro", unpacked.opt.display()));
         }
         let (entrypoint, cmd) = if how.wrapped() {
             let mut cmd = vec!["fauxlambda".to_owned()];
             cmd.extend(argv.iter().cloned());
-            (vec!["/bin/sh".to_owned(), "-c".to_owned(), wrapper(how)], cmd)
+            (
+                vec!["/bin/sh".to_owned(), "-c".to_owned(), wrapper(how)],
+                cmd,
+            )
         } else {
             (argv[..1].to_vec(), argv[1..].to_vec())
         };
@@ -207,9 +262,15 @@ impl DockerExecutor {
             extra_hosts: self.networking.extra_hosts(),
             memory: Some(mb),
             memory_swap: Some(mb),
-            tmpfs: Some(HashMap::from([("/tmp".to_owned(), format!("rw,exec,size={}m", spec.ephemeral_storage_mb))])),
+            tmpfs: Some(HashMap::from([(
+                "/tmp".to_owned(),
+                format!("rw,exec,size={}m", spec.ephemeral_storage_mb),
+            )])),
             // With the FIFO the engine has nothing to log; the attach stream works without it.
-            log_config: how.fifo.then(|| HostConfigLogConfig { typ: Some("none".into()), config: None }),
+            log_config: how.fifo.then(|| HostConfigLogConfig {
+                typ: Some("none".into()),
+                config: None,
+            }),
             ..Default::default()
         };
         let body = ContainerCreateBody {
@@ -218,25 +279,44 @@ impl DockerExecutor {
             cmd: Some(cmd),
             env: Some(env.to_vec()),
             working_dir: working_dir.map(str::to_owned),
-            labels: Some(owner::labels(&self.owner, &spec.function_name, &spec.version)),
+            labels: Some(owner::labels(
+                &self.owner,
+                &spec.function_name,
+                &spec.version,
+            )),
             attach_stdout: Some(!how.fifo),
             attach_stderr: Some(!how.fifo),
             host_config: Some(host_config),
             ..Default::default()
         };
-        let name = format!("fauxlambda-{}-{}", container_safe(&spec.function_name), &id[..12]);
-        let options = bollard::query_parameters::CreateContainerOptions { name: Some(name), platform: images::platform(&spec.architecture).to_owned() };
-        let created = self.docker.create_container(Some(options), body).await.map_err(|e| failed("creating", &e))?;
+        let name = format!(
+            "fauxlambda-{}-{}",
+            container_safe(&spec.function_name),
+            &id[..12]
+        );
+        let options = bollard::query_parameters::CreateContainerOptions {
+            name: Some(name),
+            platform: images::platform(&spec.architecture).to_owned(),
+        };
+        let created = self
+            .docker
+            .create_container(Some(options), body)
+            .await
+            .map_err(|e| failed("creating", &e))?;
         let cid = created.id;
         let remove = || {
             let docker = self.docker.clone();
             let cid = cid.clone();
             async move {
-                let options = bollard::query_parameters::RemoveContainerOptions { force: true, v: true, ..Default::default() };
+                let options = bollard::query_parameters::RemoveContainerOptions {
+                    force: true,
+                    v: true,
+                    ..Default::default()
+                };
                 let _ = docker.remove_container(&cid, Some(options)).await;
             }
         };
-        if self.config.copy_code {
+        if self.config.copy_code && zip_function {
             if let Err(e) = self.copy_in(&cid, unpacked).await {
                 remove().await;
                 let _ = std::fs::remove_dir_all(&dir);
@@ -244,23 +324,42 @@ impl DockerExecutor {
             }
         }
         if !how.fifo {
-            let options = bollard::query_parameters::AttachContainerOptions { stream: true, stdout: true, stderr: true, ..Default::default() };
+            let options = bollard::query_parameters::AttachContainerOptions {
+                stream: true,
+                stdout: true,
+                stderr: true,
+                ..Default::default()
+            };
             match self.docker.attach_container(&cid, Some(options)).await {
                 Ok(attached) => logs.attach_stream(attached.output),
                 Err(e) => tracing::warn!("container {cid}: cannot read its output: {e}"),
             }
         }
-        if let Err(e) = self.docker.start_container(&cid, None::<bollard::query_parameters::StartContainerOptions>).await {
+        if let Err(e) = self
+            .docker
+            .start_container(
+                &cid,
+                None::<bollard::query_parameters::StartContainerOptions>,
+            )
+            .await
+        {
             remove().await;
             let _ = std::fs::remove_dir_all(&dir);
             let text = e.to_string();
             if how.wrapped() && text.contains("/bin/sh") {
                 return Err(LaunchError::NoShell);
             }
-            return Err(LaunchError::Failed(StartError::entrypoint(format!("The container of {image} could not start: {text}"))));
+            return Err(LaunchError::Failed(StartError::entrypoint(format!(
+                "The container of {image} could not start: {text}"
+            ))));
         }
         let exit = container::watch_exit(&self.docker, &cid);
-        tracing::debug!("environment {id} of {}:{} started: container {}", spec.function_name, spec.version, &cid[..12.min(cid.len())]);
+        tracing::debug!(
+            "environment {id} of {}:{} started: container {}",
+            spec.function_name,
+            spec.version,
+            &cid[..12.min(cid.len())]
+        );
         let control = container::ContainerControl {
             docker: self.docker.clone(),
             id: cid.clone(),
@@ -268,15 +367,28 @@ impl DockerExecutor {
             memory_peak: container::memory_peak_file(&cid),
             exit: exit.clone(),
         };
-        Ok(Sandbox::new(id.to_owned(), 0, Some(cid), logs, exit, Box::new(control)))
+        Ok(Sandbox::new(
+            id.to_owned(),
+            0,
+            Some(cid),
+            logs,
+            exit,
+            Box::new(control),
+        ))
     }
 
     /// Copies the code to `/var/task` and the layers to `/opt` of a created container.
     async fn copy_in(&self, cid: &str, unpacked: &Unpacked) -> Result<(), String> {
         for (dir, dest) in [(&unpacked.task, "/var/task"), (&unpacked.opt, "/opt")] {
             let tar = tar_of(dir).await?;
-            let options = bollard::query_parameters::UploadToContainerOptions { path: dest.to_owned(), ..Default::default() };
-            self.docker.upload_to_container(cid, Some(options), bollard::body_full(tar.into())).await.map_err(|e| format!("{dest}: {e}"))?;
+            let options = bollard::query_parameters::UploadToContainerOptions {
+                path: dest.to_owned(),
+                ..Default::default()
+            };
+            self.docker
+                .upload_to_container(cid, Some(options), bollard::body_full(tar.into()))
+                .await
+                .map_err(|e| format!("{dest}: {e}"))?;
         }
         Ok(())
     }
@@ -320,7 +432,15 @@ fn wrapper(how: Launch) -> String {
 
 /// A name part Docker accepts (`[a-zA-Z0-9_.-]`).
 fn container_safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' { c } else { '-' }).collect()
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 fn make_fifo(path: &Path) -> std::io::Result<()> {

@@ -1,0 +1,381 @@
+//! What only the Docker executor does, with the real binary, `aws-sdk-lambda` and the local test
+//! images of `scripts/test-images` (host networking, so traffic stays on loopback, except the
+//! one reachability check of the default bridge): code copied in through the API, a container
+//! image function, the memory limit, a container killed mid-invocation, orphan clean-up after
+//! fauxlambda is SIGKILLed, a missing image's error, and the default bridge network.
+//! The function suite of tests/execution.rs also runs against this executor (`docker::*`).
+
+mod common;
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{
+    FunctionCode, ImageConfig, LayerVersionContentInput, LogType, PackageType, Runtime,
+};
+use aws_sdk_lambda::Client;
+use base64::Engine;
+use common::{docker_args, wait_active, zip, Server, ROLE};
+use serde_json::{json, Value};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A server on the Docker executor with the test images, plus `extra` arguments.
+fn server(extra: &[&str]) -> Option<Server> {
+    let mut args = docker_args()?;
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    Some(Server::start(&refs))
+}
+
+async fn create_py(c: &Client, name: &str, code: &str, memory: i32, timeout: i32) {
+    c.create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .memory_size(memory)
+        .timeout(timeout)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip(&[("app.py", code)])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
+    wait_active(c, name).await;
+}
+
+/// Invoke with the log tail: (function error, payload, log).
+async fn invoke(c: &Client, name: &str, payload: &str) -> (Option<String>, String, String) {
+    let out = c
+        .invoke()
+        .function_name(name)
+        .payload(Blob::new(payload))
+        .log_type(LogType::Tail)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("invoke {name}: {e:?}"));
+    let log = out
+        .log_result()
+        .map(|l| {
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).unwrap()).unwrap()
+        })
+        .unwrap_or_default();
+    let body = String::from_utf8(
+        out.payload()
+            .map(|p| p.as_ref().to_vec())
+            .unwrap_or_default(),
+    )
+    .unwrap();
+    (out.function_error().map(str::to_owned), body, log)
+}
+
+async fn introspect(s: &Server, path: &str) -> Value {
+    serde_json::from_slice(&common::http_get(&format!("{}/_fauxlambda/{path}", s.endpoint)).await)
+        .unwrap()
+}
+
+fn docker(args: &[&str]) -> (bool, String) {
+    let out = Command::new("docker").args(args).output().expect("docker");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copied_code_and_layers() {
+    let Some(s) = server(&["--docker-copy-code"]) else {
+        return;
+    };
+    let c = s.client();
+    let layer = c
+        .publish_layer_version()
+        .layer_name("copied")
+        .content(
+            LayerVersionContentInput::builder()
+                .zip_file(Blob::new(zip(&[("python/shared.py", "VALUE = 'layer'\n")])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    c.create_function()
+        .function_name("copied")
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .layers(layer.layer_version_arn().unwrap())
+        .code(FunctionCode::builder().zip_file(Blob::new(zip(&[("app.py", "import shared\n\ndef handler(e, c):\n    print('copied says hi')\n    return [shared.VALUE, __file__]\n")]))).build())
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "copied").await;
+    for _ in 0..2 {
+        let (err, body, log) = invoke(&c, "copied", "{}").await;
+        assert_eq!(err, None, "{body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap(),
+            json!(["layer", "/var/task/app.py"])
+        );
+        // Through the attach stream (no FIFO when the engine cannot see our files).
+        assert!(log.contains("copied says hi\n"), "{log}");
+    }
+    // Copied, not mounted.
+    let envs = introspect(&s, "environments?function=copied").await;
+    let container = envs["environments"][0]["container"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, mounts) = docker(&["container", "inspect", "-f", "{{json .Mounts}}", &container]);
+    assert_eq!(mounts, "[]", "{mounts}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn container_image_function() {
+    let Some(s) = server(&[]) else { return };
+    // An image of the user's own: code baked in, CMD the handler (built locally, nothing pulled).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.py"), "import os\n\ndef handler(e, c):\n    return {'from': 'image', 'cwd': os.getcwd(), 'handler': os.environ.get('_HANDLER')}\n\ndef other(e, c):\n    return 'other handler'\n").unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM fauxlambda-test/python:3.11\nCOPY app.py /var/task/\nCMD [\"app.handler\"]\n",
+    )
+    .unwrap();
+    let tag = "fauxlambda-test/image-function:latest";
+    let out = Command::new("docker")
+        .args(["build", "-q", "-t", tag])
+        .arg(dir.path())
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = s.client();
+    c.create_function()
+        .function_name("image-fn")
+        .package_type(PackageType::Image)
+        .role(ROLE)
+        .code(FunctionCode::builder().image_uri(tag).build())
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "image-fn").await;
+    let (err, body, _) = invoke(&c, "image-fn", "{}").await;
+    assert_eq!(err, None, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"from": "image", "cwd": "/var/task", "handler": "app.handler"})
+    );
+    // ImageConfig overrides the image's command.
+    c.update_function_configuration()
+        .function_name("image-fn")
+        .image_config(ImageConfig::builder().command("app.other").build())
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "image-fn").await;
+    let (err, body, _) = invoke(&c, "image-fn", "{}").await;
+    assert_eq!(err, None, "{body}");
+    assert_eq!(body, "\"other handler\"");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_limit_is_enforced() {
+    let Some(s) = server(&[]) else { return };
+    let c = s.client();
+    let code = "def handler(event, context):\n    blocks = []\n    for _ in range(event['mb']):\n        blocks.append(bytearray(1024 * 1024))\n    return len(blocks)\n";
+    create_py(&c, "hungry", code, 128, 30).await;
+    let (err, body, _) = invoke(&c, "hungry", r#"{"mb": 16}"#).await;
+    assert_eq!((err.as_deref(), body.as_str()), (None, "16"));
+    let t = Instant::now();
+    let (err, body, log) = invoke(&c, "hungry", r#"{"mb": 400}"#).await;
+    assert_eq!(err.as_deref(), Some("Unhandled"), "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["errorType"], "Runtime.ExitError", "{body}");
+    assert!(
+        v["errorMessage"]
+            .as_str()
+            .unwrap()
+            .ends_with("Error: Runtime exited with error: signal: killed"),
+        "{body}"
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "the killed runtime was noticed only at the deadline"
+    );
+    assert!(log.contains("Memory Size: 128 MB"), "{log}");
+    // The next invocation gets a fresh environment.
+    let (err, body, log) = invoke(&c, "hungry", r#"{"mb": 1}"#).await;
+    assert_eq!((err.as_deref(), body.as_str()), (None, "1"));
+    assert!(log.contains("Init Duration"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn container_killed_mid_invocation() {
+    let Some(s) = server(&[]) else { return };
+    let c = s.client();
+    create_py(&c, "sleepy", "import time\n\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 'woke'\n", 128, 60).await;
+    assert_eq!(invoke(&c, "sleepy", r#"{"s": 0}"#).await.1, "\"woke\"");
+    let envs = introspect(&s, "environments?function=sleepy").await;
+    let container = envs["environments"][0]["container"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let killer = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert!(docker(&["kill", &container]).0);
+    });
+    let t = Instant::now();
+    let (err, body, _) = invoke(&c, "sleepy", r#"{"s": 30}"#).await;
+    killer.await.unwrap();
+    assert_eq!(err.as_deref(), Some("Unhandled"), "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["errorType"], "Runtime.ExitError", "{body}");
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "ended at {:?}, not at once",
+        t.elapsed()
+    );
+    // A container removed behind fauxlambda's back while idle is never handed out again.
+    assert_eq!(invoke(&c, "sleepy", r#"{"s": 0}"#).await.1, "\"woke\"");
+    let envs = introspect(&s, "environments?function=sleepy").await;
+    let container = envs["environments"][0]["container"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(docker(&["rm", "-f", &container]).0);
+    let (err, body, log) = invoke(&c, "sleepy", r#"{"s": 0}"#).await;
+    assert_eq!((err.as_deref(), body.as_str()), (None, "\"woke\""));
+    assert!(log.contains("Init Duration"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orphans_are_removed_after_sigkill() {
+    let Some(mut first) = server(&[]) else { return };
+    let c = first.client();
+    create_py(&c, "orphan", "def handler(e, c):\n    return 1\n", 128, 3).await;
+    invoke(&c, "orphan", "{}").await;
+    let envs = introspect(&first, "environments?function=orphan").await;
+    let container = envs["environments"][0]["container"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    first.child.kill().unwrap(); // SIGKILL: no chance to clean up
+    first.child.wait().unwrap();
+    assert!(
+        docker(&["container", "inspect", &container]).0,
+        "the container should outlive a SIGKILLed fauxlambda"
+    );
+    let _second = server(&[]).unwrap();
+    // The new instance removes it at start-up.
+    let until = Instant::now() + Duration::from_secs(10);
+    while docker(&["container", "inspect", &container]).0 {
+        assert!(
+            Instant::now() < until,
+            "the orphan container {container} was not removed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_removes_containers() {
+    let Some(s) = server(&[]) else { return };
+    let c = s.client();
+    create_py(&c, "tidy", "def handler(e, c):\n    return 1\n", 128, 3).await;
+    invoke(&c, "tidy", "{}").await;
+    let envs = introspect(&s, "environments?function=tidy").await;
+    let container = envs["environments"][0]["container"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(s); // SIGTERM
+    assert!(
+        !docker(&["container", "inspect", &container]).0,
+        "{container} outlived its fauxlambda"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_and_deprecated_images_say_so() {
+    let Some(s) = server(&[]) else { return };
+    let c = s.client();
+    // No override for python3.13: the official image is needed, and no registry is reachable.
+    c.create_function()
+        .function_name("no-image")
+        .runtime(Runtime::Python313)
+        .role(ROLE)
+        .handler("app.handler")
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip(&[(
+                    "app.py",
+                    "def handler(e, c):\n    return 1\n",
+                )])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "no-image").await;
+    let (err, body, _) = invoke(&c, "no-image", "{}").await;
+    assert_eq!(err.as_deref(), Some("Unhandled"), "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let msg = v["errorMessage"].as_str().unwrap();
+    assert!(
+        msg.contains("public.ecr.aws/lambda/python:3.13")
+            && msg.contains("--runtime-image python3.13=IMAGE"),
+        "{body}"
+    );
+    // A runtime with no base image at all.
+    c.create_function()
+        .function_name("old-runtime")
+        .runtime(Runtime::Python38)
+        .role(ROLE)
+        .handler("app.handler")
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip(&[(
+                    "app.py",
+                    "def handler(e, c):\n    return 1\n",
+                )])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "old-runtime").await;
+    let (_, body, _) = invoke(&c, "old-runtime", "{}").await;
+    assert!(
+        body.contains("No base image exists for the runtime python3.8"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_bridge_network_reaches_fauxlambda() {
+    // The default network: containers on the bridge reach fauxlambda at host.docker.internal.
+    let Some(mut args) = docker_args() else {
+        return;
+    };
+    let at = args.iter().position(|a| a == "--docker-network").unwrap();
+    args.drain(at..at + 2);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let s = Server::start(&refs);
+    let c = s.client();
+    let code = "import os, json, urllib.request\n\ndef handler(e, c):\n    url = os.environ['AWS_ENDPOINT_URL']\n    with urllib.request.urlopen(url + '/2015-03-31/functions/') as r:\n        names = [f['FunctionName'] for f in json.load(r)['Functions']]\n    return [url, names]\n";
+    create_py(&c, "bridged", code, 128, 10).await;
+    let (err, body, _) = invoke(&c, "bridged", "{}").await;
+    assert_eq!(err, None, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!([
+            format!("http://host.docker.internal:{}", s.port),
+            ["bridged"]
+        ])
+    );
+}
