@@ -110,7 +110,7 @@ impl Images {
 
 fn pull_error(image: &str, runtime: Option<&str>, err: &str) -> StartError {
     let hint = match runtime {
-        Some(rt) => format!("Pull it (docker pull {image}), or name a local image with --runtime-image {rt}=IMAGE."),
+        Some(rt) => format!("Pull it (docker pull {image}), name a local image with --runtime-image {rt}=IMAGE, or run functions as local processes with --executor process."),
         None => format!("Pull or build it (docker pull {image}) so the Docker engine has it."),
     };
     StartError::sandbox(format!("The image {image} is not available and could not be pulled: {err}. {hint}"))
