@@ -1,8 +1,11 @@
 //! Running functions: every execution environment gets its own Lambda Runtime API server
 //! (`AWS_LAMBDA_RUNTIME_API=host:port`), which the runtime client inside it polls, so one invoke
 //! path serves every executor and every runtime. This module holds that server and its
-//! environment-side handle, the process executor (`process`, with our runtime clients in
-//! `clients/`) and the environment pool (`pool`) that runs invocations on them.
+//! environment-side handle (`runtime_api`, `environment`, `extensions`), the environment pool
+//! (`pool`) that runs invocations on them, and the executors behind one interface (`executor`,
+//! `sandbox`): local processes (`process`, with our runtime clients in `clients/`) and Docker
+//! containers (`docker`). Both start from a `spec` (what to run), `unpacked` code and layers, and
+//! the variables of `function_env`.
 //!
 //! ```text
 //! let env = RuntimeApi::start("127.0.0.1:0".parse()?, info).await?;   // one listener per environment
