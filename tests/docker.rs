@@ -27,9 +27,14 @@ fn server(extra: &[&str]) -> Option<Server> {
 }
 
 async fn create_py(c: &Client, name: &str, code: &str, memory: i32, timeout: i32) {
+    create(c, name, Runtime::Python312, code, memory, timeout).await;
+}
+
+/// A function of `runtime` whose `app.py` is `code`, Active.
+async fn create(c: &Client, name: &str, runtime: Runtime, code: &str, memory: i32, timeout: i32) {
     c.create_function()
         .function_name(name)
-        .runtime(Runtime::Python312)
+        .runtime(runtime)
         .role(ROLE)
         .handler("app.handler")
         .memory_size(memory)
@@ -305,23 +310,7 @@ async fn missing_and_deprecated_images_say_so() {
     let Some(s) = server(&[]) else { return };
     let c = s.client();
     // No override for python3.13: the official image is needed, and no registry is reachable.
-    c.create_function()
-        .function_name("no-image")
-        .runtime(Runtime::Python313)
-        .role(ROLE)
-        .handler("app.handler")
-        .code(
-            FunctionCode::builder()
-                .zip_file(Blob::new(zip(&[(
-                    "app.py",
-                    "def handler(e, c):\n    return 1\n",
-                )])))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    wait_active(&c, "no-image").await;
+    create(&c, "no-image", Runtime::Python313, "def handler(e, c):\n    return 1\n", 128, 3).await;
     let (err, body, _) = invoke(&c, "no-image", "{}").await;
     assert_eq!(err.as_deref(), Some("Unhandled"), "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -332,23 +321,7 @@ async fn missing_and_deprecated_images_say_so() {
         "{body}"
     );
     // A runtime with no base image at all.
-    c.create_function()
-        .function_name("old-runtime")
-        .runtime(Runtime::Python38)
-        .role(ROLE)
-        .handler("app.handler")
-        .code(
-            FunctionCode::builder()
-                .zip_file(Blob::new(zip(&[(
-                    "app.py",
-                    "def handler(e, c):\n    return 1\n",
-                )])))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    wait_active(&c, "old-runtime").await;
+    create(&c, "old-runtime", Runtime::Python38, "def handler(e, c):\n    return 1\n", 128, 3).await;
     let (_, body, _) = invoke(&c, "old-runtime", "{}").await;
     assert!(
         body.contains("No base image exists for the runtime python3.8"),
