@@ -7,6 +7,7 @@ use super::api_error::ApiError;
 use super::extensions::{self, EnvironmentInfo, Extension, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
 use super::invocation::{error_json, Completion, Invocation, InvocationOutcome, InvocationTiming};
 use bytes::Bytes;
+use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
@@ -73,7 +74,8 @@ pub enum ExtensionErrorKind {
 }
 
 struct Active {
-    invocation: Invocation,
+    /// Shared with the runtime's `/next` (no copy per delivery).
+    invocation: Arc<Invocation>,
     reply: oneshot::Sender<Completion>,
     queued_at: Instant,
     delivered_at: Option<Instant>,
@@ -82,7 +84,7 @@ struct Active {
 pub(crate) struct EnvState {
     info: EnvironmentInfo,
     runtime: RuntimeState,
-    runtime_waiter: Option<oneshot::Sender<Invocation>>,
+    runtime_waiter: Option<oneshot::Sender<Arc<Invocation>>>,
     runtime_called_next: bool,
     active: Option<Active>,
     extensions: Vec<Extension>,
@@ -151,7 +153,7 @@ impl EnvState {
         } else if let Some(a) = &self.active {
             refuse(tx, InvocationOutcome::NotAccepted(format!("the environment is busy with invocation {}", a.invocation.request_id)));
         } else {
-            self.active = Some(Active { invocation, reply: tx, queued_at: now, delivered_at: None });
+            self.active = Some(Active { invocation: Arc::new(invocation), reply: tx, queued_at: now, delivered_at: None });
             self.pump();
         }
         rx
@@ -223,7 +225,7 @@ impl EnvState {
     // ---- the runtime's side -----------------------------------------------------------------
 
     /// `GET /runtime/invocation/next`.
-    pub fn runtime_next(&mut self) -> Result<oneshot::Receiver<Invocation>, ApiError> {
+    pub fn runtime_next(&mut self) -> Result<oneshot::Receiver<Arc<Invocation>>, ApiError> {
         match self.runtime {
             RuntimeState::InitError | RuntimeState::Running => {
                 return Err(ApiError::runtime_transition(self.runtime.name(), RuntimeState::Ready.name()))
@@ -379,9 +381,13 @@ impl EnvState {
         }
         active.delivered_at = Some(now);
         self.runtime = RuntimeState::Running;
-        let event = extensions::invoke_event(&active.invocation);
-        for ext in self.extensions.iter_mut().filter(|e| e.invoke && !e.failed()) {
-            ext.deliver(event.clone());
+        // The INVOKE event only when an extension takes it (rendering it is most of the cost of
+        // a delivery).
+        if self.extensions.iter().any(|e| e.invoke && !e.failed()) {
+            let event = extensions::invoke_event(&active.invocation);
+            for ext in self.extensions.iter_mut().filter(|e| e.invoke && !e.failed()) {
+                ext.deliver(event.clone());
+            }
         }
     }
 }
