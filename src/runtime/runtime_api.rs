@@ -283,7 +283,7 @@ fn render_invocation(inv: &Invocation) -> Response<Body> {
     *resp.status_mut() = StatusCode::OK;
     let h = resp.headers_mut();
     set(h, "Lambda-Runtime-Aws-Request-Id", &inv.request_id);
-    set(h, "Lambda-Runtime-Deadline-Ms", &inv.deadline_ms.to_string());
+    h.insert("Lambda-Runtime-Deadline-Ms", HeaderValue::from(inv.deadline_ms));
     set(h, "Lambda-Runtime-Invoked-Function-Arn", &inv.invoked_function_arn);
     set(h, "Lambda-Runtime-Trace-Id", &inv.trace_id);
     for (name, value) in [
@@ -304,8 +304,15 @@ fn set(h: &mut HeaderMap, name: &'static str, value: &str) {
     if value.is_empty() {
         return;
     }
-    let cleaned: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-    match HeaderValue::from_str(&cleaned) {
+    // Copying the value char by char only when it has a line break to drop (this runs for every
+    // header of every delivery).
+    let parsed = if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+        let cleaned: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+        HeaderValue::from_str(&cleaned)
+    } else {
+        HeaderValue::from_str(value)
+    };
+    match parsed {
         Ok(v) => {
             h.insert(name, v);
         }
@@ -317,9 +324,9 @@ async fn invocation_result(shared: &Shared, req: Request<Incoming>, id: String, 
     if let Err(e) = shared.lock().check_current(&id) {
         return api_error(&e);
     }
-    let headers = req.headers().clone();
+    let headers = req.headers();
     if !is_error {
-        if let Some(mode) = header(&headers, "Lambda-Runtime-Function-Response-Mode") {
+        if let Some(mode) = header(headers, "Lambda-Runtime-Function-Response-Mode") {
             if mode != "streaming" {
                 // (unverified) RIE sends this type with an empty payload; give the caller a body.
                 let outcome = function_error("Runtime.InvalidResponseModeHeader", Bytes::from(error_json("Invalid function response mode", "Runtime.InvalidResponseModeHeader")));
@@ -330,7 +337,7 @@ async fn invocation_result(shared: &Shared, req: Request<Incoming>, id: String, 
             }
         }
     }
-    let error_type = header(&headers, "Lambda-Runtime-Function-Error-Type").map(str::to_owned);
+    let error_type = header(headers, "Lambda-Runtime-Function-Error-Type").map(str::to_owned);
     let (outcome, reply) = match read_body(req.into_body(), MAX_PAYLOAD_SIZE).await {
         ReadBody::TooLarge => (function_error("Function.ResponseSizeTooLarge", response_too_large_payload()), Some(ApiError::too_large())),
         ReadBody::Truncated => (
