@@ -4,16 +4,63 @@
 
 use std::sync::{Arc, Mutex};
 use tokio::net::unix::pipe;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// Longest line kept as one (longer ones are split, as CloudWatch splits events at 256 KB).
 const MAX_LINE: usize = 256 * 1024;
 
 /// The lines of one environment's output, in arrival order.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LogSink {
     lines: Arc<Mutex<Vec<String>>>,
-    readers: Arc<Mutex<Vec<mpsc::UnboundedSender<oneshot::Sender<()>>>>>,
+    readers: Arc<Mutex<Vec<Reader>>>,
+    /// Never sent on: its reading tasks end when the last clone of the sink is dropped (a FIFO
+    /// never reaches end of file, a pipe may be held open by a stray child).
+    alive: Arc<watch::Sender<()>>,
+}
+
+impl Default for LogSink {
+    fn default() -> Self {
+        LogSink { lines: Arc::default(), readers: Arc::default(), alive: Arc::new(watch::channel(()).0) }
+    }
+}
+
+/// One source of output, as `sync` reaches it.
+#[derive(Clone)]
+enum Reader {
+    /// A pipe or FIFO: `sync` reads what is buffered in it itself (no round trip to its task).
+    Pipe(Arc<PipeReader>),
+    /// An attach stream: its task answers a `sync` once the stream has been quiet.
+    Stream(mpsc::UnboundedSender<oneshot::Sender<()>>),
+}
+
+/// A pipe's read end and the partial line read from it, shared by its reading task and `sync`.
+struct PipeReader {
+    rx: pipe::Receiver,
+    state: Mutex<PipeState>,
+}
+
+struct PipeState {
+    partial: Vec<u8>,
+    buf: Vec<u8>,
+    /// False once the pipe reached end of file (or failed).
+    open: bool,
+}
+
+impl PipeReader {
+    /// Reads everything available now into `lines` (a pending partial line too when `flush`);
+    /// false once the pipe is closed.
+    fn drain(&self, lines: &Mutex<Vec<String>>, flush_partial: bool) -> bool {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let PipeState { partial, buf, open } = &mut *st;
+        if *open {
+            *open = drain(&self.rx, buf, partial, lines);
+        }
+        if flush_partial || !*open {
+            flush(partial, lines);
+        }
+        *open
+    }
 }
 
 impl LogSink {
@@ -36,9 +83,9 @@ impl LogSink {
     }
 
     fn attach_receiver(&self, rx: pipe::Receiver) {
-        let (sync_tx, sync_rx) = mpsc::unbounded_channel();
-        self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(sync_tx);
-        tokio::spawn(read_pipe(rx, sync_rx, self.lines.clone()));
+        let reader = Arc::new(PipeReader { rx, state: Mutex::new(PipeState { partial: Vec::new(), buf: vec![0u8; 64 * 1024], open: true }) });
+        self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(Reader::Pipe(reader.clone()));
+        tokio::spawn(read_pipe(reader, self.lines.clone(), self.alive.subscribe()));
     }
 
     /// Reads a container's attach stream into the sink. Its output travels through the engine,
@@ -50,7 +97,7 @@ impl LogSink {
         E: Send + 'static,
     {
         let (sync_tx, sync_rx) = mpsc::unbounded_channel();
-        self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(sync_tx);
+        self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(Reader::Stream(sync_tx));
         tokio::spawn(read_stream(stream, sync_rx, self.lines.clone()));
     }
 
@@ -60,12 +107,20 @@ impl LogSink {
     }
 
     /// Reads what the process has written so far (a pending partial line counts as a line).
+    /// Pipes are read here and now: whatever the process wrote before it answered is in them.
     pub async fn sync(&self) {
-        let readers: Vec<_> = self.readers.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let readers: Vec<Reader> = self.readers.lock().unwrap_or_else(|e| e.into_inner()).clone();
         for r in readers {
-            let (tx, rx) = oneshot::channel();
-            if r.send(tx).is_ok() {
-                let _ = rx.await; // the reader is gone once its pipe closed: nothing left to read
+            match r {
+                Reader::Pipe(p) => {
+                    p.drain(&self.lines, true);
+                }
+                Reader::Stream(tx) => {
+                    let (ack, done) = oneshot::channel();
+                    if tx.send(ack).is_ok() {
+                        let _ = done.await; // the reader is gone once its stream ended: nothing left to read
+                    }
+                }
             }
         }
     }
@@ -120,30 +175,22 @@ where
     }
 }
 
-async fn read_pipe(rx: pipe::Receiver, mut sync: mpsc::UnboundedReceiver<oneshot::Sender<()>>, lines: Arc<Mutex<Vec<String>>>) {
-    let mut partial: Vec<u8> = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut open = true;
-    while open {
+async fn read_pipe(reader: Arc<PipeReader>, lines: Arc<Mutex<Vec<String>>>, mut alive: watch::Receiver<()>) {
+    loop {
         tokio::select! {
-            r = rx.readable() => {
-                if r.is_err() { break; }
-                open = drain(&rx, &mut buf, &mut partial, &lines);
+            r = reader.rx.readable() => {
+                if r.is_err() || !reader.drain(&lines, false) {
+                    break;
+                }
             }
-            req = sync.recv() => {
-                let Some(ack) = req else { break };
-                open = drain(&rx, &mut buf, &mut partial, &lines);
-                flush(&mut partial, &lines);
-                let _ = ack.send(());
-            }
+            // Only ever an error: the sink is gone.
+            _ = alive.changed() => break,
         }
     }
-    flush(&mut partial, &lines);
-    // Answer the syncs still queued: nothing more will come.
-    sync.close();
-    while let Ok(ack) = sync.try_recv() {
-        let _ = ack.send(());
-    }
+    // Whatever is left of a partial line.
+    let mut st = reader.state.lock().unwrap_or_else(|e| e.into_inner());
+    st.open = false;
+    flush(&mut st.partial, &lines);
 }
 
 /// Reads everything available now; false once the pipe reached end of file.
