@@ -11,6 +11,7 @@ use super::spec::FunctionSpec;
 use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use bytes::Bytes;
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -106,11 +107,14 @@ struct Env {
     generation: u64,
     /// What the environment listing shows of it.
     meta: Arc<EnvMeta>,
+    /// Its idle watcher (keepalive, exit while idle) runs: started on its first release.
+    watched: bool,
 }
 
 struct Idle {
     env: Env,
-    seq: u64,
+    /// When it became idle.
+    since: tokio::time::Instant,
 }
 
 struct VersionPool {
@@ -129,7 +133,6 @@ struct Inner {
     executor: Executor,
     config: PoolConfig,
     state: Mutex<PoolState>,
-    idle_seq: AtomicU64,
     /// Every environment started (dead ones pruned on the next listing), for `environments()`.
     live: Mutex<Vec<Weak<EnvMeta>>>,
 }
@@ -160,7 +163,6 @@ impl Pool {
                 executor: executor.into(),
                 config,
                 state: Mutex::new(PoolState { versions: HashMap::new(), shutting_down: false }),
-                idle_seq: AtomicU64::new(0),
                 live: Mutex::new(Vec::new()),
             }),
         }
@@ -347,7 +349,7 @@ impl Pool {
         };
         let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
         let meta = self.track(spec, &process);
-        let env = Env { api, process, spec: spec.clone(), generation, meta };
+        let env = Env { api, process, spec: spec.clone(), generation, meta, watched: false };
         let limit = self.inner.config.init_timeout + spec.timeout;
         let outcome = tokio::select! {
             biased;
@@ -367,22 +369,26 @@ impl Pool {
         Err((outcome, lines, Some(init)))
     }
 
-    /// An environment that finished an invocation: back to idle, or stopped when retired.
-    fn release(&self, key: &VersionKey, env: Env) {
+    /// An environment that finished an invocation: back to idle, or stopped when retired (or
+    /// when its process exited meanwhile).
+    fn release(&self, key: &VersionKey, mut env: Env) {
+        use futures_util::FutureExt;
         env.meta.served();
-        let seq = self.inner.idle_seq.fetch_add(1, Ordering::Relaxed);
-        let env_id = env.process.id.clone();
-        let exited = env.process.exited();
+        let watch = !env.watched;
+        env.watched = true;
+        let watcher = watch.then(|| (env.process.id.clone(), Arc::downgrade(&env.meta), env.process.exited()));
         let rejected = {
             let mut st = self.inner.lock();
             let shutting_down = st.shutting_down;
             match st.versions.get_mut(key) {
                 Some(vp) => {
                     vp.busy = vp.busy.saturating_sub(1);
-                    if shutting_down || env.generation != vp.generation {
+                    // Checked under the lock: the watcher looks for it in `idle` once the exit is
+                    // reported, so one of the two always sees the other.
+                    if shutting_down || env.generation != vp.generation || env.process.exited().now_or_never().is_some() {
                         Some(env)
                     } else {
-                        vp.idle.push(Idle { env, seq });
+                        vp.idle.push(Idle { env, since: tokio::time::Instant::now() });
                         None
                     }
                 }
@@ -393,23 +399,11 @@ impl Pool {
             self.discard(env, ShutdownReason::Spindown);
             return;
         }
-        // Stop it after the keepalive, or as soon as its process exits while idle.
-        let pool = self.clone();
-        let key = key.clone();
-        let keepalive = self.inner.config.keepalive;
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = tokio::time::sleep(keepalive) => {}
-                _ = exited => {}
-            }
-            let env = {
-                let mut st = pool.inner.lock();
-                let Some(vp) = st.versions.get_mut(&key) else { return };
-                let Some(pos) = vp.idle.iter().position(|i| i.seq == seq && i.env.process.id == env_id) else { return };
-                vp.idle.remove(pos).env
-            };
-            pool.discard(env, ShutdownReason::Spindown);
-        });
+        // One watcher per environment (not one task per invocation): it stops the environment
+        // once it has been idle for the keepalive, or as soon as its process exits while idle.
+        if let Some((env_id, meta, exited)) = watcher {
+            tokio::spawn(watch_idle(Arc::downgrade(&self.inner), key.clone(), env_id, meta, exited));
+        }
     }
 
     /// One fewer busy environment (a failed start, or a discarded one).
@@ -590,6 +584,48 @@ impl Pool {
         live.retain(|w| w.strong_count() > 0);
         live.push(Arc::downgrade(&meta));
         meta
+    }
+}
+
+/// Stops an environment once it has been idle for the keepalive, or as soon as its process exits
+/// while idle; ends when the environment is stopped by anyone else (or the pool is gone).
+async fn watch_idle(pool: Weak<Inner>, key: VersionKey, env_id: String, meta: Weak<EnvMeta>, exited: impl Future<Output = super::sandbox::ExitInfo>) {
+    enum Next {
+        Stop(Env),
+        Wake(tokio::time::Instant),
+        Done,
+    }
+    tokio::pin!(exited);
+    let Some(keepalive) = pool.upgrade().map(|p| p.config.keepalive) else { return };
+    let mut wake = tokio::time::Instant::now() + keepalive;
+    loop {
+        let gone = tokio::select! {
+            _ = tokio::time::sleep_until(wake) => false,
+            _ = &mut exited => true,
+        };
+        let Some(inner) = pool.upgrade() else { return };
+        let now = tokio::time::Instant::now();
+        let next = {
+            let mut st = inner.lock();
+            match st.versions.get_mut(&key) {
+                None => Next::Done,
+                Some(vp) => match vp.idle.iter().position(|i| i.env.process.id == env_id) {
+                    Some(pos) if gone || vp.idle[pos].since + keepalive <= now => Next::Stop(vp.idle.remove(pos).env),
+                    Some(pos) => Next::Wake(vp.idle[pos].since + keepalive),
+                    // Stopped, or its exit is the invocation's business (it is busy).
+                    None if gone || meta.upgrade().is_none_or(|m| m.stopping.load(Ordering::Relaxed)) => Next::Done,
+                    None => Next::Wake(now + keepalive),
+                },
+            }
+        };
+        match next {
+            Next::Stop(env) => {
+                Pool { inner }.discard(env, ShutdownReason::Spindown);
+                return;
+            }
+            Next::Wake(at) => wake = at,
+            Next::Done => return,
+        }
     }
 }
 
