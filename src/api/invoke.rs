@@ -31,17 +31,17 @@ struct Prepared {
 }
 
 /// Chooses a version for a qualifier; an alias with a routing config picks by weight.
-fn pick(func: &crate::state::functions::Function, qualifier: Option<&str>) -> Option<crate::state::functions::Version> {
+fn pick<'f>(func: &'f crate::state::functions::Function, qualifier: Option<&str>) -> Option<&'f crate::state::functions::Version> {
     let alias = qualifier.and_then(|q| func.aliases.get(q));
     if let Some(a) = alias {
         let weights = a.routing_config.as_ref().and_then(|r| r.additional_version_weights.as_ref());
         if let Some((other, w)) = weights.and_then(|w| w.iter().next()) {
             if rand_unit() < *w {
-                return func.resolve(Some(other)).cloned();
+                return func.resolve(Some(other));
             }
         }
     }
-    func.resolve(qualifier).cloned()
+    func.resolve(qualifier)
 }
 
 /// A uniform number in [0, 1) (weighted alias routing needs no stronger randomness).
@@ -79,7 +79,7 @@ async fn prepare(api: &Api, function_name: &str, qualifier: Option<&str>, payloa
                     "The operation cannot be performed at this time. The function is currently in the following state: Pending",
                 ));
             }
-            let spec = FunctionSpec::from_version(s, &store, &v, &region, &account).map_err(|e| {
+            let spec = FunctionSpec::from_version(s, &store, v, &region, &account).map_err(|e| {
                 aws_error::invalid_parameter(format!("fauxlambda cannot run this function with the process executor: {e}"))
             })?;
             Ok((spec, s.concurrency.reserved(&fr.name)))
