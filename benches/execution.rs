@@ -366,6 +366,14 @@ impl Row {
         let n = Fig::Na(why.to_string());
         Row { runner, function, p50: n.clone(), p99: n.clone(), c1: n.clone(), c8: n.clone(), note: String::new(), cold: n }
     }
+    /// A row not run at all: the reason once.
+    fn skipped(runner: &'static str, function: &'static str, why: &str) -> Row {
+        let n = Fig::Na("skipped".into());
+        Row { runner, function, p50: Fig::Na(why.to_string()), p99: n.clone(), c1: n.clone(), c8: n.clone(), note: String::new(), cold: n }
+    }
+    fn has_figures(&self) -> bool {
+        [&self.p50, &self.p99, &self.c1, &self.c8, &self.cold].iter().any(|f| f.val().is_some())
+    }
 }
 
 async fn measure_warm(runner: &'static str, function: &'static str, port: u16, path: &str) -> Row {
@@ -753,8 +761,8 @@ async fn main() {
         Some(why) => {
             let why = format!("Docker rows skipped: {why}");
             eprintln!("{why}");
-            rows.push(Row::na(FAUX_DOCKER, "python echo", &why));
-            rows.push(Row::na(FAUX_DOCKER, "rust echo", &why));
+            rows.push(Row::skipped(FAUX_DOCKER, "python echo", &why));
+            rows.push(Row::skipped(FAUX_DOCKER, "rust echo", &why));
             None
         }
     };
@@ -803,7 +811,7 @@ async fn main() {
     let mut two_x = Vec::new();
     for runner in [FAUX, FAUX_DOCKER] {
         for function in ["python echo", "rust echo"] {
-            let Some(f) = find(runner, function) else { continue };
+            let Some(f) = find(runner, function).filter(|f| f.has_figures()) else { continue };
             for reference in [RIE, RIE_UNSET, CARGO_LAMBDA] {
                 let Some(r) = find(reference, function) else { continue };
                 println!(
