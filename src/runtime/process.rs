@@ -159,7 +159,15 @@ impl ProcessExecutor {
             let _ = exit_tx.send(Some(status));
         });
         tracing::debug!("environment {id} of {}:{} started: pid {pid}, {:?}", spec.function_name, spec.version, argv);
-        let control = ProcessControl { pid, dir: env_dir, exit: exit_rx.clone() };
+        // Opened once: Max Memory Used is read on every invocation.
+        let open = |path: String| std::fs::File::open(path).ok();
+        let control = ProcessControl {
+            pid,
+            dir: env_dir,
+            exit: exit_rx.clone(),
+            status: open(format!("/proc/{pid}/status")),
+            children: open(format!("/proc/{pid}/task/{pid}/children")),
+        };
         Ok(Sandbox::new(id, pid, None, logs, exit_rx, Box::new(control)))
     }
 
@@ -259,15 +267,43 @@ struct ProcessControl {
     pid: u32,
     dir: PathBuf,
     exit: watch::Receiver<Option<ExitInfo>>,
+    /// `/proc/<pid>/status` and `/proc/<pid>/task/<pid>/children` of the runtime, kept open and
+    /// read again from offset 0 (procfs regenerates them).
+    status: Option<std::fs::File>,
+    children: Option<std::fs::File>,
+}
+
+/// Reads a procfs file from its start into `buf` (one `pread` for the usual sizes).
+fn pread_all<'b>(file: &std::fs::File, buf: &'b mut [u8]) -> &'b [u8] {
+    use std::os::unix::fs::FileExt;
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read_at(&mut buf[n..], n as u64) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
+        }
+    }
+    &buf[..n]
+}
+
+/// `VmHWM` of a `/proc/<pid>/status` text, in kB.
+fn vm_hwm_kb(status: &[u8]) -> u64 {
+    std::str::from_utf8(status)
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0)
 }
 
 impl SandboxControl for ProcessControl {
     fn vanished(&self) -> bool {
-        // Gone, or a zombie not reaped yet.
-        match std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) {
-            Ok(stat) => stat.rfind(')').is_some_and(|i| stat[i + 1..].trim_start().starts_with(['Z', 'X'])),
-            Err(_) => true,
-        }
+        // Gone, or a zombie not reaped yet: asked without reaping it (WNOWAIT), which leaves the
+        // reaping to tokio. One system call instead of reading /proc/<pid>/stat.
+        // SAFETY: waitid writes only the siginfo_t it is given.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::waitid(libc::P_PID, self.pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) };
+        // ECHILD: reaped already. Otherwise si_pid is set only when it has exited.
+        r != 0 || unsafe { info.si_pid() } != 0
     }
 
     /// SIGKILL to the whole process group.
@@ -296,20 +332,11 @@ impl SandboxControl for ProcessControl {
     /// bootstrap script's runtime). Only their own `/proc` entries are read: this runs on every
     /// invocation, and scanning all of `/proc` cost a millisecond per invoke.
     fn max_memory_mb(&self) -> u64 {
-        let hwm = |pid: &str| -> u64 {
-            std::fs::read_to_string(format!("/proc/{pid}/status"))
-                .ok()
-                .and_then(|status| {
-                    status
-                        .lines()
-                        .find_map(|l| l.strip_prefix("VmHWM:"))
-                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                })
-                .unwrap_or(0)
-        };
-        let leader = self.pid.to_string();
-        let children = std::fs::read_to_string(format!("/proc/{leader}/task/{leader}/children")).unwrap_or_default();
-        let kb = hwm(&leader) + children.split_whitespace().map(hwm).sum::<u64>();
+        let mut buf = [0u8; 4096];
+        let leader = self.status.as_ref().map(|f| vm_hwm_kb(pread_all(f, &mut buf))).unwrap_or(0);
+        let children = self.children.as_ref().map(|f| String::from_utf8_lossy(pread_all(f, &mut buf)).into_owned()).unwrap_or_default();
+        let child = |pid: &str| std::fs::read(format!("/proc/{pid}/status")).map(|s| vm_hwm_kb(&s)).unwrap_or(0);
+        let kb = leader + children.split_whitespace().map(child).sum::<u64>();
         kb.div_ceil(1024)
     }
 }
