@@ -1,6 +1,6 @@
 //! The environment pool: one execution environment per in-flight invocation of a function
 //! version, warm ones reused, new ones started (up to a cap) only when none is idle, idle ones
-//! stopped after a keepalive. It races each invocation against its deadline and its process's
+//! stopped after a keepalive. It races each invocation against its deadline and its runtime's
 //! exit, and gives every result AWS's outcome, timings and log lines (START / END / REPORT).
 
 use super::extensions::{EnvironmentInfo, ShutdownReason};
@@ -102,7 +102,7 @@ struct VersionKey {
 
 struct Env {
     api: RuntimeApiHandle,
-    process: Sandbox,
+    sandbox: Sandbox,
     spec: FunctionSpec,
     generation: u64,
     /// What the environment listing shows of it.
@@ -199,19 +199,19 @@ impl Pool {
         let Ok(_permit) = slots.acquire_owned().await else {
             return self.failed(spec, &request_id, InvocationOutcome::NotAccepted("the pool is shut down".into()), vec![], None);
         };
-        // A warm environment, or a new one; again when a warm one's process vanished before it
+        // A warm environment, or a new one; again when a warm one's runtime vanished before it
         // could take the event.
         let mut attempt = 0;
         loop {
             attempt += 1;
             let (env, init_duration, mut log) = match self.take_idle(&key, spec) {
                 Some(env) => {
-                    let leftover = env.process.logs.take();
+                    let leftover = env.sandbox.logs.take();
                     (env, None, leftover)
                 }
                 None => match self.start(&key, spec, &request_id).await {
                     Ok((env, init)) => {
-                        let lines = env.process.logs.take();
+                        let lines = env.sandbox.logs.take();
                         (env, Some(init), lines)
                     }
                     Err((outcome, lines, init)) => {
@@ -225,7 +225,7 @@ impl Pool {
             let deadline = tokio::time::Instant::now() + spec.timeout;
             let done = env.api.invoke_timed(invocation.clone());
             tokio::pin!(done);
-            let exited = env.process.exited();
+            let exited = env.sandbox.exited();
             let completion = tokio::select! {
                 biased;
                 c = &mut done => c,
@@ -242,23 +242,23 @@ impl Pool {
             let keep = matches!(outcome, InvocationOutcome::Response(_) | InvocationOutcome::FunctionError { .. });
             let vanished = matches!(outcome, InvocationOutcome::RuntimeExited { .. }) && completion.timing.delivered_at.is_none();
             if vanished && init_duration.is_none() && attempt < 3 {
-                env.process.kill();
+                env.sandbox.kill();
                 self.unbusy(&key);
                 self.discard(env, ShutdownReason::Failure);
                 continue;
             }
             log.push(format!("START RequestId: {request_id} Version: {}", spec.version));
-            let max_memory = env.process.max_memory_mb();
+            let max_memory = env.sandbox.max_memory_mb();
             if !keep {
-                env.process.kill();
+                env.sandbox.kill();
             }
-            env.process.logs.sync().await;
-            log.extend(env.process.logs.take());
+            env.sandbox.logs.sync().await;
+            log.extend(env.sandbox.logs.take());
             let duration = match outcome {
                 InvocationOutcome::Timeout { timeout } => timeout,
                 _ => completion.timing.duration(),
             };
-            let result = self.finish(spec, &request_id, outcome, log, duration, init_duration, max_memory, &env.process.id);
+            let result = self.finish(spec, &request_id, outcome, log, duration, init_duration, max_memory, &env.sandbox.id);
             if keep {
                 self.release(&key, env);
             } else {
@@ -308,7 +308,7 @@ impl Pool {
             let vp = st.versions.get_mut(key)?;
             let mut found = None;
             while let Some(i) = vp.idle.pop() {
-                if i.env.generation != vp.generation || i.env.spec != *spec || i.env.process.has_exited() {
+                if i.env.generation != vp.generation || i.env.spec != *spec || i.env.sandbox.has_exited() {
                     stale.push(i.env);
                 } else {
                     found = Some(i.env);
@@ -340,7 +340,7 @@ impl Pool {
             .await
             .map_err(|e| (start_failure(request_id, &StartError { error_type: "Sandbox.Failure".into(), message: e.to_string() }), vec![], None))?;
         let started = Instant::now();
-        let process = match self.inner.executor.start(spec, &api).await {
+        let sandbox = match self.inner.executor.start(spec, &api).await {
             Ok(p) => p,
             Err(e) => {
                 api.close();
@@ -348,8 +348,8 @@ impl Pool {
             }
         };
         let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
-        let meta = self.track(spec, &process);
-        let env = Env { api, process, spec: spec.clone(), generation, meta, watched: false };
+        let meta = self.track(spec, &sandbox);
+        let env = Env { api, sandbox, spec: spec.clone(), generation, meta, watched: false };
         let limit = self.inner.config.init_timeout + spec.timeout;
         let outcome = tokio::select! {
             biased;
@@ -358,25 +358,25 @@ impl Pool {
                 Err(NotReady::InitError(report)) => report.outcome(),
                 Err(NotReady::ShutDown) => InvocationOutcome::NotAccepted("the environment was shut down during init".into()),
             },
-            e = env.process.exited() => InvocationOutcome::RuntimeExited { status: e.description },
+            e = env.sandbox.exited() => InvocationOutcome::RuntimeExited { status: e.description },
             _ = tokio::time::sleep(limit) => InvocationOutcome::Timeout { timeout: spec.timeout },
         };
         let init = started.elapsed();
-        env.process.kill();
-        env.process.logs.sync().await;
-        let lines = env.process.logs.take();
+        env.sandbox.kill();
+        env.sandbox.logs.sync().await;
+        let lines = env.sandbox.logs.take();
         self.discard(env, ShutdownReason::Failure);
         Err((outcome, lines, Some(init)))
     }
 
     /// An environment that finished an invocation: back to idle, or stopped when retired (or
-    /// when its process exited meanwhile).
+    /// when its runtime exited meanwhile).
     fn release(&self, key: &VersionKey, mut env: Env) {
         use futures_util::FutureExt;
         env.meta.served();
         let watch = !env.watched;
         env.watched = true;
-        let watcher = watch.then(|| (env.process.id.clone(), Arc::downgrade(&env.meta), env.process.exited()));
+        let watcher = watch.then(|| (env.sandbox.id.clone(), Arc::downgrade(&env.meta), env.sandbox.exited()));
         let rejected = {
             let mut st = self.inner.lock();
             let shutting_down = st.shutting_down;
@@ -385,7 +385,7 @@ impl Pool {
                     vp.busy = vp.busy.saturating_sub(1);
                     // Checked under the lock: the watcher looks for it in `idle` once the exit is
                     // reported, so one of the two always sees the other.
-                    if shutting_down || env.generation != vp.generation || env.process.exited().now_or_never().is_some() {
+                    if shutting_down || env.generation != vp.generation || env.sandbox.exited().now_or_never().is_some() {
                         Some(env)
                     } else {
                         vp.idle.push(Idle { env, since: tokio::time::Instant::now() });
@@ -400,7 +400,7 @@ impl Pool {
             return;
         }
         // One watcher per environment (not one task per invocation): it stops the environment
-        // once it has been idle for the keepalive, or as soon as its process exits while idle.
+        // once it has been idle for the keepalive, or as soon as its runtime exits while idle.
         if let Some((env_id, meta, exited)) = watcher {
             tokio::spawn(watch_idle(Arc::downgrade(&self.inner), key.clone(), env_id, meta, exited));
         }
@@ -520,7 +520,7 @@ impl Pool {
     pub fn environments(&self, function: Option<&str>) -> Vec<EnvironmentListing> {
         let idle: std::collections::HashSet<String> = {
             let st = self.inner.lock();
-            st.versions.values().flat_map(|vp| vp.idle.iter().map(|i| i.env.process.id.clone())).collect()
+            st.versions.values().flat_map(|vp| vp.idle.iter().map(|i| i.env.sandbox.id.clone())).collect()
         };
         let mut live = self.inner.live.lock().unwrap_or_else(|e| e.into_inner());
         live.retain(|w| w.strong_count() > 0);
@@ -568,13 +568,13 @@ impl Pool {
     }
 
     /// Registers a started environment for the listing.
-    fn track(&self, spec: &FunctionSpec, process: &Sandbox) -> Arc<EnvMeta> {
+    fn track(&self, spec: &FunctionSpec, sandbox: &Sandbox) -> Arc<EnvMeta> {
         let meta = Arc::new(EnvMeta {
             function: spec.function_name.clone(),
             version: spec.version.clone(),
-            id: process.id.clone(),
-            pid: process.pid,
-            container: process.container.clone(),
+            id: sandbox.id.clone(),
+            pid: sandbox.pid,
+            container: sandbox.container.clone(),
             created_at: SystemTime::now(),
             invocations: AtomicU64::new(0),
             last_used_ms: AtomicU64::new(0),
@@ -587,7 +587,7 @@ impl Pool {
     }
 }
 
-/// Stops an environment once it has been idle for the keepalive, or as soon as its process exits
+/// Stops an environment once it has been idle for the keepalive, or as soon as its runtime exits
 /// while idle; ends when the environment is stopped by anyone else (or the pool is gone).
 async fn watch_idle(pool: Weak<Inner>, key: VersionKey, env_id: String, meta: Weak<EnvMeta>, exited: impl Future<Output = super::sandbox::ExitInfo>) {
     enum Next {
@@ -609,7 +609,7 @@ async fn watch_idle(pool: Weak<Inner>, key: VersionKey, env_id: String, meta: We
             let mut st = inner.lock();
             match st.versions.get_mut(&key) {
                 None => Next::Done,
-                Some(vp) => match vp.idle.iter().position(|i| i.env.process.id == env_id) {
+                Some(vp) => match vp.idle.iter().position(|i| i.env.sandbox.id == env_id) {
                     Some(pos) if gone || vp.idle[pos].since + keepalive <= now => Next::Stop(vp.idle.remove(pos).env),
                     Some(pos) => Next::Wake(vp.idle[pos].since + keepalive),
                     // Stopped, or its exit is the invocation's business (it is busy).
@@ -635,7 +635,7 @@ async fn stop_env(env: Env, reason: ShutdownReason, config: PoolConfig) {
     env.meta.stopping.store(true, Ordering::Relaxed);
     let grace = if env.api.extensions().is_empty() { Duration::ZERO } else { config.extension_shutdown_grace };
     env.api.shutdown(reason, grace).await;
-    env.process.stop(config.stop_grace).await;
+    env.sandbox.stop(config.stop_grace).await;
     env.api.close();
 }
 
