@@ -80,6 +80,12 @@ async fn introspect(s: &Server, path: &str) -> Value {
         .unwrap()
 }
 
+/// The container of a function's (first) environment.
+async fn container_of(s: &Server, function: &str) -> String {
+    let envs = introspect(s, &format!("environments?function={function}")).await;
+    envs["environments"][0]["container"].as_str().unwrap_or_else(|| panic!("no container: {envs}")).to_owned()
+}
+
 fn docker(args: &[&str]) -> (bool, String) {
     let out = Command::new("docker").args(args).output().expect("docker");
     (
@@ -127,11 +133,7 @@ async fn copied_code_and_layers() {
         assert!(log.contains("copied says hi\n"), "{log}");
     }
     // Copied, not mounted.
-    let envs = introspect(&s, "environments?function=copied").await;
-    let container = envs["environments"][0]["container"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let container = container_of(&s, "copied").await;
     let (_, mounts) = docker(&["container", "inspect", "-f", "{{json .Mounts}}", &container]);
     assert_eq!(mounts, "[]", "{mounts}");
 }
@@ -225,11 +227,7 @@ async fn container_killed_mid_invocation() {
     let c = s.client();
     create_py(&c, "sleepy", "import time\n\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 'woke'\n", 128, 60).await;
     assert_eq!(invoke(&c, "sleepy", r#"{"s": 0}"#).await.1, "\"woke\"");
-    let envs = introspect(&s, "environments?function=sleepy").await;
-    let container = envs["environments"][0]["container"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let container = container_of(&s, "sleepy").await;
     let killer = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(700)).await;
         assert!(docker(&["kill", &container]).0);
@@ -247,11 +245,7 @@ async fn container_killed_mid_invocation() {
     );
     // A container removed behind fauxlambda's back while idle is never handed out again.
     assert_eq!(invoke(&c, "sleepy", r#"{"s": 0}"#).await.1, "\"woke\"");
-    let envs = introspect(&s, "environments?function=sleepy").await;
-    let container = envs["environments"][0]["container"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let container = container_of(&s, "sleepy").await;
     assert!(docker(&["rm", "-f", &container]).0);
     let (err, body, log) = invoke(&c, "sleepy", r#"{"s": 0}"#).await;
     assert_eq!((err.as_deref(), body.as_str()), (None, "\"woke\""));
@@ -264,11 +258,7 @@ async fn orphans_are_removed_after_sigkill() {
     let c = first.client();
     create_py(&c, "orphan", "def handler(e, c):\n    return 1\n", 128, 3).await;
     invoke(&c, "orphan", "{}").await;
-    let envs = introspect(&first, "environments?function=orphan").await;
-    let container = envs["environments"][0]["container"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let container = container_of(&first, "orphan").await;
     first.child.kill().unwrap(); // SIGKILL: no chance to clean up
     first.child.wait().unwrap();
     assert!(
@@ -293,11 +283,7 @@ async fn graceful_shutdown_removes_containers() {
     let c = s.client();
     create_py(&c, "tidy", "def handler(e, c):\n    return 1\n", 128, 3).await;
     invoke(&c, "tidy", "{}").await;
-    let envs = introspect(&s, "environments?function=tidy").await;
-    let container = envs["environments"][0]["container"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let container = container_of(&s, "tidy").await;
     drop(s); // SIGTERM
     assert!(
         !docker(&["container", "inspect", &container]).0,

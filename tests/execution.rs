@@ -488,7 +488,8 @@ async fn layer_module(s: Suite) {
 }
 
 async fn eight_parallel_environments(s: Suite) {
-    let code = "import os, time, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    time.sleep(0.3)\n    return {'id': ID, 'pid': os.getpid()}\n";
+    // Long enough that every call is in flight before the first environment is free again.
+    let code = "import os, time, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    time.sleep(1.5)\n    return {'id': ID, 'pid': os.getpid()}\n";
     s.create("wide", Lang::Python, code, |b| b).await;
     let t = Instant::now();
     let calls: Vec<_> = (0..8)
