@@ -54,7 +54,9 @@ impl PipeReader {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let PipeState { partial, buf, open } = &mut *st;
         if *open {
-            *open = drain(&self.rx, buf, partial, lines);
+            // `sync` reads the descriptor itself: tokio's readiness may not have caught up with
+            // what the process wrote just before it answered, and would report nothing to read.
+            *open = drain(&self.rx, buf, partial, lines, flush_partial);
         }
         if flush_partial || !*open {
             flush(partial, lines);
@@ -194,9 +196,24 @@ async fn read_pipe(reader: Arc<PipeReader>, lines: Arc<Mutex<Vec<String>>>, mut 
 }
 
 /// Reads everything available now; false once the pipe reached end of file.
-fn drain(rx: &pipe::Receiver, buf: &mut [u8], partial: &mut Vec<u8>, lines: &Mutex<Vec<String>>) -> bool {
+/// `direct`: read(2) the descriptor whatever tokio's readiness says (its task uses `try_read`,
+/// which keeps that readiness right).
+fn drain(rx: &pipe::Receiver, buf: &mut [u8], partial: &mut Vec<u8>, lines: &Mutex<Vec<String>>, direct: bool) -> bool {
+    use std::os::fd::AsRawFd;
+    let read = |buf: &mut [u8]| -> std::io::Result<usize> {
+        if !direct {
+            return rx.try_read(buf);
+        }
+        // SAFETY: reads into a live buffer of the given length from a descriptor `rx` owns.
+        let n = unsafe { libc::read(rx.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if n < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(n as usize)
+        }
+    };
     loop {
-        match rx.try_read(buf) {
+        match read(buf) {
             Ok(0) => return false,
             Ok(n) => split_lines(&buf[..n], partial, lines),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
