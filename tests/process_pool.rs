@@ -344,6 +344,21 @@ async fn python_layer_module_importable() {
 }
 
 #[tokio::test]
+async fn extension_crashing_during_init_fails_the_init_at_once() {
+    let fx = fixture(Clients::Official);
+    let mut spec = fx.spec("python3.12", "app.handler", &files(&py("def handler(e, c):\n    return 1\n")));
+    spec.layers.push(fx.layer(&[("extensions/broken", "#!/bin/sh\necho broken extension starting\nexit 3\n", 0o755)]));
+    let t = Instant::now();
+    let r = fx.invoke(&spec, "{}").await;
+    assert!(t.elapsed() < Duration::from_secs(3), "took {:?}: waited for the init limit", t.elapsed());
+    assert_eq!(r.function_error(), Some("Unhandled"));
+    let p = payload(&r);
+    assert_eq!(p["errorType"], "Extension.Crash", "{p}");
+    assert_eq!(p["errorMessage"], "Extension broken exited during init: exit status 3", "{p}");
+    assert!(r.log_lines.iter().any(|l| l == "broken extension starting"), "{:#?}", r.log_lines);
+}
+
+#[tokio::test]
 async fn eight_parallel_invokes_get_eight_environments() {
     let fx = fixture(Clients::Official);
     let spec = fx.spec("python3.12", "app.handler", &files(&py("import time\ndef handler(e, c):\n    time.sleep(0.3)\n    return e\n")));

@@ -285,6 +285,18 @@ impl EnvState {
 
     // ---- the extensions' side ---------------------------------------------------------------
 
+    /// An external extension's process exited (reported by the executor). During init that is
+    /// the init's failure, `Extension.Crash`, instead of a wait for the init limit; afterwards
+    /// it is left to the invocations (AWS resets the environment on the next one).
+    pub fn extension_exited(&mut self, name: &str, status: &str) {
+        if self.init_done || self.closed || self.shutting_down {
+            return;
+        }
+        // (unverified) AWS's caller-side text for an extension crash is not recorded.
+        let payload = Bytes::from(error_json(&format!("Extension {name} exited during init: {status}"), "Extension.Crash"));
+        self.set_init_error(InitErrorReport { error_type: Some("Extension.Crash".into()), payload, extension: Some(name.to_owned()) });
+    }
+
     /// `POST /extension/register`: the new identifier and the response body.
     pub fn extension_register(&mut self, name: &str, accept_feature: Option<&str>, body: &[u8]) -> Result<(String, String), ApiError> {
         if name.is_empty() {

@@ -137,9 +137,15 @@ impl ProcessExecutor {
                         for fd in [ext.stdout.take().map(|o| o.into_owned_fd()), ext.stderr.take().map(|e| e.into_owned_fd())].into_iter().flatten().flatten() {
                             let _ = logs.attach(fd);
                         }
-                        // Reaped in the background; the group is killed with the runtime.
+                        // Reaped in the background; the group is killed with the runtime. An
+                        // exit during init fails the init at once.
+                        let (api, name) = (api.clone(), name.clone());
                         tokio::spawn(async move {
-                            let _ = ext.wait().await;
+                            let status = match ext.wait().await {
+                                Ok(s) => describe_exit(s).description.unwrap_or_else(|| "exit status 0".into()),
+                                Err(e) => format!("wait failed: {e}"),
+                            };
+                            api.extension_exited(&name, &status);
                         });
                     }
                     Err(e) => {

@@ -117,6 +117,11 @@ impl RuntimeApiHandle {
         }
     }
 
+    /// An external extension's process exited with `status` (an init failure while init runs).
+    pub fn extension_exited(&self, name: &str, status: &str) {
+        self.inner.shared.lock().extension_exited(name, status);
+    }
+
     /// Ends the current invocation with `outcome` (the pool's `Timeout` or `RuntimeExited`).
     /// Returns false when none was under way. The runtime's late answer gets `Invalid request ID`.
     pub fn fail_current(&self, outcome: InvocationOutcome) -> bool {
