@@ -7,6 +7,7 @@ use super::process::ProcessExecutor;
 use super::runtime_api::RuntimeApiHandle;
 use super::sandbox::Sandbox;
 use super::spec::FunctionSpec;
+use super::unpacked::Unpacked;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -63,21 +64,20 @@ impl Executor {
         }
     }
 
-    /// Starts the runtime of `spec` (and the external extensions of its layers) against `api`.
-    pub async fn start(&self, spec: &FunctionSpec, api: &RuntimeApiHandle) -> Result<Sandbox, StartError> {
+    /// The code and layers of `spec` on the host, unpacked when first needed (their external
+    /// extensions are what init waits for).
+    pub async fn unpack(&self, spec: &FunctionSpec) -> Result<Unpacked, StartError> {
         match self {
-            Executor::Process(p) => p.start(spec, api).await,
-            Executor::Docker(d) => d.start(spec, api).await,
+            Executor::Process(p) => p.unpacker().unpack(spec).await,
+            Executor::Docker(d) => d.unpacker().unpack(spec).await,
         }
     }
 
-    /// The external extensions `spec`'s layers carry (unpacking them if needed), which init
-    /// waits for.
-    pub async fn extensions(&self, spec: &FunctionSpec) -> Result<Vec<String>, StartError> {
-        let unpacked = match self {
-            Executor::Process(p) => p.unpacker().unpack(spec).await?,
-            Executor::Docker(d) => d.unpacker().unpack(spec).await?,
-        };
-        Ok(unpacked.extensions())
+    /// Starts the runtime of `spec` (and the external extensions of its layers) against `api`.
+    pub async fn start(&self, spec: &FunctionSpec, unpacked: &Unpacked, api: &RuntimeApiHandle) -> Result<Sandbox, StartError> {
+        match self {
+            Executor::Process(p) => p.start(spec, unpacked, api).await,
+            Executor::Docker(d) => d.start(spec, unpacked, api).await,
+        }
     }
 }

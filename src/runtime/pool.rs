@@ -327,20 +327,20 @@ impl Pool {
     /// Starts an environment and waits for init: Ok(env, init duration), or the outcome of the
     /// invocation that wanted it, the init output and the init duration.
     async fn start(&self, key: &VersionKey, spec: &FunctionSpec, request_id: &str) -> Result<(Env, Duration), (InvocationOutcome, Vec<String>, Option<Duration>)> {
-        let extensions = self.inner.executor.extensions(spec).await.map_err(|e| (start_failure(request_id, &e), vec![], None))?;
+        let unpacked = self.inner.executor.unpack(spec).await.map_err(|e| (start_failure(request_id, &e), vec![], None))?;
         let info = EnvironmentInfo {
             function_name: spec.function_name.clone(),
             function_version: spec.version.clone(),
             handler: spec.handler.clone(),
             account_id: Some(spec.account_id.clone()),
-            expected_extensions: extensions.len(),
+            expected_extensions: unpacked.extensions.len(),
         };
         let bind = self.inner.executor.runtime_api_bind().unwrap_or(self.inner.config.bind);
         let api = RuntimeApi::start(SocketAddr::new(bind, 0), info)
             .await
             .map_err(|e| (start_failure(request_id, &StartError { error_type: "Sandbox.Failure".into(), message: e.to_string() }), vec![], None))?;
         let started = Instant::now();
-        let sandbox = match self.inner.executor.start(spec, &api).await {
+        let sandbox = match self.inner.executor.start(spec, &unpacked, &api).await {
             Ok(p) => p,
             Err(e) => {
                 api.close();

@@ -83,8 +83,9 @@ impl ProcessExecutor {
     }
 
     /// Starts the runtime of `spec` against `api` (its `AWS_LAMBDA_RUNTIME_API`).
-    pub async fn start(&self, spec: &FunctionSpec, api: &RuntimeApiHandle) -> Result<Sandbox, StartError> {
-        let (task, opt, runtime_dir) = self.prepare(spec).await?;
+    pub async fn start(&self, spec: &FunctionSpec, unpacked: &Unpacked, api: &RuntimeApiHandle) -> Result<Sandbox, StartError> {
+        let runtime_dir = self.prepare(spec).await?;
+        let (task, opt) = (unpacked.task.clone(), unpacked.opt.clone());
         let id = uuid::Uuid::new_v4().simple().to_string();
         let env_dir = self.root.join("environments").join(&id);
         let tmp = env_dir.join("tmp");
@@ -93,50 +94,25 @@ impl ProcessExecutor {
         let (argv, interpreter_dir) = self.command(spec, &task, &opt, &runtime_dir).await?;
         let vars = environment(spec, &Paths { task: &task, opt: &opt, runtime: &runtime_dir, tmp: &tmp, interpreter_dir: interpreter_dir.as_deref() }, &api.runtime_api_address(), &id, &self.config.extra_env);
 
-        let mut cmd = tokio::process::Command::new(&argv[0]);
-        cmd.args(&argv[1..])
-            .env_clear()
-            .envs(&vars)
-            .current_dir(&task)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .kill_on_drop(true);
-        let mut child = cmd.spawn().map_err(|e| StartError::entrypoint(format!("Couldn't start {}: {e}", argv[0])))?;
+        // The runtime leads a process group of its own.
+        let mut child = command(&argv[0], &vars, &task, 0)
+            .args(&argv[1..])
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| StartError::entrypoint(format!("Couldn't start {}: {e}", argv[0])))?;
         let pid = child.id().unwrap_or(0);
         let logs = LogSink::new();
-        for fd in [child.stdout.take().map(|o| o.into_owned_fd()), child.stderr.take().map(|e| e.into_owned_fd())].into_iter().flatten() {
-            match fd {
-                Ok(fd) => {
-                    if let Err(e) = logs.attach(fd) {
-                        tracing::warn!("environment {id}: cannot read its output: {e}");
-                    }
-                }
-                Err(e) => tracing::warn!("environment {id}: cannot read its output: {e}"),
-            }
-        }
+        attach_output(&logs, &mut child, &id);
         // External extensions of the layers, in the runtime's process group (so they stop with
         // it), their output in the same log.
-        let extensions = Unpacked { task: task.clone(), opt: opt.clone() }.extensions();
+        let extensions = &unpacked.extensions;
         if !extensions.is_empty() {
             let ext_vars = function_env::for_extension(&vars);
-            for name in &extensions {
+            for name in extensions {
                 let program = opt.join("extensions").join(name);
-                let spawned = tokio::process::Command::new(&program)
-                    .env_clear()
-                    .envs(&ext_vars)
-                    .current_dir(&task)
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .process_group(pid as i32)
-                    .spawn();
-                match spawned {
+                match command(&program, &ext_vars, &task, pid as i32).spawn() {
                     Ok(mut ext) => {
-                        for fd in [ext.stdout.take().map(|o| o.into_owned_fd()), ext.stderr.take().map(|e| e.into_owned_fd())].into_iter().flatten().flatten() {
-                            let _ = logs.attach(fd);
-                        }
+                        attach_output(&logs, &mut ext, &id);
                         // Reaped in the background; the group is killed with the runtime. An
                         // exit during init fails the init at once.
                         let (api, name) = (api.clone(), name.clone());
@@ -177,12 +153,11 @@ impl ProcessExecutor {
         Ok(Sandbox::new(id, pid, None, logs, exit_rx, Box::new(control)))
     }
 
-    /// The unpacked code, the `opt` directory and the runtime-client directory.
-    async fn prepare(&self, spec: &FunctionSpec) -> Result<(PathBuf, PathBuf, PathBuf), StartError> {
+    /// The runtime-client directory (our clients written there).
+    async fn prepare(&self, spec: &FunctionSpec) -> Result<PathBuf, StartError> {
         if spec.image.is_some() {
             return Err(StartError::sandbox("Container image functions need the Docker executor (start fauxlambda with --executor docker or auto, with a Docker engine running)"));
         }
-        let unpacked = self.unpacker.unpack(spec).await?;
         let runtime_dir = self.root.join("runtime");
         tokio::task::spawn_blocking(move || -> std::io::Result<PathBuf> {
             write_if_changed(&runtime_dir.join("bootstrap.py"), BOOTSTRAP_PY)?;
@@ -191,7 +166,6 @@ impl ProcessExecutor {
         })
         .await
         .map_err(|e| StartError::sandbox(format!("writing the runtime clients failed: {e}")))?
-        .map(|rt| (unpacked.task, unpacked.opt, rt))
         .map_err(|e| StartError::sandbox(format!("writing the runtime clients failed: {e}")))
     }
 
@@ -265,6 +239,23 @@ impl ProcessExecutor {
         };
         self.python_probes.lock().unwrap_or_else(|e| e.into_inner()).insert(command.to_owned(), result.clone());
         result
+    }
+}
+
+/// A command with only `vars` in its environment, in `cwd`, output piped, in process group
+/// `group` (0: a new one it leads).
+fn command(program: impl AsRef<std::ffi::OsStr>, vars: &BTreeMap<String, String>, cwd: &Path, group: i32) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.env_clear().envs(vars).current_dir(cwd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(group);
+    cmd
+}
+
+/// Reads a started process's stdout and stderr into `logs`.
+fn attach_output(logs: &LogSink, child: &mut tokio::process::Child, env_id: &str) {
+    for fd in [child.stdout.take().map(|o| o.into_owned_fd()), child.stderr.take().map(|e| e.into_owned_fd())].into_iter().flatten() {
+        if let Err(e) = fd.and_then(|fd| logs.attach(fd)) {
+            tracing::warn!("environment {env_id}: cannot read a process's output: {e}");
+        }
     }
 }
 

@@ -16,12 +16,14 @@ pub struct Unpacked {
     pub task: PathBuf,
     /// The merged layers (`/opt`).
     pub opt: PathBuf,
+    /// The external extensions the layers carry (`/opt/extensions/*`, executable files), by name.
+    pub extensions: Vec<String>,
 }
 
 impl Unpacked {
-    /// The external extensions the layers carry (`/opt/extensions/*`, executable files), by name.
-    pub fn extensions(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.opt.join("extensions"))
+    /// The external extensions in `opt`.
+    fn find_extensions(opt: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(opt.join("extensions"))
             .map(|dir| {
                 dir.flatten()
                     .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
@@ -77,7 +79,8 @@ impl Unpacker {
             let opt = root.join("opt").join(key);
             let zips: Vec<&Path> = spec.layers.iter().map(|l| l.zip.as_path()).collect();
             unpack_once(&opt, &zips)?;
-            Ok(Unpacked { task, opt })
+            let extensions = Unpacked::find_extensions(&opt);
+            Ok(Unpacked { task, opt, extensions })
         })
         .await
         .map_err(|e| StartError::sandbox(format!("unpacking failed: {e}")))?

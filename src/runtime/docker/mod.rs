@@ -116,6 +116,7 @@ impl DockerExecutor {
     pub async fn start(
         &self,
         spec: &FunctionSpec,
+        unpacked: &Unpacked,
         api: &RuntimeApiHandle,
     ) -> Result<Sandbox, StartError> {
         let (image, runtime) = match &spec.image {
@@ -126,7 +127,6 @@ impl DockerExecutor {
             ),
         };
         let info = self.images.ensure(&self.docker, &image, runtime).await?;
-        let unpacked = self.unpacker.unpack(spec).await?;
         let id = uuid::Uuid::new_v4().simple().to_string();
 
         // The command: the image's entrypoint with the handler (zip), or the ImageConfig
@@ -147,7 +147,7 @@ impl DockerExecutor {
         let mut argv = entrypoint;
         argv.extend(cmd);
 
-        let extensions = unpacked.extensions();
+        let extensions = &unpacked.extensions;
         let env = self.environment(spec, api, &id);
         let mut attempt = Launch {
             fifo: !self.config.copy_code,
@@ -161,7 +161,7 @@ impl DockerExecutor {
                     &argv,
                     working_dir.as_deref(),
                     &env,
-                    &unpacked,
+                    unpacked,
                     &id,
                     attempt,
                 )
