@@ -14,6 +14,7 @@
 //!   from `Architectures`.
 
 mod container;
+mod copy;
 mod images;
 mod network;
 mod owner;
@@ -317,7 +318,7 @@ impl DockerExecutor {
             }
         };
         if self.config.copy_code && zip_function {
-            if let Err(e) = self.copy_in(&cid, unpacked).await {
+            if let Err(e) = copy::copy_in(&self.docker, &cid, unpacked).await {
                 remove().await;
                 let _ = std::fs::remove_dir_all(&dir);
                 return Err(failed("copying code into", &e));
@@ -375,22 +376,6 @@ impl DockerExecutor {
             exit,
             Box::new(control),
         ))
-    }
-
-    /// Copies the code to `/var/task` and the layers to `/opt` of a created container.
-    async fn copy_in(&self, cid: &str, unpacked: &Unpacked) -> Result<(), String> {
-        for (dir, dest) in [(&unpacked.task, "/var/task"), (&unpacked.opt, "/opt")] {
-            let tar = tar_of(dir).await?;
-            let options = bollard::query_parameters::UploadToContainerOptions {
-                path: dest.to_owned(),
-                ..Default::default()
-            };
-            self.docker
-                .upload_to_container(cid, Some(options), bollard::body_full(tar.into()))
-                .await
-                .map_err(|e| format!("{dest}: {e}"))?;
-        }
-        Ok(())
     }
 }
 
@@ -453,26 +438,4 @@ fn make_fifo(path: &Path) -> std::io::Result<()> {
     // The container's user may not be root: let it write whatever the umask.
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o622))
-}
-
-/// A tar of a directory's contents (cached beside it: code is immutable per hash).
-async fn tar_of(dir: &Path) -> Result<Vec<u8>, String> {
-    let cached = dir.with_extension("tar");
-    if let Ok(bytes) = tokio::fs::read(&cached).await {
-        return Ok(bytes);
-    }
-    let dir = dir.to_path_buf();
-    tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
-        let mut builder = tar::Builder::new(Vec::new());
-        builder.follow_symlinks(false);
-        builder.append_dir_all(".", &dir)?;
-        let bytes = builder.into_inner()?;
-        let tmp = cached.with_extension(format!("tar.{}", std::process::id()));
-        std::fs::write(&tmp, &bytes)?;
-        std::fs::rename(&tmp, &cached)?;
-        Ok(bytes)
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())
 }
