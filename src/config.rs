@@ -58,6 +58,12 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_DOCKER_COPY_CODE")]
     pub docker_copy_code: bool,
 
+    /// Threads running fauxlambda's event loop. With one (the default) a warm invoke, a chain of
+    /// hand-offs between the Invoke request, the environment's Runtime API and back, never
+    /// crosses threads; more spread CPU-heavy requests (large payloads) over cores.
+    #[arg(long, env = "FAUXLAMBDA_WORKER_THREADS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub worker_threads: u16,
+
     /// Execution environments per function version at most.
     #[arg(long, env = "FAUXLAMBDA_MAX_ENVIRONMENTS", default_value_t = 32)]
     pub max_environments: usize,

@@ -12,8 +12,7 @@ use fauxlambda::state::{State, StateHandle};
 use fauxlambda::store::Store;
 use std::sync::Arc;
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let config = Config::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -22,7 +21,18 @@ async fn main() {
         )
         .with_target(false)
         .init();
-    if let Err(e) = run(config).await {
+    let runtime = match config.worker_threads {
+        1 => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n.into())
+            .enable_all()
+            .build(),
+    };
+    let runtime = runtime.unwrap_or_else(|e| {
+        eprintln!("starting the async runtime: {e}");
+        std::process::exit(1);
+    });
+    if let Err(e) = runtime.block_on(run(config)) {
         tracing::error!("{e}");
         std::process::exit(1);
     }

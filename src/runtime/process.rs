@@ -94,15 +94,18 @@ impl ProcessExecutor {
         let (argv, interpreter_dir) = self.command(spec, &task, &opt, &runtime_dir).await?;
         let vars = environment(spec, &Paths { task: &task, opt: &opt, runtime: &runtime_dir, tmp: &tmp, interpreter_dir: interpreter_dir.as_deref() }, &api.runtime_api_address(), &id, &self.config.extra_env);
 
+        // One pipe takes the stdout and stderr of the runtime and of its extensions, in the order
+        // they write (as the environment's one log stream does), and a sync reads one descriptor.
+        let (output, output_writer) = std::io::pipe().map_err(|e| StartError::sandbox(format!("creating the output pipe: {e}")))?;
+        let logs = LogSink::new();
+        logs.attach(output.into()).map_err(|e| StartError::sandbox(format!("reading the output pipe: {e}")))?;
         // The runtime leads a process group of its own.
-        let mut child = command(&argv[0], &vars, &task, 0)
+        let mut child = command(&argv[0], &vars, &task, 0, &output_writer)?
             .args(&argv[1..])
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| StartError::entrypoint(format!("Couldn't start {}: {e}", argv[0])))?;
         let pid = child.id().unwrap_or(0);
-        let logs = LogSink::new();
-        attach_output(&logs, &mut child, &id);
         // External extensions of the layers, in the runtime's process group (so they stop with
         // it), their output in the same log.
         let extensions = &unpacked.extensions;
@@ -110,9 +113,8 @@ impl ProcessExecutor {
             let ext_vars = function_env::for_extension(&vars);
             for name in extensions {
                 let program = opt.join("extensions").join(name);
-                match command(&program, &ext_vars, &task, pid as i32).spawn() {
+                match command(&program, &ext_vars, &task, pid as i32, &output_writer)?.spawn() {
                     Ok(mut ext) => {
-                        attach_output(&logs, &mut ext, &id);
                         // Reaped in the background; the group is killed with the runtime. An
                         // exit during init fails the init at once.
                         let (api, name) = (api.clone(), name.clone());
@@ -242,21 +244,13 @@ impl ProcessExecutor {
     }
 }
 
-/// A command with only `vars` in its environment, in `cwd`, output piped, in process group
-/// `group` (0: a new one it leads).
-fn command(program: impl AsRef<std::ffi::OsStr>, vars: &BTreeMap<String, String>, cwd: &Path, group: i32) -> tokio::process::Command {
+/// A command with only `vars` in its environment, in `cwd`, its stdout and stderr writing to
+/// `output`, in process group `group` (0: a new one it leads).
+fn command(program: impl AsRef<std::ffi::OsStr>, vars: &BTreeMap<String, String>, cwd: &Path, group: i32, output: &std::io::PipeWriter) -> Result<tokio::process::Command, StartError> {
+    let writer = || output.try_clone().map_err(|e| StartError::sandbox(format!("sharing the output pipe: {e}")));
     let mut cmd = tokio::process::Command::new(program);
-    cmd.env_clear().envs(vars).current_dir(cwd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(group);
-    cmd
-}
-
-/// Reads a started process's stdout and stderr into `logs`.
-fn attach_output(logs: &LogSink, child: &mut tokio::process::Child, env_id: &str) {
-    for fd in [child.stdout.take().map(|o| o.into_owned_fd()), child.stderr.take().map(|e| e.into_owned_fd())].into_iter().flatten() {
-        if let Err(e) = fd.and_then(|fd| logs.attach(fd)) {
-            tracing::warn!("environment {env_id}: cannot read a process's output: {e}");
-        }
-    }
+    cmd.env_clear().envs(vars).current_dir(cwd).stdin(Stdio::null()).stdout(writer()?).stderr(writer()?).process_group(group);
+    Ok(cmd)
 }
 
 /// A local process sandbox: the process group the runtime leads, and its directory.
@@ -277,6 +271,8 @@ fn pread_all<'b>(file: &std::fs::File, buf: &'b mut [u8]) -> &'b [u8] {
     while n < buf.len() {
         match file.read_at(&mut buf[n..], n as u64) {
             Ok(0) | Err(_) => break,
+            // procfs writes a file this size in one go: a short read is its end.
+            Ok(k) if n + k < buf.len() => return &buf[..n + k],
             Ok(k) => n += k,
         }
     }

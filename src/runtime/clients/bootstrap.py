@@ -5,23 +5,94 @@ resolution, error payloads, the context object, _X_AMZN_TRACE_ID."""
 import importlib
 import json
 import os
+import socket
 import sys
 import time
 import traceback
-import urllib.error
-import urllib.request
 
-API = "http://%s/2018-06-01/runtime" % os.environ["AWS_LAMBDA_RUNTIME_API"]
 ERROR_CONTENT_TYPE = "application/vnd.aws.lambda.error+json"
 
 
-def request(method, path, body=None, headers=None):
-    req = urllib.request.Request(API + path, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req) as resp:
-            return resp.read(), resp.headers
-    except urllib.error.HTTPError as e:
-        return e.read(), e.headers
+class RuntimeApi:
+    """One keep-alive HTTP/1.1 connection to the Runtime API, as the official clients keep one. A
+    connection the server closed while idle is reopened once and the request sent again."""
+
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self.host = address
+        self.address = (host.strip("[]") or "127.0.0.1", int(port))
+        self.prefix = "/2018-06-01/runtime"
+        self.sock = None
+        self.reader = None
+
+    def close(self):
+        if self.sock is not None:
+            self.reader.close()
+            self.sock.close()
+        self.sock = self.reader = None
+
+    def request(self, method, path, body=b"", headers=None):
+        """Returns (status, lower-cased headers, body)."""
+        head = "%s %s%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, self.prefix, path, self.host, len(body))
+        for name, value in (headers or {}).items():
+            head += "%s: %s\r\n" % (name, value)
+        message = (head + "\r\n").encode("latin-1") + body
+        for attempt in (1, 2):
+            fresh = self.sock is None
+            try:
+                if fresh:
+                    self.sock = socket.create_connection(self.address)
+                    self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    self.reader = self.sock.makefile("rb")
+                self.sock.sendall(message)
+                status_line = self.reader.readline()
+                if not status_line:
+                    raise ConnectionResetError("the Runtime API closed the connection")
+            except OSError:
+                self.close()
+                if fresh or attempt == 2:
+                    raise
+                continue
+            return self.read_response(status_line)
+
+    def read_response(self, status_line):
+        status = int(status_line.split(None, 2)[1])
+        headers = {}
+        readline = self.reader.readline
+        while True:
+            line = readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                text = line.decode("latin-1")
+            name, _, value = text.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int(readline().split(b";")[0], 16)
+                if size == 0:
+                    while readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                parts.append(self.reader.read(size))
+                readline()
+            body = b"".join(parts)
+        else:
+            body = self.reader.read(int(headers.get("content-length", 0)))
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, headers, body
+
+
+API = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
+
+
+def request(method, path, body=b"", headers=None):
+    _, response_headers, response_body = API.request(method, path, body, headers)
+    return response_body, response_headers
 
 
 def make_error(message, error_type, stack_trace, request_id=""):
@@ -129,19 +200,19 @@ def main():
         sys.exit(1)
     while True:
         body, headers = request("GET", "/invocation/next")
-        request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
-        trace_id = headers.get("Lambda-Runtime-Trace-Id")
+        request_id = headers.get("lambda-runtime-aws-request-id")
+        trace_id = headers.get("lambda-runtime-trace-id")
         if trace_id:
             os.environ["_X_AMZN_TRACE_ID"] = trace_id
         else:
             os.environ.pop("_X_AMZN_TRACE_ID", None)
         try:
-            cc = headers.get("Lambda-Runtime-Client-Context")
-            ci = headers.get("Lambda-Runtime-Cognito-Identity")
-            context = LambdaContext(request_id, int(headers.get("Lambda-Runtime-Deadline-Ms") or 0),
-                                    headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+            cc = headers.get("lambda-runtime-client-context")
+            ci = headers.get("lambda-runtime-cognito-identity")
+            context = LambdaContext(request_id, int(headers.get("lambda-runtime-deadline-ms") or 0),
+                                    headers.get("lambda-runtime-invoked-function-arn"),
                                     json.loads(cc) if cc else None, json.loads(ci) if ci else None,
-                                    headers.get("Lambda-Runtime-Aws-Tenant-Id"))
+                                    headers.get("lambda-runtime-aws-tenant-id"))
             event = json.loads(body) if body else {}
             result = json.dumps(handler(event, context)).encode()
         except Exception as e:

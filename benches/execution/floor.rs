@@ -1,0 +1,179 @@
+//! The floor of the execution benchmark: the least a Runtime API server can do for a warm invoke
+//! over TCP loopback. One thread, one `poll`, no HTTP library and no bookkeeping: it takes an
+//! invoke from a client, answers the runtime's pending `/next` with it, and relays the runtime's
+//! `/response` (or `/error`) back, for one runtime process. Every Lambda emulator pays these six
+//! socket hand-offs per invoke (client → server → runtime → server → client, and the runtime's
+//! next `/next`); what fauxlambda or a reference adds above this row is its own work.
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A running relay: clients invoke at `port`, the runtime polls `api_port`. Stops when dropped.
+pub struct Floor {
+    pub port: u16,
+    pub api_port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Floor {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Floor {
+    pub fn start() -> std::io::Result<Floor> {
+        let clients = TcpListener::bind("127.0.0.1:0")?;
+        let runtime = TcpListener::bind("127.0.0.1:0")?;
+        let (port, api_port) = (clients.local_addr()?.port(), runtime.local_addr()?.port());
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::spawn(move || Relay::default().run(clients, runtime, &flag));
+        Ok(Floor { port, api_port, stop })
+    }
+}
+
+struct Conn {
+    stream: TcpStream,
+    runtime: bool,
+    buf: Vec<u8>,
+}
+
+/// A complete request: its first line and body.
+struct Request {
+    line: String,
+    body: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Relay {
+    conns: Vec<Option<Conn>>,
+    /// Invokes not handed out yet: the client connection and the payload.
+    waiting: VecDeque<(usize, Vec<u8>)>,
+    /// The runtime connection whose `/next` is pending.
+    next: Option<usize>,
+    /// The client of the invocation under way.
+    current: Option<usize>,
+    serial: u64,
+}
+
+impl Relay {
+    fn run(mut self, clients: TcpListener, runtime: TcpListener, stop: &AtomicBool) {
+        while !stop.load(Ordering::Relaxed) {
+            let mut fds = vec![
+                libc::pollfd { fd: clients.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+                libc::pollfd { fd: runtime.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+            ];
+            let live: Vec<usize> = (0..self.conns.len()).filter(|i| self.conns[*i].is_some()).collect();
+            for i in &live {
+                let fd = self.conns[*i].as_ref().map(|c| c.stream.as_raw_fd()).unwrap_or(-1);
+                fds.push(libc::pollfd { fd, events: libc::POLLIN, revents: 0 });
+            }
+            // SAFETY: `fds` is a live array of `fds.len()` pollfd structures.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 200) };
+            if n <= 0 {
+                continue;
+            }
+            for (listener, runtime) in [(&clients, false), (&runtime, true)] {
+                if fds[usize::from(runtime)].revents == 0 {
+                    continue;
+                }
+                if let Ok((stream, _)) = listener.accept() {
+                    let _ = stream.set_nodelay(true);
+                    self.conns.push(Some(Conn { stream, runtime, buf: Vec::new() }));
+                }
+            }
+            for (k, i) in live.into_iter().enumerate() {
+                if fds[k + 2].revents != 0 {
+                    self.readable(i);
+                }
+            }
+        }
+    }
+
+    fn readable(&mut self, i: usize) {
+        let Some(conn) = self.conns[i].as_mut() else { return };
+        let mut chunk = [0u8; 64 * 1024];
+        match conn.stream.read(&mut chunk) {
+            Ok(0) | Err(_) => {
+                self.conns[i] = None;
+                return;
+            }
+            Ok(n) => conn.buf.extend_from_slice(&chunk[..n]),
+        }
+        while let Some(request) = take_request(&mut self.conns[i].as_mut().unwrap().buf) {
+            let runtime = self.conns[i].as_ref().is_some_and(|c| c.runtime);
+            if !runtime {
+                self.waiting.push_back((i, request.body));
+            } else if request.line.starts_with("GET ") {
+                self.next = Some(i);
+            } else {
+                // `/response` or `/error`: to the client, then the runtime's 202.
+                let error = request.line.contains("/error");
+                if let Some(client) = self.current.take() {
+                    let head = if error { "HTTP/1.1 200 OK\r\nx-amz-function-error: Unhandled\r\n" } else { "HTTP/1.1 200 OK\r\n" };
+                    self.send(client, format!("{head}content-length: {}\r\n\r\n", request.body.len()).as_bytes(), &request.body);
+                }
+                self.send(i, b"HTTP/1.1 202 Accepted\r\ncontent-length: 16\r\n\r\n", b"{\"status\":\"OK\"}\n");
+            }
+            if self.conns[i].is_none() {
+                break;
+            }
+        }
+        self.dispatch();
+    }
+
+    /// Hands the oldest waiting invoke to the runtime's pending `/next`.
+    fn dispatch(&mut self) {
+        if self.current.is_some() || self.next.is_none() || self.waiting.is_empty() {
+            return;
+        }
+        let (client, payload) = self.waiting.pop_front().unwrap();
+        let runtime = self.next.take().unwrap();
+        self.serial += 1;
+        let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() + 30_000;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nlambda-runtime-aws-request-id: 00000000-0000-0000-0000-{:012x}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
+             lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:000000000000:function:floor\r\n\
+             lambda-runtime-trace-id: Root=1-00000000-000000000000000000000000;Sampled=0\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            self.serial,
+            payload.len()
+        );
+        self.current = Some(client);
+        self.send(runtime, head.as_bytes(), &payload);
+    }
+
+    /// Head and body in one write, as an HTTP server writes a small response.
+    fn send(&mut self, i: usize, head: &[u8], body: &[u8]) {
+        let Some(conn) = self.conns[i].as_mut() else { return };
+        let mut message = Vec::with_capacity(head.len() + body.len());
+        message.extend_from_slice(head);
+        message.extend_from_slice(body);
+        if conn.stream.write_all(&message).is_err() {
+            self.conns[i] = None;
+        }
+    }
+}
+
+/// Takes one complete request (head and `content-length` body) off the front of `buf`.
+fn take_request(buf: &mut Vec<u8>) -> Option<Request> {
+    let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim().eq_ignore_ascii_case("content-length").then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    if buf.len() < head_end + length {
+        return None;
+    }
+    let body = buf[head_end..head_end + length].to_vec();
+    buf.drain(..head_end + length);
+    Some(Request { line: head.lines().next().unwrap_or("").to_string(), body })
+}
