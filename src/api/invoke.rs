@@ -57,7 +57,8 @@ async fn prepare(api: &Api, function_name: &str, qualifier: Option<&str>, payloa
         return Err(aws_error::request_too_large(too_large_message(payload.len(), limit, op)));
     }
     if !payload.is_empty() {
-        if let Err(e) = serde_json::from_slice::<serde_json::Value>(payload) {
+        // Checked without building it (IgnoredAny): this runs on every invoke.
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(payload) {
             return Err(aws_error::invalid_request_content(format!(
                 "Could not parse request body into json: Could not parse payload into json: {e}"
             )));

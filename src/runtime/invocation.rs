@@ -176,9 +176,8 @@ pub fn deadline_ms_after(timeout: Duration) -> u64 {
 /// A fresh X-Ray trace header, `Root=1-<8 hex epoch s>-<24 hex>;Parent=<16 hex>;Sampled=0`.
 pub fn new_trace_id() -> String {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let a = uuid::Uuid::new_v4().simple().to_string();
-    let b = uuid::Uuid::new_v4().simple().to_string();
-    format!("Root=1-{:08x}-{};Parent={};Sampled=0", secs as u32, &a[..24], &b[..16])
+    let (a, b) = (uuid::Uuid::new_v4().as_u128(), uuid::Uuid::new_v4().as_u128());
+    format!("Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0", secs as u32, a >> 32, b as u64)
 }
 
 #[cfg(test)]

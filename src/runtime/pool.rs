@@ -109,6 +109,10 @@ struct Env {
     meta: Arc<EnvMeta>,
     /// Its idle watcher (keepalive, exit while idle) runs: started on its first release.
     watched: bool,
+    /// The deadline of its invocations: one timer, moved to each invocation's deadline. A new
+    /// timer per invocation would be earlier than anything the timer wheel waits for and wake
+    /// the event loop through its waker each time; moving a pending timer later costs nothing.
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
 }
 
 struct Idle {
@@ -204,7 +208,7 @@ impl Pool {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (env, init_duration, mut log) = match self.take_idle(&key, spec) {
+            let (mut env, init_duration, mut log) = match self.take_idle(&key, spec) {
                 Some(env) => {
                     let leftover = env.sandbox.logs.take();
                     (env, None, leftover)
@@ -222,7 +226,7 @@ impl Pool {
             };
 
             invocation.deadline_ms = deadline_ms_after(spec.timeout);
-            let deadline = tokio::time::Instant::now() + spec.timeout;
+            env.deadline.as_mut().reset(tokio::time::Instant::now() + spec.timeout);
             let done = env.api.invoke_timed(invocation.clone());
             tokio::pin!(done);
             let exited = env.sandbox.exited();
@@ -233,7 +237,7 @@ impl Pool {
                     env.api.fail_current(InvocationOutcome::RuntimeExited { status: e.description });
                     done.await
                 }
-                _ = tokio::time::sleep_until(deadline) => {
+                _ = env.deadline.as_mut() => {
                     env.api.fail_current(InvocationOutcome::Timeout { timeout: spec.timeout });
                     done.await
                 }
@@ -349,7 +353,8 @@ impl Pool {
         };
         let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
         let meta = self.track(spec, &sandbox);
-        let env = Env { api, sandbox, spec: spec.clone(), generation, meta, watched: false };
+        let deadline = Box::pin(tokio::time::sleep(Duration::ZERO));
+        let env = Env { api, sandbox, spec: spec.clone(), generation, meta, watched: false, deadline };
         let limit = self.inner.config.init_timeout + spec.timeout;
         let outcome = tokio::select! {
             biased;

@@ -264,28 +264,38 @@ struct ProcessControl {
     children: Option<std::fs::File>,
 }
 
-/// Reads a procfs file from its start into `buf` (one `pread` for the usual sizes).
-fn pread_all<'b>(file: &std::fs::File, buf: &'b mut [u8]) -> &'b [u8] {
+/// Reads the start of a procfs file into `buf` (one `pread`): all of it when it fits.
+fn pread_start<'b>(file: &std::fs::File, buf: &'b mut [u8]) -> &'b [u8] {
     use std::os::unix::fs::FileExt;
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read_at(&mut buf[n..], n as u64) {
-            Ok(0) | Err(_) => break,
-            // procfs writes a file this size in one go: a short read is its end.
-            Ok(k) if n + k < buf.len() => return &buf[..n + k],
-            Ok(k) => n += k,
-        }
-    }
+    let n = file.read_at(buf, 0).unwrap_or(0);
     &buf[..n]
 }
 
-/// `VmHWM` of a `/proc/<pid>/status` text, in kB.
-fn vm_hwm_kb(status: &[u8]) -> u64 {
-    std::str::from_utf8(status)
-        .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap_or(0)
+/// All of a procfs file, from its start.
+fn pread_whole(file: &std::fs::File) -> Vec<u8> {
+    use std::os::unix::fs::FileExt;
+    let (mut out, mut chunk) = (Vec::new(), [0u8; 4096]);
+    while let Ok(k @ 1..) = file.read_at(&mut chunk, out.len() as u64) {
+        out.extend_from_slice(&chunk[..k]);
+    }
+    out
+}
+
+/// `VmHWM` of a `/proc/<pid>/status` text, in kB, if the text reaches its line.
+fn vm_hwm_kb(status: &[u8]) -> Option<u64> {
+    let line = status.split(|b| *b == b'\n').find_map(|l| l.strip_prefix(b"VmHWM:"))?;
+    Some(line.iter().filter(|b| b.is_ascii_digit()).fold(0u64, |kb, d| kb * 10 + u64::from(d - b'0')))
+}
+
+/// `VmHWM` of a process's status file, in kB (0 when it is gone).
+fn status_hwm_kb(file: &std::fs::File) -> u64 {
+    // The line comes early (after the ids and groups): the first kilobyte holds it unless the
+    // process has a great many supplementary groups.
+    let mut start = [0u8; 1024];
+    vm_hwm_kb(pread_start(file, &mut start)).unwrap_or_else(|| {
+        let mut all = vec![0u8; 64 * 1024];
+        vm_hwm_kb(pread_start(file, &mut all)).unwrap_or(0)
+    })
 }
 
 impl SandboxControl for ProcessControl {
@@ -325,11 +335,17 @@ impl SandboxControl for ProcessControl {
     /// bootstrap script's runtime). Only their own `/proc` entries are read: this runs on every
     /// invocation, and scanning all of `/proc` cost a millisecond per invoke.
     fn max_memory_mb(&self) -> u64 {
-        let mut buf = [0u8; 4096];
-        let leader = self.status.as_ref().map(|f| vm_hwm_kb(pread_all(f, &mut buf))).unwrap_or(0);
-        let children = self.children.as_ref().map(|f| String::from_utf8_lossy(pread_all(f, &mut buf)).into_owned()).unwrap_or_default();
-        let child = |pid: &str| std::fs::read(format!("/proc/{pid}/status")).map(|s| vm_hwm_kb(&s)).unwrap_or(0);
-        let kb = leader + children.split_whitespace().map(child).sum::<u64>();
+        let leader = self.status.as_ref().map(status_hwm_kb).unwrap_or(0);
+        let mut buf = [0u8; 256];
+        let mut children = self.children.as_ref().map(|f| pread_start(f, &mut buf).to_vec()).unwrap_or_default();
+        if children.len() == buf.len() {
+            children = self.children.as_ref().map(pread_whole).unwrap_or(children);
+        }
+        let child = |pid: &[u8]| {
+            let pid = std::str::from_utf8(pid).unwrap_or("");
+            std::fs::File::open(format!("/proc/{pid}/status")).map(|f| status_hwm_kb(&f)).unwrap_or(0)
+        };
+        let kb = leader + children.split(|b| b.is_ascii_whitespace()).filter(|p| !p.is_empty()).map(child).sum::<u64>();
         kb.div_ceil(1024)
     }
 }

@@ -8,7 +8,7 @@ use super::extensions::{EnvironmentInfo, ExtensionStatus, ShutdownReason};
 use super::invocation::{error_json, deadline_ms_after, response_too_large_payload, Completion, Invocation, InvocationOutcome, MAX_PAYLOAD_SIZE};
 use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use std::convert::Infallible;
@@ -287,15 +287,11 @@ fn render_invocation(inv: &Invocation) -> Response<Body> {
     let mut resp = Response::new(Full::new(inv.payload.clone()));
     *resp.status_mut() = StatusCode::OK;
     let h = resp.headers_mut();
-    set(h, "Lambda-Runtime-Aws-Request-Id", &inv.request_id);
-    h.insert("Lambda-Runtime-Deadline-Ms", HeaderValue::from(inv.deadline_ms));
-    set(h, "Lambda-Runtime-Invoked-Function-Arn", &inv.invoked_function_arn);
-    set(h, "Lambda-Runtime-Trace-Id", &inv.trace_id);
-    for (name, value) in [
-        ("Lambda-Runtime-Client-Context", &inv.client_context),
-        ("Lambda-Runtime-Cognito-Identity", &inv.cognito_identity),
-        ("Lambda-Runtime-Aws-Tenant-Id", &inv.tenant_id),
-    ] {
+    set(h, REQUEST_ID, &inv.request_id);
+    h.insert(DEADLINE_MS, HeaderValue::from(inv.deadline_ms));
+    set(h, INVOKED_FUNCTION_ARN, &inv.invoked_function_arn);
+    set(h, TRACE_ID, &inv.trace_id);
+    for (name, value) in [(CLIENT_CONTEXT, &inv.client_context), (COGNITO_IDENTITY, &inv.cognito_identity), (TENANT_ID, &inv.tenant_id)] {
         if let Some(v) = value {
             set(h, name, v);
         }
@@ -304,8 +300,18 @@ fn render_invocation(inv: &Invocation) -> Response<Body> {
     resp
 }
 
+// The headers of an invocation on `/next` (section 2.2), named once rather than parsed from text
+// on every delivery.
+const REQUEST_ID: HeaderName = HeaderName::from_static("lambda-runtime-aws-request-id");
+const DEADLINE_MS: HeaderName = HeaderName::from_static("lambda-runtime-deadline-ms");
+const INVOKED_FUNCTION_ARN: HeaderName = HeaderName::from_static("lambda-runtime-invoked-function-arn");
+const TRACE_ID: HeaderName = HeaderName::from_static("lambda-runtime-trace-id");
+const CLIENT_CONTEXT: HeaderName = HeaderName::from_static("lambda-runtime-client-context");
+const COGNITO_IDENTITY: HeaderName = HeaderName::from_static("lambda-runtime-cognito-identity");
+const TENANT_ID: HeaderName = HeaderName::from_static("lambda-runtime-aws-tenant-id");
+
 /// Sets a header unless the value is empty; line breaks (invalid in headers) are dropped.
-fn set(h: &mut HeaderMap, name: &'static str, value: &str) {
+fn set(h: &mut HeaderMap, name: HeaderName, value: &str) {
     if value.is_empty() {
         return;
     }
@@ -414,7 +420,7 @@ async fn extension_register(shared: &Shared, req: Request<Incoming>) -> Response
     match shared.lock().extension_register(&name, feature.as_deref(), &data) {
         Ok((id, body)) => {
             let mut resp = json(StatusCode::OK, body);
-            set(resp.headers_mut(), "Lambda-Extension-Identifier", &id);
+            set(resp.headers_mut(), HeaderName::from_static("lambda-extension-identifier"), &id);
             resp
         }
         Err(e) => api_error(&e),
@@ -438,7 +444,7 @@ async fn extension_next(shared: &Shared, req: Request<Incoming>) -> Response<Bod
     match rx.await {
         Ok(event) => {
             let mut resp = json(StatusCode::OK, event);
-            set(resp.headers_mut(), "Lambda-Extension-Event-Identifier", &uuid::Uuid::new_v4().to_string());
+            set(resp.headers_mut(), HeaderName::from_static("lambda-extension-event-identifier"), &uuid::Uuid::new_v4().to_string());
             resp
         }
         Err(_) => api_error(&ApiError::internal()),
