@@ -437,3 +437,26 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vm_hwm_is_read_from_a_status_text() {
+        let status = b"Name:\tpython\nVmPeak:\t  30000 kB\nVmSize:\t  28000 kB\nVmHWM:\t   12345 kB\nVmRSS:\t   12000 kB\n";
+        assert_eq!(vm_hwm_kb(status), Some(12345));
+        // Cut before the line (a status text longer than the first read): not found, so read whole.
+        assert_eq!(vm_hwm_kb(&status[..40]), None);
+    }
+
+    #[test]
+    fn peak_memory_of_this_process_is_read_from_proc() {
+        let file = std::fs::File::open("/proc/self/status").unwrap();
+        let kb = status_hwm_kb(&file);
+        let text = std::fs::read_to_string("/proc/self/status").unwrap();
+        let expected: u64 = text.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches(" kB").parse().unwrap();
+        // The peak only grows: read again after the first read, it is at least that.
+        assert!(kb > 0 && kb <= expected, "{kb} kB read, {expected} kB after");
+    }
+}
