@@ -281,9 +281,11 @@ fn pread_whole(file: &std::fs::File) -> Vec<u8> {
     out
 }
 
-/// `VmHWM` of a `/proc/<pid>/status` text, in kB, if the text reaches its line.
+/// `VmHWM` of a `/proc/<pid>/status` text, in kB, if the text holds its whole line.
 fn vm_hwm_kb(status: &[u8]) -> Option<u64> {
-    let line = status.split(|b| *b == b'\n').find_map(|l| l.strip_prefix(b"VmHWM:"))?;
+    // Only lines ending within the text: a read cut short may end in the middle of one.
+    let complete = &status[..status.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)];
+    let line = complete.split(|b| *b == b'\n').find_map(|l| l.strip_prefix(b"VmHWM:"))?;
     Some(line.iter().filter(|b| b.is_ascii_digit()).fold(0u64, |kb, d| kb * 10 + u64::from(d - b'0')))
 }
 
@@ -446,8 +448,11 @@ mod tests {
     fn vm_hwm_is_read_from_a_status_text() {
         let status = b"Name:\tpython\nVmPeak:\t  30000 kB\nVmSize:\t  28000 kB\nVmHWM:\t   12345 kB\nVmRSS:\t   12000 kB\n";
         assert_eq!(vm_hwm_kb(status), Some(12345));
-        // Cut before the line (a status text longer than the first read): not found, so read whole.
+        // Cut before the line or within it (a status text longer than the first read): not
+        // found, so the caller reads the whole file.
         assert_eq!(vm_hwm_kb(&status[..40]), None);
+        let within = status.windows(9).position(|w| w == b"   12345 ").unwrap() + 6;
+        assert_eq!(vm_hwm_kb(&status[..within]), None);
     }
 
     #[test]
