@@ -78,7 +78,8 @@ pub struct Config {
     pub runtime_commands: Vec<String>,
 
     /// Directory of the official Node.js runtime interface client (`aws-lambda-ric`) to use for
-    /// nodejs functions (default: fauxlambda's own Node client).
+    /// nodejs functions (default: the `aws-lambda-ric` command on PATH, as `npm install -g
+    /// aws-lambda-ric` links it, else fauxlambda's own Node client).
     #[arg(long, env = "FAUXLAMBDA_NODE_RIC")]
     pub node_ric: Option<PathBuf>,
 

@@ -187,6 +187,11 @@ async fn executor(
     }
     let mut exec_config = ExecutorConfig::new(data_dir.to_path_buf());
     exec_config.runtime_commands = runtime_commands;
+    if let Some(dir) = &config.node_ric {
+        if !dir.join("bin/index.mjs").is_file() {
+            return Err(format!("--node-ric {}: no bin/index.mjs there (name the aws-lambda-ric package's directory)", dir.display()));
+        }
+    }
     exec_config.node_ric = config.node_ric.clone();
     exec_config.force_own_clients = config.own_runtime_clients;
     exec_config

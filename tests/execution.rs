@@ -829,3 +829,59 @@ async fn rust_echo(args: &[&str]) {
         assert_eq!(r.cold(), i == 0, "{}", r.log);
     }
 }
+
+/// The script `node` runs in a Node.js function's environment (`process.argv[1]`): which runtime
+/// client serves it.
+async fn node_client_script(server: Server) -> String {
+    let c = server.client();
+    let s = Suite { server, c, clients: Clients::Official, langs: vec![Lang::Node] };
+    s.create("which-client", Lang::Node, "exports.handler = async () => process.argv[1];\n", |b| b).await;
+    let r = s.invoke("which-client", "{}").await;
+    assert_eq!(r.out.function_error(), None, "{}", r.text());
+    r.json().as_str().unwrap_or_else(|| panic!("{}", r.text())).to_owned()
+}
+
+/// Without `--node-ric`, the official client is the `aws-lambda-ric` command on PATH (npm's global
+/// install links it to the package's `bin/index.mjs`), as `awslambdaric` is for Python; without
+/// one there, fauxlambda's own client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_official_client_found_on_path() {
+    if !node_available() || node_ric().is_none() {
+        eprintln!("skipped: no `node` or tests/js/node_modules/aws-lambda-ric (run scripts/test-deps)");
+        return;
+    }
+    let script = node_ric().unwrap().join("bin/index.mjs");
+    // Laid out as `npm install -g` does: <prefix>/bin/aws-lambda-ric -> ../lib/node_modules/...
+    let bin = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&script, bin.path().join("aws-lambda-ric")).unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.path().to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+
+    let ran = node_client_script(Server::start_with_env(&[], &[("PATH", path.clone())])).await;
+    assert_eq!(PathBuf::from(&ran), script.canonicalize().unwrap());
+
+    let ran = node_client_script(Server::start(&[])).await;
+    assert!(ran.ends_with("/bootstrap.mjs"), "{ran}");
+
+    // --own-runtime-clients wins over the one on PATH.
+    let ran = node_client_script(Server::start_with_env(&["--own-runtime-clients"], &[("PATH", path)])).await;
+    assert!(ran.ends_with("/bootstrap.mjs"), "{ran}");
+}
+
+/// A `--node-ric` directory without the package's `bin/index.mjs` stops fauxlambda at start-up
+/// with an error naming it, instead of running Node.js functions with another client.
+#[test]
+fn node_ric_without_the_package_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
+        .args(["--listen", "127.0.0.1:0", "--executor", "process", "--node-ric"])
+        .arg(dir.path())
+        .arg("--data-dir")
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // fauxlambda's log (stdout) carries the error.
+    let err = String::from_utf8_lossy(&out.stdout);
+    assert!(err.contains(&format!("--node-ric {}: no bin/index.mjs there (name the aws-lambda-ric package's directory)", dir.path().display())), "{err}");
+}

@@ -14,7 +14,7 @@ use super::unpacked::{Unpacked, Unpacker};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -34,7 +34,8 @@ pub struct ExecutorConfig {
     /// Use our own runtime clients even when the official ones are available.
     pub force_own_clients: bool,
     /// The official Node.js runtime interface client (`aws-lambda-ric` package directory, with
-    /// `bin/index.mjs` and its prebuilt `dist/rapid-client.node`), used when present.
+    /// `bin/index.mjs` and its prebuilt `dist/rapid-client.node`). Without it, an `aws-lambda-ric`
+    /// command on PATH (as `npm install -g aws-lambda-ric` links it) is used when there is one.
     pub node_ric: Option<PathBuf>,
     /// Platform variables added to every function's environment (e.g. `AWS_ENDPOINT_URL`).
     pub extra_env: BTreeMap<String, String>,
@@ -64,13 +65,15 @@ pub struct ProcessExecutor {
     config: ExecutorConfig,
     root: PathBuf,
     python_probes: Mutex<HashMap<String, Result<PythonProbe, String>>>,
+    /// The official Node.js client's script, looked for once.
+    node_ric_script: OnceLock<Option<PathBuf>>,
     unpacker: Unpacker,
 }
 
 impl ProcessExecutor {
     pub fn new(config: ExecutorConfig) -> Arc<Self> {
         let root = config.data_dir.join("exec");
-        Arc::new(ProcessExecutor { unpacker: Unpacker::new(root.clone()), config, root, python_probes: Mutex::new(HashMap::new()) })
+        Arc::new(ProcessExecutor { unpacker: Unpacker::new(root.clone()), config, root, python_probes: Mutex::new(HashMap::new()), node_ric_script: OnceLock::new() })
     }
 
     pub fn config(&self) -> &ExecutorConfig {
@@ -200,8 +203,7 @@ impl ProcessExecutor {
             let mut argv = vec![s(&exe)];
             // The heap limits AWS's bootstrap derives from the memory size (90% old space).
             argv.push(format!("--max-old-space-size={}", (spec.memory_mb as u64 * 9 / 10).max(16)));
-            let official = self.config.node_ric.as_ref().map(|d| d.join("bin/index.mjs")).filter(|p| p.is_file());
-            match official {
+            match self.node_ric_script() {
                 Some(ric) if !self.config.force_own_clients => argv.push(s(&ric)),
                 _ => argv.push(s(&runtime_dir.join("bootstrap.mjs"))),
             }
@@ -209,6 +211,18 @@ impl ProcessExecutor {
             return Ok((argv, dir));
         }
         Err(StartError::entrypoint(format!("The process executor cannot run the runtime {rt}")))
+    }
+
+    /// The official Node.js client's entry script: `bin/index.mjs` of the `--node-ric` directory,
+    /// else what an `aws-lambda-ric` command on PATH links to (npm's global install puts a symlink
+    /// to the package's script there); the host's `node` (or `--runtime-command`) runs it.
+    fn node_ric_script(&self) -> Option<&Path> {
+        self.node_ric_script
+            .get_or_init(|| match &self.config.node_ric {
+                Some(dir) => Some(dir.join("bin/index.mjs")).filter(|p| p.is_file()),
+                None => find_program("aws-lambda-ric").and_then(|p| node_script_behind(&p)),
+            })
+            .as_deref()
     }
 
     fn runtime_command(&self, runtime: &str, family: &str, default: &str) -> String {
@@ -428,6 +442,17 @@ fn find_program(command: &str) -> Option<PathBuf> {
         return p.is_file().then_some(p);
     }
     std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(command)).find(|p| p.is_file())
+}
+
+/// The JavaScript file an `aws-lambda-ric` command is (following symlinks), or `None` when it
+/// is something else (a shell wrapper, say), which `node` could not run.
+fn node_script_behind(command: &Path) -> Option<PathBuf> {
+    let script = std::fs::canonicalize(command).ok()?;
+    let is_js = matches!(script.extension().and_then(|e| e.to_str()), Some("mjs" | "js" | "cjs"));
+    if !is_js {
+        tracing::debug!("{} is not a JavaScript file: Node.js functions use fauxlambda's own client", script.display());
+    }
+    is_js.then_some(script)
 }
 
 fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {

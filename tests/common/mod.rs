@@ -45,6 +45,12 @@ fn free_port() -> u16 {
 impl Server {
     /// Starts `target/.../fauxlambda` with extra arguments and waits until it answers.
     pub fn start(extra: &[&str]) -> Server {
+        Server::start_with_env(extra, &[])
+    }
+
+    /// As `start`, with environment variables set for fauxlambda (and so seen by its lookups,
+    /// such as the runtime clients on `PATH`).
+    pub fn start_with_env(extra: &[&str], vars: &[(&str, std::ffi::OsString)]) -> Server {
         let port = free_port();
         let data = tempfile::tempdir().expect("data dir");
         let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
@@ -58,6 +64,7 @@ impl Server {
                 &["--executor", "process"][..]
             })
             .args(extra)
+            .envs(vars.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
