@@ -21,6 +21,10 @@
 //! The Python echo also runs on fauxlambda with its own runtime client (`--own-runtime-clients`,
 //! what runs when the interpreter has no awslambdaric), and under the floor likewise.
 //!
+//! The 2× goals are judged on warm latency measured side by side (`execution/side_by_side.rs`):
+//! while each reference (and each floor) runs, a fauxlambda process-executor server with the same
+//! function warm is measured in alternating batches with it, so the machine's drift falls on both.
+//!
 //! Figures: warm invoke latency p50/p99 (sequential invokes over one keep-alive connection), warm
 //! throughput over 1 and 8 keep-alive connections for 2 s each (both from a minimal blocking
 //! HTTP/1.1 client, a thread per connection, so the client adds little to what is measured), and cold start (median of 5:
@@ -36,6 +40,8 @@
 
 #[path = "execution/floor.rs"]
 mod floor;
+#[path = "execution/side_by_side.rs"]
+mod side_by_side;
 
 use base64::Engine;
 use bytes::Bytes;
@@ -45,6 +51,8 @@ use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use side_by_side::{SideBySide, Target};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/bench";
@@ -459,29 +467,43 @@ struct Row {
     c8: Fig,
     note: String,
     cold: Fig,
+    /// A reference's warm latency measured in turn with fauxlambda's (its p50/p99 above are
+    /// the reference's side of it).
+    side: Option<SideBySide>,
 }
 
 impl Row {
     fn na(runner: &'static str, function: &'static str, why: &str) -> Row {
         let n = Fig::Na(why.to_string());
-        Row { runner, function, p50: n.clone(), p99: n.clone(), c1: n.clone(), c8: n.clone(), note: String::new(), cold: n }
+        Row { runner, function, p50: n.clone(), p99: n.clone(), c1: n.clone(), c8: n.clone(), note: String::new(), cold: n, side: None }
     }
     /// A row not run at all: the reason once.
     fn skipped(runner: &'static str, function: &'static str, why: &str) -> Row {
         let n = Fig::Na("skipped".into());
-        Row { runner, function, p50: Fig::Na(why.to_string()), p99: n.clone(), c1: n.clone(), c8: n.clone(), note: String::new(), cold: n }
+        Row { runner, function, p50: Fig::Na(why.to_string()), p99: n.clone(), c1: n.clone(), c8: n.clone(), note: String::new(), cold: n, side: None }
     }
     fn has_figures(&self) -> bool {
         [&self.p50, &self.p99, &self.c1, &self.c8, &self.cold].iter().any(|f| f.val().is_some())
     }
 }
 
-async fn measure_warm(runner: &'static str, function: &'static str, port: u16, path: &str) -> Row {
-    let (p50, p99) = latency(port, path).await;
+/// Warm figures of a runner; a reference's latency is measured side by side with `faux`, the
+/// same function on fauxlambda, when given.
+async fn measure_warm(runner: &'static str, function: &'static str, port: u16, path: &str, faux: Option<&Target>) -> Row {
+    let (p50, p99, side) = match faux {
+        Some(faux) => {
+            let side = side_by_side::measure(faux, &Target { port, path: path.to_owned() }).await;
+            (side.reference_p50.clone(), side.reference_p99.clone(), Some(side))
+        }
+        None => {
+            let (p50, p99) = latency(port, path).await;
+            (p50, p99, None)
+        }
+    };
     let (c1, n1) = throughput(port, path, 1).await;
     let (c8, n8) = throughput(port, path, ENVIRONMENTS).await;
     let note = [n1, n8].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(";");
-    Row { runner, function, p50, p99, c1, c8, note, cold: Fig::Na("not measured".into()) }
+    Row { runner, function, p50, p99, c1, c8, note, cold: Fig::Na("not measured".into()), side }
 }
 
 struct Faux {
@@ -687,28 +709,19 @@ async fn run_fauxlambda(runner: &'static str, docker: bool, rust: &Result<PathBu
     let py_zip = zip_b64(&[("app.py", PY_APP.as_bytes(), 0o644)]);
     match faux_create(&mut f, "echo-python", "python3.12", "app.handler", &py_zip).await {
         Ok(path) => {
-            let mut row = measure_warm(runner, "python echo", f.port, &path).await;
+            let mut row = measure_warm(runner, "python echo", f.port, &path, None).await;
             row.cold = faux_cold(&f, "echo-python").await;
             rows.push(row);
         }
         Err(e) => rows.push(Row::na(runner, "python echo", &e)),
     }
-    let created = match rust {
-        Ok(bootstrap) => {
-            let bin = std::fs::read(bootstrap).map_err(|e| e.to_string());
-            match bin {
-                Ok(bin) => {
-                    let zip = zip_b64(&[("bootstrap", &bin, 0o755)]);
-                    faux_create(&mut f, "echo-rust", "provided.al2023", "bootstrap", &zip).await
-                }
-                Err(e) => Err(e),
-            }
-        }
-        Err(e) => Err(e.clone()),
+    let created = match rust_zip(rust) {
+        Ok(zip) => faux_create(&mut f, "echo-rust", "provided.al2023", "bootstrap", &zip).await,
+        Err(e) => Err(e),
     };
     match created {
         Ok(path) => {
-            let mut row = measure_warm(runner, "rust echo", f.port, &path).await;
+            let mut row = measure_warm(runner, "rust echo", f.port, &path, None).await;
             row.cold = faux_cold(&f, "echo-rust").await;
             rows.push(row);
         }
@@ -716,6 +729,49 @@ async fn run_fauxlambda(runner: &'static str, docker: bool, rust: &Result<PathBu
     }
     let node = if docker { Some(node_modules_cold(&mut f).await) } else { None };
     (rows, node)
+}
+
+/// The Rust echo's package (base64 zip), from its built bootstrap.
+fn rust_zip(rust: &Result<PathBuf, String>) -> Result<String, String> {
+    let bin = std::fs::read(rust.as_ref().map_err(Clone::clone)?).map_err(|e| e.to_string())?;
+    Ok(zip_b64(&[("bootstrap", &bin, 0o755)]))
+}
+
+/// fauxlambda's process executor kept running through the references' runs, its functions warm,
+/// for the side-by-side latency: the Python echo (awslambdaric) and the Rust echo on one server,
+/// the Python echo under fauxlambda's own client on another. A function that cannot run here has
+/// no target (its references are then measured alone).
+async fn start_side_by_side(rust: &Result<PathBuf, String>) -> (Vec<Faux>, HashMap<&'static str, Target>) {
+    let mut servers = Vec::new();
+    let mut targets = HashMap::new();
+    let py_zip = zip_b64(&[("app.py", PY_APP.as_bytes(), 0o644)]);
+    for own_clients in [false, true] {
+        let mut f = match start_fauxlambda(false, own_clients).await {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("side by side: {e}");
+                continue;
+            }
+        };
+        let mut functions = vec![(if own_clients { PY_OWN } else { "python echo" }, "echo-python", "python3.12", "app.handler", Ok(py_zip.clone()))];
+        if !own_clients {
+            functions.push(("rust echo", "echo-rust", "provided.al2023", "bootstrap", rust_zip(rust)));
+        }
+        for (function, name, runtime, handler, zip) in functions {
+            let created = match zip {
+                Ok(zip) => faux_create(&mut f, name, runtime, handler, &zip).await,
+                Err(e) => Err(e),
+            };
+            match created {
+                Ok(path) => {
+                    targets.insert(function, Target { port: f.port, path });
+                }
+                Err(e) => eprintln!("side by side: {function}: {e}"),
+            }
+        }
+        servers.push(f);
+    }
+    (servers, targets)
 }
 
 /// RIE running `command` in `dir`, started and answering.
@@ -748,6 +804,7 @@ async fn run_rie(
     command: Result<Vec<String>, String>,
     env: &[(&str, &str)],
     dir: &Path,
+    faux: Option<&Target>,
 ) -> Row {
     let rie = match rie {
         Ok(r) => r,
@@ -771,7 +828,7 @@ async fn run_rie(
         Ok(x) => x,
         Err(e) => return Row::na(runner, function, &e),
     };
-    let mut row = measure_warm(runner, function, port, path).await;
+    let mut row = measure_warm(runner, function, port, path, faux).await;
     row.cold = Fig::Val(median(colds));
     // RIE serves one invoke at a time; say so if concurrent invokes brought it down.
     if proc.exited() {
@@ -811,7 +868,7 @@ async fn start_cargo_lambda(cl: &Path) -> Result<(Proc, u16, Duration), String> 
     Ok((proc, port, t1.elapsed()))
 }
 
-async fn run_cargo_lambda(cl: &Result<PathBuf, String>, rust: &Result<PathBuf, String>) -> Row {
+async fn run_cargo_lambda(cl: &Result<PathBuf, String>, rust: &Result<PathBuf, String>, faux: Option<&Target>) -> Row {
     let (cl, _) = match (cl, rust) {
         (Ok(c), Ok(r)) => (c, r),
         (Err(e), _) | (_, Err(e)) => return Row::na("cargo lambda watch", "rust echo", e),
@@ -827,7 +884,7 @@ async fn run_cargo_lambda(cl: &Result<PathBuf, String>, rust: &Result<PathBuf, S
         Ok(x) => x,
         Err(e) => return Row::na("cargo lambda watch", "rust echo", &e),
     };
-    let mut row = measure_warm("cargo lambda watch", "rust echo", port, "/2015-03-31/functions/rust-echo/invocations").await;
+    let mut row = measure_warm("cargo lambda watch", "rust echo", port, "/2015-03-31/functions/rust-echo/invocations", faux).await;
     row.cold = Fig::Val(median(colds));
     row
 }
@@ -842,7 +899,7 @@ async fn run_fauxlambda_own_client() -> Row {
     let py_zip = zip_b64(&[("app.py", PY_APP.as_bytes(), 0o644)]);
     match faux_create(&mut f, "echo-python", "python3.12", "app.handler", &py_zip).await {
         Ok(path) => {
-            let mut row = measure_warm(FAUX, PY_OWN, f.port, &path).await;
+            let mut row = measure_warm(FAUX, PY_OWN, f.port, &path, None).await;
             row.cold = faux_cold(&f, "echo-python").await;
             row
         }
@@ -852,7 +909,7 @@ async fn run_fauxlambda_own_client() -> Row {
 
 /// A function's runtime under the floor relay: warm latency and one-connection throughput (the
 /// relay runs one environment, so it has no 8-connection figure).
-async fn run_floor(function: &'static str, command: Result<Vec<String>, String>, env: &[(&str, &str)], dir: &Path) -> Row {
+async fn run_floor(function: &'static str, command: Result<Vec<String>, String>, env: &[(&str, &str)], dir: &Path, faux: Option<&Target>) -> Row {
     let command = match command {
         Ok(c) => c,
         Err(e) => return Row::na(FLOOR, function, &e),
@@ -884,10 +941,19 @@ async fn run_floor(function: &'static str, command: Result<Vec<String>, String>,
     if let Err(e) = first_answer(relay.port, path, Duration::from_secs(30), &mut proc).await {
         return Row::na(FLOOR, function, &e);
     }
-    let (p50, p99) = latency(relay.port, path).await;
+    let (p50, p99, side) = match faux {
+        Some(faux) => {
+            let side = side_by_side::measure(faux, &Target { port: relay.port, path: path.to_owned() }).await;
+            (side.reference_p50.clone(), side.reference_p99.clone(), Some(side))
+        }
+        None => {
+            let (p50, p99) = latency(relay.port, path).await;
+            (p50, p99, None)
+        }
+    };
     let (c1, note) = throughput(relay.port, path, 1).await;
     let one = Fig::Na("one environment".into());
-    Row { runner: FLOOR, function, p50, p99, c1, c8: one.clone(), note, cold: one }
+    Row { runner: FLOOR, function, p50, p99, c1, c8: one.clone(), note, cold: one, side }
 }
 
 // --- Report --------------------------------------------------------------------------------------
@@ -949,6 +1015,9 @@ async fn main() {
         }
     };
 
+    let (side_servers, side) = start_side_by_side(&rust).await;
+    let faux = |function: &str| side.get(function);
+
     // The Python echo under RIE runs from a copy of its source, like fauxlambda's unpacked code.
     let py_dir = tempfile::tempdir().unwrap();
     std::fs::write(py_dir.path().join("app.py"), PY_APP).unwrap();
@@ -959,20 +1028,22 @@ async fn main() {
         _ => Err("no .venv with awslambdaric: run scripts/test-deps".to_string()),
     };
     // As the python3.12 image's bootstrap exports it (and fauxlambda sets it).
-    rows.push(run_rie(RIE, &rie, "python echo", py_command.clone(), &[("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12")], py_dir.path()).await);
-    rows.push(run_rie(RIE_UNSET, &rie, "python echo", py_command.clone(), &[], py_dir.path()).await);
+    let py_env = [("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12")];
+    rows.push(run_rie(RIE, &rie, "python echo", py_command.clone(), &py_env, py_dir.path(), faux("python echo")).await);
+    rows.push(run_rie(RIE_UNSET, &rie, "python echo", py_command.clone(), &[], py_dir.path(), faux("python echo")).await);
     let rust_command = rust.clone().map(|b| vec![b.display().to_string()]);
-    rows.push(run_rie(RIE, &rie, "rust echo", rust_command.clone(), &[], py_dir.path()).await);
-    rows.push(run_cargo_lambda(&cl, &rust).await);
+    rows.push(run_rie(RIE, &rie, "rust echo", rust_command.clone(), &[], py_dir.path(), faux("rust echo")).await);
+    rows.push(run_cargo_lambda(&cl, &rust, faux("rust echo")).await);
 
     // The floor: the same runtimes behind a relay that does nothing but the socket work.
     std::fs::write(py_dir.path().join("fauxlambda_bootstrap.py"), PY_OWN_CLIENT).unwrap();
     let own_command = repo_python()
         .map(|py| vec![py.display().to_string(), "fauxlambda_bootstrap.py".into(), "app.handler".into()])
         .ok_or_else(|| "no .venv: run scripts/test-deps".to_string());
-    rows.push(run_floor("python echo", py_command, &[("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12")], py_dir.path()).await);
-    rows.push(run_floor(PY_OWN, own_command, &[("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12")], py_dir.path()).await);
-    rows.push(run_floor("rust echo", rust_command, &[], py_dir.path()).await);
+    rows.push(run_floor("python echo", py_command, &py_env, py_dir.path(), faux("python echo")).await);
+    rows.push(run_floor(PY_OWN, own_command, &py_env, py_dir.path(), faux(PY_OWN)).await);
+    rows.push(run_floor("rust echo", rust_command, &[], py_dir.path(), faux("rust echo")).await);
+    drop(side_servers);
 
     println!(
         "\nexecution benchmark (release binary, loopback, {} cores; payload {PAYLOAD}; {} s per throughput figure)\n",
@@ -996,7 +1067,15 @@ async fn main() {
     }
 
     let find = |runner: &str, function: &str| rows.iter().find(|r| r.runner == runner && r.function == function);
-    println!("\nratios fauxlambda / reference (latency and cold start: lower is better, ≤ 0.50 is 2× faster; throughput: higher is better, ≥ 2.00 is 2× faster)\n");
+    println!("\nwarm latency side by side: fauxlambda process and each reference in the same minute ({})\n", side_by_side::method());
+    println!("| function | reference | fauxlambda p50 | reference p50 | fauxlambda p99 | reference p99 |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for r in rows.iter() {
+        if let Some(s) = &r.side {
+            println!("| {} | {} | {} | {} | {} | {} |", r.function, r.runner, s.faux_p50.ms(), s.reference_p50.ms(), s.faux_p99.ms(), s.reference_p99.ms());
+        }
+    }
+    println!("\nratios fauxlambda / reference (latency and cold start: lower is better, ≤ 0.50 is 2× faster; throughput: higher is better, ≥ 2.00 is 2× faster; fauxlambda process's latency ratios from the side-by-side figures)\n");
     println!("| fauxlambda | function | reference | warm p50 | warm p99 | invokes/s, 1 conn | invokes/s, 8 conns | cold start |");
     println!("|---|---|---|---:|---:|---:|---:|---:|");
     let mut two_x = Vec::new();
@@ -1005,17 +1084,21 @@ async fn main() {
             let Some(f) = find(runner, function).filter(|f| f.has_figures()) else { continue };
             for reference in [RIE, RIE_UNSET, CARGO_LAMBDA, FLOOR] {
                 let Some(r) = find(reference, function) else { continue };
+                let (fp50, fp99, rp50, rp99) = match r.side.as_ref().filter(|_| runner == FAUX) {
+                    Some(s) => (&s.faux_p50, &s.faux_p99, &s.reference_p50, &s.reference_p99),
+                    None => (&f.p50, &f.p99, &r.p50, &r.p99),
+                };
                 println!(
                     "| {runner} | {function} | {reference} | {} | {} | {} | {} | {} |",
-                    ratio(&f.p50, &r.p50),
-                    ratio(&f.p99, &r.p99),
+                    ratio(fp50, rp50),
+                    ratio(fp99, rp99),
                     ratio(&f.c1, &r.c1),
                     ratio(&f.c8, &r.c8),
                     ratio(&f.cold, &r.cold)
                 );
                 if runner == FAUX && reference != FLOOR {
                     let floor = find(FLOOR, function).and_then(|r| r.p50.val());
-                    two_x.push((format!("{function} vs {reference}"), f.p50.val(), r.p50.val().map(|b| b / 2.0), floor));
+                    two_x.push((format!("{function} vs {reference}"), fp50.val(), rp50.val().map(|b| b / 2.0), floor));
                 }
             }
         }
