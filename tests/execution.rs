@@ -225,6 +225,7 @@ cases!(
     event_invocation_runs,
     update_code_retires_warm,
     external_extension,
+    untailed_invokes,
 );
 
 const PY_ECHO: &str = "import os, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    print('echo', context.aws_request_id)\n    return {'event': event, 'fn': context.function_name, 'arn': context.invoked_function_arn, 'rid': context.aws_request_id, 'id': ID}\n";
@@ -489,7 +490,7 @@ async fn layer_module(s: Suite) {
 
 async fn eight_parallel_environments(s: Suite) {
     // Long enough that every call is in flight before the first environment is free again.
-    let code = "import os, time, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    time.sleep(1.5)\n    return {'id': ID, 'pid': os.getpid()}\n";
+    let code = "import os, time, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    time.sleep(3)\n    return {'id': ID, 'pid': os.getpid()}\n";
     s.create("wide", Lang::Python, code, |b| b).await;
     let t = Instant::now();
     let calls: Vec<_> = (0..8)
@@ -513,6 +514,48 @@ async fn eight_parallel_environments(s: Suite) {
     let warm = s.invoke("wide", "{}").await;
     assert!(!warm.cold(), "{}", warm.log);
     assert!(ids.contains(warm.json()["id"].as_str().unwrap()));
+}
+
+/// Without a log tail the caller is answered before the invocation's log is gathered: rapid
+/// sequential invokes still share one warm environment, every record holds its own complete log,
+/// and a function error is still reported.
+async fn untailed_invokes(s: Suite) {
+    for lang in s.langs.clone() {
+        let f = name(lang, "untailed");
+        let code = match lang {
+            Lang::Python => "def handler(event, context):\n    print('line', event['n'])\n    if event.get('fail'):\n        raise ValueError('boom')\n    return event['n']\n",
+            Lang::Node => "exports.handler = async (event) => {\n  console.log('line', event.n);\n  if (event.fail) throw new Error('boom');\n  return event.n;\n};\n",
+        };
+        s.create(&f, lang, code, |b| b).await;
+        const RUNS: usize = 30;
+        for n in 0..RUNS {
+            let out = s.c.invoke().function_name(&f).payload(Blob::new(json!({ "n": n }).to_string())).send().await.unwrap();
+            assert_eq!(out.function_error(), None);
+            assert_eq!(out.payload().unwrap().as_ref(), n.to_string().as_bytes());
+            assert_eq!(out.executed_version(), Some("$LATEST"));
+            assert!(out.log_result().is_none());
+        }
+        let out = s.c.invoke().function_name(&f).payload(Blob::new(r#"{"n": 99, "fail": true}"#)).send().await.unwrap();
+        assert_eq!(out.function_error(), Some("Unhandled"));
+        let error: Value = serde_json::from_slice(out.payload().unwrap().as_ref()).unwrap();
+        assert_eq!(error["errorMessage"], "boom", "{error}");
+
+        let envs = s.introspect(&format!("environments?function={f}")).await;
+        assert_eq!(envs["environments"].as_array().unwrap().len(), 1, "{envs}");
+        let records = s.introspect(&format!("invocations?function={f}&limit=100")).await;
+        let records = records["invocations"].as_array().unwrap();
+        assert_eq!(records.len(), RUNS + 1);
+        for r in records {
+            let (id, log) = (r["requestId"].as_str().unwrap(), r["log"].as_str().unwrap());
+            let lines: Vec<&str> = log.lines().collect();
+            assert!(lines[lines.len() - 1].starts_with(&format!("REPORT RequestId: {id}\t")), "{log}");
+            assert_eq!(lines[lines.len() - 2], format!("END RequestId: {id}"), "{log}");
+            let starts: Vec<&&str> = lines.iter().filter(|l| l.starts_with("START ")).collect();
+            assert_eq!(starts, [&format!("START RequestId: {id} Version: $LATEST").as_str()], "{log}");
+            // The function's own line (Node's runtime clients prefix it with time, id and level).
+            assert_eq!(lines.iter().filter(|l| l.starts_with("line ") || l.contains("\tINFO\tline ")).count(), 1, "{log}");
+        }
+    }
 }
 
 async fn alias_weights(s: Suite) {

@@ -544,3 +544,35 @@ done
         format!("RequestId: {} Error: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]", r.request_id)
     );
 }
+
+/// An invocation asked for straight after the previous one's caller got its answer — while that
+/// one's log is still being gathered — waits for its environment instead of starting another
+/// (on the one-thread runtime the answer's receiver runs before the pool finishes, every time).
+#[tokio::test(flavor = "current_thread")]
+async fn an_invoke_right_after_an_early_answer_reuses_the_environment() {
+    let fx = fixture(Clients::Ours);
+    let code = py("import os\n\ndef handler(event, context):\n    print('handled', event['n'])\n    return os.getpid()\n");
+    let spec = fx.spec("python3.12", "app.handler", &files(&code));
+    let first = fx.invoke(&spec, r#"{"n": 0}"#).await;
+    assert!(first.init_duration.is_some());
+    let pid = response(&first);
+    for n in 1..=3 {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let inv = Invocation::new(uuid::Uuid::new_v4().to_string(), format!(r#"{{"n": {n}}}"#), ARN, spec.timeout);
+        let pool = fx.pool.clone();
+        let (spec2, request_id) = (spec.clone(), inv.request_id.clone());
+        let finishing = tokio::spawn(async move { pool.invoke_answering(&spec2, inv, Some(tx)).await });
+        let answer = rx.await.expect("an early answer");
+        assert_eq!(answer.request_id, request_id);
+        assert!(matches!(&answer.outcome, InvocationOutcome::Response(b) if serde_json::from_slice::<serde_json::Value>(b).unwrap() == pid));
+        // At once: the pool task has not released the environment yet.
+        let next = fx.invoke(&spec, r#"{"n": 100}"#).await;
+        assert!(next.init_duration.is_none(), "a second environment started: {:#?}", next.log_lines);
+        assert_eq!(response(&next), pid);
+        let done = finishing.await.unwrap();
+        assert!(done.log_lines.contains(&format!("handled {n}")), "{:#?}", done.log_lines);
+        assert!(!done.log_lines.iter().any(|l| l.contains("handled 100")), "{:#?}", done.log_lines);
+        assert!(done.log_lines.last().unwrap().starts_with(&format!("REPORT RequestId: {request_id}\t")));
+    }
+    assert_eq!(fx.pool.counts("f", "$LATEST"), fauxlambda::runtime::PoolCounts { idle: 1, busy: 0 });
+}

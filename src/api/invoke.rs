@@ -6,12 +6,13 @@
 use super::{aws_error, Api};
 use crate::arn::FunctionRef;
 use crate::execution::{status_of, InvocationRecord};
-use crate::runtime::{FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
+use crate::runtime::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
 use base64::Engine;
 use bytes::Bytes;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::oneshot;
 
 /// Payload limits: synchronous 6 MB, asynchronous 1 MB.
 pub const SYNC_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
@@ -108,14 +109,15 @@ fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-/// Runs a prepared invocation and records it.
-async fn run(api: &Api, p: &Prepared, payload: Vec<u8>, client_context: Option<String>, kind: &str) -> InvocationResult {
+/// Runs a prepared invocation and records it; `answer` (see `Pool::invoke_answering`) gets the
+/// result before the log is gathered.
+async fn run(api: &Api, p: &Prepared, payload: Vec<u8>, client_context: Option<String>, kind: &str, answer: Option<oneshot::Sender<Answer>>) -> InvocationResult {
     let request_id = uuid::Uuid::new_v4().to_string();
     let payload = if payload.is_empty() { Bytes::from_static(b"{}") } else { Bytes::from(payload) };
     let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
     inv.client_context = client_context;
     let start_ms = now_ms();
-    let result = api.execution.pool.invoke(&p.spec, inv).await;
+    let result = api.execution.pool.invoke_answering(&p.spec, inv, answer).await;
     let (status, error_type) = status_of(&result);
     api.execution.record(InvocationRecord {
         request_id: result.request_id.clone(),
@@ -171,7 +173,7 @@ fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>, kind: &'static st
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         if let Some(_slot) = slot {
-            run(&api, &p, payload, None, kind).await;
+            run(&api, &p, payload, None, kind, None).await;
         }
     });
 }
@@ -198,9 +200,12 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
         }
         _ => {
             let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
-            let result = run(api, &p, payload, context, "RequestResponse").await;
-            fail_if_not_accepted(&result)?;
             let tail = matches!(input.log_type, Some(m::LogType::Tail));
+            if !tail {
+                return answer_early(api, p, payload, context).await;
+            }
+            let result = run(api, &p, payload, context, "RequestResponse", None).await;
+            fail_if_not_accepted(&result)?;
             Ok(m::InvocationResponse {
                 status_code: 200,
                 payload: Some(m_blob(result.caller_payload())),
@@ -211,6 +216,32 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             })
         }
     }
+}
+
+/// A synchronous invoke without a log tail: answered as soon as the runtime gives its result,
+/// while the invocation's log and REPORT are gathered and recorded in a task of their own.
+async fn answer_early(api: &Api, p: Prepared, payload: Vec<u8>, context: Option<String>) -> Result<m::InvocationResponse, ServiceError> {
+    let (tx, rx) = oneshot::channel();
+    let api = api.clone();
+    let running = tokio::spawn(async move { run(&api, &p, payload, context, "RequestResponse", Some(tx)).await });
+    let (payload, function_error, executed_version) = match rx.await {
+        Ok(a) => (a.outcome.caller_payload(&a.request_id), a.outcome.is_function_error(), a.executed_version),
+        // No early answer: the invocation ended before reaching a runtime (a failed start, a
+        // shut-down pool); its whole result says how.
+        Err(_) => {
+            let result = running.await.map_err(|e| aws_error::service(format!("the invocation failed: {e}")))?;
+            fail_if_not_accepted(&result)?;
+            (result.caller_payload(), result.outcome.is_function_error(), result.executed_version)
+        }
+    };
+    Ok(m::InvocationResponse {
+        status_code: 200,
+        payload: Some(m_blob(payload)),
+        function_error: function_error.then(|| "Unhandled".to_string()),
+        executed_version: Some(executed_version),
+        log_result: None,
+        durable_execution_arn: None,
+    })
 }
 
 fn m_blob(b: Bytes) -> smithy_server_runtime::aws_smithy_types::Blob {
@@ -240,7 +271,7 @@ pub async fn invoke_with_response_stream(
         });
     }
     let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
-    let result = run(api, &p, payload, context, "RequestResponse").await;
+    let result = run(api, &p, payload, context, "RequestResponse", None).await;
     fail_if_not_accepted(&result)?;
     // A function that answers in one piece streams as one chunk, then the completion event.
     let tail = matches!(input.log_type, Some(m::LogType::Tail));

@@ -35,7 +35,7 @@ pub use api_error::ApiError;
 pub use environment::{EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
 pub use extensions::{EnvironmentInfo, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
 pub use invocation::{Completion, Invocation, InvocationOutcome, InvocationTiming, MAX_PAYLOAD_SIZE};
-pub use pool::{InvocationResult, Pool, PoolConfig, PoolCounts};
+pub use pool::{Answer, InvocationResult, Pool, PoolConfig, PoolCounts};
 pub use docker::{DockerConfig, DockerExecutor};
 pub use executor::{Executor, StartError};
 pub use process::{ExecutorConfig, ProcessExecutor};

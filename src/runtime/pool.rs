@@ -1,7 +1,9 @@
 //! The environment pool: one execution environment per in-flight invocation of a function
 //! version, warm ones reused, new ones started (up to a cap) only when none is idle, idle ones
 //! stopped after a keepalive. It races each invocation against its deadline and its runtime's
-//! exit, and gives every result AWS's outcome, timings and log lines (START / END / REPORT).
+//! exit, and gives every result AWS's outcome, timings and log lines (START / END / REPORT). A
+//! caller that needs no log can have the outcome first (`invoke_answering`); the environment is
+//! handed on only once its log is gathered.
 
 use super::extensions::{EnvironmentInfo, ShutdownReason};
 use super::invocation::{deadline_ms_after, Invocation, InvocationOutcome};
@@ -16,7 +18,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant, SystemTime};
-use tokio::sync::Semaphore;
+use tokio::sync::{oneshot, Notify, Semaphore};
 
 /// How the pool behaves.
 #[derive(Clone, Debug)]
@@ -126,6 +128,28 @@ struct VersionPool {
     idle: Vec<Idle>,
     busy: usize,
     generation: u64,
+    /// Environments whose caller has its answer while their log is still being gathered: an
+    /// invocation that finds none idle waits for one of them (`finished`) rather than start one.
+    finishing: usize,
+    finished: Arc<Notify>,
+}
+
+/// What `take_idle` found.
+enum Taken {
+    Env(Env),
+    /// None idle: a new environment is to start (counted busy already).
+    Start,
+    /// None idle, but one is finishing: wait for it, then look again.
+    Finishing(Arc<Notify>),
+}
+
+/// An invocation's result as soon as the runtime gives it, before its log is gathered: all that
+/// a caller who asked for no log tail needs.
+#[derive(Debug)]
+pub struct Answer {
+    pub request_id: String,
+    pub outcome: InvocationOutcome,
+    pub executed_version: String,
 }
 
 struct PoolState {
@@ -183,7 +207,15 @@ impl Pool {
 
     /// Runs `invocation` on an environment of `spec` (its deadline is set when the runtime gets it,
     /// so init time is not charged).
-    pub async fn invoke(&self, spec: &FunctionSpec, mut invocation: Invocation) -> InvocationResult {
+    pub async fn invoke(&self, spec: &FunctionSpec, invocation: Invocation) -> InvocationResult {
+        self.invoke_answering(spec, invocation, None).await
+    }
+
+    /// As `invoke`; `answer`, when given, gets the runtime's result as soon as there is one, and
+    /// the caller can reply before the log and `REPORT` are gathered (the reading of the runtime's
+    /// peak memory among them, about 9 µs of a warm invoke): the environment is handed to the next
+    /// invocation only after that, so its log stays its own.
+    pub async fn invoke_answering(&self, spec: &FunctionSpec, mut invocation: Invocation, mut answer: Option<oneshot::Sender<Answer>>) -> InvocationResult {
         let key = VersionKey { function: spec.function_name.clone(), version: spec.version.clone() };
         let request_id = invocation.request_id.clone();
         let slots = {
@@ -197,6 +229,8 @@ impl Pool {
                 idle: Vec::new(),
                 busy: 0,
                 generation: 0,
+                finishing: 0,
+                finished: Arc::new(Notify::new()),
             });
             vp.slots.clone()
         };
@@ -208,7 +242,22 @@ impl Pool {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (mut env, init_duration, mut log) = match self.take_idle(&key, spec) {
+            let idle = loop {
+                match self.take_idle(&key, spec) {
+                    Taken::Env(env) => break Some(env),
+                    Taken::Start => break None,
+                    Taken::Finishing(finished) => {
+                        let notified = finished.notified();
+                        tokio::pin!(notified);
+                        notified.as_mut().enable();
+                        // Looked at again once registered: a release in between is not missed.
+                        if self.finishing(&key) {
+                            notified.await;
+                        }
+                    }
+                }
+            };
+            let (mut env, init_duration, mut log) = match idle {
                 Some(env) => {
                     let leftover = env.sandbox.logs.take();
                     (env, None, leftover)
@@ -251,6 +300,19 @@ impl Pool {
                 self.discard(env, ShutdownReason::Failure);
                 continue;
             }
+            let mut finishing = false;
+            if let Some(tx) = answer.take() {
+                let early = Answer { request_id: request_id.clone(), outcome: outcome.clone(), executed_version: spec.version.clone() };
+                // Counted before the caller can have its answer (and ask again).
+                self.set_finishing(&key, 1);
+                finishing = tx.send(early).is_ok();
+                if finishing {
+                    // The caller's reply goes out first; the rest follows at once.
+                    tokio::task::yield_now().await;
+                } else {
+                    self.set_finishing(&key, -1);
+                }
+            }
             log.push(format!("START RequestId: {request_id} Version: {}", spec.version));
             let max_memory = env.sandbox.max_memory_mb();
             if !keep {
@@ -268,6 +330,9 @@ impl Pool {
             } else {
                 self.unbusy(&key);
                 self.discard(env, ShutdownReason::Failure);
+            }
+            if finishing {
+                self.set_finishing(&key, -1);
             }
             return result;
         }
@@ -305,11 +370,11 @@ impl Pool {
         }
     }
 
-    fn take_idle(&self, key: &VersionKey, spec: &FunctionSpec) -> Option<Env> {
+    fn take_idle(&self, key: &VersionKey, spec: &FunctionSpec) -> Taken {
         let mut stale = Vec::new();
-        let found = {
+        let taken = {
             let mut st = self.inner.lock();
-            let vp = st.versions.get_mut(key)?;
+            let Some(vp) = st.versions.get_mut(key) else { return Taken::Start };
             let mut found = None;
             while let Some(i) = vp.idle.pop() {
                 if i.env.generation != vp.generation || i.env.spec != *spec || i.env.sandbox.has_exited() {
@@ -319,13 +384,37 @@ impl Pool {
                     break;
                 }
             }
-            vp.busy += 1; // the new environment, when none was found
-            found
+            match found {
+                Some(env) => {
+                    vp.busy += 1;
+                    Taken::Env(env)
+                }
+                None if vp.finishing > 0 => Taken::Finishing(vp.finished.clone()),
+                None => {
+                    vp.busy += 1; // the new environment
+                    Taken::Start
+                }
+            }
         };
         for env in stale {
             self.discard(env, ShutdownReason::Failure);
         }
-        found
+        taken
+    }
+
+    /// Whether an environment of the version is still finishing and none is idle.
+    fn finishing(&self, key: &VersionKey) -> bool {
+        self.inner.lock().versions.get(key).is_some_and(|vp| vp.finishing > 0 && vp.idle.is_empty())
+    }
+
+    /// One more (`1`) or one fewer (`-1`) environment finishing; waiters look again after each end.
+    fn set_finishing(&self, key: &VersionKey, by: isize) {
+        if let Some(vp) = self.inner.lock().versions.get_mut(key) {
+            vp.finishing = vp.finishing.saturating_add_signed(by);
+            if by < 0 {
+                vp.finished.notify_waiters();
+            }
+        }
     }
 
     /// Starts an environment and waits for init: Ok(env, init duration), or the outcome of the
