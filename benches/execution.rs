@@ -830,7 +830,12 @@ async fn run_rie(
     };
     let mut row = measure_warm(runner, function, port, path, faux).await;
     row.cold = Fig::Val(median(colds));
-    // RIE serves one invoke at a time; say so if concurrent invokes brought it down.
+    // RIE serves one invoke at a time; say so if concurrent invokes brought it down (it may still
+    // be on its way out when the load sees its port closed).
+    let t = Instant::now();
+    while row.c8.val().is_none() && !proc.exited() && t.elapsed() < Duration::from_secs(2) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     if proc.exited() {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         let panic = text.lines().find(|l| l.starts_with("panic:")).unwrap_or("exited").to_string();
