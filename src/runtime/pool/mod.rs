@@ -3,7 +3,15 @@
 //! stopped after a keepalive. It races each invocation against its deadline and its runtime's
 //! exit, and gives every result AWS's outcome, timings and log lines (START / END / REPORT). A
 //! caller that needs no log can have the outcome first (`invoke_answering`); the environment is
-//! handed on only once its log is gathered.
+//! handed on only once its log is gathered. What an invocation gives back is in `result.rs`; what
+//! `/_fauxlambda/environments` shows of the pool, in `listing.rs`.
+
+mod listing;
+mod result;
+
+pub use listing::{EnvironmentListing, EnvironmentState};
+pub use result::InvocationResult;
+use result::{billed_ms, report_line};
 
 use super::extensions::{EnvironmentInfo, ShutdownReason};
 use super::invocation::{deadline_ms_after, Invocation, InvocationOutcome};
@@ -12,12 +20,12 @@ use super::sandbox::Sandbox;
 use super::spec::FunctionSpec;
 use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use bytes::Bytes;
-use std::collections::HashMap;
+use listing::{EnvMeta, Registry};
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Notify, Semaphore};
 
 /// How the pool behaves.
@@ -50,51 +58,6 @@ impl Default for PoolConfig {
     }
 }
 
-/// The result of one invocation, with what Invoke and the logs need.
-#[derive(Clone, Debug)]
-pub struct InvocationResult {
-    pub request_id: String,
-    pub outcome: InvocationOutcome,
-    /// The version that ran (`X-Amz-Executed-Version`).
-    pub executed_version: String,
-    pub duration: Duration,
-    pub billed_duration_ms: u64,
-    /// Set on a cold start.
-    pub init_duration: Option<Duration>,
-    pub memory_size_mb: u32,
-    pub max_memory_used_mb: u64,
-    /// The invocation's log: output before it (init, on a cold start), `START`, the function's
-    /// lines, `END`, `REPORT`.
-    pub log_lines: Vec<String>,
-    /// The environment that ran it (the log stream's 32 hex digits).
-    pub environment_id: String,
-}
-
-impl InvocationResult {
-    /// The body the caller of Invoke receives.
-    pub fn caller_payload(&self) -> Bytes {
-        self.outcome.caller_payload(&self.request_id)
-    }
-
-    /// `X-Amz-Function-Error`: `Unhandled` for every failure.
-    pub fn function_error(&self) -> Option<&'static str> {
-        self.outcome.is_function_error().then_some("Unhandled")
-    }
-
-    /// The last `max_bytes` of the log (for `X-Amz-Log-Result`, 4096), lines ending in `\n`.
-    pub fn log_tail(&self, max_bytes: usize) -> String {
-        let mut text = String::new();
-        for l in &self.log_lines {
-            text.push_str(l);
-            text.push('\n');
-        }
-        let mut start = text.len().saturating_sub(max_bytes);
-        while !text.is_char_boundary(start) {
-            start += 1;
-        }
-        text[start..].to_owned()
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct VersionKey {
@@ -161,8 +124,8 @@ struct Inner {
     executor: Executor,
     config: PoolConfig,
     state: Mutex<PoolState>,
-    /// Every environment started (dead ones pruned on the next listing), for `environments()`.
-    live: Mutex<Vec<Weak<EnvMeta>>>,
+    /// Every environment started, for `environments()`.
+    live: Registry,
 }
 
 impl Inner {
@@ -191,7 +154,7 @@ impl Pool {
                 executor: executor.into(),
                 config,
                 state: Mutex::new(PoolState { versions: HashMap::new(), shutting_down: false }),
-                live: Mutex::new(Vec::new()),
+                live: Registry::default(),
             }),
         }
     }
@@ -441,7 +404,7 @@ impl Pool {
             }
         };
         let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
-        let meta = self.track(spec, &sandbox);
+        let meta = self.inner.live.track(spec, &sandbox);
         let deadline = Box::pin(tokio::time::sleep(Duration::ZERO));
         let env = Env { api, sandbox, spec: spec.clone(), generation, meta, watched: false, deadline };
         let limit = self.inner.config.init_timeout + spec.timeout;
@@ -508,7 +471,7 @@ impl Pool {
     }
 
     fn discard(&self, env: Env, reason: ShutdownReason) {
-        env.meta.stopping.store(true, Ordering::Relaxed);
+        env.meta.stop();
         tokio::spawn(stop_env(env, reason, self.inner.config.clone()));
     }
 
@@ -551,94 +514,14 @@ impl Pool {
     }
 }
 
-/// Whether an environment is waiting for an invocation or running one (or its init).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EnvironmentState {
-    Idle,
-    Busy,
-}
-
-impl EnvironmentState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnvironmentState::Idle => "idle",
-            EnvironmentState::Busy => "busy",
-        }
-    }
-}
-
-/// One live execution environment, as `/_fauxlambda/environments` shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EnvironmentListing {
-    pub function: String,
-    pub version: String,
-    /// 32 hex digits, as in its log stream's name.
-    pub environment_id: String,
-    pub state: EnvironmentState,
-    /// The runtime's process id (0 for a container).
-    pub pid: u32,
-    /// The container id (Docker executor).
-    pub container: Option<String>,
-    pub created_at: SystemTime,
-    /// When it last finished an invocation (None: still on its first).
-    pub last_used: Option<SystemTime>,
-    /// Invocations it has finished.
-    pub invocations: u64,
-}
-
-/// What the listing knows of an environment; shared by its `Env` and the pool's registry.
-struct EnvMeta {
-    function: String,
-    version: String,
-    id: String,
-    pid: u32,
-    container: Option<String>,
-    created_at: SystemTime,
-    invocations: AtomicU64,
-    /// Milliseconds since the epoch of its last finished invocation; 0 before the first.
-    last_used_ms: AtomicU64,
-    /// Set once it is being stopped: no longer listed.
-    stopping: AtomicBool,
-}
-
-impl EnvMeta {
-    fn served(&self) {
-        self.invocations.fetch_add(1, Ordering::Relaxed);
-        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(1);
-        self.last_used_ms.store(now.max(1), Ordering::Relaxed);
-    }
-}
-
 impl Pool {
     /// The live environments (`function` None: of every function), oldest first.
     pub fn environments(&self, function: Option<&str>) -> Vec<EnvironmentListing> {
-        let idle: std::collections::HashSet<String> = {
+        let idle: HashSet<String> = {
             let st = self.inner.lock();
             st.versions.values().flat_map(|vp| vp.idle.iter().map(|i| i.env.sandbox.id.clone())).collect()
         };
-        let mut live = self.inner.live.lock().unwrap_or_else(|e| e.into_inner());
-        live.retain(|w| w.strong_count() > 0);
-        let mut out: Vec<EnvironmentListing> = live
-            .iter()
-            .filter_map(Weak::upgrade)
-            .filter(|m| !m.stopping.load(Ordering::Relaxed) && function.is_none_or(|f| f == m.function))
-            .map(|m| {
-                let last = m.last_used_ms.load(Ordering::Relaxed);
-                EnvironmentListing {
-                    function: m.function.clone(),
-                    version: m.version.clone(),
-                    environment_id: m.id.clone(),
-                    state: if idle.contains(&m.id) { EnvironmentState::Idle } else { EnvironmentState::Busy },
-                    pid: m.pid,
-                    container: m.container.clone(),
-                    created_at: m.created_at,
-                    last_used: (last > 0).then(|| SystemTime::UNIX_EPOCH + Duration::from_millis(last)),
-                    invocations: m.invocations.load(Ordering::Relaxed),
-                }
-            })
-            .collect();
-        out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.environment_id.cmp(&b.environment_id)));
-        out
+        self.inner.live.list(function, &idle)
     }
 
     /// Stops the environments of every function (busy ones when their invocation ends), as
@@ -659,25 +542,6 @@ impl Pool {
             self.discard(env, ShutdownReason::Spindown);
         }
         live
-    }
-
-    /// Registers a started environment for the listing.
-    fn track(&self, spec: &FunctionSpec, sandbox: &Sandbox) -> Arc<EnvMeta> {
-        let meta = Arc::new(EnvMeta {
-            function: spec.function_name.clone(),
-            version: spec.version.clone(),
-            id: sandbox.id.clone(),
-            pid: sandbox.pid,
-            container: sandbox.container.clone(),
-            created_at: SystemTime::now(),
-            invocations: AtomicU64::new(0),
-            last_used_ms: AtomicU64::new(0),
-            stopping: AtomicBool::new(false),
-        });
-        let mut live = self.inner.live.lock().unwrap_or_else(|e| e.into_inner());
-        live.retain(|w| w.strong_count() > 0);
-        live.push(Arc::downgrade(&meta));
-        meta
     }
 }
 
@@ -707,7 +571,7 @@ async fn watch_idle(pool: Weak<Inner>, key: VersionKey, env_id: String, meta: We
                     Some(pos) if gone || vp.idle[pos].since + keepalive <= now => Next::Stop(vp.idle.remove(pos).env),
                     Some(pos) => Next::Wake(vp.idle[pos].since + keepalive),
                     // Stopped, or its exit is the invocation's business (it is busy).
-                    None if gone || meta.upgrade().is_none_or(|m| m.stopping.load(Ordering::Relaxed)) => Next::Done,
+                    None if gone || meta.upgrade().is_none_or(|m| m.is_stopping()) => Next::Done,
                     None => Next::Wake(now + keepalive),
                 },
             }
@@ -726,7 +590,7 @@ async fn watch_idle(pool: Weak<Inner>, key: VersionKey, env_id: String, meta: We
 /// SHUTDOWN to the extensions (when there are any), SIGTERM, SIGKILL after the grace, then the
 /// Runtime API server goes.
 async fn stop_env(env: Env, reason: ShutdownReason, config: PoolConfig) {
-    env.meta.stopping.store(true, Ordering::Relaxed);
+    env.meta.stop();
     let grace = if env.api.extensions().is_empty() { Duration::ZERO } else { config.extension_shutdown_grace };
     env.api.shutdown(reason, grace).await;
     env.sandbox.stop(config.stop_grace).await;
@@ -739,31 +603,4 @@ fn start_failure(request_id: &str, e: &StartError) -> InvocationOutcome {
     let msg = format!("RequestId: {request_id} Error: {}", e.message);
     let payload = format!("{{\"errorType\":{},\"errorMessage\":{}}}", serde_json::Value::from(e.error_type.clone()), serde_json::Value::from(msg));
     InvocationOutcome::InitError { error_type: Some(e.error_type.clone()), payload: Bytes::from(payload) }
-}
-
-/// Billed Duration: the duration rounded up to the millisecond, init included on a cold start
-/// (lambda-semantics §4.4, captures since mid-2025).
-pub fn billed_ms(duration: Duration, init: Option<Duration>) -> u64 {
-    let total = duration + init.unwrap_or_default();
-    (total.as_nanos().div_ceil(1_000_000) as u64).max(1)
-}
-
-/// AWS's REPORT line (tab separated, trailing tab; `Init Duration` only on cold starts;
-/// `Status: timeout` after a timeout).
-pub fn report_line(request_id: &str, duration: Duration, billed: u64, memory: u32, used: u64, init: Option<Duration>, outcome: &InvocationOutcome) -> String {
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let mut line = format!(
-        "REPORT RequestId: {request_id}\tDuration: {:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {memory} MB\tMax Memory Used: {used} MB\t",
-        ms(duration)
-    );
-    if let Some(i) = init {
-        line.push_str(&format!("Init Duration: {:.2} ms\t", ms(i)));
-    }
-    match outcome {
-        InvocationOutcome::Timeout { .. } => line.push_str("Status: timeout"),
-        // (unverified) the form seen in CloudWatch for crashed runtimes.
-        InvocationOutcome::RuntimeExited { .. } => line.push_str("Status: error\tError Type: Runtime.ExitError"),
-        _ => {}
-    }
-    line
 }
