@@ -3,7 +3,8 @@
 //! from one minute to the next) falls on both alike and their ratio means something. The 2×
 //! goals are judged on these figures; the main table's rows are each runner measured alone.
 
-use super::{Fig, RawClient};
+use crate::measure::Fig;
+use crate::raw_client::RawClient;
 use std::time::{Duration, Instant};
 
 /// Sequential invokes per batch, and rounds of one batch each; who goes first alternates.

@@ -1,0 +1,42 @@
+//! The processes the benchmark starts (fauxlambda, the references, the runtimes under the floor):
+//! each in a process group of its own, stopped with its signal and then killed when dropped.
+
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A process group we started: stopped with `signal`, then killed, when dropped.
+pub struct Proc {
+    child: Child,
+    signal: &'static str,
+}
+
+impl Proc {
+    pub fn spawn(mut cmd: Command, signal: &'static str) -> std::io::Result<Proc> {
+        cmd.process_group(0).stdin(Stdio::null());
+        Ok(Proc { child: cmd.spawn()?, signal })
+    }
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let pid = self.child.id();
+        // fauxlambda stops its environments on SIGINT; the references on SIGTERM.
+        let _ = Command::new("kill").arg(format!("-{}", self.signal)).arg(pid.to_string()).stderr(Stdio::null()).status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline && !self.exited() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Whatever is left of the group (a runtime, `cargo run`'s child) goes too.
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).stderr(Stdio::null()).status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
