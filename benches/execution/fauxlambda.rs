@@ -225,7 +225,7 @@ pub async fn run_fauxlambda(runner: &'static str, docker: bool, rust: &Result<Pa
     let py_zip = zip_b64(&[("app.py", PY_APP.as_bytes(), 0o644)]);
     match faux_create(&mut f, "echo-python", "python3.12", "app.handler", &py_zip).await {
         Ok(path) => {
-            let mut row = measure_warm(runner, "python echo", f.port, &path, None).await;
+            let mut row = measure_warm(runner, "python echo", f.port, &path, f.proc.pid(), None).await;
             row.cold = faux_cold(&f, "echo-python").await;
             rows.push(row);
         }
@@ -237,7 +237,7 @@ pub async fn run_fauxlambda(runner: &'static str, docker: bool, rust: &Result<Pa
     };
     match created {
         Ok(path) => {
-            let mut row = measure_warm(runner, "rust echo", f.port, &path, None).await;
+            let mut row = measure_warm(runner, "rust echo", f.port, &path, f.proc.pid(), None).await;
             row.cold = faux_cold(&f, "echo-rust").await;
             rows.push(row);
         }
@@ -294,7 +294,7 @@ pub async fn run_fauxlambda_own_client() -> Row {
     let py_zip = zip_b64(&[("app.py", PY_APP.as_bytes(), 0o644)]);
     match faux_create(&mut f, "echo-python", "python3.12", "app.handler", &py_zip).await {
         Ok(path) => {
-            let mut row = measure_warm(FAUX, PY_OWN, f.port, &path, None).await;
+            let mut row = measure_warm(FAUX, PY_OWN, f.port, &path, f.proc.pid(), None).await;
             row.cold = faux_cold(&f, "echo-python").await;
             row
         }

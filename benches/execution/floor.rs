@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 
 /// A running relay: clients invoke at `port`, the runtime polls `api_port`. Stops when dropped.
@@ -17,6 +17,8 @@ pub struct Floor {
     pub port: u16,
     pub api_port: u16,
     stop: Arc<AtomicBool>,
+    /// The relay thread's id (0 until it runs).
+    tid: Arc<AtomicI32>,
 }
 
 impl Drop for Floor {
@@ -32,8 +34,22 @@ impl Floor {
         let (port, api_port) = (clients.local_addr()?.port(), runtime.local_addr()?.port());
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
-        std::thread::spawn(move || Relay::default().run(clients, runtime, &flag));
-        Ok(Floor { port, api_port, stop })
+        let tid = Arc::new(AtomicI32::new(0));
+        let set_tid = tid.clone();
+        std::thread::spawn(move || {
+            // SAFETY: gettid has no preconditions.
+            set_tid.store(unsafe { libc::gettid() }, Ordering::Relaxed);
+            Relay::default().run(clients, runtime, &flag)
+        });
+        Ok(Floor { port, api_port, stop, tid })
+    }
+
+    /// The CPU time the relay's thread has used so far.
+    pub fn cpu_time(&self) -> Option<std::time::Duration> {
+        match self.tid.load(Ordering::Relaxed) {
+            0 => None,
+            tid => crate::process::stat_cpu_time(&format!("/proc/self/task/{tid}/stat")),
+        }
     }
 }
 

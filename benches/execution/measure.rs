@@ -1,6 +1,7 @@
 //! What is measured of a warm runner: latency over one connection, throughput over 1 and 8, each
 //! a `Fig` (a value, or why there is none), gathered into a `Row` of the table.
 
+use crate::process::cpu_time;
 use crate::raw_client::RawClient;
 use crate::side_by_side::{self, SideBySide, Target};
 use crate::ENVIRONMENTS;
@@ -31,6 +32,12 @@ impl Fig {
     pub fn ms(&self) -> String {
         match self {
             Fig::Val(v) => format!("{:.3} ms", v * 1000.0),
+            Fig::Na(r) => format!("n/a ({r})"),
+        }
+    }
+    pub fn us(&self) -> String {
+        match self {
+            Fig::Val(v) => format!("{:.0} µs", v * 1e6),
             Fig::Na(r) => format!("n/a ({r})"),
         }
     }
@@ -115,6 +122,20 @@ pub async fn throughput(port: u16, path: &str, conns: usize) -> (Fig, String) {
     }
 }
 
+/// One-connection throughput, and the CPU time the emulator spent per invoke meanwhile: `cpu`
+/// reads the CPU time it has used so far (its process, or the floor's thread), `None` when it
+/// cannot be read.
+pub async fn throughput_and_cpu(port: u16, path: &str, cpu: impl Fn() -> Option<Duration>) -> (Fig, String, Fig) {
+    let before = cpu();
+    let (c1, note) = throughput(port, path, 1).await;
+    let per_invoke = match (before, cpu(), c1.val()) {
+        (Some(a), Some(b), Some(rps)) if rps > 0.0 => Fig::Val((b - a).as_secs_f64() / (rps * RUN_FOR.as_secs_f64())),
+        (_, _, None) => Fig::Na("no throughput".into()),
+        _ => Fig::Na("CPU time unreadable".into()),
+    };
+    (c1, note, per_invoke)
+}
+
 pub fn median(mut v: Vec<Duration>) -> f64 {
     v.sort();
     v[v.len() / 2].as_secs_f64()
@@ -128,6 +149,8 @@ pub struct Row {
     pub p99: Fig,
     pub c1: Fig,
     pub c8: Fig,
+    /// CPU time of the emulator (not of the runtime) per warm invoke, over one connection.
+    pub cpu: Fig,
     pub note: String,
     pub cold: Fig,
     /// A reference's warm latency measured in turn with fauxlambda's (its p50/p99 above are
@@ -138,21 +161,21 @@ pub struct Row {
 impl Row {
     pub fn na(runner: &'static str, function: &'static str, why: &str) -> Row {
         let n = Fig::Na(why.to_string());
-        Row { runner, function, p50: n.clone(), p99: n.clone(), c1: n.clone(), c8: n.clone(), note: String::new(), cold: n, side: None }
+        Row { runner, function, p50: n.clone(), p99: n.clone(), c1: n.clone(), c8: n.clone(), cpu: n.clone(), note: String::new(), cold: n, side: None }
     }
     /// A row not run at all: the reason once.
     pub fn skipped(runner: &'static str, function: &'static str, why: &str) -> Row {
         let n = Fig::Na("skipped".into());
-        Row { runner, function, p50: Fig::Na(why.to_string()), p99: n.clone(), c1: n.clone(), c8: n.clone(), note: String::new(), cold: n, side: None }
+        Row { runner, function, p50: Fig::Na(why.to_string()), p99: n.clone(), c1: n.clone(), c8: n.clone(), cpu: n.clone(), note: String::new(), cold: n, side: None }
     }
     pub fn has_figures(&self) -> bool {
         [&self.p50, &self.p99, &self.c1, &self.c8, &self.cold].iter().any(|f| f.val().is_some())
     }
 }
 
-/// Warm figures of a runner; a reference's latency is measured side by side with `faux`, the
-/// same function on fauxlambda, when given.
-pub async fn measure_warm(runner: &'static str, function: &'static str, port: u16, path: &str, faux: Option<&Target>) -> Row {
+/// Warm figures of a runner whose emulator is process `pid`; a reference's latency is measured
+/// side by side with `faux`, the same function on fauxlambda, when given.
+pub async fn measure_warm(runner: &'static str, function: &'static str, port: u16, path: &str, pid: u32, faux: Option<&Target>) -> Row {
     let (p50, p99, side) = match faux {
         Some(faux) => {
             let side = side_by_side::measure(faux, &Target { port, path: path.to_owned() }).await;
@@ -163,8 +186,8 @@ pub async fn measure_warm(runner: &'static str, function: &'static str, port: u1
             (p50, p99, None)
         }
     };
-    let (c1, n1) = throughput(port, path, 1).await;
+    let (c1, n1, cpu) = throughput_and_cpu(port, path, || cpu_time(pid)).await;
     let (c8, n8) = throughput(port, path, ENVIRONMENTS).await;
     let note = [n1, n8].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(";");
-    Row { runner, function, p50, p99, c1, c8, note, cold: Fig::Na("not measured".into()), side }
+    Row { runner, function, p50, p99, c1, c8, cpu, note, cold: Fig::Na("not measured".into()), side }
 }

@@ -1,5 +1,6 @@
 //! The processes the benchmark starts (fauxlambda, the references, the runtimes under the floor):
-//! each in a process group of its own, stopped with its signal and then killed when dropped.
+//! each in a process group of its own, stopped with its signal and then killed when dropped; and
+//! the CPU time a process (or one thread) has used.
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -23,6 +24,27 @@ impl Proc {
     pub fn exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// CPU time (user and system, all its threads, its children not counted) of a process so far.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    stat_cpu_time(&format!("/proc/{pid}/stat"))
+}
+
+/// User plus system time of a procfs `stat` file (a process's, or a thread's under `task/`).
+pub fn stat_cpu_time(path: &str) -> Option<Duration> {
+    let text = std::fs::read_to_string(path).ok()?;
+    // After the command name, which is in parentheses and may hold anything: state is field 3,
+    // utime and stime fields 14 and 15.
+    let rest = &text[text.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf only reads a configuration value.
+    let per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Some(Duration::from_secs_f64(ticks as f64 / per_s))
 }
 
 impl Drop for Proc {

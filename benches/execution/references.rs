@@ -5,7 +5,7 @@
 use crate::fixtures::rust_target_dir;
 use crate::http::{first_answer, Sender};
 use crate::floor;
-use crate::measure::{latency, measure_warm, median, throughput, Fig, Row};
+use crate::measure::{latency, measure_warm, median, throughput_and_cpu, Fig, Row};
 use crate::process::{free_port, Proc};
 use crate::side_by_side::{self, Target};
 use crate::{root, CARGO_LAMBDA, COLD_RUNS, ENVIRONMENTS, FLOOR};
@@ -67,7 +67,7 @@ pub async fn run_rie(
         Ok(x) => x,
         Err(e) => return Row::na(runner, function, &e),
     };
-    let mut row = measure_warm(runner, function, port, path, faux).await;
+    let mut row = measure_warm(runner, function, port, path, proc.pid(), faux).await;
     row.cold = Fig::Val(median(colds));
     // RIE serves one invoke at a time; say so if concurrent invokes brought it down (it may still
     // be on its way out when the load sees its port closed).
@@ -124,11 +124,11 @@ pub async fn run_cargo_lambda(cl: &Result<PathBuf, String>, rust: &Result<PathBu
             Err(e) => return Row::na(CARGO_LAMBDA, "rust echo", &e),
         }
     }
-    let (_proc, port, _) = match start_cargo_lambda(cl).await {
+    let (proc, port, _) = match start_cargo_lambda(cl).await {
         Ok(x) => x,
         Err(e) => return Row::na(CARGO_LAMBDA, "rust echo", &e),
     };
-    let mut row = measure_warm(CARGO_LAMBDA, "rust echo", port, "/2015-03-31/functions/rust-echo/invocations", faux).await;
+    let mut row = measure_warm(CARGO_LAMBDA, "rust echo", port, "/2015-03-31/functions/rust-echo/invocations", proc.pid(), faux).await;
     row.cold = Fig::Val(median(colds));
     row
 }
@@ -177,7 +177,7 @@ pub async fn run_floor(function: &'static str, command: Result<Vec<String>, Stri
             (p50, p99, None)
         }
     };
-    let (c1, note) = throughput(relay.port, path, 1).await;
+    let (c1, note, cpu) = throughput_and_cpu(relay.port, path, || relay.cpu_time()).await;
     let one = Fig::Na("one environment".into());
-    Row { runner: FLOOR, function, p50, p99, c1, c8: one.clone(), note, cold: one, side }
+    Row { runner: FLOOR, function, p50, p99, c1, c8: one.clone(), cpu, note, cold: one, side }
 }
