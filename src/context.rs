@@ -15,9 +15,10 @@ tokio::task_local! {
     static CURRENT: RequestContext;
 }
 
-/// Runs `f` with `ctx` as the current request context.
-pub async fn scope<F: std::future::Future>(ctx: RequestContext, f: F) -> F::Output {
-    CURRENT.scope(ctx, f).await
+/// Runs `f` with `ctx` as the current request context. (Not an `async fn`: that would hold `f`
+/// twice, as its argument and inside the scope.)
+pub fn scope<F: std::future::Future>(ctx: RequestContext, f: F) -> impl std::future::Future<Output = F::Output> {
+    CURRENT.scope(ctx, f)
 }
 
 /// The context of the request being served. Outside a request (tests of handlers, background

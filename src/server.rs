@@ -60,7 +60,8 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
     let path = req.uri().path().to_string();
     let ctx = request_context(api, &req, local);
     let resp = if path.starts_with(crate::introspection::PREFIX) {
-        crate::introspection::handle(api, &method, &path, req.uri().query()).await
+        // Boxed: rare, and inline its future would enlarge every request's.
+        Box::pin(crate::introspection::handle(api, &method, &path, req.uri().query())).await
     } else {
         context::scope(ctx.clone(), lambda_server::handle(api, req)).await
     };

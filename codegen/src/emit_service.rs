@@ -68,7 +68,9 @@ pub fn service_rs(g: &Gen) -> String {
     out.push_str("static ROUTER: ::std::sync::LazyLock<rt::routing::Router<Operation>> = ::std::sync::LazyLock::new(|| {\n    rt::routing::Router::new(\n        Operation::ALL\n            .iter()\n            .map(|op| {\n                let (method, uri) = op.http();\n                let method = rt::http::Method::from_bytes(method.as_bytes()).expect(\"model method\");\n                (method, rt::routing::UriPattern::parse(uri).expect(\"pattern checked by codegen\"), *op)\n            })\n            .collect(),\n    )\n});\n\n");
     out.push_str("/// Finds the operation a request is for, and the raw values of its URI labels.\npub fn route(method: &rt::http::Method, path: &str, query: Option<&str>) -> ::std::result::Result<(Operation, ::std::vec::Vec<::std::string::String>), Rejection> {\n    ROUTER.route(method, path, query).map_err(|e| match e {\n        rt::routing::RouteError::NotFound => Rejection::UnknownOperation,\n        rt::routing::RouteError::MethodNotAllowed => Rejection::MethodNotAllowed,\n    })\n}\n\n");
 
-    // Dispatch.
+    // Dispatch. Each operation's reading and call run as a future of its own on the heap: inline,
+    // `handle`'s future would be as large as the largest operation's (tens of kilobytes with
+    // real handlers), and moving it into the connection's task would copy all of it per request.
     writeln!(out, "/// Serves one request with `api`: route, read and validate the input, call the operation, write the answer.\npub async fn handle<T: {tr}, B>(api: &T, req: rt::http::Request<B>) -> rt::http::Response<rt::body::Body>\nwhere\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{{").unwrap();
     out.push_str("    let (op, labels) = match route(req.method(), req.uri().path(), req.uri().query()) {\n        Ok(r) => r,\n        Err(rejection) => return rejection.into_response(&PROTOCOL),\n    };\n    match op {\n");
     for op in &g.ops {
@@ -79,7 +81,7 @@ pub fn service_rs(g: &Gen) -> String {
         };
         writeln!(
             out,
-            "        Operation::{v} => match {root}::operation::{m}::deserialize_request(req, labels).await {{\n            Ok(input) => match {call}.await {{\n                Ok(output) => {root}::operation::{m}::serialize_response(output),\n                Err(error) => {root}::operation::{m}::serialize_error(error),\n            }},\n            Err(rejection) => rejection.into_response(&PROTOCOL),\n        }},",
+            "        Operation::{v} => ::std::boxed::Box::pin(async move {{\n            match {root}::operation::{m}::deserialize_request(req, labels).await {{\n                Ok(input) => match {call}.await {{\n                    Ok(output) => {root}::operation::{m}::serialize_response(output),\n                    Err(error) => {root}::operation::{m}::serialize_error(error),\n                }},\n                Err(rejection) => rejection.into_response(&PROTOCOL),\n            }}\n        }})\n        .await,",
             v = pascal(short(op))
         )
         .unwrap();

@@ -225,7 +225,9 @@ impl Pool {
                     let leftover = env.sandbox.logs.take();
                     (env, None, leftover)
                 }
-                None => match self.start(&key, spec, &request_id).await {
+                // Boxed: starting an environment (either executor) is a large future, and inline it
+                // would be copied with every warm invocation's.
+                None => match Box::pin(self.start(&key, spec, &request_id)).await {
                     Ok((env, init)) => {
                         let lines = env.sandbox.logs.take();
                         (env, Some(init), lines)

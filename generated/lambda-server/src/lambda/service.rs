@@ -1468,830 +1468,1165 @@ where
     };
     match op {
         Operation::AddLayerVersionPermission => {
-            match crate::lambda::operation::add_layer_version_permission::deserialize_request(req, labels).await {
-                Ok(input) => match api.add_layer_version_permission(input).await {
-                    Ok(output) => crate::lambda::operation::add_layer_version_permission::serialize_response(output),
-                    Err(error) => crate::lambda::operation::add_layer_version_permission::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::add_layer_version_permission::deserialize_request(req, labels).await {
+                    Ok(input) => match api.add_layer_version_permission(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::add_layer_version_permission::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::add_layer_version_permission::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::AddPermission => {
-            match crate::lambda::operation::add_permission::deserialize_request(req, labels).await {
-                Ok(input) => match api.add_permission(input).await {
-                    Ok(output) => crate::lambda::operation::add_permission::serialize_response(output),
-                    Err(error) => crate::lambda::operation::add_permission::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::add_permission::deserialize_request(req, labels).await {
+                    Ok(input) => match api.add_permission(input).await {
+                        Ok(output) => crate::lambda::operation::add_permission::serialize_response(output),
+                        Err(error) => crate::lambda::operation::add_permission::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::CheckpointDurableExecution => {
-            match crate::lambda::operation::checkpoint_durable_execution::deserialize_request(req, labels).await {
-                Ok(input) => match api.checkpoint_durable_execution(input).await {
-                    Ok(output) => crate::lambda::operation::checkpoint_durable_execution::serialize_response(output),
-                    Err(error) => crate::lambda::operation::checkpoint_durable_execution::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::checkpoint_durable_execution::deserialize_request(req, labels).await {
+                    Ok(input) => match api.checkpoint_durable_execution(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::checkpoint_durable_execution::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::checkpoint_durable_execution::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::CreateAlias => {
-            match crate::lambda::operation::create_alias::deserialize_request(req, labels).await {
-                Ok(input) => match api.create_alias(input).await {
-                    Ok(output) => crate::lambda::operation::create_alias::serialize_response(output),
-                    Err(error) => crate::lambda::operation::create_alias::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::create_alias::deserialize_request(req, labels).await {
+                    Ok(input) => match api.create_alias(input).await {
+                        Ok(output) => crate::lambda::operation::create_alias::serialize_response(output),
+                        Err(error) => crate::lambda::operation::create_alias::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::CreateCapacityProvider => {
-            match crate::lambda::operation::create_capacity_provider::deserialize_request(req, labels).await {
-                Ok(input) => match api.create_capacity_provider(input).await {
-                    Ok(output) => crate::lambda::operation::create_capacity_provider::serialize_response(output),
-                    Err(error) => crate::lambda::operation::create_capacity_provider::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::create_capacity_provider::deserialize_request(req, labels).await {
+                    Ok(input) => match api.create_capacity_provider(input).await {
+                        Ok(output) => crate::lambda::operation::create_capacity_provider::serialize_response(output),
+                        Err(error) => crate::lambda::operation::create_capacity_provider::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::CreateCodeSigningConfig => {
-            match crate::lambda::operation::create_code_signing_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.create_code_signing_config(input).await {
-                    Ok(output) => crate::lambda::operation::create_code_signing_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::create_code_signing_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::create_code_signing_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.create_code_signing_config(input).await {
+                        Ok(output) => crate::lambda::operation::create_code_signing_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::create_code_signing_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::CreateEventSourceMapping => {
-            match crate::lambda::operation::create_event_source_mapping::deserialize_request(req, labels).await {
-                Ok(input) => match api.create_event_source_mapping(input).await {
-                    Ok(output) => crate::lambda::operation::create_event_source_mapping::serialize_response(output),
-                    Err(error) => crate::lambda::operation::create_event_source_mapping::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::create_event_source_mapping::deserialize_request(req, labels).await {
+                    Ok(input) => match api.create_event_source_mapping(input).await {
+                        Ok(output) => crate::lambda::operation::create_event_source_mapping::serialize_response(output),
+                        Err(error) => crate::lambda::operation::create_event_source_mapping::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::CreateFunction => {
-            match crate::lambda::operation::create_function::deserialize_request(req, labels).await {
-                Ok(input) => match api.create_function(input).await {
-                    Ok(output) => crate::lambda::operation::create_function::serialize_response(output),
-                    Err(error) => crate::lambda::operation::create_function::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::create_function::deserialize_request(req, labels).await {
+                    Ok(input) => match api.create_function(input).await {
+                        Ok(output) => crate::lambda::operation::create_function::serialize_response(output),
+                        Err(error) => crate::lambda::operation::create_function::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::CreateFunctionUrlConfig => {
-            match crate::lambda::operation::create_function_url_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.create_function_url_config(input).await {
-                    Ok(output) => crate::lambda::operation::create_function_url_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::create_function_url_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::create_function_url_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.create_function_url_config(input).await {
+                        Ok(output) => crate::lambda::operation::create_function_url_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::create_function_url_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteAlias => {
-            match crate::lambda::operation::delete_alias::deserialize_request(req, labels).await {
-                Ok(input) => match api.delete_alias(input).await {
-                    Ok(output) => crate::lambda::operation::delete_alias::serialize_response(output),
-                    Err(error) => crate::lambda::operation::delete_alias::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_alias::deserialize_request(req, labels).await {
+                    Ok(input) => match api.delete_alias(input).await {
+                        Ok(output) => crate::lambda::operation::delete_alias::serialize_response(output),
+                        Err(error) => crate::lambda::operation::delete_alias::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteCapacityProvider => {
-            match crate::lambda::operation::delete_capacity_provider::deserialize_request(req, labels).await {
-                Ok(input) => match api.delete_capacity_provider(input).await {
-                    Ok(output) => crate::lambda::operation::delete_capacity_provider::serialize_response(output),
-                    Err(error) => crate::lambda::operation::delete_capacity_provider::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_capacity_provider::deserialize_request(req, labels).await {
+                    Ok(input) => match api.delete_capacity_provider(input).await {
+                        Ok(output) => crate::lambda::operation::delete_capacity_provider::serialize_response(output),
+                        Err(error) => crate::lambda::operation::delete_capacity_provider::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteCodeSigningConfig => {
-            match crate::lambda::operation::delete_code_signing_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.delete_code_signing_config(input).await {
-                    Ok(output) => crate::lambda::operation::delete_code_signing_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::delete_code_signing_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_code_signing_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.delete_code_signing_config(input).await {
+                        Ok(output) => crate::lambda::operation::delete_code_signing_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::delete_code_signing_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteEventSourceMapping => {
-            match crate::lambda::operation::delete_event_source_mapping::deserialize_request(req, labels).await {
-                Ok(input) => match api.delete_event_source_mapping(input).await {
-                    Ok(output) => crate::lambda::operation::delete_event_source_mapping::serialize_response(output),
-                    Err(error) => crate::lambda::operation::delete_event_source_mapping::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_event_source_mapping::deserialize_request(req, labels).await {
+                    Ok(input) => match api.delete_event_source_mapping(input).await {
+                        Ok(output) => crate::lambda::operation::delete_event_source_mapping::serialize_response(output),
+                        Err(error) => crate::lambda::operation::delete_event_source_mapping::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteFunction => {
-            match crate::lambda::operation::delete_function::deserialize_request(req, labels).await {
-                Ok(input) => match api.delete_function(input).await {
-                    Ok(output) => crate::lambda::operation::delete_function::serialize_response(output),
-                    Err(error) => crate::lambda::operation::delete_function::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_function::deserialize_request(req, labels).await {
+                    Ok(input) => match api.delete_function(input).await {
+                        Ok(output) => crate::lambda::operation::delete_function::serialize_response(output),
+                        Err(error) => crate::lambda::operation::delete_function::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteFunctionCodeSigningConfig => {
-            match crate::lambda::operation::delete_function_code_signing_config::deserialize_request(req, labels).await
-            {
-                Ok(input) => match api.delete_function_code_signing_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::delete_function_code_signing_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::delete_function_code_signing_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_function_code_signing_config::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.delete_function_code_signing_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::delete_function_code_signing_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::delete_function_code_signing_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteFunctionConcurrency => {
-            match crate::lambda::operation::delete_function_concurrency::deserialize_request(req, labels).await {
-                Ok(input) => match api.delete_function_concurrency(input).await {
-                    Ok(output) => crate::lambda::operation::delete_function_concurrency::serialize_response(output),
-                    Err(error) => crate::lambda::operation::delete_function_concurrency::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_function_concurrency::deserialize_request(req, labels).await {
+                    Ok(input) => match api.delete_function_concurrency(input).await {
+                        Ok(output) => crate::lambda::operation::delete_function_concurrency::serialize_response(output),
+                        Err(error) => crate::lambda::operation::delete_function_concurrency::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteFunctionEventInvokeConfig => {
-            match crate::lambda::operation::delete_function_event_invoke_config::deserialize_request(req, labels).await
-            {
-                Ok(input) => match api.delete_function_event_invoke_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::delete_function_event_invoke_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::delete_function_event_invoke_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_function_event_invoke_config::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.delete_function_event_invoke_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::delete_function_event_invoke_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::delete_function_event_invoke_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteFunctionUrlConfig => {
-            match crate::lambda::operation::delete_function_url_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.delete_function_url_config(input).await {
-                    Ok(output) => crate::lambda::operation::delete_function_url_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::delete_function_url_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_function_url_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.delete_function_url_config(input).await {
+                        Ok(output) => crate::lambda::operation::delete_function_url_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::delete_function_url_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteLayerVersion => {
-            match crate::lambda::operation::delete_layer_version::deserialize_request(req, labels).await {
-                Ok(input) => match api.delete_layer_version(input).await {
-                    Ok(output) => crate::lambda::operation::delete_layer_version::serialize_response(output),
-                    Err(error) => crate::lambda::operation::delete_layer_version::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_layer_version::deserialize_request(req, labels).await {
+                    Ok(input) => match api.delete_layer_version(input).await {
+                        Ok(output) => crate::lambda::operation::delete_layer_version::serialize_response(output),
+                        Err(error) => crate::lambda::operation::delete_layer_version::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::DeleteProvisionedConcurrencyConfig => {
-            match crate::lambda::operation::delete_provisioned_concurrency_config::deserialize_request(req, labels)
-                .await
-            {
-                Ok(input) => match api.delete_provisioned_concurrency_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::delete_provisioned_concurrency_config::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::lambda::operation::delete_provisioned_concurrency_config::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::delete_provisioned_concurrency_config::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.delete_provisioned_concurrency_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::delete_provisioned_concurrency_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::delete_provisioned_concurrency_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetAccountSettings => {
-            match crate::lambda::operation::get_account_settings::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_account_settings(input).await {
-                    Ok(output) => crate::lambda::operation::get_account_settings::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_account_settings::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_account_settings::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_account_settings(input).await {
+                        Ok(output) => crate::lambda::operation::get_account_settings::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_account_settings::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
-        Operation::GetAlias => match crate::lambda::operation::get_alias::deserialize_request(req, labels).await {
-            Ok(input) => match api.get_alias(input).await {
-                Ok(output) => crate::lambda::operation::get_alias::serialize_response(output),
-                Err(error) => crate::lambda::operation::get_alias::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
+        Operation::GetAlias => {
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_alias::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_alias(input).await {
+                        Ok(output) => crate::lambda::operation::get_alias::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_alias::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
+        }
         Operation::GetCapacityProvider => {
-            match crate::lambda::operation::get_capacity_provider::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_capacity_provider(input).await {
-                    Ok(output) => crate::lambda::operation::get_capacity_provider::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_capacity_provider::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_capacity_provider::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_capacity_provider(input).await {
+                        Ok(output) => crate::lambda::operation::get_capacity_provider::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_capacity_provider::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetCodeSigningConfig => {
-            match crate::lambda::operation::get_code_signing_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_code_signing_config(input).await {
-                    Ok(output) => crate::lambda::operation::get_code_signing_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_code_signing_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_code_signing_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_code_signing_config(input).await {
+                        Ok(output) => crate::lambda::operation::get_code_signing_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_code_signing_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetDurableExecution => {
-            match crate::lambda::operation::get_durable_execution::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_durable_execution(input).await {
-                    Ok(output) => crate::lambda::operation::get_durable_execution::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_durable_execution::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_durable_execution::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_durable_execution(input).await {
+                        Ok(output) => crate::lambda::operation::get_durable_execution::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_durable_execution::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetDurableExecutionHistory => {
-            match crate::lambda::operation::get_durable_execution_history::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_durable_execution_history(input).await {
-                    Ok(output) => crate::lambda::operation::get_durable_execution_history::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_durable_execution_history::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_durable_execution_history::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_durable_execution_history(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::get_durable_execution_history::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::get_durable_execution_history::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetDurableExecutionState => {
-            match crate::lambda::operation::get_durable_execution_state::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_durable_execution_state(input).await {
-                    Ok(output) => crate::lambda::operation::get_durable_execution_state::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_durable_execution_state::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_durable_execution_state::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_durable_execution_state(input).await {
+                        Ok(output) => crate::lambda::operation::get_durable_execution_state::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_durable_execution_state::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetEventSourceMapping => {
-            match crate::lambda::operation::get_event_source_mapping::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_event_source_mapping(input).await {
-                    Ok(output) => crate::lambda::operation::get_event_source_mapping::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_event_source_mapping::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_event_source_mapping::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_event_source_mapping(input).await {
+                        Ok(output) => crate::lambda::operation::get_event_source_mapping::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_event_source_mapping::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetFunction => {
-            match crate::lambda::operation::get_function::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_function(input).await {
-                    Ok(output) => crate::lambda::operation::get_function::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_function::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_function::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_function(input).await {
+                        Ok(output) => crate::lambda::operation::get_function::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_function::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetFunctionCodeSigningConfig => {
-            match crate::lambda::operation::get_function_code_signing_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_function_code_signing_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::get_function_code_signing_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::get_function_code_signing_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_function_code_signing_config::deserialize_request(req, labels).await
+                {
+                    Ok(input) => match api.get_function_code_signing_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::get_function_code_signing_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::get_function_code_signing_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetFunctionConcurrency => {
-            match crate::lambda::operation::get_function_concurrency::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_function_concurrency(input).await {
-                    Ok(output) => crate::lambda::operation::get_function_concurrency::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_function_concurrency::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_function_concurrency::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_function_concurrency(input).await {
+                        Ok(output) => crate::lambda::operation::get_function_concurrency::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_function_concurrency::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetFunctionConfiguration => {
-            match crate::lambda::operation::get_function_configuration::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_function_configuration(input).await {
-                    Ok(output) => crate::lambda::operation::get_function_configuration::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_function_configuration::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_function_configuration::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_function_configuration(input).await {
+                        Ok(output) => crate::lambda::operation::get_function_configuration::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_function_configuration::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetFunctionEventInvokeConfig => {
-            match crate::lambda::operation::get_function_event_invoke_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_function_event_invoke_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::get_function_event_invoke_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::get_function_event_invoke_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_function_event_invoke_config::deserialize_request(req, labels).await
+                {
+                    Ok(input) => match api.get_function_event_invoke_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::get_function_event_invoke_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::get_function_event_invoke_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetFunctionRecursionConfig => {
-            match crate::lambda::operation::get_function_recursion_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_function_recursion_config(input).await {
-                    Ok(output) => crate::lambda::operation::get_function_recursion_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_function_recursion_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_function_recursion_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_function_recursion_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::get_function_recursion_config::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::get_function_recursion_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetFunctionScalingConfig => {
-            match crate::lambda::operation::get_function_scaling_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_function_scaling_config(input).await {
-                    Ok(output) => crate::lambda::operation::get_function_scaling_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_function_scaling_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_function_scaling_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_function_scaling_config(input).await {
+                        Ok(output) => crate::lambda::operation::get_function_scaling_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_function_scaling_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetFunctionUrlConfig => {
-            match crate::lambda::operation::get_function_url_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_function_url_config(input).await {
-                    Ok(output) => crate::lambda::operation::get_function_url_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_function_url_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_function_url_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_function_url_config(input).await {
+                        Ok(output) => crate::lambda::operation::get_function_url_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_function_url_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetLayerVersion => {
-            match crate::lambda::operation::get_layer_version::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_layer_version(input).await {
-                    Ok(output) => crate::lambda::operation::get_layer_version::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_layer_version::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_layer_version::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_layer_version(input).await {
+                        Ok(output) => crate::lambda::operation::get_layer_version::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_layer_version::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetLayerVersionByArn => {
-            match crate::lambda::operation::get_layer_version_by_arn::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_layer_version_by_arn(input).await {
-                    Ok(output) => crate::lambda::operation::get_layer_version_by_arn::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_layer_version_by_arn::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_layer_version_by_arn::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_layer_version_by_arn(input).await {
+                        Ok(output) => crate::lambda::operation::get_layer_version_by_arn::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_layer_version_by_arn::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetLayerVersionPolicy => {
-            match crate::lambda::operation::get_layer_version_policy::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_layer_version_policy(input).await {
-                    Ok(output) => crate::lambda::operation::get_layer_version_policy::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_layer_version_policy::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_layer_version_policy::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_layer_version_policy(input).await {
+                        Ok(output) => crate::lambda::operation::get_layer_version_policy::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_layer_version_policy::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
-        Operation::GetPolicy => match crate::lambda::operation::get_policy::deserialize_request(req, labels).await {
-            Ok(input) => match api.get_policy(input).await {
-                Ok(output) => crate::lambda::operation::get_policy::serialize_response(output),
-                Err(error) => crate::lambda::operation::get_policy::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
+        Operation::GetPolicy => {
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_policy::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_policy(input).await {
+                        Ok(output) => crate::lambda::operation::get_policy::serialize_response(output),
+                        Err(error) => crate::lambda::operation::get_policy::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
+        }
         Operation::GetProvisionedConcurrencyConfig => {
-            match crate::lambda::operation::get_provisioned_concurrency_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_provisioned_concurrency_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::get_provisioned_concurrency_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::get_provisioned_concurrency_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_provisioned_concurrency_config::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.get_provisioned_concurrency_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::get_provisioned_concurrency_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::get_provisioned_concurrency_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::GetRuntimeManagementConfig => {
-            match crate::lambda::operation::get_runtime_management_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_runtime_management_config(input).await {
-                    Ok(output) => crate::lambda::operation::get_runtime_management_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::get_runtime_management_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::get_runtime_management_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_runtime_management_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::get_runtime_management_config::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::get_runtime_management_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
-        Operation::Invoke => match crate::lambda::operation::invoke::deserialize_request(req, labels).await {
-            Ok(input) => match api.invoke(input).await {
-                Ok(output) => crate::lambda::operation::invoke::serialize_response(output),
-                Err(error) => crate::lambda::operation::invoke::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
+        Operation::Invoke => {
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::invoke::deserialize_request(req, labels).await {
+                    Ok(input) => match api.invoke(input).await {
+                        Ok(output) => crate::lambda::operation::invoke::serialize_response(output),
+                        Err(error) => crate::lambda::operation::invoke::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
+        }
         Operation::InvokeAsync => {
-            match crate::lambda::operation::invoke_async::deserialize_request(req, labels).await {
-                Ok(input) => match api.invoke_async(input).await {
-                    Ok(output) => crate::lambda::operation::invoke_async::serialize_response(output),
-                    Err(error) => crate::lambda::operation::invoke_async::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::invoke_async::deserialize_request(req, labels).await {
+                    Ok(input) => match api.invoke_async(input).await {
+                        Ok(output) => crate::lambda::operation::invoke_async::serialize_response(output),
+                        Err(error) => crate::lambda::operation::invoke_async::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::InvokeWithResponseStream => {
-            match crate::lambda::operation::invoke_with_response_stream::deserialize_request(req, labels).await {
-                Ok(input) => match api.invoke_with_response_stream(input).await {
-                    Ok(output) => crate::lambda::operation::invoke_with_response_stream::serialize_response(output),
-                    Err(error) => crate::lambda::operation::invoke_with_response_stream::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::invoke_with_response_stream::deserialize_request(req, labels).await {
+                    Ok(input) => match api.invoke_with_response_stream(input).await {
+                        Ok(output) => crate::lambda::operation::invoke_with_response_stream::serialize_response(output),
+                        Err(error) => crate::lambda::operation::invoke_with_response_stream::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListAliases => {
-            match crate::lambda::operation::list_aliases::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_aliases(input).await {
-                    Ok(output) => crate::lambda::operation::list_aliases::serialize_response(output),
-                    Err(error) => crate::lambda::operation::list_aliases::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_aliases::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_aliases(input).await {
+                        Ok(output) => crate::lambda::operation::list_aliases::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_aliases::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListCapacityProviders => {
-            match crate::lambda::operation::list_capacity_providers::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_capacity_providers(input).await {
-                    Ok(output) => crate::lambda::operation::list_capacity_providers::serialize_response(output),
-                    Err(error) => crate::lambda::operation::list_capacity_providers::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_capacity_providers::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_capacity_providers(input).await {
+                        Ok(output) => crate::lambda::operation::list_capacity_providers::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_capacity_providers::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListCodeSigningConfigs => {
-            match crate::lambda::operation::list_code_signing_configs::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_code_signing_configs(input).await {
-                    Ok(output) => crate::lambda::operation::list_code_signing_configs::serialize_response(output),
-                    Err(error) => crate::lambda::operation::list_code_signing_configs::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_code_signing_configs::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_code_signing_configs(input).await {
+                        Ok(output) => crate::lambda::operation::list_code_signing_configs::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_code_signing_configs::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListDurableExecutionsByFunction => {
-            match crate::lambda::operation::list_durable_executions_by_function::deserialize_request(req, labels).await
-            {
-                Ok(input) => match api.list_durable_executions_by_function(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::list_durable_executions_by_function::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::list_durable_executions_by_function::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_durable_executions_by_function::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.list_durable_executions_by_function(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::list_durable_executions_by_function::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::list_durable_executions_by_function::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListEventSourceMappings => {
-            match crate::lambda::operation::list_event_source_mappings::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_event_source_mappings(input).await {
-                    Ok(output) => crate::lambda::operation::list_event_source_mappings::serialize_response(output),
-                    Err(error) => crate::lambda::operation::list_event_source_mappings::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_event_source_mappings::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_event_source_mappings(input).await {
+                        Ok(output) => crate::lambda::operation::list_event_source_mappings::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_event_source_mappings::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListFunctionEventInvokeConfigs => {
-            match crate::lambda::operation::list_function_event_invoke_configs::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_function_event_invoke_configs(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::list_function_event_invoke_configs::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::list_function_event_invoke_configs::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_function_event_invoke_configs::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.list_function_event_invoke_configs(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::list_function_event_invoke_configs::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::list_function_event_invoke_configs::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListFunctionUrlConfigs => {
-            match crate::lambda::operation::list_function_url_configs::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_function_url_configs(input).await {
-                    Ok(output) => crate::lambda::operation::list_function_url_configs::serialize_response(output),
-                    Err(error) => crate::lambda::operation::list_function_url_configs::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_function_url_configs::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_function_url_configs(input).await {
+                        Ok(output) => crate::lambda::operation::list_function_url_configs::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_function_url_configs::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListFunctionVersionsByCapacityProvider => {
-            match crate::lambda::operation::list_function_versions_by_capacity_provider::deserialize_request(
-                req, labels,
-            )
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_function_versions_by_capacity_provider::deserialize_request(
+                    req, labels,
+                )
+                .await
+                {
+                    Ok(input) => match api.list_function_versions_by_capacity_provider(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::list_function_versions_by_capacity_provider::serialize_response(
+                                output,
+                            )
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::list_function_versions_by_capacity_provider::serialize_error(
+                                error,
+                            )
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
             .await
-            {
-                Ok(input) => match api.list_function_versions_by_capacity_provider(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::list_function_versions_by_capacity_provider::serialize_response(
-                            output,
-                        )
-                    }
-                    Err(error) => {
-                        crate::lambda::operation::list_function_versions_by_capacity_provider::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
         }
         Operation::ListFunctions => {
-            match crate::lambda::operation::list_functions::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_functions(input).await {
-                    Ok(output) => crate::lambda::operation::list_functions::serialize_response(output),
-                    Err(error) => crate::lambda::operation::list_functions::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_functions::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_functions(input).await {
+                        Ok(output) => crate::lambda::operation::list_functions::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_functions::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListFunctionsByCodeSigningConfig => {
-            match crate::lambda::operation::list_functions_by_code_signing_config::deserialize_request(req, labels)
-                .await
-            {
-                Ok(input) => match api.list_functions_by_code_signing_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::list_functions_by_code_signing_config::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::lambda::operation::list_functions_by_code_signing_config::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_functions_by_code_signing_config::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.list_functions_by_code_signing_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::list_functions_by_code_signing_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::list_functions_by_code_signing_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::ListLayerVersions => {
-            match crate::lambda::operation::list_layer_versions::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_layer_versions(input).await {
-                    Ok(output) => crate::lambda::operation::list_layer_versions::serialize_response(output),
-                    Err(error) => crate::lambda::operation::list_layer_versions::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_layer_versions::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_layer_versions(input).await {
+                        Ok(output) => crate::lambda::operation::list_layer_versions::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_layer_versions::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
-        Operation::ListLayers => match crate::lambda::operation::list_layers::deserialize_request(req, labels).await {
-            Ok(input) => match api.list_layers(input).await {
-                Ok(output) => crate::lambda::operation::list_layers::serialize_response(output),
-                Err(error) => crate::lambda::operation::list_layers::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
+        Operation::ListLayers => {
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_layers::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_layers(input).await {
+                        Ok(output) => crate::lambda::operation::list_layers::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_layers::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
+        }
         Operation::ListProvisionedConcurrencyConfigs => {
-            match crate::lambda::operation::list_provisioned_concurrency_configs::deserialize_request(req, labels).await
-            {
-                Ok(input) => match api.list_provisioned_concurrency_configs(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::list_provisioned_concurrency_configs::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::lambda::operation::list_provisioned_concurrency_configs::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_provisioned_concurrency_configs::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.list_provisioned_concurrency_configs(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::list_provisioned_concurrency_configs::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::list_provisioned_concurrency_configs::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
-        Operation::ListTags => match crate::lambda::operation::list_tags::deserialize_request(req, labels).await {
-            Ok(input) => match api.list_tags(input).await {
-                Ok(output) => crate::lambda::operation::list_tags::serialize_response(output),
-                Err(error) => crate::lambda::operation::list_tags::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
+        Operation::ListTags => {
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_tags::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_tags(input).await {
+                        Ok(output) => crate::lambda::operation::list_tags::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_tags::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
+        }
         Operation::ListVersionsByFunction => {
-            match crate::lambda::operation::list_versions_by_function::deserialize_request(req, labels).await {
-                Ok(input) => match api.list_versions_by_function(input).await {
-                    Ok(output) => crate::lambda::operation::list_versions_by_function::serialize_response(output),
-                    Err(error) => crate::lambda::operation::list_versions_by_function::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::list_versions_by_function::deserialize_request(req, labels).await {
+                    Ok(input) => match api.list_versions_by_function(input).await {
+                        Ok(output) => crate::lambda::operation::list_versions_by_function::serialize_response(output),
+                        Err(error) => crate::lambda::operation::list_versions_by_function::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PublishLayerVersion => {
-            match crate::lambda::operation::publish_layer_version::deserialize_request(req, labels).await {
-                Ok(input) => match api.publish_layer_version(input).await {
-                    Ok(output) => crate::lambda::operation::publish_layer_version::serialize_response(output),
-                    Err(error) => crate::lambda::operation::publish_layer_version::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::publish_layer_version::deserialize_request(req, labels).await {
+                    Ok(input) => match api.publish_layer_version(input).await {
+                        Ok(output) => crate::lambda::operation::publish_layer_version::serialize_response(output),
+                        Err(error) => crate::lambda::operation::publish_layer_version::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PublishVersion => {
-            match crate::lambda::operation::publish_version::deserialize_request(req, labels).await {
-                Ok(input) => match api.publish_version(input).await {
-                    Ok(output) => crate::lambda::operation::publish_version::serialize_response(output),
-                    Err(error) => crate::lambda::operation::publish_version::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::publish_version::deserialize_request(req, labels).await {
+                    Ok(input) => match api.publish_version(input).await {
+                        Ok(output) => crate::lambda::operation::publish_version::serialize_response(output),
+                        Err(error) => crate::lambda::operation::publish_version::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PutFunctionCodeSigningConfig => {
-            match crate::lambda::operation::put_function_code_signing_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.put_function_code_signing_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::put_function_code_signing_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::put_function_code_signing_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::put_function_code_signing_config::deserialize_request(req, labels).await
+                {
+                    Ok(input) => match api.put_function_code_signing_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::put_function_code_signing_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::put_function_code_signing_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PutFunctionConcurrency => {
-            match crate::lambda::operation::put_function_concurrency::deserialize_request(req, labels).await {
-                Ok(input) => match api.put_function_concurrency(input).await {
-                    Ok(output) => crate::lambda::operation::put_function_concurrency::serialize_response(output),
-                    Err(error) => crate::lambda::operation::put_function_concurrency::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::put_function_concurrency::deserialize_request(req, labels).await {
+                    Ok(input) => match api.put_function_concurrency(input).await {
+                        Ok(output) => crate::lambda::operation::put_function_concurrency::serialize_response(output),
+                        Err(error) => crate::lambda::operation::put_function_concurrency::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PutFunctionEventInvokeConfig => {
-            match crate::lambda::operation::put_function_event_invoke_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.put_function_event_invoke_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::put_function_event_invoke_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::put_function_event_invoke_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::put_function_event_invoke_config::deserialize_request(req, labels).await
+                {
+                    Ok(input) => match api.put_function_event_invoke_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::put_function_event_invoke_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::put_function_event_invoke_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PutFunctionRecursionConfig => {
-            match crate::lambda::operation::put_function_recursion_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.put_function_recursion_config(input).await {
-                    Ok(output) => crate::lambda::operation::put_function_recursion_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::put_function_recursion_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::put_function_recursion_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.put_function_recursion_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::put_function_recursion_config::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::put_function_recursion_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PutFunctionScalingConfig => {
-            match crate::lambda::operation::put_function_scaling_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.put_function_scaling_config(input).await {
-                    Ok(output) => crate::lambda::operation::put_function_scaling_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::put_function_scaling_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::put_function_scaling_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.put_function_scaling_config(input).await {
+                        Ok(output) => crate::lambda::operation::put_function_scaling_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::put_function_scaling_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PutProvisionedConcurrencyConfig => {
-            match crate::lambda::operation::put_provisioned_concurrency_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.put_provisioned_concurrency_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::put_provisioned_concurrency_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::put_provisioned_concurrency_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::put_provisioned_concurrency_config::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.put_provisioned_concurrency_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::put_provisioned_concurrency_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::put_provisioned_concurrency_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::PutRuntimeManagementConfig => {
-            match crate::lambda::operation::put_runtime_management_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.put_runtime_management_config(input).await {
-                    Ok(output) => crate::lambda::operation::put_runtime_management_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::put_runtime_management_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::put_runtime_management_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.put_runtime_management_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::put_runtime_management_config::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::put_runtime_management_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::RemoveLayerVersionPermission => {
-            match crate::lambda::operation::remove_layer_version_permission::deserialize_request(req, labels).await {
-                Ok(input) => match api.remove_layer_version_permission(input).await {
-                    Ok(output) => crate::lambda::operation::remove_layer_version_permission::serialize_response(output),
-                    Err(error) => crate::lambda::operation::remove_layer_version_permission::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::remove_layer_version_permission::deserialize_request(req, labels).await
+                {
+                    Ok(input) => match api.remove_layer_version_permission(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::remove_layer_version_permission::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::remove_layer_version_permission::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::RemovePermission => {
-            match crate::lambda::operation::remove_permission::deserialize_request(req, labels).await {
-                Ok(input) => match api.remove_permission(input).await {
-                    Ok(output) => crate::lambda::operation::remove_permission::serialize_response(output),
-                    Err(error) => crate::lambda::operation::remove_permission::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::remove_permission::deserialize_request(req, labels).await {
+                    Ok(input) => match api.remove_permission(input).await {
+                        Ok(output) => crate::lambda::operation::remove_permission::serialize_response(output),
+                        Err(error) => crate::lambda::operation::remove_permission::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::SendDurableExecutionCallbackFailure => {
-            match crate::lambda::operation::send_durable_execution_callback_failure::deserialize_request(req, labels)
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::send_durable_execution_callback_failure::deserialize_request(
+                    req, labels,
+                )
                 .await
-            {
-                Ok(input) => match api.send_durable_execution_callback_failure(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::send_durable_execution_callback_failure::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::lambda::operation::send_durable_execution_callback_failure::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+                {
+                    Ok(input) => match api.send_durable_execution_callback_failure(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::send_durable_execution_callback_failure::serialize_response(
+                                output,
+                            )
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::send_durable_execution_callback_failure::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::SendDurableExecutionCallbackHeartbeat => {
-            match crate::lambda::operation::send_durable_execution_callback_heartbeat::deserialize_request(req, labels)
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::send_durable_execution_callback_heartbeat::deserialize_request(
+                    req, labels,
+                )
                 .await
-            {
-                Ok(input) => match api.send_durable_execution_callback_heartbeat(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::send_durable_execution_callback_heartbeat::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::lambda::operation::send_durable_execution_callback_heartbeat::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+                {
+                    Ok(input) => match api.send_durable_execution_callback_heartbeat(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::send_durable_execution_callback_heartbeat::serialize_response(
+                                output,
+                            )
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::send_durable_execution_callback_heartbeat::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::SendDurableExecutionCallbackSuccess => {
-            match crate::lambda::operation::send_durable_execution_callback_success::deserialize_request(req, labels)
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::send_durable_execution_callback_success::deserialize_request(
+                    req, labels,
+                )
                 .await
-            {
-                Ok(input) => match api.send_durable_execution_callback_success(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::send_durable_execution_callback_success::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::lambda::operation::send_durable_execution_callback_success::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+                {
+                    Ok(input) => match api.send_durable_execution_callback_success(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::send_durable_execution_callback_success::serialize_response(
+                                output,
+                            )
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::send_durable_execution_callback_success::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::StopDurableExecution => {
-            match crate::lambda::operation::stop_durable_execution::deserialize_request(req, labels).await {
-                Ok(input) => match api.stop_durable_execution(input).await {
-                    Ok(output) => crate::lambda::operation::stop_durable_execution::serialize_response(output),
-                    Err(error) => crate::lambda::operation::stop_durable_execution::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::stop_durable_execution::deserialize_request(req, labels).await {
+                    Ok(input) => match api.stop_durable_execution(input).await {
+                        Ok(output) => crate::lambda::operation::stop_durable_execution::serialize_response(output),
+                        Err(error) => crate::lambda::operation::stop_durable_execution::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::TagResource => {
-            match crate::lambda::operation::tag_resource::deserialize_request(req, labels).await {
-                Ok(input) => match api.tag_resource(input).await {
-                    Ok(output) => crate::lambda::operation::tag_resource::serialize_response(output),
-                    Err(error) => crate::lambda::operation::tag_resource::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::tag_resource::deserialize_request(req, labels).await {
+                    Ok(input) => match api.tag_resource(input).await {
+                        Ok(output) => crate::lambda::operation::tag_resource::serialize_response(output),
+                        Err(error) => crate::lambda::operation::tag_resource::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UntagResource => {
-            match crate::lambda::operation::untag_resource::deserialize_request(req, labels).await {
-                Ok(input) => match api.untag_resource(input).await {
-                    Ok(output) => crate::lambda::operation::untag_resource::serialize_response(output),
-                    Err(error) => crate::lambda::operation::untag_resource::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::untag_resource::deserialize_request(req, labels).await {
+                    Ok(input) => match api.untag_resource(input).await {
+                        Ok(output) => crate::lambda::operation::untag_resource::serialize_response(output),
+                        Err(error) => crate::lambda::operation::untag_resource::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UpdateAlias => {
-            match crate::lambda::operation::update_alias::deserialize_request(req, labels).await {
-                Ok(input) => match api.update_alias(input).await {
-                    Ok(output) => crate::lambda::operation::update_alias::serialize_response(output),
-                    Err(error) => crate::lambda::operation::update_alias::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::update_alias::deserialize_request(req, labels).await {
+                    Ok(input) => match api.update_alias(input).await {
+                        Ok(output) => crate::lambda::operation::update_alias::serialize_response(output),
+                        Err(error) => crate::lambda::operation::update_alias::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UpdateCapacityProvider => {
-            match crate::lambda::operation::update_capacity_provider::deserialize_request(req, labels).await {
-                Ok(input) => match api.update_capacity_provider(input).await {
-                    Ok(output) => crate::lambda::operation::update_capacity_provider::serialize_response(output),
-                    Err(error) => crate::lambda::operation::update_capacity_provider::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::update_capacity_provider::deserialize_request(req, labels).await {
+                    Ok(input) => match api.update_capacity_provider(input).await {
+                        Ok(output) => crate::lambda::operation::update_capacity_provider::serialize_response(output),
+                        Err(error) => crate::lambda::operation::update_capacity_provider::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UpdateCodeSigningConfig => {
-            match crate::lambda::operation::update_code_signing_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.update_code_signing_config(input).await {
-                    Ok(output) => crate::lambda::operation::update_code_signing_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::update_code_signing_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::update_code_signing_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.update_code_signing_config(input).await {
+                        Ok(output) => crate::lambda::operation::update_code_signing_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::update_code_signing_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UpdateEventSourceMapping => {
-            match crate::lambda::operation::update_event_source_mapping::deserialize_request(req, labels).await {
-                Ok(input) => match api.update_event_source_mapping(input).await {
-                    Ok(output) => crate::lambda::operation::update_event_source_mapping::serialize_response(output),
-                    Err(error) => crate::lambda::operation::update_event_source_mapping::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::update_event_source_mapping::deserialize_request(req, labels).await {
+                    Ok(input) => match api.update_event_source_mapping(input).await {
+                        Ok(output) => crate::lambda::operation::update_event_source_mapping::serialize_response(output),
+                        Err(error) => crate::lambda::operation::update_event_source_mapping::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UpdateFunctionCode => {
-            match crate::lambda::operation::update_function_code::deserialize_request(req, labels).await {
-                Ok(input) => match api.update_function_code(input).await {
-                    Ok(output) => crate::lambda::operation::update_function_code::serialize_response(output),
-                    Err(error) => crate::lambda::operation::update_function_code::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::update_function_code::deserialize_request(req, labels).await {
+                    Ok(input) => match api.update_function_code(input).await {
+                        Ok(output) => crate::lambda::operation::update_function_code::serialize_response(output),
+                        Err(error) => crate::lambda::operation::update_function_code::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UpdateFunctionConfiguration => {
-            match crate::lambda::operation::update_function_configuration::deserialize_request(req, labels).await {
-                Ok(input) => match api.update_function_configuration(input).await {
-                    Ok(output) => crate::lambda::operation::update_function_configuration::serialize_response(output),
-                    Err(error) => crate::lambda::operation::update_function_configuration::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::update_function_configuration::deserialize_request(req, labels).await {
+                    Ok(input) => match api.update_function_configuration(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::update_function_configuration::serialize_response(output)
+                        }
+                        Err(error) => crate::lambda::operation::update_function_configuration::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UpdateFunctionEventInvokeConfig => {
-            match crate::lambda::operation::update_function_event_invoke_config::deserialize_request(req, labels).await
-            {
-                Ok(input) => match api.update_function_event_invoke_config(input).await {
-                    Ok(output) => {
-                        crate::lambda::operation::update_function_event_invoke_config::serialize_response(output)
-                    }
-                    Err(error) => crate::lambda::operation::update_function_event_invoke_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::update_function_event_invoke_config::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.update_function_event_invoke_config(input).await {
+                        Ok(output) => {
+                            crate::lambda::operation::update_function_event_invoke_config::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::lambda::operation::update_function_event_invoke_config::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UpdateFunctionUrlConfig => {
-            match crate::lambda::operation::update_function_url_config::deserialize_request(req, labels).await {
-                Ok(input) => match api.update_function_url_config(input).await {
-                    Ok(output) => crate::lambda::operation::update_function_url_config::serialize_response(output),
-                    Err(error) => crate::lambda::operation::update_function_url_config::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::lambda::operation::update_function_url_config::deserialize_request(req, labels).await {
+                    Ok(input) => match api.update_function_url_config(input).await {
+                        Ok(output) => crate::lambda::operation::update_function_url_config::serialize_response(output),
+                        Err(error) => crate::lambda::operation::update_function_url_config::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
     }
 }

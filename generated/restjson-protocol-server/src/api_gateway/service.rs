@@ -96,13 +96,16 @@ where
     };
     match op {
         Operation::GetRestApis => {
-            match crate::api_gateway::operation::get_rest_apis::deserialize_request(req, labels).await {
-                Ok(input) => match api.get_rest_apis(input).await {
-                    Ok(output) => crate::api_gateway::operation::get_rest_apis::serialize_response(output),
-                    Err(error) => crate::api_gateway::operation::get_rest_apis::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::api_gateway::operation::get_rest_apis::deserialize_request(req, labels).await {
+                    Ok(input) => match api.get_rest_apis(input).await {
+                        Ok(output) => crate::api_gateway::operation::get_rest_apis::serialize_response(output),
+                        Err(error) => crate::api_gateway::operation::get_rest_apis::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
     }
 }

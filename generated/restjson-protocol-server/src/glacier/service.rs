@@ -111,22 +111,28 @@ where
     };
     match op {
         Operation::UploadArchive => {
-            match crate::glacier::operation::upload_archive::deserialize_request(req, labels).await {
-                Ok(input) => match api.upload_archive(input).await {
-                    Ok(output) => crate::glacier::operation::upload_archive::serialize_response(output),
-                    Err(error) => crate::glacier::operation::upload_archive::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::glacier::operation::upload_archive::deserialize_request(req, labels).await {
+                    Ok(input) => match api.upload_archive(input).await {
+                        Ok(output) => crate::glacier::operation::upload_archive::serialize_response(output),
+                        Err(error) => crate::glacier::operation::upload_archive::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::UploadMultipartPart => {
-            match crate::glacier::operation::upload_multipart_part::deserialize_request(req, labels).await {
-                Ok(input) => match api.upload_multipart_part(input).await {
-                    Ok(output) => crate::glacier::operation::upload_multipart_part::serialize_response(output),
-                    Err(error) => crate::glacier::operation::upload_multipart_part::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::glacier::operation::upload_multipart_part::deserialize_request(req, labels).await {
+                    Ok(input) => match api.upload_multipart_part(input).await {
+                        Ok(output) => crate::glacier::operation::upload_multipart_part::serialize_response(output),
+                        Err(error) => crate::glacier::operation::upload_multipart_part::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
     }
 }

@@ -1729,7 +1729,7 @@ where
         Err(rejection) => return rejection.into_response(&PROTOCOL),
     };
     match op {
-        Operation::AllQueryStringTypes => {
+        Operation::AllQueryStringTypes => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::all_query_string_types::deserialize_request(req, labels).await {
                 Ok(input) => match api.all_query_string_types(input).await {
                     Ok(output) => crate::rest_json::operation::all_query_string_types::serialize_response(output),
@@ -1737,23 +1737,19 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::ConstantAndVariableQueryString => {
-            match crate::rest_json::operation::constant_and_variable_query_string::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::ConstantAndVariableQueryString => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::constant_and_variable_query_string::deserialize_request(req, labels).await {
                 Ok(input) => match api.constant_and_variable_query_string(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::constant_and_variable_query_string::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::constant_and_variable_query_string::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::constant_and_variable_query_string::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::constant_and_variable_query_string::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::ConstantQueryString => {
+        })
+        .await,
+        Operation::ConstantQueryString => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::constant_query_string::deserialize_request(req, labels).await {
                 Ok(input) => match api.constant_query_string(input).await {
                     Ok(output) => crate::rest_json::operation::constant_query_string::serialize_response(output),
@@ -1761,8 +1757,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::ContentTypeParameters => {
+        })
+        .await,
+        Operation::ContentTypeParameters => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::content_type_parameters::deserialize_request(req, labels).await {
                 Ok(input) => match api.content_type_parameters(input).await {
                     Ok(output) => crate::rest_json::operation::content_type_parameters::serialize_response(output),
@@ -1770,22 +1767,19 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::DatetimeOffsets => {
+        })
+        .await,
+        Operation::DatetimeOffsets => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::datetime_offsets::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.datetime_offsets()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.datetime_offsets() }.await {
                     Ok(output) => crate::rest_json::operation::datetime_offsets::serialize_response(output),
                     Err(error) => crate::rest_json::operation::datetime_offsets::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::DocumentType => {
+        })
+        .await,
+        Operation::DocumentType => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::document_type::deserialize_request(req, labels).await {
                 Ok(input) => match api.document_type(input).await {
                     Ok(output) => crate::rest_json::operation::document_type::serialize_response(output),
@@ -1793,8 +1787,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::DocumentTypeAsMapValue => {
+        })
+        .await,
+        Operation::DocumentTypeAsMapValue => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::document_type_as_map_value::deserialize_request(req, labels).await {
                 Ok(input) => match api.document_type_as_map_value(input).await {
                     Ok(output) => crate::rest_json::operation::document_type_as_map_value::serialize_response(output),
@@ -1802,8 +1797,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::DocumentTypeAsPayload => {
+        })
+        .await,
+        Operation::DocumentTypeAsPayload => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::document_type_as_payload::deserialize_request(req, labels).await {
                 Ok(input) => match api.document_type_as_payload(input).await {
                     Ok(output) => crate::rest_json::operation::document_type_as_payload::serialize_response(output),
@@ -1811,8 +1807,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::DuplexStream => {
+        })
+        .await,
+        Operation::DuplexStream => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::duplex_stream::deserialize_request(req, labels).await {
                 Ok(input) => match api.duplex_stream(input).await {
                     Ok(output) => crate::rest_json::operation::duplex_stream::serialize_response(output),
@@ -1820,38 +1817,29 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::DuplexStreamWithDistinctStreams => {
-            match crate::rest_json::operation::duplex_stream_with_distinct_streams::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::DuplexStreamWithDistinctStreams => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::duplex_stream_with_distinct_streams::deserialize_request(req, labels).await {
                 Ok(input) => match api.duplex_stream_with_distinct_streams(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::duplex_stream_with_distinct_streams::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::duplex_stream_with_distinct_streams::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::duplex_stream_with_distinct_streams::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::duplex_stream_with_distinct_streams::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::DuplexStreamWithInitialMessages => {
-            match crate::rest_json::operation::duplex_stream_with_initial_messages::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::DuplexStreamWithInitialMessages => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::duplex_stream_with_initial_messages::deserialize_request(req, labels).await {
                 Ok(input) => match api.duplex_stream_with_initial_messages(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::duplex_stream_with_initial_messages::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::duplex_stream_with_initial_messages::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::duplex_stream_with_initial_messages::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::duplex_stream_with_initial_messages::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::EmptyInputAndEmptyOutput => {
+        })
+        .await,
+        Operation::EmptyInputAndEmptyOutput => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::empty_input_and_empty_output::deserialize_request(req, labels).await {
                 Ok(input) => match api.empty_input_and_empty_output(input).await {
                     Ok(output) => crate::rest_json::operation::empty_input_and_empty_output::serialize_response(output),
@@ -1859,79 +1847,59 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::EndpointOperation => {
+        })
+        .await,
+        Operation::EndpointOperation => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::endpoint_operation::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.endpoint_operation()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.endpoint_operation() }.await {
                     Ok(output) => crate::rest_json::operation::endpoint_operation::serialize_response(output),
                     Err(error) => crate::rest_json::operation::endpoint_operation::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::EndpointWithHostLabelOperation => {
-            match crate::rest_json::operation::endpoint_with_host_label_operation::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::EndpointWithHostLabelOperation => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::endpoint_with_host_label_operation::deserialize_request(req, labels).await {
                 Ok(input) => match api.endpoint_with_host_label_operation(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::endpoint_with_host_label_operation::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::endpoint_with_host_label_operation::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::endpoint_with_host_label_operation::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::endpoint_with_host_label_operation::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::FractionalSeconds => {
+        })
+        .await,
+        Operation::FractionalSeconds => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::fractional_seconds::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.fractional_seconds()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.fractional_seconds() }.await {
                     Ok(output) => crate::rest_json::operation::fractional_seconds::serialize_response(output),
                     Err(error) => crate::rest_json::operation::fractional_seconds::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::GreetingWithErrors => {
+        })
+        .await,
+        Operation::GreetingWithErrors => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::greeting_with_errors::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.greeting_with_errors()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.greeting_with_errors() }.await {
                     Ok(output) => crate::rest_json::operation::greeting_with_errors::serialize_response(output),
                     Err(error) => crate::rest_json::operation::greeting_with_errors::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HostWithPathOperation => {
+        })
+        .await,
+        Operation::HostWithPathOperation => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::host_with_path_operation::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.host_with_path_operation()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.host_with_path_operation() }.await {
                     Ok(output) => crate::rest_json::operation::host_with_path_operation::serialize_response(output),
                     Err(error) => crate::rest_json::operation::host_with_path_operation::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpChecksumRequired => {
+        })
+        .await,
+        Operation::HttpChecksumRequired => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_checksum_required::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_checksum_required(input).await {
                     Ok(output) => crate::rest_json::operation::http_checksum_required::serialize_response(output),
@@ -1939,8 +1907,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpEmptyPrefixHeaders => {
+        })
+        .await,
+        Operation::HttpEmptyPrefixHeaders => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_empty_prefix_headers::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_empty_prefix_headers(input).await {
                     Ok(output) => crate::rest_json::operation::http_empty_prefix_headers::serialize_response(output),
@@ -1948,8 +1917,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpEnumPayload => {
+        })
+        .await,
+        Operation::HttpEnumPayload => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_enum_payload::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_enum_payload(input).await {
                     Ok(output) => crate::rest_json::operation::http_enum_payload::serialize_response(output),
@@ -1957,8 +1927,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpPayloadTraits => {
+        })
+        .await,
+        Operation::HttpPayloadTraits => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_payload_traits::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_payload_traits(input).await {
                     Ok(output) => crate::rest_json::operation::http_payload_traits::serialize_response(output),
@@ -1966,23 +1937,19 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpPayloadTraitsWithMediaType => {
-            match crate::rest_json::operation::http_payload_traits_with_media_type::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::HttpPayloadTraitsWithMediaType => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::http_payload_traits_with_media_type::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_payload_traits_with_media_type(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::http_payload_traits_with_media_type::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::http_payload_traits_with_media_type::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::http_payload_traits_with_media_type::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::http_payload_traits_with_media_type::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpPayloadWithStructure => {
+        })
+        .await,
+        Operation::HttpPayloadWithStructure => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_payload_with_structure::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_payload_with_structure(input).await {
                     Ok(output) => crate::rest_json::operation::http_payload_with_structure::serialize_response(output),
@@ -1990,8 +1957,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpPayloadWithUnion => {
+        })
+        .await,
+        Operation::HttpPayloadWithUnion => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_payload_with_union::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_payload_with_union(input).await {
                     Ok(output) => crate::rest_json::operation::http_payload_with_union::serialize_response(output),
@@ -1999,8 +1967,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpPrefixHeaders => {
+        })
+        .await,
+        Operation::HttpPrefixHeaders => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_prefix_headers::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_prefix_headers(input).await {
                     Ok(output) => crate::rest_json::operation::http_prefix_headers::serialize_response(output),
@@ -2008,57 +1977,49 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpPrefixHeadersInResponse => {
+        })
+        .await,
+        Operation::HttpPrefixHeadersInResponse => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_prefix_headers_in_response::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_prefix_headers_in_response(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::http_prefix_headers_in_response::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::http_prefix_headers_in_response::serialize_response(output),
                     Err(error) => crate::rest_json::operation::http_prefix_headers_in_response::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpQueryParamsOnlyOperation => {
-            match crate::rest_json::operation::http_query_params_only_operation::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::HttpQueryParamsOnlyOperation => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::http_query_params_only_operation::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_query_params_only_operation(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::http_query_params_only_operation::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::http_query_params_only_operation::serialize_response(output),
                     Err(error) => crate::rest_json::operation::http_query_params_only_operation::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpRequestWithFloatLabels => {
+        })
+        .await,
+        Operation::HttpRequestWithFloatLabels => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_request_with_float_labels::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_request_with_float_labels(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::http_request_with_float_labels::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::http_request_with_float_labels::serialize_response(output),
                     Err(error) => crate::rest_json::operation::http_request_with_float_labels::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpRequestWithGreedyLabelInPath => {
-            match crate::rest_json::operation::http_request_with_greedy_label_in_path::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::HttpRequestWithGreedyLabelInPath => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::http_request_with_greedy_label_in_path::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_request_with_greedy_label_in_path(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::http_request_with_greedy_label_in_path::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::http_request_with_greedy_label_in_path::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::http_request_with_greedy_label_in_path::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::http_request_with_greedy_label_in_path::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpRequestWithLabels => {
+        })
+        .await,
+        Operation::HttpRequestWithLabels => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_request_with_labels::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_request_with_labels(input).await {
                     Ok(output) => crate::rest_json::operation::http_request_with_labels::serialize_response(output),
@@ -2066,54 +2027,39 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpRequestWithLabelsAndTimestampFormat => {
-            match crate::rest_json::operation::http_request_with_labels_and_timestamp_format::deserialize_request(
-                req, labels,
-            )
-            .await
-            {
+        })
+        .await,
+        Operation::HttpRequestWithLabelsAndTimestampFormat => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::http_request_with_labels_and_timestamp_format::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_request_with_labels_and_timestamp_format(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::http_request_with_labels_and_timestamp_format::serialize_response(
-                            output,
-                        )
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::http_request_with_labels_and_timestamp_format::serialize_error(
-                            error,
-                        )
-                    }
+                    Ok(output) => crate::rest_json::operation::http_request_with_labels_and_timestamp_format::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::http_request_with_labels_and_timestamp_format::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpRequestWithRegexLiteral => {
+        })
+        .await,
+        Operation::HttpRequestWithRegexLiteral => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_request_with_regex_literal::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_request_with_regex_literal(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::http_request_with_regex_literal::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::http_request_with_regex_literal::serialize_response(output),
                     Err(error) => crate::rest_json::operation::http_request_with_regex_literal::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpResponseCode => {
+        })
+        .await,
+        Operation::HttpResponseCode => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_response_code::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.http_response_code()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.http_response_code() }.await {
                     Ok(output) => crate::rest_json::operation::http_response_code::serialize_response(output),
                     Err(error) => crate::rest_json::operation::http_response_code::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::HttpStringPayload => {
+        })
+        .await,
+        Operation::HttpStringPayload => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::http_string_payload::deserialize_request(req, labels).await {
                 Ok(input) => match api.http_string_payload(input).await {
                     Ok(output) => crate::rest_json::operation::http_string_payload::serialize_response(output),
@@ -2121,35 +2067,29 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::IgnoreQueryParamsInResponse => {
+        })
+        .await,
+        Operation::IgnoreQueryParamsInResponse => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::ignore_query_params_in_response::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.ignore_query_params_in_response()
-                }
-                .await
-                {
-                    Ok(output) => {
-                        crate::rest_json::operation::ignore_query_params_in_response::serialize_response(output)
-                    }
+                Ok(input) => match { let () = input; api.ignore_query_params_in_response() }.await {
+                    Ok(output) => crate::rest_json::operation::ignore_query_params_in_response::serialize_response(output),
                     Err(error) => crate::rest_json::operation::ignore_query_params_in_response::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::InputAndOutputWithHeaders => {
+        })
+        .await,
+        Operation::InputAndOutputWithHeaders => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::input_and_output_with_headers::deserialize_request(req, labels).await {
                 Ok(input) => match api.input_and_output_with_headers(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::input_and_output_with_headers::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::input_and_output_with_headers::serialize_response(output),
                     Err(error) => crate::rest_json::operation::input_and_output_with_headers::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::InputStream => {
+        })
+        .await,
+        Operation::InputStream => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::input_stream::deserialize_request(req, labels).await {
                 Ok(input) => match api.input_stream(input).await {
                     Ok(output) => crate::rest_json::operation::input_stream::serialize_response(output),
@@ -2157,36 +2097,39 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::InputStreamWithInitialRequest => {
-            match crate::rest_json::operation::input_stream_with_initial_request::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::InputStreamWithInitialRequest => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::input_stream_with_initial_request::deserialize_request(req, labels).await {
                 Ok(input) => match api.input_stream_with_initial_request(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::input_stream_with_initial_request::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::input_stream_with_initial_request::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::input_stream_with_initial_request::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::input_stream_with_initial_request::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::JsonBlobs => match crate::rest_json::operation::json_blobs::deserialize_request(req, labels).await {
-            Ok(input) => match api.json_blobs(input).await {
-                Ok(output) => crate::rest_json::operation::json_blobs::serialize_response(output),
-                Err(error) => crate::rest_json::operation::json_blobs::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
-        Operation::JsonEnums => match crate::rest_json::operation::json_enums::deserialize_request(req, labels).await {
-            Ok(input) => match api.json_enums(input).await {
-                Ok(output) => crate::rest_json::operation::json_enums::serialize_response(output),
-                Err(error) => crate::rest_json::operation::json_enums::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
-        Operation::JsonIntEnums => {
+        })
+        .await,
+        Operation::JsonBlobs => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::json_blobs::deserialize_request(req, labels).await {
+                Ok(input) => match api.json_blobs(input).await {
+                    Ok(output) => crate::rest_json::operation::json_blobs::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::json_blobs::serialize_error(error),
+                },
+                Err(rejection) => rejection.into_response(&PROTOCOL),
+            }
+        })
+        .await,
+        Operation::JsonEnums => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::json_enums::deserialize_request(req, labels).await {
+                Ok(input) => match api.json_enums(input).await {
+                    Ok(output) => crate::rest_json::operation::json_enums::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::json_enums::serialize_error(error),
+                },
+                Err(rejection) => rejection.into_response(&PROTOCOL),
+            }
+        })
+        .await,
+        Operation::JsonIntEnums => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::json_int_enums::deserialize_request(req, labels).await {
                 Ok(input) => match api.json_int_enums(input).await {
                     Ok(output) => crate::rest_json::operation::json_int_enums::serialize_response(output),
@@ -2194,22 +2137,29 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::JsonLists => match crate::rest_json::operation::json_lists::deserialize_request(req, labels).await {
-            Ok(input) => match api.json_lists(input).await {
-                Ok(output) => crate::rest_json::operation::json_lists::serialize_response(output),
-                Err(error) => crate::rest_json::operation::json_lists::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
-        Operation::JsonMaps => match crate::rest_json::operation::json_maps::deserialize_request(req, labels).await {
-            Ok(input) => match api.json_maps(input).await {
-                Ok(output) => crate::rest_json::operation::json_maps::serialize_response(output),
-                Err(error) => crate::rest_json::operation::json_maps::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
-        Operation::JsonTimestamps => {
+        })
+        .await,
+        Operation::JsonLists => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::json_lists::deserialize_request(req, labels).await {
+                Ok(input) => match api.json_lists(input).await {
+                    Ok(output) => crate::rest_json::operation::json_lists::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::json_lists::serialize_error(error),
+                },
+                Err(rejection) => rejection.into_response(&PROTOCOL),
+            }
+        })
+        .await,
+        Operation::JsonMaps => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::json_maps::deserialize_request(req, labels).await {
+                Ok(input) => match api.json_maps(input).await {
+                    Ok(output) => crate::rest_json::operation::json_maps::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::json_maps::serialize_error(error),
+                },
+                Err(rejection) => rejection.into_response(&PROTOCOL),
+            }
+        })
+        .await,
+        Operation::JsonTimestamps => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::json_timestamps::deserialize_request(req, labels).await {
                 Ok(input) => match api.json_timestamps(input).await {
                     Ok(output) => crate::rest_json::operation::json_timestamps::serialize_response(output),
@@ -2217,66 +2167,49 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::JsonUnions => match crate::rest_json::operation::json_unions::deserialize_request(req, labels).await
-        {
-            Ok(input) => match api.json_unions(input).await {
-                Ok(output) => crate::rest_json::operation::json_unions::serialize_response(output),
-                Err(error) => crate::rest_json::operation::json_unions::serialize_error(error),
-            },
-            Err(rejection) => rejection.into_response(&PROTOCOL),
-        },
-        Operation::MalformedAcceptWithBody => {
+        })
+        .await,
+        Operation::JsonUnions => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::json_unions::deserialize_request(req, labels).await {
+                Ok(input) => match api.json_unions(input).await {
+                    Ok(output) => crate::rest_json::operation::json_unions::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::json_unions::serialize_error(error),
+                },
+                Err(rejection) => rejection.into_response(&PROTOCOL),
+            }
+        })
+        .await,
+        Operation::MalformedAcceptWithBody => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_accept_with_body::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.malformed_accept_with_body()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.malformed_accept_with_body() }.await {
                     Ok(output) => crate::rest_json::operation::malformed_accept_with_body::serialize_response(output),
                     Err(error) => crate::rest_json::operation::malformed_accept_with_body::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedAcceptWithGenericString => {
-            match crate::rest_json::operation::malformed_accept_with_generic_string::deserialize_request(req, labels)
-                .await
-            {
-                Ok(input) => match {
-                    let () = input;
-                    api.malformed_accept_with_generic_string()
-                }
-                .await
-                {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_accept_with_generic_string::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_accept_with_generic_string::serialize_error(error)
-                    }
+        })
+        .await,
+        Operation::MalformedAcceptWithGenericString => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_accept_with_generic_string::deserialize_request(req, labels).await {
+                Ok(input) => match { let () = input; api.malformed_accept_with_generic_string() }.await {
+                    Ok(output) => crate::rest_json::operation::malformed_accept_with_generic_string::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_accept_with_generic_string::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedAcceptWithPayload => {
+        })
+        .await,
+        Operation::MalformedAcceptWithPayload => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_accept_with_payload::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.malformed_accept_with_payload()
-                }
-                .await
-                {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_accept_with_payload::serialize_response(output)
-                    }
+                Ok(input) => match { let () = input; api.malformed_accept_with_payload() }.await {
+                    Ok(output) => crate::rest_json::operation::malformed_accept_with_payload::serialize_response(output),
                     Err(error) => crate::rest_json::operation::malformed_accept_with_payload::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedBlob => {
+        })
+        .await,
+        Operation::MalformedBlob => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_blob::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_blob(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_blob::serialize_response(output),
@@ -2284,8 +2217,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedBoolean => {
+        })
+        .await,
+        Operation::MalformedBoolean => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_boolean::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_boolean(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_boolean::serialize_response(output),
@@ -2293,8 +2227,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedByte => {
+        })
+        .await,
+        Operation::MalformedByte => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_byte::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_byte(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_byte::serialize_response(output),
@@ -2302,95 +2237,59 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedContentTypeWithBody => {
-            match crate::rest_json::operation::malformed_content_type_with_body::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::MalformedContentTypeWithBody => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_content_type_with_body::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_content_type_with_body(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_content_type_with_body::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_content_type_with_body::serialize_response(output),
                     Err(error) => crate::rest_json::operation::malformed_content_type_with_body::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedContentTypeWithGenericString => {
-            match crate::rest_json::operation::malformed_content_type_with_generic_string::deserialize_request(
-                req, labels,
-            )
-            .await
-            {
+        })
+        .await,
+        Operation::MalformedContentTypeWithGenericString => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_content_type_with_generic_string::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_content_type_with_generic_string(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_content_type_with_generic_string::serialize_response(
-                            output,
-                        )
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_content_type_with_generic_string::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_content_type_with_generic_string::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_content_type_with_generic_string::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedContentTypeWithPayload => {
-            match crate::rest_json::operation::malformed_content_type_with_payload::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::MalformedContentTypeWithPayload => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_content_type_with_payload::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_content_type_with_payload(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_content_type_with_payload::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_content_type_with_payload::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_content_type_with_payload::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_content_type_with_payload::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedContentTypeWithoutBody => {
-            match crate::rest_json::operation::malformed_content_type_without_body::deserialize_request(req, labels)
-                .await
-            {
-                Ok(input) => match {
-                    let () = input;
-                    api.malformed_content_type_without_body()
-                }
-                .await
-                {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_content_type_without_body::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_content_type_without_body::serialize_error(error)
-                    }
+        })
+        .await,
+        Operation::MalformedContentTypeWithoutBody => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_content_type_without_body::deserialize_request(req, labels).await {
+                Ok(input) => match { let () = input; api.malformed_content_type_without_body() }.await {
+                    Ok(output) => crate::rest_json::operation::malformed_content_type_without_body::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_content_type_without_body::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedContentTypeWithoutBodyEmptyInput => {
-            match crate::rest_json::operation::malformed_content_type_without_body_empty_input::deserialize_request(
-                req, labels,
-            )
-            .await
-            {
+        })
+        .await,
+        Operation::MalformedContentTypeWithoutBodyEmptyInput => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_content_type_without_body_empty_input::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_content_type_without_body_empty_input(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_content_type_without_body_empty_input::serialize_response(
-                            output,
-                        )
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_content_type_without_body_empty_input::serialize_error(
-                            error,
-                        )
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_content_type_without_body_empty_input::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_content_type_without_body_empty_input::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedDouble => {
+        })
+        .await,
+        Operation::MalformedDouble => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_double::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_double(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_double::serialize_response(output),
@@ -2398,8 +2297,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedFloat => {
+        })
+        .await,
+        Operation::MalformedFloat => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_float::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_float(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_float::serialize_response(output),
@@ -2407,8 +2307,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedInteger => {
+        })
+        .await,
+        Operation::MalformedInteger => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_integer::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_integer(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_integer::serialize_response(output),
@@ -2416,8 +2317,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedList => {
+        })
+        .await,
+        Operation::MalformedList => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_list::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_list(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_list::serialize_response(output),
@@ -2425,8 +2327,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedLong => {
+        })
+        .await,
+        Operation::MalformedLong => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_long::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_long(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_long::serialize_response(output),
@@ -2434,8 +2337,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedMap => {
+        })
+        .await,
+        Operation::MalformedMap => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_map::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_map(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_map::serialize_response(output),
@@ -2443,8 +2347,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedRequestBody => {
+        })
+        .await,
+        Operation::MalformedRequestBody => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_request_body::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_request_body(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_request_body::serialize_response(output),
@@ -2452,8 +2357,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedShort => {
+        })
+        .await,
+        Operation::MalformedShort => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_short::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_short(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_short::serialize_response(output),
@@ -2461,8 +2367,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedString => {
+        })
+        .await,
+        Operation::MalformedString => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_string::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_string(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_string::serialize_response(output),
@@ -2470,170 +2377,129 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampBodyDateTime => {
-            match crate::rest_json::operation::malformed_timestamp_body_date_time::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampBodyDateTime => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_body_date_time::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_body_date_time(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_body_date_time::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_timestamp_body_date_time::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_body_date_time::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_timestamp_body_date_time::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampBodyDefault => {
-            match crate::rest_json::operation::malformed_timestamp_body_default::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampBodyDefault => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_body_default::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_body_default(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_body_default::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_body_default::serialize_response(output),
                     Err(error) => crate::rest_json::operation::malformed_timestamp_body_default::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampBodyHttpDate => {
-            match crate::rest_json::operation::malformed_timestamp_body_http_date::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampBodyHttpDate => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_body_http_date::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_body_http_date(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_body_http_date::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_timestamp_body_http_date::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_body_http_date::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_timestamp_body_http_date::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampHeaderDateTime => {
-            match crate::rest_json::operation::malformed_timestamp_header_date_time::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampHeaderDateTime => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_header_date_time::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_header_date_time(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_header_date_time::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_timestamp_header_date_time::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_header_date_time::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_timestamp_header_date_time::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampHeaderDefault => {
-            match crate::rest_json::operation::malformed_timestamp_header_default::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampHeaderDefault => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_header_default::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_header_default(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_header_default::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_timestamp_header_default::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_header_default::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_timestamp_header_default::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampHeaderEpoch => {
-            match crate::rest_json::operation::malformed_timestamp_header_epoch::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampHeaderEpoch => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_header_epoch::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_header_epoch(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_header_epoch::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_header_epoch::serialize_response(output),
                     Err(error) => crate::rest_json::operation::malformed_timestamp_header_epoch::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampPathDefault => {
-            match crate::rest_json::operation::malformed_timestamp_path_default::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampPathDefault => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_path_default::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_path_default(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_path_default::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_path_default::serialize_response(output),
                     Err(error) => crate::rest_json::operation::malformed_timestamp_path_default::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampPathEpoch => {
+        })
+        .await,
+        Operation::MalformedTimestampPathEpoch => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_timestamp_path_epoch::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_path_epoch(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_path_epoch::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_path_epoch::serialize_response(output),
                     Err(error) => crate::rest_json::operation::malformed_timestamp_path_epoch::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampPathHttpDate => {
-            match crate::rest_json::operation::malformed_timestamp_path_http_date::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampPathHttpDate => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_path_http_date::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_path_http_date(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_path_http_date::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_timestamp_path_http_date::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_path_http_date::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_timestamp_path_http_date::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampQueryDefault => {
-            match crate::rest_json::operation::malformed_timestamp_query_default::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampQueryDefault => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_query_default::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_query_default(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_query_default::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_timestamp_query_default::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_query_default::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_timestamp_query_default::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampQueryEpoch => {
+        })
+        .await,
+        Operation::MalformedTimestampQueryEpoch => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_timestamp_query_epoch::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_query_epoch(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_query_epoch::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_query_epoch::serialize_response(output),
                     Err(error) => crate::rest_json::operation::malformed_timestamp_query_epoch::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedTimestampQueryHttpDate => {
-            match crate::rest_json::operation::malformed_timestamp_query_http_date::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::MalformedTimestampQueryHttpDate => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::malformed_timestamp_query_http_date::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_timestamp_query_http_date(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::malformed_timestamp_query_http_date::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::malformed_timestamp_query_http_date::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::malformed_timestamp_query_http_date::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::malformed_timestamp_query_http_date::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MalformedUnion => {
+        })
+        .await,
+        Operation::MalformedUnion => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::malformed_union::deserialize_request(req, labels).await {
                 Ok(input) => match api.malformed_union(input).await {
                     Ok(output) => crate::rest_json::operation::malformed_union::serialize_response(output),
@@ -2641,8 +2507,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::MediaTypeHeader => {
+        })
+        .await,
+        Operation::MediaTypeHeader => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::media_type_header::deserialize_request(req, labels).await {
                 Ok(input) => match api.media_type_header(input).await {
                     Ok(output) => crate::rest_json::operation::media_type_header::serialize_response(output),
@@ -2650,84 +2517,69 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::NoInputAndNoOutput => {
+        })
+        .await,
+        Operation::NoInputAndNoOutput => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::no_input_and_no_output::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.no_input_and_no_output()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.no_input_and_no_output() }.await {
                     Ok(output) => crate::rest_json::operation::no_input_and_no_output::serialize_response(output),
                     Err(error) => crate::rest_json::operation::no_input_and_no_output::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::NoInputAndOutput => {
+        })
+        .await,
+        Operation::NoInputAndOutput => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::no_input_and_output::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.no_input_and_output()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.no_input_and_output() }.await {
                     Ok(output) => crate::rest_json::operation::no_input_and_output::serialize_response(output),
                     Err(error) => crate::rest_json::operation::no_input_and_output::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::NullAndEmptyHeadersClient => {
+        })
+        .await,
+        Operation::NullAndEmptyHeadersClient => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::null_and_empty_headers_client::deserialize_request(req, labels).await {
                 Ok(input) => match api.null_and_empty_headers_client(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::null_and_empty_headers_client::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::null_and_empty_headers_client::serialize_response(output),
                     Err(error) => crate::rest_json::operation::null_and_empty_headers_client::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::NullAndEmptyHeadersServer => {
+        })
+        .await,
+        Operation::NullAndEmptyHeadersServer => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::null_and_empty_headers_server::deserialize_request(req, labels).await {
                 Ok(input) => match api.null_and_empty_headers_server(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::null_and_empty_headers_server::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::null_and_empty_headers_server::serialize_response(output),
                     Err(error) => crate::rest_json::operation::null_and_empty_headers_server::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::OmitsNullSerializesEmptyString => {
-            match crate::rest_json::operation::omits_null_serializes_empty_string::deserialize_request(req, labels)
-                .await
-            {
+        })
+        .await,
+        Operation::OmitsNullSerializesEmptyString => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::omits_null_serializes_empty_string::deserialize_request(req, labels).await {
                 Ok(input) => match api.omits_null_serializes_empty_string(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::omits_null_serializes_empty_string::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::omits_null_serializes_empty_string::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::omits_null_serializes_empty_string::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::omits_null_serializes_empty_string::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::OmitsSerializingEmptyLists => {
+        })
+        .await,
+        Operation::OmitsSerializingEmptyLists => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::omits_serializing_empty_lists::deserialize_request(req, labels).await {
                 Ok(input) => match api.omits_serializing_empty_lists(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::omits_serializing_empty_lists::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::omits_serializing_empty_lists::serialize_response(output),
                     Err(error) => crate::rest_json::operation::omits_serializing_empty_lists::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::OperationWithDefaults => {
+        })
+        .await,
+        Operation::OperationWithDefaults => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::operation_with_defaults::deserialize_request(req, labels).await {
                 Ok(input) => match api.operation_with_defaults(input).await {
                     Ok(output) => crate::rest_json::operation::operation_with_defaults::serialize_response(output),
@@ -2735,53 +2587,39 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::OperationWithNestedStructure => {
+        })
+        .await,
+        Operation::OperationWithNestedStructure => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::operation_with_nested_structure::deserialize_request(req, labels).await {
                 Ok(input) => match api.operation_with_nested_structure(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::operation_with_nested_structure::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::operation_with_nested_structure::serialize_response(output),
                     Err(error) => crate::rest_json::operation::operation_with_nested_structure::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::OutputStream => {
+        })
+        .await,
+        Operation::OutputStream => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::output_stream::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.output_stream()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.output_stream() }.await {
                     Ok(output) => crate::rest_json::operation::output_stream::serialize_response(output),
                     Err(error) => crate::rest_json::operation::output_stream::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::OutputStreamWithInitialResponse => {
-            match crate::rest_json::operation::output_stream_with_initial_response::deserialize_request(req, labels)
-                .await
-            {
-                Ok(input) => match {
-                    let () = input;
-                    api.output_stream_with_initial_response()
-                }
-                .await
-                {
-                    Ok(output) => {
-                        crate::rest_json::operation::output_stream_with_initial_response::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::output_stream_with_initial_response::serialize_error(error)
-                    }
+        })
+        .await,
+        Operation::OutputStreamWithInitialResponse => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::output_stream_with_initial_response::deserialize_request(req, labels).await {
+                Ok(input) => match { let () = input; api.output_stream_with_initial_response() }.await {
+                    Ok(output) => crate::rest_json::operation::output_stream_with_initial_response::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::output_stream_with_initial_response::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::PostPlayerAction => {
+        })
+        .await,
+        Operation::PostPlayerAction => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::post_player_action::deserialize_request(req, labels).await {
                 Ok(input) => match api.post_player_action(input).await {
                     Ok(output) => crate::rest_json::operation::post_player_action::serialize_response(output),
@@ -2789,8 +2627,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::PostUnionWithJsonName => {
+        })
+        .await,
+        Operation::PostUnionWithJsonName => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::post_union_with_json_name::deserialize_request(req, labels).await {
                 Ok(input) => match api.post_union_with_json_name(input).await {
                     Ok(output) => crate::rest_json::operation::post_union_with_json_name::serialize_response(output),
@@ -2798,8 +2637,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::PutWithContentEncoding => {
+        })
+        .await,
+        Operation::PutWithContentEncoding => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::put_with_content_encoding::deserialize_request(req, labels).await {
                 Ok(input) => match api.put_with_content_encoding(input).await {
                     Ok(output) => crate::rest_json::operation::put_with_content_encoding::serialize_response(output),
@@ -2807,33 +2647,29 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::QueryIdempotencyTokenAutoFill => {
-            match crate::rest_json::operation::query_idempotency_token_auto_fill::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::QueryIdempotencyTokenAutoFill => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::query_idempotency_token_auto_fill::deserialize_request(req, labels).await {
                 Ok(input) => match api.query_idempotency_token_auto_fill(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::query_idempotency_token_auto_fill::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json::operation::query_idempotency_token_auto_fill::serialize_error(error)
-                    }
+                    Ok(output) => crate::rest_json::operation::query_idempotency_token_auto_fill::serialize_response(output),
+                    Err(error) => crate::rest_json::operation::query_idempotency_token_auto_fill::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::QueryParamsAsStringListMap => {
+        })
+        .await,
+        Operation::QueryParamsAsStringListMap => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::query_params_as_string_list_map::deserialize_request(req, labels).await {
                 Ok(input) => match api.query_params_as_string_list_map(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::query_params_as_string_list_map::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::query_params_as_string_list_map::serialize_response(output),
                     Err(error) => crate::rest_json::operation::query_params_as_string_list_map::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::QueryPrecedence => {
+        })
+        .await,
+        Operation::QueryPrecedence => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::query_precedence::deserialize_request(req, labels).await {
                 Ok(input) => match api.query_precedence(input).await {
                     Ok(output) => crate::rest_json::operation::query_precedence::serialize_response(output),
@@ -2841,8 +2677,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::RecursiveShapes => {
+        })
+        .await,
+        Operation::RecursiveShapes => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::recursive_shapes::deserialize_request(req, labels).await {
                 Ok(input) => match api.recursive_shapes(input).await {
                     Ok(output) => crate::rest_json::operation::recursive_shapes::serialize_response(output),
@@ -2850,8 +2687,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::ResponseCodeHttpFallback => {
+        })
+        .await,
+        Operation::ResponseCodeHttpFallback => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::response_code_http_fallback::deserialize_request(req, labels).await {
                 Ok(input) => match api.response_code_http_fallback(input).await {
                     Ok(output) => crate::rest_json::operation::response_code_http_fallback::serialize_response(output),
@@ -2859,22 +2697,19 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::ResponseCodeRequired => {
+        })
+        .await,
+        Operation::ResponseCodeRequired => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::response_code_required::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.response_code_required()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.response_code_required() }.await {
                     Ok(output) => crate::rest_json::operation::response_code_required::serialize_response(output),
                     Err(error) => crate::rest_json::operation::response_code_required::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::SimpleScalarProperties => {
+        })
+        .await,
+        Operation::SimpleScalarProperties => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::simple_scalar_properties::deserialize_request(req, labels).await {
                 Ok(input) => match api.simple_scalar_properties(input).await {
                     Ok(output) => crate::rest_json::operation::simple_scalar_properties::serialize_response(output),
@@ -2882,8 +2717,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::SparseJsonLists => {
+        })
+        .await,
+        Operation::SparseJsonLists => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::sparse_json_lists::deserialize_request(req, labels).await {
                 Ok(input) => match api.sparse_json_lists(input).await {
                     Ok(output) => crate::rest_json::operation::sparse_json_lists::serialize_response(output),
@@ -2891,8 +2727,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::SparseJsonMaps => {
+        })
+        .await,
+        Operation::SparseJsonMaps => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::sparse_json_maps::deserialize_request(req, labels).await {
                 Ok(input) => match api.sparse_json_maps(input).await {
                     Ok(output) => crate::rest_json::operation::sparse_json_maps::serialize_response(output),
@@ -2900,8 +2737,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::StreamingTraits => {
+        })
+        .await,
+        Operation::StreamingTraits => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::streaming_traits::deserialize_request(req, labels).await {
                 Ok(input) => match api.streaming_traits(input).await {
                     Ok(output) => crate::rest_json::operation::streaming_traits::serialize_response(output),
@@ -2909,31 +2747,29 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::StreamingTraitsRequireLength => {
+        })
+        .await,
+        Operation::StreamingTraitsRequireLength => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::streaming_traits_require_length::deserialize_request(req, labels).await {
                 Ok(input) => match api.streaming_traits_require_length(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::streaming_traits_require_length::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::streaming_traits_require_length::serialize_response(output),
                     Err(error) => crate::rest_json::operation::streaming_traits_require_length::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::StreamingTraitsWithMediaType => {
-            match crate::rest_json::operation::streaming_traits_with_media_type::deserialize_request(req, labels).await
-            {
+        })
+        .await,
+        Operation::StreamingTraitsWithMediaType => ::std::boxed::Box::pin(async move {
+            match crate::rest_json::operation::streaming_traits_with_media_type::deserialize_request(req, labels).await {
                 Ok(input) => match api.streaming_traits_with_media_type(input).await {
-                    Ok(output) => {
-                        crate::rest_json::operation::streaming_traits_with_media_type::serialize_response(output)
-                    }
+                    Ok(output) => crate::rest_json::operation::streaming_traits_with_media_type::serialize_response(output),
                     Err(error) => crate::rest_json::operation::streaming_traits_with_media_type::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::TestBodyStructure => {
+        })
+        .await,
+        Operation::TestBodyStructure => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::test_body_structure::deserialize_request(req, labels).await {
                 Ok(input) => match api.test_body_structure(input).await {
                     Ok(output) => crate::rest_json::operation::test_body_structure::serialize_response(output),
@@ -2941,22 +2777,19 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::TestGetNoInputNoPayload => {
+        })
+        .await,
+        Operation::TestGetNoInputNoPayload => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::test_get_no_input_no_payload::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.test_get_no_input_no_payload()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.test_get_no_input_no_payload() }.await {
                     Ok(output) => crate::rest_json::operation::test_get_no_input_no_payload::serialize_response(output),
                     Err(error) => crate::rest_json::operation::test_get_no_input_no_payload::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::TestGetNoPayload => {
+        })
+        .await,
+        Operation::TestGetNoPayload => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::test_get_no_payload::deserialize_request(req, labels).await {
                 Ok(input) => match api.test_get_no_payload(input).await {
                     Ok(output) => crate::rest_json::operation::test_get_no_payload::serialize_response(output),
@@ -2964,8 +2797,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::TestPayloadBlob => {
+        })
+        .await,
+        Operation::TestPayloadBlob => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::test_payload_blob::deserialize_request(req, labels).await {
                 Ok(input) => match api.test_payload_blob(input).await {
                     Ok(output) => crate::rest_json::operation::test_payload_blob::serialize_response(output),
@@ -2973,8 +2807,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::TestPayloadStructure => {
+        })
+        .await,
+        Operation::TestPayloadStructure => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::test_payload_structure::deserialize_request(req, labels).await {
                 Ok(input) => match api.test_payload_structure(input).await {
                     Ok(output) => crate::rest_json::operation::test_payload_structure::serialize_response(output),
@@ -2982,24 +2817,19 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::TestPostNoInputNoPayload => {
+        })
+        .await,
+        Operation::TestPostNoInputNoPayload => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::test_post_no_input_no_payload::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.test_post_no_input_no_payload()
-                }
-                .await
-                {
-                    Ok(output) => {
-                        crate::rest_json::operation::test_post_no_input_no_payload::serialize_response(output)
-                    }
+                Ok(input) => match { let () = input; api.test_post_no_input_no_payload() }.await {
+                    Ok(output) => crate::rest_json::operation::test_post_no_input_no_payload::serialize_response(output),
                     Err(error) => crate::rest_json::operation::test_post_no_input_no_payload::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::TestPostNoPayload => {
+        })
+        .await,
+        Operation::TestPostNoPayload => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::test_post_no_payload::deserialize_request(req, labels).await {
                 Ok(input) => match api.test_post_no_payload(input).await {
                     Ok(output) => crate::rest_json::operation::test_post_no_payload::serialize_response(output),
@@ -3007,8 +2837,9 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::TimestampFormatHeaders => {
+        })
+        .await,
+        Operation::TimestampFormatHeaders => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::timestamp_format_headers::deserialize_request(req, labels).await {
                 Ok(input) => match api.timestamp_format_headers(input).await {
                     Ok(output) => crate::rest_json::operation::timestamp_format_headers::serialize_response(output),
@@ -3016,21 +2847,18 @@ where
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
-        Operation::UnitInputAndOutput => {
+        })
+        .await,
+        Operation::UnitInputAndOutput => ::std::boxed::Box::pin(async move {
             match crate::rest_json::operation::unit_input_and_output::deserialize_request(req, labels).await {
-                Ok(input) => match {
-                    let () = input;
-                    api.unit_input_and_output()
-                }
-                .await
-                {
+                Ok(input) => match { let () = input; api.unit_input_and_output() }.await {
                     Ok(output) => crate::rest_json::operation::unit_input_and_output::serialize_response(output),
                     Err(error) => crate::rest_json::operation::unit_input_and_output::serialize_error(error),
                 },
                 Err(rejection) => rejection.into_response(&PROTOCOL),
             }
-        }
+        })
+        .await,
     }
 }
 

@@ -241,151 +241,218 @@ where
     };
     match op {
         Operation::MalformedEnum => {
-            match crate::rest_json_validation::operation::malformed_enum::deserialize_request(req, labels).await {
-                Ok(input) => match api.malformed_enum(input).await {
-                    Ok(output) => crate::rest_json_validation::operation::malformed_enum::serialize_response(output),
-                    Err(error) => crate::rest_json_validation::operation::malformed_enum::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_enum::deserialize_request(req, labels).await {
+                    Ok(input) => match api.malformed_enum(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_enum::serialize_response(output)
+                        }
+                        Err(error) => crate::rest_json_validation::operation::malformed_enum::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::MalformedLength => {
-            match crate::rest_json_validation::operation::malformed_length::deserialize_request(req, labels).await {
-                Ok(input) => match api.malformed_length(input).await {
-                    Ok(output) => crate::rest_json_validation::operation::malformed_length::serialize_response(output),
-                    Err(error) => crate::rest_json_validation::operation::malformed_length::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_length::deserialize_request(req, labels).await {
+                    Ok(input) => match api.malformed_length(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_length::serialize_response(output)
+                        }
+                        Err(error) => crate::rest_json_validation::operation::malformed_length::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::MalformedLengthOverride => {
-            match crate::rest_json_validation::operation::malformed_length_override::deserialize_request(req, labels)
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_length_override::deserialize_request(
+                    req, labels,
+                )
                 .await
-            {
-                Ok(input) => match api.malformed_length_override(input).await {
-                    Ok(output) => {
-                        crate::rest_json_validation::operation::malformed_length_override::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json_validation::operation::malformed_length_override::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+                {
+                    Ok(input) => match api.malformed_length_override(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_length_override::serialize_response(
+                                output,
+                            )
+                        }
+                        Err(error) => {
+                            crate::rest_json_validation::operation::malformed_length_override::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::MalformedLengthQueryString => {
-            match crate::rest_json_validation::operation::malformed_length_query_string::deserialize_request(
-                req, labels,
-            )
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_length_query_string::deserialize_request(
+                    req, labels,
+                )
+                .await
+                {
+                    Ok(input) => match api.malformed_length_query_string(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_length_query_string::serialize_response(
+                                output,
+                            )
+                        }
+                        Err(error) => {
+                            crate::rest_json_validation::operation::malformed_length_query_string::serialize_error(
+                                error,
+                            )
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
             .await
-            {
-                Ok(input) => match api.malformed_length_query_string(input).await {
-                    Ok(output) => {
-                        crate::rest_json_validation::operation::malformed_length_query_string::serialize_response(
-                            output,
-                        )
-                    }
-                    Err(error) => {
-                        crate::rest_json_validation::operation::malformed_length_query_string::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
         }
         Operation::MalformedPattern => {
-            match crate::rest_json_validation::operation::malformed_pattern::deserialize_request(req, labels).await {
-                Ok(input) => match api.malformed_pattern(input).await {
-                    Ok(output) => crate::rest_json_validation::operation::malformed_pattern::serialize_response(output),
-                    Err(error) => crate::rest_json_validation::operation::malformed_pattern::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_pattern::deserialize_request(req, labels).await
+                {
+                    Ok(input) => match api.malformed_pattern(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_pattern::serialize_response(output)
+                        }
+                        Err(error) => crate::rest_json_validation::operation::malformed_pattern::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::MalformedPatternOverride => {
-            match crate::rest_json_validation::operation::malformed_pattern_override::deserialize_request(req, labels)
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_pattern_override::deserialize_request(
+                    req, labels,
+                )
                 .await
-            {
-                Ok(input) => match api.malformed_pattern_override(input).await {
-                    Ok(output) => {
-                        crate::rest_json_validation::operation::malformed_pattern_override::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json_validation::operation::malformed_pattern_override::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+                {
+                    Ok(input) => match api.malformed_pattern_override(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_pattern_override::serialize_response(
+                                output,
+                            )
+                        }
+                        Err(error) => {
+                            crate::rest_json_validation::operation::malformed_pattern_override::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::MalformedRange => {
-            match crate::rest_json_validation::operation::malformed_range::deserialize_request(req, labels).await {
-                Ok(input) => match api.malformed_range(input).await {
-                    Ok(output) => crate::rest_json_validation::operation::malformed_range::serialize_response(output),
-                    Err(error) => crate::rest_json_validation::operation::malformed_range::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_range::deserialize_request(req, labels).await {
+                    Ok(input) => match api.malformed_range(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_range::serialize_response(output)
+                        }
+                        Err(error) => crate::rest_json_validation::operation::malformed_range::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::MalformedRangeOverride => {
-            match crate::rest_json_validation::operation::malformed_range_override::deserialize_request(req, labels)
-                .await
-            {
-                Ok(input) => match api.malformed_range_override(input).await {
-                    Ok(output) => {
-                        crate::rest_json_validation::operation::malformed_range_override::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json_validation::operation::malformed_range_override::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_range_override::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.malformed_range_override(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_range_override::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::rest_json_validation::operation::malformed_range_override::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::MalformedRequired => {
-            match crate::rest_json_validation::operation::malformed_required::deserialize_request(req, labels).await {
-                Ok(input) => match api.malformed_required(input).await {
-                    Ok(output) => {
-                        crate::rest_json_validation::operation::malformed_required::serialize_response(output)
-                    }
-                    Err(error) => crate::rest_json_validation::operation::malformed_required::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_required::deserialize_request(req, labels).await
+                {
+                    Ok(input) => match api.malformed_required(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_required::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::rest_json_validation::operation::malformed_required::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::MalformedUniqueItems => {
-            match crate::rest_json_validation::operation::malformed_unique_items::deserialize_request(req, labels).await
-            {
-                Ok(input) => match api.malformed_unique_items(input).await {
-                    Ok(output) => {
-                        crate::rest_json_validation::operation::malformed_unique_items::serialize_response(output)
-                    }
-                    Err(error) => {
-                        crate::rest_json_validation::operation::malformed_unique_items::serialize_error(error)
-                    }
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::malformed_unique_items::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.malformed_unique_items(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::malformed_unique_items::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::rest_json_validation::operation::malformed_unique_items::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::RecursiveStructures => {
-            match crate::rest_json_validation::operation::recursive_structures::deserialize_request(req, labels).await {
-                Ok(input) => match api.recursive_structures(input).await {
-                    Ok(output) => {
-                        crate::rest_json_validation::operation::recursive_structures::serialize_response(output)
-                    }
-                    Err(error) => crate::rest_json_validation::operation::recursive_structures::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::recursive_structures::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.recursive_structures(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::recursive_structures::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::rest_json_validation::operation::recursive_structures::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
         Operation::SensitiveValidation => {
-            match crate::rest_json_validation::operation::sensitive_validation::deserialize_request(req, labels).await {
-                Ok(input) => match api.sensitive_validation(input).await {
-                    Ok(output) => {
-                        crate::rest_json_validation::operation::sensitive_validation::serialize_response(output)
-                    }
-                    Err(error) => crate::rest_json_validation::operation::sensitive_validation::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::rest_json_validation::operation::sensitive_validation::deserialize_request(req, labels)
+                    .await
+                {
+                    Ok(input) => match api.sensitive_validation(input).await {
+                        Ok(output) => {
+                            crate::rest_json_validation::operation::sensitive_validation::serialize_response(output)
+                        }
+                        Err(error) => {
+                            crate::rest_json_validation::operation::sensitive_validation::serialize_error(error)
+                        }
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
     }
 }

@@ -97,13 +97,16 @@ where
     };
     match op {
         Operation::AcceptHeaderStarService => {
-            match crate::unbound::operation::accept_header_star_service::deserialize_request(req, labels).await {
-                Ok(input) => match api.accept_header_star_service(input).await {
-                    Ok(output) => crate::unbound::operation::accept_header_star_service::serialize_response(output),
-                    Err(error) => crate::unbound::operation::accept_header_star_service::serialize_error(error),
-                },
-                Err(rejection) => rejection.into_response(&PROTOCOL),
-            }
+            ::std::boxed::Box::pin(async move {
+                match crate::unbound::operation::accept_header_star_service::deserialize_request(req, labels).await {
+                    Ok(input) => match api.accept_header_star_service(input).await {
+                        Ok(output) => crate::unbound::operation::accept_header_star_service::serialize_response(output),
+                        Err(error) => crate::unbound::operation::accept_header_star_service::serialize_error(error),
+                    },
+                    Err(rejection) => rejection.into_response(&PROTOCOL),
+                }
+            })
+            .await
         }
     }
 }
