@@ -22,6 +22,7 @@ const DOCKER_IMAGES: &[(&str, &str)] = &[
     ("nodejs20.x", "fauxlambda-test/nodejs:18"),
 ];
 
+/// A fauxlambda server the benchmark started: its process, its port, its executor.
 pub struct Faux {
     pub proc: Proc,
     pub port: u16,
@@ -177,8 +178,6 @@ pub async fn faux_cold(f: &Faux, name: &str) -> Fig {
     Fig::Val(median(times))
 }
 
-/// Cold starts of the Node function without and with `node_modules` (alternating, so drift hits
-/// both alike), after the first invoke of each unpacked its code.
 /// The Node cold starts (index.js only, with node_modules), and the time of CreateFunction + the
 /// first invoke of each (which stores and unpacks the zip).
 pub struct NodeCold {
@@ -188,6 +187,8 @@ pub struct NodeCold {
     pub modules_first: Fig,
 }
 
+/// Cold starts of the Node function without and with `node_modules` (alternating, so drift hits
+/// both alike), after the first invoke of each unpacked its code.
 pub async fn node_modules_cold(f: &mut Faux) -> NodeCold {
     let t = Instant::now();
     let plain = faux_create(f, "node-plain", "nodejs20.x", "index.handler", &zip_b64(&[("index.js", NODE_APP.as_bytes(), 0o644)])).await;

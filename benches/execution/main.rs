@@ -65,6 +65,7 @@ const COLD_RUNS: usize = 5;
 /// Environments (and connections) of the concurrent figures.
 const ENVIRONMENTS: usize = 8;
 
+/// The runners' names in the table.
 const FAUX: &str = "fauxlambda process";
 const FAUX_DOCKER: &str = "fauxlambda docker";
 const RIE: &str = "RIE";
