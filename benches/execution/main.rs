@@ -15,7 +15,7 @@
 //!   fauxlambda export it (awslambdaric then polls `/next` from a thread of its own per invoke);
 //!   a second row runs it without (awslambdaric's other mode, which no Lambda image uses);
 //! - `cargo lambda watch` (Rust only; `--concurrency 8`);
-//! - the floor (`execution/floor.rs`): each runtime behind a one-thread relay that does only the
+//! - the floor (`execution/floor.rs`): each runtime behind a one-thread relay process that does only the
 //!   socket work of a warm invoke, the least any emulator can do on this machine.
 //!
 //! The Python echo also runs on fauxlambda with its own runtime client (`--own-runtime-clients`,
@@ -28,7 +28,7 @@
 //! Figures: warm invoke latency p50/p99 (sequential invokes over one keep-alive connection), warm
 //! throughput over 1 and 8 keep-alive connections for 2 s each (both from a minimal blocking
 //! HTTP/1.1 client, a thread per connection, so the client adds little to what is measured), the
-//! emulator's own CPU time per warm invoke (its process, not the runtime's; the floor's thread), and
+//! emulator's own CPU time per warm invoke (its process, not the runtime's; the floor's relay process), and
 //! cold start (median of 5:
 //! fauxlambda `POST /_fauxlambda/functions/<name>/evict`, then, once the old environment is gone,
 //! the next invoke's request → response, checked cold by its `Init Duration`; RIE and cargo lambda:
@@ -79,8 +79,15 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() {
+    // Started again by `floor::Floor::start`, as the relay's own process.
+    if std::env::var_os(floor::FLOOR_CHILD).is_some() {
+        return floor::serve_child();
+    }
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime").block_on(run());
+}
+
+async fn run() {
     let started = Instant::now();
     let rust = rust_bootstrap();
     if let Err(e) = &rust {

@@ -123,7 +123,7 @@ pub async fn throughput(port: u16, path: &str, conns: usize) -> (Fig, String) {
 }
 
 /// One-connection throughput, and the CPU time the emulator spent per invoke meanwhile: `cpu`
-/// reads the CPU time it has used so far (its process, or the floor's thread), `None` when it
+/// reads the CPU time it has used so far (its process, or the floor's relay process), `None` when it
 /// cannot be read.
 pub async fn throughput_and_cpu(port: u16, path: &str, cpu: impl Fn() -> Option<Duration>) -> (Fig, String, Fig) {
     let before = cpu();

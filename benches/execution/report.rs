@@ -153,8 +153,8 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
     println!(
         "\ncold start: fauxlambda = POST /_fauxlambda/functions/<name>/evict, wait until the old environment is gone (process exited / container removed), then the next invoke's request → response (checked cold); RIE = process spawn → first response; cargo lambda watch = invoke server up → first response (it starts the function with `cargo run`)."
     );
-    println!("emulator CPU per invoke = user + system CPU time of the emulator's own process (fauxlambda, RIE, cargo lambda watch; not the function's runtime, which each runs as a child) or of the floor's relay thread, over the 1-connection throughput run, divided by the invokes answered; it includes the kernel's work for the emulator's sockets. Unlike latency, it hardly moves with the machine's drift.");
-    println!("floor (minimal relay) = the same runtime behind a one-thread relay that does only the socket work of a warm invoke (benches/execution/floor.rs): no emulator can go below it on this machine.");
+    println!("emulator CPU per invoke = user + system CPU time of the emulator's own process (fauxlambda, RIE, cargo lambda watch; not the function's runtime, which each runs as a child) or of the floor's relay process, over the 1-connection throughput run, divided by the invokes answered; it includes the kernel's work for the emulator's sockets. Unlike latency, it hardly moves with the machine's drift.");
+    println!("floor (minimal relay) = the same runtime behind a one-thread relay, a process of its own like every emulator, that does only the socket work of a warm invoke (benches/execution/floor.rs): no emulator can go below it on this machine.");
     println!("RIE runs the Python echo with AWS_EXECUTION_ENV=AWS_Lambda_python3.12 as the python3.12 image's bootstrap exports it (as fauxlambda does); awslambdaric then polls /next from a new thread per invoke. The `{RIE_UNSET}` row shows awslambdaric's other mode, which no Lambda image runs.");
     if let Some(why) = &docker_note {
         println!("Docker rows skipped: {why}.");
