@@ -6,74 +6,63 @@
 //! next `/next`); what fauxlambda or a reference adds above this row is its own work.
 //!
 //! The relay runs as a process of its own (this benchmark's binary started again with
-//! `FLOOR_CHILD` set), as every emulator it stands for does, so its CPU time is its process's,
-//! counted as theirs is.
+//! `FLOOR_CHILD` set, and stopped like the other processes it starts), as every emulator it
+//! stands for does, so its CPU time is its process's, counted as theirs is.
 //!
 //! On a 2-vCPU virtual machine its invokes fall into two groups: about 0.07 ms while the client,
 //! the relay and the runtime happen to share one vCPU (each hand-off a plain context switch), and
 //! about 0.17 ms while hand-offs cross vCPUs (each wakes an idle vCPU). Which one its p50 lands in
 //! depends on the scheduler's placement during the run, not on the relay.
 
+use crate::process::{cpu_time, free_port, Proc};
 use std::collections::VecDeque;
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
-/// Set in the environment of the benchmark's binary when it runs as the relay.
+/// Set (to `<port> <api_port>`) in the environment of the benchmark's binary when it runs as the
+/// relay.
 pub const FLOOR_CHILD: &str = "FAUXLAMBDA_BENCH_FLOOR_CHILD";
 
-/// A running relay process: clients invoke at `port`, the runtime polls `api_port`. Killed when
+/// A running relay process: clients invoke at `port`, the runtime polls `api_port`. Stopped when
 /// dropped.
 pub struct Floor {
     pub port: u16,
     pub api_port: u16,
-    child: Child,
-}
-
-impl Drop for Floor {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    proc: Proc,
 }
 
 impl Floor {
-    /// Starts the relay process and waits for its ports.
-    pub fn start() -> std::io::Result<Floor> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .env(FLOOR_CHILD, "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
-        let ports: Vec<u16> = line.split_whitespace().filter_map(|p| p.parse().ok()).collect();
-        match ports[..] {
-            [port, api_port] => Ok(Floor { port, api_port, child }),
-            _ => {
-                let _ = child.kill();
-                Err(std::io::Error::other(format!("the relay process printed {line:?}, not its ports")))
+    /// Starts the relay process and waits until it listens.
+    pub async fn start() -> Result<Floor, String> {
+        let (port, api_port) = (free_port(), free_port());
+        let mut cmd = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
+        cmd.env(FLOOR_CHILD, format!("{port} {api_port}"));
+        let mut proc = Proc::spawn(cmd, "TERM").map_err(|e| format!("spawn: {e}"))?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect(("127.0.0.1", api_port)).is_err() {
+            if proc.exited() || Instant::now() > deadline {
+                return Err("the relay process did not start listening".into());
             }
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
+        Ok(Floor { port, api_port, proc })
     }
 
     /// The CPU time the relay's process has used so far.
     pub fn cpu_time(&self) -> Option<Duration> {
-        crate::process::cpu_time(self.child.id())
+        cpu_time(self.proc.pid())
     }
 }
 
-/// The relay process's `main`: binds both ports, prints them, and relays until its standard
-/// input closes (the benchmark ended or dropped it).
-pub fn serve_child() {
-    let bind = || TcpListener::bind("127.0.0.1:0").expect("binding a loopback port");
-    let (clients, runtime) = (bind(), bind());
-    println!("{} {}", clients.local_addr().unwrap().port(), runtime.local_addr().unwrap().port());
-    let _ = std::io::stdout().flush();
-    Relay::default().run(clients, runtime, std::io::stdin().as_raw_fd());
+/// The relay process's `main`: listens on the two ports `FLOOR_CHILD` names and relays until it
+/// is stopped.
+pub fn serve_child(ports: &str) {
+    let bind = |port: &str| TcpListener::bind(format!("127.0.0.1:{port}")).expect("binding the relay's loopback port");
+    let (clients, runtime) = ports.split_once(' ').expect("FLOOR_CHILD is `<port> <api_port>`");
+    Relay::default().run(bind(clients), bind(runtime));
 }
 
 struct Conn {
@@ -101,13 +90,11 @@ struct Relay {
 }
 
 impl Relay {
-    /// Relays until `parent` (the read end of the benchmark's pipe) closes.
-    fn run(mut self, clients: TcpListener, runtime: TcpListener, parent: i32) {
+    fn run(mut self, clients: TcpListener, runtime: TcpListener) {
         loop {
             let mut fds = vec![
                 libc::pollfd { fd: clients.as_raw_fd(), events: libc::POLLIN, revents: 0 },
                 libc::pollfd { fd: runtime.as_raw_fd(), events: libc::POLLIN, revents: 0 },
-                libc::pollfd { fd: parent, events: libc::POLLIN, revents: 0 },
             ];
             let live: Vec<usize> = (0..self.conns.len()).filter(|i| self.conns[*i].is_some()).collect();
             for i in &live {
@@ -119,9 +106,6 @@ impl Relay {
             if n <= 0 {
                 continue;
             }
-            if fds[2].revents != 0 {
-                return; // the benchmark closed its end (or wrote, which it never does)
-            }
             for (listener, runtime) in [(&clients, false), (&runtime, true)] {
                 if fds[usize::from(runtime)].revents == 0 {
                     continue;
@@ -132,7 +116,7 @@ impl Relay {
                 }
             }
             for (k, i) in live.into_iter().enumerate() {
-                if fds[k + 3].revents != 0 {
+                if fds[k + 2].revents != 0 {
                     self.readable(i);
                 }
             }

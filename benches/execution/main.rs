@@ -81,8 +81,8 @@ fn root() -> PathBuf {
 
 fn main() {
     // Started again by `floor::Floor::start`, as the relay's own process.
-    if std::env::var_os(floor::FLOOR_CHILD).is_some() {
-        return floor::serve_child();
+    if let Ok(ports) = std::env::var(floor::FLOOR_CHILD) {
+        return floor::serve_child(&ports);
     }
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime").block_on(run());
 }

@@ -1,6 +1,6 @@
 //! The processes the benchmark starts (fauxlambda, the references, the runtimes under the floor):
 //! each in a process group of its own, stopped with its signal and then killed when dropped; and
-//! the CPU time a process (or one thread) has used.
+//! the CPU time a process has used.
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -31,12 +31,7 @@ impl Proc {
 
 /// CPU time (user and system, all its threads, its children not counted) of a process so far.
 pub fn cpu_time(pid: u32) -> Option<Duration> {
-    stat_cpu_time(&format!("/proc/{pid}/stat"))
-}
-
-/// User plus system time of a procfs `stat` file (a process's, or a thread's under `task/`).
-pub fn stat_cpu_time(path: &str) -> Option<Duration> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // After the command name, which is in parentheses and may hold anything: state is field 3,
     // utime and stime fields 14 and 15.
     let rest = &text[text.rfind(')')? + 1..];

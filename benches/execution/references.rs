@@ -140,7 +140,7 @@ pub async fn run_floor(function: &'static str, command: Result<Vec<String>, Stri
         Ok(c) => c,
         Err(e) => return Row::na(FLOOR, function, &e),
     };
-    let relay = match floor::Floor::start() {
+    let relay = match floor::Floor::start().await {
         Ok(r) => r,
         Err(e) => return Row::na(FLOOR, function, &format!("floor relay: {e}")),
     };

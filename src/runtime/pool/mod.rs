@@ -58,7 +58,6 @@ impl Default for PoolConfig {
     }
 }
 
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct VersionKey {
     function: String,
