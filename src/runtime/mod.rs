@@ -3,9 +3,9 @@
 //! path serves every executor and every runtime. This module holds that server and its
 //! environment-side handle (`runtime_api`, `environment`, `extensions`), the environment pool
 //! (`pool`) that runs invocations on them, and the executors behind one interface (`executor`,
-//! `sandbox`): local processes (`process`, with our runtime clients in `clients/`) and Docker
-//! containers (`docker`). Both start from a `spec` (what to run), `unpacked` code and layers, and
-//! the variables of `function_env`.
+//! `sandbox`): local processes (`process`, with our runtime clients in `clients/` and the
+//! processes' `peak_memory`) and Docker containers (`docker`). Both start from a `spec` (what to
+//! run), `unpacked` code and layers, and the variables of `function_env`.
 //!
 //! ```text
 //! let env = RuntimeApi::start("127.0.0.1:0".parse()?, info).await?;   // one listener per environment
@@ -24,6 +24,7 @@ pub mod extensions;
 pub mod function_env;
 pub mod invocation;
 pub mod logs;
+pub mod peak_memory;
 pub mod pool;
 pub mod process;
 pub mod runtime_api;

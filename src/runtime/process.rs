@@ -5,6 +5,7 @@
 //! ours from `clients/`). Starting and stopping only: everything Lambda-specific is the pool's.
 
 use super::logs::LogSink;
+use super::peak_memory::PeakMemory;
 use super::runtime_api::RuntimeApiHandle;
 use super::sandbox::{signal_name, BoxFuture, ExitInfo, Sandbox, SandboxControl};
 use super::executor::StartError;
@@ -146,15 +147,7 @@ impl ProcessExecutor {
             let _ = exit_tx.send(Some(status));
         });
         tracing::debug!("environment {id} of {}:{} started: pid {pid}, {:?}", spec.function_name, spec.version, argv);
-        // Opened once: Max Memory Used is read on every invocation.
-        let open = |path: String| std::fs::File::open(path).ok();
-        let control = ProcessControl {
-            pid,
-            dir: env_dir,
-            exit: exit_rx.clone(),
-            status: open(format!("/proc/{pid}/status")),
-            children: open(format!("/proc/{pid}/task/{pid}/children")),
-        };
+        let control = ProcessControl { pid, dir: env_dir, exit: exit_rx.clone(), peak: PeakMemory::new(pid) };
         Ok(Sandbox::new(id, pid, None, logs, exit_rx, Box::new(control)))
     }
 
@@ -272,46 +265,7 @@ struct ProcessControl {
     pid: u32,
     dir: PathBuf,
     exit: watch::Receiver<Option<ExitInfo>>,
-    /// `/proc/<pid>/status` and `/proc/<pid>/task/<pid>/children` of the runtime, kept open and
-    /// read again from offset 0 (procfs regenerates them).
-    status: Option<std::fs::File>,
-    children: Option<std::fs::File>,
-}
-
-/// Reads the start of a procfs file into `buf` (one `pread`): all of it when it fits.
-fn pread_start<'b>(file: &std::fs::File, buf: &'b mut [u8]) -> &'b [u8] {
-    use std::os::unix::fs::FileExt;
-    let n = file.read_at(buf, 0).unwrap_or(0);
-    &buf[..n]
-}
-
-/// All of a procfs file, from its start.
-fn pread_whole(file: &std::fs::File) -> Vec<u8> {
-    use std::os::unix::fs::FileExt;
-    let (mut out, mut chunk) = (Vec::new(), [0u8; 4096]);
-    while let Ok(k @ 1..) = file.read_at(&mut chunk, out.len() as u64) {
-        out.extend_from_slice(&chunk[..k]);
-    }
-    out
-}
-
-/// `VmHWM` of a `/proc/<pid>/status` text, in kB, if the text holds its whole line.
-fn vm_hwm_kb(status: &[u8]) -> Option<u64> {
-    // Only lines ending within the text: a read cut short may end in the middle of one.
-    let complete = &status[..status.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)];
-    let line = complete.split(|b| *b == b'\n').find_map(|l| l.strip_prefix(b"VmHWM:"))?;
-    Some(line.iter().filter(|b| b.is_ascii_digit()).fold(0u64, |kb, d| kb * 10 + u64::from(d - b'0')))
-}
-
-/// `VmHWM` of a process's status file, in kB (0 when it is gone).
-fn status_hwm_kb(file: &std::fs::File) -> u64 {
-    // The line comes early (after the ids and groups): the first kilobyte holds it unless the
-    // process has a great many supplementary groups.
-    let mut start = [0u8; 1024];
-    vm_hwm_kb(pread_start(file, &mut start)).unwrap_or_else(|| {
-        let mut all = vec![0u8; 64 * 1024];
-        vm_hwm_kb(pread_start(file, &mut all)).unwrap_or(0)
-    })
+    peak: PeakMemory,
 }
 
 impl SandboxControl for ProcessControl {
@@ -347,22 +301,9 @@ impl SandboxControl for ProcessControl {
         })
     }
 
-    /// Peak resident memory in MB: VmHWM of the runtime process and of its direct children (a
-    /// bootstrap script's runtime). Only their own `/proc` entries are read: this runs on every
-    /// invocation, and scanning all of `/proc` cost a millisecond per invoke.
+    /// Peak resident memory in MB: of the runtime process and of its direct children.
     fn max_memory_mb(&self) -> u64 {
-        let leader = self.status.as_ref().map(status_hwm_kb).unwrap_or(0);
-        let mut buf = [0u8; 256];
-        let mut children = self.children.as_ref().map(|f| pread_start(f, &mut buf).to_vec()).unwrap_or_default();
-        if children.len() == buf.len() {
-            children = self.children.as_ref().map(pread_whole).unwrap_or(children);
-        }
-        let child = |pid: &[u8]| {
-            let pid = std::str::from_utf8(pid).unwrap_or("");
-            std::fs::File::open(format!("/proc/{pid}/status")).map(|f| status_hwm_kb(&f)).unwrap_or(0)
-        };
-        let kb = leader + children.split(|b| b.is_ascii_whitespace()).filter(|p| !p.is_empty()).map(child).sum::<u64>();
-        kb.div_ceil(1024)
+        self.peak.mb()
     }
 }
 
@@ -465,28 +406,3 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn vm_hwm_is_read_from_a_status_text() {
-        let status = b"Name:\tpython\nVmPeak:\t  30000 kB\nVmSize:\t  28000 kB\nVmHWM:\t   12345 kB\nVmRSS:\t   12000 kB\n";
-        assert_eq!(vm_hwm_kb(status), Some(12345));
-        // Cut before the line or within it (a status text longer than the first read): not
-        // found, so the caller reads the whole file.
-        assert_eq!(vm_hwm_kb(&status[..40]), None);
-        let within = status.windows(9).position(|w| w == b"   12345 ").unwrap() + 6;
-        assert_eq!(vm_hwm_kb(&status[..within]), None);
-    }
-
-    #[test]
-    fn peak_memory_of_this_process_is_read_from_proc() {
-        let file = std::fs::File::open("/proc/self/status").unwrap();
-        let kb = status_hwm_kb(&file);
-        let text = std::fs::read_to_string("/proc/self/status").unwrap();
-        let expected: u64 = text.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches(" kB").parse().unwrap();
-        // The peak only grows: read again after the first read, it is at least that.
-        assert!(kb > 0 && kb <= expected, "{kb} kB read, {expected} kB after");
-    }
-}
