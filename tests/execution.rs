@@ -489,9 +489,11 @@ async fn layer_module(s: Suite) {
 }
 
 async fn eight_parallel_environments(s: Suite) {
-    // Long enough that every call is in flight before the first environment is free again.
-    let code = "import os, time, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    time.sleep(3)\n    return {'id': ID, 'pid': os.getpid()}\n";
-    s.create("wide", Lang::Python, code, |b| b).await;
+    // Long enough that every call is in flight before the first environment is free again, also
+    // when the whole suite's cold starts share two cores (3 s once was not: one call found a
+    // warm environment).
+    let code = "import os, time, uuid\nID = uuid.uuid4().hex\n\ndef handler(event, context):\n    time.sleep(6)\n    return {'id': ID, 'pid': os.getpid()}\n";
+    s.create("wide", Lang::Python, code, |b| b.timeout(15)).await;
     let t = Instant::now();
     let calls: Vec<_> = (0..8)
         .map(|_| {
