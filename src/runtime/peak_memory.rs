@@ -45,7 +45,9 @@ impl PeakMemory {
             };
             kb += match reading {
                 Some(k) => k,
-                // Not watched yet, or its files belong to an earlier process of the same pid.
+                // The process itself is gone (its pid may already be another process's).
+                None if pid == self.pid => 0,
+                // A child not watched yet, or whose files belong to an earlier process of its pid.
                 None => match Watched::open(pid) {
                     Some(mut w) => {
                         let k = w.hwm_kb().unwrap_or(0);
