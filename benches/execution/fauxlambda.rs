@@ -4,7 +4,7 @@
 
 use crate::fixtures::{node_zip_b64, repo_python, rust_zip, zip_b64, NODE_APP, NODE_MODULES_FILES, PY_APP};
 use crate::http::{connect, first_answer, request};
-use crate::measure::{median, measure_warm, Fig, Row};
+use crate::measure::{median, median_cold, measure_warm, Fig, Row};
 use crate::process::{free_port, Proc};
 use crate::side_by_side::Target;
 use crate::{COLD_RUNS, ENVIRONMENTS, FAUX, PAYLOAD, PY_OWN};
@@ -168,14 +168,10 @@ pub async fn faux_cold_once(f: &Faux, name: &str) -> Result<Duration, String> {
 
 /// fauxlambda's cold start, median of `COLD_RUNS`.
 pub async fn faux_cold(f: &Faux, name: &str) -> Fig {
-    let mut times = Vec::new();
-    for _ in 0..COLD_RUNS {
-        match faux_cold_once(f, name).await {
-            Ok(t) => times.push(t),
-            Err(e) => return Fig::Na(e),
-        }
+    match median_cold(|| faux_cold_once(f, name)).await {
+        Ok(t) => Fig::Val(t),
+        Err(e) => Fig::Na(e),
     }
-    Fig::Val(median(times))
 }
 
 /// The Node cold starts (index.js only, with node_modules), and the time of CreateFunction + the

@@ -45,12 +45,17 @@ pub async fn request(send: &mut Sender, method: &str, path: &str, body: Option<S
 /// One invoke; Ok only for a 200 that echoes the payload.
 pub async fn invoke(send: &mut Sender, path: &str) -> Result<(), String> {
     let a = request(send, "POST", path, Some(PAYLOAD.into()), &[]).await?;
-    if a.status != 200 || a.headers.contains_key("x-amz-function-error") {
-        return Err(format!("status {}: {}", a.status, String::from_utf8_lossy(&a.body)));
+    check_echo(&a.status.to_string(), a.headers.contains_key("x-amz-function-error"), &a.body)
+}
+
+/// Ok only for a 200 without `X-Amz-Function-Error` whose body echoes the payload (both clients).
+pub fn check_echo(status: &str, function_error: bool, body: &[u8]) -> Result<(), String> {
+    if status != "200" || function_error {
+        return Err(format!("status {status}: {}", String::from_utf8_lossy(body)));
     }
-    let got: serde_json::Value = serde_json::from_slice(&a.body).map_err(|e| format!("not JSON: {e}"))?;
+    let got: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
     if got != serde_json::from_str::<serde_json::Value>(PAYLOAD).unwrap() {
-        return Err(format!("not an echo: {}", String::from_utf8_lossy(&a.body)));
+        return Err(format!("not an echo: {}", String::from_utf8_lossy(body)));
     }
     Ok(())
 }

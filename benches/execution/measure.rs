@@ -4,7 +4,7 @@
 use crate::process::cpu_time;
 use crate::raw_client::RawClient;
 use crate::side_by_side::{self, SideBySide, Target};
-use crate::ENVIRONMENTS;
+use crate::{COLD_RUNS, ENVIRONMENTS};
 use std::time::{Duration, Instant};
 
 /// Each throughput figure runs this long.
@@ -141,6 +141,15 @@ pub fn median(mut v: Vec<Duration>) -> f64 {
     v[v.len() / 2].as_secs_f64()
 }
 
+/// The median of `COLD_RUNS` cold starts, each timed by `once`; the first failure instead.
+pub async fn median_cold<F: std::future::Future<Output = Result<Duration, String>>>(mut once: impl FnMut() -> F) -> Result<f64, String> {
+    let mut times = Vec::with_capacity(COLD_RUNS);
+    for _ in 0..COLD_RUNS {
+        times.push(once().await?);
+    }
+    Ok(median(times))
+}
+
 /// One row of the table.
 pub struct Row {
     pub runner: &'static str,
@@ -176,7 +185,17 @@ impl Row {
 /// Warm figures of a runner whose emulator is process `pid`; a reference's latency is measured
 /// side by side with `faux`, the same function on fauxlambda, when given.
 pub async fn measure_warm(runner: &'static str, function: &'static str, port: u16, path: &str, pid: u32, faux: Option<&Target>) -> Row {
-    let (p50, p99, side) = match faux {
+    let (p50, p99, side) = warm_latency(port, path, faux).await;
+    let (c1, n1, cpu) = throughput_and_cpu(port, path, || cpu_time(pid)).await;
+    let (c8, n8) = throughput(port, path, ENVIRONMENTS).await;
+    let note = [n1, n8].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(";");
+    Row { runner, function, p50, p99, c1, c8, cpu, note, cold: Fig::Na("not measured".into()), side }
+}
+
+/// A runner's warm p50 and p99: measured side by side with `faux` (the same function on
+/// fauxlambda) when given, else alone.
+pub async fn warm_latency(port: u16, path: &str, faux: Option<&Target>) -> (Fig, Fig, Option<SideBySide>) {
+    match faux {
         Some(faux) => {
             let side = side_by_side::measure(faux, &Target { port, path: path.to_owned() }).await;
             (side.reference_p50.clone(), side.reference_p99.clone(), Some(side))
@@ -185,9 +204,5 @@ pub async fn measure_warm(runner: &'static str, function: &'static str, port: u1
             let (p50, p99) = latency(port, path).await;
             (p50, p99, None)
         }
-    };
-    let (c1, n1, cpu) = throughput_and_cpu(port, path, || cpu_time(pid)).await;
-    let (c8, n8) = throughput(port, path, ENVIRONMENTS).await;
-    let note = [n1, n8].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(";");
-    Row { runner, function, p50, p99, c1, c8, cpu, note, cold: Fig::Na("not measured".into()), side }
+    }
 }

@@ -1,5 +1,6 @@
 //! The client of the warm figures.
 
+use crate::http::check_echo;
 use crate::PAYLOAD;
 use std::time::Duration;
 
@@ -80,13 +81,6 @@ impl RawClient {
         } else {
             return Err(format!("a response without a length: {head}"));
         };
-        if status != "200" || header("x-amz-function-error:").is_some() {
-            return Err(format!("status {status}: {}", String::from_utf8_lossy(&body)));
-        }
-        let got: serde_json::Value = serde_json::from_slice(&body).map_err(|e| format!("not JSON: {e}"))?;
-        if got != serde_json::from_str::<serde_json::Value>(PAYLOAD).unwrap() {
-            return Err(format!("not an echo: {}", String::from_utf8_lossy(&body)));
-        }
-        Ok(())
+        check_echo(status, header("x-amz-function-error:").is_some(), &body)
     }
 }

@@ -5,10 +5,10 @@
 use crate::fixtures::rust_target_dir;
 use crate::http::{first_answer, Sender};
 use crate::floor;
-use crate::measure::{latency, measure_warm, median, throughput_and_cpu, Fig, Row};
+use crate::measure::{measure_warm, median_cold, throughput_and_cpu, warm_latency, Fig, Row};
 use crate::process::{free_port, Proc};
-use crate::side_by_side::{self, Target};
-use crate::{root, CARGO_LAMBDA, COLD_RUNS, ENVIRONMENTS, FLOOR};
+use crate::side_by_side::Target;
+use crate::{root, CARGO_LAMBDA, ENVIRONMENTS, FLOOR};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,19 +56,16 @@ pub async fn run_rie(
     let path = "/2015-03-31/functions/function/invocations";
     let logs = tempfile::tempdir().unwrap();
     let log = logs.path().join("rie.log");
-    let mut colds = Vec::new();
-    for _ in 0..COLD_RUNS {
-        match start_rie(rie, &command, env, dir, &log).await {
-            Ok((_p, _, _, cold)) => colds.push(cold),
-            Err(e) => return Row::na(runner, function, &e),
-        }
-    }
+    let cold = match median_cold(|| async { start_rie(rie, &command, env, dir, &log).await.map(|(_proc, _, _, cold)| cold) }).await {
+        Ok(c) => c,
+        Err(e) => return Row::na(runner, function, &e),
+    };
     let (mut proc, port, _s, _) = match start_rie(rie, &command, env, dir, &log).await {
         Ok(x) => x,
         Err(e) => return Row::na(runner, function, &e),
     };
     let mut row = measure_warm(runner, function, port, path, proc.pid(), faux).await;
-    row.cold = Fig::Val(median(colds));
+    row.cold = Fig::Val(cold);
     // RIE serves one invoke at a time; say so if concurrent invokes brought it down (it may still
     // be on its way out when the load sees its port closed).
     let t = Instant::now();
@@ -117,19 +114,16 @@ pub async fn run_cargo_lambda(cl: &Result<PathBuf, String>, rust: &Result<PathBu
         (Ok(c), Ok(r)) => (c, r),
         (Err(e), _) | (_, Err(e)) => return Row::na(CARGO_LAMBDA, "rust echo", e),
     };
-    let mut colds = Vec::new();
-    for _ in 0..COLD_RUNS {
-        match start_cargo_lambda(cl).await {
-            Ok((_p, _, cold)) => colds.push(cold),
-            Err(e) => return Row::na(CARGO_LAMBDA, "rust echo", &e),
-        }
-    }
+    let cold = match median_cold(|| async { start_cargo_lambda(cl).await.map(|(_proc, _, cold)| cold) }).await {
+        Ok(c) => c,
+        Err(e) => return Row::na(CARGO_LAMBDA, "rust echo", &e),
+    };
     let (proc, port, _) = match start_cargo_lambda(cl).await {
         Ok(x) => x,
         Err(e) => return Row::na(CARGO_LAMBDA, "rust echo", &e),
     };
     let mut row = measure_warm(CARGO_LAMBDA, "rust echo", port, "/2015-03-31/functions/rust-echo/invocations", proc.pid(), faux).await;
-    row.cold = Fig::Val(median(colds));
+    row.cold = Fig::Val(cold);
     row
 }
 
@@ -167,16 +161,7 @@ pub async fn run_floor(function: &'static str, command: Result<Vec<String>, Stri
     if let Err(e) = first_answer(relay.port, path, Duration::from_secs(30), &mut proc).await {
         return Row::na(FLOOR, function, &e);
     }
-    let (p50, p99, side) = match faux {
-        Some(faux) => {
-            let side = side_by_side::measure(faux, &Target { port: relay.port, path: path.to_owned() }).await;
-            (side.reference_p50.clone(), side.reference_p99.clone(), Some(side))
-        }
-        None => {
-            let (p50, p99) = latency(relay.port, path).await;
-            (p50, p99, None)
-        }
-    };
+    let (p50, p99, side) = warm_latency(relay.port, path, faux).await;
     let (c1, note, cpu) = throughput_and_cpu(relay.port, path, || relay.cpu_time()).await;
     let one = Fig::Na("one environment".into());
     Row { runner: FLOOR, function, p50, p99, c1, c8: one.clone(), cpu, note, cold: one, side }

@@ -39,23 +39,18 @@ impl PeakMemory {
         watched.retain(|pid, _| *pid == self.pid || children.contains(pid));
         let mut kb = 0;
         for pid in std::iter::once(self.pid).chain(children) {
-            let reading = match watched.get_mut(&pid) {
-                Some(w) => w.hwm_kb(),
-                None => None,
-            };
-            kb += match reading {
+            kb += match watched.get_mut(&pid).and_then(Watched::hwm_kb) {
                 Some(k) => k,
                 // The process itself is gone (its pid may already be another process's).
                 None if pid == self.pid => 0,
                 // A child not watched yet, or whose files belong to an earlier process of its pid.
-                None => match Watched::open(pid) {
-                    Some(mut w) => {
+                None => Watched::open(pid)
+                    .map(|mut w| {
                         let k = w.hwm_kb().unwrap_or(0);
                         watched.insert(pid, w);
                         k
-                    }
-                    None => 0,
-                },
+                    })
+                    .unwrap_or(0),
             };
         }
         kb.div_ceil(1024)

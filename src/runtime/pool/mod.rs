@@ -175,8 +175,8 @@ impl Pool {
 
     /// As `invoke`; `answer`, when given, gets the runtime's result as soon as there is one, and
     /// the caller can reply before the log and `REPORT` are gathered (the reading of the runtime's
-    /// peak memory among them, about 9 µs of a warm invoke): the environment is handed to the next
-    /// invocation only after that, so its log stays its own.
+    /// peak memory among them): the environment is handed to the next invocation only after that,
+    /// so its log stays its own.
     pub async fn invoke_answering(&self, spec: &FunctionSpec, mut invocation: Invocation, mut answer: Option<oneshot::Sender<Answer>>) -> InvocationResult {
         let key = VersionKey { function: spec.function_name.clone(), version: spec.version.clone() };
         let request_id = invocation.request_id.clone();
