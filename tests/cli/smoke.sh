@@ -2,7 +2,9 @@
 # AWS CLI smoke test: starts fauxlambda on a free loopback port with its own data directory and
 # drives it with `aws lambda ... --endpoint-url` and dummy credentials: create-function from a
 # fileb:// zip, wait function-active-v2, get-function, list-functions, update-function-configuration,
-# publish-version, create-alias, get-alias, delete-function. Outputs are checked with --query.
+# publish-version, create-alias, get-alias, invoke (the function really runs, under the process
+# executor: payload and result, the alias's version, the log tail, DryRun, Event, a handler's
+# error, a payload that is not JSON), delete-function. Outputs are checked with --query.
 # FAUXLAMBDA_BIN picks the binary (default target/debug/fauxlambda); the CLI is .venv/bin/aws
 # (scripts/test-deps installs it), else `aws` on PATH.
 set -euo pipefail
@@ -65,7 +67,18 @@ expect() {
 name=smoke-fn
 arn="arn:aws:lambda:us-east-1:000000000000:function:$name"
 role="arn:aws:iam::000000000000:role/lambda-role"
-printf 'def handler(event, context):\n    return event\n' >"$work/app.py"
+cat >"$work/app.py" <<'EOF'
+import os
+
+
+def handler(event, context):
+    print("stage", os.environ.get("STAGE"))
+    return {"event": event, "stage": os.environ.get("STAGE"), "version": context.function_version}
+
+
+def fail(event, context):
+    raise ValueError("smoke failure")
+EOF
 (cd "$work" && "$python" -m zipfile -c fn.zip app.py)
 sha="$("$python" -c 'import base64,hashlib,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],"rb").read()).digest()).decode())' "$work/fn.zip")"
 
@@ -100,6 +113,44 @@ expect "get-alias" "live	1" "$out"
 
 out="$(lambda get-function-configuration --function-name "$name:live" --query Version)"
 expect "the alias resolves to version 1" "1" "$out"
+
+# invoke: the function really runs (the CLI writes the result to a file and prints the metadata).
+out="$(lambda invoke --function-name "$name" --payload '{"greeting":"hi"}' --query '[StatusCode,ExecutedVersion,FunctionError]' "$work/out.json")"
+expect "invoke \$LATEST" "200	\$LATEST	None" "$out"
+expect "invoke's result" '{"event": {"greeting": "hi"}, "stage": "smoke", "version": "$LATEST"}' "$(cat "$work/out.json")"
+
+out="$(lambda invoke --function-name "$name" --qualifier live --payload '{}' --query '[StatusCode,ExecutedVersion]' "$work/out.json")"
+expect "invoke the alias runs version 1" "200	1" "$out"
+expect "the alias's result" '{"event": {}, "stage": "smoke", "version": "1"}' "$(cat "$work/out.json")"
+
+tail="$(lambda invoke --function-name "$name" --payload '{}' --log-type Tail --query LogResult "$work/out.json" | "$python" -c 'import base64,sys; print(base64.b64decode(sys.stdin.read()).decode())')"
+lines="$(printf '%s\n' "$tail" | sed -E 's/RequestId: [0-9a-f-]{36}/RequestId: ID/; s/\t.*//' | grep -E '^(START|stage|END|REPORT)')"
+expect "invoke --log-type Tail: START, the function's output, END, REPORT" "START RequestId: ID Version: \$LATEST
+stage smoke
+END RequestId: ID
+REPORT RequestId: ID" "$lines"
+
+out="$(lambda invoke --function-name "$name" --invocation-type DryRun --query StatusCode "$work/out.json")"
+expect "invoke --invocation-type DryRun" "204" "$out"
+out="$(lambda invoke --function-name "$name" --invocation-type Event --payload '{}' --query StatusCode "$work/out.json")"
+expect "invoke --invocation-type Event" "202" "$out"
+
+lambda create-function --function-name "$name-fails" --runtime python3.12 --role "$role" --handler app.fail \
+    --zip-file "fileb://$work/fn.zip" >/dev/null || fail "create-function $name-fails" "the command failed"
+lambda wait function-active-v2 --function-name "$name-fails" || fail "wait function-active-v2" "the waiter failed"
+out="$(lambda invoke --function-name "$name-fails" --payload '{}' --query '[StatusCode,FunctionError]' "$work/out.json")"
+expect "invoke a handler that raises: 200 and FunctionError Unhandled" "200	Unhandled" "$out"
+out="$("$python" -c 'import json,sys; e=json.load(open(sys.argv[1])); print(e["errorType"], e["errorMessage"], len(e["stackTrace"]) > 0)' "$work/out.json")"
+expect "the error payload" "ValueError smoke failure True" "$out"
+lambda delete-function --function-name "$name-fails" >/dev/null || fail "delete-function $name-fails" "the command failed"
+
+if err="$(lambda invoke --function-name "$name" --payload 'not json' "$work/out.json" 2>&1)"; then
+    fail "invoke with a payload that is not JSON" "expected InvalidRequestContentException, the command succeeded: $err"
+fi
+case "$err" in
+    *"(InvalidRequestContentException)"*"Could not parse request body into json: Could not parse payload into json"*) expect "invoke with a payload that is not JSON is InvalidRequestContentException" ok ok ;;
+    *) fail "invoke with a payload that is not JSON" "expected: (InvalidRequestContentException) Could not parse request body into json: ..." "actual:   $err" ;;
+esac
 
 lambda delete-function --function-name "$name" >/dev/null || fail "delete-function" "the command failed"
 expect "delete-function" "" ""
