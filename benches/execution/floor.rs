@@ -52,7 +52,7 @@ impl Floor {
     }
 
     /// The CPU time the relay's process has used so far.
-    pub fn cpu_time(&self) -> Option<Duration> {
+    pub fn cpu_time(&self) -> Result<Duration, String> {
         cpu_time(self.proc.pid())
     }
 }

@@ -28,8 +28,9 @@
 //! Figures: warm invoke latency p50/p99 (sequential invokes over one keep-alive connection), warm
 //! throughput over 1 and 8 keep-alive connections for 2 s each (both from a minimal blocking
 //! HTTP/1.1 client, a thread per connection, so the client adds little to what is measured), the
-//! emulator's own CPU time per warm invoke (its process, not the runtime's; the floor's relay process), and
-//! cold start (median of 5:
+//! emulator's own CPU time per warm invoke (its process, not the runtime's; the floor's relay
+//! process) and the runtime's (the emulator's descendant processes; the floor's runtime process),
+//! and cold start (median of 5:
 //! fauxlambda `POST /_fauxlambda/functions/<name>/evict`, then, once the old environment is gone,
 //! the next invoke's request → response, checked cold by its `Init Duration`; RIE and cargo lambda:
 //! process spawn → first response). With Docker, also the cold start of a Node.js function with and

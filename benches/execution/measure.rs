@@ -1,7 +1,7 @@
 //! What is measured of a warm runner: latency over one connection, throughput over 1 and 8, each
 //! a `Fig` (a value, or why there is none), gathered into a `Row` of the table.
 
-use crate::process::cpu_time;
+use crate::process::{cpu_time, descendants_cpu_time};
 use crate::raw_client::RawClient;
 use crate::side_by_side::{self, SideBySide, Target};
 use crate::{COLD_RUNS, ENVIRONMENTS};
@@ -108,11 +108,8 @@ pub async fn load(port: u16, path: &str, conns: usize, for_: Duration) -> Result
     Ok((ok as f64 / for_.as_secs_f64(), errors, first))
 }
 
-/// Throughput over `conns` connections after a warm-up that starts the environments.
-pub async fn throughput(port: u16, path: &str, conns: usize) -> (Fig, String) {
-    if conns > 1 {
-        let _ = load(port, path, conns, Duration::from_millis(1500)).await;
-    }
+/// Throughput over `conns` connections.
+async fn throughput(port: u16, path: &str, conns: usize) -> (Fig, String) {
     match load(port, path, conns, RUN_FOR).await {
         Ok((rps, 0, _)) => (Fig::Val(rps), String::new()),
         Ok((rps, errors, first)) => {
@@ -122,18 +119,31 @@ pub async fn throughput(port: u16, path: &str, conns: usize) -> (Fig, String) {
     }
 }
 
-/// One-connection throughput, and the CPU time the emulator spent per invoke meanwhile: `cpu`
-/// reads the CPU time it has used so far (its process, or the floor's relay process), `None` when it
-/// cannot be read.
-pub async fn throughput_and_cpu(port: u16, path: &str, cpu: impl Fn() -> Option<Duration>) -> (Fig, String, Fig) {
-    let before = cpu();
-    let (c1, note) = throughput(port, path, 1).await;
-    let per_invoke = match (before, cpu(), c1.val()) {
-        (Some(a), Some(b), Some(rps)) if rps > 0.0 => Fig::Val((b - a).as_secs_f64() / (rps * RUN_FOR.as_secs_f64())),
+/// Throughput over `conns` connections (after a warm-up that starts the environments when more
+/// than one), and the CPU time spent per invoke meanwhile by the emulator and by the function's
+/// runtimes: `emulator` and `runtime` read what each has used so far (the emulator's process or
+/// the floor's relay process; the runtimes' processes), or why they cannot.
+pub async fn throughput_and_cpu(
+    port: u16,
+    path: &str,
+    conns: usize,
+    emulator: impl Fn() -> Result<Duration, String>,
+    runtime: impl Fn() -> Result<Duration, String>,
+) -> (Fig, String, Fig, Fig) {
+    if conns > 1 {
+        let _ = load(port, path, conns, Duration::from_millis(1500)).await;
+    }
+    let before = (emulator(), runtime());
+    let (rate, note) = throughput(port, path, conns).await;
+    let per_invoke = |before: Result<Duration, String>, after: Result<Duration, String>| match (before, after, rate.val()) {
+        (Ok(a), Ok(b), Some(rps)) if rps > 0.0 => Fig::Val((b.saturating_sub(a)).as_secs_f64() / (rps * RUN_FOR.as_secs_f64())),
         (_, _, None) => Fig::Na("no throughput".into()),
-        _ => Fig::Na("CPU time unreadable".into()),
+        (Err(e), _, _) | (_, Err(e), _) => Fig::Na(e),
+        _ => Fig::Na("no invokes".into()),
     };
-    (c1, note, per_invoke)
+    let emulator_cpu = per_invoke(before.0, emulator());
+    let runtime_cpu = per_invoke(before.1, runtime());
+    (rate, note, emulator_cpu, runtime_cpu)
 }
 
 pub fn median(mut v: Vec<Duration>) -> f64 {
@@ -160,6 +170,10 @@ pub struct Row {
     pub c8: Fig,
     /// CPU time of the emulator (not of the runtime) per warm invoke, over one connection.
     pub cpu: Fig,
+    /// CPU time of the function's runtime per warm invoke, over the same run.
+    pub runtime_cpu: Fig,
+    /// CPU time of the function's runtimes per warm invoke, over the 8-connection run.
+    pub runtime_cpu8: Fig,
     pub note: String,
     pub cold: Fig,
     /// A reference's warm latency measured in turn with fauxlambda's (its p50/p99 above are
@@ -170,26 +184,27 @@ pub struct Row {
 impl Row {
     pub fn na(runner: &'static str, function: &'static str, why: &str) -> Row {
         let n = Fig::Na(why.to_string());
-        Row { runner, function, p50: n.clone(), p99: n.clone(), c1: n.clone(), c8: n.clone(), cpu: n.clone(), note: String::new(), cold: n, side: None }
+        Row { runner, function, p50: n.clone(), p99: n.clone(), c1: n.clone(), c8: n.clone(), cpu: n.clone(), runtime_cpu: n.clone(), runtime_cpu8: n.clone(), note: String::new(), cold: n, side: None }
     }
     /// A row not run at all: the reason once.
     pub fn skipped(runner: &'static str, function: &'static str, why: &str) -> Row {
         let n = Fig::Na("skipped".into());
-        Row { runner, function, p50: Fig::Na(why.to_string()), p99: n.clone(), c1: n.clone(), c8: n.clone(), cpu: n.clone(), note: String::new(), cold: n, side: None }
+        Row { runner, function, p50: Fig::Na(why.to_string()), p99: n.clone(), c1: n.clone(), c8: n.clone(), cpu: n.clone(), runtime_cpu: n.clone(), runtime_cpu8: n.clone(), note: String::new(), cold: n, side: None }
     }
     pub fn has_figures(&self) -> bool {
         [&self.p50, &self.p99, &self.c1, &self.c8, &self.cold].iter().any(|f| f.val().is_some())
     }
 }
 
-/// Warm figures of a runner whose emulator is process `pid`; a reference's latency is measured
-/// side by side with `faux`, the same function on fauxlambda, when given.
+/// Warm figures of a runner whose emulator is process `pid`, with the function's runtime among
+/// its descendants (not so under Docker: the runtime's CPU time is then n/a); a reference's latency
+/// is measured side by side with `faux`, the same function on fauxlambda, when given.
 pub async fn measure_warm(runner: &'static str, function: &'static str, port: u16, path: &str, pid: u32, faux: Option<&Target>) -> Row {
     let (p50, p99, side) = warm_latency(port, path, faux).await;
-    let (c1, n1, cpu) = throughput_and_cpu(port, path, || cpu_time(pid)).await;
-    let (c8, n8) = throughput(port, path, ENVIRONMENTS).await;
+    let (c1, n1, cpu, runtime_cpu) = throughput_and_cpu(port, path, 1, || cpu_time(pid), || descendants_cpu_time(pid)).await;
+    let (c8, n8, _, runtime_cpu8) = throughput_and_cpu(port, path, ENVIRONMENTS, || cpu_time(pid), || descendants_cpu_time(pid)).await;
     let note = [n1, n8].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(";");
-    Row { runner, function, p50, p99, c1, c8, cpu, note, cold: Fig::Na("not measured".into()), side }
+    Row { runner, function, p50, p99, c1, c8, cpu, runtime_cpu, runtime_cpu8, note, cold: Fig::Na("not measured".into()), side }
 }
 
 /// A runner's warm p50 and p99: measured side by side with `faux` (the same function on

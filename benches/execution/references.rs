@@ -6,7 +6,7 @@ use crate::fixtures::rust_target_dir;
 use crate::http::{first_answer, Sender};
 use crate::floor;
 use crate::measure::{measure_warm, median_cold, throughput_and_cpu, warm_latency, Fig, Row};
-use crate::process::{free_port, Proc};
+use crate::process::{cpu_time, descendants_cpu_time, free_port, Proc};
 use crate::side_by_side::Target;
 use crate::{root, CARGO_LAMBDA, ENVIRONMENTS, FLOOR};
 use std::path::{Path, PathBuf};
@@ -162,7 +162,9 @@ pub async fn run_floor(function: &'static str, command: Result<Vec<String>, Stri
         return Row::na(FLOOR, function, &e);
     }
     let (p50, p99, side) = warm_latency(relay.port, path, faux).await;
-    let (c1, note, cpu) = throughput_and_cpu(relay.port, path, || relay.cpu_time()).await;
+    let runtime = proc.pid();
+    let runtime_cpu = || Ok(cpu_time(runtime)? + descendants_cpu_time(runtime).unwrap_or_default());
+    let (c1, note, cpu, runtime_cpu) = throughput_and_cpu(relay.port, path, 1, || relay.cpu_time(), runtime_cpu).await;
     let one = Fig::Na("one environment".into());
-    Row { runner: FLOOR, function, p50, p99, c1, c8: one.clone(), cpu, note, cold: one, side }
+    Row { runner: FLOOR, function, p50, p99, c1, c8: one.clone(), cpu, runtime_cpu, runtime_cpu8: one.clone(), note, cold: one, side }
 }
