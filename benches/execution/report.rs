@@ -137,14 +137,14 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
         let got = got.map(|g| Fig::Val(g).ms()).unwrap_or_default();
         println!("| process: warm p50 ≥ 2× faster, {pair} | {got} | {}{why} |", verdict(ok));
     }
+    // What the machine's cores allow at most when the runtimes alone take their CPU time per invoke.
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
     for (label, r) in [
         ("process: ≥ 3,000 warm invokes/s across 8 environments, python echo (awslambdaric)", faux_py),
         ("process: ≥ 3,000 warm invokes/s across 8 environments, python echo (fauxlambda's client)", faux_own),
         ("process: ≥ 3,000 warm invokes/s across 8 environments, rust echo", faux_rs),
     ] {
         let ok = r.and_then(|r| r.c8.val()).map(|v| v >= 3000.0);
-        // What the machine's cores allow at most when the runtime alone takes its CPU time per invoke.
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
         let why = match r.and_then(|r| r.runtime_cpu8.val()) {
             Some(runtime) if ok == Some(false) && runtime > 0.0 => format!(
                 " (the runtimes alone used {} of CPU per invoke in that run: {cores} cores allow at most {:.0}/s before any work of the emulator and the client)",
