@@ -1,6 +1,8 @@
 //! The peak memory of a local runtime process (REPORT's `Max Memory Used` under the process
 //! executor): `VmHWM` of the process and of its direct children (a bootstrap script's runtime),
-//! from their `/proc` entries, read after every invocation.
+//! from their `/proc` entries, read after every invocation; the highest so far is reported, as the
+//! sum drops when a child exits and the kernel's reading of `VmHWM` may move back a little (its
+//! resident-page counters are per-CPU and read approximately).
 //!
 //! `/proc/<pid>/status`, the only file that holds `VmHWM`, is costly to read: the kernel formats
 //! all of it each time (signal masks, CPU lists, capabilities), which was a tenth of fauxlambda's
@@ -12,6 +14,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The peak memory of a process and its direct children.
@@ -22,16 +25,19 @@ pub struct PeakMemory {
     children: Option<File>,
     /// The process and its children seen at the last reading, by pid.
     watched: Mutex<HashMap<u32, Watched>>,
+    /// The highest peak read so far, in kB.
+    highest_kb: AtomicU64,
 }
 
 impl PeakMemory {
     pub fn new(pid: u32) -> PeakMemory {
         let watched = Watched::open(pid).map(|w| HashMap::from([(pid, w)])).unwrap_or_default();
-        PeakMemory { pid, children: File::open(format!("/proc/{pid}/task/{pid}/children")).ok(), watched: Mutex::new(watched) }
+        let children = File::open(format!("/proc/{pid}/task/{pid}/children")).ok();
+        PeakMemory { pid, children, watched: Mutex::new(watched), highest_kb: AtomicU64::new(0) }
     }
 
-    /// The peak resident memory so far in MB (rounded up): the process's and its children's
-    /// added up; 0 once they are all gone.
+    /// The peak resident memory so far in MB (rounded up): the highest sum of the process's and
+    /// its children's peaks read so far (0 when they were gone before the first reading).
     pub fn mb(&self) -> u64 {
         let children = self.children.as_ref().map(|f| pids(&pread_whole(f))).unwrap_or_default();
         let mut watched = self.lock();
@@ -53,7 +59,8 @@ impl PeakMemory {
                     .unwrap_or(0),
             };
         }
-        kb.div_ceil(1024)
+        let highest = self.highest_kb.fetch_max(kb, Ordering::Relaxed).max(kb);
+        highest.div_ceil(1024)
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<u32, Watched>> {
@@ -222,6 +229,27 @@ mod tests {
         assert!(after * 1024 >= resident_kb + 90 * 1024, "{after} MB after touching 96 MB more, {resident_kb} kB resident before");
         drop(grown);
         assert!(peak.mb() >= after, "the peak does not shrink");
+    }
+
+    #[test]
+    fn the_peak_stays_at_its_highest_when_a_child_exits() {
+        // A shell whose child holds 64 MB for a moment, then exits: the shell's peak alone is far
+        // below what was read while the child ran.
+        let mut shell = std::process::Command::new("sh")
+            .args(["-c", "python3 -c 'import time; b = bytearray(64 << 20); time.sleep(1.5)'; sleep 1"])
+            .spawn()
+            .unwrap();
+        let peak = PeakMemory::new(shell.id());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut with_child = 0;
+        while with_child < 64 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            with_child = peak.mb();
+        }
+        assert!(with_child >= 64, "the child's 64 MB were not seen: {with_child} MB");
+        std::thread::sleep(std::time::Duration::from_millis(1800));
+        assert!(peak.mb() >= with_child, "the peak fell after the child exited");
+        shell.wait().unwrap();
     }
 
     #[test]

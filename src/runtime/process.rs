@@ -301,7 +301,8 @@ impl SandboxControl for ProcessControl {
         })
     }
 
-    /// Peak resident memory in MB: of the runtime process and of its direct children.
+    /// Peak resident memory in MB: of the runtime process and of its direct children, the highest
+    /// read so far.
     fn max_memory_mb(&self) -> u64 {
         self.peak.mb()
     }
