@@ -9,9 +9,9 @@
 //! `FLOOR_CHILD` set, and stopped like the other processes it starts), as every emulator it
 //! stands for does, so its CPU time is its process's, counted as theirs is.
 //!
-//! On a 2-vCPU virtual machine its invokes fall into two groups: about 0.07 ms while the client,
-//! the relay and the runtime happen to share one vCPU (each hand-off a plain context switch), and
-//! about 0.17 ms while hand-offs cross vCPUs (each wakes an idle vCPU). Which one its p50 lands in
+//! On a 2-vCPU virtual machine its invokes fall into two groups: faster while the client, the
+//! relay and the runtime happen to share one vCPU (each hand-off a plain context switch) than while
+//! hand-offs cross vCPUs (each wakes an idle vCPU); about 0.07 and 0.17 ms on one such machine. Which one its p50 lands in
 //! depends on the scheduler's placement during the run, not on the relay.
 
 use crate::process::{cpu_time, free_port, Proc};

@@ -63,6 +63,18 @@ expect() {
         fail "$1" "expected: $2" "actual:   $3"
     fi
 }
+# expect_error WHAT ERROR_CODE MESSAGE COMMAND...: the command fails with that error code and message
+expect_error() {
+    local what="$1" code="$2" message="$3" err
+    shift 3
+    if err="$("$@" 2>&1)"; then
+        fail "$what" "expected $code, the command succeeded: $err"
+    fi
+    case "$err" in
+        *"($code)"*"$message"*) expect "$what" ok ok ;;
+        *) fail "$what" "expected: ($code) ... $message" "actual:   $err" ;;
+    esac
+}
 
 name=smoke-fn
 arn="arn:aws:lambda:us-east-1:000000000000:function:$name"
@@ -144,23 +156,14 @@ out="$("$python" -c 'import json,sys; e=json.load(open(sys.argv[1])); print(e["e
 expect "the error payload" "ValueError smoke failure True" "$out"
 lambda delete-function --function-name "$name-fails" >/dev/null || fail "delete-function $name-fails" "the command failed"
 
-if err="$(lambda invoke --function-name "$name" --payload 'not json' "$work/out.json" 2>&1)"; then
-    fail "invoke with a payload that is not JSON" "expected InvalidRequestContentException, the command succeeded: $err"
-fi
-case "$err" in
-    *"(InvalidRequestContentException)"*"Could not parse request body into json: Could not parse payload into json"*) expect "invoke with a payload that is not JSON is InvalidRequestContentException" ok ok ;;
-    *) fail "invoke with a payload that is not JSON" "expected: (InvalidRequestContentException) Could not parse request body into json: ..." "actual:   $err" ;;
-esac
+expect_error "invoke with a payload that is not JSON is InvalidRequestContentException" InvalidRequestContentException \
+    "Could not parse request body into json: Could not parse payload into json" \
+    lambda invoke --function-name "$name" --payload 'not json' "$work/out.json"
 
 lambda delete-function --function-name "$name" >/dev/null || fail "delete-function" "the command failed"
 expect "delete-function" "" ""
 
-if err="$(lambda get-function --function-name "$name" 2>&1)"; then
-    fail "get-function after delete-function" "expected ResourceNotFoundException, the command succeeded: $err"
-fi
-case "$err" in
-    *"(ResourceNotFoundException)"*"Function not found: $arn"*) expect "get-function after delete-function is ResourceNotFoundException" ok ok ;;
-    *) fail "get-function after delete-function" "expected: (ResourceNotFoundException) ... Function not found: $arn" "actual:   $err" ;;
-esac
+expect_error "get-function after delete-function is ResourceNotFoundException" ResourceNotFoundException \
+    "Function not found: $arn" lambda get-function --function-name "$name"
 
 echo "smoke: $passed passed, 0 failed"
