@@ -33,7 +33,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn rss_kb(pid: u32) -> u64 {
@@ -49,15 +53,22 @@ fn rss_kb(pid: u32) -> u64 {
 type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 async fn connect(port: u16) -> Sender {
-    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
     stream.set_nodelay(true).unwrap();
-    let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .expect("handshake");
     tokio::spawn(conn);
     send
 }
 
 async fn request(send: &mut Sender, method: &str, path: &str, body: Option<String>) -> (u16, Bytes) {
-    let mut b = http::Request::builder().method(method).uri(path).header("host", "127.0.0.1");
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1");
     if body.is_some() {
         b = b.header("content-type", "application/json");
     }
@@ -74,7 +85,15 @@ async fn start() -> (Server, Duration) {
     let data = tempfile::tempdir().unwrap();
     let t0 = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--log-level", "error", "--executor", "process", "--data-dir"])
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--log-level",
+            "error",
+            "--executor",
+            "process",
+            "--data-dir",
+        ])
         .arg(data.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -92,13 +111,22 @@ async fn start() -> (Server, Duration) {
         tokio::time::sleep(Duration::from_micros(200)).await;
         assert!(t0.elapsed() < Duration::from_secs(10), "fauxlambda did not start");
     }
-    (Server { child, port, _data: data }, t0.elapsed())
+    (
+        Server {
+            child,
+            port,
+            _data: data,
+        },
+        t0.elapsed(),
+    )
 }
 
 fn zip_b64() -> String {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    w.start_file("app.py", zip::write::SimpleFileOptions::default()).unwrap();
-    w.write_all(b"def handler(event, context):\n    return event\n").unwrap();
+    w.start_file("app.py", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(b"def handler(event, context):\n    return event\n")
+        .unwrap();
     base64::engine::general_purpose::STANDARD.encode(w.finish().unwrap().into_inner())
 }
 
@@ -163,12 +191,21 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let with_1000 = rss_kb(pid);
 
-    println!("\ncontrol-plane benchmark (release binary, loopback, {} s per throughput figure)\n", RUN_FOR.as_secs());
+    println!(
+        "\ncontrol-plane benchmark (release binary, loopback, {} s per throughput figure)\n",
+        RUN_FOR.as_secs()
+    );
     println!("| figure | value | goal |");
     println!("|---|---:|---:|");
-    println!("| start to first answered request (median of 5) | {:.1} ms | ≤ 20 ms |", starts[2].as_secs_f64() * 1000.0);
+    println!(
+        "| start to first answered request (median of 5) | {:.1} ms | ≤ 20 ms |",
+        starts[2].as_secs_f64() * 1000.0
+    );
     println!("| resident memory, idle | {:.1} MB | ≤ 15 MB |", idle as f64 / 1024.0);
-    println!("| resident memory, 1,000 functions | {:.1} MB | |", with_1000 as f64 / 1024.0);
+    println!(
+        "| resident memory, 1,000 functions | {:.1} MB | |",
+        with_1000 as f64 / 1024.0
+    );
     println!();
     println!("| concurrency | reference: health req/s | GetFunction req/s | ratio to reference | ListFunctions (100) req/s |");
     println!("|---:|---:|---:|---:|---:|");

@@ -37,15 +37,24 @@ impl Scope {
     }
 
     pub fn event_source_mapping_arn(&self, uuid: &str) -> String {
-        format!("arn:aws:lambda:{}:{}:event-source-mapping:{uuid}", self.region, self.account)
+        format!(
+            "arn:aws:lambda:{}:{}:event-source-mapping:{uuid}",
+            self.region, self.account
+        )
     }
 
     pub fn code_signing_config_arn(&self, id: &str) -> String {
-        format!("arn:aws:lambda:{}:{}:code-signing-config:{id}", self.region, self.account)
+        format!(
+            "arn:aws:lambda:{}:{}:code-signing-config:{id}",
+            self.region, self.account
+        )
     }
 
     pub fn capacity_provider_arn(&self, name: &str) -> String {
-        format!("arn:aws:lambda:{}:{}:capacity-provider:{name}", self.region, self.account)
+        format!(
+            "arn:aws:lambda:{}:{}:capacity-provider:{name}",
+            self.region, self.account
+        )
     }
 }
 
@@ -85,10 +94,16 @@ impl FunctionRef {
                 check_account(account, scope)?;
                 (*name, rest.first().copied())
             }
-            _ => return Err(aws_error::invalid_parameter(format!("Invalid function name: {function_name}"))),
+            _ => {
+                return Err(aws_error::invalid_parameter(format!(
+                    "Invalid function name: {function_name}"
+                )))
+            }
         };
         if !valid_name(name) {
-            return Err(aws_error::invalid_parameter(format!("Invalid function name: {function_name}")));
+            return Err(aws_error::invalid_parameter(format!(
+                "Invalid function name: {function_name}"
+            )));
         }
         let qualifier = match (from_name, qualifier) {
             (Some(a), Some(b)) if a != b => {
@@ -102,7 +117,10 @@ impl FunctionRef {
         if qualifier.as_deref() == Some("") {
             return Err(aws_error::invalid_parameter("Qualifier must not be empty"));
         }
-        Ok(FunctionRef { name: name.to_string(), qualifier })
+        Ok(FunctionRef {
+            name: name.to_string(),
+            qualifier,
+        })
     }
 }
 
@@ -132,17 +150,35 @@ mod tests {
     use super::*;
 
     fn scope() -> Scope {
-        Scope { region: "us-east-1".into(), account: "000000000000".into() }
+        Scope {
+            region: "us-east-1".into(),
+            account: "000000000000".into(),
+        }
     }
 
     #[test]
     fn every_way_of_naming_a_function() {
         let s = scope();
         let f = |n: &str, q: Option<&str>| FunctionRef::parse(n, q, &s);
-        assert_eq!(f("my-fn", None).unwrap(), FunctionRef { name: "my-fn".into(), qualifier: None });
+        assert_eq!(
+            f("my-fn", None).unwrap(),
+            FunctionRef {
+                name: "my-fn".into(),
+                qualifier: None
+            }
+        );
         assert_eq!(f("my-fn:prod", None).unwrap().qualifier.as_deref(), Some("prod"));
-        assert_eq!(f("000000000000:function:my-fn:3", None).unwrap().qualifier.as_deref(), Some("3"));
-        assert_eq!(f("arn:aws:lambda:us-east-1:000000000000:function:my-fn", Some("$LATEST")).unwrap().qualifier.as_deref(), Some("$LATEST"));
+        assert_eq!(
+            f("000000000000:function:my-fn:3", None).unwrap().qualifier.as_deref(),
+            Some("3")
+        );
+        assert_eq!(
+            f("arn:aws:lambda:us-east-1:000000000000:function:my-fn", Some("$LATEST"))
+                .unwrap()
+                .qualifier
+                .as_deref(),
+            Some("$LATEST")
+        );
         assert!(f("my-fn:1", Some("2")).is_err());
         assert!(f("arn:aws:lambda:eu-west-1:000000000000:function:my-fn", None).is_err());
         assert!(f("111111111111:function:my-fn", None).is_err());

@@ -16,7 +16,11 @@ pub enum Executor {
 }
 
 #[derive(Parser, Debug, Clone)]
-#[command(name = "fauxlambda", version, about = "A local AWS Lambda: the real Lambda API, on your machine")]
+#[command(
+    name = "fauxlambda",
+    version,
+    about = "A local AWS Lambda: the real Lambda API, on your machine"
+)]
 pub struct Config {
     /// Address the Lambda API listens on.
     #[arg(long, env = "FAUXLAMBDA_LISTEN", default_value = "127.0.0.1:4566")]
@@ -45,7 +49,12 @@ pub struct Config {
 
     /// The image for a runtime, e.g. `python3.12=my/python:3.12` (repeatable; default: the
     /// official `public.ecr.aws/lambda/<family>:<version>` images).
-    #[arg(long = "runtime-image", value_name = "RUNTIME=IMAGE", env = "FAUXLAMBDA_RUNTIME_IMAGES", value_delimiter = ',')]
+    #[arg(
+        long = "runtime-image",
+        value_name = "RUNTIME=IMAGE",
+        env = "FAUXLAMBDA_RUNTIME_IMAGES",
+        value_delimiter = ','
+    )]
     pub runtime_images: Vec<String>,
 
     /// The Docker network of function containers: `host`, or a network name (default: the
@@ -74,7 +83,12 @@ pub struct Config {
 
     /// The interpreter for a runtime, e.g. `python3.12=/usr/bin/python3.12` or `nodejs=node`
     /// (repeatable; a family name like `python` covers all its versions).
-    #[arg(long = "runtime-command", value_name = "RUNTIME=COMMAND", env = "FAUXLAMBDA_RUNTIME_COMMANDS", value_delimiter = ',')]
+    #[arg(
+        long = "runtime-command",
+        value_name = "RUNTIME=COMMAND",
+        env = "FAUXLAMBDA_RUNTIME_COMMANDS",
+        value_delimiter = ','
+    )]
     pub runtime_commands: Vec<String>,
 
     /// Directory of the official Node.js runtime interface client (`aws-lambda-ric`) to use for

@@ -54,7 +54,11 @@ impl Drop for Slot {
 
 impl Execution {
     pub fn new(pool: Pool) -> Arc<Execution> {
-        Arc::new(Execution { pool, in_flight: Mutex::new(HashMap::new()), recent: Mutex::new(VecDeque::new()) })
+        Arc::new(Execution {
+            pool,
+            in_flight: Mutex::new(HashMap::new()),
+            recent: Mutex::new(VecDeque::new()),
+        })
     }
 
     /// Takes an invocation slot unless `limit` (the function's reserved concurrency) are in use.
@@ -68,7 +72,10 @@ impl Execution {
             return None;
         }
         *n += 1;
-        Some(Slot { exec: self.clone(), function: function.to_string() })
+        Some(Slot {
+            exec: self.clone(),
+            function: function.to_string(),
+        })
     }
 
     pub fn record(&self, record: InvocationRecord) {
@@ -82,7 +89,13 @@ impl Execution {
 
     /// Recent invocations, newest first.
     pub fn recent(&self) -> Vec<InvocationRecord> {
-        self.recent.lock().unwrap_or_else(|p| p.into_inner()).iter().rev().cloned().collect()
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .cloned()
+            .collect()
     }
 
     pub fn clear_recent(&self) {

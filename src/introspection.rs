@@ -24,7 +24,12 @@ pub async fn handle(api: &Api, method: &Method, path: &str, query: Option<&str>)
         Err(msg) => return error(400, &msg),
     };
     match segments.as_slice() {
-        ["health"] => only(method, &[Method::GET], || async { json_response(200, &json!({"status": "ok"})) }).await,
+        ["health"] => {
+            only(method, &[Method::GET], || async {
+                json_response(200, &json!({"status": "ok"}))
+            })
+            .await
+        }
         ["packages", file] if file.ends_with(".zip") => {
             let sha = file.trim_end_matches(".zip").to_string();
             only(method, &[Method::GET], || package(api, sha)).await
@@ -105,13 +110,23 @@ fn invocation_json(r: &InvocationRecord) -> Value {
 
 fn environments(api: &Api, q: &Query) -> http::Response<Body> {
     let now = SystemTime::now();
-    let list: Vec<Value> = api.execution.pool.environments(q.function.as_deref()).iter().map(|e| environment_json(e, now)).collect();
+    let list: Vec<Value> = api
+        .execution
+        .pool
+        .environments(q.function.as_deref())
+        .iter()
+        .map(|e| environment_json(e, now))
+        .collect();
     json_response(200, &json!({ "environments": list }))
 }
 
 fn environment_json(e: &EnvironmentListing, now: SystemTime) -> Value {
     let since = |t: SystemTime| now.duration_since(t).map(|d| d.as_millis() as u64).unwrap_or(0);
-    let epoch_ms = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let epoch_ms = |t: SystemTime| {
+        t.duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    };
     let idle = e.state == crate::runtime::pool::EnvironmentState::Idle;
     json!({
         "function": e.function,
@@ -164,7 +179,8 @@ fn function_name(input: &str) -> Option<String> {
         Some((_, rest)) => rest.split(':').next().unwrap_or(""),
         None => input,
     };
-    let valid = !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid =
+        !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     valid.then(|| name.to_string())
 }
 
@@ -241,11 +257,23 @@ mod tests {
 
     #[test]
     fn query_and_names() {
-        assert_eq!(Query::parse("function=f1&limit=3&x=y").unwrap(), Query { function: Some("f1".into()), limit: Some(3) });
+        assert_eq!(
+            Query::parse("function=f1&limit=3&x=y").unwrap(),
+            Query {
+                function: Some("f1".into()),
+                limit: Some(3)
+            }
+        );
         assert!(Query::parse("limit=0").is_err());
         assert!(Query::parse("limit=abc").is_err());
         assert!(Query::parse("function=a%20b").is_err());
-        assert_eq!(Query::parse("function=arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Ag%3A1").unwrap().function.as_deref(), Some("g"));
+        assert_eq!(
+            Query::parse("function=arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Ag%3A1")
+                .unwrap()
+                .function
+                .as_deref(),
+            Some("g")
+        );
         assert_eq!(decode("a%2"), "a%2");
         assert_eq!(decode("%41%"), "A%");
         assert_eq!(decode("%é1"), "%é1");

@@ -5,9 +5,7 @@ use clap::Parser;
 use fauxlambda::api::Api;
 use fauxlambda::config::{self, Config};
 use fauxlambda::context::RequestContext;
-use fauxlambda::runtime::{
-    DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor,
-};
+use fauxlambda::runtime::{DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::state::{State, StateHandle};
 use fauxlambda::store::Store;
 use std::sync::Arc;
@@ -15,10 +13,7 @@ use std::sync::Arc;
 fn main() {
     let config = Config::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&config.log_level)
-                .unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| "info".into()))
         .with_target(false)
         .init();
     let runtime = match config.worker_threads {
@@ -51,8 +46,7 @@ async fn run(config: Config) -> Result<(), String> {
             (Some(t), p)
         }
     };
-    let store =
-        Store::open(&data_dir).map_err(|e| format!("opening {}: {e}", data_dir.display()))?;
+    let store = Store::open(&data_dir).map_err(|e| format!("opening {}: {e}", data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("listening on {}: {e}", config.listen))?;
@@ -80,10 +74,7 @@ async fn run(config: Config) -> Result<(), String> {
     };
     let runs = match &executor {
         Executor::Process(_) => "functions run as local processes".to_owned(),
-        Executor::Docker(d) => format!(
-            "functions run in Docker containers, network {}",
-            d.networking().mode
-        ),
+        Executor::Docker(d) => format!("functions run in Docker containers, network {}", d.networking().mode),
     };
     tracing::info!(
         "fauxlambda listening on http://{local} (region {}, account {}, data {}, {runs})",
@@ -99,13 +90,11 @@ async fn run(config: Config) -> Result<(), String> {
         }
     };
     // Where bridged containers reach fauxlambda (host.docker.internal), when not already.
-    let extra =
-        extra_listener.map(|l| tokio::spawn(fauxlambda::server::serve(l, api.clone(), stopped())));
+    let extra = extra_listener.map(|l| tokio::spawn(fauxlambda::server::serve(l, api.clone(), stopped())));
     let main = fauxlambda::server::serve(listener, api, stopped());
     tokio::spawn(async move {
         // Ctrl-C, or SIGTERM (`docker stop`, `kill`).
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         let terminated = async {
             match term.as_mut() {
                 Some(t) => {
@@ -139,9 +128,7 @@ async fn executor(
     data_dir: &std::path::Path,
     local: std::net::SocketAddr,
 ) -> Result<(Executor, Option<tokio::net::TcpListener>), String> {
-    let pairs = |flag: &str,
-                 items: &[String]|
-     -> Result<std::collections::BTreeMap<String, String>, String> {
+    let pairs = |flag: &str, items: &[String]| -> Result<std::collections::BTreeMap<String, String>, String> {
         items
             .iter()
             .map(|i| {
@@ -179,9 +166,7 @@ async fn executor(
                 }
                 return Ok((Executor::Docker(d), extra));
             }
-            Err(e) if config.executor == config::Executor::Docker => {
-                return Err(format!("--executor docker: {e}"))
-            }
+            Err(e) if config.executor == config::Executor::Docker => return Err(format!("--executor docker: {e}")),
             Err(e) => tracing::info!("no Docker engine ({e}): functions run as local processes"),
         }
     }
@@ -189,7 +174,10 @@ async fn executor(
     exec_config.runtime_commands = runtime_commands;
     if let Some(dir) = &config.node_ric {
         if !dir.join("bin/index.mjs").is_file() {
-            return Err(format!("--node-ric {}: no bin/index.mjs there (name the aws-lambda-ric package's directory)", dir.display()));
+            return Err(format!(
+                "--node-ric {}: no bin/index.mjs there (name the aws-lambda-ric package's directory)",
+                dir.display()
+            ));
         }
     }
     exec_config.node_ric = config.node_ric.clone();

@@ -31,7 +31,10 @@ pub fn page<T>(
         Some(_) => return Err(aws_error::invalid_parameter("MaxItems must be greater than 0")),
         None => default_max,
     };
-    let mut rest = items.into_iter().filter(|i| after.as_deref().is_none_or(|a| key(i).as_str() > a)).peekable();
+    let mut rest = items
+        .into_iter()
+        .filter(|i| after.as_deref().is_none_or(|a| key(i).as_str() > a))
+        .peekable();
     let mut out = Vec::new();
     while out.len() < max {
         match rest.next() {

@@ -27,7 +27,13 @@ fn client(endpoint: &str, region: &str) -> aws_sdk_s3::Client {
                 .endpoint_url(endpoint)
                 .force_path_style(true)
                 .region(aws_sdk_s3::config::Region::new(region.to_string()))
-                .credentials_provider(aws_sdk_s3::config::Credentials::new("fauxlambda", "fauxlambda", None, None, "fauxlambda"))
+                .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                    "fauxlambda",
+                    "fauxlambda",
+                    None,
+                    None,
+                    "fauxlambda",
+                ))
                 .http_client(aws_smithy_http_client::Builder::new().build_http())
                 .timeout_config(
                     aws_sdk_s3::config::timeout::TimeoutConfig::builder()
@@ -43,7 +49,9 @@ fn client(endpoint: &str, region: &str) -> aws_sdk_s3::Client {
 }
 
 fn get_object_error(code: &str, message: &str) -> ServiceError {
-    aws_error::invalid_parameter(format!("Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"))
+    aws_error::invalid_parameter(format!(
+        "Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
+    ))
 }
 
 /// The bytes of `s3://bucket/key` (at `version` when given), or AWS's error for a missing
@@ -63,13 +71,22 @@ pub async fn fetch(api: &Api, bucket: &str, key: &str, version: Option<&str>) ->
     }
     let region = api.scope().region;
     let s3 = client(endpoint, &region);
-    let out = s3.get_object().bucket(bucket).key(key).set_version_id(version.map(str::to_string)).send().await;
+    let out = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .set_version_id(version.map(str::to_string))
+        .send()
+        .await;
     let out = match out {
         Ok(out) => out,
         Err(SdkError::ServiceError(e)) => {
             let e = e.into_err();
             let code = e.code().unwrap_or("Unknown").to_string();
-            let message = e.message().map(str::to_string).unwrap_or_else(|| default_message(&code));
+            let message = e
+                .message()
+                .map(str::to_string)
+                .unwrap_or_else(|| default_message(&code));
             return Err(get_object_error(&code, &message));
         }
         Err(e @ (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_))) => {
@@ -84,12 +101,20 @@ pub async fn fetch(api: &Api, bucket: &str, key: &str, version: Option<&str>) ->
     };
     if let Some(len) = out.content_length() {
         if len as u64 > crate::store::MAX_UNZIPPED {
-            return Err(aws_error::invalid_parameter(format!("Unzipped size must be smaller than {} bytes", crate::store::MAX_UNZIPPED)));
+            return Err(aws_error::invalid_parameter(format!(
+                "Unzipped size must be smaller than {} bytes",
+                crate::store::MAX_UNZIPPED
+            )));
         }
     }
     match out.body.collect().await {
         Ok(data) => Ok(data.into_bytes().to_vec()),
-        Err(e) => Err(unreachable(endpoint, bucket, key, &format!("reading the object failed: {e}"))),
+        Err(e) => Err(unreachable(
+            endpoint,
+            bucket,
+            key,
+            &format!("reading the object failed: {e}"),
+        )),
     }
 }
 

@@ -13,7 +13,11 @@ use std::time::Instant;
 use tokio::net::TcpListener;
 
 /// Serves the Lambda API on `listener` until `shutdown` resolves.
-pub async fn serve(listener: TcpListener, api: Api, shutdown: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    api: Api,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
     let api = Arc::new(api);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -82,13 +86,21 @@ fn request_context(api: &Api, req: &http::Request<Incoming>, local: Option<Socke
         .and_then(context::region_from_authorization)
         .map(Arc::from)
         .unwrap_or_else(|| api.defaults.region.clone());
-    let host = req.headers().get(http::header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let base_url = match (host, local) {
         (Some(h), _) => format!("http://{h}"),
         (None, Some(a)) => format!("http://{a}"),
         (None, None) => api.defaults.base_url.to_string(),
     };
-    RequestContext { region, account: api.defaults.account.clone(), base_url: Arc::from(base_url) }
+    RequestContext {
+        region,
+        account: api.defaults.account.clone(),
+        base_url: Arc::from(base_url),
+    }
 }
 
 /// The URL a stored package downloads from.

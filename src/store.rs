@@ -82,7 +82,8 @@ const BAD_ZIP: &str = "Could not unzip uploaded file. Please check your file, th
 /// Validates a zip: readable, entries inside the root, unzipped size within AWS's limit. Returns the
 /// unzipped size.
 pub fn check_zip(bytes: &[u8]) -> Result<u64, ServiceError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| aws_error::invalid_parameter(BAD_ZIP))?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| aws_error::invalid_parameter(BAD_ZIP))?;
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|_| aws_error::invalid_parameter(BAD_ZIP))?;
@@ -95,7 +96,9 @@ pub fn check_zip(bytes: &[u8]) -> Result<u64, ServiceError> {
         let is_symlink = entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000);
         if is_symlink {
             let mut target = String::new();
-            entry.read_to_string(&mut target).map_err(|_| aws_error::invalid_parameter(BAD_ZIP))?;
+            entry
+                .read_to_string(&mut target)
+                .map_err(|_| aws_error::invalid_parameter(BAD_ZIP))?;
             let resolved = Path::new(&name).parent().unwrap_or(Path::new("")).join(&target);
             if Path::new(&target).is_absolute() || !inside_root(&resolved) {
                 return Err(aws_error::invalid_parameter(format!(
@@ -148,7 +151,10 @@ mod tests {
 
     #[test]
     fn checks_packages() {
-        assert_eq!(check_zip(&zip_with(&[("app.py", b"print(1)"), ("lib/x.py", b"")])).unwrap(), 8);
+        assert_eq!(
+            check_zip(&zip_with(&[("app.py", b"print(1)"), ("lib/x.py", b"")])).unwrap(),
+            8
+        );
         assert!(check_zip(b"not a zip").is_err());
         assert!(check_zip(&zip_with(&[("../evil.py", b"x")])).is_err());
         assert!(check_zip(&zip_with(&[("a/../../evil.py", b"x")])).is_err());

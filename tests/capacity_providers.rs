@@ -6,19 +6,34 @@ mod common;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{
-    CapacityProviderConfig, CapacityProviderPermissionsConfig, CapacityProviderScalingConfig, CapacityProviderScalingMode, CapacityProviderState,
-    CapacityProviderVpcConfig, FunctionCode, FunctionScalingConfig, LambdaManagedInstancesCapacityProviderConfig, Runtime, State,
+    CapacityProviderConfig, CapacityProviderPermissionsConfig, CapacityProviderScalingConfig,
+    CapacityProviderScalingMode, CapacityProviderState, CapacityProviderVpcConfig, FunctionCode, FunctionScalingConfig,
+    LambdaManagedInstancesCapacityProviderConfig, Runtime, State,
 };
 use common::*;
 use std::time::{Duration, Instant};
 
 const OPERATOR: &str = "arn:aws:iam::000000000000:role/operator";
 
-async fn create(c: &aws_sdk_lambda::Client, name: &str) -> aws_sdk_lambda::operation::create_capacity_provider::CreateCapacityProviderOutput {
+async fn create(
+    c: &aws_sdk_lambda::Client,
+    name: &str,
+) -> aws_sdk_lambda::operation::create_capacity_provider::CreateCapacityProviderOutput {
     c.create_capacity_provider()
         .capacity_provider_name(name)
-        .vpc_config(CapacityProviderVpcConfig::builder().subnet_ids("subnet-1").security_group_ids("sg-1").build().unwrap())
-        .permissions_config(CapacityProviderPermissionsConfig::builder().capacity_provider_operator_role_arn(OPERATOR).build().unwrap())
+        .vpc_config(
+            CapacityProviderVpcConfig::builder()
+                .subnet_ids("subnet-1")
+                .security_group_ids("sg-1")
+                .build()
+                .unwrap(),
+        )
+        .permissions_config(
+            CapacityProviderPermissionsConfig::builder()
+                .capacity_provider_operator_role_arn(OPERATOR)
+                .build()
+                .unwrap(),
+        )
         .tags("team", "a")
         .send()
         .await
@@ -28,7 +43,12 @@ async fn create(c: &aws_sdk_lambda::Client, name: &str) -> aws_sdk_lambda::opera
 async fn wait_state(c: &aws_sdk_lambda::Client, name: &str, want: CapacityProviderState) {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let p = c.get_capacity_provider().capacity_provider_name(name).send().await.unwrap();
+        let p = c
+            .get_capacity_provider()
+            .capacity_provider_name(name)
+            .send()
+            .await
+            .unwrap();
         if p.capacity_provider().unwrap().state() == &want {
             return;
         }
@@ -43,17 +63,34 @@ async fn providers_lifecycle() {
     let c = server.client();
     let created = create(&c, "cp-a").await;
     let p = created.capacity_provider().unwrap();
-    assert_eq!(p.capacity_provider_arn(), "arn:aws:lambda:us-east-1:000000000000:capacity-provider:cp-a");
+    assert_eq!(
+        p.capacity_provider_arn(),
+        "arn:aws:lambda:us-east-1:000000000000:capacity-provider:cp-a"
+    );
     assert_eq!(p.state(), &CapacityProviderState::Pending);
     assert_eq!(p.vpc_config().unwrap().subnet_ids(), ["subnet-1"]);
-    assert_eq!(p.permissions_config().unwrap().capacity_provider_operator_role_arn(), OPERATOR);
+    assert_eq!(
+        p.permissions_config().unwrap().capacity_provider_operator_role_arn(),
+        OPERATOR
+    );
     wait_state(&c, "cp-a", CapacityProviderState::Active).await;
 
     let dup = c
         .create_capacity_provider()
         .capacity_provider_name("cp-a")
-        .vpc_config(CapacityProviderVpcConfig::builder().subnet_ids("subnet-1").set_security_group_ids(Some(vec![])).build().unwrap())
-        .permissions_config(CapacityProviderPermissionsConfig::builder().capacity_provider_operator_role_arn(OPERATOR).build().unwrap())
+        .vpc_config(
+            CapacityProviderVpcConfig::builder()
+                .subnet_ids("subnet-1")
+                .set_security_group_ids(Some(vec![]))
+                .build()
+                .unwrap(),
+        )
+        .permissions_config(
+            CapacityProviderPermissionsConfig::builder()
+                .capacity_provider_operator_role_arn(OPERATOR)
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap_err();
@@ -64,29 +101,60 @@ async fn providers_lifecycle() {
         .update_capacity_provider()
         .capacity_provider_name("arn:aws:lambda:us-east-1:000000000000:capacity-provider:cp-a")
         .capacity_provider_scaling_config(
-            CapacityProviderScalingConfig::builder().max_v_cpu_count(64).scaling_mode(CapacityProviderScalingMode::Auto).build(),
+            CapacityProviderScalingConfig::builder()
+                .max_v_cpu_count(64)
+                .scaling_mode(CapacityProviderScalingMode::Auto)
+                .build(),
         )
         .send()
         .await
         .unwrap();
-    let sc = updated.capacity_provider().unwrap().capacity_provider_scaling_config().unwrap();
+    let sc = updated
+        .capacity_provider()
+        .unwrap()
+        .capacity_provider_scaling_config()
+        .unwrap();
     assert_eq!(sc.max_v_cpu_count(), Some(64));
 
     create(&c, "cp-b").await;
     create(&c, "cp-c").await;
     let p1 = c.list_capacity_providers().max_items(2).send().await.unwrap();
     assert_eq!(p1.capacity_providers().len(), 2);
-    let p2 = c.list_capacity_providers().max_items(2).marker(p1.next_marker().unwrap()).send().await.unwrap();
+    let p2 = c
+        .list_capacity_providers()
+        .max_items(2)
+        .marker(p1.next_marker().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(p2.capacity_providers().len(), 1);
     assert!(p2.next_marker().is_none());
     wait_state(&c, "cp-c", CapacityProviderState::Active).await;
-    let active = c.list_capacity_providers().state(CapacityProviderState::Active).send().await.unwrap();
+    let active = c
+        .list_capacity_providers()
+        .state(CapacityProviderState::Active)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(active.capacity_providers().len(), 3);
-    let pending = c.list_capacity_providers().state(CapacityProviderState::Pending).send().await.unwrap();
+    let pending = c
+        .list_capacity_providers()
+        .state(CapacityProviderState::Pending)
+        .send()
+        .await
+        .unwrap();
     assert!(pending.capacity_providers().is_empty());
 
-    let deleted = c.delete_capacity_provider().capacity_provider_name("cp-b").send().await.unwrap();
-    assert_eq!(deleted.capacity_provider().unwrap().state(), &CapacityProviderState::Deleting);
+    let deleted = c
+        .delete_capacity_provider()
+        .capacity_provider_name("cp-b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted.capacity_provider().unwrap().state(),
+        &CapacityProviderState::Deleting
+    );
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         match c.get_capacity_provider().capacity_provider_name("cp-b").send().await {
@@ -99,7 +167,12 @@ async fn providers_lifecycle() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let e = c.delete_capacity_provider().capacity_provider_name("cp-b").send().await.unwrap_err();
+    let e = c
+        .delete_capacity_provider()
+        .capacity_provider_name("cp-b")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("ResourceNotFoundException"));
 }
 
@@ -107,7 +180,12 @@ async fn providers_lifecycle() {
 async fn function_versions_and_scaling_configs() {
     let server = Server::start(&[]);
     let c = server.client();
-    let arn = create(&c, "cp").await.capacity_provider().unwrap().capacity_provider_arn().to_string();
+    let arn = create(&c, "cp")
+        .await
+        .capacity_provider()
+        .unwrap()
+        .capacity_provider_arn()
+        .to_string();
     wait_state(&c, "cp", CapacityProviderState::Active).await;
     c.create_function()
         .function_name("mi")
@@ -118,7 +196,10 @@ async fn function_versions_and_scaling_configs() {
         .capacity_provider_config(
             CapacityProviderConfig::builder()
                 .lambda_managed_instances_capacity_provider_config(
-                    LambdaManagedInstancesCapacityProviderConfig::builder().capacity_provider_arn(&arn).build().unwrap(),
+                    LambdaManagedInstancesCapacityProviderConfig::builder()
+                        .capacity_provider_arn(&arn)
+                        .build()
+                        .unwrap(),
                 )
                 .build(),
         )
@@ -129,58 +210,149 @@ async fn function_versions_and_scaling_configs() {
     c.publish_version().function_name("mi").send().await.unwrap();
     create_echo(&c, "plain").await;
 
-    let listed = c.list_function_versions_by_capacity_provider().capacity_provider_name("cp").send().await.unwrap();
+    let listed = c
+        .list_function_versions_by_capacity_provider()
+        .capacity_provider_name("cp")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed.capacity_provider_arn(), arn);
     let arns: Vec<&str> = listed.function_versions().iter().map(|v| v.function_arn()).collect();
-    assert_eq!(arns, ["arn:aws:lambda:us-east-1:000000000000:function:mi:$LATEST", "arn:aws:lambda:us-east-1:000000000000:function:mi:1"]);
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:lambda:us-east-1:000000000000:function:mi:$LATEST",
+            "arn:aws:lambda:us-east-1:000000000000:function:mi:1"
+        ]
+    );
     assert!(listed.function_versions().iter().all(|v| v.state() == &State::Active));
-    let page = c.list_function_versions_by_capacity_provider().capacity_provider_name("cp").max_items(1).send().await.unwrap();
+    let page = c
+        .list_function_versions_by_capacity_provider()
+        .capacity_provider_name("cp")
+        .max_items(1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.function_versions().len(), 1);
-    let rest = c.list_function_versions_by_capacity_provider().capacity_provider_name("cp").marker(page.next_marker().unwrap()).send().await.unwrap();
-    assert_eq!(rest.function_versions()[0].function_arn(), "arn:aws:lambda:us-east-1:000000000000:function:mi:1");
+    let rest = c
+        .list_function_versions_by_capacity_provider()
+        .capacity_provider_name("cp")
+        .marker(page.next_marker().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.function_versions()[0].function_arn(),
+        "arn:aws:lambda:us-east-1:000000000000:function:mi:1"
+    );
 
     // Scaling configs of a published version.
-    let none = c.get_function_scaling_config().function_name("mi").qualifier("1").send().await.unwrap();
+    let none = c
+        .get_function_scaling_config()
+        .function_name("mi")
+        .qualifier("1")
+        .send()
+        .await
+        .unwrap();
     assert!(none.requested_function_scaling_config().is_none());
     let put = c
         .put_function_scaling_config()
         .function_name("mi")
         .qualifier("1")
-        .function_scaling_config(FunctionScalingConfig::builder().min_execution_environments(1).max_execution_environments(5).build())
+        .function_scaling_config(
+            FunctionScalingConfig::builder()
+                .min_execution_environments(1)
+                .max_execution_environments(5)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(put.function_state(), Some(&State::Active));
-    let got = c.get_function_scaling_config().function_name("mi").qualifier("1").send().await.unwrap();
-    assert_eq!(got.function_arn(), Some("arn:aws:lambda:us-east-1:000000000000:function:mi:1"));
+    let got = c
+        .get_function_scaling_config()
+        .function_name("mi")
+        .qualifier("1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.function_arn(),
+        Some("arn:aws:lambda:us-east-1:000000000000:function:mi:1")
+    );
     let req = got.requested_function_scaling_config().unwrap();
-    assert_eq!((req.min_execution_environments(), req.max_execution_environments()), (Some(1), Some(5)));
-    assert_eq!(got.applied_function_scaling_config(), got.requested_function_scaling_config());
+    assert_eq!(
+        (req.min_execution_environments(), req.max_execution_environments()),
+        (Some(1), Some(5))
+    );
+    assert_eq!(
+        got.applied_function_scaling_config(),
+        got.requested_function_scaling_config()
+    );
 
     let bad = c
         .put_function_scaling_config()
         .function_name("mi")
         .qualifier("1")
-        .function_scaling_config(FunctionScalingConfig::builder().min_execution_environments(9).max_execution_environments(2).build())
+        .function_scaling_config(
+            FunctionScalingConfig::builder()
+                .min_execution_environments(9)
+                .max_execution_environments(2)
+                .build(),
+        )
         .send()
         .await
         .unwrap_err();
     assert_eq!(bad.code(), Some("InvalidParameterValueException"));
-    let e = c.get_function_scaling_config().function_name("mi").qualifier("9").send().await.unwrap_err();
+    let e = c
+        .get_function_scaling_config()
+        .function_name("mi")
+        .qualifier("9")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("ResourceNotFoundException"));
-    assert_eq!(e.message(), Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:mi:9"));
+    assert_eq!(
+        e.message(),
+        Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:mi:9")
+    );
     c.publish_version().function_name("plain").send().await.unwrap();
-    let e = c.get_function_scaling_config().function_name("plain").qualifier("1").send().await.unwrap_err();
+    let e = c
+        .get_function_scaling_config()
+        .function_name("plain")
+        .qualifier("1")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("InvalidParameterValueException"));
 
     // In use by function versions: cannot be deleted until they are gone.
-    let e = c.delete_capacity_provider().capacity_provider_name("cp").send().await.unwrap_err();
+    let e = c
+        .delete_capacity_provider()
+        .capacity_provider_name("cp")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("ResourceConflictException"));
     assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(409));
     c.delete_function().function_name("mi").send().await.unwrap();
-    let listed = c.list_function_versions_by_capacity_provider().capacity_provider_name("cp").send().await.unwrap();
+    let listed = c
+        .list_function_versions_by_capacity_provider()
+        .capacity_provider_name("cp")
+        .send()
+        .await
+        .unwrap();
     assert!(listed.function_versions().is_empty());
-    c.delete_capacity_provider().capacity_provider_name("cp").send().await.unwrap();
-    let e = c.list_function_versions_by_capacity_provider().capacity_provider_name("nope").send().await.unwrap_err();
+    c.delete_capacity_provider()
+        .capacity_provider_name("cp")
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .list_function_versions_by_capacity_provider()
+        .capacity_provider_name("nope")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("ResourceNotFoundException"));
 }

@@ -8,9 +8,7 @@
 mod common;
 
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{
-    FunctionCode, ImageConfig, LayerVersionContentInput, LogType, PackageType, Runtime,
-};
+use aws_sdk_lambda::types::{FunctionCode, ImageConfig, LayerVersionContentInput, LogType, PackageType, Runtime};
 use aws_sdk_lambda::Client;
 use base64::Engine;
 use common::{docker_args, wait_active, zip, Server, ROLE};
@@ -62,28 +60,23 @@ async fn invoke(c: &Client, name: &str, payload: &str) -> (Option<String>, Strin
         .unwrap_or_else(|e| panic!("invoke {name}: {e:?}"));
     let log = out
         .log_result()
-        .map(|l| {
-            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).unwrap()).unwrap()
-        })
+        .map(|l| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).unwrap()).unwrap())
         .unwrap_or_default();
-    let body = String::from_utf8(
-        out.payload()
-            .map(|p| p.as_ref().to_vec())
-            .unwrap_or_default(),
-    )
-    .unwrap();
+    let body = String::from_utf8(out.payload().map(|p| p.as_ref().to_vec()).unwrap_or_default()).unwrap();
     (out.function_error().map(str::to_owned), body, log)
 }
 
 async fn introspect(s: &Server, path: &str) -> Value {
-    serde_json::from_slice(&common::http_get(&format!("{}/_fauxlambda/{path}", s.endpoint)).await)
-        .unwrap()
+    serde_json::from_slice(&common::http_get(&format!("{}/_fauxlambda/{path}", s.endpoint)).await).unwrap()
 }
 
 /// The container of a function's (first) environment.
 async fn container_of(s: &Server, function: &str) -> String {
     let envs = introspect(s, &format!("environments?function={function}")).await;
-    envs["environments"][0]["container"].as_str().unwrap_or_else(|| panic!("no container: {envs}")).to_owned()
+    envs["environments"][0]["container"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no container: {envs}"))
+        .to_owned()
 }
 
 fn docker(args: &[&str]) -> (bool, String) {
@@ -156,11 +149,7 @@ async fn container_image_function() {
         .env("DOCKER_BUILDKIT", "0")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let c = s.client();
     c.create_function()
         .function_name("image-fn")
@@ -225,7 +214,14 @@ async fn memory_limit_is_enforced() {
 async fn container_killed_mid_invocation() {
     let Some(s) = server(&[]) else { return };
     let c = s.client();
-    create_py(&c, "sleepy", "import time\n\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 'woke'\n", 128, 60).await;
+    create_py(
+        &c,
+        "sleepy",
+        "import time\n\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 'woke'\n",
+        128,
+        60,
+    )
+    .await;
     assert_eq!(invoke(&c, "sleepy", r#"{"s": 0}"#).await.1, "\"woke\"");
     let container = container_of(&s, "sleepy").await;
     let killer = tokio::spawn(async move {
@@ -296,18 +292,33 @@ async fn missing_and_deprecated_images_say_so() {
     let Some(s) = server(&[]) else { return };
     let c = s.client();
     // No override for python3.13: the official image is needed, and no registry is reachable.
-    create(&c, "no-image", Runtime::Python313, "def handler(e, c):\n    return 1\n", 128, 3).await;
+    create(
+        &c,
+        "no-image",
+        Runtime::Python313,
+        "def handler(e, c):\n    return 1\n",
+        128,
+        3,
+    )
+    .await;
     let (err, body, _) = invoke(&c, "no-image", "{}").await;
     assert_eq!(err.as_deref(), Some("Unhandled"), "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     let msg = v["errorMessage"].as_str().unwrap();
     assert!(
-        msg.contains("public.ecr.aws/lambda/python:3.13")
-            && msg.contains("--runtime-image python3.13=IMAGE"),
+        msg.contains("public.ecr.aws/lambda/python:3.13") && msg.contains("--runtime-image python3.13=IMAGE"),
         "{body}"
     );
     // A runtime with no base image at all.
-    create(&c, "old-runtime", Runtime::Python38, "def handler(e, c):\n    return 1\n", 128, 3).await;
+    create(
+        &c,
+        "old-runtime",
+        Runtime::Python38,
+        "def handler(e, c):\n    return 1\n",
+        128,
+        3,
+    )
+    .await;
     let (_, body, _) = invoke(&c, "old-runtime", "{}").await;
     assert!(
         body.contains("No base image exists for the runtime python3.8"),
@@ -332,9 +343,6 @@ async fn default_bridge_network_reaches_fauxlambda() {
     assert_eq!(err, None, "{body}");
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap(),
-        json!([
-            format!("http://host.docker.internal:{}", s.port),
-            ["bridged"]
-        ])
+        json!([format!("http://host.docker.internal:{}", s.port), ["bridged"]])
     );
 }

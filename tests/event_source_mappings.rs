@@ -13,7 +13,14 @@ const STREAM: &str = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
 const DDB: &str = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2024-01-01T00:00:00.000";
 
 async fn state_of(c: &aws_sdk_lambda::Client, uuid: &str) -> String {
-    c.get_event_source_mapping().uuid(uuid).send().await.unwrap().state().unwrap_or("").to_string()
+    c.get_event_source_mapping()
+        .uuid(uuid)
+        .send()
+        .await
+        .unwrap()
+        .state()
+        .unwrap_or("")
+        .to_string()
 }
 
 #[tokio::test]
@@ -26,7 +33,11 @@ async fn sqs_mapping_lifecycle() {
         .function_name("esm")
         .event_source_arn(QUEUE)
         .function_response_types(FunctionResponseType::ReportBatchItemFailures)
-        .filter_criteria(FilterCriteria::builder().filters(Filter::builder().pattern(r#"{"body":{"a":["b"]}}"#).build()).build())
+        .filter_criteria(
+            FilterCriteria::builder()
+                .filters(Filter::builder().pattern(r#"{"body":{"a":["b"]}}"#).build())
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -34,28 +45,57 @@ async fn sqs_mapping_lifecycle() {
     assert_eq!(created.state(), Some("Creating"));
     assert_eq!(created.batch_size(), Some(10));
     assert_eq!(created.maximum_batching_window_in_seconds(), Some(0));
-    assert_eq!(created.function_arn(), Some("arn:aws:lambda:us-east-1:000000000000:function:esm"));
-    assert_eq!(created.event_source_mapping_arn(), Some(format!("arn:aws:lambda:us-east-1:000000000000:event-source-mapping:{uuid}").as_str()));
+    assert_eq!(
+        created.function_arn(),
+        Some("arn:aws:lambda:us-east-1:000000000000:function:esm")
+    );
+    assert_eq!(
+        created.event_source_mapping_arn(),
+        Some(format!("arn:aws:lambda:us-east-1:000000000000:event-source-mapping:{uuid}").as_str())
+    );
     assert_eq!(created.state_transition_reason(), Some("USER_INITIATED"));
     assert!(created.last_modified().is_some());
     assert_eq!(uuid::Uuid::parse_str(&uuid).unwrap().get_version_num(), 4);
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(state_of(&c, &uuid).await, "Enabled");
 
-    let dup = c.create_event_source_mapping().function_name("esm").event_source_arn(QUEUE).send().await.unwrap_err();
+    let dup = c
+        .create_event_source_mapping()
+        .function_name("esm")
+        .event_source_arn(QUEUE)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(dup.code(), Some("ResourceConflictException"));
     assert_eq!(
         dup.message(),
         Some(format!("An event source mapping with SQS arn (\" {QUEUE} \") and function (\" esm \") already exists. Please update or delete the existing mapping with UUID {uuid}").as_str())
     );
 
-    let up = c.update_event_source_mapping().uuid(&uuid).enabled(false).batch_size(50).maximum_batching_window_in_seconds(5).send().await.unwrap();
+    let up = c
+        .update_event_source_mapping()
+        .uuid(&uuid)
+        .enabled(false)
+        .batch_size(50)
+        .maximum_batching_window_in_seconds(5)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(up.state(), Some("Disabling"));
     assert_eq!(up.batch_size(), Some(50));
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(state_of(&c, &uuid).await, "Disabled");
-    let bad = c.update_event_source_mapping().uuid(&uuid).maximum_batching_window_in_seconds(0).send().await.unwrap_err();
-    assert_eq!(bad.message(), Some("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"));
+    let bad = c
+        .update_event_source_mapping()
+        .uuid(&uuid)
+        .maximum_batching_window_in_seconds(0)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        bad.message(),
+        Some("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
+    );
 
     let del = c.delete_event_source_mapping().uuid(&uuid).send().await.unwrap();
     assert_eq!(del.state(), Some("Deleting"));
@@ -87,21 +127,57 @@ async fn stream_mappings_and_listing() {
     assert_eq!(k.starting_position(), Some(&EventSourcePosition::TrimHorizon));
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(state_of(&c, k.uuid().unwrap()).await, "Disabled");
-    c.create_event_source_mapping().function_name("esm").event_source_arn(DDB).starting_position(EventSourcePosition::Latest).send().await.unwrap();
-    c.create_event_source_mapping().function_name("esm").event_source_arn(QUEUE).send().await.unwrap();
+    c.create_event_source_mapping()
+        .function_name("esm")
+        .event_source_arn(DDB)
+        .starting_position(EventSourcePosition::Latest)
+        .send()
+        .await
+        .unwrap();
+    c.create_event_source_mapping()
+        .function_name("esm")
+        .event_source_arn(QUEUE)
+        .send()
+        .await
+        .unwrap();
 
-    let all = c.list_event_source_mappings().function_name("esm").send().await.unwrap();
+    let all = c
+        .list_event_source_mappings()
+        .function_name("esm")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(all.event_source_mappings().len(), 3);
-    let by_source = c.list_event_source_mappings().event_source_arn(STREAM).send().await.unwrap();
+    let by_source = c
+        .list_event_source_mappings()
+        .event_source_arn(STREAM)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(by_source.event_source_mappings().len(), 1);
     let p1 = c.list_event_source_mappings().max_items(2).send().await.unwrap();
     assert_eq!(p1.event_source_mappings().len(), 2);
-    let p2 = c.list_event_source_mappings().max_items(2).marker(p1.next_marker().unwrap()).send().await.unwrap();
+    let p2 = c
+        .list_event_source_mappings()
+        .max_items(2)
+        .marker(p1.next_marker().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(p2.event_source_mappings().len(), 1);
     assert!(p2.next_marker().is_none());
 
-    let dup = c.create_event_source_mapping().function_name("esm").event_source_arn(DDB).starting_position(EventSourcePosition::Latest).send().await.unwrap_err();
-    assert!(dup.message().unwrap().starts_with(&format!("The event source arn (\" {DDB} \") and function (\" esm \") provided mapping already exists.")));
+    let dup = c
+        .create_event_source_mapping()
+        .function_name("esm")
+        .event_source_arn(DDB)
+        .starting_position(EventSourcePosition::Latest)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(dup.message().unwrap().starts_with(&format!(
+        "The event source arn (\" {DDB} \") and function (\" esm \") provided mapping already exists."
+    )));
 }
 
 #[tokio::test]
@@ -109,22 +185,52 @@ async fn validation_errors() {
     let server = Server::start(&[]);
     let c = server.client();
     create_echo(&c, "esm").await;
-    let e = c.create_event_source_mapping().function_name("esm").event_source_arn(STREAM).send().await.unwrap_err();
+    let e = c
+        .create_event_source_mapping()
+        .function_name("esm")
+        .event_source_arn(STREAM)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("InvalidParameterValueException"));
     assert_eq!(e.message(), Some("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null."));
-    let e = c.create_event_source_mapping().function_name("esm").event_source_arn(QUEUE).batch_size(100).send().await.unwrap_err();
-    assert_eq!(e.message(), Some("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"));
     let e = c
         .create_event_source_mapping()
         .function_name("esm")
         .event_source_arn(QUEUE)
-        .filter_criteria(FilterCriteria::builder().filters(Filter::builder().pattern("not json").build()).build())
+        .batch_size(100)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        Some("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
+    );
+    let e = c
+        .create_event_source_mapping()
+        .function_name("esm")
+        .event_source_arn(QUEUE)
+        .filter_criteria(
+            FilterCriteria::builder()
+                .filters(Filter::builder().pattern("not json").build())
+                .build(),
+        )
         .send()
         .await
         .unwrap_err();
     assert_eq!(e.message(), Some("Invalid filter pattern definition."));
-    let e = c.create_event_source_mapping().function_name("esm").event_source_arn(DDB).starting_position(EventSourcePosition::AtTimestamp).send().await.unwrap_err();
-    assert_eq!(e.message(), Some(format!("Unsupported starting position for arn type: {DDB}").as_str()));
+    let e = c
+        .create_event_source_mapping()
+        .function_name("esm")
+        .event_source_arn(DDB)
+        .starting_position(EventSourcePosition::AtTimestamp)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        Some(format!("Unsupported starting position for arn type: {DDB}").as_str())
+    );
     let e = c
         .create_event_source_mapping()
         .function_name("esm")
@@ -135,12 +241,39 @@ async fn validation_errors() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("InvalidParameterValueException"));
-    let e = c.create_event_source_mapping().function_name("esm").event_source_arn(QUEUE).parallelization_factor(2).send().await.unwrap_err();
-    assert_eq!(e.message(), Some("Unsupported ParallelizationFactor parameter for given event source mapping type."));
-    let e = c.create_event_source_mapping().function_name("nope").event_source_arn(QUEUE).send().await.unwrap_err();
+    let e = c
+        .create_event_source_mapping()
+        .function_name("esm")
+        .event_source_arn(QUEUE)
+        .parallelization_factor(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        Some("Unsupported ParallelizationFactor parameter for given event source mapping type.")
+    );
+    let e = c
+        .create_event_source_mapping()
+        .function_name("nope")
+        .event_source_arn(QUEUE)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.message(), Some("Function does not exist"));
-    let e = c.create_event_source_mapping().function_name("esm:live").event_source_arn(QUEUE).send().await.unwrap_err();
+    let e = c
+        .create_event_source_mapping()
+        .function_name("esm:live")
+        .event_source_arn(QUEUE)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.message(), Some("Function does not exist"));
-    let e = c.delete_event_source_mapping().uuid("00000000-0000-4000-8000-000000000000").send().await.unwrap_err();
+    let e = c
+        .delete_event_source_mapping()
+        .uuid("00000000-0000-4000-8000-000000000000")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("ResourceNotFoundException"));
 }

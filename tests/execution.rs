@@ -9,7 +9,10 @@ mod common;
 use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lambda::operation::invoke::{InvokeError, InvokeOutput};
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{AliasRoutingConfiguration, Environment, FunctionCode, InvocationType, LayerVersionContentInput, LogType, Runtime, ThrottleReason};
+use aws_sdk_lambda::types::{
+    AliasRoutingConfiguration, Environment, FunctionCode, InvocationType, LayerVersionContentInput, LogType, Runtime,
+    ThrottleReason,
+};
 use aws_sdk_lambda::Client;
 use base64::Engine;
 use common::{node_ric, root, venv_python, wait_active, Server, ROLE};
@@ -36,12 +39,12 @@ enum Lang {
     Node,
 }
 
-
-
 fn node_available() -> bool {
-    std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
-
 
 /// One server with one choice of runtime clients.
 struct Suite {
@@ -60,7 +63,12 @@ impl Suite {
             let refs: Vec<&str> = args.iter().map(String::as_str).collect();
             let server = Server::start(&refs);
             let c = server.client();
-            return Some(Suite { server, c, clients, langs: vec![Lang::Python, Lang::Node] });
+            return Some(Suite {
+                server,
+                c,
+                clients,
+                langs: vec![Lang::Python, Lang::Node],
+            });
         }
         let python = venv_python();
         let mut args: Vec<String> = Vec::new();
@@ -92,7 +100,12 @@ impl Suite {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let server = Server::start(&refs);
         let c = server.client();
-        Some(Suite { server, c, clients, langs })
+        Some(Suite {
+            server,
+            c,
+            clients,
+            langs,
+        })
     }
 
     /// Creates a function of `lang` from `code` (its `app.py` / `index.js`), handler `<module>.handler`
@@ -111,19 +124,31 @@ impl Suite {
             .role(ROLE)
             .handler(handler)
             .timeout(5)
-            .code(FunctionCode::builder().zip_file(Blob::new(zip(&[(file, code.as_bytes(), 0o644)]))).build());
+            .code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(zip(&[(file, code.as_bytes(), 0o644)])))
+                    .build(),
+            );
         setup(b).send().await.unwrap_or_else(|e| panic!("create {name}: {e:?}"));
         wait_active(&self.c, name).await;
     }
 
     /// GET `/_fauxlambda/<path>` as JSON.
     async fn introspect(&self, path: &str) -> Value {
-        serde_json::from_slice(&common::http_get(&format!("{}/_fauxlambda/{path}", self.server.endpoint)).await).unwrap()
+        serde_json::from_slice(&common::http_get(&format!("{}/_fauxlambda/{path}", self.server.endpoint)).await)
+            .unwrap()
     }
 
     /// A synchronous invoke with `LogType=Tail`.
     async fn invoke(&self, name: &str, payload: &str) -> Invoked {
-        let out = self.c.invoke().function_name(name).payload(Blob::new(payload)).log_type(LogType::Tail).send().await;
+        let out = self
+            .c
+            .invoke()
+            .function_name(name)
+            .payload(Blob::new(payload))
+            .log_type(LogType::Tail)
+            .send()
+            .await;
         let out = out.unwrap_or_else(|e| panic!("invoke {name}: {e:?}"));
         Invoked::new(out)
     }
@@ -140,7 +165,10 @@ struct Invoked {
 
 impl Invoked {
     fn new(out: InvokeOutput) -> Invoked {
-        let log = out.log_result().map(|l| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).unwrap()).unwrap()).unwrap_or_default();
+        let log = out
+            .log_result()
+            .map(|l| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).unwrap()).unwrap())
+            .unwrap_or_default();
         let request_id = log
             .lines()
             .find_map(|l| l.strip_prefix("REPORT RequestId: "))
@@ -165,8 +193,14 @@ impl Invoked {
     /// The lines between START and END.
     fn function_lines(&self) -> Vec<&str> {
         let lines: Vec<&str> = self.log.lines().collect();
-        let start = lines.iter().position(|l| l.starts_with(&format!("START RequestId: {} Version: ", self.request_id))).expect("START");
-        let end = lines.iter().position(|l| *l == format!("END RequestId: {}", self.request_id)).expect("END");
+        let start = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("START RequestId: {} Version: ", self.request_id)))
+            .expect("START");
+        let end = lines
+            .iter()
+            .position(|l| *l == format!("END RequestId: {}", self.request_id))
+            .expect("END");
         lines[start + 1..end].to_vec()
     }
 }
@@ -175,7 +209,8 @@ impl Invoked {
 fn zip(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, bytes, mode) in files {
-        w.start_file(*name, zip::write::SimpleFileOptions::default().unix_permissions(*mode)).unwrap();
+        w.start_file(*name, zip::write::SimpleFileOptions::default().unix_permissions(*mode))
+            .unwrap();
         w.write_all(bytes).unwrap();
     }
     w.finish().unwrap().into_inner()
@@ -188,7 +223,9 @@ where
 {
     let Some(s) = Suite::start(clients) else { return };
     let t = Instant::now();
-    tokio::time::timeout(Duration::from_secs(60), case(s)).await.expect("case took over 60 s");
+    tokio::time::timeout(Duration::from_secs(60), case(s))
+        .await
+        .expect("case took over 60 s");
     eprintln!("{name} ({clients:?} clients): {:?}", t.elapsed());
 }
 
@@ -238,7 +275,8 @@ fn name(lang: Lang, base: &str) -> String {
 async fn echo_and_warm_reuse(s: Suite) {
     for &lang in &s.langs {
         let f = name(lang, "echo");
-        s.create(&f, lang, if lang == Lang::Python { PY_ECHO } else { JS_ECHO }, |b| b).await;
+        s.create(&f, lang, if lang == Lang::Python { PY_ECHO } else { JS_ECHO }, |b| b)
+            .await;
         let first = s.invoke(&f, r#"{"a":[1,"two",{"three":3}]}"#).await;
         assert_eq!(first.out.status_code(), 200);
         assert_eq!(first.out.function_error(), None, "{}", first.text());
@@ -246,11 +284,19 @@ async fn echo_and_warm_reuse(s: Suite) {
         let body = first.json();
         assert_eq!(body["event"], json!({"a": [1, "two", {"three": 3}]}));
         assert_eq!(body["fn"], f.as_str());
-        assert_eq!(body["arn"], format!("arn:aws:lambda:us-east-1:000000000000:function:{f}"));
+        assert_eq!(
+            body["arn"],
+            format!("arn:aws:lambda:us-east-1:000000000000:function:{f}")
+        );
         assert_eq!(body["rid"], first.request_id.as_str());
         assert!(first.cold(), "{}", first.log);
         let own = format!("echo {}", first.request_id);
-        assert!(first.function_lines().iter().any(|l| l.ends_with(&own)), "{lang:?} {:?}: {}", s.clients, first.log);
+        assert!(
+            first.function_lines().iter().any(|l| l.ends_with(&own)),
+            "{lang:?} {:?}: {}",
+            s.clients,
+            first.log
+        );
         // A second invoke reuses the warm environment.
         let second = s.invoke(&f, "{}").await;
         assert_eq!(second.json()["id"], body["id"]);
@@ -277,8 +323,17 @@ async fn handler_error(s: Suite) {
                 assert_eq!(p["errorMessage"], "boom");
                 assert_eq!(p["requestId"], r.request_id.as_str());
                 let trace = p["stackTrace"].as_array().unwrap_or_else(|| panic!("{p}"));
-                assert!(trace.len() >= 2 && trace.iter().all(|t| t.as_str().unwrap().contains("app.py")), "{p}");
-                assert!(r.function_lines().iter().any(|l| l.starts_with("[ERROR] ValueError: boom")), "{}", r.log);
+                assert!(
+                    trace.len() >= 2 && trace.iter().all(|t| t.as_str().unwrap().contains("app.py")),
+                    "{p}"
+                );
+                assert!(
+                    r.function_lines()
+                        .iter()
+                        .any(|l| l.starts_with("[ERROR] ValueError: boom")),
+                    "{}",
+                    r.log
+                );
             }
             Lang::Node => {
                 assert_eq!(p["errorType"], "TypeError", "{p}");
@@ -307,7 +362,14 @@ async fn init_error(s: Suite) {
                 Lang::Python => {
                     assert_eq!(p["errorType"], "RuntimeError", "{p}");
                     assert_eq!(p["requestId"], "", "{p}");
-                    assert!(p["stackTrace"].as_array().unwrap().iter().any(|t| t.as_str().unwrap().contains("app.py")), "{p}");
+                    assert!(
+                        p["stackTrace"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|t| t.as_str().unwrap().contains("app.py")),
+                        "{p}"
+                    );
                 }
                 Lang::Node => {
                     assert_eq!(p["errorType"], "RangeError", "{p}");
@@ -327,11 +389,20 @@ async fn init_error(s: Suite) {
         assert_eq!(p["errorType"], "Runtime.ImportModuleError", "{p}");
         match lang {
             Lang::Python => {
-                assert_eq!(p["errorMessage"], "Unable to import module 'app': No module named 'not_a_module_xyz'");
+                assert_eq!(
+                    p["errorMessage"],
+                    "Unable to import module 'app': No module named 'not_a_module_xyz'"
+                );
                 assert_eq!(p["stackTrace"], json!([]));
             }
             Lang::Node => {
-                assert!(p["errorMessage"].as_str().unwrap().starts_with("Error: Cannot find module 'not-a-module-xyz'"), "{p}")
+                assert!(
+                    p["errorMessage"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("Error: Cannot find module 'not-a-module-xyz'"),
+                    "{p}"
+                )
             }
         }
     }
@@ -369,10 +440,16 @@ async fn timeout(s: Suite) {
         assert_eq!(r.out.function_error(), Some("Unhandled"));
         assert_eq!(
             r.text(),
-            format!(r#"{{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: {} Error: Task timed out after 1.00 seconds"}}"#, r.request_id)
+            format!(
+                r#"{{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: {} Error: Task timed out after 1.00 seconds"}}"#,
+                r.request_id
+            )
         );
         let report = r.log.lines().last().unwrap();
-        assert!(report.contains("\tDuration: 1000.00 ms\t") && report.ends_with("Status: timeout"), "{report}");
+        assert!(
+            report.contains("\tDuration: 1000.00 ms\t") && report.ends_with("Status: timeout"),
+            "{report}"
+        );
         assert!(r.function_lines().iter().any(|l| l.ends_with("sleeping")), "{}", r.log);
         // The environment was reset: the next invoke starts a new one.
         let next = s.invoke(&f, r#"{"sleep":0}"#).await;
@@ -394,7 +471,10 @@ async fn runtime_crash(s: Suite) {
         assert_eq!(r.out.function_error(), Some("Unhandled"));
         assert_eq!(
             r.text(),
-            format!(r#"{{"errorType":"Runtime.ExitError","errorMessage":"RequestId: {} Error: Runtime exited with error: exit status 3"}}"#, r.request_id)
+            format!(
+                r#"{{"errorType":"Runtime.ExitError","errorMessage":"RequestId: {} Error: Runtime exited with error: exit status 3"}}"#,
+                r.request_id
+            )
         );
         // The next invoke gets a new environment.
         let after = s.invoke(&f, "{}").await;
@@ -407,19 +487,44 @@ async fn payload_limits(s: Suite) {
     let code = "def handler(event, context):\n    return 'x' * event['n']\n";
     s.create("big-py", Lang::Python, code, |b| b).await;
     let big = format!("\"{}\"", "x".repeat(6 * 1024 * 1024));
-    let e = s.c.invoke().function_name("big-py").payload(Blob::new(big)).send().await.unwrap_err();
+    let e =
+        s.c.invoke()
+            .function_name("big-py")
+            .payload(Blob::new(big))
+            .send()
+            .await
+            .unwrap_err();
     assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(413));
     assert_eq!(e.code(), Some("RequestTooLargeException"));
-    assert_eq!(e.message(), Some("Request must be smaller than 6291456 bytes for the InvokeFunction operation"));
+    assert_eq!(
+        e.message(),
+        Some("Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+    );
     let big = format!("\"{}\"", "x".repeat(1024 * 1024));
-    let e = s.c.invoke().function_name("big-py").invocation_type(InvocationType::Event).payload(Blob::new(big)).send().await.unwrap_err();
+    let e =
+        s.c.invoke()
+            .function_name("big-py")
+            .invocation_type(InvocationType::Event)
+            .payload(Blob::new(big))
+            .send()
+            .await
+            .unwrap_err();
     assert_eq!(e.code(), Some("RequestTooLargeException"));
-    assert_eq!(e.message(), Some("1048578 byte payload is too large for the Event invocation type (limit 1048576 bytes)"));
+    assert_eq!(
+        e.message(),
+        Some("1048578 byte payload is too large for the Event invocation type (limit 1048576 bytes)")
+    );
 
     for &lang in &s.langs {
         let f = name(lang, "big");
         if lang == Lang::Node {
-            s.create(&f, lang, "exports.handler = async (event) => 'x'.repeat(event.n);\n", |b| b).await;
+            s.create(
+                &f,
+                lang,
+                "exports.handler = async (event) => 'x'.repeat(event.n);\n",
+                |b| b,
+            )
+            .await;
         }
         let r = s.invoke(&f, &format!(r#"{{"n":{}}}"#, 7 * 1024 * 1024)).await;
         assert_eq!(r.out.status_code(), 200);
@@ -446,7 +551,15 @@ async fn environment_variables(s: Suite) {
             Lang::Python => "import os, json, urllib.request\n\ndef handler(event, context):\n    url = os.environ['AWS_ENDPOINT_URL'] + '/2015-03-31/functions/' + context.function_name\n    with urllib.request.urlopen(url) as r:\n        me = json.load(r)\n    return {'env': dict(os.environ), 'me': me['Configuration']['FunctionName']}\n",
             Lang::Node => "exports.handler = async (event, context) => {\n  const r = await fetch(process.env.AWS_ENDPOINT_URL + '/2015-03-31/functions/' + context.functionName);\n  const me = await r.json();\n  return { env: process.env, me: me.Configuration.FunctionName };\n};\n",
         };
-        s.create(&f, lang, code, |b| b.environment(Environment::builder().variables("MY_VAR", "mine").variables("OTHER", "a=b c").build())).await;
+        s.create(&f, lang, code, |b| {
+            b.environment(
+                Environment::builder()
+                    .variables("MY_VAR", "mine")
+                    .variables("OTHER", "a=b c")
+                    .build(),
+            )
+        })
+        .await;
         let r = s.invoke(&f, "{}").await;
         let body = r.json();
         assert_eq!(body["me"], f.as_str(), "{body}");
@@ -454,31 +567,55 @@ async fn environment_variables(s: Suite) {
         assert_eq!(env["AWS_LAMBDA_FUNCTION_NAME"], f.as_str());
         assert_eq!(env["AWS_REGION"], "us-east-1");
         assert_eq!(env["AWS_DEFAULT_REGION"], "us-east-1");
-        let handler = if lang == Lang::Python { "app.handler" } else { "index.handler" };
+        let handler = if lang == Lang::Python {
+            "app.handler"
+        } else {
+            "index.handler"
+        };
         assert_eq!(env["_HANDLER"], handler);
         assert_eq!(env["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST");
         assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "128");
         assert_eq!(env["AWS_LAMBDA_LOG_GROUP_NAME"], format!("/aws/lambda/{f}"));
-        assert!(env["AWS_LAMBDA_LOG_STREAM_NAME"].as_str().unwrap().contains("/[$LATEST]"), "{env}");
-        let exec_env = if lang == Lang::Python { "AWS_Lambda_python3.12" } else { "AWS_Lambda_nodejs20.x" };
+        assert!(
+            env["AWS_LAMBDA_LOG_STREAM_NAME"]
+                .as_str()
+                .unwrap()
+                .contains("/[$LATEST]"),
+            "{env}"
+        );
+        let exec_env = if lang == Lang::Python {
+            "AWS_Lambda_python3.12"
+        } else {
+            "AWS_Lambda_nodejs20.x"
+        };
         assert_eq!(env["AWS_EXECUTION_ENV"], exec_env);
         assert_eq!(env["MY_VAR"], "mine");
         assert_eq!(env["OTHER"], "a=b c");
         assert_eq!(env["AWS_ENDPOINT_URL"], s.server.endpoint.as_str());
-        assert!(env.get("AWS_LAMBDA_MAX_CONCURRENCY").is_none() && env.get("CARGO_MANIFEST_DIR").is_none(), "{env}");
+        assert!(
+            env.get("AWS_LAMBDA_MAX_CONCURRENCY").is_none() && env.get("CARGO_MANIFEST_DIR").is_none(),
+            "{env}"
+        );
     }
 }
 
 async fn layer_module(s: Suite) {
-    let layer = s
-        .c
-        .publish_layer_version()
-        .layer_name("shared")
-        .compatible_runtimes(Runtime::Python312)
-        .content(LayerVersionContentInput::builder().zip_file(Blob::new(zip(&[("python/mod.py", b"VALUE = 'from the layer'\n", 0o644)]))).build())
-        .send()
-        .await
-        .unwrap();
+    let layer =
+        s.c.publish_layer_version()
+            .layer_name("shared")
+            .compatible_runtimes(Runtime::Python312)
+            .content(
+                LayerVersionContentInput::builder()
+                    .zip_file(Blob::new(zip(&[(
+                        "python/mod.py",
+                        b"VALUE = 'from the layer'\n",
+                        0o644,
+                    )])))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
     let arn = layer.layer_version_arn().unwrap().to_owned();
     assert!(arn.ends_with(":layer:shared:1"), "{arn}");
     let code = "import mod\n\ndef handler(event, context):\n    return {'value': mod.VALUE, 'file': mod.__file__}\n";
@@ -498,7 +635,16 @@ async fn eight_parallel_environments(s: Suite) {
     let calls: Vec<_> = (0..8)
         .map(|_| {
             let c = s.c.clone();
-            tokio::spawn(async move { Invoked::new(c.invoke().function_name("wide").log_type(LogType::Tail).send().await.unwrap()) })
+            tokio::spawn(async move {
+                Invoked::new(
+                    c.invoke()
+                        .function_name("wide")
+                        .log_type(LogType::Tail)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+            })
         })
         .collect();
     let mut ids = BTreeSet::new();
@@ -531,13 +677,25 @@ async fn untailed_invokes(s: Suite) {
         s.create(&f, lang, code, |b| b).await;
         const RUNS: usize = 30;
         for n in 0..RUNS {
-            let out = s.c.invoke().function_name(&f).payload(Blob::new(json!({ "n": n }).to_string())).send().await.unwrap();
+            let out =
+                s.c.invoke()
+                    .function_name(&f)
+                    .payload(Blob::new(json!({ "n": n }).to_string()))
+                    .send()
+                    .await
+                    .unwrap();
             assert_eq!(out.function_error(), None);
             assert_eq!(out.payload().unwrap().as_ref(), n.to_string().as_bytes());
             assert_eq!(out.executed_version(), Some("$LATEST"));
             assert!(out.log_result().is_none());
         }
-        let out = s.c.invoke().function_name(&f).payload(Blob::new(r#"{"n": 99, "fail": true}"#)).send().await.unwrap();
+        let out =
+            s.c.invoke()
+                .function_name(&f)
+                .payload(Blob::new(r#"{"n": 99, "fail": true}"#))
+                .send()
+                .await
+                .unwrap();
         assert_eq!(out.function_error(), Some("Unhandled"));
         let error: Value = serde_json::from_slice(out.payload().unwrap().as_ref()).unwrap();
         assert_eq!(error["errorMessage"], "boom", "{error}");
@@ -550,12 +708,26 @@ async fn untailed_invokes(s: Suite) {
         for r in records {
             let (id, log) = (r["requestId"].as_str().unwrap(), r["log"].as_str().unwrap());
             let lines: Vec<&str> = log.lines().collect();
-            assert!(lines[lines.len() - 1].starts_with(&format!("REPORT RequestId: {id}\t")), "{log}");
+            assert!(
+                lines[lines.len() - 1].starts_with(&format!("REPORT RequestId: {id}\t")),
+                "{log}"
+            );
             assert_eq!(lines[lines.len() - 2], format!("END RequestId: {id}"), "{log}");
             let starts: Vec<&&str> = lines.iter().filter(|l| l.starts_with("START ")).collect();
-            assert_eq!(starts, [&format!("START RequestId: {id} Version: $LATEST").as_str()], "{log}");
+            assert_eq!(
+                starts,
+                [&format!("START RequestId: {id} Version: $LATEST").as_str()],
+                "{log}"
+            );
             // The function's own line (Node's runtime clients prefix it with time, id and level).
-            assert_eq!(lines.iter().filter(|l| l.starts_with("line ") || l.contains("\tINFO\tline ")).count(), 1, "{log}");
+            assert_eq!(
+                lines
+                    .iter()
+                    .filter(|l| l.starts_with("line ") || l.contains("\tINFO\tline "))
+                    .count(),
+                1,
+                "{log}"
+            );
         }
     }
 }
@@ -566,7 +738,12 @@ async fn alias_weights(s: Suite) {
     let v1 = s.c.publish_version().function_name("weighted").send().await.unwrap();
     assert_eq!(v1.version(), Some("1"));
     let new_code = format!("{code}# two\n");
-    s.c.update_function_code().function_name("weighted").zip_file(Blob::new(zip(&[("app.py", new_code.as_bytes(), 0o644)]))).send().await.unwrap();
+    s.c.update_function_code()
+        .function_name("weighted")
+        .zip_file(Blob::new(zip(&[("app.py", new_code.as_bytes(), 0o644)])))
+        .send()
+        .await
+        .unwrap();
     wait_active(&s.c, "weighted").await;
     let v2 = s.c.publish_version().function_name("weighted").send().await.unwrap();
     assert_eq!(v2.version(), Some("2"));
@@ -574,14 +751,24 @@ async fn alias_weights(s: Suite) {
         .function_name("weighted")
         .name("live")
         .function_version("1")
-        .routing_config(AliasRoutingConfiguration::builder().additional_version_weights("2", 0.5).build())
+        .routing_config(
+            AliasRoutingConfiguration::builder()
+                .additional_version_weights("2", 0.5)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     let (mut one, mut two) = (0, 0);
     let t = Instant::now();
     for _ in 0..200 {
-        let r = s.c.invoke().function_name("weighted").qualifier("live").send().await.unwrap();
+        let r =
+            s.c.invoke()
+                .function_name("weighted")
+                .qualifier("live")
+                .send()
+                .await
+                .unwrap();
         let ran: String = serde_json::from_slice(r.payload().unwrap().as_ref()).unwrap();
         assert_eq!(r.executed_version(), Some(ran.as_str()));
         match ran.as_str() {
@@ -610,7 +797,11 @@ async fn log_tail(s: Suite) {
             let lines: Vec<&str> = r.log.lines().collect();
             let n = lines.len();
             assert!(r.log.ends_with('\n'));
-            assert!(lines[n - 1].starts_with(&format!("REPORT RequestId: {}\tDuration: ", r.request_id)), "{}", r.log);
+            assert!(
+                lines[n - 1].starts_with(&format!("REPORT RequestId: {}\tDuration: ", r.request_id)),
+                "{}",
+                r.log
+            );
             assert_eq!(lines[n - 2], format!("END RequestId: {}", r.request_id));
             assert!(lines[n - 3].ends_with("last line"), "{}", r.log);
             assert!(lines[n - 4].ends_with(&"9".repeat(1023)), "{}", r.log);
@@ -624,7 +815,10 @@ fn throttle_check(e: &SdkError<InvokeError, aws_sdk_lambda::config::http::HttpRe
     assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(429), "{e:?}");
     match e.as_service_error() {
         Some(InvokeError::TooManyRequestsException(t)) => {
-            assert_eq!(t.reason(), Some(&ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded));
+            assert_eq!(
+                t.reason(),
+                Some(&ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
+            );
             assert_eq!(t.message(), Some("Rate Exceeded."));
         }
         other => panic!("expected TooManyRequestsException, got {other:?}"),
@@ -633,11 +827,21 @@ fn throttle_check(e: &SdkError<InvokeError, aws_sdk_lambda::config::http::HttpRe
 
 async fn reserved_concurrency(s: Suite) {
     // The SDK retries throttles by default: this client shows them.
-    let no_retry = Client::from_conf(s.c.config().to_builder().retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled()).build());
+    let no_retry = Client::from_conf(
+        s.c.config()
+            .to_builder()
+            .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
+            .build(),
+    );
     let s = Suite { c: no_retry, ..s };
     let code = "import time\n\ndef handler(event, context):\n    time.sleep(0.5)\n    return 'done'\n";
     s.create("limited", Lang::Python, code, |b| b).await;
-    s.c.put_function_concurrency().function_name("limited").reserved_concurrent_executions(1).send().await.unwrap();
+    s.c.put_function_concurrency()
+        .function_name("limited")
+        .reserved_concurrent_executions(1)
+        .send()
+        .await
+        .unwrap();
     let calls: Vec<_> = (0..2)
         .map(|_| {
             let c = s.c.clone();
@@ -655,12 +859,23 @@ async fn reserved_concurrency(s: Suite) {
     // When nothing runs, the one slot is free again.
     assert!(s.c.invoke().function_name("limited").send().await.is_ok());
 
-    s.c.put_function_concurrency().function_name("limited").reserved_concurrent_executions(0).send().await.unwrap();
+    s.c.put_function_concurrency()
+        .function_name("limited")
+        .reserved_concurrent_executions(0)
+        .send()
+        .await
+        .unwrap();
     for _ in 0..3 {
         throttle_check(&s.c.invoke().function_name("limited").send().await.unwrap_err());
     }
     // Asynchronous events are accepted (and, with nowhere to send them, dropped).
-    let r = s.c.invoke().function_name("limited").invocation_type(InvocationType::Event).send().await.unwrap();
+    let r =
+        s.c.invoke()
+            .function_name("limited")
+            .invocation_type(InvocationType::Event)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(r.status_code(), 202);
 }
 
@@ -672,11 +887,22 @@ async fn client_context(s: Suite) {
             Lang::Node => "exports.handler = async (event, context) => ({ custom: context.clientContext.custom, env: context.clientContext.env, app: context.clientContext.client.app_title });\n",
         };
         s.create(&f, lang, code, |b| b).await;
-        let ctx = json!({"client": {"app_title": "faux app"}, "custom": {"k": "v", "n": 1}, "env": {"platform": "test"}});
+        let ctx =
+            json!({"client": {"app_title": "faux app"}, "custom": {"k": "v", "n": 1}, "env": {"platform": "test"}});
         let encoded = base64::engine::general_purpose::STANDARD.encode(ctx.to_string());
-        let r = s.c.invoke().function_name(&f).client_context(encoded).send().await.unwrap();
+        let r =
+            s.c.invoke()
+                .function_name(&f)
+                .client_context(encoded)
+                .send()
+                .await
+                .unwrap();
         let body: Value = serde_json::from_slice(r.payload().unwrap().as_ref()).unwrap();
-        assert_eq!(body, json!({"custom": {"k": "v", "n": 1}, "env": {"platform": "test"}, "app": "faux app"}), "{lang:?}");
+        assert_eq!(
+            body,
+            json!({"custom": {"k": "v", "n": 1}, "env": {"platform": "test"}, "app": "faux app"}),
+            "{lang:?}"
+        );
     }
 }
 
@@ -689,7 +915,14 @@ async fn event_invocation_runs(s: Suite) {
         };
         s.create(&f, lang, code, |b| b).await;
         let tag = format!("tag-{}", uuid_like());
-        let r = s.c.invoke().function_name(&f).invocation_type(InvocationType::Event).payload(Blob::new(json!({"tag": tag}).to_string())).send().await.unwrap();
+        let r =
+            s.c.invoke()
+                .function_name(&f)
+                .invocation_type(InvocationType::Event)
+                .payload(Blob::new(json!({"tag": tag}).to_string()))
+                .send()
+                .await
+                .unwrap();
         assert_eq!(r.status_code(), 202);
         assert!(r.payload().is_none_or(|p| p.as_ref().is_empty()));
         // It ran: the invocation record carries the function's own line.
@@ -697,27 +930,49 @@ async fn event_invocation_runs(s: Suite) {
         loop {
             let list = s.introspect(&format!("invocations?function={f}")).await;
             let done = list["invocations"].as_array().unwrap().iter().any(|i| {
-                i["invocationType"] == "Event" && i["status"] == "success" && i["log"].as_str().unwrap().contains(&format!("event run {tag} {}", i["requestId"].as_str().unwrap()))
+                i["invocationType"] == "Event"
+                    && i["status"] == "success"
+                    && i["log"]
+                        .as_str()
+                        .unwrap()
+                        .contains(&format!("event run {tag} {}", i["requestId"].as_str().unwrap()))
             });
             if done {
                 break;
             }
-            assert!(Instant::now() < until, "the Event invocation of {f} did not run: {list}");
+            assert!(
+                Instant::now() < until,
+                "the Event invocation of {f} did not run: {list}"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }
 
 fn uuid_like() -> String {
-    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
 }
 
 async fn update_code_retires_warm(s: Suite) {
     for &lang in &s.langs {
         let f = name(lang, "updated");
         let (file, old, new) = match lang {
-            Lang::Python => ("app.py", "import os\n\ndef handler(event, context):\n    return ['old', os.getpid()]\n", "def handler(event, context):\n    return 'new'\n"),
-            Lang::Node => ("index.js", "exports.handler = async () => ['old', process.pid];\n", "exports.handler = async () => 'new';\n"),
+            Lang::Python => (
+                "app.py",
+                "import os\n\ndef handler(event, context):\n    return ['old', os.getpid()]\n",
+                "def handler(event, context):\n    return 'new'\n",
+            ),
+            Lang::Node => (
+                "index.js",
+                "exports.handler = async () => ['old', process.pid];\n",
+                "exports.handler = async () => 'new';\n",
+            ),
         };
         s.create(&f, lang, old, |b| b).await;
         let first = s.invoke(&f, "{}").await.json();
@@ -726,7 +981,12 @@ async fn update_code_retires_warm(s: Suite) {
         let warm = s.invoke(&f, "{}").await;
         assert_eq!(warm.json(), first);
         assert!(!warm.cold());
-        s.c.update_function_code().function_name(&f).zip_file(Blob::new(zip(&[(file, new.as_bytes(), 0o644)]))).send().await.unwrap();
+        s.c.update_function_code()
+            .function_name(&f)
+            .zip_file(Blob::new(zip(&[(file, new.as_bytes(), 0o644)])))
+            .send()
+            .await
+            .unwrap();
         wait_active(&s.c, &f).await;
         let r = s.invoke(&f, "{}").await;
         assert_eq!(r.json(), json!("new"));
@@ -735,8 +995,17 @@ async fn update_code_retires_warm(s: Suite) {
             // The old environment's container is removed.
             let container = old_env["container"].as_str().expect("a container id").to_owned();
             let until = Instant::now() + Duration::from_secs(5);
-            while std::process::Command::new("docker").args(["container", "inspect", &container]).output().unwrap().status.success() {
-                assert!(Instant::now() < until, "the retired environment's container {container} still exists");
+            while std::process::Command::new("docker")
+                .args(["container", "inspect", &container])
+                .output()
+                .unwrap()
+                .status
+                .success()
+            {
+                assert!(
+                    Instant::now() < until,
+                    "the retired environment's container {container} still exists"
+                );
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
             continue;
@@ -745,7 +1014,10 @@ async fn update_code_retires_warm(s: Suite) {
         let pid = first[1].as_u64().unwrap();
         assert_eq!(old_env["pid"].as_u64(), Some(pid), "{old_env}");
         let until = Instant::now() + Duration::from_secs(5);
-        let alive = || std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|st| !st.rsplit(')').next().unwrap().trim_start().starts_with(['Z', 'X']));
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|st| !st.rsplit(')').next().unwrap().trim_start().starts_with(['Z', 'X']))
+        };
         while alive() {
             assert!(Instant::now() < until, "the retired environment (pid {pid}) still runs");
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -775,23 +1047,40 @@ while True:
 "#;
 
 async fn external_extension(s: Suite) {
-    let layer = s
-        .c
-        .publish_layer_version()
-        .layer_name("probe-extension")
-        .content(LayerVersionContentInput::builder().zip_file(Blob::new(zip(&[("extensions/probe", EXTENSION.as_bytes(), 0o755)]))).build())
-        .send()
-        .await
-        .unwrap();
+    let layer =
+        s.c.publish_layer_version()
+            .layer_name("probe-extension")
+            .content(
+                LayerVersionContentInput::builder()
+                    .zip_file(Blob::new(zip(&[("extensions/probe", EXTENSION.as_bytes(), 0o755)])))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
     let code = "import os, tempfile\n\ndef handler(event, context):\n    p = os.path.join(tempfile.gettempdir(), 'probe-seen')\n    return open(p).read().split() if os.path.exists(p) else []\n";
-    s.create("with-extension", Lang::Python, code, |b| b.layers(layer.layer_version_arn().unwrap())).await;
+    s.create("with-extension", Lang::Python, code, |b| {
+        b.layers(layer.layer_version_arn().unwrap())
+    })
+    .await;
     let first = s.invoke("with-extension", "{}").await;
     assert!(first.cold());
-    assert!(first.log.contains("probe registered for with-extension handler None\n"), "{}", first.log);
+    assert!(
+        first.log.contains("probe registered for with-extension handler None\n"),
+        "{}",
+        first.log
+    );
     let second = s.invoke("with-extension", "{}").await;
     assert!(!second.cold(), "{}", second.log);
     let seen = second.json();
-    assert!(seen.as_array().unwrap().iter().any(|id| id == first.request_id.as_str()), "the extension saw {seen}, not {}", first.request_id);
+    assert!(
+        seen.as_array()
+            .unwrap()
+            .iter()
+            .any(|id| id == first.request_id.as_str()),
+        "the extension saw {seen}, not {}",
+        first.request_id
+    );
     let envs = s.introspect("environments?function=with-extension").await;
     assert_eq!(envs["environments"].as_array().unwrap().len(), 1, "{envs}");
 }
@@ -852,7 +1141,10 @@ async fn rust_echo(args: &[&str]) {
         eprintln!("skipped: FAUXLAMBDA_SKIP_RUST_FUNCTION=1");
         return;
     }
-    let bootstrap = tokio::task::spawn_blocking(rust_echo_bootstrap).await.unwrap().unwrap_or_else(|e| panic!("{e}"));
+    let bootstrap = tokio::task::spawn_blocking(rust_echo_bootstrap)
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}"));
     let server = Server::start(args);
     let c = server.client();
     let package = zip(&[("bootstrap", &std::fs::read(&bootstrap).unwrap(), 0o755)]);
@@ -866,11 +1158,19 @@ async fn rust_echo(args: &[&str]) {
         .await
         .unwrap();
     wait_active(&c, "rust-echo").await;
-    let s = Suite { server, c, clients: Clients::Ours, langs: vec![] };
+    let s = Suite {
+        server,
+        c,
+        clients: Clients::Ours,
+        langs: vec![],
+    };
     for i in 0..2 {
         let r = s.invoke("rust-echo", &json!({"n": i}).to_string()).await;
         assert_eq!(r.out.function_error(), None, "{}", r.text());
-        assert_eq!(r.json(), json!({"echo": {"n": i}, "requestId": r.request_id, "function": "rust-echo"}));
+        assert_eq!(
+            r.json(),
+            json!({"echo": {"n": i}, "requestId": r.request_id, "function": "rust-echo"})
+        );
         assert_eq!(r.cold(), i == 0, "{}", r.log);
     }
 }
@@ -879,8 +1179,19 @@ async fn rust_echo(args: &[&str]) {
 /// client serves it.
 async fn node_client_script(server: Server) -> String {
     let c = server.client();
-    let s = Suite { server, c, clients: Clients::Official, langs: vec![Lang::Node] };
-    s.create("which-client", Lang::Node, "exports.handler = async () => process.argv[1];\n", |b| b).await;
+    let s = Suite {
+        server,
+        c,
+        clients: Clients::Official,
+        langs: vec![Lang::Node],
+    };
+    s.create(
+        "which-client",
+        Lang::Node,
+        "exports.handler = async () => process.argv[1];\n",
+        |b| b,
+    )
+    .await;
     let r = s.invoke("which-client", "{}").await;
     assert_eq!(r.out.function_error(), None, "{}", r.text());
     r.json().as_str().unwrap_or_else(|| panic!("{}", r.text())).to_owned()
@@ -899,7 +1210,11 @@ async fn node_official_client_found_on_path() {
     // Laid out as `npm install -g` does: <prefix>/bin/aws-lambda-ric -> ../lib/node_modules/...
     let bin = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(&script, bin.path().join("aws-lambda-ric")).unwrap();
-    let path = std::env::join_paths(std::iter::once(bin.path().to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.path().to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
 
     let ran = node_client_script(Server::start_with_env(&[], &[("PATH", path.clone())])).await;
     assert_eq!(PathBuf::from(&ran), script.canonicalize().unwrap());
@@ -928,5 +1243,11 @@ fn node_ric_without_the_package_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     // fauxlambda's log (stdout) carries the error.
     let err = String::from_utf8_lossy(&out.stdout);
-    assert!(err.contains(&format!("--node-ric {}: no bin/index.mjs there (name the aws-lambda-ric package's directory)", dir.path().display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "--node-ric {}: no bin/index.mjs there (name the aws-lambda-ric package's directory)",
+            dir.path().display()
+        )),
+        "{err}"
+    );
 }

@@ -15,14 +15,21 @@ async fn create_get_update_publish_delete() {
     let created = create_echo(&c, "fn-a").await;
     assert_eq!(created.state(), Some(&State::Pending));
     assert_eq!(created.version(), Some("$LATEST"));
-    assert_eq!(created.function_arn(), Some("arn:aws:lambda:us-east-1:000000000000:function:fn-a"));
+    assert_eq!(
+        created.function_arn(),
+        Some("arn:aws:lambda:us-east-1:000000000000:function:fn-a")
+    );
     assert_eq!(created.timeout(), Some(3));
     assert_eq!(created.memory_size(), Some(128));
     let sha = created.code_sha256().expect("sha").to_string();
 
     let got = c.get_function().function_name("fn-a").send().await.unwrap();
     assert_eq!(got.configuration().and_then(|c| c.state()), Some(&State::Active));
-    let url = got.code().and_then(|c| c.location()).expect("code location").to_string();
+    let url = got
+        .code()
+        .and_then(|c| c.location())
+        .expect("code location")
+        .to_string();
     let downloaded = http_get(&url).await;
     assert_eq!(downloaded, echo_zip(), "Code.Location serves the exact zip");
 
@@ -31,7 +38,13 @@ async fn create_get_update_publish_delete() {
     assert_eq!(v1.version(), Some("1"));
     let again = c.publish_version().function_name("fn-a").send().await.unwrap();
     assert_eq!(again.version(), Some("1"));
-    let wrong_sha = c.publish_version().function_name("fn-a").code_sha256("nope").send().await.unwrap_err();
+    let wrong_sha = c
+        .publish_version()
+        .function_name("fn-a")
+        .code_sha256("nope")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(wrong_sha.code(), Some("InvalidParameterValueException"));
 
     let updated = c
@@ -46,22 +59,48 @@ async fn create_get_update_publish_delete() {
     assert_ne!(updated.revision_id(), v1.revision_id());
     wait_active(&c, "fn-a").await;
     let new_code = zip(&[("app.py", "def handler(e, c):\n    return 2\n")]);
-    let code = c.update_function_code().function_name("fn-a").zip_file(Blob::new(new_code)).publish(true).send().await.unwrap();
+    let code = c
+        .update_function_code()
+        .function_name("fn-a")
+        .zip_file(Blob::new(new_code))
+        .publish(true)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(code.version(), Some("2"));
     assert_ne!(code.code_sha256(), Some(sha.as_str()));
     wait_active(&c, "fn-a").await;
 
-    let v1_config = c.get_function_configuration().function_name("fn-a").qualifier("1").send().await.unwrap();
+    let v1_config = c
+        .get_function_configuration()
+        .function_name("fn-a")
+        .qualifier("1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(v1_config.timeout(), Some(3), "a version keeps its configuration");
-    let versions = c.list_versions_by_function().function_name("fn-a").send().await.unwrap();
+    let versions = c
+        .list_versions_by_function()
+        .function_name("fn-a")
+        .send()
+        .await
+        .unwrap();
     let names: Vec<_> = versions.versions().iter().filter_map(|v| v.version()).collect();
     assert_eq!(names, ["$LATEST", "1", "2"]);
 
-    c.delete_function().function_name("fn-a").qualifier("1").send().await.unwrap();
+    c.delete_function()
+        .function_name("fn-a")
+        .qualifier("1")
+        .send()
+        .await
+        .unwrap();
     c.delete_function().function_name("fn-a").send().await.unwrap();
     let gone = c.get_function().function_name("fn-a").send().await.unwrap_err();
     assert_eq!(gone.code(), Some("ResourceNotFoundException"));
-    assert_eq!(gone.message(), Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:fn-a"));
+    assert_eq!(
+        gone.message(),
+        Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:fn-a")
+    );
 }
 
 #[tokio::test]
@@ -88,7 +127,11 @@ async fn errors_of_create() {
         .runtime(Runtime::Python312)
         .role(ROLE)
         .handler("app.handler")
-        .code(FunctionCode::builder().zip_file(Blob::new(b"not a zip".to_vec())).build())
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(b"not a zip".to_vec()))
+                .build(),
+        )
         .send()
         .await
         .unwrap_err();
@@ -100,7 +143,12 @@ async fn errors_of_create() {
         .runtime(Runtime::Python312)
         .role(ROLE)
         .handler("app.handler")
-        .environment(Environment::builder().variables("AWS_REGION", "x").variables("AWS_ACCESS_KEY_ID", "y").build())
+        .environment(
+            Environment::builder()
+                .variables("AWS_REGION", "x")
+                .variables("AWS_ACCESS_KEY_ID", "y")
+                .build(),
+        )
         .code(FunctionCode::builder().zip_file(Blob::new(echo_zip())).build())
         .send()
         .await
@@ -133,9 +181,19 @@ async fn names_qualifiers_and_pagination() {
     let mut seen = Vec::new();
     let mut marker = None;
     loop {
-        let page = c.list_functions().max_items(2).set_marker(marker.clone()).send().await.unwrap();
+        let page = c
+            .list_functions()
+            .max_items(2)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .unwrap();
         assert!(page.functions().len() <= 2);
-        seen.extend(page.functions().iter().filter_map(|f| f.function_name().map(str::to_string)));
+        seen.extend(
+            page.functions()
+                .iter()
+                .filter_map(|f| f.function_name().map(str::to_string)),
+        );
         marker = page.next_marker().map(str::to_string);
         if marker.is_none() {
             break;
@@ -144,19 +202,42 @@ async fn names_qualifiers_and_pagination() {
     assert_eq!(seen, ["page-0", "page-1", "page-2", "page-3", "page-4"]);
 
     // Every way of naming a function reaches the same one.
-    for name in ["page-1", "page-1:$LATEST", "000000000000:function:page-1", "arn:aws:lambda:us-east-1:000000000000:function:page-1"] {
+    for name in [
+        "page-1",
+        "page-1:$LATEST",
+        "000000000000:function:page-1",
+        "arn:aws:lambda:us-east-1:000000000000:function:page-1",
+    ] {
         let got = c.get_function_configuration().function_name(name).send().await.unwrap();
         assert_eq!(got.function_name(), Some("page-1"), "{name}");
     }
-    let twice = c.get_function_configuration().function_name("page-1:1").qualifier("2").send().await.unwrap_err();
+    let twice = c
+        .get_function_configuration()
+        .function_name("page-1:1")
+        .qualifier("2")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(twice.code(), Some("InvalidParameterValueException"));
-    let missing_version = c.get_function_configuration().function_name("page-1").qualifier("7").send().await.unwrap_err();
-    assert_eq!(missing_version.message(), Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:page-1:7"));
+    let missing_version = c
+        .get_function_configuration()
+        .function_name("page-1")
+        .qualifier("7")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        missing_version.message(),
+        Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:page-1:7")
+    );
 
     // The region comes from the request's credential scope.
     let west = server.client_in("eu-west-1");
     let created = create_echo(&west, "in-west").await;
-    assert_eq!(created.function_arn(), Some("arn:aws:lambda:eu-west-1:000000000000:function:in-west"));
+    assert_eq!(
+        created.function_arn(),
+        Some("arn:aws:lambda:eu-west-1:000000000000:function:in-west")
+    );
 }
 
 #[tokio::test]
@@ -168,11 +249,27 @@ async fn error_paths_of_reads_updates_and_deletes() {
     let bad_marker = c.list_functions().marker("%%%").send().await.unwrap_err();
     assert_eq!(bad_marker.code(), Some("InvalidParameterValueException"));
 
-    let missing = c.update_function_code().function_name("nope").zip_file(Blob::new(echo_zip())).send().await.unwrap_err();
+    let missing = c
+        .update_function_code()
+        .function_name("nope")
+        .zip_file(Blob::new(echo_zip()))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(missing.code(), Some("ResourceNotFoundException"));
-    assert_eq!(missing.message(), Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"));
+    assert_eq!(
+        missing.message(),
+        Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope")
+    );
 
-    let stale = c.update_function_configuration().function_name("err").revision_id("stale").timeout(5).send().await.unwrap_err();
+    let stale = c
+        .update_function_configuration()
+        .function_name("err")
+        .revision_id("stale")
+        .timeout(5)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(stale.code(), Some("PreconditionFailedException"));
     assert_eq!(
         stale.message(),
@@ -180,8 +277,19 @@ async fn error_paths_of_reads_updates_and_deletes() {
     );
 
     // An update in progress refuses the next one, with AWS's message.
-    c.update_function_configuration().function_name("err").timeout(5).send().await.unwrap();
-    let busy = c.update_function_configuration().function_name("err").timeout(6).send().await.unwrap_err();
+    c.update_function_configuration()
+        .function_name("err")
+        .timeout(5)
+        .send()
+        .await
+        .unwrap();
+    let busy = c
+        .update_function_configuration()
+        .function_name("err")
+        .timeout(6)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(busy.code(), Some("ResourceConflictException"));
     assert_eq!(
         busy.message(),
@@ -189,7 +297,13 @@ async fn error_paths_of_reads_updates_and_deletes() {
     );
     wait_active(&c, "err").await;
 
-    let too_much_memory = c.update_function_configuration().function_name("err").memory_size(20000).send().await.unwrap_err();
+    let too_much_memory = c
+        .update_function_configuration()
+        .function_name("err")
+        .memory_size(20000)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(too_much_memory.code(), Some("InvalidParameterValueException"));
 
     let deprecated = c
@@ -204,18 +318,44 @@ async fn error_paths_of_reads_updates_and_deletes() {
         Some("The runtime parameter of python2.7 is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.")
     );
 
-    let versions = c.list_versions_by_function().function_name("nope").send().await.unwrap_err();
+    let versions = c
+        .list_versions_by_function()
+        .function_name("nope")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(versions.code(), Some("ResourceNotFoundException"));
 
-    let latest = c.delete_function().function_name("err").qualifier("$LATEST").send().await.unwrap_err();
+    let latest = c
+        .delete_function()
+        .function_name("err")
+        .qualifier("$LATEST")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(latest.code(), Some("InvalidParameterValueException"));
-    assert_eq!(latest.message(), Some("$LATEST version cannot be deleted without deleting the function."));
+    assert_eq!(
+        latest.message(),
+        Some("$LATEST version cannot be deleted without deleting the function.")
+    );
 
-    let image_code = c.update_function_code().function_name("err").image_uri("repo/img:1").send().await.unwrap_err();
+    let image_code = c
+        .update_function_code()
+        .function_name("err")
+        .image_uri("repo/img:1")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(image_code.code(), Some("InvalidParameterValueException"));
 
     let v = c.publish_version().function_name("err").send().await.unwrap();
-    let stale_publish = c.publish_version().function_name("err").revision_id("stale").send().await.unwrap_err();
+    let stale_publish = c
+        .publish_version()
+        .function_name("err")
+        .revision_id("stale")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(stale_publish.code(), Some("PreconditionFailedException"));
     assert_eq!(v.version(), Some("1"));
 }

@@ -14,8 +14,12 @@ use std::time::Duration;
 /// One plain HTTP request: (status, headers, body).
 async fn call(server: &Server, method: &str, path: &str) -> (u16, http::HeaderMap, Vec<u8>) {
     use http_body_util::BodyExt;
-    let stream = tokio::net::TcpStream::connect(("127.0.0.1", server.port)).await.expect("connect");
-    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .expect("connect");
+    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .expect("handshake");
     tokio::spawn(conn);
     let req = http::Request::builder()
         .method(method)
@@ -33,15 +37,23 @@ async fn call(server: &Server, method: &str, path: &str) -> (u16, http::HeaderMa
 /// A JSON endpoint: (status, body), checking the content type.
 async fn call_json(server: &Server, method: &str, path: &str) -> (u16, Value) {
     let (status, headers, body) = call(server, method, path).await;
-    assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"), "{method} {path}");
-    let v = serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{method} {path}: {e}: {}", String::from_utf8_lossy(&body)));
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json"),
+        "{method} {path}"
+    );
+    let v = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}: {}", String::from_utf8_lossy(&body)));
     (status, v)
 }
 
 #[tokio::test]
 async fn health() {
     let server = Server::start(&[]);
-    assert_eq!(call_json(&server, "GET", "/_fauxlambda/health").await, (200, json!({"status": "ok"})));
+    assert_eq!(
+        call_json(&server, "GET", "/_fauxlambda/health").await,
+        (200, json!({"status": "ok"}))
+    );
 }
 
 #[tokio::test]
@@ -50,7 +62,12 @@ async fn unknown_endpoints_methods_and_parameters() {
     let (status, body) = call_json(&server, "GET", "/_fauxlambda/nope").await;
     assert_eq!(status, 404);
     assert_eq!(body, json!({"message": "no fauxlambda endpoint /_fauxlambda/nope"}));
-    assert_eq!(call_json(&server, "POST", "/_fauxlambda/functions/f/evict/more").await.0, 404);
+    assert_eq!(
+        call_json(&server, "POST", "/_fauxlambda/functions/f/evict/more")
+            .await
+            .0,
+        404
+    );
 
     let (status, headers, body) = call(&server, "GET", "/_fauxlambda/reset").await;
     assert_eq!(status, 405);
@@ -59,10 +76,18 @@ async fn unknown_endpoints_methods_and_parameters() {
     assert_eq!(body["message"], "method GET not allowed here (allowed: POST)");
     assert_eq!(call_json(&server, "POST", "/_fauxlambda/health").await.0, 405);
     assert_eq!(call_json(&server, "GET", "/_fauxlambda/functions/f/evict").await.0, 405);
-    assert_eq!(call_json(&server, "POST", "/_fauxlambda/functions/f/environments").await.0, 405);
+    assert_eq!(
+        call_json(&server, "POST", "/_fauxlambda/functions/f/environments")
+            .await
+            .0,
+        405
+    );
 
     let (status, body) = call_json(&server, "GET", "/_fauxlambda/invocations?limit=0").await;
-    assert_eq!((status, body), (400, json!({"message": "limit must be a positive integer, got '0'"})));
+    assert_eq!(
+        (status, body),
+        (400, json!({"message": "limit must be a positive integer, got '0'"}))
+    );
     let (status, body) = call_json(&server, "GET", "/_fauxlambda/environments?function=a%20b").await;
     assert_eq!((status, body), (400, json!({"message": "Invalid function name: a b"})));
     let (status, body) = call_json(&server, "POST", "/_fauxlambda/functions/a.b/evict").await;
@@ -81,21 +106,45 @@ async fn package_download() {
         .runtime(aws_sdk_lambda::types::Runtime::Python312)
         .role(common::ROLE)
         .handler("app.handler")
-        .code(aws_sdk_lambda::types::FunctionCode::builder().zip_file(Blob::new(common::echo_zip())).build())
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(Blob::new(common::echo_zip()))
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     let sha = out.code_sha256().unwrap().to_string();
-    let location = client.get_function().function_name("pkg").send().await.unwrap().code().unwrap().location().unwrap().to_string();
+    let location = client
+        .get_function()
+        .function_name("pkg")
+        .send()
+        .await
+        .unwrap()
+        .code()
+        .unwrap()
+        .location()
+        .unwrap()
+        .to_string();
     assert!(location.contains("/_fauxlambda/packages/"), "{location}");
     let zip = common::http_get(&location).await;
     assert_eq!(zip, common::echo_zip());
-    let (status, headers, _) = call(&server, "GET", location.split_once(&format!(":{}", server.port)).unwrap().1).await;
+    let (status, headers, _) = call(
+        &server,
+        "GET",
+        location.split_once(&format!(":{}", server.port)).unwrap().1,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(headers.get("content-type").unwrap(), "application/zip");
     // The location names the package by content.
     use base64::Engine;
-    let hex: String = base64::engine::general_purpose::STANDARD.decode(sha).unwrap().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = base64::engine::general_purpose::STANDARD
+        .decode(sha)
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert!(location.ends_with(&format!("/{hex}.zip")), "{location}");
 }
 
@@ -103,13 +152,28 @@ async fn package_download() {
 async fn empty_listings_and_evict_without_environments() {
     let server = Server::start(&[]);
     let client = server.client();
-    assert_eq!(call_json(&server, "GET", "/_fauxlambda/invocations").await, (200, json!({"invocations": []})));
-    assert_eq!(call_json(&server, "GET", "/_fauxlambda/environments").await, (200, json!({"environments": []})));
+    assert_eq!(
+        call_json(&server, "GET", "/_fauxlambda/invocations").await,
+        (200, json!({"invocations": []}))
+    );
+    assert_eq!(
+        call_json(&server, "GET", "/_fauxlambda/environments").await,
+        (200, json!({"environments": []}))
+    );
     common::create_echo(&client, "idle-fn").await;
-    assert_eq!(call_json(&server, "POST", "/_fauxlambda/functions/idle-fn/evict").await, (200, json!({"evicted": 0})));
-    assert_eq!(call_json(&server, "DELETE", "/_fauxlambda/functions/idle-fn/environments").await, (200, json!({"evicted": 0})));
+    assert_eq!(
+        call_json(&server, "POST", "/_fauxlambda/functions/idle-fn/evict").await,
+        (200, json!({"evicted": 0}))
+    );
+    assert_eq!(
+        call_json(&server, "DELETE", "/_fauxlambda/functions/idle-fn/environments").await,
+        (200, json!({"evicted": 0}))
+    );
     let arn = "arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Aidle-fn";
-    assert_eq!(call_json(&server, "POST", &format!("/_fauxlambda/functions/{arn}/evict")).await, (200, json!({"evicted": 0})));
+    assert_eq!(
+        call_json(&server, "POST", &format!("/_fauxlambda/functions/{arn}/evict")).await,
+        (200, json!({"evicted": 0}))
+    );
     let (status, body) = call_json(&server, "POST", "/_fauxlambda/functions/ghost/evict").await;
     assert_eq!((status, body), (404, json!({"message": "Function not found: ghost"})));
 }
@@ -121,20 +185,46 @@ async fn reset_empties_the_control_plane() {
     common::create_echo(&client, "r1").await;
     common::create_echo(&client, "r2").await;
     client.publish_version().function_name("r1").send().await.unwrap();
-    client.create_alias().function_name("r1").name("live").function_version("1").send().await.unwrap();
+    client
+        .create_alias()
+        .function_name("r1")
+        .name("live")
+        .function_version("1")
+        .send()
+        .await
+        .unwrap();
     let layer = common::zip(&[("python/x.py", "X = 1\n")]);
-    client.publish_layer_version().layer_name("lay").content(aws_sdk_lambda::types::LayerVersionContentInput::builder().zip_file(Blob::new(layer)).build()).send().await.unwrap();
+    client
+        .publish_layer_version()
+        .layer_name("lay")
+        .content(
+            aws_sdk_lambda::types::LayerVersionContentInput::builder()
+                .zip_file(Blob::new(layer))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(client.list_functions().send().await.unwrap().functions().len(), 2);
 
-    assert_eq!(call_json(&server, "POST", "/_fauxlambda/reset").await, (200, json!({"status": "ok", "evicted": 0})));
+    assert_eq!(
+        call_json(&server, "POST", "/_fauxlambda/reset").await,
+        (200, json!({"status": "ok", "evicted": 0}))
+    );
 
     assert!(client.list_functions().send().await.unwrap().functions().is_empty());
     assert!(client.list_layers().send().await.unwrap().layers().is_empty());
     let err = client.get_function().function_name("r1").send().await.unwrap_err();
     let err = err.into_service_error();
     assert!(err.is_resource_not_found_exception(), "{err:?}");
-    assert_eq!(call_json(&server, "GET", "/_fauxlambda/invocations").await, (200, json!({"invocations": []})));
-    assert_eq!(call_json(&server, "GET", "/_fauxlambda/environments").await, (200, json!({"environments": []})));
+    assert_eq!(
+        call_json(&server, "GET", "/_fauxlambda/invocations").await,
+        (200, json!({"invocations": []}))
+    );
+    assert_eq!(
+        call_json(&server, "GET", "/_fauxlambda/environments").await,
+        (200, json!({"environments": []}))
+    );
     // The same names can be created again.
     common::create_echo(&client, "r1").await;
     assert_eq!(client.list_functions().send().await.unwrap().functions().len(), 1);
@@ -143,7 +233,13 @@ async fn reset_empties_the_control_plane() {
 // ---- Through Invoke (end to end). ----
 
 async fn invoke(client: &aws_sdk_lambda::Client, name: &str, payload: &str) {
-    let out = client.invoke().function_name(name).payload(Blob::new(payload)).send().await.expect("invoke");
+    let out = client
+        .invoke()
+        .function_name(name)
+        .payload(Blob::new(payload))
+        .send()
+        .await
+        .expect("invoke");
     assert_eq!(out.status_code(), 200);
     assert_eq!(out.function_error(), None);
 }
@@ -178,7 +274,10 @@ async fn invocations_environments_and_evict_through_invoke() {
         assert!(i["durationMs"].as_f64().unwrap() >= 0.0);
         assert_eq!(i["environmentId"].as_str().unwrap().len(), 32);
         let log = i["log"].as_str().unwrap();
-        assert!(log.contains(&format!("START RequestId: {id} Version: $LATEST")), "{log}");
+        assert!(
+            log.contains(&format!("START RequestId: {id} Version: $LATEST")),
+            "{log}"
+        );
         assert!(log.contains(&format!("END RequestId: {id}")), "{log}");
         assert!(log.contains(&format!("REPORT RequestId: {id}\tDuration: ")), "{log}");
     }
@@ -208,19 +307,39 @@ async fn invocations_environments_and_evict_through_invoke() {
     assert_eq!(body["environments"].as_array().unwrap().len(), 2);
 
     // Evicted: gone from the listing, and the next invoke is a cold start on a new environment.
-    assert_eq!(call_json(&server, "POST", "/_fauxlambda/functions/inv-a/evict").await, (200, json!({"evicted": 1})));
-    assert_eq!(call_json(&server, "GET", "/_fauxlambda/environments?function=inv-a").await.1, json!({"environments": []}));
+    assert_eq!(
+        call_json(&server, "POST", "/_fauxlambda/functions/inv-a/evict").await,
+        (200, json!({"evicted": 1}))
+    );
+    assert_eq!(
+        call_json(&server, "GET", "/_fauxlambda/environments?function=inv-a")
+            .await
+            .1,
+        json!({"environments": []})
+    );
     invoke(&client, "inv-a", "{}").await;
     let (_, body) = call_json(&server, "GET", "/_fauxlambda/invocations?limit=1").await;
     let newest = &body["invocations"][0];
     assert_eq!(newest["coldStart"], true);
     assert_ne!(newest["environmentId"], first_a["environmentId"]);
-    assert_eq!(call_json(&server, "DELETE", "/_fauxlambda/functions/inv-a/environments").await, (200, json!({"evicted": 1})));
+    assert_eq!(
+        call_json(&server, "DELETE", "/_fauxlambda/functions/inv-a/environments").await,
+        (200, json!({"evicted": 1}))
+    );
 
     // Reset: no environments, no invocations, no functions.
-    assert_eq!(call_json(&server, "POST", "/_fauxlambda/reset").await, (200, json!({"status": "ok", "evicted": 1})));
-    assert_eq!(call_json(&server, "GET", "/_fauxlambda/environments").await.1, json!({"environments": []}));
-    assert_eq!(call_json(&server, "GET", "/_fauxlambda/invocations").await.1, json!({"invocations": []}));
+    assert_eq!(
+        call_json(&server, "POST", "/_fauxlambda/reset").await,
+        (200, json!({"status": "ok", "evicted": 1}))
+    );
+    assert_eq!(
+        call_json(&server, "GET", "/_fauxlambda/environments").await.1,
+        json!({"environments": []})
+    );
+    assert_eq!(
+        call_json(&server, "GET", "/_fauxlambda/invocations").await.1,
+        json!({"invocations": []})
+    );
     assert!(client.list_functions().send().await.unwrap().functions().is_empty());
 }
 
@@ -228,38 +347,66 @@ async fn invocations_environments_and_evict_through_invoke() {
 async fn failed_and_event_invocations_are_recorded() {
     let server = Server::start(&[]);
     let client = server.client();
-    let code = "def handler(event, context):\n    if event.get('fail'):\n        raise ValueError('boom')\n    return event\n";
+    let code =
+        "def handler(event, context):\n    if event.get('fail'):\n        raise ValueError('boom')\n    return event\n";
     client
         .create_function()
         .function_name("rec")
         .runtime(aws_sdk_lambda::types::Runtime::Python312)
         .role(common::ROLE)
         .handler("app.handler")
-        .code(aws_sdk_lambda::types::FunctionCode::builder().zip_file(Blob::new(common::zip(&[("app.py", code)]))).build())
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(Blob::new(common::zip(&[("app.py", code)])))
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     common::wait_active(&client, "rec").await;
     client.publish_version().function_name("rec").send().await.unwrap();
-    let out = client.invoke().function_name("rec").qualifier("1").payload(Blob::new(r#"{"fail":true}"#)).send().await.unwrap();
+    let out = client
+        .invoke()
+        .function_name("rec")
+        .qualifier("1")
+        .payload(Blob::new(r#"{"fail":true}"#))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.function_error(), Some("Unhandled"));
     let (_, body) = call_json(&server, "GET", "/_fauxlambda/invocations").await;
     let i = &body["invocations"][0];
-    assert_eq!((&i["function"], &i["qualifier"], &i["executedVersion"]), (&json!("rec"), &json!("1"), &json!("1")));
+    assert_eq!(
+        (&i["function"], &i["qualifier"], &i["executedVersion"]),
+        (&json!("rec"), &json!("1"), &json!("1"))
+    );
     assert_eq!((&i["status"], &i["errorType"]), (&json!("error"), &json!("ValueError")));
     assert!(i["log"].as_str().unwrap().contains("boom"), "{i}");
 
-    let out = client.invoke().function_name("rec").invocation_type(aws_sdk_lambda::types::InvocationType::Event).payload(Blob::new("{}")).send().await.unwrap();
+    let out = client
+        .invoke()
+        .function_name("rec")
+        .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+        .payload(Blob::new("{}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status_code(), 202);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let (_, body) = call_json(&server, "GET", "/_fauxlambda/invocations?function=rec").await;
         if body["invocations"].as_array().unwrap().len() == 2 {
             let i = &body["invocations"][0];
-            assert_eq!((&i["invocationType"], &i["status"], &i["qualifier"]), (&json!("Event"), &json!("success"), &json!("$LATEST")));
+            assert_eq!(
+                (&i["invocationType"], &i["status"], &i["qualifier"]),
+                (&json!("Event"), &json!("success"), &json!("$LATEST"))
+            );
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the Event invocation was not recorded: {body}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Event invocation was not recorded: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -293,7 +440,9 @@ fn spec(dir: &std::path::Path, name: &str, code: &str) -> FunctionSpec {
 async fn run(pool: &Pool, spec: &FunctionSpec, payload: &str) -> fauxlambda::runtime::InvocationResult {
     let arn = format!("arn:aws:lambda:us-east-1:000000000000:function:{}", spec.function_name);
     let inv = Invocation::new(uuid::Uuid::new_v4().to_string(), payload.to_owned(), arn, spec.timeout);
-    tokio::time::timeout(Duration::from_secs(30), pool.invoke(spec, inv)).await.expect("invoke took over 30 s")
+    tokio::time::timeout(Duration::from_secs(30), pool.invoke(spec, inv))
+        .await
+        .expect("invoke took over 30 s")
 }
 
 async fn until(mut f: impl FnMut() -> bool, what: &str) {
@@ -322,7 +471,10 @@ async fn pool_lists_idle_and_busy_environments() {
     let envs = pool.environments(Some("pa"));
     assert_eq!(envs.len(), 1);
     let e = &envs[0];
-    assert_eq!((e.function.as_str(), e.version.as_str(), e.environment_id.as_str()), ("pa", "$LATEST", r1.environment_id.as_str()));
+    assert_eq!(
+        (e.function.as_str(), e.version.as_str(), e.environment_id.as_str()),
+        ("pa", "$LATEST", r1.environment_id.as_str())
+    );
     assert_eq!(e.state, EnvironmentState::Idle);
     assert_eq!(e.invocations, 2);
     assert!(e.pid > 0);
@@ -332,7 +484,15 @@ async fn pool_lists_idle_and_busy_environments() {
     let pool2 = pool.clone();
     let b2 = b.clone();
     let slow = tokio::spawn(async move { run(&pool2, &b2, r#"{"sleep": 1.5}"#).await });
-    until(|| pool.environments(Some("pb")).iter().any(|e| e.state == EnvironmentState::Busy), "a busy pb environment").await;
+    until(
+        || {
+            pool.environments(Some("pb"))
+                .iter()
+                .any(|e| e.state == EnvironmentState::Busy)
+        },
+        "a busy pb environment",
+    )
+    .await;
     let busy = pool.environments(Some("pb"));
     assert_eq!(busy.len(), 1);
     assert_eq!((busy[0].invocations, busy[0].last_used), (0, None));

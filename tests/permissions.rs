@@ -11,10 +11,16 @@ use common::{create_echo, Server, ROLE};
 const FN_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:guarded";
 
 /// `(code, message, status)` of a failed call.
-fn failure<E: ProvideErrorMetadata, R: std::fmt::Debug>(r: Result<R, aws_sdk_lambda::error::SdkError<E>>) -> (String, String, u16) {
+fn failure<E: ProvideErrorMetadata, R: std::fmt::Debug>(
+    r: Result<R, aws_sdk_lambda::error::SdkError<E>>,
+) -> (String, String, u16) {
     let e = r.expect_err("the call should fail");
     let status = e.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
-    (e.code().unwrap_or("").to_string(), e.message().unwrap_or("").to_string(), status)
+    (
+        e.code().unwrap_or("").to_string(),
+        e.message().unwrap_or("").to_string(),
+        status,
+    )
 }
 
 #[tokio::test]
@@ -37,7 +43,14 @@ async fn function_policies() {
 
     // No policy yet.
     let (code, msg, status) = failure(client.get_policy().function_name("guarded").send().await);
-    assert_eq!((code.as_str(), msg.as_str(), status), ("ResourceNotFoundException", "The resource you requested does not exist.", 404));
+    assert_eq!(
+        (code.as_str(), msg.as_str(), status),
+        (
+            "ResourceNotFoundException",
+            "The resource you requested does not exist.",
+            404
+        )
+    );
 
     // A service principal with source conditions.
     let s3 = client
@@ -86,17 +99,37 @@ async fn function_policies() {
     assert_eq!(url.statement(), Some(url_stmt.as_str()));
 
     // The policy document, and its revision id is the function's.
-    let policy = client.get_policy().function_name("guarded").send().await.expect("get policy");
+    let policy = client
+        .get_policy()
+        .function_name("guarded")
+        .send()
+        .await
+        .expect("get policy");
     assert_eq!(
         policy.policy(),
-        Some(format!(r#"{{"Version":"2012-10-17","Id":"default","Statement":[{s3_stmt},{acct_stmt},{url_stmt}]}}"#).as_str())
+        Some(
+            format!(r#"{{"Version":"2012-10-17","Id":"default","Statement":[{s3_stmt},{acct_stmt},{url_stmt}]}}"#)
+                .as_str()
+        )
     );
-    let config = client.get_function_configuration().function_name("guarded").send().await.expect("config");
+    let config = client
+        .get_function_configuration()
+        .function_name("guarded")
+        .send()
+        .await
+        .expect("config");
     assert_eq!(policy.revision_id(), config.revision_id());
 
     // Duplicate statement ids, stale revisions, bad principals.
     let (code, msg, status) = failure(
-        client.add_permission().function_name("guarded").statement_id("s3-invoke").action("lambda:InvokeFunction").principal("sns.amazonaws.com").send().await,
+        client
+            .add_permission()
+            .function_name("guarded")
+            .statement_id("s3-invoke")
+            .action("lambda:InvokeFunction")
+            .principal("sns.amazonaws.com")
+            .send()
+            .await,
     );
     assert_eq!(
         (code.as_str(), msg.as_str(), status),
@@ -126,8 +159,23 @@ async fn function_policies() {
         .send()
         .await
         .expect("add with the current revision");
-    let (code, msg, _) = failure(client.add_permission().function_name("guarded").statement_id("bad").action("lambda:InvokeFunction").principal("somebody").send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("InvalidParameterValueException", "The provided principal was invalid. Please check the principal and try again."));
+    let (code, msg, _) = failure(
+        client
+            .add_permission()
+            .function_name("guarded")
+            .statement_id("bad")
+            .action("lambda:InvokeFunction")
+            .principal("somebody")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "InvalidParameterValueException",
+            "The provided principal was invalid. Please check the principal and try again."
+        )
+    );
 
     // Qualifiers: a version, an alias, and ones that do not exist.
     let v1 = client
@@ -140,12 +188,33 @@ async fn function_policies() {
         .send()
         .await
         .expect("add to version 1");
-    assert!(v1.statement().unwrap_or("").contains(&format!(r#""Resource":"{FN_ARN}:1""#)));
-    let p1 = client.get_policy().function_name("guarded:1").send().await.expect("version policy");
+    assert!(v1
+        .statement()
+        .unwrap_or("")
+        .contains(&format!(r#""Resource":"{FN_ARN}:1""#)));
+    let p1 = client
+        .get_policy()
+        .function_name("guarded:1")
+        .send()
+        .await
+        .expect("version policy");
     assert_eq!(p1.policy().map(|p| p.matches("\"Sid\"").count()), Some(1));
-    let v1_config = client.get_function_configuration().function_name("guarded").qualifier("1").send().await.expect("v1 config");
+    let v1_config = client
+        .get_function_configuration()
+        .function_name("guarded")
+        .qualifier("1")
+        .send()
+        .await
+        .expect("v1 config");
     assert_eq!(p1.revision_id(), v1_config.revision_id());
-    client.create_alias().function_name("guarded").name("live").function_version("1").send().await.expect("create alias");
+    client
+        .create_alias()
+        .function_name("guarded")
+        .name("live")
+        .function_version("1")
+        .send()
+        .await
+        .expect("create alias");
     let live = client
         .add_permission()
         .function_name("guarded")
@@ -156,32 +225,134 @@ async fn function_policies() {
         .send()
         .await
         .expect("add to alias");
-    assert!(live.statement().unwrap_or("").contains(&format!(r#""Resource":"{FN_ARN}:live""#)));
-    let (code, msg, status) = failure(client.add_permission().function_name("guarded").qualifier("7").statement_id("x").action("lambda:InvokeFunction").principal("*").send().await);
-    assert_eq!((code.as_str(), msg, status), ("ResourceNotFoundException", format!("Function not found: {FN_ARN}:7"), 404));
-    let (code, msg, _) = failure(client.get_policy().function_name("guarded").qualifier("nope").send().await);
-    assert_eq!((code.as_str(), msg), ("ResourceNotFoundException", format!("Cannot find alias arn: {FN_ARN}:nope")));
-    let (code, msg, _) = failure(client.add_permission().function_name("guarded").qualifier("$LATEST").statement_id("x").action("lambda:InvokeFunction").principal("*").send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("InvalidParameterValueException", "We currently do not support adding policies for $LATEST."));
+    assert!(live
+        .statement()
+        .unwrap_or("")
+        .contains(&format!(r#""Resource":"{FN_ARN}:live""#)));
+    let (code, msg, status) = failure(
+        client
+            .add_permission()
+            .function_name("guarded")
+            .qualifier("7")
+            .statement_id("x")
+            .action("lambda:InvokeFunction")
+            .principal("*")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), msg, status),
+        (
+            "ResourceNotFoundException",
+            format!("Function not found: {FN_ARN}:7"),
+            404
+        )
+    );
+    let (code, msg, _) = failure(
+        client
+            .get_policy()
+            .function_name("guarded")
+            .qualifier("nope")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), msg),
+        (
+            "ResourceNotFoundException",
+            format!("Cannot find alias arn: {FN_ARN}:nope")
+        )
+    );
+    let (code, msg, _) = failure(
+        client
+            .add_permission()
+            .function_name("guarded")
+            .qualifier("$LATEST")
+            .statement_id("x")
+            .action("lambda:InvokeFunction")
+            .principal("*")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "InvalidParameterValueException",
+            "We currently do not support adding policies for $LATEST."
+        )
+    );
 
     // Removing statements.
-    client.remove_permission().function_name("guarded").statement_id("acct").send().await.expect("remove");
-    let (code, msg, status) = failure(client.remove_permission().function_name("guarded").statement_id("acct").send().await);
-    assert_eq!((code.as_str(), msg.as_str(), status), ("ResourceNotFoundException", "Statement acct is not found in resource policy.", 404));
-    let after = client.get_policy().function_name("guarded").send().await.expect("policy after removal");
+    client
+        .remove_permission()
+        .function_name("guarded")
+        .statement_id("acct")
+        .send()
+        .await
+        .expect("remove");
+    let (code, msg, status) = failure(
+        client
+            .remove_permission()
+            .function_name("guarded")
+            .statement_id("acct")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), msg.as_str(), status),
+        (
+            "ResourceNotFoundException",
+            "Statement acct is not found in resource policy.",
+            404
+        )
+    );
+    let after = client
+        .get_policy()
+        .function_name("guarded")
+        .send()
+        .await
+        .expect("policy after removal");
     assert!(!after.policy().unwrap_or("").contains("\"acct\""));
-    client.remove_permission().function_name("guarded").qualifier("1").statement_id("s3-invoke").send().await.expect("remove from version");
+    client
+        .remove_permission()
+        .function_name("guarded")
+        .qualifier("1")
+        .statement_id("s3-invoke")
+        .send()
+        .await
+        .expect("remove from version");
     let (code, _, _) = failure(client.get_policy().function_name("guarded").qualifier("1").send().await);
     assert_eq!(code, "ResourceNotFoundException");
 
     // Missing functions.
-    let (code, msg, status) = failure(client.add_permission().function_name("ghost").statement_id("x").action("lambda:InvokeFunction").principal("*").send().await);
-    assert_eq!((code.as_str(), msg.as_str(), status), ("ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:000000000000:function:ghost", 404));
+    let (code, msg, status) = failure(
+        client
+            .add_permission()
+            .function_name("ghost")
+            .statement_id("x")
+            .action("lambda:InvokeFunction")
+            .principal("*")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), msg.as_str(), status),
+        (
+            "ResourceNotFoundException",
+            "Function not found: arn:aws:lambda:us-east-1:000000000000:function:ghost",
+            404
+        )
+    );
     let (code, _, _) = failure(client.get_policy().function_name("ghost").send().await);
     assert_eq!(code, "ResourceNotFoundException");
 
     // A deleted and re-created function starts without a policy.
-    client.delete_function().function_name("guarded").send().await.expect("delete");
+    client
+        .delete_function()
+        .function_name("guarded")
+        .send()
+        .await
+        .expect("delete");
     create_echo(&client, "guarded").await;
     let (code, _, _) = failure(client.get_policy().function_name("guarded").send().await);
     assert_eq!(code, "ResourceNotFoundException");

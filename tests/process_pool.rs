@@ -5,7 +5,10 @@ mod common;
 
 use common::{node_ric, venv_python};
 
-use fauxlambda::runtime::{ExecutorConfig, FunctionSpec, Invocation, InvocationOutcome, InvocationResult, LayerPackage, Pool, PoolConfig, ProcessExecutor};
+use fauxlambda::runtime::{
+    ExecutorConfig, FunctionSpec, Invocation, InvocationOutcome, InvocationResult, LayerPackage, Pool, PoolConfig,
+    ProcessExecutor,
+};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -28,16 +31,15 @@ enum Clients {
     Ours,
 }
 
-
-
-
 fn fixture_with(clients: Clients, pool: PoolConfig) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let mut config = ExecutorConfig::new(dir.path());
     match clients {
         Clients::Official => {
             let py = venv_python().expect("run scripts/test-deps: .venv/bin/python must import awslambdaric");
-            config.runtime_commands.insert("python".into(), py.to_string_lossy().into_owned());
+            config
+                .runtime_commands
+                .insert("python".into(), py.to_string_lossy().into_owned());
             config.node_ric = node_ric();
         }
         Clients::Ours => config.force_own_clients = true,
@@ -54,7 +56,8 @@ fn fixture(clients: Clients) -> Fixture {
 fn zip(files: &[(&str, &str, u32)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, text, mode) in files {
-        w.start_file(*name, zip::write::SimpleFileOptions::default().unix_permissions(*mode)).unwrap();
+        w.start_file(*name, zip::write::SimpleFileOptions::default().unix_permissions(*mode))
+            .unwrap();
         w.write_all(text.as_bytes()).unwrap();
     }
     w.finish().unwrap().into_inner()
@@ -96,7 +99,9 @@ impl Fixture {
 
     async fn invoke(&self, spec: &FunctionSpec, payload: &str) -> InvocationResult {
         let inv = Invocation::new(uuid::Uuid::new_v4().to_string(), payload.to_owned(), ARN, spec.timeout);
-        tokio::time::timeout(Duration::from_secs(30), self.pool.invoke(spec, inv)).await.expect("invoke took over 30 s")
+        tokio::time::timeout(Duration::from_secs(30), self.pool.invoke(spec, inv))
+            .await
+            .expect("invoke took over 30 s")
     }
 }
 
@@ -122,7 +127,11 @@ fn payload(r: &InvocationResult) -> serde_json::Value {
 /// START … END … REPORT, in AWS's exact forms.
 fn check_log_frame(r: &InvocationResult) {
     let id = &r.request_id;
-    let start = r.log_lines.iter().position(|l| l == &format!("START RequestId: {id} Version: $LATEST")).unwrap_or_else(|| panic!("no START: {:#?}", r.log_lines));
+    let start = r
+        .log_lines
+        .iter()
+        .position(|l| l == &format!("START RequestId: {id} Version: $LATEST"))
+        .unwrap_or_else(|| panic!("no START: {:#?}", r.log_lines));
     let n = r.log_lines.len();
     assert_eq!(r.log_lines[n - 2], format!("END RequestId: {id}"));
     let report = &r.log_lines[n - 1];
@@ -130,7 +139,10 @@ fn check_log_frame(r: &InvocationResult) {
     let prefix = format!("REPORT RequestId: {id}\tDuration: ");
     assert!(report.starts_with(&prefix), "{report}");
     let fields: Vec<&str> = report.split('\t').collect();
-    assert!(fields[1].starts_with("Duration: ") && fields[1].ends_with(" ms"), "{report}");
+    assert!(
+        fields[1].starts_with("Duration: ") && fields[1].ends_with(" ms"),
+        "{report}"
+    );
     assert_eq!(fields[2], format!("Billed Duration: {} ms", r.billed_duration_ms));
     assert_eq!(fields[3], "Memory Size: 256 MB");
     assert_eq!(fields[4], format!("Max Memory Used: {} MB", r.max_memory_used_mb));
@@ -151,12 +163,19 @@ async fn echo_twice(clients: Clients) {
     let t = Instant::now();
     let r = fx.invoke(&spec, r#"{"a":1}"#).await;
     eprintln!("cold python invoke: {:?}", t.elapsed());
-    assert_eq!(response(&r), serde_json::json!({"event": {"a": 1}, "fn": "f", "left": true}));
+    assert_eq!(
+        response(&r),
+        serde_json::json!({"event": {"a": 1}, "fn": "f", "left": true})
+    );
     assert!(r.init_duration.is_some());
     assert_eq!(r.executed_version, "$LATEST");
     assert!(r.max_memory_used_mb > 0);
     check_log_frame(&r);
-    assert!(r.log_lines.contains(&format!("hello from {}", r.request_id)), "{:#?}", r.log_lines);
+    assert!(
+        r.log_lines.contains(&format!("hello from {}", r.request_id)),
+        "{:#?}",
+        r.log_lines
+    );
     // Warm: same environment, no Init Duration.
     let t = Instant::now();
     let r2 = fx.invoke(&spec, r#"{"b":2}"#).await;
@@ -195,7 +214,11 @@ async fn python_exception_payload() {
         assert_eq!(p["requestId"], r.request_id.as_str());
         let trace = p["stackTrace"].as_array().unwrap();
         assert!(trace.len() >= 2 && trace[0].as_str().unwrap().contains("app.py"), "{p}");
-        assert!(r.log_lines.iter().any(|l| l.starts_with("[ERROR] Exception: boom")), "{:#?}", r.log_lines);
+        assert!(
+            r.log_lines.iter().any(|l| l.starts_with("[ERROR] Exception: boom")),
+            "{:#?}",
+            r.log_lines
+        );
         check_log_frame(&r);
         // The environment survives a function error.
         let again = fx.invoke(&spec, "{}").await;
@@ -209,10 +232,17 @@ async fn python_import_error_and_missing_handler() {
         let fx = fixture(clients);
         let spec = fx.spec("python3.12", "nope.handler", &files(&py("x = 1\n")));
         let r = fx.invoke(&spec, "{}").await;
-        assert!(matches!(r.outcome, InvocationOutcome::InitError { .. }), "{:?}", r.outcome);
+        assert!(
+            matches!(r.outcome, InvocationOutcome::InitError { .. }),
+            "{:?}",
+            r.outcome
+        );
         let p = payload(&r);
         assert_eq!(p["errorType"], "Runtime.ImportModuleError");
-        assert_eq!(p["errorMessage"], "Unable to import module 'nope': No module named 'nope'");
+        assert_eq!(
+            p["errorMessage"],
+            "Unable to import module 'nope': No module named 'nope'"
+        );
         assert_eq!(p["requestId"], "");
         assert_eq!(p["stackTrace"], serde_json::json!([]));
         check_log_frame(&r);
@@ -229,7 +259,13 @@ async fn python_import_error_and_missing_handler() {
 #[tokio::test]
 async fn python_timeout_is_sandbox_timedout() {
     let fx = fixture(Clients::Official);
-    let mut spec = fx.spec("python3.12", "app.handler", &files(&py("import time\ndef handler(e, c):\n    print('sleeping')\n    time.sleep(30)\n")));
+    let mut spec = fx.spec(
+        "python3.12",
+        "app.handler",
+        &files(&py(
+            "import time\ndef handler(e, c):\n    print('sleeping')\n    time.sleep(30)\n",
+        )),
+    );
     spec.timeout = Duration::from_secs(1);
     let t = Instant::now();
     let r = fx.invoke(&spec, "{}").await;
@@ -237,7 +273,10 @@ async fn python_timeout_is_sandbox_timedout() {
     assert!(took < Duration::from_secs(5), "{took:?}");
     assert_eq!(
         String::from_utf8(r.caller_payload().to_vec()).unwrap(),
-        format!(r#"{{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: {} Error: Task timed out after 1.00 seconds"}}"#, r.request_id)
+        format!(
+            r#"{{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: {} Error: Task timed out after 1.00 seconds"}}"#,
+            r.request_id
+        )
     );
     assert_eq!(r.duration, Duration::from_secs(1));
     let report = r.log_lines.last().unwrap();
@@ -251,15 +290,26 @@ async fn python_timeout_is_sandbox_timedout() {
 #[tokio::test]
 async fn python_runtime_exit_is_exit_error() {
     let fx = fixture(Clients::Official);
-    let spec = fx.spec("python3.12", "app.handler", &files(&py("import os\ndef handler(e, c):\n    os._exit(3)\n")));
+    let spec = fx.spec(
+        "python3.12",
+        "app.handler",
+        &files(&py("import os\ndef handler(e, c):\n    os._exit(3)\n")),
+    );
     let t = Instant::now();
     let r = fx.invoke(&spec, "{}").await;
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     assert_eq!(
         String::from_utf8(r.caller_payload().to_vec()).unwrap(),
-        format!(r#"{{"errorType":"Runtime.ExitError","errorMessage":"RequestId: {} Error: Runtime exited with error: exit status 3"}}"#, r.request_id)
+        format!(
+            r#"{{"errorType":"Runtime.ExitError","errorMessage":"RequestId: {} Error: Runtime exited with error: exit status 3"}}"#,
+            r.request_id
+        )
     );
-    assert!(r.log_lines.last().unwrap().ends_with("\tStatus: error\tError Type: Runtime.ExitError"));
+    assert!(r
+        .log_lines
+        .last()
+        .unwrap()
+        .ends_with("\tStatus: error\tError Type: Runtime.ExitError"));
     let again = fx.invoke(&spec, "{}").await;
     assert_ne!(again.environment_id, r.environment_id);
 }
@@ -268,7 +318,11 @@ async fn python_runtime_exit_is_exit_error() {
 async fn python_environment_variables() {
     for clients in [Clients::Official, Clients::Ours] {
         let fx = fixture(clients);
-        let mut spec = fx.spec("python3.12", "app.handler", &files(&py("import os\ndef handler(e, c):\n    return dict(os.environ)\n")));
+        let mut spec = fx.spec(
+            "python3.12",
+            "app.handler",
+            &files(&py("import os\ndef handler(e, c):\n    return dict(os.environ)\n")),
+        );
         spec.environment.insert("MY_VAR".into(), "mine".into());
         let r = fx.invoke(&spec, "{}").await;
         let env: BTreeMap<String, String> = serde_json::from_value(response(&r)).unwrap();
@@ -307,7 +361,10 @@ async fn python_environment_variables() {
         .into_iter()
         .collect();
         // Python sets LC_CTYPE itself (PEP 538) when the host lacks the en_US.UTF-8 locale.
-        let keys: BTreeSet<&str> = keys.into_iter().filter(|k| !(*k == "LC_CTYPE" && env[*k] == "C.UTF-8")).collect();
+        let keys: BTreeSet<&str> = keys
+            .into_iter()
+            .filter(|k| !(*k == "LC_CTYPE" && env[*k] == "C.UTF-8"))
+            .collect();
         assert_eq!(keys, expected);
         assert_eq!(env["_HANDLER"], "app.handler");
         assert_eq!(env["AWS_REGION"], "us-east-1");
@@ -327,7 +384,14 @@ async fn python_environment_variables() {
         assert!(env["PATH"].ends_with("/bin"));
         assert!(env["PYTHONPATH"].contains("/python/lib/python3.12/site-packages:"));
         // Nothing of the test process leaks in.
-        for k in ["HOME", "CARGO", "CARGO_MANIFEST_DIR", "USER", "AWS_LAMBDA_MAX_CONCURRENCY", "RUST_LOG"] {
+        for k in [
+            "HOME",
+            "CARGO",
+            "CARGO_MANIFEST_DIR",
+            "USER",
+            "AWS_LAMBDA_MAX_CONCURRENCY",
+            "RUST_LOG",
+        ] {
             assert!(!env.contains_key(k), "{k} leaked");
         }
     }
@@ -336,9 +400,17 @@ async fn python_environment_variables() {
 #[tokio::test]
 async fn python_layer_module_importable() {
     let fx = fixture(Clients::Official);
-    let mut spec = fx.spec("python3.12", "app.handler", &files(&py("import layermod\ndef handler(e, c):\n    return layermod.VALUE\n")));
-    spec.layers.push(fx.layer(&[("python/layermod.py", "VALUE = 'first'\n", 0o644)]));
-    spec.layers.push(fx.layer(&[("python/layermod.py", "VALUE = 'from layer 2'\n", 0o644), ("bin/tool", "#!/bin/sh\n", 0o755)]));
+    let mut spec = fx.spec(
+        "python3.12",
+        "app.handler",
+        &files(&py("import layermod\ndef handler(e, c):\n    return layermod.VALUE\n")),
+    );
+    spec.layers
+        .push(fx.layer(&[("python/layermod.py", "VALUE = 'first'\n", 0o644)]));
+    spec.layers.push(fx.layer(&[
+        ("python/layermod.py", "VALUE = 'from layer 2'\n", 0o644),
+        ("bin/tool", "#!/bin/sh\n", 0o755),
+    ]));
     let r = fx.invoke(&spec, "{}").await;
     assert_eq!(response(&r), serde_json::json!("from layer 2"));
 }
@@ -346,22 +418,47 @@ async fn python_layer_module_importable() {
 #[tokio::test]
 async fn extension_crashing_during_init_fails_the_init_at_once() {
     let fx = fixture(Clients::Official);
-    let mut spec = fx.spec("python3.12", "app.handler", &files(&py("def handler(e, c):\n    return 1\n")));
-    spec.layers.push(fx.layer(&[("extensions/broken", "#!/bin/sh\necho broken extension starting\nexit 3\n", 0o755)]));
+    let mut spec = fx.spec(
+        "python3.12",
+        "app.handler",
+        &files(&py("def handler(e, c):\n    return 1\n")),
+    );
+    spec.layers.push(fx.layer(&[(
+        "extensions/broken",
+        "#!/bin/sh\necho broken extension starting\nexit 3\n",
+        0o755,
+    )]));
     let t = Instant::now();
     let r = fx.invoke(&spec, "{}").await;
-    assert!(t.elapsed() < Duration::from_secs(3), "took {:?}: waited for the init limit", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "took {:?}: waited for the init limit",
+        t.elapsed()
+    );
     assert_eq!(r.function_error(), Some("Unhandled"));
     let p = payload(&r);
     assert_eq!(p["errorType"], "Extension.Crash", "{p}");
-    assert_eq!(p["errorMessage"], "Extension broken exited during init: exit status 3", "{p}");
-    assert!(r.log_lines.iter().any(|l| l == "broken extension starting"), "{:#?}", r.log_lines);
+    assert_eq!(
+        p["errorMessage"], "Extension broken exited during init: exit status 3",
+        "{p}"
+    );
+    assert!(
+        r.log_lines.iter().any(|l| l == "broken extension starting"),
+        "{:#?}",
+        r.log_lines
+    );
 }
 
 #[tokio::test]
 async fn eight_parallel_invokes_get_eight_environments() {
     let fx = fixture(Clients::Official);
-    let spec = fx.spec("python3.12", "app.handler", &files(&py("import time\ndef handler(e, c):\n    time.sleep(0.3)\n    return e\n")));
+    let spec = fx.spec(
+        "python3.12",
+        "app.handler",
+        &files(&py(
+            "import time\ndef handler(e, c):\n    time.sleep(0.3)\n    return e\n",
+        )),
+    );
     let t = Instant::now();
     let results = futures_join_all((0..8).map(|i| {
         let (fx, spec) = (&fx, &spec);
@@ -410,8 +507,18 @@ async fn futures_join_all<F: std::future::Future>(futs: impl Iterator<Item = F>)
 
 #[tokio::test]
 async fn keepalive_and_retire_stop_idle_environments() {
-    let fx = fixture_with(Clients::Ours, PoolConfig { keepalive: Duration::from_millis(200), ..PoolConfig::default() });
-    let spec = fx.spec("python3.12", "app.handler", &files(&py("def handler(e, c):\n    return 1\n")));
+    let fx = fixture_with(
+        Clients::Ours,
+        PoolConfig {
+            keepalive: Duration::from_millis(200),
+            ..PoolConfig::default()
+        },
+    );
+    let spec = fx.spec(
+        "python3.12",
+        "app.handler",
+        &files(&py("def handler(e, c):\n    return 1\n")),
+    );
     let r = fx.invoke(&spec, "{}").await;
     assert_eq!(response(&r), serde_json::json!(1));
     wait_for(|| fx.pool.counts("f", "$LATEST").idle == 0).await;
@@ -427,19 +534,34 @@ async fn keepalive_and_retire_stop_idle_environments() {
 
     // A process that vanished while idle is never handed out.
     let pid_file = fx.dir.path().join("pid");
-    let spec = fx.spec("python3.12", "app.handler", &files(&py(&format!("import os\nopen({:?}, 'w').write(str(os.getpid()))\ndef handler(e, c):\n    return 2\n", pid_file.to_str().unwrap()))));
+    let spec = fx.spec(
+        "python3.12",
+        "app.handler",
+        &files(&py(&format!(
+            "import os\nopen({:?}, 'w').write(str(os.getpid()))\ndef handler(e, c):\n    return 2\n",
+            pid_file.to_str().unwrap()
+        ))),
+    );
     let a = fx.invoke(&spec, "{}").await;
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     std::process::Command::new("kill").args(["-9", &pid]).status().unwrap();
     // Dead (gone, or a zombie): SIGKILL takes a moment to land.
-    wait_for(|| std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.rsplit(')').next().unwrap().trim_start().starts_with('Z'))).await;
+    wait_for(|| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map_or(true, |s| s.rsplit(')').next().unwrap().trim_start().starts_with('Z'))
+    })
+    .await;
     let b = fx.invoke(&spec, "{}").await;
     assert_eq!(response(&b), serde_json::json!(2));
     assert_ne!(a.environment_id, b.environment_id);
 }
 
 fn spec_in(fx: &Fixture) -> FunctionSpec {
-    fx.spec("python3.12", "app.handler", &files(&py("def handler(e, c):\n    return 1\n")))
+    fx.spec(
+        "python3.12",
+        "app.handler",
+        &files(&py("def handler(e, c):\n    return 1\n")),
+    )
 }
 
 async fn wait_for(mut cond: impl FnMut() -> bool) {
@@ -451,7 +573,10 @@ async fn wait_for(mut cond: impl FnMut() -> bool) {
 }
 
 fn node_available() -> bool {
-    std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 async fn node_cases(clients: Clients) {
@@ -459,16 +584,32 @@ async fn node_cases(clients: Clients) {
     let cjs = "exports.handler = async (event, context) => {\n  console.log('cjs', context.awsRequestId);\n  return { event, fn: context.functionName, left: context.getRemainingTimeInMillis() > 0, trace: process.env._X_AMZN_TRACE_ID.startsWith('Root=1-') };\n};\n";
     let spec = fx.spec("nodejs20.x", "index.handler", &[("index.js", cjs, 0o644)]);
     let r = fx.invoke(&spec, r#"{"a":1}"#).await;
-    assert_eq!(response(&r), serde_json::json!({"event": {"a": 1}, "fn": "f", "left": true, "trace": true}));
+    assert_eq!(
+        response(&r),
+        serde_json::json!({"event": {"a": 1}, "fn": "f", "left": true, "trace": true})
+    );
     check_log_frame(&r);
-    assert!(r.log_lines.iter().any(|l| l.contains("cjs") && l.contains(&r.request_id)), "{:#?}", r.log_lines);
+    assert!(
+        r.log_lines
+            .iter()
+            .any(|l| l.contains("cjs") && l.contains(&r.request_id)),
+        "{:#?}",
+        r.log_lines
+    );
 
     let esm = "export const handler = async (event) => ({ esm: event });\n";
     let spec = fx.spec("nodejs20.x", "app.handler", &[("app.mjs", esm, 0o644)]);
     assert_eq!(response(&fx.invoke(&spec, "5").await), serde_json::json!({"esm": 5}));
 
     let typed = "export function handler(event, context, callback) { callback(null, { typed: event }); }\n";
-    let spec = fx.spec("nodejs20.x", "src/app.handler", &[("package.json", r#"{"type":"module"}"#, 0o644), ("src/app.js", typed, 0o644)]);
+    let spec = fx.spec(
+        "nodejs20.x",
+        "src/app.handler",
+        &[
+            ("package.json", r#"{"type":"module"}"#, 0o644),
+            ("src/app.js", typed, 0o644),
+        ],
+    );
     assert_eq!(response(&fx.invoke(&spec, "6").await), serde_json::json!({"typed": 6}));
 
     let failing = "exports.handler = async () => { throw new TypeError('bad thing'); };\n";
@@ -479,15 +620,29 @@ async fn node_cases(clients: Clients) {
     assert_eq!(p["errorMessage"], "bad thing");
     assert_eq!(p["trace"][0], "TypeError: bad thing");
 
-    let spec = fx.spec("nodejs20.x", "index.nothere", &[("index.js", "exports.handler = async () => 1;\n", 0o644)]);
+    let spec = fx.spec(
+        "nodejs20.x",
+        "index.nothere",
+        &[("index.js", "exports.handler = async () => 1;\n", 0o644)],
+    );
     let p = payload(&fx.invoke(&spec, "{}").await);
     assert_eq!(p["errorType"], "Runtime.HandlerNotFound");
     assert_eq!(p["errorMessage"], "index.nothere is undefined or not exported");
 
-    let spec = fx.spec("nodejs20.x", "missing.handler", &[("index.js", "exports.handler = async () => 1;\n", 0o644)]);
+    let spec = fx.spec(
+        "nodejs20.x",
+        "missing.handler",
+        &[("index.js", "exports.handler = async () => 1;\n", 0o644)],
+    );
     let p = payload(&fx.invoke(&spec, "{}").await);
     assert_eq!(p["errorType"], "Runtime.ImportModuleError");
-    assert!(p["errorMessage"].as_str().unwrap().starts_with("Error: Cannot find module 'missing'"), "{p}");
+    assert!(
+        p["errorMessage"]
+            .as_str()
+            .unwrap()
+            .starts_with("Error: Cannot find module 'missing'"),
+        "{p}"
+    );
 }
 
 #[tokio::test]
@@ -529,8 +684,15 @@ done
 "#;
     let spec = fx.spec("provided.al2023", "my.handler", &[("bootstrap", bootstrap, 0o755)]);
     let r = fx.invoke(&spec, r#"{"x":1}"#).await;
-    assert_eq!(response(&r), serde_json::json!({"got": {"x": 1}, "handler": "my.handler"}));
-    assert!(r.log_lines.contains(&"init my.handler".to_owned()), "{:#?}", r.log_lines);
+    assert_eq!(
+        response(&r),
+        serde_json::json!({"got": {"x": 1}, "handler": "my.handler"})
+    );
+    assert!(
+        r.log_lines.contains(&"init my.handler".to_owned()),
+        "{:#?}",
+        r.log_lines
+    );
     assert!(r.log_lines.contains(&format!("handling {}", r.request_id)));
     check_log_frame(&r);
 
@@ -541,7 +703,10 @@ done
     assert_eq!(p["errorType"], "Runtime.InvalidEntrypoint");
     assert_eq!(
         p["errorMessage"],
-        format!("RequestId: {} Error: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]", r.request_id)
+        format!(
+            "RequestId: {} Error: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
+            r.request_id
+        )
     );
 }
 
@@ -551,28 +716,55 @@ done
 #[tokio::test(flavor = "current_thread")]
 async fn an_invoke_right_after_an_early_answer_reuses_the_environment() {
     let fx = fixture(Clients::Ours);
-    let code = py("import os\n\ndef handler(event, context):\n    print('handled', event['n'])\n    return os.getpid()\n");
+    let code =
+        py("import os\n\ndef handler(event, context):\n    print('handled', event['n'])\n    return os.getpid()\n");
     let spec = fx.spec("python3.12", "app.handler", &files(&code));
     let first = fx.invoke(&spec, r#"{"n": 0}"#).await;
     assert!(first.init_duration.is_some());
     let pid = response(&first);
     for n in 1..=3 {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let inv = Invocation::new(uuid::Uuid::new_v4().to_string(), format!(r#"{{"n": {n}}}"#), ARN, spec.timeout);
+        let inv = Invocation::new(
+            uuid::Uuid::new_v4().to_string(),
+            format!(r#"{{"n": {n}}}"#),
+            ARN,
+            spec.timeout,
+        );
         let pool = fx.pool.clone();
         let (spec2, request_id) = (spec.clone(), inv.request_id.clone());
         let finishing = tokio::spawn(async move { pool.invoke_answering(&spec2, inv, Some(tx)).await });
         let answer = rx.await.expect("an early answer");
         assert_eq!(answer.request_id, request_id);
-        assert!(matches!(&answer.outcome, InvocationOutcome::Response(b) if serde_json::from_slice::<serde_json::Value>(b).unwrap() == pid));
+        assert!(
+            matches!(&answer.outcome, InvocationOutcome::Response(b) if serde_json::from_slice::<serde_json::Value>(b).unwrap() == pid)
+        );
         // At once: the pool task has not released the environment yet.
         let next = fx.invoke(&spec, r#"{"n": 100}"#).await;
-        assert!(next.init_duration.is_none(), "a second environment started: {:#?}", next.log_lines);
+        assert!(
+            next.init_duration.is_none(),
+            "a second environment started: {:#?}",
+            next.log_lines
+        );
         assert_eq!(response(&next), pid);
         let done = finishing.await.unwrap();
-        assert!(done.log_lines.contains(&format!("handled {n}")), "{:#?}", done.log_lines);
-        assert!(!done.log_lines.iter().any(|l| l.contains("handled 100")), "{:#?}", done.log_lines);
-        assert!(done.log_lines.last().unwrap().starts_with(&format!("REPORT RequestId: {request_id}\t")));
+        assert!(
+            done.log_lines.contains(&format!("handled {n}")),
+            "{:#?}",
+            done.log_lines
+        );
+        assert!(
+            !done.log_lines.iter().any(|l| l.contains("handled 100")),
+            "{:#?}",
+            done.log_lines
+        );
+        assert!(done
+            .log_lines
+            .last()
+            .unwrap()
+            .starts_with(&format!("REPORT RequestId: {request_id}\t")));
     }
-    assert_eq!(fx.pool.counts("f", "$LATEST"), fauxlambda::runtime::PoolCounts { idle: 1, busy: 0 });
+    assert_eq!(
+        fx.pool.counts("f", "$LATEST"),
+        fauxlambda::runtime::PoolCounts { idle: 1, busy: 0 }
+    );
 }

@@ -3,7 +3,8 @@
 
 use bytes::Bytes;
 use fauxlambda::runtime::{
-    EnvironmentInfo, Invocation, InvocationOutcome, NotReady, RuntimeApi, RuntimeApiHandle, RuntimeState, ShutdownReason, MAX_PAYLOAD_SIZE,
+    EnvironmentInfo, Invocation, InvocationOutcome, NotReady, RuntimeApi, RuntimeApiHandle, RuntimeState,
+    ShutdownReason, MAX_PAYLOAD_SIZE,
 };
 use http::{HeaderMap, Request};
 use http_body_util::{BodyExt, Full};
@@ -36,19 +37,34 @@ impl Resp {
 /// One request on a fresh connection, as a runtime client would send it.
 async fn call(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Resp {
     let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake::<_, Full<Bytes>>(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
     tokio::spawn(conn);
-    let mut req = Request::builder().method(method).uri(path).header("Host", addr.to_string());
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("Host", addr.to_string());
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let resp = sender.send_request(req.body(Full::new(body.into())).unwrap()).await.unwrap();
+    let resp = sender
+        .send_request(req.body(Full::new(body.into())).unwrap())
+        .await
+        .unwrap();
     let (parts, body) = resp.into_parts();
-    Resp { status: parts.status.as_u16(), headers: parts.headers, body: body.collect().await.unwrap().to_bytes() }
+    Resp {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body: body.collect().await.unwrap().to_bytes(),
+    }
 }
 
 async fn within<T>(f: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(10), f).await.expect("timed out")
+    tokio::time::timeout(Duration::from_secs(10), f)
+        .await
+        .expect("timed out")
 }
 
 fn info(expected_extensions: usize) -> EnvironmentInfo {
@@ -62,7 +78,9 @@ fn info(expected_extensions: usize) -> EnvironmentInfo {
 }
 
 async fn env() -> (RuntimeApiHandle, SocketAddr) {
-    let h = RuntimeApi::start("127.0.0.1:0".parse().unwrap(), info(0)).await.unwrap();
+    let h = RuntimeApi::start("127.0.0.1:0".parse().unwrap(), info(0))
+        .await
+        .unwrap();
     let addr = h.local_addr();
     (h, addr)
 }
@@ -89,19 +107,47 @@ async fn next_carries_the_invocation_and_response_completes_it() {
     let r = within(next(addr)).await.unwrap();
     assert_eq!(r.status, 200);
     assert_eq!(r.text(), r#"{"hello":"world"}"#);
-    assert_eq!(r.header("Lambda-Runtime-Aws-Request-Id"), Some("11111111-1111-1111-1111-111111111111"));
-    assert_eq!(r.header("Lambda-Runtime-Deadline-Ms"), Some(deadline.to_string().as_str()));
+    assert_eq!(
+        r.header("Lambda-Runtime-Aws-Request-Id"),
+        Some("11111111-1111-1111-1111-111111111111")
+    );
+    assert_eq!(
+        r.header("Lambda-Runtime-Deadline-Ms"),
+        Some(deadline.to_string().as_str())
+    );
     assert_eq!(r.header("Lambda-Runtime-Invoked-Function-Arn"), Some(ARN));
     assert_eq!(r.header("Lambda-Runtime-Trace-Id"), Some(trace.as_str()));
-    assert_eq!(r.header("Lambda-Runtime-Client-Context"), Some(r#"{"custom":{"k":"v"}}"#));
-    assert_eq!(r.header("Lambda-Runtime-Cognito-Identity"), Some(r#"{"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"}"#));
+    assert_eq!(
+        r.header("Lambda-Runtime-Client-Context"),
+        Some(r#"{"custom":{"k":"v"}}"#)
+    );
+    assert_eq!(
+        r.header("Lambda-Runtime-Cognito-Identity"),
+        Some(r#"{"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"}"#)
+    );
     assert_eq!(r.header("Content-Type"), Some("application/json"));
-    assert_eq!(h.runtime_state(), (RuntimeState::Running, Some("11111111-1111-1111-1111-111111111111".into())));
+    assert_eq!(
+        h.runtime_state(),
+        (
+            RuntimeState::Running,
+            Some("11111111-1111-1111-1111-111111111111".into())
+        )
+    );
 
-    let r = call(addr, "POST", &format!("{RT}/invocation/11111111-1111-1111-1111-111111111111/response"), &[], "\"result\"").await;
+    let r = call(
+        addr,
+        "POST",
+        &format!("{RT}/invocation/11111111-1111-1111-1111-111111111111/response"),
+        &[],
+        "\"result\"",
+    )
+    .await;
     assert_eq!((r.status, r.text()), (202, r#"{"status":"OK"}"#));
     let c = within(done).await;
-    assert_eq!(c.outcome, InvocationOutcome::Response(Bytes::from_static(b"\"result\"")));
+    assert_eq!(
+        c.outcome,
+        InvocationOutcome::Response(Bytes::from_static(b"\"result\""))
+    );
     assert!(c.timing.delivered_at.is_some() && c.timing.completed_at >= c.timing.delivered_at.unwrap());
 
     // Optional headers are left out when absent.
@@ -111,7 +157,10 @@ async fn next_carries_the_invocation_and_response_completes_it() {
     assert_eq!(r.header("Lambda-Runtime-Cognito-Identity"), None);
     assert_eq!(r.header("Lambda-Runtime-Aws-Tenant-Id"), None);
     call(addr, "POST", &format!("{RT}/invocation/r2/response"), &[], "1").await;
-    assert_eq!(within(done).await, InvocationOutcome::Response(Bytes::from_static(b"1")));
+    assert_eq!(
+        within(done).await,
+        InvocationOutcome::Response(Bytes::from_static(b"1"))
+    );
 }
 
 #[tokio::test]
@@ -141,13 +190,22 @@ async fn error_payload_passes_through_verbatim() {
         addr,
         "POST",
         &format!("{RT}/invocation/r1/error"),
-        &[("Lambda-Runtime-Function-Error-Type", "ValueError"), ("Content-Type", "application/vnd.aws.lambda.error+json")],
+        &[
+            ("Lambda-Runtime-Function-Error-Type", "ValueError"),
+            ("Content-Type", "application/vnd.aws.lambda.error+json"),
+        ],
         body,
     )
     .await;
     assert_eq!((r.status, r.text()), (202, r#"{"status":"OK"}"#));
     let out = within(done).await;
-    assert_eq!(out, InvocationOutcome::FunctionError { error_type: Some("ValueError".into()), payload: Bytes::from(body) });
+    assert_eq!(
+        out,
+        InvocationOutcome::FunctionError {
+            error_type: Some("ValueError".into()),
+            payload: Bytes::from(body)
+        }
+    );
     assert!(out.is_function_error());
 }
 
@@ -174,35 +232,84 @@ async fn state_errors_answer_as_aws() {
     let r = call(addr, "POST", &format!("{RT}/init/error"), &[], "{}").await;
     assert_eq!(
         (r.status, r.text()),
-        (403, r#"{"errorMessage":"State transition from Running to InitError failed for runtime. Error: State transition is not allowed","errorType":"InvalidStateTransition"}"#)
+        (
+            403,
+            r#"{"errorMessage":"State transition from Running to InitError failed for runtime. Error: State transition is not allowed","errorType":"InvalidStateTransition"}"#
+        )
     );
     // Wrong id while one is held.
     let r = call(addr, "POST", &format!("{RT}/invocation/r0/response"), &[], "{}").await;
     assert_eq!((r.status, r.text()), (400, INVALID_ID));
     // Answered once, then again.
-    assert_eq!(call(addr, "POST", &format!("{RT}/invocation/r1/response"), &[], "1").await.status, 202);
+    assert_eq!(
+        call(addr, "POST", &format!("{RT}/invocation/r1/response"), &[], "1")
+            .await
+            .status,
+        202
+    );
     let r = call(addr, "POST", &format!("{RT}/invocation/r1/response"), &[], "2").await;
     assert_eq!((r.status, r.text()), (400, INVALID_ID));
     let r = call(addr, "POST", &format!("{RT}/invocation/r1/error"), &[], "{}").await;
     assert_eq!((r.status, r.text()), (400, INVALID_ID));
-    assert_eq!(within(done).await, InvocationOutcome::Response(Bytes::from_static(b"1")));
+    assert_eq!(
+        within(done).await,
+        InvocationOutcome::Response(Bytes::from_static(b"1"))
+    );
 
     // A bad response mode fails the invocation.
     let done = h.invoke(inv("r2", "{}"));
     within(next(addr)).await.unwrap();
-    let r = call(addr, "POST", &format!("{RT}/invocation/r2/response"), &[("Lambda-Runtime-Function-Response-Mode", "bogus")], "1").await;
-    assert_eq!((r.status, r.text()), (400, r#"{"errorMessage":"Invalid function response mode","errorType":"InvalidFunctionResponseMode"}"#));
-    assert_eq!(within(done).await.error_type().as_deref(), Some("Runtime.InvalidResponseModeHeader"));
+    let r = call(
+        addr,
+        "POST",
+        &format!("{RT}/invocation/r2/response"),
+        &[("Lambda-Runtime-Function-Response-Mode", "bogus")],
+        "1",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            400,
+            r#"{"errorMessage":"Invalid function response mode","errorType":"InvalidFunctionResponseMode"}"#
+        )
+    );
+    assert_eq!(
+        within(done).await.error_type().as_deref(),
+        Some("Runtime.InvalidResponseModeHeader")
+    );
 
     // Unknown paths and methods.
     let r = call(addr, "GET", "/2018-06-01/runtime/nothing", &[], "").await;
     assert_eq!((r.status, r.text()), (404, "404 page not found\n"));
-    assert_eq!(call(addr, "POST", &format!("{RT}/invocation/next"), &[], "").await.status, 405);
-    assert_eq!(call(addr, "GET", &format!("{RT}/invocation/r2/response"), &[], "").await.status, 405);
+    assert_eq!(
+        call(addr, "POST", &format!("{RT}/invocation/next"), &[], "")
+            .await
+            .status,
+        405
+    );
+    assert_eq!(
+        call(addr, "GET", &format!("{RT}/invocation/r2/response"), &[], "")
+            .await
+            .status,
+        405
+    );
     let r = call(addr, "PUT", "/2022-07-01/telemetry", &[], "{}").await;
-    assert_eq!((r.status, r.text()), (202, r#"{"errorMessage":"Telemetry API is not supported","errorType":"Telemetry.NotSupported"}"#));
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            202,
+            r#"{"errorMessage":"Telemetry API is not supported","errorType":"Telemetry.NotSupported"}"#
+        )
+    );
     let r = call(addr, "PUT", "/2020-08-15/logs", &[], "{}").await;
-    assert_eq!((r.status, r.text()), (202, r#"{"errorMessage":"Logs API is not supported","errorType":"Logs.NotSupported"}"#));
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            202,
+            r#"{"errorMessage":"Logs API is not supported","errorType":"Logs.NotSupported"}"#
+        )
+    );
 }
 
 #[tokio::test]
@@ -211,7 +318,14 @@ async fn responses_over_six_mib_are_refused() {
     // Exactly at the limit: accepted.
     let done = h.invoke(inv("r1", "{}"));
     within(next(addr)).await.unwrap();
-    let r = within(call(addr, "POST", &format!("{RT}/invocation/r1/response"), &[], vec![b'a'; MAX_PAYLOAD_SIZE])).await;
+    let r = within(call(
+        addr,
+        "POST",
+        &format!("{RT}/invocation/r1/response"),
+        &[],
+        vec![b'a'; MAX_PAYLOAD_SIZE],
+    ))
+    .await;
     assert_eq!(r.status, 202);
     match within(done).await {
         InvocationOutcome::Response(b) => assert_eq!(b.len(), MAX_PAYLOAD_SIZE),
@@ -220,10 +334,20 @@ async fn responses_over_six_mib_are_refused() {
     // One byte over: the runtime gets 413, the caller Function.ResponseSizeTooLarge.
     let done = h.invoke(inv("r2", "{}"));
     within(next(addr)).await.unwrap();
-    let r = within(call(addr, "POST", &format!("{RT}/invocation/r2/response"), &[], vec![b'a'; MAX_PAYLOAD_SIZE + 1])).await;
+    let r = within(call(
+        addr,
+        "POST",
+        &format!("{RT}/invocation/r2/response"),
+        &[],
+        vec![b'a'; MAX_PAYLOAD_SIZE + 1],
+    ))
+    .await;
     assert_eq!(
         (r.status, r.text()),
-        (413, r#"{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}"#)
+        (
+            413,
+            r#"{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}"#
+        )
     );
     let out = within(done).await;
     assert_eq!(
@@ -239,7 +363,10 @@ async fn responses_over_six_mib_are_refused() {
     let done = h.invoke(inv("r3", "{}"));
     within(next(addr)).await.unwrap();
     call(addr, "POST", &format!("{RT}/invocation/r3/response"), &[], "ok").await;
-    assert_eq!(within(done).await, InvocationOutcome::Response(Bytes::from_static(b"ok")));
+    assert_eq!(
+        within(done).await,
+        InvocationOutcome::Response(Bytes::from_static(b"ok"))
+    );
 }
 
 #[tokio::test]
@@ -248,9 +375,19 @@ async fn init_error_is_the_first_invocations_result() {
     let observed = tokio::spawn(h.init_error());
     let done = h.invoke(inv("r1", "{}"));
     let body = r#"{"errorMessage":"Unable to import module 'app': No module named 'x'","errorType":"Runtime.ImportModuleError","requestId":"","stackTrace":[]}"#;
-    let r = call(addr, "POST", &format!("{RT}/init/error"), &[("Lambda-Runtime-Function-Error-Type", "Runtime.ImportModuleError")], body).await;
+    let r = call(
+        addr,
+        "POST",
+        &format!("{RT}/init/error"),
+        &[("Lambda-Runtime-Function-Error-Type", "Runtime.ImportModuleError")],
+        body,
+    )
+    .await;
     assert_eq!((r.status, r.text()), (202, r#"{"status":"OK"}"#));
-    let expected = InvocationOutcome::InitError { error_type: Some("Runtime.ImportModuleError".into()), payload: Bytes::from(body) };
+    let expected = InvocationOutcome::InitError {
+        error_type: Some("Runtime.ImportModuleError".into()),
+        payload: Bytes::from(body),
+    };
     assert_eq!(within(done).await, expected);
     let report = within(observed).await.unwrap().expect("init error observed");
     assert_eq!(report.outcome(), expected);
@@ -266,7 +403,9 @@ async fn the_pool_ends_invocations_and_late_answers_are_refused() {
     let (h, addr) = env().await;
     let done = h.invoke(inv("r1", "{}"));
     within(next(addr)).await.unwrap();
-    assert!(h.fail_current(InvocationOutcome::Timeout { timeout: Duration::from_secs(3) }));
+    assert!(h.fail_current(InvocationOutcome::Timeout {
+        timeout: Duration::from_secs(3)
+    }));
     let out = within(done).await;
     assert_eq!(
         &out.caller_payload("r1")[..],
@@ -276,11 +415,16 @@ async fn the_pool_ends_invocations_and_late_answers_are_refused() {
     assert_eq!(r.status, 400);
     // A queued invocation (runtime never asked) can be ended too, e.g. when the process died.
     let done = h.invoke(inv("r2", "{}"));
-    assert!(h.fail_current(InvocationOutcome::RuntimeExited { status: Some("exit status 1".into()) }));
+    assert!(h.fail_current(InvocationOutcome::RuntimeExited {
+        status: Some("exit status 1".into())
+    }));
     assert_eq!(within(done).await.error_type().as_deref(), Some("Runtime.ExitError"));
     // Busy environments refuse a second invocation.
     let _first = h.invoke(inv("r3", "{}"));
-    assert!(matches!(within(h.invoke(inv("r4", "{}"))).await, InvocationOutcome::NotAccepted(_)));
+    assert!(matches!(
+        within(h.invoke(inv("r4", "{}"))).await,
+        InvocationOutcome::NotAccepted(_)
+    ));
 }
 
 #[tokio::test]
@@ -289,7 +433,9 @@ async fn a_runtime_that_reconnects_gets_the_invocation() {
     let (h, addr) = env().await;
     // A /next whose connection dies before any invocation arrives.
     let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {RT}/invocation/next HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).await.unwrap();
+    s.write_all(format!("GET {RT}/invocation/next HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     within(h.ready()).await.unwrap();
     drop(s);
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -304,58 +450,160 @@ async fn a_runtime_that_reconnects_gets_the_invocation() {
 
 #[tokio::test]
 async fn extensions_register_get_invoke_and_shutdown() {
-    let h = RuntimeApi::start("127.0.0.1:0".parse().unwrap(), info(1)).await.unwrap();
+    let h = RuntimeApi::start("127.0.0.1:0".parse().unwrap(), info(1))
+        .await
+        .unwrap();
     let addr = h.local_addr();
     const EXT: &str = "/2020-01-01/extension";
-
-    let r = call(addr, "POST", &format!("{EXT}/register"), &[], r#"{"events":["INVOKE"]}"#).await;
-    assert_eq!((r.status, r.text()), (403, r#"{"errorMessage":"Empty extension name","errorType":"Extension.InvalidExtensionName"}"#));
-    let r = call(addr, "POST", &format!("{EXT}/register"), &[("Lambda-Extension-Name", "x")], r#"{"events":["FOO"]}"#).await;
-    assert_eq!((r.status, r.text()), (403, r#"{"errorMessage":"FOO: ErrorInvalidEventType","errorType":"Extension.InvalidEventType"}"#));
 
     let r = call(
         addr,
         "POST",
         &format!("{EXT}/register"),
-        &[("Lambda-Extension-Name", "my-ext"), ("Lambda-Extension-Accept-Feature", "accountId")],
+        &[],
+        r#"{"events":["INVOKE"]}"#,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            403,
+            r#"{"errorMessage":"Empty extension name","errorType":"Extension.InvalidExtensionName"}"#
+        )
+    );
+    let r = call(
+        addr,
+        "POST",
+        &format!("{EXT}/register"),
+        &[("Lambda-Extension-Name", "x")],
+        r#"{"events":["FOO"]}"#,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            403,
+            r#"{"errorMessage":"FOO: ErrorInvalidEventType","errorType":"Extension.InvalidEventType"}"#
+        )
+    );
+
+    let r = call(
+        addr,
+        "POST",
+        &format!("{EXT}/register"),
+        &[
+            ("Lambda-Extension-Name", "my-ext"),
+            ("Lambda-Extension-Accept-Feature", "accountId"),
+        ],
         r#"{"events":["INVOKE","SHUTDOWN"]}"#,
     )
     .await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.text(), r#"{"functionName":"f","functionVersion":"7","handler":"app.handler","accountId":"000000000000"}"#);
+    assert_eq!(
+        r.text(),
+        r#"{"functionName":"f","functionVersion":"7","handler":"app.handler","accountId":"000000000000"}"#
+    );
     let id = r.header("Lambda-Extension-Identifier").unwrap().to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
-    let r = call(addr, "POST", &format!("{EXT}/register"), &[("Lambda-Extension-Name", "my-ext")], "{}").await;
-    assert_eq!((r.status, r.json()["errorType"].as_str()), (403, Some("Extension.InvalidExtensionState")));
+    let r = call(
+        addr,
+        "POST",
+        &format!("{EXT}/register"),
+        &[("Lambda-Extension-Name", "my-ext")],
+        "{}",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["errorType"].as_str()),
+        (403, Some("Extension.InvalidExtensionState"))
+    );
 
     // Identifier checks.
     let r = call(addr, "GET", &format!("{EXT}/event/next"), &[], "").await;
     assert_eq!(
         (r.status, r.text()),
-        (403, r#"{"errorMessage":"Missing Lambda-Extension-Identifier header","errorType":"Extension.MissingExtensionIdentifier"}"#)
+        (
+            403,
+            r#"{"errorMessage":"Missing Lambda-Extension-Identifier header","errorType":"Extension.MissingExtensionIdentifier"}"#
+        )
     );
-    let r = call(addr, "GET", &format!("{EXT}/event/next"), &[("Lambda-Extension-Identifier", "zzz")], "").await;
-    assert_eq!((r.status, r.text()), (403, r#"{"errorMessage":"Invalid Lambda-Extension-Identifier","errorType":"Extension.InvalidExtensionIdentifier"}"#));
-    let other = uuid::Uuid::new_v4().to_string();
-    let r = call(addr, "GET", &format!("{EXT}/event/next"), &[("Lambda-Extension-Identifier", other.as_str())], "").await;
-    assert_eq!((r.status, r.json()["errorMessage"].as_str().map(str::to_owned)), (403, Some(format!("Unknown extension {other}"))));
-    let r = call(addr, "POST", &format!("{EXT}/exit/error"), &[("Lambda-Extension-Identifier", id.as_str())], "").await;
+    let r = call(
+        addr,
+        "GET",
+        &format!("{EXT}/event/next"),
+        &[("Lambda-Extension-Identifier", "zzz")],
+        "",
+    )
+    .await;
     assert_eq!(
         (r.status, r.text()),
-        (403, r#"{"errorMessage":"Lambda-Extension-Function-Error-Type not found","errorType":"Extension.MissingHeader"}"#)
+        (
+            403,
+            r#"{"errorMessage":"Invalid Lambda-Extension-Identifier","errorType":"Extension.InvalidExtensionIdentifier"}"#
+        )
+    );
+    let other = uuid::Uuid::new_v4().to_string();
+    let r = call(
+        addr,
+        "GET",
+        &format!("{EXT}/event/next"),
+        &[("Lambda-Extension-Identifier", other.as_str())],
+        "",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["errorMessage"].as_str().map(str::to_owned)),
+        (403, Some(format!("Unknown extension {other}")))
+    );
+    let r = call(
+        addr,
+        "POST",
+        &format!("{EXT}/exit/error"),
+        &[("Lambda-Extension-Identifier", id.as_str())],
+        "",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            403,
+            r#"{"errorMessage":"Lambda-Extension-Function-Error-Type not found","errorType":"Extension.MissingHeader"}"#
+        )
     );
 
     // Init completes when the runtime and the extension both wait.
     let runtime_next = next(addr);
     let ext_next = |addr: SocketAddr, id: String| {
-        tokio::spawn(async move { call(addr, "GET", &format!("{EXT}/event/next"), &[("Lambda-Extension-Identifier", id.as_str())], "").await })
+        tokio::spawn(async move {
+            call(
+                addr,
+                "GET",
+                &format!("{EXT}/event/next"),
+                &[("Lambda-Extension-Identifier", id.as_str())],
+                "",
+            )
+            .await
+        })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(h.status().ready_at.is_none());
     let ev = ext_next(addr, id.clone());
     within(h.ready()).await.unwrap();
-    let r = call(addr, "POST", &format!("{EXT}/register"), &[("Lambda-Extension-Name", "late")], "{}").await;
-    assert_eq!((r.status, r.text()), (403, r#"{"errorMessage":"Extension registration closed already","errorType":"Extension.RegistrationClosed"}"#));
+    let r = call(
+        addr,
+        "POST",
+        &format!("{EXT}/register"),
+        &[("Lambda-Extension-Name", "late")],
+        "{}",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            403,
+            r#"{"errorMessage":"Extension registration closed already","errorType":"Extension.RegistrationClosed"}"#
+        )
+    );
 
     let i = inv("r1", "{}");
     let (deadline, trace) = (i.deadline_ms, i.trace_id.clone());
@@ -379,28 +627,53 @@ async fn extensions_register_get_invoke_and_shutdown() {
     let down = tokio::spawn(h.shutdown(ShutdownReason::Spindown, Duration::from_secs(5)));
     let e = within(ev).await.unwrap();
     let j = e.json();
-    assert_eq!((j["eventType"].as_str(), j["shutdownReason"].as_str()), (Some("SHUTDOWN"), Some("spindown")));
+    assert_eq!(
+        (j["eventType"].as_str(), j["shutdownReason"].as_str()),
+        (Some("SHUTDOWN"), Some("spindown"))
+    );
     assert!(j["deadlineMs"].as_u64().unwrap() > fauxlambda::runtime::invocation::now_epoch_ms());
     assert!(!down.is_finished());
     let _parked = ext_next(addr, id.clone());
     assert!(within(down).await.unwrap(), "shutdown acknowledged");
-    let r = call(addr, "POST", &format!("{EXT}/exit/error"), &[("Lambda-Extension-Identifier", id.as_str()), ("Lambda-Extension-Function-Error-Type", "Extension.ExitError")], "").await;
+    let r = call(
+        addr,
+        "POST",
+        &format!("{EXT}/exit/error"),
+        &[
+            ("Lambda-Extension-Identifier", id.as_str()),
+            ("Lambda-Extension-Function-Error-Type", "Extension.ExitError"),
+        ],
+        "",
+    )
+    .await;
     assert_eq!((r.status, r.text()), (202, r#"{"status":"OK"}"#));
     assert_eq!(h.extensions()[0].error_type.as_deref(), Some("Extension.ExitError"));
 }
 
 #[tokio::test]
 async fn shutdown_without_an_answer_times_out() {
-    let h = RuntimeApi::start("127.0.0.1:0".parse().unwrap(), info(0)).await.unwrap();
+    let h = RuntimeApi::start("127.0.0.1:0".parse().unwrap(), info(0))
+        .await
+        .unwrap();
     let addr = h.local_addr();
-    let r = call(addr, "POST", "/2020-01-01/extension/register", &[("Lambda-Extension-Name", "e")], r#"{"events":["SHUTDOWN"]}"#).await;
+    let r = call(
+        addr,
+        "POST",
+        "/2020-01-01/extension/register",
+        &[("Lambda-Extension-Name", "e")],
+        r#"{"events":["SHUTDOWN"]}"#,
+    )
+    .await;
     let id = r.header("Lambda-Extension-Identifier").unwrap().to_owned();
     // Extension init error: the environment's init fails.
     let r = call(
         addr,
         "POST",
         "/2020-01-01/extension/init/error",
-        &[("Lambda-Extension-Identifier", id.as_str()), ("Lambda-Extension-Function-Error-Type", "Extension.InitError")],
+        &[
+            ("Lambda-Extension-Identifier", id.as_str()),
+            ("Lambda-Extension-Function-Error-Type", "Extension.InitError"),
+        ],
         "",
     )
     .await;
@@ -409,10 +682,22 @@ async fn shutdown_without_an_answer_times_out() {
     // Nobody left to acknowledge: immediate.
     assert!(within(h.shutdown(ShutdownReason::Failure, Duration::from_millis(200))).await);
 
-    let h = RuntimeApi::start("127.0.0.1:0".parse().unwrap(), info(0)).await.unwrap();
+    let h = RuntimeApi::start("127.0.0.1:0".parse().unwrap(), info(0))
+        .await
+        .unwrap();
     let addr = h.local_addr();
-    call(addr, "POST", "/2020-01-01/extension/register", &[("Lambda-Extension-Name", "e")], r#"{"events":["SHUTDOWN"]}"#).await;
-    assert!(!within(h.shutdown(ShutdownReason::Timeout, Duration::from_millis(200))).await, "nobody picked SHUTDOWN up");
+    call(
+        addr,
+        "POST",
+        "/2020-01-01/extension/register",
+        &[("Lambda-Extension-Name", "e")],
+        r#"{"events":["SHUTDOWN"]}"#,
+    )
+    .await;
+    assert!(
+        !within(h.shutdown(ShutdownReason::Timeout, Duration::from_millis(200))).await,
+        "nobody picked SHUTDOWN up"
+    );
 }
 
 #[tokio::test]
@@ -448,9 +733,15 @@ fn python_with_ric() -> Result<std::path::PathBuf, String> {
     if !python.exists() {
         return Err(format!("{} does not exist (run scripts/test-deps)", python.display()));
     }
-    let ok = std::process::Command::new(&python).args(["-c", "import awslambdaric"]).output().map_err(|e| e.to_string())?;
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import awslambdaric"])
+        .output()
+        .map_err(|e| e.to_string())?;
     if !ok.status.success() {
-        return Err(format!("awslambdaric is not importable: {}", String::from_utf8_lossy(&ok.stderr).trim()));
+        return Err(format!(
+            "awslambdaric is not importable: {}",
+            String::from_utf8_lossy(&ok.stderr).trim()
+        ));
     }
     Ok(python)
 }
@@ -472,7 +763,10 @@ fn spawn_ric(python: &std::path::Path, dir: &std::path::Path, h: &RuntimeApiHand
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/f")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef")
+        .env(
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef",
+        )
         .env("LAMBDA_TASK_ROOT", dir)
         .env("TZ", ":UTC")
         .stdin(std::process::Stdio::null())
@@ -495,14 +789,24 @@ async fn official_python_runtime_interface_client() {
     std::fs::write(dir.path().join("app.py"), APP_PY).unwrap();
     let (h, _) = env().await;
     let mut child = spawn_ric(&python, dir.path(), &h);
-    let ready = tokio::time::timeout(Duration::from_secs(30), h.ready()).await.expect("awslambdaric reached /next").unwrap();
+    let ready = tokio::time::timeout(Duration::from_secs(30), h.ready())
+        .await
+        .expect("awslambdaric reached /next")
+        .unwrap();
     let _ = ready;
 
     // Echo: payload in, handler result out; remaining time comes from the deadline.
-    let i = Invocation::new("a1b2c3d4-0000-4000-8000-000000000001", r#"{"k":[1,2,3]}"#, ARN, Duration::from_secs(30));
+    let i = Invocation::new(
+        "a1b2c3d4-0000-4000-8000-000000000001",
+        r#"{"k":[1,2,3]}"#,
+        ARN,
+        Duration::from_secs(30),
+    );
     let trace = i.trace_id.clone();
     let out = within(h.invoke(i)).await;
-    let InvocationOutcome::Response(body) = out else { panic!("{out:?}") };
+    let InvocationOutcome::Response(body) = out else {
+        panic!("{out:?}")
+    };
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["echo"], serde_json::json!({"k": [1, 2, 3]}));
     assert_eq!(v["request_id"], "a1b2c3d4-0000-4000-8000-000000000001");
@@ -514,15 +818,27 @@ async fn official_python_runtime_interface_client() {
 
     // A shorter deadline shows up as less remaining time.
     let out = within(h.invoke(Invocation::new("r-short", "{}", ARN, Duration::from_secs(5)))).await;
-    let InvocationOutcome::Response(body) = out else { panic!("{out:?}") };
-    let remaining = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["remaining"].as_i64().unwrap();
+    let InvocationOutcome::Response(body) = out else {
+        panic!("{out:?}")
+    };
+    let remaining = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["remaining"]
+        .as_i64()
+        .unwrap();
     assert!((1_000..=5_000).contains(&remaining), "remaining {remaining}");
 
     // An exception: the runtime's error object reaches the caller verbatim.
-    let out = within(h.invoke(Invocation::new("r-fail", r#"{"fail":"x"}"#, ARN, Duration::from_secs(30)))).await;
+    let out = within(h.invoke(Invocation::new(
+        "r-fail",
+        r#"{"fail":"x"}"#,
+        ARN,
+        Duration::from_secs(30),
+    )))
+    .await;
     // (awslambdaric 4.2.2 sends no Lambda-Runtime-Function-Error-Type header on /error, only the
     // X-Ray cause, so error_type stays None: the body is what matters.)
-    let InvocationOutcome::FunctionError { payload, .. } = out else { panic!("{out:?}") };
+    let InvocationOutcome::FunctionError { payload, .. } = out else {
+        panic!("{out:?}")
+    };
     let e: serde_json::Value = serde_json::from_slice(&payload).unwrap();
     assert_eq!(e["errorType"], "ValueError");
     assert_eq!(e["errorMessage"], "boom: x");
@@ -539,14 +855,28 @@ async fn official_python_runtime_interface_client() {
     std::fs::write(dir.path().join("app.py"), "import module_that_does_not_exist\n").unwrap();
     let (h, _) = env().await;
     let mut child = spawn_ric(&python, dir.path(), &h);
-    let out = tokio::time::timeout(Duration::from_secs(30), h.invoke(Invocation::new("r-init", "{}", ARN, Duration::from_secs(30))))
-        .await
-        .expect("init error reported");
-    let InvocationOutcome::InitError { error_type, payload } = out else { panic!("{out:?}") };
+    let out = tokio::time::timeout(
+        Duration::from_secs(30),
+        h.invoke(Invocation::new("r-init", "{}", ARN, Duration::from_secs(30))),
+    )
+    .await
+    .expect("init error reported");
+    let InvocationOutcome::InitError { error_type, payload } = out else {
+        panic!("{out:?}")
+    };
     assert_eq!(error_type.as_deref(), Some("Runtime.ImportModuleError"));
     let e: serde_json::Value = serde_json::from_slice(&payload).unwrap();
     assert_eq!(e["errorType"], "Runtime.ImportModuleError");
-    assert!(e["errorMessage"].as_str().unwrap().contains("module_that_does_not_exist"), "{e}");
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("runtime exits").unwrap();
+    assert!(
+        e["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("module_that_does_not_exist"),
+        "{e}"
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("runtime exits")
+        .unwrap();
     assert!(!status.success());
 }

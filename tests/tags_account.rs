@@ -12,10 +12,16 @@ use std::collections::HashMap;
 const FN_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:tagged";
 
 /// `(code, message, status)` of a failed call.
-fn failure<E: ProvideErrorMetadata, R: std::fmt::Debug>(r: Result<R, aws_sdk_lambda::error::SdkError<E>>) -> (String, String, u16) {
+fn failure<E: ProvideErrorMetadata, R: std::fmt::Debug>(
+    r: Result<R, aws_sdk_lambda::error::SdkError<E>>,
+) -> (String, String, u16) {
     let e = r.expect_err("the call should fail");
     let status = e.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
-    (e.code().unwrap_or("").to_string(), e.message().unwrap_or("").to_string(), status)
+    (
+        e.code().unwrap_or("").to_string(),
+        e.message().unwrap_or("").to_string(),
+        status,
+    )
 }
 
 fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -41,51 +47,132 @@ async fn tags_round_trip() {
 
     let listed = client.list_tags().resource(FN_ARN).send().await.expect("list tags");
     assert_eq!(listed.tags(), Some(&map(&[("team", "core")])));
-    let before = client.get_function_configuration().function_name("tagged").send().await.expect("config");
-    client.tag_resource().resource(FN_ARN).tags("team", "platform").tags("env", "test").send().await.expect("tag");
+    let before = client
+        .get_function_configuration()
+        .function_name("tagged")
+        .send()
+        .await
+        .expect("config");
+    client
+        .tag_resource()
+        .resource(FN_ARN)
+        .tags("team", "platform")
+        .tags("env", "test")
+        .send()
+        .await
+        .expect("tag");
     let listed = client.list_tags().resource(FN_ARN).send().await.expect("list tags");
     assert_eq!(listed.tags(), Some(&map(&[("team", "platform"), ("env", "test")])));
-    let after = client.get_function_configuration().function_name("tagged").send().await.expect("config");
-    assert_ne!(before.revision_id(), after.revision_id(), "tagging changes the revision");
-    let got = client.get_function().function_name("tagged").send().await.expect("get function");
+    let after = client
+        .get_function_configuration()
+        .function_name("tagged")
+        .send()
+        .await
+        .expect("config");
+    assert_ne!(
+        before.revision_id(),
+        after.revision_id(),
+        "tagging changes the revision"
+    );
+    let got = client
+        .get_function()
+        .function_name("tagged")
+        .send()
+        .await
+        .expect("get function");
     assert_eq!(got.tags(), Some(&map(&[("team", "platform"), ("env", "test")])));
-    client.untag_resource().resource(FN_ARN).tag_keys("team").tag_keys("absent").send().await.expect("untag");
+    client
+        .untag_resource()
+        .resource(FN_ARN)
+        .tag_keys("team")
+        .tag_keys("absent")
+        .send()
+        .await
+        .expect("untag");
     let listed = client.list_tags().resource(FN_ARN).send().await.expect("list tags");
     assert_eq!(listed.tags(), Some(&map(&[("env", "test")])));
 
     // Errors: qualified ARNs, missing functions, malformed ARNs, too many tags.
-    let (code, msg, status) = failure(client.tag_resource().resource(format!("{FN_ARN}:1")).tags("a", "b").send().await);
+    let (code, msg, status) = failure(
+        client
+            .tag_resource()
+            .resource(format!("{FN_ARN}:1"))
+            .tags("a", "b")
+            .send()
+            .await,
+    );
     assert_eq!(
         (code.as_str(), msg.as_str(), status),
-        ("InvalidParameterValueException", "Tags on function aliases and versions are not supported. Please specify a function ARN.", 400)
+        (
+            "InvalidParameterValueException",
+            "Tags on function aliases and versions are not supported. Please specify a function ARN.",
+            400
+        )
     );
     let ghost = "arn:aws:lambda:us-east-1:000000000000:function:ghost";
     let (code, msg, status) = failure(client.list_tags().resource(ghost).send().await);
-    assert_eq!((code.as_str(), msg, status), ("ResourceNotFoundException", format!("Function not found: {ghost}"), 404));
+    assert_eq!(
+        (code.as_str(), msg, status),
+        ("ResourceNotFoundException", format!("Function not found: {ghost}"), 404)
+    );
     let (code, _, status) = failure(client.tag_resource().resource(ghost).tags("a", "b").send().await);
     assert_eq!((code.as_str(), status), ("ResourceNotFoundException", 404));
-    let (code, _, status) = failure(client.list_tags().resource("arn:aws:lambda:us-east-1:000000000000:layer:x").send().await);
+    let (code, _, status) = failure(
+        client
+            .list_tags()
+            .resource("arn:aws:lambda:us-east-1:000000000000:layer:x")
+            .send()
+            .await,
+    );
     assert_eq!((code.as_str(), status), ("ValidationException", 400));
     let mut many = client.tag_resource().resource(FN_ARN);
     for i in 0..50 {
         many = many.tags(format!("k{i}"), "v");
     }
     let (code, msg, _) = failure(many.send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("InvalidParameterValueException", "Number of tags exceeds resource tag limit."));
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "InvalidParameterValueException",
+            "Number of tags exceeds resource tag limit."
+        )
+    );
 
     // Other taggable resources are tagged by ARN.
     let esm = "arn:aws:lambda:us-east-1:000000000000:event-source-mapping:6d2c4f3a-1b2c-4d5e-8f90-123456789abc";
-    client.tag_resource().resource(esm).tags("owner", "me").send().await.expect("tag esm");
+    client
+        .tag_resource()
+        .resource(esm)
+        .tags("owner", "me")
+        .send()
+        .await
+        .expect("tag esm");
     let listed = client.list_tags().resource(esm).send().await.expect("list esm tags");
     assert_eq!(listed.tags(), Some(&map(&[("owner", "me")])));
-    client.untag_resource().resource(esm).tag_keys("owner").send().await.expect("untag esm");
+    client
+        .untag_resource()
+        .resource(esm)
+        .tag_keys("owner")
+        .send()
+        .await
+        .expect("untag esm");
     let listed = client.list_tags().resource(esm).send().await.expect("list esm tags");
     assert_eq!(listed.tags(), Some(&HashMap::new()));
 
     // Deleting a function drops its tags.
-    client.delete_function().function_name("tagged").send().await.expect("delete");
+    client
+        .delete_function()
+        .function_name("tagged")
+        .send()
+        .await
+        .expect("delete");
     create_echo(&client, "tagged").await;
-    let listed = client.list_tags().resource(FN_ARN).send().await.expect("list tags of the new function");
+    let listed = client
+        .list_tags()
+        .resource(FN_ARN)
+        .send()
+        .await
+        .expect("list tags of the new function");
     assert_eq!(listed.tags(), Some(&HashMap::new()));
 }
 
@@ -111,21 +198,42 @@ async fn account_settings_follow_usage() {
     assert_eq!((usage.function_count(), usage.total_code_size()), (1, code_size));
 
     // A published version and a layer version count too.
-    client.publish_version().function_name("counted").send().await.expect("publish");
+    client
+        .publish_version()
+        .function_name("counted")
+        .send()
+        .await
+        .expect("publish");
     let layer = client
         .publish_layer_version()
         .layer_name("lib")
-        .content(LayerVersionContentInput::builder().zip_file(Blob::new(common::zip(&[("python/x.py", "x = 1\n")]))).build())
+        .content(
+            LayerVersionContentInput::builder()
+                .zip_file(Blob::new(common::zip(&[("python/x.py", "x = 1\n")])))
+                .build(),
+        )
         .send()
         .await
         .expect("publish layer");
     let layer_size = layer.content().map(|c| c.code_size()).unwrap_or(0);
     let s = client.get_account_settings().send().await.expect("settings");
     let usage = s.account_usage().expect("usage");
-    assert_eq!((usage.function_count(), usage.total_code_size()), (1, 2 * code_size + layer_size));
+    assert_eq!(
+        (usage.function_count(), usage.total_code_size()),
+        (1, 2 * code_size + layer_size)
+    );
 
     // Reserved concurrency comes off the unreserved pool.
-    client.put_function_concurrency().function_name("counted").reserved_concurrent_executions(100).send().await.expect("reserve");
+    client
+        .put_function_concurrency()
+        .function_name("counted")
+        .reserved_concurrent_executions(100)
+        .send()
+        .await
+        .expect("reserve");
     let s = client.get_account_settings().send().await.expect("settings");
-    assert_eq!(s.account_limit().and_then(|l| l.unreserved_concurrent_executions()), Some(900));
+    assert_eq!(
+        s.account_limit().and_then(|l| l.unreserved_concurrent_executions()),
+        Some(900)
+    );
 }

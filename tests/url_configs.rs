@@ -12,16 +12,34 @@ async fn url_config_lifecycle() {
     let server = Server::start(&[]);
     let c = server.client();
     create_echo(&c, "uf").await;
-    let created = c.create_function_url_config().function_name("uf").auth_type(FunctionUrlAuthType::None).send().await.unwrap();
+    let created = c
+        .create_function_url_config()
+        .function_name("uf")
+        .auth_type(FunctionUrlAuthType::None)
+        .send()
+        .await
+        .unwrap();
     let url = created.function_url().to_string();
-    let id = url.strip_prefix("https://").and_then(|r| r.strip_suffix(".lambda-url.us-east-1.on.aws/")).expect("AWS URL format");
+    let id = url
+        .strip_prefix("https://")
+        .and_then(|r| r.strip_suffix(".lambda-url.us-east-1.on.aws/"))
+        .expect("AWS URL format");
     assert_eq!(id.len(), 32);
     assert!(id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit()));
-    assert_eq!(created.function_arn(), "arn:aws:lambda:us-east-1:000000000000:function:uf");
+    assert_eq!(
+        created.function_arn(),
+        "arn:aws:lambda:us-east-1:000000000000:function:uf"
+    );
     assert_eq!(created.invoke_mode(), Some(&InvokeMode::Buffered));
     assert!(created.creation_time().ends_with('Z'));
 
-    let dup = c.create_function_url_config().function_name("uf").auth_type(FunctionUrlAuthType::None).send().await.unwrap_err();
+    let dup = c
+        .create_function_url_config()
+        .function_name("uf")
+        .auth_type(FunctionUrlAuthType::None)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(dup.code(), Some("ResourceConflictException"));
     assert_eq!(
         dup.message(),
@@ -48,25 +66,73 @@ async fn url_config_lifecycle() {
     assert_eq!(up.function_url(), url);
 
     c.publish_version().function_name("uf").send().await.unwrap();
-    c.create_alias().function_name("uf").name("live").function_version("1").send().await.unwrap();
-    let aliased = c.create_function_url_config().function_name("uf").qualifier("live").auth_type(FunctionUrlAuthType::None).send().await.unwrap();
-    assert_eq!(aliased.function_arn(), "arn:aws:lambda:us-east-1:000000000000:function:uf:live");
+    c.create_alias()
+        .function_name("uf")
+        .name("live")
+        .function_version("1")
+        .send()
+        .await
+        .unwrap();
+    let aliased = c
+        .create_function_url_config()
+        .function_name("uf")
+        .qualifier("live")
+        .auth_type(FunctionUrlAuthType::None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        aliased.function_arn(),
+        "arn:aws:lambda:us-east-1:000000000000:function:uf:live"
+    );
     assert_ne!(aliased.function_url(), url);
     let list = c.list_function_url_configs().function_name("uf").send().await.unwrap();
     assert_eq!(list.function_url_configs().len(), 2);
-    let page = c.list_function_url_configs().function_name("uf").max_items(1).send().await.unwrap();
+    let page = c
+        .list_function_url_configs()
+        .function_name("uf")
+        .max_items(1)
+        .send()
+        .await
+        .unwrap();
     assert!(page.next_marker().is_some());
 
-    let version = c.create_function_url_config().function_name("uf").qualifier("1").auth_type(FunctionUrlAuthType::None).send().await.unwrap_err();
+    let version = c
+        .create_function_url_config()
+        .function_name("uf")
+        .qualifier("1")
+        .auth_type(FunctionUrlAuthType::None)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(version.code(), Some("ValidationException"));
-    let no_alias = c.create_function_url_config().function_name("uf").qualifier("nope").auth_type(FunctionUrlAuthType::None).send().await.unwrap_err();
+    let no_alias = c
+        .create_function_url_config()
+        .function_name("uf")
+        .qualifier("nope")
+        .auth_type(FunctionUrlAuthType::None)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(no_alias.code(), Some("ResourceNotFoundException"));
 
     c.delete_function_url_config().function_name("uf").send().await.unwrap();
-    let gone = c.get_function_url_config().function_name("uf").send().await.unwrap_err();
+    let gone = c
+        .get_function_url_config()
+        .function_name("uf")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(gone.code(), Some("ResourceNotFoundException"));
     assert_eq!(gone.message(), Some("The resource you requested does not exist."));
     // Deleting the alias removes its URL.
     c.delete_alias().function_name("uf").name("live").send().await.unwrap();
-    assert!(c.list_function_url_configs().function_name("uf").send().await.unwrap().function_url_configs().is_empty());
+    assert!(c
+        .list_function_url_configs()
+        .function_name("uf")
+        .send()
+        .await
+        .unwrap()
+        .function_url_configs()
+        .is_empty());
 }

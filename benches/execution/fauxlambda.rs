@@ -4,7 +4,7 @@
 
 use crate::fixtures::{node_zip_b64, repo_python, rust_zip, zip_b64, NODE_APP, NODE_MODULES_FILES, PY_APP};
 use crate::http::{connect, first_answer, request};
-use crate::measure::{median, median_cold, measure_warm, Fig, Row};
+use crate::measure::{measure_warm, median, median_cold, Fig, Row};
 use crate::process::{free_port, Proc};
 use crate::side_by_side::Target;
 use crate::{COLD_RUNS, ENVIRONMENTS, FAUX, PAYLOAD, PY_OWN};
@@ -33,7 +33,11 @@ pub struct Faux {
 /// Why the Docker rows cannot run here (no engine, or the images of `scripts/test-images`
 /// missing), if they cannot.
 pub fn docker_unavailable() -> Option<String> {
-    let info = Command::new("docker").args(["info", "--format", "{{.ServerVersion}}"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let info = Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     match info {
         Err(e) => return Some(format!("no docker CLI: {e}")),
         Ok(s) if !s.success() => return Some("the Docker engine does not answer".into()),
@@ -42,7 +46,14 @@ pub fn docker_unavailable() -> Option<String> {
     let missing: Vec<&str> = DOCKER_IMAGES
         .iter()
         .map(|(_, image)| *image)
-        .filter(|image| !Command::new("docker").args(["image", "inspect", image]).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
+        .filter(|image| {
+            !Command::new("docker")
+                .args(["image", "inspect", image])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
         .collect();
     (!missing.is_empty()).then(|| format!("image(s) {} missing: run scripts/test-images", missing.join(", ")))
 }
@@ -53,11 +64,18 @@ pub async fn start_fauxlambda(docker: bool, own_clients: bool) -> Result<Faux, S
     let port = free_port();
     let data = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fauxlambda"));
-    cmd.args(["--listen", &format!("127.0.0.1:{port}"), "--log-level", "error", "--max-environments", &ENVIRONMENTS.to_string()])
-        .arg("--data-dir")
-        .arg(data.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+    cmd.args([
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--log-level",
+        "error",
+        "--max-environments",
+        &ENVIRONMENTS.to_string(),
+    ])
+    .arg("--data-dir")
+    .arg(data.path())
+    .stdout(Stdio::null())
+    .stderr(Stdio::inherit());
     if docker {
         cmd.args(["--executor", "docker", "--docker-network", "host"]);
         for (runtime, image) in DOCKER_IMAGES {
@@ -77,7 +95,10 @@ pub async fn start_fauxlambda(docker: bool, own_clients: bool) -> Result<Faux, S
     let t0 = Instant::now();
     loop {
         if let Ok(mut s) = connect(port).await {
-            if request(&mut s, "GET", "/_fauxlambda/health", None, &[]).await.is_ok_and(|a| a.status == 200) {
+            if request(&mut s, "GET", "/_fauxlambda/health", None, &[])
+                .await
+                .is_ok_and(|a| a.status == 200)
+            {
                 break;
             }
         }
@@ -86,7 +107,12 @@ pub async fn start_fauxlambda(docker: bool, own_clients: bool) -> Result<Faux, S
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    Ok(Faux { proc, port, docker, _data: data })
+    Ok(Faux {
+        proc,
+        port,
+        docker,
+        _data: data,
+    })
 }
 
 /// Creates a function and waits until it answers an invoke.
@@ -97,7 +123,11 @@ pub async fn faux_create(f: &mut Faux, name: &str, runtime: &str, handler: &str,
     );
     let a = request(&mut s, "POST", "/2015-03-31/functions", Some(body), &[]).await?;
     if a.status != 201 {
-        return Err(format!("CreateFunction: {} {}", a.status, String::from_utf8_lossy(&a.body)));
+        return Err(format!(
+            "CreateFunction: {} {}",
+            a.status,
+            String::from_utf8_lossy(&a.body)
+        ));
     }
     let path = format!("/2015-03-31/functions/{name}/invocations");
     // The first invoke unpacks the code (and may inspect the image).
@@ -108,9 +138,21 @@ pub async fn faux_create(f: &mut Faux, name: &str, runtime: &str, handler: &str,
 /// The process ids of a function's live environments (0 for containers).
 pub async fn environment_pids(f: &Faux, name: &str) -> Result<Vec<u64>, String> {
     let mut s = connect(f.port).await?;
-    let a = request(&mut s, "GET", &format!("/_fauxlambda/environments?function={name}"), None, &[]).await?;
+    let a = request(
+        &mut s,
+        "GET",
+        &format!("/_fauxlambda/environments?function={name}"),
+        None,
+        &[],
+    )
+    .await?;
     let v: serde_json::Value = serde_json::from_slice(&a.body).map_err(|e| format!("environments: {e}"))?;
-    Ok(v.get("environments").and_then(|e| e.as_array()).into_iter().flatten().filter_map(|e| e.get("pid").and_then(|p| p.as_u64())).collect())
+    Ok(v.get("environments")
+        .and_then(|e| e.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("pid").and_then(|p| p.as_u64()))
+        .collect())
 }
 
 /// Waits until a function's evicted environments are gone: its processes `pids` have exited, or
@@ -125,13 +167,16 @@ pub async fn evicted(f: &Faux, name: &str, pids: &[u64]) -> Result<(), String> {
                 .map_err(|e| format!("docker ps: {e}"))?;
             out.stdout.iter().all(u8::is_ascii_whitespace)
         } else {
-            pids.iter().all(|p| *p == 0 || !Path::new(&format!("/proc/{p}")).exists())
+            pids.iter()
+                .all(|p| *p == 0 || !Path::new(&format!("/proc/{p}")).exists())
         };
         if gone {
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(format!("the environments of {name} were not stopped within 10 s of the eviction"));
+            return Err(format!(
+                "the environments of {name} were not stopped within 10 s of the eviction"
+            ));
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -142,17 +187,35 @@ pub async fn evicted(f: &Faux, name: &str, pids: &[u64]) -> Result<(), String> {
 pub async fn faux_cold_once(f: &Faux, name: &str) -> Result<Duration, String> {
     let pids = environment_pids(f, name).await?;
     let mut s = connect(f.port).await?;
-    let a = request(&mut s, "POST", &format!("/_fauxlambda/functions/{name}/evict"), None, &[]).await?;
+    let a = request(
+        &mut s,
+        "POST",
+        &format!("/_fauxlambda/functions/{name}/evict"),
+        None,
+        &[],
+    )
+    .await?;
     if a.status != 200 {
         return Err(format!("evict: {} {}", a.status, String::from_utf8_lossy(&a.body)));
     }
     evicted(f, name, &pids).await?;
     let path = format!("/2015-03-31/functions/{name}/invocations");
     let t = Instant::now();
-    let a = request(&mut s, "POST", &path, Some(PAYLOAD.into()), &[("x-amz-log-type", "Tail")]).await?;
+    let a = request(
+        &mut s,
+        "POST",
+        &path,
+        Some(PAYLOAD.into()),
+        &[("x-amz-log-type", "Tail")],
+    )
+    .await?;
     let elapsed = t.elapsed();
     if a.status != 200 || a.headers.contains_key("x-amz-function-error") {
-        return Err(format!("cold invoke: {} {}", a.status, String::from_utf8_lossy(&a.body)));
+        return Err(format!(
+            "cold invoke: {} {}",
+            a.status,
+            String::from_utf8_lossy(&a.body)
+        ));
     }
     let log = a
         .headers
@@ -187,7 +250,14 @@ pub struct NodeCold {
 /// both alike), after the first invoke of each unpacked its code.
 pub async fn node_modules_cold(f: &mut Faux) -> NodeCold {
     let t = Instant::now();
-    let plain = faux_create(f, "node-plain", "nodejs20.x", "index.handler", &zip_b64(&[("index.js", NODE_APP.as_bytes(), 0o644)])).await;
+    let plain = faux_create(
+        f,
+        "node-plain",
+        "nodejs20.x",
+        "index.handler",
+        &zip_b64(&[("index.js", NODE_APP.as_bytes(), 0o644)]),
+    )
+    .await;
     let plain_first = Fig::Val(t.elapsed().as_secs_f64());
     let zip = node_zip_b64(NODE_MODULES_FILES);
     let t = Instant::now();
@@ -195,7 +265,12 @@ pub async fn node_modules_cold(f: &mut Faux) -> NodeCold {
     let modules_first = Fig::Val(t.elapsed().as_secs_f64());
     let (Ok(_), Ok(_)) = (&plain, &modules) else {
         let e = Fig::Na(plain.err().or(modules.err()).unwrap_or_default());
-        return NodeCold { plain: e.clone(), modules: e.clone(), plain_first: e.clone(), modules_first: e };
+        return NodeCold {
+            plain: e.clone(),
+            modules: e.clone(),
+            plain_first: e.clone(),
+            modules_first: e,
+        };
     };
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for _ in 0..COLD_RUNS {
@@ -204,19 +279,38 @@ pub async fn node_modules_cold(f: &mut Faux) -> NodeCold {
                 Ok(t) => times.push(t),
                 Err(e) => {
                     let e = Fig::Na(e);
-                    return NodeCold { plain: e.clone(), modules: e, plain_first, modules_first };
+                    return NodeCold {
+                        plain: e.clone(),
+                        modules: e,
+                        plain_first,
+                        modules_first,
+                    };
                 }
             }
         }
     }
-    NodeCold { plain: Fig::Val(median(a)), modules: Fig::Val(median(b)), plain_first, modules_first }
+    NodeCold {
+        plain: Fig::Val(median(a)),
+        modules: Fig::Val(median(b)),
+        plain_first,
+        modules_first,
+    }
 }
 
 /// The fauxlambda rows of one executor; with Docker, also the Node cold starts.
-pub async fn run_fauxlambda(runner: &'static str, docker: bool, rust: &Result<PathBuf, String>) -> (Vec<Row>, Option<NodeCold>) {
+pub async fn run_fauxlambda(
+    runner: &'static str,
+    docker: bool,
+    rust: &Result<PathBuf, String>,
+) -> (Vec<Row>, Option<NodeCold>) {
     let mut f = match start_fauxlambda(docker, false).await {
         Ok(f) => f,
-        Err(e) => return (vec![Row::na(runner, "python echo", &e), Row::na(runner, "rust echo", &e)], None),
+        Err(e) => {
+            return (
+                vec![Row::na(runner, "python echo", &e), Row::na(runner, "rust echo", &e)],
+                None,
+            )
+        }
     };
     let mut rows = Vec::new();
     let py_zip = zip_b64(&[("app.py", PY_APP.as_bytes(), 0o644)]);
@@ -240,7 +334,11 @@ pub async fn run_fauxlambda(runner: &'static str, docker: bool, rust: &Result<Pa
         }
         Err(e) => rows.push(Row::na(runner, "rust echo", &e)),
     }
-    let node = if docker { Some(node_modules_cold(&mut f).await) } else { None };
+    let node = if docker {
+        Some(node_modules_cold(&mut f).await)
+    } else {
+        None
+    };
     (rows, node)
 }
 
@@ -260,7 +358,13 @@ pub async fn start_side_by_side(rust: &Result<PathBuf, String>) -> (Vec<Faux>, H
                 continue;
             }
         };
-        let mut functions = vec![(if own_clients { PY_OWN } else { "python echo" }, "echo-python", "python3.12", "app.handler", Ok(py_zip.clone()))];
+        let mut functions = vec![(
+            if own_clients { PY_OWN } else { "python echo" },
+            "echo-python",
+            "python3.12",
+            "app.handler",
+            Ok(py_zip.clone()),
+        )];
         if !own_clients {
             functions.push(("rust echo", "echo-rust", "provided.al2023", "bootstrap", rust_zip(rust)));
         }

@@ -55,7 +55,8 @@ pub fn rust_target_dir() -> PathBuf {
 pub fn zip_b64(files: &[(&str, &[u8], u32)]) -> String {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, data, mode) in files {
-        w.start_file(*name, zip::write::SimpleFileOptions::default().unix_permissions(*mode)).unwrap();
+        w.start_file(*name, zip::write::SimpleFileOptions::default().unix_permissions(*mode))
+            .unwrap();
         w.write_all(data).unwrap();
     }
     base64::engine::general_purpose::STANDARD.encode(w.finish().unwrap().into_inner())
@@ -65,12 +66,18 @@ pub fn zip_b64(files: &[(&str, &[u8], u32)]) -> String {
 /// `files / 1000` files each).
 pub fn node_zip_b64(files: usize) -> String {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().unix_permissions(0o644).compression_method(zip::CompressionMethod::Stored);
+    let opts = zip::write::SimpleFileOptions::default()
+        .unix_permissions(0o644)
+        .compression_method(zip::CompressionMethod::Stored);
     w.start_file("index.js", opts).unwrap();
     w.write_all(NODE_APP.as_bytes()).unwrap();
     let per_package = files.div_ceil(1000).max(1);
     for i in 0..files {
-        w.start_file(format!("node_modules/pkg-{:03}/lib/m{:03}.js", i / per_package, i % per_package), opts).unwrap();
+        w.start_file(
+            format!("node_modules/pkg-{:03}/lib/m{:03}.js", i / per_package, i % per_package),
+            opts,
+        )
+        .unwrap();
         w.write_all(b"module.exports = 1;\n").unwrap();
     }
     base64::engine::general_purpose::STANDARD.encode(w.finish().unwrap().into_inner())
@@ -81,7 +88,12 @@ pub fn repo_python() -> Option<PathBuf> {
 }
 
 pub fn has_awslambdaric(python: &Path) -> bool {
-    Command::new(python).args(["-c", "import awslambdaric"]).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new(python)
+        .args(["-c", "import awslambdaric"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// The Rust echo's package (base64 zip), from its built bootstrap.

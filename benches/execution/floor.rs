@@ -93,13 +93,25 @@ impl Relay {
     fn run(mut self, clients: TcpListener, runtime: TcpListener) {
         loop {
             let mut fds = vec![
-                libc::pollfd { fd: clients.as_raw_fd(), events: libc::POLLIN, revents: 0 },
-                libc::pollfd { fd: runtime.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+                libc::pollfd {
+                    fd: clients.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: runtime.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
             ];
             let live: Vec<usize> = (0..self.conns.len()).filter(|i| self.conns[*i].is_some()).collect();
             for i in &live {
                 let fd = self.conns[*i].as_ref().map(|c| c.stream.as_raw_fd()).unwrap_or(-1);
-                fds.push(libc::pollfd { fd, events: libc::POLLIN, revents: 0 });
+                fds.push(libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                });
             }
             // SAFETY: `fds` is a live array of `fds.len()` pollfd structures.
             let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
@@ -112,7 +124,11 @@ impl Relay {
                 }
                 if let Ok((stream, _)) = listener.accept() {
                     let _ = stream.set_nodelay(true);
-                    self.conns.push(Some(Conn { stream, runtime, buf: Vec::new() }));
+                    self.conns.push(Some(Conn {
+                        stream,
+                        runtime,
+                        buf: Vec::new(),
+                    }));
                 }
             }
             for (k, i) in live.into_iter().enumerate() {
@@ -143,10 +159,22 @@ impl Relay {
                 // `/response` or `/error`: to the client, then the runtime's 202.
                 let error = request.line.contains("/error");
                 if let Some(client) = self.current.take() {
-                    let head = if error { "HTTP/1.1 200 OK\r\nx-amz-function-error: Unhandled\r\n" } else { "HTTP/1.1 200 OK\r\n" };
-                    self.send(client, format!("{head}content-length: {}\r\n\r\n", request.body.len()).as_bytes(), &request.body);
+                    let head = if error {
+                        "HTTP/1.1 200 OK\r\nx-amz-function-error: Unhandled\r\n"
+                    } else {
+                        "HTTP/1.1 200 OK\r\n"
+                    };
+                    self.send(
+                        client,
+                        format!("{head}content-length: {}\r\n\r\n", request.body.len()).as_bytes(),
+                        &request.body,
+                    );
                 }
-                self.send(i, b"HTTP/1.1 202 Accepted\r\ncontent-length: 16\r\n\r\n", b"{\"status\":\"OK\"}\n");
+                self.send(
+                    i,
+                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 16\r\n\r\n",
+                    b"{\"status\":\"OK\"}\n",
+                );
             }
             if self.conns[i].is_none() {
                 break;
@@ -163,7 +191,11 @@ impl Relay {
         let (client, payload) = self.waiting.pop_front().unwrap();
         let runtime = self.next.take().unwrap();
         self.serial += 1;
-        let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() + 30_000;
+        let deadline = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            + 30_000;
         let head = format!(
             "HTTP/1.1 200 OK\r\nlambda-runtime-aws-request-id: 00000000-0000-0000-0000-{:012x}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
              lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:000000000000:function:floor\r\n\
@@ -195,7 +227,9 @@ fn take_request(buf: &mut Vec<u8>) -> Option<Request> {
         .lines()
         .find_map(|l| {
             let (name, value) = l.split_once(':')?;
-            name.trim().eq_ignore_ascii_case("content-length").then(|| value.trim().parse::<usize>().ok())?
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
         })
         .unwrap_or(0);
     if buf.len() < head_end + length {
@@ -203,5 +237,8 @@ fn take_request(buf: &mut Vec<u8>) -> Option<Request> {
     }
     let body = buf[head_end..head_end + length].to_vec();
     buf.drain(..head_end + length);
-    Some(Request { line: head.lines().next().unwrap_or("").to_string(), body })
+    Some(Request {
+        line: head.lines().next().unwrap_or("").to_string(),
+        body,
+    })
 }

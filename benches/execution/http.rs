@@ -11,10 +11,13 @@ use std::time::{Duration, Instant};
 pub type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 pub async fn connect(port: u16) -> Result<Sender, String> {
-    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("connect: {e}"))?;
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
     stream.set_nodelay(true).unwrap();
-    let (send, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| format!("handshake: {e}"))?;
+    let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
     tokio::spawn(conn);
     Ok(send)
 }
@@ -25,8 +28,17 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-pub async fn request(send: &mut Sender, method: &str, path: &str, body: Option<String>, headers: &[(&str, &str)]) -> Result<Answer, String> {
-    let mut b = http::Request::builder().method(method).uri(path).header("host", "127.0.0.1");
+pub async fn request(
+    send: &mut Sender,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Result<Answer, String> {
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1");
     if body.is_some() {
         b = b.header("content-type", "application/json");
     }
@@ -38,14 +50,23 @@ pub async fn request(send: &mut Sender, method: &str, path: &str, body: Option<S
     let resp = send.send_request(req).await.map_err(|e| format!("send: {e}"))?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.map_err(|e| format!("body: {e}"))?.to_bytes();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| format!("body: {e}"))?
+        .to_bytes();
     Ok(Answer { status, headers, body })
 }
 
 /// One invoke; Ok only for a 200 that echoes the payload.
 pub async fn invoke(send: &mut Sender, path: &str) -> Result<(), String> {
     let a = request(send, "POST", path, Some(PAYLOAD.into()), &[]).await?;
-    check_echo(&a.status.to_string(), a.headers.contains_key("x-amz-function-error"), &a.body)
+    check_echo(
+        &a.status.to_string(),
+        a.headers.contains_key("x-amz-function-error"),
+        &a.body,
+    )
 }
 
 /// Ok only for a 200 without `X-Amz-Function-Error` whose body echoes the payload (both clients).

@@ -85,7 +85,12 @@ fn main() {
     if let Ok(ports) = std::env::var(floor::FLOOR_CHILD) {
         return floor::serve_child(&ports);
     }
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime").block_on(run());
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(run());
 }
 
 async fn run() {
@@ -95,7 +100,9 @@ async fn run() {
         eprintln!("rust echo unavailable: {e}");
     }
     let deps = root().join("target/bench-deps");
-    let rie = Some(deps.join("rie/aws-lambda-rie")).filter(|p| p.is_file()).ok_or_else(|| "aws-lambda-rie not installed: run scripts/bench-deps".to_string());
+    let rie = Some(deps.join("rie/aws-lambda-rie"))
+        .filter(|p| p.is_file())
+        .ok_or_else(|| "aws-lambda-rie not installed: run scripts/bench-deps".to_string());
     let cl = Some(deps.join("cargo-lambda-venv/bin/cargo-lambda"))
         .filter(|p| p.is_file())
         .ok_or_else(|| "cargo-lambda not installed: run scripts/bench-deps".to_string());
@@ -125,23 +132,65 @@ async fn run() {
     let py_dir = tempfile::tempdir().unwrap();
     std::fs::write(py_dir.path().join("app.py"), PY_APP).unwrap();
     let py_command = match repo_python() {
-        Some(py) if has_awslambdaric(&py) => {
-            Ok(vec![py.display().to_string(), "-m".into(), "awslambdaric".into(), "app.handler".into()])
-        }
+        Some(py) if has_awslambdaric(&py) => Ok(vec![
+            py.display().to_string(),
+            "-m".into(),
+            "awslambdaric".into(),
+            "app.handler".into(),
+        ]),
         _ => Err("no .venv with awslambdaric: run scripts/test-deps".to_string()),
     };
     // As the python3.12 image's bootstrap exports it (and fauxlambda sets it).
     let py_env = [("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12")];
-    rows.push(run_rie(RIE, &rie, "python echo", py_command.clone(), &py_env, py_dir.path(), faux("python echo")).await);
-    rows.push(run_rie(RIE_UNSET, &rie, "python echo", py_command.clone(), &[], py_dir.path(), faux("python echo")).await);
+    rows.push(
+        run_rie(
+            RIE,
+            &rie,
+            "python echo",
+            py_command.clone(),
+            &py_env,
+            py_dir.path(),
+            faux("python echo"),
+        )
+        .await,
+    );
+    rows.push(
+        run_rie(
+            RIE_UNSET,
+            &rie,
+            "python echo",
+            py_command.clone(),
+            &[],
+            py_dir.path(),
+            faux("python echo"),
+        )
+        .await,
+    );
     let rust_command = rust.clone().map(|b| vec![b.display().to_string()]);
-    rows.push(run_rie(RIE, &rie, "rust echo", rust_command.clone(), &[], py_dir.path(), faux("rust echo")).await);
+    rows.push(
+        run_rie(
+            RIE,
+            &rie,
+            "rust echo",
+            rust_command.clone(),
+            &[],
+            py_dir.path(),
+            faux("rust echo"),
+        )
+        .await,
+    );
     rows.push(run_cargo_lambda(&cl, &rust, faux("rust echo")).await);
 
     // The floor: the same runtimes behind a relay that does nothing but the socket work.
     std::fs::write(py_dir.path().join("fauxlambda_bootstrap.py"), PY_OWN_CLIENT).unwrap();
     let own_command = repo_python()
-        .map(|py| vec![py.display().to_string(), "fauxlambda_bootstrap.py".into(), "app.handler".into()])
+        .map(|py| {
+            vec![
+                py.display().to_string(),
+                "fauxlambda_bootstrap.py".into(),
+                "app.handler".into(),
+            ]
+        })
         .ok_or_else(|| "no .venv: run scripts/test-deps".to_string());
     rows.push(run_floor("python echo", py_command, &py_env, py_dir.path(), faux("python echo")).await);
     rows.push(run_floor(PY_OWN, own_command, &py_env, py_dir.path(), faux(PY_OWN)).await);

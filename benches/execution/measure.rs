@@ -68,7 +68,11 @@ pub async fn latency(port: u16, path: &str) -> (Fig, Fig) {
         let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)].as_secs_f64();
         Ok::<_, String>((at(0.50), at(0.99)))
     };
-    match tokio::task::spawn_blocking(run).await.map_err(|e| e.to_string()).and_then(|r| r) {
+    match tokio::task::spawn_blocking(run)
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r)
+    {
         Ok((p50, p99)) => (Fig::Val(p50), Fig::Val(p99)),
         Err(e) => (Fig::Na(e.clone()), Fig::Na(e)),
     }
@@ -112,9 +116,13 @@ pub async fn load(port: u16, path: &str, conns: usize, for_: Duration) -> Result
 async fn throughput(port: u16, path: &str, conns: usize) -> (Fig, String) {
     match load(port, path, conns, RUN_FOR).await {
         Ok((rps, 0, _)) => (Fig::Val(rps), String::new()),
-        Ok((rps, errors, first)) => {
-            (Fig::Val(rps), format!(" ({errors} errors, first: {})", first.unwrap_or_default().chars().take(80).collect::<String>()))
-        }
+        Ok((rps, errors, first)) => (
+            Fig::Val(rps),
+            format!(
+                " ({errors} errors, first: {})",
+                first.unwrap_or_default().chars().take(80).collect::<String>()
+            ),
+        ),
         Err(e) => (Fig::Na(e), String::new()),
     }
 }
@@ -135,12 +143,15 @@ pub async fn throughput_and_cpu(
     }
     let before = (emulator(), runtime());
     let (rate, note) = throughput(port, path, conns).await;
-    let per_invoke = |before: Result<Duration, String>, after: Result<Duration, String>| match (before, after, rate.val()) {
-        (Ok(a), Ok(b), Some(rps)) if rps > 0.0 => Fig::Val((b.saturating_sub(a)).as_secs_f64() / (rps * RUN_FOR.as_secs_f64())),
-        (_, _, None) => Fig::Na("no throughput".into()),
-        (Err(e), _, _) | (_, Err(e), _) => Fig::Na(e),
-        _ => Fig::Na("no invokes".into()),
-    };
+    let per_invoke =
+        |before: Result<Duration, String>, after: Result<Duration, String>| match (before, after, rate.val()) {
+            (Ok(a), Ok(b), Some(rps)) if rps > 0.0 => {
+                Fig::Val((b.saturating_sub(a)).as_secs_f64() / (rps * RUN_FOR.as_secs_f64()))
+            }
+            (_, _, None) => Fig::Na("no throughput".into()),
+            (Err(e), _, _) | (_, Err(e), _) => Fig::Na(e),
+            _ => Fig::Na("no invokes".into()),
+        };
     let emulator_cpu = per_invoke(before.0, emulator());
     let runtime_cpu = per_invoke(before.1, runtime());
     (rate, note, emulator_cpu, runtime_cpu)
@@ -152,7 +163,9 @@ pub fn median(mut v: Vec<Duration>) -> f64 {
 }
 
 /// The median of `COLD_RUNS` cold starts, each timed by `once`; the first failure instead.
-pub async fn median_cold<F: std::future::Future<Output = Result<Duration, String>>>(mut once: impl FnMut() -> F) -> Result<f64, String> {
+pub async fn median_cold<F: std::future::Future<Output = Result<Duration, String>>>(
+    mut once: impl FnMut() -> F,
+) -> Result<f64, String> {
     let mut times = Vec::with_capacity(COLD_RUNS);
     for _ in 0..COLD_RUNS {
         times.push(once().await?);
@@ -184,27 +197,81 @@ pub struct Row {
 impl Row {
     pub fn na(runner: &'static str, function: &'static str, why: &str) -> Row {
         let n = Fig::Na(why.to_string());
-        Row { runner, function, p50: n.clone(), p99: n.clone(), c1: n.clone(), c8: n.clone(), cpu: n.clone(), runtime_cpu: n.clone(), runtime_cpu8: n.clone(), note: String::new(), cold: n, side: None }
+        Row {
+            runner,
+            function,
+            p50: n.clone(),
+            p99: n.clone(),
+            c1: n.clone(),
+            c8: n.clone(),
+            cpu: n.clone(),
+            runtime_cpu: n.clone(),
+            runtime_cpu8: n.clone(),
+            note: String::new(),
+            cold: n,
+            side: None,
+        }
     }
     /// A row not run at all: the reason once.
     pub fn skipped(runner: &'static str, function: &'static str, why: &str) -> Row {
         let n = Fig::Na("skipped".into());
-        Row { runner, function, p50: Fig::Na(why.to_string()), p99: n.clone(), c1: n.clone(), c8: n.clone(), cpu: n.clone(), runtime_cpu: n.clone(), runtime_cpu8: n.clone(), note: String::new(), cold: n, side: None }
+        Row {
+            runner,
+            function,
+            p50: Fig::Na(why.to_string()),
+            p99: n.clone(),
+            c1: n.clone(),
+            c8: n.clone(),
+            cpu: n.clone(),
+            runtime_cpu: n.clone(),
+            runtime_cpu8: n.clone(),
+            note: String::new(),
+            cold: n,
+            side: None,
+        }
     }
     pub fn has_figures(&self) -> bool {
-        [&self.p50, &self.p99, &self.c1, &self.c8, &self.cold].iter().any(|f| f.val().is_some())
+        [&self.p50, &self.p99, &self.c1, &self.c8, &self.cold]
+            .iter()
+            .any(|f| f.val().is_some())
     }
 }
 
 /// Warm figures of a runner whose emulator is process `pid`, with the function's runtime among
 /// its descendants (not so under Docker: the runtime's CPU time is then n/a); a reference's latency
 /// is measured side by side with `faux`, the same function on fauxlambda, when given.
-pub async fn measure_warm(runner: &'static str, function: &'static str, port: u16, path: &str, pid: u32, faux: Option<&Target>) -> Row {
+pub async fn measure_warm(
+    runner: &'static str,
+    function: &'static str,
+    port: u16,
+    path: &str,
+    pid: u32,
+    faux: Option<&Target>,
+) -> Row {
     let (p50, p99, side) = warm_latency(port, path, faux).await;
-    let (c1, n1, cpu, runtime_cpu) = throughput_and_cpu(port, path, 1, || cpu_time(pid), || descendants_cpu_time(pid)).await;
-    let (c8, n8, _, runtime_cpu8) = throughput_and_cpu(port, path, ENVIRONMENTS, || cpu_time(pid), || descendants_cpu_time(pid)).await;
-    let note = [n1, n8].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(";");
-    Row { runner, function, p50, p99, c1, c8, cpu, runtime_cpu, runtime_cpu8, note, cold: Fig::Na("not measured".into()), side }
+    let (c1, n1, cpu, runtime_cpu) =
+        throughput_and_cpu(port, path, 1, || cpu_time(pid), || descendants_cpu_time(pid)).await;
+    let (c8, n8, _, runtime_cpu8) =
+        throughput_and_cpu(port, path, ENVIRONMENTS, || cpu_time(pid), || descendants_cpu_time(pid)).await;
+    let note = [n1, n8]
+        .into_iter()
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join(";");
+    Row {
+        runner,
+        function,
+        p50,
+        p99,
+        c1,
+        c8,
+        cpu,
+        runtime_cpu,
+        runtime_cpu8,
+        note,
+        cold: Fig::Na("not measured".into()),
+        side,
+    }
 }
 
 /// A runner's warm p50 and p99: measured side by side with `faux` (the same function on
@@ -212,7 +279,14 @@ pub async fn measure_warm(runner: &'static str, function: &'static str, port: u1
 pub async fn warm_latency(port: u16, path: &str, faux: Option<&Target>) -> (Fig, Fig, Option<SideBySide>) {
     match faux {
         Some(faux) => {
-            let side = side_by_side::measure(faux, &Target { port, path: path.to_owned() }).await;
+            let side = side_by_side::measure(
+                faux,
+                &Target {
+                    port,
+                    path: path.to_owned(),
+                },
+            )
+            .await;
             (side.reference_p50.clone(), side.reference_p99.clone(), Some(side))
         }
         None => {

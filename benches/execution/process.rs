@@ -7,7 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A process group we started: stopped with `signal`, then killed, when dropped.
@@ -19,7 +23,10 @@ pub struct Proc {
 impl Proc {
     pub fn spawn(mut cmd: Command, signal: &'static str) -> std::io::Result<Proc> {
         cmd.process_group(0).stdin(Stdio::null());
-        Ok(Proc { child: cmd.spawn()?, signal })
+        Ok(Proc {
+            child: cmd.spawn()?,
+            signal,
+        })
     }
     pub fn exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
@@ -66,11 +73,17 @@ pub fn descendants_cpu_time(pid: u32) -> Result<Duration, String> {
 
 /// The child processes of `pid`, whichever of its threads started them.
 fn children(pid: u32) -> Vec<u32> {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Vec::new() };
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
     tasks
         .flatten()
         .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
-        .flat_map(|list| list.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<u32>>())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
         .collect()
 }
 
@@ -78,13 +91,20 @@ impl Drop for Proc {
     fn drop(&mut self) {
         let pid = self.child.id();
         // fauxlambda stops its environments on SIGINT; the references on SIGTERM.
-        let _ = Command::new("kill").arg(format!("-{}", self.signal)).arg(pid.to_string()).stderr(Stdio::null()).status();
+        let _ = Command::new("kill")
+            .arg(format!("-{}", self.signal))
+            .arg(pid.to_string())
+            .stderr(Stdio::null())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline && !self.exited() {
             std::thread::sleep(Duration::from_millis(10));
         }
         // Whatever is left of the group (a runtime, `cargo run`'s child) goes too.
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).stderr(Stdio::null()).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -17,13 +17,19 @@ impl RawClient {
     pub fn connect(port: u16, path: &str) -> Result<RawClient, String> {
         let stream = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        stream.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .map_err(|e| e.to_string())?;
         let request = format!(
             "POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{PAYLOAD}",
             PAYLOAD.len()
         )
         .into_bytes();
-        Ok(RawClient { stream, request, buf: Vec::with_capacity(16 * 1024) })
+        Ok(RawClient {
+            stream,
+            request,
+            buf: Vec::with_capacity(16 * 1024),
+        })
     }
 
     /// One invoke; Ok only for a 200 without `X-Amz-Function-Error` that echoes the payload.
@@ -48,7 +54,10 @@ impl RawClient {
         };
         let head = String::from_utf8_lossy(&self.buf[..head_end]).to_ascii_lowercase();
         let status = head.split(' ').nth(1).unwrap_or("");
-        let header = |name: &str| head.lines().find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()));
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()))
+        };
         let body = if let Some(len) = header("content-length:") {
             let len: usize = len.parse().map_err(|_| format!("bad content-length {len}"))?;
             while self.buf.len() < head_end + len {
@@ -66,8 +75,15 @@ impl RawClient {
                     }
                     read(&mut self.buf, &mut self.stream)?;
                 };
-                let size = usize::from_str_radix(String::from_utf8_lossy(&self.buf[at..line_end]).split(';').next().unwrap_or("").trim(), 16)
-                    .map_err(|_| "bad chunk size".to_string())?;
+                let size = usize::from_str_radix(
+                    String::from_utf8_lossy(&self.buf[at..line_end])
+                        .split(';')
+                        .next()
+                        .unwrap_or("")
+                        .trim(),
+                    16,
+                )
+                .map_err(|_| "bad chunk size".to_string())?;
                 while self.buf.len() < line_end + 2 + size + 2 {
                     read(&mut self.buf, &mut self.stream)?;
                 }

@@ -3,8 +3,8 @@
 //! same runtimes behind `floor.rs`'s relay).
 
 use crate::fixtures::rust_target_dir;
-use crate::http::{first_answer, Sender};
 use crate::floor;
+use crate::http::{first_answer, Sender};
 use crate::measure::{measure_warm, median_cold, throughput_and_cpu, warm_latency, Fig, Row};
 use crate::process::{cpu_time, descendants_cpu_time, free_port, Proc};
 use crate::side_by_side::Target;
@@ -14,24 +14,41 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// RIE running `command` in `dir`, started and answering.
-pub async fn start_rie(rie: &Path, command: &[String], env: &[(&str, &str)], dir: &Path, log: &Path) -> Result<(Proc, u16, Sender, Duration), String> {
+pub async fn start_rie(
+    rie: &Path,
+    command: &[String],
+    env: &[(&str, &str)],
+    dir: &Path,
+    log: &Path,
+) -> Result<(Proc, u16, Sender, Duration), String> {
     let port = free_port();
     let stderr = std::fs::File::create(log).map_err(|e| e.to_string())?;
     let api_port = free_port();
     let mut cmd = Command::new(rie);
-    cmd.args(["--log-level", "error", "--runtime-interface-emulator-address", &format!("127.0.0.1:{port}")])
-        .args(["--runtime-api-address", &format!("127.0.0.1:{api_port}")])
-        .args(command)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_LAMBDA_FUNCTION_TIMEOUT", "30")
-        .envs(env.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(stderr);
+    cmd.args([
+        "--log-level",
+        "error",
+        "--runtime-interface-emulator-address",
+        &format!("127.0.0.1:{port}"),
+    ])
+    .args(["--runtime-api-address", &format!("127.0.0.1:{api_port}")])
+    .args(command)
+    .current_dir(dir)
+    .env_clear()
+    .env("PATH", std::env::var("PATH").unwrap_or_default())
+    .env("AWS_LAMBDA_FUNCTION_TIMEOUT", "30")
+    .envs(env.iter().copied())
+    .stdout(Stdio::null())
+    .stderr(stderr);
     let t0 = Instant::now();
     let mut proc = Proc::spawn(cmd, "TERM").map_err(|e| format!("spawn RIE: {e}"))?;
-    let s = first_answer(port, "/2015-03-31/functions/function/invocations", Duration::from_secs(30), &mut proc).await?;
+    let s = first_answer(
+        port,
+        "/2015-03-31/functions/function/invocations",
+        Duration::from_secs(30),
+        &mut proc,
+    )
+    .await?;
     let cold = t0.elapsed();
     Ok((proc, port, s, cold))
 }
@@ -56,7 +73,13 @@ pub async fn run_rie(
     let path = "/2015-03-31/functions/function/invocations";
     let logs = tempfile::tempdir().unwrap();
     let log = logs.path().join("rie.log");
-    let cold = match median_cold(|| async { start_rie(rie, &command, env, dir, &log).await.map(|(_proc, _, _, cold)| cold) }).await {
+    let cold = match median_cold(|| async {
+        start_rie(rie, &command, env, dir, &log)
+            .await
+            .map(|(_proc, _, _, cold)| cold)
+    })
+    .await
+    {
         Ok(c) => c,
         Err(e) => return Row::na(runner, function, &e),
     };
@@ -74,7 +97,11 @@ pub async fn run_rie(
     }
     if proc.exited() {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
-        let panic = text.lines().find(|l| l.starts_with("panic:")).unwrap_or("exited").to_string();
+        let panic = text
+            .lines()
+            .find(|l| l.starts_with("panic:"))
+            .unwrap_or("exited")
+            .to_string();
         row.c8 = Fig::Na(format!("RIE crashed under {ENVIRONMENTS} concurrent invokes: {panic}"));
         row.note.clear();
     }
@@ -85,13 +112,20 @@ pub async fn run_rie(
 pub async fn start_cargo_lambda(cl: &Path) -> Result<(Proc, u16, Duration), String> {
     let port = free_port();
     let mut cmd = Command::new(cl);
-    cmd.args(["lambda", "watch", "--release", "--ignore-changes", "--concurrency", &ENVIRONMENTS.to_string()])
-        .args(["--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
-        .current_dir(root().join("benches/fixtures/rust-echo"))
-        // Its `cargo metadata` takes no --target-dir: the build directory goes by environment.
-        .env("CARGO_TARGET_DIR", rust_target_dir())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.args([
+        "lambda",
+        "watch",
+        "--release",
+        "--ignore-changes",
+        "--concurrency",
+        &ENVIRONMENTS.to_string(),
+    ])
+    .args(["--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
+    .current_dir(root().join("benches/fixtures/rust-echo"))
+    // Its `cargo metadata` takes no --target-dir: the build directory goes by environment.
+    .env("CARGO_TARGET_DIR", rust_target_dir())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     let t0 = Instant::now();
     let mut proc = Proc::spawn(cmd, "TERM").map_err(|e| format!("spawn cargo-lambda: {e}"))?;
     // The invoke server first: then time the first invoke (it starts the function with `cargo run`).
@@ -105,11 +139,21 @@ pub async fn start_cargo_lambda(cl: &Path) -> Result<(Proc, u16, Duration), Stri
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let t1 = Instant::now();
-    first_answer(port, "/2015-03-31/functions/rust-echo/invocations", Duration::from_secs(120), &mut proc).await?;
+    first_answer(
+        port,
+        "/2015-03-31/functions/rust-echo/invocations",
+        Duration::from_secs(120),
+        &mut proc,
+    )
+    .await?;
     Ok((proc, port, t1.elapsed()))
 }
 
-pub async fn run_cargo_lambda(cl: &Result<PathBuf, String>, rust: &Result<PathBuf, String>, faux: Option<&Target>) -> Row {
+pub async fn run_cargo_lambda(
+    cl: &Result<PathBuf, String>,
+    rust: &Result<PathBuf, String>,
+    faux: Option<&Target>,
+) -> Row {
     let (cl, _) = match (cl, rust) {
         (Ok(c), Ok(r)) => (c, r),
         (Err(e), _) | (_, Err(e)) => return Row::na(CARGO_LAMBDA, "rust echo", e),
@@ -122,14 +166,28 @@ pub async fn run_cargo_lambda(cl: &Result<PathBuf, String>, rust: &Result<PathBu
         Ok(x) => x,
         Err(e) => return Row::na(CARGO_LAMBDA, "rust echo", &e),
     };
-    let mut row = measure_warm(CARGO_LAMBDA, "rust echo", port, "/2015-03-31/functions/rust-echo/invocations", proc.pid(), faux).await;
+    let mut row = measure_warm(
+        CARGO_LAMBDA,
+        "rust echo",
+        port,
+        "/2015-03-31/functions/rust-echo/invocations",
+        proc.pid(),
+        faux,
+    )
+    .await;
     row.cold = Fig::Val(cold);
     row
 }
 
 /// A function's runtime under the floor relay: warm latency and one-connection throughput (the
 /// relay runs one environment, so it has no 8-connection figure).
-pub async fn run_floor(function: &'static str, command: Result<Vec<String>, String>, env: &[(&str, &str)], dir: &Path, faux: Option<&Target>) -> Row {
+pub async fn run_floor(
+    function: &'static str,
+    command: Result<Vec<String>, String>,
+    env: &[(&str, &str)],
+    dir: &Path,
+    faux: Option<&Target>,
+) -> Row {
     let command = match command {
         Ok(c) => c,
         Err(e) => return Row::na(FLOOR, function, &e),
@@ -166,5 +224,18 @@ pub async fn run_floor(function: &'static str, command: Result<Vec<String>, Stri
     let runtime_cpu = || Ok(cpu_time(runtime)? + descendants_cpu_time(runtime).unwrap_or_default());
     let (c1, note, cpu, runtime_cpu) = throughput_and_cpu(relay.port, path, 1, || relay.cpu_time(), runtime_cpu).await;
     let one = Fig::Na("one environment".into());
-    Row { runner: FLOOR, function, p50, p99, c1, c8: one.clone(), cpu, runtime_cpu, runtime_cpu8: one.clone(), note, cold: one, side }
+    Row {
+        runner: FLOOR,
+        function,
+        p50,
+        p99,
+        c1,
+        c8: one.clone(),
+        cpu,
+        runtime_cpu,
+        runtime_cpu8: one.clone(),
+        note,
+        cold: one,
+        side,
+    }
 }

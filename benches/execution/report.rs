@@ -50,12 +50,23 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
     }
 
     let find = |runner: &str, function: &str| rows.iter().find(|r| r.runner == runner && r.function == function);
-    println!("\nwarm latency side by side: fauxlambda process and each reference in the same minute ({})\n", side_by_side::method());
+    println!(
+        "\nwarm latency side by side: fauxlambda process and each reference in the same minute ({})\n",
+        side_by_side::method()
+    );
     println!("| function | reference | fauxlambda p50 | reference p50 | fauxlambda p99 | reference p99 |");
     println!("|---|---|---:|---:|---:|---:|");
     for r in rows.iter() {
         if let Some(s) = &r.side {
-            println!("| {} | {} | {} | {} | {} | {} |", r.function, r.runner, s.faux_p50.ms(), s.reference_p50.ms(), s.faux_p99.ms(), s.reference_p99.ms());
+            println!(
+                "| {} | {} | {} | {} | {} | {} |",
+                r.function,
+                r.runner,
+                s.faux_p50.ms(),
+                s.reference_p50.ms(),
+                s.faux_p99.ms(),
+                s.reference_p99.ms()
+            );
         }
     }
     println!("\nratios fauxlambda / reference (latency and cold start: lower is better, ≤ 0.50 is 2× faster; throughput: higher is better, ≥ 2.00 is 2× faster; fauxlambda process's latency ratios from the side-by-side figures)\n");
@@ -64,7 +75,9 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
     let mut two_x = Vec::new();
     for runner in [FAUX, FAUX_DOCKER] {
         for function in ["python echo", PY_OWN, "rust echo"] {
-            let Some(f) = find(runner, function).filter(|f| f.has_figures()) else { continue };
+            let Some(f) = find(runner, function).filter(|f| f.has_figures()) else {
+                continue;
+            };
             for reference in [RIE, RIE_UNSET, CARGO_LAMBDA, FLOOR] {
                 let Some(r) = find(reference, function) else { continue };
                 let (fp50, fp99, rp50, rp99) = match r.side.as_ref().filter(|_| runner == FAUX) {
@@ -81,7 +94,12 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
                 );
                 if runner == FAUX && reference != FLOOR {
                     let floor = find(FLOOR, function).and_then(|r| r.p50.val());
-                    two_x.push((format!("{function} vs {reference}"), fp50.val(), rp50.val().map(|b| b / 2.0), floor));
+                    two_x.push((
+                        format!("{function} vs {reference}"),
+                        fp50.val(),
+                        rp50.val().map(|b| b / 2.0),
+                        floor,
+                    ));
                 }
             }
         }
@@ -92,12 +110,20 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
         println!("| zip | cold start | CreateFunction + first invoke (stores and unpacks the zip) |");
         println!("|---|---:|---:|");
         println!("| index.js only | {} | {} |", n.plain.ms(), n.plain_first.ms());
-        println!("| index.js + {NODE_MODULES_FILES} files under node_modules/ | {} | {} |", n.modules.ms(), n.modules_first.ms());
+        println!(
+            "| index.js + {NODE_MODULES_FILES} files under node_modules/ | {} | {} |",
+            n.modules.ms(),
+            n.modules_first.ms()
+        );
         let delta = |a: &Fig, b: &Fig| match (a.val(), b.val()) {
             (Some(a), Some(b)) => Fig::Val(b - a),
             _ => Fig::Na("no figure".into()),
         };
-        println!("| difference | {} | {} |", delta(&n.plain, &n.modules).ms(), delta(&n.plain_first, &n.modules_first).ms());
+        println!(
+            "| difference | {} | {} |",
+            delta(&n.plain, &n.modules).ms(),
+            delta(&n.plain_first, &n.modules_first).ms()
+        );
     }
 
     let faux_py = find(FAUX, "python echo");
@@ -116,8 +142,16 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
     println!("|---|---|---|");
     let faux_own = find(FAUX, PY_OWN);
     for (label, r, function) in [
-        ("process: warm p50 ≤ 0.5 ms, python echo (awslambdaric)", faux_py, "python echo"),
-        ("process: warm p50 ≤ 0.5 ms, python echo (fauxlambda's client)", faux_own, PY_OWN),
+        (
+            "process: warm p50 ≤ 0.5 ms, python echo (awslambdaric)",
+            faux_py,
+            "python echo",
+        ),
+        (
+            "process: warm p50 ≤ 0.5 ms, python echo (fauxlambda's client)",
+            faux_own,
+            PY_OWN,
+        ),
         ("process: warm p50 ≤ 0.5 ms, rust echo", faux_rs, "rust echo"),
     ] {
         let ok = at_most(r, p50, 0.0005);
@@ -130,19 +164,35 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
     for (pair, got, needed, floor) in &two_x {
         let ok = got.zip(*needed).map(|(g, n)| g <= n);
         let why = match (ok, needed, floor) {
-            (Some(false), Some(n), Some(fl)) if n < fl => format!(" (needs ≤ {}, below the floor's {})", Fig::Val(*n).ms(), Fig::Val(*fl).ms()),
+            (Some(false), Some(n), Some(fl)) if n < fl => format!(
+                " (needs ≤ {}, below the floor's {})",
+                Fig::Val(*n).ms(),
+                Fig::Val(*fl).ms()
+            ),
             (Some(false), Some(n), _) => format!(" (needs ≤ {})", Fig::Val(*n).ms()),
             _ => String::new(),
         };
         let got = got.map(|g| Fig::Val(g).ms()).unwrap_or_default();
-        println!("| process: warm p50 ≥ 2× faster, {pair} | {got} | {}{why} |", verdict(ok));
+        println!(
+            "| process: warm p50 ≥ 2× faster, {pair} | {got} | {}{why} |",
+            verdict(ok)
+        );
     }
     // What the machine's cores allow at most when the runtimes alone take their CPU time per invoke.
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
     for (label, r) in [
-        ("process: ≥ 3,000 warm invokes/s across 8 environments, python echo (awslambdaric)", faux_py),
-        ("process: ≥ 3,000 warm invokes/s across 8 environments, python echo (fauxlambda's client)", faux_own),
-        ("process: ≥ 3,000 warm invokes/s across 8 environments, rust echo", faux_rs),
+        (
+            "process: ≥ 3,000 warm invokes/s across 8 environments, python echo (awslambdaric)",
+            faux_py,
+        ),
+        (
+            "process: ≥ 3,000 warm invokes/s across 8 environments, python echo (fauxlambda's client)",
+            faux_own,
+        ),
+        (
+            "process: ≥ 3,000 warm invokes/s across 8 environments, rust echo",
+            faux_rs,
+        ),
     ] {
         let ok = r.and_then(|r| r.c8.val()).map(|v| v >= 3000.0);
         let why = match r.and_then(|r| r.runtime_cpu8.val()) {
@@ -153,17 +203,34 @@ pub fn print(rows: &[Row], node: Option<&NodeCold>, docker_note: Option<&str>, s
             ),
             _ => String::new(),
         };
-        println!("| {label} | {} | {}{why} |", r.map(|r| r.c8.per_s()).unwrap_or_default(), verdict(ok));
+        println!(
+            "| {label} | {} | {}{why} |",
+            r.map(|r| r.c8.per_s()).unwrap_or_default(),
+            verdict(ok)
+        );
     }
-    println!("| process: cold start ≤ 150 ms, python echo | {} | {} |", ms(faux_py, cold), verdict(at_most(faux_py, cold, 0.150)));
-    for (label, r) in [("docker: warm p50 ≤ 1 ms, python echo", dock_py), ("docker: warm p50 ≤ 1 ms, rust echo", dock_rs)] {
+    println!(
+        "| process: cold start ≤ 150 ms, python echo | {} | {} |",
+        ms(faux_py, cold),
+        verdict(at_most(faux_py, cold, 0.150))
+    );
+    for (label, r) in [
+        ("docker: warm p50 ≤ 1 ms, python echo", dock_py),
+        ("docker: warm p50 ≤ 1 ms, rust echo", dock_rs),
+    ] {
         println!("| {label} | {} | {} |", ms(r, p50), verdict(at_most(r, p50, 0.001)));
     }
-    println!("| docker: cold start ≤ 400 ms, python echo | {} | {} |", ms(dock_py, cold), verdict(at_most(dock_py, cold, 0.400)));
+    println!(
+        "| docker: cold start ≤ 400 ms, python echo | {} | {} |",
+        ms(dock_py, cold),
+        verdict(at_most(dock_py, cold, 0.400))
+    );
     let node_delta = node.and_then(|n| Some(n.modules.val()? - n.plain.val()?));
     println!(
         "| docker: {NODE_MODULES_FILES} files in node_modules add ≤ 100 ms to a cold start | {} | {} |",
-        node_delta.map(|d| Fig::Val(d).ms()).unwrap_or_else(|| docker_note.map(str::to_owned).unwrap_or_else(|| "n/a".into())),
+        node_delta
+            .map(|d| Fig::Val(d).ms())
+            .unwrap_or_else(|| docker_note.map(str::to_owned).unwrap_or_else(|| "n/a".into())),
         verdict(node_delta.map(|d| d <= 0.100))
     );
     println!(

@@ -32,7 +32,12 @@ pub struct SideBySide {
 impl SideBySide {
     fn failed(why: &str) -> SideBySide {
         let n = Fig::Na(why.to_string());
-        SideBySide { faux_p50: n.clone(), faux_p99: n.clone(), reference_p50: n.clone(), reference_p99: n }
+        SideBySide {
+            faux_p50: n.clone(),
+            faux_p99: n.clone(),
+            reference_p50: n.clone(),
+            reference_p99: n,
+        }
     }
 }
 
@@ -40,7 +45,10 @@ impl SideBySide {
 pub async fn measure(faux: &Target, reference: &Target) -> SideBySide {
     let (faux, reference) = (faux.clone(), reference.clone());
     let run = move || -> Result<SideBySide, String> {
-        let mut clients = [RawClient::connect(faux.port, &faux.path)?, RawClient::connect(reference.port, &reference.path)?];
+        let mut clients = [
+            RawClient::connect(faux.port, &faux.path)?,
+            RawClient::connect(reference.port, &reference.path)?,
+        ];
         for c in clients.iter_mut() {
             for _ in 0..WARM_UP {
                 c.invoke()?;
@@ -62,9 +70,18 @@ pub async fn measure(faux: &Target, reference: &Target) -> SideBySide {
             let at = |q: f64| Fig::Val(s[((s.len() as f64 * q) as usize).min(s.len() - 1)].as_secs_f64());
             (at(0.50), at(0.99))
         });
-        Ok(SideBySide { faux_p50: faux.0, faux_p99: faux.1, reference_p50: reference.0, reference_p99: reference.1 })
+        Ok(SideBySide {
+            faux_p50: faux.0,
+            faux_p99: faux.1,
+            reference_p50: reference.0,
+            reference_p99: reference.1,
+        })
     };
-    match tokio::task::spawn_blocking(run).await.map_err(|e| e.to_string()).and_then(|r| r) {
+    match tokio::task::spawn_blocking(run)
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r)
+    {
         Ok(s) => s,
         Err(e) => SideBySide::failed(&e),
     }

@@ -2,7 +2,9 @@
 //! (labels, query, headers, payload or JSON body), and writing the output and errors as HTTP
 //! responses, following the operation's `@http` bindings.
 
-use crate::emit_json::{absent, checks, finish_struct, indent, json_name, read_member_value, ser_members, ser_stmt, stem, ts_format};
+use crate::emit_json::{
+    absent, checks, finish_struct, indent, json_name, read_member_value, ser_members, ser_stmt, stem, ts_format,
+};
 use crate::gen::Gen;
 use crate::model::{short, Kind, Member, Shape};
 use crate::names::{lit, snake, snake_raw};
@@ -25,7 +27,11 @@ pub enum Binding {
 pub fn uri_labels(uri: &str) -> Vec<String> {
     let path = uri.split('?').next().unwrap_or("");
     path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}').map(|l| l.trim_end_matches('+').to_string()))
+        .filter_map(|seg| {
+            seg.strip_prefix('{')?
+                .strip_suffix('}')
+                .map(|l| l.trim_end_matches('+').to_string())
+        })
         .collect()
 }
 
@@ -102,13 +108,19 @@ fn from_text(g: &Gen, m: &Member, target: &str, raw: &str, ts_default: &str, in_
         Kind::Long => format!("{hv}::parse_i64({raw})"),
         Kind::Float => format!("{hv}::parse_f32({raw})"),
         Kind::Double => format!("{hv}::parse_f64({raw})"),
-        Kind::Timestamp => format!("{hv}::parse_timestamp({raw}, {})", ts_format(g, Some(m), target, ts_default)),
+        Kind::Timestamp => format!(
+            "{hv}::parse_timestamp({raw}, {})",
+            ts_format(g, Some(m), target, ts_default)
+        ),
         Kind::Blob => format!("rt::json_de::blob_from_base64({raw})"),
         Kind::BigInteger | Kind::BigDecimal => format!(
             "{raw}.parse::<{}>().map_err(|_| {hv}::ValueError(format!(\"invalid number {{}}\", {raw})))",
             g.rust_type(target)
         ),
-        _ => format!("Err::<{}, _>({hv}::ValueError(\"unsupported binding\".into()))", g.rust_type(target)),
+        _ => format!(
+            "Err::<{}, _>({hv}::ValueError(\"unsupported binding\".into()))",
+            g.rust_type(target)
+        ),
     }
 }
 
@@ -121,7 +133,11 @@ fn text_member(g: &Gen, m: &Member, src: &str, ts_default: &str, in_header: bool
         let item = &t.members[0];
         let parse = from_text(g, item, &item.target, "raw.as_str()", ts_default, in_header);
         let item_checks = checks(g, item, "xr");
-        let push = if t.has("sparse") { "out.push(Some(x));" } else { "out.push(x);" };
+        let push = if t.has("sparse") {
+            "out.push(Some(x));"
+        } else {
+            "out.push(x);"
+        };
         format!(
             "{{\n    val.enter({seg});\n    let mut out = ::std::vec::Vec::new();\n    for (i, raw) in {src}.iter().enumerate() {{\n        val.enter(PathSeg::Index(i));\n        let x = {parse}?;\n        let xr = &x;\n{}        val.leave();\n        {push}\n    }}\n    let xr = &out;\n{}    val.leave();\n    out\n}}",
             indent(&item_checks, "        "),
@@ -129,7 +145,10 @@ fn text_member(g: &Gen, m: &Member, src: &str, ts_default: &str, in_header: bool
         )
     } else {
         let parse = from_text(g, m, &m.target, src, ts_default, in_header);
-        format!("{{\n    val.enter({seg});\n    let x = {parse}?;\n    let xr = &x;\n{}    val.leave();\n    x\n}}", indent(&checks(g, m, "xr"), "    "))
+        format!(
+            "{{\n    val.enter({seg});\n    let x = {parse}?;\n    let xr = &x;\n{}    val.leave();\n    x\n}}",
+            indent(&checks(g, m, "xr"), "    ")
+        )
     }
 }
 
@@ -142,44 +161,83 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     let strict = !g.cfg.lenient_content_type;
     // A blob payload without a modelled media type accepts any content type.
     let any_blob = input.is_some_and(|s| {
-        s.members.iter().any(|m| m.has("httpPayload") && g.shape(&m.target).kind == Kind::Blob && !g.shape(&m.target).has("mediaType"))
+        s.members.iter().any(|m| {
+            m.has("httpPayload") && g.shape(&m.target).kind == Kind::Blob && !g.shape(&m.target).has("mediaType")
+        })
     });
     let expected = body_media_type(g, input).map_or("None".into(), |m| format!("Some({})", lit(&m)));
-    let expected = if any_blob { "Some(\"*/*\")".to_string() } else { expected };
+    let expected = if any_blob {
+        "Some(\"*/*\")".to_string()
+    } else {
+        expected
+    };
     let produced = body_media_type(g, out_shape).unwrap_or_else(|| "application/json".into());
     // A blob answered without a modelled media type may be anything.
     let any_out = out_shape.is_some_and(|s| {
-        s.members.iter().any(|m| m.has("httpPayload") && g.shape(&m.target).kind == Kind::Blob && !g.shape(&m.target).has("mediaType"))
+        s.members.iter().any(|m| {
+            m.has("httpPayload") && g.shape(&m.target).kind == Kind::Blob && !g.shape(&m.target).has("mediaType")
+        })
     });
     let produced = if any_out { "*/*".to_string() } else { produced };
-    out.push_str("/// Reads the operation's input from a request; `labels` are the raw label values the router matched.\n");
+    out.push_str(
+        "/// Reads the operation's input from a request; `labels` are the raw label values the router matched.\n",
+    );
     writeln!(out, "pub async fn deserialize_request<B>(req: rt::http::Request<B>, labels: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<{in_type}, Rejection>").unwrap();
     out.push_str("where\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{\n");
     out.push_str("    let (parts, body) = req.into_parts();\n    let mut validator = Validator::new();\n    let val = &mut validator;\n    let mut invalid = false;\n");
     let streaming = input.and_then(|s| {
-        s.members.iter().find(|m| m.has("httpPayload") && (g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target)))
+        s.members
+            .iter()
+            .find(|m| m.has("httpPayload") && (g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target)))
     });
     if let Some(m) = streaming {
-        writeln!(out, "    rt::media_type::check_content_type(&parts.headers, {expected}, 0, false)?;").unwrap();
+        writeln!(
+            out,
+            "    rt::media_type::check_content_type(&parts.headers, {expected}, 0, false)?;"
+        )
+        .unwrap();
         if g.is_event_stream(&m.target) {
-            writeln!(out, "    let f_{} = rt::event_stream::from_body(body, unmarshall_{});", snake_raw(&m.name), stem(g, &m.target)).unwrap();
+            writeln!(
+                out,
+                "    let f_{} = rt::event_stream::from_body(body, unmarshall_{});",
+                snake_raw(&m.name),
+                stem(g, &m.target)
+            )
+            .unwrap();
         } else {
-            writeln!(out, "    let f_{} = rt::body::ByteStream::from_body(body);", snake_raw(&m.name)).unwrap();
+            writeln!(
+                out,
+                "    let f_{} = rt::body::ByteStream::from_body(body);",
+                snake_raw(&m.name)
+            )
+            .unwrap();
         }
     } else {
         out.push_str("    let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {\n        Ok(b) => b,\n        Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),\n        Err(Err(e)) => return Err(Rejection::Body(e.to_string())),\n    };\n");
-        writeln!(out, "    rt::media_type::check_content_type(&parts.headers, {expected}, bytes.len(), {strict})?;").unwrap();
+        writeln!(
+            out,
+            "    rt::media_type::check_content_type(&parts.headers, {expected}, bytes.len(), {strict})?;"
+        )
+        .unwrap();
         out.push_str("    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT).map_err(Rejection::Serialization)?;\n");
     }
     if strict {
-        writeln!(out, "    rt::media_type::check_accept(&parts.headers, {})?;", lit(&produced)).unwrap();
+        writeln!(
+            out,
+            "    rt::media_type::check_accept(&parts.headers, {})?;",
+            lit(&produced)
+        )
+        .unwrap();
     }
     let Some(s) = input else {
         out.push_str("    let _ = (labels, invalid);\n    Ok(())\n}\n\n");
         return;
     };
     let binds: Vec<(&Member, Binding)> = s.members.iter().map(|m| (m, binding(m, &labels))).collect();
-    if binds.iter().any(|(_, b)| matches!(b, Binding::Query(_) | Binding::QueryParams)) {
+    if binds
+        .iter()
+        .any(|(_, b)| matches!(b, Binding::Query(_) | Binding::QueryParams))
+    {
         out.push_str("    let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(\"\"))?;\n");
     }
     if binds.iter().any(|(_, b)| *b == Binding::Body) {
@@ -278,7 +336,12 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
         writeln!(out, "    let f_{n} = {};", indent(&code, "    ").trim_start()).unwrap();
     }
     out.push_str("    let invalid = invalid || !val.is_valid();\n");
-    let finish = finish_struct(g, s, &in_type, "Rejection::Validation(::std::mem::take(&mut val.violations))");
+    let finish = finish_struct(
+        g,
+        s,
+        &in_type,
+        "Rejection::Validation(::std::mem::take(&mut val.violations))",
+    );
     out.push_str(&indent(&finish, "    "));
     out.push_str("}\n\n");
 }
@@ -293,7 +356,10 @@ fn to_text(g: &Gen, m: &Member, target: &str, v: &str) -> String {
         Kind::Enum => format!("{v}.as_str().to_string()"),
         Kind::Float => format!("{hv}::format_f32(*{v})"),
         Kind::Double => format!("{hv}::format_f64(*{v})"),
-        Kind::Timestamp => format!("{hv}::format_timestamp({v}, {})", ts_format(g, Some(m), target, "http-date")),
+        Kind::Timestamp => format!(
+            "{hv}::format_timestamp({v}, {})",
+            ts_format(g, Some(m), target, "http-date")
+        ),
         Kind::Blob => format!("rt::json_ser::base64_encode({v}.as_ref())"),
         Kind::BigInteger | Kind::BigDecimal => format!("{v}.as_ref().to_string()"),
         _ => format!("{v}.to_string()"),
@@ -302,8 +368,12 @@ fn to_text(g: &Gen, m: &Member, target: &str, v: &str) -> String {
 
 fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
     let mut out = String::new();
-    let bound: Vec<String> =
-        s.members.iter().filter_map(|m| m.get("httpHeader").and_then(|v| v.as_str())).map(|h| lit(&h.to_ascii_lowercase())).collect();
+    let bound: Vec<String> = s
+        .members
+        .iter()
+        .filter_map(|m| m.get("httpHeader").and_then(|v| v.as_str()))
+        .map(|h| lit(&h.to_ascii_lowercase()))
+        .collect();
     for m in &s.members {
         let f = snake(&m.name);
         let t = g.shape(&m.target);
@@ -318,13 +388,22 @@ fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
                 let it = g.shape(&item.target);
                 let quote = matches!(it.kind, Kind::String | Kind::Enum);
                 let one = to_text(g, item, &item.target, "i");
-                let one = if quote { format!("rt::http_values::quote_header_list_item(&{one}).into_owned()") } else { one };
+                let one = if quote {
+                    format!("rt::http_values::quote_header_list_item(&{one}).into_owned()")
+                } else {
+                    one
+                };
                 format!("v.iter().map(|i| {one}).collect::<::std::vec::Vec<_>>().join(\", \")")
             } else {
                 to_text(g, m, &m.target, "v")
             };
             let skip_empty = if t.kind == Kind::List { "if !v.is_empty() " } else { "" };
-            write!(out, "{get}    {skip_empty}{{ rt::headers::insert(&mut headers, {}, &{text}); }}\n{close}", lit(h)).unwrap();
+            write!(
+                out,
+                "{get}    {skip_empty}{{ rt::headers::insert(&mut headers, {}, &{text}); }}\n{close}",
+                lit(h)
+            )
+            .unwrap();
         } else if let Some(p) = m.get("httpPrefixHeaders").and_then(|v| v.as_str()) {
             write!(out, "{get}    for (k, val) in v {{ rt::headers::insert_unless_bound(&mut headers, &format!(\"{{}}{{}}\", {}, k), val, &[{}]); }}\n{close}", lit(p), bound.join(", ")).unwrap();
         }
@@ -336,7 +415,11 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
     let (_, _, code) = http_trait(g, op);
     let out_type = g.output_type(op);
     out.push_str("/// Writes the operation's output as a response.\n");
-    writeln!(out, "pub fn serialize_response(out: {out_type}) -> rt::http::Response<rt::body::Body> {{").unwrap();
+    writeln!(
+        out,
+        "pub fn serialize_response(out: {out_type}) -> rt::http::Response<rt::body::Body> {{"
+    )
+    .unwrap();
     writeln!(out, "    #[allow(unused_mut)]\n    let mut status: u16 = {code};\n    let mut headers = rt::http::HeaderMap::new();").unwrap();
     let Some(s) = g.shape(op).output().map(|o| g.shape(&o)) else {
         out.push_str("    let _ = out;\n    rt::headers::response(status, headers, rt::body::empty())\n}\n\n");
@@ -360,12 +443,21 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
         let body = if g.is_streaming_blob(&p.target) {
             format!("{{ {ct} out.{f}.into_body() }}")
         } else if g.is_event_stream(&p.target) {
-            format!("{{ {ct} rt::event_stream::into_body(out.{f}, marshall_{}) }}", stem(g, &p.target))
+            format!(
+                "{{ {ct} rt::event_stream::into_body(out.{f}, marshall_{}) }}",
+                stem(g, &p.target)
+            )
         } else {
             let (get, none) = if g.is_optional(p) {
-                (format!("match &out.{f} {{\n        Some(v) => {{\n"), "        }\n        None => rt::body::empty(),\n    }")
+                (
+                    format!("match &out.{f} {{\n        Some(v) => {{\n"),
+                    "        }\n        None => rt::body::empty(),\n    }",
+                )
             } else {
-                (format!("{{\n        let v = &out.{f};\n        {{\n"), "        }\n    }")
+                (
+                    format!("{{\n        let v = &out.{f};\n        {{\n"),
+                    "        }\n    }",
+                )
             };
             let make = match t.kind {
                 Kind::Blob => format!("            {ct}\n            rt::body::full(rt::bytes::Bytes::copy_from_slice(v.as_ref()))\n"),
@@ -414,10 +506,16 @@ pub fn error_bindings_rs(g: &Gen) -> String {
         let e = e.clone();
         let s = g.shape(&e);
         let client = s.get("error").and_then(|v| v.as_str()) == Some("client");
-        let status = s.get("httpError").and_then(|v| v.as_u64()).unwrap_or(if client { 400 } else { 500 });
+        let status = s
+            .get("httpError")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(if client { 400 } else { 500 });
         // With a `Type` field in error bodies, a modelled `Type` member supplies its value instead
         // of being written a second time.
-        let type_member = s.members.iter().find(|m| g.cfg.error_type_field && json_name(m) == "Type" && output_binding(m) == Binding::Body);
+        let type_member = s
+            .members
+            .iter()
+            .find(|m| g.cfg.error_type_field && json_name(m) == "Type" && output_binding(m) == Binding::Body);
         let fault = format!("rt::rejection::fault_type({client})");
         let type_value = match type_member {
             Some(m) if g.is_optional(m) => format!("e.{}.as_deref().unwrap_or({fault})", snake(&m.name)),
@@ -445,7 +543,12 @@ pub fn error_bindings_rs(g: &Gen) -> String {
 fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
     let u = g.shape(union_id);
     let ty = format!("{}::model::{}", g.root(), g.type_ident(union_id));
-    writeln!(out, "fn marshall_{}(e: &{ty}) -> rt::aws_smithy_types::event_stream::Message {{", stem(g, union_id)).unwrap();
+    writeln!(
+        out,
+        "fn marshall_{}(e: &{ty}) -> rt::aws_smithy_types::event_stream::Message {{",
+        stem(g, union_id)
+    )
+    .unwrap();
     out.push_str("    use rt::aws_smithy_types::event_stream::{Header, HeaderValue};\n    match e {\n");
     for m in &u.members {
         let var = crate::emit_types::variant(&m.name);
@@ -453,7 +556,11 @@ fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
         let mut b = String::from("let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();\n");
         for hm in ev.members.iter().filter(|x| x.has("eventHeader")) {
             let f = snake(&hm.name);
-            let (get, close) = if g.is_optional(hm) { (format!("if let Some(v) = &x.{f} {{ "), " }") } else { (format!("{{ let v = &x.{f}; "), " }") };
+            let (get, close) = if g.is_optional(hm) {
+                (format!("if let Some(v) = &x.{f} {{ "), " }")
+            } else {
+                (format!("{{ let v = &x.{f}; "), " }")
+            };
             let hv = match g.shape(&hm.target).kind {
                 Kind::Boolean => "HeaderValue::Bool(*v)".to_string(),
                 Kind::Byte => "HeaderValue::Byte(*v)".into(),
@@ -478,18 +585,33 @@ fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
                     _ => ("application/json", format!("{{ let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer; {} rt::bytes::Bytes::from(writer.finish()) }}", ser_stmt(g, Some(p), &p.target, "v"))),
                 };
                 if g.is_optional(p) {
-                    writeln!(b, "let payload = match &x.{f} {{ Some(v) => {bytes}, None => rt::bytes::Bytes::new() }};").unwrap();
+                    writeln!(
+                        b,
+                        "let payload = match &x.{f} {{ Some(v) => {bytes}, None => rt::bytes::Bytes::new() }};"
+                    )
+                    .unwrap();
                 } else {
                     writeln!(b, "let payload = {{ let v = &x.{f}; {bytes} }};").unwrap();
                 }
-                writeln!(b, "rt::event_stream::event({}, Some({}), payload, hs)", lit(&m.name), lit(ct)).unwrap();
+                writeln!(
+                    b,
+                    "rt::event_stream::event({}, Some({}), payload, hs)",
+                    lit(&m.name),
+                    lit(ct)
+                )
+                .unwrap();
             }
             None if ev.has("error") => {
                 let body = ser_members(g, ev, "x", &|_| true);
                 writeln!(b, "let _ = hs;\nlet mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\nw.begin_object();\n{body}w.end_object();\nrt::event_stream::exception({}, rt::bytes::Bytes::from(writer.finish()))", lit(&m.name)).unwrap();
             }
             None if ev.members.iter().all(|mm| mm.has("eventHeader")) => {
-                writeln!(b, "rt::event_stream::event({}, None, rt::bytes::Bytes::new(), hs)", lit(&m.name)).unwrap();
+                writeln!(
+                    b,
+                    "rt::event_stream::event({}, None, rt::bytes::Bytes::new(), hs)",
+                    lit(&m.name)
+                )
+                .unwrap();
             }
             None => {
                 let body = ser_members(g, ev, "x", &|mm: &Member| !mm.has("eventHeader"));
@@ -497,9 +619,19 @@ fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
             }
         }
         if m.target == "smithy.api#Unit" {
-            writeln!(out, "        {ty}::{var} => rt::event_stream::event({}, None, rt::bytes::Bytes::new(), vec![]),", lit(&m.name)).unwrap();
+            writeln!(
+                out,
+                "        {ty}::{var} => rt::event_stream::event({}, None, rt::bytes::Bytes::new(), vec![]),",
+                lit(&m.name)
+            )
+            .unwrap();
         } else {
-            writeln!(out, "        {ty}::{var}(x) => {{\n{}        }}", indent(&b, "            ")).unwrap();
+            writeln!(
+                out,
+                "        {ty}::{var}(x) => {{\n{}        }}",
+                indent(&b, "            ")
+            )
+            .unwrap();
         }
     }
     writeln!(out, "        {ty}::Unknown => rt::event_stream::event(\"Unknown\", None, rt::bytes::Bytes::new(), vec![]),\n    }}\n}}\n").unwrap();
@@ -512,9 +644,11 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
     let u = g.shape(union_id);
     let ty = format!("{}::model::{}", g.root(), g.type_ident(union_id));
     writeln!(out, "fn unmarshall_{}(m: &rt::aws_smithy_types::event_stream::Message) -> ::std::result::Result<{ty}, rt::BoxError> {{", stem(g, union_id)).unwrap();
-    out.push_str("    use rt::aws_smithy_types::event_stream::HeaderValue;
+    out.push_str(
+        "    use rt::aws_smithy_types::event_stream::HeaderValue;
     use rt::event_stream::header;
-");
+",
+    );
     out.push_str("    match header(m, \":message-type\") {
         Some(HeaderValue::String(t)) if t.as_str() == \"event\" => {}
         Some(HeaderValue::String(t)) => return Err(format!(\"the client sent a message of type {}\", t.as_str()).into()),
@@ -522,17 +656,21 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
         None => return Err(\"the message has no :message-type\".into()),
     }
 ");
-    out.push_str("    let event_type = match header(m, \":event-type\") {
+    out.push_str(
+        "    let event_type = match header(m, \":event-type\") {
         Some(HeaderValue::String(t)) => t.as_str(),
         Some(_) => return Err(\":event-type is not a string\".into()),
         None => return Err(\"the event has no :event-type\".into()),
     };
-");
-    out.push_str("    let mut validator = Validator::new();
+",
+    );
+    out.push_str(
+        "    let mut validator = Validator::new();
     let val = &mut validator;
     let de = |e: rt::json_de::DeError| -> rt::BoxError { format!(\"{e:?}\").into() };
     match event_type {
-");
+",
+    );
     for m in &u.members {
         let var = crate::emit_types::variant(&m.name);
         let ev = g.shape(&m.target);
@@ -541,11 +679,20 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
             continue;
         }
         if ev.has("error") {
-            writeln!(out, "        {} => Err(\"error events are sent by servers, not clients\".into()),", lit(&m.name)).unwrap();
+            writeln!(
+                out,
+                "        {} => Err(\"error events are sent by servers, not clients\".into()),",
+                lit(&m.name)
+            )
+            .unwrap();
             continue;
         }
         let mut b = String::from("#[allow(unused_mut)]\nlet mut invalid = false;\n");
-        let implicit: Vec<&Member> = ev.members.iter().filter(|x| !x.has("eventHeader") && !x.has("eventPayload")).collect();
+        let implicit: Vec<&Member> = ev
+            .members
+            .iter()
+            .filter(|x| !x.has("eventHeader") && !x.has("eventPayload"))
+            .collect();
         if !implicit.is_empty() {
             b.push_str("let doc = rt::json_de::parse_body(m.payload()).map_err(de)?;\nlet obj = rt::json_de::object(&doc).map_err(de)?;\n");
         }
@@ -558,9 +705,14 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
                     Kind::Short => "HeaderValue::Int16(v) => Some(*v),".into(),
                     Kind::Integer | Kind::IntEnum => "HeaderValue::Int32(v) => Some(*v),".into(),
                     Kind::Long => "HeaderValue::Int64(v) => Some(*v),".into(),
-                    Kind::Blob => "HeaderValue::ByteArray(v) => Some(rt::aws_smithy_types::Blob::new(v.to_vec())),".into(),
+                    Kind::Blob => {
+                        "HeaderValue::ByteArray(v) => Some(rt::aws_smithy_types::Blob::new(v.to_vec())),".into()
+                    }
                     Kind::Timestamp => "HeaderValue::Timestamp(v) => Some(*v),".into(),
-                    Kind::Enum => format!("HeaderValue::String(v) => Some({}::from(v.as_str())),", g.rust_type(&f.target)),
+                    Kind::Enum => format!(
+                        "HeaderValue::String(v) => Some({}::from(v.as_str())),",
+                        g.rust_type(&f.target)
+                    ),
                     _ => "HeaderValue::String(v) => Some(v.as_str().to_string()),".into(),
                 };
                 format!(
@@ -588,9 +740,27 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
             writeln!(b, "let f_{n} = {code};").unwrap();
         }
         b.push_str("let invalid = invalid || !val.is_valid();\n");
-        let build = finish_struct(g, ev, &g.rust_type(&m.target), "\"the event does not satisfy its shape's constraints\".into()");
-        b.push_str(&build.replace(&format!("Ok({} {{", g.rust_type(&m.target)), &format!("Ok({ty}::{var}({} {{", g.rust_type(&m.target))).replace(" })\n", " }))\n"));
-        writeln!(out, "        {} => {{\n{}        }}", lit(&m.name), indent(&b, "            ")).unwrap();
+        let build = finish_struct(
+            g,
+            ev,
+            &g.rust_type(&m.target),
+            "\"the event does not satisfy its shape's constraints\".into()",
+        );
+        b.push_str(
+            &build
+                .replace(
+                    &format!("Ok({} {{", g.rust_type(&m.target)),
+                    &format!("Ok({ty}::{var}({} {{", g.rust_type(&m.target)),
+                )
+                .replace(" })\n", " }))\n"),
+        );
+        writeln!(
+            out,
+            "        {} => {{\n{}        }}",
+            lit(&m.name),
+            indent(&b, "            ")
+        )
+        .unwrap();
     }
     out.push_str("        _ => Ok(Default::default()),\n    }\n}\n\n");
 }

@@ -28,7 +28,10 @@ pub fn ts_format(g: &Gen, m: Option<&Member>, target: &str, default: &str) -> St
 }
 
 pub fn json_name(m: &Member) -> String {
-    m.get("jsonName").and_then(|v| v.as_str()).unwrap_or(&m.name).to_string()
+    m.get("jsonName")
+        .and_then(|v| v.as_str())
+        .unwrap_or(&m.name)
+        .to_string()
 }
 
 fn is_aggregate(k: Kind) -> bool {
@@ -42,7 +45,11 @@ fn aggregates<'a>(g: &'a Gen) -> Vec<&'a Shape> {
         .iter()
         .map(|id| g.shape(id))
         .filter(|s| is_aggregate(s.kind) && !s.has("unitType") && !s.has("streaming"))
-        .filter(|s| !s.members.iter().any(|m| g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target)))
+        .filter(|s| {
+            !s.members
+                .iter()
+                .any(|m| g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target))
+        })
         // Operation inputs and outputs are read and written by their operation's bindings, unless
         // some member also holds one.
         .filter(|s| !g.is_operation_io(&s.id) || g.is_member_target(&s.id))
@@ -88,14 +95,24 @@ pub fn key_checks(g: &Gen, m: &Member, x: &str) -> String {
 }
 
 fn checks_of(g: &Gen, m: &Member, x: &str, key: bool) -> String {
-    let x = &if x.chars().all(|c| c.is_alphanumeric() || c == '_') { x.to_string() } else { format!("({x})") };
+    let x = &if x.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        x.to_string()
+    } else {
+        format!("({x})")
+    };
     let t = g.shape(&m.target);
     let trait_of = |name: &str| m.get(name).or_else(|| t.get(name));
     let mut out = String::new();
     let shown_str = matches!(t.kind, Kind::String | Kind::Enum);
     if let Some(len) = trait_of("length") {
-        let min = len.get("min").and_then(|v| v.as_u64()).map_or("None".into(), |v| format!("Some({v})"));
-        let max = len.get("max").and_then(|v| v.as_u64()).map_or("None".into(), |v| format!("Some({v})"));
+        let min = len
+            .get("min")
+            .and_then(|v| v.as_u64())
+            .map_or("None".into(), |v| format!("Some({v})"));
+        let max = len
+            .get("max")
+            .and_then(|v| v.as_u64())
+            .map_or("None".into(), |v| format!("Some({v})"));
         let (n, shown) = match t.kind {
             Kind::String => (format!("{x}.chars().count()"), format!("Some({x}.as_str())")),
             Kind::Blob => (format!("{x}.as_ref().len()"), "None".into()),
@@ -117,17 +134,31 @@ fn checks_of(g: &Gen, m: &Member, x: &str, key: bool) -> String {
         }
     }
     if let Some(r) = trait_of("range") {
-        let num = matches!(t.kind, Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double | Kind::IntEnum);
+        let num = matches!(
+            t.kind,
+            Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double | Kind::IntEnum
+        );
         if num {
             let bound = |k: &str| match r.get(k) {
                 Some(v) => format!("Some(({:?}, {}))", v.as_f64().unwrap_or(0.0), lit(&v.to_string())),
                 None => "None".into(),
             };
-            writeln!(out, "val.range(*{x} as f64, {}, {}, {x}.to_string());", bound("min"), bound("max")).unwrap();
+            writeln!(
+                out,
+                "val.range(*{x} as f64, {}, {}, {x}.to_string());",
+                bound("min"),
+                bound("max")
+            )
+            .unwrap();
         }
     }
     if t.kind == Kind::Enum && key {
-        writeln!(out, "if !{t}::VALUES.contains(&{x}.as_str()) {{ val.enum_value({x}, {t}::VALUES); }}", t = g.rust_type(&t.id)).unwrap();
+        writeln!(
+            out,
+            "if !{t}::VALUES.contains(&{x}.as_str()) {{ val.enum_value({x}, {t}::VALUES); }}",
+            t = g.rust_type(&t.id)
+        )
+        .unwrap();
     } else if t.kind == Kind::Enum {
         writeln!(
             out,
@@ -138,7 +169,12 @@ fn checks_of(g: &Gen, m: &Member, x: &str, key: bool) -> String {
         .unwrap();
     }
     if t.kind == Kind::IntEnum {
-        let vals: Vec<String> = t.members.iter().filter_map(|m| m.get("enumValue")).map(|v| v.to_string()).collect();
+        let vals: Vec<String> = t
+            .members
+            .iter()
+            .filter_map(|m| m.get("enumValue"))
+            .map(|v| v.to_string())
+            .collect();
         writeln!(out, "val.int_enum(*{x}, &[{}]);", vals.join(", ")).unwrap();
     }
     if trait_of("uniqueItems").is_some() && t.kind == Kind::List {
@@ -169,7 +205,12 @@ pub fn finish_struct(g: &Gen, s: &Shape, ty: &str, err: &str) -> String {
     let mut out = format!("if invalid {{\n    return Err({err});\n}}\n");
     for m in &s.members {
         if !g.is_optional(m) && !g.is_streaming_blob(&m.target) && !g.is_event_stream(&m.target) {
-            writeln!(out, "let Some(f_{n}) = f_{n} else {{ return Err({err}) }};", n = snake_raw(&m.name)).unwrap();
+            writeln!(
+                out,
+                "let Some(f_{n}) = f_{n} else {{ return Err({err}) }};",
+                n = snake_raw(&m.name)
+            )
+            .unwrap();
         }
     }
     write!(out, "Ok({ty} {{").unwrap();
@@ -193,7 +234,12 @@ pub fn absent(g: &Gen, m: &Member) -> String {
 
 fn de_struct(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
-    writeln!(out, "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{", stem(g, &s.id)).unwrap();
+    writeln!(
+        out,
+        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
+        stem(g, &s.id)
+    )
+    .unwrap();
     out.push_str("    let obj = rt::json_de::object(v)?;\n    #[allow(unused_mut)]\n    let mut invalid = false;\n");
     for m in &s.members {
         let seg = format!("PathSeg::Member({})", lit(&m.name));
@@ -207,23 +253,42 @@ fn de_struct(g: &Gen, s: &Shape, out: &mut String) {
         )
         .unwrap();
     }
-    out.push_str(&indent(&finish_struct(g, s, &ty, "rt::json_de::DeError::Invalid"), "    "));
+    out.push_str(&indent(
+        &finish_struct(g, s, &ty, "rt::json_de::DeError::Invalid"),
+        "    ",
+    ));
     out.push_str("}\n\n");
 }
 
 fn de_union(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
-    writeln!(out, "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{", stem(g, &s.id)).unwrap();
+    writeln!(
+        out,
+        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
+        stem(g, &s.id)
+    )
+    .unwrap();
     out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut set = obj.iter().filter(|(k, v)| !v.is_null() && k.as_str() != \"__type\");\n");
     out.push_str("    let (Some((k, v)), None) = (set.next(), set.next()) else {\n        return Err(rt::json_de::DeError::Malformed(\"a union must have exactly one member set\".into()));\n    };\n");
     out.push_str("    match k.as_str() {\n");
     for m in &s.members {
         let var = crate::emit_types::variant(&m.name);
         if m.target == "smithy.api#Unit" {
-            writeln!(out, "        {} => {{ rt::json_de::object(v)?; Ok({ty}::{var}) }}", lit(&json_name(m))).unwrap();
+            writeln!(
+                out,
+                "        {} => {{ rt::json_de::object(v)?; Ok({ty}::{var}) }}",
+                lit(&json_name(m))
+            )
+            .unwrap();
         } else {
             let seg = format!("PathSeg::Member({})", lit(&m.name));
-            writeln!(out, "        {} => {}.map({ty}::{var}),", lit(&json_name(m)), read_member_value(g, s, m, "v", &seg)).unwrap();
+            writeln!(
+                out,
+                "        {} => {}.map({ty}::{var}),",
+                lit(&json_name(m)),
+                read_member_value(g, s, m, "v", &seg)
+            )
+            .unwrap();
         }
     }
     out.push_str("        other => Err(rt::json_de::DeError::Malformed(format!(\"unknown union member {other}\"))),\n    }\n}\n\n");
@@ -233,7 +298,12 @@ fn de_list(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
     let m = &s.members[0];
     let sparse = s.has("sparse");
-    writeln!(out, "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{", stem(g, &s.id)).unwrap();
+    writeln!(
+        out,
+        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
+        stem(g, &s.id)
+    )
+    .unwrap();
     out.push_str("    let arr = rt::json_de::array(v)?;\n    let mut out = ::std::vec::Vec::with_capacity(arr.len());\n    let mut invalid = false;\n");
     out.push_str("    for (i, v) in arr.iter().enumerate() {\n");
     let read = read_member_value(g, s, m, "v", "PathSeg::Index(i)");
@@ -253,7 +323,12 @@ fn de_map(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
     let (key, value) = (&s.members[0], &s.members[1]);
     let sparse = s.has("sparse");
-    writeln!(out, "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{", stem(g, &s.id)).unwrap();
+    writeln!(
+        out,
+        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
+        stem(g, &s.id)
+    )
+    .unwrap();
     out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut out = ::std::collections::HashMap::with_capacity(obj.len());\n    let mut invalid = false;\n");
     out.push_str("    for (k, v) in obj.iter() {\n");
     let key_checks = key_checks(g, key, "k");
@@ -267,7 +342,9 @@ fn de_map(g: &Gen, s: &Shape, out: &mut String) {
     } else {
         writeln!(out, "        if v.is_null() {{ return Err(rt::json_de::DeError::Malformed(\"null is not allowed as a value of a non-sparse map\".into())); }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.insert(k.clone(), x); }}").unwrap();
     }
-    out.push_str("    }\n    if invalid {\n        return Err(rt::json_de::DeError::Invalid);\n    }\n    Ok(out)\n}\n\n");
+    out.push_str(
+        "    }\n    if invalid {\n        return Err(rt::json_de::DeError::Invalid);\n    }\n    Ok(out)\n}\n\n",
+    );
 }
 
 pub fn json_de_rs(g: &Gen) -> String {
@@ -314,9 +391,19 @@ pub fn ser_members(g: &Gen, s: &Shape, x: &str, include: &dyn Fn(&Member) -> boo
         let f = snake(&m.name);
         let key = lit(&json_name(m));
         if g.is_optional(m) {
-            writeln!(out, "if let Some(v) = &{x}.{f} {{\n    w.key({key});\n    {}\n}}", ser_stmt(g, Some(m), &m.target, "v")).unwrap();
+            writeln!(
+                out,
+                "if let Some(v) = &{x}.{f} {{\n    w.key({key});\n    {}\n}}",
+                ser_stmt(g, Some(m), &m.target, "v")
+            )
+            .unwrap();
         } else {
-            writeln!(out, "{{\n    let v = &{x}.{f};\n    w.key({key});\n    {}\n}}", ser_stmt(g, Some(m), &m.target, "v")).unwrap();
+            writeln!(
+                out,
+                "{{\n    let v = &{x}.{f};\n    w.key({key});\n    {}\n}}",
+                ser_stmt(g, Some(m), &m.target, "v")
+            )
+            .unwrap();
         }
     }
     out
@@ -324,18 +411,35 @@ pub fn ser_members(g: &Gen, s: &Shape, x: &str, include: &dyn Fn(&Member) -> boo
 
 fn ser_fn(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
-    writeln!(out, "pub(crate) fn ser_{}(x: &{ty}, w: &mut JsonWriter) {{", stem(g, &s.id)).unwrap();
+    writeln!(
+        out,
+        "pub(crate) fn ser_{}(x: &{ty}, w: &mut JsonWriter) {{",
+        stem(g, &s.id)
+    )
+    .unwrap();
     let body = match s.kind {
-        Kind::Structure => format!("w.begin_object();\n{}w.end_object();\n", ser_members(g, s, "x", &|_| true)),
+        Kind::Structure => format!(
+            "w.begin_object();\n{}w.end_object();\n",
+            ser_members(g, s, "x", &|_| true)
+        ),
         Kind::Union => {
             let mut b = String::from("w.begin_object();\nmatch x {\n");
             for m in &s.members {
                 let var = crate::emit_types::variant(&m.name);
                 let key = lit(&json_name(m));
                 if m.target == "smithy.api#Unit" {
-                    writeln!(b, "    {ty}::{var} => {{ w.key({key}); w.begin_object(); w.end_object(); }}").unwrap();
+                    writeln!(
+                        b,
+                        "    {ty}::{var} => {{ w.key({key}); w.begin_object(); w.end_object(); }}"
+                    )
+                    .unwrap();
                 } else {
-                    writeln!(b, "    {ty}::{var}(v) => {{ w.key({key}); {} }}", ser_stmt(g, Some(m), &m.target, "v")).unwrap();
+                    writeln!(
+                        b,
+                        "    {ty}::{var}(v) => {{ w.key({key}); {} }}",
+                        ser_stmt(g, Some(m), &m.target, "v")
+                    )
+                    .unwrap();
                 }
             }
             b.push_str(&format!("    {ty}::Unknown => {{}}\n}}\nw.end_object();\n"));
@@ -349,7 +453,10 @@ fn ser_fn(g: &Gen, s: &Shape, out: &mut String) {
                     ser_stmt(g, Some(m), &m.target, "v")
                 )
             } else {
-                format!("w.begin_array();\nfor v in x {{\n    {}\n}}\nw.end_array();\n", ser_stmt(g, Some(m), &m.target, "v"))
+                format!(
+                    "w.begin_array();\nfor v in x {{\n    {}\n}}\nw.end_array();\n",
+                    ser_stmt(g, Some(m), &m.target, "v")
+                )
             }
         }
         Kind::Map => {
@@ -360,7 +467,10 @@ fn ser_fn(g: &Gen, s: &Shape, out: &mut String) {
                     ser_stmt(g, Some(m), &m.target, "v")
                 )
             } else {
-                format!("w.begin_object();\nfor (k, v) in x {{\n    w.key(k);\n    {}\n}}\nw.end_object();\n", ser_stmt(g, Some(m), &m.target, "v"))
+                format!(
+                    "w.begin_object();\nfor (k, v) in x {{\n    w.key(k);\n    {}\n}}\nw.end_object();\n",
+                    ser_stmt(g, Some(m), &m.target, "v")
+                )
             }
         }
         _ => String::new(),
@@ -380,5 +490,13 @@ pub fn json_ser_rs(g: &Gen) -> String {
 }
 
 pub fn indent(s: &str, pre: &str) -> String {
-    s.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("{pre}{l}\n") }).collect()
+    s.lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{pre}{l}\n")
+            }
+        })
+        .collect()
 }

@@ -56,11 +56,23 @@ pub fn service_rs(g: &Gen) -> String {
     }
     out.push_str("    ];\n\n    /// The operation's name in the model.\n    pub fn name(self) -> &'static str {\n        match self {\n");
     for op in &g.ops {
-        writeln!(out, "            Operation::{} => {},", pascal(short(op)), lit(short(op))).unwrap();
+        writeln!(
+            out,
+            "            Operation::{} => {},",
+            pascal(short(op)),
+            lit(short(op))
+        )
+        .unwrap();
     }
     out.push_str("        }\n    }\n\n    /// The operation's HTTP method and URI pattern.\n    pub fn http(self) -> (&'static str, &'static str) {\n        match self {\n");
     for op in &g.ops {
-        writeln!(out, "            Operation::{} => ({root}::operation::{m}::METHOD, {root}::operation::{m}::URI),", pascal(short(op)), m = module_name(op)).unwrap();
+        writeln!(
+            out,
+            "            Operation::{} => ({root}::operation::{m}::METHOD, {root}::operation::{m}::URI),",
+            pascal(short(op)),
+            m = module_name(op)
+        )
+        .unwrap();
     }
     out.push_str("        }\n    }\n}\n\n");
 
@@ -92,7 +104,13 @@ pub fn service_rs(g: &Gen) -> String {
     writeln!(out, "/// Routes and reads a request without calling any operation: `Ok` with the operation when the\n/// request is acceptable, else the error response the service answers.\npub async fn read_request<B>(req: rt::http::Request<B>) -> ::std::result::Result<Operation, rt::http::Response<rt::body::Body>>\nwhere\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{{").unwrap();
     out.push_str("    let (op, labels) = route(req.method(), req.uri().path(), req.uri().query()).map_err(|r| r.into_response(&PROTOCOL))?;\n    let read = match op {\n");
     for op in &g.ops {
-        writeln!(out, "        Operation::{} => {root}::operation::{}::deserialize_request(req, labels).await.map(|_| ()),", pascal(short(op)), module_name(op)).unwrap();
+        writeln!(
+            out,
+            "        Operation::{} => {root}::operation::{}::deserialize_request(req, labels).await.map(|_| ()),",
+            pascal(short(op)),
+            module_name(op)
+        )
+        .unwrap();
     }
     out.push_str("    };\n    read.map(|()| op).map_err(|r| r.into_response(&PROTOCOL))\n}\n\n");
 

@@ -47,7 +47,11 @@ fn structure(g: &Gen, s: &Shape, out: &mut String) {
     out.push_str("}\n\n");
     // Members with model defaults get them from `Default`.
     if g.defaultable(&s.id) && !default {
-        writeln!(out, "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self {{").unwrap();
+        writeln!(
+            out,
+            "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self {{"
+        )
+        .unwrap();
         for m in &s.members {
             let v = match g.default_value(m) {
                 Some(v) if !g.is_optional(m) => default_expr(g, &m.target, v),
@@ -64,8 +68,17 @@ fn structure(g: &Gen, s: &Shape, out: &mut String) {
     } else {
         writeln!(out, "        f.debug_struct({})", lit(&name)).unwrap();
         for m in &s.members {
-            let v = if g.sensitive(&m.target) { format!("&{REDACTED}") } else { format!("&self.{}", snake(&m.name)) };
-            writeln!(out, "            .field({}, {v})", lit(&snake(&m.name).replace("r#", ""))).unwrap();
+            let v = if g.sensitive(&m.target) {
+                format!("&{REDACTED}")
+            } else {
+                format!("&self.{}", snake(&m.name))
+            };
+            writeln!(
+                out,
+                "            .field({}, {v})",
+                lit(&snake(&m.name).replace("r#", ""))
+            )
+            .unwrap();
         }
         out.push_str("            .finish()\n");
     }
@@ -138,7 +151,11 @@ fn union(g: &Gen, s: &Shape, out: &mut String) {
         }
     }
     out.push_str("    /// A member this server does not know; never produced by the server itself.\n    #[doc(hidden)]\n    Unknown,\n}\n\n");
-    writeln!(out, "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self::Unknown\n    }}\n}}\n").unwrap();
+    writeln!(
+        out,
+        "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self::Unknown\n    }}\n}}\n"
+    )
+    .unwrap();
     writeln!(out, "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
     if g.sensitive(&s.id) {
         writeln!(out, "        f.write_str({REDACTED})").unwrap();
@@ -149,9 +166,19 @@ fn union(g: &Gen, s: &Shape, out: &mut String) {
             if m.target == "smithy.api#Unit" {
                 writeln!(out, "            Self::{v} => f.write_str({}),", lit(&v)).unwrap();
             } else if g.sensitive(&m.target) {
-                writeln!(out, "            Self::{v}(_) => f.debug_tuple({}).field(&{REDACTED}).finish(),", lit(&v)).unwrap();
+                writeln!(
+                    out,
+                    "            Self::{v}(_) => f.debug_tuple({}).field(&{REDACTED}).finish(),",
+                    lit(&v)
+                )
+                .unwrap();
             } else {
-                writeln!(out, "            Self::{v}(x) => f.debug_tuple({}).field(x).finish(),", lit(&v)).unwrap();
+                writeln!(
+                    out,
+                    "            Self::{v}(x) => f.debug_tuple({}).field(x).finish(),",
+                    lit(&v)
+                )
+                .unwrap();
             }
         }
         out.push_str("            Self::Unknown => f.write_str(\"Unknown\"),\n        }\n");
@@ -174,7 +201,12 @@ fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
     let values: Vec<(String, String)> = s
         .members
         .iter()
-        .map(|m| (variant(&m.name), m.get("enumValue").and_then(|v| v.as_str()).unwrap_or("").to_string()))
+        .map(|m| {
+            (
+                variant(&m.name),
+                m.get("enumValue").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+            )
+        })
         .collect();
     out.push_str(&g.doc(&s.traits, ""));
     out.push_str("#[derive(Clone, PartialEq, Eq, Hash, Debug)]\n");
@@ -196,14 +228,27 @@ fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
         .filter(|(_, m)| !m.has("internal"))
         .map(|((_, val), _)| lit(val))
         .collect();
-    writeln!(out, "    /// The values of the model's enum, as the wire carries them (internal ones excluded).").unwrap();
-    writeln!(out, "    pub const VALUES: &'static [&'static str] = &[{}];", public.join(", ")).unwrap();
+    writeln!(
+        out,
+        "    /// The values of the model's enum, as the wire carries them (internal ones excluded)."
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    pub const VALUES: &'static [&'static str] = &[{}];",
+        public.join(", ")
+    )
+    .unwrap();
     out.push_str("    /// The wire value.\n    pub fn as_str(&self) -> &str {\n        match self {\n");
     for (v, val) in &values {
         writeln!(out, "            Self::{v} => {},", lit(val)).unwrap();
     }
     out.push_str("            Self::Unknown(s) => s.as_str(),\n        }\n    }\n}\n\n");
-    writeln!(out, "impl ::std::convert::From<&str> for {name} {{\n    fn from(s: &str) -> Self {{\n        match s {{").unwrap();
+    writeln!(
+        out,
+        "impl ::std::convert::From<&str> for {name} {{\n    fn from(s: &str) -> Self {{\n        match s {{"
+    )
+    .unwrap();
     for (v, val) in &values {
         writeln!(out, "            {} => Self::{v},", lit(val)).unwrap();
     }
@@ -220,7 +265,11 @@ fn int_enum(g: &Gen, s: &Shape, out: &mut String) {
 
 /// Every error shape the service's operations can answer, in a stable order.
 pub fn service_errors(g: &Gen) -> Vec<String> {
-    let mut all: Vec<String> = g.ops.iter().flat_map(|op| g.model.operation_errors(g.cfg.service, op)).collect();
+    let mut all: Vec<String> = g
+        .ops
+        .iter()
+        .flat_map(|op| g.model.operation_errors(g.cfg.service, op))
+        .collect();
     all.sort_by_key(|e| g.type_ident(e));
     all.dedup();
     all
@@ -247,7 +296,12 @@ fn error_enum(g: &Gen, out: &mut String, ty: &str, doc: &str, errors: &[String],
     writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
     out.push_str("        match self {\n");
     for e in errors {
-        writeln!(out, "            Self::{}(e) => ::std::fmt::Display::fmt(e, f),", g.type_ident(e)).unwrap();
+        writeln!(
+            out,
+            "            Self::{}(e) => ::std::fmt::Display::fmt(e, f),",
+            g.type_ident(e)
+        )
+        .unwrap();
     }
     if unmodelled {
         out.push_str("            Self::Unmodelled(e) => ::std::fmt::Display::fmt(e, f),\n");
@@ -264,21 +318,48 @@ fn error_enum(g: &Gen, out: &mut String, ty: &str, doc: &str, errors: &[String],
 pub fn error_rs(g: &Gen) -> String {
     let mut out = String::from("//! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of\n//! the service.\n\n#![allow(unused_variables, unreachable_patterns)]\n\n");
     let all = service_errors(g);
-    error_enum(g, &mut out, "ServiceError", "Any error shape of the service.", &all, false);
+    error_enum(
+        g,
+        &mut out,
+        "ServiceError",
+        "Any error shape of the service.",
+        &all,
+        false,
+    );
     for op in &g.ops {
         let ty = g.op_error_type(op);
         let errors = g.model.operation_errors(g.cfg.service, op);
-        error_enum(g, &mut out, &ty, &format!("An error of the `{}` operation.", short(op)), &errors, true);
+        error_enum(
+            g,
+            &mut out,
+            &ty,
+            &format!("An error of the `{}` operation.", short(op)),
+            &errors,
+            true,
+        );
         writeln!(out, "impl ::std::convert::From<ServiceError> for {ty} {{\n    fn from(e: ServiceError) -> Self {{\n        match e {{").unwrap();
         for e in &errors {
-            writeln!(out, "            ServiceError::{v}(e) => Self::{v}(e),", v = g.type_ident(e)).unwrap();
+            writeln!(
+                out,
+                "            ServiceError::{v}(e) => Self::{v}(e),",
+                v = g.type_ident(e)
+            )
+            .unwrap();
         }
         out.push_str("            other => Self::Unmodelled(other),\n        }\n    }\n}\n\n");
-        writeln!(out, "impl ::std::convert::From<{ty}> for ServiceError {{\n    fn from(e: {ty}) -> Self {{\n        match e {{").unwrap();
+        writeln!(
+            out,
+            "impl ::std::convert::From<{ty}> for ServiceError {{\n    fn from(e: {ty}) -> Self {{\n        match e {{"
+        )
+        .unwrap();
         for e in &errors {
             writeln!(out, "            {ty}::{v}(e) => Self::{v}(e),", v = g.type_ident(e)).unwrap();
         }
-        out.push_str("            {ty}::Unmodelled(e) => e,\n        }\n    }\n}\n\n".replace("{ty}", &ty).as_str());
+        out.push_str(
+            "            {ty}::Unmodelled(e) => e,\n        }\n    }\n}\n\n"
+                .replace("{ty}", &ty)
+                .as_str(),
+        );
     }
     out
 }

@@ -57,7 +57,10 @@ impl<'m> Gen<'m> {
     /// Services whose operations model `smithy.framework#ValidationException` get its wording.
     pub fn validation_style(&self) -> ValidationStyle {
         let smithy = self.ops.iter().any(|op| {
-            self.model.operation_errors(self.cfg.service, op).iter().any(|e| e == "smithy.framework#ValidationException")
+            self.model
+                .operation_errors(self.cfg.service, op)
+                .iter()
+                .any(|e| e == "smithy.framework#ValidationException")
         });
         if smithy {
             ValidationStyle::Smithy
@@ -102,7 +105,9 @@ impl<'m> Gen<'m> {
 
     /// Whether some member in the service's closure targets the shape.
     pub fn is_member_target(&self, id: &str) -> bool {
-        self.closure.iter().any(|s| self.shape(s).members.iter().any(|m| m.target == id))
+        self.closure
+            .iter()
+            .any(|s| self.shape(s).members.iter().any(|m| m.target == id))
     }
 
     pub fn is_streaming_blob(&self, target: &str) -> bool {
@@ -135,7 +140,11 @@ impl<'m> Gen<'m> {
             Kind::Document => "rt::aws_smithy_types::Document".into(),
             Kind::Enum | Kind::Structure => format!("{}::model::{}", self.root(), self.type_ident(id)),
             Kind::Union if s.has("streaming") => {
-                format!("rt::event_stream::EventStream<{}::model::{}>", self.root(), self.type_ident(id))
+                format!(
+                    "rt::event_stream::EventStream<{}::model::{}>",
+                    self.root(),
+                    self.type_ident(id)
+                )
             }
             Kind::Union => format!("{}::model::{}", self.root(), self.type_ident(id)),
             Kind::List => {
@@ -149,7 +158,11 @@ impl<'m> Gen<'m> {
             }
             Kind::Map => {
                 let v = self.rust_type(&s.members[1].target);
-                let v = if s.has("sparse") { format!("::std::option::Option<{v}>") } else { v };
+                let v = if s.has("sparse") {
+                    format!("::std::option::Option<{v}>")
+                } else {
+                    v
+                };
                 format!("::std::collections::HashMap<::std::string::String, {v}>")
             }
             Kind::Operation | Kind::Service | Kind::Resource => panic!("{id} is not a value shape"),

@@ -111,7 +111,15 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
             t.model, t.package
         ),
     );
-    let mut lib = format!("{h}//! Server for {}, generated from `{}`.\n\n#![allow(clippy::all)]\n\n", t.services.iter().map(|s| model::short(s.service)).collect::<Vec<_>>().join(" and "), t.model);
+    let mut lib = format!(
+        "{h}//! Server for {}, generated from `{}`.\n\n#![allow(clippy::all)]\n\n",
+        t.services
+            .iter()
+            .map(|s| model::short(s.service))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        t.model
+    );
     for cfg in &t.services {
         let g = Gen::new(&model, cfg);
         check_patterns(&g)?;
@@ -129,7 +137,10 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         );
         files.add(m.join("model.rs"), format!("{h}{}", emit_types::model_rs(&g)));
         files.add(m.join("error.rs"), format!("{h}{}", emit_types::error_rs(&g)));
-        files.add(m.join("error_bindings.rs"), format!("{h}{}", emit_http::error_bindings_rs(&g)));
+        files.add(
+            m.join("error_bindings.rs"),
+            format!("{h}{}", emit_http::error_bindings_rs(&g)),
+        );
         files.add(m.join("json_de.rs"), format!("{h}{}", emit_json::json_de_rs(&g)));
         files.add(m.join("json_ser.rs"), format!("{h}{}", emit_json::json_ser_rs(&g)));
         files.add(m.join("service.rs"), format!("{h}{}", emit_service::service_rs(&g)));
@@ -137,7 +148,11 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         for op in &g.ops {
             let name = emit_http::module_name(op);
             writeln_mod(&mut ops_mod, &name);
-            files.add(m.join("operation").join(format!("{}.rs", name.trim_start_matches("r#"))), format!("{h}{}", emit_http::operation_rs(&g, op)));
+            files.add(
+                m.join("operation")
+                    .join(format!("{}.rs", name.trim_start_matches("r#"))),
+                format!("{h}{}", emit_http::operation_rs(&g, op)),
+            );
         }
         files.add(m.join("operation").join("mod.rs"), ops_mod);
     }
@@ -190,6 +205,7 @@ fn main() {
 /// `cargo run` gives the running program its manifest directory; a binary built for another checkout
 /// (a shared target directory) must not write into that one, so the run-time value wins.
 fn workspace_root() -> PathBuf {
-    let here = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()));
+    let here =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()));
     here.parent().map(Path::to_path_buf).unwrap_or(here)
 }

@@ -96,7 +96,11 @@ impl Shape {
         self.traits.get(&qualify(t))
     }
     fn target_ref(&self, key: &str) -> Option<String> {
-        self.raw.get(key).and_then(|v| v.get("target")).and_then(Value::as_str).map(str::to_string)
+        self.raw
+            .get(key)
+            .and_then(|v| v.get("target"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
     }
     pub fn input(&self) -> Option<String> {
         self.target_ref("input").filter(|t| t != "smithy.api#Unit")
@@ -124,7 +128,11 @@ pub fn short(id: &str) -> &str {
 
 fn targets(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|t| t.get("target")?.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.get("target")?.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -169,25 +177,46 @@ impl Model {
             let id = format!("smithy.api#{name}");
             let mut traits = Map::new();
             if name.starts_with("Primitive") {
-                let default = if *kind == "boolean" { Value::Bool(false) } else { Value::from(0) };
+                let default = if *kind == "boolean" {
+                    Value::Bool(false)
+                } else {
+                    Value::from(0)
+                };
                 traits.insert("smithy.api#default".into(), default);
             }
             if *name == "Unit" {
                 traits.insert("smithy.api#unitType".into(), Value::Object(Map::new()));
             }
             let kind = Kind::parse(kind).unwrap();
-            shapes.insert(id.clone(), Shape { id, kind, members: vec![], traits, raw: Map::new() });
+            shapes.insert(
+                id.clone(),
+                Shape {
+                    id,
+                    kind,
+                    members: vec![],
+                    traits,
+                    raw: Map::new(),
+                },
+            );
         }
         for (id, v) in raw_shapes {
             let obj = v.as_object().ok_or_else(|| format!("{id}: not an object"))?;
             let ty = obj.get("type").and_then(Value::as_str).unwrap_or("");
             let Some(kind) = Kind::parse(ty) else { continue };
-            let traits = obj.get("traits").and_then(Value::as_object).cloned().unwrap_or_default();
+            let traits = obj
+                .get("traits")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             let mut members = Vec::new();
             let mut push = |name: &str, m: &Value| {
                 members.push(Member {
                     name: name.to_string(),
-                    target: m.get("target").and_then(Value::as_str).unwrap_or("smithy.api#Unit").to_string(),
+                    target: m
+                        .get("target")
+                        .and_then(Value::as_str)
+                        .unwrap_or("smithy.api#Unit")
+                        .to_string(),
                     traits: m.get("traits").and_then(Value::as_object).cloned().unwrap_or_default(),
                 })
             };
@@ -212,16 +241,36 @@ impl Model {
                 let list = traits["smithy.api#enum"].as_array().cloned().unwrap_or_default();
                 for (i, e) in list.iter().enumerate() {
                     let value = e.get("value").and_then(Value::as_str).unwrap_or("").to_string();
-                    let name = e.get("name").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("V{i}_{value}"));
+                    let name = e
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("V{i}_{value}"));
                     let mut t = Map::new();
                     t.insert("smithy.api#enumValue".into(), Value::String(value));
-                    if e.get("tags").and_then(Value::as_array).is_some_and(|t| t.iter().any(|x| x == "internal")) {
+                    if e.get("tags")
+                        .and_then(Value::as_array)
+                        .is_some_and(|t| t.iter().any(|x| x == "internal"))
+                    {
                         t.insert("smithy.api#internal".into(), Value::Object(Map::new()));
                     }
-                    members.push(Member { name, target: "smithy.api#Unit".into(), traits: t });
+                    members.push(Member {
+                        name,
+                        target: "smithy.api#Unit".into(),
+                        traits: t,
+                    });
                 }
             }
-            shapes.insert(id.clone(), Shape { id: id.clone(), kind, members, traits, raw: obj.clone() });
+            shapes.insert(
+                id.clone(),
+                Shape {
+                    id: id.clone(),
+                    kind,
+                    members,
+                    traits,
+                    raw: obj.clone(),
+                },
+            );
         }
         let mut model = Model { shapes };
         model.flatten_mixins()?;
@@ -279,7 +328,12 @@ impl Model {
     /// Operations no service binds (the protocol suite has some) are gathered into a synthetic
     /// service, `smithy.synthetic#UnboundOperations`, so that they can be generated too.
     fn bind_orphan_operations(&mut self) {
-        let services: Vec<String> = self.shapes.values().filter(|s| s.kind == Kind::Service).map(|s| s.id.clone()).collect();
+        let services: Vec<String> = self
+            .shapes
+            .values()
+            .filter(|s| s.kind == Kind::Service)
+            .map(|s| s.id.clone())
+            .collect();
         let bound: BTreeSet<String> = services.iter().flat_map(|s| self.operations(s)).collect();
         let orphans: Vec<Value> = self
             .shapes
@@ -294,7 +348,16 @@ impl Model {
         let mut raw = Map::new();
         raw.insert("type".into(), Value::String("service".into()));
         raw.insert("operations".into(), Value::Array(orphans));
-        self.shapes.insert(id.clone(), Shape { id, kind: Kind::Service, members: vec![], traits: Map::new(), raw });
+        self.shapes.insert(
+            id.clone(),
+            Shape {
+                id,
+                kind: Kind::Service,
+                members: vec![],
+                traits: Map::new(),
+                raw,
+            },
+        );
     }
 
     /// Enum members without `enumValue` take their member name as value.
@@ -303,7 +366,8 @@ impl Model {
             if s.kind == Kind::Enum {
                 for m in &mut s.members {
                     if !m.traits.contains_key("smithy.api#enumValue") {
-                        m.traits.insert("smithy.api#enumValue".into(), Value::String(m.name.clone()));
+                        m.traits
+                            .insert("smithy.api#enumValue".into(), Value::String(m.name.clone()));
                     }
                 }
             }
@@ -375,7 +439,11 @@ impl Model {
             .raw
             .get("rename")
             .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

@@ -66,7 +66,11 @@ pub fn pascal(name: &str) -> String {
             }
         })
         .collect();
-    let s = if s.starts_with(|c: char| c.is_ascii_digit()) { format!("V{s}") } else { s };
+    let s = if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{s}")
+    } else {
+        s
+    };
     escape(s)
 }
 
@@ -101,9 +105,17 @@ pub fn first_sentence(doc: &str) -> String {
         }
     }
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("&quot;", "\"");
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"");
     let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len());
-    text[..end].replace('[', "\\[").replace(']', "\\]").replace('<', "\\<").replace('`', "'")
+    text[..end]
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+        .replace('<', "\\<")
+        .replace('`', "'")
 }
 
 #[cfg(test)]

@@ -41,7 +41,10 @@ impl Files {
     /// Formats the Rust files; a file rustfmt rejects is kept as is (the compiler will point at it).
     fn formatted(&self) -> BTreeMap<PathBuf, String> {
         let entries: Vec<(&PathBuf, &String)> = self.files.iter().collect();
-        let chunks: Vec<Vec<(&PathBuf, &String)>> = entries.chunks(entries.len().div_ceil(4).max(1)).map(|c| c.to_vec()).collect();
+        let chunks: Vec<Vec<(&PathBuf, &String)>> = entries
+            .chunks(entries.len().div_ceil(4).max(1))
+            .map(|c| c.to_vec())
+            .collect();
         std::thread::scope(|s| {
             let handles: Vec<_> = chunks
                 .into_iter()
@@ -52,7 +55,11 @@ impl Files {
                             .map(|(p, t)| {
                                 let text = if p.extension().is_some_and(|e| e == "rs") {
                                     rustfmt(t).unwrap_or_else(|e| {
-                                        eprintln!("codegen: rustfmt {}: {}", p.display(), e.lines().next().unwrap_or(""));
+                                        eprintln!(
+                                            "codegen: rustfmt {}: {}",
+                                            p.display(),
+                                            e.lines().next().unwrap_or("")
+                                        );
                                         t.clone()
                                     })
                                 } else {

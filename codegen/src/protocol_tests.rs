@@ -37,11 +37,36 @@ fn features(model: &Model, roots: &[String]) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<String> = roots.to_vec();
     const TRAITS: &[&str] = &[
-        "httpLabel", "httpQuery", "httpQueryParams", "httpHeader", "httpPrefixHeaders", "httpPayload",
-        "httpResponseCode", "jsonName", "timestampFormat", "mediaType", "sparse", "uniqueItems", "length",
-        "range", "pattern", "required", "default", "streaming", "eventHeader", "eventPayload", "idempotencyToken",
-        "sensitive", "httpError", "error", "enum", "requestCompression", "endpoint", "hostLabel",
-        "httpChecksumRequired", "mixin",
+        "httpLabel",
+        "httpQuery",
+        "httpQueryParams",
+        "httpHeader",
+        "httpPrefixHeaders",
+        "httpPayload",
+        "httpResponseCode",
+        "jsonName",
+        "timestampFormat",
+        "mediaType",
+        "sparse",
+        "uniqueItems",
+        "length",
+        "range",
+        "pattern",
+        "required",
+        "default",
+        "streaming",
+        "eventHeader",
+        "eventPayload",
+        "idempotencyToken",
+        "sensitive",
+        "httpError",
+        "error",
+        "enum",
+        "requestCompression",
+        "endpoint",
+        "hostLabel",
+        "httpChecksumRequired",
+        "mixin",
     ];
     while let Some(id) = stack.pop() {
         if !seen.insert(id.clone()) {
@@ -87,7 +112,12 @@ fn expand(t: &Value) -> Vec<(String, BTreeMap<String, String>)> {
     let Some(params) = t.get("testParameters").and_then(Value::as_object) else {
         return vec![(id, BTreeMap::new())];
     };
-    let n = params.values().filter_map(Value::as_array).map(Vec::len).max().unwrap_or(0);
+    let n = params
+        .values()
+        .filter_map(Value::as_array)
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0);
     (0..n)
         .map(|i| {
             let subs = params
@@ -113,7 +143,11 @@ fn subst_value(v: &Value, subs: &BTreeMap<String, String>) -> Value {
     match v {
         Value::String(s) => Value::String(substitute(s, subs)),
         Value::Array(a) => Value::Array(a.iter().map(|x| subst_value(x, subs)).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (substitute(k, subs), subst_value(x, subs))).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (substitute(k, subs), subst_value(x, subs)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -126,7 +160,11 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
     for op in lambda.operations(lambda_service) {
         lambda_features.extend(features(&lambda, &op_roots(&lambda, lambda_service, &op)));
     }
-    let configs: Vec<ServiceConfig> = crate::targets().into_iter().flat_map(|t| t.services).filter(|s| !s.service.starts_with("com.amazonaws.lambda")).collect();
+    let configs: Vec<ServiceConfig> = crate::targets()
+        .into_iter()
+        .flat_map(|t| t.services)
+        .filter(|s| !s.service.starts_with("com.amazonaws.lambda"))
+        .collect();
     let gens: Vec<Gen> = configs.iter().map(|c| Gen::new(&model, c)).collect();
     // Cases known not to pass are generated `#[ignore]`d, with the explanation the report shows.
     let known: BTreeMap<String, String> = std::fs::read_to_string(root.join("conformance/known-failures.json"))
@@ -138,7 +176,9 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
     let mut modules: BTreeMap<String, String> = BTreeMap::new();
     for shape in model.shapes.values() {
         for (trait_name, category) in KINDS {
-            let Some(tests) = shape.traits.get(trait_name).and_then(Value::as_array) else { continue };
+            let Some(tests) = shape.traits.get(trait_name).and_then(Value::as_array) else {
+                continue;
+            };
             for t in tests {
                 if t.get("appliesTo").and_then(Value::as_str) == Some("client") {
                     continue;
@@ -147,12 +187,16 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
                     continue;
                 }
                 // Which generated service owns the shape?
-                let owner = gens.iter().find(|g| g.closure.contains(&shape.id) || g.ops.contains(&shape.id));
+                let owner = gens
+                    .iter()
+                    .find(|g| g.closure.contains(&shape.id) || g.ops.contains(&shape.id));
                 for (case_id, subs) in expand(t) {
                     let mut case = Case {
                         id: case_id.clone(),
                         category,
-                        service: owner.map(|g| short(g.cfg.service).to_string()).unwrap_or_else(|| service_of(&model, &shape.id)),
+                        service: owner
+                            .map(|g| short(g.cfg.service).to_string())
+                            .unwrap_or_else(|| service_of(&model, &shape.id)),
                         shape: shape.id.clone(),
                         test_fn: None,
                         skip: None,
@@ -166,10 +210,14 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
                     let op = if shape.kind == Kind::Operation {
                         Some(shape.id.clone())
                     } else {
-                        g.ops.iter().find(|o| model.operation_errors(g.cfg.service, o).contains(&shape.id)).cloned()
+                        g.ops
+                            .iter()
+                            .find(|o| model.operation_errors(g.cfg.service, o).contains(&shape.id))
+                            .cloned()
                     };
                     if let Some(op) = &op {
-                        case.lambda_slice = features(&model, &op_roots(&model, g.cfg.service, op)).is_subset(&lambda_features);
+                        case.lambda_slice =
+                            features(&model, &op_roots(&model, g.cfg.service, op)).is_subset(&lambda_features);
                     }
                     let cat = snake_raw(category);
                     let fn_name = format!("{}_{cat}", snake_raw(&case_id));
@@ -191,7 +239,12 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
                             } else {
                                 ""
                             };
-                            writeln!(m, "/// {}\n#[tokio::test]\n{ignore}async fn {fn_name}() {{\n{body}}}\n", case_id).unwrap();
+                            writeln!(
+                                m,
+                                "/// {}\n#[tokio::test]\n{ignore}async fn {fn_name}() {{\n{body}}}\n",
+                                case_id
+                            )
+                            .unwrap();
                             case.test_fn = Some(format!("{}_{cat}::{fn_name}", g.cfg.module));
                         }
                         Err(why) => case.skip = Some(why),
@@ -206,7 +259,10 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
     let mut main = format!("{h}//! The restJson1 protocol-compliance suite, one test per server-applicable case.\n\n");
     for (name, body) in &modules {
         writeln!(main, "mod {name};").unwrap();
-        let svc = ["_event_stream", "_request", "_response", "_malformed"].iter().find_map(|c| name.strip_suffix(c)).unwrap_or(name);
+        let svc = ["_event_stream", "_request", "_response", "_malformed"]
+            .iter()
+            .find_map(|c| name.strip_suffix(c))
+            .unwrap_or(name);
         files.add(
             dir.join(format!("{name}.rs")),
             format!("{h}#![allow(unused_imports, clippy::all)]\n\nuse conformance::*;\nuse restjson_protocol_server::{svc} as svc;\nuse smithy_server_runtime as rt;\n\n{body}"),
@@ -220,7 +276,10 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
                    "test": c.test_fn, "skip": c.skip, "lambda_slice": c.lambda_slice})
         })
         .collect();
-    files.add(PathBuf::from("conformance/cases.json"), serde_json::to_string_pretty(&list).unwrap_or_default() + "\n");
+    files.add(
+        PathBuf::from("conformance/cases.json"),
+        serde_json::to_string_pretty(&list).unwrap_or_default() + "\n",
+    );
     Ok(())
 }
 
@@ -242,14 +301,23 @@ fn request_expr(t: &Value, subs: &BTreeMap<String, String>) -> String {
     let query: Vec<String> = r
         .get("queryParams")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(|q| lit(&substitute(q, subs))).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|q| lit(&substitute(q, subs)))
+                .collect()
+        })
         .unwrap_or_default();
     let host = r.get("host").and_then(Value::as_str).unwrap_or("");
     let _ = host;
     let headers: Vec<String> = r
         .get("headers")
         .and_then(Value::as_object)
-        .map(|o| o.iter().map(|(k, v)| format!("({}, {})", lit(k), lit(&substitute(v.as_str().unwrap_or(""), subs)))).collect())
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| format!("({}, {})", lit(k), lit(&substitute(v.as_str().unwrap_or(""), subs))))
+                .collect()
+        })
         .unwrap_or_default();
     let body = substitute(r.get("body").and_then(Value::as_str).unwrap_or(""), subs);
     format!(
@@ -267,7 +335,12 @@ fn request_test(g: &Gen, op: &str, t: &Value, subs: &BTreeMap<String, String>) -
     let params = subst_value(t.get("params").unwrap_or(&json!({})), subs);
     let mut out = format!("    let req = {};\n", request_expr(t, subs));
     writeln!(out, "    let (op, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect(\"the request routes\");").unwrap();
-    writeln!(out, "    assert_eq!(op, svc::Operation::{});", crate::names::pascal(short(op))).unwrap();
+    writeln!(
+        out,
+        "    assert_eq!(op, svc::Operation::{});",
+        crate::names::pascal(short(op))
+    )
+    .unwrap();
     writeln!(out, "    let input = svc::operation::{m}::deserialize_request(req, labels).await.expect(\"the request is accepted\");").unwrap();
     let Some(input) = g.shape(op).input() else {
         out.push_str("    let () = input;\n");
@@ -296,11 +369,21 @@ fn request_test(g: &Gen, op: &str, t: &Value, subs: &BTreeMap<String, String>) -
             let f = snake(&mem.name);
             let v = params.get(&mem.name).cloned().unwrap_or(Value::Null);
             if g.is_streaming_blob(&mem.target) {
-                writeln!(out, "    assert_eq!(input.{f}.collect().await.expect(\"stream\").as_ref(), {}.as_bytes());", lit(v.as_str().unwrap_or(""))).unwrap();
+                writeln!(
+                    out,
+                    "    assert_eq!(input.{f}.collect().await.expect(\"stream\").as_ref(), {}.as_bytes());",
+                    lit(v.as_str().unwrap_or(""))
+                )
+                .unwrap();
             } else if g.is_event_stream(&mem.target) {
                 return Err("event-stream request bodies are not supported".into());
             } else {
-                writeln!(out, "    assert_eq!(input.{f}, {});", member_literal(g, s, mem, params.get(&mem.name))?).unwrap();
+                writeln!(
+                    out,
+                    "    assert_eq!(input.{f}, {});",
+                    member_literal(g, s, mem, params.get(&mem.name))?
+                )
+                .unwrap();
             }
         }
     }
@@ -314,11 +397,24 @@ fn response_checks(t: &Value) -> String {
     let headers: Vec<String> = t
         .get("headers")
         .and_then(Value::as_object)
-        .map(|o| o.iter().map(|(k, v)| format!("({}, {})", lit(k), lit(v.as_str().unwrap_or("")))).collect())
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| format!("({}, {})", lit(k), lit(v.as_str().unwrap_or(""))))
+                .collect()
+        })
         .unwrap_or_default();
-    let body = t.get("body").and_then(Value::as_str).map_or("None".into(), |b| format!("Some({})", lit(b)));
-    let media = t.get("bodyMediaType").and_then(Value::as_str).map_or("None".into(), |b| format!("Some({})", lit(b)));
-    format!("    check_response(resp, {code}, &[{}], {body}, {media}).await;\n", headers.join(", "))
+    let body = t
+        .get("body")
+        .and_then(Value::as_str)
+        .map_or("None".into(), |b| format!("Some({})", lit(b)));
+    let media = t
+        .get("bodyMediaType")
+        .and_then(Value::as_str)
+        .map_or("None".into(), |b| format!("Some({})", lit(b)));
+    format!(
+        "    check_response(resp, {code}, &[{}], {body}, {media}).await;\n",
+        headers.join(", ")
+    )
 }
 
 fn response_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
@@ -361,21 +457,38 @@ fn malformed_test(_g: &Gen, t: &Value, subs: &BTreeMap<String, String>) -> Resul
     let headers: Vec<String> = r
         .get("headers")
         .and_then(Value::as_object)
-        .map(|o| o.iter().map(|(k, v)| format!("({}, {})", lit(k), lit(&substitute(v.as_str().unwrap_or(""), subs)))).collect())
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| format!("({}, {})", lit(k), lit(&substitute(v.as_str().unwrap_or(""), subs))))
+                .collect()
+        })
         .unwrap_or_default();
     let body = r.get("body");
-    let media = body.and_then(|b| b.get("mediaType")).and_then(Value::as_str).map_or("None".into(), |m| format!("Some({})", lit(m)));
+    let media = body
+        .and_then(|b| b.get("mediaType"))
+        .and_then(Value::as_str)
+        .map_or("None".into(), |m| format!("Some({})", lit(m)));
     let assertion = body.and_then(|b| b.get("assertion"));
     let (contents, regex) = match assertion {
-        Some(a) if a.get("contents").is_some() => {
-            (format!("Some({})", lit(&substitute(a["contents"].as_str().unwrap_or(""), subs))), "None".to_string())
-        }
-        Some(a) if a.get("messageRegex").is_some() => {
-            ("None".to_string(), format!("Some({})", lit(&substitute(a["messageRegex"].as_str().unwrap_or(""), subs))))
-        }
+        Some(a) if a.get("contents").is_some() => (
+            format!("Some({})", lit(&substitute(a["contents"].as_str().unwrap_or(""), subs))),
+            "None".to_string(),
+        ),
+        Some(a) if a.get("messageRegex").is_some() => (
+            "None".to_string(),
+            format!(
+                "Some({})",
+                lit(&substitute(a["messageRegex"].as_str().unwrap_or(""), subs))
+            ),
+        ),
         _ => ("None".into(), "None".into()),
     };
-    writeln!(out, "    check_malformed(resp, {code}, &[{}], {media}, {contents}, {regex}).await;", headers.join(", ")).unwrap();
+    writeln!(
+        out,
+        "    check_malformed(resp, {code}, &[{}], {media}, {contents}, {regex}).await;",
+        headers.join(", ")
+    )
+    .unwrap();
     Ok(out)
 }
 
@@ -399,7 +512,10 @@ fn event_stream_direction(t: &Value) -> Result<Direction, String> {
     let initial_response = t.get("initialResponseParams").is_some() || t.get("initialResponse").is_some();
     let reads = (!events.is_empty() && requests && !initial_response) || (events.is_empty() && initial_request);
     let writes = (events.is_empty() && initial_response && !initial_request)
-        || (responses && !initial_request && events.iter().all(|e| e.get("params").is_some()) && t.get("expectation").is_none());
+        || (responses
+            && !initial_request
+            && events.iter().all(|e| e.get("params").is_some())
+            && t.get("expectation").is_none());
     if reads {
         Ok(Direction::Input)
     } else if writes {
@@ -443,7 +559,11 @@ fn event_stream_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
 fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
     let in_id = g.shape(op).input().ok_or("the operation has no input")?;
     let in_shape = g.shape(&in_id);
-    let stream = in_shape.members.iter().find(|m| g.is_event_stream(&m.target)).ok_or("the input has no event stream")?;
+    let stream = in_shape
+        .members
+        .iter()
+        .find(|m| g.is_event_stream(&m.target))
+        .ok_or("the input has no event stream")?;
     let (_, uri, _) = crate::emit_http::http_trait(g, op);
     let events: Vec<Value> = t.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
     let mut frames = Vec::new();
@@ -452,19 +572,48 @@ fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<String, Strin
         frames.push(format!("event_frame({}, {}.as_bytes())", header_specs(e), lit(body)));
     }
     let initial = t.get("initialRequest");
-    let method = initial.and_then(|r| r.get("method")).and_then(Value::as_str).unwrap_or("POST");
-    let uri = initial.and_then(|r| r.get("uri")).and_then(Value::as_str).unwrap_or(&uri).to_string();
+    let method = initial
+        .and_then(|r| r.get("method"))
+        .and_then(Value::as_str)
+        .unwrap_or("POST");
+    let uri = initial
+        .and_then(|r| r.get("uri"))
+        .and_then(Value::as_str)
+        .unwrap_or(&uri)
+        .to_string();
     let mut headers = vec!["(\"content-type\", \"application/vnd.amazon.eventstream\")".to_string()];
     if let Some(h) = initial.and_then(|r| r.get("headers")).and_then(Value::as_object) {
-        headers.extend(h.iter().map(|(k, v)| format!("({}, {})", lit(k), lit(v.as_str().unwrap_or("")))));
+        headers.extend(
+            h.iter()
+                .map(|(k, v)| format!("({}, {})", lit(k), lit(v.as_str().unwrap_or("")))),
+        );
     }
-    let mut out = format!("    let body: Vec<u8> = [{}].concat();\n", frames.iter().map(|f| format!("{f}.as_slice()")).collect::<Vec<_>>().join(", "));
+    let mut out = format!(
+        "    let body: Vec<u8> = [{}].concat();\n",
+        frames
+            .iter()
+            .map(|f| format!("{f}.as_slice()"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if frames.is_empty() {
         out = "    let body: Vec<u8> = Vec::new();\n".into();
     }
-    writeln!(out, "    let req = request({}, {}, &[], &[{}], &body);", lit(method), lit(&uri), headers.join(", ")).unwrap();
+    writeln!(
+        out,
+        "    let req = request({}, {}, &[], &[{}], &body);",
+        lit(method),
+        lit(&uri),
+        headers.join(", ")
+    )
+    .unwrap();
     writeln!(out, "    let (_, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect(\"the request routes\");").unwrap();
-    writeln!(out, "    let read = svc::operation::{}::deserialize_request(req, labels).await;", module_name(op)).unwrap();
+    writeln!(
+        out,
+        "    let read = svc::operation::{}::deserialize_request(req, labels).await;",
+        module_name(op)
+    )
+    .unwrap();
     let stream_field = snake(&stream.name);
     if t.get("expectation").and_then(|x| x.get("failure")).is_some() {
         writeln!(out, "    if let Ok(input) = read {{\n        let events: Vec<_> = futures_util::StreamExt::collect(input.{stream_field}.into_inner()).await;\n        assert!(events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()), \"every event was accepted\");\n    }}").unwrap();
@@ -473,15 +622,33 @@ fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<String, Strin
     out.push_str("    let input = read.expect(\"the request is accepted\");\n");
     if let Some(params) = t.get("initialRequestParams").and_then(Value::as_object) {
         for (k, v) in params {
-            let m = in_shape.members.iter().find(|m| &m.name == k).ok_or_else(|| format!("no member {k}"))?;
-            writeln!(out, "    assert_eq!(input.{}, {});", snake(&m.name), member_literal(g, in_shape, m, Some(v))?).unwrap();
+            let m = in_shape
+                .members
+                .iter()
+                .find(|m| &m.name == k)
+                .ok_or_else(|| format!("no member {k}"))?;
+            writeln!(
+                out,
+                "    assert_eq!(input.{}, {});",
+                snake(&m.name),
+                member_literal(g, in_shape, m, Some(v))?
+            )
+            .unwrap();
         }
     }
-    writeln!(out, "    let events: Vec<_> = futures_util::StreamExt::collect(input.{stream_field}.into_inner()).await;").unwrap();
+    writeln!(
+        out,
+        "    let events: Vec<_> = futures_util::StreamExt::collect(input.{stream_field}.into_inner()).await;"
+    )
+    .unwrap();
     writeln!(out, "    assert_eq!(events.len(), {});", events.len()).unwrap();
     for (i, e) in events.iter().enumerate() {
         let expected = literal(g, &stream.target, &e["params"], false)?;
-        writeln!(out, "    assert_eq!(events[{i}].as_ref().expect(\"event {i}\"), &{expected});").unwrap();
+        writeln!(
+            out,
+            "    assert_eq!(events[{i}].as_ref().expect(\"event {i}\"), &{expected});"
+        )
+        .unwrap();
     }
     Ok(out)
 }
@@ -489,20 +656,35 @@ fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<String, Strin
 fn event_stream_output_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
     let out_id = g.shape(op).output().ok_or("the operation has no output")?;
     let out_shape = g.shape(&out_id);
-    let stream = out_shape.members.iter().find(|m| g.is_event_stream(&m.target)).ok_or("the output has no event stream")?;
+    let stream = out_shape
+        .members
+        .iter()
+        .find(|m| g.is_event_stream(&m.target))
+        .ok_or("the output has no event stream")?;
     let mut events = Vec::new();
     let mut expected = Vec::new();
     for e in t["events"].as_array().into_iter().flatten() {
         events.push(format!("Ok({})", literal(g, &stream.target, &e["params"], false)?));
         let headers = header_specs(e);
-        let body = e.get("body").and_then(Value::as_str).map_or("None".into(), |b| format!("Some({})", lit(b)));
-        let media = e.get("bodyMediaType").and_then(Value::as_str).map_or("None".into(), |b| format!("Some({})", lit(b)));
-        expected.push(format!("ExpectedEvent {{ headers: {headers}, body: {body}, media: {media} }}"));
+        let body = e
+            .get("body")
+            .and_then(Value::as_str)
+            .map_or("None".into(), |b| format!("Some({})", lit(b)));
+        let media = e
+            .get("bodyMediaType")
+            .and_then(Value::as_str)
+            .map_or("None".into(), |b| format!("Some({})", lit(b)));
+        expected.push(format!(
+            "ExpectedEvent {{ headers: {headers}, body: {body}, media: {media} }}"
+        ));
     }
     let mut fields = Vec::new();
     for m in &out_shape.members {
         if m.name == stream.name {
-            fields.push(format!("{}: rt::event_stream::EventStream::new(futures_util::stream::iter(events))", snake(&m.name)));
+            fields.push(format!(
+                "{}: rt::event_stream::EventStream::new(futures_util::stream::iter(events))",
+                snake(&m.name)
+            ));
         } else {
             let v = t.get("initialResponseParams").and_then(|p| p.get(&m.name));
             fields.push(format!("{}: {}", snake(&m.name), member_literal(g, out_shape, m, v)?));
@@ -512,14 +694,38 @@ fn event_stream_output_test(g: &Gen, op: &str, t: &Value) -> Result<String, Stri
         .get("initialResponse")
         .and_then(|r| r.get("headers"))
         .and_then(Value::as_object)
-        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
         .unwrap_or_default();
-    let mut out = format!("    let events: Vec<Result<_, rt::BoxError>> = vec![{}];
-", events.join(", "));
-    writeln!(out, "    let output = {} {{ {} }};", g.rust_type(&out_id), fields.join(", ")).unwrap();
-    writeln!(out, "    let resp = svc::operation::{}::serialize_response(output);", module_name(op)).unwrap();
+    let mut out = format!(
+        "    let events: Vec<Result<_, rt::BoxError>> = vec![{}];
+",
+        events.join(", ")
+    );
+    writeln!(
+        out,
+        "    let output = {} {{ {} }};",
+        g.rust_type(&out_id),
+        fields.join(", ")
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    let resp = svc::operation::{}::serialize_response(output);",
+        module_name(op)
+    )
+    .unwrap();
     for (k, v) in &initial_headers {
-        writeln!(out, "    assert_eq!(resp.headers().get({}).and_then(|v| v.to_str().ok()), Some({}));", lit(k), lit(v)).unwrap();
+        writeln!(
+            out,
+            "    assert_eq!(resp.headers().get({}).and_then(|v| v.to_str().ok()), Some({}));",
+            lit(k),
+            lit(v)
+        )
+        .unwrap();
     }
     writeln!(out, "    check_event_stream(resp, &[{}]).await;", expected.join(", ")).unwrap();
     Ok(out)
@@ -530,7 +736,13 @@ fn event_stream_output_test(g: &Gen, op: &str, t: &Value) -> Result<String, Stri
 fn member_literal(g: &Gen, owner: &Shape, m: &crate::model::Member, v: Option<&Value>) -> Result<String, String> {
     let optional = g.is_optional(m);
     let boxed = g.is_boxed(&owner.id, &m.name);
-    let wrap = |e: String| if boxed { format!("::std::boxed::Box::new({e})") } else { e };
+    let wrap = |e: String| {
+        if boxed {
+            format!("::std::boxed::Box::new({e})")
+        } else {
+            e
+        }
+    };
     Ok(match v {
         Some(v) if !v.is_null() => {
             let e = wrap(literal(g, &m.target, v, false)?);
@@ -556,26 +768,41 @@ fn literal(g: &Gen, id: &str, v: &Value, _in_sparse: bool) -> Result<String, Str
         Kind::Structure => {
             let mut fields = Vec::new();
             for m in &s.members {
-                fields.push(format!("{}: {}", snake(&m.name), member_literal(g, s, m, v.get(&m.name))?));
+                fields.push(format!(
+                    "{}: {}",
+                    snake(&m.name),
+                    member_literal(g, s, m, v.get(&m.name))?
+                ));
             }
             format!("{ty} {{ {} }}", fields.join(", "))
         }
         Kind::Union => {
-            let ty = format!("{}::model::{}", g.root(), g.type_ident(id)).replace("crate::", "restjson_protocol_server::");
+            let ty =
+                format!("{}::model::{}", g.root(), g.type_ident(id)).replace("crate::", "restjson_protocol_server::");
             let (k, x) = v.as_object().and_then(|o| o.iter().next()).ok_or("empty union value")?;
-            let m = s.members.iter().find(|m| &m.name == k).ok_or_else(|| format!("unknown union member {k}"))?;
+            let m = s
+                .members
+                .iter()
+                .find(|m| &m.name == k)
+                .ok_or_else(|| format!("unknown union member {k}"))?;
             if m.target == "smithy.api#Unit" {
                 format!("{ty}::{}", variant(k))
             } else {
                 let inner = literal(g, &m.target, x, false)?;
-                let inner = if g.is_boxed(&s.id, &m.name) { format!("::std::boxed::Box::new({inner})") } else { inner };
+                let inner = if g.is_boxed(&s.id, &m.name) {
+                    format!("::std::boxed::Box::new({inner})")
+                } else {
+                    inner
+                };
                 format!("{ty}::{}({inner})", variant(k))
             }
         }
         Kind::String => format!("::std::string::String::from({})", lit(v.as_str().unwrap_or(""))),
         Kind::Enum => format!("{ty}::from({})", lit(v.as_str().unwrap_or(""))),
         Kind::Boolean => format!("{}", v.as_bool().unwrap_or(false)),
-        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::IntEnum => format!("{}{}", v.as_i64().unwrap_or(0), ""),
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::IntEnum => {
+            format!("{}{}", v.as_i64().unwrap_or(0), "")
+        }
         Kind::Float | Kind::Double => {
             let t = if s.kind == Kind::Float { "f32" } else { "f64" };
             match v {
@@ -585,8 +812,14 @@ fn literal(g: &Gen, id: &str, v: &Value, _in_sparse: bool) -> Result<String, Str
                 _ => format!("{:?}{t}", v.as_f64().unwrap_or(0.0)),
             }
         }
-        Kind::Blob if s.has("streaming") => format!("rt::body::ByteStream::new({}.as_bytes().to_vec())", lit(v.as_str().unwrap_or(""))),
-        Kind::Blob => format!("rt::aws_smithy_types::Blob::new({}.as_bytes().to_vec())", lit(v.as_str().unwrap_or(""))),
+        Kind::Blob if s.has("streaming") => format!(
+            "rt::body::ByteStream::new({}.as_bytes().to_vec())",
+            lit(v.as_str().unwrap_or(""))
+        ),
+        Kind::Blob => format!(
+            "rt::aws_smithy_types::Blob::new({}.as_bytes().to_vec())",
+            lit(v.as_str().unwrap_or(""))
+        ),
         Kind::Timestamp if v.is_string() => format!(
             "rt::aws_smithy_types::DateTime::from_str({}, rt::aws_smithy_types::date_time::Format::DateTime).unwrap()",
             lit(v.as_str().unwrap_or(""))
@@ -595,7 +828,10 @@ fn literal(g: &Gen, id: &str, v: &Value, _in_sparse: bool) -> Result<String, Str
             let text = v.to_string();
             let (secs, frac) = text.split_once('.').unwrap_or((&text, ""));
             let nanos: String = frac.chars().chain(std::iter::repeat('0')).take(9).collect();
-            format!("rt::aws_smithy_types::DateTime::from_secs_and_nanos({secs}, {})", nanos.trim_start_matches('0').parse::<u32>().unwrap_or(0))
+            format!(
+                "rt::aws_smithy_types::DateTime::from_secs_and_nanos({secs}, {})",
+                nanos.trim_start_matches('0').parse::<u32>().unwrap_or(0)
+            )
         }
         Kind::Document => format!("doc({})", lit(&v.to_string())),
         Kind::BigInteger | Kind::BigDecimal => format!("{}.parse::<{ty}>().unwrap()", lit(&v.to_string())),

@@ -34,8 +34,8 @@ use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use lambda_server::model::{
     Architecture, EnvironmentResponse, EphemeralStorage, FunctionConfiguration, LastUpdateStatus, Layer,
-    ListFunctionsResponse, LogFormat, LoggingConfig, PackageType, Runtime, SnapStartApplyOn, SnapStartResponse,
-    SnapStartOptimizationStatus, State, TracingConfigResponse, TracingMode,
+    ListFunctionsResponse, LogFormat, LoggingConfig, PackageType, Runtime, SnapStartApplyOn,
+    SnapStartOptimizationStatus, SnapStartResponse, State, TracingConfigResponse, TracingMode,
 };
 use lambda_server::Operation;
 
@@ -55,7 +55,11 @@ struct Stats {
 
 impl Stats {
     fn new() -> Stats {
-        Stats { per_op_ns: Vec::new(), total_ops: 0, total: Duration::ZERO }
+        Stats {
+            per_op_ns: Vec::new(),
+            total_ops: 0,
+            total: Duration::ZERO,
+        }
     }
 
     fn record(&mut self, elapsed: Duration, ops: u64) {
@@ -189,12 +193,19 @@ fn route_cases() -> Vec<RouteCase> {
             // Query literals of the pattern, plus what a real client sends alongside them.
             let query = query_pattern.map(|q| match q {
                 "find=LayerVersion" => {
-                    "find=LayerVersion&Arn=arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Alayer%3Amy-layer%3A1".to_string()
+                    "find=LayerVersion&Arn=arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Alayer%3Amy-layer%3A1"
+                        .to_string()
                 }
                 "List=ALL" => "List=ALL&MaxItems=50".to_string(),
                 other => other.to_string(),
             });
-            RouteCase { op, method: http::Method::from_bytes(method.as_bytes()).expect("model method"), path, query, labels }
+            RouteCase {
+                op,
+                method: http::Method::from_bytes(method.as_bytes()).expect("model method"),
+                path,
+                query,
+                labels,
+            }
         })
         .collect()
 }
@@ -207,7 +218,14 @@ fn bench_routing() -> (Stats, usize) {
     for c in &cases {
         match lambda_server::route(&c.method, &c.path, c.query.as_deref()) {
             Ok((op, labels)) => {
-                assert!(op == c.op, "{} {} routed to {} instead of {}", c.method, c.path, op.name(), c.op.name());
+                assert!(
+                    op == c.op,
+                    "{} {} routed to {} instead of {}",
+                    c.method,
+                    c.path,
+                    op.name(),
+                    c.op.name()
+                );
                 assert_eq!(labels, c.labels, "labels of {} {}", c.method, c.path);
             }
             Err(e) => panic!("{} {} ({:?}) did not route: {e:?}", c.method, c.path, c.query),
@@ -275,12 +293,16 @@ fn bench_create_function(rt: &tokio::runtime::Runtime) -> ParseResult {
     );
     let body = Bytes::from(body);
 
-    let route = lambda_server::route(&http::Method::POST, "/2015-03-31/functions", None).expect("CreateFunction routes");
+    let route =
+        lambda_server::route(&http::Method::POST, "/2015-03-31/functions", None).expect("CreateFunction routes");
     assert!(route.0 == Operation::CreateFunction);
     let labels = route.1;
 
     let parse = |req: http::Request<Full<Bytes>>| {
-        rt.block_on(lambda_server::operation::create_function::deserialize_request(req, labels.clone()))
+        rt.block_on(lambda_server::operation::create_function::deserialize_request(
+            req,
+            labels.clone(),
+        ))
     };
 
     // Correctness, once, before timing.
@@ -294,17 +316,28 @@ fn bench_create_function(rt: &tokio::runtime::Runtime) -> ParseResult {
     assert_eq!(parsed.function_name, "bench-fn");
     assert_eq!(parsed.memory_size, Some(512));
     assert!(parsed.runtime == Some(Runtime::from("python3.12")));
-    let vars = parsed.environment.as_ref().and_then(|e| e.variables.as_ref()).expect("Environment.Variables");
+    let vars = parsed
+        .environment
+        .as_ref()
+        .and_then(|e| e.variables.as_ref())
+        .expect("Environment.Variables");
     assert_eq!(vars.get("AB").map(String::as_str), Some("b"));
     drop(parsed);
-    let bare = base64::engine::general_purpose::STANDARD.decode(&b64).expect("valid base64");
+    let bare = base64::engine::general_purpose::STANDARD
+        .decode(&b64)
+        .expect("valid base64");
     assert!(bare == zip);
     drop(bare);
 
     // Warm-up, then interleaved samples so both see the same machine conditions.
     for _ in 0..2 {
         black_box(parse(create_function_request(&body)).is_ok());
-        black_box(base64::engine::general_purpose::STANDARD.decode(black_box(&b64)).map(|v| v.len()).ok());
+        black_box(
+            base64::engine::general_purpose::STANDARD
+                .decode(black_box(&b64))
+                .map(|v| v.len())
+                .ok(),
+        );
     }
     let mut full = Stats::new();
     let mut bare = Stats::new();
@@ -324,7 +357,12 @@ fn bench_create_function(rt: &tokio::runtime::Runtime) -> ParseResult {
         drop(black_box(r));
         bare.record(elapsed, 1);
     }
-    ParseResult { full, bare, body_len: body.len(), b64_len: b64.len() }
+    ParseResult {
+        full,
+        bare,
+        body_len: body.len(),
+        b64_len: b64.len(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,7 +372,13 @@ fn bench_create_function(rt: &tokio::runtime::Runtime) -> ParseResult {
 fn function_configuration(i: usize) -> FunctionConfiguration {
     let name = format!("orders-service-handler-{i:03}");
     let runtimes = ["python3.12", "nodejs20.x", "java21", "provided.al2023", "ruby3.3"];
-    let handlers = ["app.handler", "index.handler", "com.example.Handler::handleRequest", "bootstrap", "lambda_function.lambda_handler"];
+    let handlers = [
+        "app.handler",
+        "index.handler",
+        "com.example.Handler::handleRequest",
+        "bootstrap",
+        "lambda_function.lambda_handler",
+    ];
     let arch = if i.is_multiple_of(3) { "arm64" } else { "x86_64" };
     let mut variables = HashMap::new();
     variables.insert("TABLE_NAME".to_string(), format!("orders-{i}"));
@@ -344,7 +388,9 @@ fn function_configuration(i: usize) -> FunctionConfiguration {
         function_name: Some(name.clone()),
         function_arn: Some(format!("arn:aws:lambda:us-east-1:123456789012:function:{name}")),
         runtime: Some(Runtime::from(runtimes[i % runtimes.len()])),
-        role: Some(format!("arn:aws:iam::123456789012:role/service-role/{name}-role-x1y2z3")),
+        role: Some(format!(
+            "arn:aws:iam::123456789012:role/service-role/{name}-role-x1y2z3"
+        )),
         handler: Some(handlers[i % handlers.len()].to_string()),
         code_size: 1_048_576 + 7_919 * i as i64,
         description: Some(format!("Handles order events for shard {i} (\"orders\" stream, v2)")),
@@ -353,8 +399,13 @@ fn function_configuration(i: usize) -> FunctionConfiguration {
         last_modified: Some(format!("2024-05-{:02}T12:34:56.789+0000", 1 + i % 28)),
         code_sha256: Some("n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=".to_string()),
         version: Some("$LATEST".to_string()),
-        environment: Some(EnvironmentResponse { variables: Some(variables), error: None }),
-        tracing_config: Some(TracingConfigResponse { mode: Some(TracingMode::from("PassThrough")) }),
+        environment: Some(EnvironmentResponse {
+            variables: Some(variables),
+            error: None,
+        }),
+        tracing_config: Some(TracingConfigResponse {
+            mode: Some(TracingMode::from("PassThrough")),
+        }),
         revision_id: Some(format!("8f5b2c7e-1a2b-4c3d-9e8f-{i:012}")),
         layers: Some(vec![Layer {
             arn: Some("arn:aws:lambda:us-east-1:123456789012:layer:shared-libs:7".to_string()),
@@ -393,7 +444,9 @@ fn bench_list_functions(rt: &tokio::runtime::Runtime) -> SerializeResult {
     let serialize = |out: ListFunctionsResponse| -> Bytes {
         let resp = lambda_server::operation::list_functions::serialize_response(out);
         assert_eq!(resp.status(), 200);
-        rt.block_on(resp.into_body().collect()).expect("in-memory body").to_bytes()
+        rt.block_on(resp.into_body().collect())
+            .expect("in-memory body")
+            .to_bytes()
     };
 
     // Correctness, once, before timing.
@@ -436,7 +489,10 @@ fn bench_list_functions(rt: &tokio::runtime::Runtime) -> SerializeResult {
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this too. Any filter is ignored.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let started = Instant::now();
 
     eprintln!("generated_layer: routing ...");
@@ -464,7 +520,11 @@ fn main() {
             fmt_ns(parse.full.mean()),
             fmt_ns(parse.full.median()),
             fmt_ns(parse.full.min()),
-            format!("{:.0} MB/s of {:.2} MB body", mb_per_s(parse.body_len, parse.full.mean()), parse.body_len as f64 / 1e6),
+            format!(
+                "{:.0} MB/s of {:.2} MB body",
+                mb_per_s(parse.body_len, parse.full.mean()),
+                parse.body_len as f64 / 1e6
+            ),
         ],
         [
             "bare base64 decode (same string)".to_string(),
@@ -472,7 +532,11 @@ fn main() {
             fmt_ns(parse.bare.mean()),
             fmt_ns(parse.bare.median()),
             fmt_ns(parse.bare.min()),
-            format!("{:.0} MB/s of {:.2} MB base64", mb_per_s(parse.b64_len, parse.bare.mean()), parse.b64_len as f64 / 1e6),
+            format!(
+                "{:.0} MB/s of {:.2} MB base64",
+                mb_per_s(parse.b64_len, parse.bare.mean()),
+                parse.b64_len as f64 / 1e6
+            ),
         ],
         [
             "ListFunctions serialize (50 fns)".to_string(),
@@ -480,7 +544,11 @@ fn main() {
             fmt_ns(ser.stats.mean()),
             fmt_ns(ser.stats.median()),
             fmt_ns(ser.stats.min()),
-            format!("{} bytes/response, {:.0} MB/s", ser.body_len, mb_per_s(ser.body_len, ser.stats.mean())),
+            format!(
+                "{} bytes/response, {:.0} MB/s",
+                ser.body_len,
+                mb_per_s(ser.body_len, ser.stats.mean())
+            ),
         ],
     ];
     let header = ["benchmark", "iterations", "mean", "median", "min", "notes"];

@@ -7,7 +7,13 @@ use serde_json::Value;
 use smithy_server_runtime::body::Body;
 
 /// A request as a test case describes it; `query` items are already encoded `k=v` pairs.
-pub fn request(method: &str, uri: &str, query: &[&str], headers: &[(&str, &str)], body: &[u8]) -> http::Request<Full<Bytes>> {
+pub fn request(
+    method: &str,
+    uri: &str,
+    query: &[&str],
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> http::Request<Full<Bytes>> {
     let mut full = uri.to_string();
     if !query.is_empty() {
         full.push(if uri.contains('?') { '&' } else { '?' });
@@ -17,7 +23,8 @@ pub fn request(method: &str, uri: &str, query: &[&str], headers: &[(&str, &str)]
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    b.body(Full::new(Bytes::copy_from_slice(body))).expect("a valid test request")
+    b.body(Full::new(Bytes::copy_from_slice(body)))
+        .expect("a valid test request")
 }
 
 /// A document from JSON text.
@@ -31,7 +38,12 @@ async fn body_bytes(body: Body) -> Bytes {
 
 fn check_headers(resp: &http::Response<Body>, headers: &[(&str, &str)]) {
     for (k, v) in headers {
-        let got: Vec<&str> = resp.headers().get_all(*k).iter().map(|h| h.to_str().unwrap_or("<binary>")).collect();
+        let got: Vec<&str> = resp
+            .headers()
+            .get_all(*k)
+            .iter()
+            .map(|h| h.to_str().unwrap_or("<binary>"))
+            .collect();
         assert_eq!(got.join(", "), *v, "header {k}");
     }
 }
@@ -39,7 +51,8 @@ fn check_headers(resp: &http::Response<Body>, headers: &[(&str, &str)]) {
 /// Compares two bodies: as JSON when the media type says so, else byte for byte.
 fn check_body(got: &[u8], expected: &str, media: Option<&str>) {
     if media.is_some_and(|m| m.contains("json")) && !expected.is_empty() {
-        let g: Value = serde_json::from_slice(got).unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(got)));
+        let g: Value = serde_json::from_slice(got)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(got)));
         let e: Value = serde_json::from_str(expected).expect("expected body is JSON");
         assert_eq!(g, e, "body");
     } else {
@@ -47,7 +60,13 @@ fn check_body(got: &[u8], expected: &str, media: Option<&str>) {
     }
 }
 
-pub async fn check_response(resp: http::Response<Body>, code: u16, headers: &[(&str, &str)], body: Option<&str>, media: Option<&str>) {
+pub async fn check_response(
+    resp: http::Response<Body>,
+    code: u16,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    media: Option<&str>,
+) {
     assert_eq!(resp.status().as_u16(), code, "status");
     check_headers(&resp, headers);
     let got = body_bytes(resp.into_body()).await;
@@ -72,7 +91,11 @@ pub async fn check_malformed(
     }
     if let Some(re) = message_regex {
         let v: Value = serde_json::from_slice(&got).expect("the error body is JSON");
-        let msg = v.get("message").or_else(|| v.get("Message")).and_then(Value::as_str).unwrap_or("");
+        let msg = v
+            .get("message")
+            .or_else(|| v.get("Message"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let re = smithy_server_runtime::regex::Regex::new(re).expect("test regex");
         assert!(re.is_match(msg).unwrap_or(false), "message {msg:?} does not match {re}");
     }
@@ -99,7 +122,8 @@ fn header_text(v: &smithy_server_runtime::aws_smithy_types::event_stream::Header
         H::String(s) => ("string", s.as_str().to_string()),
         H::Timestamp(t) => (
             "timestamp",
-            t.fmt(smithy_server_runtime::aws_smithy_types::date_time::Format::DateTime).unwrap_or_default(),
+            t.fmt(smithy_server_runtime::aws_smithy_types::date_time::Format::DateTime)
+                .unwrap_or_default(),
         ),
         _ => ("unknown", String::new()),
     }
@@ -115,7 +139,8 @@ pub async fn check_event_stream(resp: http::Response<Body>, expected: &[Expected
     );
     let mut bytes = body_bytes(resp.into_body()).await;
     for (i, e) in expected.iter().enumerate() {
-        let message = aws_smithy_eventstream::frame::read_message_from(&mut bytes).unwrap_or_else(|err| panic!("frame {i}: {err}"));
+        let message = aws_smithy_eventstream::frame::read_message_from(&mut bytes)
+            .unwrap_or_else(|err| panic!("frame {i}: {err}"));
         let mut got: Vec<(String, String, String)> = message
             .headers()
             .iter()
@@ -124,7 +149,11 @@ pub async fn check_event_stream(resp: http::Response<Body>, expected: &[Expected
                 (h.name().as_str().to_string(), t.to_string(), v)
             })
             .collect();
-        let mut want: Vec<(String, String, String)> = e.headers.iter().map(|(n, t, v)| (n.to_string(), t.to_string(), v.to_string())).collect();
+        let mut want: Vec<(String, String, String)> = e
+            .headers
+            .iter()
+            .map(|(n, t, v)| (n.to_string(), t.to_string(), v.to_string()))
+            .collect();
         got.sort();
         want.sort();
         assert_eq!(got, want, "headers of event {i}");
@@ -148,7 +177,9 @@ pub fn event_frame(headers: &[(&str, &str, &str)], payload: &[u8]) -> Vec<u8> {
             "short" => HeaderValue::Int16(v.parse().expect("short")),
             "integer" => HeaderValue::Int32(v.parse().expect("integer")),
             "long" => HeaderValue::Int64(v.parse().expect("long")),
-            "blob" => HeaderValue::ByteArray(Bytes::from(base64::engine::general_purpose::STANDARD.decode(v).expect("base64"))),
+            "blob" => HeaderValue::ByteArray(Bytes::from(
+                base64::engine::general_purpose::STANDARD.decode(v).expect("base64"),
+            )),
             "timestamp" => HeaderValue::Timestamp(DateTime::from_str(v, Format::DateTime).expect("timestamp")),
             _ => HeaderValue::String(v.to_string().into()),
         };

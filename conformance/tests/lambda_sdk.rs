@@ -72,9 +72,7 @@ struct Captured {
 fn configuration(name: &str) -> m::FunctionConfiguration {
     m::FunctionConfiguration {
         function_name: Some(name.to_string()),
-        function_arn: Some(format!(
-            "arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"
-        )),
+        function_arn: Some(format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}")),
         runtime: Some(m::Runtime::Python312),
         role: Some(ROLE.to_string()),
         handler: Some("app.handler".to_string()),
@@ -86,11 +84,7 @@ fn configuration(name: &str) -> m::FunctionConfiguration {
         last_modified: Some(LAST_MODIFIED.to_string()),
         version: Some("1".to_string()),
         environment: Some(m::EnvironmentResponse {
-            variables: Some(
-                [("MODE".to_string(), "prod".to_string())]
-                    .into_iter()
-                    .collect(),
-            ),
+            variables: Some([("MODE".to_string(), "prod".to_string())].into_iter().collect()),
             error: None,
         }),
         tracing_config: Some(m::TracingConfigResponse {
@@ -116,13 +110,11 @@ fn stream_events() -> Vec<m::InvokeWithResponseStreamResponseEvent> {
         m::InvokeWithResponseStreamResponseEvent::PayloadChunk(m::InvokeResponseStreamUpdate {
             payload: Some(Blob::new(b"world\x00\xff".to_vec())),
         }),
-        m::InvokeWithResponseStreamResponseEvent::InvokeComplete(
-            m::InvokeWithResponseStreamCompleteEvent {
-                error_code: None,
-                error_details: None,
-                log_result: Some("U1RBUlQgUmVxdWVzdElk".to_string()),
-            },
-        ),
+        m::InvokeWithResponseStreamResponseEvent::InvokeComplete(m::InvokeWithResponseStreamCompleteEvent {
+            error_code: None,
+            error_details: None,
+            log_result: Some("U1RBUlQgUmVxdWVzdElk".to_string()),
+        }),
     ]
 }
 
@@ -130,28 +122,36 @@ fn stream_events() -> Vec<m::InvokeWithResponseStreamResponseEvent> {
 fn answer(input: &Seen) -> http::Response<Body> {
     match input {
         Seen::CreateFunction(i) => operation::create_function::serialize_response(configuration(&i.function_name)),
-        Seen::GetFunction(i) if i.function_name == "missing" => {
-            operation::get_function::serialize_error(lambda_server::error::GetFunctionError::ResourceNotFoundException(
-                m::ResourceNotFoundException {
-                    message: Some(format!("Function not found: arn:aws:lambda:us-east-1:{ACCOUNT}:function:missing")),
-                    r#type: None,
-                },
-            ))
-        }
+        Seen::GetFunction(i) if i.function_name == "missing" => operation::get_function::serialize_error(
+            lambda_server::error::GetFunctionError::ResourceNotFoundException(m::ResourceNotFoundException {
+                message: Some(format!(
+                    "Function not found: arn:aws:lambda:us-east-1:{ACCOUNT}:function:missing"
+                )),
+                r#type: None,
+            }),
+        ),
         Seen::GetFunction(i) => operation::get_function::serialize_response(m::GetFunctionResponse {
             configuration: Some(configuration(&i.function_name)),
             code: Some(m::FunctionCodeLocation {
                 repository_type: Some("S3".to_string()),
-                location: Some("https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/x?X-Amz-Signature=abc".to_string()),
+                location: Some(
+                    "https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/x?X-Amz-Signature=abc"
+                        .to_string(),
+                ),
                 ..Default::default()
             }),
             tags: Some([("team".to_string(), "payments".to_string())].into_iter().collect()),
-            concurrency: Some(m::Concurrency { reserved_concurrent_executions: Some(5) }),
+            concurrency: Some(m::Concurrency {
+                reserved_concurrent_executions: Some(5),
+            }),
             tags_error: None,
         }),
         Seen::ListFunctions(i) => {
             let page = if i.marker.as_deref() == Some(PAGE_2) {
-                m::ListFunctionsResponse { functions: Some(vec![configuration("fn-c")]), next_marker: None }
+                m::ListFunctionsResponse {
+                    functions: Some(vec![configuration("fn-c")]),
+                    next_marker: None,
+                }
             } else {
                 m::ListFunctionsResponse {
                     functions: Some(vec![configuration("fn-a"), configuration("fn-b")]),
@@ -161,18 +161,25 @@ fn answer(input: &Seen) -> http::Response<Body> {
             operation::list_functions::serialize_response(page)
         }
         Seen::Invoke(i) if i.invocation_type == Some(m::InvocationType::Event) => {
-            operation::invoke::serialize_response(m::InvocationResponse { status_code: 202, ..Default::default() })
+            operation::invoke::serialize_response(m::InvocationResponse {
+                status_code: 202,
+                ..Default::default()
+            })
         }
         Seen::Invoke(_) => operation::invoke::serialize_response(m::InvocationResponse {
             status_code: 200,
-            payload: Some(Blob::new(br#"{"errorMessage":"boom","errorType":"ValueError"}"#.to_vec())),
+            payload: Some(Blob::new(
+                br#"{"errorMessage":"boom","errorType":"ValueError"}"#.to_vec(),
+            )),
             function_error: Some("Unhandled".to_string()),
             executed_version: Some("7".to_string()),
             log_result: Some("U1RBUlQgUmVxdWVzdElk".to_string()),
             durable_execution_arn: None,
         }),
         Seen::InvokeWithResponseStream(_) => {
-            let events = stream_events().into_iter().map(Ok::<_, smithy_server_runtime::BoxError>);
+            let events = stream_events()
+                .into_iter()
+                .map(Ok::<_, smithy_server_runtime::BoxError>);
             operation::invoke_with_response_stream::serialize_response(m::InvokeWithResponseStreamResponse {
                 event_stream: EventStream::new(futures_util::stream::iter(events)),
                 executed_version: Some("$LATEST".to_string()),
@@ -180,33 +187,42 @@ fn answer(input: &Seen) -> http::Response<Body> {
                 status_code: 200,
             })
         }
-        Seen::DeleteFunction(_) => operation::delete_function::serialize_response(m::DeleteFunctionResponse { status_code: 204 }),
+        Seen::DeleteFunction(_) => {
+            operation::delete_function::serialize_response(m::DeleteFunctionResponse { status_code: 204 })
+        }
         Seen::AddPermission(i) => operation::add_permission::serialize_response(m::AddPermissionResponse {
             statement: Some(statement(&i.statement_id)),
         }),
         Seen::ListTags(_) => operation::list_tags::serialize_response(m::ListTagsResponse {
             tags: Some(
-                [("team".to_string(), "payments".to_string()), ("cost-center".to_string(), "42".to_string())]
-                    .into_iter()
-                    .collect(),
+                [
+                    ("team".to_string(), "payments".to_string()),
+                    ("cost-center".to_string(), "42".to_string()),
+                ]
+                .into_iter()
+                .collect(),
             ),
         }),
-        Seen::GetLayerVersionByArn(i) => operation::get_layer_version_by_arn::serialize_response(m::GetLayerVersionResponse {
-            content: Some(m::LayerVersionContentOutput {
-                location: Some("https://awslambda-us-east-1-layers.s3.us-east-1.amazonaws.com/snapshots/y".to_string()),
-                code_sha256: Some("WDJLpOGKw9Cq0gJkQj0bXh1Rrx1hZQ5Qf0mIYHXcZ3U=".to_string()),
-                code_size: 2048,
-                ..Default::default()
-            }),
-            layer_arn: Some(i.arn.rsplit_once(':').map(|(a, _)| a.to_string()).unwrap_or_default()),
-            layer_version_arn: Some(i.arn.clone()),
-            description: Some("shared libraries".to_string()),
-            created_date: Some("2024-04-30T08:00:00.000+0000".to_string()),
-            version: 3,
-            compatible_runtimes: Some(vec![m::Runtime::Python312, m::Runtime::Python313]),
-            compatible_architectures: Some(vec![m::Architecture::X8664]),
-            license_info: Some("MIT".to_string()),
-        }),
+        Seen::GetLayerVersionByArn(i) => {
+            operation::get_layer_version_by_arn::serialize_response(m::GetLayerVersionResponse {
+                content: Some(m::LayerVersionContentOutput {
+                    location: Some(
+                        "https://awslambda-us-east-1-layers.s3.us-east-1.amazonaws.com/snapshots/y".to_string(),
+                    ),
+                    code_sha256: Some("WDJLpOGKw9Cq0gJkQj0bXh1Rrx1hZQ5Qf0mIYHXcZ3U=".to_string()),
+                    code_size: 2048,
+                    ..Default::default()
+                }),
+                layer_arn: Some(i.arn.rsplit_once(':').map(|(a, _)| a.to_string()).unwrap_or_default()),
+                layer_version_arn: Some(i.arn.clone()),
+                description: Some("shared libraries".to_string()),
+                created_date: Some("2024-04-30T08:00:00.000+0000".to_string()),
+                version: 3,
+                compatible_runtimes: Some(vec![m::Runtime::Python312, m::Runtime::Python313]),
+                compatible_architectures: Some(vec![m::Architecture::X8664]),
+                license_info: Some("MIT".to_string()),
+            })
+        }
         Seen::Rejected(..) | Seen::Other(_) | Seen::Unrouted => unreachable!("answered where it is found"),
     }
 }
@@ -217,10 +233,7 @@ fn statement(sid: &str) -> String {
     )
 }
 
-async fn serve(
-    req: http::Request<Incoming>,
-    tx: mpsc::UnboundedSender<Captured>,
-) -> http::Response<Body> {
+async fn serve(req: http::Request<Incoming>, tx: mpsc::UnboundedSender<Captured>) -> http::Response<Body> {
     let uri = req.uri().clone();
     let headers = req.headers().clone();
     let send = |seen: Seen| {
@@ -230,8 +243,7 @@ async fn serve(
             headers: headers.clone(),
         });
     };
-    let (op, labels) = match lambda_server::route(req.method(), req.uri().path(), req.uri().query())
-    {
+    let (op, labels) = match lambda_server::route(req.method(), req.uri().path(), req.uri().query()) {
         Ok(r) => r,
         Err(rejection) => {
             send(Seen::Unrouted);
@@ -340,10 +352,7 @@ impl Server {
 }
 
 fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// The bytes of a deployment package, including bytes that are not UTF-8.
@@ -353,10 +362,7 @@ fn zip_bytes() -> Vec<u8> {
     z
 }
 
-fn check_configuration(
-    name: &str,
-    c: &aws_sdk_lambda::operation::create_function::CreateFunctionOutput,
-) {
+fn check_configuration(name: &str, c: &aws_sdk_lambda::operation::create_function::CreateFunctionOutput) {
     assert_eq!(c.function_name(), Some(name));
     assert_eq!(
         c.function_arn(),
@@ -366,20 +372,14 @@ fn check_configuration(
     assert_eq!(c.role(), Some(ROLE));
     assert_eq!(c.handler(), Some("app.handler"));
     assert_eq!(c.code_size(), 1234);
-    assert_eq!(
-        c.code_sha256(),
-        Some("n2d0Dq1qBPvyQh5QsN/Bt1Mp8QYwTGZOqhRUzOH8oFs=")
-    );
+    assert_eq!(c.code_sha256(), Some("n2d0Dq1qBPvyQh5QsN/Bt1Mp8QYwTGZOqhRUzOH8oFs="));
     assert_eq!(c.timeout(), Some(30));
     assert_eq!(c.memory_size(), Some(512));
     assert_eq!(c.last_modified(), Some(LAST_MODIFIED));
     assert_eq!(c.version(), Some("1"));
     assert_eq!(c.state(), Some(&sdk::State::Pending));
     assert_eq!(c.state_reason_code(), Some(&sdk::StateReasonCode::Creating));
-    assert_eq!(
-        c.last_update_status(),
-        Some(&sdk::LastUpdateStatus::InProgress)
-    );
+    assert_eq!(c.last_update_status(), Some(&sdk::LastUpdateStatus::InProgress));
     assert_eq!(c.package_type(), Some(&sdk::PackageType::Zip));
     assert_eq!(c.architectures(), &[sdk::Architecture::Arm64]);
     assert_eq!(
@@ -412,26 +412,14 @@ async fn create_function_round_trips() {
         .role(ROLE)
         .handler("app.handler")
         .description("orders API")
-        .code(
-            sdk::FunctionCode::builder()
-                .zip_file(SdkBlob::new(zip_bytes()))
-                .build(),
-        )
-        .environment(
-            sdk::Environment::builder()
-                .set_variables(Some(env.clone()))
-                .build(),
-        )
+        .code(sdk::FunctionCode::builder().zip_file(SdkBlob::new(zip_bytes())).build())
+        .environment(sdk::Environment::builder().set_variables(Some(env.clone())).build())
         .memory_size(512)
         .timeout(30)
         .publish(true)
         .architectures(sdk::Architecture::Arm64)
         .layers(LAYER_VERSION_ARN)
-        .tracing_config(
-            sdk::TracingConfig::builder()
-                .mode(sdk::TracingMode::Active)
-                .build(),
-        )
+        .tracing_config(sdk::TracingConfig::builder().mode(sdk::TracingMode::Active).build())
         .tags("team", "payments")
         .send()
         .await
@@ -503,8 +491,7 @@ async fn get_function_parses_and_missing_function_is_resource_not_found() {
         .is_some_and(|l| l.ends_with("X-Amz-Signature=abc")));
     assert_eq!(out.tags(), Some(&map(&[("team", "payments")])));
     assert_eq!(
-        out.concurrency()
-            .and_then(|c| c.reserved_concurrent_executions()),
+        out.concurrency().and_then(|c| c.reserved_concurrent_executions()),
         Some(5)
     );
 
@@ -521,8 +508,7 @@ async fn get_function_parses_and_missing_function_is_resource_not_found() {
     };
     assert_eq!(input.function_name, "missing");
     assert_eq!(input.qualifier.as_deref(), Some("prod"));
-    let expected =
-        format!("Function not found: arn:aws:lambda:us-east-1:{ACCOUNT}:function:missing");
+    let expected = format!("Function not found: arn:aws:lambda:us-east-1:{ACCOUNT}:function:missing");
     assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(404));
     assert_eq!(err.code(), Some("ResourceNotFoundException"));
     assert_eq!(err.message(), Some(expected.as_str()));
@@ -548,11 +534,7 @@ async fn list_functions_paginates_with_next_marker() {
         .await
         .expect("ListFunctions succeeds");
     assert_eq!(first.next_marker(), Some(PAGE_2));
-    let names: Vec<_> = first
-        .functions()
-        .iter()
-        .filter_map(|f| f.function_name())
-        .collect();
+    let names: Vec<_> = first.functions().iter().filter_map(|f| f.function_name()).collect();
     assert_eq!(names, ["fn-a", "fn-b"]);
     let c = server.next().await;
     let Seen::ListFunctions(input) = c.seen else {
@@ -587,12 +569,7 @@ async fn list_functions_paginates_with_next_marker() {
         panic!("expected ListFunctions")
     };
     assert_eq!(p1.marker, None);
-    assert_eq!(
-        p2.marker.as_deref(),
-        Some(PAGE_2),
-        "the marker decodes from {}",
-        c2.uri
-    );
+    assert_eq!(p2.marker.as_deref(), Some(PAGE_2), "the marker decodes from {}", c2.uri);
     assert_eq!(p2.max_items, Some(2));
     server.assert_idle();
 }
@@ -601,8 +578,7 @@ async fn list_functions_paginates_with_next_marker() {
 async fn invoke_round_trips_payload_and_header_members() {
     let mut server = Server::start().await;
     let client = server.client();
-    let client_context =
-        base64::engine::general_purpose::STANDARD.encode(r#"{"custom":{"tenant":"acme"}}"#);
+    let client_context = base64::engine::general_purpose::STANDARD.encode(r#"{"custom":{"tenant":"acme"}}"#);
     let payload = br#"{"order":17,"bytes":"\u00ff"}"#.to_vec();
 
     let out = client
@@ -623,19 +599,10 @@ async fn invoke_round_trips_payload_and_header_members() {
     };
     assert_eq!(input.function_name, "my-function");
     assert_eq!(input.qualifier.as_deref(), Some("prod"));
-    assert_eq!(
-        input.invocation_type,
-        Some(m::InvocationType::RequestResponse)
-    );
+    assert_eq!(input.invocation_type, Some(m::InvocationType::RequestResponse));
     assert_eq!(input.log_type, Some(m::LogType::Tail));
-    assert_eq!(
-        input.client_context.as_deref(),
-        Some(client_context.as_str())
-    );
-    assert_eq!(
-        input.payload.as_ref().map(|b| b.as_ref().to_vec()),
-        Some(payload)
-    );
+    assert_eq!(input.client_context.as_deref(), Some(client_context.as_str()));
+    assert_eq!(input.payload.as_ref().map(|b| b.as_ref().to_vec()), Some(payload));
     assert_eq!(
         c.headers.get("x-amz-invocation-type").map(|v| v.as_bytes()),
         Some(&b"RequestResponse"[..])
@@ -758,10 +725,7 @@ async fn add_permission_round_trips() {
     assert_eq!(input.statement_id, "s3-invoke");
     assert_eq!(input.action, "lambda:InvokeFunction");
     assert_eq!(input.principal, "s3.amazonaws.com");
-    assert_eq!(
-        input.source_arn.as_deref(),
-        Some("arn:aws:s3:::orders-bucket")
-    );
+    assert_eq!(input.source_arn.as_deref(), Some("arn:aws:s3:::orders-bucket"));
     assert_eq!(input.source_account.as_deref(), Some(ACCOUNT));
     assert_eq!(
         input.revision_id.as_deref(),
@@ -788,10 +752,7 @@ async fn list_tags_takes_an_arn_label() {
     };
     assert_eq!(input.resource, FUNCTION_ARN, "sent as {}", c.uri);
     assert!(c.uri.path().starts_with("/2017-03-31/tags/"));
-    assert_eq!(
-        out.tags(),
-        Some(&map(&[("team", "payments"), ("cost-center", "42")]))
-    );
+    assert_eq!(out.tags(), Some(&map(&[("team", "payments"), ("cost-center", "42")])));
     server.assert_idle();
 }
 
@@ -830,9 +791,7 @@ async fn get_layer_version_by_arn_routes_on_the_query() {
         content.code_sha256(),
         Some("WDJLpOGKw9Cq0gJkQj0bXh1Rrx1hZQ5Qf0mIYHXcZ3U=")
     );
-    assert!(content
-        .location()
-        .is_some_and(|l| l.starts_with("https://")));
+    assert!(content.location().is_some_and(|l| l.starts_with("https://")));
     server.assert_idle();
 }
 
@@ -867,11 +826,7 @@ async fn framework_refusals_reach_the_sdk_with_their_codes() {
     );
 
     // An operation this server does not implement.
-    let err = client
-        .get_account_settings()
-        .send()
-        .await
-        .expect_err("not served");
+    let err = client.get_account_settings().send().await.expect_err("not served");
     let c = server.next().await;
     assert!(
         matches!(c.seen, Seen::Other(Operation::GetAccountSettings)),

@@ -11,9 +11,8 @@ use http::Method;
 use http_body_util::{BodyExt, Full};
 use lambda_server::error::{GetFunctionError, InvokeError};
 use lambda_server::model::{
-    CreateFunctionRequest, Environment, FunctionCode, InvocationResponse,
-    InvokeResponseStreamUpdate, InvokeWithResponseStreamCompleteEvent,
-    InvokeWithResponseStreamResponse, InvokeWithResponseStreamResponseEvent,
+    CreateFunctionRequest, Environment, FunctionCode, InvocationResponse, InvokeResponseStreamUpdate,
+    InvokeWithResponseStreamCompleteEvent, InvokeWithResponseStreamResponse, InvokeWithResponseStreamResponseEvent,
     ResourceNotFoundException, ServiceException, ThrottleReason, TooManyRequestsException,
 };
 use lambda_server::operation;
@@ -30,12 +29,7 @@ const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:my-fu
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-fn request(
-    method: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> http::Request<Full<Bytes>> {
+fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: &[u8]) -> http::Request<Full<Bytes>> {
     let mut b = http::Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         b = b.header(*k, *v);
@@ -62,15 +56,12 @@ async fn json_response(resp: http::Response<Body>) -> (u16, http::HeaderMap, Val
     let (parts, body) = resp.into_parts();
     let raw = bytes_of(body).await;
     let text = String::from_utf8(raw.to_vec()).expect("a UTF-8 body");
-    let value: Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("body is not JSON ({e}): {text}"));
+    let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("body is not JSON ({e}): {text}"));
     (parts.status.as_u16(), parts.headers, value, text)
 }
 
 fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .map(|v| v.to_str().expect("a text header"))
+    headers.get(name).map(|v| v.to_str().expect("a text header"))
 }
 
 /// The error response the service answers for `req` (it must be refused).
@@ -84,9 +75,8 @@ async fn refused(req: http::Request<Full<Bytes>>) -> (u16, http::HeaderMap, Valu
 /// A pattern exactly as `model/lambda.json` spells it.
 fn model_pattern(shape: &str) -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../model/lambda.json");
-    let model: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("model/lambda.json reads"))
-            .expect("the model is JSON");
+    let model: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("model/lambda.json reads"))
+        .expect("the model is JSON");
     model["shapes"][format!("com.amazonaws.lambda#{shape}")]["traits"]["smithy.api#pattern"]
         .as_str()
         .unwrap_or_else(|| panic!("{shape} has a pattern"))
@@ -147,13 +137,9 @@ fn valid_create_function_body() -> Value {
 
 #[tokio::test]
 async fn function_name_label_breaking_the_pattern_is_a_validation_exception() {
-    let (status, headers, body, _) =
-        refused(request("GET", "/2015-03-31/functions/x%20y", &[], b"")).await;
+    let (status, headers, body, _) = refused(request("GET", "/2015-03-31/functions/x%20y", &[], b"")).await;
     assert_eq!(status, 400);
-    assert_eq!(
-        header(&headers, "x-amzn-errortype"),
-        Some("ValidationException")
-    );
+    assert_eq!(header(&headers, "x-amzn-errortype"), Some("ValidationException"));
     let pattern = model_pattern("NamespacedFunctionName");
     assert_eq!(
         body["message"].as_str(),
@@ -173,13 +159,9 @@ async fn two_range_violations_are_counted_and_joined_with_semicolons() {
     let mut input = valid_create_function_body();
     input["MemorySize"] = json!(40000);
     input["Timeout"] = json!(0);
-    let (status, headers, body, _) =
-        refused(json_request("POST", "/2015-03-31/functions", &input)).await;
+    let (status, headers, body, _) = refused(json_request("POST", "/2015-03-31/functions", &input)).await;
     assert_eq!(status, 400);
-    assert_eq!(
-        header(&headers, "x-amzn-errortype"),
-        Some("ValidationException")
-    );
+    assert_eq!(header(&headers, "x-amzn-errortype"), Some("ValidationException"));
     let message = body["message"].as_str().expect("a message");
     let items = message
         .strip_prefix("2 validation errors detected: ")
@@ -199,13 +181,9 @@ async fn two_range_violations_are_counted_and_joined_with_semicolons() {
 async fn missing_required_member_is_reported_as_null() {
     let mut input = valid_create_function_body();
     input.as_object_mut().unwrap().remove("Role");
-    let (status, headers, body, _) =
-        refused(json_request("POST", "/2015-03-31/functions", &input)).await;
+    let (status, headers, body, _) = refused(json_request("POST", "/2015-03-31/functions", &input)).await;
     assert_eq!(status, 400);
-    assert_eq!(
-        header(&headers, "x-amzn-errortype"),
-        Some("ValidationException")
-    );
+    assert_eq!(header(&headers, "x-amzn-errortype"), Some("ValidationException"));
     assert_eq!(
         body["message"].as_str(),
         Some("1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null")
@@ -215,25 +193,17 @@ async fn missing_required_member_is_reported_as_null() {
 #[tokio::test]
 async fn a_valid_create_function_is_accepted() {
     // The counterpart of the refusals above: the same body without violations reads.
-    let (op, labels) =
-        lambda_server::route(&Method::POST, "/2015-03-31/functions", None).expect("routes");
+    let (op, labels) = lambda_server::route(&Method::POST, "/2015-03-31/functions", None).expect("routes");
     assert_eq!(op, Operation::CreateFunction);
     let input = operation::create_function::deserialize_request(
-        json_request(
-            "POST",
-            "/2015-03-31/functions",
-            &valid_create_function_body(),
-        ),
+        json_request("POST", "/2015-03-31/functions", &valid_create_function_body()),
         labels,
     )
     .await
     .expect("a valid request reads");
     assert_eq!(input.function_name, "my-function");
     assert_eq!(input.role, ROLE);
-    assert_eq!(
-        input.runtime,
-        Some(lambda_server::model::Runtime::Python312)
-    );
+    assert_eq!(input.runtime, Some(lambda_server::model::Runtime::Python312));
     assert_eq!(
         input.code.zip_file.as_ref().map(|b| b.as_ref().to_vec()),
         Some(b"PK\x03\x04\n\0\0\0\0\0".to_vec())
@@ -259,20 +229,14 @@ async fn malformed_json_is_invalid_request_content() {
         Some("InvalidRequestContentException")
     );
     assert_eq!(body["Type"], json!("User"));
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "body: {body}"
-    );
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "body: {body}");
 }
 
 #[tokio::test]
 async fn unknown_route_is_unknown_operation() {
     let (status, headers, body, _) = refused(request("GET", "/nope", &[], b"")).await;
     assert_eq!(status, 404);
-    assert_eq!(
-        header(&headers, "x-amzn-errortype"),
-        Some("UnknownOperationException")
-    );
+    assert_eq!(header(&headers, "x-amzn-errortype"), Some("UnknownOperationException"));
     assert_eq!(body["Type"], json!("User"));
     assert!(matches!(
         lambda_server::route(&Method::GET, "/nope", None),
@@ -303,8 +267,7 @@ async fn create_function_as_text_plain_is_unsupported_media_type() {
 async fn layers_route_on_the_find_query_literal() {
     let arn = "arn:aws:lambda:us-east-1:123456789012:layer:my-layer:3";
     let query = format!("find=LayerVersion&Arn={}", arn.replace(':', "%3A"));
-    let (op, labels) =
-        lambda_server::route(&Method::GET, "/2018-10-31/layers", Some(&query)).expect("routes");
+    let (op, labels) = lambda_server::route(&Method::GET, "/2018-10-31/layers", Some(&query)).expect("routes");
     assert_eq!(op, Operation::GetLayerVersionByArn);
     let input = operation::get_layer_version_by_arn::deserialize_request(
         request("GET", &format!("/2018-10-31/layers?{query}"), &[], b""),
@@ -316,8 +279,7 @@ async fn layers_route_on_the_find_query_literal() {
 
     let (op, _) = lambda_server::route(&Method::GET, "/2018-10-31/layers", None).expect("routes");
     assert_eq!(op, Operation::ListLayers);
-    let (op, _) = lambda_server::route(&Method::GET, "/2018-10-31/layers", Some("MaxItems=5"))
-        .expect("routes");
+    let (op, _) = lambda_server::route(&Method::GET, "/2018-10-31/layers", Some("MaxItems=5")).expect("routes");
     assert_eq!(op, Operation::ListLayers);
 }
 
@@ -327,8 +289,7 @@ async fn provisioned_concurrency_routes_on_the_list_query_literal() {
     let (op, labels) = lambda_server::route(&Method::GET, path, Some("List=ALL")).expect("routes");
     assert_eq!(op, Operation::ListProvisionedConcurrencyConfigs);
     assert_eq!(labels, vec!["f".to_string()]);
-    let (op, labels) =
-        lambda_server::route(&Method::GET, path, Some("Qualifier=prod")).expect("routes");
+    let (op, labels) = lambda_server::route(&Method::GET, path, Some("Qualifier=prod")).expect("routes");
     assert_eq!(op, Operation::GetProvisionedConcurrencyConfig);
     let input = operation::get_provisioned_concurrency_config::deserialize_request(
         request("GET", &format!("{path}?Qualifier=prod"), &[], b""),
@@ -348,13 +309,11 @@ async fn function_arn_label_decodes_with_and_without_percent_encoding() {
         format!("/2015-03-31/functions/{}", FUNCTION_ARN.replace(':', "%3A")),
         format!("/2015-03-31/functions/{FUNCTION_ARN}"),
     ] {
-        let (op, labels) = lambda_server::route(&Method::GET, &path, None)
-            .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+        let (op, labels) = lambda_server::route(&Method::GET, &path, None).unwrap_or_else(|e| panic!("{path}: {e:?}"));
         assert_eq!(op, Operation::GetFunction, "{path}");
-        let input =
-            operation::get_function::deserialize_request(request("GET", &path, &[], b""), labels)
-                .await
-                .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+        let input = operation::get_function::deserialize_request(request("GET", &path, &[], b""), labels)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e:?}"));
         assert_eq!(input.function_name, FUNCTION_ARN, "{path}");
         assert_eq!(input.qualifier, None);
     }
@@ -382,18 +341,15 @@ async fn function_arn_label_decodes_with_and_without_percent_encoding() {
 #[tokio::test]
 async fn resource_not_found_renders_as_lambda_does() {
     let message = format!("Function not found: {FUNCTION_ARN}");
-    let resp = operation::get_function::serialize_error(
-        GetFunctionError::ResourceNotFoundException(ResourceNotFoundException {
+    let resp = operation::get_function::serialize_error(GetFunctionError::ResourceNotFoundException(
+        ResourceNotFoundException {
             message: Some(message.clone()),
             r#type: None,
-        }),
-    );
+        },
+    ));
     let (status, headers, body, _) = json_response(resp).await;
     assert_eq!(status, 404);
-    assert_eq!(
-        header(&headers, "x-amzn-errortype"),
-        Some("ResourceNotFoundException")
-    );
+    assert_eq!(header(&headers, "x-amzn-errortype"), Some("ResourceNotFoundException"));
     assert_eq!(header(&headers, "content-type"), Some("application/json"));
     // The model spells this member `Message` (capitalised), unlike e.g. InvalidParameterValueException's `message`.
     assert_eq!(body, json!({ "Type": "User", "Message": message }));
@@ -403,12 +359,12 @@ async fn resource_not_found_renders_as_lambda_does() {
 async fn error_type_member_set_by_a_handler_is_written_once() {
     // Lambda's errors model `Type` as a member; a handler that fills it in (as AWS does, "User")
     // must still get a body with a single `Type` key.
-    let resp = operation::get_function::serialize_error(
-        GetFunctionError::ResourceNotFoundException(ResourceNotFoundException {
+    let resp = operation::get_function::serialize_error(GetFunctionError::ResourceNotFoundException(
+        ResourceNotFoundException {
             message: Some("Function not found".into()),
             r#type: Some("User".into()),
-        }),
-    );
+        },
+    ));
     let (status, _, body, text) = json_response(resp).await;
     assert_eq!(status, 404);
     assert_eq!(body["Type"], json!("User"));
@@ -422,20 +378,15 @@ async fn error_type_member_set_by_a_handler_is_written_once() {
 
 #[tokio::test]
 async fn too_many_requests_carries_retry_after_and_reason() {
-    let resp = operation::invoke::serialize_error(InvokeError::TooManyRequestsException(
-        TooManyRequestsException {
-            reason: Some(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded),
-            r#type: None,
-            message: Some("Rate Exceeded.".into()),
-            retry_after_seconds: Some("3".into()),
-        },
-    ));
+    let resp = operation::invoke::serialize_error(InvokeError::TooManyRequestsException(TooManyRequestsException {
+        reason: Some(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded),
+        r#type: None,
+        message: Some("Rate Exceeded.".into()),
+        retry_after_seconds: Some("3".into()),
+    }));
     let (status, headers, body, _) = json_response(resp).await;
     assert_eq!(status, 429);
-    assert_eq!(
-        header(&headers, "x-amzn-errortype"),
-        Some("TooManyRequestsException")
-    );
+    assert_eq!(header(&headers, "x-amzn-errortype"), Some("TooManyRequestsException"));
     assert_eq!(header(&headers, "retry-after"), Some("3"));
     assert_eq!(
         body,
@@ -449,18 +400,13 @@ async fn too_many_requests_carries_retry_after_and_reason() {
 
 #[tokio::test]
 async fn service_exception_is_a_service_fault() {
-    let resp = operation::get_function::serialize_error(GetFunctionError::ServiceException(
-        ServiceException {
-            message: Some("internal".into()),
-            r#type: None,
-        },
-    ));
+    let resp = operation::get_function::serialize_error(GetFunctionError::ServiceException(ServiceException {
+        message: Some("internal".into()),
+        r#type: None,
+    }));
     let (status, headers, body, _) = json_response(resp).await;
     assert_eq!(status, 500);
-    assert_eq!(
-        header(&headers, "x-amzn-errortype"),
-        Some("ServiceException")
-    );
+    assert_eq!(header(&headers, "x-amzn-errortype"), Some("ServiceException"));
     assert_eq!(body, json!({ "Type": "Service", "Message": "internal" }));
 }
 
@@ -478,11 +424,7 @@ fn debug_output_redacts_environment_and_code() {
             ..Default::default()
         },
         environment: Some(Environment {
-            variables: Some(
-                [("DB_PASSWORD".to_string(), secret.to_string())]
-                    .into_iter()
-                    .collect(),
-            ),
+            variables: Some([("DB_PASSWORD".to_string(), secret.to_string())].into_iter().collect()),
         }),
         ..Default::default()
     };
@@ -517,18 +459,9 @@ async fn invoke_response_is_the_raw_payload_with_header_members() {
     });
     let (parts, body) = resp.into_parts();
     assert_eq!(parts.status.as_u16(), 200);
-    assert_eq!(
-        header(&parts.headers, "x-amz-function-error"),
-        Some("Unhandled")
-    );
-    assert_eq!(
-        header(&parts.headers, "x-amz-executed-version"),
-        Some("$LATEST")
-    );
-    assert_eq!(
-        header(&parts.headers, "x-amz-log-result"),
-        Some("U1RBUlQgUmVxdWVzdElk")
-    );
+    assert_eq!(header(&parts.headers, "x-amz-function-error"), Some("Unhandled"));
+    assert_eq!(header(&parts.headers, "x-amz-executed-version"), Some("$LATEST"));
+    assert_eq!(header(&parts.headers, "x-amz-log-result"), Some("U1RBUlQgUmVxdWVzdElk"));
     assert!(parts.headers.get("x-amz-durable-execution-arn").is_none());
     assert_eq!(bytes_of(body).await.as_ref(), payload);
 }
@@ -549,10 +482,7 @@ async fn invoke_status_comes_from_the_status_code_member() {
 fn decode_frames(mut buf: Bytes) -> Vec<Message> {
     let mut out = Vec::new();
     while buf.has_remaining() {
-        out.push(
-            aws_smithy_eventstream::frame::read_message_from(&mut buf)
-                .expect("a well-formed frame"),
-        );
+        out.push(aws_smithy_eventstream::frame::read_message_from(&mut buf).expect("a well-formed frame"));
     }
     out
 }
@@ -561,20 +491,12 @@ fn string_header(m: &Message, name: &str) -> Option<String> {
     m.headers()
         .iter()
         .find(|h| h.name().as_str() == name)
-        .map(|h| {
-            h.value()
-                .as_string()
-                .expect("a string header")
-                .as_str()
-                .to_string()
-        })
+        .map(|h| h.value().as_string().expect("a string header").as_str().to_string())
 }
 
 #[tokio::test]
 async fn invoke_with_response_stream_frames_each_event() {
-    let events: Vec<
-        Result<InvokeWithResponseStreamResponseEvent, smithy_server_runtime::BoxError>,
-    > = vec![
+    let events: Vec<Result<InvokeWithResponseStreamResponseEvent, smithy_server_runtime::BoxError>> = vec![
         Ok(InvokeWithResponseStreamResponseEvent::PayloadChunk(
             InvokeResponseStreamUpdate {
                 payload: Some(Blob::new(b"Hello, ".to_vec())),
@@ -593,14 +515,12 @@ async fn invoke_with_response_stream_frames_each_event() {
             },
         )),
     ];
-    let resp = operation::invoke_with_response_stream::serialize_response(
-        InvokeWithResponseStreamResponse {
-            event_stream: EventStream::new(futures_util::stream::iter(events)),
-            executed_version: Some("4".into()),
-            response_stream_content_type: None,
-            status_code: 200,
-        },
-    );
+    let resp = operation::invoke_with_response_stream::serialize_response(InvokeWithResponseStreamResponse {
+        event_stream: EventStream::new(futures_util::stream::iter(events)),
+        executed_version: Some("4".into()),
+        response_stream_content_type: None,
+        status_code: 200,
+    });
     let (parts, body) = resp.into_parts();
     assert_eq!(parts.status.as_u16(), 200);
     assert_eq!(
@@ -628,8 +548,7 @@ async fn invoke_with_response_stream_frames_each_event() {
         string_header(&frames[2], ":event-type").as_deref(),
         Some("InvokeComplete")
     );
-    let complete: Value =
-        serde_json::from_slice(frames[2].payload()).expect("InvokeComplete is JSON");
+    let complete: Value = serde_json::from_slice(frames[2].payload()).expect("InvokeComplete is JSON");
     assert_eq!(
         complete,
         json!({ "ErrorCode": "Unhandled", "ErrorDetails": "boom", "LogResult": "TG9ncw==" })

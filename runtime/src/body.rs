@@ -54,7 +54,10 @@ where
 /// Undoes a `Content-Encoding: gzip` (the last coding applied, as SDKs append it for
 /// `@requestCompression`); other codings are left to the operation.
 pub fn decode_content_encoding(headers: &http::HeaderMap, bytes: Bytes, limit: usize) -> Result<Bytes, String> {
-    let Some(enc) = headers.get(http::header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()) else {
+    let Some(enc) = headers
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Ok(bytes);
     };
     let last = enc.rsplit(',').next().unwrap_or("").trim();
@@ -137,10 +140,16 @@ mod tests {
         let gz = Bytes::from(enc.finish().unwrap());
         let mut h = http::HeaderMap::new();
         h.insert("content-encoding", "custom, gzip".parse().unwrap());
-        assert_eq!(decode_content_encoding(&h, gz.clone(), 100).unwrap(), Bytes::from_static(b"{\"a\":1}"));
+        assert_eq!(
+            decode_content_encoding(&h, gz.clone(), 100).unwrap(),
+            Bytes::from_static(b"{\"a\":1}")
+        );
         assert!(decode_content_encoding(&h, gz, 3).is_err());
         assert!(decode_content_encoding(&h, Bytes::from_static(b"not gzip"), 100).is_err());
         h.insert("content-encoding", "identity".parse().unwrap());
-        assert_eq!(decode_content_encoding(&h, Bytes::from_static(b"x"), 100).unwrap(), Bytes::from_static(b"x"));
+        assert_eq!(
+            decode_content_encoding(&h, Bytes::from_static(b"x"), 100).unwrap(),
+            Bytes::from_static(b"x")
+        );
     }
 }

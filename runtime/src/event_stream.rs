@@ -30,8 +30,14 @@ impl<T> std::fmt::Debug for EventStream<T> {
 /// An event message (`:message-type` `event`) of the given type carrying `payload`.
 pub fn event(event_type: &str, content_type: Option<&str>, payload: Bytes, headers: Vec<Header>) -> Message {
     let mut m = Message::new(payload)
-        .add_header(Header::new(":message-type", HeaderValue::String("event".to_string().into())))
-        .add_header(Header::new(":event-type", HeaderValue::String(event_type.to_string().into())));
+        .add_header(Header::new(
+            ":message-type",
+            HeaderValue::String("event".to_string().into()),
+        ))
+        .add_header(Header::new(
+            ":event-type",
+            HeaderValue::String(event_type.to_string().into()),
+        ));
     if let Some(ct) = content_type {
         m = m.add_header(Header::new(":content-type", HeaderValue::String(ct.to_string().into())));
     }
@@ -44,9 +50,18 @@ pub fn event(event_type: &str, content_type: Option<&str>, payload: Bytes, heade
 /// A modelled error sent on the stream (`:message-type` `exception`), with its JSON body.
 pub fn exception(exception_type: &str, payload: Bytes) -> Message {
     Message::new(payload)
-        .add_header(Header::new(":message-type", HeaderValue::String("exception".to_string().into())))
-        .add_header(Header::new(":exception-type", HeaderValue::String(exception_type.to_string().into())))
-        .add_header(Header::new(":content-type", HeaderValue::String("application/json".to_string().into())))
+        .add_header(Header::new(
+            ":message-type",
+            HeaderValue::String("exception".to_string().into()),
+        ))
+        .add_header(Header::new(
+            ":exception-type",
+            HeaderValue::String(exception_type.to_string().into()),
+        ))
+        .add_header(Header::new(
+            ":content-type",
+            HeaderValue::String("application/json".to_string().into()),
+        ))
 }
 
 /// The wire frame of one message.
@@ -72,7 +87,12 @@ where
         decoder: MessageFrameDecoder,
         done: bool,
     }
-    let state = State { body: Box::pin(body), buf: bytes::BytesMut::new(), decoder: MessageFrameDecoder::new(), done: false };
+    let state = State {
+        body: Box::pin(body),
+        buf: bytes::BytesMut::new(),
+        decoder: MessageFrameDecoder::new(),
+        done: false,
+    };
     let stream = futures_util::stream::unfold(state, move |mut st| async move {
         loop {
             if st.done {
@@ -109,19 +129,25 @@ where
 
 /// The value of a string header of a message.
 pub fn string_header<'a>(message: &'a Message, name: &str) -> Option<&'a str> {
-    message.headers().iter().find(|h| h.name().as_str() == name).and_then(|h| h.value().as_string().ok()).map(|s| s.as_str())
+    message
+        .headers()
+        .iter()
+        .find(|h| h.name().as_str() == name)
+        .and_then(|h| h.value().as_string().ok())
+        .map(|s| s.as_str())
 }
 
 /// A header of a message, by name.
 pub fn header<'a>(message: &'a Message, name: &str) -> Option<&'a HeaderValue> {
-    message.headers().iter().find(|h| h.name().as_str() == name).map(|h| h.value())
+    message
+        .headers()
+        .iter()
+        .find(|h| h.name().as_str() == name)
+        .map(|h| h.value())
 }
 
 /// Turns a stream of events into a response body of frames; `marshall` builds each event's message.
-pub fn into_body<T: Send + 'static>(
-    stream: EventStream<T>,
-    marshall: fn(&T) -> Message,
-) -> crate::body::Body {
+pub fn into_body<T: Send + 'static>(stream: EventStream<T>, marshall: fn(&T) -> Message) -> crate::body::Body {
     use http_body_util::BodyExt;
     let frames = stream.into_inner().map(move |item| {
         let message = marshall(&item?);

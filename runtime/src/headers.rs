@@ -9,7 +9,9 @@ use std::collections::HashMap;
 pub fn value(headers: &HeaderMap, name: &str) -> Result<Option<String>, ValueError> {
     let mut out: Option<String> = None;
     for v in headers.get_all(name) {
-        let s = v.to_str().map_err(|_| ValueError(format!("header {name} is not valid text")))?;
+        let s = v
+            .to_str()
+            .map_err(|_| ValueError(format!("header {name} is not valid text")))?;
         match &mut out {
             Some(o) => {
                 o.push_str(", ");

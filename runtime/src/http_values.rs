@@ -210,10 +210,8 @@ pub fn split_http_date_list(value: &str) -> Result<Vec<String>, ValueError> {
 /// Empty items and items with leading or trailing whitespace are quoted too, so that
 /// [`split_header_list`] reads back exactly what was written.
 pub fn quote_header_list_item(item: &str) -> Cow<'_, str> {
-    let needs_quotes = item.is_empty()
-        || item.contains([',', '"'])
-        || item.starts_with(is_ows)
-        || item.ends_with(is_ows);
+    let needs_quotes =
+        item.is_empty() || item.contains([',', '"']) || item.starts_with(is_ows) || item.ends_with(is_ows);
     if !needs_quotes {
         return Cow::Borrowed(item);
     }
@@ -343,10 +341,7 @@ fn parse_float<T: Float>(v: &str, what: &str) -> Result<T, ValueError> {
     }
     match v.parse::<T>() {
         Ok(x) if !x.is_infinite() => Ok(x),
-        _ => Err(ValueError(format!(
-            "{} is out of range for a {what}",
-            shown(v)
-        ))),
+        _ => Err(ValueError(format!("{} is out of range for a {what}", shown(v)))),
     }
 }
 
@@ -409,10 +404,7 @@ fn parse_epoch_seconds(v: &str) -> Result<DateTime, ValueError> {
     let (seconds, nanos) = match (negative, nanos) {
         (false, _) => (seconds, nanos),
         (true, 0) => (-seconds, 0),
-        (true, n) => (
-            (-seconds).checked_sub(1).ok_or_else(out_of_range)?,
-            1_000_000_000 - n,
-        ),
+        (true, n) => ((-seconds).checked_sub(1).ok_or_else(out_of_range)?, 1_000_000_000 - n),
     };
     Ok(DateTime::from_secs_and_nanos(seconds, nanos))
 }
@@ -430,9 +422,7 @@ pub fn parse_timestamp(v: &str, format: TimestampFormat) -> Result<DateTime, Val
         return Err(invalid(v, what));
     }
     let normalized: Cow<'_, str> = match (format, v.strip_suffix('z')) {
-        (TimestampFormat::DateTime | TimestampFormat::DateTimeWithOffset, Some(head)) => {
-            Cow::Owned(format!("{head}Z"))
-        }
+        (TimestampFormat::DateTime | TimestampFormat::DateTimeWithOffset, Some(head)) => Cow::Owned(format!("{head}Z")),
         _ => Cow::Borrowed(v),
     };
     DateTime::from_str(&normalized, format).map_err(|_| invalid(v, what))

@@ -7,20 +7,14 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 #[test]
 fn percent_decode_labels() {
     // RestJsonHttpRequestLabelEscaping
     assert_eq!(
-        percent_decode(
-            "%20%25%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%F0%9F%98%B9"
-        )
-        .unwrap(),
+        percent_decode("%20%25%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%F0%9F%98%B9").unwrap(),
         " %:/?#[]@!$&'()*+,;=😹"
     );
     // RestJsonHttpRequestWithGreedyLabelInPath
@@ -47,10 +41,7 @@ fn percent_decode_labels() {
 fn query_strings() {
     // RestJsonAllQueryStringTypes (excerpt)
     assert_eq!(
-        parse_query(
-            "String=Hello%20there&StringList=a&StringList=b&Timestamp=1970-01-01T00%3A00%3A01Z"
-        )
-        .unwrap(),
+        parse_query("String=Hello%20there&StringList=a&StringList=b&Timestamp=1970-01-01T00%3A00%3A01Z").unwrap(),
         pairs(&[
             ("String", "Hello there"),
             ("StringList", "a"),
@@ -60,10 +51,7 @@ fn query_strings() {
     );
     // RestJsonQueryStringEscaping
     assert_eq!(
-        parse_query(
-            "String=%20%25%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%F0%9F%98%B9"
-        )
-        .unwrap(),
+        parse_query("String=%20%25%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%F0%9F%98%B9").unwrap(),
         pairs(&[("String", " %:/?#[]@!$&'()*+,;=😹")])
     );
     // RestJsonServersAcceptStaticQueryParamAsEmptyString, RestJsonSerializesEmptyQueryValue
@@ -75,16 +63,10 @@ fn query_strings() {
         pairs(&[("foo", "bar"), ("hello", "")])
     );
     assert_eq!(parse_query("").unwrap(), pairs(&[]));
-    assert_eq!(
-        parse_query("&&a=1&&b=2&").unwrap(),
-        pairs(&[("a", "1"), ("b", "2")])
-    );
+    assert_eq!(parse_query("&&a=1&&b=2&").unwrap(), pairs(&[("a", "1"), ("b", "2")]));
     assert_eq!(parse_query("a=1=2").unwrap(), pairs(&[("a", "1=2")]));
     assert_eq!(parse_query("=x").unwrap(), pairs(&[("", "x")]));
-    assert_eq!(
-        parse_query("a+b=c+d%2Be").unwrap(),
-        pairs(&[("a b", "c d+e")])
-    );
+    assert_eq!(parse_query("a+b=c+d%2Be").unwrap(), pairs(&[("a b", "c d+e")]));
     assert_eq!(parse_query("a=%").unwrap(), pairs(&[("a", "%")]));
     assert!(parse_query("a=%FF").is_err());
     assert!(parse_query("%C3=1").is_err());
@@ -93,24 +75,15 @@ fn query_strings() {
 #[test]
 fn header_lists() {
     // RestJsonInputAndOutputWithStringHeaders
-    assert_eq!(
-        split_header_list("a, b, c").unwrap(),
-        strings(&["a", "b", "c"])
-    );
-    assert_eq!(
-        split_header_list("a,b,c").unwrap(),
-        strings(&["a", "b", "c"])
-    );
+    assert_eq!(split_header_list("a, b, c").unwrap(), strings(&["a", "b", "c"]));
+    assert_eq!(split_header_list("a,b,c").unwrap(), strings(&["a", "b", "c"]));
     // RestJsonInputAndOutputWithQuotedStringHeaders
     assert_eq!(
         split_header_list(r#""b,c", "\"def\"", a"#).unwrap(),
         strings(&["b,c", "\"def\"", "a"])
     );
     // RestJsonInputAndOutputWithNumericHeaders / BooleanHeaders
-    assert_eq!(
-        split_header_list("1, 2, 3").unwrap(),
-        strings(&["1", "2", "3"])
-    );
+    assert_eq!(split_header_list("1, 2, 3").unwrap(), strings(&["1", "2", "3"]));
     assert_eq!(
         split_header_list("true, false, true").unwrap(),
         strings(&["true", "false", "true"])
@@ -118,26 +91,14 @@ fn header_lists() {
     assert_eq!(split_header_list("").unwrap(), strings(&[]));
     assert_eq!(split_header_list("  \t ").unwrap(), strings(&[]));
     assert_eq!(split_header_list("a").unwrap(), strings(&["a"]));
-    assert_eq!(
-        split_header_list(" a b ,\tc ").unwrap(),
-        strings(&["a b", "c"])
-    );
+    assert_eq!(split_header_list(" a b ,\tc ").unwrap(), strings(&["a b", "c"]));
     assert_eq!(split_header_list("a, ,b,").unwrap(), strings(&["a", "b"]));
     assert_eq!(split_header_list(",a").unwrap(), strings(&["a"]));
     assert_eq!(split_header_list(r#""""#).unwrap(), strings(&[""]));
     assert_eq!(split_header_list(r#""", a"#).unwrap(), strings(&["", "a"]));
-    assert_eq!(
-        split_header_list(r#""  x  " ,y"#).unwrap(),
-        strings(&["  x  ", "y"])
-    );
-    assert_eq!(
-        split_header_list(r#""a\\b\c""#).unwrap(),
-        strings(&[r"a\bc"])
-    );
-    assert_eq!(
-        split_header_list(r#"a"b, c"#).unwrap(),
-        strings(&[r#"a"b"#, "c"])
-    );
+    assert_eq!(split_header_list(r#""  x  " ,y"#).unwrap(), strings(&["  x  ", "y"]));
+    assert_eq!(split_header_list(r#""a\\b\c""#).unwrap(), strings(&[r"a\bc"]));
+    assert_eq!(split_header_list(r#"a"b, c"#).unwrap(), strings(&[r#"a"b"#, "c"]));
     assert_eq!(split_header_list(r"a\b").unwrap(), strings(&[r"a\b"]));
     assert_eq!(split_header_list(r#""é,ü""#).unwrap(), strings(&["é,ü"]));
     assert!(split_header_list(r#""abc"#).is_err());
@@ -164,15 +125,7 @@ fn quoting_round_trips() {
         .collect::<Vec<_>>()
         .join(", ");
     assert_eq!(joined, r#""b,c", "\"def\"", a"#);
-    let tricky = [
-        "",
-        " padded ",
-        "a,b",
-        "q\"uote",
-        r"back\slash",
-        "plain",
-        "é",
-    ];
+    let tricky = ["", " padded ", "a,b", "q\"uote", r"back\slash", "plain", "é"];
     let joined = tricky
         .iter()
         .map(|i| quote_header_list_item(i))
@@ -185,20 +138,12 @@ fn quoting_round_trips() {
 fn http_date_lists() {
     // RestJsonInputAndOutputWithTimestampHeaders
     assert_eq!(
-        split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT, Mon, 16 Dec 2019 23:48:18 GMT")
-            .unwrap(),
-        strings(&[
-            "Mon, 16 Dec 2019 23:48:18 GMT",
-            "Mon, 16 Dec 2019 23:48:18 GMT"
-        ])
+        split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT, Mon, 16 Dec 2019 23:48:18 GMT").unwrap(),
+        strings(&["Mon, 16 Dec 2019 23:48:18 GMT", "Mon, 16 Dec 2019 23:48:18 GMT"])
     );
     assert_eq!(
-        split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT,Tue, 17 Dec 2019 23:48:18 GMT")
-            .unwrap(),
-        strings(&[
-            "Mon, 16 Dec 2019 23:48:18 GMT",
-            "Tue, 17 Dec 2019 23:48:18 GMT"
-        ])
+        split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT,Tue, 17 Dec 2019 23:48:18 GMT").unwrap(),
+        strings(&["Mon, 16 Dec 2019 23:48:18 GMT", "Tue, 17 Dec 2019 23:48:18 GMT"])
     );
     assert_eq!(
         split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT").unwrap(),
@@ -212,17 +157,14 @@ fn http_date_lists() {
     assert_eq!(split_http_date_list("  ").unwrap(), strings(&[]));
     assert!(split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT, Tue").is_err());
     assert!(split_http_date_list("1576540098").is_err());
-    for item in
-        split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT")
-            .unwrap()
-    {
+    for item in split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT").unwrap() {
         assert!(parse_timestamp(&item, TimestampFormat::HttpDate).is_ok());
     }
 }
 
 const COERCIONS: &[&str] = &[
-    "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "1", "on", "On", "ON", "False", "FALSE",
-    "n", "N", "no", "No", "NO", "0", "off", "Off", "OFF",
+    "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "1", "on", "On", "ON", "False", "FALSE", "n", "N", "no", "No", "NO",
+    "0", "off", "Off", "OFF",
 ];
 
 #[test]
@@ -236,15 +178,7 @@ fn booleans() {
     assert!(parse_bool("yes").unwrap_err().0.contains("\"yes\""));
 }
 
-const MALFORMED_INTEGERS: &[&str] = &[
-    "true",
-    "1.001",
-    "2ABC",
-    "0x42",
-    "Infinity",
-    "-Infinity",
-    "NaN",
-];
+const MALFORMED_INTEGERS: &[&str] = &["true", "1.001", "2ABC", "0x42", "Infinity", "-Infinity", "NaN"];
 
 #[test]
 fn integers() {
@@ -409,30 +343,18 @@ fn ts(secs: i64, nanos: u32) -> DateTime {
 fn timestamps_parse() {
     use TimestampFormat::*;
     // RestJsonTimestampFormatHeaders, RestJsonHttpRequestWithLabelsAndTimestampFormat
-    assert_eq!(
-        parse_timestamp("1576540098", EpochSeconds),
-        Ok(ts(1576540098, 0))
-    );
+    assert_eq!(parse_timestamp("1576540098", EpochSeconds), Ok(ts(1576540098, 0)));
     assert_eq!(
         parse_timestamp("Mon, 16 Dec 2019 23:48:18 GMT", HttpDate),
         Ok(ts(1576540098, 0))
     );
-    assert_eq!(
-        parse_timestamp("2019-12-16T23:48:18Z", DateTime),
-        Ok(ts(1576540098, 0))
-    );
-    assert_eq!(
-        parse_timestamp("1970-01-01T00:00:01Z", DateTime),
-        Ok(ts(1, 0))
-    );
+    assert_eq!(parse_timestamp("2019-12-16T23:48:18Z", DateTime), Ok(ts(1576540098, 0)));
+    assert_eq!(parse_timestamp("1970-01-01T00:00:01Z", DateTime), Ok(ts(1, 0)));
     assert_eq!(
         parse_timestamp("1985-04-12T23:20:50.52Z", DateTime),
         Ok(ts(482196050, 520_000_000))
     );
-    assert_eq!(
-        parse_timestamp("2019-12-16t23:48:18z", DateTime),
-        Ok(ts(1576540098, 0))
-    );
+    assert_eq!(parse_timestamp("2019-12-16t23:48:18z", DateTime), Ok(ts(1576540098, 0)));
     assert_eq!(
         parse_timestamp("Sun, 02 Jan 2000 20:34:56.000 GMT", HttpDate),
         Ok(ts(946845296, 0))
@@ -455,10 +377,7 @@ fn timestamps_parse() {
         parse_timestamp("1515531081.1234567891", EpochSeconds),
         Ok(ts(1515531081, 123_456_789))
     );
-    assert_eq!(
-        parse_timestamp("-1.5", EpochSeconds),
-        Ok(ts(-2, 500_000_000))
-    );
+    assert_eq!(parse_timestamp("-1.5", EpochSeconds), Ok(ts(-2, 500_000_000)));
     assert_eq!(parse_timestamp("-1", EpochSeconds), Ok(ts(-1, 0)));
     assert_eq!(parse_timestamp("-0.0", EpochSeconds), Ok(ts(0, 0)));
     assert_eq!(parse_timestamp("0", EpochSeconds), Ok(ts(0, 0)));
@@ -560,10 +479,7 @@ fn timestamps_format() {
     // RestJsonTimestampFormatHeaders (response side)
     let t = ts(1576540098, 0);
     assert_eq!(format_timestamp(&t, EpochSeconds), "1576540098");
-    assert_eq!(
-        format_timestamp(&t, HttpDate),
-        "Mon, 16 Dec 2019 23:48:18 GMT"
-    );
+    assert_eq!(format_timestamp(&t, HttpDate), "Mon, 16 Dec 2019 23:48:18 GMT");
     assert_eq!(format_timestamp(&t, DateTime), "2019-12-16T23:48:18Z");
     let t = ts(1576540098, 500_000_000);
     assert_eq!(format_timestamp(&t, EpochSeconds), "1576540098.5");
@@ -573,10 +489,7 @@ fn timestamps_format() {
     let far = ts(i64::MAX, 0);
     assert_eq!(format_timestamp(&far, DateTime), i64::MAX.to_string());
     assert_eq!(format_timestamp(&far, HttpDate), i64::MAX.to_string());
-    assert_eq!(
-        format_timestamp(&ts(i64::MIN, 0), HttpDate),
-        i64::MIN.to_string()
-    );
+    assert_eq!(format_timestamp(&ts(i64::MIN, 0), HttpDate), i64::MIN.to_string());
     // Round trips.
     for (secs, nanos) in [(0, 0), (1, 0), (1576540098, 123_000_000), (253402300799, 0)] {
         let t = ts(secs, nanos);
@@ -595,8 +508,7 @@ fn timestamps_format() {
 #[test]
 fn arbitrary_inputs_do_not_panic() {
     let alphabet = [
-        '0', '1', '9', '.', '-', '+', 'e', 'T', 'Z', ':', ',', ' ', '"', '\\', '%', 'F', 'é',
-        'G', 'M', '&', '=',
+        '0', '1', '9', '.', '-', '+', 'e', 'T', 'Z', ':', ',', ' ', '"', '\\', '%', 'F', 'é', 'G', 'M', '&', '=',
     ];
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     for len in 0..2000 {

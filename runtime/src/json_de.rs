@@ -57,7 +57,9 @@ pub fn parse_optional_body(bytes: &[u8]) -> DeResult<Option<Value>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(bytes).map(Some).map_err(|e| DeError::Malformed(e.to_string()))
+    serde_json::from_slice(bytes)
+        .map(Some)
+        .map_err(|e| DeError::Malformed(e.to_string()))
 }
 
 pub fn object(v: &Value) -> DeResult<&Map<String, Value>> {
@@ -69,7 +71,8 @@ pub fn array(v: &Value) -> DeResult<&Vec<Value>> {
 }
 
 pub fn string(v: &Value) -> DeResult<String> {
-    v.as_str().map_or_else(|| malformed("a string", v), |s| Ok(s.to_string()))
+    v.as_str()
+        .map_or_else(|| malformed("a string", v), |s| Ok(s.to_string()))
 }
 
 pub fn boolean(v: &Value) -> DeResult<bool> {
@@ -124,7 +127,9 @@ pub fn f32(v: &Value) -> DeResult<f32> {
 
 /// Decodes standard base64 (padding required, as the protocol tests expect).
 pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
-    base64::engine::general_purpose::STANDARD.decode(s).map_err(|e| format!("invalid base64: {e}"))
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|e| format!("invalid base64: {e}"))
 }
 
 pub fn blob(v: &Value) -> DeResult<Blob> {
@@ -169,20 +174,23 @@ pub fn document_from_json_str(s: &str) -> Result<Document, serde_json::Error> {
 
 pub fn big_integer(v: &Value) -> DeResult<aws_smithy_types::BigInteger> {
     match v {
-        Value::Number(n) if n.is_i64() || n.is_u64() => {
-            n.to_string().parse().map_err(|_| DeError::Malformed(format!("invalid big integer {n}")))
-        }
+        Value::Number(n) if n.is_i64() || n.is_u64() => n
+            .to_string()
+            .parse()
+            .map_err(|_| DeError::Malformed(format!("invalid big integer {n}"))),
         _ => malformed("an integer", v),
     }
 }
 
 pub fn big_decimal(v: &Value) -> DeResult<aws_smithy_types::BigDecimal> {
     match v {
-        Value::Number(n) => n.to_string().parse().map_err(|_| DeError::Malformed(format!("invalid big decimal {n}"))),
+        Value::Number(n) => n
+            .to_string()
+            .parse()
+            .map_err(|_| DeError::Malformed(format!("invalid big decimal {n}"))),
         _ => malformed("a number", v),
     }
 }
-
 
 /// A blob carried as base64 text in a header or query value.
 pub fn blob_from_base64(s: &str) -> Result<Blob, crate::http_values::ValueError> {

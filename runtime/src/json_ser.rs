@@ -27,7 +27,11 @@ impl Default for JsonWriter {
 
 impl JsonWriter {
     pub fn new() -> JsonWriter {
-        JsonWriter { out: String::with_capacity(256), stack: Vec::new(), after_key: false }
+        JsonWriter {
+            out: String::with_capacity(256),
+            stack: Vec::new(),
+            after_key: false,
+        }
     }
 
     pub fn finish(self) -> String {
@@ -129,7 +133,11 @@ impl JsonWriter {
         } else {
             self.sep();
             // serde_json prints the shortest representation that round-trips.
-            self.out.push_str(&serde_json::Number::from_f64(v).map(|n| n.to_string()).unwrap_or_default());
+            self.out.push_str(
+                &serde_json::Number::from_f64(v)
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            );
         }
     }
 

@@ -18,9 +18,9 @@ pub mod validation;
 
 pub use aws_smithy_types;
 pub use bytes;
+pub use fancy_regex as regex;
 pub use http;
 pub use http_body;
-pub use fancy_regex as regex;
 pub use serde_json;
 pub use tower;
 

@@ -11,8 +11,15 @@ fn essence(v: &str) -> &str {
 /// `expected`: the media type of the operation's body, `None` when the input has no body.
 /// `strict`: whether a body without a `Content-Type` is refused (Smithy's rule) or accepted (AWS
 /// services accept it).
-pub fn check_content_type(headers: &HeaderMap, expected: Option<&str>, body_len: usize, strict: bool) -> Result<(), Rejection> {
-    let given = headers.get(http::header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or(""));
+pub fn check_content_type(
+    headers: &HeaderMap,
+    expected: Option<&str>,
+    body_len: usize,
+    strict: bool,
+) -> Result<(), Rejection> {
+    let given = headers
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or(""));
     match (expected, given) {
         (None, Some(_)) if strict && body_len > 0 => Err(Rejection::UnsupportedMediaType),
         (None, _) => Ok(()),

@@ -82,17 +82,41 @@ pub fn error_response(
 
 impl Rejection {
     pub fn into_response(self, protocol: &Protocol) -> http::Response<Body> {
-        let msg = |m: String| move |w: &mut JsonWriter| {
-            w.key("message");
-            w.string(&m);
+        let msg = |m: String| {
+            move |w: &mut JsonWriter| {
+                w.key("message");
+                w.string(&m);
+            }
         };
         match self {
-            Rejection::UnknownOperation => error_response(404, "UnknownOperationException", protocol, "User", msg("Unknown operation".into())),
-            Rejection::MethodNotAllowed => error_response(405, "MethodNotAllowedException", protocol, "User", msg("Method not allowed".into())),
-            Rejection::UnsupportedMediaType => {
-                error_response(415, "UnsupportedMediaTypeException", protocol, "User", msg("The content type of the request is not supported".into()))
-            }
-            Rejection::NotAcceptable => error_response(406, "NotAcceptableException", protocol, "User", msg("The requested media type is not acceptable".into())),
+            Rejection::UnknownOperation => error_response(
+                404,
+                "UnknownOperationException",
+                protocol,
+                "User",
+                msg("Unknown operation".into()),
+            ),
+            Rejection::MethodNotAllowed => error_response(
+                405,
+                "MethodNotAllowedException",
+                protocol,
+                "User",
+                msg("Method not allowed".into()),
+            ),
+            Rejection::UnsupportedMediaType => error_response(
+                415,
+                "UnsupportedMediaTypeException",
+                protocol,
+                "User",
+                msg("The content type of the request is not supported".into()),
+            ),
+            Rejection::NotAcceptable => error_response(
+                406,
+                "NotAcceptableException",
+                protocol,
+                "User",
+                msg("The requested media type is not acceptable".into()),
+            ),
             Rejection::Serialization(m) => error_response(400, protocol.serialization_error, protocol, "User", msg(m)),
             Rejection::Body(m) => error_response(400, protocol.serialization_error, protocol, "User", msg(m)),
             Rejection::TooLarge(limit) => error_response(

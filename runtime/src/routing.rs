@@ -191,9 +191,7 @@ impl UriPattern {
     /// Parses a pattern from the model. Returns Err(String) for a malformed pattern (the generator reports it).
     pub fn parse(pattern: &str) -> Result<UriPattern, String> {
         if pattern.contains('#') {
-            return Err(format!(
-                "URI pattern {pattern:?} must not contain a fragment ('#')"
-            ));
+            return Err(format!("URI pattern {pattern:?} must not contain a fragment ('#')"));
         }
         let (path, query) = match pattern.split_once('?') {
             Some((path, query)) => (path, Some(query)),
@@ -211,9 +209,7 @@ impl UriPattern {
         if !body.is_empty() {
             for seg in body.split('/') {
                 if seg.is_empty() {
-                    return Err(format!(
-                        "URI pattern {pattern:?} must not contain empty path segments"
-                    ));
+                    return Err(format!("URI pattern {pattern:?} must not contain empty path segments"));
                 }
                 if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                     let (name, is_greedy) = match inner.strip_suffix('+') {
@@ -221,9 +217,7 @@ impl UriPattern {
                         None => (inner, false),
                     };
                     if !is_label_name(name) {
-                        return Err(format!(
-                            "URI pattern {pattern:?} has an invalid label {seg:?}"
-                        ));
+                        return Err(format!("URI pattern {pattern:?} has an invalid label {seg:?}"));
                     }
                     if label_names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
                         return Err(format!(
@@ -233,9 +227,7 @@ impl UriPattern {
                     label_names.push(name.into());
                     if is_greedy {
                         if greedy.is_some() {
-                            return Err(format!(
-                                "URI pattern {pattern:?} has more than one greedy label"
-                            ));
+                            return Err(format!("URI pattern {pattern:?} has more than one greedy label"));
                         }
                         greedy = Some(segments.len());
                         segments.push(Segment::Greedy);
@@ -257,9 +249,7 @@ impl UriPattern {
         if let Some(query) = query.filter(|q| !q.is_empty()) {
             for piece in query.split('&') {
                 if piece.is_empty() {
-                    return Err(format!(
-                        "URI pattern {pattern:?} has an empty query literal"
-                    ));
+                    return Err(format!("URI pattern {pattern:?} has an empty query literal"));
                 }
                 if piece.contains('{') || piece.contains('}') {
                     return Err(format!(
@@ -271,16 +261,12 @@ impl UriPattern {
                     None => (piece, None),
                 };
                 if key.is_empty() {
-                    return Err(format!(
-                        "URI pattern {pattern:?} has a query literal with an empty key"
-                    ));
+                    return Err(format!("URI pattern {pattern:?} has a query literal with an empty key"));
                 }
                 let key = decode_pattern_query_component(key)?;
                 let value = value.map(decode_pattern_query_component).transpose()?;
                 if literals.iter().any(|l| l.key == key) {
-                    return Err(format!(
-                        "URI pattern {pattern:?} repeats the query literal {key:?}"
-                    ));
+                    return Err(format!("URI pattern {pattern:?} repeats the query literal {key:?}"));
                 }
                 literals.push(QueryLiteral { key, value });
             }
@@ -343,16 +329,11 @@ impl UriPattern {
             // The common case: one request segment per pattern segment, checked in one pass from
             // the end (the trailing literal tells most routes apart).
             return n == m
-                && self
-                    .segments
-                    .iter()
-                    .zip(spans)
-                    .rev()
-                    .all(|(seg, &(s, e))| match seg {
-                        Segment::Literal(lit) => body.get(s..e) == Some(&**lit),
-                        Segment::Label => s != e,
-                        Segment::Greedy => false,
-                    });
+                && self.segments.iter().zip(spans).rev().all(|(seg, &(s, e))| match seg {
+                    Segment::Literal(lit) => body.get(s..e) == Some(&**lit),
+                    Segment::Label => s != e,
+                    Segment::Greedy => false,
+                });
         }
         let count_ok = match self.greedy {
             None => n == m,
@@ -465,9 +446,7 @@ impl fmt::Display for RouteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RouteError::NotFound => f.write_str("no operation matches the request path"),
-            RouteError::MethodNotAllowed => {
-                f.write_str("the request path does not allow this method")
-            }
+            RouteError::MethodNotAllowed => f.write_str("the request path does not allow this method"),
         }
     }
 }
@@ -503,11 +482,7 @@ impl<T: Copy> Router<T> {
     pub fn new(routes: Vec<(http::Method, UriPattern, T)>) -> Router<T> {
         let mut routes: Vec<Route<T>> = routes
             .into_iter()
-            .map(|(method, pattern, op)| Route {
-                method,
-                pattern,
-                op,
-            })
+            .map(|(method, pattern, op)| Route { method, pattern, op })
             .collect();
         // Stable: equally specific routes keep their insertion order.
         routes.sort_by(|a, b| a.pattern.specificity_cmp(&b.pattern));

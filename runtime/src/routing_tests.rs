@@ -19,10 +19,7 @@ fn v(items: &[&str]) -> Option<Vec<String>> {
 fn parse_valid_patterns() {
     let pat = p("/2015-03-31/functions/{FunctionName}/invocations");
     assert_eq!(pat.labels(), vec!["FunctionName"]);
-    assert_eq!(
-        pat.as_str(),
-        "/2015-03-31/functions/{FunctionName}/invocations"
-    );
+    assert_eq!(pat.as_str(), "/2015-03-31/functions/{FunctionName}/invocations");
     assert_eq!(pat.to_string(), pat.as_str());
 
     let pat = p("/HttpRequestWithGreedyLabelInPath/foo/{foo}/baz/{baz+}");
@@ -72,20 +69,14 @@ fn parse_rejects_malformed_patterns() {
         "/a?%FF",
         "/{a++}",
     ] {
-        assert!(
-            UriPattern::parse(bad).is_err(),
-            "{bad:?} should be rejected"
-        );
+        assert!(UriPattern::parse(bad).is_err(), "{bad:?} should be rejected");
     }
 }
 
 #[test]
 fn labels_match_one_non_empty_raw_segment() {
     let pat = "/2015-03-31/functions/{FunctionName}/invocations";
-    assert_eq!(
-        m(pat, "/2015-03-31/functions/my-fn/invocations", None),
-        v(&["my-fn"])
-    );
+    assert_eq!(m(pat, "/2015-03-31/functions/my-fn/invocations", None), v(&["my-fn"]));
     assert_eq!(
         m(
             pat,
@@ -146,10 +137,7 @@ fn protocol_test_paths() {
         m("/ReDosLiteral/{str}/(a+)+", "/ReDosLiteral/abc/(a+)+", None),
         v(&["abc"])
     );
-    assert_eq!(
-        m("/ReDosLiteral/{str}/(a+)+", "/ReDosLiteral/abc/aaaa", None),
-        None
-    );
+    assert_eq!(m("/ReDosLiteral/{str}/(a+)+", "/ReDosLiteral/abc/aaaa", None), None);
     // RestJsonConstantQueryString
     assert_eq!(
         m(
@@ -213,14 +201,8 @@ fn root_and_slashes() {
     assert_eq!(m("/", "/a", None), None);
     assert_eq!(m("/a", "/", None), None);
     // One trailing slash is insignificant, on the request and on the pattern.
-    assert_eq!(
-        m("/2015-03-31/functions", "/2015-03-31/functions/", None),
-        v(&[])
-    );
-    assert_eq!(
-        m("/2015-03-31/functions/", "/2015-03-31/functions", None),
-        v(&[])
-    );
+    assert_eq!(m("/2015-03-31/functions", "/2015-03-31/functions/", None), v(&[]));
+    assert_eq!(m("/2015-03-31/functions/", "/2015-03-31/functions", None), v(&[]));
     assert_eq!(m("/a/{b}", "/a/x/", None), v(&["x"]));
     // Doubled slashes are empty segments.
     assert_eq!(m("/a/b", "/a//b", None), None);
@@ -234,31 +216,18 @@ fn root_and_slashes() {
 #[test]
 fn query_literals() {
     let pat = "/2018-10-31/layers?find=LayerVersion";
+    assert_eq!(m(pat, "/2018-10-31/layers", Some("find=LayerVersion")), v(&[]));
     assert_eq!(
-        m(pat, "/2018-10-31/layers", Some("find=LayerVersion")),
-        v(&[])
-    );
-    assert_eq!(
-        m(
-            pat,
-            "/2018-10-31/layers",
-            Some("Arn=arn%3Ax&find=LayerVersion")
-        ),
+        m(pat, "/2018-10-31/layers", Some("Arn=arn%3Ax&find=LayerVersion")),
         v(&[])
     );
     assert_eq!(m(pat, "/2018-10-31/layers", Some("find=Layer")), None);
     assert_eq!(m(pat, "/2018-10-31/layers", Some("find")), None);
-    assert_eq!(
-        m(pat, "/2018-10-31/layers", Some("finder=LayerVersion")),
-        None
-    );
+    assert_eq!(m(pat, "/2018-10-31/layers", Some("finder=LayerVersion")), None);
     assert_eq!(m(pat, "/2018-10-31/layers", Some("")), None);
     assert_eq!(m(pat, "/2018-10-31/layers", None), None);
     // Keys and values are compared decoded.
-    assert_eq!(
-        m(pat, "/2018-10-31/layers", Some("f%69nd=Layer%56ersion")),
-        v(&[])
-    );
+    assert_eq!(m(pat, "/2018-10-31/layers", Some("f%69nd=Layer%56ersion")), v(&[]));
     assert_eq!(m("/q?a=b c", "/q", Some("a=b+c")), v(&[]));
     assert_eq!(m("/q?a=b c", "/q", Some("a=b%20c")), v(&[]));
     assert_eq!(m("/q?a=b+c", "/q", Some("a=b%20c")), v(&[]));
@@ -273,10 +242,7 @@ fn query_literals() {
     let pat = "/foo/{bar}?List=ALL&flag";
     assert_eq!(m(pat, "/foo/x", Some("List=ALL&flag")), v(&["x"]));
     assert_eq!(m(pat, "/foo/x", Some("flag=1&List=ALL")), v(&["x"]));
-    assert_eq!(
-        m(pat, "/foo/x", Some("flag=&List=ALL&Marker=abc")),
-        v(&["x"])
-    );
+    assert_eq!(m(pat, "/foo/x", Some("flag=&List=ALL&Marker=abc")), v(&["x"]));
     assert_eq!(m(pat, "/foo/x", Some("List=ALL")), None);
     assert_eq!(m(pat, "/foo/x", Some("flag")), None);
     // Empty value literal.
@@ -355,20 +321,14 @@ fn specificity_wins_regardless_of_insertion_order() {
             route("/2018-10-31/layers", Some("find=LayerVersion&Arn=x")),
             Ok((Op::GetLayerVersionByArn, vec![]))
         );
-        assert_eq!(
-            route("/2018-10-31/layers", None),
-            Ok((Op::ListLayers, vec![]))
-        );
+        assert_eq!(route("/2018-10-31/layers", None), Ok((Op::ListLayers, vec![])));
         assert_eq!(
             route("/2018-10-31/layers", Some("CompatibleRuntime=python3.12")),
             Ok((Op::ListLayers, vec![]))
         );
         assert_eq!(route("/x/b/c", None), Ok((Op::Literal, vec![])));
         assert_eq!(route("/x/z/c", None), Ok((Op::Label, vec!["z".into()])));
-        assert_eq!(
-            route("/x/y/z/c", None),
-            Ok((Op::GreedyThenLiteral, vec!["y/z".into()]))
-        );
+        assert_eq!(route("/x/y/z/c", None), Ok((Op::GreedyThenLiteral, vec!["y/z".into()])));
         assert_eq!(route("/x/y", None), Ok((Op::Greedy, vec!["y".into()])));
         assert_eq!(route("/x/y/z", None), Ok((Op::Greedy, vec!["y/z".into()])));
     }
@@ -376,16 +336,10 @@ fn specificity_wins_regardless_of_insertion_order() {
 
 #[test]
 fn label_before_greedy_at_same_position() {
-    let routes = [
-        (Method::GET, "/a/{b+}", Op::Greedy),
-        (Method::GET, "/a/{b}", Op::Label),
-    ];
+    let routes = [(Method::GET, "/a/{b+}", Op::Greedy), (Method::GET, "/a/{b}", Op::Label)];
     for order in permutations(&routes) {
         let r = router(&order);
-        assert_eq!(
-            r.route(&Method::GET, "/a/x", None),
-            Ok((Op::Label, vec!["x".into()]))
-        );
+        assert_eq!(r.route(&Method::GET, "/a/x", None), Ok((Op::Label, vec!["x".into()])));
         assert_eq!(
             r.route(&Method::GET, "/a/x/y", None),
             Ok((Op::Greedy, vec!["x/y".into()]))
@@ -406,11 +360,7 @@ fn method_not_allowed_and_not_found() {
             "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL",
             Op::ListProvisioned,
         ),
-        (
-            Method::GET,
-            "/2015-03-31/functions/{FunctionName}",
-            Op::GetFunction,
-        ),
+        (Method::GET, "/2015-03-31/functions/{FunctionName}", Op::GetFunction),
         (Method::GET, "/", Op::Root),
     ]);
     assert_eq!(r.len(), 4);
@@ -443,27 +393,15 @@ fn method_not_allowed_and_not_found() {
         ),
         Err(RouteError::MethodNotAllowed)
     );
-    assert_eq!(
-        r.route(&Method::GET, "/nope", None),
-        Err(RouteError::NotFound)
-    );
-    assert_eq!(
-        r.route(&Method::POST, "/nope", None),
-        Err(RouteError::NotFound)
-    );
+    assert_eq!(r.route(&Method::GET, "/nope", None), Err(RouteError::NotFound));
+    assert_eq!(r.route(&Method::POST, "/nope", None), Err(RouteError::NotFound));
     assert_eq!(
         r.route(&Method::GET, "/2015-03-31/functions/", None),
         Err(RouteError::NotFound)
     );
     assert_eq!(r.route(&Method::GET, "", None), Ok((Op::Root, vec![])));
-    assert_eq!(
-        r.route(&Method::GET, "/", Some("x=1")),
-        Ok((Op::Root, vec![]))
-    );
-    assert_eq!(
-        r.route(&Method::PUT, "/", None),
-        Err(RouteError::MethodNotAllowed)
-    );
+    assert_eq!(r.route(&Method::GET, "/", Some("x=1")), Ok((Op::Root, vec![])));
+    assert_eq!(r.route(&Method::PUT, "/", None), Err(RouteError::MethodNotAllowed));
     assert_eq!(
         RouteError::NotFound.to_string(),
         "no operation matches the request path"
@@ -473,16 +411,8 @@ fn method_not_allowed_and_not_found() {
 #[test]
 fn same_path_different_methods() {
     let r = router(&[
-        (
-            Method::GET,
-            "/2015-03-31/functions/{FunctionName}",
-            Op::GetFunction,
-        ),
-        (
-            Method::DELETE,
-            "/2015-03-31/functions/{FunctionName}",
-            Op::Label,
-        ),
+        (Method::GET, "/2015-03-31/functions/{FunctionName}", Op::GetFunction),
+        (Method::DELETE, "/2015-03-31/functions/{FunctionName}", Op::Label),
         (Method::GET, "/2015-03-31/functions", Op::Literal),
         (Method::POST, "/2015-03-31/functions", Op::Root),
     ]);
@@ -514,10 +444,7 @@ const LAMBDA_ROUTES: &[(&str, &str)] = &[
     ("GET", "/2015-03-31/functions/{FunctionName}"),
     ("POST", "/2015-03-31/functions/{FunctionName}/aliases"),
     ("GET", "/2015-03-31/functions/{FunctionName}/aliases"),
-    (
-        "DELETE",
-        "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
-    ),
+    ("DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}"),
     ("GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}"),
     ("PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}"),
     ("PUT", "/2015-03-31/functions/{FunctionName}/code"),
@@ -526,10 +453,7 @@ const LAMBDA_ROUTES: &[(&str, &str)] = &[
     ("POST", "/2015-03-31/functions/{FunctionName}/invocations"),
     ("POST", "/2015-03-31/functions/{FunctionName}/policy"),
     ("GET", "/2015-03-31/functions/{FunctionName}/policy"),
-    (
-        "DELETE",
-        "/2015-03-31/functions/{FunctionName}/policy/{StatementId}",
-    ),
+    ("DELETE", "/2015-03-31/functions/{FunctionName}/policy/{StatementId}"),
     ("GET", "/2015-03-31/functions/{FunctionName}/versions"),
     ("POST", "/2015-03-31/functions/{FunctionName}/versions"),
     ("GET", "/2016-08-19/account-settings"),
@@ -541,102 +465,42 @@ const LAMBDA_ROUTES: &[(&str, &str)] = &[
     ("GET", "/2018-10-31/layers"),
     ("GET", "/2018-10-31/layers/{LayerName}/versions"),
     ("POST", "/2018-10-31/layers/{LayerName}/versions"),
-    (
-        "DELETE",
-        "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
-    ),
-    (
-        "GET",
-        "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
-    ),
-    (
-        "POST",
-        "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
-    ),
-    (
-        "GET",
-        "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
-    ),
+    ("DELETE", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}"),
+    ("GET", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}"),
+    ("POST", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy"),
+    ("GET", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy"),
     (
         "DELETE",
         "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
     ),
     ("GET", "/2018-10-31/layers?find=LayerVersion"),
-    (
-        "DELETE",
-        "/2019-09-25/functions/{FunctionName}/event-invoke-config",
-    ),
-    (
-        "GET",
-        "/2019-09-25/functions/{FunctionName}/event-invoke-config",
-    ),
-    (
-        "PUT",
-        "/2019-09-25/functions/{FunctionName}/event-invoke-config",
-    ),
-    (
-        "POST",
-        "/2019-09-25/functions/{FunctionName}/event-invoke-config",
-    ),
-    (
-        "GET",
-        "/2019-09-25/functions/{FunctionName}/event-invoke-config/list",
-    ),
+    ("DELETE", "/2019-09-25/functions/{FunctionName}/event-invoke-config"),
+    ("GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config"),
+    ("PUT", "/2019-09-25/functions/{FunctionName}/event-invoke-config"),
+    ("POST", "/2019-09-25/functions/{FunctionName}/event-invoke-config"),
+    ("GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config/list"),
     ("GET", "/2019-09-30/functions/{FunctionName}/concurrency"),
-    (
-        "DELETE",
-        "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
-    ),
-    (
-        "GET",
-        "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
-    ),
-    (
-        "PUT",
-        "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
-    ),
+    ("DELETE", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency"),
+    ("GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency"),
+    ("PUT", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency"),
     (
         "GET",
         "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL",
     ),
     ("POST", "/2020-04-22/code-signing-configs"),
     ("GET", "/2020-04-22/code-signing-configs"),
-    (
-        "DELETE",
-        "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
-    ),
-    (
-        "GET",
-        "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
-    ),
-    (
-        "PUT",
-        "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
-    ),
+    ("DELETE", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}"),
+    ("GET", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}"),
+    ("PUT", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}"),
     (
         "GET",
         "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}/functions",
     ),
-    (
-        "DELETE",
-        "/2020-06-30/functions/{FunctionName}/code-signing-config",
-    ),
-    (
-        "GET",
-        "/2020-06-30/functions/{FunctionName}/code-signing-config",
-    ),
-    (
-        "PUT",
-        "/2020-06-30/functions/{FunctionName}/code-signing-config",
-    ),
-    (
-        "GET",
-        "/2021-07-20/functions/{FunctionName}/runtime-management-config",
-    ),
-    (
-        "PUT",
-        "/2021-07-20/functions/{FunctionName}/runtime-management-config",
-    ),
+    ("DELETE", "/2020-06-30/functions/{FunctionName}/code-signing-config"),
+    ("GET", "/2020-06-30/functions/{FunctionName}/code-signing-config"),
+    ("PUT", "/2020-06-30/functions/{FunctionName}/code-signing-config"),
+    ("GET", "/2021-07-20/functions/{FunctionName}/runtime-management-config"),
+    ("PUT", "/2021-07-20/functions/{FunctionName}/runtime-management-config"),
     ("POST", "/2021-10-31/functions/{FunctionName}/url"),
     ("DELETE", "/2021-10-31/functions/{FunctionName}/url"),
     ("GET", "/2021-10-31/functions/{FunctionName}/url"),
@@ -646,76 +510,31 @@ const LAMBDA_ROUTES: &[(&str, &str)] = &[
         "POST",
         "/2021-11-15/functions/{FunctionName}/response-streaming-invocations",
     ),
-    (
-        "GET",
-        "/2024-08-31/functions/{FunctionName}/recursion-config",
-    ),
-    (
-        "PUT",
-        "/2024-08-31/functions/{FunctionName}/recursion-config",
-    ),
+    ("GET", "/2024-08-31/functions/{FunctionName}/recursion-config"),
+    ("PUT", "/2024-08-31/functions/{FunctionName}/recursion-config"),
     ("POST", "/2025-11-30/capacity-providers"),
     ("GET", "/2025-11-30/capacity-providers"),
-    (
-        "DELETE",
-        "/2025-11-30/capacity-providers/{CapacityProviderName}",
-    ),
-    (
-        "GET",
-        "/2025-11-30/capacity-providers/{CapacityProviderName}",
-    ),
-    (
-        "PUT",
-        "/2025-11-30/capacity-providers/{CapacityProviderName}",
-    ),
+    ("DELETE", "/2025-11-30/capacity-providers/{CapacityProviderName}"),
+    ("GET", "/2025-11-30/capacity-providers/{CapacityProviderName}"),
+    ("PUT", "/2025-11-30/capacity-providers/{CapacityProviderName}"),
     (
         "GET",
         "/2025-11-30/capacity-providers/{CapacityProviderName}/function-versions",
     ),
-    (
-        "GET",
-        "/2025-11-30/functions/{FunctionName}/function-scaling-config",
-    ),
-    (
-        "PUT",
-        "/2025-11-30/functions/{FunctionName}/function-scaling-config",
-    ),
-    (
-        "POST",
-        "/2025-12-01/durable-execution-callbacks/{CallbackId}/fail",
-    ),
-    (
-        "POST",
-        "/2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat",
-    ),
-    (
-        "POST",
-        "/2025-12-01/durable-execution-callbacks/{CallbackId}/succeed",
-    ),
-    (
-        "GET",
-        "/2025-12-01/durable-executions/{DurableExecutionArn}",
-    ),
+    ("GET", "/2025-11-30/functions/{FunctionName}/function-scaling-config"),
+    ("PUT", "/2025-11-30/functions/{FunctionName}/function-scaling-config"),
+    ("POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/fail"),
+    ("POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat"),
+    ("POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/succeed"),
+    ("GET", "/2025-12-01/durable-executions/{DurableExecutionArn}"),
     (
         "POST",
         "/2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint",
     ),
-    (
-        "GET",
-        "/2025-12-01/durable-executions/{DurableExecutionArn}/history",
-    ),
-    (
-        "GET",
-        "/2025-12-01/durable-executions/{DurableExecutionArn}/state",
-    ),
-    (
-        "POST",
-        "/2025-12-01/durable-executions/{DurableExecutionArn}/stop",
-    ),
-    (
-        "GET",
-        "/2025-12-01/functions/{FunctionName}/durable-executions",
-    ),
+    ("GET", "/2025-12-01/durable-executions/{DurableExecutionArn}/history"),
+    ("GET", "/2025-12-01/durable-executions/{DurableExecutionArn}/state"),
+    ("POST", "/2025-12-01/durable-executions/{DurableExecutionArn}/stop"),
+    ("GET", "/2025-12-01/functions/{FunctionName}/durable-executions"),
 ];
 
 /// Fills each label of a pattern with a value, giving a request path and the expected labels.
@@ -798,11 +617,7 @@ fn long_paths_spill_to_the_heap() {
     let mut with_label = segs.clone();
     with_label[35] = "{x}".into();
     assert_eq!(
-        m(
-            &format!("/{}", with_label.join("/")),
-            &literal_pattern,
-            None
-        ),
+        m(&format!("/{}", with_label.join("/")), &literal_pattern, None),
         v(&["s35"])
     );
     assert_eq!(
@@ -844,9 +659,7 @@ fn arbitrary_inputs_do_not_panic() {
         "/\u{0}".into(),
     ];
     // A deterministic pseudo-random mix of interesting characters.
-    let alphabet = [
-        '/', 'a', 'x', 'y', '%', '2', 'F', '+', '=', '&', 'é', '{', '}',
-    ];
+    let alphabet = ['/', 'a', 'x', 'y', '%', '2', 'F', '+', '=', '&', 'é', '{', '}'];
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     for len in 0..400 {
         let mut s = String::new();

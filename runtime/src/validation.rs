@@ -69,7 +69,11 @@ impl Validator {
     fn record(&mut self, extra: Option<PathSeg>, constraint: Constraint, value: Option<String>) {
         let mut path = self.path.clone();
         path.extend(extra);
-        self.violations.push(Violation { path, constraint, value });
+        self.violations.push(Violation {
+            path,
+            constraint,
+            value,
+        });
     }
 
     /// A required member was absent; `member` is its name.
@@ -140,7 +144,11 @@ fn aws_path(path: &[PathSeg]) -> String {
         match seg {
             PathSeg::Member(m) => {
                 let mut c = m.chars();
-                parts.push(c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default());
+                parts.push(
+                    c.next()
+                        .map(|f| f.to_ascii_lowercase().to_string() + c.as_str())
+                        .unwrap_or_default(),
+                );
             }
             PathSeg::Index(i) => parts.push(format!("{}.member", i + 1)),
             PathSeg::Key(k) => parts.push(k.clone()),
@@ -163,7 +171,11 @@ impl Violation {
         match &self.constraint {
             Constraint::Required => "Member must not be null".into(),
             Constraint::Length(len, min, max) => match style {
-                Style::Smithy => bounds(min.map(|m| m.to_string()), max.map(|m| m.to_string()), "Member must have length"),
+                Style::Smithy => bounds(
+                    min.map(|m| m.to_string()),
+                    max.map(|m| m.to_string()),
+                    "Member must have length",
+                ),
                 // AWS names the bound that was crossed.
                 Style::Aws if min.is_some_and(|m| (*len as u64) < m) => {
                     format!("Member must have length greater than or equal to {}", min.unwrap_or(0))
@@ -196,7 +208,11 @@ impl Violation {
                     Constraint::Length(len, ..) => format!("Value with length {len}"),
                     _ => "Value".into(),
                 };
-                format!("{subject} at '{}' failed to satisfy constraint: {}", smithy_path(&self.path), self.requirement(style))
+                format!(
+                    "{subject} at '{}' failed to satisfy constraint: {}",
+                    smithy_path(&self.path),
+                    self.requirement(style)
+                )
             }
             Style::Aws => {
                 let value = match (&self.constraint, &self.value) {
@@ -204,7 +220,11 @@ impl Violation {
                     (_, Some(v)) => format!("'{v}'"),
                     (_, None) => String::new(),
                 };
-                let value = if value.is_empty() { String::new() } else { format!(" {value}") };
+                let value = if value.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {value}")
+                };
                 format!(
                     "Value{value} at '{}' failed to satisfy constraint: {}",
                     aws_path(&self.path),
@@ -222,7 +242,11 @@ impl Violation {
 /// The top-level message for a list of violations.
 pub fn summary(violations: &[Violation], style: Style) -> String {
     let n = violations.len();
-    let head = if n == 1 { "1 validation error detected".to_string() } else { format!("{n} validation errors detected") };
+    let head = if n == 1 {
+        "1 validation error detected".to_string()
+    } else {
+        format!("{n} validation errors detected")
+    };
     let items: Vec<String> = violations.iter().map(|v| v.message(style)).collect();
     match style {
         Style::Smithy => format!("{head}. {}", items.join("; ")),

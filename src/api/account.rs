@@ -11,7 +11,10 @@ const CODE_SIZE_UNZIPPED: i64 = 262_144_000;
 const CODE_SIZE_ZIPPED: i64 = 52_428_800;
 const CONCURRENT_EXECUTIONS: i32 = 1000;
 
-pub async fn get_account_settings(api: &Api, input: m::GetAccountSettingsRequest) -> Result<m::GetAccountSettingsResponse, ServiceError> {
+pub async fn get_account_settings(
+    api: &Api,
+    input: m::GetAccountSettingsRequest,
+) -> Result<m::GetAccountSettingsResponse, ServiceError> {
     let _ = input;
     let (function_count, code_size, reserved) = api
         .state(|s| {
@@ -42,6 +45,9 @@ pub async fn get_account_settings(api: &Api, input: m::GetAccountSettingsRequest
             total_code_size: TOTAL_CODE_SIZE,
             unreserved_concurrent_executions: Some(unreserved),
         }),
-        account_usage: Some(m::AccountUsage { function_count, total_code_size: code_size }),
+        account_usage: Some(m::AccountUsage {
+            function_count,
+            total_code_size: code_size,
+        }),
     })
 }

@@ -38,11 +38,16 @@ fn check_routing(
     primary: &str,
     routing: Option<m::AliasRoutingConfiguration>,
 ) -> Result<Option<m::AliasRoutingConfiguration>, ServiceError> {
-    let Some(weights) = routing.and_then(|r| r.additional_version_weights).filter(|w| !w.is_empty()) else {
+    let Some(weights) = routing
+        .and_then(|r| r.additional_version_weights)
+        .filter(|w| !w.is_empty())
+    else {
         return Ok(None);
     };
     if weights.len() > 1 {
-        return Err(aws_error::invalid_parameter("Number of items in AdditionalVersionWeights cannot be greater than 1"));
+        return Err(aws_error::invalid_parameter(
+            "Number of items in AdditionalVersionWeights cannot be greater than 1",
+        ));
     }
     for (version, weight) in &weights {
         if !(0.0..=1.0).contains(weight) || weight.is_nan() {
@@ -56,19 +61,26 @@ fn check_routing(
             )));
         }
         if primary == "$LATEST" {
-            return Err(aws_error::invalid_parameter("$LATEST is not supported for an alias pointing to more than 1 version"));
+            return Err(aws_error::invalid_parameter(
+                "$LATEST is not supported for an alias pointing to more than 1 version",
+            ));
         }
         if !version_exists(f, version) || version == "$LATEST" {
             return Err(function_not_found(scope, name, Some(version)));
         }
     }
-    Ok(Some(m::AliasRoutingConfiguration { additional_version_weights: Some(weights) }))
+    Ok(Some(m::AliasRoutingConfiguration {
+        additional_version_weights: Some(weights),
+    }))
 }
 
 pub async fn create_alias(api: &Api, input: m::CreateAliasRequest) -> Result<m::AliasConfiguration, ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
     api.state(move |s| -> Result<m::AliasConfiguration, ServiceError> {
-        let func = s.functions.get_mut(&f.name).ok_or_else(|| function_not_found(&scope, &f.name, None))?;
+        let func = s
+            .functions
+            .get_mut(&f.name)
+            .ok_or_else(|| function_not_found(&scope, &f.name, None))?;
         if !version_exists(func, &input.function_version) {
             return Err(function_not_found(&scope, &f.name, Some(&input.function_version)));
         }
@@ -94,7 +106,10 @@ pub async fn create_alias(api: &Api, input: m::CreateAliasRequest) -> Result<m::
 pub async fn delete_alias(api: &Api, input: m::DeleteAliasRequest) -> Result<(), ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
     api.state(move |s| -> Result<(), ServiceError> {
-        let func = s.functions.get_mut(&f.name).ok_or_else(|| function_not_found(&scope, &f.name, None))?;
+        let func = s
+            .functions
+            .get_mut(&f.name)
+            .ok_or_else(|| function_not_found(&scope, &f.name, None))?;
         if func.aliases.remove(&input.name).is_none() {
             return Err(alias_not_found(&scope, &f.name, &input.name));
         }
@@ -108,8 +123,14 @@ pub async fn delete_alias(api: &Api, input: m::DeleteAliasRequest) -> Result<(),
 pub async fn get_alias(api: &Api, input: m::GetAliasRequest) -> Result<m::AliasConfiguration, ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
     api.state(move |s| -> Result<m::AliasConfiguration, ServiceError> {
-        let func = s.functions.get(&f.name).ok_or_else(|| function_not_found(&scope, &f.name, None))?;
-        func.aliases.get(&input.name).cloned().ok_or_else(|| alias_not_found(&scope, &f.name, &input.name))
+        let func = s
+            .functions
+            .get(&f.name)
+            .ok_or_else(|| function_not_found(&scope, &f.name, None))?;
+        func.aliases
+            .get(&input.name)
+            .cloned()
+            .ok_or_else(|| alias_not_found(&scope, &f.name, &input.name))
     })
     .await?
 }
@@ -119,25 +140,42 @@ pub async fn list_aliases(api: &Api, input: m::ListAliasesRequest) -> Result<m::
     let version = input.function_version.clone();
     let aliases = api
         .state(move |s| -> Result<Vec<m::AliasConfiguration>, ServiceError> {
-            let func = s.functions.get(&f.name).ok_or_else(|| function_not_found(&scope, &f.name, None))?;
+            let func = s
+                .functions
+                .get(&f.name)
+                .ok_or_else(|| function_not_found(&scope, &f.name, None))?;
             Ok(func
                 .aliases
                 .values()
-                .filter(|a| version.as_deref().is_none_or(|v| a.function_version.as_deref() == Some(v)))
+                .filter(|a| {
+                    version
+                        .as_deref()
+                        .is_none_or(|v| a.function_version.as_deref() == Some(v))
+                })
                 .cloned()
                 .collect())
         })
         .await??;
     let key = |a: &m::AliasConfiguration| a.name.clone().unwrap_or_default();
     let (page, next) = crate::pagination::page(aliases, key, input.marker.as_deref(), input.max_items, 50)?;
-    Ok(m::ListAliasesResponse { aliases: Some(page), next_marker: next })
+    Ok(m::ListAliasesResponse {
+        aliases: Some(page),
+        next_marker: next,
+    })
 }
 
 pub async fn update_alias(api: &Api, input: m::UpdateAliasRequest) -> Result<m::AliasConfiguration, ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
     api.state(move |s| -> Result<m::AliasConfiguration, ServiceError> {
-        let func = s.functions.get_mut(&f.name).ok_or_else(|| function_not_found(&scope, &f.name, None))?;
-        let current = func.aliases.get(&input.name).cloned().ok_or_else(|| alias_not_found(&scope, &f.name, &input.name))?;
+        let func = s
+            .functions
+            .get_mut(&f.name)
+            .ok_or_else(|| function_not_found(&scope, &f.name, None))?;
+        let current = func
+            .aliases
+            .get(&input.name)
+            .cloned()
+            .ok_or_else(|| alias_not_found(&scope, &f.name, &input.name))?;
         if let Some(r) = &input.revision_id {
             if current.revision_id.as_deref() != Some(r.as_str()) {
                 return Err(aws_error::precondition_failed(PRECONDITION));
@@ -158,7 +196,9 @@ pub async fn update_alias(api: &Api, input: m::UpdateAliasRequest) -> Result<m::
         if let Some(routing) = input.routing_config {
             next.routing_config = check_routing(func, &scope, &f.name, &primary, Some(routing))?;
         } else if next.routing_config.is_some() && primary == "$LATEST" {
-            return Err(aws_error::invalid_parameter("$LATEST is not supported for an alias pointing to more than 1 version"));
+            return Err(aws_error::invalid_parameter(
+                "$LATEST is not supported for an alias pointing to more than 1 version",
+            ));
         }
         if let Some(d) = input.description {
             next.description = Some(d);

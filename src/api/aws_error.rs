@@ -42,7 +42,10 @@ user_error! {
 
 /// 500 `ServiceException`: something on our side failed.
 pub fn service(message: impl Into<String>) -> ServiceError {
-    ServiceError::ServiceException(m::ServiceException { r#type: Some("Service".into()), message: Some(message.into()) })
+    ServiceError::ServiceException(m::ServiceException {
+        r#type: Some("Service".into()),
+        message: Some(message.into()),
+    })
 }
 
 /// 429 `TooManyRequestsException` with its `Reason`.

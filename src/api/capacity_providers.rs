@@ -18,7 +18,9 @@ fn provider_name(given: &str) -> Result<String, ServiceError> {
         None => given,
     };
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(aws_error::invalid_parameter(format!("Invalid capacity provider name: {given}")));
+        return Err(aws_error::invalid_parameter(format!(
+            "Invalid capacity provider name: {given}"
+        )));
     }
     Ok(name.to_string())
 }
@@ -30,7 +32,9 @@ fn not_found(name: &str) -> ServiceError {
 fn limit_exceeded() -> ServiceError {
     ServiceError::CapacityProviderLimitExceededException(m::CapacityProviderLimitExceededException {
         r#type: Some("User".into()),
-        message: Some(format!("The maximum number of capacity providers for your account has been exceeded ({MAX_CAPACITY_PROVIDERS}).")),
+        message: Some(format!(
+            "The maximum number of capacity providers for your account has been exceeded ({MAX_CAPACITY_PROVIDERS})."
+        )),
     })
 }
 
@@ -39,10 +43,14 @@ fn check_scaling(c: Option<&m::CapacityProviderScalingConfig>) -> Result<(), Ser
     let manual = matches!(c.scaling_mode, Some(m::CapacityProviderScalingMode::Manual));
     let policies = c.scaling_policies.as_deref().unwrap_or(&[]);
     if manual && policies.is_empty() {
-        return Err(aws_error::invalid_parameter("ScalingPolicies must be provided when ScalingMode is Manual."));
+        return Err(aws_error::invalid_parameter(
+            "ScalingPolicies must be provided when ScalingMode is Manual.",
+        ));
     }
     if !manual && !policies.is_empty() {
-        return Err(aws_error::invalid_parameter("ScalingPolicies can only be provided when ScalingMode is Manual."));
+        return Err(aws_error::invalid_parameter(
+            "ScalingPolicies can only be provided when ScalingMode is Manual.",
+        ));
     }
     for p in policies {
         if !(p.target_value > 0.0 && p.target_value <= 100.0) {
@@ -60,7 +68,9 @@ fn check_instance_requirements(r: Option<&m::InstanceRequirements>) -> Result<()
     let allowed = r.allowed_instance_types.as_deref().unwrap_or(&[]);
     let excluded = r.excluded_instance_types.as_deref().unwrap_or(&[]);
     if !allowed.is_empty() && !excluded.is_empty() {
-        return Err(aws_error::invalid_parameter("AllowedInstanceTypes and ExcludedInstanceTypes cannot both be specified."));
+        return Err(aws_error::invalid_parameter(
+            "AllowedInstanceTypes and ExcludedInstanceTypes cannot both be specified.",
+        ));
     }
     Ok(())
 }
@@ -81,21 +91,28 @@ fn versions_on(s: &State, arn: &str, scope: &crate::arn::Scope) -> Vec<m::Functi
     out
 }
 
-pub async fn create_capacity_provider(api: &Api, input: m::CreateCapacityProviderRequest) -> Result<m::CreateCapacityProviderResponse, ServiceError> {
+pub async fn create_capacity_provider(
+    api: &Api,
+    input: m::CreateCapacityProviderRequest,
+) -> Result<m::CreateCapacityProviderResponse, ServiceError> {
     let name = provider_name(&input.capacity_provider_name)?;
     if input.vpc_config.subnet_ids.is_empty() {
-        return Err(aws_error::invalid_parameter("VpcConfig.SubnetIds must contain at least one subnet."));
+        return Err(aws_error::invalid_parameter(
+            "VpcConfig.SubnetIds must contain at least one subnet.",
+        ));
     }
     check_scaling(input.capacity_provider_scaling_config.as_ref())?;
     check_instance_requirements(input.instance_requirements.as_ref())?;
     let arn = api.scope().capacity_provider_arn(&name);
     let provider = m::CapacityProvider {
         capacity_provider_arn: arn.clone(),
-        capacity_provider_scaling_config: Some(input.capacity_provider_scaling_config.unwrap_or(m::CapacityProviderScalingConfig {
-            max_v_cpu_count: None,
-            scaling_mode: Some(m::CapacityProviderScalingMode::Auto),
-            scaling_policies: None,
-        })),
+        capacity_provider_scaling_config: Some(input.capacity_provider_scaling_config.unwrap_or(
+            m::CapacityProviderScalingConfig {
+                max_v_cpu_count: None,
+                scaling_mode: Some(m::CapacityProviderScalingMode::Auto),
+                scaling_policies: None,
+            },
+        )),
         instance_requirements: input.instance_requirements,
         kms_key_arn: input.kms_key_arn,
         last_modified: Some(now_last_modified()),
@@ -135,24 +152,41 @@ pub async fn create_capacity_provider(api: &Api, input: m::CreateCapacityProvide
             })
             .await;
     });
-    Ok(m::CreateCapacityProviderResponse { capacity_provider: provider })
+    Ok(m::CreateCapacityProviderResponse {
+        capacity_provider: provider,
+    })
 }
 
-pub async fn get_capacity_provider(api: &Api, input: m::GetCapacityProviderRequest) -> Result<m::GetCapacityProviderResponse, ServiceError> {
+pub async fn get_capacity_provider(
+    api: &Api,
+    input: m::GetCapacityProviderRequest,
+) -> Result<m::GetCapacityProviderResponse, ServiceError> {
     let name = provider_name(&input.capacity_provider_name)?;
     let n = name.clone();
-    let p = api.state(move |s| s.capacity_providers.by_name.get(&n).cloned()).await?.ok_or_else(|| not_found(&name))?;
+    let p = api
+        .state(move |s| s.capacity_providers.by_name.get(&n).cloned())
+        .await?
+        .ok_or_else(|| not_found(&name))?;
     Ok(m::GetCapacityProviderResponse { capacity_provider: p })
 }
 
-pub async fn update_capacity_provider(api: &Api, input: m::UpdateCapacityProviderRequest) -> Result<m::UpdateCapacityProviderResponse, ServiceError> {
+pub async fn update_capacity_provider(
+    api: &Api,
+    input: m::UpdateCapacityProviderRequest,
+) -> Result<m::UpdateCapacityProviderResponse, ServiceError> {
     let name = provider_name(&input.capacity_provider_name)?;
     check_scaling(input.capacity_provider_scaling_config.as_ref())?;
     let p = api
         .state(move |s| -> Result<m::CapacityProvider, ServiceError> {
-            let p = s.capacity_providers.by_name.get_mut(&name).ok_or_else(|| not_found(&name))?;
+            let p = s
+                .capacity_providers
+                .by_name
+                .get_mut(&name)
+                .ok_or_else(|| not_found(&name))?;
             if p.state == m::CapacityProviderState::Deleting {
-                return Err(aws_error::conflict(format!("Capacity provider {name} is being deleted and cannot be updated.")));
+                return Err(aws_error::conflict(format!(
+                    "Capacity provider {name} is being deleted and cannot be updated."
+                )));
             }
             if let Some(c) = input.capacity_provider_scaling_config {
                 p.capacity_provider_scaling_config = Some(c);
@@ -167,7 +201,10 @@ pub async fn update_capacity_provider(api: &Api, input: m::UpdateCapacityProvide
     Ok(m::UpdateCapacityProviderResponse { capacity_provider: p })
 }
 
-pub async fn delete_capacity_provider(api: &Api, input: m::DeleteCapacityProviderRequest) -> Result<m::DeleteCapacityProviderResponse, ServiceError> {
+pub async fn delete_capacity_provider(
+    api: &Api,
+    input: m::DeleteCapacityProviderRequest,
+) -> Result<m::DeleteCapacityProviderResponse, ServiceError> {
     let name = provider_name(&input.capacity_provider_name)?;
     let scope = api.scope();
     let n = name.clone();
@@ -194,7 +231,11 @@ pub async fn delete_capacity_provider(api: &Api, input: m::DeleteCapacityProvide
         tokio::time::sleep(SETTLE_DELAY).await;
         let _ = a
             .state(move |s| {
-                if s.capacity_providers.by_name.get(&name).is_some_and(|p| p.state == m::CapacityProviderState::Deleting) {
+                if s.capacity_providers
+                    .by_name
+                    .get(&name)
+                    .is_some_and(|p| p.state == m::CapacityProviderState::Deleting)
+                {
                     s.capacity_providers.by_name.remove(&name);
                     s.tags.forget(&arn);
                 }
@@ -204,7 +245,10 @@ pub async fn delete_capacity_provider(api: &Api, input: m::DeleteCapacityProvide
     Ok(m::DeleteCapacityProviderResponse { capacity_provider: p })
 }
 
-pub async fn list_capacity_providers(api: &Api, input: m::ListCapacityProvidersRequest) -> Result<m::ListCapacityProvidersResponse, ServiceError> {
+pub async fn list_capacity_providers(
+    api: &Api,
+    input: m::ListCapacityProvidersRequest,
+) -> Result<m::ListCapacityProvidersResponse, ServiceError> {
     let want = input.state;
     let all: Vec<(String, m::CapacityProvider)> = api
         .state(move |s| {
@@ -217,7 +261,10 @@ pub async fn list_capacity_providers(api: &Api, input: m::ListCapacityProvidersR
         })
         .await?;
     let (page, next) = pagination::page(all, |(n, _)| n.clone(), input.marker.as_deref(), input.max_items, 50)?;
-    Ok(m::ListCapacityProvidersResponse { capacity_providers: page.into_iter().map(|(_, p)| p).collect(), next_marker: next })
+    Ok(m::ListCapacityProvidersResponse {
+        capacity_providers: page.into_iter().map(|(_, p)| p).collect(),
+        next_marker: next,
+    })
 }
 
 pub async fn list_function_versions_by_capacity_provider(
@@ -243,12 +290,20 @@ pub async fn list_function_versions_by_capacity_provider(
     let mut items = items;
     items.sort_by_key(key);
     let (page, next) = pagination::page(items, key, input.marker.as_deref(), input.max_items, 50)?;
-    Ok(m::ListFunctionVersionsByCapacityProviderResponse { capacity_provider_arn: arn, function_versions: page, next_marker: next })
+    Ok(m::ListFunctionVersionsByCapacityProviderResponse {
+        capacity_provider_arn: arn,
+        function_versions: page,
+        next_marker: next,
+    })
 }
 
 /// The version a scaling-config request names (`$LATEST.PUBLISHED` or a number): the function
 /// name and the version's configuration.
-async fn published_version(api: &Api, function_name: &str, qualifier: &str) -> Result<(String, m::FunctionConfiguration), ServiceError> {
+async fn published_version(
+    api: &Api,
+    function_name: &str,
+    qualifier: &str,
+) -> Result<(String, m::FunctionConfiguration), ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(function_name, Some(qualifier), &scope)?;
     let q = f.qualifier.clone().unwrap_or_default();
@@ -257,7 +312,11 @@ async fn published_version(api: &Api, function_name: &str, qualifier: &str) -> R
     let config = api
         .state(move |s| {
             let func = s.functions.get(&name)?;
-            let v = if q == "$LATEST.PUBLISHED" { func.versions.values().next_back() } else { func.versions.get(&q.parse().ok()?) };
+            let v = if q == "$LATEST.PUBLISHED" {
+                func.versions.values().next_back()
+            } else {
+                func.versions.get(&q.parse().ok()?)
+            };
             v.map(|v| v.config.clone())
         })
         .await?
@@ -276,7 +335,9 @@ pub async fn get_function_scaling_config(
 ) -> Result<m::GetFunctionScalingConfigResponse, ServiceError> {
     let (name, _) = published_version(api, &input.function_name, &input.qualifier).await?;
     let key = (name.clone(), input.qualifier.clone());
-    let c = api.state(move |s| s.capacity_providers.scaling.get(&key).cloned()).await?;
+    let c = api
+        .state(move |s| s.capacity_providers.scaling.get(&key).cloned())
+        .await?;
     Ok(m::GetFunctionScalingConfigResponse {
         applied_function_scaling_config: c.clone(),
         function_arn: Some(api.scope().qualified_arn(&name, &input.qualifier)),
@@ -302,5 +363,7 @@ pub async fn put_function_scaling_config(
         s.capacity_providers.scaling.insert(key, c);
     })
     .await?;
-    Ok(m::PutFunctionScalingConfigResponse { function_state: Some(config.state.unwrap_or(m::State::Active)) })
+    Ok(m::PutFunctionScalingConfigResponse {
+        function_state: Some(config.state.unwrap_or(m::State::Active)),
+    })
 }

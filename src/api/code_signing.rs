@@ -20,7 +20,11 @@ fn not_found(arn: &str) -> ServiceError {
 
 fn policies(given: Option<m::CodeSigningPolicies>) -> m::CodeSigningPolicies {
     m::CodeSigningPolicies {
-        untrusted_artifact_on_deployment: Some(given.and_then(|p| p.untrusted_artifact_on_deployment).unwrap_or(m::CodeSigningPolicy::Warn)),
+        untrusted_artifact_on_deployment: Some(
+            given
+                .and_then(|p| p.untrusted_artifact_on_deployment)
+                .unwrap_or(m::CodeSigningPolicy::Warn),
+        ),
     }
 }
 
@@ -33,7 +37,9 @@ fn check_publishers(p: &m::AllowedPublishers) -> Result<(), ServiceError> {
     for arn in &p.signing_profile_version_arns {
         let parts: Vec<&str> = arn.split(':').collect();
         if parts.len() < 6 || parts[0] != "arn" || parts[2] != "signer" {
-            return Err(aws_error::invalid_parameter(format!("Invalid signing profile version ARN: {arn}")));
+            return Err(aws_error::invalid_parameter(format!(
+                "Invalid signing profile version ARN: {arn}"
+            )));
         }
     }
     Ok(())
@@ -63,17 +69,24 @@ pub async fn create_code_signing_config(
         s.code_signing.configs.insert(arn, stored);
     })
     .await?;
-    Ok(m::CreateCodeSigningConfigResponse { code_signing_config: config })
+    Ok(m::CreateCodeSigningConfigResponse {
+        code_signing_config: config,
+    })
 }
 
-pub async fn get_code_signing_config(api: &Api, input: m::GetCodeSigningConfigRequest) -> Result<m::GetCodeSigningConfigResponse, ServiceError> {
+pub async fn get_code_signing_config(
+    api: &Api,
+    input: m::GetCodeSigningConfigRequest,
+) -> Result<m::GetCodeSigningConfigResponse, ServiceError> {
     let arn = input.code_signing_config_arn;
     let found = {
         let arn = arn.clone();
         api.state(move |s| s.code_signing.configs.get(&arn).cloned()).await?
     };
     let config = found.ok_or_else(|| not_found(&arn))?;
-    Ok(m::GetCodeSigningConfigResponse { code_signing_config: config })
+    Ok(m::GetCodeSigningConfigResponse {
+        code_signing_config: config,
+    })
 }
 
 pub async fn update_code_signing_config(
@@ -90,7 +103,10 @@ pub async fn update_code_signing_config(
             if let Some(p) = input.allowed_publishers {
                 c.allowed_publishers = p;
             }
-            if let Some(p) = input.code_signing_policies.and_then(|p| p.untrusted_artifact_on_deployment) {
+            if let Some(p) = input
+                .code_signing_policies
+                .and_then(|p| p.untrusted_artifact_on_deployment)
+            {
                 c.code_signing_policies.untrusted_artifact_on_deployment = Some(p);
             }
             if let Some(d) = input.description {
@@ -100,7 +116,9 @@ pub async fn update_code_signing_config(
             Ok(c.clone())
         })
         .await??;
-    Ok(m::UpdateCodeSigningConfigResponse { code_signing_config: updated })
+    Ok(m::UpdateCodeSigningConfigResponse {
+        code_signing_config: updated,
+    })
 }
 
 pub async fn delete_code_signing_config(
@@ -131,9 +149,20 @@ pub async fn list_code_signing_configs(
     api: &Api,
     input: m::ListCodeSigningConfigsRequest,
 ) -> Result<m::ListCodeSigningConfigsResponse, ServiceError> {
-    let all: Vec<m::CodeSigningConfig> = api.state(|s| s.code_signing.configs.values().cloned().collect()).await?;
-    let (page, next) = pagination::page(all, |c| c.code_signing_config_arn.clone(), input.marker.as_deref(), input.max_items, 50)?;
-    Ok(m::ListCodeSigningConfigsResponse { code_signing_configs: Some(page), next_marker: next })
+    let all: Vec<m::CodeSigningConfig> = api
+        .state(|s| s.code_signing.configs.values().cloned().collect())
+        .await?;
+    let (page, next) = pagination::page(
+        all,
+        |c| c.code_signing_config_arn.clone(),
+        input.marker.as_deref(),
+        input.max_items,
+        50,
+    )?;
+    Ok(m::ListCodeSigningConfigsResponse {
+        code_signing_configs: Some(page),
+        next_marker: next,
+    })
 }
 
 pub async fn list_functions_by_code_signing_config(
@@ -143,13 +172,22 @@ pub async fn list_functions_by_code_signing_config(
     let arn = input.code_signing_config_arn;
     let users = {
         let arn = arn.clone();
-        api.state(move |s| s.code_signing.configs.contains_key(&arn).then(|| s.code_signing.functions_using(&arn))).await?
+        api.state(move |s| {
+            s.code_signing
+                .configs
+                .contains_key(&arn)
+                .then(|| s.code_signing.functions_using(&arn))
+        })
+        .await?
     };
     let users = users.ok_or_else(|| not_found(&arn))?;
     let scope = api.scope();
     let arns: Vec<String> = users.iter().map(|n| scope.function_arn(n)).collect();
     let (page, next) = pagination::page(arns, |a| a.clone(), input.marker.as_deref(), input.max_items, 50)?;
-    Ok(m::ListFunctionsByCodeSigningConfigResponse { function_arns: Some(page), next_marker: next })
+    Ok(m::ListFunctionsByCodeSigningConfigResponse {
+        function_arns: Some(page),
+        next_marker: next,
+    })
 }
 
 /// The function a request names (it must exist and must not be a container image function).
@@ -159,11 +197,17 @@ async fn signable_function(api: &Api, function_name: &str) -> Result<String, Ser
     let arn = scope.arn(&f.name, f.qualifier.as_deref());
     let name = f.name.clone();
     let image = api
-        .state(move |s| s.functions.get(&name).map(|func| matches!(func.latest.code, Code::Image { .. })))
+        .state(move |s| {
+            s.functions
+                .get(&name)
+                .map(|func| matches!(func.latest.code, Code::Image { .. }))
+        })
         .await?
         .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
     if image {
-        return Err(aws_error::invalid_parameter("Code signing is not supported for functions created with container images."));
+        return Err(aws_error::invalid_parameter(
+            "Code signing is not supported for functions created with container images.",
+        ));
     }
     Ok(f.name)
 }
@@ -186,7 +230,10 @@ pub async fn put_function_code_signing_config(
         Ok(())
     })
     .await??;
-    Ok(m::PutFunctionCodeSigningConfigResponse { code_signing_config_arn: arn, function_name: name })
+    Ok(m::PutFunctionCodeSigningConfigResponse {
+        code_signing_config_arn: arn,
+        function_name: name,
+    })
 }
 
 pub async fn get_function_code_signing_config(
@@ -197,10 +244,16 @@ pub async fn get_function_code_signing_config(
     let n = name.clone();
     let arn = api.state(move |s| s.code_signing.by_function.get(&n).cloned()).await?;
     // A function without a config answers an empty ARN, as Lambda does.
-    Ok(m::GetFunctionCodeSigningConfigResponse { code_signing_config_arn: arn.unwrap_or_default(), function_name: name })
+    Ok(m::GetFunctionCodeSigningConfigResponse {
+        code_signing_config_arn: arn.unwrap_or_default(),
+        function_name: name,
+    })
 }
 
-pub async fn delete_function_code_signing_config(api: &Api, input: m::DeleteFunctionCodeSigningConfigRequest) -> Result<(), ServiceError> {
+pub async fn delete_function_code_signing_config(
+    api: &Api,
+    input: m::DeleteFunctionCodeSigningConfigRequest,
+) -> Result<(), ServiceError> {
     let name = signable_function(api, &input.function_name).await?;
     api.state(move |s| s.code_signing.forget_function(&name)).await?;
     Ok(())

@@ -28,10 +28,15 @@ fn unqualified(api: &Api, function_name: &str) -> Result<(String, Scope), Servic
 }
 
 fn existing<'a>(s: &'a State, scope: &Scope, name: &str) -> Result<&'a Function, ServiceError> {
-    s.functions.get(name).ok_or_else(|| function_not_found(scope, name, None))
+    s.functions
+        .get(name)
+        .ok_or_else(|| function_not_found(scope, name, None))
 }
 
-pub async fn put_function_concurrency(api: &Api, input: m::PutFunctionConcurrencyRequest) -> Result<m::Concurrency, ServiceError> {
+pub async fn put_function_concurrency(
+    api: &Api,
+    input: m::PutFunctionConcurrencyRequest,
+) -> Result<m::Concurrency, ServiceError> {
     let (name, scope) = unqualified(api, &input.function_name)?;
     let wanted = input.reserved_concurrent_executions;
     if wanted < 0 {
@@ -46,21 +51,31 @@ pub async fn put_function_concurrency(api: &Api, input: m::PutFunctionConcurrenc
             return Err(aws_error::invalid_parameter(UNRESERVED_MINIMUM));
         }
         s.concurrency.reserved.insert(name, wanted);
-        Ok(m::Concurrency { reserved_concurrent_executions: Some(wanted) })
+        Ok(m::Concurrency {
+            reserved_concurrent_executions: Some(wanted),
+        })
     })
     .await?
 }
 
-pub async fn get_function_concurrency(api: &Api, input: m::GetFunctionConcurrencyRequest) -> Result<m::GetFunctionConcurrencyResponse, ServiceError> {
+pub async fn get_function_concurrency(
+    api: &Api,
+    input: m::GetFunctionConcurrencyRequest,
+) -> Result<m::GetFunctionConcurrencyResponse, ServiceError> {
     let (name, scope) = unqualified(api, &input.function_name)?;
     api.state(move |s| -> Result<m::GetFunctionConcurrencyResponse, ServiceError> {
         existing(s, &scope, &name)?;
-        Ok(m::GetFunctionConcurrencyResponse { reserved_concurrent_executions: s.concurrency.reserved(&name) })
+        Ok(m::GetFunctionConcurrencyResponse {
+            reserved_concurrent_executions: s.concurrency.reserved(&name),
+        })
     })
     .await?
 }
 
-pub async fn delete_function_concurrency(api: &Api, input: m::DeleteFunctionConcurrencyRequest) -> Result<(), ServiceError> {
+pub async fn delete_function_concurrency(
+    api: &Api,
+    input: m::DeleteFunctionConcurrencyRequest,
+) -> Result<(), ServiceError> {
     let (name, scope) = unqualified(api, &input.function_name)?;
     api.state(move |s| -> Result<(), ServiceError> {
         existing(s, &scope, &name)?;
@@ -72,7 +87,12 @@ pub async fn delete_function_concurrency(api: &Api, input: m::DeleteFunctionConc
 
 /// The function and qualifier (a version or an alias, never `$LATEST`) of a provisioned
 /// concurrency request. `latest_message` is what AWS answers for `$LATEST` in this operation.
-fn provisioned_ref(api: &Api, function_name: &str, qualifier: &str, latest_message: &str) -> Result<(FunctionRef, String, Scope), ServiceError> {
+fn provisioned_ref(
+    api: &Api,
+    function_name: &str,
+    qualifier: &str,
+    latest_message: &str,
+) -> Result<(FunctionRef, String, Scope), ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(function_name, Some(qualifier), &scope)?;
     let q = f.qualifier.clone().unwrap_or_default();
@@ -180,7 +200,9 @@ pub async fn put_provisioned_concurrency_config(
     let name = f.name;
     tokio::spawn(async move {
         tokio::time::sleep(super::functions::SETTLE_DELAY).await;
-        let _ = api2.state(move |s| s.concurrency.finish_provisioning(&name, &qualifier)).await;
+        let _ = api2
+            .state(move |s| s.concurrency.finish_provisioning(&name, &qualifier))
+            .await;
     });
     Ok(out)
 }
@@ -191,25 +213,31 @@ pub async fn get_provisioned_concurrency_config(
 ) -> Result<m::GetProvisionedConcurrencyConfigResponse, ServiceError> {
     const NOT_ALIAS_OR_VERSION: &str = "The function resource provided must be an alias or a published version.";
     let (f, q, scope) = provisioned_ref(api, &input.function_name, &input.qualifier, NOT_ALIAS_OR_VERSION)?;
-    api.state(move |s| -> Result<m::GetProvisionedConcurrencyConfigResponse, ServiceError> {
-        resolve_qualifier(s, &scope, &f.name, &q)?;
-        let p = s
-            .concurrency
-            .provisioned(&f.name, &q)
-            .ok_or_else(|| aws_error::provisioned_concurrency_not_found("No Provisioned Concurrency Config found for this function"))?;
-        Ok(m::GetProvisionedConcurrencyConfigResponse {
-            allocated_provisioned_concurrent_executions: Some(p.allocated),
-            available_provisioned_concurrent_executions: Some(p.available),
-            last_modified: Some(p.last_modified.clone()),
-            requested_provisioned_concurrent_executions: Some(p.requested),
-            status: Some(p.status.clone()),
-            status_reason: p.status_reason.clone(),
-        })
-    })
+    api.state(
+        move |s| -> Result<m::GetProvisionedConcurrencyConfigResponse, ServiceError> {
+            resolve_qualifier(s, &scope, &f.name, &q)?;
+            let p = s.concurrency.provisioned(&f.name, &q).ok_or_else(|| {
+                aws_error::provisioned_concurrency_not_found(
+                    "No Provisioned Concurrency Config found for this function",
+                )
+            })?;
+            Ok(m::GetProvisionedConcurrencyConfigResponse {
+                allocated_provisioned_concurrent_executions: Some(p.allocated),
+                available_provisioned_concurrent_executions: Some(p.available),
+                last_modified: Some(p.last_modified.clone()),
+                requested_provisioned_concurrent_executions: Some(p.requested),
+                status: Some(p.status.clone()),
+                status_reason: p.status_reason.clone(),
+            })
+        },
+    )
     .await?
 }
 
-pub async fn delete_provisioned_concurrency_config(api: &Api, input: m::DeleteProvisionedConcurrencyConfigRequest) -> Result<(), ServiceError> {
+pub async fn delete_provisioned_concurrency_config(
+    api: &Api,
+    input: m::DeleteProvisionedConcurrencyConfigRequest,
+) -> Result<(), ServiceError> {
     const NOT_ALIAS_OR_VERSION: &str = "The function resource provided must be an alias or a published version.";
     let (f, q, scope) = provisioned_ref(api, &input.function_name, &input.qualifier, NOT_ALIAS_OR_VERSION)?;
     api.state(move |s| -> Result<(), ServiceError> {
@@ -231,26 +259,29 @@ pub async fn list_provisioned_concurrency_configs(
         (f.name, scope)
     };
     let items = api
-        .state(move |s| -> Result<Vec<(String, m::ProvisionedConcurrencyConfigListItem)>, ServiceError> {
-            existing(s, &scope, &name)?;
-            Ok(s.concurrency
-                .provisioned_of(&name)
-                .map(|(q, p)| {
-                    let item = m::ProvisionedConcurrencyConfigListItem {
-                        allocated_provisioned_concurrent_executions: Some(p.allocated),
-                        available_provisioned_concurrent_executions: Some(p.available),
-                        function_arn: Some(scope.qualified_arn(&name, q)),
-                        last_modified: Some(p.last_modified.clone()),
-                        requested_provisioned_concurrent_executions: Some(p.requested),
-                        status: Some(p.status.clone()),
-                        status_reason: p.status_reason.clone(),
-                    };
-                    (q.to_string(), item)
-                })
-                .collect())
-        })
+        .state(
+            move |s| -> Result<Vec<(String, m::ProvisionedConcurrencyConfigListItem)>, ServiceError> {
+                existing(s, &scope, &name)?;
+                Ok(s.concurrency
+                    .provisioned_of(&name)
+                    .map(|(q, p)| {
+                        let item = m::ProvisionedConcurrencyConfigListItem {
+                            allocated_provisioned_concurrent_executions: Some(p.allocated),
+                            available_provisioned_concurrent_executions: Some(p.available),
+                            function_arn: Some(scope.qualified_arn(&name, q)),
+                            last_modified: Some(p.last_modified.clone()),
+                            requested_provisioned_concurrent_executions: Some(p.requested),
+                            status: Some(p.status.clone()),
+                            status_reason: p.status_reason.clone(),
+                        };
+                        (q.to_string(), item)
+                    })
+                    .collect())
+            },
+        )
         .await??;
-    let (page, next) = crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
+    let (page, next) =
+        crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
     Ok(m::ListProvisionedConcurrencyConfigsResponse {
         next_marker: next,
         provisioned_concurrency_configs: Some(page.into_iter().map(|(_, i)| i).collect()),

@@ -5,8 +5,8 @@
 use super::{aws_error, Api};
 use crate::arn::FunctionRef;
 use crate::state::durable_executions::{
-    event, event_error, event_result, execution_not_found, is_terminal, new_token, now_millis, ts, CallbackOutcome, DurableExecutions, Execution,
-    Timers, MAX_EXECUTION_PAYLOAD, MAX_OPERATION_PAYLOAD,
+    event, event_error, event_result, execution_not_found, is_terminal, new_token, now_millis, ts, CallbackOutcome,
+    DurableExecutions, Execution, Timers, MAX_EXECUTION_PAYLOAD, MAX_OPERATION_PAYLOAD,
 };
 use base64::Engine;
 use lambda_server::error::ServiceError;
@@ -26,7 +26,12 @@ fn page_size(max_items: i32) -> usize {
 
 /// One page of `items` (sorted by their sequence number, ascending), walked ascending or
 /// descending, after the item a marker names.
-fn page_by_seq<T>(items: Vec<(u64, T)>, descending: bool, marker: Option<&str>, max_items: i32) -> Result<(Vec<T>, Option<String>), ServiceError> {
+fn page_by_seq<T>(
+    items: Vec<(u64, T)>,
+    descending: bool,
+    marker: Option<&str>,
+    max_items: i32,
+) -> Result<(Vec<T>, Option<String>), ServiceError> {
     let after = match marker.filter(|m| !m.is_empty()) {
         Some(mk) => Some(
             MARKER
@@ -43,7 +48,10 @@ fn page_by_seq<T>(items: Vec<(u64, T)>, descending: bool, marker: Option<&str>, 
         items.reverse();
     }
     let max = page_size(max_items);
-    let mut rest = items.into_iter().filter(|(seq, _)| after.is_none_or(|a| if descending { *seq < a } else { *seq > a })).peekable();
+    let mut rest = items
+        .into_iter()
+        .filter(|(seq, _)| after.is_none_or(|a| if descending { *seq < a } else { *seq > a }))
+        .peekable();
     let mut out = Vec::new();
     let mut last = None;
     while out.len() < max {
@@ -73,7 +81,9 @@ fn to_response(e: &Execution) -> m::GetDurableExecutionResponse {
         result: e.result.clone(),
         start_timestamp: DateTime::from_millis(e.start_ms),
         status: e.status.clone(),
-        trace_header: e.trace_id.clone().map(|t| m::TraceHeader { x_amzn_trace_id: Some(t) }),
+        trace_header: e.trace_id.clone().map(|t| m::TraceHeader {
+            x_amzn_trace_id: Some(t),
+        }),
         version: Some(e.version.clone()),
     }
 }
@@ -89,9 +99,18 @@ fn summary(e: &Execution) -> m::Execution {
     }
 }
 
-pub async fn get_durable_execution(api: &Api, input: m::GetDurableExecutionRequest) -> Result<m::GetDurableExecutionResponse, ServiceError> {
+pub async fn get_durable_execution(
+    api: &Api,
+    input: m::GetDurableExecutionRequest,
+) -> Result<m::GetDurableExecutionResponse, ServiceError> {
     let arn = input.durable_execution_arn;
-    api.state(move |s| s.durable_executions.get(&arn, now_millis()).map(to_response).ok_or_else(|| execution_not_found(&arn))).await?
+    api.state(move |s| {
+        s.durable_executions
+            .get(&arn, now_millis())
+            .map(to_response)
+            .ok_or_else(|| execution_not_found(&arn))
+    })
+    .await?
 }
 
 /// Operations a replay needs: children of a finished context are left out unless the context
@@ -111,7 +130,12 @@ fn replayed(e: &Execution) -> Vec<(u64, m::Operation)> {
         }
         false
     };
-    e.operations.iter().enumerate().filter(|(_, o)| !hidden(o)).map(|(i, o)| (i as u64 + 1, o.clone())).collect()
+    e.operations
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !hidden(o))
+        .map(|(i, o)| (i as u64 + 1, o.clone()))
+        .collect()
 }
 
 pub async fn get_durable_execution_state(
@@ -133,7 +157,10 @@ pub async fn get_durable_execution_state(
         })
         .await??;
     let (operations, next_marker) = page_by_seq(ops, false, input.marker.as_deref(), input.max_items)?;
-    Ok(m::GetDurableExecutionStateResponse { next_marker, operations })
+    Ok(m::GetDurableExecutionStateResponse {
+        next_marker,
+        operations,
+    })
 }
 
 /// An event without its data (inputs, results, error payloads).
@@ -213,11 +240,21 @@ pub async fn get_durable_execution_history(
         .state(move |s| {
             s.durable_executions
                 .get(&arn, now_millis())
-                .map(|e| e.events.iter().map(|ev| (ev.event_id as u64, ev.clone())).collect::<Vec<_>>())
+                .map(|e| {
+                    e.events
+                        .iter()
+                        .map(|ev| (ev.event_id as u64, ev.clone()))
+                        .collect::<Vec<_>>()
+                })
                 .ok_or_else(|| execution_not_found(&arn))
         })
         .await??;
-    let (mut events, next_marker) = page_by_seq(events, input.reverse_order == Some(true), input.marker.as_deref(), input.max_items)?;
+    let (mut events, next_marker) = page_by_seq(
+        events,
+        input.reverse_order == Some(true),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
     if input.include_execution_data == Some(false) {
         events = events.into_iter().map(without_data).collect();
     }
@@ -240,18 +277,29 @@ pub async fn checkpoint_durable_execution(
     .await?
 }
 
-pub async fn stop_durable_execution(api: &Api, input: m::StopDurableExecutionRequest) -> Result<m::StopDurableExecutionResponse, ServiceError> {
+pub async fn stop_durable_execution(
+    api: &Api,
+    input: m::StopDurableExecutionRequest,
+) -> Result<m::StopDurableExecutionResponse, ServiceError> {
     let arn = input.durable_execution_arn;
     let error = input.error;
-    let at = api.state(move |s| s.durable_executions.stop(&arn, error, now_millis())).await??;
-    Ok(m::StopDurableExecutionResponse { stop_timestamp: DateTime::from_millis(at) })
+    let at = api
+        .state(move |s| s.durable_executions.stop(&arn, error, now_millis()))
+        .await??;
+    Ok(m::StopDurableExecutionResponse {
+        stop_timestamp: DateTime::from_millis(at),
+    })
 }
 
 pub async fn send_durable_execution_callback_success(
     api: &Api,
     input: m::SendDurableExecutionCallbackSuccessRequest,
 ) -> Result<m::SendDurableExecutionCallbackSuccessResponse, ServiceError> {
-    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Success(input.result), now_millis())).await??;
+    api.state(move |s| {
+        s.durable_executions
+            .callback(&input.callback_id, CallbackOutcome::Success(input.result), now_millis())
+    })
+    .await??;
     Ok(m::SendDurableExecutionCallbackSuccessResponse {})
 }
 
@@ -259,7 +307,11 @@ pub async fn send_durable_execution_callback_failure(
     api: &Api,
     input: m::SendDurableExecutionCallbackFailureRequest,
 ) -> Result<m::SendDurableExecutionCallbackFailureResponse, ServiceError> {
-    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Failure(input.error), now_millis())).await??;
+    api.state(move |s| {
+        s.durable_executions
+            .callback(&input.callback_id, CallbackOutcome::Failure(input.error), now_millis())
+    })
+    .await??;
     Ok(m::SendDurableExecutionCallbackFailureResponse {})
 }
 
@@ -267,7 +319,11 @@ pub async fn send_durable_execution_callback_heartbeat(
     api: &Api,
     input: m::SendDurableExecutionCallbackHeartbeatRequest,
 ) -> Result<m::SendDurableExecutionCallbackHeartbeatResponse, ServiceError> {
-    api.state(move |s| s.durable_executions.callback(&input.callback_id, CallbackOutcome::Heartbeat, now_millis())).await??;
+    api.state(move |s| {
+        s.durable_executions
+            .callback(&input.callback_id, CallbackOutcome::Heartbeat, now_millis())
+    })
+    .await??;
     Ok(m::SendDurableExecutionCallbackHeartbeatResponse {})
 }
 
@@ -287,7 +343,12 @@ pub async fn list_durable_executions_by_function(
             let func = s.functions.get(&f.name)?;
             let version = match f.qualifier.as_deref() {
                 Some("$LATEST.PUBLISHED") => func.versions.keys().next_back()?.to_string(),
-                q => func.resolve(q)?.config.version.clone().unwrap_or_else(|| "$LATEST".into()),
+                q => func
+                    .resolve(q)?
+                    .config
+                    .version
+                    .clone()
+                    .unwrap_or_else(|| "$LATEST".into()),
             };
             let items = s
                 .durable_executions
@@ -304,8 +365,16 @@ pub async fn list_durable_executions_by_function(
         .await?
         .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
     // Newest first unless ReverseOrder asks for oldest first.
-    let (page, next_marker) = page_by_seq(found, input.reverse_order != Some(true), input.marker.as_deref(), input.max_items)?;
-    Ok(m::ListDurableExecutionsByFunctionResponse { durable_executions: Some(page), next_marker })
+    let (page, next_marker) = page_by_seq(
+        found,
+        input.reverse_order != Some(true),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
+    Ok(m::ListDurableExecutionsByFunctionResponse {
+        durable_executions: Some(page),
+        next_marker,
+    })
 }
 
 // ---- Checkpoints: how operation updates advance an execution. ----
@@ -320,7 +389,10 @@ fn check_payload(u: &m::OperationUpdate) -> Result<(), ServiceError> {
         _ => MAX_OPERATION_PAYLOAD,
     };
     match &u.payload {
-        Some(p) if p.len() > max => Err(bad(format!("The payload of operation {} exceeds the maximum size of {max} bytes.", u.id))),
+        Some(p) if p.len() > max => Err(bad(format!(
+            "The payload of operation {} exceeds the maximum size of {max} bytes.",
+            u.id
+        ))),
         _ => Ok(()),
     }
 }
@@ -336,7 +408,9 @@ impl DurableExecutions {
         updates: Vec<m::OperationUpdate>,
         now: i64,
     ) -> Result<m::CheckpointDurableExecutionResponse, ServiceError> {
-        let e = self.get_mut(arn, now).ok_or_else(|| bad(format!("Durable execution not found: {arn}")))?;
+        let e = self
+            .get_mut(arn, now)
+            .ok_or_else(|| bad(format!("Durable execution not found: {arn}")))?;
         if let Some((consumed, reply)) = client_token.and_then(|c| e.replies.get(c)) {
             if consumed == token {
                 return Ok(reply.clone());
@@ -346,7 +420,10 @@ impl DurableExecutions {
             return Err(bad("Invalid checkpoint token."));
         }
         if !e.is_running() {
-            return Err(bad(format!("Durable execution {arn} is not running. Current status: {}", e.status.as_str())));
+            return Err(bad(format!(
+                "Durable execution {arn} is not running. Current status: {}",
+                e.status.as_str()
+            )));
         }
         let mut work = e.clone();
         let mut touched: Vec<String> = std::mem::take(&mut work.changed);
@@ -358,18 +435,31 @@ impl DurableExecutions {
                 touched.push(id);
             }
         }
-        let operations: Vec<m::Operation> = work.operations.iter().filter(|o| touched.contains(&o.id)).cloned().collect();
+        let operations: Vec<m::Operation> = work
+            .operations
+            .iter()
+            .filter(|o| touched.contains(&o.id))
+            .cloned()
+            .collect();
         let new_callbacks: Vec<(String, String)> = operations
             .iter()
             .filter(|o| o.r#type == m::OperationType::Callback && o.status == m::OperationStatus::Started)
-            .filter_map(|o| o.callback_details.as_ref().and_then(|d| d.callback_id.clone()).map(|c| (c, o.id.clone())))
+            .filter_map(|o| {
+                o.callback_details
+                    .as_ref()
+                    .and_then(|d| d.callback_id.clone())
+                    .map(|c| (c, o.id.clone()))
+            })
             .collect();
         let next = new_token();
         work.token = next.clone();
         work.issued_tokens.insert(next.clone());
         let reply = m::CheckpointDurableExecutionResponse {
             checkpoint_token: Some(next),
-            new_execution_state: m::CheckpointUpdatedExecutionState { operations: Some(operations), next_marker: None },
+            new_execution_state: m::CheckpointUpdatedExecutionState {
+                operations: Some(operations),
+                next_marker: None,
+            },
         };
         if let Some(c) = client_token {
             work.replies.insert(c.to_string(), (token.to_string(), reply.clone()));
@@ -391,16 +481,26 @@ impl Execution {
         let existing = self.op(&u.id).cloned();
         if let Some(op) = &existing {
             if op.r#type != u.r#type {
-                return Err(bad(format!("Operation {} is of type {}, not {kind}.", u.id, op.r#type.as_str())));
+                return Err(bad(format!(
+                    "Operation {} is of type {}, not {kind}.",
+                    u.id,
+                    op.r#type.as_str()
+                )));
             }
         }
         if let Some(parent) = &u.parent_id {
             if self.op(parent).is_none() {
-                return Err(bad(format!("Parent operation {parent} of operation {} does not exist.", u.id)));
+                return Err(bad(format!(
+                    "Parent operation {parent} of operation {} does not exist.",
+                    u.id
+                )));
             }
         }
         match (&u.action, existing) {
-            (A::Start, Some(op)) if op.r#type == T::Step && matches!(op.status, m::OperationStatus::Ready | m::OperationStatus::Pending) => {
+            (A::Start, Some(op))
+                if op.r#type == T::Step
+                    && matches!(op.status, m::OperationStatus::Ready | m::OperationStatus::Pending) =>
+            {
                 // A retried step starts its next attempt.
                 let op = self.op_mut(&u.id).expect("operation exists");
                 op.status = m::OperationStatus::Started;
@@ -418,15 +518,23 @@ impl Execution {
             (A::Start, Some(_)) => Err(bad(format!("Operation {} has already been started.", u.id))),
             (A::Start, None) => self.start(u, now),
             (_, None) => Err(bad(format!("Operation {} does not exist.", u.id))),
-            (_, Some(op)) if is_terminal(&op.status) => {
-                Err(bad(format!("Operation {} has already completed with status {}.", u.id, op.status.as_str())))
-            }
-            (A::Succeed | A::Fail, Some(op)) if matches!(op.r#type, T::Execution | T::Step | T::Context | T::ChainedInvoke) => {
+            (_, Some(op)) if is_terminal(&op.status) => Err(bad(format!(
+                "Operation {} has already completed with status {}.",
+                u.id,
+                op.status.as_str()
+            ))),
+            (A::Succeed | A::Fail, Some(op))
+                if matches!(op.r#type, T::Execution | T::Step | T::Context | T::ChainedInvoke) =>
+            {
                 self.complete(u, now);
                 Ok(())
             }
             (A::Retry, Some(op)) if op.r#type == T::Step => {
-                let delay = u.step_options.as_ref().and_then(|o| o.next_attempt_delay_seconds).unwrap_or(1);
+                let delay = u
+                    .step_options
+                    .as_ref()
+                    .and_then(|o| o.next_attempt_delay_seconds)
+                    .unwrap_or(1);
                 let at = now + i64::from(delay) * 1000;
                 let op = self.op_mut(&u.id).expect("operation exists");
                 op.status = m::OperationStatus::Pending;
@@ -436,11 +544,20 @@ impl Execution {
                     d.error = u.error.clone();
                 }
                 let op = op.clone();
-                self.timers.insert(u.id.clone(), Timers { retry_at: Some(at), ..Default::default() });
+                self.timers.insert(
+                    u.id.clone(),
+                    Timers {
+                        retry_at: Some(at),
+                        ..Default::default()
+                    },
+                );
                 let mut e = event(now, m::EventType::StepFailed, Some(&op));
                 e.step_failed_details = Some(m::StepFailedDetails {
                     error: event_error(u.error),
-                    retry_details: m::RetryDetails { current_attempt: attempt, next_attempt_delay_seconds: Some(delay) },
+                    retry_details: m::RetryDetails {
+                        current_attempt: attempt,
+                        next_attempt_delay_seconds: Some(delay),
+                    },
                 });
                 self.push_event(e);
                 Ok(())
@@ -454,19 +571,26 @@ impl Execution {
                 match op.r#type {
                     T::Wait => {
                         let mut e = event(now, m::EventType::WaitCancelled, Some(&op));
-                        e.wait_cancelled_details = Some(m::WaitCancelledDetails { error: Some(event_error(u.error)) });
+                        e.wait_cancelled_details = Some(m::WaitCancelledDetails {
+                            error: Some(event_error(u.error)),
+                        });
                         self.push_event(e);
                     }
                     T::ChainedInvoke => {
                         let mut e = event(now, m::EventType::ChainedInvokeStopped, Some(&op));
-                        e.chained_invoke_stopped_details = Some(m::ChainedInvokeStoppedDetails { error: event_error(u.error) });
+                        e.chained_invoke_stopped_details = Some(m::ChainedInvokeStoppedDetails {
+                            error: event_error(u.error),
+                        });
                         self.push_event(e);
                     }
                     _ => {}
                 }
                 Ok(())
             }
-            (action, Some(_)) => Err(bad(format!("Action {} is not supported for operations of type {kind}.", action.as_str()))),
+            (action, Some(_)) => Err(bad(format!(
+                "Action {} is not supported for operations of type {kind}.",
+                action.as_str()
+            ))),
         }
     }
 
@@ -492,27 +616,46 @@ impl Execution {
         let mut timers = Timers::default();
         let mut e = event(now, m::EventType::StepStarted, Some(&op));
         match u.r#type {
-            T::Execution => return Err(bad("The EXECUTION operation is started by Lambda and cannot be started by a checkpoint.")),
+            T::Execution => {
+                return Err(bad(
+                    "The EXECUTION operation is started by Lambda and cannot be started by a checkpoint.",
+                ))
+            }
             T::Step => {
-                op.step_details = Some(m::StepDetails { attempt: 1, error: None, next_attempt_timestamp: None, result: None });
+                op.step_details = Some(m::StepDetails {
+                    attempt: 1,
+                    error: None,
+                    next_attempt_timestamp: None,
+                    result: None,
+                });
                 e.step_started_details = Some(m::StepStartedDetails {});
             }
             T::Wait => {
-                let secs = u
-                    .wait_options
-                    .as_ref()
-                    .and_then(|w| w.wait_seconds)
-                    .ok_or_else(|| bad(format!("WaitOptions.WaitSeconds is required to start WAIT operation {}.", u.id)))?;
+                let secs = u.wait_options.as_ref().and_then(|w| w.wait_seconds).ok_or_else(|| {
+                    bad(format!(
+                        "WaitOptions.WaitSeconds is required to start WAIT operation {}.",
+                        u.id
+                    ))
+                })?;
                 let end = now + i64::from(secs) * 1000;
-                op.wait_details = Some(m::WaitDetails { scheduled_end_timestamp: Some(ts(end)) });
+                op.wait_details = Some(m::WaitDetails {
+                    scheduled_end_timestamp: Some(ts(end)),
+                });
                 timers.wait_until = Some(end);
                 e.event_type = Some(m::EventType::WaitStarted);
-                e.wait_started_details = Some(m::WaitStartedDetails { duration: secs, scheduled_end_timestamp: ts(end) });
+                e.wait_started_details = Some(m::WaitStartedDetails {
+                    duration: secs,
+                    scheduled_end_timestamp: ts(end),
+                });
             }
             T::Callback => {
                 let o = u.callback_options.clone().unwrap_or_default();
                 let id = new_token();
-                op.callback_details = Some(m::CallbackDetails { callback_id: Some(id.clone()), result: None, error: None });
+                op.callback_details = Some(m::CallbackDetails {
+                    callback_id: Some(id.clone()),
+                    result: None,
+                    error: None,
+                });
                 if o.timeout_seconds > 0 {
                     timers.timeout_at = Some(now + i64::from(o.timeout_seconds) * 1000);
                 }
@@ -537,16 +680,21 @@ impl Execution {
                 e.context_started_details = Some(m::ContextStartedDetails {});
             }
             T::ChainedInvoke => {
-                let o = u
-                    .chained_invoke_options
-                    .as_ref()
-                    .ok_or_else(|| bad(format!("ChainedInvokeOptions is required to start CHAINED_INVOKE operation {}.", u.id)))?;
+                let o = u.chained_invoke_options.as_ref().ok_or_else(|| {
+                    bad(format!(
+                        "ChainedInvokeOptions is required to start CHAINED_INVOKE operation {}.",
+                        u.id
+                    ))
+                })?;
                 op.chained_invoke_details = Some(m::ChainedInvokeDetails::default());
                 e.event_type = Some(m::EventType::ChainedInvokeStarted);
                 e.chained_invoke_started_details = Some(m::ChainedInvokeStartedDetails {
                     function_name: o.function_name.clone(),
                     tenant_id: o.tenant_id.clone(),
-                    input: Some(m::EventInput { payload: u.payload.clone(), truncated: Some(false) }),
+                    input: Some(m::EventInput {
+                        payload: u.payload.clone(),
+                        truncated: Some(false),
+                    }),
                     executed_version: None,
                     durable_execution_arn: None,
                 });
@@ -566,14 +714,31 @@ impl Execution {
         use m::OperationType as T;
         let ok = u.action == m::OperationAction::Succeed;
         if u.r#type == T::Execution {
-            let status = if ok { m::ExecutionStatus::Succeeded } else { m::ExecutionStatus::Failed };
-            self.finish(status, now, if ok { u.payload } else { None }, if ok { None } else { u.error });
+            let status = if ok {
+                m::ExecutionStatus::Succeeded
+            } else {
+                m::ExecutionStatus::Failed
+            };
+            self.finish(
+                status,
+                now,
+                if ok { u.payload } else { None },
+                if ok { None } else { u.error },
+            );
             return;
         }
         let Some(op) = self.op_mut(&u.id) else { return };
-        op.status = if ok { m::OperationStatus::Succeeded } else { m::OperationStatus::Failed };
+        op.status = if ok {
+            m::OperationStatus::Succeeded
+        } else {
+            m::OperationStatus::Failed
+        };
         op.end_timestamp = Some(ts(now));
-        let (result, error) = if ok { (u.payload.clone(), None) } else { (None, u.error.clone()) };
+        let (result, error) = if ok {
+            (u.payload.clone(), None)
+        } else {
+            (None, u.error.clone())
+        };
         match op.r#type {
             T::Step => {
                 if let Some(d) = op.step_details.as_mut() {
@@ -597,29 +762,48 @@ impl Execution {
         }
         let op = op.clone();
         let attempt = op.step_details.as_ref().map(|d| d.attempt).unwrap_or(1);
-        let retry = m::RetryDetails { current_attempt: attempt, next_attempt_delay_seconds: None };
+        let retry = m::RetryDetails {
+            current_attempt: attempt,
+            next_attempt_delay_seconds: None,
+        };
         let mut e = event(now, m::EventType::StepSucceeded, Some(&op));
         match (op.r#type.clone(), ok) {
-            (T::Step, true) => e.step_succeeded_details = Some(m::StepSucceededDetails { result: event_result(result), retry_details: retry }),
+            (T::Step, true) => {
+                e.step_succeeded_details = Some(m::StepSucceededDetails {
+                    result: event_result(result),
+                    retry_details: retry,
+                })
+            }
             (T::Step, false) => {
                 e.event_type = Some(m::EventType::StepFailed);
-                e.step_failed_details = Some(m::StepFailedDetails { error: event_error(error), retry_details: retry });
+                e.step_failed_details = Some(m::StepFailedDetails {
+                    error: event_error(error),
+                    retry_details: retry,
+                });
             }
             (T::Context, true) => {
                 e.event_type = Some(m::EventType::ContextSucceeded);
-                e.context_succeeded_details = Some(m::ContextSucceededDetails { result: event_result(result) });
+                e.context_succeeded_details = Some(m::ContextSucceededDetails {
+                    result: event_result(result),
+                });
             }
             (T::Context, false) => {
                 e.event_type = Some(m::EventType::ContextFailed);
-                e.context_failed_details = Some(m::ContextFailedDetails { error: event_error(error) });
+                e.context_failed_details = Some(m::ContextFailedDetails {
+                    error: event_error(error),
+                });
             }
             (_, true) => {
                 e.event_type = Some(m::EventType::ChainedInvokeSucceeded);
-                e.chained_invoke_succeeded_details = Some(m::ChainedInvokeSucceededDetails { result: event_result(result) });
+                e.chained_invoke_succeeded_details = Some(m::ChainedInvokeSucceededDetails {
+                    result: event_result(result),
+                });
             }
             (_, false) => {
                 e.event_type = Some(m::EventType::ChainedInvokeFailed);
-                e.chained_invoke_failed_details = Some(m::ChainedInvokeFailedDetails { error: event_error(error) });
+                e.chained_invoke_failed_details = Some(m::ChainedInvokeFailedDetails {
+                    error: event_error(error),
+                });
             }
         }
         self.push_event(e);

@@ -20,15 +20,23 @@ fn target(api: &Api, function_name: &str, qualifier: Option<&str>) -> Result<(St
 }
 
 fn missing_config(scope: &Scope, name: &str, q: &str) -> ServiceError {
-    aws_error::not_found(format!("The function {} doesn't have an EventInvokeConfig", scope.qualified_arn(name, q)))
+    aws_error::not_found(format!(
+        "The function {} doesn't have an EventInvokeConfig",
+        scope.qualified_arn(name, q)
+    ))
 }
 
 /// The function and qualifier exist (`$LATEST`, a published version or an alias).
 fn check_exists(s: &State, name: &str, q: &str) -> Result<(), ServiceError> {
-    let func = s.functions.get(name).ok_or_else(|| aws_error::not_found("The function doesn't exist."))?;
+    let func = s
+        .functions
+        .get(name)
+        .ok_or_else(|| aws_error::not_found("The function doesn't exist."))?;
     let exists = match q {
         "$LATEST" => true,
-        v if v.chars().all(|c| c.is_ascii_digit()) => v.parse::<u64>().ok().is_some_and(|n| func.versions.contains_key(&n)),
+        v if v.chars().all(|c| c.is_ascii_digit()) => {
+            v.parse::<u64>().ok().is_some_and(|n| func.versions.contains_key(&n))
+        }
         alias => func.aliases.contains_key(alias),
     };
     if exists {
@@ -39,11 +47,15 @@ fn check_exists(s: &State, name: &str, q: &str) -> Result<(), ServiceError> {
 }
 
 fn destination(d: &Option<m::OnSuccess>) -> Option<&str> {
-    d.as_ref().and_then(|d| d.destination.as_deref()).filter(|d| !d.is_empty())
+    d.as_ref()
+        .and_then(|d| d.destination.as_deref())
+        .filter(|d| !d.is_empty())
 }
 
 fn failure_destination(d: &Option<m::OnFailure>) -> Option<&str> {
-    d.as_ref().and_then(|d| d.destination.as_deref()).filter(|d| !d.is_empty())
+    d.as_ref()
+        .and_then(|d| d.destination.as_deref())
+        .filter(|d| !d.is_empty())
 }
 
 /// Validates the destinations of a config: SQS, SNS, Lambda and EventBridge for both, S3 for
@@ -52,7 +64,10 @@ fn check_destinations(s: &State, scope: &Scope, name: &str, config: &m::Destinat
     let success = destination(&config.on_success);
     let failure = failure_destination(&config.on_failure);
     let invalid = || {
-        let part = |kind: &str, d: Option<&str>| d.map(|d| format!("{kind}(destination={d})")).unwrap_or_else(|| "null".into());
+        let part = |kind: &str, d: Option<&str>| {
+            d.map(|d| format!("{kind}(destination={d})"))
+                .unwrap_or_else(|| "null".into())
+        };
         aws_error::invalid_parameter(format!(
             "The provided destination config DestinationConfig(onSuccess={}, onFailure={}) is invalid.",
             part("OnSuccess", success),
@@ -72,10 +87,14 @@ fn check_destinations(s: &State, scope: &Scope, name: &str, config: &m::Destinat
                 let target = FunctionRef::parse(arn, None, scope)
                     .map_err(|_| aws_error::invalid_parameter(format!("The destination ARN {arn} is invalid.")))?;
                 if target.name == name {
-                    return Err(aws_error::invalid_parameter("You can't specify the function as a destination for itself."));
+                    return Err(aws_error::invalid_parameter(
+                        "You can't specify the function as a destination for itself.",
+                    ));
                 }
                 if s.functions.get(&target.name).is_none() {
-                    return Err(aws_error::invalid_parameter(format!("The destination ARN {arn} is invalid.")));
+                    return Err(aws_error::invalid_parameter(format!(
+                        "The destination ARN {arn} is invalid."
+                    )));
                 }
             }
             _ => return Err(invalid()),
@@ -98,8 +117,13 @@ pub async fn put_function_event_invoke_config(
     input: m::PutFunctionEventInvokeConfigRequest,
 ) -> Result<m::FunctionEventInvokeConfig, ServiceError> {
     let (name, q, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
-    if input.maximum_event_age_in_seconds.is_none() && input.maximum_retry_attempts.is_none() && input.destination_config.is_none() {
-        return Err(aws_error::invalid_parameter("You must specify at least one of error handling or destination setting."));
+    if input.maximum_event_age_in_seconds.is_none()
+        && input.maximum_retry_attempts.is_none()
+        && input.destination_config.is_none()
+    {
+        return Err(aws_error::invalid_parameter(
+            "You must specify at least one of error handling or destination setting.",
+        ));
     }
     api.state(move |s| -> Result<m::FunctionEventInvokeConfig, ServiceError> {
         check_exists(s, &name, &q)?;
@@ -125,7 +149,11 @@ pub async fn update_function_event_invoke_config(
     let (name, q, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
     api.state(move |s| -> Result<m::FunctionEventInvokeConfig, ServiceError> {
         check_exists(s, &name, &q)?;
-        let mut config = s.event_invoke_configs.get(&name, &q).cloned().ok_or_else(|| missing_config(&scope, &name, &q))?;
+        let mut config = s
+            .event_invoke_configs
+            .get(&name, &q)
+            .cloned()
+            .ok_or_else(|| missing_config(&scope, &name, &q))?;
         if let Some(d) = input.destination_config {
             let mut merged = normalized(config.destination_config.take());
             if d.on_success.is_some() {
@@ -156,10 +184,19 @@ pub async fn get_function_event_invoke_config(
     input: m::GetFunctionEventInvokeConfigRequest,
 ) -> Result<m::FunctionEventInvokeConfig, ServiceError> {
     let (name, q, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
-    api.state(move |s| s.event_invoke_configs.get(&name, &q).cloned().ok_or_else(|| missing_config(&scope, &name, &q))).await?
+    api.state(move |s| {
+        s.event_invoke_configs
+            .get(&name, &q)
+            .cloned()
+            .ok_or_else(|| missing_config(&scope, &name, &q))
+    })
+    .await?
 }
 
-pub async fn delete_function_event_invoke_config(api: &Api, input: m::DeleteFunctionEventInvokeConfigRequest) -> Result<(), ServiceError> {
+pub async fn delete_function_event_invoke_config(
+    api: &Api,
+    input: m::DeleteFunctionEventInvokeConfigRequest,
+) -> Result<(), ServiceError> {
     let (name, q, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
     api.state(move |s| -> Result<(), ServiceError> {
         match s.event_invoke_configs.by_key.remove(&(name.clone(), q.clone())) {
@@ -176,14 +213,20 @@ pub async fn list_function_event_invoke_configs(
 ) -> Result<m::ListFunctionEventInvokeConfigsResponse, ServiceError> {
     let (name, _, _) = target(api, &input.function_name, None)?;
     let items = api
-        .state(move |s| -> Result<Vec<(String, m::FunctionEventInvokeConfig)>, ServiceError> {
-            if s.functions.get(&name).is_none() {
-                return Err(aws_error::not_found("The function doesn't exist."));
-            }
-            Ok(s.event_invoke_configs.of_function(&name).map(|(q, c)| (q.to_string(), c.clone())).collect())
-        })
+        .state(
+            move |s| -> Result<Vec<(String, m::FunctionEventInvokeConfig)>, ServiceError> {
+                if s.functions.get(&name).is_none() {
+                    return Err(aws_error::not_found("The function doesn't exist."));
+                }
+                Ok(s.event_invoke_configs
+                    .of_function(&name)
+                    .map(|(q, c)| (q.to_string(), c.clone()))
+                    .collect())
+            },
+        )
         .await??;
-    let (page, next) = crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
+    let (page, next) =
+        crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
     Ok(m::ListFunctionEventInvokeConfigsResponse {
         function_event_invoke_configs: Some(page.into_iter().map(|(_, c)| c).collect()),
         next_marker: next,

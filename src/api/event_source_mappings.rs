@@ -37,7 +37,9 @@ impl Kind {
                     return Err(unrecognized());
                 }
                 match parts[2] {
-                    "sqs" => Ok(Kind::Sqs { fifo: arn.ends_with(".fifo") }),
+                    "sqs" => Ok(Kind::Sqs {
+                        fifo: arn.ends_with(".fifo"),
+                    }),
                     "kinesis" => Ok(Kind::Kinesis),
                     "dynamodb" if arn.contains("/stream/") => Ok(Kind::DynamoDb),
                     "kafka" => Ok(Kind::Msk),
@@ -68,16 +70,25 @@ impl Kind {
 }
 
 fn unsupported(param: &str) -> ServiceError {
-    aws_error::invalid_parameter(format!("Unsupported {param} parameter for given event source mapping type."))
+    aws_error::invalid_parameter(format!(
+        "Unsupported {param} parameter for given event source mapping type."
+    ))
 }
 
 fn on_failure(d: &Option<m::DestinationConfig>) -> Option<&str> {
-    d.as_ref().and_then(|d| d.on_failure.as_ref()).and_then(|f| f.destination.as_deref()).filter(|d| !d.is_empty())
+    d.as_ref()
+        .and_then(|d| d.on_failure.as_ref())
+        .and_then(|f| f.destination.as_deref())
+        .filter(|d| !d.is_empty())
 }
 
 /// Validates a mapping as a whole (a create request, or an existing mapping with an update applied).
 fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), ServiceError> {
-    let on_success = req.destination_config.as_ref().and_then(|d| d.on_success.as_ref()).and_then(|s| s.destination.as_deref());
+    let on_success = req
+        .destination_config
+        .as_ref()
+        .and_then(|d| d.on_success.as_ref())
+        .and_then(|s| s.destination.as_deref());
     if on_success.is_some_and(|d| !d.is_empty()) {
         return Err(unsupported("DestinationConfig"));
     }
@@ -105,7 +116,10 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
         ("ParallelizationFactor", req.parallelization_factor.is_some()),
         ("MaximumRetryAttempts", req.maximum_retry_attempts.is_some()),
         ("MaximumRecordAgeInSeconds", req.maximum_record_age_in_seconds.is_some()),
-        ("BisectBatchOnFunctionError", req.bisect_batch_on_function_error.is_some()),
+        (
+            "BisectBatchOnFunctionError",
+            req.bisect_batch_on_function_error.is_some(),
+        ),
         ("TumblingWindowInSeconds", req.tumbling_window_in_seconds.is_some()),
     ];
     if !kind.is_stream() {
@@ -122,7 +136,9 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
     if kind != Kind::Mq && req.queues.is_some() {
         return Err(unsupported("Queues"));
     }
-    if matches!(kind, Kind::Mq | Kind::DocumentDb) && req.function_response_types.as_ref().is_some_and(|t| !t.is_empty()) {
+    if matches!(kind, Kind::Mq | Kind::DocumentDb)
+        && req.function_response_types.as_ref().is_some_and(|t| !t.is_empty())
+    {
         return Err(unsupported("FunctionResponseTypes"));
     }
     let arn = req.event_source_arn.as_deref().unwrap_or("");
@@ -132,7 +148,9 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
     match kind {
         Kind::Sqs { .. } => {
             if req.starting_position.is_some() {
-                return Err(aws_error::invalid_parameter("StartingPosition is not valid for SQS event sources."));
+                return Err(aws_error::invalid_parameter(
+                    "StartingPosition is not valid for SQS event sources.",
+                ));
             }
             if on_failure(&req.destination_config).is_some() {
                 return Err(unsupported("DestinationConfig"));
@@ -147,7 +165,9 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
             let position = req.starting_position.as_ref().ok_or_else(position_required)?;
             if *position == m::EventSourcePosition::AtTimestamp {
                 if kind == Kind::DynamoDb {
-                    return Err(aws_error::invalid_parameter(format!("Unsupported starting position for arn type: {arn}")));
+                    return Err(aws_error::invalid_parameter(format!(
+                        "Unsupported starting position for arn type: {arn}"
+                    )));
                 }
                 if req.starting_position_timestamp.is_none() {
                     return Err(aws_error::invalid_parameter(
@@ -177,7 +197,8 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
     }
     if let Some(dest) = on_failure(&req.destination_config) {
         let service = dest.split(':').nth(2).unwrap_or("");
-        let ok = dest.starts_with("arn:") && matches!(service, "sqs" | "sns" | "s3") || (kind.is_kafka() && dest.starts_with("kafka://"));
+        let ok = dest.starts_with("arn:") && matches!(service, "sqs" | "sns" | "s3")
+            || (kind.is_kafka() && dest.starts_with("kafka://"));
         if !ok {
             return Err(aws_error::invalid_parameter(format!(
                 "The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination={dest})) is invalid."
@@ -186,7 +207,9 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
     }
     match kind {
         Kind::Msk | Kind::SelfManagedKafka if req.topics.as_ref().is_none_or(|t| t.is_empty()) => {
-            return Err(aws_error::invalid_parameter("Topics must be specified for Kafka event sources."));
+            return Err(aws_error::invalid_parameter(
+                "Topics must be specified for Kafka event sources.",
+            ));
         }
         Kind::SelfManagedKafka => {
             let servers = req
@@ -196,25 +219,37 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
                 .and_then(|e| e.get(m::EndPointType::KafkaBootstrapServers.as_str()))
                 .is_some_and(|s| !s.is_empty());
             if !servers {
-                return Err(aws_error::invalid_parameter("SelfManagedEventSource must list KAFKA_BOOTSTRAP_SERVERS endpoints."));
+                return Err(aws_error::invalid_parameter(
+                    "SelfManagedEventSource must list KAFKA_BOOTSTRAP_SERVERS endpoints.",
+                ));
             }
         }
         Kind::Mq => {
             if req.queues.as_ref().is_none_or(|q| q.is_empty()) {
-                return Err(aws_error::invalid_parameter("Queues must be specified for Amazon MQ event sources."));
+                return Err(aws_error::invalid_parameter(
+                    "Queues must be specified for Amazon MQ event sources.",
+                ));
             }
             let basic = req
                 .source_access_configurations
                 .as_ref()
                 .is_some_and(|c| c.iter().any(|c| c.r#type == Some(m::SourceAccessType::BasicAuth)));
             if !basic {
-                return Err(aws_error::invalid_parameter("Required 'sourceAccessConfigurations' parameter is missing."));
+                return Err(aws_error::invalid_parameter(
+                    "Required 'sourceAccessConfigurations' parameter is missing.",
+                ));
             }
         }
         Kind::DocumentDb => {
-            let db = req.document_db_event_source_config.as_ref().and_then(|d| d.database_name.as_deref()).is_some_and(|d| !d.is_empty());
+            let db = req
+                .document_db_event_source_config
+                .as_ref()
+                .and_then(|d| d.database_name.as_deref())
+                .is_some_and(|d| !d.is_empty());
             if !db {
-                return Err(aws_error::invalid_parameter("DocumentDBEventSourceConfig.DatabaseName must be specified for DocumentDB event sources."));
+                return Err(aws_error::invalid_parameter(
+                    "DocumentDBEventSourceConfig.DatabaseName must be specified for DocumentDB event sources.",
+                ));
             }
         }
         _ => {}
@@ -223,16 +258,32 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
 }
 
 /// The configuration of a validated mapping, with each source type's defaults.
-fn build(req: m::CreateEventSourceMappingRequest, kind: Kind, function_arn: String, uuid: &str, esm_arn: String) -> m::EventSourceMappingConfiguration {
+fn build(
+    req: m::CreateEventSourceMappingRequest,
+    kind: Kind,
+    function_arn: String,
+    uuid: &str,
+    esm_arn: String,
+) -> m::EventSourceMappingConfiguration {
     let (default_batch, _) = kind.batch_limits();
     let stream = kind.is_stream();
-    let failure_dest = matches!(kind, Kind::Kinesis | Kind::DynamoDb | Kind::Msk | Kind::SelfManagedKafka);
+    let failure_dest = matches!(
+        kind,
+        Kind::Kinesis | Kind::DynamoDb | Kind::Msk | Kind::SelfManagedKafka
+    );
     m::EventSourceMappingConfiguration {
         amazon_managed_kafka_event_source_config: req.amazon_managed_kafka_event_source_config,
         batch_size: Some(req.batch_size.unwrap_or(default_batch)),
-        bisect_batch_on_function_error: if stream { Some(req.bisect_batch_on_function_error.unwrap_or(false)) } else { None },
+        bisect_batch_on_function_error: if stream {
+            Some(req.bisect_batch_on_function_error.unwrap_or(false))
+        } else {
+            None
+        },
         destination_config: if failure_dest {
-            Some(req.destination_config.unwrap_or_else(|| m::DestinationConfig { on_failure: Some(m::OnFailure::default()), on_success: None }))
+            Some(req.destination_config.unwrap_or_else(|| m::DestinationConfig {
+                on_failure: Some(m::OnFailure::default()),
+                on_success: None,
+            }))
         } else {
             None
         },
@@ -245,13 +296,29 @@ fn build(req: m::CreateEventSourceMappingRequest, kind: Kind, function_arn: Stri
         function_response_types: Some(req.function_response_types.unwrap_or_default()),
         kms_key_arn: req.kms_key_arn,
         last_modified: Some(super::event_invoke_configs::now()),
-        last_processing_result: if matches!(kind, Kind::Sqs { .. }) { None } else { Some("No records processed".to_string()) },
+        last_processing_result: if matches!(kind, Kind::Sqs { .. }) {
+            None
+        } else {
+            Some("No records processed".to_string())
+        },
         logging_config: req.logging_config,
         maximum_batching_window_in_seconds: Some(req.maximum_batching_window_in_seconds.unwrap_or(0)),
-        maximum_record_age_in_seconds: if stream { Some(req.maximum_record_age_in_seconds.unwrap_or(-1)) } else { None },
-        maximum_retry_attempts: if stream { Some(req.maximum_retry_attempts.unwrap_or(-1)) } else { None },
+        maximum_record_age_in_seconds: if stream {
+            Some(req.maximum_record_age_in_seconds.unwrap_or(-1))
+        } else {
+            None
+        },
+        maximum_retry_attempts: if stream {
+            Some(req.maximum_retry_attempts.unwrap_or(-1))
+        } else {
+            None
+        },
         metrics_config: req.metrics_config,
-        parallelization_factor: if stream { Some(req.parallelization_factor.unwrap_or(1)) } else { None },
+        parallelization_factor: if stream {
+            Some(req.parallelization_factor.unwrap_or(1))
+        } else {
+            None
+        },
         provisioned_poller_config: req.provisioned_poller_config,
         queues: req.queues,
         scaling_config: req.scaling_config,
@@ -263,7 +330,11 @@ fn build(req: m::CreateEventSourceMappingRequest, kind: Kind, function_arn: Stri
         state: Some("Creating".to_string()),
         state_transition_reason: Some("USER_INITIATED".to_string()),
         topics: req.topics,
-        tumbling_window_in_seconds: if stream { Some(req.tumbling_window_in_seconds.unwrap_or(0)) } else { None },
+        tumbling_window_in_seconds: if stream {
+            Some(req.tumbling_window_in_seconds.unwrap_or(0))
+        } else {
+            None
+        },
         uuid: Some(uuid.to_string()),
     }
 }
@@ -306,7 +377,10 @@ fn as_request(mapping: &Mapping) -> m::CreateEventSourceMappingRequest {
 /// The ARN a mapping shows for its function (qualified when the request named a qualifier), after
 /// checking that the function and qualifier exist.
 fn function_arn(s: &State, scope: &Scope, f: &FunctionRef) -> Result<String, ServiceError> {
-    let exists = s.functions.get(&f.name).is_some_and(|func| func.resolve(f.qualifier.as_deref()).is_some());
+    let exists = s
+        .functions
+        .get(&f.name)
+        .is_some_and(|func| func.resolve(f.qualifier.as_deref()).is_some());
     if !exists {
         return Err(aws_error::invalid_parameter("Function does not exist"));
     }
@@ -314,7 +388,14 @@ fn function_arn(s: &State, scope: &Scope, f: &FunctionRef) -> Result<String, Ser
 }
 
 /// The existing mapping a new one would duplicate: same source and same function.
-fn duplicate(s: &State, req: &m::CreateEventSourceMappingRequest, kind: Kind, fn_arn: &str, name: &str, except: Option<&str>) -> Result<(), ServiceError> {
+fn duplicate(
+    s: &State,
+    req: &m::CreateEventSourceMappingRequest,
+    kind: Kind,
+    fn_arn: &str,
+    name: &str,
+    except: Option<&str>,
+) -> Result<(), ServiceError> {
     let servers = |src: &Option<m::SelfManagedEventSource>| -> Vec<String> {
         src.as_ref()
             .and_then(|s| s.endpoints.as_ref())
@@ -325,7 +406,10 @@ fn duplicate(s: &State, req: &m::CreateEventSourceMappingRequest, kind: Kind, fn
     let mine = servers(&req.self_managed_event_source);
     for (uuid, other) in &s.event_source_mappings.by_uuid {
         let c = &other.config;
-        if Some(uuid.as_str()) == except || c.state.as_deref() == Some("Deleting") || c.function_arn.as_deref() != Some(fn_arn) {
+        if Some(uuid.as_str()) == except
+            || c.state.as_deref() == Some("Deleting")
+            || c.function_arn.as_deref() != Some(fn_arn)
+        {
             continue;
         }
         let same_source = match kind {
@@ -375,7 +459,10 @@ fn settle(api: &Api, uuid: String) {
     });
 }
 
-pub async fn create_event_source_mapping(api: &Api, input: m::CreateEventSourceMappingRequest) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+pub async fn create_event_source_mapping(
+    api: &Api,
+    input: m::CreateEventSourceMappingRequest,
+) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
     let scope = api.scope();
     let kind = Kind::of(&input)?;
     validate(&input, kind)?;
@@ -394,7 +481,14 @@ pub async fn create_event_source_mapping(api: &Api, input: m::CreateEventSourceM
             if !tags.is_empty() {
                 s.tags.set(&esm_arn, tags);
             }
-            s.event_source_mappings.by_uuid.insert(id, Mapping { config: config.clone(), function_name: f.name, enabled });
+            s.event_source_mappings.by_uuid.insert(
+                id,
+                Mapping {
+                    config: config.clone(),
+                    function_name: f.name,
+                    enabled,
+                },
+            );
             Ok(config)
         })
         .await??;
@@ -402,11 +496,18 @@ pub async fn create_event_source_mapping(api: &Api, input: m::CreateEventSourceM
     Ok(config)
 }
 
-pub async fn delete_event_source_mapping(api: &Api, input: m::DeleteEventSourceMappingRequest) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+pub async fn delete_event_source_mapping(
+    api: &Api,
+    input: m::DeleteEventSourceMappingRequest,
+) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
     let uuid = input.uuid.clone();
     let config = api
         .state(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
-            let mapping = s.event_source_mappings.by_uuid.get_mut(&input.uuid).ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+            let mapping = s
+                .event_source_mappings
+                .by_uuid
+                .get_mut(&input.uuid)
+                .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
             mapping.config.state = Some("Deleting".to_string());
             Ok(mapping.config.clone())
         })
@@ -415,12 +516,23 @@ pub async fn delete_event_source_mapping(api: &Api, input: m::DeleteEventSourceM
     Ok(config)
 }
 
-pub async fn get_event_source_mapping(api: &Api, input: m::GetEventSourceMappingRequest) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
-    api.state(move |s| s.event_source_mappings.get(&input.uuid).map(|m| m.config.clone()).ok_or_else(|| aws_error::not_found(NOT_FOUND)))
-        .await?
+pub async fn get_event_source_mapping(
+    api: &Api,
+    input: m::GetEventSourceMappingRequest,
+) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+    api.state(move |s| {
+        s.event_source_mappings
+            .get(&input.uuid)
+            .map(|m| m.config.clone())
+            .ok_or_else(|| aws_error::not_found(NOT_FOUND))
+    })
+    .await?
 }
 
-pub async fn list_event_source_mappings(api: &Api, input: m::ListEventSourceMappingsRequest) -> Result<m::ListEventSourceMappingsResponse, ServiceError> {
+pub async fn list_event_source_mappings(
+    api: &Api,
+    input: m::ListEventSourceMappingsRequest,
+) -> Result<m::ListEventSourceMappingsResponse, ServiceError> {
     let scope = api.scope();
     let function = match &input.function_name {
         Some(n) => Some(FunctionRef::parse(n, None, &scope)?),
@@ -436,7 +548,9 @@ pub async fn list_event_source_mappings(api: &Api, input: m::ListEventSourceMapp
                 .filter(|m| match &function {
                     None => true,
                     Some(f) if f.qualifier.is_none() => m.function_name == f.name,
-                    Some(f) => m.config.function_arn.as_deref() == Some(scope.arn(&f.name, f.qualifier.as_deref()).as_str()),
+                    Some(f) => {
+                        m.config.function_arn.as_deref() == Some(scope.arn(&f.name, f.qualifier.as_deref()).as_str())
+                    }
                 })
                 .map(|m| m.config.clone())
                 .collect::<Vec<_>>()
@@ -444,10 +558,16 @@ pub async fn list_event_source_mappings(api: &Api, input: m::ListEventSourceMapp
         .await?;
     let key = |c: &m::EventSourceMappingConfiguration| c.uuid.clone().unwrap_or_default();
     let (page, next) = crate::pagination::page(items, key, input.marker.as_deref(), input.max_items, 100)?;
-    Ok(m::ListEventSourceMappingsResponse { event_source_mappings: Some(page), next_marker: next })
+    Ok(m::ListEventSourceMappingsResponse {
+        event_source_mappings: Some(page),
+        next_marker: next,
+    })
 }
 
-pub async fn update_event_source_mapping(api: &Api, input: m::UpdateEventSourceMappingRequest) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+pub async fn update_event_source_mapping(
+    api: &Api,
+    input: m::UpdateEventSourceMappingRequest,
+) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
     let scope = api.scope();
     let new_function = match &input.function_name {
         Some(n) => Some(FunctionRef::parse(n, None, &scope)?),
@@ -456,7 +576,11 @@ pub async fn update_event_source_mapping(api: &Api, input: m::UpdateEventSourceM
     let uuid = input.uuid.clone();
     let config = api
         .state(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
-            let current = s.event_source_mappings.get(&input.uuid).cloned().ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+            let current = s
+                .event_source_mappings
+                .get(&input.uuid)
+                .cloned()
+                .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
             if current.config.state.as_deref() == Some("Deleting") {
                 return Err(aws_error::in_use(format!(
                     "Cannot update the event source mapping {} because it is being deleted.",
@@ -496,10 +620,19 @@ pub async fn update_event_source_mapping(api: &Api, input: m::UpdateEventSourceM
                     duplicate(s, &req, kind, &arn, &f.name, Some(&input.uuid))?;
                     (arn, f.name.clone())
                 }
-                None => (current.config.function_arn.clone().unwrap_or_default(), current.function_name.clone()),
+                None => (
+                    current.config.function_arn.clone().unwrap_or_default(),
+                    current.function_name.clone(),
+                ),
             };
             let enabled = input.enabled.unwrap_or(current.enabled);
-            let mut config = build(req, kind, fn_arn, &input.uuid, current.config.event_source_mapping_arn.clone().unwrap_or_default());
+            let mut config = build(
+                req,
+                kind,
+                fn_arn,
+                &input.uuid,
+                current.config.event_source_mapping_arn.clone().unwrap_or_default(),
+            );
             config.last_processing_result = current.config.last_processing_result.clone();
             config.state = Some(
                 match (current.enabled, enabled) {
@@ -509,7 +642,14 @@ pub async fn update_event_source_mapping(api: &Api, input: m::UpdateEventSourceM
                 }
                 .to_string(),
             );
-            s.event_source_mappings.by_uuid.insert(input.uuid, Mapping { config: config.clone(), function_name, enabled });
+            s.event_source_mappings.by_uuid.insert(
+                input.uuid,
+                Mapping {
+                    config: config.clone(),
+                    function_name,
+                    enabled,
+                },
+            );
             Ok(config)
         })
         .await??;

@@ -34,8 +34,14 @@ const RESERVED_ENV: &[&str] = &[
 ];
 
 pub fn check_environment(env: Option<&m::Environment>) -> Result<(), ServiceError> {
-    let Some(vars) = env.and_then(|e| e.variables.as_ref()) else { return Ok(()) };
-    let mut reserved: Vec<&str> = vars.keys().map(String::as_str).filter(|k| RESERVED_ENV.contains(k)).collect();
+    let Some(vars) = env.and_then(|e| e.variables.as_ref()) else {
+        return Ok(());
+    };
+    let mut reserved: Vec<&str> = vars
+        .keys()
+        .map(String::as_str)
+        .filter(|k| RESERVED_ENV.contains(k))
+        .collect();
     if !reserved.is_empty() {
         reserved.sort_unstable();
         return Err(aws_error::invalid_parameter(format!(
@@ -45,8 +51,10 @@ pub fn check_environment(env: Option<&m::Environment>) -> Result<(), ServiceErro
     }
     let mut keys: Vec<&String> = vars.keys().collect();
     keys.sort();
-    let compact: serde_json::Map<String, serde_json::Value> =
-        keys.iter().map(|k| ((*k).clone(), serde_json::Value::String(vars[*k].clone()))).collect();
+    let compact: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|k| ((*k).clone(), serde_json::Value::String(vars[*k].clone())))
+        .collect();
     let measured = serde_json::Value::Object(compact).to_string();
     if measured.len() > 4096 {
         return Err(aws_error::invalid_parameter(format!(
@@ -59,9 +67,32 @@ pub fn check_environment(env: Option<&m::Environment>) -> Result<(), ServiceErro
 /// Runtimes CreateFunction and UpdateFunctionConfiguration accept (recorded 2025-11, reference §1.5,
 /// plus the identifiers newer SDKs know); the model's other identifiers are fully blocked.
 const ACCEPTED_RUNTIMES: &[&str] = &[
-    "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "python3.8", "python3.9", "python3.10",
-    "python3.11", "python3.12", "python3.13", "python3.14", "java8.al2", "java11", "java17", "java21", "java25",
-    "dotnet6", "dotnet8", "dotnet10", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0", "provided.al2", "provided.al2023",
+    "nodejs16.x",
+    "nodejs18.x",
+    "nodejs20.x",
+    "nodejs22.x",
+    "nodejs24.x",
+    "python3.8",
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "java8.al2",
+    "java11",
+    "java17",
+    "java21",
+    "java25",
+    "dotnet6",
+    "dotnet8",
+    "dotnet10",
+    "ruby3.2",
+    "ruby3.3",
+    "ruby3.4",
+    "ruby4.0",
+    "provided.al2",
+    "provided.al2023",
 ];
 
 pub fn check_runtime(runtime: Option<&m::Runtime>) -> Result<(), ServiceError> {
@@ -73,12 +104,20 @@ pub fn check_runtime(runtime: Option<&m::Runtime>) -> Result<(), ServiceError> {
     }
 }
 
-fn check_limits(memory: Option<i32>, timeout: Option<i32>, storage: Option<&m::EphemeralStorage>) -> Result<(), ServiceError> {
+fn check_limits(
+    memory: Option<i32>,
+    timeout: Option<i32>,
+    storage: Option<&m::EphemeralStorage>,
+) -> Result<(), ServiceError> {
     if let Some(mem) = memory {
         if !(128..=10240).contains(&mem) {
             return Err(aws_error::invalid_parameter(format!(
                 "'MemorySize' value failed to satisfy constraint: Member must have value {} {}",
-                if mem < 128 { "greater than or equal to" } else { "less than or equal to" },
+                if mem < 128 {
+                    "greater than or equal to"
+                } else {
+                    "less than or equal to"
+                },
                 if mem < 128 { 128 } else { 10240 }
             )));
         }
@@ -87,7 +126,11 @@ fn check_limits(memory: Option<i32>, timeout: Option<i32>, storage: Option<&m::E
         if !(1..=900).contains(&t) {
             return Err(aws_error::invalid_parameter(format!(
                 "'Timeout' value failed to satisfy constraint: Member must have value {} {}",
-                if t < 1 { "greater than or equal to" } else { "less than or equal to" },
+                if t < 1 {
+                    "greater than or equal to"
+                } else {
+                    "less than or equal to"
+                },
                 if t < 1 { 1 } else { 900 }
             )));
         }
@@ -104,7 +147,12 @@ fn check_limits(memory: Option<i32>, timeout: Option<i32>, storage: Option<&m::E
 }
 
 /// Reads the code of a request (zip bytes, S3 object or image) into a stored package.
-pub async fn read_code(api: &Api, zip: Option<Vec<u8>>, s3: Option<(String, String, Option<String>)>, image_uri: Option<String>) -> Result<Code, ServiceError> {
+pub async fn read_code(
+    api: &Api,
+    zip: Option<Vec<u8>>,
+    s3: Option<(String, String, Option<String>)>,
+    image_uri: Option<String>,
+) -> Result<Code, ServiceError> {
     match (zip, s3, image_uri) {
         (Some(bytes), None, None) => {
             if bytes.len() > crate::store::MAX_DIRECT_UPLOAD {
@@ -120,8 +168,12 @@ pub async fn read_code(api: &Api, zip: Option<Vec<u8>>, s3: Option<(String, Stri
             Ok(Code::Zip(api.store.put(bytes).await?))
         }
         (None, None, Some(uri)) => Ok(Code::Image { uri }),
-        (None, None, None) => Err(aws_error::invalid_parameter("Please provide a source for function code.")),
-        _ => Err(aws_error::invalid_parameter("Please do not provide other FunctionCode parameters when providing a ZipFile, S3 object or ImageUri.")),
+        (None, None, None) => Err(aws_error::invalid_parameter(
+            "Please provide a source for function code.",
+        )),
+        _ => Err(aws_error::invalid_parameter(
+            "Please do not provide other FunctionCode parameters when providing a ZipFile, S3 object or ImageUri.",
+        )),
     }
 }
 
@@ -132,13 +184,19 @@ fn code_sha_size(code: &Code) -> (String, i64) {
         Code::Image { uri } => {
             use base64::Engine;
             use sha2::Digest;
-            (base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(uri.as_bytes())), 0)
+            (
+                base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(uri.as_bytes())),
+                0,
+            )
         }
     }
 }
 
 fn environment_response(env: Option<m::Environment>) -> Option<m::EnvironmentResponse> {
-    env.map(|e| m::EnvironmentResponse { error: None, variables: Some(e.variables.unwrap_or_default()) })
+    env.map(|e| m::EnvironmentResponse {
+        error: None,
+        variables: Some(e.variables.unwrap_or_default()),
+    })
 }
 
 fn vpc_response(v: Option<m::VpcConfig>) -> Option<m::VpcConfigResponse> {
@@ -164,11 +222,16 @@ fn settle(api: &Api, name: String) {
     });
 }
 
-pub async fn create_function(api: &Api, input: m::CreateFunctionRequest) -> Result<m::FunctionConfiguration, ServiceError> {
+pub async fn create_function(
+    api: &Api,
+    input: m::CreateFunctionRequest,
+) -> Result<m::FunctionConfiguration, ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter("Function name must not include a qualifier when creating a function"));
+        return Err(aws_error::invalid_parameter(
+            "Function name must not include a qualifier when creating a function",
+        ));
     }
     let package_type = input.package_type.clone().unwrap_or(m::PackageType::Zip);
     match package_type {
@@ -179,15 +242,21 @@ pub async fn create_function(api: &Api, input: m::CreateFunctionRequest) -> Resu
                 ));
             }
             if input.code.image_uri.is_some() {
-                return Err(aws_error::invalid_parameter("Please don't provide ImageUri when updating a function with packageType Zip."));
+                return Err(aws_error::invalid_parameter(
+                    "Please don't provide ImageUri when updating a function with packageType Zip.",
+                ));
             }
         }
         m::PackageType::Image => {
             if input.code.image_uri.is_none() {
-                return Err(aws_error::invalid_parameter("ImageUri must be provided when the package type is Image."));
+                return Err(aws_error::invalid_parameter(
+                    "ImageUri must be provided when the package type is Image.",
+                ));
             }
             if input.runtime.is_some() || input.handler.is_some() {
-                return Err(aws_error::invalid_parameter("Runtime and Handler are not supported for functions with the Image package type."));
+                return Err(aws_error::invalid_parameter(
+                    "Runtime and Handler are not supported for functions with the Image package type.",
+                ));
             }
         }
         m::PackageType::Unknown(_) => return Err(aws_error::invalid_parameter("Unknown package type")),
@@ -199,9 +268,19 @@ pub async fn create_function(api: &Api, input: m::CreateFunctionRequest) -> Resu
     let s3 = match (&input.code.s3_bucket, &input.code.s3_key) {
         (Some(b), Some(k)) => Some((b.clone(), k.clone(), input.code.s3_object_version.clone())),
         (None, None) => None,
-        _ => return Err(aws_error::invalid_parameter("Both S3Bucket and S3Key must be provided.")),
+        _ => {
+            return Err(aws_error::invalid_parameter(
+                "Both S3Bucket and S3Key must be provided.",
+            ))
+        }
     };
-    let code = read_code(api, input.code.zip_file.map(|b| b.into_inner()), s3, input.code.image_uri.clone()).await?;
+    let code = read_code(
+        api,
+        input.code.zip_file.map(|b| b.into_inner()),
+        s3,
+        input.code.image_uri.clone(),
+    )
+    .await?;
     let (sha, size) = code_sha_size(&code);
     let name = f.name.clone();
     let config = m::FunctionConfiguration {
@@ -222,7 +301,12 @@ pub async fn create_function(api: &Api, input: m::CreateFunctionRequest) -> Resu
         environment: environment_response(input.environment),
         kms_key_arn: input.kms_key_arn,
         tracing_config: Some(m::TracingConfigResponse {
-            mode: Some(input.tracing_config.and_then(|t| t.mode).unwrap_or(m::TracingMode::PassThrough)),
+            mode: Some(
+                input
+                    .tracing_config
+                    .and_then(|t| t.mode)
+                    .unwrap_or(m::TracingMode::PassThrough),
+            ),
         }),
         revision_id: Some(new_revision_id()),
         layers: if layers.is_empty() { None } else { Some(layers) },
@@ -232,11 +316,24 @@ pub async fn create_function(api: &Api, input: m::CreateFunctionRequest) -> Resu
         last_update_status: Some(m::LastUpdateStatus::Successful),
         file_system_configs: input.file_system_configs,
         package_type: Some(package_type),
-        image_config_response: input.image_config.map(|c| m::ImageConfigResponse { image_config: Some(c), error: None }),
-        architectures: Some(input.architectures.filter(|a| !a.is_empty()).unwrap_or_else(|| vec![m::Architecture::X8664])),
+        image_config_response: input.image_config.map(|c| m::ImageConfigResponse {
+            image_config: Some(c),
+            error: None,
+        }),
+        architectures: Some(
+            input
+                .architectures
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| vec![m::Architecture::X8664]),
+        ),
         ephemeral_storage: Some(input.ephemeral_storage.unwrap_or(m::EphemeralStorage { size: 512 })),
         snap_start: Some(m::SnapStartResponse {
-            apply_on: Some(input.snap_start.and_then(|s| s.apply_on).unwrap_or(m::SnapStartApplyOn::None)),
+            apply_on: Some(
+                input
+                    .snap_start
+                    .and_then(|s| s.apply_on)
+                    .unwrap_or(m::SnapStartApplyOn::None),
+            ),
             optimization_status: Some(m::SnapStartOptimizationStatus::Off),
         }),
         logging_config: Some(logging_config(input.logging_config, &name)),
@@ -259,7 +356,10 @@ pub async fn create_function(api: &Api, input: m::CreateFunctionRequest) -> Resu
             if let Some(csc) = csc {
                 s.code_signing.attach_on_create(&name, &csc)?;
             }
-            let f = s.functions.get_mut(&name).ok_or_else(|| aws_error::service("function vanished"))?;
+            let f = s
+                .functions
+                .get_mut(&name)
+                .ok_or_else(|| aws_error::service("function vanished"))?;
             if publish {
                 let v = crate::state::versions::publish(f, None, None, None, true)?;
                 return Ok(v);
@@ -277,19 +377,35 @@ fn logging_config(given: Option<m::LoggingConfig>, name: &str) -> m::LoggingConf
     m::LoggingConfig {
         log_format: Some(g.log_format.unwrap_or(m::LogFormat::Text)),
         log_group: Some(g.log_group.unwrap_or_else(|| format!("/aws/lambda/{name}"))),
-        application_log_level: if json { Some(g.application_log_level.unwrap_or(m::ApplicationLogLevel::Info)) } else { g.application_log_level },
-        system_log_level: if json { Some(g.system_log_level.unwrap_or(m::SystemLogLevel::Info)) } else { g.system_log_level },
+        application_log_level: if json {
+            Some(g.application_log_level.unwrap_or(m::ApplicationLogLevel::Info))
+        } else {
+            g.application_log_level
+        },
+        system_log_level: if json {
+            Some(g.system_log_level.unwrap_or(m::SystemLogLevel::Info))
+        } else {
+            g.system_log_level
+        },
     }
 }
 
 /// The configuration of a function version, or the AWS not-found error naming it.
-pub async fn configuration(api: &Api, function_name: &str, qualifier: Option<&str>) -> Result<(FunctionRef, Version), ServiceError> {
+pub async fn configuration(
+    api: &Api,
+    function_name: &str,
+    qualifier: Option<&str>,
+) -> Result<(FunctionRef, Version), ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(function_name, qualifier, &scope)?;
     let fr = f.clone();
     let arn = scope.arn(&f.name, f.qualifier.as_deref());
     let v = api
-        .state(move |s| s.functions.get(&fr.name).and_then(|func| func.resolve(fr.qualifier.as_deref()).cloned()))
+        .state(move |s| {
+            s.functions
+                .get(&fr.name)
+                .and_then(|func| func.resolve(fr.qualifier.as_deref()).cloned())
+        })
         .await?
         .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
     Ok((f, v))
@@ -300,7 +416,9 @@ pub async fn get_function(api: &Api, input: m::GetFunctionRequest) -> Result<m::
     let scope = api.scope();
     let arn = scope.function_arn(&f.name);
     let name = f.name.clone();
-    let (tags, reserved) = api.state(move |s| (s.tags.get(&arn), s.concurrency.reserved(&name))).await?;
+    let (tags, reserved) = api
+        .state(move |s| (s.tags.get(&arn), s.concurrency.reserved(&name)))
+        .await?;
     let code = match &v.code {
         Code::Zip(p) => m::FunctionCodeLocation {
             repository_type: Some("S3".into()),
@@ -316,18 +434,28 @@ pub async fn get_function(api: &Api, input: m::GetFunctionRequest) -> Result<m::
     };
     Ok(m::GetFunctionResponse {
         code: Some(code),
-        concurrency: reserved.map(|r| m::Concurrency { reserved_concurrent_executions: Some(r) }),
+        concurrency: reserved.map(|r| m::Concurrency {
+            reserved_concurrent_executions: Some(r),
+        }),
         configuration: Some(v.config),
         tags: if tags.is_empty() { None } else { Some(tags) },
         tags_error: None,
     })
 }
 
-pub async fn get_function_configuration(api: &Api, input: m::GetFunctionConfigurationRequest) -> Result<m::FunctionConfiguration, ServiceError> {
-    configuration(api, &input.function_name, input.qualifier.as_deref()).await.map(|(_, v)| v.config)
+pub async fn get_function_configuration(
+    api: &Api,
+    input: m::GetFunctionConfigurationRequest,
+) -> Result<m::FunctionConfiguration, ServiceError> {
+    configuration(api, &input.function_name, input.qualifier.as_deref())
+        .await
+        .map(|(_, v)| v.config)
 }
 
-pub async fn list_functions(api: &Api, input: m::ListFunctionsRequest) -> Result<m::ListFunctionsResponse, ServiceError> {
+pub async fn list_functions(
+    api: &Api,
+    input: m::ListFunctionsRequest,
+) -> Result<m::ListFunctionsResponse, ServiceError> {
     let all = matches!(input.function_version, Some(m::FunctionVersion::All));
     if let Some(m::FunctionVersion::Unknown(v)) = &input.function_version {
         return Err(aws_error::invalid_parameter(format!("Invalid FunctionVersion: {v}")));
@@ -347,14 +475,24 @@ pub async fn list_functions(api: &Api, input: m::ListFunctionsRequest) -> Result
     // Sort key: name, then version padded so `$LATEST` sorts first and 10 after 9.
     let key = |c: &m::FunctionConfiguration| {
         let v = c.version.as_deref().unwrap_or("");
-        let v = if v == "$LATEST" { String::new() } else { format!("{v:0>20}") };
+        let v = if v == "$LATEST" {
+            String::new()
+        } else {
+            format!("{v:0>20}")
+        };
         format!("{}\u{0}{v}", c.function_name.as_deref().unwrap_or(""))
     };
     let (page, next) = crate::pagination::page(configs, key, input.marker.as_deref(), input.max_items, 50)?;
-    Ok(m::ListFunctionsResponse { functions: Some(page), next_marker: next })
+    Ok(m::ListFunctionsResponse {
+        functions: Some(page),
+        next_marker: next,
+    })
 }
 
-pub async fn delete_function(api: &Api, input: m::DeleteFunctionRequest) -> Result<m::DeleteFunctionResponse, ServiceError> {
+pub async fn delete_function(
+    api: &Api,
+    input: m::DeleteFunctionRequest,
+) -> Result<m::DeleteFunctionResponse, ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, input.qualifier.as_deref(), &scope)?;
     let arn = scope.function_arn(&f.name);
@@ -370,14 +508,23 @@ pub async fn delete_function(api: &Api, input: m::DeleteFunctionRequest) -> Resu
                 s.forget_function(&arn, &f.name, None);
             }
             Some("$LATEST") => {
-                return Err(aws_error::invalid_parameter("$LATEST version cannot be deleted without deleting the function."))
+                return Err(aws_error::invalid_parameter(
+                    "$LATEST version cannot be deleted without deleting the function.",
+                ))
             }
             Some(q) => {
                 let func = s.functions.get_mut(&f.name).ok_or_else(not_found)?;
-                let n: u64 = q.parse().map_err(|_| aws_error::invalid_parameter(format!("Invalid qualifier {q}: an alias cannot be deleted with DeleteFunction")))?;
+                let n: u64 = q.parse().map_err(|_| {
+                    aws_error::invalid_parameter(format!(
+                        "Invalid qualifier {q}: an alias cannot be deleted with DeleteFunction"
+                    ))
+                })?;
                 if let Some(alias) = func.aliases.values().find(|a| {
                     a.function_version.as_deref() == Some(q)
-                        || a.routing_config.as_ref().and_then(|r| r.additional_version_weights.as_ref()).is_some_and(|w| w.contains_key(q))
+                        || a.routing_config
+                            .as_ref()
+                            .and_then(|r| r.additional_version_weights.as_ref())
+                            .is_some_and(|w| w.contains_key(q))
                 }) {
                     return Err(aws_error::conflict(format!(
                         "Unable to delete version because the following aliases reference it: [{}]",
@@ -425,34 +572,51 @@ fn mark_in_progress(c: &mut m::FunctionConfiguration) {
     c.last_update_status_reason_code = Some(m::LastUpdateStatusReasonCode::from("Creating"));
 }
 
-pub async fn update_function_code(api: &Api, input: m::UpdateFunctionCodeRequest) -> Result<m::FunctionConfiguration, ServiceError> {
+pub async fn update_function_code(
+    api: &Api,
+    input: m::UpdateFunctionCodeRequest,
+) -> Result<m::FunctionConfiguration, ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter("UpdateFunctionCode applies to $LATEST: do not qualify the function name"));
+        return Err(aws_error::invalid_parameter(
+            "UpdateFunctionCode applies to $LATEST: do not qualify the function name",
+        ));
     }
     let s3 = match (&input.s3_bucket, &input.s3_key) {
         (Some(b), Some(k)) => Some((b.clone(), k.clone(), input.s3_object_version.clone())),
         (None, None) => None,
-        _ => return Err(aws_error::invalid_parameter("Both S3Bucket and S3Key must be provided.")),
+        _ => {
+            return Err(aws_error::invalid_parameter(
+                "Both S3Bucket and S3Key must be provided.",
+            ))
+        }
     };
     // Check the function exists (and its package type) before storing anything.
     let (_, current) = configuration(api, &f.name, None).await?;
     let is_image = current.config.package_type == Some(m::PackageType::Image);
     if is_image && input.image_uri.is_none() {
-        return Err(aws_error::invalid_parameter("Please provide ImageUri when updating a function with packageType Image."));
+        return Err(aws_error::invalid_parameter(
+            "Please provide ImageUri when updating a function with packageType Image.",
+        ));
     }
     if !is_image && input.image_uri.is_some() {
-        return Err(aws_error::invalid_parameter("Please don't provide ImageUri when updating a function with packageType Zip."));
+        return Err(aws_error::invalid_parameter(
+            "Please don't provide ImageUri when updating a function with packageType Zip.",
+        ));
     }
     let code = read_code(api, input.zip_file.map(|b| b.into_inner()), s3, input.image_uri).await?;
     let (sha, size) = code_sha_size(&code);
     let arn = scope.function_arn(&f.name);
     let name = f.name.clone();
-    let (dry_run, publish, revision, architectures) = (input.dry_run, input.publish, input.revision_id, input.architectures);
+    let (dry_run, publish, revision, architectures) =
+        (input.dry_run, input.publish, input.revision_id, input.architectures);
     let updated = api
         .state(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
-            let func = s.functions.get_mut(&name).ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+            let func = s
+                .functions
+                .get_mut(&name)
+                .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
             check_updatable(&func.latest.config, revision.as_deref(), &arn)?;
             let mut next = func.latest.clone();
             next.code = code;
@@ -487,7 +651,9 @@ pub async fn update_function_configuration(
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter("UpdateFunctionConfiguration applies to $LATEST: do not qualify the function name"));
+        return Err(aws_error::invalid_parameter(
+            "UpdateFunctionConfiguration applies to $LATEST: do not qualify the function name",
+        ));
     }
     check_runtime(input.runtime.as_ref())?;
     check_limits(input.memory_size, input.timeout, input.ephemeral_storage.as_ref())?;
@@ -500,12 +666,17 @@ pub async fn update_function_configuration(
     let name = f.name.clone();
     let updated = api
         .state(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
-            let func = s.functions.get_mut(&name).ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+            let func = s
+                .functions
+                .get_mut(&name)
+                .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
             check_updatable(&func.latest.config, input.revision_id.as_deref(), &arn)?;
             let c = &mut func.latest.config;
             let image = c.package_type == Some(m::PackageType::Image);
             if image && (input.runtime.is_some() || input.handler.is_some()) {
-                return Err(aws_error::invalid_parameter("Runtime and Handler are not supported for functions with the Image package type."));
+                return Err(aws_error::invalid_parameter(
+                    "Runtime and Handler are not supported for functions with the Image package type.",
+                ));
             }
             if let Some(v) = input.role {
                 c.role = Some(v);
@@ -538,7 +709,9 @@ pub async fn update_function_configuration(
                 c.kms_key_arn = Some(v);
             }
             if let Some(v) = input.tracing_config {
-                c.tracing_config = Some(m::TracingConfigResponse { mode: Some(v.mode.unwrap_or(m::TracingMode::PassThrough)) });
+                c.tracing_config = Some(m::TracingConfigResponse {
+                    mode: Some(v.mode.unwrap_or(m::TracingMode::PassThrough)),
+                });
             }
             if let Some(v) = layers {
                 c.layers = if v.is_empty() { None } else { Some(v) };
@@ -547,7 +720,10 @@ pub async fn update_function_configuration(
                 c.file_system_configs = Some(v);
             }
             if let Some(v) = input.image_config {
-                c.image_config_response = Some(m::ImageConfigResponse { image_config: Some(v), error: None });
+                c.image_config_response = Some(m::ImageConfigResponse {
+                    image_config: Some(v),
+                    error: None,
+                });
             }
             if let Some(v) = input.ephemeral_storage {
                 c.ephemeral_storage = Some(v);

@@ -32,10 +32,16 @@ struct Prepared {
 }
 
 /// Chooses a version for a qualifier; an alias with a routing config picks by weight.
-fn pick<'f>(func: &'f crate::state::functions::Function, qualifier: Option<&str>) -> Option<&'f crate::state::functions::Version> {
+fn pick<'f>(
+    func: &'f crate::state::functions::Function,
+    qualifier: Option<&str>,
+) -> Option<&'f crate::state::functions::Version> {
     let alias = qualifier.and_then(|q| func.aliases.get(q));
     if let Some(a) = alias {
-        let weights = a.routing_config.as_ref().and_then(|r| r.additional_version_weights.as_ref());
+        let weights = a
+            .routing_config
+            .as_ref()
+            .and_then(|r| r.additional_version_weights.as_ref());
         if let Some((other, w)) = weights.and_then(|w| w.iter().next()) {
             if rand_unit() < *w {
                 return func.resolve(Some(other));
@@ -53,9 +59,20 @@ fn rand_unit() -> f64 {
 
 /// `op` names the operation in the 413 message (`InvokeFunction` for Invoke), or is `Event` for
 /// an asynchronous invocation, whose message has AWS's other form.
-async fn prepare(api: &Api, function_name: &str, qualifier: Option<&str>, payload: &[u8], limit: usize, op: &str) -> Result<Prepared, ServiceError> {
+async fn prepare(
+    api: &Api,
+    function_name: &str,
+    qualifier: Option<&str>,
+    payload: &[u8],
+    limit: usize,
+    op: &str,
+) -> Result<Prepared, ServiceError> {
     if payload.len() > limit {
-        return Err(aws_error::request_too_large(too_large_message(payload.len(), limit, op)));
+        return Err(aws_error::request_too_large(too_large_message(
+            payload.len(),
+            limit,
+            op,
+        )));
     }
     if !payload.is_empty() {
         // Checked without building it (IgnoredAny): this runs on every invoke.
@@ -87,7 +104,13 @@ async fn prepare(api: &Api, function_name: &str, qualifier: Option<&str>, payloa
             Ok((spec, s.concurrency.reserved(&fr.name)))
         })
         .await??;
-    Ok(Prepared { qualifier: f.qualifier.clone().unwrap_or_else(|| "$LATEST".into()), name: f.name, invoked_arn, spec, reserved })
+    Ok(Prepared {
+        qualifier: f.qualifier.clone().unwrap_or_else(|| "$LATEST".into()),
+        name: f.name,
+        invoked_arn,
+        spec,
+        reserved,
+    })
 }
 
 /// AWS's 413 messages: `Request must be smaller than 6291456 bytes for the InvokeFunction
@@ -102,18 +125,35 @@ fn too_large_message(len: usize, limit: usize, op: &str) -> String {
 }
 
 fn throttled() -> ServiceError {
-    aws_error::too_many_requests(m::ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded, "Rate Exceeded.")
+    aws_error::too_many_requests(
+        m::ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded,
+        "Rate Exceeded.",
+    )
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// Runs a prepared invocation and records it; `answer` (see `Pool::invoke_answering`) gets the
 /// result before the log is gathered.
-async fn run(api: &Api, p: &Prepared, payload: Vec<u8>, client_context: Option<String>, kind: &str, answer: Option<oneshot::Sender<Answer>>) -> InvocationResult {
+async fn run(
+    api: &Api,
+    p: &Prepared,
+    payload: Vec<u8>,
+    client_context: Option<String>,
+    kind: &str,
+    answer: Option<oneshot::Sender<Answer>>,
+) -> InvocationResult {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let payload = if payload.is_empty() { Bytes::from_static(b"{}") } else { Bytes::from(payload) };
+    let payload = if payload.is_empty() {
+        Bytes::from_static(b"{}")
+    } else {
+        Bytes::from(payload)
+    };
     let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
     inv.client_context = client_context;
     let start_ms = now_ms();
@@ -138,9 +178,13 @@ async fn run(api: &Api, p: &Prepared, payload: Vec<u8>, client_context: Option<S
 
 /// The decoded `X-Amz-Client-Context` (base64 JSON), as the runtime receives it.
 fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> {
-    let Some(h) = header.filter(|h| !h.is_empty()) else { return Ok(None) };
+    let Some(h) = header.filter(|h| !h.is_empty()) else {
+        return Ok(None);
+    };
     if h.len() > CLIENT_CONTEXT_LIMIT {
-        return Err(aws_error::invalid_parameter(format!("Client context must be smaller than {CLIENT_CONTEXT_LIMIT} bytes.")));
+        return Err(aws_error::invalid_parameter(format!(
+            "Client context must be smaller than {CLIENT_CONTEXT_LIMIT} bytes."
+        )));
     }
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(h)
@@ -157,7 +201,10 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
 /// on-failure destination, without retries (lambda-semantics §5), and fauxlambda has neither.
 fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>, kind: &'static str) {
     if p.reserved == Some(0) {
-        tracing::info!("{}: reserved concurrency is 0, the asynchronous event is dropped", p.name);
+        tracing::info!(
+            "{}: reserved concurrency is 0, the asynchronous event is dropped",
+            p.name
+        );
         return;
     }
     let api = api.clone();
@@ -180,23 +227,50 @@ fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>, kind: &'static st
 
 fn fail_if_not_accepted(result: &InvocationResult) -> Result<(), ServiceError> {
     match &result.outcome {
-        InvocationOutcome::NotAccepted(why) => Err(aws_error::service(format!("the invocation could not be run: {why}"))),
+        InvocationOutcome::NotAccepted(why) => {
+            Err(aws_error::service(format!("the invocation could not be run: {why}")))
+        }
         _ => Ok(()),
     }
 }
 
 pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::InvocationResponse, ServiceError> {
     let payload = input.payload.map(|b| b.into_inner()).unwrap_or_default();
-    let kind = input.invocation_type.clone().unwrap_or(m::InvocationType::RequestResponse);
-    let limit = if kind == m::InvocationType::Event { ASYNC_PAYLOAD_LIMIT } else { SYNC_PAYLOAD_LIMIT };
+    let kind = input
+        .invocation_type
+        .clone()
+        .unwrap_or(m::InvocationType::RequestResponse);
+    let limit = if kind == m::InvocationType::Event {
+        ASYNC_PAYLOAD_LIMIT
+    } else {
+        SYNC_PAYLOAD_LIMIT
+    };
     let context = client_context(input.client_context.as_deref())?;
-    let op = if kind == m::InvocationType::Event { "Event" } else { "InvokeFunction" };
-    let p = prepare(api, &input.function_name, input.qualifier.as_deref(), &payload, limit, op).await?;
+    let op = if kind == m::InvocationType::Event {
+        "Event"
+    } else {
+        "InvokeFunction"
+    };
+    let p = prepare(
+        api,
+        &input.function_name,
+        input.qualifier.as_deref(),
+        &payload,
+        limit,
+        op,
+    )
+    .await?;
     match kind {
-        m::InvocationType::DryRun => Ok(m::InvocationResponse { status_code: 204, ..Default::default() }),
+        m::InvocationType::DryRun => Ok(m::InvocationResponse {
+            status_code: 204,
+            ..Default::default()
+        }),
         m::InvocationType::Event => {
             run_in_background(api, p, payload, "Event");
-            Ok(m::InvocationResponse { status_code: 202, ..Default::default() })
+            Ok(m::InvocationResponse {
+                status_code: 202,
+                ..Default::default()
+            })
         }
         _ => {
             let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
@@ -220,18 +294,33 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
 
 /// A synchronous invoke without a log tail: answered as soon as the runtime gives its result,
 /// while the invocation's log and REPORT are gathered and recorded in a task of their own.
-async fn answer_early(api: &Api, p: Prepared, payload: Vec<u8>, context: Option<String>) -> Result<m::InvocationResponse, ServiceError> {
+async fn answer_early(
+    api: &Api,
+    p: Prepared,
+    payload: Vec<u8>,
+    context: Option<String>,
+) -> Result<m::InvocationResponse, ServiceError> {
     let (tx, rx) = oneshot::channel();
     let api = api.clone();
     let running = tokio::spawn(async move { run(&api, &p, payload, context, "RequestResponse", Some(tx)).await });
     let (payload, function_error, executed_version) = match rx.await {
-        Ok(a) => (a.outcome.caller_payload(&a.request_id), a.outcome.is_function_error(), a.executed_version),
+        Ok(a) => (
+            a.outcome.caller_payload(&a.request_id),
+            a.outcome.is_function_error(),
+            a.executed_version,
+        ),
         // No early answer: the invocation ended before reaching a runtime (a failed start, a
         // shut-down pool); its whole result says how.
         Err(_) => {
-            let result = running.await.map_err(|e| aws_error::service(format!("the invocation failed: {e}")))?;
+            let result = running
+                .await
+                .map_err(|e| aws_error::service(format!("the invocation failed: {e}")))?;
             fail_if_not_accepted(&result)?;
-            (result.caller_payload(), result.outcome.is_function_error(), result.executed_version)
+            (
+                result.caller_payload(),
+                result.outcome.is_function_error(),
+                result.executed_version,
+            )
         }
     };
     Ok(m::InvocationResponse {
@@ -249,7 +338,11 @@ fn m_blob(b: Bytes) -> smithy_server_runtime::aws_smithy_types::Blob {
 }
 
 pub async fn invoke_async(api: &Api, input: m::InvokeAsyncRequest) -> Result<m::InvokeAsyncResponse, ServiceError> {
-    let payload = input.invoke_args.collect().await.map_err(|e| aws_error::invalid_request_content(format!("Could not read the request body: {e}")))?;
+    let payload = input
+        .invoke_args
+        .collect()
+        .await
+        .map_err(|e| aws_error::invalid_request_content(format!("Could not read the request body: {e}")))?;
     let p = prepare(api, &input.function_name, None, &payload, ASYNC_PAYLOAD_LIMIT, "Event").await?;
     run_in_background(api, p, payload.to_vec(), "Event");
     Ok(m::InvokeAsyncResponse { status: 202 })
@@ -261,7 +354,15 @@ pub async fn invoke_with_response_stream(
 ) -> Result<m::InvokeWithResponseStreamResponse, ServiceError> {
     let payload = input.payload.map(|b| b.into_inner()).unwrap_or_default();
     let context = client_context(input.client_context.as_deref())?;
-    let p = prepare(api, &input.function_name, input.qualifier.as_deref(), &payload, SYNC_PAYLOAD_LIMIT, "InvokeWithResponseStream").await?;
+    let p = prepare(
+        api,
+        &input.function_name,
+        input.qualifier.as_deref(),
+        &payload,
+        SYNC_PAYLOAD_LIMIT,
+        "InvokeWithResponseStream",
+    )
+    .await?;
     if matches!(input.invocation_type, Some(m::ResponseStreamingInvocationType::DryRun)) {
         return Ok(m::InvokeWithResponseStreamResponse {
             status_code: 204,
@@ -281,11 +382,17 @@ pub async fn invoke_with_response_stream(
     let complete = match status_of(&result) {
         (ok, _) if ok == "success" => {
             if !body.is_empty() {
-                events.push(Ok(m::InvokeWithResponseStreamResponseEvent::PayloadChunk(m::InvokeResponseStreamUpdate {
-                    payload: Some(m_blob(body)),
-                })));
+                events.push(Ok(m::InvokeWithResponseStreamResponseEvent::PayloadChunk(
+                    m::InvokeResponseStreamUpdate {
+                        payload: Some(m_blob(body)),
+                    },
+                )));
             }
-            m::InvokeWithResponseStreamCompleteEvent { error_code: None, error_details: None, log_result }
+            m::InvokeWithResponseStreamCompleteEvent {
+                error_code: None,
+                error_details: None,
+                log_result,
+            }
         }
         (_, error_type) => m::InvokeWithResponseStreamCompleteEvent {
             error_code: Some(error_type.unwrap_or_else(|| "Unhandled".into())),

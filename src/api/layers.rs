@@ -80,19 +80,32 @@ async fn read_content(api: &Api, c: m::LayerVersionContentInput) -> Result<Vec<u
             Ok(bytes)
         }
         (None, Some(bucket), Some(key)) => crate::s3::fetch(api, &bucket, &key, c.s3_object_version.as_deref()).await,
-        (None, None, None) => Err(aws_error::invalid_parameter("Please provide a source for the layer content: ZipFile, or S3Bucket and S3Key.")),
-        (None, _, _) => Err(aws_error::invalid_parameter("Both S3Bucket and S3Key must be provided.")),
-        (Some(_), _, _) => Err(aws_error::invalid_parameter("Please do not provide other LayerVersionContentInput parameters when providing a ZipFile.")),
+        (None, None, None) => Err(aws_error::invalid_parameter(
+            "Please provide a source for the layer content: ZipFile, or S3Bucket and S3Key.",
+        )),
+        (None, _, _) => Err(aws_error::invalid_parameter(
+            "Both S3Bucket and S3Key must be provided.",
+        )),
+        (Some(_), _, _) => Err(aws_error::invalid_parameter(
+            "Please do not provide other LayerVersionContentInput parameters when providing a ZipFile.",
+        )),
     }
 }
 
-pub async fn publish_layer_version(api: &Api, input: m::PublishLayerVersionRequest) -> Result<m::PublishLayerVersionResponse, ServiceError> {
+pub async fn publish_layer_version(
+    api: &Api,
+    input: m::PublishLayerVersionRequest,
+) -> Result<m::PublishLayerVersionResponse, ServiceError> {
     let name = layer_name(&input.layer_name)?;
     let bytes = read_content(api, input.content).await?;
     let package = api.store.put(bytes).await?;
     let scope = api.scope();
     let description = input.description.unwrap_or_default();
-    let (license_info, runtimes, architectures) = (input.license_info, input.compatible_runtimes, input.compatible_architectures);
+    let (license_info, runtimes, architectures) = (
+        input.license_info,
+        input.compatible_runtimes,
+        input.compatible_architectures,
+    );
     let v = api
         .state(move |s| {
             let version = s.layers.next_version(&name);
@@ -127,15 +140,24 @@ pub async fn publish_layer_version(api: &Api, input: m::PublishLayerVersionReque
     })
 }
 
-pub async fn get_layer_version(api: &Api, input: m::GetLayerVersionRequest) -> Result<m::GetLayerVersionResponse, ServiceError> {
+pub async fn get_layer_version(
+    api: &Api,
+    input: m::GetLayerVersionRequest,
+) -> Result<m::GetLayerVersionResponse, ServiceError> {
     let name = layer_name(&input.layer_name)?;
     check_version_number(input.version_number)?;
     let n = input.version_number;
-    let v = api.state(move |s| s.layers.get(&name, n).cloned()).await?.ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+    let v = api
+        .state(move |s| s.layers.get(&name, n).cloned())
+        .await?
+        .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
     Ok(get_response(api, v))
 }
 
-pub async fn get_layer_version_by_arn(api: &Api, input: m::GetLayerVersionByArnRequest) -> Result<m::GetLayerVersionResponse, ServiceError> {
+pub async fn get_layer_version_by_arn(
+    api: &Api,
+    input: m::GetLayerVersionByArnRequest,
+) -> Result<m::GetLayerVersionResponse, ServiceError> {
     let arn = input.arn;
     let well_formed = matches!(
         arn.split(':').collect::<Vec<_>>().as_slice(),
@@ -146,7 +168,10 @@ pub async fn get_layer_version_by_arn(api: &Api, input: m::GetLayerVersionByArnR
             "1 validation error detected: Value '{arn}' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:\\d{{12}}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)"
         )));
     }
-    let v = api.state(move |s| s.layers.by_arn(&arn).cloned()).await?.ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+    let v = api
+        .state(move |s| s.layers.by_arn(&arn).cloned())
+        .await?
+        .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
     Ok(get_response(api, v))
 }
 
@@ -165,7 +190,11 @@ pub async fn list_layers(api: &Api, input: m::ListLayersRequest) -> Result<m::Li
                 .by_name
                 .iter()
                 .filter_map(|(name, layer)| {
-                    let latest = layer.versions.values().rev().find(|v| v.matches(rt.as_ref(), arch.as_ref()))?;
+                    let latest = layer
+                        .versions
+                        .values()
+                        .rev()
+                        .find(|v| v.matches(rt.as_ref(), arch.as_ref()))?;
                     Some(m::LayersListItem {
                         latest_matching_version: Some(list_item(latest)),
                         layer_arn: Some(latest.layer_arn.clone()),
@@ -182,10 +211,16 @@ pub async fn list_layers(api: &Api, input: m::ListLayersRequest) -> Result<m::Li
         input.max_items,
         MAX_LIST_ITEMS,
     )?;
-    Ok(m::ListLayersResponse { layers: Some(page), next_marker: next })
+    Ok(m::ListLayersResponse {
+        layers: Some(page),
+        next_marker: next,
+    })
 }
 
-pub async fn list_layer_versions(api: &Api, input: m::ListLayerVersionsRequest) -> Result<m::ListLayerVersionsResponse, ServiceError> {
+pub async fn list_layer_versions(
+    api: &Api,
+    input: m::ListLayerVersionsRequest,
+) -> Result<m::ListLayerVersionsResponse, ServiceError> {
     let name = layer_name(&input.layer_name)?;
     let (rt, arch) = (input.compatible_runtime, input.compatible_architecture);
     let items: Vec<m::LayerVersionsListItem> = api
@@ -193,7 +228,14 @@ pub async fn list_layer_versions(api: &Api, input: m::ListLayerVersionsRequest) 
             s.layers
                 .by_name
                 .get(&name)
-                .map(|l| l.versions.values().rev().filter(|v| v.matches(rt.as_ref(), arch.as_ref())).map(list_item).collect())
+                .map(|l| {
+                    l.versions
+                        .values()
+                        .rev()
+                        .filter(|v| v.matches(rt.as_ref(), arch.as_ref()))
+                        .map(list_item)
+                        .collect()
+                })
                 .unwrap_or_default()
         })
         .await?;
@@ -205,7 +247,10 @@ pub async fn list_layer_versions(api: &Api, input: m::ListLayerVersionsRequest) 
         input.max_items,
         MAX_LIST_ITEMS,
     )?;
-    Ok(m::ListLayerVersionsResponse { layer_versions: Some(page), next_marker: next })
+    Ok(m::ListLayerVersionsResponse {
+        layer_versions: Some(page),
+        next_marker: next,
+    })
 }
 
 /// Who a layer permission names: an account id, `*`, or an account's root ARN.
@@ -217,12 +262,17 @@ fn layer_principal(p: &str, partition: &str) -> Result<Principal, ServiceError> 
     } else if p.starts_with("arn:") && p.ends_with(":root") {
         Ok(Principal::Aws(p.to_string()))
     } else {
-        Err(aws_error::invalid_parameter("The provided principal was invalid. Please check the principal and try again."))
+        Err(aws_error::invalid_parameter(
+            "The provided principal was invalid. Please check the principal and try again.",
+        ))
     }
 }
 
 fn layer_version_missing(scope: &crate::arn::Scope, name: &str, n: i64) -> ServiceError {
-    aws_error::not_found(format!("Layer version {} does not exist.", scope.layer_version_arn(name, n)))
+    aws_error::not_found(format!(
+        "Layer version {} does not exist.",
+        scope.layer_version_arn(name, n)
+    ))
 }
 
 pub async fn add_layer_version_permission(
@@ -240,7 +290,12 @@ pub async fn add_layer_version_permission(
     let principal = layer_principal(&input.principal, "aws")?;
     let scope = api.scope();
     let n = input.version_number;
-    let (sid, action, org, revision) = (input.statement_id, input.action, input.organization_id, input.revision_id);
+    let (sid, action, org, revision) = (
+        input.statement_id,
+        input.action,
+        input.organization_id,
+        input.revision_id,
+    );
     let (statement, revision_id) = api
         .state(move |s| -> Result<(String, String), ServiceError> {
             let v = s.layers.get_mut(&name, n).ok_or_else(|| layer_version_missing(&scope, &name, n))?;
@@ -269,33 +324,56 @@ pub async fn add_layer_version_permission(
             Ok((json, policy.revision_id.clone()))
         })
         .await??;
-    Ok(m::AddLayerVersionPermissionResponse { revision_id: Some(revision_id), statement: Some(statement) })
+    Ok(m::AddLayerVersionPermissionResponse {
+        revision_id: Some(revision_id),
+        statement: Some(statement),
+    })
 }
 
-pub async fn get_layer_version_policy(api: &Api, input: m::GetLayerVersionPolicyRequest) -> Result<m::GetLayerVersionPolicyResponse, ServiceError> {
+pub async fn get_layer_version_policy(
+    api: &Api,
+    input: m::GetLayerVersionPolicyRequest,
+) -> Result<m::GetLayerVersionPolicyResponse, ServiceError> {
     let name = layer_name(&input.layer_name)?;
     check_version_number(input.version_number)?;
     let scope = api.scope();
     let n = input.version_number;
     let policy = api
         .state(move |s| -> Result<LayerPolicy, ServiceError> {
-            let v = s.layers.get(&name, n).ok_or_else(|| layer_version_missing(&scope, &name, n))?;
-            v.policy.clone().ok_or_else(|| aws_error::not_found("No policy is associated with the given resource."))
+            let v = s
+                .layers
+                .get(&name, n)
+                .ok_or_else(|| layer_version_missing(&scope, &name, n))?;
+            v.policy
+                .clone()
+                .ok_or_else(|| aws_error::not_found("No policy is associated with the given resource."))
         })
         .await??;
-    Ok(m::GetLayerVersionPolicyResponse { policy: Some(policy_document(&policy.statements)), revision_id: Some(policy.revision_id) })
+    Ok(m::GetLayerVersionPolicyResponse {
+        policy: Some(policy_document(&policy.statements)),
+        revision_id: Some(policy.revision_id),
+    })
 }
 
-pub async fn remove_layer_version_permission(api: &Api, input: m::RemoveLayerVersionPermissionRequest) -> Result<(), ServiceError> {
+pub async fn remove_layer_version_permission(
+    api: &Api,
+    input: m::RemoveLayerVersionPermissionRequest,
+) -> Result<(), ServiceError> {
     let name = layer_name(&input.layer_name)?;
     check_version_number(input.version_number)?;
     let scope = api.scope();
     let n = input.version_number;
     let (sid, revision) = (input.statement_id, input.revision_id);
     api.state(move |s| -> Result<(), ServiceError> {
-        let v = s.layers.get_mut(&name, n).ok_or_else(|| layer_version_missing(&scope, &name, n))?;
+        let v = s
+            .layers
+            .get_mut(&name, n)
+            .ok_or_else(|| layer_version_missing(&scope, &name, n))?;
         let not_found = || aws_error::not_found(format!("Statement {sid} is not found in resource policy."));
-        let policy = v.policy.as_mut().ok_or_else(|| aws_error::not_found("No policy is associated with the given resource."))?;
+        let policy = v
+            .policy
+            .as_mut()
+            .ok_or_else(|| aws_error::not_found("No policy is associated with the given resource."))?;
         if let Some(r) = revision.as_deref() {
             if policy.revision_id != r {
                 return Err(aws_error::precondition_failed(LAYER_REVISION_MISMATCH));
@@ -340,8 +418,16 @@ pub async fn resolve_for_function(api: &Api, arns: &[String]) -> Result<Vec<m::L
     api.state(move |s| {
         arns.iter()
             .map(|arn| {
-                let v = s.layers.by_arn(arn).ok_or_else(|| aws_error::invalid_parameter(format!("Layer version {arn} does not exist.")))?;
-                Ok(m::Layer { arn: Some(arn.clone()), code_size: v.package.size, signing_job_arn: None, signing_profile_version_arn: None })
+                let v = s
+                    .layers
+                    .by_arn(arn)
+                    .ok_or_else(|| aws_error::invalid_parameter(format!("Layer version {arn} does not exist.")))?;
+                Ok(m::Layer {
+                    arn: Some(arn.clone()),
+                    code_size: v.package.size,
+                    signing_job_arn: None,
+                    signing_profile_version_arn: None,
+                })
             })
             .collect()
     })

@@ -26,7 +26,9 @@ fn principal(p: &str, partition: &str) -> Result<Principal, ServiceError> {
     } else if !p.contains(':') && service_suffix.iter().any(|s| p.ends_with(s) && p.len() > s.len()) {
         Ok(Principal::Service(p.to_string()))
     } else {
-        Err(aws_error::invalid_parameter("The provided principal was invalid. Please check the principal and try again."))
+        Err(aws_error::invalid_parameter(
+            "The provided principal was invalid. Please check the principal and try again.",
+        ))
     }
 }
 
@@ -36,8 +38,16 @@ fn is_version(q: &str) -> bool {
 
 /// The revision id of the function version or alias a policy belongs to; AWS's not-found errors
 /// when the function or the qualifier does not exist.
-fn target_revision<'a>(s: &'a mut State, scope: &Scope, name: &str, qualifier: Option<&str>) -> Result<&'a mut Option<String>, ServiceError> {
-    let func = s.functions.get_mut(name).ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
+fn target_revision<'a>(
+    s: &'a mut State,
+    scope: &Scope,
+    name: &str,
+    qualifier: Option<&str>,
+) -> Result<&'a mut Option<String>, ServiceError> {
+    let func = s
+        .functions
+        .get_mut(name)
+        .ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
     match qualifier {
         None | Some("$LATEST") => Ok(&mut func.latest.config.revision_id),
         Some(q) if is_version(q) => q
@@ -46,11 +56,9 @@ fn target_revision<'a>(s: &'a mut State, scope: &Scope, name: &str, qualifier: O
             .and_then(|n| func.versions.get_mut(&n))
             .map(|v| &mut v.config.revision_id)
             .ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.qualified_arn(name, q)))),
-        Some(alias) => func
-            .aliases
-            .get_mut(alias)
-            .map(|a| &mut a.revision_id)
-            .ok_or_else(|| aws_error::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, alias)))),
+        Some(alias) => func.aliases.get_mut(alias).map(|a| &mut a.revision_id).ok_or_else(|| {
+            aws_error::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, alias)))
+        }),
     }
 }
 
@@ -59,15 +67,21 @@ fn policy_key(qualifier: Option<&str>) -> Option<String> {
     qualifier.filter(|q| *q != "$LATEST").map(str::to_string)
 }
 
-pub async fn add_permission(api: &Api, input: m::AddPermissionRequest) -> Result<m::AddPermissionResponse, ServiceError> {
+pub async fn add_permission(
+    api: &Api,
+    input: m::AddPermissionRequest,
+) -> Result<m::AddPermissionResponse, ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, input.qualifier.as_deref(), &scope)?;
     if f.qualifier.as_deref() == Some("$LATEST") {
-        return Err(aws_error::invalid_parameter("We currently do not support adding policies for $LATEST."));
+        return Err(aws_error::invalid_parameter(
+            "We currently do not support adding policies for $LATEST.",
+        ));
     }
     let principal = principal(&input.principal, "aws")?;
     let mut conditions = Vec::new();
-    let mut string_equals = |key: &str, value: String| conditions.push(("StringEquals".to_string(), key.to_string(), value));
+    let mut string_equals =
+        |key: &str, value: String| conditions.push(("StringEquals".to_string(), key.to_string(), value));
     if let Some(t) = &input.function_url_auth_type {
         string_equals("lambda:FunctionUrlAuthType", t.as_str().to_string());
     }
@@ -84,7 +98,11 @@ pub async fn add_permission(api: &Api, input: m::AddPermissionRequest) -> Result
         conditions.push(("ArnLike".to_string(), "AWS:SourceArn".to_string(), a));
     }
     if input.invoked_via_function_url == Some(true) {
-        conditions.push(("Bool".to_string(), "lambda:InvokedViaFunctionUrl".to_string(), "true".to_string()));
+        conditions.push((
+            "Bool".to_string(),
+            "lambda:InvokedViaFunctionUrl".to_string(),
+            "true".to_string(),
+        ));
     }
     let statement = Statement {
         sid: input.statement_id,
@@ -138,7 +156,10 @@ pub async fn get_policy(api: &Api, input: m::GetPolicyRequest) -> Result<m::GetP
             Ok((policy_document(statements), revision))
         })
         .await??;
-    Ok(m::GetPolicyResponse { policy: Some(policy), revision_id: revision })
+    Ok(m::GetPolicyResponse {
+        policy: Some(policy),
+        revision_id: revision,
+    })
 }
 
 pub async fn remove_permission(api: &Api, input: m::RemovePermissionRequest) -> Result<(), ServiceError> {
@@ -147,7 +168,10 @@ pub async fn remove_permission(api: &Api, input: m::RemovePermissionRequest) -> 
     let (sid, revision) = (input.statement_id, input.revision_id);
     api.state(move |s| -> Result<(), ServiceError> {
         if s.functions.get(&f.name).is_none() {
-            return Err(aws_error::not_found(format!("No policy found for: {}", scope.function_arn(&f.name))));
+            return Err(aws_error::not_found(format!(
+                "No policy found for: {}",
+                scope.function_arn(&f.name)
+            )));
         }
         let key = policy_key(f.qualifier.as_deref());
         let current = target_revision(s, &scope, &f.name, key.as_deref())?.clone();
@@ -155,7 +179,9 @@ pub async fn remove_permission(api: &Api, input: m::RemovePermissionRequest) -> 
             return Err(aws_error::not_found("No policy is associated with the given resource."));
         }
         if !s.permissions.contains(&f.name, key.as_deref(), &sid) {
-            return Err(aws_error::not_found(format!("Statement {sid} is not found in resource policy.")));
+            return Err(aws_error::not_found(format!(
+                "Statement {sid} is not found in resource policy."
+            )));
         }
         if let Some(r) = revision.as_deref() {
             if current.as_deref() != Some(r) {

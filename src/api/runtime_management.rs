@@ -9,7 +9,11 @@ use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
 /// The function version a request names: its name and version (`$LATEST` or a number).
-async fn version_of(api: &Api, function_name: &str, qualifier: Option<&str>) -> Result<(String, String, bool), ServiceError> {
+async fn version_of(
+    api: &Api,
+    function_name: &str,
+    qualifier: Option<&str>,
+) -> Result<(String, String, bool), ServiceError> {
     let (f, v) = configuration(api, function_name, qualifier).await?;
     let version = v.config.version.clone().unwrap_or_else(|| "$LATEST".to_string());
     let image = matches!(v.code, Code::Image { .. });
@@ -21,7 +25,9 @@ fn check_runtime_version_arn(arn: &str) -> Result<(), ServiceError> {
     if parts.len() == 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "runtime" && !parts[6].is_empty() {
         Ok(())
     } else {
-        Err(aws_error::invalid_parameter(format!("Invalid RuntimeVersionArn: {arn}")))
+        Err(aws_error::invalid_parameter(format!(
+            "Invalid RuntimeVersionArn: {arn}"
+        )))
     }
 }
 
@@ -45,17 +51,28 @@ pub async fn put_runtime_management_config(
 ) -> Result<m::PutRuntimeManagementConfigResponse, ServiceError> {
     let (name, version, image) = version_of(api, &input.function_name, input.qualifier.as_deref()).await?;
     if image {
-        return Err(aws_error::invalid_parameter("Runtime management configuration is not supported for functions with the Image package type."));
+        return Err(aws_error::invalid_parameter(
+            "Runtime management configuration is not supported for functions with the Image package type.",
+        ));
     }
     match (&input.update_runtime_on, input.runtime_version_arn.as_deref()) {
         (m::UpdateRuntimeOn::Manual, None) => {
-            return Err(aws_error::invalid_parameter("RuntimeVersionArn is required when UpdateRuntimeOn is Manual."))
+            return Err(aws_error::invalid_parameter(
+                "RuntimeVersionArn is required when UpdateRuntimeOn is Manual.",
+            ))
         }
         (m::UpdateRuntimeOn::Manual, Some(arn)) => check_runtime_version_arn(arn)?,
-        (_, Some(_)) => return Err(aws_error::invalid_parameter("RuntimeVersionArn can be specified only when UpdateRuntimeOn is Manual.")),
+        (_, Some(_)) => {
+            return Err(aws_error::invalid_parameter(
+                "RuntimeVersionArn can be specified only when UpdateRuntimeOn is Manual.",
+            ))
+        }
         (_, None) => {}
     }
-    let config = RuntimeConfig { update_runtime_on: input.update_runtime_on, runtime_version_arn: input.runtime_version_arn };
+    let config = RuntimeConfig {
+        update_runtime_on: input.update_runtime_on,
+        runtime_version_arn: input.runtime_version_arn,
+    };
     let stored = config.clone();
     let (n, v) = (name.clone(), version.clone());
     api.state(move |s| {
@@ -78,7 +95,9 @@ async fn function_name(api: &Api, function_name: &str) -> Result<String, Service
     let scope = api.scope();
     let f = FunctionRef::parse(function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter("The recursion configuration applies to the unqualified function; remove the qualifier."));
+        return Err(aws_error::invalid_parameter(
+            "The recursion configuration applies to the unqualified function; remove the qualifier.",
+        ));
     }
     let arn = scope.function_arn(&f.name);
     let name = f.name.clone();
@@ -95,7 +114,9 @@ pub async fn get_function_recursion_config(
 ) -> Result<m::GetFunctionRecursionConfigResponse, ServiceError> {
     let name = function_name(api, &input.function_name).await?;
     let r = api.state(move |s| s.runtime_management.recursive_loop(&name)).await?;
-    Ok(m::GetFunctionRecursionConfigResponse { recursive_loop: Some(r) })
+    Ok(m::GetFunctionRecursionConfigResponse {
+        recursive_loop: Some(r),
+    })
 }
 
 pub async fn put_function_recursion_config(
@@ -109,5 +130,7 @@ pub async fn put_function_recursion_config(
         s.runtime_management.recursion.insert(name, stored);
     })
     .await?;
-    Ok(m::PutFunctionRecursionConfigResponse { recursive_loop: Some(r) })
+    Ok(m::PutFunctionRecursionConfigResponse {
+        recursive_loop: Some(r),
+    })
 }

@@ -38,9 +38,14 @@ fn resource(api: &Api, arn: &str) -> Result<Resource, ServiceError> {
                     "Tags on function aliases and versions are not supported. Please specify a function ARN.",
                 ));
             }
-            Ok(Resource::Function { arn: scope.function_arn(&f.name), name: f.name })
+            Ok(Resource::Function {
+                arn: scope.function_arn(&f.name),
+                name: f.name,
+            })
         }
-        "event-source-mapping" | "code-signing-config" | "capacity-provider" if parts.len() == 7 && !parts[6].is_empty() => {
+        "event-source-mapping" | "code-signing-config" | "capacity-provider"
+            if parts.len() == 7 && !parts[6].is_empty() =>
+        {
             if parts[3] != scope.region || parts[4] != scope.account {
                 return Err(aws_error::not_found("The resource you requested does not exist."));
             }
@@ -72,7 +77,9 @@ pub async fn list_tags(api: &Api, input: m::ListTagsRequest) -> Result<m::ListTa
 
 pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(), ServiceError> {
     if input.tags.is_empty() {
-        return Err(aws_error::invalid_parameter("An error occurred and the request cannot be processed."));
+        return Err(aws_error::invalid_parameter(
+            "An error occurred and the request cannot be processed.",
+        ));
     }
     let target = resource(api, &input.resource)?;
     let tags: HashMap<String, String> = input.tags;
@@ -89,7 +96,9 @@ pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(),
         let mut merged = s.tags.get(arn);
         merged.extend(tags.clone());
         if merged.len() > MAX_TAGS {
-            return Err(aws_error::invalid_parameter("Number of tags exceeds resource tag limit."));
+            return Err(aws_error::invalid_parameter(
+                "Number of tags exceeds resource tag limit.",
+            ));
         }
         s.tags.set(arn, tags);
         if let Resource::Function { name, .. } = &target {

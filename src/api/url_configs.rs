@@ -18,12 +18,19 @@ fn now_iso() -> String {
 fn new_url_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let bytes = [uuid::Uuid::new_v4().into_bytes(), uuid::Uuid::new_v4().into_bytes()].concat();
-    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// Function name and qualifier (`$LATEST` or an alias) of a request, and the function ARN the
 /// config shows (unqualified for `$LATEST`).
-fn target(api: &Api, function_name: &str, qualifier: Option<&str>) -> Result<(String, String, String, Scope), ServiceError> {
+fn target(
+    api: &Api,
+    function_name: &str,
+    qualifier: Option<&str>,
+) -> Result<(String, String, String, Scope), ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(function_name, qualifier, &scope)?;
     let q = f.qualifier.unwrap_or_else(|| "$LATEST".to_string());
@@ -32,20 +39,33 @@ fn target(api: &Api, function_name: &str, qualifier: Option<&str>) -> Result<(St
             "1 validation error detected: Value '{q}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)"
         )));
     }
-    let arn = if q == "$LATEST" { scope.function_arn(&f.name) } else { scope.qualified_arn(&f.name, &q) };
+    let arn = if q == "$LATEST" {
+        scope.function_arn(&f.name)
+    } else {
+        scope.qualified_arn(&f.name, &q)
+    };
     Ok((f.name, q, arn, scope))
 }
 
 /// The function exists and, when the qualifier is an alias, so does the alias.
 fn check_exists(s: &State, scope: &Scope, name: &str, q: &str) -> Result<(), ServiceError> {
-    let func = s.functions.get(name).ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
+    let func = s
+        .functions
+        .get(name)
+        .ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
     if q != "$LATEST" && !func.aliases.contains_key(q) {
-        return Err(aws_error::not_found(format!("Function not found: {}", scope.qualified_arn(name, q))));
+        return Err(aws_error::not_found(format!(
+            "Function not found: {}",
+            scope.qualified_arn(name, q)
+        )));
     }
     Ok(())
 }
 
-pub async fn create_function_url_config(api: &Api, input: m::CreateFunctionUrlConfigRequest) -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
+pub async fn create_function_url_config(
+    api: &Api,
+    input: m::CreateFunctionUrlConfigRequest,
+) -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
     let (name, q, arn, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let region = scope.region.clone();
     api.state(move |s| -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
@@ -80,18 +100,33 @@ pub async fn create_function_url_config(api: &Api, input: m::CreateFunctionUrlCo
     .await?
 }
 
-pub async fn delete_function_url_config(api: &Api, input: m::DeleteFunctionUrlConfigRequest) -> Result<(), ServiceError> {
+pub async fn delete_function_url_config(
+    api: &Api,
+    input: m::DeleteFunctionUrlConfigRequest,
+) -> Result<(), ServiceError> {
     let (name, q, _, _) = target(api, &input.function_name, input.qualifier.as_deref())?;
     api.state(move |s| -> Result<(), ServiceError> {
-        s.url_configs.by_key.remove(&(name, q)).map(|_| ()).ok_or_else(|| aws_error::not_found(NOT_FOUND))
+        s.url_configs
+            .by_key
+            .remove(&(name, q))
+            .map(|_| ())
+            .ok_or_else(|| aws_error::not_found(NOT_FOUND))
     })
     .await?
 }
 
-pub async fn get_function_url_config(api: &Api, input: m::GetFunctionUrlConfigRequest) -> Result<m::GetFunctionUrlConfigResponse, ServiceError> {
+pub async fn get_function_url_config(
+    api: &Api,
+    input: m::GetFunctionUrlConfigRequest,
+) -> Result<m::GetFunctionUrlConfigResponse, ServiceError> {
     let (name, q, _, _) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let c = api
-        .state(move |s| s.url_configs.get(&name, &q).map(|c| c.config.clone()).ok_or_else(|| aws_error::not_found(NOT_FOUND)))
+        .state(move |s| {
+            s.url_configs
+                .get(&name, &q)
+                .map(|c| c.config.clone())
+                .ok_or_else(|| aws_error::not_found(NOT_FOUND))
+        })
         .await??;
     Ok(m::GetFunctionUrlConfigResponse {
         auth_type: c.auth_type,
@@ -104,25 +139,42 @@ pub async fn get_function_url_config(api: &Api, input: m::GetFunctionUrlConfigRe
     })
 }
 
-pub async fn list_function_url_configs(api: &Api, input: m::ListFunctionUrlConfigsRequest) -> Result<m::ListFunctionUrlConfigsResponse, ServiceError> {
+pub async fn list_function_url_configs(
+    api: &Api,
+    input: m::ListFunctionUrlConfigsRequest,
+) -> Result<m::ListFunctionUrlConfigsResponse, ServiceError> {
     let scope = api.scope();
     let name = FunctionRef::parse(&input.function_name, None, &scope)?.name;
     let items = api
         .state(move |s| -> Result<Vec<(String, m::FunctionUrlConfig)>, ServiceError> {
             check_exists(s, &scope, &name, "$LATEST")?;
-            Ok(s.url_configs.of_function(&name).map(|(q, c)| (q.to_string(), c.config.clone())).collect())
+            Ok(s.url_configs
+                .of_function(&name)
+                .map(|(q, c)| (q.to_string(), c.config.clone()))
+                .collect())
         })
         .await??;
-    let (page, next) = crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
-    Ok(m::ListFunctionUrlConfigsResponse { function_url_configs: page.into_iter().map(|(_, c)| c).collect(), next_marker: next })
+    let (page, next) =
+        crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
+    Ok(m::ListFunctionUrlConfigsResponse {
+        function_url_configs: page.into_iter().map(|(_, c)| c).collect(),
+        next_marker: next,
+    })
 }
 
-pub async fn update_function_url_config(api: &Api, input: m::UpdateFunctionUrlConfigRequest) -> Result<m::UpdateFunctionUrlConfigResponse, ServiceError> {
+pub async fn update_function_url_config(
+    api: &Api,
+    input: m::UpdateFunctionUrlConfigRequest,
+) -> Result<m::UpdateFunctionUrlConfigResponse, ServiceError> {
     let (name, q, _, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let c = api
         .state(move |s| -> Result<m::FunctionUrlConfig, ServiceError> {
             check_exists(s, &scope, &name, &q)?;
-            let entry = s.url_configs.by_key.get_mut(&(name, q)).ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+            let entry = s
+                .url_configs
+                .by_key
+                .get_mut(&(name, q))
+                .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
             let c = &mut entry.config;
             if let Some(a) = input.auth_type {
                 c.auth_type = a;

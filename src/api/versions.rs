@@ -5,21 +5,35 @@ use crate::arn::FunctionRef;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
-pub async fn publish_version(api: &Api, input: m::PublishVersionRequest) -> Result<m::FunctionConfiguration, ServiceError> {
+pub async fn publish_version(
+    api: &Api,
+    input: m::PublishVersionRequest,
+) -> Result<m::FunctionConfiguration, ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter("PublishVersion applies to $LATEST: do not qualify the function name"));
+        return Err(aws_error::invalid_parameter(
+            "PublishVersion applies to $LATEST: do not qualify the function name",
+        ));
     }
     let arn = scope.function_arn(&f.name);
     api.state(move |s| {
-        let func = s.functions.get_mut(&f.name).ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+        let func = s
+            .functions
+            .get_mut(&f.name)
+            .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
         if func.latest.config.last_update_status == Some(m::LastUpdateStatus::InProgress) {
             return Err(aws_error::conflict(format!(
                 "The operation cannot be performed at this time. An update is in progress for resource: {arn}"
             )));
         }
-        crate::state::versions::publish(func, input.code_sha256.as_deref(), input.revision_id.as_deref(), input.description, false)
+        crate::state::versions::publish(
+            func,
+            input.code_sha256.as_deref(),
+            input.revision_id.as_deref(),
+            input.description,
+            false,
+        )
     })
     .await?
 }
@@ -47,5 +61,8 @@ pub async fn list_versions_by_function(
         Some(v) => format!("1{v:0>20}"),
     };
     let (page, next) = crate::pagination::page(versions, key, input.marker.as_deref(), input.max_items, 50)?;
-    Ok(m::ListVersionsByFunctionResponse { versions: Some(page), next_marker: next })
+    Ok(m::ListVersionsByFunctionResponse {
+        versions: Some(page),
+        next_marker: next,
+    })
 }

@@ -14,7 +14,11 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: u16, error_type: &str, message: impl Into<String>) -> Self {
-        ApiError { status, error_type: error_type.into(), message: message.into() }
+        ApiError {
+            status,
+            error_type: error_type.into(),
+            message: message.into(),
+        }
     }
 
     /// The JSON body.
@@ -29,7 +33,11 @@ impl ApiError {
 
     /// 413 `RequestEntityTooLarge`: a response or error body over the limit.
     pub fn too_large() -> Self {
-        Self::new(413, "RequestEntityTooLarge", format!("Exceeded maximum allowed payload size ({MAX_PAYLOAD_SIZE} bytes)."))
+        Self::new(
+            413,
+            "RequestEntityTooLarge",
+            format!("Exceeded maximum allowed payload size ({MAX_PAYLOAD_SIZE} bytes)."),
+        )
     }
 
     /// 400 `InvalidFunctionResponseMode`: `Lambda-Runtime-Function-Response-Mode` other than `streaming`.
@@ -75,41 +83,77 @@ impl ApiError {
     }
 
     pub fn extension_event_type(event: &str) -> Self {
-        Self::new(403, "Extension.InvalidEventType", format!("{event}: ErrorInvalidEventType"))
+        Self::new(
+            403,
+            "Extension.InvalidEventType",
+            format!("{event}: ErrorInvalidEventType"),
+        )
     }
 
     pub fn extension_registration_closed() -> Self {
-        Self::new(403, "Extension.RegistrationClosed", "Extension registration closed already")
+        Self::new(
+            403,
+            "Extension.RegistrationClosed",
+            "Extension registration closed already",
+        )
     }
 
     pub fn extension_name_taken() -> Self {
-        Self::new(403, "Extension.InvalidExtensionState", "Extension with this name already registered")
+        Self::new(
+            403,
+            "Extension.InvalidExtensionState",
+            "Extension with this name already registered",
+        )
     }
 
     pub fn too_many_extensions(max: usize) -> Self {
-        Self::new(403, "Extension.TooManyExtensions", format!("Extension limit ({max}) reached"))
+        Self::new(
+            403,
+            "Extension.TooManyExtensions",
+            format!("Extension limit ({max}) reached"),
+        )
     }
 
     pub fn extension_id_missing() -> Self {
-        Self::new(403, "Extension.MissingExtensionIdentifier", "Missing Lambda-Extension-Identifier header")
+        Self::new(
+            403,
+            "Extension.MissingExtensionIdentifier",
+            "Missing Lambda-Extension-Identifier header",
+        )
     }
 
     pub fn extension_id_invalid() -> Self {
-        Self::new(403, "Extension.InvalidExtensionIdentifier", "Invalid Lambda-Extension-Identifier")
+        Self::new(
+            403,
+            "Extension.InvalidExtensionIdentifier",
+            "Invalid Lambda-Extension-Identifier",
+        )
     }
 
     /// Unknown identifier on `/extension/event/next`.
     pub fn extension_unknown(id: &str) -> Self {
-        Self::new(403, "Extension.UnknownExtensionIdentifier", format!("Unknown extension {id}"))
+        Self::new(
+            403,
+            "Extension.UnknownExtensionIdentifier",
+            format!("Unknown extension {id}"),
+        )
     }
 
     /// Unknown identifier on `/extension/init/error` and `/exit/error`.
     pub fn extension_unknown_header() -> Self {
-        Self::new(403, "Extension.UnknownExtensionIdentifier", "Unknown Lambda-Extension-Identifier")
+        Self::new(
+            403,
+            "Extension.UnknownExtensionIdentifier",
+            "Unknown Lambda-Extension-Identifier",
+        )
     }
 
     pub fn extension_error_type_missing() -> Self {
-        Self::new(403, "Extension.MissingHeader", "Lambda-Extension-Function-Error-Type not found")
+        Self::new(
+            403,
+            "Extension.MissingHeader",
+            "Lambda-Extension-Function-Error-Type not found",
+        )
     }
 }
 
@@ -119,7 +163,10 @@ mod tests {
 
     #[test]
     fn bodies_are_aws_shaped() {
-        assert_eq!(ApiError::invalid_request_id().body(), r#"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#);
+        assert_eq!(
+            ApiError::invalid_request_id().body(),
+            r#"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#
+        );
         assert_eq!(
             ApiError::too_large().body(),
             r#"{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}"#

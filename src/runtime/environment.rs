@@ -4,7 +4,9 @@
 //! a short lock and await the channels it hands back.
 
 use super::api_error::ApiError;
-use super::extensions::{self, EnvironmentInfo, Extension, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
+use super::extensions::{
+    self, EnvironmentInfo, Extension, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS,
+};
 use super::invocation::{error_json, Completion, Invocation, InvocationOutcome, InvocationTiming};
 use bytes::Bytes;
 use std::sync::Arc;
@@ -49,7 +51,10 @@ pub struct InitErrorReport {
 
 impl InitErrorReport {
     pub fn outcome(&self) -> InvocationOutcome {
-        InvocationOutcome::InitError { error_type: self.error_type.clone(), payload: self.payload.clone() }
+        InvocationOutcome::InitError {
+            error_type: self.error_type.clone(),
+            payload: self.payload.clone(),
+        }
     }
 }
 
@@ -144,16 +149,37 @@ impl EnvState {
         let (tx, rx) = oneshot::channel();
         let now = Instant::now();
         let refuse = |tx: oneshot::Sender<Completion>, outcome| {
-            let _ = tx.send(Completion { outcome, timing: InvocationTiming { queued_at: now, delivered_at: None, completed_at: now } });
+            let _ = tx.send(Completion {
+                outcome,
+                timing: InvocationTiming {
+                    queued_at: now,
+                    delivered_at: None,
+                    completed_at: now,
+                },
+            });
         };
         if self.closed || self.shutting_down {
-            refuse(tx, InvocationOutcome::NotAccepted("the environment is shut down".into()));
+            refuse(
+                tx,
+                InvocationOutcome::NotAccepted("the environment is shut down".into()),
+            );
         } else if let Some(report) = &self.init_error {
             refuse(tx, report.outcome());
         } else if let Some(a) = &self.active {
-            refuse(tx, InvocationOutcome::NotAccepted(format!("the environment is busy with invocation {}", a.invocation.request_id)));
+            refuse(
+                tx,
+                InvocationOutcome::NotAccepted(format!(
+                    "the environment is busy with invocation {}",
+                    a.invocation.request_id
+                )),
+            );
         } else {
-            self.active = Some(Active { invocation: Arc::new(invocation), reply: tx, queued_at: now, delivered_at: None });
+            self.active = Some(Active {
+                invocation: Arc::new(invocation),
+                reply: tx,
+                queued_at: now,
+                delivered_at: None,
+            });
             self.pump();
         }
         rx
@@ -170,7 +196,11 @@ impl EnvState {
         if active.delivered_at.is_some() && self.runtime == RuntimeState::Running {
             self.runtime = RuntimeState::ResponseSent;
         }
-        let timing = InvocationTiming { queued_at: active.queued_at, delivered_at: active.delivered_at, completed_at: Instant::now() };
+        let timing = InvocationTiming {
+            queued_at: active.queued_at,
+            delivered_at: active.delivered_at,
+            completed_at: Instant::now(),
+        };
         let _ = active.reply.send(Completion { outcome, timing });
         true
     }
@@ -228,13 +258,19 @@ impl EnvState {
     pub fn runtime_next(&mut self) -> Result<oneshot::Receiver<Arc<Invocation>>, ApiError> {
         match self.runtime {
             RuntimeState::InitError | RuntimeState::Running => {
-                return Err(ApiError::runtime_transition(self.runtime.name(), RuntimeState::Ready.name()))
+                return Err(ApiError::runtime_transition(
+                    self.runtime.name(),
+                    RuntimeState::Ready.name(),
+                ))
             }
             _ => {}
         }
         if self.runtime_waiter.as_ref().is_some_and(|w| !w.is_closed()) {
             // A second concurrent /next while the first is still parked.
-            return Err(ApiError::runtime_transition(RuntimeState::Ready.name(), RuntimeState::Ready.name()));
+            return Err(ApiError::runtime_transition(
+                RuntimeState::Ready.name(),
+                RuntimeState::Ready.name(),
+            ));
         }
         let (tx, rx) = oneshot::channel();
         self.runtime_waiter = Some(tx);
@@ -263,10 +299,17 @@ impl EnvState {
     /// `POST /runtime/init/error`: only before the runtime's first `/next`.
     pub fn runtime_init_error(&mut self, error_type: Option<String>, payload: Bytes) -> Result<(), ApiError> {
         if self.runtime != RuntimeState::Started || self.closed {
-            return Err(ApiError::runtime_transition(self.runtime.name(), RuntimeState::InitError.name()));
+            return Err(ApiError::runtime_transition(
+                self.runtime.name(),
+                RuntimeState::InitError.name(),
+            ));
         }
         self.runtime = RuntimeState::InitError;
-        self.set_init_error(InitErrorReport { error_type, payload, extension: None });
+        self.set_init_error(InitErrorReport {
+            error_type,
+            payload,
+            extension: None,
+        });
         Ok(())
     }
 
@@ -293,12 +336,24 @@ impl EnvState {
             return;
         }
         // (unverified) AWS's caller-side text for an extension crash is not recorded.
-        let payload = Bytes::from(error_json(&format!("Extension {name} exited during init: {status}"), "Extension.Crash"));
-        self.set_init_error(InitErrorReport { error_type: Some("Extension.Crash".into()), payload, extension: Some(name.to_owned()) });
+        let payload = Bytes::from(error_json(
+            &format!("Extension {name} exited during init: {status}"),
+            "Extension.Crash",
+        ));
+        self.set_init_error(InitErrorReport {
+            error_type: Some("Extension.Crash".into()),
+            payload,
+            extension: Some(name.to_owned()),
+        });
     }
 
     /// `POST /extension/register`: the new identifier and the response body.
-    pub fn extension_register(&mut self, name: &str, accept_feature: Option<&str>, body: &[u8]) -> Result<(String, String), ApiError> {
+    pub fn extension_register(
+        &mut self,
+        name: &str,
+        accept_feature: Option<&str>,
+        body: &[u8],
+    ) -> Result<(String, String), ApiError> {
         if name.is_empty() {
             return Err(ApiError::extension_name_empty());
         }
@@ -321,7 +376,11 @@ impl EnvState {
 
     /// `GET /extension/event/next`.
     pub fn extension_next(&mut self, id: &str) -> Result<oneshot::Receiver<Bytes>, ApiError> {
-        let ext = self.extensions.iter_mut().find(|e| e.id == id).ok_or_else(|| ApiError::extension_unknown(id))?;
+        let ext = self
+            .extensions
+            .iter_mut()
+            .find(|e| e.id == id)
+            .ok_or_else(|| ApiError::extension_unknown(id))?;
         // Asking again after SHUTDOWN was picked up means the extension is done shutting down.
         let finished_shutdown = ext.got_shutdown && ext.queue.is_empty() && ext.state == ExtensionState::Running;
         let rx = ext.next()?;
@@ -335,7 +394,11 @@ impl EnvState {
 
     /// `POST /extension/init/error` and `/extension/exit/error`.
     pub fn extension_error(&mut self, id: &str, kind: ExtensionErrorKind, error_type: String) -> Result<(), ApiError> {
-        let ext = self.extensions.iter_mut().find(|e| e.id == id).ok_or_else(ApiError::extension_unknown_header)?;
+        let ext = self
+            .extensions
+            .iter_mut()
+            .find(|e| e.id == id)
+            .ok_or_else(ApiError::extension_unknown_header)?;
         let (allowed, target) = match kind {
             ExtensionErrorKind::Init => (ext.state == ExtensionState::Registered, ExtensionState::InitError),
             ExtensionErrorKind::Exit => (!ext.failed(), ExtensionState::ExitError),
@@ -349,8 +412,15 @@ impl EnvState {
         let name = ext.name.clone();
         if kind == ExtensionErrorKind::Init {
             // (unverified) AWS's caller-side text for an extension init failure is not recorded.
-            let payload = Bytes::from(error_json(&format!("Extension {name} reported an init error: {error_type}"), &error_type));
-            self.set_init_error(InitErrorReport { error_type: Some(error_type), payload, extension: Some(name) });
+            let payload = Bytes::from(error_json(
+                &format!("Extension {name} reported an init error: {error_type}"),
+                &error_type,
+            ));
+            self.set_init_error(InitErrorReport {
+                error_type: Some(error_type),
+                payload,
+                extension: Some(name),
+            });
         }
         self.check_shutdown_done();
         self.pump();
@@ -369,7 +439,10 @@ impl EnvState {
         if !self.init_done
             && self.runtime_called_next
             && self.extensions.len() >= self.info.expected_extensions
-            && self.extensions.iter().all(|e| e.failed() || e.state != ExtensionState::Registered)
+            && self
+                .extensions
+                .iter()
+                .all(|e| e.failed() || e.state != ExtensionState::Registered)
         {
             self.init_done = true;
             self.status.send_modify(|s| s.ready_at = Some(now));
@@ -384,10 +457,17 @@ impl EnvState {
         if self.runtime_waiter.as_ref().is_some_and(|w| w.is_closed()) {
             self.runtime_waiter = None;
         }
-        if self.runtime_waiter.is_none() || self.extensions.iter().any(|e| e.invoke && !e.failed() && !e.is_waiting()) {
+        if self.runtime_waiter.is_none()
+            || self
+                .extensions
+                .iter()
+                .any(|e| e.invoke && !e.failed() && !e.is_waiting())
+        {
             return;
         }
-        let Some(waiter) = self.runtime_waiter.take() else { return };
+        let Some(waiter) = self.runtime_waiter.take() else {
+            return;
+        };
         if waiter.send(active.invocation.clone()).is_err() {
             return; // the runtime's connection went away; the next /next gets it
         }

@@ -20,10 +20,16 @@ pub struct StartError {
 
 impl StartError {
     pub fn entrypoint(message: impl Into<String>) -> Self {
-        StartError { error_type: "Runtime.InvalidEntrypoint".into(), message: message.into() }
+        StartError {
+            error_type: "Runtime.InvalidEntrypoint".into(),
+            message: message.into(),
+        }
     }
     pub fn sandbox(message: impl Into<String>) -> Self {
-        StartError { error_type: "Sandbox.Failure".into(), message: message.into() }
+        StartError {
+            error_type: "Sandbox.Failure".into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -74,7 +80,12 @@ impl Executor {
     }
 
     /// Starts the runtime of `spec` (and the external extensions of its layers) against `api`.
-    pub async fn start(&self, spec: &FunctionSpec, unpacked: &Unpacked, api: &RuntimeApiHandle) -> Result<Sandbox, StartError> {
+    pub async fn start(
+        &self,
+        spec: &FunctionSpec,
+        unpacked: &Unpacked,
+        api: &RuntimeApiHandle,
+    ) -> Result<Sandbox, StartError> {
         match self {
             Executor::Process(p) => p.start(spec, unpacked, api).await,
             Executor::Docker(d) => d.start(spec, unpacked, api).await,

@@ -134,7 +134,11 @@ impl Extension {
     /// `event/next`: a queued event at once, else park.
     pub fn next(&mut self) -> Result<oneshot::Receiver<Bytes>, ApiError> {
         if self.failed() {
-            return Err(ApiError::extension_transition(self.state.name(), ExtensionState::Ready.name(), &self.id));
+            return Err(ApiError::extension_transition(
+                self.state.name(),
+                ExtensionState::Ready.name(),
+                &self.id,
+            ));
         }
         let (tx, rx) = oneshot::channel();
         match self.queue.pop_front() {
@@ -164,15 +168,22 @@ impl Extension {
 
 /// Reads a register body `{"events":["INVOKE","SHUTDOWN"]}` into (invoke, shutdown).
 pub(crate) fn parse_register(body: &[u8]) -> Result<(bool, bool), ApiError> {
-    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| ApiError::extension_request_format(e.to_string()))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::extension_request_format(e.to_string()))?;
     let obj = match &v {
         serde_json::Value::Null => return Ok((false, false)),
         serde_json::Value::Object(o) => o,
-        _ => return Err(ApiError::extension_request_format("json: cannot unmarshal the body into a register request")),
+        _ => {
+            return Err(ApiError::extension_request_format(
+                "json: cannot unmarshal the body into a register request",
+            ))
+        }
     };
     if let Some(keys) = obj.get("configurationKeys") {
         if keys.as_array().is_some_and(|a| !a.is_empty()) {
-            return Err(ApiError::extension_request_format("configurationKeys are deprecated; use environment variables instead"));
+            return Err(ApiError::extension_request_format(
+                "configurationKeys are deprecated; use environment variables instead",
+            ));
         }
     }
     let (mut invoke, mut shutdown) = (false, false);
@@ -184,11 +195,19 @@ pub(crate) fn parse_register(body: &[u8]) -> Result<(bool, bool), ApiError> {
                     Some("INVOKE") => invoke = true,
                     Some("SHUTDOWN") => shutdown = true,
                     Some(other) => return Err(ApiError::extension_event_type(other)),
-                    None => return Err(ApiError::extension_request_format("json: cannot unmarshal a non-string event")),
+                    None => {
+                        return Err(ApiError::extension_request_format(
+                            "json: cannot unmarshal a non-string event",
+                        ))
+                    }
                 }
             }
         }
-        Some(_) => return Err(ApiError::extension_request_format("json: cannot unmarshal events: not an array")),
+        Some(_) => {
+            return Err(ApiError::extension_request_format(
+                "json: cannot unmarshal events: not an array",
+            ))
+        }
     }
     Ok((invoke, shutdown))
 }
@@ -224,7 +243,10 @@ pub(crate) fn invoke_event(inv: &Invocation) -> Bytes {
         json_string(&inv.invoked_function_arn)
     );
     if !inv.trace_id.is_empty() {
-        s.push_str(&format!(",\"tracing\":{{\"type\":\"X-Amzn-Trace-Id\",\"value\":{}}}", json_string(&inv.trace_id)));
+        s.push_str(&format!(
+            ",\"tracing\":{{\"type\":\"X-Amzn-Trace-Id\",\"value\":{}}}",
+            json_string(&inv.trace_id)
+        ));
     }
     s.push('}');
     Bytes::from(s)
@@ -249,26 +271,48 @@ mod tests {
         assert_eq!(parse_register(br#"{}"#), Ok((false, false)));
         assert_eq!(parse_register(b"null"), Ok((false, false)));
         let e = parse_register(br#"{"events":["FOO"]}"#).unwrap_err();
-        assert_eq!((e.status, e.error_type.as_str(), e.message.as_str()), (403, "Extension.InvalidEventType", "FOO: ErrorInvalidEventType"));
+        assert_eq!(
+            (e.status, e.error_type.as_str(), e.message.as_str()),
+            (403, "Extension.InvalidEventType", "FOO: ErrorInvalidEventType")
+        );
         assert_eq!(parse_register(b"").unwrap_err().error_type, "InvalidRequestFormat");
         assert_eq!(
-            parse_register(br#"{"events":[],"configurationKeys":["a"]}"#).unwrap_err().message,
+            parse_register(br#"{"events":[],"configurationKeys":["a"]}"#)
+                .unwrap_err()
+                .message,
             "configurationKeys are deprecated; use environment variables instead"
         );
     }
 
     #[test]
     fn events_render() {
-        let mut inv = Invocation::new("r1", "{}", "arn:aws:lambda:us-east-1:000000000000:function:f", std::time::Duration::from_secs(3));
+        let mut inv = Invocation::new(
+            "r1",
+            "{}",
+            "arn:aws:lambda:us-east-1:000000000000:function:f",
+            std::time::Duration::from_secs(3),
+        );
         inv.deadline_ms = 42;
         inv.trace_id = "Root=1-a-b;Parent=c;Sampled=0".into();
         assert_eq!(
             &invoke_event(&inv)[..],
             br#"{"eventType":"INVOKE","deadlineMs":42,"requestId":"r1","invokedFunctionArn":"arn:aws:lambda:us-east-1:000000000000:function:f","tracing":{"type":"X-Amzn-Trace-Id","value":"Root=1-a-b;Parent=c;Sampled=0"}}"#
         );
-        assert_eq!(&shutdown_event(ShutdownReason::Spindown, 7)[..], br#"{"eventType":"SHUTDOWN","deadlineMs":7,"shutdownReason":"spindown"}"#);
-        let info = EnvironmentInfo { function_name: "f".into(), function_version: "$LATEST".into(), handler: "app.h".into(), account_id: Some("1".into()), expected_extensions: 0 };
-        assert_eq!(register_response(&info, false), r#"{"functionName":"f","functionVersion":"$LATEST","handler":"app.h"}"#);
+        assert_eq!(
+            &shutdown_event(ShutdownReason::Spindown, 7)[..],
+            br#"{"eventType":"SHUTDOWN","deadlineMs":7,"shutdownReason":"spindown"}"#
+        );
+        let info = EnvironmentInfo {
+            function_name: "f".into(),
+            function_version: "$LATEST".into(),
+            handler: "app.h".into(),
+            account_id: Some("1".into()),
+            expected_extensions: 0,
+        };
+        assert_eq!(
+            register_response(&info, false),
+            r#"{"functionName":"f","functionVersion":"$LATEST","handler":"app.h"}"#
+        );
         assert!(register_response(&info, true).ends_with(r#","accountId":"1"}"#));
         assert!(wants_account_id(Some("foo, accountId")));
         assert!(!wants_account_id(None));

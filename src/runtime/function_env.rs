@@ -12,7 +12,12 @@ pub const SESSION_TOKEN: &str = "fauxlambda-session-token";
 
 /// The function's own variables, then `extra` (platform additions such as `AWS_ENDPOINT_URL`),
 /// then the reserved variables, each overriding the one before (RIE's precedence).
-pub fn platform(spec: &FunctionSpec, runtime_api: &str, env_id: &str, extra: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+pub fn platform(
+    spec: &FunctionSpec,
+    runtime_api: &str,
+    env_id: &str,
+    extra: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     let mut v: BTreeMap<String, String> = spec.environment.clone();
     for (k, val) in extra {
         v.insert(k.clone(), val.clone());
@@ -49,13 +54,19 @@ pub fn platform(spec: &FunctionSpec, runtime_api: &str, env_id: &str, extra: &BT
 
 /// The variables an external extension gets: the function's, without the `_`-prefixed ones.
 pub fn for_extension(function_env: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    function_env.iter().filter(|(k, _)| !k.starts_with('_')).map(|(k, v)| (k.clone(), v.clone())).collect()
+    function_env
+        .iter()
+        .filter(|(k, _)| !k.starts_with('_'))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// `PYTHONPATH` of a Python runtime: the layer paths (`opt`), then the runtime directory.
 pub fn python_path(spec: &FunctionSpec, opt: &str, runtime_dir: &str) -> Option<String> {
     let ver = spec.runtime.strip_prefix("python")?;
-    Some(format!("{opt}/python/lib/python{ver}/site-packages:{opt}/python:{runtime_dir}"))
+    Some(format!(
+        "{opt}/python/lib/python{ver}/site-packages:{opt}/python:{runtime_dir}"
+    ))
 }
 
 /// `NODE_PATH` of a Node.js runtime, as AWS's bootstrap sets it.

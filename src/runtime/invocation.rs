@@ -31,7 +31,12 @@ pub struct Invocation {
 
 impl Invocation {
     /// An invocation whose deadline is `timeout` from now, with a fresh X-Ray trace header.
-    pub fn new(request_id: impl Into<String>, payload: impl Into<Bytes>, invoked_function_arn: impl Into<String>, timeout: Duration) -> Self {
+    pub fn new(
+        request_id: impl Into<String>,
+        payload: impl Into<Bytes>,
+        invoked_function_arn: impl Into<String>,
+        timeout: Duration,
+    ) -> Self {
         Invocation {
             request_id: request_id.into(),
             payload: payload.into(),
@@ -92,7 +97,9 @@ impl InvocationOutcome {
     pub fn caller_payload(&self, request_id: &str) -> Bytes {
         match self {
             InvocationOutcome::Response(b) => b.clone(),
-            InvocationOutcome::FunctionError { payload, .. } | InvocationOutcome::InitError { payload, .. } => payload.clone(),
+            InvocationOutcome::FunctionError { payload, .. } | InvocationOutcome::InitError { payload, .. } => {
+                payload.clone()
+            }
             InvocationOutcome::Timeout { timeout } => timeout_payload(request_id, *timeout),
             InvocationOutcome::RuntimeExited { status } => runtime_exit_payload(request_id, status.as_deref()),
             InvocationOutcome::NotAccepted(reason) => Bytes::from(error_json(reason, "Sandbox.Failure")),
@@ -112,7 +119,9 @@ pub struct InvocationTiming {
 impl InvocationTiming {
     /// Time the function ran (delivery to completion); zero if it was never delivered.
     pub fn duration(&self) -> Duration {
-        self.delivered_at.map(|d| self.completed_at.saturating_duration_since(d)).unwrap_or_default()
+        self.delivered_at
+            .map(|d| self.completed_at.saturating_duration_since(d))
+            .unwrap_or_default()
     }
 }
 
@@ -134,7 +143,10 @@ pub fn response_too_large_payload() -> Bytes {
 /// Caller payload for a timeout, 2025 format (lambda-semantics §4.2):
 /// `{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: <id> Error: Task timed out after 1.00 seconds"}`.
 pub fn timeout_payload(request_id: &str, timeout: Duration) -> Bytes {
-    let msg = format!("RequestId: {request_id} Error: Task timed out after {:.2} seconds", timeout.as_secs_f64());
+    let msg = format!(
+        "RequestId: {request_id} Error: Task timed out after {:.2} seconds",
+        timeout.as_secs_f64()
+    );
     Bytes::from(type_first_error_json("Sandbox.Timedout", &msg))
 }
 
@@ -150,12 +162,20 @@ pub fn runtime_exit_payload(request_id: &str, status: Option<&str>) -> Bytes {
 
 /// `{"errorMessage":…,"errorType":…}`: the Runtime API's error body and most caller payloads.
 pub fn error_json(message: &str, error_type: &str) -> String {
-    format!("{{\"errorMessage\":{},\"errorType\":{}}}", json_string(message), json_string(error_type))
+    format!(
+        "{{\"errorMessage\":{},\"errorType\":{}}}",
+        json_string(message),
+        json_string(error_type)
+    )
 }
 
 /// `{"errorType":…,"errorMessage":…}`: the order AWS uses for Sandbox/Runtime platform errors.
 fn type_first_error_json(error_type: &str, message: &str) -> String {
-    format!("{{\"errorType\":{},\"errorMessage\":{}}}", json_string(error_type), json_string(message))
+    format!(
+        "{{\"errorType\":{},\"errorMessage\":{}}}",
+        json_string(error_type),
+        json_string(message)
+    )
 }
 
 /// A JSON string literal.
@@ -165,7 +185,10 @@ pub(crate) fn json_string(s: &str) -> String {
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_epoch_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// The epoch-ms deadline `timeout` from now.
@@ -175,9 +198,17 @@ pub fn deadline_ms_after(timeout: Duration) -> u64 {
 
 /// A fresh X-Ray trace header, `Root=1-<8 hex epoch s>-<24 hex>;Parent=<16 hex>;Sampled=0`.
 pub fn new_trace_id() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (a, b) = (uuid::Uuid::new_v4().as_u128(), uuid::Uuid::new_v4().as_u128());
-    format!("Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0", secs as u32, a >> 32, b as u64)
+    format!(
+        "Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0",
+        secs as u32,
+        a >> 32,
+        b as u64
+    )
 }
 
 #[cfg(test)]
@@ -207,13 +238,20 @@ mod tests {
 
     #[test]
     fn outcomes_classify() {
-        let t = InvocationOutcome::Timeout { timeout: Duration::from_millis(2500) };
+        let t = InvocationOutcome::Timeout {
+            timeout: Duration::from_millis(2500),
+        };
         assert!(t.is_function_error());
         assert_eq!(t.error_type().as_deref(), Some("Sandbox.Timedout"));
-        assert!(std::str::from_utf8(&t.caller_payload("r")).unwrap().contains("after 2.50 seconds"));
+        assert!(std::str::from_utf8(&t.caller_payload("r"))
+            .unwrap()
+            .contains("after 2.50 seconds"));
         assert!(!InvocationOutcome::Response(Bytes::from_static(b"1")).is_function_error());
         let trace = new_trace_id();
         assert!(trace.starts_with("Root=1-") && trace.ends_with(";Sampled=0"), "{trace}");
-        assert_eq!(trace.len(), "Root=1-".len() + 8 + 1 + 24 + ";Parent=".len() + 16 + ";Sampled=0".len());
+        assert_eq!(
+            trace.len(),
+            "Root=1-".len() + 8 + 1 + 24 + ";Parent=".len() + 16 + ";Sampled=0".len()
+        );
     }
 }

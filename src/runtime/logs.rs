@@ -21,7 +21,11 @@ pub struct LogSink {
 
 impl Default for LogSink {
     fn default() -> Self {
-        LogSink { lines: Arc::default(), readers: Arc::default(), alive: Arc::new(watch::channel(()).0) }
+        LogSink {
+            lines: Arc::default(),
+            readers: Arc::default(),
+            alive: Arc::new(watch::channel(()).0),
+        }
     }
 }
 
@@ -85,8 +89,18 @@ impl LogSink {
     }
 
     fn attach_receiver(&self, rx: pipe::Receiver) {
-        let reader = Arc::new(PipeReader { rx, state: Mutex::new(PipeState { partial: Vec::new(), buf: vec![0u8; 64 * 1024], open: true }) });
-        self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(Reader::Pipe(reader.clone()));
+        let reader = Arc::new(PipeReader {
+            rx,
+            state: Mutex::new(PipeState {
+                partial: Vec::new(),
+                buf: vec![0u8; 64 * 1024],
+                open: true,
+            }),
+        });
+        self.readers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Reader::Pipe(reader.clone()));
         tokio::spawn(read_pipe(reader, self.lines.clone(), self.alive.subscribe()));
     }
 
@@ -99,7 +113,10 @@ impl LogSink {
         E: Send + 'static,
     {
         let (sync_tx, sync_rx) = mpsc::unbounded_channel();
-        self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(Reader::Stream(sync_tx));
+        self.readers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Reader::Stream(sync_tx));
         tokio::spawn(read_stream(stream, sync_rx, self.lines.clone()));
     }
 
@@ -138,10 +155,13 @@ const STREAM_QUIET: std::time::Duration = std::time::Duration::from_millis(2);
 /// The longest a `sync` waits for a busy attach stream.
 const STREAM_SYNC_MAX: std::time::Duration = std::time::Duration::from_millis(50);
 
-async fn read_stream<S, E>(mut stream: S, mut sync: mpsc::UnboundedReceiver<oneshot::Sender<()>>, lines: Arc<Mutex<Vec<String>>>)
-where
+async fn read_stream<S, E>(
+    mut stream: S,
+    mut sync: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
+    lines: Arc<Mutex<Vec<String>>>,
+) where
     S: futures_util::Stream<Item = Result<bollard::container::LogOutput, E>> + Send + Unpin + 'static,
-        E: Send + 'static,
+    E: Send + 'static,
 {
     use futures_util::StreamExt;
     let mut partial: Vec<u8> = Vec::new();

@@ -33,13 +33,13 @@ pub mod spec;
 pub mod unpacked;
 
 pub use api_error::ApiError;
+pub use docker::{DockerConfig, DockerExecutor};
 pub use environment::{EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
+pub use executor::{Executor, StartError};
 pub use extensions::{EnvironmentInfo, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
 pub use invocation::{Completion, Invocation, InvocationOutcome, InvocationTiming, MAX_PAYLOAD_SIZE};
 pub use pool::{Answer, InvocationResult, Pool, PoolConfig, PoolCounts};
-pub use docker::{DockerConfig, DockerExecutor};
-pub use executor::{Executor, StartError};
 pub use process::{ExecutorConfig, ProcessExecutor};
+pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 pub use sandbox::{ExitInfo, Sandbox};
 pub use spec::{FunctionSpec, ImageSpec, LayerPackage};
-pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};

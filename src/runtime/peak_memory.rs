@@ -31,15 +31,26 @@ pub struct PeakMemory {
 
 impl PeakMemory {
     pub fn new(pid: u32) -> PeakMemory {
-        let watched = Watched::open(pid).map(|w| HashMap::from([(pid, w)])).unwrap_or_default();
+        let watched = Watched::open(pid)
+            .map(|w| HashMap::from([(pid, w)]))
+            .unwrap_or_default();
         let children = File::open(format!("/proc/{pid}/task/{pid}/children")).ok();
-        PeakMemory { pid, children, watched: Mutex::new(watched), highest_kb: AtomicU64::new(0) }
+        PeakMemory {
+            pid,
+            children,
+            watched: Mutex::new(watched),
+            highest_kb: AtomicU64::new(0),
+        }
     }
 
     /// The peak resident memory so far in MB (rounded up): the highest sum of the process's and
     /// its children's peaks read so far (0 when they were gone before the first reading).
     pub fn mb(&self) -> u64 {
-        let children = self.children.as_ref().map(|f| pids(&pread_whole(f))).unwrap_or_default();
+        let children = self
+            .children
+            .as_ref()
+            .map(|f| pids(&pread_whole(f)))
+            .unwrap_or_default();
         let mut watched = self.lock();
         // Children that have gone are forgotten (their pid may be reused).
         watched.retain(|pid, _| *pid == self.pid || children.contains(pid));
@@ -146,7 +157,10 @@ fn number(digits: &[u8]) -> Option<u64> {
 
 /// The pids of a `children` file.
 fn pids(text: &[u8]) -> Vec<u32> {
-    text.split(|b| b.is_ascii_whitespace()).filter_map(number).filter_map(|p| u32::try_from(p).ok()).collect()
+    text.split(|b| b.is_ascii_whitespace())
+        .filter_map(number)
+        .filter_map(|p| u32::try_from(p).ok())
+        .collect()
 }
 
 /// Reads the start of a procfs file into `buf` (one `pread`): all of it when it fits.
@@ -168,8 +182,14 @@ fn pread_whole(file: &File) -> Vec<u8> {
 fn vm_hwm_kb(status: &[u8]) -> Option<u64> {
     // Only lines ending within the text: a read cut short may end in the middle of one.
     let complete = &status[..status.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)];
-    let line = complete.split(|b| *b == b'\n').find_map(|l| l.strip_prefix(b"VmHWM:"))?;
-    Some(line.iter().filter(|b| b.is_ascii_digit()).fold(0u64, |kb, d| kb * 10 + u64::from(d - b'0')))
+    let line = complete
+        .split(|b| *b == b'\n')
+        .find_map(|l| l.strip_prefix(b"VmHWM:"))?;
+    Some(
+        line.iter()
+            .filter(|b| b.is_ascii_digit())
+            .fold(0u64, |kb, d| kb * 10 + u64::from(d - b'0')),
+    )
 }
 
 /// `VmHWM` of a process's status file, in kB; `None` when the process is gone.
@@ -193,7 +213,8 @@ mod tests {
 
     #[test]
     fn vm_hwm_is_read_from_a_status_text() {
-        let status = b"Name:\tpython\nVmPeak:\t  30000 kB\nVmSize:\t  28000 kB\nVmHWM:\t   12345 kB\nVmRSS:\t   12000 kB\n";
+        let status =
+            b"Name:\tpython\nVmPeak:\t  30000 kB\nVmSize:\t  28000 kB\nVmHWM:\t   12345 kB\nVmRSS:\t   12000 kB\n";
         assert_eq!(vm_hwm_kb(status), Some(12345));
         // Cut before the line or within it (a status text longer than the first read): not
         // found, so the caller reads the whole file.
@@ -214,19 +235,31 @@ mod tests {
     fn the_peak_of_this_process_follows_its_growth() {
         let status_kb = |field: &str| -> u64 {
             let text = std::fs::read_to_string("/proc/self/status").unwrap();
-            text.lines().find_map(|l| l.strip_prefix(field)).unwrap().trim().trim_end_matches(" kB").parse().unwrap()
+            text.lines()
+                .find_map(|l| l.strip_prefix(field))
+                .unwrap()
+                .trim()
+                .trim_end_matches(" kB")
+                .parse()
+                .unwrap()
         };
         let peak = PeakMemory::new(std::process::id());
         let before = peak.mb();
         // The peak only grows: read again after the first reading, it is at least that.
         let hwm_kb = status_kb("VmHWM:");
-        assert!(before > 0 && before <= hwm_kb.div_ceil(1024), "{before} MB read, {hwm_kb} kB after");
+        assert!(
+            before > 0 && before <= hwm_kb.div_ceil(1024),
+            "{before} MB read, {hwm_kb} kB after"
+        );
         // 96 MB more, every page touched: the faults make the next reading look again, and the
         // peak is now at least what is resident (whatever peak other tests left before).
         let resident_kb = status_kb("VmRSS:");
         let grown = std::hint::black_box(vec![1u8; 96 << 20]);
         let after = peak.mb();
-        assert!(after * 1024 >= resident_kb + 90 * 1024, "{after} MB after touching 96 MB more, {resident_kb} kB resident before");
+        assert!(
+            after * 1024 >= resident_kb + 90 * 1024,
+            "{after} MB after touching 96 MB more, {resident_kb} kB resident before"
+        );
         drop(grown);
         assert!(peak.mb() >= after, "the peak does not shrink");
     }
@@ -236,7 +269,10 @@ mod tests {
         // A shell whose child holds 64 MB for a moment, then exits: the shell's peak alone is far
         // below what was read while the child ran.
         let mut shell = std::process::Command::new("sh")
-            .args(["-c", "python3 -c 'import time; b = bytearray(64 << 20); time.sleep(1.5)'; sleep 1"])
+            .args([
+                "-c",
+                "python3 -c 'import time; b = bytearray(64 << 20); time.sleep(1.5)'; sleep 1",
+            ])
             .spawn()
             .unwrap();
         let peak = PeakMemory::new(shell.id());
@@ -269,8 +305,18 @@ mod tests {
         touched.push(std::hint::black_box(vec![1u8; 1 << 20]));
         let now = w.hwm_kb().unwrap();
         let text = std::fs::read_to_string("/proc/self/status").unwrap();
-        let after: u64 = text.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches(" kB").parse().unwrap();
-        assert!(last <= now && now <= after, "read straight from status: {now} kB, between {last} and {after}");
+        let after: u64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .unwrap()
+            .trim()
+            .trim_end_matches(" kB")
+            .parse()
+            .unwrap();
+        assert!(
+            last <= now && now <= after,
+            "read straight from status: {now} kB, between {last} and {after}"
+        );
         assert_eq!(w.direct, DIRECT_READINGS - 1);
     }
 

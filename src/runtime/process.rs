@@ -4,12 +4,12 @@
 //! directories), and the runtime client of its runtime (the official one when available, else
 //! ours from `clients/`). Starting and stopping only: everything Lambda-specific is the pool's.
 
+use super::executor::StartError;
+use super::function_env;
 use super::logs::LogSink;
 use super::peak_memory::PeakMemory;
 use super::runtime_api::RuntimeApiHandle;
 use super::sandbox::{signal_name, BoxFuture, ExitInfo, Sandbox, SandboxControl};
-use super::executor::StartError;
-use super::function_env;
 use super::spec::FunctionSpec;
 use super::unpacked::{Unpacked, Unpacker};
 use std::collections::{BTreeMap, HashMap};
@@ -74,7 +74,13 @@ pub struct ProcessExecutor {
 impl ProcessExecutor {
     pub fn new(config: ExecutorConfig) -> Arc<Self> {
         let root = config.data_dir.join("exec");
-        Arc::new(ProcessExecutor { unpacker: Unpacker::new(root.clone()), config, root, python_probes: Mutex::new(HashMap::new()), node_ric_script: OnceLock::new() })
+        Arc::new(ProcessExecutor {
+            unpacker: Unpacker::new(root.clone()),
+            config,
+            root,
+            python_probes: Mutex::new(HashMap::new()),
+            node_ric_script: OnceLock::new(),
+        })
     }
 
     pub fn config(&self) -> &ExecutorConfig {
@@ -87,7 +93,12 @@ impl ProcessExecutor {
     }
 
     /// Starts the runtime of `spec` against `api` (its `AWS_LAMBDA_RUNTIME_API`).
-    pub async fn start(&self, spec: &FunctionSpec, unpacked: &Unpacked, api: &RuntimeApiHandle) -> Result<Sandbox, StartError> {
+    pub async fn start(
+        &self,
+        spec: &FunctionSpec,
+        unpacked: &Unpacked,
+        api: &RuntimeApiHandle,
+    ) -> Result<Sandbox, StartError> {
         let runtime_dir = self.prepare(spec).await?;
         let (task, opt) = (unpacked.task.clone(), unpacked.opt.clone());
         let id = uuid::Uuid::new_v4().simple().to_string();
@@ -96,13 +107,27 @@ impl ProcessExecutor {
         std::fs::create_dir_all(&tmp).map_err(|e| StartError::sandbox(format!("creating {}: {e}", tmp.display())))?;
 
         let (argv, interpreter_dir) = self.command(spec, &task, &opt, &runtime_dir).await?;
-        let vars = environment(spec, &Paths { task: &task, opt: &opt, runtime: &runtime_dir, tmp: &tmp, interpreter_dir: interpreter_dir.as_deref() }, &api.runtime_api_address(), &id, &self.config.extra_env);
+        let vars = environment(
+            spec,
+            &Paths {
+                task: &task,
+                opt: &opt,
+                runtime: &runtime_dir,
+                tmp: &tmp,
+                interpreter_dir: interpreter_dir.as_deref(),
+            },
+            &api.runtime_api_address(),
+            &id,
+            &self.config.extra_env,
+        );
 
         // One pipe takes the stdout and stderr of the runtime and of its extensions, in the order
         // they write (as the environment's one log stream does), and a sync reads one descriptor.
-        let (output, output_writer) = std::io::pipe().map_err(|e| StartError::sandbox(format!("creating the output pipe: {e}")))?;
+        let (output, output_writer) =
+            std::io::pipe().map_err(|e| StartError::sandbox(format!("creating the output pipe: {e}")))?;
         let logs = LogSink::new();
-        logs.attach(output.into()).map_err(|e| StartError::sandbox(format!("reading the output pipe: {e}")))?;
+        logs.attach(output.into())
+            .map_err(|e| StartError::sandbox(format!("reading the output pipe: {e}")))?;
         // The runtime leads a process group of its own.
         let mut child = command(&argv[0], &vars, &task, 0, &output_writer)?
             .args(&argv[1..])
@@ -132,7 +157,10 @@ impl ProcessExecutor {
                     }
                     Err(e) => {
                         signal_group(pid, "KILL");
-                        return Err(StartError { error_type: "Extension.LaunchError".into(), message: format!("Couldn't start extension {name}: {e}") });
+                        return Err(StartError {
+                            error_type: "Extension.LaunchError".into(),
+                            message: format!("Couldn't start extension {name}: {e}"),
+                        });
                     }
                 }
             }
@@ -142,12 +170,25 @@ impl ProcessExecutor {
         tokio::spawn(async move {
             let status = match child.wait().await {
                 Ok(s) => describe_exit(s),
-                Err(e) => ExitInfo { code: None, description: Some(format!("wait failed: {e}")) },
+                Err(e) => ExitInfo {
+                    code: None,
+                    description: Some(format!("wait failed: {e}")),
+                },
             };
             let _ = exit_tx.send(Some(status));
         });
-        tracing::debug!("environment {id} of {}:{} started: pid {pid}, {:?}", spec.function_name, spec.version, argv);
-        let control = ProcessControl { pid, dir: env_dir, exit: exit_rx.clone(), peak: PeakMemory::new(pid) };
+        tracing::debug!(
+            "environment {id} of {}:{} started: pid {pid}, {:?}",
+            spec.function_name,
+            spec.version,
+            argv
+        );
+        let control = ProcessControl {
+            pid,
+            dir: env_dir,
+            exit: exit_rx.clone(),
+            peak: PeakMemory::new(pid),
+        };
         Ok(Sandbox::new(id, pid, None, logs, exit_rx, Box::new(control)))
     }
 
@@ -168,7 +209,13 @@ impl ProcessExecutor {
     }
 
     /// The command line of the runtime, and the interpreter's directory (first on PATH).
-    async fn command(&self, spec: &FunctionSpec, task: &Path, opt: &Path, runtime_dir: &Path) -> Result<(Vec<String>, Option<PathBuf>), StartError> {
+    async fn command(
+        &self,
+        spec: &FunctionSpec,
+        task: &Path,
+        opt: &Path,
+        runtime_dir: &Path,
+    ) -> Result<(Vec<String>, Option<PathBuf>), StartError> {
         let rt = spec.runtime.as_str();
         let s = |p: &Path| p.to_string_lossy().into_owned();
         if rt.starts_with("provided") {
@@ -177,7 +224,9 @@ impl ProcessExecutor {
                     return Ok((vec![s(&candidate)], None));
                 }
             }
-            return Err(StartError::entrypoint("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"));
+            return Err(StartError::entrypoint(
+                "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
+            ));
         }
         if rt.starts_with("python") {
             let command = self.runtime_command(rt, "python", "python3");
@@ -187,15 +236,27 @@ impl ProcessExecutor {
             if probe.has_ric && !self.config.force_own_clients {
                 return Ok((vec![exe, "-m".into(), "awslambdaric".into(), spec.handler.clone()], dir));
             }
-            return Ok((vec![exe, "-u".into(), s(&runtime_dir.join("bootstrap.py")), spec.handler.clone()], dir));
+            return Ok((
+                vec![
+                    exe,
+                    "-u".into(),
+                    s(&runtime_dir.join("bootstrap.py")),
+                    spec.handler.clone(),
+                ],
+                dir,
+            ));
         }
         if rt.starts_with("nodejs") {
             let command = self.runtime_command(rt, "nodejs", "node");
-            let exe = find_program(&command).ok_or_else(|| StartError::entrypoint(format!("Couldn't find the interpreter `{command}` for {rt}")))?;
+            let exe = find_program(&command)
+                .ok_or_else(|| StartError::entrypoint(format!("Couldn't find the interpreter `{command}` for {rt}")))?;
             let dir = exe.parent().map(Path::to_path_buf);
             let mut argv = vec![s(&exe)];
             // The heap limits AWS's bootstrap derives from the memory size (90% old space).
-            argv.push(format!("--max-old-space-size={}", (spec.memory_mb as u64 * 9 / 10).max(16)));
+            argv.push(format!(
+                "--max-old-space-size={}",
+                (spec.memory_mb as u64 * 9 / 10).max(16)
+            ));
             match self.node_ric_script() {
                 Some(ric) if !self.config.force_own_clients => argv.push(s(&ric)),
                 _ => argv.push(s(&runtime_dir.join("bootstrap.mjs"))),
@@ -203,7 +264,9 @@ impl ProcessExecutor {
             argv.push(spec.handler.clone());
             return Ok((argv, dir));
         }
-        Err(StartError::entrypoint(format!("The process executor cannot run the runtime {rt}")))
+        Err(StartError::entrypoint(format!(
+            "The process executor cannot run the runtime {rt}"
+        )))
     }
 
     /// The official Node.js client's entry script: `bin/index.mjs` of the `--node-ric` directory,
@@ -220,12 +283,20 @@ impl ProcessExecutor {
 
     fn runtime_command(&self, runtime: &str, family: &str, default: &str) -> String {
         let m = &self.config.runtime_commands;
-        m.get(runtime).or_else(|| m.get(family)).cloned().unwrap_or_else(|| default.to_owned())
+        m.get(runtime)
+            .or_else(|| m.get(family))
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
     }
 
     /// Finds the real interpreter behind `command` and whether it can import awslambdaric (once).
     async fn probe_python(&self, command: &str) -> Result<PythonProbe, String> {
-        if let Some(p) = self.python_probes.lock().unwrap_or_else(|e| e.into_inner()).get(command) {
+        if let Some(p) = self
+            .python_probes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(command)
+        {
             return p.clone();
         }
         let program = find_program(command).ok_or_else(|| format!("Couldn't find the interpreter `{command}`"))?;
@@ -240,23 +311,53 @@ impl ProcessExecutor {
             Ok(o) if o.status.success() => {
                 let text = String::from_utf8_lossy(&o.stdout);
                 let mut lines = text.lines();
-                let exe = lines.next().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from).unwrap_or(program);
-                Ok(PythonProbe { executable: exe, has_ric: lines.any(|l| l.trim() == "ric") })
+                let exe = lines
+                    .next()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(PathBuf::from)
+                    .unwrap_or(program);
+                Ok(PythonProbe {
+                    executable: exe,
+                    has_ric: lines.any(|l| l.trim() == "ric"),
+                })
             }
-            Ok(o) => Err(format!("`{command}` failed: {}", String::from_utf8_lossy(&o.stderr).trim())),
+            Ok(o) => Err(format!(
+                "`{command}` failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            )),
             Err(e) => Err(format!("`{command}` failed: {e}")),
         };
-        self.python_probes.lock().unwrap_or_else(|e| e.into_inner()).insert(command.to_owned(), result.clone());
+        self.python_probes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(command.to_owned(), result.clone());
         result
     }
 }
 
 /// A command with only `vars` in its environment, in `cwd`, its stdout and stderr writing to
 /// `output`, in process group `group` (0: a new one it leads).
-fn command(program: impl AsRef<std::ffi::OsStr>, vars: &BTreeMap<String, String>, cwd: &Path, group: i32, output: &std::io::PipeWriter) -> Result<tokio::process::Command, StartError> {
-    let writer = || output.try_clone().map_err(|e| StartError::sandbox(format!("sharing the output pipe: {e}")));
+fn command(
+    program: impl AsRef<std::ffi::OsStr>,
+    vars: &BTreeMap<String, String>,
+    cwd: &Path,
+    group: i32,
+    output: &std::io::PipeWriter,
+) -> Result<tokio::process::Command, StartError> {
+    let writer = || {
+        output
+            .try_clone()
+            .map_err(|e| StartError::sandbox(format!("sharing the output pipe: {e}")))
+    };
     let mut cmd = tokio::process::Command::new(program);
-    cmd.env_clear().envs(vars).current_dir(cwd).stdin(Stdio::null()).stdout(writer()?).stderr(writer()?).process_group(group);
+    cmd.env_clear()
+        .envs(vars)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(writer()?)
+        .stderr(writer()?)
+        .process_group(group);
     Ok(cmd)
 }
 
@@ -274,7 +375,14 @@ impl SandboxControl for ProcessControl {
         // reaping to tokio. One system call instead of reading /proc/<pid>/stat.
         // SAFETY: waitid writes only the siginfo_t it is given.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let r = unsafe { libc::waitid(libc::P_PID, self.pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) };
+        let r = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                self.pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            )
+        };
         // ECHILD: reaped already. Otherwise si_pid is set only when it has exited.
         r != 0 || unsafe { info.si_pid() } != 0
     }
@@ -334,9 +442,15 @@ fn signal_group(pid: u32, signal: &str) {
 fn describe_exit(status: std::process::ExitStatus) -> ExitInfo {
     use std::os::unix::process::ExitStatusExt;
     if let Some(code) = status.code() {
-        return ExitInfo { code: Some(code), description: (code != 0).then(|| format!("exit status {code}")) };
+        return ExitInfo {
+            code: Some(code),
+            description: (code != 0).then(|| format!("exit status {code}")),
+        };
     }
-    ExitInfo { code: None, description: Some(format!("signal: {}", signal_name(status.signal().unwrap_or(0)))) }
+    ExitInfo {
+        code: None,
+        description: Some(format!("signal: {}", signal_name(status.signal().unwrap_or(0)))),
+    }
 }
 
 struct Paths<'a> {
@@ -349,7 +463,13 @@ struct Paths<'a> {
 
 /// The environment of the function process (lambda-semantics §3), AWS's paths mapped to ours.
 /// Precedence as in RIE: the function's variables first, platform values override them.
-fn environment(spec: &FunctionSpec, p: &Paths<'_>, runtime_api: &str, env_id: &str, extra: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+fn environment(
+    spec: &FunctionSpec,
+    p: &Paths<'_>,
+    runtime_api: &str,
+    env_id: &str,
+    extra: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     let d = |p: &Path| p.to_string_lossy().into_owned();
     let (task, opt, rt) = (d(p.task), d(p.opt), d(p.runtime));
     let mut v = function_env::platform(spec, runtime_api, env_id, extra);
@@ -360,9 +480,17 @@ fn environment(spec: &FunctionSpec, p: &Paths<'_>, runtime_api: &str, env_id: &s
     if let Some(dir) = p.interpreter_dir {
         path.push(d(dir));
     }
-    path.extend(["/usr/local/bin".to_owned(), "/usr/bin".to_owned(), "/bin".to_owned(), format!("{opt}/bin")]);
+    path.extend([
+        "/usr/local/bin".to_owned(),
+        "/usr/bin".to_owned(),
+        "/bin".to_owned(),
+        format!("{opt}/bin"),
+    ]);
     set("PATH", path.join(":"));
-    set("LD_LIBRARY_PATH", format!("/lib64:/usr/lib64:{rt}:{rt}/lib:{task}:{task}/lib:{opt}/lib"));
+    set(
+        "LD_LIBRARY_PATH",
+        format!("/lib64:/usr/lib64:{rt}:{rt}/lib:{task}:{task}/lib:{opt}/lib"),
+    );
     set("LANG", "en_US.UTF-8".into());
     set("TZ", ":UTC".into());
     set("TMPDIR", d(p.tmp));
@@ -383,7 +511,9 @@ fn find_program(command: &str) -> Option<PathBuf> {
         let p = PathBuf::from(command);
         return p.is_file().then_some(p);
     }
-    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(command)).find(|p| p.is_file())
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(command))
+        .find(|p| p.is_file())
 }
 
 /// The JavaScript file an `aws-lambda-ric` command is (following symlinks), or `None` when it
@@ -392,7 +522,10 @@ fn node_script_behind(command: &Path) -> Option<PathBuf> {
     let script = std::fs::canonicalize(command).ok()?;
     let is_js = matches!(script.extension().and_then(|e| e.to_str()), Some("mjs" | "js" | "cjs"));
     if !is_js {
-        tracing::debug!("{} is not a JavaScript file: Node.js functions use fauxlambda's own client", script.display());
+        tracing::debug!(
+            "{} is not a JavaScript file: Node.js functions use fauxlambda's own client",
+            script.display()
+        );
     }
     is_js.then_some(script)
 }
@@ -406,4 +539,3 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
 }
-

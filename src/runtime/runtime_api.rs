@@ -5,7 +5,10 @@
 use super::api_error::ApiError;
 use super::environment::{EnvState, EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
 use super::extensions::{EnvironmentInfo, ExtensionStatus, ShutdownReason};
-use super::invocation::{error_json, deadline_ms_after, response_too_large_payload, Completion, Invocation, InvocationOutcome, MAX_PAYLOAD_SIZE};
+use super::invocation::{
+    deadline_ms_after, error_json, response_too_large_payload, Completion, Invocation, InvocationOutcome,
+    MAX_PAYLOAD_SIZE,
+};
 use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
@@ -37,9 +40,18 @@ impl RuntimeApi {
         let listener = TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
         let (state, status) = EnvState::new(info);
-        let shared = Arc::new(Shared { state: Mutex::new(state) });
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+        });
         let task = tokio::spawn(serve(listener, shared.clone()));
-        Ok(RuntimeApiHandle { inner: Arc::new(Inner { shared, status, addr, task: task.abort_handle() }) })
+        Ok(RuntimeApiHandle {
+            inner: Arc::new(Inner {
+                shared,
+                status,
+                addr,
+                task: task.abort_handle(),
+            }),
+        })
     }
 }
 
@@ -91,7 +103,11 @@ impl RuntimeApiHandle {
     /// with loopback.
     pub fn runtime_api_address(&self) -> String {
         let a = self.inner.addr;
-        let ip = if a.ip().is_unspecified() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { a.ip() };
+        let ip = if a.ip().is_unspecified() {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            a.ip()
+        };
         SocketAddr::new(ip, a.port()).to_string()
     }
 
@@ -111,7 +127,11 @@ impl RuntimeApiHandle {
                 let now = Instant::now();
                 Completion {
                     outcome: InvocationOutcome::NotAccepted("the environment was closed".into()),
-                    timing: super::invocation::InvocationTiming { queued_at: now, delivered_at: None, completed_at: now },
+                    timing: super::invocation::InvocationTiming {
+                        queued_at: now,
+                        delivered_at: None,
+                        completed_at: now,
+                    },
                 }
             })
         }
@@ -157,7 +177,12 @@ impl RuntimeApiHandle {
     /// or shut down without one.
     pub fn init_error(&self) -> impl Future<Output = Option<InitErrorReport>> + Send + 'static {
         let ready = self.ready();
-        async move { ready.await.err().and_then(|e| if let NotReady::InitError(r) = e { Some(r) } else { None }) }
+        async move {
+            ready
+                .await
+                .err()
+                .and_then(|e| if let NotReady::InitError(r) = e { Some(r) } else { None })
+        }
     }
 
     /// A snapshot of the environment's status.
@@ -239,8 +264,14 @@ async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
         "/2020-01-01/extension/event/next" if get => extension_next(shared, req).await,
         "/2020-01-01/extension/init/error" if post => extension_error(shared, req, ExtensionErrorKind::Init).await,
         "/2020-01-01/extension/exit/error" if post => extension_error(shared, req, ExtensionErrorKind::Exit).await,
-        "/2020-08-15/logs" if put => json(StatusCode::ACCEPTED, error_json("Logs API is not supported", "Logs.NotSupported")),
-        "/2022-07-01/telemetry" if put => json(StatusCode::ACCEPTED, error_json("Telemetry API is not supported", "Telemetry.NotSupported")),
+        "/2020-08-15/logs" if put => json(
+            StatusCode::ACCEPTED,
+            error_json("Logs API is not supported", "Logs.NotSupported"),
+        ),
+        "/2022-07-01/telemetry" if put => json(
+            StatusCode::ACCEPTED,
+            error_json("Telemetry API is not supported", "Telemetry.NotSupported"),
+        ),
         "/2018-06-01/runtime/invocation/next"
         | "/2018-06-01/runtime/init/error"
         | "/2018-06-01/ping"
@@ -291,7 +322,11 @@ fn render_invocation(inv: &Invocation) -> Response<Body> {
     h.insert(DEADLINE_MS, HeaderValue::from(inv.deadline_ms));
     set(h, INVOKED_FUNCTION_ARN, &inv.invoked_function_arn);
     set(h, TRACE_ID, &inv.trace_id);
-    for (name, value) in [(CLIENT_CONTEXT, &inv.client_context), (COGNITO_IDENTITY, &inv.cognito_identity), (TENANT_ID, &inv.tenant_id)] {
+    for (name, value) in [
+        (CLIENT_CONTEXT, &inv.client_context),
+        (COGNITO_IDENTITY, &inv.cognito_identity),
+        (TENANT_ID, &inv.tenant_id),
+    ] {
         if let Some(v) = value {
             set(h, name, v);
         }
@@ -340,7 +375,13 @@ async fn invocation_result(shared: &Shared, req: Request<Incoming>, id: String, 
         if let Some(mode) = header(headers, "Lambda-Runtime-Function-Response-Mode") {
             if mode != "streaming" {
                 // (unverified) RIE sends this type with an empty payload; give the caller a body.
-                let outcome = function_error("Runtime.InvalidResponseModeHeader", Bytes::from(error_json("Invalid function response mode", "Runtime.InvalidResponseModeHeader")));
+                let outcome = function_error(
+                    "Runtime.InvalidResponseModeHeader",
+                    Bytes::from(error_json(
+                        "Invalid function response mode",
+                        "Runtime.InvalidResponseModeHeader",
+                    )),
+                );
                 return match shared.lock().runtime_result(&id, outcome) {
                     Ok(()) => api_error(&ApiError::invalid_response_mode()),
                     Err(e) => api_error(&e),
@@ -350,14 +391,23 @@ async fn invocation_result(shared: &Shared, req: Request<Incoming>, id: String, 
     }
     let error_type = header(headers, "Lambda-Runtime-Function-Error-Type").map(str::to_owned);
     let (outcome, reply) = match read_body(req.into_body(), MAX_PAYLOAD_SIZE).await {
-        ReadBody::TooLarge => (function_error("Function.ResponseSizeTooLarge", response_too_large_payload()), Some(ApiError::too_large())),
+        ReadBody::TooLarge => (
+            function_error("Function.ResponseSizeTooLarge", response_too_large_payload()),
+            Some(ApiError::too_large()),
+        ),
         ReadBody::Truncated => (
             // (unverified) caller text; RIE classifies this as Runtime.TruncatedResponse.
-            function_error("Runtime.TruncatedResponse", Bytes::from(error_json("Response was truncated", "Runtime.TruncatedResponse"))),
+            function_error(
+                "Runtime.TruncatedResponse",
+                Bytes::from(error_json("Response was truncated", "Runtime.TruncatedResponse")),
+            ),
             Some(ApiError::truncated()),
         ),
         ReadBody::Complete { data, .. } if is_error => (error_outcome(error_type, data), None),
-        ReadBody::Complete { data, trailers } => (streamed_error(&trailers).unwrap_or(InvocationOutcome::Response(data)), None),
+        ReadBody::Complete { data, trailers } => (
+            streamed_error(&trailers).unwrap_or(InvocationOutcome::Response(data)),
+            None,
+        ),
     };
     if let Err(e) = shared.lock().runtime_result(&id, outcome) {
         return api_error(&e); // ended meanwhile (deadline, process exit)
@@ -369,7 +419,10 @@ async fn invocation_result(shared: &Shared, req: Request<Incoming>, id: String, 
 }
 
 fn function_error(error_type: &str, payload: Bytes) -> InvocationOutcome {
-    InvocationOutcome::FunctionError { error_type: Some(error_type.to_owned()), payload }
+    InvocationOutcome::FunctionError {
+        error_type: Some(error_type.to_owned()),
+        payload,
+    }
 }
 
 /// `/error`: the body verbatim; with no body, the error is built from the error-type header
@@ -393,7 +446,10 @@ fn streamed_error(trailers: &Option<HeaderMap>) -> Option<InvocationOutcome> {
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
         .map(Bytes::from)
         .unwrap_or_else(|| Bytes::from(error_json("", &error_type)));
-    Some(InvocationOutcome::FunctionError { error_type: Some(error_type), payload })
+    Some(InvocationOutcome::FunctionError {
+        error_type: Some(error_type),
+        payload,
+    })
 }
 
 async fn runtime_init_error(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
@@ -420,7 +476,11 @@ async fn extension_register(shared: &Shared, req: Request<Incoming>) -> Response
     match shared.lock().extension_register(&name, feature.as_deref(), &data) {
         Ok((id, body)) => {
             let mut resp = json(StatusCode::OK, body);
-            set(resp.headers_mut(), HeaderName::from_static("lambda-extension-identifier"), &id);
+            set(
+                resp.headers_mut(),
+                HeaderName::from_static("lambda-extension-identifier"),
+                &id,
+            );
             resp
         }
         Err(e) => api_error(&e),
@@ -433,7 +493,9 @@ fn extension_id(headers: &HeaderMap) -> Result<String, ApiError> {
     if id.is_empty() {
         return Err(ApiError::extension_id_missing());
     }
-    uuid::Uuid::parse_str(id).map(|u| u.to_string()).map_err(|_| ApiError::extension_id_invalid())
+    uuid::Uuid::parse_str(id)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::extension_id_invalid())
 }
 
 async fn extension_next(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
@@ -444,7 +506,11 @@ async fn extension_next(shared: &Shared, req: Request<Incoming>) -> Response<Bod
     match rx.await {
         Ok(event) => {
             let mut resp = json(StatusCode::OK, event);
-            set(resp.headers_mut(), HeaderName::from_static("lambda-extension-event-identifier"), &uuid::Uuid::new_v4().to_string());
+            set(
+                resp.headers_mut(),
+                HeaderName::from_static("lambda-extension-event-identifier"),
+                &uuid::Uuid::new_v4().to_string(),
+            );
             resp
         }
         Err(_) => api_error(&ApiError::internal()),
@@ -486,7 +552,13 @@ async fn read_body(mut body: Incoming, limit: usize) -> ReadBody {
     loop {
         match body.frame().await {
             None => break,
-            Some(Err(_)) => return if seen > limit { ReadBody::TooLarge } else { ReadBody::Truncated },
+            Some(Err(_)) => {
+                return if seen > limit {
+                    ReadBody::TooLarge
+                } else {
+                    ReadBody::Truncated
+                }
+            }
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(chunk) => {
                     seen = seen.saturating_add(chunk.len());
@@ -507,21 +579,28 @@ async fn read_body(mut body: Incoming, limit: usize) -> ReadBody {
     if seen > limit {
         ReadBody::TooLarge
     } else {
-        ReadBody::Complete { data: data.freeze(), trailers }
+        ReadBody::Complete {
+            data: data.freeze(),
+            trailers,
+        }
     }
 }
 
 fn json(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
     let mut resp = Response::new(Full::new(body.into()));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut()
+        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<Body> {
     let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     resp
 }
 
@@ -546,8 +625,14 @@ mod tests {
 
     #[test]
     fn invocation_paths() {
-        assert_eq!(invocation_path("/2018-06-01/runtime/invocation/abc/response"), Some(("abc".into(), false)));
-        assert_eq!(invocation_path("/2018-06-01/runtime/invocation/abc/error"), Some(("abc".into(), true)));
+        assert_eq!(
+            invocation_path("/2018-06-01/runtime/invocation/abc/response"),
+            Some(("abc".into(), false))
+        );
+        assert_eq!(
+            invocation_path("/2018-06-01/runtime/invocation/abc/error"),
+            Some(("abc".into(), true))
+        );
         assert_eq!(invocation_path("/2018-06-01/runtime/invocation//error"), None);
         assert_eq!(invocation_path("/2018-06-01/runtime/invocation/abc/other"), None);
         assert_eq!(invocation_path("/2018-06-01/runtime/invocation/abc"), None);
@@ -564,10 +649,16 @@ mod tests {
         }
         let mut t = HeaderMap::new();
         t.insert("Lambda-Runtime-Function-Error-Type", HeaderValue::from_static("Oops"));
-        t.insert("Lambda-Runtime-Function-Error-Body", HeaderValue::from_static("eyJhIjoxfQ=="));
+        t.insert(
+            "Lambda-Runtime-Function-Error-Body",
+            HeaderValue::from_static("eyJhIjoxfQ=="),
+        );
         assert_eq!(
             streamed_error(&Some(t)),
-            Some(InvocationOutcome::FunctionError { error_type: Some("Oops".into()), payload: Bytes::from_static(br#"{"a":1}"#) })
+            Some(InvocationOutcome::FunctionError {
+                error_type: Some("Oops".into()),
+                payload: Bytes::from_static(br#"{"a":1}"#)
+            })
         );
     }
 }

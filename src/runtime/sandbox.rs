@@ -22,9 +22,15 @@ impl ExitInfo {
     /// From an exit code as a shell reports it (128 + N for signal N, as containers report).
     pub fn from_code(code: i64) -> ExitInfo {
         if code > 128 && code < 128 + 65 {
-            return ExitInfo { code: None, description: Some(format!("signal: {}", signal_name((code - 128) as i32))) };
+            return ExitInfo {
+                code: None,
+                description: Some(format!("signal: {}", signal_name((code - 128) as i32))),
+            };
         }
-        ExitInfo { code: Some(code as i32), description: (code != 0).then(|| format!("exit status {code}")) }
+        ExitInfo {
+            code: Some(code as i32),
+            description: (code != 0).then(|| format!("exit status {code}")),
+        }
     }
 }
 
@@ -57,8 +63,22 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    pub fn new(id: String, pid: u32, container: Option<String>, logs: LogSink, exit: watch::Receiver<Option<ExitInfo>>, control: Box<dyn SandboxControl>) -> Sandbox {
-        Sandbox { id, pid, container, logs, exit, control }
+    pub fn new(
+        id: String,
+        pid: u32,
+        container: Option<String>,
+        logs: LogSink,
+        exit: watch::Receiver<Option<ExitInfo>>,
+        control: Box<dyn SandboxControl>,
+    ) -> Sandbox {
+        Sandbox {
+            id,
+            pid,
+            container,
+            logs,
+            exit,
+            control,
+        }
     }
 
     /// Resolves when the runtime has exited.
@@ -70,7 +90,10 @@ impl Sandbox {
                     return e;
                 }
                 if rx.changed().await.is_err() {
-                    return ExitInfo { code: None, description: Some("signal: killed".into()) };
+                    return ExitInfo {
+                        code: None,
+                        description: Some("signal: killed".into()),
+                    };
                 }
             }
         }

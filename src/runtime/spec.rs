@@ -62,14 +62,29 @@ impl FunctionSpec {
         let mut layers = Vec::new();
         for l in c.layers.iter().flatten() {
             let arn = l.arn.clone().unwrap_or_default();
-            let p = state.layers.package(&arn).ok_or_else(|| format!("layer {arn} has no stored package"))?;
-            layers.push(LayerPackage { sha256_hex: p.sha256_hex.clone(), zip: store.path(&p.sha256_hex) });
+            let p = state
+                .layers
+                .package(&arn)
+                .ok_or_else(|| format!("layer {arn} has no stored package"))?;
+            layers.push(LayerPackage {
+                sha256_hex: p.sha256_hex.clone(),
+                zip: store.path(&p.sha256_hex),
+            });
         }
         let (code_sha256_hex, code_zip, image) = match &version.code {
             crate::state::functions::Code::Zip(pkg) => (pkg.sha256_hex.clone(), store.path(&pkg.sha256_hex), None),
             crate::state::functions::Code::Image { uri } => {
-                let cfg = c.image_config_response.as_ref().and_then(|r| r.image_config.clone()).unwrap_or_default();
-                let image = ImageSpec { uri: uri.clone(), entry_point: cfg.entry_point, command: cfg.command, working_directory: cfg.working_directory };
+                let cfg = c
+                    .image_config_response
+                    .as_ref()
+                    .and_then(|r| r.image_config.clone())
+                    .unwrap_or_default();
+                let image = ImageSpec {
+                    uri: uri.clone(),
+                    entry_point: cfg.entry_point,
+                    command: cfg.command,
+                    working_directory: cfg.working_directory,
+                };
                 (String::new(), PathBuf::new(), Some(image))
             }
         };
@@ -82,7 +97,13 @@ impl FunctionSpec {
             timeout: Duration::from_secs(c.timeout.unwrap_or(3).max(1) as u64),
             region: region.to_owned(),
             account_id: account_id.to_owned(),
-            environment: c.environment.as_ref().and_then(|e| e.variables.clone()).unwrap_or_default().into_iter().collect(),
+            environment: c
+                .environment
+                .as_ref()
+                .and_then(|e| e.variables.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
             code_sha256_hex,
             code_zip,
             layers,
@@ -93,7 +114,11 @@ impl FunctionSpec {
                 .and_then(|a| a.first())
                 .map(|a| a.as_str().to_owned())
                 .unwrap_or_else(|| "x86_64".into()),
-            ephemeral_storage_mb: c.ephemeral_storage.as_ref().map(|e| e.size.max(512) as u32).unwrap_or(512),
+            ephemeral_storage_mb: c
+                .ephemeral_storage
+                .as_ref()
+                .map(|e| e.size.max(512) as u32)
+                .unwrap_or(512),
         })
     }
 

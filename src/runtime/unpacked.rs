@@ -48,7 +48,10 @@ pub struct Unpacker {
 
 impl Unpacker {
     pub fn new(root: PathBuf) -> Unpacker {
-        Unpacker { root, lock: tokio::sync::Mutex::new(()) }
+        Unpacker {
+            root,
+            lock: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The code and layer directories of `spec`, unpacked when first needed.

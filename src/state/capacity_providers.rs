@@ -25,5 +25,9 @@ impl CapacityProviders {
 
 /// The capacity provider ARN a function configuration runs on, if any.
 pub fn provider_of(config: &m::FunctionConfiguration) -> Option<&str> {
-    config.capacity_provider_config.as_ref().map(|c| c.lambda_managed_instances_capacity_provider_config.capacity_provider_arn.as_str())
+    config.capacity_provider_config.as_ref().map(|c| {
+        c.lambda_managed_instances_capacity_provider_config
+            .capacity_provider_arn
+            .as_str()
+    })
 }

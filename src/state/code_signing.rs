@@ -30,7 +30,11 @@ impl CodeSigning {
 
     /// The names of the functions using config `arn`, in name order.
     pub fn functions_using(&self, arn: &str) -> Vec<String> {
-        self.by_function.iter().filter(|(_, a)| a.as_str() == arn).map(|(f, _)| f.clone()).collect()
+        self.by_function
+            .iter()
+            .filter(|(_, a)| a.as_str() == arn)
+            .map(|(f, _)| f.clone())
+            .collect()
     }
 }
 

@@ -36,7 +36,11 @@ impl Concurrency {
 
     /// Reserved concurrency of every function but `except`.
     pub fn reserved_by_others(&self, except: &str) -> i32 {
-        self.reserved.iter().filter(|(n, _)| n.as_str() != except).map(|(_, r)| *r).sum()
+        self.reserved
+            .iter()
+            .filter(|(n, _)| n.as_str() != except)
+            .map(|(_, r)| *r)
+            .sum()
     }
 
     /// The account's unreserved concurrent executions.

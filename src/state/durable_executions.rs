@@ -130,15 +130,24 @@ pub fn event(at: i64, event_type: m::EventType, op: Option<&m::Operation>) -> m:
 }
 
 pub fn event_result(payload: Option<String>) -> m::EventResult {
-    m::EventResult { payload, truncated: Some(false) }
+    m::EventResult {
+        payload,
+        truncated: Some(false),
+    }
 }
 
 pub fn event_error(payload: Option<m::ErrorObject>) -> m::EventError {
-    m::EventError { payload, truncated: Some(false) }
+    m::EventError {
+        payload,
+        truncated: Some(false),
+    }
 }
 
 pub fn is_terminal(s: &m::OperationStatus) -> bool {
-    !matches!(s, m::OperationStatus::Started | m::OperationStatus::Pending | m::OperationStatus::Ready)
+    !matches!(
+        s,
+        m::OperationStatus::Started | m::OperationStatus::Pending | m::OperationStatus::Ready
+    )
 }
 
 impl Execution {
@@ -174,7 +183,13 @@ impl Execution {
     }
 
     /// Finishes the execution (and its `EXECUTION` operation) with `status`.
-    pub fn finish(&mut self, status: m::ExecutionStatus, at: i64, result: Option<String>, error: Option<m::ErrorObject>) {
+    pub fn finish(
+        &mut self,
+        status: m::ExecutionStatus,
+        at: i64,
+        result: Option<String>,
+        error: Option<m::ErrorObject>,
+    ) {
         let op_status = match status {
             m::ExecutionStatus::Succeeded => m::OperationStatus::Succeeded,
             m::ExecutionStatus::Failed => m::OperationStatus::Failed,
@@ -206,10 +221,26 @@ impl Execution {
         let op = self.op(&exec_id).cloned();
         let mut e = event(at, event_type.clone(), op.as_ref());
         match event_type {
-            m::EventType::ExecutionSucceeded => e.execution_succeeded_details = Some(m::ExecutionSucceededDetails { result: event_result(result) }),
-            m::EventType::ExecutionFailed => e.execution_failed_details = Some(m::ExecutionFailedDetails { error: event_error(error) }),
-            m::EventType::ExecutionTimedOut => e.execution_timed_out_details = Some(m::ExecutionTimedOutDetails { error: Some(event_error(error)) }),
-            _ => e.execution_stopped_details = Some(m::ExecutionStoppedDetails { error: event_error(error) }),
+            m::EventType::ExecutionSucceeded => {
+                e.execution_succeeded_details = Some(m::ExecutionSucceededDetails {
+                    result: event_result(result),
+                })
+            }
+            m::EventType::ExecutionFailed => {
+                e.execution_failed_details = Some(m::ExecutionFailedDetails {
+                    error: event_error(error),
+                })
+            }
+            m::EventType::ExecutionTimedOut => {
+                e.execution_timed_out_details = Some(m::ExecutionTimedOutDetails {
+                    error: Some(event_error(error)),
+                })
+            }
+            _ => {
+                e.execution_stopped_details = Some(m::ExecutionStoppedDetails {
+                    error: event_error(error),
+                })
+            }
         }
         self.push_event(e);
     }
@@ -225,7 +256,10 @@ impl Execution {
             if now >= deadline {
                 let error = m::ErrorObject {
                     error_type: Some("Execution.Timeout".into()),
-                    error_message: Some(format!("The durable execution exceeded its ExecutionTimeout of {} seconds.", self.execution_timeout)),
+                    error_message: Some(format!(
+                        "The durable execution exceeded its ExecutionTimeout of {} seconds.",
+                        self.execution_timeout
+                    )),
                     ..Default::default()
                 };
                 self.finish(m::ExecutionStatus::TimedOut, deadline, None, Some(error));
@@ -234,7 +268,11 @@ impl Execution {
         }
         let mut due: Vec<(i64, String)> = Vec::new();
         for (id, t) in &self.timers {
-            let at = [t.wait_until, t.retry_at, t.timeout_at, t.heartbeat_at].into_iter().flatten().filter(|&d| d <= now).min();
+            let at = [t.wait_until, t.retry_at, t.timeout_at, t.heartbeat_at]
+                .into_iter()
+                .flatten()
+                .filter(|&d| d <= now)
+                .min();
             if let Some(at) = at {
                 due.push((at, id.clone()));
             }
@@ -250,7 +288,9 @@ impl Execution {
                     let started = op.start_timestamp.to_millis().unwrap_or(at);
                     let op = op.clone();
                     let mut e = event(at, m::EventType::WaitSucceeded, Some(&op));
-                    e.wait_succeeded_details = Some(m::WaitSucceededDetails { duration: Some(((at - started) / 1000) as i32) });
+                    e.wait_succeeded_details = Some(m::WaitSucceededDetails {
+                        duration: Some(((at - started) / 1000) as i32),
+                    });
                     self.push_event(e);
                 }
                 m::OperationType::Step if op.status == m::OperationStatus::Pending => {
@@ -259,9 +299,21 @@ impl Execution {
                 m::OperationType::Callback if op.status == m::OperationStatus::Started => {
                     let heartbeat = t.heartbeat_at.is_some_and(|h| h <= now) && t.timeout_at.is_none_or(|d| d > now);
                     let error = m::ErrorObject {
-                        error_type: Some(if heartbeat { "Callback.HeartbeatTimeout" } else { "Callback.Timeout" }.into()),
+                        error_type: Some(
+                            if heartbeat {
+                                "Callback.HeartbeatTimeout"
+                            } else {
+                                "Callback.Timeout"
+                            }
+                            .into(),
+                        ),
                         error_message: Some(
-                            if heartbeat { "The callback did not receive a heartbeat in time." } else { "The callback timed out." }.into(),
+                            if heartbeat {
+                                "The callback did not receive a heartbeat in time."
+                            } else {
+                                "The callback timed out."
+                            }
+                            .into(),
                         ),
                         ..Default::default()
                     };
@@ -272,7 +324,9 @@ impl Execution {
                     }
                     let op = op.clone();
                     let mut e = event(at, m::EventType::CallbackTimedOut, Some(&op));
-                    e.callback_timed_out_details = Some(m::CallbackTimedOutDetails { error: event_error(Some(error)) });
+                    e.callback_timed_out_details = Some(m::CallbackTimedOutDetails {
+                        error: event_error(Some(error)),
+                    });
                     self.push_event(e);
                 }
                 _ => continue,
@@ -305,7 +359,9 @@ pub struct DurableExecutions {
 fn already_started(name: &str) -> ServiceError {
     ServiceError::DurableExecutionAlreadyStartedException(m::DurableExecutionAlreadyStartedException {
         r#type: Some("User".into()),
-        message: Some(format!("The durable execution with the name {name} has already been started for this function.")),
+        message: Some(format!(
+            "The durable execution with the name {name} has already been started for this function."
+        )),
     })
 }
 
@@ -327,11 +383,20 @@ impl DurableExecutions {
         let parts: Vec<&str> = new.function_arn.split(':').collect();
         let (function_name, version) = match parts.as_slice() {
             ["arn", _, "lambda", _, _, "function", name, version] => (name.to_string(), version.to_string()),
-            _ => return Err(aws_error::invalid_parameter(format!("A durable execution needs a qualified function ARN: {}", new.function_arn))),
+            _ => {
+                return Err(aws_error::invalid_parameter(format!(
+                    "A durable execution needs a qualified function ARN: {}",
+                    new.function_arn
+                )))
+            }
         };
         let id = uuid::Uuid::new_v4().simple().to_string();
         let name = new.name.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        if self.by_arn.values().any(|e| e.function_name == function_name && e.name == name) {
+        if self
+            .by_arn
+            .values()
+            .any(|e| e.function_name == function_name && e.name == name)
+        {
             return Err(already_started(&name));
         }
         let arn = format!("{}/durable-execution/{name}/{id}", new.function_arn);
@@ -342,7 +407,9 @@ impl DurableExecutions {
             chained_invoke_details: None,
             context_details: None,
             end_timestamp: None,
-            execution_details: Some(m::ExecutionDetails { input_payload: new.input_payload.clone() }),
+            execution_details: Some(m::ExecutionDetails {
+                input_payload: new.input_payload.clone(),
+            }),
             id: id.clone(),
             name: None,
             parent_id: None,
@@ -379,11 +446,18 @@ impl DurableExecutions {
         let mut ev = event(now, m::EventType::ExecutionStarted, Some(&exec_op));
         ev.execution_started_details = Some(m::ExecutionStartedDetails {
             execution_timeout: new.execution_timeout,
-            input: m::EventInput { payload: new.input_payload, truncated: Some(false) },
+            input: m::EventInput {
+                payload: new.input_payload,
+                truncated: Some(false),
+            },
         });
         e.push_event(ev);
         self.by_arn.insert(arn.clone(), e);
-        Ok(Started { arn, name, checkpoint_token: token })
+        Ok(Started {
+            arn,
+            name,
+            checkpoint_token: token,
+        })
     }
 
     /// An execution, with its deadlines applied.
@@ -401,7 +475,11 @@ impl DurableExecutions {
 
     /// Executions of a function version, deadlines applied, in starting order.
     pub fn of_version(&mut self, function_name: &str, version: &str, now: i64) -> Vec<&Execution> {
-        let mut out: Vec<&mut Execution> = self.by_arn.values_mut().filter(|e| e.function_name == function_name && e.version == version).collect();
+        let mut out: Vec<&mut Execution> = self
+            .by_arn
+            .values_mut()
+            .filter(|e| e.function_name == function_name && e.version == version)
+            .collect();
         out.iter_mut().for_each(|e| e.refresh(now));
         let mut out: Vec<&Execution> = out.into_iter().map(|e| &*e).collect();
         out.sort_by_key(|e| e.seq);
@@ -423,8 +501,15 @@ impl DurableExecutions {
 
     /// Applies an external system's answer to a pending callback.
     pub fn callback(&mut self, id: &str, outcome: CallbackOutcome, now: i64) -> Result<(), ServiceError> {
-        let (arn, op_id) = self.callbacks.get(id).cloned().ok_or_else(|| aws_error::not_found(format!("Callback not found: {id}")))?;
-        let e = self.by_arn.get_mut(&arn).ok_or_else(|| aws_error::not_found(format!("Callback not found: {id}")))?;
+        let (arn, op_id) = self
+            .callbacks
+            .get(id)
+            .cloned()
+            .ok_or_else(|| aws_error::not_found(format!("Callback not found: {id}")))?;
+        let e = self
+            .by_arn
+            .get_mut(&arn)
+            .ok_or_else(|| aws_error::not_found(format!("Callback not found: {id}")))?;
         e.refresh(now);
         let running = e.is_running();
         let op = e.op_mut(&op_id).ok_or_else(|| callback_closed(id))?;
@@ -447,7 +532,9 @@ impl DurableExecutions {
                     d.result = result.clone();
                 }
                 let mut ev = event(now, m::EventType::CallbackSucceeded, Some(op));
-                ev.callback_succeeded_details = Some(m::CallbackSucceededDetails { result: event_result(result) });
+                ev.callback_succeeded_details = Some(m::CallbackSucceededDetails {
+                    result: event_result(result),
+                });
                 ev
             }
             CallbackOutcome::Failure(error) => {
@@ -456,7 +543,9 @@ impl DurableExecutions {
                     d.error = error.clone();
                 }
                 let mut ev = event(now, m::EventType::CallbackFailed, Some(op));
-                ev.callback_failed_details = Some(m::CallbackFailedDetails { error: event_error(error) });
+                ev.callback_failed_details = Some(m::CallbackFailedDetails {
+                    error: event_error(error),
+                });
                 ev
             }
         };
@@ -486,21 +575,41 @@ mod tests {
     const FN: &str = "arn:aws:lambda:us-east-1:000000000000:function:durable:$LATEST";
 
     fn start(d: &mut DurableExecutions, timeout: i32, now: i64) -> Started {
-        let new = NewExecution { function_arn: FN.into(), name: None, input_payload: Some("{}".into()), execution_timeout: timeout, trace_id: None };
+        let new = NewExecution {
+            function_arn: FN.into(),
+            name: None,
+            input_payload: Some("{}".into()),
+            execution_timeout: timeout,
+            trace_id: None,
+        };
         d.record(new, now).unwrap()
     }
 
     fn update(id: &str, t: m::OperationType, a: m::OperationAction) -> m::OperationUpdate {
-        m::OperationUpdate { id: id.into(), r#type: t, action: a, ..Default::default() }
+        m::OperationUpdate {
+            id: id.into(),
+            r#type: t,
+            action: a,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn names_are_unique_per_function() {
         let mut d = DurableExecutions::default();
-        let new = NewExecution { function_arn: FN.into(), name: Some("run".into()), input_payload: None, execution_timeout: 0, trace_id: None };
+        let new = NewExecution {
+            function_arn: FN.into(),
+            name: Some("run".into()),
+            input_payload: None,
+            execution_timeout: 0,
+            trace_id: None,
+        };
         let s = d.record(new.clone(), 0).unwrap();
         assert!(s.arn.starts_with(&format!("{FN}/durable-execution/run/")));
-        assert!(matches!(d.record(new, 1), Err(ServiceError::DurableExecutionAlreadyStartedException(_))));
+        assert!(matches!(
+            d.record(new, 1),
+            Err(ServiceError::DurableExecutionAlreadyStartedException(_))
+        ));
     }
 
     #[test]
@@ -510,21 +619,40 @@ mod tests {
         let mut wait = update("w", m::OperationType::Wait, m::OperationAction::Start);
         wait.wait_options = Some(m::WaitOptions { wait_seconds: Some(5) });
         let mut cb = update("cb", m::OperationType::Callback, m::OperationAction::Start);
-        cb.callback_options = Some(m::CallbackOptions { timeout_seconds: 10, heartbeat_timeout_seconds: 0 });
-        let reply = d.checkpoint(&s.arn, &s.checkpoint_token, None, vec![wait, cb], 0).unwrap();
-        let callback_id = reply.new_execution_state.operations.unwrap()[1].callback_details.clone().unwrap().callback_id.unwrap();
+        cb.callback_options = Some(m::CallbackOptions {
+            timeout_seconds: 10,
+            heartbeat_timeout_seconds: 0,
+        });
+        let reply = d
+            .checkpoint(&s.arn, &s.checkpoint_token, None, vec![wait, cb], 0)
+            .unwrap();
+        let callback_id = reply.new_execution_state.operations.unwrap()[1]
+            .callback_details
+            .clone()
+            .unwrap()
+            .callback_id
+            .unwrap();
 
         let e = d.get(&s.arn, 6_000).unwrap();
         assert_eq!(e.op("w").unwrap().status, m::OperationStatus::Succeeded);
         assert_eq!(e.op("cb").unwrap().status, m::OperationStatus::Started);
         let e = d.get(&s.arn, 11_000).unwrap();
         assert_eq!(e.op("cb").unwrap().status, m::OperationStatus::TimedOut);
-        assert!(matches!(d.callback(&callback_id, CallbackOutcome::Heartbeat, 11_000), Err(ServiceError::CallbackTimeoutException(_))));
+        assert!(matches!(
+            d.callback(&callback_id, CallbackOutcome::Heartbeat, 11_000),
+            Err(ServiceError::CallbackTimeoutException(_))
+        ));
 
         // The next checkpoint reports what changed meanwhile.
         let token = reply.checkpoint_token.unwrap();
         let next = d.checkpoint(&s.arn, &token, None, vec![], 12_000).unwrap();
-        let ids: Vec<String> = next.new_execution_state.operations.unwrap().into_iter().map(|o| o.id).collect();
+        let ids: Vec<String> = next
+            .new_execution_state
+            .operations
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
         assert_eq!(ids, ["w", "cb"]);
 
         let e = d.get(&s.arn, 61_000).unwrap();
@@ -549,23 +677,65 @@ mod tests {
         let mut d = DurableExecutions::default();
         let s = start(&mut d, 0, 0);
         let mut cb = update("cb", m::OperationType::Callback, m::OperationAction::Start);
-        cb.callback_options = Some(m::CallbackOptions { timeout_seconds: 0, heartbeat_timeout_seconds: 5 });
+        cb.callback_options = Some(m::CallbackOptions {
+            timeout_seconds: 0,
+            heartbeat_timeout_seconds: 5,
+        });
         let step = update("s", m::OperationType::Step, m::OperationAction::Start);
-        let r = d.checkpoint(&s.arn, &s.checkpoint_token, None, vec![cb, step], 0).unwrap();
-        let id = r.new_execution_state.operations.unwrap()[0].callback_details.clone().unwrap().callback_id.unwrap();
+        let r = d
+            .checkpoint(&s.arn, &s.checkpoint_token, None, vec![cb, step], 0)
+            .unwrap();
+        let id = r.new_execution_state.operations.unwrap()[0]
+            .callback_details
+            .clone()
+            .unwrap()
+            .callback_id
+            .unwrap();
         d.callback(&id, CallbackOutcome::Heartbeat, 4_000).unwrap();
-        assert_eq!(d.get(&s.arn, 8_000).unwrap().op("cb").unwrap().status, m::OperationStatus::Started);
-        assert_eq!(d.get(&s.arn, 9_500).unwrap().op("cb").unwrap().status, m::OperationStatus::TimedOut);
+        assert_eq!(
+            d.get(&s.arn, 8_000).unwrap().op("cb").unwrap().status,
+            m::OperationStatus::Started
+        );
+        assert_eq!(
+            d.get(&s.arn, 9_500).unwrap().op("cb").unwrap().status,
+            m::OperationStatus::TimedOut
+        );
 
         let mut retry = update("s", m::OperationType::Step, m::OperationAction::Retry);
-        retry.step_options = Some(m::StepOptions { next_attempt_delay_seconds: Some(2) });
-        let r = d.checkpoint(&s.arn, r.checkpoint_token.as_deref().unwrap(), None, vec![retry], 10_000).unwrap();
-        assert_eq!(d.get(&s.arn, 11_000).unwrap().op("s").unwrap().status, m::OperationStatus::Pending);
-        assert_eq!(d.get(&s.arn, 12_000).unwrap().op("s").unwrap().status, m::OperationStatus::Ready);
+        retry.step_options = Some(m::StepOptions {
+            next_attempt_delay_seconds: Some(2),
+        });
+        let r = d
+            .checkpoint(
+                &s.arn,
+                r.checkpoint_token.as_deref().unwrap(),
+                None,
+                vec![retry],
+                10_000,
+            )
+            .unwrap();
+        assert_eq!(
+            d.get(&s.arn, 11_000).unwrap().op("s").unwrap().status,
+            m::OperationStatus::Pending
+        );
+        assert_eq!(
+            d.get(&s.arn, 12_000).unwrap().op("s").unwrap().status,
+            m::OperationStatus::Ready
+        );
         let again = update("s", m::OperationType::Step, m::OperationAction::Start);
-        d.checkpoint(&s.arn, r.checkpoint_token.as_deref().unwrap(), None, vec![again], 12_000).unwrap();
+        d.checkpoint(
+            &s.arn,
+            r.checkpoint_token.as_deref().unwrap(),
+            None,
+            vec![again],
+            12_000,
+        )
+        .unwrap();
         let op = d.get(&s.arn, 12_000).unwrap().op("s").unwrap().clone();
-        assert_eq!((op.status, op.step_details.unwrap().attempt), (m::OperationStatus::Started, 2));
+        assert_eq!(
+            (op.status, op.step_details.unwrap().attempt),
+            (m::OperationStatus::Started, 2)
+        );
     }
 
     #[test]

@@ -16,7 +16,10 @@ impl EventInvokeConfigs {
     }
 
     /// Every config of a function, by qualifier.
-    pub fn of_function<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (&'a str, &'a FunctionEventInvokeConfig)> + 'a {
+    pub fn of_function<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a FunctionEventInvokeConfig)> + 'a {
         self.by_key.of_function(name)
     }
 

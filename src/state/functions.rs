@@ -78,8 +78,15 @@ impl Functions {
         if self.by_name.contains_key(&name) {
             return Err(aws_error::conflict(format!("Function already exist: {name}")));
         }
-        self.by_name
-            .insert(name, Function { latest, versions: BTreeMap::new(), last_version: 0, aliases: BTreeMap::new() });
+        self.by_name.insert(
+            name,
+            Function {
+                latest,
+                versions: BTreeMap::new(),
+                last_version: 0,
+                aliases: BTreeMap::new(),
+            },
+        );
         Ok(())
     }
 

@@ -69,13 +69,16 @@ impl Layers {
     pub fn by_arn(&self, arn: &str) -> Option<&LayerVersion> {
         let (rest, version) = arn.rsplit_once(':')?;
         let name = rest.rsplit_once(':')?.1;
-        self.get(name, version.parse().ok()?).filter(|v| v.layer_version_arn == arn)
+        self.get(name, version.parse().ok()?)
+            .filter(|v| v.layer_version_arn == arn)
     }
 
     /// The stored package of a layer version, for the execution engine. Still answers for a
     /// version deleted after functions started using it.
     pub fn package(&self, layer_version_arn: &str) -> Option<&Package> {
-        self.by_arn(layer_version_arn).map(|v| &v.package).or_else(|| self.retired.get(layer_version_arn))
+        self.by_arn(layer_version_arn)
+            .map(|v| &v.package)
+            .or_else(|| self.retired.get(layer_version_arn))
     }
 
     /// The next version number of `name` (creating the layer on first use).
@@ -100,6 +103,10 @@ impl Layers {
 
     /// Total stored size of every existing layer version.
     pub fn total_code_size(&self) -> i64 {
-        self.by_name.values().flat_map(|l| l.versions.values()).map(|v| v.package.size).sum()
+        self.by_name
+            .values()
+            .flat_map(|l| l.versions.values())
+            .map(|v| v.package.size)
+            .sum()
     }
 }

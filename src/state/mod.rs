@@ -3,6 +3,7 @@
 //! and no lock is ever taken. Jobs must be quick: hashing, disk and network work happen before a
 //! job is sent.
 
+pub mod capacity_providers;
 pub mod code_signing;
 pub mod concurrency;
 pub mod durable_executions;
@@ -10,7 +11,6 @@ pub mod event_invoke_configs;
 pub mod event_source_mappings;
 pub mod functions;
 pub mod layers;
-pub mod capacity_providers;
 pub mod per_qualifier;
 pub mod permissions;
 pub mod runtime_management;
@@ -92,7 +92,10 @@ impl StateHandle {
     }
 
     /// Runs `f` on the state and returns its result.
-    pub async fn call<R: Send + 'static>(&self, f: impl FnOnce(&mut State) -> R + Send + 'static) -> Result<R, ActorGone> {
+    pub async fn call<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut State) -> R + Send + 'static,
+    ) -> Result<R, ActorGone> {
         let (tx, rx) = oneshot::channel();
         self.tx
             .send(Box::new(move |s: &mut State| {
@@ -110,7 +113,12 @@ mod tests {
     #[tokio::test]
     async fn jobs_run_in_order_and_survive_a_panic() {
         let h = StateHandle::spawn(State::default());
-        h.call(|s| s.tags.set("arn:x", [("a".to_string(), "1".to_string())].into_iter().collect())).await.unwrap();
+        h.call(|s| {
+            s.tags
+                .set("arn:x", [("a".to_string(), "1".to_string())].into_iter().collect())
+        })
+        .await
+        .unwrap();
         assert!(h.call(|_| -> () { panic!("boom") }).await.is_err());
         let tags = h.call(|s| s.tags.get("arn:x")).await.unwrap();
         assert_eq!(tags.get("a").map(String::as_str), Some("1"));

@@ -26,7 +26,10 @@ impl<T> PerQualifier<T> {
 
     /// Every entry of a function, by qualifier.
     pub fn of_function<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (&'a str, &'a T)> + 'a {
-        self.0.iter().filter(move |((n, _), _)| n == name).map(|((_, q), v)| (q.as_str(), v))
+        self.0
+            .iter()
+            .filter(move |((n, _), _)| n == name)
+            .map(|((_, q), v)| (q.as_str(), v))
     }
 
     /// Drops a deleted function's entries (or one deleted qualifier's).

@@ -55,7 +55,10 @@ impl Statement {
                     None => ops.push((op, vec![entry])),
                 }
             }
-            let rendered: Vec<String> = ops.iter().map(|(op, entries)| format!("{}:{{{}}}", js(op), entries.join(","))).collect();
+            let rendered: Vec<String> = ops
+                .iter()
+                .map(|(op, entries)| format!("{}:{{{}}}", js(op), entries.join(",")))
+                .collect();
             out.push_str(&format!(",\"Condition\":{{{}}}", rendered.join(",")));
         }
         out.push('}');
@@ -66,7 +69,10 @@ impl Statement {
 /// A policy document as AWS serialises it: `{"Version":"2012-10-17","Id":"default","Statement":[...]}`.
 pub fn policy_document(statements: &[Statement]) -> String {
     let parts: Vec<String> = statements.iter().map(Statement::to_json).collect();
-    format!("{{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":[{}]}}", parts.join(","))
+    format!(
+        "{{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":[{}]}}",
+        parts.join(",")
+    )
 }
 
 /// The policy key of an unqualified function (and of `$LATEST`).
@@ -105,7 +111,9 @@ impl Permissions {
     /// statements is dropped.
     pub fn remove(&mut self, name: &str, qualifier: Option<&str>, sid: &str) -> bool {
         let q = qualifier.unwrap_or(LATEST);
-        let Some(per_q) = self.by_function.get_mut(name) else { return false };
+        let Some(per_q) = self.by_function.get_mut(name) else {
+            return false;
+        };
         let Some(list) = per_q.get_mut(q) else { return false };
         let before = list.len();
         list.retain(|s| s.sid != sid);
@@ -163,6 +171,9 @@ mod tests {
         assert!(!p.remove("f", None, "nope"));
         assert!(p.remove("f", None, "s3"));
         assert!(p.statements("f", None).is_empty());
-        assert_eq!(policy_document(&[]), r#"{"Version":"2012-10-17","Id":"default","Statement":[]}"#);
+        assert_eq!(
+            policy_document(&[]),
+            r#"{"Version":"2012-10-17","Id":"default","Statement":[]}"#
+        );
     }
 }

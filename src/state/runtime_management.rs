@@ -22,10 +22,10 @@ pub struct RuntimeManagement {
 impl RuntimeManagement {
     /// The config of a version; a version never configured follows `Auto`.
     pub fn config(&self, name: &str, version: &str) -> RuntimeConfig {
-        self.configs
-            .get_for(name, version)
-            .cloned()
-            .unwrap_or(RuntimeConfig { update_runtime_on: m::UpdateRuntimeOn::Auto, runtime_version_arn: None })
+        self.configs.get_for(name, version).cloned().unwrap_or(RuntimeConfig {
+            update_runtime_on: m::UpdateRuntimeOn::Auto,
+            runtime_version_arn: None,
+        })
     }
 
     pub fn recursive_loop(&self, name: &str) -> m::RecursiveLoop {

@@ -23,7 +23,10 @@ impl UrlConfigs {
 
     /// The function name and qualifier a URL id belongs to.
     pub fn by_url_id(&self, url_id: &str) -> Option<(&str, &str, &UrlConfig)> {
-        self.by_key.iter().find(|(_, c)| c.url_id == url_id).map(|((n, q), c)| (n.as_str(), q.as_str(), c))
+        self.by_key
+            .iter()
+            .find(|(_, c)| c.url_id == url_id)
+            .map(|((n, q), c)| (n.as_str(), q.as_str(), c))
     }
 
     /// Every config of a function, by qualifier.

@@ -72,10 +72,7 @@ impl Server {
         let endpoint = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "fauxlambda did not start listening"
-            );
+            assert!(Instant::now() < deadline, "fauxlambda did not start listening");
             std::thread::sleep(Duration::from_millis(10));
         }
         Server {
@@ -160,11 +157,7 @@ pub async fn create_echo(
         .runtime(Runtime::Python312)
         .role(ROLE)
         .handler("app.handler")
-        .code(
-            FunctionCode::builder()
-                .zip_file(Blob::new(echo_zip()))
-                .build(),
-        )
+        .code(FunctionCode::builder().zip_file(Blob::new(echo_zip())).build())
         .send()
         .await
         .expect("create_function");
@@ -183,8 +176,7 @@ pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
             .send()
             .await
             .expect("get_function_configuration");
-        let done = c.state() == Some(&State::Active)
-            && c.last_update_status() != Some(&LastUpdateStatus::InProgress);
+        let done = c.state() == Some(&State::Active) && c.last_update_status() != Some(&LastUpdateStatus::InProgress);
         if done {
             return;
         }
@@ -202,10 +194,9 @@ pub async fn http_get(url: &str) -> Vec<u8> {
     let stream = tokio::net::TcpStream::connect((host.as_str(), port))
         .await
         .expect("connect");
-    let (mut send, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .expect("handshake");
+    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .expect("handshake");
     tokio::spawn(conn);
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let req = http::Request::get(path)
@@ -214,12 +205,7 @@ pub async fn http_get(url: &str) -> Vec<u8> {
         .expect("request");
     let resp = send.send_request(req).await.expect("request");
     assert_eq!(resp.status(), 200, "GET {url}");
-    resp.into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec()
+    resp.into_body().collect().await.expect("body").to_bytes().to_vec()
 }
 
 /// The images `scripts/test-images` builds, for `--runtime-image`.
@@ -251,8 +237,7 @@ pub fn docker_args() -> Option<Vec<String>> {
         })
         .collect();
     if !missing.is_empty() {
-        let why =
-            format!("Docker or the test images {missing:?} are missing (run scripts/test-images)");
+        let why = format!("Docker or the test images {missing:?} are missing (run scripts/test-images)");
         assert!(!docker_required(), "{why}");
         eprintln!("skipped: {why}");
         return None;

@@ -37,7 +37,21 @@ fn root() -> PathBuf {
 fn run_tests(root: &Path) -> BTreeMap<String, (bool, String)> {
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
-        .args(["test", "-q", "-p", "conformance", "--test", "protocol", "--no-fail-fast", "--", "--include-ignored", "--color", "never", "--test-threads", "2"])
+        .args([
+            "test",
+            "-q",
+            "-p",
+            "conformance",
+            "--test",
+            "protocol",
+            "--no-fail-fast",
+            "--",
+            "--include-ignored",
+            "--color",
+            "never",
+            "--test-threads",
+            "2",
+        ])
         .env("RUST_BACKTRACE", "0")
         .output()
         .expect("running cargo test");
@@ -61,7 +75,19 @@ fn run_tests(root: &Path) -> BTreeMap<String, (bool, String)> {
     // Every generated test passed unless it has a failure block.
     let listed = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
-        .args(["test", "-q", "-p", "conformance", "--test", "protocol", "--", "--list", "--include-ignored", "--format", "terse"])
+        .args([
+            "test",
+            "-q",
+            "-p",
+            "conformance",
+            "--test",
+            "protocol",
+            "--",
+            "--list",
+            "--include-ignored",
+            "--format",
+            "terse",
+        ])
         .output()
         .expect("listing tests");
     for line in String::from_utf8_lossy(&listed.stdout).lines() {
@@ -111,7 +137,10 @@ fn load_cases(root: &Path, results: &BTreeMap<String, (bool, String)>) -> Vec<Ca
     list.iter()
         .map(|c| {
             let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            let (outcome, why) = match (c.get("test").and_then(Value::as_str), c.get("skip").and_then(Value::as_str)) {
+            let (outcome, why) = match (
+                c.get("test").and_then(Value::as_str),
+                c.get("skip").and_then(Value::as_str),
+            ) {
                 (Some(t), _) => match results.get(t) {
                     Some((true, _)) => (Outcome::Passed, None),
                     // Assertion texts may print hash maps in any order, so only unexplained
@@ -138,14 +167,24 @@ fn load_cases(root: &Path, results: &BTreeMap<String, (bool, String)>) -> Vec<Ca
 }
 
 fn table(cases: &[&Case]) -> String {
-    let mut out = String::from("| category | passed | failed | skipped | total | pass rate |\n|---|---:|---:|---:|---:|---:|\n");
-    let mut cats: Vec<&str> = cases.iter().map(|c| c.category.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut out =
+        String::from("| category | passed | failed | skipped | total | pass rate |\n|---|---:|---:|---:|---:|---:|\n");
+    let mut cats: Vec<&str> = cases
+        .iter()
+        .map(|c| c.category.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     cats.push("all");
     for cat in cats {
         let sel: Vec<&&Case> = cases.iter().filter(|c| cat == "all" || c.category == cat).collect();
         let n = |o: Outcome| sel.iter().filter(|c| c.outcome == o).count();
         let total = sel.len();
-        let rate = if total == 0 { 0.0 } else { 100.0 * n(Outcome::Passed) as f64 / total as f64 };
+        let rate = if total == 0 {
+            0.0
+        } else {
+            100.0 * n(Outcome::Passed) as f64 / total as f64
+        };
         out.push_str(&format!(
             "| {cat} | {} | {} | {} | {total} | {rate:.1} % |\n",
             n(Outcome::Passed),
@@ -167,13 +206,20 @@ fn report(cases: &[Case]) -> String {
     out.push_str("\n## The Lambda slice\n\nCases whose operation uses only features the Lambda model uses: for each operation, the shape kinds,\nshape traits and member traits (together with the kind of shape each member binds) over the closure of\nits input, output and errors must all occur in `model/lambda.json`'s service. Computed by `codegen`\n(`conformance/cases.json`, field `lambda_slice`).\n\n");
     out.push_str(&table(&slice));
     let ops: BTreeSet<&str> = slice.iter().map(|c| c.shape.as_str()).collect();
-    out.push_str(&format!("\nShapes (operations and errors) in the slice ({}): {}\n", ops.len(), ops.into_iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")));
+    out.push_str(&format!(
+        "\nShapes (operations and errors) in the slice ({}): {}\n",
+        ops.len(),
+        ops.into_iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+    ));
     out.push_str("\n## Cases that do not pass\n\n| case | category | service | in Lambda slice | outcome | why |\n|---|---|---|---|---|---|\n");
     let mut grouped: BTreeMap<(String, String), Vec<&Case>> = BTreeMap::new();
     for c in cases.iter().filter(|c| c.outcome != Outcome::Passed) {
         // Identical reasons for skipped cases of one service and category are listed once.
         let key = if c.outcome == Outcome::Skipped {
-            (format!("{}/{}", c.service, c.category), c.why.clone().unwrap_or_default())
+            (
+                format!("{}/{}", c.service, c.category),
+                c.why.clone().unwrap_or_default(),
+            )
         } else {
             (c.id.clone(), c.why.clone().unwrap_or_default())
         };
@@ -181,7 +227,11 @@ fn report(cases: &[Case]) -> String {
     }
     for ((_, why), cs) in grouped {
         let c = cs[0];
-        let id = if cs.len() == 1 { format!("`{}`", c.id) } else { format!("{} cases (`{}` …)", cs.len(), c.id) };
+        let id = if cs.len() == 1 {
+            format!("`{}`", c.id)
+        } else {
+            format!("{} cases (`{}` …)", cs.len(), c.id)
+        };
         let outcome = match c.outcome {
             Outcome::Failed => "failed",
             _ => "skipped",
@@ -223,7 +273,11 @@ fn model_check_section(root: &Path) -> Option<String> {
         total("modelled-error"),
         total("violation")
     ));
-    let problems: Vec<String> = doc.get("fixture_problems").and_then(Value::as_array).map(|a| a.iter().map(|p| cell(Some(p))).collect()).unwrap_or_default();
+    let problems: Vec<String> = doc
+        .get("fixture_problems")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|p| cell(Some(p))).collect())
+        .unwrap_or_default();
     if !problems.is_empty() {
         out.push_str("\nFixtures that could not be created:\n\n");
         for p in problems {
@@ -232,7 +286,12 @@ fn model_check_section(root: &Path) -> Option<String> {
     }
     out.push_str("\n| operation | outcome | detail |\n|---|---|---|\n");
     for r in doc.get("results").and_then(Value::as_array).into_iter().flatten() {
-        out.push_str(&format!("| `{}` | {} | {} |\n", cell(r.get("operation")), cell(r.get("outcome")), cell(r.get("detail"))));
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            cell(r.get("operation")),
+            cell(r.get("outcome")),
+            cell(r.get("detail"))
+        ));
     }
     Some(out)
 }
@@ -246,7 +305,11 @@ fn main() {
     if let Some(section) = model_check_section(&root) {
         text.push_str(&section);
     }
-    let passing: BTreeSet<&str> = cases.iter().filter(|c| c.outcome == Outcome::Passed).map(|c| c.id.as_str()).collect();
+    let passing: BTreeSet<&str> = cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Passed)
+        .map(|c| c.id.as_str())
+        .collect();
     let baseline_path = root.join("conformance/baseline.txt");
     let report_path = root.join("conformance/REPORT.md");
     let summary = |cs: Vec<&Case>| {
@@ -260,7 +323,10 @@ fn main() {
     );
     if check {
         let baseline = std::fs::read_to_string(&baseline_path).unwrap_or_default();
-        let lost: Vec<&str> = baseline.lines().filter(|l| !l.is_empty() && !passing.contains(l)).collect();
+        let lost: Vec<&str> = baseline
+            .lines()
+            .filter(|l| !l.is_empty() && !passing.contains(l))
+            .collect();
         let mut ok = true;
         if !lost.is_empty() {
             eprintln!("protocol-report: {} baselined cases no longer pass:", lost.len());

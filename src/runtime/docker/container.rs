@@ -26,13 +26,18 @@ pub fn watch_exit(docker: &Docker, id: &str) -> watch::Receiver<Option<ExitInfo>
     let docker = docker.clone();
     let id = id.to_owned();
     tokio::spawn(async move {
-        let options = bollard::query_parameters::WaitContainerOptions { condition: "not-running".into() };
+        let options = bollard::query_parameters::WaitContainerOptions {
+            condition: "not-running".into(),
+        };
         let mut wait = docker.wait_container(&id, Some(options));
         let info = match wait.next().await {
             Some(Ok(r)) => ExitInfo::from_code(r.status_code),
             Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => ExitInfo::from_code(code),
             // Removed (or the engine went away): as good as killed.
-            _ => ExitInfo { code: None, description: Some("signal: killed".into()) },
+            _ => ExitInfo {
+                code: None,
+                description: Some("signal: killed".into()),
+            },
         };
         let _ = tx.send(Some(info));
     });
@@ -74,7 +79,11 @@ impl SandboxControl for ContainerControl {
                 self.signal("SIGTERM").await;
                 let _ = tokio::time::timeout(grace, exited).await;
             }
-            let options = bollard::query_parameters::RemoveContainerOptions { force: true, v: true, ..Default::default() };
+            let options = bollard::query_parameters::RemoveContainerOptions {
+                force: true,
+                v: true,
+                ..Default::default()
+            };
             if let Err(e) = self.docker.remove_container(&self.id, Some(options)).await {
                 tracing::debug!("removing container {}: {e}", self.id);
             }
@@ -86,7 +95,11 @@ impl SandboxControl for ContainerControl {
 
     fn max_memory_mb(&self) -> u64 {
         let Some(path) = &self.memory_peak else { return 0 };
-        std::fs::read_to_string(path).ok().and_then(|t| t.trim().parse::<u64>().ok()).map(|b| b.div_ceil(1024 * 1024)).unwrap_or(0)
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .map(|b| b.div_ceil(1024 * 1024))
+            .unwrap_or(0)
     }
 }
 
@@ -97,7 +110,11 @@ impl Drop for ContainerControl {
             let docker = self.docker.clone();
             let id = self.id.clone();
             rt.spawn(async move {
-                let options = bollard::query_parameters::RemoveContainerOptions { force: true, v: true, ..Default::default() };
+                let options = bollard::query_parameters::RemoveContainerOptions {
+                    force: true,
+                    v: true,
+                    ..Default::default()
+                };
                 let _ = docker.remove_container(&id, Some(options)).await;
             });
         }

@@ -92,10 +92,16 @@ impl Images {
             Ok(i) => i,
             Err(_) => {
                 if let Err(e) = pull(docker, image).await {
-                    self.failed.lock().unwrap_or_else(|e| e.into_inner()).insert(image.to_owned(), (Instant::now(), e.clone()));
+                    self.failed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(image.to_owned(), (Instant::now(), e.clone()));
                     return Err(pull_error(image, runtime, &e));
                 }
-                docker.inspect_image(image).await.map_err(|e| pull_error(image, runtime, &e.to_string()))?
+                docker
+                    .inspect_image(image)
+                    .await
+                    .map_err(|e| pull_error(image, runtime, &e.to_string()))?
             }
         };
         let config = inspected.config.unwrap_or_default();
@@ -113,13 +119,18 @@ fn pull_error(image: &str, runtime: Option<&str>, err: &str) -> StartError {
         Some(rt) => format!("Pull it (docker pull {image}), name a local image with --runtime-image {rt}=IMAGE, or run functions as local processes with --executor process."),
         None => format!("Pull or build it (docker pull {image}) so the Docker engine has it."),
     };
-    StartError::sandbox(format!("The image {image} is not available and could not be pulled: {err}. {hint}"))
+    StartError::sandbox(format!(
+        "The image {image} is not available and could not be pulled: {err}. {hint}"
+    ))
 }
 
 /// Pulls `image`, logging its progress (one line per layer status change).
 async fn pull(docker: &Docker, image: &str) -> Result<(), String> {
     tracing::info!("pulling {image}");
-    let options = bollard::query_parameters::CreateImageOptions { from_image: Some(image.to_owned()), ..Default::default() };
+    let options = bollard::query_parameters::CreateImageOptions {
+        from_image: Some(image.to_owned()),
+        ..Default::default()
+    };
     let mut stream = docker.create_image(Some(options), None, None);
     let mut last: HashMap<String, String> = HashMap::new();
     while let Some(item) = stream.next().await {
@@ -127,7 +138,14 @@ async fn pull(docker: &Docker, image: &str) -> Result<(), String> {
         let status = info.status.unwrap_or_default();
         let id = info.id.unwrap_or_default();
         if last.get(&id) != Some(&status) {
-            tracing::info!("pulling {image}: {}{status}", if id.is_empty() { String::new() } else { format!("{id}: ") });
+            tracing::info!(
+                "pulling {image}: {}{status}",
+                if id.is_empty() {
+                    String::new()
+                } else {
+                    format!("{id}: ")
+                }
+            );
             last.insert(id, status);
         }
     }

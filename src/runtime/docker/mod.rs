@@ -69,15 +69,11 @@ impl DockerExecutor {
     /// Connects to the engine (`DOCKER_HOST` or the local socket) and removes the containers
     /// left behind by fauxlambda instances that no longer run.
     pub async fn connect(config: DockerConfig) -> Result<Arc<DockerExecutor>, String> {
-        let docker = Docker::connect_with_local_defaults()
-            .map_err(|e| format!("connecting to Docker: {e}"))?;
-        let docker = tokio::time::timeout(
-            std::time::Duration::from_secs(3),
-            docker.negotiate_version(),
-        )
-        .await
-        .map_err(|_| "the Docker engine did not answer within 3 s".to_owned())?
-        .map_err(|e| format!("the Docker engine did not answer: {e}"))?;
+        let docker = Docker::connect_with_local_defaults().map_err(|e| format!("connecting to Docker: {e}"))?;
+        let docker = tokio::time::timeout(std::time::Duration::from_secs(3), docker.negotiate_version())
+            .await
+            .map_err(|_| "the Docker engine did not answer within 3 s".to_owned())?
+            .map_err(|e| format!("the Docker engine did not answer: {e}"))?;
         let networking = Networking::resolve(&docker, config.network.as_deref()).await?;
         let removed = owner::remove_containers(&docker, None).await;
         if removed > 0 {
@@ -188,12 +184,7 @@ impl DockerExecutor {
     }
 
     /// The function's variables (§3) with the container's paths.
-    fn environment(
-        &self,
-        spec: &FunctionSpec,
-        api: &RuntimeApiHandle,
-        env_id: &str,
-    ) -> Vec<String> {
+    fn environment(&self, spec: &FunctionSpec, api: &RuntimeApiHandle, env_id: &str) -> Vec<String> {
         let host = self.networking.host_name();
         let extra: BTreeMap<String, String> = self
             .config
@@ -236,8 +227,7 @@ impl DockerExecutor {
             std::fs::create_dir_all(&dir).map_err(|e| failed("preparing", &e))?;
             let fifo = dir.join("log");
             make_fifo(&fifo).map_err(|e| failed("preparing", &e))?;
-            logs.attach_fifo(&fifo)
-                .map_err(|e| failed("preparing", &e))?;
+            logs.attach_fifo(&fifo).map_err(|e| failed("preparing", &e))?;
             binds.push(format!("{}:{LOG_FIFO}", fifo.display()));
         }
         // An image function's code is in its image (and it has no layers).
@@ -249,10 +239,7 @@ impl DockerExecutor {
         let (entrypoint, cmd) = if how.wrapped() {
             let mut cmd = vec!["fauxlambda".to_owned()];
             cmd.extend(argv.iter().cloned());
-            (
-                vec!["/bin/sh".to_owned(), "-c".to_owned(), wrapper(how)],
-                cmd,
-            )
+            (vec!["/bin/sh".to_owned(), "-c".to_owned(), wrapper(how)], cmd)
         } else {
             (argv[..1].to_vec(), argv[1..].to_vec())
         };
@@ -280,21 +267,13 @@ impl DockerExecutor {
             cmd: Some(cmd),
             env: Some(env.to_vec()),
             working_dir: working_dir.map(str::to_owned),
-            labels: Some(owner::labels(
-                &self.owner,
-                &spec.function_name,
-                &spec.version,
-            )),
+            labels: Some(owner::labels(&self.owner, &spec.function_name, &spec.version)),
             attach_stdout: Some(!how.fifo),
             attach_stderr: Some(!how.fifo),
             host_config: Some(host_config),
             ..Default::default()
         };
-        let name = format!(
-            "fauxlambda-{}-{}",
-            container_safe(&spec.function_name),
-            &id[..12]
-        );
+        let name = format!("fauxlambda-{}-{}", container_safe(&spec.function_name), &id[..12]);
         let options = bollard::query_parameters::CreateContainerOptions {
             name: Some(name),
             platform: images::platform(&spec.architecture).to_owned(),
@@ -338,10 +317,7 @@ impl DockerExecutor {
         }
         if let Err(e) = self
             .docker
-            .start_container(
-                &cid,
-                None::<bollard::query_parameters::StartContainerOptions>,
-            )
+            .start_container(&cid, None::<bollard::query_parameters::StartContainerOptions>)
             .await
         {
             remove().await;
@@ -368,14 +344,7 @@ impl DockerExecutor {
             memory_peak: container::memory_peak_file(&cid),
             exit: exit.clone(),
         };
-        Ok(Sandbox::new(
-            id.to_owned(),
-            0,
-            Some(cid),
-            logs,
-            exit,
-            Box::new(control),
-        ))
+        Ok(Sandbox::new(id.to_owned(), 0, Some(cid), logs, exit, Box::new(control)))
     }
 }
 

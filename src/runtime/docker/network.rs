@@ -41,7 +41,10 @@ impl Networking {
     pub async fn resolve(docker: &Docker, network: Option<&str>) -> Result<Networking, String> {
         let mode = network.unwrap_or("bridge").to_owned();
         if mode == "host" {
-            return Ok(Networking { mode, host_ip: IpAddr::V4(Ipv4Addr::LOCALHOST) });
+            return Ok(Networking {
+                mode,
+                host_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            });
         }
         let inspected = docker
             .inspect_network(&mode, None::<bollard::query_parameters::InspectNetworkOptions>)

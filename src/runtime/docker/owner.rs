@@ -28,7 +28,9 @@ fn start_time(pid: u32) -> Option<String> {
 
 /// Whether the process an owner label names still runs.
 fn owner_alive(owner: &str) -> bool {
-    let Some((pid, started)) = owner.split_once(':') else { return false };
+    let Some((pid, started)) = owner.split_once(':') else {
+        return false;
+    };
     let Ok(pid) = pid.parse::<u32>() else { return false };
     start_time(pid).is_some_and(|s| s == started)
 }
@@ -63,12 +65,21 @@ pub async fn remove_containers(docker: &Docker, only_owner: Option<&str>) -> usi
     };
     let mut removed = 0;
     for c in containers {
-        let owner = c.labels.as_ref().and_then(|l| l.get(OWNER)).cloned().unwrap_or_default();
+        let owner = c
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(OWNER))
+            .cloned()
+            .unwrap_or_default();
         if only_owner.is_none() && owner_alive(&owner) {
             continue;
         }
         let Some(id) = c.id else { continue };
-        let options = bollard::query_parameters::RemoveContainerOptions { force: true, v: true, ..Default::default() };
+        let options = bollard::query_parameters::RemoveContainerOptions {
+            force: true,
+            v: true,
+            ..Default::default()
+        };
         match docker.remove_container(&id, Some(options)).await {
             Ok(()) => removed += 1,
             Err(e) => tracing::debug!("removing container {id}: {e}"),

@@ -63,7 +63,10 @@ impl EnvMeta {
     /// It finished an invocation.
     pub(super) fn served(&self) {
         self.invocations.fetch_add(1, Ordering::Relaxed);
-        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(1);
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(1);
         self.last_used_ms.store(now.max(1), Ordering::Relaxed);
     }
 
@@ -118,7 +121,11 @@ impl Registry {
                     function: m.function.clone(),
                     version: m.version.clone(),
                     environment_id: m.id.clone(),
-                    state: if idle.contains(&m.id) { EnvironmentState::Idle } else { EnvironmentState::Busy },
+                    state: if idle.contains(&m.id) {
+                        EnvironmentState::Idle
+                    } else {
+                        EnvironmentState::Busy
+                    },
                     pid: m.pid,
                     container: m.container.clone(),
                     created_at: m.created_at,
@@ -127,7 +134,11 @@ impl Registry {
                 }
             })
             .collect();
-        out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.environment_id.cmp(&b.environment_id)));
+        out.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.environment_id.cmp(&b.environment_id))
+        });
         out
     }
 }

@@ -13,12 +13,12 @@ pub use listing::{EnvironmentListing, EnvironmentState};
 pub use result::InvocationResult;
 use result::{billed_ms, report_line};
 
+use super::executor::{Executor, StartError};
 use super::extensions::{EnvironmentInfo, ShutdownReason};
 use super::invocation::{deadline_ms_after, Invocation, InvocationOutcome};
-use super::executor::{Executor, StartError};
+use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use super::sandbox::Sandbox;
 use super::spec::FunctionSpec;
-use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use bytes::Bytes;
 use listing::{EnvMeta, Registry};
 use std::collections::{HashMap, HashSet};
@@ -152,7 +152,10 @@ impl Pool {
             inner: Arc::new(Inner {
                 executor: executor.into(),
                 config,
-                state: Mutex::new(PoolState { versions: HashMap::new(), shutting_down: false }),
+                state: Mutex::new(PoolState {
+                    versions: HashMap::new(),
+                    shutting_down: false,
+                }),
                 live: Registry::default(),
             }),
         }
@@ -162,8 +165,14 @@ impl Pool {
     pub fn counts(&self, function: &str, version: &str) -> PoolCounts {
         let st = self.inner.lock();
         st.versions
-            .get(&VersionKey { function: function.into(), version: version.into() })
-            .map(|v| PoolCounts { idle: v.idle.len(), busy: v.busy })
+            .get(&VersionKey {
+                function: function.into(),
+                version: version.into(),
+            })
+            .map(|v| PoolCounts {
+                idle: v.idle.len(),
+                busy: v.busy,
+            })
             .unwrap_or_default()
     }
 
@@ -177,14 +186,28 @@ impl Pool {
     /// the caller can reply before the log and `REPORT` are gathered (the reading of the runtime's
     /// peak memory among them): the environment is handed to the next invocation only after that,
     /// so its log stays its own.
-    pub async fn invoke_answering(&self, spec: &FunctionSpec, mut invocation: Invocation, mut answer: Option<oneshot::Sender<Answer>>) -> InvocationResult {
-        let key = VersionKey { function: spec.function_name.clone(), version: spec.version.clone() };
+    pub async fn invoke_answering(
+        &self,
+        spec: &FunctionSpec,
+        mut invocation: Invocation,
+        mut answer: Option<oneshot::Sender<Answer>>,
+    ) -> InvocationResult {
+        let key = VersionKey {
+            function: spec.function_name.clone(),
+            version: spec.version.clone(),
+        };
         let request_id = invocation.request_id.clone();
         let slots = {
             let mut st = self.inner.lock();
             if st.shutting_down {
                 drop(st);
-                return self.failed(spec, &request_id, InvocationOutcome::NotAccepted("the pool is shut down".into()), vec![], None);
+                return self.failed(
+                    spec,
+                    &request_id,
+                    InvocationOutcome::NotAccepted("the pool is shut down".into()),
+                    vec![],
+                    None,
+                );
             }
             let vp = st.versions.entry(key.clone()).or_insert_with(|| VersionPool {
                 slots: Arc::new(Semaphore::new(self.inner.config.max_environments.max(1))),
@@ -197,7 +220,13 @@ impl Pool {
             vp.slots.clone()
         };
         let Ok(_permit) = slots.acquire_owned().await else {
-            return self.failed(spec, &request_id, InvocationOutcome::NotAccepted("the pool is shut down".into()), vec![], None);
+            return self.failed(
+                spec,
+                &request_id,
+                InvocationOutcome::NotAccepted("the pool is shut down".into()),
+                vec![],
+                None,
+            );
         };
         // A warm environment, or a new one; again when a warm one's runtime vanished before it
         // could take the event.
@@ -256,8 +285,12 @@ impl Pool {
                 }
             };
             let outcome = completion.outcome;
-            let keep = matches!(outcome, InvocationOutcome::Response(_) | InvocationOutcome::FunctionError { .. });
-            let vanished = matches!(outcome, InvocationOutcome::RuntimeExited { .. }) && completion.timing.delivered_at.is_none();
+            let keep = matches!(
+                outcome,
+                InvocationOutcome::Response(_) | InvocationOutcome::FunctionError { .. }
+            );
+            let vanished =
+                matches!(outcome, InvocationOutcome::RuntimeExited { .. }) && completion.timing.delivered_at.is_none();
             if vanished && init_duration.is_none() && attempt < 3 {
                 env.sandbox.kill();
                 self.unbusy(&key);
@@ -266,7 +299,11 @@ impl Pool {
             }
             let mut finishing = false;
             if let Some(tx) = answer.take() {
-                let early = Answer { request_id: request_id.clone(), outcome: outcome.clone(), executed_version: spec.version.clone() };
+                let early = Answer {
+                    request_id: request_id.clone(),
+                    outcome: outcome.clone(),
+                    executed_version: spec.version.clone(),
+                };
                 // Counted before the caller can have its answer (and ask again).
                 self.set_finishing(&key, 1);
                 finishing = tx.send(early).is_ok();
@@ -288,7 +325,16 @@ impl Pool {
                 InvocationOutcome::Timeout { timeout } => timeout,
                 _ => completion.timing.duration(),
             };
-            let result = self.finish(spec, &request_id, outcome, log, duration, init_duration, max_memory, &env.sandbox.id);
+            let result = self.finish(
+                spec,
+                &request_id,
+                outcome,
+                log,
+                duration,
+                init_duration,
+                max_memory,
+                &env.sandbox.id,
+            );
             if keep {
                 self.release(&key, env);
             } else {
@@ -326,9 +372,15 @@ impl Pool {
         let gone: Vec<Env> = {
             let mut st = self.inner.lock();
             st.shutting_down = true;
-            st.versions.values_mut().flat_map(|vp| vp.idle.drain(..).map(|i| i.env)).collect()
+            st.versions
+                .values_mut()
+                .flat_map(|vp| vp.idle.drain(..).map(|i| i.env))
+                .collect()
         };
-        let stops: Vec<_> = gone.into_iter().map(|env| stop_env(env, ShutdownReason::Spindown, self.inner.config.clone())).collect();
+        let stops: Vec<_> = gone
+            .into_iter()
+            .map(|env| stop_env(env, ShutdownReason::Spindown, self.inner.config.clone()))
+            .collect();
         for s in stops {
             s.await;
         }
@@ -338,7 +390,9 @@ impl Pool {
         let mut stale = Vec::new();
         let taken = {
             let mut st = self.inner.lock();
-            let Some(vp) = st.versions.get_mut(key) else { return Taken::Start };
+            let Some(vp) = st.versions.get_mut(key) else {
+                return Taken::Start;
+            };
             let mut found = None;
             while let Some(i) = vp.idle.pop() {
                 if i.env.generation != vp.generation || i.env.spec != *spec || i.env.sandbox.has_exited() {
@@ -368,7 +422,11 @@ impl Pool {
 
     /// Whether an environment of the version is still finishing and none is idle.
     fn finishing(&self, key: &VersionKey) -> bool {
-        self.inner.lock().versions.get(key).is_some_and(|vp| vp.finishing > 0 && vp.idle.is_empty())
+        self.inner
+            .lock()
+            .versions
+            .get(key)
+            .is_some_and(|vp| vp.finishing > 0 && vp.idle.is_empty())
     }
 
     /// One more (`1`) or one fewer (`-1`) environment finishing; waiters look again after each end.
@@ -383,8 +441,18 @@ impl Pool {
 
     /// Starts an environment and waits for init: Ok(env, init duration), or the outcome of the
     /// invocation that wanted it, the init output and the init duration.
-    async fn start(&self, key: &VersionKey, spec: &FunctionSpec, request_id: &str) -> Result<(Env, Duration), (InvocationOutcome, Vec<String>, Option<Duration>)> {
-        let unpacked = self.inner.executor.unpack(spec).await.map_err(|e| (start_failure(request_id, &e), vec![], None))?;
+    async fn start(
+        &self,
+        key: &VersionKey,
+        spec: &FunctionSpec,
+        request_id: &str,
+    ) -> Result<(Env, Duration), (InvocationOutcome, Vec<String>, Option<Duration>)> {
+        let unpacked = self
+            .inner
+            .executor
+            .unpack(spec)
+            .await
+            .map_err(|e| (start_failure(request_id, &e), vec![], None))?;
         let info = EnvironmentInfo {
             function_name: spec.function_name.clone(),
             function_version: spec.version.clone(),
@@ -393,9 +461,19 @@ impl Pool {
             expected_extensions: unpacked.extensions.len(),
         };
         let bind = self.inner.executor.runtime_api_bind().unwrap_or(self.inner.config.bind);
-        let api = RuntimeApi::start(SocketAddr::new(bind, 0), info)
-            .await
-            .map_err(|e| (start_failure(request_id, &StartError { error_type: "Sandbox.Failure".into(), message: e.to_string() }), vec![], None))?;
+        let api = RuntimeApi::start(SocketAddr::new(bind, 0), info).await.map_err(|e| {
+            (
+                start_failure(
+                    request_id,
+                    &StartError {
+                        error_type: "Sandbox.Failure".into(),
+                        message: e.to_string(),
+                    },
+                ),
+                vec![],
+                None,
+            )
+        })?;
         let started = Instant::now();
         let sandbox = match self.inner.executor.start(spec, &unpacked, &api).await {
             Ok(p) => p,
@@ -407,7 +485,15 @@ impl Pool {
         let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
         let meta = self.inner.live.track(spec, &sandbox);
         let deadline = Box::pin(tokio::time::sleep(Duration::ZERO));
-        let env = Env { api, sandbox, spec: spec.clone(), generation, meta, watched: false, deadline };
+        let env = Env {
+            api,
+            sandbox,
+            spec: spec.clone(),
+            generation,
+            meta,
+            watched: false,
+            deadline,
+        };
         let limit = self.inner.config.init_timeout + spec.timeout;
         let outcome = tokio::select! {
             biased;
@@ -443,10 +529,14 @@ impl Pool {
                     vp.busy = vp.busy.saturating_sub(1);
                     // Checked under the lock: the watcher looks for it in `idle` once the exit is
                     // reported, so one of the two always sees the other.
-                    if shutting_down || env.generation != vp.generation || env.sandbox.exited().now_or_never().is_some() {
+                    if shutting_down || env.generation != vp.generation || env.sandbox.exited().now_or_never().is_some()
+                    {
                         Some(env)
                     } else {
-                        vp.idle.push(Idle { env, since: tokio::time::Instant::now() });
+                        vp.idle.push(Idle {
+                            env,
+                            since: tokio::time::Instant::now(),
+                        });
                         None
                     }
                 }
@@ -460,7 +550,13 @@ impl Pool {
         // One watcher per environment (not one task per invocation): it stops the environment
         // once it has been idle for the keepalive, or as soon as its runtime exits while idle.
         if let Some((env_id, meta, exited)) = watcher {
-            tokio::spawn(watch_idle(Arc::downgrade(&self.inner), key.clone(), env_id, meta, exited));
+            tokio::spawn(watch_idle(
+                Arc::downgrade(&self.inner),
+                key.clone(),
+                env_id,
+                meta,
+                exited,
+            ));
         }
     }
 
@@ -476,7 +572,14 @@ impl Pool {
         tokio::spawn(stop_env(env, reason, self.inner.config.clone()));
     }
 
-    fn failed(&self, spec: &FunctionSpec, request_id: &str, outcome: InvocationOutcome, mut lines: Vec<String>, init: Option<Duration>) -> InvocationResult {
+    fn failed(
+        &self,
+        spec: &FunctionSpec,
+        request_id: &str,
+        outcome: InvocationOutcome,
+        mut lines: Vec<String>,
+        init: Option<Duration>,
+    ) -> InvocationResult {
         lines.push(format!("START RequestId: {request_id} Version: {}", spec.version));
         let duration = match outcome {
             InvocationOutcome::Timeout { timeout } => timeout,
@@ -499,7 +602,15 @@ impl Pool {
     ) -> InvocationResult {
         let billed = billed_ms(duration, init);
         log.push(format!("END RequestId: {request_id}"));
-        log.push(report_line(request_id, duration, billed, spec.memory_mb, max_memory, init, &outcome));
+        log.push(report_line(
+            request_id,
+            duration,
+            billed,
+            spec.memory_mb,
+            max_memory,
+            init,
+            &outcome,
+        ));
         InvocationResult {
             request_id: request_id.to_owned(),
             outcome,
@@ -520,7 +631,10 @@ impl Pool {
     pub fn environments(&self, function: Option<&str>) -> Vec<EnvironmentListing> {
         let idle: HashSet<String> = {
             let st = self.inner.lock();
-            st.versions.values().flat_map(|vp| vp.idle.iter().map(|i| i.env.sandbox.id.clone())).collect()
+            st.versions
+                .values()
+                .flat_map(|vp| vp.idle.iter().map(|i| i.env.sandbox.id.clone()))
+                .collect()
         };
         self.inner.live.list(function, &idle)
     }
@@ -548,14 +662,22 @@ impl Pool {
 
 /// Stops an environment once it has been idle for the keepalive, or as soon as its runtime exits
 /// while idle; ends when the environment is stopped by anyone else (or the pool is gone).
-async fn watch_idle(pool: Weak<Inner>, key: VersionKey, env_id: String, meta: Weak<EnvMeta>, exited: impl Future<Output = super::sandbox::ExitInfo>) {
+async fn watch_idle(
+    pool: Weak<Inner>,
+    key: VersionKey,
+    env_id: String,
+    meta: Weak<EnvMeta>,
+    exited: impl Future<Output = super::sandbox::ExitInfo>,
+) {
     enum Next {
         Stop(Env),
         Wake(tokio::time::Instant),
         Done,
     }
     tokio::pin!(exited);
-    let Some(keepalive) = pool.upgrade().map(|p| p.config.keepalive) else { return };
+    let Some(keepalive) = pool.upgrade().map(|p| p.config.keepalive) else {
+        return;
+    };
     let mut wake = tokio::time::Instant::now() + keepalive;
     loop {
         let gone = tokio::select! {
@@ -592,7 +714,11 @@ async fn watch_idle(pool: Weak<Inner>, key: VersionKey, env_id: String, meta: We
 /// Runtime API server goes.
 async fn stop_env(env: Env, reason: ShutdownReason, config: PoolConfig) {
     env.meta.stop();
-    let grace = if env.api.extensions().is_empty() { Duration::ZERO } else { config.extension_shutdown_grace };
+    let grace = if env.api.extensions().is_empty() {
+        Duration::ZERO
+    } else {
+        config.extension_shutdown_grace
+    };
     env.api.shutdown(reason, grace).await;
     env.sandbox.stop(config.stop_grace).await;
     env.api.close();
@@ -602,6 +728,13 @@ async fn stop_env(env: Env, reason: ShutdownReason, config: PoolConfig) {
 /// like AWS's other platform errors.
 fn start_failure(request_id: &str, e: &StartError) -> InvocationOutcome {
     let msg = format!("RequestId: {request_id} Error: {}", e.message);
-    let payload = format!("{{\"errorType\":{},\"errorMessage\":{}}}", serde_json::Value::from(e.error_type.clone()), serde_json::Value::from(msg));
-    InvocationOutcome::InitError { error_type: Some(e.error_type.clone()), payload: Bytes::from(payload) }
+    let payload = format!(
+        "{{\"errorType\":{},\"errorMessage\":{}}}",
+        serde_json::Value::from(e.error_type.clone()),
+        serde_json::Value::from(msg)
+    );
+    InvocationOutcome::InitError {
+        error_type: Some(e.error_type.clone()),
+        payload: Bytes::from(payload),
+    }
 }

@@ -60,7 +60,15 @@ pub(super) fn billed_ms(duration: Duration, init: Option<Duration>) -> u64 {
 
 /// AWS's REPORT line (tab separated, trailing tab; `Init Duration` only on cold starts;
 /// `Status: timeout` after a timeout).
-pub(super) fn report_line(request_id: &str, duration: Duration, billed: u64, memory: u32, used: u64, init: Option<Duration>, outcome: &InvocationOutcome) -> String {
+pub(super) fn report_line(
+    request_id: &str,
+    duration: Duration,
+    billed: u64,
+    memory: u32,
+    used: u64,
+    init: Option<Duration>,
+    outcome: &InvocationOutcome,
+) -> String {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mut line = format!(
         "REPORT RequestId: {request_id}\tDuration: {:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {memory} MB\tMax Memory Used: {used} MB\t",
@@ -105,8 +113,11 @@ mod tests {
             report_line("r1", ms(15.74), 147, 128, 56, Some(ms(130.49)), &ok),
             "REPORT RequestId: r1\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Duration: 130.49 ms\t"
         );
-        let timeout = InvocationOutcome::Timeout { timeout: Duration::from_secs(3) };
-        assert!(report_line("r1", Duration::from_secs(3), 3000, 128, 56, None, &timeout).ends_with("Max Memory Used: 56 MB\tStatus: timeout"));
+        let timeout = InvocationOutcome::Timeout {
+            timeout: Duration::from_secs(3),
+        };
+        assert!(report_line("r1", Duration::from_secs(3), 3000, 128, 56, None, &timeout)
+            .ends_with("Max Memory Used: 56 MB\tStatus: timeout"));
     }
 
     #[test]
