@@ -3,8 +3,8 @@
 //! resetting everything. JSON in, JSON out; errors are `{"message": ...}`.
 
 use crate::api::Api;
+use crate::execution::pool::EnvironmentListing;
 use crate::execution::InvocationRecord;
-use crate::runtime::pool::EnvironmentListing;
 use crate::state::State;
 use bytes::Bytes;
 use http::Method;
@@ -127,7 +127,7 @@ fn environment_json(e: &EnvironmentListing, now: SystemTime) -> Value {
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0)
     };
-    let idle = e.state == crate::runtime::pool::EnvironmentState::Idle;
+    let idle = e.state == crate::execution::pool::EnvironmentState::Idle;
     json!({
         "function": e.function,
         "version": e.version,

@@ -8,7 +8,6 @@ pub mod context;
 pub mod execution;
 pub mod introspection;
 pub mod pagination;
-pub mod runtime;
 pub mod s3;
 pub mod server;
 pub mod state;

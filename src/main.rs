@@ -5,7 +5,7 @@ use clap::Parser;
 use fauxlambda::api::Api;
 use fauxlambda::config::{self, Config};
 use fauxlambda::context::RequestContext;
-use fauxlambda::runtime::{DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
+use fauxlambda::execution::{DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::state::{State, StateHandle};
 use fauxlambda::store::Store;
 use std::sync::Arc;
@@ -52,9 +52,9 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("listening on {}: {e}", config.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let (executor, extra_listener) = executor(&config, &data_dir, local).await?;
-    let pool = fauxlambda::runtime::Pool::new(
+    let pool = fauxlambda::execution::Pool::new(
         executor.clone(),
-        fauxlambda::runtime::PoolConfig {
+        fauxlambda::execution::PoolConfig {
             max_environments: config.max_environments.max(1),
             keepalive: std::time::Duration::from_secs(config.keepalive),
             ..Default::default()

@@ -97,8 +97,8 @@ fn api(dir: &std::path::Path) -> Api {
             base_url: "http://127.0.0.1:1".into(),
         },
         s3_endpoint: None,
-        execution: fauxlambda::execution::Execution::new(fauxlambda::runtime::Pool::new(
-            fauxlambda::runtime::ProcessExecutor::new(fauxlambda::runtime::ExecutorConfig::new(dir)),
+        execution: fauxlambda::execution::Execution::new(fauxlambda::execution::Pool::new(
+            fauxlambda::execution::ProcessExecutor::new(fauxlambda::execution::ExecutorConfig::new(dir)),
             Default::default(),
         )),
     }

@@ -5,8 +5,8 @@ mod common;
 
 use aws_sdk_lambda::primitives::Blob;
 use common::Server;
-use fauxlambda::runtime::pool::EnvironmentState;
-use fauxlambda::runtime::{ExecutorConfig, FunctionSpec, Invocation, Pool, PoolConfig, ProcessExecutor};
+use fauxlambda::execution::pool::EnvironmentState;
+use fauxlambda::execution::{ExecutorConfig, FunctionSpec, Invocation, Pool, PoolConfig, ProcessExecutor};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -437,7 +437,7 @@ fn spec(dir: &std::path::Path, name: &str, code: &str) -> FunctionSpec {
     }
 }
 
-async fn run(pool: &Pool, spec: &FunctionSpec, payload: &str) -> fauxlambda::runtime::InvocationResult {
+async fn run(pool: &Pool, spec: &FunctionSpec, payload: &str) -> fauxlambda::execution::InvocationResult {
     let arn = format!("arn:aws:lambda:us-east-1:000000000000:function:{}", spec.function_name);
     let inv = Invocation::new(uuid::Uuid::new_v4().to_string(), payload.to_owned(), arn, spec.timeout);
     tokio::time::timeout(Duration::from_secs(30), pool.invoke(spec, inv))

@@ -5,7 +5,7 @@ mod common;
 
 use common::{node_ric, venv_python};
 
-use fauxlambda::runtime::{
+use fauxlambda::execution::{
     ExecutorConfig, FunctionSpec, Invocation, InvocationOutcome, InvocationResult, LayerPackage, Pool, PoolConfig,
     ProcessExecutor,
 };
@@ -765,6 +765,6 @@ async fn an_invoke_right_after_an_early_answer_reuses_the_environment() {
     }
     assert_eq!(
         fx.pool.counts("f", "$LATEST"),
-        fauxlambda::runtime::PoolCounts { idle: 1, busy: 0 }
+        fauxlambda::execution::PoolCounts { idle: 1, busy: 0 }
     );
 }

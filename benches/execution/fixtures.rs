@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 pub const PY_APP: &str = include_str!("../fixtures/python-echo/app.py");
 /// fauxlambda's own Python runtime client, which the floor runs as a script.
-pub const PY_OWN_CLIENT: &str = include_str!("../../src/runtime/clients/bootstrap.py");
+pub const PY_OWN_CLIENT: &str = include_str!("../../src/execution/runtime_clients/bootstrap.py");
 pub const NODE_APP: &str = "exports.handler = async (event) => event;\n";
 /// Files under `node_modules/` in the Node function's bigger zip.
 pub const NODE_MODULES_FILES: usize = 30_000;

@@ -6,7 +6,7 @@
 use super::{aws_error, Api};
 use crate::arn::FunctionRef;
 use crate::execution::{status_of, InvocationRecord};
-use crate::runtime::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
+use crate::execution::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
 use base64::Engine;
 use bytes::Bytes;
 use lambda_server::error::ServiceError;

@@ -1,4 +1,4 @@
-"""fauxlambda's own Python runtime client (src/runtime/clients/bootstrap.py) against a stand-in
+"""fauxlambda's own Python runtime client (src/execution/runtime_clients/bootstrap.py) against a stand-in
 Runtime API that is harder on it than fauxlambda is: responses close their connection (saying so,
 or not) or come chunked, so the client must reconnect, resend, and read either framing. (The function suite in
 tests/execution.rs runs the same client against fauxlambda itself.)"""

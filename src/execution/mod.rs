@@ -1,9 +1,9 @@
-//! Running functions: every execution environment gets its own Lambda Runtime API server
+//! The execution layer: running functions. Every execution environment gets its own Lambda Runtime API server
 //! (`AWS_LAMBDA_RUNTIME_API=host:port`), which the runtime client inside it polls, so one invoke
 //! path serves every executor and every runtime. This module holds that server and its
 //! environment-side handle (`runtime_api`, `environment`, `extensions`), the environment pool
 //! (`pool`) that runs invocations on them, and the executors behind one interface (`executor`,
-//! `sandbox`): local processes (`process`, with our runtime clients in `clients/` and the
+//! `sandbox`): local processes (`process`, with our runtime clients in `runtime_clients/` and the
 //! processes' `peak_memory`) and Docker containers (`docker`). Both start from a `spec` (what to
 //! run), `unpacked` code and layers, and the variables of `function_env`.
 //!
@@ -29,6 +29,7 @@ pub mod pool;
 pub mod process;
 pub mod runtime_api;
 pub mod sandbox;
+pub mod service;
 pub mod spec;
 pub mod unpacked;
 
@@ -42,4 +43,5 @@ pub use pool::{Answer, InvocationResult, Pool, PoolConfig, PoolCounts};
 pub use process::{ExecutorConfig, ProcessExecutor};
 pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 pub use sandbox::{ExitInfo, Sandbox};
+pub use service::{status_of, Execution, InvocationRecord, Slot, RECENT_INVOCATIONS};
 pub use spec::{FunctionSpec, ImageSpec, LayerPackage};

@@ -2,7 +2,7 @@
 //! unpacked once per code hash, its layers unpacked in order into an `opt` directory, a `tmp` of
 //! its own, the environment AWS gives a function (lambda-semantics §3, paths mapped to these
 //! directories), and the runtime client of its runtime (the official one when available, else
-//! ours from `clients/`). Starting and stopping only: everything Lambda-specific is the pool's.
+//! ours from `runtime_clients/`). Starting and stopping only: everything Lambda-specific is the pool's.
 
 use super::executor::StartError;
 use super::function_env;
@@ -20,9 +20,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// Our Python runtime client (used when the interpreter cannot import `awslambdaric`).
-pub const BOOTSTRAP_PY: &str = include_str!("clients/bootstrap.py");
+pub const BOOTSTRAP_PY: &str = include_str!("runtime_clients/bootstrap.py");
 /// Our Node.js runtime client.
-pub const BOOTSTRAP_MJS: &str = include_str!("clients/bootstrap.mjs");
+pub const BOOTSTRAP_MJS: &str = include_str!("runtime_clients/bootstrap.mjs");
 
 /// How the executor runs environments.
 #[derive(Clone, Debug)]

@@ -1,7 +1,7 @@
 //! What an invocation gives back: its outcome, timings and log (`InvocationResult`), and the two
 //! figures AWS prints of it in the REPORT line (Billed Duration and the line itself).
 
-use crate::runtime::invocation::InvocationOutcome;
+use crate::execution::invocation::InvocationOutcome;
 use bytes::Bytes;
 use std::time::Duration;
 

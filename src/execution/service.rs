@@ -2,7 +2,7 @@
 //! flight per function (for reserved concurrency), and the record of recent invocations that
 //! `/_fauxlambda/invocations` shows. Invoke and the introspection endpoints use it.
 
-use crate::runtime::{InvocationResult, Pool};
+use crate::execution::{InvocationResult, Pool};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -105,7 +105,7 @@ impl Execution {
 
 /// The status word of a finished invocation.
 pub fn status_of(result: &InvocationResult) -> (String, Option<String>) {
-    use crate::runtime::InvocationOutcome as O;
+    use crate::execution::InvocationOutcome as O;
     // The error type a user sees is the `errorType` of the payload, when the runtime wrote one.
     let payload_type = || {
         serde_json::from_slice::<serde_json::Value>(&result.caller_payload())

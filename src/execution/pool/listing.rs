@@ -2,8 +2,8 @@
 //! busy), its process or container, when it started and last served, and how many invocations it
 //! has finished. The registry holds each environment weakly, so a stopped one drops out by itself.
 
-use crate::runtime::sandbox::Sandbox;
-use crate::runtime::spec::FunctionSpec;
+use crate::execution::sandbox::Sandbox;
+use crate::execution::spec::FunctionSpec;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
