@@ -11,7 +11,7 @@ import sys
 import threading
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CLIENT = ROOT / "src" / "runtime" / "clients" / "bootstrap.py"
+CLIENT = ROOT / "src" / "execution" / "runtime_clients" / "bootstrap.py"
 
 
 class StandIn:
