@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod arn;
+pub mod clock;
 pub mod config;
 pub mod context;
 pub mod execution;
