@@ -1,7 +1,7 @@
 //! ARNs: building them for functions, versions, aliases and layers, and reading the ways a caller can
 //! name a function (name, `name:qualifier`, partial ARN, full ARN).
 
-use crate::api::aws_error;
+use crate::errors;
 use lambda_server::error::ServiceError;
 
 /// Where ARNs live: region and account.
@@ -86,7 +86,7 @@ impl FunctionRef {
             }
             ["arn", _partition, "lambda", region, account, "function", name, rest @ ..] if rest.len() <= 1 => {
                 if *region != scope.region {
-                    return Err(aws_error::invalid_parameter(format!(
+                    return Err(errors::invalid_parameter(format!(
                         "Functions from '{region}' are not reachable in this region ('{}')",
                         scope.region
                     )));
@@ -95,19 +95,19 @@ impl FunctionRef {
                 (*name, rest.first().copied())
             }
             _ => {
-                return Err(aws_error::invalid_parameter(format!(
+                return Err(errors::invalid_parameter(format!(
                     "Invalid function name: {function_name}"
                 )))
             }
         };
         if !valid_name(name) {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "Invalid function name: {function_name}"
             )));
         }
         let qualifier = match (from_name, qualifier) {
             (Some(a), Some(b)) if a != b => {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "The derived qualifier from the function name does not match the specified qualifier.",
                 ))
             }
@@ -115,7 +115,7 @@ impl FunctionRef {
             (None, b) => b.map(str::to_string),
         };
         if qualifier.as_deref() == Some("") {
-            return Err(aws_error::invalid_parameter("Qualifier must not be empty"));
+            return Err(errors::invalid_parameter("Qualifier must not be empty"));
         }
         Ok(FunctionRef {
             name: name.to_string(),
@@ -128,7 +128,7 @@ fn check_account(account: &str, scope: &Scope) -> Result<(), ServiceError> {
     if account == scope.account {
         Ok(())
     } else {
-        Err(aws_error::not_found(format!(
+        Err(errors::not_found(format!(
             "Function not found: account {account} is not this emulator's account ({})",
             scope.account
         )))

@@ -17,7 +17,10 @@ pub fn epoch_ms(t: SystemTime) -> u64 {
 
 /// Seconds since the Unix epoch, now.
 pub fn now_epoch_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The epoch-ms instant `after` from now (an invocation's deadline).

@@ -6,6 +6,7 @@ pub mod arn;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod errors;
 pub mod execution;
 pub mod introspection;
 pub mod pagination;

@@ -1,7 +1,7 @@
 //! `Marker`/`MaxItems` pagination with opaque markers: a marker is the base64 of the sort key of the
 //! last item a page returned, so pages stay consistent while items are added or removed.
 
-use crate::api::aws_error;
+use crate::errors;
 use base64::Engine;
 use lambda_server::error::ServiceError;
 
@@ -22,13 +22,13 @@ pub fn page<T>(
                 .decode(m)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| aws_error::invalid_parameter(format!("Invalid marker: {m}")))?,
+                .ok_or_else(|| errors::invalid_parameter(format!("Invalid marker: {m}")))?,
         ),
         None => None,
     };
     let max = match max_items {
         Some(n) if n >= 1 => n as usize,
-        Some(_) => return Err(aws_error::invalid_parameter("MaxItems must be greater than 0")),
+        Some(_) => return Err(errors::invalid_parameter("MaxItems must be greater than 0")),
         None => default_max,
     };
     let mut rest = items

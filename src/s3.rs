@@ -2,7 +2,7 @@
 //! endpoint the user configured (`--s3-endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`),
 //! through the official Rust S3 client (path-style addressing, any credentials, plain HTTP).
 
-use crate::api::{aws_error, Api};
+use crate::errors;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use lambda_server::error::ServiceError;
 use std::collections::HashMap;
@@ -49,15 +49,22 @@ fn client(endpoint: &str, region: &str) -> aws_sdk_s3::Client {
 }
 
 fn get_object_error(code: &str, message: &str) -> ServiceError {
-    aws_error::invalid_parameter(format!(
+    errors::invalid_parameter(format!(
         "Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
     ))
 }
 
 /// The bytes of `s3://bucket/key` (at `version` when given), or AWS's error for a missing
-/// bucket/key/version, or a clear error when no S3 endpoint is configured or reachable.
-pub async fn fetch(api: &Api, bucket: &str, key: &str, version: Option<&str>) -> Result<Vec<u8>, ServiceError> {
-    let Some(endpoint) = api.s3_endpoint.as_deref() else {
+/// bucket/key/version, or a clear error when no S3 endpoint (`endpoint`) is configured or reachable.
+/// `region` is the request's.
+pub async fn fetch(
+    endpoint: Option<&str>,
+    region: &str,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+) -> Result<Vec<u8>, ServiceError> {
+    let Some(endpoint) = endpoint else {
         return Err(get_object_error(
             "NoSuchEndpoint",
             &format!("fauxlambda has no S3 endpoint to fetch s3://{bucket}/{key} from; start it with --s3-endpoint or set AWS_ENDPOINT_URL_S3"),
@@ -69,8 +76,7 @@ pub async fn fetch(api: &Api, bucket: &str, key: &str, version: Option<&str>) ->
             &format!("the S3 endpoint {endpoint:?} (--s3-endpoint / AWS_ENDPOINT_URL_S3) is not an http:// URL"),
         ));
     }
-    let region = api.scope().region;
-    let s3 = client(endpoint, &region);
+    let s3 = client(endpoint, region);
     let out = s3
         .get_object()
         .bucket(bucket)
@@ -101,7 +107,7 @@ pub async fn fetch(api: &Api, bucket: &str, key: &str, version: Option<&str>) ->
     };
     if let Some(len) = out.content_length() {
         if len as u64 > crate::store::MAX_UNZIPPED {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "Unzipped size must be smaller than {} bytes",
                 crate::store::MAX_UNZIPPED
             )));

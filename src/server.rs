@@ -102,8 +102,3 @@ fn request_context(api: &Api, req: &http::Request<Incoming>, local: Option<Socke
         base_url: Arc::from(base_url),
     }
 }
-
-/// The URL a stored package downloads from.
-pub fn package_url(base_url: &str, sha256_hex: &str) -> String {
-    format!("{base_url}/_fauxlambda/packages/{sha256_hex}.zip")
-}

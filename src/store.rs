@@ -2,7 +2,7 @@
 //! named by their SHA-256, checked on the way in (a real zip, AWS's size limits, no entry escaping
 //! the extraction root).
 
-use crate::api::aws_error;
+use crate::errors;
 use base64::Engine;
 use lambda_server::error::ServiceError;
 use sha2::{Digest, Sha256};
@@ -46,7 +46,7 @@ impl Store {
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.put_blocking(&bytes))
             .await
-            .map_err(|e| aws_error::service(format!("storing the package failed: {e}")))?
+            .map_err(|e| errors::service(format!("storing the package failed: {e}")))?
     }
 
     fn put_blocking(&self, bytes: &[u8]) -> Result<Package, ServiceError> {
@@ -58,7 +58,7 @@ impl Store {
             let tmp = self.dir.join(format!(".{sha256_hex}.{}", std::process::id()));
             std::fs::write(&tmp, bytes)
                 .and_then(|()| std::fs::rename(&tmp, &path))
-                .map_err(|e| aws_error::service(format!("storing the package failed: {e}")))?;
+                .map_err(|e| errors::service(format!("storing the package failed: {e}")))?;
         }
         Ok(Package {
             sha256_b64: base64::engine::general_purpose::STANDARD.encode(digest),
@@ -79,17 +79,23 @@ impl Store {
 
 const BAD_ZIP: &str = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
+/// The URL a stored package downloads from (fauxlambda's own endpoint under `/_fauxlambda/packages/`):
+/// a function's `Code.Location`, a layer's `Content.Location`.
+pub fn package_url(base_url: &str, sha256_hex: &str) -> String {
+    format!("{base_url}/_fauxlambda/packages/{sha256_hex}.zip")
+}
+
 /// Validates a zip: readable, entries inside the root, unzipped size within AWS's limit. Returns the
 /// unzipped size.
 pub fn check_zip(bytes: &[u8]) -> Result<u64, ServiceError> {
     let mut archive =
-        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| aws_error::invalid_parameter(BAD_ZIP))?;
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| errors::invalid_parameter(BAD_ZIP))?;
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|_| aws_error::invalid_parameter(BAD_ZIP))?;
+        let mut entry = archive.by_index(i).map_err(|_| errors::invalid_parameter(BAD_ZIP))?;
         let name = entry.name().to_string();
         if !inside_root(Path::new(&name)) {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "{BAD_ZIP} The entry {name:?} would be extracted outside the package root."
             )));
         }
@@ -98,17 +104,17 @@ pub fn check_zip(bytes: &[u8]) -> Result<u64, ServiceError> {
             let mut target = String::new();
             entry
                 .read_to_string(&mut target)
-                .map_err(|_| aws_error::invalid_parameter(BAD_ZIP))?;
+                .map_err(|_| errors::invalid_parameter(BAD_ZIP))?;
             let resolved = Path::new(&name).parent().unwrap_or(Path::new("")).join(&target);
             if Path::new(&target).is_absolute() || !inside_root(&resolved) {
-                return Err(aws_error::invalid_parameter(format!(
+                return Err(errors::invalid_parameter(format!(
                     "{BAD_ZIP} The symbolic link {name:?} points outside the package root ({target:?})."
                 )));
             }
         }
         total = total.saturating_add(entry.size());
         if total > MAX_UNZIPPED {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "Unzipped size must be smaller than {MAX_UNZIPPED} bytes"
             )));
         }

@@ -1,6 +1,7 @@
 //! GetAccountSettings: the account's limits and live usage.
 
-use super::{aws_error, Api};
+use super::Api;
+use crate::errors;
 use crate::state::functions::Code;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
@@ -36,7 +37,7 @@ pub async fn get_account_settings(
         })
         .await?;
     let unreserved = i64::from(CONCURRENT_EXECUTIONS) - reserved;
-    let unreserved = i32::try_from(unreserved).map_err(|_| aws_error::service("reserved concurrency out of range"))?;
+    let unreserved = i32::try_from(unreserved).map_err(|_| errors::service("reserved concurrency out of range"))?;
     Ok(m::GetAccountSettingsResponse {
         account_limit: Some(m::AccountLimit {
             code_size_unzipped: CODE_SIZE_UNZIPPED,

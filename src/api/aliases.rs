@@ -1,7 +1,8 @@
 //! Aliases: named pointers to a version, with weighted routing to a second one.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::{FunctionRef, Scope};
+use crate::errors;
 use crate::state::functions::{new_revision_id, Function};
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
@@ -17,11 +18,11 @@ fn function_ref(api: &Api, function_name: &str) -> Result<(FunctionRef, Scope), 
 }
 
 fn function_not_found(scope: &Scope, name: &str, qualifier: Option<&str>) -> ServiceError {
-    aws_error::not_found(format!("Function not found: {}", scope.arn(name, qualifier)))
+    errors::not_found(format!("Function not found: {}", scope.arn(name, qualifier)))
 }
 
 fn alias_not_found(scope: &Scope, name: &str, alias: &str) -> ServiceError {
-    aws_error::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, alias)))
+    errors::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, alias)))
 }
 
 /// A version a request names exists on the function (`$LATEST` always does).
@@ -45,23 +46,23 @@ fn check_routing(
         return Ok(None);
     };
     if weights.len() > 1 {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "Number of items in AdditionalVersionWeights cannot be greater than 1",
         ));
     }
     for (version, weight) in &weights {
         if !(0.0..=1.0).contains(weight) || weight.is_nan() {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "1 validation error detected: Value '{{{version}={weight}}}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]"
             )));
         }
         if version == primary {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "Invalid function version {primary}. Function version {primary} is already included in routing configuration."
             )));
         }
         if primary == "$LATEST" {
-            return Err(aws_error::invalid_parameter(
+            return Err(errors::invalid_parameter(
                 "$LATEST is not supported for an alias pointing to more than 1 version",
             ));
         }
@@ -86,7 +87,7 @@ pub async fn create_alias(api: &Api, input: m::CreateAliasRequest) -> Result<m::
         }
         let alias_arn = scope.qualified_arn(&f.name, &input.name);
         if func.aliases.contains_key(&input.name) {
-            return Err(aws_error::conflict(format!("Alias already exists: {alias_arn}")));
+            return Err(errors::conflict(format!("Alias already exists: {alias_arn}")));
         }
         let routing = check_routing(func, &scope, &f.name, &input.function_version, input.routing_config)?;
         let alias = m::AliasConfiguration {
@@ -139,7 +140,7 @@ pub async fn list_aliases(api: &Api, input: m::ListAliasesRequest) -> Result<m::
     let (f, scope) = function_ref(api, &input.function_name)?;
     let version = input.function_version.clone();
     let aliases = api
-        .state(move |s| -> Result<Vec<m::AliasConfiguration>, ServiceError> {
+        .state_try(move |s| -> Result<Vec<m::AliasConfiguration>, ServiceError> {
             let func = s
                 .functions
                 .get(&f.name)
@@ -155,7 +156,7 @@ pub async fn list_aliases(api: &Api, input: m::ListAliasesRequest) -> Result<m::
                 .cloned()
                 .collect())
         })
-        .await??;
+        .await?;
     let key = |a: &m::AliasConfiguration| a.name.clone().unwrap_or_default();
     let (page, next) = crate::pagination::page(aliases, key, input.marker.as_deref(), input.max_items, 50)?;
     Ok(m::ListAliasesResponse {
@@ -178,7 +179,7 @@ pub async fn update_alias(api: &Api, input: m::UpdateAliasRequest) -> Result<m::
             .ok_or_else(|| alias_not_found(&scope, &f.name, &input.name))?;
         if let Some(r) = &input.revision_id {
             if current.revision_id.as_deref() != Some(r.as_str()) {
-                return Err(aws_error::precondition_failed(PRECONDITION));
+                return Err(errors::precondition_failed(PRECONDITION));
             }
         }
         let mut next = current.clone();
@@ -196,7 +197,7 @@ pub async fn update_alias(api: &Api, input: m::UpdateAliasRequest) -> Result<m::
         if let Some(routing) = input.routing_config {
             next.routing_config = check_routing(func, &scope, &f.name, &primary, Some(routing))?;
         } else if next.routing_config.is_some() && primary == "$LATEST" {
-            return Err(aws_error::invalid_parameter(
+            return Err(errors::invalid_parameter(
                 "$LATEST is not supported for an alias pointing to more than 1 version",
             ));
         }

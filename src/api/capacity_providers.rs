@@ -1,9 +1,9 @@
 //! Capacity providers (Lambda Managed Instances), the function versions on them, and function
 //! scaling configs.
 
-use super::functions::SETTLE_DELAY;
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::FunctionRef;
+use crate::errors;
 use crate::pagination;
 use crate::state::capacity_providers::{provider_of, MAX_CAPACITY_PROVIDERS};
 use crate::state::functions::now_last_modified;
@@ -18,7 +18,7 @@ fn provider_name(given: &str) -> Result<String, ServiceError> {
         None => given,
     };
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "Invalid capacity provider name: {given}"
         )));
     }
@@ -26,7 +26,7 @@ fn provider_name(given: &str) -> Result<String, ServiceError> {
 }
 
 fn not_found(name: &str) -> ServiceError {
-    aws_error::not_found(format!("Capacity provider not found: {name}"))
+    errors::not_found(format!("Capacity provider not found: {name}"))
 }
 
 fn limit_exceeded() -> ServiceError {
@@ -43,18 +43,18 @@ fn check_scaling(c: Option<&m::CapacityProviderScalingConfig>) -> Result<(), Ser
     let manual = matches!(c.scaling_mode, Some(m::CapacityProviderScalingMode::Manual));
     let policies = c.scaling_policies.as_deref().unwrap_or(&[]);
     if manual && policies.is_empty() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "ScalingPolicies must be provided when ScalingMode is Manual.",
         ));
     }
     if !manual && !policies.is_empty() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "ScalingPolicies can only be provided when ScalingMode is Manual.",
         ));
     }
     for p in policies {
         if !(p.target_value > 0.0 && p.target_value <= 100.0) {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "TargetValue must be greater than 0 and less than or equal to 100, found {}",
                 p.target_value
             )));
@@ -68,7 +68,7 @@ fn check_instance_requirements(r: Option<&m::InstanceRequirements>) -> Result<()
     let allowed = r.allowed_instance_types.as_deref().unwrap_or(&[]);
     let excluded = r.excluded_instance_types.as_deref().unwrap_or(&[]);
     if !allowed.is_empty() && !excluded.is_empty() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "AllowedInstanceTypes and ExcludedInstanceTypes cannot both be specified.",
         ));
     }
@@ -97,7 +97,7 @@ pub async fn create_capacity_provider(
 ) -> Result<m::CreateCapacityProviderResponse, ServiceError> {
     let name = provider_name(&input.capacity_provider_name)?;
     if input.vpc_config.subnet_ids.is_empty() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "VpcConfig.SubnetIds must contain at least one subnet.",
         ));
     }
@@ -124,9 +124,9 @@ pub async fn create_capacity_provider(
     let tags = input.tags.unwrap_or_default();
     let stored = provider.clone();
     let n = name.clone();
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| -> Result<(), ServiceError> {
         if s.capacity_providers.by_name.contains_key(&n) {
-            return Err(aws_error::conflict(format!("Capacity provider already exists: {n}")));
+            return Err(errors::conflict(format!("Capacity provider already exists: {n}")));
         }
         if s.capacity_providers.by_name.len() >= MAX_CAPACITY_PROVIDERS {
             return Err(limit_exceeded());
@@ -137,20 +137,14 @@ pub async fn create_capacity_provider(
         s.capacity_providers.by_name.insert(n, stored);
         Ok(())
     })
-    .await??;
+    .await?;
     // The provider becomes Active shortly after, as its creation "finishes".
-    let a = api.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(SETTLE_DELAY).await;
-        let _ = a
-            .state(move |s| {
-                if let Some(p) = s.capacity_providers.by_name.get_mut(&name) {
-                    if p.state == m::CapacityProviderState::Pending {
-                        p.state = m::CapacityProviderState::Active;
-                    }
-                }
-            })
-            .await;
+    api.state.settle_later(move |s| {
+        if let Some(p) = s.capacity_providers.by_name.get_mut(&name) {
+            if p.state == m::CapacityProviderState::Pending {
+                p.state = m::CapacityProviderState::Active;
+            }
+        }
     });
     Ok(m::CreateCapacityProviderResponse {
         capacity_provider: provider,
@@ -177,14 +171,14 @@ pub async fn update_capacity_provider(
     let name = provider_name(&input.capacity_provider_name)?;
     check_scaling(input.capacity_provider_scaling_config.as_ref())?;
     let p = api
-        .state(move |s| -> Result<m::CapacityProvider, ServiceError> {
+        .state_try(move |s| -> Result<m::CapacityProvider, ServiceError> {
             let p = s
                 .capacity_providers
                 .by_name
                 .get_mut(&name)
                 .ok_or_else(|| not_found(&name))?;
             if p.state == m::CapacityProviderState::Deleting {
-                return Err(aws_error::conflict(format!(
+                return Err(errors::conflict(format!(
                     "Capacity provider {name} is being deleted and cannot be updated."
                 )));
             }
@@ -197,7 +191,7 @@ pub async fn update_capacity_provider(
             p.last_modified = Some(now_last_modified());
             Ok(p.clone())
         })
-        .await??;
+        .await?;
     Ok(m::UpdateCapacityProviderResponse { capacity_provider: p })
 }
 
@@ -209,12 +203,12 @@ pub async fn delete_capacity_provider(
     let scope = api.scope();
     let n = name.clone();
     let p = api
-        .state(move |s| -> Result<m::CapacityProvider, ServiceError> {
+        .state_try(move |s| -> Result<m::CapacityProvider, ServiceError> {
             let arn = s.capacity_providers.by_name.get(&n).ok_or_else(|| not_found(&n))?.capacity_provider_arn.clone();
             let users = versions_on(s, &arn, &scope);
             if !users.is_empty() {
                 let arns: Vec<&str> = users.iter().map(|u| u.function_arn.as_str()).collect();
-                return Err(aws_error::conflict(format!(
+                return Err(errors::conflict(format!(
                     "Capacity provider {n} cannot be deleted because it is used by the following function versions: [{}]",
                     arns.join(", ")
                 )));
@@ -223,24 +217,18 @@ pub async fn delete_capacity_provider(
             p.state = m::CapacityProviderState::Deleting;
             Ok(p.clone())
         })
-        .await??;
+        .await?;
     // The provider is gone once its deletion "finishes".
-    let a = api.clone();
     let arn = p.capacity_provider_arn.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(SETTLE_DELAY).await;
-        let _ = a
-            .state(move |s| {
-                if s.capacity_providers
-                    .by_name
-                    .get(&name)
-                    .is_some_and(|p| p.state == m::CapacityProviderState::Deleting)
-                {
-                    s.capacity_providers.by_name.remove(&name);
-                    s.tags.forget(&arn);
-                }
-            })
-            .await;
+    api.state.settle_later(move |s| {
+        if s.capacity_providers
+            .by_name
+            .get(&name)
+            .is_some_and(|p| p.state == m::CapacityProviderState::Deleting)
+        {
+            s.capacity_providers.by_name.remove(&name);
+            s.tags.forget(&arn);
+        }
     });
     Ok(m::DeleteCapacityProviderResponse { capacity_provider: p })
 }
@@ -320,9 +308,9 @@ async fn published_version(
             v.map(|v| v.config.clone())
         })
         .await?
-        .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+        .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
     if provider_of(&config).is_none() {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "Function scaling configuration is only supported for functions with a capacity provider configuration: {arn}"
         )));
     }
@@ -353,7 +341,7 @@ pub async fn put_function_scaling_config(
     let c = input.function_scaling_config.unwrap_or_default();
     if let (Some(min), Some(max)) = (c.min_execution_environments, c.max_execution_environments) {
         if min > max {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "MinExecutionEnvironments ({min}) must be less than or equal to MaxExecutionEnvironments ({max})."
             )));
         }

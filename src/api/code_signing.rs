@@ -1,7 +1,8 @@
 //! Code signing configs (create, read, update, delete, list) and the functions that use them.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::FunctionRef;
+use crate::errors;
 use crate::pagination;
 use crate::state::code_signing::config_not_found;
 use crate::state::functions::{now_last_modified, Code};
@@ -15,7 +16,7 @@ fn new_config_id() -> String {
 }
 
 fn not_found(arn: &str) -> ServiceError {
-    aws_error::not_found(format!("Code signing configuration not found: {arn}"))
+    errors::not_found(format!("Code signing configuration not found: {arn}"))
 }
 
 fn policies(given: Option<m::CodeSigningPolicies>) -> m::CodeSigningPolicies {
@@ -30,14 +31,14 @@ fn policies(given: Option<m::CodeSigningPolicies>) -> m::CodeSigningPolicies {
 
 fn check_publishers(p: &m::AllowedPublishers) -> Result<(), ServiceError> {
     if p.signing_profile_version_arns.is_empty() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "AllowedPublishers.SigningProfileVersionArns must contain at least one signing profile version ARN.",
         ));
     }
     for arn in &p.signing_profile_version_arns {
         let parts: Vec<&str> = arn.split(':').collect();
         if parts.len() < 6 || parts[0] != "arn" || parts[2] != "signer" {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "Invalid signing profile version ARN: {arn}"
             )));
         }
@@ -98,7 +99,7 @@ pub async fn update_code_signing_config(
     }
     let arn = input.code_signing_config_arn;
     let updated = api
-        .state(move |s| -> Result<m::CodeSigningConfig, ServiceError> {
+        .state_try(move |s| -> Result<m::CodeSigningConfig, ServiceError> {
             let c = s.code_signing.configs.get_mut(&arn).ok_or_else(|| not_found(&arn))?;
             if let Some(p) = input.allowed_publishers {
                 c.allowed_publishers = p;
@@ -115,7 +116,7 @@ pub async fn update_code_signing_config(
             c.last_modified = now_last_modified();
             Ok(c.clone())
         })
-        .await??;
+        .await?;
     Ok(m::UpdateCodeSigningConfigResponse {
         code_signing_config: updated,
     })
@@ -126,13 +127,13 @@ pub async fn delete_code_signing_config(
     input: m::DeleteCodeSigningConfigRequest,
 ) -> Result<m::DeleteCodeSigningConfigResponse, ServiceError> {
     let arn = input.code_signing_config_arn;
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| -> Result<(), ServiceError> {
         if !s.code_signing.configs.contains_key(&arn) {
             return Err(not_found(&arn));
         }
         let users = s.code_signing.functions_using(&arn);
         if !users.is_empty() {
-            return Err(aws_error::conflict(format!(
+            return Err(errors::conflict(format!(
                 "The code signing configuration {arn} cannot be deleted because it is used by the following functions: [{}]",
                 users.join(", ")
             )));
@@ -141,7 +142,7 @@ pub async fn delete_code_signing_config(
         s.tags.forget(&arn);
         Ok(())
     })
-    .await??;
+    .await?;
     Ok(m::DeleteCodeSigningConfigResponse {})
 }
 
@@ -203,9 +204,9 @@ async fn signable_function(api: &Api, function_name: &str) -> Result<String, Ser
                 .map(|func| matches!(func.latest.code, Code::Image { .. }))
         })
         .await?
-        .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+        .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
     if image {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "Code signing is not supported for functions created with container images.",
         ));
     }
@@ -219,17 +220,17 @@ pub async fn put_function_code_signing_config(
     let name = signable_function(api, &input.function_name).await?;
     let arn = input.code_signing_config_arn;
     let (n, a) = (name.clone(), arn.clone());
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| -> Result<(), ServiceError> {
         if !s.code_signing.configs.contains_key(&a) {
             return Err(config_not_found(&a));
         }
         if s.functions.get(&n).is_none() {
-            return Err(aws_error::not_found(format!("Function not found: {n}")));
+            return Err(errors::not_found(format!("Function not found: {n}")));
         }
         s.code_signing.by_function.insert(n, a);
         Ok(())
     })
-    .await??;
+    .await?;
     Ok(m::PutFunctionCodeSigningConfigResponse {
         code_signing_config_arn: arn,
         function_name: name,

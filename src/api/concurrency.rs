@@ -1,7 +1,8 @@
 //! Reserved and provisioned concurrency, with the account's unreserved-minimum rule.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::{FunctionRef, Scope};
+use crate::errors;
 use crate::state::concurrency::{Provisioned, MIN_UNRESERVED};
 use crate::state::functions::{now_last_modified, Function};
 use crate::state::State;
@@ -12,7 +13,7 @@ const UNRESERVED_MINIMUM: &str =
     "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].";
 
 fn function_not_found(scope: &Scope, name: &str, qualifier: Option<&str>) -> ServiceError {
-    aws_error::not_found(format!("Function not found: {}", scope.arn(name, qualifier)))
+    errors::not_found(format!("Function not found: {}", scope.arn(name, qualifier)))
 }
 
 /// The unqualified function a reserved-concurrency request names.
@@ -20,7 +21,7 @@ fn unqualified(api: &Api, function_name: &str) -> Result<(String, Scope), Servic
     let scope = api.scope();
     let f = FunctionRef::parse(function_name, None, &scope)?;
     if let Some(q) = f.qualifier {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "Reserved concurrency applies to a whole function: remove the qualifier '{q}' from the function name."
         )));
     }
@@ -40,7 +41,7 @@ pub async fn put_function_concurrency(
     let (name, scope) = unqualified(api, &input.function_name)?;
     let wanted = input.reserved_concurrent_executions;
     if wanted < 0 {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "1 validation error detected: Value '{wanted}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0"
         )));
     }
@@ -48,7 +49,7 @@ pub async fn put_function_concurrency(
         existing(s, &scope, &name)?;
         let others = s.concurrency.reserved_by_others(&name);
         if crate::state::concurrency::ACCOUNT_CONCURRENCY - others - wanted < MIN_UNRESERVED {
-            return Err(aws_error::invalid_parameter(UNRESERVED_MINIMUM));
+            return Err(errors::invalid_parameter(UNRESERVED_MINIMUM));
         }
         s.concurrency.reserved.insert(name, wanted);
         Ok(m::Concurrency {
@@ -97,7 +98,7 @@ fn provisioned_ref(
     let f = FunctionRef::parse(function_name, Some(qualifier), &scope)?;
     let q = f.qualifier.clone().unwrap_or_default();
     if q == "$LATEST" {
-        return Err(aws_error::invalid_parameter(latest_message));
+        return Err(errors::invalid_parameter(latest_message));
     }
     Ok((f, q, scope))
 }
@@ -115,7 +116,7 @@ fn resolve_qualifier(s: &State, scope: &Scope, name: &str, q: &str) -> Result<St
     let alias = func
         .aliases
         .get(q)
-        .ok_or_else(|| aws_error::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, q))))?;
+        .ok_or_else(|| errors::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, q))))?;
     Ok(alias.function_version.clone().unwrap_or_default())
 }
 
@@ -138,22 +139,22 @@ pub async fn put_provisioned_concurrency_config(
     let (f, q, scope) = provisioned_ref(api, &input.function_name, &input.qualifier, UNPUBLISHED)?;
     let requested = input.provisioned_concurrent_executions;
     if requested < 1 {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "1 validation error detected: Value '{requested}' at 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 1"
         )));
     }
     let name = f.name.clone();
     let qualifier = q.clone();
     let out = api
-        .state(move |s| -> Result<m::PutProvisionedConcurrencyConfigResponse, ServiceError> {
+        .state_try(move |s| -> Result<m::PutProvisionedConcurrencyConfigResponse, ServiceError> {
             let version = resolve_qualifier(s, &scope, &name, &q)?;
             if version == "$LATEST" {
-                return Err(aws_error::invalid_parameter(UNPUBLISHED));
+                return Err(errors::invalid_parameter(UNPUBLISHED));
             }
             let func = existing(s, &scope, &name)?;
             let is_alias = !q.chars().all(|c| c.is_ascii_digit());
             if is_alias && s.concurrency.provisioned(&name, &version).is_some() {
-                return Err(aws_error::conflict(
+                return Err(errors::conflict(
                     "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version",
                 ));
             }
@@ -163,20 +164,20 @@ pub async fn put_provisioned_concurrency_config(
                         && a.name.as_deref().is_some_and(|n| s.concurrency.provisioned(&name, n).is_some())
                 });
                 if pointed {
-                    return Err(aws_error::conflict("Version is pointed by a Provisioned Concurrency alias"));
+                    return Err(errors::conflict("Version is pointed by a Provisioned Concurrency alias"));
                 }
             }
             let others: i32 = s.concurrency.provisioned_of(&name).filter(|(other, _)| *other != q).map(|(_, p)| p.requested).sum();
             match s.concurrency.reserved(&name) {
                 Some(reserved) if reserved < others + requested => {
-                    return Err(aws_error::invalid_parameter(
+                    return Err(errors::invalid_parameter(
                         "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function",
                     ))
                 }
                 Some(_) => {}
                 None => {
                     if s.concurrency.unreserved() - requested < MIN_UNRESERVED {
-                        return Err(aws_error::invalid_parameter(format!(
+                        return Err(errors::invalid_parameter(format!(
                             "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
                         )));
                     }
@@ -194,16 +195,11 @@ pub async fn put_provisioned_concurrency_config(
             s.concurrency.provisioned.insert((name, q), p);
             Ok(out)
         })
-        .await??;
+        .await?;
     // The environments are "allocated" shortly after.
-    let api2 = api.clone();
     let name = f.name;
-    tokio::spawn(async move {
-        tokio::time::sleep(super::functions::SETTLE_DELAY).await;
-        let _ = api2
-            .state(move |s| s.concurrency.finish_provisioning(&name, &qualifier))
-            .await;
-    });
+    api.state
+        .settle_later(move |s| s.concurrency.finish_provisioning(&name, &qualifier));
     Ok(out)
 }
 
@@ -217,9 +213,7 @@ pub async fn get_provisioned_concurrency_config(
         move |s| -> Result<m::GetProvisionedConcurrencyConfigResponse, ServiceError> {
             resolve_qualifier(s, &scope, &f.name, &q)?;
             let p = s.concurrency.provisioned(&f.name, &q).ok_or_else(|| {
-                aws_error::provisioned_concurrency_not_found(
-                    "No Provisioned Concurrency Config found for this function",
-                )
+                errors::provisioned_concurrency_not_found("No Provisioned Concurrency Config found for this function")
             })?;
             Ok(m::GetProvisionedConcurrencyConfigResponse {
                 allocated_provisioned_concurrent_executions: Some(p.allocated),
@@ -259,7 +253,7 @@ pub async fn list_provisioned_concurrency_configs(
         (f.name, scope)
     };
     let items = api
-        .state(
+        .state_try(
             move |s| -> Result<Vec<(String, m::ProvisionedConcurrencyConfigListItem)>, ServiceError> {
                 existing(s, &scope, &name)?;
                 Ok(s.concurrency
@@ -279,7 +273,7 @@ pub async fn list_provisioned_concurrency_configs(
                     .collect())
             },
         )
-        .await??;
+        .await?;
     let (page, next) =
         crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
     Ok(m::ListProvisionedConcurrencyConfigsResponse {

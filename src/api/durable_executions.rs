@@ -2,8 +2,9 @@
 //! checkpointed, stopped, and their callbacks answered. Executions are recorded by the invoke
 //! path through `state::durable_executions::DurableExecutions::record`.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::FunctionRef;
+use crate::errors;
 use crate::state::durable_executions::{
     event, event_error, event_result, execution_not_found, is_terminal, new_token, now_millis, ts, CallbackOutcome,
     DurableExecutions, Execution, Timers, MAX_EXECUTION_PAYLOAD, MAX_OPERATION_PAYLOAD,
@@ -39,7 +40,7 @@ fn page_by_seq<T>(
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
                 .and_then(|s| s.parse::<u64>().ok())
-                .ok_or_else(|| aws_error::invalid_parameter(format!("Invalid marker: {mk}")))?,
+                .ok_or_else(|| errors::invalid_parameter(format!("Invalid marker: {mk}")))?,
         ),
         None => None,
     };
@@ -145,17 +146,17 @@ pub async fn get_durable_execution_state(
     let arn = input.durable_execution_arn;
     let token = input.checkpoint_token;
     let ops = api
-        .state(move |s| -> Result<Vec<(u64, m::Operation)>, ServiceError> {
+        .state_try(move |s| -> Result<Vec<(u64, m::Operation)>, ServiceError> {
             let e = s
                 .durable_executions
                 .get(&arn, now_millis())
-                .ok_or_else(|| aws_error::invalid_parameter(format!("Durable execution not found: {arn}")))?;
+                .ok_or_else(|| errors::invalid_parameter(format!("Durable execution not found: {arn}")))?;
             if !e.knows_token(&token) {
-                return Err(aws_error::invalid_parameter("Invalid checkpoint token."));
+                return Err(errors::invalid_parameter("Invalid checkpoint token."));
             }
             Ok(replayed(e))
         })
-        .await??;
+        .await?;
     let (operations, next_marker) = page_by_seq(ops, false, input.marker.as_deref(), input.max_items)?;
     Ok(m::GetDurableExecutionStateResponse {
         next_marker,
@@ -237,7 +238,7 @@ pub async fn get_durable_execution_history(
 ) -> Result<m::GetDurableExecutionHistoryResponse, ServiceError> {
     let arn = input.durable_execution_arn;
     let events = api
-        .state(move |s| {
+        .state_try(move |s| {
             s.durable_executions
                 .get(&arn, now_millis())
                 .map(|e| {
@@ -248,7 +249,7 @@ pub async fn get_durable_execution_history(
                 })
                 .ok_or_else(|| execution_not_found(&arn))
         })
-        .await??;
+        .await?;
     let (mut events, next_marker) = page_by_seq(
         events,
         input.reverse_order == Some(true),
@@ -284,8 +285,8 @@ pub async fn stop_durable_execution(
     let arn = input.durable_execution_arn;
     let error = input.error;
     let at = api
-        .state(move |s| s.durable_executions.stop(&arn, error, now_millis()))
-        .await??;
+        .state_try(move |s| s.durable_executions.stop(&arn, error, now_millis()))
+        .await?;
     Ok(m::StopDurableExecutionResponse {
         stop_timestamp: DateTime::from_millis(at),
     })
@@ -295,11 +296,11 @@ pub async fn send_durable_execution_callback_success(
     api: &Api,
     input: m::SendDurableExecutionCallbackSuccessRequest,
 ) -> Result<m::SendDurableExecutionCallbackSuccessResponse, ServiceError> {
-    api.state(move |s| {
+    api.state_try(move |s| {
         s.durable_executions
             .callback(&input.callback_id, CallbackOutcome::Success(input.result), now_millis())
     })
-    .await??;
+    .await?;
     Ok(m::SendDurableExecutionCallbackSuccessResponse {})
 }
 
@@ -307,11 +308,11 @@ pub async fn send_durable_execution_callback_failure(
     api: &Api,
     input: m::SendDurableExecutionCallbackFailureRequest,
 ) -> Result<m::SendDurableExecutionCallbackFailureResponse, ServiceError> {
-    api.state(move |s| {
+    api.state_try(move |s| {
         s.durable_executions
             .callback(&input.callback_id, CallbackOutcome::Failure(input.error), now_millis())
     })
-    .await??;
+    .await?;
     Ok(m::SendDurableExecutionCallbackFailureResponse {})
 }
 
@@ -319,11 +320,11 @@ pub async fn send_durable_execution_callback_heartbeat(
     api: &Api,
     input: m::SendDurableExecutionCallbackHeartbeatRequest,
 ) -> Result<m::SendDurableExecutionCallbackHeartbeatResponse, ServiceError> {
-    api.state(move |s| {
+    api.state_try(move |s| {
         s.durable_executions
             .callback(&input.callback_id, CallbackOutcome::Heartbeat, now_millis())
     })
-    .await??;
+    .await?;
     Ok(m::SendDurableExecutionCallbackHeartbeatResponse {})
 }
 
@@ -363,7 +364,7 @@ pub async fn list_durable_executions_by_function(
             Some(items)
         })
         .await?
-        .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+        .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
     // Newest first unless ReverseOrder asks for oldest first.
     let (page, next_marker) = page_by_seq(
         found,
@@ -380,7 +381,7 @@ pub async fn list_durable_executions_by_function(
 // ---- Checkpoints: how operation updates advance an execution. ----
 
 fn bad(message: impl Into<String>) -> ServiceError {
-    aws_error::invalid_parameter(message)
+    errors::invalid_parameter(message)
 }
 
 fn check_payload(u: &m::OperationUpdate) -> Result<(), ServiceError> {

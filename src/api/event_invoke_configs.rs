@@ -1,7 +1,8 @@
 //! Event invoke configs: retries, maximum age and destinations of async invokes (Put replaces, Update merges).
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::{FunctionRef, Scope};
+use crate::errors;
 use crate::state::State;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
@@ -20,7 +21,7 @@ fn target(api: &Api, function_name: &str, qualifier: Option<&str>) -> Result<(St
 }
 
 fn missing_config(scope: &Scope, name: &str, q: &str) -> ServiceError {
-    aws_error::not_found(format!(
+    errors::not_found(format!(
         "The function {} doesn't have an EventInvokeConfig",
         scope.qualified_arn(name, q)
     ))
@@ -31,7 +32,7 @@ fn check_exists(s: &State, name: &str, q: &str) -> Result<(), ServiceError> {
     let func = s
         .functions
         .get(name)
-        .ok_or_else(|| aws_error::not_found("The function doesn't exist."))?;
+        .ok_or_else(|| errors::not_found("The function doesn't exist."))?;
     let exists = match q {
         "$LATEST" => true,
         v if v.chars().all(|c| c.is_ascii_digit()) => {
@@ -42,7 +43,7 @@ fn check_exists(s: &State, name: &str, q: &str) -> Result<(), ServiceError> {
     if exists {
         Ok(())
     } else {
-        Err(aws_error::not_found("The function doesn't exist."))
+        Err(errors::not_found("The function doesn't exist."))
     }
 }
 
@@ -68,7 +69,7 @@ fn check_destinations(s: &State, scope: &Scope, name: &str, config: &m::Destinat
             d.map(|d| format!("{kind}(destination={d})"))
                 .unwrap_or_else(|| "null".into())
         };
-        aws_error::invalid_parameter(format!(
+        errors::invalid_parameter(format!(
             "The provided destination config DestinationConfig(onSuccess={}, onFailure={}) is invalid.",
             part("OnSuccess", success),
             part("OnFailure", failure)
@@ -85,14 +86,14 @@ fn check_destinations(s: &State, scope: &Scope, name: &str, config: &m::Destinat
             "s3" if on_failure => {}
             "lambda" => {
                 let target = FunctionRef::parse(arn, None, scope)
-                    .map_err(|_| aws_error::invalid_parameter(format!("The destination ARN {arn} is invalid.")))?;
+                    .map_err(|_| errors::invalid_parameter(format!("The destination ARN {arn} is invalid.")))?;
                 if target.name == name {
-                    return Err(aws_error::invalid_parameter(
+                    return Err(errors::invalid_parameter(
                         "You can't specify the function as a destination for itself.",
                     ));
                 }
                 if s.functions.get(&target.name).is_none() {
-                    return Err(aws_error::invalid_parameter(format!(
+                    return Err(errors::invalid_parameter(format!(
                         "The destination ARN {arn} is invalid."
                     )));
                 }
@@ -121,7 +122,7 @@ pub async fn put_function_event_invoke_config(
         && input.maximum_retry_attempts.is_none()
         && input.destination_config.is_none()
     {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "You must specify at least one of error handling or destination setting.",
         ));
     }
@@ -213,10 +214,10 @@ pub async fn list_function_event_invoke_configs(
 ) -> Result<m::ListFunctionEventInvokeConfigsResponse, ServiceError> {
     let (name, _, _) = target(api, &input.function_name, None)?;
     let items = api
-        .state(
+        .state_try(
             move |s| -> Result<Vec<(String, m::FunctionEventInvokeConfig)>, ServiceError> {
                 if s.functions.get(&name).is_none() {
-                    return Err(aws_error::not_found("The function doesn't exist."));
+                    return Err(errors::not_found("The function doesn't exist."));
                 }
                 Ok(s.event_invoke_configs
                     .of_function(&name)
@@ -224,7 +225,7 @@ pub async fn list_function_event_invoke_configs(
                     .collect())
             },
         )
-        .await??;
+        .await?;
     let (page, next) =
         crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
     Ok(m::ListFunctionEventInvokeConfigsResponse {

@@ -1,8 +1,9 @@
 //! Event source mappings: validation per source type, states, listing. Mappings are stored only;
 //! the pollers that act on them live elsewhere.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::{FunctionRef, Scope};
+use crate::errors;
 use crate::state::event_source_mappings::Mapping;
 use crate::state::State;
 use lambda_server::error::ServiceError;
@@ -24,9 +25,9 @@ enum Kind {
 
 impl Kind {
     fn of(req: &m::CreateEventSourceMappingRequest) -> Result<Kind, ServiceError> {
-        let unrecognized = || aws_error::invalid_parameter("Unrecognized event source.");
+        let unrecognized = || errors::invalid_parameter("Unrecognized event source.");
         match (&req.event_source_arn, &req.self_managed_event_source) {
-            (Some(_), Some(_)) => Err(aws_error::invalid_parameter(
+            (Some(_), Some(_)) => Err(errors::invalid_parameter(
                 "Specify either EventSourceArn or SelfManagedEventSource, not both.",
             )),
             (None, Some(_)) => Ok(Kind::SelfManagedKafka),
@@ -70,7 +71,7 @@ impl Kind {
 }
 
 fn unsupported(param: &str) -> ServiceError {
-    aws_error::invalid_parameter(format!(
+    errors::invalid_parameter(format!(
         "Unsupported {param} parameter for given event source mapping type."
     ))
 }
@@ -95,7 +96,7 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
     let (_, max_batch) = kind.batch_limits();
     if let Some(b) = req.batch_size {
         if !(1..=max_batch).contains(&b) {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "1 validation error detected: Value '{b}' at 'batchSize' failed to satisfy constraint: Member must have value less than or equal to {max_batch}"
             )));
         }
@@ -108,7 +109,7 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
                 .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
                 .is_some_and(|v| v.is_object());
             if !ok {
-                return Err(aws_error::invalid_parameter("Invalid filter pattern definition."));
+                return Err(errors::invalid_parameter("Invalid filter pattern definition."));
             }
         }
     }
@@ -143,12 +144,12 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
     }
     let arn = req.event_source_arn.as_deref().unwrap_or("");
     let position_required = || {
-        aws_error::invalid_parameter("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.")
+        errors::invalid_parameter("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.")
     };
     match kind {
         Kind::Sqs { .. } => {
             if req.starting_position.is_some() {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "StartingPosition is not valid for SQS event sources.",
                 ));
             }
@@ -156,7 +157,7 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
                 return Err(unsupported("DestinationConfig"));
             }
             if req.batch_size.unwrap_or(10) > 10 && req.maximum_batching_window_in_seconds.unwrap_or(0) == 0 {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
                 ));
             }
@@ -165,17 +166,17 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
             let position = req.starting_position.as_ref().ok_or_else(position_required)?;
             if *position == m::EventSourcePosition::AtTimestamp {
                 if kind == Kind::DynamoDb {
-                    return Err(aws_error::invalid_parameter(format!(
+                    return Err(errors::invalid_parameter(format!(
                         "Unsupported starting position for arn type: {arn}"
                     )));
                 }
                 if req.starting_position_timestamp.is_none() {
-                    return Err(aws_error::invalid_parameter(
+                    return Err(errors::invalid_parameter(
                         "StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.",
                     ));
                 }
             } else if req.starting_position_timestamp.is_some() {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "StartingPositionTimestamp is only valid when StartingPosition is AT_TIMESTAMP.",
                 ));
             }
@@ -189,7 +190,7 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
     if kind.is_stream() {
         if let Some(age) = req.maximum_record_age_in_seconds {
             if age != -1 && !(60..=604800).contains(&age) {
-                return Err(aws_error::invalid_parameter(format!(
+                return Err(errors::invalid_parameter(format!(
                     "Invalid MaximumRecordAgeInSeconds: {age}. The value must be -1 (infinite) or between 60 and 604800."
                 )));
             }
@@ -200,14 +201,14 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
         let ok = dest.starts_with("arn:") && matches!(service, "sqs" | "sns" | "s3")
             || (kind.is_kafka() && dest.starts_with("kafka://"));
         if !ok {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination={dest})) is invalid."
             )));
         }
     }
     match kind {
         Kind::Msk | Kind::SelfManagedKafka if req.topics.as_ref().is_none_or(|t| t.is_empty()) => {
-            return Err(aws_error::invalid_parameter(
+            return Err(errors::invalid_parameter(
                 "Topics must be specified for Kafka event sources.",
             ));
         }
@@ -219,14 +220,14 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
                 .and_then(|e| e.get(m::EndPointType::KafkaBootstrapServers.as_str()))
                 .is_some_and(|s| !s.is_empty());
             if !servers {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "SelfManagedEventSource must list KAFKA_BOOTSTRAP_SERVERS endpoints.",
                 ));
             }
         }
         Kind::Mq => {
             if req.queues.as_ref().is_none_or(|q| q.is_empty()) {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "Queues must be specified for Amazon MQ event sources.",
                 ));
             }
@@ -235,7 +236,7 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
                 .as_ref()
                 .is_some_and(|c| c.iter().any(|c| c.r#type == Some(m::SourceAccessType::BasicAuth)));
             if !basic {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "Required 'sourceAccessConfigurations' parameter is missing.",
                 ));
             }
@@ -247,7 +248,7 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
                 .and_then(|d| d.database_name.as_deref())
                 .is_some_and(|d| !d.is_empty());
             if !db {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "DocumentDBEventSourceConfig.DatabaseName must be specified for DocumentDB event sources.",
                 ));
             }
@@ -382,7 +383,7 @@ fn function_arn(s: &State, scope: &Scope, f: &FunctionRef) -> Result<String, Ser
         .get(&f.name)
         .is_some_and(|func| func.resolve(f.qualifier.as_deref()).is_some());
     if !exists {
-        return Err(aws_error::invalid_parameter("Function does not exist"));
+        return Err(errors::invalid_parameter("Function does not exist"));
     }
     Ok(scope.arn(&f.name, f.qualifier.as_deref()))
 }
@@ -439,23 +440,17 @@ fn duplicate(
                 "The event source arn (\" {arn} \") and function (\" {name} \") provided mapping already exists. Please update or delete the existing mapping with UUID {uuid}"
             ),
         };
-        return Err(aws_error::conflict(message));
+        return Err(errors::conflict(message));
     }
     Ok(())
 }
 
 /// After a short delay, ends the mapping's transition (or removes a deleted mapping).
 fn settle(api: &Api, uuid: String) {
-    let api = api.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(super::functions::SETTLE_DELAY).await;
-        let _ = api
-            .state(move |s| {
-                if let Some(arn) = s.event_source_mappings.settle(&uuid) {
-                    s.tags.forget(&arn);
-                }
-            })
-            .await;
+    api.state.settle_later(move |s| {
+        if let Some(arn) = s.event_source_mappings.settle(&uuid) {
+            s.tags.forget(&arn);
+        }
     });
 }
 
@@ -471,7 +466,7 @@ pub async fn create_event_source_mapping(
     let esm_arn = scope.event_source_mapping_arn(&uuid);
     let id = uuid.clone();
     let config = api
-        .state(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+        .state_try(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
             let fn_arn = function_arn(s, &scope, &f)?;
             duplicate(s, &input, kind, &fn_arn, &f.name, None)?;
             let enabled = input.enabled.unwrap_or(true);
@@ -491,7 +486,7 @@ pub async fn create_event_source_mapping(
             );
             Ok(config)
         })
-        .await??;
+        .await?;
     settle(api, uuid);
     Ok(config)
 }
@@ -502,16 +497,16 @@ pub async fn delete_event_source_mapping(
 ) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
     let uuid = input.uuid.clone();
     let config = api
-        .state(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+        .state_try(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
             let mapping = s
                 .event_source_mappings
                 .by_uuid
                 .get_mut(&input.uuid)
-                .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+                .ok_or_else(|| errors::not_found(NOT_FOUND))?;
             mapping.config.state = Some("Deleting".to_string());
             Ok(mapping.config.clone())
         })
-        .await??;
+        .await?;
     settle(api, uuid);
     Ok(config)
 }
@@ -524,7 +519,7 @@ pub async fn get_event_source_mapping(
         s.event_source_mappings
             .get(&input.uuid)
             .map(|m| m.config.clone())
-            .ok_or_else(|| aws_error::not_found(NOT_FOUND))
+            .ok_or_else(|| errors::not_found(NOT_FOUND))
     })
     .await?
 }
@@ -575,14 +570,14 @@ pub async fn update_event_source_mapping(
     };
     let uuid = input.uuid.clone();
     let config = api
-        .state(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+        .state_try(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
             let current = s
                 .event_source_mappings
                 .get(&input.uuid)
                 .cloned()
-                .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+                .ok_or_else(|| errors::not_found(NOT_FOUND))?;
             if current.config.state.as_deref() == Some("Deleting") {
-                return Err(aws_error::in_use(format!(
+                return Err(errors::in_use(format!(
                     "Cannot update the event source mapping {} because it is being deleted.",
                     input.uuid
                 )));
@@ -652,7 +647,7 @@ pub async fn update_event_source_mapping(
             );
             Ok(config)
         })
-        .await??;
+        .await?;
     settle(api, uuid);
     Ok(config)
 }

@@ -1,15 +1,11 @@
 //! Functions: create, read, list, update code and configuration, delete.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::FunctionRef;
+use crate::errors;
 use crate::state::functions::{new_revision_id, now_last_modified, Code, Version};
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
-use std::time::Duration;
-
-/// How long a new function stays `Pending` (and an update `InProgress`): long enough that the
-/// create response and an immediate read can see it, short enough that waiters pass at once.
-pub const SETTLE_DELAY: Duration = Duration::from_millis(100);
 
 /// Environment variables a function may not set.
 const RESERVED_ENV: &[&str] = &[
@@ -44,7 +40,7 @@ pub fn check_environment(env: Option<&m::Environment>) -> Result<(), ServiceErro
         .collect();
     if !reserved.is_empty() {
         reserved.sort_unstable();
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {}",
             reserved.join(", ")
         )));
@@ -57,7 +53,7 @@ pub fn check_environment(env: Option<&m::Environment>) -> Result<(), ServiceErro
         .collect();
     let measured = serde_json::Value::Object(compact).to_string();
     if measured.len() > 4096 {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {measured}"
         )));
     }
@@ -97,7 +93,7 @@ const ACCEPTED_RUNTIMES: &[&str] = &[
 
 pub fn check_runtime(runtime: Option<&m::Runtime>) -> Result<(), ServiceError> {
     match runtime {
-        Some(r) if !ACCEPTED_RUNTIMES.contains(&r.as_str()) => Err(aws_error::invalid_parameter(format!(
+        Some(r) if !ACCEPTED_RUNTIMES.contains(&r.as_str()) => Err(errors::invalid_parameter(format!(
             "The runtime parameter of {r} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions."
         ))),
         _ => Ok(()),
@@ -111,7 +107,7 @@ fn check_limits(
 ) -> Result<(), ServiceError> {
     if let Some(mem) = memory {
         if !(128..=10240).contains(&mem) {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "'MemorySize' value failed to satisfy constraint: Member must have value {} {}",
                 if mem < 128 {
                     "greater than or equal to"
@@ -124,7 +120,7 @@ fn check_limits(
     }
     if let Some(t) = timeout {
         if !(1..=900).contains(&t) {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "'Timeout' value failed to satisfy constraint: Member must have value {} {}",
                 if t < 1 {
                     "greater than or equal to"
@@ -137,7 +133,7 @@ fn check_limits(
     }
     if let Some(s) = storage {
         if !(512..=10240).contains(&s.size) {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240, found {}",
                 s.size
             )));
@@ -156,7 +152,7 @@ pub async fn read_code(
     match (zip, s3, image_uri) {
         (Some(bytes), None, None) => {
             if bytes.len() > crate::store::MAX_DIRECT_UPLOAD {
-                return Err(aws_error::request_too_large(format!(
+                return Err(errors::request_too_large(format!(
                     "Request must be smaller than {} bytes for the CreateFunction operation",
                     crate::store::MAX_DIRECT_UPLOAD
                 )));
@@ -164,14 +160,12 @@ pub async fn read_code(
             Ok(Code::Zip(api.store.put(bytes).await?))
         }
         (None, Some((bucket, key, version)), None) => {
-            let bytes = crate::s3::fetch(api, &bucket, &key, version.as_deref()).await?;
+            let bytes = api.fetch_s3(&bucket, &key, version.as_deref()).await?;
             Ok(Code::Zip(api.store.put(bytes).await?))
         }
         (None, None, Some(uri)) => Ok(Code::Image { uri }),
-        (None, None, None) => Err(aws_error::invalid_parameter(
-            "Please provide a source for function code.",
-        )),
-        _ => Err(aws_error::invalid_parameter(
+        (None, None, None) => Err(errors::invalid_parameter("Please provide a source for function code.")),
+        _ => Err(errors::invalid_parameter(
             "Please do not provide other FunctionCode parameters when providing a ZipFile, S3 object or ImageUri.",
         )),
     }
@@ -208,17 +202,11 @@ fn vpc_response(v: Option<m::VpcConfig>) -> Option<m::VpcConfigResponse> {
     })
 }
 
-/// After `delay`, flips a new function to `Active` and a running update to `Successful`.
+/// A moment after the answer, flips a new function to `Active` and a running update to `Successful`.
 fn settle(api: &Api, name: String) {
-    let api = api.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(SETTLE_DELAY).await;
-        let _ = api
-            .state(move |s| {
-                s.functions.activate(&name);
-                s.functions.finish_update(&name);
-            })
-            .await;
+    api.state.settle_later(move |s| {
+        s.functions.activate(&name);
+        s.functions.finish_update(&name);
     });
 }
 
@@ -229,7 +217,7 @@ pub async fn create_function(
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "Function name must not include a qualifier when creating a function",
         ));
     }
@@ -237,29 +225,29 @@ pub async fn create_function(
     match package_type {
         m::PackageType::Zip => {
             if input.runtime.is_none() || input.handler.is_none() {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
                 ));
             }
             if input.code.image_uri.is_some() {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "Please don't provide ImageUri when updating a function with packageType Zip.",
                 ));
             }
         }
         m::PackageType::Image => {
             if input.code.image_uri.is_none() {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "ImageUri must be provided when the package type is Image.",
                 ));
             }
             if input.runtime.is_some() || input.handler.is_some() {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "Runtime and Handler are not supported for functions with the Image package type.",
                 ));
             }
         }
-        m::PackageType::Unknown(_) => return Err(aws_error::invalid_parameter("Unknown package type")),
+        m::PackageType::Unknown(_) => return Err(errors::invalid_parameter("Unknown package type")),
     }
     check_runtime(input.runtime.as_ref())?;
     check_limits(input.memory_size, input.timeout, input.ephemeral_storage.as_ref())?;
@@ -268,11 +256,7 @@ pub async fn create_function(
     let s3 = match (&input.code.s3_bucket, &input.code.s3_key) {
         (Some(b), Some(k)) => Some((b.clone(), k.clone(), input.code.s3_object_version.clone())),
         (None, None) => None,
-        _ => {
-            return Err(aws_error::invalid_parameter(
-                "Both S3Bucket and S3Key must be provided.",
-            ))
-        }
+        _ => return Err(errors::invalid_parameter("Both S3Bucket and S3Key must be provided.")),
     };
     let code = read_code(
         api,
@@ -348,7 +332,7 @@ pub async fn create_function(
     let csc = input.code_signing_config_arn;
     let publish = input.publish;
     let created = api
-        .state(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
+        .state_try(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
             s.functions.create(latest)?;
             if !tags.is_empty() {
                 s.tags.set(&arn, tags);
@@ -359,14 +343,14 @@ pub async fn create_function(
             let f = s
                 .functions
                 .get_mut(&name)
-                .ok_or_else(|| aws_error::service("function vanished"))?;
+                .ok_or_else(|| errors::service("function vanished"))?;
             if publish {
                 let v = crate::state::versions::publish(f, None, None, None, true)?;
                 return Ok(v);
             }
             Ok(f.latest.config.clone())
         })
-        .await??;
+        .await?;
     settle(api, f.name);
     Ok(created)
 }
@@ -407,7 +391,7 @@ pub async fn configuration(
                 .and_then(|func| func.resolve(fr.qualifier.as_deref()).cloned())
         })
         .await?
-        .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+        .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
     Ok((f, v))
 }
 
@@ -422,7 +406,7 @@ pub async fn get_function(api: &Api, input: m::GetFunctionRequest) -> Result<m::
     let code = match &v.code {
         Code::Zip(p) => m::FunctionCodeLocation {
             repository_type: Some("S3".into()),
-            location: Some(crate::server::package_url(&api.base_url(), &p.sha256_hex)),
+            location: Some(crate::store::package_url(&api.base_url(), &p.sha256_hex)),
             ..Default::default()
         },
         Code::Image { uri } => m::FunctionCodeLocation {
@@ -458,7 +442,7 @@ pub async fn list_functions(
 ) -> Result<m::ListFunctionsResponse, ServiceError> {
     let all = matches!(input.function_version, Some(m::FunctionVersion::All));
     if let Some(m::FunctionVersion::Unknown(v)) = &input.function_version {
-        return Err(aws_error::invalid_parameter(format!("Invalid FunctionVersion: {v}")));
+        return Err(errors::invalid_parameter(format!("Invalid FunctionVersion: {v}")));
     }
     let configs: Vec<m::FunctionConfiguration> = api
         .state(move |s| {
@@ -498,8 +482,8 @@ pub async fn delete_function(
     let arn = scope.function_arn(&f.name);
     let full = scope.arn(&f.name, f.qualifier.as_deref());
     let (name, qualifier) = (f.name.clone(), f.qualifier.clone());
-    api.state(move |s| -> Result<(), ServiceError> {
-        let not_found = || aws_error::not_found(format!("Function not found: {full}"));
+    api.state_try(move |s| -> Result<(), ServiceError> {
+        let not_found = || errors::not_found(format!("Function not found: {full}"));
         match f.qualifier.as_deref() {
             None => {
                 if s.functions.by_name.remove(&f.name).is_none() {
@@ -508,14 +492,14 @@ pub async fn delete_function(
                 s.forget_function(&arn, &f.name, None);
             }
             Some("$LATEST") => {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "$LATEST version cannot be deleted without deleting the function.",
                 ))
             }
             Some(q) => {
                 let func = s.functions.get_mut(&f.name).ok_or_else(not_found)?;
                 let n: u64 = q.parse().map_err(|_| {
-                    aws_error::invalid_parameter(format!(
+                    errors::invalid_parameter(format!(
                         "Invalid qualifier {q}: an alias cannot be deleted with DeleteFunction"
                     ))
                 })?;
@@ -526,7 +510,7 @@ pub async fn delete_function(
                             .and_then(|r| r.additional_version_weights.as_ref())
                             .is_some_and(|w| w.contains_key(q))
                 }) {
-                    return Err(aws_error::conflict(format!(
+                    return Err(errors::conflict(format!(
                         "Unable to delete version because the following aliases reference it: [{}]",
                         alias.name.as_deref().unwrap_or("")
                     )));
@@ -537,7 +521,7 @@ pub async fn delete_function(
         }
         Ok(())
     })
-    .await??;
+    .await?;
     api.execution.pool.retire(&name, qualifier.as_deref());
     Ok(m::DeleteFunctionResponse { status_code: 204 })
 }
@@ -545,18 +529,18 @@ pub async fn delete_function(
 /// Refuses changes while a function is still being created, and stale revision ids.
 fn check_updatable(c: &m::FunctionConfiguration, revision_id: Option<&str>, arn: &str) -> Result<(), ServiceError> {
     if c.state == Some(m::State::Pending) {
-        return Err(aws_error::conflict(
+        return Err(errors::conflict(
             "The operation cannot be performed at this time. The function is currently in the following state: Pending",
         ));
     }
     if c.last_update_status == Some(m::LastUpdateStatus::InProgress) {
-        return Err(aws_error::conflict(format!(
+        return Err(errors::conflict(format!(
             "The operation cannot be performed at this time. An update is in progress for resource: {arn}"
         )));
     }
     if let Some(r) = revision_id {
         if c.revision_id.as_deref() != Some(r) {
-            return Err(aws_error::precondition_failed(
+            return Err(errors::precondition_failed(
                 "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
             ));
         }
@@ -579,29 +563,25 @@ pub async fn update_function_code(
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "UpdateFunctionCode applies to $LATEST: do not qualify the function name",
         ));
     }
     let s3 = match (&input.s3_bucket, &input.s3_key) {
         (Some(b), Some(k)) => Some((b.clone(), k.clone(), input.s3_object_version.clone())),
         (None, None) => None,
-        _ => {
-            return Err(aws_error::invalid_parameter(
-                "Both S3Bucket and S3Key must be provided.",
-            ))
-        }
+        _ => return Err(errors::invalid_parameter("Both S3Bucket and S3Key must be provided.")),
     };
     // Check the function exists (and its package type) before storing anything.
     let (_, current) = configuration(api, &f.name, None).await?;
     let is_image = current.config.package_type == Some(m::PackageType::Image);
     if is_image && input.image_uri.is_none() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "Please provide ImageUri when updating a function with packageType Image.",
         ));
     }
     if !is_image && input.image_uri.is_some() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "Please don't provide ImageUri when updating a function with packageType Zip.",
         ));
     }
@@ -612,11 +592,11 @@ pub async fn update_function_code(
     let (dry_run, publish, revision, architectures) =
         (input.dry_run, input.publish, input.revision_id, input.architectures);
     let updated = api
-        .state(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
+        .state_try(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
             let func = s
                 .functions
                 .get_mut(&name)
-                .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+                .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
             check_updatable(&func.latest.config, revision.as_deref(), &arn)?;
             let mut next = func.latest.clone();
             next.code = code;
@@ -635,7 +615,7 @@ pub async fn update_function_code(
             }
             Ok(func.latest.config.clone())
         })
-        .await??;
+        .await?;
     if !dry_run {
         // Warm environments of $LATEST run the old code: retire them (busy ones finish first).
         api.execution.pool.retire(&f.name, Some("$LATEST"));
@@ -651,7 +631,7 @@ pub async fn update_function_configuration(
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "UpdateFunctionConfiguration applies to $LATEST: do not qualify the function name",
         ));
     }
@@ -665,16 +645,16 @@ pub async fn update_function_configuration(
     let arn = scope.function_arn(&f.name);
     let name = f.name.clone();
     let updated = api
-        .state(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
+        .state_try(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
             let func = s
                 .functions
                 .get_mut(&name)
-                .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+                .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
             check_updatable(&func.latest.config, input.revision_id.as_deref(), &arn)?;
             let c = &mut func.latest.config;
             let image = c.package_type == Some(m::PackageType::Image);
             if image && (input.runtime.is_some() || input.handler.is_some()) {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "Runtime and Handler are not supported for functions with the Image package type.",
                 ));
             }
@@ -746,7 +726,7 @@ pub async fn update_function_configuration(
             mark_in_progress(c);
             Ok(c.clone())
         })
-        .await??;
+        .await?;
     api.execution.pool.retire(&f.name, Some("$LATEST"));
     settle(api, f.name);
     Ok(updated)

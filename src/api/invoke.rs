@@ -3,8 +3,9 @@
 //! limits, reserved concurrency is not exhausted), the version to run is chosen (an alias's weights
 //! decide between its two versions), and the environment pool runs it.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::FunctionRef;
+use crate::errors;
 use crate::execution::{status_of, InvocationRecord};
 use crate::execution::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
 use base64::Engine;
@@ -68,16 +69,12 @@ async fn prepare(
     op: &str,
 ) -> Result<Prepared, ServiceError> {
     if payload.len() > limit {
-        return Err(aws_error::request_too_large(too_large_message(
-            payload.len(),
-            limit,
-            op,
-        )));
+        return Err(errors::request_too_large(too_large_message(payload.len(), limit, op)));
     }
     if !payload.is_empty() {
         // Checked without building it (IgnoredAny): this runs on every invoke.
         if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(payload) {
-            return Err(aws_error::invalid_request_content(format!(
+            return Err(errors::invalid_request_content(format!(
                 "Could not parse request body into json: Could not parse payload into json: {e}"
             )));
         }
@@ -90,20 +87,20 @@ async fn prepare(
     let missing = invoked_arn.clone();
     let fr = f.clone();
     let (spec, reserved) = api
-        .state(move |s| -> Result<(FunctionSpec, Option<i32>), ServiceError> {
-            let func = s.functions.get(&fr.name).ok_or_else(|| aws_error::not_found(format!("Function not found: {missing}")))?;
-            let v = pick(func, fr.qualifier.as_deref()).ok_or_else(|| aws_error::not_found(format!("Function not found: {missing}")))?;
+        .state_try(move |s| -> Result<(FunctionSpec, Option<i32>), ServiceError> {
+            let func = s.functions.get(&fr.name).ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
+            let v = pick(func, fr.qualifier.as_deref()).ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
             if v.config.state == Some(m::State::Pending) {
-                return Err(aws_error::conflict(
+                return Err(errors::conflict(
                     "The operation cannot be performed at this time. The function is currently in the following state: Pending",
                 ));
             }
             let spec = FunctionSpec::from_version(s, &store, v, &region, &account).map_err(|e| {
-                aws_error::invalid_parameter(format!("fauxlambda cannot run this function with the process executor: {e}"))
+                errors::invalid_parameter(format!("fauxlambda cannot run this function with the process executor: {e}"))
             })?;
             Ok((spec, s.concurrency.reserved(&fr.name)))
         })
-        .await??;
+        .await?;
     Ok(Prepared {
         qualifier: f.qualifier.clone().unwrap_or_else(|| "$LATEST".into()),
         name: f.name,
@@ -125,7 +122,7 @@ fn too_large_message(len: usize, limit: usize, op: &str) -> String {
 }
 
 fn throttled() -> ServiceError {
-    aws_error::too_many_requests(
+    errors::too_many_requests(
         m::ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded,
         "Rate Exceeded.",
     )
@@ -182,7 +179,7 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
         return Ok(None);
     };
     if h.len() > CLIENT_CONTEXT_LIMIT {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "Client context must be smaller than {CLIENT_CONTEXT_LIMIT} bytes."
         )));
     }
@@ -191,7 +188,7 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .filter(|s| serde_json::from_str::<serde_json::Value>(s).is_ok())
-        .ok_or_else(|| aws_error::invalid_parameter("Client context must be a valid Base64-encoded JSON object."))?;
+        .ok_or_else(|| errors::invalid_parameter("Client context must be a valid Base64-encoded JSON object."))?;
     Ok(Some(decoded))
 }
 
@@ -227,9 +224,7 @@ fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>, kind: &'static st
 
 fn fail_if_not_accepted(result: &InvocationResult) -> Result<(), ServiceError> {
     match &result.outcome {
-        InvocationOutcome::NotAccepted(why) => {
-            Err(aws_error::service(format!("the invocation could not be run: {why}")))
-        }
+        InvocationOutcome::NotAccepted(why) => Err(errors::service(format!("the invocation could not be run: {why}"))),
         _ => Ok(()),
     }
 }
@@ -314,7 +309,7 @@ async fn answer_early(
         Err(_) => {
             let result = running
                 .await
-                .map_err(|e| aws_error::service(format!("the invocation failed: {e}")))?;
+                .map_err(|e| errors::service(format!("the invocation failed: {e}")))?;
             fail_if_not_accepted(&result)?;
             (
                 result.caller_payload(),
@@ -342,7 +337,7 @@ pub async fn invoke_async(api: &Api, input: m::InvokeAsyncRequest) -> Result<m::
         .invoke_args
         .collect()
         .await
-        .map_err(|e| aws_error::invalid_request_content(format!("Could not read the request body: {e}")))?;
+        .map_err(|e| errors::invalid_request_content(format!("Could not read the request body: {e}")))?;
     let p = prepare(api, &input.function_name, None, &payload, ASYNC_PAYLOAD_LIMIT, "Event").await?;
     run_in_background(api, p, payload.to_vec(), "Event");
     Ok(m::InvokeAsyncResponse { status: 202 })

@@ -1,6 +1,7 @@
 //! Layers: publishing versions, their content, permissions, and listing with filters.
 
-use super::{aws_error, Api};
+use super::Api;
+use crate::errors;
 use crate::state::functions::{new_revision_id, now_last_modified};
 use crate::state::layers::{LayerPolicy, LayerVersion};
 use crate::state::permissions::{policy_document, Principal, Statement};
@@ -20,12 +21,12 @@ const LAYER_REVISION_MISMATCH: &str =
 fn layer_name(input: &str) -> Result<String, ServiceError> {
     crate::arn::layer_name(input)
         .map(str::to_string)
-        .ok_or_else(|| aws_error::invalid_parameter(format!("Invalid layer name: {input}")))
+        .ok_or_else(|| errors::invalid_parameter(format!("Invalid layer name: {input}")))
 }
 
 fn check_version_number(n: i64) -> Result<(), ServiceError> {
     if n < 1 {
-        return Err(aws_error::invalid_parameter("Layer Version Cannot be less than 1"));
+        return Err(errors::invalid_parameter("Layer Version Cannot be less than 1"));
     }
     Ok(())
 }
@@ -34,7 +35,7 @@ fn content(api: &Api, v: &LayerVersion) -> m::LayerVersionContentOutput {
     m::LayerVersionContentOutput {
         code_sha256: Some(v.package.sha256_b64.clone()),
         code_size: v.package.size,
-        location: Some(crate::server::package_url(&api.base_url(), &v.package.sha256_hex)),
+        location: Some(crate::store::package_url(&api.base_url(), &v.package.sha256_hex)),
         signing_job_arn: None,
         signing_profile_version_arn: None,
     }
@@ -72,21 +73,19 @@ async fn read_content(api: &Api, c: m::LayerVersionContentInput) -> Result<Vec<u
         (Some(zip), None, None) => {
             let bytes = zip.into_inner();
             if bytes.len() > crate::store::MAX_DIRECT_UPLOAD {
-                return Err(aws_error::request_too_large(format!(
+                return Err(errors::request_too_large(format!(
                     "Request must be smaller than {} bytes for the PublishLayerVersion operation",
                     crate::store::MAX_DIRECT_UPLOAD
                 )));
             }
             Ok(bytes)
         }
-        (None, Some(bucket), Some(key)) => crate::s3::fetch(api, &bucket, &key, c.s3_object_version.as_deref()).await,
-        (None, None, None) => Err(aws_error::invalid_parameter(
+        (None, Some(bucket), Some(key)) => api.fetch_s3(&bucket, &key, c.s3_object_version.as_deref()).await,
+        (None, None, None) => Err(errors::invalid_parameter(
             "Please provide a source for the layer content: ZipFile, or S3Bucket and S3Key.",
         )),
-        (None, _, _) => Err(aws_error::invalid_parameter(
-            "Both S3Bucket and S3Key must be provided.",
-        )),
-        (Some(_), _, _) => Err(aws_error::invalid_parameter(
+        (None, _, _) => Err(errors::invalid_parameter("Both S3Bucket and S3Key must be provided.")),
+        (Some(_), _, _) => Err(errors::invalid_parameter(
             "Please do not provide other LayerVersionContentInput parameters when providing a ZipFile.",
         )),
     }
@@ -150,7 +149,7 @@ pub async fn get_layer_version(
     let v = api
         .state(move |s| s.layers.get(&name, n).cloned())
         .await?
-        .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+        .ok_or_else(|| errors::not_found(NOT_FOUND))?;
     Ok(get_response(api, v))
 }
 
@@ -164,14 +163,14 @@ pub async fn get_layer_version_by_arn(
         ["arn", _, "lambda", _, _, "layer", name, n] if !name.is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
     ) || arn.split(':').nth(5) == Some("awslayer");
     if !well_formed {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "1 validation error detected: Value '{arn}' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:\\d{{12}}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)"
         )));
     }
     let v = api
         .state(move |s| s.layers.by_arn(&arn).cloned())
         .await?
-        .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+        .ok_or_else(|| errors::not_found(NOT_FOUND))?;
     Ok(get_response(api, v))
 }
 
@@ -262,14 +261,14 @@ fn layer_principal(p: &str, partition: &str) -> Result<Principal, ServiceError> 
     } else if p.starts_with("arn:") && p.ends_with(":root") {
         Ok(Principal::Aws(p.to_string()))
     } else {
-        Err(aws_error::invalid_parameter(
+        Err(errors::invalid_parameter(
             "The provided principal was invalid. Please check the principal and try again.",
         ))
     }
 }
 
 fn layer_version_missing(scope: &crate::arn::Scope, name: &str, n: i64) -> ServiceError {
-    aws_error::not_found(format!(
+    errors::not_found(format!(
         "Layer version {} does not exist.",
         scope.layer_version_arn(name, n)
     ))
@@ -282,7 +281,7 @@ pub async fn add_layer_version_permission(
     let name = layer_name(&input.layer_name)?;
     check_version_number(input.version_number)?;
     if input.action != "lambda:GetLayerVersion" {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "1 validation error detected: Value '{}' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: lambda:GetLayerVersion",
             input.action
         )));
@@ -297,16 +296,16 @@ pub async fn add_layer_version_permission(
         input.revision_id,
     );
     let (statement, revision_id) = api
-        .state(move |s| -> Result<(String, String), ServiceError> {
+        .state_try(move |s| -> Result<(String, String), ServiceError> {
             let v = s.layers.get_mut(&name, n).ok_or_else(|| layer_version_missing(&scope, &name, n))?;
             let current = v.policy.as_ref().map(|p| p.revision_id.as_str());
             if let Some(r) = revision.as_deref() {
                 if current != Some(r) {
-                    return Err(aws_error::precondition_failed(LAYER_REVISION_MISMATCH));
+                    return Err(errors::precondition_failed(LAYER_REVISION_MISMATCH));
                 }
             }
             if v.policy.as_ref().is_some_and(|p| p.statements.iter().any(|st| st.sid == sid)) {
-                return Err(aws_error::conflict(format!(
+                return Err(errors::conflict(format!(
                     "The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement."
                 )));
             }
@@ -323,7 +322,7 @@ pub async fn add_layer_version_permission(
             policy.revision_id = new_revision_id();
             Ok((json, policy.revision_id.clone()))
         })
-        .await??;
+        .await?;
     Ok(m::AddLayerVersionPermissionResponse {
         revision_id: Some(revision_id),
         statement: Some(statement),
@@ -339,16 +338,16 @@ pub async fn get_layer_version_policy(
     let scope = api.scope();
     let n = input.version_number;
     let policy = api
-        .state(move |s| -> Result<LayerPolicy, ServiceError> {
+        .state_try(move |s| -> Result<LayerPolicy, ServiceError> {
             let v = s
                 .layers
                 .get(&name, n)
                 .ok_or_else(|| layer_version_missing(&scope, &name, n))?;
             v.policy
                 .clone()
-                .ok_or_else(|| aws_error::not_found("No policy is associated with the given resource."))
+                .ok_or_else(|| errors::not_found("No policy is associated with the given resource."))
         })
-        .await??;
+        .await?;
     Ok(m::GetLayerVersionPolicyResponse {
         policy: Some(policy_document(&policy.statements)),
         revision_id: Some(policy.revision_id),
@@ -369,14 +368,14 @@ pub async fn remove_layer_version_permission(
             .layers
             .get_mut(&name, n)
             .ok_or_else(|| layer_version_missing(&scope, &name, n))?;
-        let not_found = || aws_error::not_found(format!("Statement {sid} is not found in resource policy."));
+        let not_found = || errors::not_found(format!("Statement {sid} is not found in resource policy."));
         let policy = v
             .policy
             .as_mut()
-            .ok_or_else(|| aws_error::not_found("No policy is associated with the given resource."))?;
+            .ok_or_else(|| errors::not_found("No policy is associated with the given resource."))?;
         if let Some(r) = revision.as_deref() {
             if policy.revision_id != r {
-                return Err(aws_error::precondition_failed(LAYER_REVISION_MISMATCH));
+                return Err(errors::precondition_failed(LAYER_REVISION_MISMATCH));
             }
         }
         let before = policy.statements.len();
@@ -393,7 +392,7 @@ pub async fn remove_layer_version_permission(
 /// The `Layers` of a function configuration for the given layer version ARNs; each must exist.
 pub async fn resolve_for_function(api: &Api, arns: &[String]) -> Result<Vec<m::Layer>, ServiceError> {
     if arns.len() > MAX_LAYERS_PER_FUNCTION {
-        return Err(aws_error::invalid_parameter("Cannot reference more than 5 layers."));
+        return Err(errors::invalid_parameter("Cannot reference more than 5 layers."));
     }
     let scope = api.scope();
     // Two versions of one layer may not be used together.
@@ -401,14 +400,14 @@ pub async fn resolve_for_function(api: &Api, arns: &[String]) -> Result<Vec<m::L
     for arn in arns {
         let layer = arn.rsplit_once(':').map(|(l, _)| l).unwrap_or(arn);
         if let Some((_, first)) = seen.iter().find(|(l, _)| *l == layer) {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "Two different versions of the same layer are not allowed to be referenced in the same function. {first} and {arn} are versions of the same layer."
             )));
         }
         seen.push((layer, arn));
         let parts: Vec<&str> = arn.split(':').collect();
         if parts.len() == 8 && parts[5] == "layer" && parts[3] != scope.region {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "Layers are not in the same region as the function. Layers are expected to be in region {}.",
                 scope.region
             )));
@@ -421,7 +420,7 @@ pub async fn resolve_for_function(api: &Api, arns: &[String]) -> Result<Vec<m::L
                 let v = s
                     .layers
                     .by_arn(arn)
-                    .ok_or_else(|| aws_error::invalid_parameter(format!("Layer version {arn} does not exist.")))?;
+                    .ok_or_else(|| errors::invalid_parameter(format!("Layer version {arn} does not exist.")))?;
                 Ok(m::Layer {
                     arn: Some(arn.clone()),
                     code_size: v.package.size,

@@ -5,7 +5,6 @@
 
 pub mod account;
 pub mod aliases;
-pub mod aws_error;
 pub mod capacity_providers;
 pub mod code_signing;
 pub mod concurrency;
@@ -23,6 +22,7 @@ pub mod versions;
 
 use crate::arn::Scope;
 use crate::context::{self, RequestContext};
+use crate::errors;
 use crate::state::StateHandle;
 use crate::store::Store;
 use lambda_server::error as e;
@@ -62,7 +62,21 @@ impl Api {
         &self,
         f: impl FnOnce(&mut crate::state::State) -> R + Send + 'static,
     ) -> Result<R, ServiceError> {
-        self.state.call(f).await.map_err(|g| aws_error::service(g.to_string()))
+        self.state.call(f).await.map_err(|g| errors::service(g.to_string()))
+    }
+
+    /// The bytes of `s3://bucket/key` (code given as `S3Bucket`/`S3Key`), from the configured endpoint.
+    pub async fn fetch_s3(&self, bucket: &str, key: &str, version: Option<&str>) -> Result<Vec<u8>, ServiceError> {
+        crate::s3::fetch(self.s3_endpoint.as_deref(), &self.scope().region, bucket, key, version).await
+    }
+
+    /// Runs a job that can fail on the state actor: its error, or a vanished actor's
+    /// `ServiceException`, is the handler's.
+    pub async fn state_try<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut crate::state::State) -> Result<R, ServiceError> + Send + 'static,
+    ) -> Result<R, ServiceError> {
+        self.state(f).await?
     }
 }
 

@@ -1,7 +1,8 @@
 //! Resource-based policies of functions: AddPermission, RemovePermission, GetPolicy.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::{FunctionRef, Scope};
+use crate::errors;
 use crate::state::functions::new_revision_id;
 use crate::state::permissions::{policy_document, Principal, Statement};
 use crate::state::State;
@@ -26,7 +27,7 @@ fn principal(p: &str, partition: &str) -> Result<Principal, ServiceError> {
     } else if !p.contains(':') && service_suffix.iter().any(|s| p.ends_with(s) && p.len() > s.len()) {
         Ok(Principal::Service(p.to_string()))
     } else {
-        Err(aws_error::invalid_parameter(
+        Err(errors::invalid_parameter(
             "The provided principal was invalid. Please check the principal and try again.",
         ))
     }
@@ -47,7 +48,7 @@ fn target_revision<'a>(
     let func = s
         .functions
         .get_mut(name)
-        .ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
+        .ok_or_else(|| errors::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
     match qualifier {
         None | Some("$LATEST") => Ok(&mut func.latest.config.revision_id),
         Some(q) if is_version(q) => q
@@ -55,10 +56,12 @@ fn target_revision<'a>(
             .ok()
             .and_then(|n| func.versions.get_mut(&n))
             .map(|v| &mut v.config.revision_id)
-            .ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.qualified_arn(name, q)))),
-        Some(alias) => func.aliases.get_mut(alias).map(|a| &mut a.revision_id).ok_or_else(|| {
-            aws_error::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, alias)))
-        }),
+            .ok_or_else(|| errors::not_found(format!("Function not found: {}", scope.qualified_arn(name, q)))),
+        Some(alias) => {
+            func.aliases.get_mut(alias).map(|a| &mut a.revision_id).ok_or_else(|| {
+                errors::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, alias)))
+            })
+        }
     }
 }
 
@@ -74,7 +77,7 @@ pub async fn add_permission(
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, input.qualifier.as_deref(), &scope)?;
     if f.qualifier.as_deref() == Some("$LATEST") {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "We currently do not support adding policies for $LATEST.",
         ));
     }
@@ -113,16 +116,16 @@ pub async fn add_permission(
     };
     let revision = input.revision_id;
     let json = api
-        .state(move |s| -> Result<String, ServiceError> {
+        .state_try(move |s| -> Result<String, ServiceError> {
             let key = policy_key(f.qualifier.as_deref());
             let current = target_revision(s, &scope, &f.name, key.as_deref())?.clone();
             if let Some(r) = revision.as_deref() {
                 if current.as_deref() != Some(r) {
-                    return Err(aws_error::precondition_failed(REVISION_MISMATCH));
+                    return Err(errors::precondition_failed(REVISION_MISMATCH));
                 }
             }
             if s.permissions.contains(&f.name, key.as_deref(), &statement.sid) {
-                return Err(aws_error::conflict(format!(
+                return Err(errors::conflict(format!(
                     "The statement id ({}) provided already exists. Please provide a new statement id, or remove the existing statement.",
                     statement.sid
                 )));
@@ -131,14 +134,14 @@ pub async fn add_permission(
             all.push(statement.clone());
             let size = policy_document(&all).len();
             if size > MAX_POLICY_SIZE {
-                return Err(aws_error::policy_too_long(format!("The final policy size ({size}) is bigger than the limit ({MAX_POLICY_SIZE}).")));
+                return Err(errors::policy_too_long(format!("The final policy size ({size}) is bigger than the limit ({MAX_POLICY_SIZE}).")));
             }
             let json = statement.to_json();
             s.permissions.add(&f.name, key.as_deref(), statement);
             *target_revision(s, &scope, &f.name, key.as_deref())? = Some(new_revision_id());
             Ok(json)
         })
-        .await??;
+        .await?;
     Ok(m::AddPermissionResponse { statement: Some(json) })
 }
 
@@ -146,16 +149,16 @@ pub async fn get_policy(api: &Api, input: m::GetPolicyRequest) -> Result<m::GetP
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, input.qualifier.as_deref(), &scope)?;
     let (policy, revision) = api
-        .state(move |s| -> Result<(String, Option<String>), ServiceError> {
+        .state_try(move |s| -> Result<(String, Option<String>), ServiceError> {
             let key = policy_key(f.qualifier.as_deref());
             let revision = target_revision(s, &scope, &f.name, key.as_deref())?.clone();
             let statements = s.permissions.statements(&f.name, key.as_deref());
             if statements.is_empty() {
-                return Err(aws_error::not_found("The resource you requested does not exist."));
+                return Err(errors::not_found("The resource you requested does not exist."));
             }
             Ok((policy_document(statements), revision))
         })
-        .await??;
+        .await?;
     Ok(m::GetPolicyResponse {
         policy: Some(policy),
         revision_id: revision,
@@ -168,7 +171,7 @@ pub async fn remove_permission(api: &Api, input: m::RemovePermissionRequest) -> 
     let (sid, revision) = (input.statement_id, input.revision_id);
     api.state(move |s| -> Result<(), ServiceError> {
         if s.functions.get(&f.name).is_none() {
-            return Err(aws_error::not_found(format!(
+            return Err(errors::not_found(format!(
                 "No policy found for: {}",
                 scope.function_arn(&f.name)
             )));
@@ -176,16 +179,16 @@ pub async fn remove_permission(api: &Api, input: m::RemovePermissionRequest) -> 
         let key = policy_key(f.qualifier.as_deref());
         let current = target_revision(s, &scope, &f.name, key.as_deref())?.clone();
         if s.permissions.statements(&f.name, key.as_deref()).is_empty() {
-            return Err(aws_error::not_found("No policy is associated with the given resource."));
+            return Err(errors::not_found("No policy is associated with the given resource."));
         }
         if !s.permissions.contains(&f.name, key.as_deref(), &sid) {
-            return Err(aws_error::not_found(format!(
+            return Err(errors::not_found(format!(
                 "Statement {sid} is not found in resource policy."
             )));
         }
         if let Some(r) = revision.as_deref() {
             if current.as_deref() != Some(r) {
-                return Err(aws_error::precondition_failed(REVISION_MISMATCH));
+                return Err(errors::precondition_failed(REVISION_MISMATCH));
             }
         }
         s.permissions.remove(&f.name, key.as_deref(), &sid);

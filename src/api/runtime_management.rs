@@ -1,8 +1,9 @@
 //! Runtime management configs of function versions, and recursive-loop detection settings.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::api::functions::configuration;
 use crate::arn::FunctionRef;
+use crate::errors;
 use crate::state::functions::Code;
 use crate::state::runtime_management::RuntimeConfig;
 use lambda_server::error::ServiceError;
@@ -25,9 +26,7 @@ fn check_runtime_version_arn(arn: &str) -> Result<(), ServiceError> {
     if parts.len() == 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "runtime" && !parts[6].is_empty() {
         Ok(())
     } else {
-        Err(aws_error::invalid_parameter(format!(
-            "Invalid RuntimeVersionArn: {arn}"
-        )))
+        Err(errors::invalid_parameter(format!("Invalid RuntimeVersionArn: {arn}")))
     }
 }
 
@@ -51,19 +50,19 @@ pub async fn put_runtime_management_config(
 ) -> Result<m::PutRuntimeManagementConfigResponse, ServiceError> {
     let (name, version, image) = version_of(api, &input.function_name, input.qualifier.as_deref()).await?;
     if image {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "Runtime management configuration is not supported for functions with the Image package type.",
         ));
     }
     match (&input.update_runtime_on, input.runtime_version_arn.as_deref()) {
         (m::UpdateRuntimeOn::Manual, None) => {
-            return Err(aws_error::invalid_parameter(
+            return Err(errors::invalid_parameter(
                 "RuntimeVersionArn is required when UpdateRuntimeOn is Manual.",
             ))
         }
         (m::UpdateRuntimeOn::Manual, Some(arn)) => check_runtime_version_arn(arn)?,
         (_, Some(_)) => {
-            return Err(aws_error::invalid_parameter(
+            return Err(errors::invalid_parameter(
                 "RuntimeVersionArn can be specified only when UpdateRuntimeOn is Manual.",
             ))
         }
@@ -95,7 +94,7 @@ async fn function_name(api: &Api, function_name: &str) -> Result<String, Service
     let scope = api.scope();
     let f = FunctionRef::parse(function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "The recursion configuration applies to the unqualified function; remove the qualifier.",
         ));
     }
@@ -103,7 +102,7 @@ async fn function_name(api: &Api, function_name: &str) -> Result<String, Service
     let name = f.name.clone();
     let exists = api.state(move |s| s.functions.get(&name).is_some()).await?;
     if !exists {
-        return Err(aws_error::not_found(format!("Function not found: {arn}")));
+        return Err(errors::not_found(format!("Function not found: {arn}")));
     }
     Ok(f.name)
 }

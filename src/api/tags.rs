@@ -1,7 +1,8 @@
 //! Tags on every taggable resource: ListTags, TagResource, UntagResource.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::FunctionRef;
+use crate::errors;
 use crate::state::functions::new_revision_id;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
@@ -19,7 +20,7 @@ enum Resource {
 }
 
 fn malformed(arn: &str) -> ServiceError {
-    aws_error::invalid_parameter(format!(
+    errors::invalid_parameter(format!(
         "1 validation error detected: Value '{arn}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:\\d{{12}}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{{17}}|event-source-mapping:[0-9a-fA-F]{{8}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{12}}|capacity-provider:[a-zA-Z0-9-_]{{1,64}})"
     ))
 }
@@ -34,7 +35,7 @@ fn resource(api: &Api, arn: &str) -> Result<Resource, ServiceError> {
         "function" => {
             let f = FunctionRef::parse(arn, None, &scope)?;
             if f.qualifier.is_some() {
-                return Err(aws_error::invalid_parameter(
+                return Err(errors::invalid_parameter(
                     "Tags on function aliases and versions are not supported. Please specify a function ARN.",
                 ));
             }
@@ -47,7 +48,7 @@ fn resource(api: &Api, arn: &str) -> Result<Resource, ServiceError> {
             if parts.len() == 7 && !parts[6].is_empty() =>
         {
             if parts[3] != scope.region || parts[4] != scope.account {
-                return Err(aws_error::not_found("The resource you requested does not exist."));
+                return Err(errors::not_found("The resource you requested does not exist."));
             }
             Ok(Resource::Other { arn: arn.to_string() })
         }
@@ -61,7 +62,7 @@ async fn existing(api: &Api, arn: &str) -> Result<String, ServiceError> {
         Resource::Function { name, arn } => {
             let exists = api.state(move |s| s.functions.get(&name).is_some()).await?;
             if !exists {
-                return Err(aws_error::not_found(format!("Function not found: {arn}")));
+                return Err(errors::not_found(format!("Function not found: {arn}")));
             }
             Ok(arn)
         }
@@ -77,7 +78,7 @@ pub async fn list_tags(api: &Api, input: m::ListTagsRequest) -> Result<m::ListTa
 
 pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(), ServiceError> {
     if input.tags.is_empty() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "An error occurred and the request cannot be processed.",
         ));
     }
@@ -87,7 +88,7 @@ pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(),
         let arn = match &target {
             Resource::Function { name, arn } => {
                 if s.functions.get(name).is_none() {
-                    return Err(aws_error::not_found(format!("Function not found: {arn}")));
+                    return Err(errors::not_found(format!("Function not found: {arn}")));
                 }
                 arn
             }
@@ -96,9 +97,7 @@ pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(),
         let mut merged = s.tags.get(arn);
         merged.extend(tags.clone());
         if merged.len() > MAX_TAGS {
-            return Err(aws_error::invalid_parameter(
-                "Number of tags exceeds resource tag limit.",
-            ));
+            return Err(errors::invalid_parameter("Number of tags exceeds resource tag limit."));
         }
         s.tags.set(arn, tags);
         if let Resource::Function { name, .. } = &target {
@@ -119,7 +118,7 @@ pub async fn untag_resource(api: &Api, input: m::UntagResourceRequest) -> Result
         let arn = match &target {
             Resource::Function { name, arn } => {
                 if s.functions.get(name).is_none() {
-                    return Err(aws_error::not_found(format!("Function not found: {arn}")));
+                    return Err(errors::not_found(format!("Function not found: {arn}")));
                 }
                 arn
             }

@@ -1,7 +1,8 @@
 //! Function URL configs: the URL in AWS format, auth type, CORS.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::{FunctionRef, Scope};
+use crate::errors;
 use crate::state::url_configs::UrlConfig;
 use crate::state::State;
 use lambda_server::error::ServiceError;
@@ -35,7 +36,7 @@ fn target(
     let f = FunctionRef::parse(function_name, qualifier, &scope)?;
     let q = f.qualifier.unwrap_or_else(|| "$LATEST".to_string());
     if q.chars().all(|c| c.is_ascii_digit()) {
-        return Err(aws_error::invalid_parameter(format!(
+        return Err(errors::invalid_parameter(format!(
             "1 validation error detected: Value '{q}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)"
         )));
     }
@@ -52,9 +53,9 @@ fn check_exists(s: &State, scope: &Scope, name: &str, q: &str) -> Result<(), Ser
     let func = s
         .functions
         .get(name)
-        .ok_or_else(|| aws_error::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
+        .ok_or_else(|| errors::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
     if q != "$LATEST" && !func.aliases.contains_key(q) {
-        return Err(aws_error::not_found(format!(
+        return Err(errors::not_found(format!(
             "Function not found: {}",
             scope.qualified_arn(name, q)
         )));
@@ -71,7 +72,7 @@ pub async fn create_function_url_config(
     api.state(move |s| -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
         check_exists(s, &scope, &name, &q)?;
         if s.url_configs.get(&name, &q).is_some() {
-            return Err(aws_error::conflict(format!(
+            return Err(errors::conflict(format!(
                 "Failed to create function url config for [functionArn = {arn}]. Error message:  FunctionUrlConfig exists for this Lambda function"
             )));
         }
@@ -110,7 +111,7 @@ pub async fn delete_function_url_config(
             .by_key
             .remove(&(name, q))
             .map(|_| ())
-            .ok_or_else(|| aws_error::not_found(NOT_FOUND))
+            .ok_or_else(|| errors::not_found(NOT_FOUND))
     })
     .await?
 }
@@ -121,13 +122,13 @@ pub async fn get_function_url_config(
 ) -> Result<m::GetFunctionUrlConfigResponse, ServiceError> {
     let (name, q, _, _) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let c = api
-        .state(move |s| {
+        .state_try(move |s| {
             s.url_configs
                 .get(&name, &q)
                 .map(|c| c.config.clone())
-                .ok_or_else(|| aws_error::not_found(NOT_FOUND))
+                .ok_or_else(|| errors::not_found(NOT_FOUND))
         })
-        .await??;
+        .await?;
     Ok(m::GetFunctionUrlConfigResponse {
         auth_type: c.auth_type,
         cors: c.cors,
@@ -146,14 +147,14 @@ pub async fn list_function_url_configs(
     let scope = api.scope();
     let name = FunctionRef::parse(&input.function_name, None, &scope)?.name;
     let items = api
-        .state(move |s| -> Result<Vec<(String, m::FunctionUrlConfig)>, ServiceError> {
+        .state_try(move |s| -> Result<Vec<(String, m::FunctionUrlConfig)>, ServiceError> {
             check_exists(s, &scope, &name, "$LATEST")?;
             Ok(s.url_configs
                 .of_function(&name)
                 .map(|(q, c)| (q.to_string(), c.config.clone()))
                 .collect())
         })
-        .await??;
+        .await?;
     let (page, next) =
         crate::pagination::page(items, |(q, _)| q.clone(), input.marker.as_deref(), input.max_items, 50)?;
     Ok(m::ListFunctionUrlConfigsResponse {
@@ -168,13 +169,13 @@ pub async fn update_function_url_config(
 ) -> Result<m::UpdateFunctionUrlConfigResponse, ServiceError> {
     let (name, q, _, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let c = api
-        .state(move |s| -> Result<m::FunctionUrlConfig, ServiceError> {
+        .state_try(move |s| -> Result<m::FunctionUrlConfig, ServiceError> {
             check_exists(s, &scope, &name, &q)?;
             let entry = s
                 .url_configs
                 .by_key
                 .get_mut(&(name, q))
-                .ok_or_else(|| aws_error::not_found(NOT_FOUND))?;
+                .ok_or_else(|| errors::not_found(NOT_FOUND))?;
             let c = &mut entry.config;
             if let Some(a) = input.auth_type {
                 c.auth_type = a;
@@ -188,7 +189,7 @@ pub async fn update_function_url_config(
             c.last_modified_time = now_iso();
             Ok(c.clone())
         })
-        .await??;
+        .await?;
     Ok(m::UpdateFunctionUrlConfigResponse {
         auth_type: c.auth_type,
         cors: c.cors,

@@ -1,7 +1,8 @@
 //! Versions: publishing `$LATEST` as a numbered version, listing versions.
 
-use super::{aws_error, Api};
+use super::Api;
 use crate::arn::FunctionRef;
+use crate::errors;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
@@ -12,7 +13,7 @@ pub async fn publish_version(
     let scope = api.scope();
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
-        return Err(aws_error::invalid_parameter(
+        return Err(errors::invalid_parameter(
             "PublishVersion applies to $LATEST: do not qualify the function name",
         ));
     }
@@ -21,9 +22,9 @@ pub async fn publish_version(
         let func = s
             .functions
             .get_mut(&f.name)
-            .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+            .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
         if func.latest.config.last_update_status == Some(m::LastUpdateStatus::InProgress) {
-            return Err(aws_error::conflict(format!(
+            return Err(errors::conflict(format!(
                 "The operation cannot be performed at this time. An update is in progress for resource: {arn}"
             )));
         }
@@ -54,7 +55,7 @@ pub async fn list_versions_by_function(
             })
         })
         .await?
-        .ok_or_else(|| aws_error::not_found(format!("Function not found: {arn}")))?;
+        .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
     // `$LATEST` first, then versions in numeric order (never an empty key: markers are keys).
     let key = |c: &m::FunctionConfiguration| match c.version.as_deref() {
         Some("$LATEST") | None => "0".to_string(),

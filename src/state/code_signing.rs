@@ -1,6 +1,6 @@
 //! Code signing configs and which function uses which.
 
-use crate::api::aws_error;
+use crate::errors;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 use std::collections::BTreeMap;
@@ -40,7 +40,7 @@ impl CodeSigning {
 
 /// `CodeSigningConfigNotFoundException` for a config a function refers to.
 pub fn config_not_found(arn: &str) -> ServiceError {
-    aws_error::code_signing_config_not_found(format!(
+    errors::code_signing_config_not_found(format!(
         "The code signing configuration cannot be found. Check that the provided configuration is not deleted: {arn}."
     ))
 }

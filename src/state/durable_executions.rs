@@ -3,7 +3,7 @@
 //! [`DurableExecutions::record`]; the API reads and advances it. Timers (waits, step retries,
 //! callback and execution timeouts) are applied lazily, whenever an execution is touched.
 
-use crate::api::aws_error;
+use crate::errors;
 use base64::Engine;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
@@ -366,7 +366,7 @@ fn already_started(name: &str) -> ServiceError {
 }
 
 pub fn execution_not_found(arn: &str) -> ServiceError {
-    aws_error::not_found(format!("Durable execution not found: {arn}"))
+    errors::not_found(format!("Durable execution not found: {arn}"))
 }
 
 fn callback_closed(id: &str) -> ServiceError {
@@ -384,7 +384,7 @@ impl DurableExecutions {
         let (function_name, version) = match parts.as_slice() {
             ["arn", _, "lambda", _, _, "function", name, version] => (name.to_string(), version.to_string()),
             _ => {
-                return Err(aws_error::invalid_parameter(format!(
+                return Err(errors::invalid_parameter(format!(
                     "A durable execution needs a qualified function ARN: {}",
                     new.function_arn
                 )))
@@ -490,7 +490,7 @@ impl DurableExecutions {
     pub fn stop(&mut self, arn: &str, error: Option<m::ErrorObject>, now: i64) -> Result<i64, ServiceError> {
         let e = self.get_mut(arn, now).ok_or_else(|| execution_not_found(arn))?;
         if !e.is_running() {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "Cannot stop durable execution {arn} because it is not running. Current status: {}",
                 e.status.as_str()
             )));
@@ -505,11 +505,11 @@ impl DurableExecutions {
             .callbacks
             .get(id)
             .cloned()
-            .ok_or_else(|| aws_error::not_found(format!("Callback not found: {id}")))?;
+            .ok_or_else(|| errors::not_found(format!("Callback not found: {id}")))?;
         let e = self
             .by_arn
             .get_mut(&arn)
-            .ok_or_else(|| aws_error::not_found(format!("Callback not found: {id}")))?;
+            .ok_or_else(|| errors::not_found(format!("Callback not found: {id}")))?;
         e.refresh(now);
         let running = e.is_running();
         let op = e.op_mut(&op_id).ok_or_else(|| callback_closed(id))?;

@@ -1,7 +1,7 @@
 //! Functions: `$LATEST`, the published versions and the aliases of every function, with the rules
 //! that tie them together (publishing only what changed, revision ids, states).
 
-use crate::api::aws_error;
+use crate::errors;
 use crate::store::Package;
 use lambda_server::error::ServiceError;
 use lambda_server::model::{AliasConfiguration, FunctionConfiguration, LastUpdateStatus, State as FnState};
@@ -76,7 +76,7 @@ impl Functions {
     pub fn create(&mut self, latest: Version) -> Result<(), ServiceError> {
         let name = latest.config.function_name.clone().unwrap_or_default();
         if self.by_name.contains_key(&name) {
-            return Err(aws_error::conflict(format!("Function already exist: {name}")));
+            return Err(errors::conflict(format!("Function already exist: {name}")));
         }
         self.by_name.insert(
             name,

@@ -14,6 +14,7 @@ pub mod layers;
 pub mod per_qualifier;
 pub mod permissions;
 pub mod runtime_management;
+pub mod settle;
 pub mod tags;
 pub mod url_configs;
 pub mod versions;

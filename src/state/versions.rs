@@ -1,7 +1,7 @@
 //! Publishing: freezing `$LATEST` into the next version number, or answering the last version when
 //! nothing changed since it was published.
 
-use crate::api::aws_error;
+use crate::errors;
 use crate::state::functions::{new_revision_id, now_last_modified, same_content, Function};
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
@@ -18,21 +18,21 @@ pub fn publish(
 ) -> Result<m::FunctionConfiguration, ServiceError> {
     let latest = &f.latest.config;
     if latest.state == Some(m::State::Pending) && !on_create {
-        return Err(aws_error::conflict(
+        return Err(errors::conflict(
             "The operation cannot be performed at this time. The function is currently in the following state: Pending",
         ));
     }
     if let Some(given) = code_sha256 {
         let current = latest.code_sha256.as_deref().unwrap_or("");
         if given != current {
-            return Err(aws_error::invalid_parameter(format!(
+            return Err(errors::invalid_parameter(format!(
                 "CodeSHA256 ({given}) is different from current CodeSHA256 in $LATEST ({current}). Please try again with the CodeSHA256 in $LATEST."
             )));
         }
     }
     if let Some(given) = revision_id {
         if latest.revision_id.as_deref() != Some(given) {
-            return Err(aws_error::precondition_failed(
+            return Err(errors::precondition_failed(
                 "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
             ));
         }

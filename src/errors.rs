@@ -1,4 +1,4 @@
-//! The AWS errors handlers answer, built as `ServiceError` values with AWS's wording conventions
+//! The AWS errors fauxlambda answers, built as `ServiceError` values with AWS's wording conventions
 //! (`Type` `User` for client faults, `Service` for server faults).
 
 use lambda_server::error::ServiceError;

@@ -1,0 +1,22 @@
+//! Settle transitions. AWS answers a create or an update while the resource is still `Pending`,
+//! `InProgress`, `Creating` or `Deleting`, and finishes the transition a moment later; clients that
+//! read straight after see the transitional state, waiters pass at once. Each such transition is one
+//! job that runs on the state actor `SETTLE_DELAY` after the answer.
+
+use super::{State, StateHandle};
+use std::time::Duration;
+
+/// How long a transition lasts: long enough that the answer and an immediate read can see it,
+/// short enough that waiters pass at once.
+pub const SETTLE_DELAY: Duration = Duration::from_millis(100);
+
+impl StateHandle {
+    /// Runs `finish` on the state `SETTLE_DELAY` from now (not at all when the actor is gone).
+    pub fn settle_later(&self, finish: impl FnOnce(&mut State) + Send + 'static) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(SETTLE_DELAY).await;
+            let _ = state.call(finish).await;
+        });
+    }
+}
