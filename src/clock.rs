@@ -10,6 +10,11 @@ pub fn now_epoch_ms() -> u64 {
     epoch_ms(SystemTime::now())
 }
 
+/// `now_epoch_ms` as the signed count Smithy timestamps and the durable-execution records use.
+pub fn now_epoch_ms_i64() -> i64 {
+    now_epoch_ms() as i64
+}
+
 /// Milliseconds since the Unix epoch of `t` (0 before 1970).
 pub fn epoch_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
@@ -30,12 +35,12 @@ pub fn epoch_ms_after(after: Duration) -> u64 {
 
 /// Now, as a Smithy timestamp (a model member of type `Timestamp`).
 pub fn now_timestamp() -> DateTime {
-    timestamp(now_epoch_ms())
+    timestamp(now_epoch_ms() as i64)
 }
 
 /// An epoch-ms instant as a Smithy timestamp.
-pub fn timestamp(epoch_ms: u64) -> DateTime {
-    DateTime::from_millis(epoch_ms as i64)
+pub fn timestamp(epoch_ms: i64) -> DateTime {
+    DateTime::from_millis(epoch_ms)
 }
 
 /// `LastModified` of a function as Lambda writes it: `2024-01-31T12:34:56.789+0000`.

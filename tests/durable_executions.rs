@@ -75,7 +75,7 @@ async fn unknown_execution_and_empty_list() {
 use fauxlambda::api::durable_executions::*;
 use fauxlambda::api::Api;
 use fauxlambda::context::RequestContext;
-use fauxlambda::state::durable_executions::now_millis;
+use fauxlambda::clock::now_epoch_ms_i64 as now_millis;
 use fauxlambda::state::durable_executions::NewExecution;
 use fauxlambda::state::functions::{Code, Version};
 use fauxlambda::state::{State, StateHandle};

@@ -3,10 +3,10 @@
 
 use super::Api;
 use crate::arn::FunctionRef;
+use crate::clock::now_last_modified;
 use crate::errors;
 use crate::pagination;
 use crate::state::capacity_providers::{provider_of, MAX_CAPACITY_PROVIDERS};
-use crate::state::functions::now_last_modified;
 use crate::state::State;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;

@@ -2,10 +2,11 @@
 
 use super::Api;
 use crate::arn::FunctionRef;
+use crate::clock::now_last_modified;
 use crate::errors;
 use crate::pagination;
 use crate::state::code_signing::config_not_found;
-use crate::state::functions::{now_last_modified, Code};
+use crate::state::functions::Code;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 

@@ -2,9 +2,10 @@
 
 use super::Api;
 use crate::arn::{FunctionRef, Scope};
+use crate::clock::now_last_modified;
 use crate::errors;
 use crate::state::concurrency::{Provisioned, MIN_UNRESERVED};
-use crate::state::functions::{now_last_modified, Function};
+use crate::state::functions::Function;
 use crate::state::State;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;

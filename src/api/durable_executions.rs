@@ -4,10 +4,11 @@
 
 use super::Api;
 use crate::arn::FunctionRef;
+use crate::clock;
 use crate::errors;
 use crate::state::durable_executions::{
-    event, event_error, event_result, execution_not_found, is_terminal, new_token, now_millis, ts, CallbackOutcome,
-    DurableExecutions, Execution, Timers, MAX_EXECUTION_PAYLOAD, MAX_OPERATION_PAYLOAD,
+    event, event_error, event_result, execution_not_found, is_terminal, new_token, CallbackOutcome, DurableExecutions,
+    Execution, Timers, MAX_EXECUTION_PAYLOAD, MAX_OPERATION_PAYLOAD,
 };
 use base64::Engine;
 use lambda_server::error::ServiceError;
@@ -107,7 +108,7 @@ pub async fn get_durable_execution(
     let arn = input.durable_execution_arn;
     api.state(move |s| {
         s.durable_executions
-            .get(&arn, now_millis())
+            .get(&arn, clock::now_epoch_ms_i64())
             .map(to_response)
             .ok_or_else(|| execution_not_found(&arn))
     })
@@ -149,7 +150,7 @@ pub async fn get_durable_execution_state(
         .state_try(move |s| -> Result<Vec<(u64, m::Operation)>, ServiceError> {
             let e = s
                 .durable_executions
-                .get(&arn, now_millis())
+                .get(&arn, clock::now_epoch_ms_i64())
                 .ok_or_else(|| errors::invalid_parameter(format!("Durable execution not found: {arn}")))?;
             if !e.knows_token(&token) {
                 return Err(errors::invalid_parameter("Invalid checkpoint token."));
@@ -240,7 +241,7 @@ pub async fn get_durable_execution_history(
     let events = api
         .state_try(move |s| {
             s.durable_executions
-                .get(&arn, now_millis())
+                .get(&arn, clock::now_epoch_ms_i64())
                 .map(|e| {
                     e.events
                         .iter()
@@ -272,7 +273,7 @@ pub async fn checkpoint_durable_execution(
             &input.checkpoint_token,
             input.client_token.as_deref(),
             input.updates.unwrap_or_default(),
-            now_millis(),
+            clock::now_epoch_ms_i64(),
         )
     })
     .await?
@@ -285,7 +286,7 @@ pub async fn stop_durable_execution(
     let arn = input.durable_execution_arn;
     let error = input.error;
     let at = api
-        .state_try(move |s| s.durable_executions.stop(&arn, error, now_millis()))
+        .state_try(move |s| s.durable_executions.stop(&arn, error, clock::now_epoch_ms_i64()))
         .await?;
     Ok(m::StopDurableExecutionResponse {
         stop_timestamp: DateTime::from_millis(at),
@@ -297,8 +298,11 @@ pub async fn send_durable_execution_callback_success(
     input: m::SendDurableExecutionCallbackSuccessRequest,
 ) -> Result<m::SendDurableExecutionCallbackSuccessResponse, ServiceError> {
     api.state_try(move |s| {
-        s.durable_executions
-            .callback(&input.callback_id, CallbackOutcome::Success(input.result), now_millis())
+        s.durable_executions.callback(
+            &input.callback_id,
+            CallbackOutcome::Success(input.result),
+            clock::now_epoch_ms_i64(),
+        )
     })
     .await?;
     Ok(m::SendDurableExecutionCallbackSuccessResponse {})
@@ -309,8 +313,11 @@ pub async fn send_durable_execution_callback_failure(
     input: m::SendDurableExecutionCallbackFailureRequest,
 ) -> Result<m::SendDurableExecutionCallbackFailureResponse, ServiceError> {
     api.state_try(move |s| {
-        s.durable_executions
-            .callback(&input.callback_id, CallbackOutcome::Failure(input.error), now_millis())
+        s.durable_executions.callback(
+            &input.callback_id,
+            CallbackOutcome::Failure(input.error),
+            clock::now_epoch_ms_i64(),
+        )
     })
     .await?;
     Ok(m::SendDurableExecutionCallbackFailureResponse {})
@@ -321,8 +328,11 @@ pub async fn send_durable_execution_callback_heartbeat(
     input: m::SendDurableExecutionCallbackHeartbeatRequest,
 ) -> Result<m::SendDurableExecutionCallbackHeartbeatResponse, ServiceError> {
     api.state_try(move |s| {
-        s.durable_executions
-            .callback(&input.callback_id, CallbackOutcome::Heartbeat, now_millis())
+        s.durable_executions.callback(
+            &input.callback_id,
+            CallbackOutcome::Heartbeat,
+            clock::now_epoch_ms_i64(),
+        )
     })
     .await?;
     Ok(m::SendDurableExecutionCallbackHeartbeatResponse {})
@@ -353,7 +363,7 @@ pub async fn list_durable_executions_by_function(
             };
             let items = s
                 .durable_executions
-                .of_version(&f.name, &version, now_millis())
+                .of_version(&f.name, &version, clock::now_epoch_ms_i64())
                 .into_iter()
                 .filter(|e| name_filter.as_ref().is_none_or(|n| &e.name == n))
                 .filter(|e| statuses.as_ref().is_none_or(|st| st.contains(&e.status)))
@@ -541,7 +551,7 @@ impl Execution {
                 op.status = m::OperationStatus::Pending;
                 let attempt = op.step_details.as_ref().map(|d| d.attempt).unwrap_or(1);
                 if let Some(d) = op.step_details.as_mut() {
-                    d.next_attempt_timestamp = Some(ts(at));
+                    d.next_attempt_timestamp = Some(clock::timestamp(at));
                     d.error = u.error.clone();
                 }
                 let op = op.clone();
@@ -566,7 +576,7 @@ impl Execution {
             (A::Cancel, Some(op)) if matches!(op.r#type, T::Wait | T::Callback | T::ChainedInvoke) => {
                 let op = self.op_mut(&u.id).expect("operation exists");
                 op.status = m::OperationStatus::Cancelled;
-                op.end_timestamp = Some(ts(now));
+                op.end_timestamp = Some(clock::timestamp(now));
                 let op = op.clone();
                 self.timers.remove(&u.id);
                 match op.r#type {
@@ -607,7 +617,7 @@ impl Execution {
             id: u.id.clone(),
             name: u.name.clone(),
             parent_id: u.parent_id.clone(),
-            start_timestamp: ts(now),
+            start_timestamp: clock::timestamp(now),
             status: m::OperationStatus::Started,
             step_details: None,
             sub_type: u.sub_type.clone(),
@@ -640,13 +650,13 @@ impl Execution {
                 })?;
                 let end = now + i64::from(secs) * 1000;
                 op.wait_details = Some(m::WaitDetails {
-                    scheduled_end_timestamp: Some(ts(end)),
+                    scheduled_end_timestamp: Some(clock::timestamp(end)),
                 });
                 timers.wait_until = Some(end);
                 e.event_type = Some(m::EventType::WaitStarted);
                 e.wait_started_details = Some(m::WaitStartedDetails {
                     duration: secs,
-                    scheduled_end_timestamp: ts(end),
+                    scheduled_end_timestamp: clock::timestamp(end),
                 });
             }
             T::Callback => {
@@ -734,7 +744,7 @@ impl Execution {
         } else {
             m::OperationStatus::Failed
         };
-        op.end_timestamp = Some(ts(now));
+        op.end_timestamp = Some(clock::timestamp(now));
         let (result, error) = if ok {
             (u.payload.clone(), None)
         } else {

@@ -6,12 +6,6 @@ use crate::errors;
 use crate::state::State;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
-use smithy_server_runtime::aws_smithy_types::DateTime;
-
-/// Now, as the `LastModified` timestamp of a config.
-pub fn now() -> DateTime {
-    DateTime::from_millis(chrono::Utc::now().timestamp_millis())
-}
 
 /// Function name and qualifier (`$LATEST` when none) of a request.
 fn target(api: &Api, function_name: &str, qualifier: Option<&str>) -> Result<(String, String, Scope), ServiceError> {
@@ -133,7 +127,7 @@ pub async fn put_function_event_invoke_config(
         let config = m::FunctionEventInvokeConfig {
             destination_config: Some(destinations),
             function_arn: Some(scope.qualified_arn(&name, &q)),
-            last_modified: Some(now()),
+            last_modified: Some(crate::clock::now_timestamp()),
             maximum_event_age_in_seconds: input.maximum_event_age_in_seconds,
             maximum_retry_attempts: input.maximum_retry_attempts,
         };
@@ -173,7 +167,7 @@ pub async fn update_function_event_invoke_config(
         if let Some(v) = input.maximum_retry_attempts {
             config.maximum_retry_attempts = Some(v);
         }
-        config.last_modified = Some(now());
+        config.last_modified = Some(crate::clock::now_timestamp());
         s.event_invoke_configs.by_key.insert((name, q), config.clone());
         Ok(config)
     })

@@ -296,7 +296,7 @@ fn build(
         function_arn: Some(function_arn),
         function_response_types: Some(req.function_response_types.unwrap_or_default()),
         kms_key_arn: req.kms_key_arn,
-        last_modified: Some(super::event_invoke_configs::now()),
+        last_modified: Some(crate::clock::now_timestamp()),
         last_processing_result: if matches!(kind, Kind::Sqs { .. }) {
             None
         } else {

@@ -2,8 +2,9 @@
 
 use super::Api;
 use crate::arn::FunctionRef;
+use crate::clock::now_last_modified;
 use crate::errors;
-use crate::state::functions::{new_revision_id, now_last_modified, Code, Version};
+use crate::state::functions::{new_revision_id, Code, Version};
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 

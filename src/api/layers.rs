@@ -1,8 +1,9 @@
 //! Layers: publishing versions, their content, permissions, and listing with filters.
 
 use super::Api;
+use crate::clock::now_last_modified;
 use crate::errors;
-use crate::state::functions::{new_revision_id, now_last_modified};
+use crate::state::functions::new_revision_id;
 use crate::state::layers::{LayerPolicy, LayerVersion};
 use crate::state::permissions::{policy_document, Principal, Statement};
 use lambda_server::error::ServiceError;

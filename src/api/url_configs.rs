@@ -10,11 +10,6 @@ use lambda_server::model as m;
 
 const NOT_FOUND: &str = "The resource you requested does not exist.";
 
-/// `CreationTime`/`LastModifiedTime`: ISO-8601 in UTC with microseconds.
-fn now_iso() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
 /// A random 32-character lowercase alphanumeric URL id.
 fn new_url_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -77,7 +72,7 @@ pub async fn create_function_url_config(
             )));
         }
         let url_id = new_url_id();
-        let now = now_iso();
+        let now = crate::clock::now_iso8601_micros();
         let config = m::FunctionUrlConfig {
             auth_type: input.auth_type,
             cors: input.cors,
@@ -186,7 +181,7 @@ pub async fn update_function_url_config(
             if let Some(mode) = input.invoke_mode {
                 c.invoke_mode = Some(mode);
             }
-            c.last_modified_time = now_iso();
+            c.last_modified_time = crate::clock::now_iso8601_micros();
             Ok(c.clone())
         })
         .await?;

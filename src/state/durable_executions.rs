@@ -3,25 +3,18 @@
 //! [`DurableExecutions::record`]; the API reads and advances it. Timers (waits, step retries,
 //! callback and execution timeouts) are applied lazily, whenever an execution is touched.
 
+use crate::clock::timestamp;
 use crate::errors;
 use base64::Engine;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
-use smithy_server_runtime::aws_smithy_types::{Blob, DateTime};
+use smithy_server_runtime::aws_smithy_types::Blob;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Largest payload of a `STEP`, `CONTEXT`, `WAIT` or `CALLBACK` update (256 KB).
 pub const MAX_OPERATION_PAYLOAD: usize = 256 * 1024;
 /// Largest payload of an `EXECUTION` or `CHAINED_INVOKE` update (6 MB).
 pub const MAX_EXECUTION_PAYLOAD: usize = 6 * 1024 * 1024;
-
-pub fn now_millis() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-pub(crate) fn ts(ms: i64) -> DateTime {
-    DateTime::from_millis(ms)
-}
 
 /// A random opaque token in the model's `^[A-Za-z0-9+/]+={0,2}$` alphabet.
 pub(crate) fn new_token() -> String {
@@ -108,7 +101,7 @@ pub fn event(at: i64, event_type: m::EventType, op: Option<&m::Operation>) -> m:
         context_started_details: None,
         context_succeeded_details: None,
         event_id: 1,
-        event_timestamp: Some(ts(at)),
+        event_timestamp: Some(timestamp(at)),
         event_type: Some(event_type),
         execution_failed_details: None,
         execution_started_details: None,
@@ -211,11 +204,11 @@ impl Execution {
         for o in self.operations.iter_mut() {
             if o.id == exec_id {
                 o.status = op_status.clone();
-                o.end_timestamp = Some(ts(at));
+                o.end_timestamp = Some(timestamp(at));
             } else if stopped && !is_terminal(&o.status) {
                 // In-progress operations end with the execution.
                 o.status = m::OperationStatus::Stopped;
-                o.end_timestamp = Some(ts(at));
+                o.end_timestamp = Some(timestamp(at));
             }
         }
         let op = self.op(&exec_id).cloned();
@@ -284,7 +277,7 @@ impl Execution {
             match op.r#type {
                 m::OperationType::Wait if op.status == m::OperationStatus::Started => {
                     op.status = m::OperationStatus::Succeeded;
-                    op.end_timestamp = Some(ts(at));
+                    op.end_timestamp = Some(timestamp(at));
                     let started = op.start_timestamp.to_millis().unwrap_or(at);
                     let op = op.clone();
                     let mut e = event(at, m::EventType::WaitSucceeded, Some(&op));
@@ -318,7 +311,7 @@ impl Execution {
                         ..Default::default()
                     };
                     op.status = m::OperationStatus::TimedOut;
-                    op.end_timestamp = Some(ts(at));
+                    op.end_timestamp = Some(timestamp(at));
                     if let Some(d) = op.callback_details.as_mut() {
                         d.error = Some(error.clone());
                     }
@@ -413,7 +406,7 @@ impl DurableExecutions {
             id: id.clone(),
             name: None,
             parent_id: None,
-            start_timestamp: ts(now),
+            start_timestamp: timestamp(now),
             status: m::OperationStatus::Started,
             step_details: None,
             sub_type: None,
@@ -549,8 +542,8 @@ impl DurableExecutions {
                 ev
             }
         };
-        op.end_timestamp = Some(ts(now));
-        ev.event_timestamp = Some(ts(now));
+        op.end_timestamp = Some(timestamp(now));
+        ev.event_timestamp = Some(timestamp(now));
         e.push_event(ev);
         e.timers.remove(&op_id);
         if !e.changed.contains(&op_id) {

@@ -54,11 +54,6 @@ pub struct Functions {
     pub by_name: BTreeMap<String, Function>,
 }
 
-/// `LastModified` as Lambda writes it: `2024-01-31T12:34:56.789+0000`.
-pub fn now_last_modified() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string()
-}
-
 pub fn new_revision_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

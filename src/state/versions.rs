@@ -1,8 +1,9 @@
 //! Publishing: freezing `$LATEST` into the next version number, or answering the last version when
 //! nothing changed since it was published.
 
+use crate::clock::now_last_modified;
 use crate::errors;
-use crate::state::functions::{new_revision_id, now_last_modified, same_content, Function};
+use crate::state::functions::{new_revision_id, same_content, Function};
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
