@@ -16,18 +16,18 @@ fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| "info".into()))
         .with_target(false)
         .init();
-    let runtime = match config.worker_threads {
+    let event_loop = match config.worker_threads {
         1 => tokio::runtime::Builder::new_current_thread().enable_all().build(),
         n => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(n.into())
             .enable_all()
             .build(),
     };
-    let runtime = runtime.unwrap_or_else(|e| {
-        eprintln!("starting the async runtime: {e}");
+    let event_loop = event_loop.unwrap_or_else(|e| {
+        eprintln!("starting the event loop: {e}");
         std::process::exit(1);
     });
-    if let Err(e) = runtime.block_on(run(config)) {
+    if let Err(e) = event_loop.block_on(run(config)) {
         tracing::error!("{e}");
         std::process::exit(1);
     }
