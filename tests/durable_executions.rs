@@ -74,8 +74,8 @@ async fn unknown_execution_and_empty_list() {
 // ---- Handlers over recorded executions. ----
 use fauxlambda::api::durable_executions::*;
 use fauxlambda::api::Api;
-use fauxlambda::context::RequestContext;
 use fauxlambda::clock::now_epoch_ms_i64 as now_millis;
+use fauxlambda::context::RequestContext;
 use fauxlambda::state::durable_executions::NewExecution;
 use fauxlambda::state::functions::{Code, Version};
 use fauxlambda::state::{State, StateHandle};

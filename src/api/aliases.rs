@@ -77,7 +77,7 @@ fn check_routing(
 
 pub async fn create_alias(api: &Api, input: m::CreateAliasRequest) -> Result<m::AliasConfiguration, ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
-    api.state(move |s| -> Result<m::AliasConfiguration, ServiceError> {
+    api.state_try(move |s| {
         let func = s
             .functions
             .get_mut(&f.name)
@@ -101,12 +101,12 @@ pub async fn create_alias(api: &Api, input: m::CreateAliasRequest) -> Result<m::
         func.aliases.insert(input.name, alias.clone());
         Ok(alias)
     })
-    .await?
+    .await
 }
 
 pub async fn delete_alias(api: &Api, input: m::DeleteAliasRequest) -> Result<(), ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         let func = s
             .functions
             .get_mut(&f.name)
@@ -118,12 +118,12 @@ pub async fn delete_alias(api: &Api, input: m::DeleteAliasRequest) -> Result<(),
         s.forget_function(&arn, &f.name, Some(&input.name));
         Ok(())
     })
-    .await?
+    .await
 }
 
 pub async fn get_alias(api: &Api, input: m::GetAliasRequest) -> Result<m::AliasConfiguration, ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
-    api.state(move |s| -> Result<m::AliasConfiguration, ServiceError> {
+    api.state_try(move |s| {
         let func = s
             .functions
             .get(&f.name)
@@ -133,14 +133,14 @@ pub async fn get_alias(api: &Api, input: m::GetAliasRequest) -> Result<m::AliasC
             .cloned()
             .ok_or_else(|| alias_not_found(&scope, &f.name, &input.name))
     })
-    .await?
+    .await
 }
 
 pub async fn list_aliases(api: &Api, input: m::ListAliasesRequest) -> Result<m::ListAliasesResponse, ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
     let version = input.function_version.clone();
     let aliases = api
-        .state_try(move |s| -> Result<Vec<m::AliasConfiguration>, ServiceError> {
+        .state_try(move |s| {
             let func = s
                 .functions
                 .get(&f.name)
@@ -167,7 +167,7 @@ pub async fn list_aliases(api: &Api, input: m::ListAliasesRequest) -> Result<m::
 
 pub async fn update_alias(api: &Api, input: m::UpdateAliasRequest) -> Result<m::AliasConfiguration, ServiceError> {
     let (f, scope) = function_ref(api, &input.function_name)?;
-    api.state(move |s| -> Result<m::AliasConfiguration, ServiceError> {
+    api.state_try(move |s| {
         let func = s
             .functions
             .get_mut(&f.name)
@@ -208,5 +208,5 @@ pub async fn update_alias(api: &Api, input: m::UpdateAliasRequest) -> Result<m::
         func.aliases.insert(input.name, next.clone());
         Ok(next)
     })
-    .await?
+    .await
 }

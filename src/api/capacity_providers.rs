@@ -124,7 +124,7 @@ pub async fn create_capacity_provider(
     let tags = input.tags.unwrap_or_default();
     let stored = provider.clone();
     let n = name.clone();
-    api.state_try(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         if s.capacity_providers.by_name.contains_key(&n) {
             return Err(errors::conflict(format!("Capacity provider already exists: {n}")));
         }
@@ -171,7 +171,7 @@ pub async fn update_capacity_provider(
     let name = provider_name(&input.capacity_provider_name)?;
     check_scaling(input.capacity_provider_scaling_config.as_ref())?;
     let p = api
-        .state_try(move |s| -> Result<m::CapacityProvider, ServiceError> {
+        .state_try(move |s| {
             let p = s
                 .capacity_providers
                 .by_name
@@ -203,7 +203,7 @@ pub async fn delete_capacity_provider(
     let scope = api.scope();
     let n = name.clone();
     let p = api
-        .state_try(move |s| -> Result<m::CapacityProvider, ServiceError> {
+        .state_try(move |s| {
             let arn = s.capacity_providers.by_name.get(&n).ok_or_else(|| not_found(&n))?.capacity_provider_arn.clone();
             let users = versions_on(s, &arn, &scope);
             if !users.is_empty() {

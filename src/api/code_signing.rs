@@ -100,7 +100,7 @@ pub async fn update_code_signing_config(
     }
     let arn = input.code_signing_config_arn;
     let updated = api
-        .state_try(move |s| -> Result<m::CodeSigningConfig, ServiceError> {
+        .state_try(move |s| {
             let c = s.code_signing.configs.get_mut(&arn).ok_or_else(|| not_found(&arn))?;
             if let Some(p) = input.allowed_publishers {
                 c.allowed_publishers = p;
@@ -128,7 +128,7 @@ pub async fn delete_code_signing_config(
     input: m::DeleteCodeSigningConfigRequest,
 ) -> Result<m::DeleteCodeSigningConfigResponse, ServiceError> {
     let arn = input.code_signing_config_arn;
-    api.state_try(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         if !s.code_signing.configs.contains_key(&arn) {
             return Err(not_found(&arn));
         }
@@ -221,7 +221,7 @@ pub async fn put_function_code_signing_config(
     let name = signable_function(api, &input.function_name).await?;
     let arn = input.code_signing_config_arn;
     let (n, a) = (name.clone(), arn.clone());
-    api.state_try(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         if !s.code_signing.configs.contains_key(&a) {
             return Err(config_not_found(&a));
         }

@@ -46,7 +46,7 @@ pub async fn put_function_concurrency(
             "1 validation error detected: Value '{wanted}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0"
         )));
     }
-    api.state(move |s| -> Result<m::Concurrency, ServiceError> {
+    api.state_try(move |s| {
         existing(s, &scope, &name)?;
         let others = s.concurrency.reserved_by_others(&name);
         if crate::state::concurrency::ACCOUNT_CONCURRENCY - others - wanted < MIN_UNRESERVED {
@@ -57,7 +57,7 @@ pub async fn put_function_concurrency(
             reserved_concurrent_executions: Some(wanted),
         })
     })
-    .await?
+    .await
 }
 
 pub async fn get_function_concurrency(
@@ -65,13 +65,13 @@ pub async fn get_function_concurrency(
     input: m::GetFunctionConcurrencyRequest,
 ) -> Result<m::GetFunctionConcurrencyResponse, ServiceError> {
     let (name, scope) = unqualified(api, &input.function_name)?;
-    api.state(move |s| -> Result<m::GetFunctionConcurrencyResponse, ServiceError> {
+    api.state_try(move |s| {
         existing(s, &scope, &name)?;
         Ok(m::GetFunctionConcurrencyResponse {
             reserved_concurrent_executions: s.concurrency.reserved(&name),
         })
     })
-    .await?
+    .await
 }
 
 pub async fn delete_function_concurrency(
@@ -79,12 +79,12 @@ pub async fn delete_function_concurrency(
     input: m::DeleteFunctionConcurrencyRequest,
 ) -> Result<(), ServiceError> {
     let (name, scope) = unqualified(api, &input.function_name)?;
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         existing(s, &scope, &name)?;
         s.concurrency.reserved.remove(&name);
         Ok(())
     })
-    .await?
+    .await
 }
 
 /// The function and qualifier (a version or an alias, never `$LATEST`) of a provisioned
@@ -147,7 +147,7 @@ pub async fn put_provisioned_concurrency_config(
     let name = f.name.clone();
     let qualifier = q.clone();
     let out = api
-        .state_try(move |s| -> Result<m::PutProvisionedConcurrencyConfigResponse, ServiceError> {
+        .state_try(move |s| {
             let version = resolve_qualifier(s, &scope, &name, &q)?;
             if version == "$LATEST" {
                 return Err(errors::invalid_parameter(UNPUBLISHED));
@@ -210,7 +210,7 @@ pub async fn get_provisioned_concurrency_config(
 ) -> Result<m::GetProvisionedConcurrencyConfigResponse, ServiceError> {
     const NOT_ALIAS_OR_VERSION: &str = "The function resource provided must be an alias or a published version.";
     let (f, q, scope) = provisioned_ref(api, &input.function_name, &input.qualifier, NOT_ALIAS_OR_VERSION)?;
-    api.state(
+    api.state_try(
         move |s| -> Result<m::GetProvisionedConcurrencyConfigResponse, ServiceError> {
             resolve_qualifier(s, &scope, &f.name, &q)?;
             let p = s.concurrency.provisioned(&f.name, &q).ok_or_else(|| {
@@ -226,7 +226,7 @@ pub async fn get_provisioned_concurrency_config(
             })
         },
     )
-    .await?
+    .await
 }
 
 pub async fn delete_provisioned_concurrency_config(
@@ -235,13 +235,13 @@ pub async fn delete_provisioned_concurrency_config(
 ) -> Result<(), ServiceError> {
     const NOT_ALIAS_OR_VERSION: &str = "The function resource provided must be an alias or a published version.";
     let (f, q, scope) = provisioned_ref(api, &input.function_name, &input.qualifier, NOT_ALIAS_OR_VERSION)?;
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         resolve_qualifier(s, &scope, &f.name, &q)?;
         // Deleting a config that is not there succeeds, as on AWS.
         s.concurrency.provisioned.remove(&(f.name, q));
         Ok(())
     })
-    .await?
+    .await
 }
 
 pub async fn list_provisioned_concurrency_configs(

@@ -147,7 +147,7 @@ pub async fn get_durable_execution_state(
     let arn = input.durable_execution_arn;
     let token = input.checkpoint_token;
     let ops = api
-        .state_try(move |s| -> Result<Vec<(u64, m::Operation)>, ServiceError> {
+        .state_try(move |s| {
             let e = s
                 .durable_executions
                 .get(&arn, clock::now_epoch_ms_i64())

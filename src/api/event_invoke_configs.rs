@@ -120,7 +120,7 @@ pub async fn put_function_event_invoke_config(
             "You must specify at least one of error handling or destination setting.",
         ));
     }
-    api.state(move |s| -> Result<m::FunctionEventInvokeConfig, ServiceError> {
+    api.state_try(move |s| {
         check_exists(s, &name, &q)?;
         let destinations = normalized(input.destination_config);
         check_destinations(s, &scope, &name, &destinations)?;
@@ -134,7 +134,7 @@ pub async fn put_function_event_invoke_config(
         s.event_invoke_configs.by_key.insert((name, q), config.clone());
         Ok(config)
     })
-    .await?
+    .await
 }
 
 pub async fn update_function_event_invoke_config(
@@ -142,7 +142,7 @@ pub async fn update_function_event_invoke_config(
     input: m::UpdateFunctionEventInvokeConfigRequest,
 ) -> Result<m::FunctionEventInvokeConfig, ServiceError> {
     let (name, q, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
-    api.state(move |s| -> Result<m::FunctionEventInvokeConfig, ServiceError> {
+    api.state_try(move |s| {
         check_exists(s, &name, &q)?;
         let mut config = s
             .event_invoke_configs
@@ -171,7 +171,7 @@ pub async fn update_function_event_invoke_config(
         s.event_invoke_configs.by_key.insert((name, q), config.clone());
         Ok(config)
     })
-    .await?
+    .await
 }
 
 pub async fn get_function_event_invoke_config(
@@ -193,13 +193,13 @@ pub async fn delete_function_event_invoke_config(
     input: m::DeleteFunctionEventInvokeConfigRequest,
 ) -> Result<(), ServiceError> {
     let (name, q, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
-    api.state(move |s| -> Result<(), ServiceError> {
-        match s.event_invoke_configs.by_key.remove(&(name.clone(), q.clone())) {
+    api.state_try(
+        move |s| match s.event_invoke_configs.by_key.remove(&(name.clone(), q.clone())) {
             Some(_) => Ok(()),
             None => Err(missing_config(&scope, &name, &q)),
-        }
-    })
-    .await?
+        },
+    )
+    .await
 }
 
 pub async fn list_function_event_invoke_configs(

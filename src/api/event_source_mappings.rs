@@ -466,7 +466,7 @@ pub async fn create_event_source_mapping(
     let esm_arn = scope.event_source_mapping_arn(&uuid);
     let id = uuid.clone();
     let config = api
-        .state_try(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+        .state_try(move |s| {
             let fn_arn = function_arn(s, &scope, &f)?;
             duplicate(s, &input, kind, &fn_arn, &f.name, None)?;
             let enabled = input.enabled.unwrap_or(true);
@@ -497,7 +497,7 @@ pub async fn delete_event_source_mapping(
 ) -> Result<m::EventSourceMappingConfiguration, ServiceError> {
     let uuid = input.uuid.clone();
     let config = api
-        .state_try(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+        .state_try(move |s| {
             let mapping = s
                 .event_source_mappings
                 .by_uuid
@@ -570,7 +570,7 @@ pub async fn update_event_source_mapping(
     };
     let uuid = input.uuid.clone();
     let config = api
-        .state_try(move |s| -> Result<m::EventSourceMappingConfiguration, ServiceError> {
+        .state_try(move |s| {
             let current = s
                 .event_source_mappings
                 .get(&input.uuid)

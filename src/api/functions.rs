@@ -333,7 +333,7 @@ pub async fn create_function(
     let csc = input.code_signing_config_arn;
     let publish = input.publish;
     let created = api
-        .state_try(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
+        .state_try(move |s| {
             s.functions.create(latest)?;
             if !tags.is_empty() {
                 s.tags.set(&arn, tags);
@@ -483,7 +483,7 @@ pub async fn delete_function(
     let arn = scope.function_arn(&f.name);
     let full = scope.arn(&f.name, f.qualifier.as_deref());
     let (name, qualifier) = (f.name.clone(), f.qualifier.clone());
-    api.state_try(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         let not_found = || errors::not_found(format!("Function not found: {full}"));
         match f.qualifier.as_deref() {
             None => {
@@ -593,7 +593,7 @@ pub async fn update_function_code(
     let (dry_run, publish, revision, architectures) =
         (input.dry_run, input.publish, input.revision_id, input.architectures);
     let updated = api
-        .state_try(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
+        .state_try(move |s| {
             let func = s
                 .functions
                 .get_mut(&name)
@@ -646,7 +646,7 @@ pub async fn update_function_configuration(
     let arn = scope.function_arn(&f.name);
     let name = f.name.clone();
     let updated = api
-        .state_try(move |s| -> Result<m::FunctionConfiguration, ServiceError> {
+        .state_try(move |s| {
             let func = s
                 .functions
                 .get_mut(&name)

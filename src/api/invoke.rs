@@ -87,7 +87,7 @@ async fn prepare(
     let missing = invoked_arn.clone();
     let fr = f.clone();
     let (spec, reserved) = api
-        .state_try(move |s| -> Result<(FunctionSpec, Option<i32>), ServiceError> {
+        .state_try(move |s| {
             let func = s.functions.get(&fr.name).ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
             let v = pick(func, fr.qualifier.as_deref()).ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
             if v.config.state == Some(m::State::Pending) {

@@ -297,7 +297,7 @@ pub async fn add_layer_version_permission(
         input.revision_id,
     );
     let (statement, revision_id) = api
-        .state_try(move |s| -> Result<(String, String), ServiceError> {
+        .state_try(move |s| {
             let v = s.layers.get_mut(&name, n).ok_or_else(|| layer_version_missing(&scope, &name, n))?;
             let current = v.policy.as_ref().map(|p| p.revision_id.as_str());
             if let Some(r) = revision.as_deref() {
@@ -339,7 +339,7 @@ pub async fn get_layer_version_policy(
     let scope = api.scope();
     let n = input.version_number;
     let policy = api
-        .state_try(move |s| -> Result<LayerPolicy, ServiceError> {
+        .state_try(move |s| {
             let v = s
                 .layers
                 .get(&name, n)
@@ -364,7 +364,7 @@ pub async fn remove_layer_version_permission(
     let scope = api.scope();
     let n = input.version_number;
     let (sid, revision) = (input.statement_id, input.revision_id);
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         let v = s
             .layers
             .get_mut(&name, n)
@@ -387,7 +387,7 @@ pub async fn remove_layer_version_permission(
         policy.revision_id = new_revision_id();
         Ok(())
     })
-    .await?
+    .await
 }
 
 /// The `Layers` of a function configuration for the given layer version ARNs; each must exist.

@@ -84,7 +84,7 @@ pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(),
     }
     let target = resource(api, &input.resource)?;
     let tags: HashMap<String, String> = input.tags;
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         let arn = match &target {
             Resource::Function { name, arn } => {
                 if s.functions.get(name).is_none() {
@@ -108,13 +108,13 @@ pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(),
         }
         Ok(())
     })
-    .await?
+    .await
 }
 
 pub async fn untag_resource(api: &Api, input: m::UntagResourceRequest) -> Result<(), ServiceError> {
     let target = resource(api, &input.resource)?;
     let keys = input.tag_keys;
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         let arn = match &target {
             Resource::Function { name, arn } => {
                 if s.functions.get(name).is_none() {
@@ -132,5 +132,5 @@ pub async fn untag_resource(api: &Api, input: m::UntagResourceRequest) -> Result
         }
         Ok(())
     })
-    .await?
+    .await
 }

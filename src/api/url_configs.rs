@@ -64,7 +64,7 @@ pub async fn create_function_url_config(
 ) -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
     let (name, q, arn, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let region = scope.region.clone();
-    api.state(move |s| -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
+    api.state_try(move |s| {
         check_exists(s, &scope, &name, &q)?;
         if s.url_configs.get(&name, &q).is_some() {
             return Err(errors::conflict(format!(
@@ -93,7 +93,7 @@ pub async fn create_function_url_config(
         s.url_configs.by_key.insert((name, q), UrlConfig { url_id, config });
         Ok(out)
     })
-    .await?
+    .await
 }
 
 pub async fn delete_function_url_config(
@@ -101,14 +101,14 @@ pub async fn delete_function_url_config(
     input: m::DeleteFunctionUrlConfigRequest,
 ) -> Result<(), ServiceError> {
     let (name, q, _, _) = target(api, &input.function_name, input.qualifier.as_deref())?;
-    api.state(move |s| -> Result<(), ServiceError> {
+    api.state_try(move |s| {
         s.url_configs
             .by_key
             .remove(&(name, q))
             .map(|_| ())
             .ok_or_else(|| errors::not_found(NOT_FOUND))
     })
-    .await?
+    .await
 }
 
 pub async fn get_function_url_config(
@@ -142,7 +142,7 @@ pub async fn list_function_url_configs(
     let scope = api.scope();
     let name = FunctionRef::parse(&input.function_name, None, &scope)?.name;
     let items = api
-        .state_try(move |s| -> Result<Vec<(String, m::FunctionUrlConfig)>, ServiceError> {
+        .state_try(move |s| {
             check_exists(s, &scope, &name, "$LATEST")?;
             Ok(s.url_configs
                 .of_function(&name)
@@ -164,7 +164,7 @@ pub async fn update_function_url_config(
 ) -> Result<m::UpdateFunctionUrlConfigResponse, ServiceError> {
     let (name, q, _, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let c = api
-        .state_try(move |s| -> Result<m::FunctionUrlConfig, ServiceError> {
+        .state_try(move |s| {
             check_exists(s, &scope, &name, &q)?;
             let entry = s
                 .url_configs
