@@ -3,10 +3,104 @@
 
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+// ---- waiting for conditions -------------------------------------------------------------------
+
+/// How often [`eventually`] and [`eventually_sync`] look again.
+const POLL_EVERY: Duration = Duration::from_millis(20);
+
+/// What a check given to [`eventually`] returns: done (with a value), or not yet.
+///
+/// `bool` (done when true, value `()`), `Option<T>` (done when `Some`), and `Result<T, E>` (done
+/// when `Ok`; the last `Err` is shown in the failure message, so make it the state seen so far).
+pub trait Check {
+    type Value;
+    /// `Ok(value)` when done, else `Err` with what was seen instead, if the check says.
+    fn check(self) -> Result<Self::Value, Option<String>>;
+}
+
+impl Check for bool {
+    type Value = ();
+    fn check(self) -> Result<(), Option<String>> {
+        if self {
+            Ok(())
+        } else {
+            Err(None)
+        }
+    }
+}
+
+impl<T> Check for Option<T> {
+    type Value = T;
+    fn check(self) -> Result<T, Option<String>> {
+        self.ok_or(None)
+    }
+}
+
+impl<T, E: std::fmt::Display> Check for Result<T, E> {
+    type Value = T;
+    fn check(self) -> Result<T, Option<String>> {
+        self.map_err(|e| Some(e.to_string()))
+    }
+}
+
+fn not_within(what: &str, deadline: Duration, last: Option<String>) -> ! {
+    match last {
+        Some(last) => panic!("{what}: not true within {deadline:?} (last seen: {last})"),
+        None => panic!("{what}: not true within {deadline:?}"),
+    }
+}
+
+/// Waits for a condition instead of for a time: runs `check` at once and then every 20 ms until
+/// it says done (see [`Check`]) and returns its value, or panics with
+/// `"{what}: not true within {deadline:?}"` (plus the last `Err` it returned) once `deadline`
+/// has passed. Make `what` the condition waited for ("fn-a is Active").
+///
+/// ```ignore
+/// let envs = eventually("one environment of f", Duration::from_secs(10), || async {
+///     let v = introspect(&s, "environments?function=f").await;
+///     (v["environments"].as_array().unwrap().len() == 1).then_some(v)
+/// })
+/// .await;
+/// ```
+///
+/// The check runs once more after the deadline, so a slow check cannot fail a condition that
+/// holds. Use a plain sleep only where time itself is the subject (a timeout, a keepalive, or
+/// showing that something does not happen), and say so where it is.
+pub async fn eventually<C, F, Fut>(what: &str, deadline: Duration, mut check: F) -> C::Value
+where
+    C: Check,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = C>,
+{
+    let until = Instant::now() + deadline;
+    loop {
+        let past = Instant::now() >= until;
+        match check().await.check() {
+            Ok(value) => return value,
+            Err(last) if past => not_within(what, deadline, last),
+            Err(_) => tokio::time::sleep(POLL_EVERY).await,
+        }
+    }
+}
+
+/// [`eventually`] for synchronous code (blocks the thread between checks).
+pub fn eventually_sync<C: Check>(what: &str, deadline: Duration, mut check: impl FnMut() -> C) -> C::Value {
+    let until = Instant::now() + deadline;
+    loop {
+        let past = Instant::now() >= until;
+        match check().check() {
+            Ok(value) => return value,
+            Err(last) if past => not_within(what, deadline, last),
+            Err(_) => std::thread::sleep(POLL_EVERY),
+        }
+    }
+}
 
 /// A running fauxlambda; killed when dropped.
 pub struct Server {
@@ -70,11 +164,9 @@ impl Server {
             .spawn()
             .expect("starting fauxlambda");
         let endpoint = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "fauxlambda did not start listening");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        eventually_sync("fauxlambda listens", Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
         Server {
             child,
             graceful: extra.windows(2).any(|w| w == ["--executor", "docker"]),
@@ -168,8 +260,7 @@ pub async fn create_echo(
 /// Polls until the function is Active and its last update finished.
 pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
     use aws_sdk_lambda::types::{LastUpdateStatus, State};
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(&format!("{name} is Active"), Duration::from_secs(10), || async move {
         let c = client
             .get_function_configuration()
             .function_name(name)
@@ -178,11 +269,12 @@ pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
             .expect("get_function_configuration");
         let done = c.state() == Some(&State::Active) && c.last_update_status() != Some(&LastUpdateStatus::InProgress);
         if done {
-            return;
+            Ok(())
+        } else {
+            Err(format!("{:?}, last update {:?}", c.state(), c.last_update_status()))
         }
-        assert!(Instant::now() < deadline, "{name} did not become Active");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 /// GETs one of the server's own URLs (`Code.Location`, `Content.Location`) over plain HTTP.
