@@ -11,7 +11,7 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, ImageConfig, LayerVersionContentInput, LogType, PackageType, Runtime};
 use aws_sdk_lambda::Client;
 use base64::Engine;
-use common::{docker_args, wait_active, zip, Server, ROLE};
+use common::{docker_args, eventually, wait_active, zip, Server, ROLE};
 use serde_json::{json, Value};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -214,10 +214,11 @@ async fn memory_limit_is_enforced() {
 async fn container_killed_mid_invocation() {
     let Some(s) = server(&[]) else { return };
     let c = s.client();
+    // The handler sleeps to be under way when its container is killed.
     create_py(
         &c,
         "sleepy",
-        "import time\n\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 'woke'\n",
+        "import time\n\ndef handler(event, context):\n    if event['s']:\n        open('/tmp/asleep', 'w').close()\n    time.sleep(event['s'])\n    return 'woke'\n",
         128,
         60,
     )
@@ -225,7 +226,13 @@ async fn container_killed_mid_invocation() {
     assert_eq!(invoke(&c, "sleepy", r#"{"s": 0}"#).await.1, "\"woke\"");
     let container = container_of(&s, "sleepy").await;
     let killer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        // Killed once the handler is asleep in it.
+        eventually(
+            "the handler sleeps in its container",
+            Duration::from_secs(10),
+            || async { docker(&["exec", &container, "test", "-e", "/tmp/asleep"]).0 },
+        )
+        .await;
         assert!(docker(&["kill", &container]).0);
     });
     let t = Instant::now();
@@ -263,14 +270,12 @@ async fn orphans_are_removed_after_sigkill() {
     );
     let _second = server(&[]).unwrap();
     // The new instance removes it at start-up.
-    let until = Instant::now() + Duration::from_secs(10);
-    while docker(&["container", "inspect", &container]).0 {
-        assert!(
-            Instant::now() < until,
-            "the orphan container {container} was not removed"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        &format!("the orphan container {container} is removed"),
+        Duration::from_secs(10),
+        || async { !docker(&["container", "inspect", &container]).0 },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use aws_sdk_lambda::types::{
 };
 use aws_sdk_lambda::Client;
 use base64::Engine;
-use common::{node_ric, root, venv_python, wait_active, Server, ROLE};
+use common::{eventually, node_ric, root, venv_python, wait_active, Server, ROLE};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -431,6 +431,7 @@ async fn missing_handler(s: Suite) {
 async fn timeout(s: Suite) {
     for &lang in &s.langs {
         let f = name(lang, "slow");
+        // The handler sleeps past its 1 s timeout: the timeout is the subject.
         let code = match lang {
             Lang::Python => "import time\n\ndef handler(event, context):\n    print('sleeping')\n    time.sleep(event['sleep'])\n    return 'late'\n",
             Lang::Node => "exports.handler = async (event) => { console.log('sleeping'); await new Promise((r) => setTimeout(r, event.sleep * 1000)); return 'late'; };\n",
@@ -834,6 +835,7 @@ async fn reserved_concurrency(s: Suite) {
             .build(),
     );
     let s = Suite { c: no_retry, ..s };
+    // The handler sleeps to hold the one reserved slot while the second call comes.
     let code = "import time\n\ndef handler(event, context):\n    time.sleep(0.5)\n    return 'done'\n";
     s.create("limited", Lang::Python, code, |b| b).await;
     s.c.put_function_concurrency()
@@ -926,26 +928,27 @@ async fn event_invocation_runs(s: Suite) {
         assert_eq!(r.status_code(), 202);
         assert!(r.payload().is_none_or(|p| p.as_ref().is_empty()));
         // It ran: the invocation record carries the function's own line.
-        let until = Instant::now() + Duration::from_secs(10);
-        loop {
-            let list = s.introspect(&format!("invocations?function={f}")).await;
-            let done = list["invocations"].as_array().unwrap().iter().any(|i| {
-                i["invocationType"] == "Event"
-                    && i["status"] == "success"
-                    && i["log"]
-                        .as_str()
-                        .unwrap()
-                        .contains(&format!("event run {tag} {}", i["requestId"].as_str().unwrap()))
-            });
-            if done {
-                break;
-            }
-            assert!(
-                Instant::now() < until,
-                "the Event invocation of {f} did not run: {list}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(
+            &format!("the Event invocation of {f} ran"),
+            Duration::from_secs(10),
+            || async {
+                let list = s.introspect(&format!("invocations?function={f}")).await;
+                let done = list["invocations"].as_array().unwrap().iter().any(|i| {
+                    i["invocationType"] == "Event"
+                        && i["status"] == "success"
+                        && i["log"]
+                            .as_str()
+                            .unwrap()
+                            .contains(&format!("event run {tag} {}", i["requestId"].as_str().unwrap()))
+                });
+                if done {
+                    Ok(())
+                } else {
+                    Err(list)
+                }
+            },
+        )
+        .await;
     }
 }
 
@@ -994,34 +997,34 @@ async fn update_code_retires_warm(s: Suite) {
         if s.clients == Clients::Docker {
             // The old environment's container is removed.
             let container = old_env["container"].as_str().expect("a container id").to_owned();
-            let until = Instant::now() + Duration::from_secs(5);
-            while std::process::Command::new("docker")
-                .args(["container", "inspect", &container])
-                .output()
-                .unwrap()
-                .status
-                .success()
-            {
-                assert!(
-                    Instant::now() < until,
-                    "the retired environment's container {container} still exists"
-                );
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            eventually(
+                &format!("the retired environment's container {container} is removed"),
+                Duration::from_secs(5),
+                || async {
+                    !std::process::Command::new("docker")
+                        .args(["container", "inspect", &container])
+                        .output()
+                        .unwrap()
+                        .status
+                        .success()
+                },
+            )
+            .await;
             continue;
         }
         // The old environment's process is stopped (gone, or a zombie about to be reaped).
         let pid = first[1].as_u64().unwrap();
         assert_eq!(old_env["pid"].as_u64(), Some(pid), "{old_env}");
-        let until = Instant::now() + Duration::from_secs(5);
         let alive = || {
             std::fs::read_to_string(format!("/proc/{pid}/stat"))
                 .is_ok_and(|st| !st.rsplit(')').next().unwrap().trim_start().starts_with(['Z', 'X']))
         };
-        while alive() {
-            assert!(Instant::now() < until, "the retired environment (pid {pid}) still runs");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(
+            &format!("the retired environment (pid {pid}) stops"),
+            Duration::from_secs(5),
+            || async { !alive() },
+        )
+        .await;
     }
 }
 

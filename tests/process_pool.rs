@@ -259,6 +259,7 @@ async fn python_import_error_and_missing_handler() {
 #[tokio::test]
 async fn python_timeout_is_sandbox_timedout() {
     let fx = fixture(Clients::Official);
+    // The handler sleeps past its 1 s timeout: the timeout is the subject.
     let mut spec = fx.spec(
         "python3.12",
         "app.handler",
@@ -452,6 +453,7 @@ async fn extension_crashing_during_init_fails_the_init_at_once() {
 #[tokio::test]
 async fn eight_parallel_invokes_get_eight_environments() {
     let fx = fixture(Clients::Official);
+    // The handler sleeps to keep all eight invocations in flight at once.
     let spec = fx.spec(
         "python3.12",
         "app.handler",
@@ -521,7 +523,12 @@ async fn keepalive_and_retire_stop_idle_environments() {
     );
     let r = fx.invoke(&spec, "{}").await;
     assert_eq!(response(&r), serde_json::json!(1));
-    wait_for(|| fx.pool.counts("f", "$LATEST").idle == 0).await;
+    common::eventually(
+        "the idle environment stops after its keepalive",
+        Duration::from_secs(10),
+        || async { fx.pool.counts("f", "$LATEST").idle == 0 },
+    )
+    .await;
 
     let fx = fixture(Clients::Ours);
     let r1 = fx.invoke(&spec_in(&fx), "{}").await;
@@ -546,10 +553,14 @@ async fn keepalive_and_retire_stop_idle_environments() {
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     std::process::Command::new("kill").args(["-9", &pid]).status().unwrap();
     // Dead (gone, or a zombie): SIGKILL takes a moment to land.
-    wait_for(|| {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map_or(true, |s| s.rsplit(')').next().unwrap().trim_start().starts_with('Z'))
-    })
+    common::eventually(
+        &format!("the killed runtime (pid {pid}) is dead"),
+        Duration::from_secs(10),
+        || async {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(true, |s| s.rsplit(')').next().unwrap().trim_start().starts_with('Z'))
+        },
+    )
     .await;
     let b = fx.invoke(&spec, "{}").await;
     assert_eq!(response(&b), serde_json::json!(2));
@@ -562,14 +573,6 @@ fn spec_in(fx: &Fixture) -> FunctionSpec {
         "app.handler",
         &files(&py("def handler(e, c):\n    return 1\n")),
     )
-}
-
-async fn wait_for(mut cond: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(10);
-    while !cond() {
-        assert!(Instant::now() < until, "condition not met within 10 s");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn node_available() -> bool {
