@@ -15,7 +15,9 @@ use aws_sdk_lambda::types::{
 };
 use aws_sdk_lambda::Client;
 use base64::Engine;
-use common::{eventually, node_ric, root, venv_python, wait_active, Server, ROLE};
+use common::{
+    eventually, require_node_ric, require_tool, require_venv_python, root, venv_python, wait_active, Server, ROLE,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -39,60 +41,42 @@ enum Lang {
     Node,
 }
 
-fn node_available() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// One server with one choice of runtime clients.
 struct Suite {
     server: Server,
     c: Client,
     clients: Clients,
-    /// The languages this suite can run (Node only when `node`, and for the official client the
-    /// vendored aws-lambda-ric, are there).
+    /// The languages this suite runs.
     langs: Vec<Lang>,
 }
 
 impl Suite {
-    fn start(clients: Clients) -> Option<Suite> {
+    /// Fails the test, naming what is missing, without `node`, the official clients
+    /// (scripts/test-deps) or, for `Clients::Docker`, an engine and the test images.
+    fn start(clients: Clients) -> Suite {
         if clients == Clients::Docker {
-            let args = common::docker_args()?;
+            let args = common::docker_args();
             let refs: Vec<&str> = args.iter().map(String::as_str).collect();
             let server = Server::start(&refs);
             let c = server.client();
-            return Some(Suite {
+            return Suite {
                 server,
                 c,
                 clients,
                 langs: vec![Lang::Python, Lang::Node],
-            });
+            };
         }
-        let python = venv_python();
+        require_tool("node");
+        let python = match clients {
+            Clients::Official => Some(require_venv_python()),
+            _ => venv_python(),
+        };
         let mut args: Vec<String> = Vec::new();
-        match (&python, clients) {
-            (None, Clients::Official) => {
-                eprintln!("skipped: .venv/bin/python cannot import awslambdaric (run scripts/test-deps)");
-                return None;
-            }
-            (Some(p), _) => args.extend(["--runtime-command".into(), format!("python={}", p.display())]),
-            (None, _) => {}
+        if let Some(p) = &python {
+            args.extend(["--runtime-command".into(), format!("python={}", p.display())]);
         }
-        let mut langs = vec![Lang::Python];
-        if !node_available() {
-            eprintln!("note: no `node` on PATH: Node.js cases skipped");
-        } else if clients == Clients::Official {
-            match node_ric() {
-                Some(d) => {
-                    args.extend(["--node-ric".into(), d.display().to_string()]);
-                    langs.push(Lang::Node);
-                }
-                None => eprintln!("note: no tests/js/node_modules/aws-lambda-ric (run scripts/test-deps): official Node.js cases skipped"),
-            }
-        } else {
-            langs.push(Lang::Node);
+        if clients == Clients::Official {
+            args.extend(["--node-ric".into(), require_node_ric().display().to_string()]);
         }
         if clients == Clients::Ours {
             args.push("--own-runtime-clients".into());
@@ -100,12 +84,12 @@ impl Suite {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let server = Server::start(&refs);
         let c = server.client();
-        Some(Suite {
+        Suite {
             server,
             c,
             clients,
-            langs,
-        })
+            langs: vec![Lang::Python, Lang::Node],
+        }
     }
 
     /// Creates a function of `lang` from `code` (its `app.py` / `index.js`), handler `<module>.handler`
@@ -221,7 +205,7 @@ where
     F: FnOnce(Suite) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some(s) = Suite::start(clients) else { return };
+    let s = Suite::start(clients);
     let t = Instant::now();
     tokio::time::timeout(Duration::from_secs(60), case(s))
         .await
@@ -1133,7 +1117,7 @@ async fn rust_provided_al2023_echo() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_provided_al2023_echo_in_docker() {
-    let Some(args) = common::docker_args() else { return };
+    let args = common::docker_args();
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     rust_echo(&refs).await;
 }
@@ -1205,11 +1189,7 @@ async fn node_client_script(server: Server) -> String {
 /// one there, fauxlambda's own client.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_official_client_found_on_path() {
-    if !node_available() || node_ric().is_none() {
-        eprintln!("skipped: no `node` or tests/js/node_modules/aws-lambda-ric (run scripts/test-deps)");
-        return;
-    }
-    let script = node_ric().unwrap().join("bin/index.mjs");
+    let script = require_node_ric().join("bin/index.mjs");
     // Laid out as `npm install -g` does: <prefix>/bin/aws-lambda-ric -> ../lib/node_modules/...
     let bin = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(&script, bin.path().join("aws-lambda-ric")).unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{node_ric, venv_python};
+use common::node_ric;
 
 use fauxlambda::execution::{
     ExecutorConfig, FunctionSpec, Invocation, InvocationOutcome, InvocationResult, LayerPackage, Pool, PoolConfig,
@@ -36,7 +36,7 @@ fn fixture_with(clients: Clients, pool: PoolConfig) -> Fixture {
     let mut config = ExecutorConfig::new(dir.path());
     match clients {
         Clients::Official => {
-            let py = venv_python().expect("run scripts/test-deps: .venv/bin/python must import awslambdaric");
+            let py = common::require_venv_python();
             config
                 .runtime_commands
                 .insert("python".into(), py.to_string_lossy().into_owned());
@@ -575,13 +575,6 @@ fn spec_in(fx: &Fixture) -> FunctionSpec {
     )
 }
 
-fn node_available() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 async fn node_cases(clients: Clients) {
     let fx = fixture(clients);
     let cjs = "exports.handler = async (event, context) => {\n  console.log('cjs', context.awsRequestId);\n  return { event, fn: context.functionName, left: context.getRemainingTimeInMillis() > 0, trace: process.env._X_AMZN_TRACE_ID.startsWith('Root=1-') };\n};\n";
@@ -650,28 +643,19 @@ async fn node_cases(clients: Clients) {
 
 #[tokio::test]
 async fn node_our_client() {
-    if !node_available() {
-        eprintln!("skipped: no `node` on PATH");
-        return;
-    }
+    common::require_tool("node");
     node_cases(Clients::Ours).await;
 }
 
 #[tokio::test]
 async fn node_official_client_when_vendored() {
-    if !node_available() || node_ric().is_none() {
-        eprintln!("skipped: no `node` or tests/js/node_modules/aws-lambda-ric (run scripts/test-deps)");
-        return;
-    }
+    common::require_node_ric();
     node_cases(Clients::Official).await;
 }
 
 #[tokio::test]
 async fn provided_al2023_shell_bootstrap() {
-    if std::process::Command::new("curl").arg("--version").output().is_err() {
-        eprintln!("skipped: no `curl` on PATH for the shell bootstrap");
-        return;
-    }
+    common::require_tool("curl"); // for the shell bootstrap
     let fx = fixture(Clients::Ours);
     let bootstrap = r#"#!/bin/sh
 set -eu

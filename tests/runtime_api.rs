@@ -745,25 +745,6 @@ def handler(event, context):
     }
 "#;
 
-/// `.venv/bin/python` with awslambdaric importable, or why not.
-fn python_with_ric() -> Result<std::path::PathBuf, String> {
-    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    if !python.exists() {
-        return Err(format!("{} does not exist (run scripts/test-deps)", python.display()));
-    }
-    let ok = std::process::Command::new(&python)
-        .args(["-c", "import awslambdaric"])
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !ok.status.success() {
-        return Err(format!(
-            "awslambdaric is not importable: {}",
-            String::from_utf8_lossy(&ok.stderr).trim()
-        ));
-    }
-    Ok(python)
-}
-
 /// Starts `python -m awslambdaric app.handler` in `dir` against `h`, with the environment of
 /// lambda-semantics §3.
 fn spawn_ric(python: &std::path::Path, dir: &std::path::Path, h: &RuntimeApiHandle) -> tokio::process::Child {
@@ -796,13 +777,7 @@ fn spawn_ric(python: &std::path::Path, dir: &std::path::Path, h: &RuntimeApiHand
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_runtime_interface_client() {
-    let python = match python_with_ric() {
-        Ok(p) => p,
-        Err(why) => {
-            eprintln!("SKIPPED official_python_runtime_interface_client: {why}");
-            return;
-        }
-    };
+    let python = common::require_venv_python();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("app.py"), APP_PY).unwrap();
     let (h, _) = env().await;

@@ -17,7 +17,8 @@ cli="$root/.venv/bin/aws"
 [[ -x "$bin" ]] || { echo "smoke: fauxlambda binary not found at $bin (cargo build, or set FAUXLAMBDA_BIN)" >&2; exit 2; }
 [[ -n "$cli" ]] || { echo "smoke: the AWS CLI is not installed (run scripts/test-deps)" >&2; exit 2; }
 python="$root/.venv/bin/python"
-[[ -x "$python" ]] || python=python3
+[[ -x "$python" ]] || python="$(command -v python3 || true)"
+[[ -n "$python" ]] || { echo "smoke: needs .venv/bin/python (run scripts/test-deps) or \`python3\` on PATH (Python 3.9+)" >&2; exit 2; }
 
 work="$(mktemp -d)"
 port="$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

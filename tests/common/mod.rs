@@ -7,6 +7,7 @@ use std::future::Future;
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 // ---- waiting for conditions -------------------------------------------------------------------
@@ -307,33 +308,104 @@ pub const TEST_IMAGES: &[(&str, &str)] = &[
     ("provided.al2023", "fauxlambda-test/provided:al2023"),
 ];
 
-/// Whether Docker tests must run (set by scripts/test): then a missing engine or image fails
-/// the test instead of skipping it.
-pub fn docker_required() -> bool {
-    std::env::var("FAUXLAMBDA_REQUIRE_DOCKER").as_deref() == Ok("1")
+// ---- what the tests need on the machine -------------------------------------------------------
+// In CI nothing is optional: a test that needs a tool fails, naming it, when it is missing.
+
+/// Where to get each tool a test may need.
+fn how_to_get(tool: &str) -> &'static str {
+    match tool {
+        "node" => "install Node.js 18+",
+        "python3" => "install Python 3.9+",
+        "curl" => "install curl, e.g. `apt-get install curl`",
+        "docker" => "install the Docker CLI, and run an engine it reaches",
+        _ => "install it",
+    }
+}
+
+/// Fails the test unless `tool --version` runs, with a message naming the tool and how to get it.
+pub fn require_tool(tool: &str) {
+    let runs = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        runs,
+        "this test needs `{tool}` on PATH ({}); scripts/test-deps installs the rest of what the tests need",
+        how_to_get(tool)
+    );
+}
+
+/// `.venv/bin/python`, which must import the official Python runtime client (awslambdaric).
+pub fn require_venv_python() -> std::path::PathBuf {
+    let p = root().join(".venv/bin/python");
+    let why = match Command::new(&p).args(["-c", "import awslambdaric"]).output() {
+        Ok(out) if out.status.success() => return p,
+        Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        Err(e) => e.to_string(),
+    };
+    panic!(
+        "this test needs {} importing awslambdaric ({why}): run scripts/test-deps",
+        p.display()
+    )
+}
+
+/// `node` on PATH and the vendored official Node runtime client, which scripts/test-deps unpacks.
+pub fn require_node_ric() -> std::path::PathBuf {
+    require_tool("node");
+    node_ric().unwrap_or_else(|| {
+        panic!(
+            "this test needs {} (the vendored aws-lambda-ric): run scripts/test-deps",
+            root().join("tests/js/node_modules/aws-lambda-ric").display()
+        )
+    })
+}
+
+/// Fails the test unless a Docker engine answers and the images of `scripts/test-images` are
+/// there, saying which is missing. Checked once per test binary.
+pub fn require_docker() {
+    static MISSING: OnceLock<Option<String>> = OnceLock::new();
+    let missing = MISSING.get_or_init(|| {
+        let info = match Command::new("docker")
+            .args(["info", "--format", "{{.ServerVersion}}"])
+            .output()
+        {
+            Err(e) => {
+                return Some(format!(
+                    "this test needs `docker` on PATH ({}): {e}",
+                    how_to_get("docker")
+                ))
+            }
+            Ok(out) => out,
+        };
+        if !info.status.success() {
+            return Some(format!(
+                "this test needs a Docker engine, and none answers (`docker info`: {}); start one, or point DOCKER_HOST at one",
+                String::from_utf8_lossy(&info.stderr).trim()
+            ));
+        }
+        let absent: Vec<&str> = TEST_IMAGES
+            .iter()
+            .map(|(_, image)| *image)
+            .filter(|image| {
+                !Command::new("docker")
+                    .args(["image", "inspect", image])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            })
+            .collect();
+        (!absent.is_empty()).then(|| format!("this test needs the Docker test images {absent:?}: run scripts/test-images"))
+    });
+    if let Some(why) = missing {
+        panic!("{why}");
+    }
 }
 
 /// The arguments of a fauxlambda running functions in the local test images with host
-/// networking, or None (with a note) when there is no engine or the images are missing.
-pub fn docker_args() -> Option<Vec<String>> {
-    let missing: Vec<&str> = TEST_IMAGES
-        .iter()
-        .map(|(_, image)| *image)
-        .filter(|image| {
-            !Command::new("docker")
-                .args(["image", "inspect", image])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .collect();
-    if !missing.is_empty() {
-        let why = format!("Docker or the test images {missing:?} are missing (run scripts/test-images)");
-        assert!(!docker_required(), "{why}");
-        eprintln!("skipped: {why}");
-        return None;
-    }
+/// networking; fails the test (see [`require_docker`]) without an engine or the images.
+pub fn docker_args() -> Vec<String> {
+    require_docker();
     let mut args: Vec<String> = ["--executor", "docker", "--docker-network", "host"]
         .iter()
         .map(|s| s.to_string())
@@ -342,5 +414,5 @@ pub fn docker_args() -> Option<Vec<String>> {
         args.push("--runtime-image".into());
         args.push(format!("{runtime}={image}"));
     }
-    Some(args)
+    args
 }
