@@ -11,7 +11,7 @@ use aws_sdk_lambda::types::{
     LambdaManagedInstancesCapacityProviderConfig, Runtime, State,
 };
 use common::*;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const OPERATOR: &str = "arn:aws:iam::000000000000:role/operator";
 
@@ -41,20 +41,21 @@ async fn create(
 }
 
 async fn wait_state(c: &aws_sdk_lambda::Client, name: &str, want: CapacityProviderState) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
+    eventually(&format!("{name} is {want:?}"), Duration::from_secs(5), || async {
         let p = c
             .get_capacity_provider()
             .capacity_provider_name(name)
             .send()
             .await
             .unwrap();
-        if p.capacity_provider().unwrap().state() == &want {
-            return;
+        let state = p.capacity_provider().unwrap().state();
+        if state == &want {
+            Ok(())
+        } else {
+            Err(format!("{state:?}"))
         }
-        assert!(Instant::now() < deadline, "{name} never became {want:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]
@@ -155,18 +156,16 @@ async fn providers_lifecycle() {
         deleted.capacity_provider().unwrap().state(),
         &CapacityProviderState::Deleting
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        match c.get_capacity_provider().capacity_provider_name("cp-b").send().await {
-            Ok(_) => assert!(Instant::now() < deadline, "cp-b was never removed"),
-            Err(e) => {
-                assert_eq!(e.code(), Some("ResourceNotFoundException"));
-                assert_eq!(e.message(), Some("Capacity provider not found: cp-b"));
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let e = eventually("cp-b is removed", Duration::from_secs(5), || async {
+        c.get_capacity_provider()
+            .capacity_provider_name("cp-b")
+            .send()
+            .await
+            .err()
+    })
+    .await;
+    assert_eq!(e.code(), Some("ResourceNotFoundException"));
+    assert_eq!(e.message(), Some("Capacity provider not found: cp-b"));
     let e = c
         .delete_capacity_provider()
         .capacity_provider_name("cp-b")

@@ -137,15 +137,24 @@ async fn provisioned_concurrency() {
         .unwrap_err();
     assert_eq!(conflict.code(), Some("ResourceConflictException"));
 
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let got = c
-        .get_provisioned_concurrency_config()
-        .function_name("pc")
-        .qualifier("live")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(got.status(), Some(&Status::Ready));
+    let got = eventually(
+        "the provisioned config of pc:live is Ready",
+        Duration::from_secs(10),
+        || async {
+            let got = c
+                .get_provisioned_concurrency_config()
+                .function_name("pc")
+                .qualifier("live")
+                .send()
+                .await
+                .unwrap();
+            match got.status() {
+                Some(Status::Ready) => Ok(got),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
     assert_eq!(got.allocated_provisioned_concurrent_executions(), Some(3));
     assert_eq!(got.available_provisioned_concurrent_executions(), Some(3));
 

@@ -11,17 +11,18 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, ImageConfig, LayerVersionContentInput, LogType, PackageType, Runtime};
 use aws_sdk_lambda::Client;
 use base64::Engine;
-use common::{docker_args, wait_active, zip, Server, ROLE};
+use common::{docker_args, eventually, wait_active, zip, Server, ROLE};
 use serde_json::{json, Value};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A server on the Docker executor with the test images, plus `extra` arguments.
-fn server(extra: &[&str]) -> Option<Server> {
-    let mut args = docker_args()?;
+/// A server on the Docker executor with the test images, plus `extra` arguments (fails the test
+/// without an engine or the images).
+fn server(extra: &[&str]) -> Server {
+    let mut args = docker_args();
     args.extend(extra.iter().map(|s| s.to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    Some(Server::start(&refs))
+    Server::start(&refs)
 }
 
 async fn create_py(c: &Client, name: &str, code: &str, memory: i32, timeout: i32) {
@@ -89,9 +90,7 @@ fn docker(args: &[&str]) -> (bool, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copied_code_and_layers() {
-    let Some(s) = server(&["--docker-copy-code"]) else {
-        return;
-    };
+    let s = server(&["--docker-copy-code"]);
     let c = s.client();
     let layer = c
         .publish_layer_version()
@@ -133,7 +132,7 @@ async fn copied_code_and_layers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn container_image_function() {
-    let Some(s) = server(&[]) else { return };
+    let s = server(&[]);
     // An image of the user's own: code baked in, CMD the handler (built locally, nothing pulled).
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("app.py"), "import os\n\ndef handler(e, c):\n    return {'from': 'image', 'cwd': os.getcwd(), 'handler': os.environ.get('_HANDLER')}\n\ndef other(e, c):\n    return 'other handler'\n").unwrap();
@@ -181,7 +180,7 @@ async fn container_image_function() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_limit_is_enforced() {
-    let Some(s) = server(&[]) else { return };
+    let s = server(&[]);
     let c = s.client();
     let code = "def handler(event, context):\n    blocks = []\n    for _ in range(event['mb']):\n        blocks.append(bytearray(1024 * 1024))\n    return len(blocks)\n";
     create_py(&c, "hungry", code, 128, 30).await;
@@ -212,12 +211,13 @@ async fn memory_limit_is_enforced() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn container_killed_mid_invocation() {
-    let Some(s) = server(&[]) else { return };
+    let s = server(&[]);
     let c = s.client();
+    // The handler sleeps to be under way when its container is killed.
     create_py(
         &c,
         "sleepy",
-        "import time\n\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 'woke'\n",
+        "import time\n\ndef handler(event, context):\n    if event['s']:\n        open('/tmp/asleep', 'w').close()\n    time.sleep(event['s'])\n    return 'woke'\n",
         128,
         60,
     )
@@ -225,7 +225,13 @@ async fn container_killed_mid_invocation() {
     assert_eq!(invoke(&c, "sleepy", r#"{"s": 0}"#).await.1, "\"woke\"");
     let container = container_of(&s, "sleepy").await;
     let killer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        // Killed once the handler is asleep in it.
+        eventually(
+            "the handler sleeps in its container",
+            Duration::from_secs(10),
+            || async { docker(&["exec", &container, "test", "-e", "/tmp/asleep"]).0 },
+        )
+        .await;
         assert!(docker(&["kill", &container]).0);
     });
     let t = Instant::now();
@@ -250,7 +256,7 @@ async fn container_killed_mid_invocation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orphans_are_removed_after_sigkill() {
-    let Some(mut first) = server(&[]) else { return };
+    let mut first = server(&[]);
     let c = first.client();
     create_py(&c, "orphan", "def handler(e, c):\n    return 1\n", 128, 3).await;
     invoke(&c, "orphan", "{}").await;
@@ -261,21 +267,19 @@ async fn orphans_are_removed_after_sigkill() {
         docker(&["container", "inspect", &container]).0,
         "the container should outlive a SIGKILLed fauxlambda"
     );
-    let _second = server(&[]).unwrap();
+    let _second = server(&[]);
     // The new instance removes it at start-up.
-    let until = Instant::now() + Duration::from_secs(10);
-    while docker(&["container", "inspect", &container]).0 {
-        assert!(
-            Instant::now() < until,
-            "the orphan container {container} was not removed"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        &format!("the orphan container {container} is removed"),
+        Duration::from_secs(10),
+        || async { !docker(&["container", "inspect", &container]).0 },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_removes_containers() {
-    let Some(s) = server(&[]) else { return };
+    let s = server(&[]);
     let c = s.client();
     create_py(&c, "tidy", "def handler(e, c):\n    return 1\n", 128, 3).await;
     invoke(&c, "tidy", "{}").await;
@@ -289,7 +293,7 @@ async fn graceful_shutdown_removes_containers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_and_deprecated_images_say_so() {
-    let Some(s) = server(&[]) else { return };
+    let s = server(&[]);
     let c = s.client();
     // No override for python3.13: the official image is needed, and no registry is reachable.
     create(
@@ -329,9 +333,7 @@ async fn missing_and_deprecated_images_say_so() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_bridge_network_reaches_fauxlambda() {
     // The default network: containers on the bridge reach fauxlambda at host.docker.internal.
-    let Some(mut args) = docker_args() else {
-        return;
-    };
+    let mut args = docker_args();
     let at = args.iter().position(|a| a == "--docker-network").unwrap();
     args.drain(at..at + 2);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();

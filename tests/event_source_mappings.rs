@@ -23,6 +23,24 @@ async fn state_of(c: &aws_sdk_lambda::Client, uuid: &str) -> String {
         .to_string()
 }
 
+/// Waits until the mapping `uuid` settles in `want` (a mapping passes through Creating,
+/// Enabling, Disabling... first).
+async fn wait_state(c: &aws_sdk_lambda::Client, uuid: &str, want: &str) {
+    eventually(
+        &format!("mapping {uuid} is {want}"),
+        Duration::from_secs(10),
+        || async move {
+            let state = state_of(c, uuid).await;
+            if state == want {
+                Ok(())
+            } else {
+                Err(state)
+            }
+        },
+    )
+    .await
+}
+
 #[tokio::test]
 async fn sqs_mapping_lifecycle() {
     let server = Server::start(&[]);
@@ -56,8 +74,7 @@ async fn sqs_mapping_lifecycle() {
     assert_eq!(created.state_transition_reason(), Some("USER_INITIATED"));
     assert!(created.last_modified().is_some());
     assert_eq!(uuid::Uuid::parse_str(&uuid).unwrap().get_version_num(), 4);
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(state_of(&c, &uuid).await, "Enabled");
+    wait_state(&c, &uuid, "Enabled").await;
 
     let dup = c
         .create_event_source_mapping()
@@ -83,8 +100,7 @@ async fn sqs_mapping_lifecycle() {
         .unwrap();
     assert_eq!(up.state(), Some("Disabling"));
     assert_eq!(up.batch_size(), Some(50));
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(state_of(&c, &uuid).await, "Disabled");
+    wait_state(&c, &uuid, "Disabled").await;
     let bad = c
         .update_event_source_mapping()
         .uuid(&uuid)
@@ -99,8 +115,13 @@ async fn sqs_mapping_lifecycle() {
 
     let del = c.delete_event_source_mapping().uuid(&uuid).send().await.unwrap();
     assert_eq!(del.state(), Some("Deleting"));
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let gone = c.get_event_source_mapping().uuid(&uuid).send().await.unwrap_err();
+    let gone = eventually("the deleted mapping is gone", Duration::from_secs(10), || async {
+        match c.get_event_source_mapping().uuid(&uuid).send().await {
+            Ok(m) => Err(format!("still there, {:?}", m.state())),
+            Err(e) => Ok(e),
+        }
+    })
+    .await;
     assert_eq!(gone.code(), Some("ResourceNotFoundException"));
     assert_eq!(gone.message(), Some("The resource you requested does not exist."));
 }
@@ -125,8 +146,7 @@ async fn stream_mappings_and_listing() {
     assert_eq!(k.parallelization_factor(), Some(1));
     assert_eq!(k.bisect_batch_on_function_error(), Some(false));
     assert_eq!(k.starting_position(), Some(&EventSourcePosition::TrimHorizon));
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(state_of(&c, k.uuid().unwrap()).await, "Disabled");
+    wait_state(&c, k.uuid().unwrap(), "Disabled").await;
     c.create_event_source_mapping()
         .function_name("esm")
         .event_source_arn(DDB)

@@ -15,7 +15,9 @@ use aws_sdk_lambda::types::{
 };
 use aws_sdk_lambda::Client;
 use base64::Engine;
-use common::{node_ric, root, venv_python, wait_active, Server, ROLE};
+use common::{
+    eventually, require_node_ric, require_tool, require_venv_python, root, venv_python, wait_active, Server, ROLE,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -39,60 +41,42 @@ enum Lang {
     Node,
 }
 
-fn node_available() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// One server with one choice of runtime clients.
 struct Suite {
     server: Server,
     c: Client,
     clients: Clients,
-    /// The languages this suite can run (Node only when `node`, and for the official client the
-    /// vendored aws-lambda-ric, are there).
+    /// The languages this suite runs.
     langs: Vec<Lang>,
 }
 
 impl Suite {
-    fn start(clients: Clients) -> Option<Suite> {
+    /// Fails the test, naming what is missing, without `node`, the official clients
+    /// (scripts/test-deps) or, for `Clients::Docker`, an engine and the test images.
+    fn start(clients: Clients) -> Suite {
         if clients == Clients::Docker {
-            let args = common::docker_args()?;
+            let args = common::docker_args();
             let refs: Vec<&str> = args.iter().map(String::as_str).collect();
             let server = Server::start(&refs);
             let c = server.client();
-            return Some(Suite {
+            return Suite {
                 server,
                 c,
                 clients,
                 langs: vec![Lang::Python, Lang::Node],
-            });
+            };
         }
-        let python = venv_python();
+        require_tool("node");
+        let python = match clients {
+            Clients::Official => Some(require_venv_python()),
+            _ => venv_python(),
+        };
         let mut args: Vec<String> = Vec::new();
-        match (&python, clients) {
-            (None, Clients::Official) => {
-                eprintln!("skipped: .venv/bin/python cannot import awslambdaric (run scripts/test-deps)");
-                return None;
-            }
-            (Some(p), _) => args.extend(["--runtime-command".into(), format!("python={}", p.display())]),
-            (None, _) => {}
+        if let Some(p) = &python {
+            args.extend(["--runtime-command".into(), format!("python={}", p.display())]);
         }
-        let mut langs = vec![Lang::Python];
-        if !node_available() {
-            eprintln!("note: no `node` on PATH: Node.js cases skipped");
-        } else if clients == Clients::Official {
-            match node_ric() {
-                Some(d) => {
-                    args.extend(["--node-ric".into(), d.display().to_string()]);
-                    langs.push(Lang::Node);
-                }
-                None => eprintln!("note: no tests/js/node_modules/aws-lambda-ric (run scripts/test-deps): official Node.js cases skipped"),
-            }
-        } else {
-            langs.push(Lang::Node);
+        if clients == Clients::Official {
+            args.extend(["--node-ric".into(), require_node_ric().display().to_string()]);
         }
         if clients == Clients::Ours {
             args.push("--own-runtime-clients".into());
@@ -100,12 +84,12 @@ impl Suite {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let server = Server::start(&refs);
         let c = server.client();
-        Some(Suite {
+        Suite {
             server,
             c,
             clients,
-            langs,
-        })
+            langs: vec![Lang::Python, Lang::Node],
+        }
     }
 
     /// Creates a function of `lang` from `code` (its `app.py` / `index.js`), handler `<module>.handler`
@@ -221,7 +205,7 @@ where
     F: FnOnce(Suite) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some(s) = Suite::start(clients) else { return };
+    let s = Suite::start(clients);
     let t = Instant::now();
     tokio::time::timeout(Duration::from_secs(60), case(s))
         .await
@@ -431,6 +415,7 @@ async fn missing_handler(s: Suite) {
 async fn timeout(s: Suite) {
     for &lang in &s.langs {
         let f = name(lang, "slow");
+        // The handler sleeps past its 1 s timeout: the timeout is the subject.
         let code = match lang {
             Lang::Python => "import time\n\ndef handler(event, context):\n    print('sleeping')\n    time.sleep(event['sleep'])\n    return 'late'\n",
             Lang::Node => "exports.handler = async (event) => { console.log('sleeping'); await new Promise((r) => setTimeout(r, event.sleep * 1000)); return 'late'; };\n",
@@ -834,6 +819,7 @@ async fn reserved_concurrency(s: Suite) {
             .build(),
     );
     let s = Suite { c: no_retry, ..s };
+    // The handler sleeps to hold the one reserved slot while the second call comes.
     let code = "import time\n\ndef handler(event, context):\n    time.sleep(0.5)\n    return 'done'\n";
     s.create("limited", Lang::Python, code, |b| b).await;
     s.c.put_function_concurrency()
@@ -926,26 +912,27 @@ async fn event_invocation_runs(s: Suite) {
         assert_eq!(r.status_code(), 202);
         assert!(r.payload().is_none_or(|p| p.as_ref().is_empty()));
         // It ran: the invocation record carries the function's own line.
-        let until = Instant::now() + Duration::from_secs(10);
-        loop {
-            let list = s.introspect(&format!("invocations?function={f}")).await;
-            let done = list["invocations"].as_array().unwrap().iter().any(|i| {
-                i["invocationType"] == "Event"
-                    && i["status"] == "success"
-                    && i["log"]
-                        .as_str()
-                        .unwrap()
-                        .contains(&format!("event run {tag} {}", i["requestId"].as_str().unwrap()))
-            });
-            if done {
-                break;
-            }
-            assert!(
-                Instant::now() < until,
-                "the Event invocation of {f} did not run: {list}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(
+            &format!("the Event invocation of {f} ran"),
+            Duration::from_secs(10),
+            || async {
+                let list = s.introspect(&format!("invocations?function={f}")).await;
+                let done = list["invocations"].as_array().unwrap().iter().any(|i| {
+                    i["invocationType"] == "Event"
+                        && i["status"] == "success"
+                        && i["log"]
+                            .as_str()
+                            .unwrap()
+                            .contains(&format!("event run {tag} {}", i["requestId"].as_str().unwrap()))
+                });
+                if done {
+                    Ok(())
+                } else {
+                    Err(list)
+                }
+            },
+        )
+        .await;
     }
 }
 
@@ -994,34 +981,34 @@ async fn update_code_retires_warm(s: Suite) {
         if s.clients == Clients::Docker {
             // The old environment's container is removed.
             let container = old_env["container"].as_str().expect("a container id").to_owned();
-            let until = Instant::now() + Duration::from_secs(5);
-            while std::process::Command::new("docker")
-                .args(["container", "inspect", &container])
-                .output()
-                .unwrap()
-                .status
-                .success()
-            {
-                assert!(
-                    Instant::now() < until,
-                    "the retired environment's container {container} still exists"
-                );
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            eventually(
+                &format!("the retired environment's container {container} is removed"),
+                Duration::from_secs(5),
+                || async {
+                    !std::process::Command::new("docker")
+                        .args(["container", "inspect", &container])
+                        .output()
+                        .unwrap()
+                        .status
+                        .success()
+                },
+            )
+            .await;
             continue;
         }
         // The old environment's process is stopped (gone, or a zombie about to be reaped).
         let pid = first[1].as_u64().unwrap();
         assert_eq!(old_env["pid"].as_u64(), Some(pid), "{old_env}");
-        let until = Instant::now() + Duration::from_secs(5);
         let alive = || {
             std::fs::read_to_string(format!("/proc/{pid}/stat"))
                 .is_ok_and(|st| !st.rsplit(')').next().unwrap().trim_start().starts_with(['Z', 'X']))
         };
-        while alive() {
-            assert!(Instant::now() < until, "the retired environment (pid {pid}) still runs");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(
+            &format!("the retired environment (pid {pid}) stops"),
+            Duration::from_secs(5),
+            || async { !alive() },
+        )
+        .await;
     }
 }
 
@@ -1130,7 +1117,7 @@ async fn rust_provided_al2023_echo() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_provided_al2023_echo_in_docker() {
-    let Some(args) = common::docker_args() else { return };
+    let args = common::docker_args();
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     rust_echo(&refs).await;
 }
@@ -1202,11 +1189,7 @@ async fn node_client_script(server: Server) -> String {
 /// one there, fauxlambda's own client.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_official_client_found_on_path() {
-    if !node_available() || node_ric().is_none() {
-        eprintln!("skipped: no `node` or tests/js/node_modules/aws-lambda-ric (run scripts/test-deps)");
-        return;
-    }
-    let script = node_ric().unwrap().join("bin/index.mjs");
+    let script = require_node_ric().join("bin/index.mjs");
     // Laid out as `npm install -g` does: <prefix>/bin/aws-lambda-ric -> ../lib/node_modules/...
     let bin = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(&script, bin.path().join("aws-lambda-ric")).unwrap();

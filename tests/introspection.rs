@@ -4,7 +4,7 @@
 mod common;
 
 use aws_sdk_lambda::primitives::Blob;
-use common::Server;
+use common::{eventually, Server};
 use fauxlambda::execution::pool::EnvironmentState;
 use fauxlambda::execution::{ExecutorConfig, FunctionSpec, Invocation, Pool, PoolConfig, ProcessExecutor};
 use serde_json::{json, Value};
@@ -392,23 +392,20 @@ async fn failed_and_event_invocations_are_recorded() {
         .await
         .unwrap();
     assert_eq!(out.status_code(), 202);
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    let body = eventually("the Event invocation is recorded", Duration::from_secs(20), || async {
         let (_, body) = call_json(&server, "GET", "/_fauxlambda/invocations?function=rec").await;
         if body["invocations"].as_array().unwrap().len() == 2 {
-            let i = &body["invocations"][0];
-            assert_eq!(
-                (&i["invocationType"], &i["status"], &i["qualifier"]),
-                (&json!("Event"), &json!("success"), &json!("$LATEST"))
-            );
-            break;
+            Ok(body)
+        } else {
+            Err(body)
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the Event invocation was not recorded: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
+    let i = &body["invocations"][0];
+    assert_eq!(
+        (&i["invocationType"], &i["status"], &i["qualifier"]),
+        (&json!("Event"), &json!("success"), &json!("$LATEST"))
+    );
 }
 
 // ---- The pool's listing, driven directly (no Invoke needed). ----
@@ -445,14 +442,6 @@ async fn run(pool: &Pool, spec: &FunctionSpec, payload: &str) -> fauxlambda::exe
         .expect("invoke took over 30 s")
 }
 
-async fn until(mut f: impl FnMut() -> bool, what: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !f() {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test]
 async fn pool_lists_idle_and_busy_environments() {
     let dir = tempfile::tempdir().unwrap();
@@ -483,15 +472,13 @@ async fn pool_lists_idle_and_busy_environments() {
     // A running invocation shows its environment busy.
     let pool2 = pool.clone();
     let b2 = b.clone();
+    // The handler sleeps to hold its environment busy while the listing is looked at.
     let slow = tokio::spawn(async move { run(&pool2, &b2, r#"{"sleep": 1.5}"#).await });
-    until(
-        || {
-            pool.environments(Some("pb"))
-                .iter()
-                .any(|e| e.state == EnvironmentState::Busy)
-        },
-        "a busy pb environment",
-    )
+    eventually("a busy pb environment", Duration::from_secs(10), || async {
+        pool.environments(Some("pb"))
+            .iter()
+            .any(|e| e.state == EnvironmentState::Busy)
+    })
     .await;
     let busy = pool.environments(Some("pb"));
     assert_eq!(busy.len(), 1);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{node_ric, venv_python};
+use common::node_ric;
 
 use fauxlambda::execution::{
     ExecutorConfig, FunctionSpec, Invocation, InvocationOutcome, InvocationResult, LayerPackage, Pool, PoolConfig,
@@ -36,7 +36,7 @@ fn fixture_with(clients: Clients, pool: PoolConfig) -> Fixture {
     let mut config = ExecutorConfig::new(dir.path());
     match clients {
         Clients::Official => {
-            let py = venv_python().expect("run scripts/test-deps: .venv/bin/python must import awslambdaric");
+            let py = common::require_venv_python();
             config
                 .runtime_commands
                 .insert("python".into(), py.to_string_lossy().into_owned());
@@ -259,6 +259,7 @@ async fn python_import_error_and_missing_handler() {
 #[tokio::test]
 async fn python_timeout_is_sandbox_timedout() {
     let fx = fixture(Clients::Official);
+    // The handler sleeps past its 1 s timeout: the timeout is the subject.
     let mut spec = fx.spec(
         "python3.12",
         "app.handler",
@@ -452,6 +453,7 @@ async fn extension_crashing_during_init_fails_the_init_at_once() {
 #[tokio::test]
 async fn eight_parallel_invokes_get_eight_environments() {
     let fx = fixture(Clients::Official);
+    // The handler sleeps to keep all eight invocations in flight at once.
     let spec = fx.spec(
         "python3.12",
         "app.handler",
@@ -521,7 +523,12 @@ async fn keepalive_and_retire_stop_idle_environments() {
     );
     let r = fx.invoke(&spec, "{}").await;
     assert_eq!(response(&r), serde_json::json!(1));
-    wait_for(|| fx.pool.counts("f", "$LATEST").idle == 0).await;
+    common::eventually(
+        "the idle environment stops after its keepalive",
+        Duration::from_secs(10),
+        || async { fx.pool.counts("f", "$LATEST").idle == 0 },
+    )
+    .await;
 
     let fx = fixture(Clients::Ours);
     let r1 = fx.invoke(&spec_in(&fx), "{}").await;
@@ -546,10 +553,14 @@ async fn keepalive_and_retire_stop_idle_environments() {
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     std::process::Command::new("kill").args(["-9", &pid]).status().unwrap();
     // Dead (gone, or a zombie): SIGKILL takes a moment to land.
-    wait_for(|| {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map_or(true, |s| s.rsplit(')').next().unwrap().trim_start().starts_with('Z'))
-    })
+    common::eventually(
+        &format!("the killed runtime (pid {pid}) is dead"),
+        Duration::from_secs(10),
+        || async {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(true, |s| s.rsplit(')').next().unwrap().trim_start().starts_with('Z'))
+        },
+    )
     .await;
     let b = fx.invoke(&spec, "{}").await;
     assert_eq!(response(&b), serde_json::json!(2));
@@ -562,21 +573,6 @@ fn spec_in(fx: &Fixture) -> FunctionSpec {
         "app.handler",
         &files(&py("def handler(e, c):\n    return 1\n")),
     )
-}
-
-async fn wait_for(mut cond: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(10);
-    while !cond() {
-        assert!(Instant::now() < until, "condition not met within 10 s");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-fn node_available() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 async fn node_cases(clients: Clients) {
@@ -647,28 +643,19 @@ async fn node_cases(clients: Clients) {
 
 #[tokio::test]
 async fn node_our_client() {
-    if !node_available() {
-        eprintln!("skipped: no `node` on PATH");
-        return;
-    }
+    common::require_tool("node");
     node_cases(Clients::Ours).await;
 }
 
 #[tokio::test]
 async fn node_official_client_when_vendored() {
-    if !node_available() || node_ric().is_none() {
-        eprintln!("skipped: no `node` or tests/js/node_modules/aws-lambda-ric (run scripts/test-deps)");
-        return;
-    }
+    common::require_node_ric();
     node_cases(Clients::Official).await;
 }
 
 #[tokio::test]
 async fn provided_al2023_shell_bootstrap() {
-    if std::process::Command::new("curl").arg("--version").output().is_err() {
-        eprintln!("skipped: no `curl` on PATH for the shell bootstrap");
-        return;
-    }
+    common::require_tool("curl"); // for the shell bootstrap
     let fx = fixture(Clients::Ours);
     let bootstrap = r#"#!/bin/sh
 set -eu

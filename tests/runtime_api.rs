@@ -1,7 +1,10 @@
 //! The Runtime API server driven over HTTP by a hyper client playing the runtime (and extensions),
 //! plus one run of the official Python runtime interface client (awslambdaric) against it.
 
+mod common;
+
 use bytes::Bytes;
+use common::eventually;
 use fauxlambda::execution::{
     EnvironmentInfo, Invocation, InvocationOutcome, NotReady, RuntimeApi, RuntimeApiHandle, RuntimeState,
     ShutdownReason, MAX_PAYLOAD_SIZE,
@@ -167,10 +170,12 @@ async fn next_carries_the_invocation_and_response_completes_it() {
 async fn next_is_a_long_poll_and_ready_waits_for_it() {
     let (h, addr) = env().await;
     let ready = tokio::spawn(h.ready());
+    // A sleep on purpose: showing that ready does not resolve early takes time.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!ready.is_finished(), "ready before the runtime asked for work");
     let parked = next(addr);
     assert!(within(ready).await.unwrap().is_ok());
+    // A sleep on purpose: showing that /next stays parked (a long poll) takes time.
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert!(!parked.is_finished(), "/next must not answer without an invocation");
     let done = h.invoke(inv("r1", "[1,2]"));
@@ -438,6 +443,8 @@ async fn a_runtime_that_reconnects_gets_the_invocation() {
         .unwrap();
     within(h.ready()).await.unwrap();
     drop(s);
+    // Sleeps: the handle shows neither the server noticing the dead connection nor the new
+    // /next arriving (the runtime's state is Ready throughout), so there is nothing to poll.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let parked = next(addr);
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -585,8 +592,14 @@ async fn extensions_register_get_invoke_and_shutdown() {
             .await
         })
     };
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(h.status().ready_at.is_none());
+    eventually("the runtime waits in /next", Duration::from_secs(10), || async {
+        h.runtime_state().0 == RuntimeState::Ready
+    })
+    .await;
+    assert!(
+        h.status().ready_at.is_none(),
+        "ready while the extension has not asked for an event"
+    );
     let ev = ext_next(addr, id.clone());
     within(h.ready()).await.unwrap();
     let r = call(
@@ -623,7 +636,10 @@ async fn extensions_register_get_invoke_and_shutdown() {
 
     // SHUTDOWN goes to the extension; shutdown completes when it asks again.
     let ev = ext_next(addr, id.clone());
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    eventually("the extension waits in event/next", Duration::from_secs(10), || async {
+        h.extensions()[0].state == fauxlambda::execution::extensions::ExtensionState::Ready
+    })
+    .await;
     let down = tokio::spawn(h.shutdown(ShutdownReason::Spindown, Duration::from_secs(5)));
     let e = within(ev).await.unwrap();
     let j = e.json();
@@ -706,8 +722,10 @@ async fn closing_frees_the_port_and_ends_the_invocation() {
     let done = h.invoke(inv("r1", "{}"));
     h.close();
     assert!(matches!(within(done).await, InvocationOutcome::NotAccepted(_)));
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(tokio::net::TcpListener::bind(addr).await.is_ok(), "port released");
+    eventually("the port is released", Duration::from_secs(10), || async {
+        tokio::net::TcpListener::bind(addr).await.is_ok()
+    })
+    .await;
 }
 
 // ---- the official Python runtime interface client ---------------------------------------------
@@ -726,25 +744,6 @@ def handler(event, context):
         "trace": os.environ.get("_X_AMZN_TRACE_ID"),
     }
 "#;
-
-/// `.venv/bin/python` with awslambdaric importable, or why not.
-fn python_with_ric() -> Result<std::path::PathBuf, String> {
-    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    if !python.exists() {
-        return Err(format!("{} does not exist (run scripts/test-deps)", python.display()));
-    }
-    let ok = std::process::Command::new(&python)
-        .args(["-c", "import awslambdaric"])
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !ok.status.success() {
-        return Err(format!(
-            "awslambdaric is not importable: {}",
-            String::from_utf8_lossy(&ok.stderr).trim()
-        ));
-    }
-    Ok(python)
-}
 
 /// Starts `python -m awslambdaric app.handler` in `dir` against `h`, with the environment of
 /// lambda-semantics §3.
@@ -778,13 +777,7 @@ fn spawn_ric(python: &std::path::Path, dir: &std::path::Path, h: &RuntimeApiHand
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_runtime_interface_client() {
-    let python = match python_with_ric() {
-        Ok(p) => p,
-        Err(why) => {
-            eprintln!("SKIPPED official_python_runtime_interface_client: {why}");
-            return;
-        }
-    };
+    let python = common::require_venv_python();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("app.py"), APP_PY).unwrap();
     let (h, _) = env().await;

@@ -7,7 +7,7 @@ mod common;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, LayerVersionContentInput, Runtime};
-use common::{http_get, zip, Server, ROLE};
+use common::{eventually_sync, http_get, zip, Server, ROLE};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -63,11 +63,9 @@ impl Moto {
             .stderr(Stdio::null())
             .spawn()
             .expect("starting moto_server");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto_server did not start listening");
-            std::thread::sleep(Duration::from_millis(25));
-        }
+        eventually_sync("moto_server listens", Duration::from_secs(30), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
         Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),

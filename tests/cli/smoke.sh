@@ -17,7 +17,8 @@ cli="$root/.venv/bin/aws"
 [[ -x "$bin" ]] || { echo "smoke: fauxlambda binary not found at $bin (cargo build, or set FAUXLAMBDA_BIN)" >&2; exit 2; }
 [[ -n "$cli" ]] || { echo "smoke: the AWS CLI is not installed (run scripts/test-deps)" >&2; exit 2; }
 python="$root/.venv/bin/python"
-[[ -x "$python" ]] || python=python3
+[[ -x "$python" ]] || python="$(command -v python3 || true)"
+[[ -n "$python" ]] || { echo "smoke: needs .venv/bin/python (run scripts/test-deps) or \`python3\` on PATH (Python 3.9+)" >&2; exit 2; }
 
 work="$(mktemp -d)"
 port="$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -31,11 +32,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 500); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+# eventually WHAT SECONDS COMMAND...: waits for a condition instead of for a time: runs COMMAND
+# every 20 ms until it succeeds; fails, saying "WHAT: not true within SECONDS s", when that is over.
+eventually() {
+    local what="$1" seconds="$2"
+    shift 2
+    local until=$((SECONDS + seconds))
+    until "$@"; do
+        ((SECONDS < until)) || { echo "smoke: $what: not true within $seconds s" >&2; return 1; }
+        sleep 0.02
+    done
+}
+listening() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
     kill -0 "$server" 2>/dev/null || { echo "smoke: fauxlambda exited at start:" >&2; cat "$work/server.log" >&2; exit 1; }
-    sleep 0.02
-done
+    return 1
+}
+eventually "fauxlambda listens on port $port" 10 listening || { cat "$work/server.log" >&2; exit 1; }
 
 # Dummy credentials and no user configuration: the CLI must not need anything else.
 export AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""

@@ -3,10 +3,105 @@
 
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+// ---- waiting for conditions -------------------------------------------------------------------
+
+/// How often [`eventually`] and [`eventually_sync`] look again.
+const POLL_EVERY: Duration = Duration::from_millis(20);
+
+/// What a check given to [`eventually`] returns: done (with a value), or not yet.
+///
+/// `bool` (done when true, value `()`), `Option<T>` (done when `Some`), and `Result<T, E>` (done
+/// when `Ok`; the last `Err` is shown in the failure message, so make it the state seen so far).
+pub trait Check {
+    type Value;
+    /// `Ok(value)` when done, else `Err` with what was seen instead, if the check says.
+    fn check(self) -> Result<Self::Value, Option<String>>;
+}
+
+impl Check for bool {
+    type Value = ();
+    fn check(self) -> Result<(), Option<String>> {
+        if self {
+            Ok(())
+        } else {
+            Err(None)
+        }
+    }
+}
+
+impl<T> Check for Option<T> {
+    type Value = T;
+    fn check(self) -> Result<T, Option<String>> {
+        self.ok_or(None)
+    }
+}
+
+impl<T, E: std::fmt::Display> Check for Result<T, E> {
+    type Value = T;
+    fn check(self) -> Result<T, Option<String>> {
+        self.map_err(|e| Some(e.to_string()))
+    }
+}
+
+fn not_within(what: &str, deadline: Duration, last: Option<String>) -> ! {
+    match last {
+        Some(last) => panic!("{what}: not true within {deadline:?} (last seen: {last})"),
+        None => panic!("{what}: not true within {deadline:?}"),
+    }
+}
+
+/// Waits for a condition instead of for a time: runs `check` at once and then every 20 ms until
+/// it says done (see [`Check`]) and returns its value, or panics with
+/// `"{what}: not true within {deadline:?}"` (plus the last `Err` it returned) once `deadline`
+/// has passed. Make `what` the condition waited for ("fn-a is Active").
+///
+/// ```ignore
+/// let envs = eventually("one environment of f", Duration::from_secs(10), || async {
+///     let v = introspect(&s, "environments?function=f").await;
+///     (v["environments"].as_array().unwrap().len() == 1).then_some(v)
+/// })
+/// .await;
+/// ```
+///
+/// The check runs once more after the deadline, so a slow check cannot fail a condition that
+/// holds. Use a plain sleep only where time itself is the subject (a timeout, a keepalive, or
+/// showing that something does not happen), and say so where it is.
+pub async fn eventually<C, F, Fut>(what: &str, deadline: Duration, mut check: F) -> C::Value
+where
+    C: Check,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = C>,
+{
+    let until = Instant::now() + deadline;
+    loop {
+        let past = Instant::now() >= until;
+        match check().await.check() {
+            Ok(value) => return value,
+            Err(last) if past => not_within(what, deadline, last),
+            Err(_) => tokio::time::sleep(POLL_EVERY).await,
+        }
+    }
+}
+
+/// [`eventually`] for synchronous code (blocks the thread between checks).
+pub fn eventually_sync<C: Check>(what: &str, deadline: Duration, mut check: impl FnMut() -> C) -> C::Value {
+    let until = Instant::now() + deadline;
+    loop {
+        let past = Instant::now() >= until;
+        match check().check() {
+            Ok(value) => return value,
+            Err(last) if past => not_within(what, deadline, last),
+            Err(_) => std::thread::sleep(POLL_EVERY),
+        }
+    }
+}
 
 /// A running fauxlambda; killed when dropped.
 pub struct Server {
@@ -70,11 +165,9 @@ impl Server {
             .spawn()
             .expect("starting fauxlambda");
         let endpoint = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "fauxlambda did not start listening");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        eventually_sync("fauxlambda listens", Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
         Server {
             child,
             graceful: extra.windows(2).any(|w| w == ["--executor", "docker"]),
@@ -168,8 +261,7 @@ pub async fn create_echo(
 /// Polls until the function is Active and its last update finished.
 pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
     use aws_sdk_lambda::types::{LastUpdateStatus, State};
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(&format!("{name} is Active"), Duration::from_secs(10), || async move {
         let c = client
             .get_function_configuration()
             .function_name(name)
@@ -178,11 +270,12 @@ pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
             .expect("get_function_configuration");
         let done = c.state() == Some(&State::Active) && c.last_update_status() != Some(&LastUpdateStatus::InProgress);
         if done {
-            return;
+            Ok(())
+        } else {
+            Err(format!("{:?}, last update {:?}", c.state(), c.last_update_status()))
         }
-        assert!(Instant::now() < deadline, "{name} did not become Active");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 /// GETs one of the server's own URLs (`Code.Location`, `Content.Location`) over plain HTTP.
@@ -215,33 +308,104 @@ pub const TEST_IMAGES: &[(&str, &str)] = &[
     ("provided.al2023", "fauxlambda-test/provided:al2023"),
 ];
 
-/// Whether Docker tests must run (set by scripts/test): then a missing engine or image fails
-/// the test instead of skipping it.
-pub fn docker_required() -> bool {
-    std::env::var("FAUXLAMBDA_REQUIRE_DOCKER").as_deref() == Ok("1")
+// ---- what the tests need on the machine -------------------------------------------------------
+// In CI nothing is optional: a test that needs a tool fails, naming it, when it is missing.
+
+/// Where to get each tool a test may need.
+fn how_to_get(tool: &str) -> &'static str {
+    match tool {
+        "node" => "install Node.js 18+",
+        "python3" => "install Python 3.9+",
+        "curl" => "install curl, e.g. `apt-get install curl`",
+        "docker" => "install the Docker CLI, and run an engine it reaches",
+        _ => "install it",
+    }
+}
+
+/// Fails the test unless `tool --version` runs, with a message naming the tool and how to get it.
+pub fn require_tool(tool: &str) {
+    let runs = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        runs,
+        "this test needs `{tool}` on PATH ({}); scripts/test-deps installs the rest of what the tests need",
+        how_to_get(tool)
+    );
+}
+
+/// `.venv/bin/python`, which must import the official Python runtime client (awslambdaric).
+pub fn require_venv_python() -> std::path::PathBuf {
+    let p = root().join(".venv/bin/python");
+    let why = match Command::new(&p).args(["-c", "import awslambdaric"]).output() {
+        Ok(out) if out.status.success() => return p,
+        Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        Err(e) => e.to_string(),
+    };
+    panic!(
+        "this test needs {} importing awslambdaric ({why}): run scripts/test-deps",
+        p.display()
+    )
+}
+
+/// `node` on PATH and the vendored official Node runtime client, which scripts/test-deps unpacks.
+pub fn require_node_ric() -> std::path::PathBuf {
+    require_tool("node");
+    node_ric().unwrap_or_else(|| {
+        panic!(
+            "this test needs {} (the vendored aws-lambda-ric): run scripts/test-deps",
+            root().join("tests/js/node_modules/aws-lambda-ric").display()
+        )
+    })
+}
+
+/// Fails the test unless a Docker engine answers and the images of `scripts/test-images` are
+/// there, saying which is missing. Checked once per test binary.
+pub fn require_docker() {
+    static MISSING: OnceLock<Option<String>> = OnceLock::new();
+    let missing = MISSING.get_or_init(|| {
+        let info = match Command::new("docker")
+            .args(["info", "--format", "{{.ServerVersion}}"])
+            .output()
+        {
+            Err(e) => {
+                return Some(format!(
+                    "this test needs `docker` on PATH ({}): {e}",
+                    how_to_get("docker")
+                ))
+            }
+            Ok(out) => out,
+        };
+        if !info.status.success() {
+            return Some(format!(
+                "this test needs a Docker engine, and none answers (`docker info`: {}); start one, or point DOCKER_HOST at one",
+                String::from_utf8_lossy(&info.stderr).trim()
+            ));
+        }
+        let absent: Vec<&str> = TEST_IMAGES
+            .iter()
+            .map(|(_, image)| *image)
+            .filter(|image| {
+                !Command::new("docker")
+                    .args(["image", "inspect", image])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            })
+            .collect();
+        (!absent.is_empty()).then(|| format!("this test needs the Docker test images {absent:?}: run scripts/test-images"))
+    });
+    if let Some(why) = missing {
+        panic!("{why}");
+    }
 }
 
 /// The arguments of a fauxlambda running functions in the local test images with host
-/// networking, or None (with a note) when there is no engine or the images are missing.
-pub fn docker_args() -> Option<Vec<String>> {
-    let missing: Vec<&str> = TEST_IMAGES
-        .iter()
-        .map(|(_, image)| *image)
-        .filter(|image| {
-            !Command::new("docker")
-                .args(["image", "inspect", image])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .collect();
-    if !missing.is_empty() {
-        let why = format!("Docker or the test images {missing:?} are missing (run scripts/test-images)");
-        assert!(!docker_required(), "{why}");
-        eprintln!("skipped: {why}");
-        return None;
-    }
+/// networking; fails the test (see [`require_docker`]) without an engine or the images.
+pub fn docker_args() -> Vec<String> {
+    require_docker();
     let mut args: Vec<String> = ["--executor", "docker", "--docker-network", "host"]
         .iter()
         .map(|s| s.to_string())
@@ -250,5 +414,5 @@ pub fn docker_args() -> Option<Vec<String>> {
         args.push("--runtime-image".into());
         args.push(format!("{runtime}={image}"));
     }
-    Some(args)
+    args
 }

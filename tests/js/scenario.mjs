@@ -105,6 +105,19 @@ function canConnect(port) {
   });
 }
 
+// Waits for a condition instead of for a time: calls `check` at once and then every 20 ms until it
+// resolves to something truthy, and returns that; throws "<what>: not true within <ms> ms" after.
+async function eventually(what, ms, check) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const past = Date.now() >= until;
+    const value = await check();
+    if (value) return value;
+    if (past) throw new Error(`${what}: not true within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function startServer() {
   if (!existsSync(bin)) throw new Error(`fauxlambda binary not found at ${bin} (cargo build, or set FAUXLAMBDA_BIN)`);
   const port = await freePort();
@@ -121,11 +134,10 @@ async function startServer() {
   child.stderr.pipe(log);
   let exited = false;
   child.on("exit", () => (exited = true));
-  const deadline = Date.now() + 15000;
-  while (!(await canConnect(port))) {
-    if (exited || Date.now() > deadline) throw new Error("fauxlambda did not start");
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await eventually("fauxlambda listens", 15000, async () => {
+    if (exited) throw new Error(`fauxlambda exited at start (see ${join(data, "server.log")})`);
+    return canConnect(port);
+  });
   const stop = () => {
     child.kill();
     rmSync(data, { recursive: true, force: true });

@@ -24,6 +24,21 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-role"
 FAST = {"Delay": 0.1, "MaxAttempts": 100}
 
 
+def eventually(what, deadline, check, every=0.02):
+    """Waits for a condition instead of for a time: calls `check()` at once and then every `every`
+    seconds until it returns something truthy, and returns that; fails the test with
+    "{what}: not true within {deadline} s" once `deadline` seconds have passed."""
+    until = time.monotonic() + deadline
+    while True:
+        past = time.monotonic() >= until
+        value = check()
+        if value:
+            return value
+        if past:
+            pytest.fail(f"{what}: not true within {deadline} s")
+        time.sleep(every)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

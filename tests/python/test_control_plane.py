@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, FAST, REGION, ROLE, function_arn, make_zip, py_zip, sha256_b64
+from conftest import ACCOUNT, FAST, REGION, ROLE, eventually, function_arn, make_zip, py_zip, sha256_b64
 
 
 def error_of(excinfo):
@@ -331,13 +331,16 @@ def test_event_source_mappings(lam, make_function):
     deleted = lam.delete_event_source_mapping(UUID=uuid)
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert deleted["State"] == "Deleting"
-    with pytest.raises(ClientError) as e:
-        # Deletion is asynchronous: poll until it is gone.
-        for _ in range(100):
+    # Deletion is asynchronous: poll until it is gone.
+    def lookup_error():
+        try:
             lam.get_event_source_mapping(UUID=uuid)
-            import time
-            time.sleep(0.05)
-    assert error_of(e) == ("ResourceNotFoundException", "The resource you requested does not exist.")
+        except ClientError as e:
+            return e
+        return None
+
+    err = eventually("the deleted mapping is gone", 10, lookup_error).response["Error"]
+    assert (err["Code"], err.get("Message")) == ("ResourceNotFoundException", "The resource you requested does not exist.")
 
 
 # --- function URLs ------------------------------------------------------------------------------
