@@ -43,5 +43,5 @@ pub use pool::{Answer, InvocationResult, Pool, PoolConfig, PoolCounts};
 pub use process::{ExecutorConfig, ProcessExecutor};
 pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 pub use sandbox::{ExitInfo, Sandbox};
-pub use service::{status_of, Execution, InvocationRecord, Slot, RECENT_INVOCATIONS};
+pub use service::{status_of, Execution, InvocationKind, InvocationRecord, InvocationStatus, Slot, RECENT_INVOCATIONS};
 pub use spec::{FunctionSpec, ImageSpec, LayerPackage};

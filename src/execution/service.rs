@@ -16,16 +16,56 @@ pub struct InvocationRecord {
     pub function: String,
     pub qualifier: String,
     pub executed_version: String,
-    pub invocation_type: String,
+    pub invocation_type: InvocationKind,
     /// Milliseconds since the Unix epoch.
     pub start_ms: u64,
     pub duration_ms: f64,
-    /// `success`, `error` (a function error) or the platform error type.
-    pub status: String,
+    pub status: InvocationStatus,
     pub error_type: Option<String>,
     pub cold_start: bool,
     pub environment_id: String,
     pub log: String,
+}
+
+/// How an invocation was asked for: its `InvocationType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvocationKind {
+    /// Synchronous (Invoke, InvokeWithResponseStream).
+    RequestResponse,
+    /// Asynchronous (Invoke with `Event`, InvokeAsync).
+    Event,
+}
+
+impl InvocationKind {
+    /// As `/_fauxlambda/invocations` shows it: `RequestResponse` or `Event`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvocationKind::RequestResponse => "RequestResponse",
+            InvocationKind::Event => "Event",
+        }
+    }
+}
+
+/// How a finished invocation went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvocationStatus {
+    /// The runtime gave a response.
+    Success,
+    /// The function failed (the runtime posted an error).
+    FunctionError,
+    /// The platform ended it: timeout, runtime exit, init error, failed start.
+    PlatformError,
+}
+
+impl InvocationStatus {
+    /// As `/_fauxlambda/invocations` shows it: `success`, `error` or `platform-error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvocationStatus::Success => "success",
+            InvocationStatus::FunctionError => "error",
+            InvocationStatus::PlatformError => "platform-error",
+        }
+    }
 }
 
 pub struct Execution {
@@ -103,8 +143,8 @@ impl Execution {
     }
 }
 
-/// The status word of a finished invocation.
-pub fn status_of(result: &InvocationResult) -> (String, Option<String>) {
+/// The status of a finished invocation, and the error type a user sees when it failed.
+pub fn status_of(result: &InvocationResult) -> (InvocationStatus, Option<String>) {
     use crate::execution::InvocationOutcome as O;
     // The error type a user sees is the `errorType` of the payload, when the runtime wrote one.
     let payload_type = || {
@@ -113,8 +153,14 @@ pub fn status_of(result: &InvocationResult) -> (String, Option<String>) {
             .and_then(|v| v.get("errorType").and_then(|t| t.as_str()).map(str::to_string))
     };
     match &result.outcome {
-        O::Response(_) => ("success".into(), None),
-        O::FunctionError { .. } => ("error".into(), payload_type().or_else(|| result.outcome.error_type())),
-        other => ("platform-error".into(), payload_type().or_else(|| other.error_type())),
+        O::Response(_) => (InvocationStatus::Success, None),
+        O::FunctionError { .. } => (
+            InvocationStatus::FunctionError,
+            payload_type().or_else(|| result.outcome.error_type()),
+        ),
+        other => (
+            InvocationStatus::PlatformError,
+            payload_type().or_else(|| other.error_type()),
+        ),
     }
 }
