@@ -3,6 +3,7 @@
 //! limits, reserved concurrency is not exhausted), the version to run is chosen (an alias's weights
 //! decide between its two versions), and the environment pool runs it.
 
+use super::function_spec::function_spec;
 use super::Api;
 use crate::arn::FunctionRef;
 use crate::errors;
@@ -113,7 +114,7 @@ async fn prepare(
                     "The operation cannot be performed at this time. The function is currently in the following state: Pending",
                 ));
             }
-            let spec = FunctionSpec::from_version(s, &store, v, &region, &account).map_err(|e| {
+            let spec = function_spec(s, &store, v, &region, &account).map_err(|e| {
                 errors::invalid_parameter(format!("fauxlambda cannot run this function with the process executor: {e}"))
             })?;
             Ok((spec, s.concurrency.reserved(&fr.name)))
