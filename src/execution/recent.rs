@@ -1,10 +1,9 @@
-//! The execution service: the environment pool that runs invocations, the count of invocations in
-//! flight per function (for reserved concurrency), and the record of recent invocations that
-//! `/_fauxlambda/invocations` shows. Invoke and the introspection endpoints use it.
+//! The record of the last `RECENT_INVOCATIONS` finished invocations, which
+//! `/_fauxlambda/invocations` shows: each one's `InvocationRecord`, with its kind and status.
 
-use crate::execution::{InvocationResult, Pool};
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use crate::execution::InvocationResult;
+use std::collections::VecDeque;
+use std::sync::Mutex;
 
 /// How many finished invocations are kept for `/_fauxlambda/invocations`.
 pub const RECENT_INVOCATIONS: usize = 200;
@@ -68,68 +67,27 @@ impl InvocationStatus {
     }
 }
 
-pub struct Execution {
-    pub pool: Pool,
-    in_flight: Mutex<HashMap<String, usize>>,
-    recent: Mutex<VecDeque<InvocationRecord>>,
+/// The last `RECENT_INVOCATIONS` finished invocations, oldest first.
+#[derive(Default)]
+pub struct Recent {
+    records: Mutex<VecDeque<InvocationRecord>>,
 }
 
-/// An invocation slot of a function; the count goes down when it is dropped.
-pub struct Slot {
-    exec: Arc<Execution>,
-    function: String,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut m = self.exec.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = m.get_mut(&self.function) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                m.remove(&self.function);
-            }
-        }
-    }
-}
-
-impl Execution {
-    pub fn new(pool: Pool) -> Arc<Execution> {
-        Arc::new(Execution {
-            pool,
-            in_flight: Mutex::new(HashMap::new()),
-            recent: Mutex::new(VecDeque::new()),
-        })
-    }
-
-    /// Takes an invocation slot unless `limit` (the function's reserved concurrency) are in use.
-    pub fn try_slot(self: &Arc<Self>, function: &str, limit: Option<i32>) -> Option<Slot> {
-        let mut m = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        let n = m.entry(function.to_string()).or_insert(0);
-        if limit.is_some_and(|l| *n as i64 >= l as i64) {
-            if *n == 0 {
-                m.remove(function);
-            }
-            return None;
-        }
-        *n += 1;
-        Some(Slot {
-            exec: self.clone(),
-            function: function.to_string(),
-        })
-    }
-
+impl Recent {
+    /// Keeps a finished invocation (the oldest goes when there are too many); its log goes to the
+    /// debug log too.
     pub fn record(&self, record: InvocationRecord) {
         tracing::debug!(request_id = %record.request_id, function = %record.function, "invocation log:\n{}", record.log);
-        let mut r = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let mut r = self.records.lock().unwrap_or_else(|p| p.into_inner());
         if r.len() == RECENT_INVOCATIONS {
             r.pop_front();
         }
         r.push_back(record);
     }
 
-    /// Recent invocations, newest first.
-    pub fn recent(&self) -> Vec<InvocationRecord> {
-        self.recent
+    /// The recent invocations, newest first.
+    pub fn newest_first(&self) -> Vec<InvocationRecord> {
+        self.records
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
@@ -138,8 +96,8 @@ impl Execution {
             .collect()
     }
 
-    pub fn clear_recent(&self) {
-        self.recent.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    pub fn clear(&self) {
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 
