@@ -6,6 +6,7 @@
 use super::function_spec::function_spec;
 use super::Api;
 use crate::arn::FunctionRef;
+use crate::clock;
 use crate::errors;
 use crate::execution::{status_of, InvocationKind, InvocationRecord, InvocationStatus};
 use crate::execution::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
@@ -13,7 +14,7 @@ use base64::Engine;
 use bytes::Bytes;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Payload limits: synchronous 6 MB, asynchronous 1 MB.
@@ -153,13 +154,6 @@ fn throttled() -> ServiceError {
     )
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
 /// Runs a prepared invocation and records it; `answer` (see `Pool::invoke_answering`) gets the
 /// result before the log is gathered.
 async fn run(
@@ -178,7 +172,7 @@ async fn run(
     };
     let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
     inv.client_context = client_context;
-    let start_ms = now_ms();
+    let start_ms = clock::now_epoch_ms();
     let result = api.execution.pool.invoke_answering(&p.spec, inv, answer).await;
     let (status, error_type) = status_of(&result);
     api.execution.record(InvocationRecord {

@@ -15,10 +15,11 @@ use result::{billed_ms, report_line};
 
 use super::executor::{Executor, StartError};
 use super::extensions::{EnvironmentInfo, ShutdownReason};
-use super::invocation::{deadline_ms_after, Completion, Invocation, InvocationOutcome};
+use super::invocation::{Completion, Invocation, InvocationOutcome};
 use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use super::sandbox::Sandbox;
 use super::spec::FunctionSpec;
+use crate::clock;
 use bytes::Bytes;
 use listing::{EnvMeta, Registry};
 use std::collections::{HashMap, HashSet};
@@ -672,7 +673,7 @@ struct Ready {
 /// Runs the invocation on `env`, racing it against its deadline and its runtime's exit; either of
 /// these ends it with a timeout or a runtime exit.
 async fn run_on(env: &mut Env, spec: &FunctionSpec, invocation: &mut Invocation) -> Completion {
-    invocation.deadline_ms = deadline_ms_after(spec.timeout);
+    invocation.deadline_ms = clock::epoch_ms_after(spec.timeout);
     env.deadline.as_mut().reset(tokio::time::Instant::now() + spec.timeout);
     let done = env.api.invoke_timed(invocation.clone());
     tokio::pin!(done);
