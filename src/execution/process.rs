@@ -258,7 +258,7 @@ impl ProcessExecutor {
                 (spec.memory_mb as u64 * 9 / 10).max(16)
             ));
             match self.node_ric_script() {
-                Some(ric) if !self.config.force_own_clients => argv.push(s(&ric)),
+                Some(ric) if !self.config.force_own_clients => argv.push(s(ric)),
                 _ => argv.push(s(&runtime_dir.join("bootstrap.mjs"))),
             }
             argv.push(spec.handler.clone());

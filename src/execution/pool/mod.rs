@@ -120,6 +120,9 @@ impl VersionPool {
 }
 
 /// What `take_idle` found.
+// An `Env` is large, but boxing it would add an allocation to every warm invocation; `Taken` only
+// lives on the stack between `take_idle` and its caller.
+#[allow(clippy::large_enum_variant)]
 enum Taken {
     Env(Env),
     /// None idle: a new environment is to start (counted busy already).
@@ -799,7 +802,8 @@ async fn watch_idle(
     exited: impl Future<Output = super::sandbox::ExitInfo>,
 ) {
     enum Next {
-        Stop(Env),
+        // Boxed (an `Env` is large): one allocation when an idle environment is stopped, off the invoke path.
+        Stop(Box<Env>),
         Wake(tokio::time::Instant),
         Done,
     }
@@ -820,7 +824,9 @@ async fn watch_idle(
             match st.versions.get_mut(&key) {
                 None => Next::Done,
                 Some(vp) => match vp.idle.iter().position(|i| i.env.sandbox.id == env_id) {
-                    Some(pos) if gone || vp.idle[pos].since + keepalive <= now => Next::Stop(vp.idle.remove(pos).env),
+                    Some(pos) if gone || vp.idle[pos].since + keepalive <= now => {
+                        Next::Stop(Box::new(vp.idle.remove(pos).env))
+                    }
                     Some(pos) => Next::Wake(vp.idle[pos].since + keepalive),
                     // Stopped, or its exit is the invocation's business (it is busy).
                     None if gone || meta.upgrade().is_none_or(|m| m.is_stopping()) => Next::Done,
@@ -830,7 +836,7 @@ async fn watch_idle(
         };
         match next {
             Next::Stop(env) => {
-                Pool { inner }.discard(env, ShutdownReason::Spindown);
+                Pool { inner }.discard(*env, ShutdownReason::Spindown);
                 return;
             }
             Next::Wake(at) => wake = at,
