@@ -3,6 +3,7 @@
 //! resetting everything. JSON in, JSON out; errors are `{"message": ...}`.
 
 use crate::api::Api;
+use crate::clock::{epoch_ms, iso8601_ms};
 use crate::execution::pool::EnvironmentListing;
 use crate::execution::InvocationRecord;
 use crate::state::State;
@@ -96,11 +97,11 @@ fn invocation_json(r: &InvocationRecord) -> Value {
         "function": r.function,
         "qualifier": r.qualifier,
         "executedVersion": r.executed_version,
-        "invocationType": r.invocation_type,
+        "invocationType": r.invocation_type.as_str(),
         "start": iso8601_ms(r.start_ms),
         "startMs": r.start_ms,
         "durationMs": r.duration_ms,
-        "status": r.status,
+        "status": r.status.as_str(),
         "errorType": r.error_type,
         "coldStart": r.cold_start,
         "environmentId": r.environment_id,
@@ -122,11 +123,6 @@ fn environments(api: &Api, q: &Query) -> http::Response<Body> {
 
 fn environment_json(e: &EnvironmentListing, now: SystemTime) -> Value {
     let since = |t: SystemTime| now.duration_since(t).map(|d| d.as_millis() as u64).unwrap_or(0);
-    let epoch_ms = |t: SystemTime| {
-        t.duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0)
-    };
     let idle = e.state == crate::execution::pool::EnvironmentState::Idle;
     json!({
         "function": e.function,
@@ -230,13 +226,6 @@ fn decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
-}
-
-/// `2024-05-01T12:34:56.789Z`.
-fn iso8601_ms(epoch_ms: u64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(epoch_ms as i64)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_default()
 }
 
 fn json_response(status: u16, value: &Value) -> http::Response<Body> {

@@ -647,7 +647,7 @@ async fn extensions_register_get_invoke_and_shutdown() {
         (j["eventType"].as_str(), j["shutdownReason"].as_str()),
         (Some("SHUTDOWN"), Some("spindown"))
     );
-    assert!(j["deadlineMs"].as_u64().unwrap() > fauxlambda::execution::invocation::now_epoch_ms());
+    assert!(j["deadlineMs"].as_u64().unwrap() > fauxlambda::clock::now_epoch_ms());
     assert!(!down.is_finished());
     let _parked = ext_next(addr, id.clone());
     assert!(within(down).await.unwrap(), "shutdown acknowledged");

@@ -3,16 +3,18 @@
 //! limits, reserved concurrency is not exhausted), the version to run is chosen (an alias's weights
 //! decide between its two versions), and the environment pool runs it.
 
+use super::function_spec::function_spec;
 use super::Api;
 use crate::arn::FunctionRef;
+use crate::clock;
 use crate::errors;
-use crate::execution::{status_of, InvocationRecord};
+use crate::execution::{status_of, InvocationKind, InvocationRecord, InvocationStatus};
 use crate::execution::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
 use base64::Engine;
 use bytes::Bytes;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Payload limits: synchronous 6 MB, asynchronous 1 MB.
@@ -58,16 +60,34 @@ fn rand_unit() -> f64 {
     bits as f64 / (1u128 << 53) as f64
 }
 
-/// `op` names the operation in the 413 message (`InvokeFunction` for Invoke), or is `Event` for
-/// an asynchronous invocation, whose message has AWS's other form.
+/// What a request's payload is checked as: its limit and the 413 message depend on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Operation {
+    /// Invoke, synchronous (or a dry run).
+    InvokeFunction,
+    /// An asynchronous invocation: Invoke with `Event`, or InvokeAsync.
+    Event,
+    InvokeWithResponseStream,
+}
+
+impl Operation {
+    fn payload_limit(self) -> usize {
+        match self {
+            Operation::Event => ASYNC_PAYLOAD_LIMIT,
+            Operation::InvokeFunction | Operation::InvokeWithResponseStream => SYNC_PAYLOAD_LIMIT,
+        }
+    }
+}
+
+/// Checks the request (see the module doc) and builds what its invocation needs.
 async fn prepare(
     api: &Api,
     function_name: &str,
     qualifier: Option<&str>,
     payload: &[u8],
-    limit: usize,
-    op: &str,
+    op: Operation,
 ) -> Result<Prepared, ServiceError> {
+    let limit = op.payload_limit();
     if payload.len() > limit {
         return Err(errors::request_too_large(too_large_message(payload.len(), limit, op)));
     }
@@ -95,7 +115,7 @@ async fn prepare(
                     "The operation cannot be performed at this time. The function is currently in the following state: Pending",
                 ));
             }
-            let spec = FunctionSpec::from_version(s, &store, v, &region, &account).map_err(|e| {
+            let spec = function_spec(s, &store, v, &region, &account).map_err(|e| {
                 errors::invalid_parameter(format!("fauxlambda cannot run this function with the process executor: {e}"))
             })?;
             Ok((spec, s.concurrency.reserved(&fr.name)))
@@ -113,11 +133,17 @@ async fn prepare(
 /// AWS's 413 messages: `Request must be smaller than 6291456 bytes for the InvokeFunction
 /// operation` (synchronous), `<n> byte payload is too large for the Event invocation type (limit
 /// <limit> bytes)` (asynchronous); both as seen in AWS SDK error reports.
-fn too_large_message(len: usize, limit: usize, op: &str) -> String {
-    if op == "Event" {
-        format!("{len} byte payload is too large for the Event invocation type (limit {limit} bytes)")
-    } else {
-        format!("Request must be smaller than {limit} bytes for the {op} operation")
+fn too_large_message(len: usize, limit: usize, op: Operation) -> String {
+    match op {
+        Operation::Event => {
+            format!("{len} byte payload is too large for the Event invocation type (limit {limit} bytes)")
+        }
+        Operation::InvokeFunction => {
+            format!("Request must be smaller than {limit} bytes for the InvokeFunction operation")
+        }
+        Operation::InvokeWithResponseStream => {
+            format!("Request must be smaller than {limit} bytes for the InvokeWithResponseStream operation")
+        }
     }
 }
 
@@ -128,13 +154,6 @@ fn throttled() -> ServiceError {
     )
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
 /// Runs a prepared invocation and records it; `answer` (see `Pool::invoke_answering`) gets the
 /// result before the log is gathered.
 async fn run(
@@ -142,7 +161,7 @@ async fn run(
     p: &Prepared,
     payload: Vec<u8>,
     client_context: Option<String>,
-    kind: &str,
+    kind: InvocationKind,
     answer: Option<oneshot::Sender<Answer>>,
 ) -> InvocationResult {
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -153,7 +172,7 @@ async fn run(
     };
     let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
     inv.client_context = client_context;
-    let start_ms = now_ms();
+    let start_ms = clock::now_epoch_ms();
     let result = api.execution.pool.invoke_answering(&p.spec, inv, answer).await;
     let (status, error_type) = status_of(&result);
     api.execution.record(InvocationRecord {
@@ -161,7 +180,7 @@ async fn run(
         function: p.name.clone(),
         qualifier: p.qualifier.clone(),
         executed_version: result.executed_version.clone(),
-        invocation_type: kind.to_string(),
+        invocation_type: kind,
         start_ms,
         duration_ms: result.duration.as_secs_f64() * 1000.0,
         status,
@@ -196,7 +215,7 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
 /// are queued, not throttled, as on AWS) and is recorded like any other. With reserved
 /// concurrency 0 it never runs: AWS sends such events straight to the dead-letter queue or
 /// on-failure destination, without retries (lambda-semantics §5), and fauxlambda has neither.
-fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>, kind: &'static str) {
+fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>) {
     if p.reserved == Some(0) {
         tracing::info!(
             "{}: reserved concurrency is 0, the asynchronous event is dropped",
@@ -217,7 +236,7 @@ fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>, kind: &'static st
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         if let Some(_slot) = slot {
-            run(&api, &p, payload, None, kind, None).await;
+            run(&api, &p, payload, None, InvocationKind::Event, None).await;
         }
     });
 }
@@ -235,33 +254,20 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
         .invocation_type
         .clone()
         .unwrap_or(m::InvocationType::RequestResponse);
-    let limit = if kind == m::InvocationType::Event {
-        ASYNC_PAYLOAD_LIMIT
-    } else {
-        SYNC_PAYLOAD_LIMIT
-    };
     let context = client_context(input.client_context.as_deref())?;
     let op = if kind == m::InvocationType::Event {
-        "Event"
+        Operation::Event
     } else {
-        "InvokeFunction"
+        Operation::InvokeFunction
     };
-    let p = prepare(
-        api,
-        &input.function_name,
-        input.qualifier.as_deref(),
-        &payload,
-        limit,
-        op,
-    )
-    .await?;
+    let p = prepare(api, &input.function_name, input.qualifier.as_deref(), &payload, op).await?;
     match kind {
         m::InvocationType::DryRun => Ok(m::InvocationResponse {
             status_code: 204,
             ..Default::default()
         }),
         m::InvocationType::Event => {
-            run_in_background(api, p, payload, "Event");
+            run_in_background(api, p, payload);
             Ok(m::InvocationResponse {
                 status_code: 202,
                 ..Default::default()
@@ -273,7 +279,7 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             if !tail {
                 return answer_early(api, p, payload, context).await;
             }
-            let result = run(api, &p, payload, context, "RequestResponse", None).await;
+            let result = run(api, &p, payload, context, InvocationKind::RequestResponse, None).await;
             fail_if_not_accepted(&result)?;
             Ok(m::InvocationResponse {
                 status_code: 200,
@@ -297,7 +303,8 @@ async fn answer_early(
 ) -> Result<m::InvocationResponse, ServiceError> {
     let (tx, rx) = oneshot::channel();
     let api = api.clone();
-    let running = tokio::spawn(async move { run(&api, &p, payload, context, "RequestResponse", Some(tx)).await });
+    let running =
+        tokio::spawn(async move { run(&api, &p, payload, context, InvocationKind::RequestResponse, Some(tx)).await });
     let (payload, function_error, executed_version) = match rx.await {
         Ok(a) => (
             a.outcome.caller_payload(&a.request_id),
@@ -338,8 +345,8 @@ pub async fn invoke_async(api: &Api, input: m::InvokeAsyncRequest) -> Result<m::
         .collect()
         .await
         .map_err(|e| errors::invalid_request_content(format!("Could not read the request body: {e}")))?;
-    let p = prepare(api, &input.function_name, None, &payload, ASYNC_PAYLOAD_LIMIT, "Event").await?;
-    run_in_background(api, p, payload.to_vec(), "Event");
+    let p = prepare(api, &input.function_name, None, &payload, Operation::Event).await?;
+    run_in_background(api, p, payload.to_vec());
     Ok(m::InvokeAsyncResponse { status: 202 })
 }
 
@@ -354,8 +361,7 @@ pub async fn invoke_with_response_stream(
         &input.function_name,
         input.qualifier.as_deref(),
         &payload,
-        SYNC_PAYLOAD_LIMIT,
-        "InvokeWithResponseStream",
+        Operation::InvokeWithResponseStream,
     )
     .await?;
     if matches!(input.invocation_type, Some(m::ResponseStreamingInvocationType::DryRun)) {
@@ -367,7 +373,7 @@ pub async fn invoke_with_response_stream(
         });
     }
     let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
-    let result = run(api, &p, payload, context, "RequestResponse", None).await;
+    let result = run(api, &p, payload, context, InvocationKind::RequestResponse, None).await;
     fail_if_not_accepted(&result)?;
     // A function that answers in one piece streams as one chunk, then the completion event.
     let tail = matches!(input.log_type, Some(m::LogType::Tail));
@@ -375,7 +381,7 @@ pub async fn invoke_with_response_stream(
     let body = result.caller_payload();
     let mut events: Vec<Result<m::InvokeWithResponseStreamResponseEvent, smithy_server_runtime::BoxError>> = Vec::new();
     let complete = match status_of(&result) {
-        (ok, _) if ok == "success" => {
+        (InvocationStatus::Success, _) => {
             if !body.is_empty() {
                 events.push(Ok(m::InvokeWithResponseStreamResponseEvent::PayloadChunk(
                     m::InvokeResponseStreamUpdate {

@@ -11,6 +11,7 @@ pub mod concurrency;
 pub mod durable_executions;
 pub mod event_invoke_configs;
 pub mod event_source_mappings;
+pub mod function_spec;
 pub mod functions;
 pub mod invoke;
 pub mod layers;

@@ -82,5 +82,5 @@ pub fn log_group_name(function_name: &str) -> String {
 
 /// `YYYY/MM/DD/[<version>]<32 hex>`.
 pub fn log_stream_name(version: &str, env_id: &str) -> String {
-    format!("{}/[{version}]{env_id}", chrono::Utc::now().format("%Y/%m/%d"))
+    format!("{}/[{version}]{env_id}", crate::clock::log_stream_date())
 }

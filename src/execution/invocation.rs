@@ -1,8 +1,9 @@
 //! What one invocation is (the event handed to a runtime) and how it ends (the outcome the caller
 //! of Invoke sees), with the exact payloads AWS gives for platform-decided failures.
 
+use crate::clock;
 use bytes::Bytes;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Largest event or buffered response the Runtime API carries: `6*1024*1024 + 100` bytes
 /// (RIE `interop.MaxPayloadSize`; the number in AWS's messages).
@@ -40,7 +41,7 @@ impl Invocation {
         Invocation {
             request_id: request_id.into(),
             payload: payload.into(),
-            deadline_ms: deadline_ms_after(timeout),
+            deadline_ms: clock::epoch_ms_after(timeout),
             invoked_function_arn: invoked_function_arn.into(),
             trace_id: new_trace_id(),
             client_context: None,
@@ -51,7 +52,7 @@ impl Invocation {
 
     /// Milliseconds left before the deadline (0 once it has passed).
     pub fn remaining(&self) -> Duration {
-        Duration::from_millis(self.deadline_ms.saturating_sub(now_epoch_ms()))
+        Duration::from_millis(self.deadline_ms.saturating_sub(clock::now_epoch_ms()))
     }
 }
 
@@ -183,25 +184,9 @@ pub(crate) fn json_string(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
 }
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_epoch_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-/// The epoch-ms deadline `timeout` from now.
-pub fn deadline_ms_after(timeout: Duration) -> u64 {
-    now_epoch_ms().saturating_add(timeout.as_millis() as u64)
-}
-
 /// A fresh X-Ray trace header, `Root=1-<8 hex epoch s>-<24 hex>;Parent=<16 hex>;Sampled=0`.
 pub fn new_trace_id() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = clock::now_epoch_secs();
     let (a, b) = (uuid::Uuid::new_v4().as_u128(), uuid::Uuid::new_v4().as_u128());
     format!(
         "Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0",

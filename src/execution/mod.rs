@@ -5,7 +5,9 @@
 //! (`pool`) that runs invocations on them, and the executors behind one interface (`executor`,
 //! `sandbox`): local processes (`process`, with our runtime clients in `runtime_clients/` and the
 //! processes' `peak_memory`) and Docker containers (`docker`). Both start from a `spec` (what to
-//! run), `unpacked` code and layers, and the variables of `function_env`.
+//! run), `unpacked` code and layers, and the variables of `function_env`. `Execution` is the
+//! layer's handle for the Lambda API and the introspection endpoints: the pool, the invocations
+//! `in_flight` per function (reserved concurrency) and the `recent` finished ones.
 //!
 //! ```text
 //! let env = RuntimeApi::start("127.0.0.1:0".parse()?, info).await?;   // one listener per environment
@@ -22,14 +24,15 @@ pub mod environment;
 pub mod executor;
 pub mod extensions;
 pub mod function_env;
+pub mod in_flight;
 pub mod invocation;
 pub mod logs;
 pub mod peak_memory;
 pub mod pool;
 pub mod process;
+pub mod recent;
 pub mod runtime_api;
 pub mod sandbox;
-pub mod service;
 pub mod spec;
 pub mod unpacked;
 
@@ -38,10 +41,52 @@ pub use docker::{DockerConfig, DockerExecutor};
 pub use environment::{EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
 pub use executor::{Executor, StartError};
 pub use extensions::{EnvironmentInfo, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
+pub use in_flight::Slot;
 pub use invocation::{Completion, Invocation, InvocationOutcome, InvocationTiming, MAX_PAYLOAD_SIZE};
 pub use pool::{Answer, InvocationResult, Pool, PoolConfig, PoolCounts};
 pub use process::{ExecutorConfig, ProcessExecutor};
+pub use recent::{status_of, InvocationKind, InvocationRecord, InvocationStatus, RECENT_INVOCATIONS};
 pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 pub use sandbox::{ExitInfo, Sandbox};
-pub use service::{status_of, Execution, InvocationRecord, Slot, RECENT_INVOCATIONS};
 pub use spec::{FunctionSpec, ImageSpec, LayerPackage};
+
+use in_flight::InFlight;
+use recent::Recent;
+use std::sync::Arc;
+
+/// The execution layer's handle: the environment pool that runs invocations, the invocations in
+/// flight per function, and the recent finished ones.
+pub struct Execution {
+    pub pool: Pool,
+    in_flight: Arc<InFlight>,
+    recent: Recent,
+}
+
+impl Execution {
+    pub fn new(pool: Pool) -> Arc<Execution> {
+        Arc::new(Execution {
+            pool,
+            in_flight: Arc::default(),
+            recent: Recent::default(),
+        })
+    }
+
+    /// Takes an invocation slot of `function` unless `limit` (its reserved concurrency) are in use.
+    pub fn try_slot(&self, function: &str, limit: Option<i32>) -> Option<Slot> {
+        self.in_flight.try_slot(function, limit)
+    }
+
+    /// Keeps a finished invocation for `/_fauxlambda/invocations`.
+    pub fn record(&self, record: InvocationRecord) {
+        self.recent.record(record);
+    }
+
+    /// Recent invocations, newest first.
+    pub fn recent(&self) -> Vec<InvocationRecord> {
+        self.recent.newest_first()
+    }
+
+    pub fn clear_recent(&self) {
+        self.recent.clear();
+    }
+}

@@ -258,7 +258,7 @@ impl ProcessExecutor {
                 (spec.memory_mb as u64 * 9 / 10).max(16)
             ));
             match self.node_ric_script() {
-                Some(ric) if !self.config.force_own_clients => argv.push(s(&ric)),
+                Some(ric) if !self.config.force_own_clients => argv.push(s(ric)),
                 _ => argv.push(s(&runtime_dir.join("bootstrap.mjs"))),
             }
             argv.push(spec.handler.clone());
@@ -453,9 +453,11 @@ fn describe_exit(status: std::process::ExitStatus) -> ExitInfo {
     }
 }
 
+/// The directories of AWS's layout (`/var/task`, `/opt`, `/var/runtime`, `/tmp`), mapped to ours.
 struct Paths<'a> {
     task: &'a Path,
     opt: &'a Path,
+    /// `LAMBDA_RUNTIME_DIR`: where our runtime clients are.
     runtime: &'a Path,
     tmp: &'a Path,
     interpreter_dir: Option<&'a Path>,
@@ -471,7 +473,7 @@ fn environment(
     extra: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let d = |p: &Path| p.to_string_lossy().into_owned();
-    let (task, opt, rt) = (d(p.task), d(p.opt), d(p.runtime));
+    let (task, opt, runtime_dir) = (d(p.task), d(p.opt), d(p.runtime));
     let mut v = function_env::platform(spec, runtime_api, env_id, extra);
     let mut set = |k: &str, val: String| {
         v.insert(k.to_owned(), val);
@@ -489,17 +491,17 @@ fn environment(
     set("PATH", path.join(":"));
     set(
         "LD_LIBRARY_PATH",
-        format!("/lib64:/usr/lib64:{rt}:{rt}/lib:{task}:{task}/lib:{opt}/lib"),
+        format!("/lib64:/usr/lib64:{runtime_dir}:{runtime_dir}/lib:{task}:{task}/lib:{opt}/lib"),
     );
     set("LANG", "en_US.UTF-8".into());
     set("TZ", ":UTC".into());
     set("TMPDIR", d(p.tmp));
     set("LAMBDA_TASK_ROOT", task.clone());
-    set("LAMBDA_RUNTIME_DIR", rt.clone());
-    if let Some(pp) = function_env::python_path(spec, &opt, &rt) {
+    set("LAMBDA_RUNTIME_DIR", runtime_dir.clone());
+    if let Some(pp) = function_env::python_path(spec, &opt, &runtime_dir) {
         set("PYTHONPATH", pp);
     }
-    if let Some(np) = function_env::node_path(spec, &opt, &rt, &task) {
+    if let Some(np) = function_env::node_path(spec, &opt, &runtime_dir, &task) {
         set("NODE_PATH", np);
     }
     v

@@ -6,9 +6,9 @@ use super::api_error::ApiError;
 use super::environment::{EnvState, EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
 use super::extensions::{EnvironmentInfo, ExtensionStatus, ShutdownReason};
 use super::invocation::{
-    deadline_ms_after, error_json, response_too_large_payload, Completion, Invocation, InvocationOutcome,
-    MAX_PAYLOAD_SIZE,
+    error_json, response_too_large_payload, Completion, Invocation, InvocationOutcome, MAX_PAYLOAD_SIZE,
 };
+use crate::clock;
 use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
@@ -207,7 +207,7 @@ impl RuntimeApiHandle {
     /// still under way ends as `NotAccepted` (end it with `fail_current` first).
     pub fn shutdown(&self, reason: ShutdownReason, grace: Duration) -> impl Future<Output = bool> + Send + 'static {
         let until = tokio::time::Instant::now() + grace;
-        let rx = self.inner.shared.lock().shutdown(reason, deadline_ms_after(grace));
+        let rx = self.inner.shared.lock().shutdown(reason, clock::epoch_ms_after(grace));
         async move { matches!(tokio::time::timeout_at(until, rx).await, Ok(Ok(()))) }
     }
 

@@ -1,6 +1,6 @@
 //! What an executor needs to start an environment for one function version: the `FunctionSpec`,
-//! built from the stored configuration on each invoke (the pool compares it with the spec of its
-//! warm environments, so a changed configuration never reuses an old one).
+//! built from the stored configuration on each invoke (by `api::function_spec`; the pool compares
+//! it with the spec of its warm environments, so a changed configuration never reuses an old one).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -50,78 +50,6 @@ pub struct FunctionSpec {
 }
 
 impl FunctionSpec {
-    /// The spec of a stored function version.
-    pub fn from_version(
-        state: &crate::state::State,
-        store: &crate::store::Store,
-        version: &crate::state::functions::Version,
-        region: &str,
-        account_id: &str,
-    ) -> Result<FunctionSpec, String> {
-        let c = &version.config;
-        let mut layers = Vec::new();
-        for l in c.layers.iter().flatten() {
-            let arn = l.arn.clone().unwrap_or_default();
-            let p = state
-                .layers
-                .package(&arn)
-                .ok_or_else(|| format!("layer {arn} has no stored package"))?;
-            layers.push(LayerPackage {
-                sha256_hex: p.sha256_hex.clone(),
-                zip: store.path(&p.sha256_hex),
-            });
-        }
-        let (code_sha256_hex, code_zip, image) = match &version.code {
-            crate::state::functions::Code::Zip(pkg) => (pkg.sha256_hex.clone(), store.path(&pkg.sha256_hex), None),
-            crate::state::functions::Code::Image { uri } => {
-                let cfg = c
-                    .image_config_response
-                    .as_ref()
-                    .and_then(|r| r.image_config.clone())
-                    .unwrap_or_default();
-                let image = ImageSpec {
-                    uri: uri.clone(),
-                    entry_point: cfg.entry_point,
-                    command: cfg.command,
-                    working_directory: cfg.working_directory,
-                };
-                (String::new(), PathBuf::new(), Some(image))
-            }
-        };
-        Ok(FunctionSpec {
-            function_name: c.function_name.clone().unwrap_or_default(),
-            version: c.version.clone().unwrap_or_else(|| "$LATEST".into()),
-            runtime: c.runtime.as_ref().map(|r| r.as_str().to_owned()).unwrap_or_default(),
-            handler: c.handler.clone().unwrap_or_default(),
-            memory_mb: c.memory_size.unwrap_or(128).max(1) as u32,
-            timeout: Duration::from_secs(c.timeout.unwrap_or(3).max(1) as u64),
-            region: region.to_owned(),
-            account_id: account_id.to_owned(),
-            environment: c
-                .environment
-                .as_ref()
-                .and_then(|e| e.variables.clone())
-                .unwrap_or_default()
-                .into_iter()
-                .collect(),
-            code_sha256_hex,
-            code_zip,
-            layers,
-            image,
-            architecture: c
-                .architectures
-                .as_ref()
-                .and_then(|a| a.first())
-                .map(|a| a.as_str().to_owned())
-                .unwrap_or_else(|| "x86_64".into()),
-            ephemeral_storage_mb: c
-                .ephemeral_storage
-                .as_ref()
-                .map(|e| e.size.max(512) as u32)
-                .unwrap_or(512),
-        })
-    }
-
     /// The Lambda runtime family (`python`, `nodejs`, `provided`, …) of the runtime id.
     pub fn family(&self) -> &str {
         let rt = self.runtime.as_str();

@@ -106,10 +106,10 @@ impl SandboxControl for ContainerControl {
 impl Drop for ContainerControl {
     fn drop(&mut self) {
         // Normally stopped already; a sandbox dropped without a stop must not leave its container.
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        if let Ok(tokio_handle) = tokio::runtime::Handle::try_current() {
             let docker = self.docker.clone();
             let id = self.id.clone();
-            rt.spawn(async move {
+            tokio_handle.spawn(async move {
                 let options = bollard::query_parameters::RemoveContainerOptions {
                     force: true,
                     v: true,

@@ -2,6 +2,7 @@
 //! busy), its process or container, when it started and last served, and how many invocations it
 //! has finished. The registry holds each environment weakly, so a stopped one drops out by itself.
 
+use crate::clock;
 use crate::execution::sandbox::Sandbox;
 use crate::execution::spec::FunctionSpec;
 use std::collections::HashSet;
@@ -63,11 +64,7 @@ impl EnvMeta {
     /// It finished an invocation.
     pub(super) fn served(&self) {
         self.invocations.fetch_add(1, Ordering::Relaxed);
-        let now = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(1);
-        self.last_used_ms.store(now.max(1), Ordering::Relaxed);
+        self.last_used_ms.store(clock::now_epoch_ms().max(1), Ordering::Relaxed);
     }
 
     /// It is being stopped: no longer listed.

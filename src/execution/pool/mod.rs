@@ -15,10 +15,11 @@ use result::{billed_ms, report_line};
 
 use super::executor::{Executor, StartError};
 use super::extensions::{EnvironmentInfo, ShutdownReason};
-use super::invocation::{deadline_ms_after, Invocation, InvocationOutcome};
+use super::invocation::{Completion, Invocation, InvocationOutcome};
 use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use super::sandbox::Sandbox;
 use super::spec::FunctionSpec;
+use crate::clock;
 use bytes::Bytes;
 use listing::{EnvMeta, Registry};
 use std::collections::{HashMap, HashSet};
@@ -26,7 +27,7 @@ use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
-use tokio::sync::{oneshot, Notify, Semaphore};
+use tokio::sync::{oneshot, Notify, OwnedSemaphorePermit, Semaphore};
 
 /// How the pool behaves.
 #[derive(Clone, Debug)]
@@ -64,6 +65,15 @@ struct VersionKey {
     version: String,
 }
 
+impl VersionKey {
+    fn of(spec: &FunctionSpec) -> VersionKey {
+        VersionKey {
+            function: spec.function_name.clone(),
+            version: spec.version.clone(),
+        }
+    }
+}
+
 struct Env {
     api: RuntimeApiHandle,
     sandbox: Sandbox,
@@ -96,7 +106,23 @@ struct VersionPool {
     finished: Arc<Notify>,
 }
 
+impl VersionPool {
+    fn new(max_environments: usize) -> VersionPool {
+        VersionPool {
+            slots: Arc::new(Semaphore::new(max_environments.max(1))),
+            idle: Vec::new(),
+            busy: 0,
+            generation: 0,
+            finishing: 0,
+            finished: Arc::new(Notify::new()),
+        }
+    }
+}
+
 /// What `take_idle` found.
+// An `Env` is large, but boxing it would add an allocation to every warm invocation; `Taken` only
+// lives on the stack between `take_idle` and its caller.
+#[allow(clippy::large_enum_variant)]
 enum Taken {
     Env(Env),
     /// None idle: a new environment is to start (counted busy already).
@@ -192,159 +218,154 @@ impl Pool {
         mut invocation: Invocation,
         mut answer: Option<oneshot::Sender<Answer>>,
     ) -> InvocationResult {
-        let key = VersionKey {
-            function: spec.function_name.clone(),
-            version: spec.version.clone(),
-        };
+        let key = VersionKey::of(spec);
         let request_id = invocation.request_id.clone();
+        let Some(_permit) = self.admit(&key).await else {
+            let outcome = InvocationOutcome::NotAccepted("the pool is shut down".into());
+            return self.failed(spec, &request_id, outcome, vec![], None);
+        };
+        let mut attempt = 1;
+        loop {
+            // Destructured in place: a named `Ready` would keep storage of its own in this future.
+            let Ready {
+                mut env,
+                init_duration,
+                log,
+            } = match self.environment_for(&key, spec, &request_id).await {
+                Ok(ready) => ready,
+                Err(failed) => return failed,
+            };
+            let completion = run_on(&mut env, spec, &mut invocation).await;
+            // A warm environment whose runtime vanished before it took the event: another one.
+            if init_duration.is_none() && vanished_before_event(&completion) && attempt < MAX_ATTEMPTS {
+                env.sandbox.kill();
+                self.discard_busy(&key, env);
+                attempt += 1;
+                continue;
+            }
+            let keep = keeps_environment(&completion.outcome);
+            let finishing = self
+                .answer_early(&key, spec, &request_id, &completion.outcome, answer.take())
+                .await;
+            let result = gather(&env, spec, &request_id, completion, log, init_duration).await;
+            self.hand_back(&key, env, keep, finishing);
+            return result;
+        }
+    }
+
+    /// Registers the version (on its first invocation) and waits for one of its
+    /// `max_environments` slots; None once the pool is shut down.
+    async fn admit(&self, key: &VersionKey) -> Option<OwnedSemaphorePermit> {
         let slots = {
             let mut st = self.inner.lock();
             if st.shutting_down {
-                drop(st);
-                return self.failed(
-                    spec,
-                    &request_id,
-                    InvocationOutcome::NotAccepted("the pool is shut down".into()),
-                    vec![],
-                    None,
-                );
+                return None;
             }
-            let vp = st.versions.entry(key.clone()).or_insert_with(|| VersionPool {
-                slots: Arc::new(Semaphore::new(self.inner.config.max_environments.max(1))),
-                idle: Vec::new(),
-                busy: 0,
-                generation: 0,
-                finishing: 0,
-                finished: Arc::new(Notify::new()),
-            });
-            vp.slots.clone()
+            let max_environments = self.inner.config.max_environments;
+            st.versions
+                .entry(key.clone())
+                .or_insert_with(|| VersionPool::new(max_environments))
+                .slots
+                .clone()
         };
-        let Ok(_permit) = slots.acquire_owned().await else {
-            return self.failed(
-                spec,
-                &request_id,
-                InvocationOutcome::NotAccepted("the pool is shut down".into()),
-                vec![],
-                None,
-            );
-        };
-        // A warm environment, or a new one; again when a warm one's runtime vanished before it
-        // could take the event.
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let idle = loop {
-                match self.take_idle(&key, spec) {
-                    Taken::Env(env) => break Some(env),
-                    Taken::Start => break None,
-                    Taken::Finishing(finished) => {
-                        let notified = finished.notified();
-                        tokio::pin!(notified);
-                        notified.as_mut().enable();
-                        // Looked at again once registered: a release in between is not missed.
-                        if self.finishing(&key) {
-                            notified.await;
-                        }
-                    }
-                }
-            };
-            let (mut env, init_duration, mut log) = match idle {
-                Some(env) => {
-                    let leftover = env.sandbox.logs.take();
-                    (env, None, leftover)
-                }
-                // Boxed: starting an environment (either executor) is a large future, and inline it
-                // would be copied with every warm invocation's.
-                None => match Box::pin(self.start(&key, spec, &request_id)).await {
-                    Ok((env, init)) => {
-                        let lines = env.sandbox.logs.take();
-                        (env, Some(init), lines)
-                    }
-                    Err((outcome, lines, init)) => {
-                        self.unbusy(&key);
-                        return self.failed(spec, &request_id, outcome, lines, init);
-                    }
-                },
-            };
+        slots.acquire_owned().await.ok()
+    }
 
-            invocation.deadline_ms = deadline_ms_after(spec.timeout);
-            env.deadline.as_mut().reset(tokio::time::Instant::now() + spec.timeout);
-            let done = env.api.invoke_timed(invocation.clone());
-            tokio::pin!(done);
-            let exited = env.sandbox.exited();
-            let completion = tokio::select! {
-                biased;
-                c = &mut done => c,
-                e = exited => {
-                    env.api.fail_current(InvocationOutcome::RuntimeExited { status: e.description });
-                    done.await
-                }
-                _ = env.deadline.as_mut() => {
-                    env.api.fail_current(InvocationOutcome::Timeout { timeout: spec.timeout });
-                    done.await
-                }
-            };
-            let outcome = completion.outcome;
-            let keep = matches!(
-                outcome,
-                InvocationOutcome::Response(_) | InvocationOutcome::FunctionError { .. }
-            );
-            let vanished =
-                matches!(outcome, InvocationOutcome::RuntimeExited { .. }) && completion.timing.delivered_at.is_none();
-            if vanished && init_duration.is_none() && attempt < 3 {
-                env.sandbox.kill();
-                self.unbusy(&key);
-                self.discard(env, ShutdownReason::Failure);
-                continue;
-            }
-            let mut finishing = false;
-            if let Some(tx) = answer.take() {
-                let early = Answer {
-                    request_id: request_id.clone(),
-                    outcome: outcome.clone(),
-                    executed_version: spec.version.clone(),
-                };
-                // Counted before the caller can have its answer (and ask again).
-                self.set_finishing(&key, 1);
-                finishing = tx.send(early).is_ok();
-                if finishing {
-                    // The caller's reply goes out first; the rest follows at once.
-                    tokio::task::yield_now().await;
-                } else {
-                    self.set_finishing(&key, -1);
-                }
-            }
-            log.push(format!("START RequestId: {request_id} Version: {}", spec.version));
-            let max_memory = env.sandbox.max_memory_mb();
-            if !keep {
-                env.sandbox.kill();
-            }
-            env.sandbox.logs.sync().await;
-            log.extend(env.sandbox.logs.take());
-            let duration = match outcome {
-                InvocationOutcome::Timeout { timeout } => timeout,
-                _ => completion.timing.duration(),
-            };
-            let result = self.finish(
-                spec,
-                &request_id,
-                outcome,
+    /// A warm environment of the version or, when none is idle or finishing, a new one started
+    /// for this invocation; a failed start is the invocation's result.
+    async fn environment_for(
+        &self,
+        key: &VersionKey,
+        spec: &FunctionSpec,
+        request_id: &str,
+    ) -> Result<Ready, InvocationResult> {
+        if let Some(env) = self.take_warm(key, spec).await {
+            let log = env.sandbox.logs.take();
+            return Ok(Ready {
+                env,
+                init_duration: None,
                 log,
-                duration,
-                init_duration,
-                max_memory,
-                &env.sandbox.id,
-            );
-            if keep {
-                self.release(&key, env);
-            } else {
-                self.unbusy(&key);
-                self.discard(env, ShutdownReason::Failure);
+            });
+        }
+        // Boxed: starting an environment (either executor) is a large future, and inline it would
+        // be copied with every warm invocation's.
+        match Box::pin(self.start(key, spec, request_id)).await {
+            Ok((env, init)) => {
+                let log = env.sandbox.logs.take();
+                Ok(Ready {
+                    env,
+                    init_duration: Some(init),
+                    log,
+                })
             }
-            if finishing {
-                self.set_finishing(&key, -1);
+            Err((outcome, lines, init)) => {
+                self.unbusy(key);
+                Err(self.failed(spec, request_id, outcome, lines, init))
             }
-            return result;
+        }
+    }
+
+    /// Takes an idle environment of the version, waiting first while one is finishing; None when
+    /// there is none and a new one is to start (it is counted busy already).
+    async fn take_warm(&self, key: &VersionKey, spec: &FunctionSpec) -> Option<Env> {
+        loop {
+            match self.take_idle(key, spec) {
+                Taken::Env(env) => return Some(env),
+                Taken::Start => return None,
+                Taken::Finishing(finished) => {
+                    let notified = finished.notified();
+                    tokio::pin!(notified);
+                    notified.as_mut().enable();
+                    // Looked at again once registered: a release in between is not missed.
+                    if self.finishing(key) {
+                        notified.await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gives the caller who asked for it (`answer`) its answer before the log is gathered. True
+    /// when the caller took it: the environment then counts as finishing until `hand_back`, and
+    /// the next invocation waits for it rather than start another.
+    async fn answer_early(
+        &self,
+        key: &VersionKey,
+        spec: &FunctionSpec,
+        request_id: &str,
+        outcome: &InvocationOutcome,
+        answer: Option<oneshot::Sender<Answer>>,
+    ) -> bool {
+        let Some(tx) = answer else {
+            return false;
+        };
+        let early = Answer {
+            request_id: request_id.to_owned(),
+            outcome: outcome.clone(),
+            executed_version: spec.version.clone(),
+        };
+        // Counted before the caller can have its answer (and ask again).
+        self.set_finishing(key, 1);
+        if tx.send(early).is_ok() {
+            // The caller's reply goes out first; the rest follows at once.
+            tokio::task::yield_now().await;
+            true
+        } else {
+            self.set_finishing(key, -1);
+            false
+        }
+    }
+
+    /// The environment after its invocation: idle again when kept, else stopped; and one fewer
+    /// finishing when the caller had its answer early.
+    fn hand_back(&self, key: &VersionKey, env: Env, keep: bool, finishing: bool) {
+        if keep {
+            self.release(key, env);
+        } else {
+            self.discard_busy(key, env);
+        }
+        if finishing {
+            self.set_finishing(key, -1);
         }
     }
 
@@ -567,11 +588,18 @@ impl Pool {
         }
     }
 
+    /// A busy environment that is not to serve again: one fewer busy, and stopped.
+    fn discard_busy(&self, key: &VersionKey, env: Env) {
+        self.unbusy(key);
+        self.discard(env, ShutdownReason::Failure);
+    }
+
     fn discard(&self, env: Env, reason: ShutdownReason) {
         env.meta.stop();
         tokio::spawn(stop_env(env, reason, self.inner.config.clone()));
     }
 
+    /// The result of an invocation that ended before reaching a runtime (`lines`: any init output).
     fn failed(
         &self,
         spec: &FunctionSpec,
@@ -585,44 +613,16 @@ impl Pool {
             InvocationOutcome::Timeout { timeout } => timeout,
             _ => Duration::ZERO,
         };
-        self.finish(spec, request_id, outcome, lines, duration, init, 0, "")
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn finish(
-        &self,
-        spec: &FunctionSpec,
-        request_id: &str,
-        outcome: InvocationOutcome,
-        mut log: Vec<String>,
-        duration: Duration,
-        init: Option<Duration>,
-        max_memory: u64,
-        env_id: &str,
-    ) -> InvocationResult {
-        let billed = billed_ms(duration, init);
-        log.push(format!("END RequestId: {request_id}"));
-        log.push(report_line(
+        finish(Ended {
+            spec,
             request_id,
-            duration,
-            billed,
-            spec.memory_mb,
-            max_memory,
-            init,
-            &outcome,
-        ));
-        InvocationResult {
-            request_id: request_id.to_owned(),
             outcome,
-            executed_version: spec.version.clone(),
+            log: lines,
             duration,
-            billed_duration_ms: billed,
-            init_duration: init,
-            memory_size_mb: spec.memory_mb,
-            max_memory_used_mb: max_memory,
-            log_lines: log,
-            environment_id: env_id.to_owned(),
-        }
+            init,
+            max_memory: 0,
+            env_id: "",
+        })
     }
 }
 
@@ -660,6 +660,138 @@ impl Pool {
     }
 }
 
+/// At most this many environments are tried for one invocation: a warm one whose runtime vanished
+/// before it could take the event is replaced by another.
+const MAX_ATTEMPTS: u32 = 3;
+
+/// An environment ready to take an invocation.
+struct Ready {
+    env: Env,
+    /// Set when it was started for this invocation (a cold start).
+    init_duration: Option<Duration>,
+    /// What it wrote before the invocation (init output, or output while idle).
+    log: Vec<String>,
+}
+
+/// Runs the invocation on `env`, racing it against its deadline and its runtime's exit; either of
+/// these ends it with a timeout or a runtime exit.
+async fn run_on(env: &mut Env, spec: &FunctionSpec, invocation: &mut Invocation) -> Completion {
+    invocation.deadline_ms = clock::epoch_ms_after(spec.timeout);
+    env.deadline.as_mut().reset(tokio::time::Instant::now() + spec.timeout);
+    let done = env.api.invoke_timed(invocation.clone());
+    tokio::pin!(done);
+    let exited = env.sandbox.exited();
+    tokio::select! {
+        biased;
+        c = &mut done => c,
+        e = exited => {
+            env.api.fail_current(InvocationOutcome::RuntimeExited { status: e.description });
+            done.await
+        }
+        _ = env.deadline.as_mut() => {
+            env.api.fail_current(InvocationOutcome::Timeout { timeout: spec.timeout });
+            done.await
+        }
+    }
+}
+
+/// Whether the runtime was gone before it took the event (then another environment can run it).
+fn vanished_before_event(completion: &Completion) -> bool {
+    matches!(completion.outcome, InvocationOutcome::RuntimeExited { .. }) && completion.timing.delivered_at.is_none()
+}
+
+/// Whether an environment serves again after this outcome: only after a response or a function
+/// error.
+fn keeps_environment(outcome: &InvocationOutcome) -> bool {
+    matches!(
+        outcome,
+        InvocationOutcome::Response(_) | InvocationOutcome::FunctionError { .. }
+    )
+}
+
+/// The invocation's result with its log: START, the runtime's output (all of it read first), END
+/// and REPORT. An environment that is not kept is killed first, its peak memory read before.
+async fn gather(
+    env: &Env,
+    spec: &FunctionSpec,
+    request_id: &str,
+    completion: Completion,
+    mut log: Vec<String>,
+    init: Option<Duration>,
+) -> InvocationResult {
+    log.push(format!("START RequestId: {request_id} Version: {}", spec.version));
+    let max_memory = env.sandbox.max_memory_mb();
+    if !keeps_environment(&completion.outcome) {
+        env.sandbox.kill();
+    }
+    env.sandbox.logs.sync().await;
+    log.extend(env.sandbox.logs.take());
+    let duration = match completion.outcome {
+        InvocationOutcome::Timeout { timeout } => timeout,
+        _ => completion.timing.duration(),
+    };
+    finish(Ended {
+        spec,
+        request_id,
+        outcome: completion.outcome,
+        log,
+        duration,
+        init,
+        max_memory,
+        env_id: &env.sandbox.id,
+    })
+}
+
+/// An invocation that has ended, before its END and REPORT lines.
+struct Ended<'a> {
+    spec: &'a FunctionSpec,
+    request_id: &'a str,
+    outcome: InvocationOutcome,
+    /// Its log up to here.
+    log: Vec<String>,
+    duration: Duration,
+    init: Option<Duration>,
+    max_memory: u64,
+    env_id: &'a str,
+}
+
+/// Its result: the log closed with END and REPORT, the durations billed.
+fn finish(ended: Ended<'_>) -> InvocationResult {
+    let Ended {
+        spec,
+        request_id,
+        outcome,
+        mut log,
+        duration,
+        init,
+        max_memory,
+        env_id,
+    } = ended;
+    let billed = billed_ms(duration, init);
+    log.push(format!("END RequestId: {request_id}"));
+    log.push(report_line(
+        request_id,
+        duration,
+        billed,
+        spec.memory_mb,
+        max_memory,
+        init,
+        &outcome,
+    ));
+    InvocationResult {
+        request_id: request_id.to_owned(),
+        outcome,
+        executed_version: spec.version.clone(),
+        duration,
+        billed_duration_ms: billed,
+        init_duration: init,
+        memory_size_mb: spec.memory_mb,
+        max_memory_used_mb: max_memory,
+        log_lines: log,
+        environment_id: env_id.to_owned(),
+    }
+}
+
 /// Stops an environment once it has been idle for the keepalive, or as soon as its runtime exits
 /// while idle; ends when the environment is stopped by anyone else (or the pool is gone).
 async fn watch_idle(
@@ -670,7 +802,8 @@ async fn watch_idle(
     exited: impl Future<Output = super::sandbox::ExitInfo>,
 ) {
     enum Next {
-        Stop(Env),
+        // Boxed (an `Env` is large): one allocation when an idle environment is stopped, off the invoke path.
+        Stop(Box<Env>),
         Wake(tokio::time::Instant),
         Done,
     }
@@ -691,7 +824,9 @@ async fn watch_idle(
             match st.versions.get_mut(&key) {
                 None => Next::Done,
                 Some(vp) => match vp.idle.iter().position(|i| i.env.sandbox.id == env_id) {
-                    Some(pos) if gone || vp.idle[pos].since + keepalive <= now => Next::Stop(vp.idle.remove(pos).env),
+                    Some(pos) if gone || vp.idle[pos].since + keepalive <= now => {
+                        Next::Stop(Box::new(vp.idle.remove(pos).env))
+                    }
                     Some(pos) => Next::Wake(vp.idle[pos].since + keepalive),
                     // Stopped, or its exit is the invocation's business (it is busy).
                     None if gone || meta.upgrade().is_none_or(|m| m.is_stopping()) => Next::Done,
@@ -701,7 +836,7 @@ async fn watch_idle(
         };
         match next {
             Next::Stop(env) => {
-                Pool { inner }.discard(env, ShutdownReason::Spindown);
+                Pool { inner }.discard(*env, ShutdownReason::Spindown);
                 return;
             }
             Next::Wake(at) => wake = at,

@@ -1,0 +1,124 @@
+//! The record of the last `RECENT_INVOCATIONS` finished invocations, which
+//! `/_fauxlambda/invocations` shows: each one's `InvocationRecord`, with its kind and status.
+
+use crate::execution::InvocationResult;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// How many finished invocations are kept for `/_fauxlambda/invocations`.
+pub const RECENT_INVOCATIONS: usize = 200;
+
+/// One finished invocation, as the introspection endpoint shows it.
+#[derive(Debug, Clone)]
+pub struct InvocationRecord {
+    pub request_id: String,
+    pub function: String,
+    pub qualifier: String,
+    pub executed_version: String,
+    pub invocation_type: InvocationKind,
+    /// Milliseconds since the Unix epoch.
+    pub start_ms: u64,
+    pub duration_ms: f64,
+    pub status: InvocationStatus,
+    pub error_type: Option<String>,
+    pub cold_start: bool,
+    pub environment_id: String,
+    pub log: String,
+}
+
+/// How an invocation was asked for: its `InvocationType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvocationKind {
+    /// Synchronous (Invoke, InvokeWithResponseStream).
+    RequestResponse,
+    /// Asynchronous (Invoke with `Event`, InvokeAsync).
+    Event,
+}
+
+impl InvocationKind {
+    /// As `/_fauxlambda/invocations` shows it: `RequestResponse` or `Event`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvocationKind::RequestResponse => "RequestResponse",
+            InvocationKind::Event => "Event",
+        }
+    }
+}
+
+/// How a finished invocation went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvocationStatus {
+    /// The runtime gave a response.
+    Success,
+    /// The function failed (the runtime posted an error).
+    FunctionError,
+    /// The platform ended it: timeout, runtime exit, init error, failed start.
+    PlatformError,
+}
+
+impl InvocationStatus {
+    /// As `/_fauxlambda/invocations` shows it: `success`, `error` or `platform-error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvocationStatus::Success => "success",
+            InvocationStatus::FunctionError => "error",
+            InvocationStatus::PlatformError => "platform-error",
+        }
+    }
+}
+
+/// The last `RECENT_INVOCATIONS` finished invocations, oldest first.
+#[derive(Default)]
+pub struct Recent {
+    records: Mutex<VecDeque<InvocationRecord>>,
+}
+
+impl Recent {
+    /// Keeps a finished invocation (the oldest goes when there are too many); its log goes to the
+    /// debug log too.
+    pub fn record(&self, record: InvocationRecord) {
+        tracing::debug!(request_id = %record.request_id, function = %record.function, "invocation log:\n{}", record.log);
+        let mut r = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        if r.len() == RECENT_INVOCATIONS {
+            r.pop_front();
+        }
+        r.push_back(record);
+    }
+
+    /// The recent invocations, newest first.
+    pub fn newest_first(&self) -> Vec<InvocationRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+/// The status of a finished invocation, and the error type a user sees when it failed.
+pub fn status_of(result: &InvocationResult) -> (InvocationStatus, Option<String>) {
+    use crate::execution::InvocationOutcome as O;
+    // The error type a user sees is the `errorType` of the payload, when the runtime wrote one.
+    let payload_type = || {
+        serde_json::from_slice::<serde_json::Value>(&result.caller_payload())
+            .ok()
+            .and_then(|v| v.get("errorType").and_then(|t| t.as_str()).map(str::to_string))
+    };
+    match &result.outcome {
+        O::Response(_) => (InvocationStatus::Success, None),
+        O::FunctionError { .. } => (
+            InvocationStatus::FunctionError,
+            payload_type().or_else(|| result.outcome.error_type()),
+        ),
+        other => (
+            InvocationStatus::PlatformError,
+            payload_type().or_else(|| other.error_type()),
+        ),
+    }
+}
