@@ -96,7 +96,8 @@ struct Idle {
 }
 
 struct VersionPool {
-    slots: Arc<Semaphore>,
+    /// One per environment the version may have (`max_environments`).
+    permits: Arc<Semaphore>,
     idle: Vec<Idle>,
     busy: usize,
     generation: u64,
@@ -109,7 +110,7 @@ struct VersionPool {
 impl VersionPool {
     fn new(max_environments: usize) -> VersionPool {
         VersionPool {
-            slots: Arc::new(Semaphore::new(max_environments.max(1))),
+            permits: Arc::new(Semaphore::new(max_environments.max(1))),
             idle: Vec::new(),
             busy: 0,
             generation: 0,
@@ -254,9 +255,10 @@ impl Pool {
     }
 
     /// Registers the version (on its first invocation) and waits for one of its
-    /// `max_environments` slots; None once the pool is shut down.
+    /// `max_environments` permits; None once the pool is shut down. (A `Slot`, in `in_flight.rs`,
+    /// is the other limit: the function's reserved concurrency.)
     async fn admit(&self, key: &VersionKey) -> Option<OwnedSemaphorePermit> {
-        let slots = {
+        let permits = {
             let mut st = self.inner.lock();
             if st.shutting_down {
                 return None;
@@ -265,10 +267,10 @@ impl Pool {
             st.versions
                 .entry(key.clone())
                 .or_insert_with(|| VersionPool::new(max_environments))
-                .slots
+                .permits
                 .clone()
         };
-        slots.acquire_owned().await.ok()
+        permits.acquire_owned().await.ok()
     }
 
     /// A warm environment of the version or, when none is idle or finishing, a new one started
