@@ -248,8 +248,9 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
         let t = g.shape(&m.target);
         let code = match b {
             Binding::Label(i) => format!(
-                "{{\n    let raw = rt::http_values::percent_decode(labels.get({i}).map(::std::string::String::as_str).unwrap_or(\"\"))?;\n    let raw = raw.as_str();\n    Some({})\n}}",
-                text_member(g, m, "raw", "date-time", false)
+                "{{\n    let raw = rt::http_values::percent_decode({label}.map(::std::string::String::as_str).unwrap_or(\"\"))?;\n    let raw = raw.as_str();\n    Some({})\n}}",
+                text_member(g, m, "raw", "date-time", false),
+                label = if *i == 0 { "labels.first()".to_string() } else { format!("labels.get({i})") }
             ),
             Binding::Query(q) => {
                 if t.kind == Kind::List {
@@ -346,6 +347,14 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     out.push_str("}\n\n");
 }
 
+/// An expression of type `&str` for the header text of `v` (a reference) of shape `target`.
+fn text_ref(g: &Gen, m: &Member, target: &str, v: &str) -> String {
+    match g.shape(target).kind {
+        Kind::Enum => format!("{v}.as_str()"),
+        _ => format!("&{}", to_text(g, m, target, v)),
+    }
+}
+
 /// An expression of type `String` writing `v` (a reference) of shape `target` as header text.
 fn to_text(g: &Gen, m: &Member, target: &str, v: &str) -> String {
     let t = g.shape(target);
@@ -387,20 +396,22 @@ fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
                 let item = &t.members[0];
                 let it = g.shape(&item.target);
                 let quote = matches!(it.kind, Kind::String | Kind::Enum);
-                let one = to_text(g, item, &item.target, "i");
                 let one = if quote {
-                    format!("rt::http_values::quote_header_list_item(&{one}).into_owned()")
+                    format!(
+                        "rt::http_values::quote_header_list_item({}).into_owned()",
+                        text_ref(g, item, &item.target, "i")
+                    )
                 } else {
-                    one
+                    to_text(g, item, &item.target, "i")
                 };
-                format!("v.iter().map(|i| {one}).collect::<::std::vec::Vec<_>>().join(\", \")")
+                format!("&v.iter().map(|i| {one}).collect::<::std::vec::Vec<_>>().join(\", \")")
             } else {
-                to_text(g, m, &m.target, "v")
+                text_ref(g, m, &m.target, "v")
             };
             let skip_empty = if t.kind == Kind::List { "if !v.is_empty() " } else { "" };
             write!(
                 out,
-                "{get}    {skip_empty}{{ rt::headers::insert(&mut headers, {}, &{text}); }}\n{close}",
+                "{get}    {skip_empty}{{ rt::headers::insert(&mut headers, {}, {text}); }}\n{close}",
                 lit(h)
             )
             .unwrap();
@@ -415,14 +426,15 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
     let (_, _, code) = http_trait(g, op);
     let out_type = g.output_type(op);
     out.push_str("/// Writes the operation's output as a response.\n");
+    let param = if g.shape(op).output().is_some() { "out" } else { "_" };
     writeln!(
         out,
-        "pub fn serialize_response(out: {out_type}) -> rt::http::Response<rt::body::Body> {{"
+        "pub fn serialize_response({param}: {out_type}) -> rt::http::Response<rt::body::Body> {{"
     )
     .unwrap();
     writeln!(out, "    #[allow(unused_mut)]\n    let mut status: u16 = {code};\n    let mut headers = rt::http::HeaderMap::new();").unwrap();
     let Some(s) = g.shape(op).output().map(|o| g.shape(&o)) else {
-        out.push_str("    let _ = out;\n    rt::headers::response(status, headers, rt::body::empty())\n}\n\n");
+        out.push_str("    rt::headers::response(status, headers, rt::body::empty())\n}\n\n");
         return;
     };
     out.push_str(&indent(&header_stmts(g, s, "out"), "    "));
@@ -499,7 +511,7 @@ fn error_serializer(g: &Gen, op: &str, out: &mut String) {
 pub fn error_bindings_rs(g: &Gen) -> String {
     let root = g.root();
     let mut out = format!(
-        "//! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound\n//! members and the JSON body.\n\n#![allow(unused_imports, unused_variables, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse {root}::json_ser::*;\n\n/// Writes any error of the service as a response.\npub fn serialize(err: {root}::error::ServiceError) -> rt::http::Response<rt::body::Body> {{\n    match err {{\n"
+        "//! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound\n//! members and the JSON body.\n\n#![allow(unused_imports, unused_variables)]\n\nuse smithy_server_runtime as rt;\nuse {root}::json_ser::*;\n\n/// Writes any error of the service as a response.\npub fn serialize(err: {root}::error::ServiceError) -> rt::http::Response<rt::body::Body> {{\n    match err {{\n"
     );
     let all = crate::emit_types::service_errors(g);
     for e in &all {
@@ -768,7 +780,7 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
 pub fn operation_rs(g: &Gen, op: &str) -> String {
     let (method, uri, code) = http_trait(g, op);
     let mut out = format!(
-        "//! HTTP bindings of the `{}` operation: `{method} {uri}` (success: {code}).\n\n#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\nuse rt::validation::{{PathSeg, Validator}};\nuse {root}::json_de::*;\nuse {root}::json_ser::*;\n\n",
+        "//! HTTP bindings of the `{}` operation: `{method} {uri}` (success: {code}).\n\n#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\nuse rt::validation::{{PathSeg, Validator}};\nuse {root}::json_de::*;\nuse {root}::json_ser::*;\n\n",
         short(op),
         root = g.root()
     );

@@ -12,7 +12,7 @@ pub fn service_rs(g: &Gen) -> String {
     let svc = g.cfg.service_type;
     let root = g.root();
     let mut out = format!(
-        "//! The `{tr}` trait, the routing table and `{svc}`, the HTTP service over a `{tr}`.\n\n#![allow(clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\n\n"
+        "//! The `{tr}` trait, the routing table and `{svc}`, the HTTP service over a `{tr}`.\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\n\n"
     );
     let style = match g.validation_style() {
         ValidationStyle::Smithy => "Smithy",

@@ -37,7 +37,11 @@ fn derives(g: &Gen, s: &Shape, extra: &[&str]) -> String {
 fn structure(g: &Gen, s: &Shape, out: &mut String) {
     let name = g.type_ident(&s.id);
     out.push_str(&g.doc(&s.traits, ""));
-    let default = g.defaultable(&s.id) && s.members.iter().all(|m| g.default_value(m).is_none());
+    // `Default` is derived unless some member's model default differs from its type's own.
+    let default = g.defaultable(&s.id)
+        && s.members
+            .iter()
+            .all(|m| g.default_value(m).is_none_or(|v| is_type_default(g, &m.target, v)));
     out.push_str(&derives(g, s, if default { &["Default"] } else { &[] }));
     writeln!(out, "pub struct {name} {{").unwrap();
     for m in &s.members {
@@ -102,6 +106,18 @@ fn structure(g: &Gen, s: &Shape, out: &mut String) {
     }
 }
 
+/// Whether a model default value is what the Rust type's `Default` gives anyway.
+fn is_type_default(g: &Gen, target: &str, v: &serde_json::Value) -> bool {
+    let s = g.shape(target);
+    match s.kind {
+        Kind::Boolean => v.as_bool() == Some(false),
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::IntEnum => v.as_i64() == Some(0),
+        Kind::String => v.as_str() == Some(""),
+        Kind::Blob => s.has("streaming"),
+        _ => default_expr(g, target, v) == "::std::default::Default::default()",
+    }
+}
+
 /// A Rust expression for a model default value of the given shape.
 pub fn default_expr(g: &Gen, target: &str, v: &serde_json::Value) -> String {
     let s = g.shape(target);
@@ -136,7 +152,7 @@ pub fn default_expr(g: &Gen, target: &str, v: &serde_json::Value) -> String {
 fn union(g: &Gen, s: &Shape, out: &mut String) {
     let name = g.type_ident(&s.id);
     out.push_str(&g.doc(&s.traits, ""));
-    out.push_str(&derives(g, s, &[]));
+    out.push_str(&derives(g, s, &["Default"]));
     writeln!(out, "pub enum {name} {{").unwrap();
     for m in &s.members {
         out.push_str(&g.doc(&m.traits, "    "));
@@ -150,12 +166,7 @@ fn union(g: &Gen, s: &Shape, out: &mut String) {
             writeln!(out, "    {}({t}),", variant(&m.name)).unwrap();
         }
     }
-    out.push_str("    /// A member this server does not know; never produced by the server itself.\n    #[doc(hidden)]\n    Unknown,\n}\n\n");
-    writeln!(
-        out,
-        "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self::Unknown\n    }}\n}}\n"
-    )
-    .unwrap();
+    out.push_str("    /// A member this server does not know; never produced by the server itself.\n    #[doc(hidden)]\n    #[default]\n    Unknown,\n}\n\n");
     writeln!(out, "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
     if g.sensitive(&s.id) {
         writeln!(out, "        f.write_str({REDACTED})").unwrap();
@@ -293,6 +304,12 @@ fn error_enum(g: &Gen, out: &mut String, ty: &str, doc: &str, errors: &[String],
         )
         .unwrap();
     }
+    if errors.is_empty() && !unmodelled {
+        // A service without error shapes: the enum has no values to display.
+        writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, _: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        match *self {{}}\n    }}\n}}\n").unwrap();
+        writeln!(out, "impl ::std::error::Error for {ty} {{}}\n").unwrap();
+        return;
+    }
     writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
     out.push_str("        match self {\n");
     for e in errors {
@@ -306,9 +323,6 @@ fn error_enum(g: &Gen, out: &mut String, ty: &str, doc: &str, errors: &[String],
     if unmodelled {
         out.push_str("            Self::Unmodelled(e) => ::std::fmt::Display::fmt(e, f),\n");
     }
-    if errors.is_empty() && !unmodelled {
-        out.push_str("            _ => Ok(()),\n");
-    }
     out.push_str("        }\n    }\n}\n\n");
     writeln!(out, "impl ::std::error::Error for {ty} {{}}\n").unwrap();
 }
@@ -316,7 +330,7 @@ fn error_enum(g: &Gen, out: &mut String, ty: &str, doc: &str, errors: &[String],
 /// `error.rs`: `ServiceError`, every error shape of the service, and the error enum of every
 /// operation, which converts from `ServiceError` (errors it does not model become `Unmodelled`).
 pub fn error_rs(g: &Gen) -> String {
-    let mut out = String::from("//! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of\n//! the service.\n\n#![allow(unused_variables, unreachable_patterns)]\n\n");
+    let mut out = String::from("//! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of\n//! the service.\n\n");
     let all = service_errors(g);
     error_enum(
         g,
@@ -337,29 +351,53 @@ pub fn error_rs(g: &Gen) -> String {
             &errors,
             true,
         );
-        writeln!(out, "impl ::std::convert::From<ServiceError> for {ty} {{\n    fn from(e: ServiceError) -> Self {{\n        match e {{").unwrap();
-        for e in &errors {
-            writeln!(
-                out,
-                "            ServiceError::{v}(e) => Self::{v}(e),",
-                v = g.type_ident(e)
-            )
-            .unwrap();
-        }
-        out.push_str("            other => Self::Unmodelled(other),\n        }\n    }\n}\n\n");
-        writeln!(
-            out,
-            "impl ::std::convert::From<{ty}> for ServiceError {{\n    fn from(e: {ty}) -> Self {{\n        match e {{"
-        )
-        .unwrap();
-        for e in &errors {
-            writeln!(out, "            {ty}::{v}(e) => Self::{v}(e),", v = g.type_ident(e)).unwrap();
-        }
-        out.push_str(
-            "            {ty}::Unmodelled(e) => e,\n        }\n    }\n}\n\n"
-                .replace("{ty}", &ty)
-                .as_str(),
-        );
+        from_service_error(g, &mut out, &ty, &errors, all.iter().all(|e| errors.contains(e)));
+        into_service_error(g, &mut out, &ty, &errors);
     }
     out
+}
+
+/// `From<ServiceError>` for an operation's error enum: its own errors by variant, the rest as
+/// `Unmodelled` (that arm is left out when the operation lists every error of the service).
+fn from_service_error(g: &Gen, out: &mut String, ty: &str, errors: &[String], covers_all: bool) {
+    writeln!(
+        out,
+        "impl ::std::convert::From<ServiceError> for {ty} {{\n    fn from(e: ServiceError) -> Self {{"
+    )
+    .unwrap();
+    if errors.is_empty() {
+        out.push_str("        Self::Unmodelled(e)\n    }\n}\n\n");
+        return;
+    }
+    out.push_str("        match e {\n");
+    for e in errors {
+        writeln!(
+            out,
+            "            ServiceError::{v}(e) => Self::{v}(e),",
+            v = g.type_ident(e)
+        )
+        .unwrap();
+    }
+    if !covers_all {
+        out.push_str("            other => Self::Unmodelled(other),\n");
+    }
+    out.push_str("        }\n    }\n}\n\n");
+}
+
+/// `From` an operation's error enum for `ServiceError`.
+fn into_service_error(g: &Gen, out: &mut String, ty: &str, errors: &[String]) {
+    writeln!(
+        out,
+        "impl ::std::convert::From<{ty}> for ServiceError {{\n    fn from(e: {ty}) -> Self {{"
+    )
+    .unwrap();
+    if errors.is_empty() {
+        writeln!(out, "        let {ty}::Unmodelled(e) = e;\n        e\n    }}\n}}\n").unwrap();
+        return;
+    }
+    out.push_str("        match e {\n");
+    for e in errors {
+        writeln!(out, "            {ty}::{v}(e) => Self::{v}(e),", v = g.type_ident(e)).unwrap();
+    }
+    writeln!(out, "            {ty}::Unmodelled(e) => e,\n        }}\n    }}\n}}\n").unwrap();
 }

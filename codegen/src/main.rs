@@ -112,7 +112,7 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         ),
     );
     let mut lib = format!(
-        "{h}//! Server for {}, generated from `{}`.\n\n#![allow(clippy::all)]\n\n",
+        "{h}//! Server for {}, generated from `{}`.\n\n",
         t.services
             .iter()
             .map(|s| model::short(s.service))

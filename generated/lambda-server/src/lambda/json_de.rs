@@ -2,7 +2,7 @@
 
 //! Readers of the model's aggregate shapes from restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_de::DeResult;
 use rt::serde_json::Value;
@@ -176,7 +176,7 @@ pub(crate) fn de_additional_version_weights(
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::f64(v);
                 if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0.0")), Some((1.0, "1.0")), x.to_string());
+                    val.range(*x, Some((0.0, "0.0")), Some((1.0, "1.0")), x.to_string());
                 }
                 val.leave();
                 r
@@ -601,10 +601,8 @@ pub(crate) fn de_architectures_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Architecture::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Architecture::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Architecture::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Architecture::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Architecture::VALUES);
                 }
                 val.leave();
                 r
@@ -1085,10 +1083,8 @@ pub(crate) fn de_capacity_provider(v: &Value, val: &mut Validator) -> DeResult<c
             {
                 val.enter(PathSeg::Member("State"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::CapacityProviderState::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::CapacityProviderState::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::CapacityProviderState::VALUES);
-                    }
+                if let Ok(crate::lambda::model::CapacityProviderState::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::CapacityProviderState::VALUES);
                 }
                 val.leave();
                 r
@@ -1297,10 +1293,8 @@ pub(crate) fn de_capacity_provider_scaling_config(
                 val.enter(PathSeg::Member("ScalingMode"));
                 let r =
                     rt::json_de::string(v).map(|s| crate::lambda::model::CapacityProviderScalingMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::CapacityProviderScalingMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::CapacityProviderScalingMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::CapacityProviderScalingMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::CapacityProviderScalingMode::VALUES);
                 }
                 val.leave();
                 r
@@ -2302,10 +2296,8 @@ pub(crate) fn de_code_signing_policies(
             {
                 val.enter(PathSeg::Member("UntrustedArtifactOnDeployment"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::CodeSigningPolicy::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::CodeSigningPolicy::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::CodeSigningPolicy::VALUES);
-                    }
+                if let Ok(crate::lambda::model::CodeSigningPolicy::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::CodeSigningPolicy::VALUES);
                 }
                 val.leave();
                 r
@@ -2423,10 +2415,8 @@ pub(crate) fn de_compatible_architectures(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Architecture::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Architecture::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Architecture::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Architecture::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Architecture::VALUES);
                 }
                 val.leave();
                 r
@@ -2459,10 +2449,8 @@ pub(crate) fn de_compatible_runtimes(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Runtime::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Runtime::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Runtime::VALUES);
                 }
                 val.leave();
                 r
@@ -2901,10 +2889,8 @@ pub(crate) fn de_document_db_event_source_config(
             {
                 val.enter(PathSeg::Member("FullDocument"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::FullDocument::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FullDocument::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FullDocument::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FullDocument::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FullDocument::VALUES);
                 }
                 val.leave();
                 r
@@ -3945,10 +3931,8 @@ pub(crate) fn de_event(v: &Value, val: &mut Validator) -> DeResult<crate::lambda
             {
                 val.enter(PathSeg::Member("EventType"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::EventType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::EventType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::EventType::VALUES);
                 }
                 val.leave();
                 r
@@ -4758,10 +4742,8 @@ pub(crate) fn de_event_source_mapping_configuration(
             {
                 val.enter(PathSeg::Member("StartingPosition"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::EventSourcePosition::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventSourcePosition::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventSourcePosition::VALUES);
-                    }
+                if let Ok(crate::lambda::model::EventSourcePosition::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::EventSourcePosition::VALUES);
                 }
                 val.leave();
                 r
@@ -4907,10 +4889,8 @@ pub(crate) fn de_event_source_mapping_logging_config(
                 val.enter(PathSeg::Member("SystemLogLevel"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::EventSourceMappingSystemLogLevel::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventSourceMappingSystemLogLevel::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventSourceMappingSystemLogLevel::VALUES);
-                    }
+                if let Ok(crate::lambda::model::EventSourceMappingSystemLogLevel::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::EventSourceMappingSystemLogLevel::VALUES);
                 }
                 val.leave();
                 r
@@ -4945,10 +4925,8 @@ pub(crate) fn de_event_source_mapping_metric_list(
                 val.enter(PathSeg::Index(i));
                 let r =
                     rt::json_de::string(v).map(|s| crate::lambda::model::EventSourceMappingMetric::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventSourceMappingMetric::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventSourceMappingMetric::VALUES);
-                    }
+                if let Ok(crate::lambda::model::EventSourceMappingMetric::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::EventSourceMappingMetric::VALUES);
                 }
                 val.leave();
                 r
@@ -5163,10 +5141,8 @@ pub(crate) fn de_execution(v: &Value, val: &mut Validator) -> DeResult<crate::la
             {
                 val.enter(PathSeg::Member("Status"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::ExecutionStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ExecutionStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ExecutionStatus::VALUES);
-                    }
+                if let Ok(crate::lambda::model::ExecutionStatus::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::ExecutionStatus::VALUES);
                 }
                 val.leave();
                 r
@@ -5338,10 +5314,8 @@ pub(crate) fn de_execution_status_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::ExecutionStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ExecutionStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ExecutionStatus::VALUES);
-                    }
+                if let Ok(crate::lambda::model::ExecutionStatus::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::ExecutionStatus::VALUES);
                 }
                 val.leave();
                 r
@@ -6233,10 +6207,8 @@ pub(crate) fn de_function_configuration(
             {
                 val.enter(PathSeg::Member("LastUpdateStatus"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::LastUpdateStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::LastUpdateStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::LastUpdateStatus::VALUES);
-                    }
+                if let Ok(crate::lambda::model::LastUpdateStatus::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::LastUpdateStatus::VALUES);
                 }
                 val.leave();
                 r
@@ -6264,10 +6236,8 @@ pub(crate) fn de_function_configuration(
                 val.enter(PathSeg::Member("LastUpdateStatusReasonCode"));
                 let r =
                     rt::json_de::string(v).map(|s| crate::lambda::model::LastUpdateStatusReasonCode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::LastUpdateStatusReasonCode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::LastUpdateStatusReasonCode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::LastUpdateStatusReasonCode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::LastUpdateStatusReasonCode::VALUES);
                 }
                 val.leave();
                 r
@@ -6343,10 +6313,8 @@ pub(crate) fn de_function_configuration(
             {
                 val.enter(PathSeg::Member("PackageType"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::PackageType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::PackageType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::PackageType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::PackageType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::PackageType::VALUES);
                 }
                 val.leave();
                 r
@@ -6399,10 +6367,8 @@ pub(crate) fn de_function_configuration(
             {
                 val.enter(PathSeg::Member("Runtime"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Runtime::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Runtime::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Runtime::VALUES);
                 }
                 val.leave();
                 r
@@ -6484,10 +6450,8 @@ pub(crate) fn de_function_configuration(
             {
                 val.enter(PathSeg::Member("State"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::State::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::State::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::State::VALUES);
-                    }
+                if let Ok(crate::lambda::model::State::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::State::VALUES);
                 }
                 val.leave();
                 r
@@ -6514,10 +6478,8 @@ pub(crate) fn de_function_configuration(
             {
                 val.enter(PathSeg::Member("StateReasonCode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::StateReasonCode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::StateReasonCode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::StateReasonCode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::StateReasonCode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::StateReasonCode::VALUES);
                 }
                 val.leave();
                 r
@@ -6828,10 +6790,8 @@ pub(crate) fn de_function_response_type_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::FunctionResponseType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionResponseType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionResponseType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionResponseType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionResponseType::VALUES);
                 }
                 val.leave();
                 r
@@ -6905,10 +6865,8 @@ pub(crate) fn de_function_url_config(
             {
                 val.enter(PathSeg::Member("AuthType"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::FunctionUrlAuthType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionUrlAuthType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionUrlAuthType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
                 }
                 val.leave();
                 r
@@ -7004,10 +6962,8 @@ pub(crate) fn de_function_url_config(
             {
                 val.enter(PathSeg::Member("InvokeMode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::InvokeMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::InvokeMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::InvokeMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::InvokeMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::InvokeMode::VALUES);
                 }
                 val.leave();
                 r
@@ -7169,10 +7125,8 @@ pub(crate) fn de_function_versions_by_capacity_provider_list_item(
             {
                 val.enter(PathSeg::Member("State"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::State::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::State::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::State::VALUES);
-                    }
+                if let Ok(crate::lambda::model::State::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::State::VALUES);
                 }
                 val.leave();
                 r
@@ -7999,10 +7953,8 @@ pub(crate) fn de_kafka_schema_registry_access_config(
                 val.enter(PathSeg::Member("Type"));
                 let r =
                     rt::json_de::string(v).map(|s| crate::lambda::model::KafkaSchemaRegistryAuthType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::KafkaSchemaRegistryAuthType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::KafkaSchemaRegistryAuthType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::KafkaSchemaRegistryAuthType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::KafkaSchemaRegistryAuthType::VALUES);
                 }
                 val.leave();
                 r
@@ -8099,10 +8051,8 @@ pub(crate) fn de_kafka_schema_registry_config(
                 val.enter(PathSeg::Member("EventRecordFormat"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::SchemaRegistryEventRecordFormat::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SchemaRegistryEventRecordFormat::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SchemaRegistryEventRecordFormat::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SchemaRegistryEventRecordFormat::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SchemaRegistryEventRecordFormat::VALUES);
                 }
                 val.leave();
                 r
@@ -8169,10 +8119,8 @@ pub(crate) fn de_kafka_schema_validation_config(
                 val.enter(PathSeg::Member("Attribute"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::KafkaSchemaValidationAttribute::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::KafkaSchemaValidationAttribute::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::KafkaSchemaValidationAttribute::VALUES);
-                    }
+                if let Ok(crate::lambda::model::KafkaSchemaValidationAttribute::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::KafkaSchemaValidationAttribute::VALUES);
                 }
                 val.leave();
                 r
@@ -8424,7 +8372,7 @@ pub(crate) fn de_lambda_managed_instances_capacity_provider_config(
                 val.enter(PathSeg::Member("ExecutionEnvironmentMemoryGiBPerVCpu"));
                 let r = rt::json_de::f64(v);
                 if let Ok(x) = &r {
-                    val.range(*x as f64, Some((2.0, "2")), Some((8.0, "8")), x.to_string());
+                    val.range(*x, Some((2.0, "2")), Some((8.0, "8")), x.to_string());
                 }
                 val.leave();
                 r
@@ -9110,10 +9058,8 @@ pub(crate) fn de_logging_config(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("ApplicationLogLevel"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::ApplicationLogLevel::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ApplicationLogLevel::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ApplicationLogLevel::VALUES);
-                    }
+                if let Ok(crate::lambda::model::ApplicationLogLevel::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::ApplicationLogLevel::VALUES);
                 }
                 val.leave();
                 r
@@ -9127,10 +9073,8 @@ pub(crate) fn de_logging_config(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("LogFormat"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::LogFormat::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::LogFormat::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::LogFormat::VALUES);
-                    }
+                if let Ok(crate::lambda::model::LogFormat::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::LogFormat::VALUES);
                 }
                 val.leave();
                 r
@@ -9165,10 +9109,8 @@ pub(crate) fn de_logging_config(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("SystemLogLevel"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::SystemLogLevel::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SystemLogLevel::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SystemLogLevel::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SystemLogLevel::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SystemLogLevel::VALUES);
                 }
                 val.leave();
                 r
@@ -9494,10 +9436,8 @@ pub(crate) fn de_operation(v: &Value, val: &mut Validator) -> DeResult<crate::la
             {
                 val.enter(PathSeg::Member("Status"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::OperationStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::OperationStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::OperationStatus::VALUES);
-                    }
+                if let Ok(crate::lambda::model::OperationStatus::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::OperationStatus::VALUES);
                 }
                 val.leave();
                 r
@@ -9548,10 +9488,8 @@ pub(crate) fn de_operation(v: &Value, val: &mut Validator) -> DeResult<crate::la
             {
                 val.enter(PathSeg::Member("Type"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::OperationType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::OperationType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::OperationType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::OperationType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::OperationType::VALUES);
                 }
                 val.leave();
                 r
@@ -9618,10 +9556,8 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("Action"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::OperationAction::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::OperationAction::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::OperationAction::VALUES);
-                    }
+                if let Ok(crate::lambda::model::OperationAction::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::OperationAction::VALUES);
                 }
                 val.leave();
                 r
@@ -9805,10 +9741,8 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("Type"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::OperationType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::OperationType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::OperationType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::OperationType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::OperationType::VALUES);
                 }
                 val.leave();
                 r
@@ -10034,10 +9968,8 @@ pub(crate) fn de_propagate_tags(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("Mode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::PropagateTagsMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::PropagateTagsMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::PropagateTagsMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::PropagateTagsMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::PropagateTagsMode::VALUES);
                 }
                 val.leave();
                 r
@@ -10187,10 +10119,8 @@ pub(crate) fn de_provisioned_concurrency_config_list_item(
                 val.enter(PathSeg::Member("Status"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::ProvisionedConcurrencyStatusEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ProvisionedConcurrencyStatusEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ProvisionedConcurrencyStatusEnum::VALUES);
-                    }
+                if let Ok(crate::lambda::model::ProvisionedConcurrencyStatusEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::ProvisionedConcurrencyStatusEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -11248,10 +11178,8 @@ pub(crate) fn de_snap_start(v: &Value, val: &mut Validator) -> DeResult<crate::l
             {
                 val.enter(PathSeg::Member("ApplyOn"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::SnapStartApplyOn::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SnapStartApplyOn::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SnapStartApplyOn::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SnapStartApplyOn::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SnapStartApplyOn::VALUES);
                 }
                 val.leave();
                 r
@@ -11404,10 +11332,8 @@ pub(crate) fn de_snap_start_response(
             {
                 val.enter(PathSeg::Member("ApplyOn"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::SnapStartApplyOn::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SnapStartApplyOn::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SnapStartApplyOn::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SnapStartApplyOn::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SnapStartApplyOn::VALUES);
                 }
                 val.leave();
                 r
@@ -11422,10 +11348,8 @@ pub(crate) fn de_snap_start_response(
                 val.enter(PathSeg::Member("OptimizationStatus"));
                 let r =
                     rt::json_de::string(v).map(|s| crate::lambda::model::SnapStartOptimizationStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SnapStartOptimizationStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SnapStartOptimizationStatus::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SnapStartOptimizationStatus::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SnapStartOptimizationStatus::VALUES);
                 }
                 val.leave();
                 r
@@ -11497,10 +11421,8 @@ pub(crate) fn de_source_access_configuration(
             {
                 val.enter(PathSeg::Member("Type"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::SourceAccessType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SourceAccessType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SourceAccessType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SourceAccessType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SourceAccessType::VALUES);
                 }
                 val.leave();
                 r
@@ -12106,10 +12028,8 @@ pub(crate) fn de_target_tracking_scaling_policy(
                 val.enter(PathSeg::Member("PredefinedMetricType"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::CapacityProviderPredefinedMetricType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::CapacityProviderPredefinedMetricType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::CapacityProviderPredefinedMetricType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::CapacityProviderPredefinedMetricType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::CapacityProviderPredefinedMetricType::VALUES);
                 }
                 val.leave();
                 r
@@ -12127,7 +12047,7 @@ pub(crate) fn de_target_tracking_scaling_policy(
                 val.enter(PathSeg::Member("TargetValue"));
                 let r = rt::json_de::f64(v);
                 if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), Some((100.0, "100")), x.to_string());
+                    val.range(*x, Some((0.0, "0")), Some((100.0, "100")), x.to_string());
                 }
                 val.leave();
                 r
@@ -12163,10 +12083,8 @@ pub(crate) fn de_tenancy_config(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("TenantIsolationMode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::TenantIsolationMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::TenantIsolationMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::TenantIsolationMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::TenantIsolationMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::TenantIsolationMode::VALUES);
                 }
                 val.leave();
                 r
@@ -12201,10 +12119,8 @@ pub(crate) fn de_too_many_requests_exception(
             {
                 val.enter(PathSeg::Member("Reason"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::ThrottleReason::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ThrottleReason::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ThrottleReason::VALUES);
-                    }
+                if let Ok(crate::lambda::model::ThrottleReason::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::ThrottleReason::VALUES);
                 }
                 val.leave();
                 r
@@ -12336,10 +12252,8 @@ pub(crate) fn de_tracing_config(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("Mode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::TracingMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::TracingMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::TracingMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::TracingMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::TracingMode::VALUES);
                 }
                 val.leave();
                 r
@@ -12366,10 +12280,8 @@ pub(crate) fn de_tracing_config_response(
             {
                 val.enter(PathSeg::Member("Mode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::TracingMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::TracingMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::TracingMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::TracingMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::TracingMode::VALUES);
                 }
                 val.leave();
                 r

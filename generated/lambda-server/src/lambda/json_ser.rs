@@ -2,7 +2,7 @@
 
 //! Writers of the model's aggregate shapes as restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_ser::JsonWriter;
 use smithy_server_runtime as rt;
@@ -12,12 +12,12 @@ pub(crate) fn ser_account_limit(x: &crate::lambda::model::AccountLimit, w: &mut 
     {
         let v = &x.code_size_unzipped;
         w.key("CodeSizeUnzipped");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     {
         let v = &x.code_size_zipped;
         w.key("CodeSizeZipped");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     {
         let v = &x.concurrent_executions;
@@ -27,7 +27,7 @@ pub(crate) fn ser_account_limit(x: &crate::lambda::model::AccountLimit, w: &mut 
     {
         let v = &x.total_code_size;
         w.key("TotalCodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.unreserved_concurrent_executions {
         w.key("UnreservedConcurrentExecutions");
@@ -41,12 +41,12 @@ pub(crate) fn ser_account_usage(x: &crate::lambda::model::AccountUsage, w: &mut 
     {
         let v = &x.function_count;
         w.key("FunctionCount");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     {
         let v = &x.total_code_size;
         w.key("TotalCodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     w.end_object();
 }
@@ -1726,7 +1726,7 @@ pub(crate) fn ser_function_configuration(x: &crate::lambda::model::FunctionConfi
     {
         let v = &x.code_size;
         w.key("CodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.config_sha256 {
         w.key("ConfigSha256");
@@ -2434,7 +2434,7 @@ pub(crate) fn ser_layer(x: &crate::lambda::model::Layer, w: &mut JsonWriter) {
     {
         let v = &x.code_size;
         w.key("CodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.signing_job_arn {
         w.key("SigningJobArn");
@@ -2488,7 +2488,7 @@ pub(crate) fn ser_layer_version_content_output(
     {
         let v = &x.code_size;
         w.key("CodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.location {
         w.key("Location");
@@ -2545,7 +2545,7 @@ pub(crate) fn ser_layer_versions_list_item(x: &crate::lambda::model::LayerVersio
     {
         let v = &x.version;
         w.key("Version");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     w.end_object();
 }

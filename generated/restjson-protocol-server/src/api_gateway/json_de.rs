@@ -2,7 +2,7 @@
 
 //! Readers of the model's aggregate shapes from restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_de::DeResult;
 use rt::serde_json::Value;
@@ -94,10 +94,8 @@ pub(crate) fn de_list_of_endpoint_type(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::api_gateway::model::EndpointType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::api_gateway::model::EndpointType::Unknown(s) = x {
-                        val.enum_value(s, crate::api_gateway::model::EndpointType::VALUES);
-                    }
+                if let Ok(crate::api_gateway::model::EndpointType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::api_gateway::model::EndpointType::VALUES);
                 }
                 val.leave();
                 r
@@ -215,10 +213,8 @@ pub(crate) fn de_rest_api(v: &Value, val: &mut Validator) -> DeResult<crate::api
             {
                 val.enter(PathSeg::Member("apiKeySource"));
                 let r = rt::json_de::string(v).map(|s| crate::api_gateway::model::ApiKeySourceType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::api_gateway::model::ApiKeySourceType::Unknown(s) = x {
-                        val.enum_value(s, crate::api_gateway::model::ApiKeySourceType::VALUES);
-                    }
+                if let Ok(crate::api_gateway::model::ApiKeySourceType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::api_gateway::model::ApiKeySourceType::VALUES);
                 }
                 val.leave();
                 r

@@ -2,7 +2,7 @@
 
 //! Writers of the model's aggregate shapes as restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_ser::JsonWriter;
 use smithy_server_runtime as rt;

@@ -3,7 +3,7 @@
 //! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound
 //! members and the JSON body.
 
-#![allow(unused_imports, unused_variables, clippy::all)]
+#![allow(unused_imports, unused_variables)]
 
 use crate::glacier::json_ser::*;
 use smithy_server_runtime as rt;

@@ -2,7 +2,7 @@
 
 //! Readers of the model's aggregate shapes from restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_de::DeResult;
 use rt::serde_json::Value;

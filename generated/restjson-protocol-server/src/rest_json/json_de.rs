@@ -2,7 +2,7 @@
 
 //! Readers of the model's aggregate shapes from restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_de::DeResult;
 use rt::serde_json::Value;
@@ -287,10 +287,8 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultEnum"));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::TestEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::TestEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::TestEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::TestEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::TestEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -1075,10 +1073,8 @@ pub(crate) fn de_foo_enum_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -1111,10 +1107,8 @@ pub(crate) fn de_foo_enum_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -1147,10 +1141,8 @@ pub(crate) fn de_foo_enum_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -1614,10 +1606,8 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "enumValue" => {
             val.enter(PathSeg::Member("enumValue"));
             let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                }
+            if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
             }
             val.leave();
             r

@@ -2,7 +2,7 @@
 
 //! Writers of the model's aggregate shapes as restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_ser::JsonWriter;
 use smithy_server_runtime as rt;
@@ -130,7 +130,7 @@ pub(crate) fn ser_defaults(x: &crate::rest_json::model::Defaults, w: &mut JsonWr
     {
         let v = &x.default_long;
         w.key("defaultLong");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     {
         let v = &x.default_map;
@@ -194,7 +194,7 @@ pub(crate) fn ser_defaults(x: &crate::rest_json::model::Defaults, w: &mut JsonWr
     {
         let v = &x.zero_long;
         w.key("zeroLong");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     {
         let v = &x.zero_short;
@@ -429,7 +429,7 @@ pub(crate) fn ser_headers_event(x: &crate::rest_json::model::HeadersEvent, w: &m
     }
     if let Some(v) = &x.long_header {
         w.key("longHeader");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.short_header {
         w.key("shortHeader");

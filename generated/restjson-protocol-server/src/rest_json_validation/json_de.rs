@@ -2,7 +2,7 @@
 
 //! Readers of the model's aggregate shapes from restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_de::DeResult;
 use rt::serde_json::Value;
@@ -146,10 +146,8 @@ pub(crate) fn de_enum_list(
                 val.enter(PathSeg::Index(i));
                 let r =
                     rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
                 }
                 val.leave();
                 r
@@ -188,10 +186,8 @@ pub(crate) fn de_enum_map(
                 val.enter(PathSeg::Key(k.clone()));
                 let r =
                     rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
                 }
                 val.leave();
                 r
@@ -219,10 +215,8 @@ pub(crate) fn de_enum_union(v: &Value, val: &mut Validator) -> DeResult<crate::r
         "first" => {
             val.enter(PathSeg::Member("first"));
             let r = rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                }
+            if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
             }
             val.leave();
             r
@@ -231,10 +225,8 @@ pub(crate) fn de_enum_union(v: &Value, val: &mut Validator) -> DeResult<crate::r
         "second" => {
             val.enter(PathSeg::Member("second"));
             let r = rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                }
+            if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
             }
             val.leave();
             r
@@ -261,10 +253,8 @@ pub(crate) fn de_foo_enum_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json_validation::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -865,10 +855,8 @@ pub(crate) fn de_recursive_union_one(
             val.enter(PathSeg::Member("string"));
             let r = rt::json_de::string(v)
                 .map(|s| crate::rest_json_validation::model::RecursiveEnumString::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json_validation::model::RecursiveEnumString::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json_validation::model::RecursiveEnumString::VALUES);
-                }
+            if let Ok(crate::rest_json_validation::model::RecursiveEnumString::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json_validation::model::RecursiveEnumString::VALUES);
             }
             val.leave();
             r
@@ -902,10 +890,8 @@ pub(crate) fn de_recursive_union_two(
             val.enter(PathSeg::Member("string"));
             let r = rt::json_de::string(v)
                 .map(|s| crate::rest_json_validation::model::RecursiveEnumString::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json_validation::model::RecursiveEnumString::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json_validation::model::RecursiveEnumString::VALUES);
-                }
+            if let Ok(crate::rest_json_validation::model::RecursiveEnumString::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json_validation::model::RecursiveEnumString::VALUES);
             }
             val.leave();
             r

@@ -2,7 +2,7 @@
 
 //! Writers of the model's aggregate shapes as restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
+#![allow(unused_imports, unused_variables, dead_code)]
 
 use rt::json_ser::JsonWriter;
 use smithy_server_runtime as rt;
@@ -163,7 +163,7 @@ pub(crate) fn ser_list_set(x: &::std::vec::Vec<::std::vec::Vec<::std::string::St
 pub(crate) fn ser_long_set(x: &::std::vec::Vec<i64>, w: &mut JsonWriter) {
     w.begin_array();
     for v in x {
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     w.end_array();
 }

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `AddLayerVersionPermission` operation: `POST /2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -71,7 +64,7 @@ where
         }
     };
     let f_layer_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("LayerName"));

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `CreateCapacityProvider` operation: `POST /2025-11-30/capacity-providers` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;

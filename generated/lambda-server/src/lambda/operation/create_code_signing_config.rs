@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `CreateCodeSigningConfig` operation: `POST /2020-04-22/code-signing-configs` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;

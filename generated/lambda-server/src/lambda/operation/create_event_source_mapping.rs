@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `CreateEventSourceMapping` operation: `POST /2015-03-31/event-source-mappings` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -393,10 +386,8 @@ where
             {
                 val.enter(PathSeg::Member("StartingPosition"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::EventSourcePosition::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventSourcePosition::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventSourcePosition::VALUES);
-                    }
+                if let Ok(crate::lambda::model::EventSourcePosition::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::EventSourcePosition::VALUES);
                 }
                 val.leave();
                 r

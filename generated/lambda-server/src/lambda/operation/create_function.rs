@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `CreateFunction` operation: `POST /2015-03-31/functions` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -318,10 +311,8 @@ where
             {
                 val.enter(PathSeg::Member("PackageType"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::PackageType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::PackageType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::PackageType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::PackageType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::PackageType::VALUES);
                 }
                 val.leave();
                 r
@@ -349,10 +340,8 @@ where
                 val.enter(PathSeg::Member("PublishTo"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::FunctionVersionLatestPublished::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionVersionLatestPublished::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionVersionLatestPublished::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionVersionLatestPublished::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionVersionLatestPublished::VALUES);
                 }
                 val.leave();
                 r
@@ -395,10 +384,8 @@ where
             {
                 val.enter(PathSeg::Member("Runtime"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Runtime::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Runtime::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Runtime::VALUES);
                 }
                 val.leave();
                 r
@@ -562,7 +549,7 @@ pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> r
         {
             let v = &out.code_size;
             w.key("CodeSize");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.config_sha256 {
             w.key("ConfigSha256");

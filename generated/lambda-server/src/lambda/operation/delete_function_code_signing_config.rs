@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `DeleteFunctionCodeSigningConfig` operation: `DELETE /2020-06-30/functions/{FunctionName}/code-signing-config` (success: 204).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -44,7 +37,7 @@ where
     let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -74,11 +67,10 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
     #[allow(unused_mut)]
     let mut status: u16 = 204;
     let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
     rt::headers::response(status, headers, rt::body::empty())
 }
 

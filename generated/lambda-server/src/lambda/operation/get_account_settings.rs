@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `GetAccountSettings` operation: `GET /2016-08-19/account-settings` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;

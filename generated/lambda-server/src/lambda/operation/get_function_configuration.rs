@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `GetFunctionConfiguration` operation: `GET /2015-03-31/functions/{FunctionName}/configuration` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -45,7 +38,7 @@ where
         .map_err(Rejection::Serialization)?;
     let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(""))?;
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -123,7 +116,7 @@ pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> r
         {
             let v = &out.code_size;
             w.key("CodeSize");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.config_sha256 {
             w.key("ConfigSha256");

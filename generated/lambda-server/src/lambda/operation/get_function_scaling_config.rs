@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `GetFunctionScalingConfig` operation: `GET /2025-11-30/functions/{FunctionName}/function-scaling-config` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -45,7 +38,7 @@ where
         .map_err(Rejection::Serialization)?;
     let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(""))?;
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `GetLayerVersionByArn` operation: `GET /2018-10-31/layers?find=LayerVersion` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -124,7 +117,7 @@ pub fn serialize_response(out: crate::lambda::model::GetLayerVersionResponse) ->
         {
             let v = &out.version;
             w.key("Version");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         w.end_object();
         rt::body::full(writer.finish())

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `InvokeAsync` operation: `POST /2014-11-13/functions/{FunctionName}/invoke-async` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -38,7 +31,7 @@ where
     rt::media_type::check_content_type(&parts.headers, Some("*/*"), 0, false)?;
     let f_invoke_args = rt::body::ByteStream::from_body(body);
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `ListDurableExecutionsByFunction` operation: `GET /2025-12-01/functions/{FunctionName}/durable-executions` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -65,7 +58,7 @@ where
         None => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `PublishLayerVersion` operation: `POST /2018-10-31/layers/{LayerName}/versions` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -107,7 +100,7 @@ where
         _ => None,
     };
     let f_layer_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("LayerName"));
@@ -214,7 +207,7 @@ pub fn serialize_response(
         {
             let v = &out.version;
             w.key("Version");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         w.end_object();
         rt::body::full(writer.finish())

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `PutProvisionedConcurrencyConfig` operation: `PUT /2019-09-30/functions/{FunctionName}/provisioned-concurrency` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -47,7 +40,7 @@ where
     let doc = rt::json_de::parse_body(&bytes)?;
     let obj = rt::json_de::object(&doc)?;
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));

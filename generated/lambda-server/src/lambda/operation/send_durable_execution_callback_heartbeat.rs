@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `SendDurableExecutionCallbackHeartbeat` operation: `POST /2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -44,7 +37,7 @@ where
     let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     let f_callback_id = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("CallbackId"));

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `UpdateFunctionConfiguration` operation: `PUT /2015-03-31/functions/{FunctionName}/configuration` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -141,7 +134,7 @@ where
         _ => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -299,10 +292,8 @@ where
             {
                 val.enter(PathSeg::Member("Runtime"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Runtime::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Runtime::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Runtime::VALUES);
                 }
                 val.leave();
                 r
@@ -424,7 +415,7 @@ pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> r
         {
             let v = &out.code_size;
             w.key("CodeSize");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.config_sha256 {
             w.key("ConfigSha256");

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `UpdateFunctionUrlConfig` operation: `PUT /2021-10-31/functions/{FunctionName}/url` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
@@ -51,10 +44,8 @@ where
             {
                 val.enter(PathSeg::Member("AuthType"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::FunctionUrlAuthType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionUrlAuthType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionUrlAuthType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
                 }
                 val.leave();
                 r
@@ -77,7 +68,7 @@ where
         _ => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -99,10 +90,8 @@ where
             {
                 val.enter(PathSeg::Member("InvokeMode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::InvokeMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::InvokeMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::InvokeMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::InvokeMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::InvokeMode::VALUES);
                 }
                 val.leave();
                 r

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `GetRestApis` operation: `GET /restapis` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::api_gateway::json_de::*;
 use crate::api_gateway::json_ser::*;

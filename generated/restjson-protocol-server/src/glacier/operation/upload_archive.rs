@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `UploadArchive` operation: `POST /{accountId}/vaults/{vaultName}/archives` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::glacier::json_de::*;
 use crate::glacier::json_ser::*;
@@ -39,7 +32,7 @@ where
     let f_body = rt::body::ByteStream::from_body(body);
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_account_id = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("accountId"));

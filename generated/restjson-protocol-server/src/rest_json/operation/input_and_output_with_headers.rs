@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `InputAndOutputWithHeaders` operation: `POST /InputAndOutputWithHeaders` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -396,7 +389,7 @@ pub fn serialize_response(
     }
     if let Some(v) = &out.header_enum {
         {
-            rt::headers::insert(&mut headers, "X-Enum", &v.as_str().to_string());
+            rt::headers::insert(&mut headers, "X-Enum", v.as_str());
         }
     }
     if let Some(v) = &out.header_enum_list {
@@ -405,7 +398,7 @@ pub fn serialize_response(
                 &mut headers,
                 "X-EnumList",
                 &v.iter()
-                    .map(|i| rt::http_values::quote_header_list_item(&i.as_str().to_string()).into_owned())
+                    .map(|i| rt::http_values::quote_header_list_item(i.as_str()).into_owned())
                     .collect::<::std::vec::Vec<_>>()
                     .join(", "),
             );

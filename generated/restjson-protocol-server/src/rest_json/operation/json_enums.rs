@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `JsonEnums` operation: `PUT /JsonEnums` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -51,10 +44,8 @@ where
             {
                 val.enter(PathSeg::Member("fooEnum1"));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -68,10 +59,8 @@ where
             {
                 val.enter(PathSeg::Member("fooEnum2"));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -85,10 +74,8 @@ where
             {
                 val.enter(PathSeg::Member("fooEnum3"));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `MalformedTimestampHeaderDateTime` operation: `POST /MalformedTimestampHeaderDateTime` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -71,11 +64,10 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
     rt::headers::response(status, headers, rt::body::empty())
 }
 

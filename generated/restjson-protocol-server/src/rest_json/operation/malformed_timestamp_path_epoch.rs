@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `MalformedTimestampPathEpoch` operation: `POST /MalformedTimestampPathEpoch/{timestamp}` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -45,7 +38,7 @@ where
         .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_timestamp = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("timestamp"));
@@ -66,11 +59,10 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
     rt::headers::response(status, headers, rt::body::empty())
 }
 

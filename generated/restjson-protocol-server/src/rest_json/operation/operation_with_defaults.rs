@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `OperationWithDefaults` operation: `POST /OperationWithDefaults` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -198,7 +191,7 @@ pub fn serialize_response(
         {
             let v = &out.default_long;
             w.key("defaultLong");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         {
             let v = &out.default_map;
@@ -262,7 +255,7 @@ pub fn serialize_response(
         {
             let v = &out.zero_long;
             w.key("zeroLong");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         {
             let v = &out.zero_short;

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `SimpleScalarProperties` operation: `PUT /SimpleScalarProperties` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
@@ -235,7 +228,7 @@ pub fn serialize_response(
         }
         if let Some(v) = &out.long_value {
             w.key("longValue");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.short_value {
             w.key("shortValue");

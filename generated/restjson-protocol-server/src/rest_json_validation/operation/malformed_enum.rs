@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `MalformedEnum` operation: `POST /MalformedEnum` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::rest_json_validation::json_de::*;
 use crate::rest_json_validation::json_ser::*;
@@ -78,10 +71,8 @@ where
                 val.enter(PathSeg::Member("string"));
                 let r =
                     rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
                 }
                 val.leave();
                 r
@@ -96,10 +87,8 @@ where
                 val.enter(PathSeg::Member("stringWithEnumTrait"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::rest_json_validation::model::EnumTraitString::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::EnumTraitString::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::EnumTraitString::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::EnumTraitString::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::EnumTraitString::VALUES);
                 }
                 val.leave();
                 r
@@ -135,11 +124,10 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
     #[allow(unused_mut)]
     let mut status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
     rt::headers::response(status, headers, rt::body::empty())
 }
 

@@ -2,14 +2,7 @@
 
 //! HTTP bindings of the `AcceptHeaderStarService` operation: `GET /test-accept-header` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
+#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
 
 use crate::unbound::json_de::*;
 use crate::unbound::json_ser::*;
