@@ -132,23 +132,32 @@ fn text_member(g: &Gen, m: &Member, src: &str, ts_default: &str, in_header: bool
     if t.kind == Kind::List {
         let item = &t.members[0];
         let parse = from_text(g, item, &item.target, "raw.as_str()", ts_default, in_header);
-        let item_checks = checks(g, item, "xr");
+        let item_checks = bind_checks(&checks(g, item, "xr"), "xr", "x");
         let push = if t.has("sparse") {
             "out.push(Some(x));"
         } else {
             "out.push(x);"
         };
         format!(
-            "{{\n    val.enter({seg});\n    let mut out = ::std::vec::Vec::new();\n    for (i, raw) in {src}.iter().enumerate() {{\n        val.enter(PathSeg::Index(i));\n        let x = {parse}?;\n        let xr = &x;\n{}        val.leave();\n        {push}\n    }}\n    let xr = &out;\n{}    val.leave();\n    out\n}}",
+            "{{\n    val.enter({seg});\n    let mut out = ::std::vec::Vec::new();\n    for (i, raw) in {src}.iter().enumerate() {{\n        val.enter(PathSeg::Index(i));\n        let x = {parse}?;\n{}        val.leave();\n        {push}\n    }}\n{}    val.leave();\n    out\n}}",
             indent(&item_checks, "        "),
-            indent(&checks(g, m, "xr"), "    ")
+            indent(&bind_checks(&checks(g, m, "xr"), "xr", "out"), "    ")
         )
     } else {
         let parse = from_text(g, m, &m.target, src, ts_default, in_header);
         format!(
-            "{{\n    val.enter({seg});\n    let x = {parse}?;\n    let xr = &x;\n{}    val.leave();\n    x\n}}",
-            indent(&checks(g, m, "xr"), "    ")
+            "{{\n    val.enter({seg});\n    let x = {parse}?;\n{}    val.leave();\n    x\n}}",
+            indent(&bind_checks(&checks(g, m, "xr"), "xr", "x"), "    ")
         )
+    }
+}
+
+/// Checks on `name`, preceded by `let name = &value;` when there are any.
+fn bind_checks(checks: &str, name: &str, value: &str) -> String {
+    if checks.is_empty() {
+        String::new()
+    } else {
+        format!("let {name} = &{value};\n{checks}")
     }
 }
 
@@ -182,9 +191,19 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     out.push_str(
         "/// Reads the operation's input from a request; `labels` are the raw label values the router matched.\n",
     );
-    writeln!(out, "pub async fn deserialize_request<B>(req: rt::http::Request<B>, labels: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<{in_type}, Rejection>").unwrap();
+    let binds: Vec<(&Member, Binding)> = input
+        .map(|s| s.members.iter().map(|m| (m, binding(m, &labels))).collect())
+        .unwrap_or_default();
+    let labels_param = if binds.iter().any(|(_, b)| matches!(b, Binding::Label(_))) {
+        "labels"
+    } else {
+        "_labels"
+    };
+    writeln!(out, "pub async fn deserialize_request<B>(req: rt::http::Request<B>, {labels_param}: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<{in_type}, Rejection>").unwrap();
     out.push_str("where\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{\n");
-    out.push_str("    let (parts, body) = req.into_parts();\n    let mut validator = Validator::new();\n    let val = &mut validator;\n    let mut invalid = false;\n");
+    out.push_str("    let (parts, body) = req.into_parts();\n");
+    // The validator and `invalid` are declared once the members show whether they are needed.
+    let head = out.len();
     let streaming = input.and_then(|s| {
         s.members
             .iter()
@@ -219,7 +238,13 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
             "    rt::media_type::check_content_type(&parts.headers, {expected}, bytes.len(), {strict})?;"
         )
         .unwrap();
-        out.push_str("    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT).map_err(Rejection::Serialization)?;\n");
+        // The body is decoded (and may be rejected) even when no member reads it.
+        let uses_bytes = binds.iter().any(|(m, b)| {
+            *b == Binding::Body
+                || (*b == Binding::Payload && !g.is_streaming_blob(&m.target) && !g.is_event_stream(&m.target))
+        });
+        let bind = if uses_bytes { "let bytes = " } else { "" };
+        writeln!(out, "    {bind}rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT).map_err(Rejection::Serialization)?;").unwrap();
     }
     if strict {
         writeln!(
@@ -230,10 +255,9 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
         .unwrap();
     }
     let Some(s) = input else {
-        out.push_str("    let _ = (labels, invalid);\n    Ok(())\n}\n\n");
+        out.push_str("    Ok(())\n}\n\n");
         return;
     };
-    let binds: Vec<(&Member, Binding)> = s.members.iter().map(|m| (m, binding(m, &labels))).collect();
     if binds
         .iter()
         .any(|(_, b)| matches!(b, Binding::Query(_) | Binding::QueryParams))
@@ -277,9 +301,9 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
                     "m.entry(k.clone()).or_insert_with(|| v.clone());"
                 };
                 format!(
-                    "{{\n    let mut m = ::std::collections::HashMap::new();\n    for (k, v) in &query {{\n        {insert}\n    }}\n    val.enter(PathSeg::Member({}));\n    let mr = &m;\n{}    val.leave();\n    if m.is_empty() {{ {} }} else {{ Some(m) }}\n}}",
+                    "{{\n    let mut m = ::std::collections::HashMap::new();\n    for (k, v) in &query {{\n        {insert}\n    }}\n    val.enter(PathSeg::Member({}));\n{}    val.leave();\n    if m.is_empty() {{ {} }} else {{ Some(m) }}\n}}",
                     lit(&m.name),
-                    indent(&checks(g, m, "mr"), "    "),
+                    indent(&bind_checks(&checks(g, m, "mr"), "mr", "m"), "    "),
                     absent(g, m)
                 )
             }
@@ -336,6 +360,15 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
         };
         writeln!(out, "    let f_{n} = {};", indent(&code, "    ").trim_start()).unwrap();
     }
+    let invalid_mut = if out[head..].contains("&mut invalid") {
+        "mut "
+    } else {
+        ""
+    };
+    out.insert_str(
+        head,
+        &format!("    let mut validator = Validator::new();\n    let val = &mut validator;\n    let {invalid_mut}invalid = false;\n"),
+    );
     out.push_str("    let invalid = invalid || !val.is_valid();\n");
     let finish = finish_struct(
         g,
@@ -426,26 +459,34 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
     let (_, _, code) = http_trait(g, op);
     let out_type = g.output_type(op);
     out.push_str("/// Writes the operation's output as a response.\n");
-    let param = if g.shape(op).output().is_some() { "out" } else { "_" };
+    let param = match g.shape(op).output() {
+        Some(o) if !g.shape(&o).members.is_empty() => "out",
+        Some(_) => "_out",
+        None => "_",
+    };
     writeln!(
         out,
         "pub fn serialize_response({param}: {out_type}) -> rt::http::Response<rt::body::Body> {{"
     )
     .unwrap();
-    writeln!(out, "    #[allow(unused_mut)]\n    let mut status: u16 = {code};\n    let mut headers = rt::http::HeaderMap::new();").unwrap();
-    let Some(s) = g.shape(op).output().map(|o| g.shape(&o)) else {
+    let output = g.shape(op).output().map(|o| g.shape(&o));
+    // The status is the operation's, unless a member carries it.
+    let status = match output.and_then(|s| s.members.iter().find(|m| m.has("httpResponseCode"))) {
+        Some(m) if g.is_optional(m) => format!("out.{}.map_or({code}, |c| c as u16)", snake(&m.name)),
+        Some(m) => format!("out.{} as u16", snake(&m.name)),
+        None => code.to_string(),
+    };
+    let headers_mut = if output.is_some() { "mut " } else { "" };
+    writeln!(
+        out,
+        "    let status: u16 = {status};\n    let {headers_mut}headers = rt::http::HeaderMap::new();"
+    )
+    .unwrap();
+    let Some(s) = output else {
         out.push_str("    rt::headers::response(status, headers, rt::body::empty())\n}\n\n");
         return;
     };
     out.push_str(&indent(&header_stmts(g, s, "out"), "    "));
-    if let Some(m) = s.members.iter().find(|m| m.has("httpResponseCode")) {
-        let f = snake(&m.name);
-        if g.is_optional(m) {
-            writeln!(out, "    if let Some(c) = out.{f} {{ status = c as u16; }}").unwrap();
-        } else {
-            writeln!(out, "    status = out.{f} as u16;").unwrap();
-        }
-    }
     let media = body_media_type(g, Some(s));
     if let Some(p) = s.members.iter().find(|m| m.has("httpPayload")) {
         let f = snake(&p.name);
@@ -499,10 +540,16 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
 fn error_serializer(g: &Gen, op: &str, out: &mut String) {
     let root = g.root();
     out.push_str("/// Writes one of the operation's errors as a response.\n");
+    let ty = g.op_error_type(op);
+    // A service without error shapes has no error to write: `Unmodelled` holds an empty enum.
+    let write = if crate::emit_types::service_errors(g).is_empty() {
+        format!("let {root}::error::{ty}::Unmodelled(e) = err;\n    match e {{}}")
+    } else {
+        format!("{root}::error_bindings::serialize(err.into())")
+    };
     writeln!(
         out,
-        "pub fn serialize_error(err: {root}::error::{}) -> rt::http::Response<rt::body::Body> {{\n    {root}::error_bindings::serialize(err.into())\n}}\n",
-        g.op_error_type(op)
+        "pub fn serialize_error(err: {root}::error::{ty}) -> rt::http::Response<rt::body::Body> {{\n    {write}\n}}\n"
     )
     .unwrap();
 }
@@ -511,7 +558,7 @@ fn error_serializer(g: &Gen, op: &str, out: &mut String) {
 pub fn error_bindings_rs(g: &Gen) -> String {
     let root = g.root();
     let mut out = format!(
-        "//! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound\n//! members and the JSON body.\n\n#![allow(unused_imports, unused_variables)]\n\nuse smithy_server_runtime as rt;\nuse {root}::json_ser::*;\n\n/// Writes any error of the service as a response.\npub fn serialize(err: {root}::error::ServiceError) -> rt::http::Response<rt::body::Body> {{\n    match err {{\n"
+        "//! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound\n//! members and the JSON body.\n\nuse smithy_server_runtime as rt;\n\n/// Writes any error of the service as a response.\npub fn serialize(err: {root}::error::ServiceError) -> rt::http::Response<rt::body::Body> {{\n    match err {{\n"
     );
     let all = crate::emit_types::service_errors(g);
     for e in &all {
@@ -537,18 +584,55 @@ pub fn error_bindings_rs(g: &Gen) -> String {
         let body = ser_members(g, s, "e", &|m: &Member| {
             output_binding(m) == Binding::Body && type_member.is_none_or(|t| t.name != m.name)
         });
-        writeln!(
-            out,
-            "        {root}::error::ServiceError::{v}(e) => {{\n            let mut resp = rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {type_value}, |w| {{\n{body}            }});\n            #[allow(unused_variables)]\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}",
-            v = g.type_ident(&e),
+        let hdrs = indent(
+            &header_stmts(g, s, "e").replace("&mut headers", "headers"),
+            "            ",
+        );
+        let w = if body.is_empty() { "_" } else { "w" };
+        let respond = format!(
+            "rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {type_value}, |{w}| {{\n{body}            }})",
             code = lit(short(&e)),
             body = indent(&body, "                "),
-            hdrs = indent(&header_stmts(g, s, "e").replace("&mut headers", "headers"), "            ")
-        )
-        .unwrap();
+        );
+        let binding = if format!("{type_value}{body}{hdrs}").contains("e.") {
+            "e"
+        } else {
+            "_"
+        };
+        let v = g.type_ident(&e);
+        if hdrs.is_empty() {
+            writeln!(out, "        {root}::error::ServiceError::{v}({binding}) => {respond},").unwrap();
+        } else {
+            writeln!(
+                out,
+                "        {root}::error::ServiceError::{v}({binding}) => {{\n            let mut resp = {respond};\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}"
+            )
+            .unwrap();
+        }
     }
     out.push_str("    }\n}\n");
-    out
+    with_imports(out, &[("use {root}::json_ser::*;\n", "ser_")], &root)
+}
+
+/// The file with each `use` line inserted whose module the code calls into (a function name
+/// starting with the given prefix; an empty prefix always), after `use smithy_server_runtime as rt;`.
+pub fn with_imports(code: String, imports: &[(&str, &str)], root: &str) -> String {
+    let lines: String = imports
+        .iter()
+        .filter(|(_, prefix)| prefix.is_empty() || calls_prefixed(&code, prefix))
+        .map(|(line, _)| line.replace("{root}", root))
+        .collect();
+    code.replacen(
+        "use smithy_server_runtime as rt;\n",
+        &format!("use smithy_server_runtime as rt;\n{lines}"),
+        1,
+    )
+}
+
+/// Whether `code` names an identifier starting with `prefix` (at a word boundary).
+pub fn calls_prefixed(code: &str, prefix: &str) -> bool {
+    code.match_indices(prefix)
+        .any(|(i, _)| !code[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':'))
 }
 
 /// For an event-stream output: the function building each event's message.
@@ -561,11 +645,17 @@ fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
         stem(g, union_id)
     )
     .unwrap();
-    out.push_str("    use rt::aws_smithy_types::event_stream::{Header, HeaderValue};\n    match e {\n");
+    let head = out.len();
+    out.push_str("    match e {\n");
     for m in &u.members {
         let var = crate::emit_types::variant(&m.name);
         let ev = g.shape(&m.target);
-        let mut b = String::from("let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();\n");
+        let hs_mut = if ev.members.iter().any(|x| x.has("eventHeader")) {
+            "mut "
+        } else {
+            ""
+        };
+        let mut b = format!("let {hs_mut}hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();\n");
         for hm in ev.members.iter().filter(|x| x.has("eventHeader")) {
             let f = snake(&hm.name);
             let (get, close) = if g.is_optional(hm) {
@@ -647,6 +737,12 @@ fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
         }
     }
     writeln!(out, "        {ty}::Unknown => rt::event_stream::event(\"Unknown\", None, rt::bytes::Bytes::new(), vec![]),\n    }}\n}}\n").unwrap();
+    let uses = if out[head..].contains("HeaderValue::") {
+        "{Header, HeaderValue}"
+    } else {
+        "Header"
+    };
+    out.insert_str(head, &format!("    use rt::aws_smithy_types::event_stream::{uses};\n"));
 }
 
 /// For an event-stream input: the function reading each message into an event. Messages that are
@@ -699,7 +795,7 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
             .unwrap();
             continue;
         }
-        let mut b = String::from("#[allow(unused_mut)]\nlet mut invalid = false;\n");
+        let mut b = String::new();
         let implicit: Vec<&Member> = ev
             .members
             .iter()
@@ -751,6 +847,8 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
             };
             writeln!(b, "let f_{n} = {code};").unwrap();
         }
+        let invalid_mut = if b.contains("&mut invalid") { "mut " } else { "" };
+        b.insert_str(0, &format!("let {invalid_mut}invalid = false;\n"));
         b.push_str("let invalid = invalid || !val.is_valid();\n");
         let build = finish_struct(
             g,
@@ -780,9 +878,8 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
 pub fn operation_rs(g: &Gen, op: &str) -> String {
     let (method, uri, code) = http_trait(g, op);
     let mut out = format!(
-        "//! HTTP bindings of the `{}` operation: `{method} {uri}` (success: {code}).\n\n#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\nuse rt::validation::{{PathSeg, Validator}};\nuse {root}::json_de::*;\nuse {root}::json_ser::*;\n\n",
+        "//! HTTP bindings of the `{}` operation: `{method} {uri}` (success: {code}).\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\n\n",
         short(op),
-        root = g.root()
     );
     writeln!(out, "/// The operation's HTTP method.\npub const METHOD: &str = {};\n/// The operation's URI pattern.\npub const URI: &str = {};\n", lit(&method), lit(&uri)).unwrap();
     deserializer(g, op, &mut out);
@@ -802,7 +899,21 @@ pub fn operation_rs(g: &Gen, op: &str) -> String {
             }
         }
     }
-    out
+    let validation = match (calls_prefixed(&out, "PathSeg"), calls_prefixed(&out, "Validator")) {
+        (true, true) => "use rt::validation::{PathSeg, Validator};\n",
+        (true, false) => "use rt::validation::PathSeg;\n",
+        (false, true) => "use rt::validation::Validator;\n",
+        (false, false) => "",
+    };
+    with_imports(
+        out,
+        &[
+            (validation, ""),
+            ("use {root}::json_de::*;\n", "de_"),
+            ("use {root}::json_ser::*;\n", "ser_"),
+        ],
+        &g.root(),
+    )
 }
 
 pub fn module_name(op: &str) -> String {

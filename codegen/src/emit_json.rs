@@ -193,7 +193,12 @@ pub fn read_member_value(g: &Gen, owner: &Shape, m: &Member, v: &str, seg: &str)
         let t = g.rust_type(&m.target);
         format!("if let Ok({t}::Unknown(s)) = &r {{ val.enum_value(s, {t}::VALUES); }}\n")
     } else {
-        format!("if let Ok(x) = &r {{\n{}}}\n", checks(g, m, "x"))
+        let checks = checks(g, m, "x");
+        if checks.is_empty() {
+            checks
+        } else {
+            format!("if let Ok(x) = &r {{\n{checks}}}\n")
+        }
     };
     let mut e = format!("val.enter({seg});\nlet r = {read};\n{check}val.leave();\n");
     if g.is_boxed(&owner.id, &m.name) {
@@ -241,11 +246,16 @@ fn de_struct(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
     writeln!(
         out,
-        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id)
+        "pub(crate) fn de_{}(v: &Value, {val}: &mut Validator) -> DeResult<{ty}> {{",
+        stem(g, &s.id),
+        val = if s.members.is_empty() { "_val" } else { "val" }
     )
     .unwrap();
-    out.push_str("    let obj = rt::json_de::object(v)?;\n    #[allow(unused_mut)]\n    let mut invalid = false;\n");
+    if s.members.is_empty() {
+        out.push_str(&format!("    rt::json_de::object(v)?;\n    Ok({ty} {{}})\n}}\n\n"));
+        return;
+    }
+    out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut invalid = false;\n");
     for m in &s.members {
         let seg = format!("PathSeg::Member({})", lit(&m.name));
         writeln!(
@@ -267,10 +277,12 @@ fn de_struct(g: &Gen, s: &Shape, out: &mut String) {
 
 fn de_union(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
+    let units_only = s.members.iter().all(|m| m.target == "smithy.api#Unit");
     writeln!(
         out,
-        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id)
+        "pub(crate) fn de_{}(v: &Value, {val}: &mut Validator) -> DeResult<{ty}> {{",
+        stem(g, &s.id),
+        val = if units_only { "_val" } else { "val" }
     )
     .unwrap();
     out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut set = obj.iter().filter(|(k, v)| !v.is_null() && k.as_str() != \"__type\");\n");
@@ -352,20 +364,77 @@ fn de_map(g: &Gen, s: &Shape, out: &mut String) {
     );
 }
 
-pub fn json_de_rs(g: &Gen) -> String {
-    let mut out = String::from(
-        "//! Readers of the model's aggregate shapes from restJson1 documents.\n\n#![allow(unused_imports, unused_variables, dead_code)]\n\nuse smithy_server_runtime as rt;\nuse rt::json_de::DeResult;\nuse rt::serde_json::Value;\nuse rt::validation::{PathSeg, Validator};\n\n",
-    );
-    for s in aggregates(g) {
-        match s.kind {
-            Kind::Structure => de_struct(g, s, &mut out),
-            Kind::Union => de_union(g, s, &mut out),
-            Kind::List => de_list(g, s, &mut out),
-            Kind::Map => de_map(g, s, &mut out),
-            _ => {}
+/// `json_de.rs`: the readers that `callers` (the operation modules) reach.
+pub fn json_de_rs(g: &Gen, callers: &str) -> String {
+    let fns = aggregates(g)
+        .into_iter()
+        .map(|s| {
+            let mut out = String::new();
+            match s.kind {
+                Kind::Structure => de_struct(g, s, &mut out),
+                Kind::Union => de_union(g, s, &mut out),
+                Kind::List => de_list(g, s, &mut out),
+                Kind::Map => de_map(g, s, &mut out),
+                _ => {}
+            }
+            (format!("de_{}", stem(g, &s.id)), out)
+        })
+        .collect();
+    module(
+        "//! Readers of the model's aggregate shapes from restJson1 documents.\n\n",
+        &[
+            ("use smithy_server_runtime as rt;\n", ""),
+            ("use rt::json_de::DeResult;\n", "DeResult<"),
+            ("use rt::serde_json::Value;\n", "&Value"),
+            ("use rt::validation::{PathSeg, Validator};\n", "PathSeg::"),
+        ],
+        &reachable(fns, callers, "de_"),
+    )
+}
+
+/// A module of functions: its doc, each import whose marker the functions contain (an empty
+/// marker: any function at all), the functions.
+fn module(doc: &str, imports: &[(&str, &str)], fns: &str) -> String {
+    let mut out = doc.to_string();
+    for (line, marker) in imports {
+        if !fns.is_empty() && fns.contains(marker) {
+            out.push_str(line);
         }
     }
+    out.push('\n');
+    out.push_str(fns);
     out
+}
+
+/// The functions (name, text) that `callers` call, directly or through one another, in order.
+fn reachable(fns: Vec<(String, String)>, callers: &str, prefix: &str) -> String {
+    let mut used = called(callers, prefix);
+    let mut todo: Vec<String> = used.iter().cloned().collect();
+    while let Some(name) = todo.pop() {
+        if let Some((_, text)) = fns.iter().find(|(n, _)| *n == name) {
+            for callee in called(text, prefix) {
+                if used.insert(callee.clone()) {
+                    todo.push(callee);
+                }
+            }
+        }
+    }
+    fns.into_iter()
+        .filter(|(n, _)| used.contains(n))
+        .map(|(_, text)| text)
+        .collect()
+}
+
+/// The identifiers starting with `prefix` (at a word boundary) that `code` calls.
+fn called(code: &str, prefix: &str) -> std::collections::BTreeSet<String> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    code.match_indices(prefix)
+        .filter(|(i, _)| !code[..*i].ends_with(|c: char| ident(c) || c == ':'))
+        .filter_map(|(i, _)| {
+            let name: String = code[i..].chars().take_while(|c| ident(*c)).collect();
+            code[i + name.len()..].starts_with('(').then_some(name)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------- writing
@@ -419,8 +488,13 @@ fn ser_fn(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
     writeln!(
         out,
-        "pub(crate) fn ser_{}(x: &{ty}, w: &mut JsonWriter) {{",
-        stem(g, &s.id)
+        "pub(crate) fn ser_{}({x}: &{ty}, w: &mut JsonWriter) {{",
+        stem(g, &s.id),
+        x = if s.kind == Kind::Structure && s.members.is_empty() {
+            "_x"
+        } else {
+            "x"
+        }
     )
     .unwrap();
     let body = match s.kind {
@@ -485,14 +559,24 @@ fn ser_fn(g: &Gen, s: &Shape, out: &mut String) {
     out.push_str("}\n\n");
 }
 
-pub fn json_ser_rs(g: &Gen) -> String {
-    let mut out = String::from(
-        "//! Writers of the model's aggregate shapes as restJson1 documents.\n\n#![allow(unused_imports, unused_variables, dead_code)]\n\nuse smithy_server_runtime as rt;\nuse rt::json_ser::JsonWriter;\n\n",
-    );
-    for s in aggregates(g) {
-        ser_fn(g, s, &mut out);
-    }
-    out
+/// `json_ser.rs`: the writers that `callers` (the operation and error modules) reach.
+pub fn json_ser_rs(g: &Gen, callers: &str) -> String {
+    let fns = aggregates(g)
+        .into_iter()
+        .map(|s| {
+            let mut out = String::new();
+            ser_fn(g, s, &mut out);
+            (format!("ser_{}", stem(g, &s.id)), out)
+        })
+        .collect();
+    module(
+        "//! Writers of the model's aggregate shapes as restJson1 documents.\n\n",
+        &[
+            ("use smithy_server_runtime as rt;\n", ""),
+            ("use rt::json_ser::JsonWriter;\n", "JsonWriter)"),
+        ],
+        &reachable(fns, callers, "ser_"),
+    )
 }
 
 pub fn indent(s: &str, pre: &str) -> String {

@@ -9,17 +9,23 @@ use std::fmt::Write;
 const REDACTED: &str = "\"*** Sensitive Data Redacted ***\"";
 
 pub fn model_rs(g: &Gen) -> String {
-    let mut out = String::from("//! The shapes of the service's model as Rust types.\n\n#[allow(unused_imports)]\nuse smithy_server_runtime as rt;\n\n");
+    let mut types = String::new();
     for s in g.generated_shapes() {
         match s.kind {
-            Kind::Structure => structure(g, s, &mut out),
-            Kind::Union => union(g, s, &mut out),
-            Kind::Enum => enumeration(g, s, &mut out),
-            Kind::IntEnum => int_enum(g, s, &mut out),
+            Kind::Structure => structure(g, s, &mut types),
+            Kind::Union => union(g, s, &mut types),
+            Kind::Enum => enumeration(g, s, &mut types),
+            Kind::IntEnum => int_enum(g, s, &mut types),
             _ => {}
         }
     }
-    out
+    // The runtime crate is imported when some type is one of its (blobs, timestamps, streams).
+    let rt = if types.contains("rt::") {
+        "use smithy_server_runtime as rt;\n\n"
+    } else {
+        ""
+    };
+    format!("//! The shapes of the service's model as Rust types.\n\n{rt}{types}")
 }
 
 fn derives(g: &Gen, s: &Shape, extra: &[&str]) -> String {

@@ -137,24 +137,32 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         );
         files.add(m.join("model.rs"), format!("{h}{}", emit_types::model_rs(&g)));
         files.add(m.join("error.rs"), format!("{h}{}", emit_types::error_rs(&g)));
-        files.add(
-            m.join("error_bindings.rs"),
-            format!("{h}{}", emit_http::error_bindings_rs(&g)),
-        );
-        files.add(m.join("json_de.rs"), format!("{h}{}", emit_json::json_de_rs(&g)));
-        files.add(m.join("json_ser.rs"), format!("{h}{}", emit_json::json_ser_rs(&g)));
+        let error_bindings = emit_http::error_bindings_rs(&g);
+        // The readers and writers kept are those the operation and error modules call.
+        let mut callers = error_bindings.clone();
+        files.add(m.join("error_bindings.rs"), format!("{h}{error_bindings}"));
         files.add(m.join("service.rs"), format!("{h}{}", emit_service::service_rs(&g)));
         let mut ops_mod = format!("{h}//! One module per operation with its HTTP bindings.\n\n");
         for op in &g.ops {
             let name = emit_http::module_name(op);
             writeln_mod(&mut ops_mod, &name);
+            let code = emit_http::operation_rs(&g, op);
+            callers.push_str(&code);
             files.add(
                 m.join("operation")
                     .join(format!("{}.rs", name.trim_start_matches("r#"))),
-                format!("{h}{}", emit_http::operation_rs(&g, op)),
+                format!("{h}{code}"),
             );
         }
         files.add(m.join("operation").join("mod.rs"), ops_mod);
+        files.add(
+            m.join("json_de.rs"),
+            format!("{h}{}", emit_json::json_de_rs(&g, &callers)),
+        );
+        files.add(
+            m.join("json_ser.rs"),
+            format!("{h}{}", emit_json::json_ser_rs(&g, &callers)),
+        );
     }
     if t.services.len() == 1 {
         lib.push_str(&format!("\npub use {}::*;\n", t.services[0].module));

@@ -265,7 +265,14 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
             .unwrap_or(name);
         files.add(
             dir.join(format!("{name}.rs")),
-            format!("{h}#![allow(unused_imports)]\n\nuse conformance::*;\nuse restjson_protocol_server::{svc} as svc;\nuse smithy_server_runtime as rt;\n\n{body}"),
+            format!(
+                "{h}use conformance::*;\nuse restjson_protocol_server::{svc} as svc;\n{rt}\n{body}",
+                rt = if body.contains("rt::") {
+                    "use smithy_server_runtime as rt;\n"
+                } else {
+                    ""
+                }
+            ),
         );
     }
     files.add(dir.join("main.rs"), main);

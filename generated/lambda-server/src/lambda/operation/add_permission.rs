@@ -2,10 +2,6 @@
 
 //! HTTP bindings of the `AddPermission` operation: `POST /2015-03-31/functions/{FunctionName}/policy` (success: 201).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
-use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -123,7 +119,6 @@ where
             {
                 val.enter(PathSeg::Member("InvokedViaFunctionUrl"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -202,7 +197,6 @@ where
             {
                 val.enter(PathSeg::Member("RevisionId"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -310,8 +304,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::AddPermissionResponse) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

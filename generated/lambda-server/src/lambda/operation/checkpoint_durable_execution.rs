@@ -2,8 +2,6 @@
 
 //! HTTP bindings of the `CheckpointDurableExecution` operation: `POST /2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -106,7 +104,6 @@ where
             {
                 val.enter(PathSeg::Member("Updates"));
                 let r = de_operation_updates(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -136,8 +133,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::CheckpointDurableExecutionResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,8 +2,6 @@
 
 //! HTTP bindings of the `CreateFunctionUrlConfig` operation: `POST /2021-10-31/functions/{FunctionName}/url` (success: 201).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -62,7 +60,6 @@ where
             {
                 val.enter(PathSeg::Member("Cors"));
                 let r = de_cors(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -146,8 +143,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::CreateFunctionUrlConfigResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,8 +2,6 @@
 
 //! HTTP bindings of the `PublishLayerVersion` operation: `POST /2018-10-31/layers/{LayerName}/versions` (success: 201).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -73,7 +71,6 @@ where
             {
                 val.enter(PathSeg::Member("Content"));
                 let r = de_layer_version_content_input(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -162,8 +159,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::PublishLayerVersionResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,9 +2,6 @@
 
 //! HTTP bindings of the `PublishVersion` operation: `POST /2015-03-31/functions/{FunctionName}/versions` (success: 201).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
-use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
@@ -43,7 +40,6 @@ where
             {
                 val.enter(PathSeg::Member("CodeSha256"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -105,7 +101,6 @@ where
             {
                 val.enter(PathSeg::Member("RevisionId"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -131,8 +126,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,10 +2,6 @@
 
 //! HTTP bindings of the `PutProvisionedConcurrencyConfig` operation: `PUT /2019-09-30/functions/{FunctionName}/provisioned-concurrency` (success: 202).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
-use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -122,8 +118,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::PutProvisionedConcurrencyConfigResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 202;
+    let status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

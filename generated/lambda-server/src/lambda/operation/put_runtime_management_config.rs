@@ -2,10 +2,6 @@
 
 //! HTTP bindings of the `PutRuntimeManagementConfig` operation: `PUT /2021-07-20/functions/{FunctionName}/runtime-management-config` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
-use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -139,8 +135,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::PutRuntimeManagementConfigResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,10 +2,7 @@
 
 //! HTTP bindings of the `TagResource` operation: `POST /2017-03-31/tags/{Resource}` (success: 204).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
 use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -61,7 +58,6 @@ where
             {
                 val.enter(PathSeg::Member("Tags"));
                 let r = de_tags(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -90,9 +86,8 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 204;
-    let mut headers = rt::http::HeaderMap::new();
+    let status: u16 = 204;
+    let headers = rt::http::HeaderMap::new();
     rt::headers::response(status, headers, rt::body::empty())
 }
 

@@ -2,8 +2,6 @@
 
 //! HTTP bindings of the `UpdateEventSourceMapping` operation: `PUT /2015-03-31/event-source-mappings/{UUID}` (success: 202).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -43,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("AmazonManagedKafkaEventSourceConfig"));
                 let r = de_amazon_managed_kafka_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -71,7 +68,6 @@ where
             {
                 val.enter(PathSeg::Member("BisectBatchOnFunctionError"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -84,7 +80,6 @@ where
             {
                 val.enter(PathSeg::Member("DestinationConfig"));
                 let r = de_destination_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -97,7 +92,6 @@ where
             {
                 val.enter(PathSeg::Member("DocumentDBEventSourceConfig"));
                 let r = de_document_db_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -110,7 +104,6 @@ where
             {
                 val.enter(PathSeg::Member("Enabled"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -123,7 +116,6 @@ where
             {
                 val.enter(PathSeg::Member("FilterCriteria"));
                 let r = de_filter_criteria(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -194,7 +186,6 @@ where
             {
                 val.enter(PathSeg::Member("LoggingConfig"));
                 let r = de_event_source_mapping_logging_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -252,7 +243,6 @@ where
             {
                 val.enter(PathSeg::Member("MetricsConfig"));
                 let r = de_event_source_mapping_metrics_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -280,7 +270,6 @@ where
             {
                 val.enter(PathSeg::Member("ProvisionedPollerConfig"));
                 let r = de_provisioned_poller_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -293,7 +282,6 @@ where
             {
                 val.enter(PathSeg::Member("ScalingConfig"));
                 let r = de_scaling_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -306,7 +294,6 @@ where
             {
                 val.enter(PathSeg::Member("SelfManagedKafkaEventSourceConfig"));
                 let r = de_self_managed_kafka_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -393,8 +380,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::EventSourceMappingConfiguration,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 202;
+    let status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

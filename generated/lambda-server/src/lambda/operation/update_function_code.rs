@@ -2,8 +2,6 @@
 
 //! HTTP bindings of the `UpdateFunctionCode` operation: `PUT /2015-03-31/functions/{FunctionName}/code` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -58,7 +56,6 @@ where
             {
                 val.enter(PathSeg::Member("DryRun"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -89,7 +86,6 @@ where
             {
                 val.enter(PathSeg::Member("ImageUri"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -102,7 +98,6 @@ where
             {
                 val.enter(PathSeg::Member("Publish"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -131,7 +126,6 @@ where
             {
                 val.enter(PathSeg::Member("RevisionId"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -229,7 +223,6 @@ where
             {
                 val.enter(PathSeg::Member("ZipFile"));
                 let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -268,8 +261,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

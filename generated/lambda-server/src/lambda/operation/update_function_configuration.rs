@@ -2,8 +2,6 @@
 
 //! HTTP bindings of the `UpdateFunctionConfiguration` operation: `PUT /2015-03-31/functions/{FunctionName}/configuration` (success: 200).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -43,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("CapacityProviderConfig"));
                 let r = de_capacity_provider_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -56,7 +53,6 @@ where
             {
                 val.enter(PathSeg::Member("DeadLetterConfig"));
                 let r = de_dead_letter_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -84,7 +80,6 @@ where
             {
                 val.enter(PathSeg::Member("DurableConfig"));
                 let r = de_durable_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -97,7 +92,6 @@ where
             {
                 val.enter(PathSeg::Member("Environment"));
                 let r = de_environment(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -110,7 +104,6 @@ where
             {
                 val.enter(PathSeg::Member("EphemeralStorage"));
                 let r = de_ephemeral_storage(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -177,7 +170,6 @@ where
             {
                 val.enter(PathSeg::Member("ImageConfig"));
                 let r = de_image_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -212,7 +204,6 @@ where
             {
                 val.enter(PathSeg::Member("Layers"));
                 let r = de_layer_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -225,7 +216,6 @@ where
             {
                 val.enter(PathSeg::Member("LoggingConfig"));
                 let r = de_logging_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -253,7 +243,6 @@ where
             {
                 val.enter(PathSeg::Member("RevisionId"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -307,7 +296,6 @@ where
             {
                 val.enter(PathSeg::Member("SnapStart"));
                 let r = de_snap_start(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -335,7 +323,6 @@ where
             {
                 val.enter(PathSeg::Member("TracingConfig"));
                 let r = de_tracing_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -348,7 +335,6 @@ where
             {
                 val.enter(PathSeg::Member("VpcConfig"));
                 let r = de_vpc_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -390,8 +376,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,10 +2,6 @@
 
 //! HTTP bindings of the `UploadMultipartPart` operation: `PUT /{accountId}/vaults/{vaultName}/multipart-uploads/{uploadId}` (success: 204).
 
-#![allow(unused_imports, unused_mut, unused_variables, unused_assignments, unreachable_code)]
-
-use crate::glacier::json_de::*;
-use crate::glacier::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -27,7 +23,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("*/*"), 0, false)?;
     let f_body = rt::body::ByteStream::from_body(body);
     rt::media_type::check_accept(&parts.headers, "application/json")?;
@@ -37,7 +33,6 @@ where
         Some({
             val.enter(PathSeg::Member("accountId"));
             let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -48,7 +43,6 @@ where
             Some({
                 val.enter(PathSeg::Member("checksum"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -61,7 +55,6 @@ where
             Some({
                 val.enter(PathSeg::Member("range"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -74,7 +67,6 @@ where
         Some({
             val.enter(PathSeg::Member("uploadId"));
             let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -85,7 +77,6 @@ where
         Some({
             val.enter(PathSeg::Member("vaultName"));
             let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -115,8 +106,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::glacier::model::UploadMultipartPartOutput) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 204;
+    let status: u16 = 204;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.checksum {
         {
