@@ -6,91 +6,11 @@ use crate::emit_json::{
     absent, checks, finish_struct, indent, json_name, read_member_value, ser_members, ser_stmt, stem, ts_format,
 };
 use crate::gen::Gen;
+use crate::ir::{body_media_type, output_binding, Binding, OperationIr};
 use crate::model::{short, Kind, Member, Shape};
 use crate::names::{lit, snake, snake_raw};
+use crate::template::fill;
 use std::fmt::Write;
-
-/// Where a member of an input or output structure is bound.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Binding {
-    Label(usize),
-    Query(String),
-    QueryParams,
-    Header(String),
-    PrefixHeaders(String),
-    Payload,
-    ResponseCode,
-    Body,
-}
-
-/// Label names of a URI pattern, in order.
-pub fn uri_labels(uri: &str) -> Vec<String> {
-    let path = uri.split('?').next().unwrap_or("");
-    path.split('/')
-        .filter_map(|seg| {
-            seg.strip_prefix('{')?
-                .strip_suffix('}')
-                .map(|l| l.trim_end_matches('+').to_string())
-        })
-        .collect()
-}
-
-pub fn http_trait(g: &Gen, op: &str) -> (String, String, u16) {
-    let h = g.shape(op).get("http").cloned().unwrap_or_default();
-    (
-        h.get("method").and_then(|v| v.as_str()).unwrap_or("POST").to_string(),
-        h.get("uri").and_then(|v| v.as_str()).unwrap_or("/").to_string(),
-        h.get("code").and_then(|v| v.as_u64()).unwrap_or(200) as u16,
-    )
-}
-
-pub fn binding(m: &Member, labels: &[String]) -> Binding {
-    if m.has("httpLabel") {
-        Binding::Label(labels.iter().position(|l| *l == m.name).unwrap_or(0))
-    } else if let Some(q) = m.get("httpQuery").and_then(|v| v.as_str()) {
-        Binding::Query(q.to_string())
-    } else if m.has("httpQueryParams") {
-        Binding::QueryParams
-    } else if let Some(h) = m.get("httpHeader").and_then(|v| v.as_str()) {
-        Binding::Header(h.to_string())
-    } else if let Some(p) = m.get("httpPrefixHeaders").and_then(|v| v.as_str()) {
-        Binding::PrefixHeaders(p.to_string())
-    } else if m.has("httpPayload") {
-        Binding::Payload
-    } else if m.has("httpResponseCode") {
-        Binding::ResponseCode
-    } else {
-        Binding::Body
-    }
-}
-
-/// Where a member of an *output* or error is bound: query and label bindings mean nothing there.
-pub fn output_binding(m: &Member) -> Binding {
-    match binding(m, &[]) {
-        Binding::Label(_) | Binding::Query(_) | Binding::QueryParams => Binding::Body,
-        b => b,
-    }
-}
-
-/// The media type of a body: the payload member's, or JSON when members are in the body.
-pub fn body_media_type(g: &Gen, s: Option<&Shape>) -> Option<String> {
-    let s = s?;
-    if let Some(p) = s.members.iter().find(|m| m.has("httpPayload")) {
-        let t = g.shape(&p.target);
-        let own = t.get("mediaType").and_then(|v| v.as_str()).map(str::to_string);
-        return Some(match t.kind {
-            Kind::Blob => own.unwrap_or_else(|| "application/octet-stream".into()),
-            Kind::String | Kind::Enum => own.unwrap_or_else(|| "text/plain".into()),
-            Kind::Union if t.has("streaming") => "application/vnd.amazon.eventstream".into(),
-            _ => "application/json".into(),
-        });
-    }
-    if s.members.is_empty() || s.members.iter().any(|m| binding(m, &[]) == Binding::Body) {
-        Some("application/json".into())
-    } else {
-        None
-    }
-}
 
 /// An expression of type `Result<T, ValueError>` reading the text `raw` as shape `target` (labels,
 /// query values, header values).
@@ -161,39 +81,19 @@ fn bind_checks(checks: &str, name: &str, value: &str) -> String {
     }
 }
 
-fn deserializer(g: &Gen, op: &str, out: &mut String) {
-    let (_, uri, _) = http_trait(g, op);
-    let labels = uri_labels(&uri);
-    let input = g.shape(op).input().map(|i| g.shape(&i));
-    let out_shape = g.shape(op).output().map(|o| g.shape(&o));
-    let in_type = g.input_type(op);
+fn deserializer(g: &Gen, op: &OperationIr, out: &mut String) {
+    let input = op.input;
+    let in_type = &op.input_type;
     let strict = !g.cfg.lenient_content_type;
-    // A blob payload without a modelled media type accepts any content type.
-    let any_blob = input.is_some_and(|s| {
-        s.members.iter().any(|m| {
-            m.has("httpPayload") && g.shape(&m.target).kind == Kind::Blob && !g.shape(&m.target).has("mediaType")
-        })
-    });
-    let expected = body_media_type(g, input).map_or("None".into(), |m| format!("Some({})", lit(&m)));
-    let expected = if any_blob {
-        "Some(\"*/*\")".to_string()
-    } else {
-        expected
-    };
-    let produced = body_media_type(g, out_shape).unwrap_or_else(|| "application/json".into());
-    // A blob answered without a modelled media type may be anything.
-    let any_out = out_shape.is_some_and(|s| {
-        s.members.iter().any(|m| {
-            m.has("httpPayload") && g.shape(&m.target).kind == Kind::Blob && !g.shape(&m.target).has("mediaType")
-        })
-    });
-    let produced = if any_out { "*/*".to_string() } else { produced };
+    let expected = op
+        .request_content_type
+        .as_ref()
+        .map_or("None".into(), |m| format!("Some({})", lit(m)));
+    let produced = &op.response_content_type;
     out.push_str(
         "/// Reads the operation's input from a request; `labels` are the raw label values the router matched.\n",
     );
-    let binds: Vec<(&Member, Binding)> = input
-        .map(|s| s.members.iter().map(|m| (m, binding(m, &labels))).collect())
-        .unwrap_or_default();
+    let binds = &op.input_bindings;
     let labels_param = if binds.iter().any(|(_, b)| matches!(b, Binding::Label(_))) {
         "labels"
     } else {
@@ -250,7 +150,7 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
         writeln!(
             out,
             "    rt::media_type::check_accept(&parts.headers, {})?;",
-            lit(&produced)
+            lit(produced)
         )
         .unwrap();
     }
@@ -267,7 +167,7 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     if binds.iter().any(|(_, b)| *b == Binding::Body) {
         out.push_str("    let doc = rt::json_de::parse_body(&bytes)?;\n    let obj = rt::json_de::object(&doc)?;\n");
     }
-    for (m, b) in &binds {
+    for (m, b) in binds {
         let n = snake_raw(&m.name);
         let t = g.shape(&m.target);
         let code = match b {
@@ -373,7 +273,7 @@ fn deserializer(g: &Gen, op: &str, out: &mut String) {
     let finish = finish_struct(
         g,
         s,
-        &in_type,
+        in_type,
         "Rejection::Validation(::std::mem::take(&mut val.violations))",
     );
     out.push_str(&indent(&finish, "    "));
@@ -455,12 +355,12 @@ fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
     out
 }
 
-fn serializer(g: &Gen, op: &str, out: &mut String) {
-    let (_, _, code) = http_trait(g, op);
-    let out_type = g.output_type(op);
+fn serializer(g: &Gen, op: &OperationIr, out: &mut String) {
+    let code = op.code;
+    let out_type = &op.output_type;
     out.push_str("/// Writes the operation's output as a response.\n");
-    let param = match g.shape(op).output() {
-        Some(o) if !g.shape(&o).members.is_empty() => "out",
+    let param = match op.output {
+        Some(o) if !o.members.is_empty() => "out",
         Some(_) => "_out",
         None => "_",
     };
@@ -469,7 +369,7 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
         "pub fn serialize_response({param}: {out_type}) -> rt::http::Response<rt::body::Body> {{"
     )
     .unwrap();
-    let output = g.shape(op).output().map(|o| g.shape(&o));
+    let output = op.output;
     // The status is the operation's, unless a member carries it.
     let status = match output.and_then(|s| s.members.iter().find(|m| m.has("httpResponseCode"))) {
         Some(m) if g.is_optional(m) => format!("out.{}.map_or({code}, |c| c as u16)", snake(&m.name)),
@@ -537,10 +437,10 @@ fn serializer(g: &Gen, op: &str, out: &mut String) {
     out.push_str("    rt::headers::response(status, headers, body)\n}\n\n");
 }
 
-fn error_serializer(g: &Gen, op: &str, out: &mut String) {
+fn error_serializer(g: &Gen, op: &OperationIr, out: &mut String) {
     let root = g.root();
     out.push_str("/// Writes one of the operation's errors as a response.\n");
-    let ty = g.op_error_type(op);
+    let ty = &op.error_type;
     // A service without error shapes has no error to write: `Unmodelled` holds an empty enum.
     let write = if crate::emit_types::service_errors(g).is_empty() {
         format!("let {root}::error::{ty}::Unmodelled(e) = err;\n    match e {{}}")
@@ -875,28 +775,40 @@ fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
     out.push_str("        _ => Ok(Default::default()),\n    }\n}\n\n");
 }
 
-pub fn operation_rs(g: &Gen, op: &str) -> String {
-    let (method, uri, code) = http_trait(g, op);
-    let mut out = format!(
-        "//! HTTP bindings of the `{}` operation: `{method} {uri}` (success: {code}).\n\nuse smithy_server_runtime as rt;\nuse rt::rejection::Rejection;\n\n",
-        short(op),
+pub fn operation_rs(g: &Gen, op: &OperationIr) -> String {
+    let mut out = fill(
+        r#"
+//! HTTP bindings of the `$name` operation: `$method $uri` (success: $code).
+
+use smithy_server_runtime as rt;
+use rt::rejection::Rejection;
+
+/// The operation's HTTP method.
+pub const METHOD: &str = $method_lit;
+/// The operation's URI pattern.
+pub const URI: &str = $uri_lit;
+
+"#,
+        &[
+            ("name", &op.name),
+            ("method", &op.method),
+            ("uri", &op.uri),
+            ("code", &op.code.to_string()),
+            ("method_lit", &lit(&op.method)),
+            ("uri_lit", &lit(&op.uri)),
+        ],
     );
-    writeln!(out, "/// The operation's HTTP method.\npub const METHOD: &str = {};\n/// The operation's URI pattern.\npub const URI: &str = {};\n", lit(&method), lit(&uri)).unwrap();
     deserializer(g, op, &mut out);
     serializer(g, op, &mut out);
     error_serializer(g, op, &mut out);
-    if let Some(i) = g.shape(op).input() {
-        for m in &g.shape(&i).members {
-            if g.is_event_stream(&m.target) {
-                unmarshaller(g, &m.target, &mut out);
-            }
+    if let Some(s) = op.input {
+        for m in s.members.iter().filter(|m| g.is_event_stream(&m.target)) {
+            unmarshaller(g, &m.target, &mut out);
         }
     }
-    if let Some(o) = g.shape(op).output() {
-        for m in &g.shape(&o).members {
-            if g.is_event_stream(&m.target) {
-                marshaller(g, &m.target, &mut out);
-            }
+    if let Some(s) = op.output {
+        for m in s.members.iter().filter(|m| g.is_event_stream(&m.target)) {
+            marshaller(g, &m.target, &mut out);
         }
     }
     let validation = match (calls_prefixed(&out, "PathSeg"), calls_prefixed(&out, "Validator")) {
@@ -914,8 +826,4 @@ pub fn operation_rs(g: &Gen, op: &str) -> String {
         ],
         &g.root(),
     )
-}
-
-pub fn module_name(op: &str) -> String {
-    snake(short(op))
 }

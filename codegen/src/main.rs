@@ -7,10 +7,12 @@ mod emit_json;
 mod emit_service;
 mod emit_types;
 mod gen;
+mod ir;
 mod model;
 mod names;
 mod output;
 mod protocol_tests;
+mod template;
 
 use gen::{Gen, ServiceConfig};
 use model::Model;
@@ -141,11 +143,15 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         // The readers and writers kept are those the operation and error modules call.
         let mut callers = error_bindings.clone();
         files.add(m.join("error_bindings.rs"), format!("{h}{error_bindings}"));
-        files.add(m.join("service.rs"), format!("{h}{}", emit_service::service_rs(&g)));
+        let ops: Vec<ir::OperationIr> = g.ops.iter().map(|op| ir::OperationIr::new(&g, op)).collect();
+        files.add(
+            m.join("service.rs"),
+            format!("{h}{}", emit_service::service_rs(&g, &ops)),
+        );
         let mut ops_mod = format!("{h}//! One module per operation with its HTTP bindings.\n\n");
-        for op in &g.ops {
-            let name = emit_http::module_name(op);
-            writeln_mod(&mut ops_mod, &name);
+        for op in &ops {
+            let name = &op.module;
+            writeln_mod(&mut ops_mod, name);
             let code = emit_http::operation_rs(&g, op);
             callers.push_str(&code);
             files.add(

@@ -3,9 +3,9 @@
 //! the list of every case with its category, whether it is in the "Lambda slice" (uses only
 //! features the Lambda model uses), and why a case is not generated.
 
-use crate::emit_http::module_name;
 use crate::emit_types::{default_expr, variant};
 use crate::gen::{Gen, ServiceConfig};
+use crate::ir::module_name;
 use crate::model::{short, Kind, Model, Shape};
 use crate::names::{lit, snake, snake_raw};
 use crate::output::Files;
@@ -574,7 +574,7 @@ fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<String, Strin
         .iter()
         .find(|m| g.is_event_stream(&m.target))
         .ok_or("the input has no event stream")?;
-    let (_, uri, _) = crate::emit_http::http_trait(g, op);
+    let uri = crate::ir::OperationIr::new(g, op).uri;
     let events: Vec<Value> = t.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
     let mut frames = Vec::new();
     for e in &events {
