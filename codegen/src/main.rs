@@ -2,11 +2,16 @@
 //! `conformance/tests/`) from the Smithy models in `model/`; `cargo codegen --check` only compares
 //! and exits non-zero, naming the first stale file.
 
+mod emit_error_bindings;
+mod emit_event_stream;
 mod emit_http;
 mod emit_json;
+mod emit_request;
+mod emit_response;
 mod emit_service;
 mod emit_types;
 mod gen;
+mod imports;
 mod ir;
 mod model;
 mod names;
@@ -139,7 +144,7 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         );
         files.add(m.join("model.rs"), format!("{h}{}", emit_types::model_rs(&g)));
         files.add(m.join("error.rs"), format!("{h}{}", emit_types::error_rs(&g)));
-        let error_bindings = emit_http::error_bindings_rs(&g);
+        let error_bindings = emit_error_bindings::error_bindings_rs(&g);
         // The readers and writers kept are those the operation and error modules call.
         let mut callers = error_bindings.clone();
         files.add(m.join("error_bindings.rs"), format!("{h}{error_bindings}"));
