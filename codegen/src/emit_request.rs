@@ -4,8 +4,9 @@
 use crate::emit_json::{absent, checks, finish_struct, indent, json_name, read_member_value, stem, ts_format};
 use crate::gen::Gen;
 use crate::ir::{Binding, OperationIr};
-use crate::model::{Kind, Member};
+use crate::model::{Kind, Member, Shape};
 use crate::names::{lit, snake_raw};
+use crate::template::fill;
 use std::fmt::Write;
 
 /// An expression of type `Result<T, ValueError>` reading the text `raw` as shape `target` (labels,
@@ -78,200 +79,299 @@ fn bind_checks(checks: &str, name: &str, value: &str) -> String {
 }
 
 pub fn deserializer(g: &Gen, op: &OperationIr, out: &mut String) {
-    let input = op.input;
-    let in_type = &op.input_type;
-    let strict = !g.cfg.lenient_content_type;
-    let expected = op
-        .request_content_type
-        .as_ref()
-        .map_or("None".into(), |m| format!("Some({})", lit(m)));
-    let produced = &op.response_content_type;
-    out.push_str(
-        "/// Reads the operation's input from a request; `labels` are the raw label values the router matched.\n",
-    );
     let binds = &op.input_bindings;
     let labels_param = if binds.iter().any(|(_, b)| matches!(b, Binding::Label(_))) {
         "labels"
     } else {
         "_labels"
     };
-    writeln!(out, "pub async fn deserialize_request<B>(req: rt::http::Request<B>, {labels_param}: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<{in_type}, Rejection>").unwrap();
-    out.push_str("where\n    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,\n    B::Error: Into<rt::BoxError>,\n{\n");
-    out.push_str("    let (parts, body) = req.into_parts();\n");
-    // The validator and `invalid` are declared once the members show whether they are needed.
-    let head = out.len();
-    let streaming = input.and_then(|s| {
-        s.members
-            .iter()
-            .find(|m| m.has("httpPayload") && (g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target)))
-    });
-    if let Some(m) = streaming {
-        writeln!(
-            out,
-            "    rt::media_type::check_content_type(&parts.headers, {expected}, 0, false)?;"
-        )
-        .unwrap();
-        if g.is_event_stream(&m.target) {
-            writeln!(
-                out,
-                "    let f_{} = rt::event_stream::from_body(body, unmarshall_{});",
-                snake_raw(&m.name),
-                stem(g, &m.target)
-            )
-            .unwrap();
-        } else {
-            writeln!(
-                out,
-                "    let f_{} = rt::body::ByteStream::from_body(body);",
-                snake_raw(&m.name)
-            )
-            .unwrap();
-        }
+    let accept = if g.cfg.lenient_content_type {
+        String::new()
     } else {
-        out.push_str("    let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {\n        Ok(b) => b,\n        Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),\n        Err(Err(e)) => return Err(Rejection::Body(e.to_string())),\n    };\n");
-        writeln!(
-            out,
-            "    rt::media_type::check_content_type(&parts.headers, {expected}, bytes.len(), {strict})?;"
+        format!(
+            "rt::media_type::check_accept(&parts.headers, {})?;\n",
+            lit(&op.response_content_type)
         )
-        .unwrap();
-        // The body is decoded (and may be rejected) even when no member reads it.
-        let uses_bytes = binds.iter().any(|(m, b)| {
-            *b == Binding::Body
-                || (*b == Binding::Payload && !g.is_streaming_blob(&m.target) && !g.is_event_stream(&m.target))
-        });
-        let bind = if uses_bytes { "let bytes = " } else { "" };
-        writeln!(out, "    {bind}rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT).map_err(Rejection::Serialization)?;").unwrap();
-    }
-    if strict {
-        writeln!(
-            out,
-            "    rt::media_type::check_accept(&parts.headers, {})?;",
-            lit(produced)
-        )
-        .unwrap();
-    }
-    let Some(s) = input else {
-        out.push_str("    Ok(())\n}\n\n");
-        return;
     };
+    let read = match op.input {
+        Some(s) => read_input(g, op, s),
+        None => "Ok(())\n".to_string(),
+    };
+    // The validator is declared only for an input, `invalid` mutable only where a member sets it.
+    let validator = match op.input {
+        Some(_) if read.contains("&mut invalid") => VALIDATOR.replace("let invalid", "let mut invalid"),
+        Some(_) => VALIDATOR.to_string(),
+        None => String::new(),
+    };
+    out.push_str(&fill(
+        r#"
+/// Reads the operation's input from a request; `labels` are the raw label values the router matched.
+pub async fn deserialize_request<B>(req: rt::http::Request<B>, $labels: ::std::vec::Vec<::std::string::String>) -> ::std::result::Result<$input, Rejection>
+where
+    B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
+    B::Error: Into<rt::BoxError>,
+{
+    let (parts, body) = req.into_parts();
+$validator$body$accept$read}
+
+"#,
+        &[
+            ("labels", labels_param),
+            ("input", &op.input_type),
+            ("validator", &validator),
+            ("body", &read_body(g, op)),
+            ("accept", &accept),
+            ("read", &read),
+        ],
+    ));
+}
+
+const VALIDATOR: &str = "let mut validator = Validator::new();\nlet val = &mut validator;\nlet invalid = false;\n";
+
+/// Statements taking the request body: a stream handed to the streaming member as it is, or the
+/// whole body collected, its content type checked and its content encoding decoded (the decoding
+/// may reject the request even when no member reads the body).
+fn read_body(g: &Gen, op: &OperationIr) -> String {
+    let expected = op
+        .request_content_type
+        .as_ref()
+        .map_or("None".into(), |m| format!("Some({})", lit(m)));
+    let stream = op
+        .input_bindings
+        .iter()
+        .find(|(m, b)| *b == Binding::Payload && is_stream(g, m));
+    if let Some((m, _)) = stream {
+        let take = if g.is_event_stream(&m.target) {
+            format!("rt::event_stream::from_body(body, unmarshall_{})", stem(g, &m.target))
+        } else {
+            "rt::body::ByteStream::from_body(body)".to_string()
+        };
+        return fill(
+            r#"
+rt::media_type::check_content_type(&parts.headers, $expected, 0, false)?;
+let f_$name = $take;
+"#,
+            &[("expected", &expected), ("name", &snake_raw(&m.name)), ("take", &take)],
+        );
+    }
+    let uses_bytes = op
+        .input_bindings
+        .iter()
+        .any(|(m, b)| *b == Binding::Body || (*b == Binding::Payload && !is_stream(g, m)));
+    fill(
+        r#"
+let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
+    Ok(b) => b,
+    Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
+    Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
+};
+rt::media_type::check_content_type(&parts.headers, $expected, bytes.len(), $strict)?;
+${bind}rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT).map_err(Rejection::Serialization)?;
+"#,
+        &[
+            ("expected", &expected),
+            ("strict", &(!g.cfg.lenient_content_type).to_string()),
+            ("bind", if uses_bytes { "let bytes = " } else { "" }),
+        ],
+    )
+}
+
+fn is_stream(g: &Gen, m: &Member) -> bool {
+    g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target)
+}
+
+/// Statements reading every member of input `s` into `f_<member>` locals, then the input value.
+fn read_input(g: &Gen, op: &OperationIr, s: &Shape) -> String {
+    let binds = &op.input_bindings;
+    let mut out = String::new();
     if binds
         .iter()
         .any(|(_, b)| matches!(b, Binding::Query(_) | Binding::QueryParams))
     {
-        out.push_str("    let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(\"\"))?;\n");
+        out.push_str("let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(\"\"))?;\n");
     }
     if binds.iter().any(|(_, b)| *b == Binding::Body) {
-        out.push_str("    let doc = rt::json_de::parse_body(&bytes)?;\n    let obj = rt::json_de::object(&doc)?;\n");
+        out.push_str("let doc = rt::json_de::parse_body(&bytes)?;\nlet obj = rt::json_de::object(&doc)?;\n");
     }
     for (m, b) in binds {
-        let n = snake_raw(&m.name);
-        let t = g.shape(&m.target);
-        let code = match b {
-            Binding::Label(i) => format!(
-                "{{\n    let raw = rt::http_values::percent_decode({label}.map(::std::string::String::as_str).unwrap_or(\"\"))?;\n    let raw = raw.as_str();\n    Some({})\n}}",
-                text_member(g, m, "raw", "date-time", false),
-                label = if *i == 0 { "labels.first()".to_string() } else { format!("labels.get({i})") }
-            ),
-            Binding::Query(q) => {
-                if t.kind == Kind::List {
-                    format!(
-                        "{{\n    let raws: ::std::vec::Vec<&::std::string::String> = query.iter().filter(|(k, _)| k == {q}).map(|(_, v)| v).collect();\n    if raws.is_empty() {{ {a} }} else {{ Some({}) }}\n}}",
-                        text_member(g, m, "raws", "date-time", false),
-                        q = lit(q),
-                        a = absent(g, m)
-                    )
-                } else {
-                    format!(
-                        "match query.iter().find(|(k, _)| k == {q}) {{\n    Some((_, raw)) => {{ let raw = raw.as_str(); Some({}) }}\n    None => {a},\n}}",
-                        text_member(g, m, "raw", "date-time", false),
-                        q = lit(q),
-                        a = absent(g, m)
-                    )
-                }
-            }
-            Binding::QueryParams => {
-                let value = g.shape(&t.members[1].target);
-                let insert = if value.kind == Kind::List {
-                    "m.entry(k.clone()).or_insert_with(::std::vec::Vec::new).push(v.clone());"
-                } else {
-                    "m.entry(k.clone()).or_insert_with(|| v.clone());"
-                };
-                format!(
-                    "{{\n    let mut m = ::std::collections::HashMap::new();\n    for (k, v) in &query {{\n        {insert}\n    }}\n    val.enter(PathSeg::Member({}));\n{}    val.leave();\n    if m.is_empty() {{ {} }} else {{ Some(m) }}\n}}",
-                    lit(&m.name),
-                    indent(&bind_checks(&checks(g, m, "mr"), "mr", "m"), "    "),
-                    absent(g, m)
-                )
-            }
-            Binding::Header(h) => {
-                if t.kind == Kind::List {
-                    let item = g.shape(&t.members[0].target);
-                    let http_date = item.kind == Kind::Timestamp
-                        && ts_format(g, Some(&t.members[0]), &item.id, "http-date").ends_with("HttpDate");
-                    let split = if http_date { "split_http_date_list" } else { "split_header_list" };
-                    format!(
-                        "match rt::headers::value(&parts.headers, {h})? {{\n    Some(joined) => {{ let raws = rt::http_values::{split}(&joined)?; Some({}) }}\n    None => {a},\n}}",
-                        text_member(g, m, "raws", "http-date", true),
-                        h = lit(h),
-                        a = absent(g, m)
-                    )
-                } else {
-                    format!(
-                        "match rt::headers::value(&parts.headers, {h})? {{\n    Some(raw) => {{ let raw = raw.trim(); Some({}) }}\n    None => {a},\n}}",
-                        text_member(g, m, "raw", "http-date", true),
-                        h = lit(h),
-                        a = absent(g, m)
-                    )
-                }
-            }
-            Binding::PrefixHeaders(p) => format!(
-                "{{\n    let m = rt::headers::prefixed(&parts.headers, {})?;\n    if m.is_empty() {{ {} }} else {{ Some(m) }}\n}}",
-                lit(p),
-                absent(g, m)
-            ),
-            Binding::Payload => match t.kind {
-                _ if g.is_streaming_blob(&m.target) || g.is_event_stream(&m.target) => continue,
-                Kind::Blob => format!(
-                    "if bytes.is_empty() {{ {} }} else {{ Some(rt::aws_smithy_types::Blob::new(bytes.to_vec())) }}",
-                    absent(g, m)
-                ),
-                Kind::String | Kind::Enum => format!(
-                    "if bytes.is_empty() {{ {} }} else {{\n    let s = ::std::str::from_utf8(&bytes).map_err(|_| Rejection::Serialization(\"the payload is not UTF-8 text\".into()))?;\n    Some({})\n}}",
-                    absent(g, m),
-                    if t.kind == Kind::Enum { format!("{}::from(s)", g.rust_type(&m.target)) } else { "s.to_string()".into() }
-                ),
-                _ => format!(
-                    "match rt::json_de::parse_optional_body(&bytes)? {{\n    Some(v) if !v.as_object().is_some_and(|o| o.is_empty()) => rt::json_de::keep({}, &mut invalid)?,\n    _ => {},\n}}",
-                    read_member_value(g, s, m, "&v", &format!("PathSeg::Member({})", lit(&m.name))),
-                    absent(g, m)
-                ),
-            },
-            Binding::Body => format!(
-                "match obj.get({k}) {{\n    Some(v) if !v.is_null() => rt::json_de::keep({r}, &mut invalid)?,\n    _ => {a},\n}}",
-                k = lit(&json_name(m)),
-                r = read_member_value(g, s, m, "v", &format!("PathSeg::Member({})", lit(&m.name))),
-                a = absent(g, m)
-            ),
-            Binding::ResponseCode => "None".into(),
-        };
-        writeln!(out, "    let f_{n} = {};", indent(&code, "    ").trim_start()).unwrap();
+        if let Some(code) = read_member(g, s, m, b) {
+            writeln!(out, "let f_{} = {code};", snake_raw(&m.name)).unwrap();
+        }
     }
-    let invalid_mut = if out[head..].contains("&mut invalid") {
-        "mut "
-    } else {
-        ""
-    };
-    out.insert_str(
-        head,
-        &format!("    let mut validator = Validator::new();\n    let val = &mut validator;\n    let {invalid_mut}invalid = false;\n"),
-    );
-    out.push_str("    let invalid = invalid || !val.is_valid();\n");
-    let finish = finish_struct(
+    out.push_str("let invalid = invalid || !val.is_valid();\n");
+    out.push_str(&finish_struct(
         g,
         s,
-        in_type,
+        &op.input_type,
         "Rejection::Validation(::std::mem::take(&mut val.violations))",
-    );
-    out.push_str(&indent(&finish, "    "));
-    out.push_str("}\n\n");
+    ));
+    out
+}
+
+/// An expression reading member `m` of input `s` from where `b` binds it (`None` for a stream,
+/// which the body itself provides).
+fn read_member(g: &Gen, s: &Shape, m: &Member, b: &Binding) -> Option<String> {
+    let t = g.shape(&m.target);
+    let absent = absent(g, m);
+    let seg = format!("PathSeg::Member({})", lit(&m.name));
+    let code = match b {
+        Binding::Label(i) => fill(
+            r#"
+{
+    let raw = rt::http_values::percent_decode($label.map(::std::string::String::as_str).unwrap_or(""))?;
+    let raw = raw.as_str();
+    Some($value)
+}"#,
+            &[
+                (
+                    "label",
+                    &if *i == 0 {
+                        "labels.first()".to_string()
+                    } else {
+                        format!("labels.get({i})")
+                    },
+                ),
+                ("value", &text_member(g, m, "raw", "date-time", false)),
+            ],
+        ),
+        Binding::Query(q) if t.kind == Kind::List => fill(
+            r#"
+{
+    let raws: ::std::vec::Vec<&::std::string::String> = query.iter().filter(|(k, _)| k == $q).map(|(_, v)| v).collect();
+    if raws.is_empty() { $absent } else { Some($value) }
+}"#,
+            &[
+                ("q", &lit(q)),
+                ("absent", &absent),
+                ("value", &text_member(g, m, "raws", "date-time", false)),
+            ],
+        ),
+        Binding::Query(q) => fill(
+            r#"
+match query.iter().find(|(k, _)| k == $q) {
+    Some((_, raw)) => { let raw = raw.as_str(); Some($value) }
+    None => $absent,
+}"#,
+            &[
+                ("q", &lit(q)),
+                ("absent", &absent),
+                ("value", &text_member(g, m, "raw", "date-time", false)),
+            ],
+        ),
+        Binding::QueryParams => {
+            let insert = if g.shape(&t.members[1].target).kind == Kind::List {
+                "m.entry(k.clone()).or_insert_with(::std::vec::Vec::new).push(v.clone());"
+            } else {
+                "m.entry(k.clone()).or_insert_with(|| v.clone());"
+            };
+            fill(
+                r#"
+{
+    let mut m = ::std::collections::HashMap::new();
+    for (k, v) in &query {
+        $insert
+    }
+    val.enter($seg);
+$checks    val.leave();
+    if m.is_empty() { $absent } else { Some(m) }
+}"#,
+                &[
+                    ("insert", insert),
+                    ("seg", &seg),
+                    ("checks", &bind_checks(&checks(g, m, "mr"), "mr", "m")),
+                    ("absent", &absent),
+                ],
+            )
+        }
+        Binding::Header(h) if t.kind == Kind::List => {
+            let item = g.shape(&t.members[0].target);
+            let http_date = item.kind == Kind::Timestamp
+                && ts_format(g, Some(&t.members[0]), &item.id, "http-date").ends_with("HttpDate");
+            fill(
+                r#"
+match rt::headers::value(&parts.headers, $h)? {
+    Some(joined) => { let raws = rt::http_values::$split(&joined)?; Some($value) }
+    None => $absent,
+}"#,
+                &[
+                    ("h", &lit(h)),
+                    (
+                        "split",
+                        if http_date {
+                            "split_http_date_list"
+                        } else {
+                            "split_header_list"
+                        },
+                    ),
+                    ("value", &text_member(g, m, "raws", "http-date", true)),
+                    ("absent", &absent),
+                ],
+            )
+        }
+        Binding::Header(h) => fill(
+            r#"
+match rt::headers::value(&parts.headers, $h)? {
+    Some(raw) => { let raw = raw.trim(); Some($value) }
+    None => $absent,
+}"#,
+            &[
+                ("h", &lit(h)),
+                ("value", &text_member(g, m, "raw", "http-date", true)),
+                ("absent", &absent),
+            ],
+        ),
+        Binding::PrefixHeaders(p) => fill(
+            r#"
+{
+    let m = rt::headers::prefixed(&parts.headers, $p)?;
+    if m.is_empty() { $absent } else { Some(m) }
+}"#,
+            &[("p", &lit(p)), ("absent", &absent)],
+        ),
+        Binding::Payload if is_stream(g, m) => return None,
+        Binding::Payload if t.kind == Kind::Blob => fill(
+            "if bytes.is_empty() { $absent } else { Some(rt::aws_smithy_types::Blob::new(bytes.to_vec())) }",
+            &[("absent", &absent)],
+        ),
+        Binding::Payload if matches!(t.kind, Kind::String | Kind::Enum) => fill(
+            r#"
+if bytes.is_empty() { $absent } else {
+    let s = ::std::str::from_utf8(&bytes).map_err(|_| Rejection::Serialization("the payload is not UTF-8 text".into()))?;
+    Some($value)
+}"#,
+            &[
+                ("absent", &absent),
+                (
+                    "value",
+                    &if t.kind == Kind::Enum {
+                        format!("{}::from(s)", g.rust_type(&m.target))
+                    } else {
+                        "s.to_string()".into()
+                    },
+                ),
+            ],
+        ),
+        Binding::Payload => fill(
+            r#"
+match rt::json_de::parse_optional_body(&bytes)? {
+    Some(v) if !v.as_object().is_some_and(|o| o.is_empty()) => rt::json_de::keep($read, &mut invalid)?,
+    _ => $absent,
+}"#,
+            &[("read", &read_member_value(g, s, m, "&v", &seg)), ("absent", &absent)],
+        ),
+        Binding::Body => fill(
+            r#"
+match obj.get($k) {
+    Some(v) if !v.is_null() => rt::json_de::keep($read, &mut invalid)?,
+    _ => $absent,
+}"#,
+            &[
+                ("k", &lit(&json_name(m))),
+                ("read", &read_member_value(g, s, m, "v", &seg)),
+                ("absent", &absent),
+            ],
+        ),
+        Binding::ResponseCode => "None".into(),
+    };
+    Some(code)
 }

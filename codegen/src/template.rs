@@ -1,7 +1,8 @@
 //! Code templates: raw-string Rust text with `$name` placeholders, filled from named values, so an
 //! emitter's output can be read in the shape it will have.
 
-/// Fills every `$name` (ASCII letters, digits, `_`) in `template` with its value from `vars`.
+/// Fills every `$name` (ASCII letters, digits, `_`) in `template` with its value from `vars`;
+/// `${name}` does the same where the placeholder runs into identifier text.
 /// One newline right after the opening quote is dropped, so a template may start on its own line.
 /// A placeholder without a value is a generator bug and panics.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
@@ -11,6 +12,8 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
+        let braced = after.starts_with('{');
+        let after = if braced { &after[1..] } else { after };
         let len = after
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(after.len());
@@ -20,6 +23,9 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
             None => panic!("template placeholder ${name} has no value"),
         }
         rest = &after[len..];
+        if braced {
+            rest = rest.strip_prefix('}').expect("a `${` placeholder ends with `}`");
+        }
     }
     out.push_str(rest);
     out
@@ -40,6 +46,7 @@ fn $name() -> $ty {
             fill(t, &[("name", "f"), ("ty", "u8")]),
             "fn f() -> u8 {\n    u8::default()\n}\n"
         );
+        assert_eq!(fill("${a}b", &[("a", "x")]), "xb");
     }
 
     #[test]
