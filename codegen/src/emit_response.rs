@@ -1,11 +1,12 @@
 //! Emits an operation's `serialize_response` and `serialize_error`: writing the output (status,
 //! header-bound members, payload or JSON body) and the errors as HTTP responses.
 
-use crate::emit_json::{indent, ser_members, ser_stmt, stem, ts_format};
+use crate::emit_json::{ser_members, ser_stmt, stem, ts_format};
 use crate::gen::Gen;
 use crate::ir::{body_media_type, output_binding, Binding, OperationIr};
 use crate::model::{Kind, Member, Shape};
 use crate::names::{lit, snake};
+use crate::template::fill;
 use std::fmt::Write;
 
 /// An expression of type `&str` for the header text of `v` (a reference) of shape `target`.
@@ -85,99 +86,133 @@ pub fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
 
 pub fn serializer(g: &Gen, op: &OperationIr, out: &mut String) {
     let code = op.code;
-    let out_type = &op.output_type;
-    out.push_str("/// Writes the operation's output as a response.\n");
     let param = match op.output {
         Some(o) if !o.members.is_empty() => "out",
         Some(_) => "_out",
         None => "_",
     };
-    writeln!(
-        out,
-        "pub fn serialize_response({param}: {out_type}) -> rt::http::Response<rt::body::Body> {{"
-    )
-    .unwrap();
-    let output = op.output;
     // The status is the operation's, unless a member carries it.
-    let status = match output.and_then(|s| s.members.iter().find(|m| m.has("httpResponseCode"))) {
+    let status = match op
+        .output
+        .and_then(|s| s.members.iter().find(|m| m.has("httpResponseCode")))
+    {
         Some(m) if g.is_optional(m) => format!("out.{}.map_or({code}, |c| c as u16)", snake(&m.name)),
         Some(m) => format!("out.{} as u16", snake(&m.name)),
         None => code.to_string(),
     };
-    let headers_mut = if output.is_some() { "mut " } else { "" };
-    writeln!(
-        out,
-        "    let status: u16 = {status};\n    let {headers_mut}headers = rt::http::HeaderMap::new();"
-    )
-    .unwrap();
-    let Some(s) = output else {
-        out.push_str("    rt::headers::response(status, headers, rt::body::empty())\n}\n\n");
-        return;
+    let write = match op.output {
+        Some(s) => format!("{}let body = {};\n", header_stmts(g, s, "out"), body(g, s)),
+        None => String::new(),
     };
-    out.push_str(&indent(&header_stmts(g, s, "out"), "    "));
-    let media = body_media_type(g, Some(s));
-    if let Some(p) = s.members.iter().find(|m| m.has("httpPayload")) {
-        let f = snake(&p.name);
-        let t = g.shape(&p.target);
-        let media = media.unwrap_or_default();
-        let ct = format!("rt::headers::default_content_type(&mut headers, {});", lit(&media));
-        let body = if g.is_streaming_blob(&p.target) {
-            format!("{{ {ct} out.{f}.into_body() }}")
-        } else if g.is_event_stream(&p.target) {
-            format!(
-                "{{ {ct} rt::event_stream::into_body(out.{f}, marshall_{}) }}",
-                stem(g, &p.target)
-            )
-        } else {
-            let (get, none) = if g.is_optional(p) {
-                (
-                    format!("match &out.{f} {{\n        Some(v) => {{\n"),
-                    "        }\n        None => rt::body::empty(),\n    }",
-                )
-            } else {
-                (
-                    format!("{{\n        let v = &out.{f};\n        {{\n"),
-                    "        }\n    }",
-                )
-            };
-            let make = match t.kind {
-                Kind::Blob => format!("            {ct}\n            rt::body::full(rt::bytes::Bytes::copy_from_slice(v.as_ref()))\n"),
-                Kind::String => format!("            {ct}\n            rt::body::full(v.clone())\n"),
-                Kind::Enum => format!("            {ct}\n            rt::body::full(v.as_str().to_string())\n"),
-                _ => format!(
-                    "            {ct}\n            let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\n            {}\n            rt::body::full(writer.finish())\n",
-                    ser_stmt(g, Some(p), &p.target, "v")
-                ),
-            };
-            format!("{get}{make}{none}")
-        };
-        writeln!(out, "    let body = {body};").unwrap();
-    } else {
-        // Outputs without a payload answer a JSON object, even an empty one; 204 has no body.
-        writeln!(
-            out,
-            "    let body = if status == 204 {{ rt::body::empty() }} else {{\n    rt::headers::default_content_type(&mut headers, \"application/json\");\n    let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\n    w.begin_object();\n{}    w.end_object();\n    rt::body::full(writer.finish())\n    }};",
-            indent(&ser_members(g, s, "out", &|m: &Member| output_binding(m) == Binding::Body), "    ")
-        )
-        .unwrap();
+    out.push_str(&fill(
+        r#"
+/// Writes the operation's output as a response.
+pub fn serialize_response($param: $output) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = $status;
+    let ${headers_mut}headers = rt::http::HeaderMap::new();
+$write    rt::headers::response(status, headers, $body)
+}
+
+"#,
+        &[
+            ("param", param),
+            ("output", &op.output_type),
+            ("status", &status),
+            ("headers_mut", if op.output.is_some() { "mut " } else { "" }),
+            ("write", &write),
+            (
+                "body",
+                if op.output.is_some() {
+                    "body"
+                } else {
+                    "rt::body::empty()"
+                },
+            ),
+        ],
+    ));
+}
+
+/// An expression for the response body of output `s`: its payload member, or a JSON object of its
+/// body members (even an empty one; a 204 has no body).
+fn body(g: &Gen, s: &Shape) -> String {
+    let Some(p) = s.members.iter().find(|m| m.has("httpPayload")) else {
+        return fill(
+            r#"
+if status == 204 { rt::body::empty() } else {
+    rt::headers::default_content_type(&mut headers, "application/json");
+    let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;
+    w.begin_object();
+$members    w.end_object();
+    rt::body::full(writer.finish())
+}"#,
+            &[(
+                "members",
+                &ser_members(g, s, "out", &|m: &Member| output_binding(m) == Binding::Body),
+            )],
+        );
+    };
+    let f = snake(&p.name);
+    let ct = format!(
+        "rt::headers::default_content_type(&mut headers, {});",
+        lit(&body_media_type(g, Some(s)).unwrap_or_default())
+    );
+    if g.is_streaming_blob(&p.target) {
+        return format!("{{ {ct} out.{f}.into_body() }}");
     }
-    let _ = media;
-    out.push_str("    rt::headers::response(status, headers, body)\n}\n\n");
+    if g.is_event_stream(&p.target) {
+        return format!(
+            "{{ {ct} rt::event_stream::into_body(out.{f}, marshall_{}) }}",
+            stem(g, &p.target)
+        );
+    }
+    let make = match g.shape(&p.target).kind {
+        Kind::Blob => "rt::body::full(rt::bytes::Bytes::copy_from_slice(v.as_ref()))".to_string(),
+        Kind::String => "rt::body::full(v.clone())".into(),
+        Kind::Enum => "rt::body::full(v.as_str().to_string())".into(),
+        _ => format!(
+            "let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\n{}\nrt::body::full(writer.finish())",
+            ser_stmt(g, Some(p), &p.target, "v")
+        ),
+    };
+    let template = if g.is_optional(p) {
+        r#"
+match &out.$f {
+    Some(v) => {
+        $ct
+        $make
+    }
+    None => rt::body::empty(),
+}"#
+    } else {
+        r#"
+{
+    let v = &out.$f;
+    {
+        $ct
+        $make
+    }
+}"#
+    };
+    fill(template, &[("f", &f), ("ct", &ct), ("make", &make)])
 }
 
 pub fn error_serializer(g: &Gen, op: &OperationIr, out: &mut String) {
     let root = g.root();
-    out.push_str("/// Writes one of the operation's errors as a response.\n");
     let ty = &op.error_type;
     // A service without error shapes has no error to write: `Unmodelled` holds an empty enum.
     let write = if crate::emit_types::service_errors(g).is_empty() {
-        format!("let {root}::error::{ty}::Unmodelled(e) = err;\n    match e {{}}")
+        format!("let {root}::error::{ty}::Unmodelled(e) = err;\nmatch e {{}}")
     } else {
         format!("{root}::error_bindings::serialize(err.into())")
     };
-    writeln!(
-        out,
-        "pub fn serialize_error(err: {root}::error::{ty}) -> rt::http::Response<rt::body::Body> {{\n    {write}\n}}\n"
-    )
-    .unwrap();
+    out.push_str(&fill(
+        r#"
+/// Writes one of the operation's errors as a response.
+pub fn serialize_error(err: $root::error::$ty) -> rt::http::Response<rt::body::Body> {
+    $write
+}
+
+"#,
+        &[("root", &root), ("ty", ty), ("write", &write)],
+    ));
 }
