@@ -16,7 +16,7 @@ pub fn error_bindings_rs(g: &Gen) -> String {
     let mut out = format!(
         "//! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound\n//! members and the JSON body.\n\nuse smithy_server_runtime as rt;\n\n/// Writes any error of the service as a response.\npub fn serialize(err: {root}::error::ServiceError) -> rt::http::Response<rt::body::Body> {{\n    match err {{\n"
     );
-    let all = crate::emit_types::service_errors(g);
+    let all = crate::emit_errors::service_errors(g);
     for e in &all {
         let e = e.clone();
         let s = g.shape(&e);

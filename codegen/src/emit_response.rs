@@ -200,7 +200,7 @@ pub fn error_serializer(g: &Gen, op: &OperationIr, out: &mut String) {
     let root = g.root();
     let ty = &op.error_type;
     // A service without error shapes has no error to write: `Unmodelled` holds an empty enum.
-    let write = if crate::emit_types::service_errors(g).is_empty() {
+    let write = if crate::emit_errors::service_errors(g).is_empty() {
         format!("let {root}::error::{ty}::Unmodelled(e) = err;\nmatch e {{}}")
     } else {
         format!("{root}::error_bindings::serialize(err.into())")

@@ -1,9 +1,10 @@
-//! Emits `model.rs`: one Rust type per structure, union and enum shape, and `error.rs`: one error
-//! enum per operation.
+//! Emits `model.rs`: one Rust type per structure, union and enum shape, with `Default`, a `Debug`
+//! that redacts sensitive values, and `Display`/`Error` for error shapes.
 
 use crate::gen::Gen;
-use crate::model::{short, Kind, Shape};
+use crate::model::{Kind, Shape};
 use crate::names::{lit, pascal, snake};
+use crate::template::fill;
 use std::fmt::Write;
 
 const REDACTED: &str = "\"*** Sensitive Data Redacted ***\"";
@@ -214,7 +215,6 @@ pub fn variant(member: &str) -> String {
 }
 
 fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
-    let name = g.type_ident(&s.id);
     let values: Vec<(String, String)> = s
         .members
         .iter()
@@ -225,185 +225,83 @@ fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
             )
         })
         .collect();
-    out.push_str(&g.doc(&s.traits, ""));
-    out.push_str("#[derive(Clone, PartialEq, Eq, Hash, Debug)]\n");
-    writeln!(out, "pub enum {name} {{").unwrap();
+    let mut variants = String::new();
     for ((v, val), m) in values.iter().zip(&s.members) {
         let d = g.doc(&m.traits, "    ");
         if d.is_empty() {
-            writeln!(out, "    /// `{val}`").unwrap();
+            writeln!(variants, "    /// `{val}`").unwrap();
         } else {
-            out.push_str(&d);
+            variants.push_str(&d);
         }
-        writeln!(out, "    {v},").unwrap();
+        writeln!(variants, "    {v},").unwrap();
     }
-    out.push_str("    /// A value outside the model's set; requests carrying one are rejected by validation.\n    Unknown(::std::string::String),\n}\n\n");
-    writeln!(out, "impl {name} {{").unwrap();
     let public: Vec<String> = values
         .iter()
         .zip(&s.members)
         .filter(|(_, m)| !m.has("internal"))
         .map(|((_, val), _)| lit(val))
         .collect();
-    writeln!(
-        out,
-        "    /// The values of the model's enum, as the wire carries them (internal ones excluded)."
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "    pub const VALUES: &'static [&'static str] = &[{}];",
-        public.join(", ")
-    )
-    .unwrap();
-    out.push_str("    /// The wire value.\n    pub fn as_str(&self) -> &str {\n        match self {\n");
-    for (v, val) in &values {
-        writeln!(out, "            Self::{v} => {},", lit(val)).unwrap();
+    let as_str: String = values
+        .iter()
+        .map(|(v, val)| format!("            Self::{v} => {},\n", lit(val)))
+        .collect();
+    let from: String = values
+        .iter()
+        .map(|(v, val)| format!("            {} => Self::{v},\n", lit(val)))
+        .collect();
+    out.push_str(&fill(
+        r#"
+$doc#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum $name {
+$variants    /// A value outside the model's set; requests carrying one are rejected by validation.
+    Unknown(::std::string::String),
+}
+
+impl $name {
+    /// The values of the model's enum, as the wire carries them (internal ones excluded).
+    pub const VALUES: &'static [&'static str] = &[$public];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+$as_str            Self::Unknown(s) => s.as_str(),
+        }
     }
-    out.push_str("            Self::Unknown(s) => s.as_str(),\n        }\n    }\n}\n\n");
-    writeln!(
-        out,
-        "impl ::std::convert::From<&str> for {name} {{\n    fn from(s: &str) -> Self {{\n        match s {{"
-    )
-    .unwrap();
-    for (v, val) in &values {
-        writeln!(out, "            {} => Self::{v},", lit(val)).unwrap();
+}
+
+impl ::std::convert::From<&str> for $name {
+    fn from(s: &str) -> Self {
+        match s {
+$from            other => Self::Unknown(other.to_string()),
+        }
     }
-    out.push_str("            other => Self::Unknown(other.to_string()),\n        }\n    }\n}\n\n");
-    writeln!(out, "impl ::std::fmt::Display for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n").unwrap();
-    writeln!(out, "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self::Unknown(::std::string::String::new())\n    }}\n}}\n").unwrap();
+}
+
+impl ::std::fmt::Display for $name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::default::Default for $name {
+    fn default() -> Self {
+        Self::Unknown(::std::string::String::new())
+    }
+}
+
+"#,
+        &[
+            ("doc", &g.doc(&s.traits, "")),
+            ("name", &g.type_ident(&s.id)),
+            ("variants", &variants),
+            ("public", &public.join(", ")),
+            ("as_str", &as_str),
+            ("from", &from),
+        ],
+    ));
 }
 
 fn int_enum(g: &Gen, s: &Shape, out: &mut String) {
     let name = g.type_ident(&s.id);
     out.push_str(&g.doc(&s.traits, ""));
     writeln!(out, "pub type {name} = i32;\n").unwrap();
-}
-
-/// Every error shape the service's operations can answer, in a stable order.
-pub fn service_errors(g: &Gen) -> Vec<String> {
-    let mut all: Vec<String> = g
-        .ops
-        .iter()
-        .flat_map(|op| g.model.operation_errors(g.cfg.service, op))
-        .collect();
-    all.sort_by_key(|e| g.type_ident(e));
-    all.dedup();
-    all
-}
-
-fn error_enum(g: &Gen, out: &mut String, ty: &str, doc: &str, errors: &[String], unmodelled: bool) {
-    writeln!(out, "/// {doc}\n#[derive(Debug)]\npub enum {ty} {{").unwrap();
-    for e in errors {
-        writeln!(out, "    {}({}),", g.type_ident(e), g.rust_type(e)).unwrap();
-    }
-    if unmodelled {
-        out.push_str("    /// An error of the service that the model does not list for this operation; it is\n    /// rendered like any other error of the service.\n    Unmodelled(ServiceError),\n");
-    }
-    out.push_str("}\n\n");
-    for e in errors {
-        writeln!(
-            out,
-            "impl ::std::convert::From<{t}> for {ty} {{\n    fn from(e: {t}) -> Self {{\n        Self::{en}(e)\n    }}\n}}\n",
-            t = g.rust_type(e),
-            en = g.type_ident(e)
-        )
-        .unwrap();
-    }
-    if errors.is_empty() && !unmodelled {
-        // A service without error shapes: the enum has no values to display.
-        writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, _: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        match *self {{}}\n    }}\n}}\n").unwrap();
-        writeln!(out, "impl ::std::error::Error for {ty} {{}}\n").unwrap();
-        return;
-    }
-    writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-    out.push_str("        match self {\n");
-    for e in errors {
-        writeln!(
-            out,
-            "            Self::{}(e) => ::std::fmt::Display::fmt(e, f),",
-            g.type_ident(e)
-        )
-        .unwrap();
-    }
-    if unmodelled {
-        out.push_str("            Self::Unmodelled(e) => ::std::fmt::Display::fmt(e, f),\n");
-    }
-    out.push_str("        }\n    }\n}\n\n");
-    writeln!(out, "impl ::std::error::Error for {ty} {{}}\n").unwrap();
-}
-
-/// `error.rs`: `ServiceError`, every error shape of the service, and the error enum of every
-/// operation, which converts from `ServiceError` (errors it does not model become `Unmodelled`).
-pub fn error_rs(g: &Gen) -> String {
-    let mut out = String::from("//! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of\n//! the service.\n\n");
-    let all = service_errors(g);
-    error_enum(
-        g,
-        &mut out,
-        "ServiceError",
-        "Any error shape of the service.",
-        &all,
-        false,
-    );
-    for op in &g.ops {
-        let ty = g.op_error_type(op);
-        let errors = g.model.operation_errors(g.cfg.service, op);
-        error_enum(
-            g,
-            &mut out,
-            &ty,
-            &format!("An error of the `{}` operation.", short(op)),
-            &errors,
-            true,
-        );
-        from_service_error(g, &mut out, &ty, &errors, all.iter().all(|e| errors.contains(e)));
-        into_service_error(g, &mut out, &ty, &errors);
-    }
-    out
-}
-
-/// `From<ServiceError>` for an operation's error enum: its own errors by variant, the rest as
-/// `Unmodelled` (that arm is left out when the operation lists every error of the service).
-fn from_service_error(g: &Gen, out: &mut String, ty: &str, errors: &[String], covers_all: bool) {
-    writeln!(
-        out,
-        "impl ::std::convert::From<ServiceError> for {ty} {{\n    fn from(e: ServiceError) -> Self {{"
-    )
-    .unwrap();
-    if errors.is_empty() {
-        out.push_str("        Self::Unmodelled(e)\n    }\n}\n\n");
-        return;
-    }
-    out.push_str("        match e {\n");
-    for e in errors {
-        writeln!(
-            out,
-            "            ServiceError::{v}(e) => Self::{v}(e),",
-            v = g.type_ident(e)
-        )
-        .unwrap();
-    }
-    if !covers_all {
-        out.push_str("            other => Self::Unmodelled(other),\n");
-    }
-    out.push_str("        }\n    }\n}\n\n");
-}
-
-/// `From` an operation's error enum for `ServiceError`.
-fn into_service_error(g: &Gen, out: &mut String, ty: &str, errors: &[String]) {
-    writeln!(
-        out,
-        "impl ::std::convert::From<{ty}> for ServiceError {{\n    fn from(e: {ty}) -> Self {{"
-    )
-    .unwrap();
-    if errors.is_empty() {
-        writeln!(out, "        let {ty}::Unmodelled(e) = e;\n        e\n    }}\n}}\n").unwrap();
-        return;
-    }
-    out.push_str("        match e {\n");
-    for e in errors {
-        writeln!(out, "            {ty}::{v}(e) => Self::{v}(e),", v = g.type_ident(e)).unwrap();
-    }
-    writeln!(out, "            {ty}::Unmodelled(e) => e,\n        }}\n    }}\n}}\n").unwrap();
 }

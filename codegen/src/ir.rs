@@ -39,6 +39,8 @@ pub struct OperationIr<'m> {
     pub input_type: String,
     pub output_type: String,
     pub error_type: String,
+    /// The error shapes the model lists for the operation.
+    pub errors: Vec<String>,
     /// Each input member with its binding, in model order.
     pub input_bindings: Vec<(&'m Member, Binding)>,
     /// The `Content-Type` a request must have (`None`: no body), `*/*` for an unmodelled blob.
@@ -77,6 +79,7 @@ impl<'m> OperationIr<'m> {
             input_type: g.input_type(id),
             output_type: g.output_type(id),
             error_type: g.op_error_type(id),
+            errors: g.model.operation_errors(g.cfg.service, id),
             input_bindings,
             request_content_type: match input {
                 Some(s) if any_blob_payload(g, s) => Some("*/*".into()),

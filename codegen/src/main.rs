@@ -4,6 +4,7 @@
 
 mod emit_crate;
 mod emit_error_bindings;
+mod emit_errors;
 mod emit_event_stream;
 mod emit_http;
 mod emit_json;
@@ -122,13 +123,13 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         check_patterns(&g)?;
         let m = dir.join("src").join(cfg.module);
         files.add(m.join("mod.rs"), format!("{h}{}", emit_crate::service_mod_rs(cfg)));
+        let ops: Vec<ir::OperationIr> = g.ops.iter().map(|op| ir::OperationIr::new(&g, op)).collect();
         files.add(m.join("model.rs"), format!("{h}{}", emit_types::model_rs(&g)));
-        files.add(m.join("error.rs"), format!("{h}{}", emit_types::error_rs(&g)));
+        files.add(m.join("error.rs"), format!("{h}{}", emit_errors::error_rs(&g, &ops)));
         let error_bindings = emit_error_bindings::error_bindings_rs(&g);
         // The readers and writers kept are those the operation and error modules call.
         let mut callers = error_bindings.clone();
         files.add(m.join("error_bindings.rs"), format!("{h}{error_bindings}"));
-        let ops: Vec<ir::OperationIr> = g.ops.iter().map(|op| ir::OperationIr::new(&g, op)).collect();
         files.add(
             m.join("service.rs"),
             format!("{h}{}", emit_service::service_rs(&g, &ops)),
