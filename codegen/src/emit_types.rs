@@ -43,73 +43,117 @@ fn derives(g: &Gen, s: &Shape, extra: &[&str]) -> String {
 
 fn structure(g: &Gen, s: &Shape, out: &mut String) {
     let name = g.type_ident(&s.id);
-    out.push_str(&g.doc(&s.traits, ""));
     // `Default` is derived unless some member's model default differs from its type's own.
     let default = g.defaultable(&s.id)
         && s.members
             .iter()
             .all(|m| g.default_value(m).is_none_or(|v| is_type_default(g, &m.target, v)));
-    out.push_str(&derives(g, s, if default { &["Default"] } else { &[] }));
-    writeln!(out, "pub struct {name} {{").unwrap();
-    for m in &s.members {
-        out.push_str(&g.doc(&m.traits, "    "));
-        writeln!(out, "    pub {}: {},", snake(&m.name), g.member_type(s, m)).unwrap();
-    }
-    out.push_str("}\n\n");
+    let fields: String = s
+        .members
+        .iter()
+        .map(|m| {
+            format!(
+                "{}    pub {}: {},\n",
+                g.doc(&m.traits, "    "),
+                snake(&m.name),
+                g.member_type(s, m)
+            )
+        })
+        .collect();
+    out.push_str(&fill(
+        r#"
+$doc${derives}pub struct $name {
+$fields}
+
+"#,
+        &[
+            ("doc", &g.doc(&s.traits, "")),
+            ("derives", &derives(g, s, if default { &["Default"] } else { &[] })),
+            ("name", &name),
+            ("fields", &fields),
+        ],
+    ));
     // Members with model defaults get them from `Default`.
     if g.defaultable(&s.id) && !default {
-        writeln!(
-            out,
-            "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self {{"
-        )
-        .unwrap();
-        for m in &s.members {
-            let v = match g.default_value(m) {
-                Some(v) if !g.is_optional(m) => default_expr(g, &m.target, v),
-                _ => "::std::default::Default::default()".into(),
-            };
-            writeln!(out, "            {}: {v},", snake(&m.name)).unwrap();
-        }
-        out.push_str("        }\n    }\n}\n\n");
+        let values: String = s
+            .members
+            .iter()
+            .map(|m| {
+                let v = match g.default_value(m) {
+                    Some(v) if !g.is_optional(m) => default_expr(g, &m.target, v),
+                    _ => "::std::default::Default::default()".into(),
+                };
+                format!("            {}: {v},\n", snake(&m.name))
+            })
+            .collect();
+        out.push_str(&fill(
+            r#"
+impl ::std::default::Default for $name {
+    fn default() -> Self {
+        Self {
+$values        }
+    }
+}
+
+"#,
+            &[("name", &name), ("values", &values)],
+        ));
     }
     // Debug, with sensitive values redacted.
-    writeln!(out, "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-    if g.sensitive(&s.id) {
-        writeln!(out, "        f.write_str({REDACTED})").unwrap();
+    let debug = if g.sensitive(&s.id) {
+        format!("f.write_str({REDACTED})")
     } else {
-        writeln!(out, "        f.debug_struct({})", lit(&name)).unwrap();
-        for m in &s.members {
-            let v = if g.sensitive(&m.target) {
-                format!("&{REDACTED}")
-            } else {
-                format!("&self.{}", snake(&m.name))
-            };
-            writeln!(
-                out,
-                "            .field({}, {v})",
-                lit(&snake(&m.name).replace("r#", ""))
-            )
-            .unwrap();
-        }
-        out.push_str("            .finish()\n");
+        let fields: String = s
+            .members
+            .iter()
+            .map(|m| {
+                let v = if g.sensitive(&m.target) {
+                    format!("&{REDACTED}")
+                } else {
+                    format!("&self.{}", snake(&m.name))
+                };
+                format!(".field({}, {v})\n", lit(&snake(&m.name).replace("r#", "")))
+            })
+            .collect();
+        format!("f.debug_struct({})\n{fields}.finish()", lit(&name))
+    };
+    out.push_str(&fill(
+        r#"
+impl ::std::fmt::Debug for $name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        $debug
     }
-    out.push_str("    }\n}\n\n");
+}
+
+"#,
+        &[("name", &name), ("debug", &debug)],
+    ));
     if s.has("error") {
-        let msg = s.members.iter().find(|m| m.name.eq_ignore_ascii_case("message"));
-        writeln!(out, "impl ::std::fmt::Display for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-        match msg {
-            Some(m) if g.is_optional(m) => writeln!(
-                out,
-                "        match &self.{} {{\n            Some(m) => write!(f, \"{name}: {{m}}\"),\n            None => f.write_str({}),\n        }}",
-                snake(&m.name),
-                lit(&name)
-            )
-            .unwrap(),
-            Some(m) => writeln!(out, "        write!(f, \"{name}: {{}}\", self.{})", snake(&m.name)).unwrap(),
-            None => writeln!(out, "        f.write_str({})", lit(&name)).unwrap(),
-        }
-        out.push_str("    }\n}\n\n");
-        writeln!(out, "impl ::std::error::Error for {name} {{}}\n").unwrap();
+        let display = match s.members.iter().find(|m| m.name.eq_ignore_ascii_case("message")) {
+            Some(m) if g.is_optional(m) => fill(
+                r#"
+match &self.$m {
+    Some(m) => write!(f, "$name: {m}"),
+    None => f.write_str($lit),
+}"#,
+                &[("m", &snake(&m.name)), ("name", &name), ("lit", &lit(&name))],
+            ),
+            Some(m) => format!("write!(f, \"{name}: {{}}\", self.{})", snake(&m.name)),
+            None => format!("f.write_str({})", lit(&name)),
+        };
+        out.push_str(&fill(
+            r#"
+impl ::std::fmt::Display for $name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        $display
+    }
+}
+
+impl ::std::error::Error for $name {}
+
+"#,
+            &[("name", &name), ("display", &display)],
+        ));
     }
 }
 
@@ -157,51 +201,66 @@ pub fn default_expr(g: &Gen, target: &str, v: &serde_json::Value) -> String {
 }
 
 fn union(g: &Gen, s: &Shape, out: &mut String) {
-    let name = g.type_ident(&s.id);
-    out.push_str(&g.doc(&s.traits, ""));
-    out.push_str(&derives(g, s, &["Default"]));
-    writeln!(out, "pub enum {name} {{").unwrap();
+    let mut variants = String::new();
+    let mut debug_arms = String::new();
     for m in &s.members {
-        out.push_str(&g.doc(&m.traits, "    "));
+        let v = variant(&m.name);
+        variants.push_str(&g.doc(&m.traits, "    "));
         if m.target == "smithy.api#Unit" {
-            writeln!(out, "    {},", variant(&m.name)).unwrap();
+            writeln!(variants, "    {v},").unwrap();
+            writeln!(debug_arms, "            Self::{v} => f.write_str({}),", lit(&v)).unwrap();
+            continue;
+        }
+        let mut t = g.rust_type(&m.target);
+        if g.is_boxed(&s.id, &m.name) {
+            t = format!("::std::boxed::Box<{t}>");
+        }
+        writeln!(variants, "    {v}({t}),").unwrap();
+        if g.sensitive(&m.target) {
+            writeln!(
+                debug_arms,
+                "            Self::{v}(_) => f.debug_tuple({}).field(&{REDACTED}).finish(),",
+                lit(&v)
+            )
+            .unwrap();
         } else {
-            let mut t = g.rust_type(&m.target);
-            if g.is_boxed(&s.id, &m.name) {
-                t = format!("::std::boxed::Box<{t}>");
-            }
-            writeln!(out, "    {}({t}),", variant(&m.name)).unwrap();
+            writeln!(
+                debug_arms,
+                "            Self::{v}(x) => f.debug_tuple({}).field(x).finish(),",
+                lit(&v)
+            )
+            .unwrap();
         }
     }
-    out.push_str("    /// A member this server does not know; never produced by the server itself.\n    #[doc(hidden)]\n    #[default]\n    Unknown,\n}\n\n");
-    writeln!(out, "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-    if g.sensitive(&s.id) {
-        writeln!(out, "        f.write_str({REDACTED})").unwrap();
+    let debug = if g.sensitive(&s.id) {
+        format!("f.write_str({REDACTED})")
     } else {
-        out.push_str("        match self {\n");
-        for m in &s.members {
-            let v = variant(&m.name);
-            if m.target == "smithy.api#Unit" {
-                writeln!(out, "            Self::{v} => f.write_str({}),", lit(&v)).unwrap();
-            } else if g.sensitive(&m.target) {
-                writeln!(
-                    out,
-                    "            Self::{v}(_) => f.debug_tuple({}).field(&{REDACTED}).finish(),",
-                    lit(&v)
-                )
-                .unwrap();
-            } else {
-                writeln!(
-                    out,
-                    "            Self::{v}(x) => f.debug_tuple({}).field(x).finish(),",
-                    lit(&v)
-                )
-                .unwrap();
-            }
-        }
-        out.push_str("            Self::Unknown => f.write_str(\"Unknown\"),\n        }\n");
+        format!("match self {{\n{debug_arms}            Self::Unknown => f.write_str(\"Unknown\"),\n        }}")
+    };
+    out.push_str(&fill(
+        r#"
+$doc${derives}pub enum $name {
+$variants    /// A member this server does not know; never produced by the server itself.
+    #[doc(hidden)]
+    #[default]
+    Unknown,
+}
+
+impl ::std::fmt::Debug for $name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        $debug
     }
-    out.push_str("    }\n}\n\n");
+}
+
+"#,
+        &[
+            ("doc", &g.doc(&s.traits, "")),
+            ("derives", &derives(g, s, &["Default"])),
+            ("name", &g.type_ident(&s.id)),
+            ("variants", &variants),
+            ("debug", &debug),
+        ],
+    ));
 }
 
 /// The Rust variant name of a union or enum member.
