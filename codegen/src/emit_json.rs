@@ -4,6 +4,7 @@
 use crate::gen::Gen;
 use crate::model::{Kind, Member, Shape};
 use crate::names::{lit, snake, snake_raw};
+use crate::template::fill;
 use std::fmt::Write;
 
 pub const FMT: &str = "rt::aws_smithy_types::date_time::Format";
@@ -242,126 +243,156 @@ pub fn absent(g: &Gen, m: &Member) -> String {
     }
 }
 
+/// The signature line of the reader of shape `s`; `val` unused is `_val`.
+fn de_signature(g: &Gen, s: &Shape, uses_val: bool) -> String {
+    format!(
+        "pub(crate) fn de_{}(v: &Value, {}: &mut Validator) -> DeResult<{}> {{\n",
+        stem(g, &s.id),
+        if uses_val { "val" } else { "_val" },
+        g.rust_type(&s.id)
+    )
+}
+
 fn de_struct(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
-    writeln!(
-        out,
-        "pub(crate) fn de_{}(v: &Value, {val}: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id),
-        val = if s.members.is_empty() { "_val" } else { "val" }
-    )
-    .unwrap();
+    out.push_str(&de_signature(g, s, !s.members.is_empty()));
     if s.members.is_empty() {
         out.push_str(&format!("    rt::json_de::object(v)?;\n    Ok({ty} {{}})\n}}\n\n"));
         return;
     }
-    out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut invalid = false;\n");
-    for m in &s.members {
-        let seg = format!("PathSeg::Member({})", lit(&m.name));
-        writeln!(
-            out,
-            "    let f_{n} = match obj.get({k}) {{\n        Some(v) if !v.is_null() => rt::json_de::keep({r}, &mut invalid)?,\n        _ => {a},\n    }};",
-            n = snake_raw(&m.name),
-            k = lit(&json_name(m)),
-            r = read_member_value(g, s, m, "v", &seg),
-            a = absent(g, m)
-        )
-        .unwrap();
-    }
-    out.push_str(&indent(
-        &finish_struct(g, s, &ty, "rt::json_de::DeError::Invalid"),
-        "    ",
+    let members: String = s
+        .members
+        .iter()
+        .map(|m| {
+            fill(
+                r#"
+let f_$n = match obj.get($k) {
+    Some(v) if !v.is_null() => rt::json_de::keep($read, &mut invalid)?,
+    _ => $absent,
+};
+"#,
+                &[
+                    ("n", &snake_raw(&m.name)),
+                    ("k", &lit(&json_name(m))),
+                    (
+                        "read",
+                        &read_member_value(g, s, m, "v", &format!("PathSeg::Member({})", lit(&m.name))),
+                    ),
+                    ("absent", &absent(g, m)),
+                ],
+            )
+        })
+        .collect();
+    out.push_str(&fill(
+        r#"
+    let obj = rt::json_de::object(v)?;
+    let mut invalid = false;
+$members$finish}
+
+"#,
+        &[
+            ("members", &members),
+            ("finish", &finish_struct(g, s, &ty, "rt::json_de::DeError::Invalid")),
+        ],
     ));
-    out.push_str("}\n\n");
 }
 
 fn de_union(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
-    let units_only = s.members.iter().all(|m| m.target == "smithy.api#Unit");
-    writeln!(
-        out,
-        "pub(crate) fn de_{}(v: &Value, {val}: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id),
-        val = if units_only { "_val" } else { "val" }
-    )
-    .unwrap();
-    out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut set = obj.iter().filter(|(k, v)| !v.is_null() && k.as_str() != \"__type\");\n");
-    out.push_str("    let (Some((k, v)), None) = (set.next(), set.next()) else {\n        return Err(rt::json_de::DeError::Malformed(\"a union must have exactly one member set\".into()));\n    };\n");
-    out.push_str("    match k.as_str() {\n");
-    for m in &s.members {
-        let var = crate::emit_types::variant(&m.name);
-        if m.target == "smithy.api#Unit" {
-            writeln!(
-                out,
-                "        {} => {{ rt::json_de::object(v)?; Ok({ty}::{var}) }}",
-                lit(&json_name(m))
-            )
-            .unwrap();
-        } else {
-            let seg = format!("PathSeg::Member({})", lit(&m.name));
-            writeln!(
-                out,
-                "        {} => {}.map({ty}::{var}),",
-                lit(&json_name(m)),
-                read_member_value(g, s, m, "v", &seg)
-            )
-            .unwrap();
-        }
+    out.push_str(&de_signature(
+        g,
+        s,
+        !s.members.iter().all(|m| m.target == "smithy.api#Unit"),
+    ));
+    let arms: String = s
+        .members
+        .iter()
+        .map(|m| {
+            let var = crate::emit_types::variant(&m.name);
+            let key = lit(&json_name(m));
+            if m.target == "smithy.api#Unit" {
+                format!("{key} => {{ rt::json_de::object(v)?; Ok({ty}::{var}) }}\n")
+            } else {
+                let read = read_member_value(g, s, m, "v", &format!("PathSeg::Member({})", lit(&m.name)));
+                format!("{key} => {read}.map({ty}::{var}),\n")
+            }
+        })
+        .collect();
+    out.push_str(&fill(
+        r#"
+    let obj = rt::json_de::object(v)?;
+    let mut set = obj.iter().filter(|(k, v)| !v.is_null() && k.as_str() != "__type");
+    let (Some((k, v)), None) = (set.next(), set.next()) else {
+        return Err(rt::json_de::DeError::Malformed("a union must have exactly one member set".into()));
+    };
+    match k.as_str() {
+$arms        other => Err(rt::json_de::DeError::Malformed(format!("unknown union member {other}"))),
     }
-    out.push_str("        other => Err(rt::json_de::DeError::Malformed(format!(\"unknown union member {other}\"))),\n    }\n}\n\n");
+}
+
+"#,
+        &[("arms", &arms)],
+    ));
 }
 
 fn de_list(g: &Gen, s: &Shape, out: &mut String) {
-    let ty = g.rust_type(&s.id);
-    let m = &s.members[0];
-    let sparse = s.has("sparse");
-    writeln!(
-        out,
-        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id)
-    )
-    .unwrap();
-    out.push_str("    let arr = rt::json_de::array(v)?;\n    let mut out = ::std::vec::Vec::with_capacity(arr.len());\n    let mut invalid = false;\n");
-    out.push_str("    for (i, v) in arr.iter().enumerate() {\n");
-    let read = read_member_value(g, s, m, "v", "PathSeg::Index(i)");
-    if sparse {
-        writeln!(out, "        if v.is_null() {{ out.push(None); continue; }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.push(Some(x)); }}").unwrap();
+    out.push_str(&de_signature(g, s, true));
+    let read = read_member_value(g, s, &s.members[0], "v", "PathSeg::Index(i)");
+    let item = if s.has("sparse") {
+        "if v.is_null() { out.push(None); continue; }\nif let Some(x) = rt::json_de::keep($read, &mut invalid)? { out.push(Some(x)); }"
     } else {
-        writeln!(out, "        if v.is_null() {{ return Err(rt::json_de::DeError::Malformed(\"null is not allowed in a non-sparse list\".into())); }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.push(x); }}").unwrap();
+        "if v.is_null() { return Err(rt::json_de::DeError::Malformed(\"null is not allowed in a non-sparse list\".into())); }\nif let Some(x) = rt::json_de::keep($read, &mut invalid)? { out.push(x); }"
+    };
+    out.push_str(&fill(
+        r#"
+    let arr = rt::json_de::array(v)?;
+    let mut out = ::std::vec::Vec::with_capacity(arr.len());
+    let mut invalid = false;
+    for (i, v) in arr.iter().enumerate() {
+        $item
     }
-    out.push_str("    }\n");
-    if !g.is_boxed(&s.id, &m.name) {
-        // (lists never box their members; the check keeps the generator honest)
+    if invalid {
+        return Err(rt::json_de::DeError::Invalid);
     }
-    out.push_str("    if invalid {\n        return Err(rt::json_de::DeError::Invalid);\n    }\n    Ok(out)\n}\n\n");
+    Ok(out)
+}
+
+"#,
+        &[("item", &fill(item, &[("read", &read)]))],
+    ));
 }
 
 fn de_map(g: &Gen, s: &Shape, out: &mut String) {
-    let ty = g.rust_type(&s.id);
     let (key, value) = (&s.members[0], &s.members[1]);
-    let sparse = s.has("sparse");
-    writeln!(
-        out,
-        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id)
-    )
-    .unwrap();
-    out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut out = ::std::collections::HashMap::with_capacity(obj.len());\n    let mut invalid = false;\n");
-    out.push_str("    for (k, v) in obj.iter() {\n");
-    let key_checks = key_checks(g, key, "k");
-    if !key_checks.is_empty() {
-        // Key violations are reported at the map itself.
-        writeln!(out, "        {{\n{}        }}", indent(&key_checks, "            ")).unwrap();
-    }
+    out.push_str(&de_signature(g, s, true));
+    // Key violations are reported at the map itself.
+    let key_checks = match key_checks(g, key, "k") {
+        c if c.is_empty() => c,
+        c => format!("{{\n{c}}}\n"),
+    };
     let read = read_member_value(g, s, value, "v", "PathSeg::Key(k.clone())");
-    if sparse {
-        writeln!(out, "        if v.is_null() {{ out.insert(k.clone(), None); continue; }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.insert(k.clone(), Some(x)); }}").unwrap();
+    let item = if s.has("sparse") {
+        "if v.is_null() { out.insert(k.clone(), None); continue; }\nif let Some(x) = rt::json_de::keep($read, &mut invalid)? { out.insert(k.clone(), Some(x)); }"
     } else {
-        writeln!(out, "        if v.is_null() {{ return Err(rt::json_de::DeError::Malformed(\"null is not allowed as a value of a non-sparse map\".into())); }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.insert(k.clone(), x); }}").unwrap();
+        "if v.is_null() { return Err(rt::json_de::DeError::Malformed(\"null is not allowed as a value of a non-sparse map\".into())); }\nif let Some(x) = rt::json_de::keep($read, &mut invalid)? { out.insert(k.clone(), x); }"
+    };
+    out.push_str(&fill(
+        r#"
+    let obj = rt::json_de::object(v)?;
+    let mut out = ::std::collections::HashMap::with_capacity(obj.len());
+    let mut invalid = false;
+    for (k, v) in obj.iter() {
+$key_checks        $item
     }
-    out.push_str(
-        "    }\n    if invalid {\n        return Err(rt::json_de::DeError::Invalid);\n    }\n    Ok(out)\n}\n\n",
-    );
+    if invalid {
+        return Err(rt::json_de::DeError::Invalid);
+    }
+    Ok(out)
+}
+
+"#,
+        &[("key_checks", &key_checks), ("item", &fill(item, &[("read", &read)]))],
+    ));
 }
 
 /// `json_de.rs`: the readers that `callers` (the operation modules) reach.
