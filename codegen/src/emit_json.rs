@@ -492,102 +492,119 @@ pub fn ser_stmt(g: &Gen, m: Option<&Member>, target: &str, x: &str) -> String {
 /// Writes the members of structure `s` held in `x` (not the surrounding braces); `include`
 /// selects which members belong to the body.
 pub fn ser_members(g: &Gen, s: &Shape, x: &str, include: &dyn Fn(&Member) -> bool) -> String {
-    let mut out = String::new();
-    for m in s.members.iter().filter(|m| include(m)) {
-        let f = snake(&m.name);
-        let key = lit(&json_name(m));
-        if g.is_optional(m) {
-            writeln!(
-                out,
-                "if let Some(v) = &{x}.{f} {{\n    w.key({key});\n    {}\n}}",
-                ser_stmt(g, Some(m), &m.target, "v")
+    let optional = r#"
+if let Some(v) = &$x.$f {
+    w.key($key);
+    $write
+}
+"#;
+    let required = r#"
+{
+    let v = &$x.$f;
+    w.key($key);
+    $write
+}
+"#;
+    s.members
+        .iter()
+        .filter(|m| include(m))
+        .map(|m| {
+            fill(
+                if g.is_optional(m) { optional } else { required },
+                &[
+                    ("x", x),
+                    ("f", &snake(&m.name)),
+                    ("key", &lit(&json_name(m))),
+                    ("write", &ser_stmt(g, Some(m), &m.target, "v")),
+                ],
             )
-            .unwrap();
-        } else {
-            writeln!(
-                out,
-                "{{\n    let v = &{x}.{f};\n    w.key({key});\n    {}\n}}",
-                ser_stmt(g, Some(m), &m.target, "v")
-            )
-            .unwrap();
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 fn ser_fn(g: &Gen, s: &Shape, out: &mut String) {
     let ty = g.rust_type(&s.id);
-    writeln!(
-        out,
-        "pub(crate) fn ser_{}({x}: &{ty}, w: &mut JsonWriter) {{",
-        stem(g, &s.id),
-        x = if s.kind == Kind::Structure && s.members.is_empty() {
-            "_x"
-        } else {
-            "x"
-        }
-    )
-    .unwrap();
+    let write = |m: &Member| ser_stmt(g, Some(m), &m.target, "v");
     let body = match s.kind {
         Kind::Structure => format!(
             "w.begin_object();\n{}w.end_object();\n",
             ser_members(g, s, "x", &|_| true)
         ),
         Kind::Union => {
-            let mut b = String::from("w.begin_object();\nmatch x {\n");
-            for m in &s.members {
-                let var = crate::emit_types::variant(&m.name);
-                let key = lit(&json_name(m));
-                if m.target == "smithy.api#Unit" {
-                    writeln!(
-                        b,
-                        "    {ty}::{var} => {{ w.key({key}); w.begin_object(); w.end_object(); }}"
-                    )
-                    .unwrap();
-                } else {
-                    writeln!(
-                        b,
-                        "    {ty}::{var}(v) => {{ w.key({key}); {} }}",
-                        ser_stmt(g, Some(m), &m.target, "v")
-                    )
-                    .unwrap();
-                }
-            }
-            b.push_str(&format!("    {ty}::Unknown => {{}}\n}}\nw.end_object();\n"));
-            b
+            let arms: String = s
+                .members
+                .iter()
+                .map(|m| {
+                    let var = crate::emit_types::variant(&m.name);
+                    let key = lit(&json_name(m));
+                    if m.target == "smithy.api#Unit" {
+                        format!("{ty}::{var} => {{ w.key({key}); w.begin_object(); w.end_object(); }}\n")
+                    } else {
+                        format!("{ty}::{var}(v) => {{ w.key({key}); {} }}\n", write(m))
+                    }
+                })
+                .collect();
+            format!("w.begin_object();\nmatch x {{\n{arms}{ty}::Unknown => {{}}\n}}\nw.end_object();\n")
         }
-        Kind::List => {
-            let m = &s.members[0];
-            if s.has("sparse") {
-                format!(
-                    "w.begin_array();\nfor item in x {{\n    match item {{\n        Some(v) => {{ {} }}\n        None => w.null(),\n    }}\n}}\nw.end_array();\n",
-                    ser_stmt(g, Some(m), &m.target, "v")
-                )
-            } else {
-                format!(
-                    "w.begin_array();\nfor v in x {{\n    {}\n}}\nw.end_array();\n",
-                    ser_stmt(g, Some(m), &m.target, "v")
-                )
-            }
-        }
-        Kind::Map => {
-            let m = &s.members[1];
-            if s.has("sparse") {
-                format!(
-                    "w.begin_object();\nfor (k, item) in x {{\n    w.key(k);\n    match item {{\n        Some(v) => {{ {} }}\n        None => w.null(),\n    }}\n}}\nw.end_object();\n",
-                    ser_stmt(g, Some(m), &m.target, "v")
-                )
-            } else {
-                format!(
-                    "w.begin_object();\nfor (k, v) in x {{\n    w.key(k);\n    {}\n}}\nw.end_object();\n",
-                    ser_stmt(g, Some(m), &m.target, "v")
-                )
-            }
-        }
+        Kind::List if s.has("sparse") => fill(
+            r#"
+w.begin_array();
+for item in x {
+    match item {
+        Some(v) => { $write }
+        None => w.null(),
+    }
+}
+w.end_array();
+"#,
+            &[("write", &write(&s.members[0]))],
+        ),
+        Kind::List => fill(
+            r#"
+w.begin_array();
+for v in x {
+    $write
+}
+w.end_array();
+"#,
+            &[("write", &write(&s.members[0]))],
+        ),
+        Kind::Map if s.has("sparse") => fill(
+            r#"
+w.begin_object();
+for (k, item) in x {
+    w.key(k);
+    match item {
+        Some(v) => { $write }
+        None => w.null(),
+    }
+}
+w.end_object();
+"#,
+            &[("write", &write(&s.members[1]))],
+        ),
+        Kind::Map => fill(
+            r#"
+w.begin_object();
+for (k, v) in x {
+    w.key(k);
+    $write
+}
+w.end_object();
+"#,
+            &[("write", &write(&s.members[1]))],
+        ),
         _ => String::new(),
     };
-    out.push_str(&indent(&body, "    "));
-    out.push_str("}\n\n");
+    let x = if s.kind == Kind::Structure && s.members.is_empty() {
+        "_x"
+    } else {
+        "x"
+    };
+    out.push_str(&format!(
+        "pub(crate) fn ser_{}({x}: &{ty}, w: &mut JsonWriter) {{\n{body}}}\n\n",
+        stem(g, &s.id)
+    ));
 }
 
 /// `json_ser.rs`: the writers that `callers` (the operation and error modules) reach.
