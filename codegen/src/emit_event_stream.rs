@@ -5,20 +5,15 @@ use crate::emit_json::{absent, finish_struct, indent, json_name, read_member_val
 use crate::gen::Gen;
 use crate::model::{Kind, Member};
 use crate::names::{lit, snake, snake_raw};
+use crate::template::fill;
 use std::fmt::Write;
 
 /// For an event-stream output: the function building each event's message.
-pub fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
+pub fn marshaller(g: &Gen, union_id: &str, file: &mut String) {
     let u = g.shape(union_id);
     let ty = format!("{}::model::{}", g.root(), g.type_ident(union_id));
-    writeln!(
-        out,
-        "fn marshall_{}(e: &{ty}) -> rt::aws_smithy_types::event_stream::Message {{",
-        stem(g, union_id)
-    )
-    .unwrap();
-    let head = out.len();
-    out.push_str("    match e {\n");
+    // The arms of the match, one per event.
+    let mut out = String::new();
     for m in &u.members {
         let var = crate::emit_types::variant(&m.name);
         let ev = g.shape(&m.target);
@@ -108,49 +103,38 @@ pub fn marshaller(g: &Gen, union_id: &str, out: &mut String) {
             .unwrap();
         }
     }
-    writeln!(out, "        {ty}::Unknown => rt::event_stream::event(\"Unknown\", None, rt::bytes::Bytes::new(), vec![]),\n    }}\n}}\n").unwrap();
-    let uses = if out[head..].contains("HeaderValue::") {
+    let uses = if out.contains("HeaderValue::") {
         "{Header, HeaderValue}"
     } else {
         "Header"
     };
-    out.insert_str(head, &format!("    use rt::aws_smithy_types::event_stream::{uses};\n"));
+    file.push_str(&fill(
+        r#"
+fn marshall_$stem(e: &$ty) -> rt::aws_smithy_types::event_stream::Message {
+    use rt::aws_smithy_types::event_stream::$uses;
+    match e {
+$arms        $ty::Unknown => rt::event_stream::event("Unknown", None, rt::bytes::Bytes::new(), vec![]),
+    }
+}
+
+"#,
+        &[
+            ("stem", &stem(g, union_id)),
+            ("ty", &ty),
+            ("uses", uses),
+            ("arms", &out),
+        ],
+    ));
 }
 
 /// For an event-stream input: the function reading each message into an event. Messages that are
 /// not events (exceptions, errors), lack `:message-type` or `:event-type`, or do not fit the event's
 /// shape end the stream with an error.
-pub fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
+pub fn unmarshaller(g: &Gen, union_id: &str, file: &mut String) {
     let u = g.shape(union_id);
     let ty = format!("{}::model::{}", g.root(), g.type_ident(union_id));
-    writeln!(out, "fn unmarshall_{}(m: &rt::aws_smithy_types::event_stream::Message) -> ::std::result::Result<{ty}, rt::BoxError> {{", stem(g, union_id)).unwrap();
-    out.push_str(
-        "    use rt::aws_smithy_types::event_stream::HeaderValue;
-    use rt::event_stream::header;
-",
-    );
-    out.push_str("    match header(m, \":message-type\") {
-        Some(HeaderValue::String(t)) if t.as_str() == \"event\" => {}
-        Some(HeaderValue::String(t)) => return Err(format!(\"the client sent a message of type {}\", t.as_str()).into()),
-        Some(_) => return Err(\":message-type is not a string\".into()),
-        None => return Err(\"the message has no :message-type\".into()),
-    }
-");
-    out.push_str(
-        "    let event_type = match header(m, \":event-type\") {
-        Some(HeaderValue::String(t)) => t.as_str(),
-        Some(_) => return Err(\":event-type is not a string\".into()),
-        None => return Err(\"the event has no :event-type\".into()),
-    };
-",
-    );
-    out.push_str(
-        "    let mut validator = Validator::new();
-    let val = &mut validator;
-    let de = |e: rt::json_de::DeError| -> rt::BoxError { format!(\"{e:?}\").into() };
-    match event_type {
-",
-    );
+    // The arms of the match, one per event type.
+    let mut out = String::new();
     for m in &u.members {
         let var = crate::emit_types::variant(&m.name);
         let ev = g.shape(&m.target);
@@ -244,5 +228,31 @@ pub fn unmarshaller(g: &Gen, union_id: &str, out: &mut String) {
         )
         .unwrap();
     }
-    out.push_str("        _ => Ok(Default::default()),\n    }\n}\n\n");
+    file.push_str(&fill(
+        r#"
+fn unmarshall_$stem(m: &rt::aws_smithy_types::event_stream::Message) -> ::std::result::Result<$ty, rt::BoxError> {
+    use rt::aws_smithy_types::event_stream::HeaderValue;
+    use rt::event_stream::header;
+    match header(m, ":message-type") {
+        Some(HeaderValue::String(t)) if t.as_str() == "event" => {}
+        Some(HeaderValue::String(t)) => return Err(format!("the client sent a message of type {}", t.as_str()).into()),
+        Some(_) => return Err(":message-type is not a string".into()),
+        None => return Err("the message has no :message-type".into()),
+    }
+    let event_type = match header(m, ":event-type") {
+        Some(HeaderValue::String(t)) => t.as_str(),
+        Some(_) => return Err(":event-type is not a string".into()),
+        None => return Err("the event has no :event-type".into()),
+    };
+    let mut validator = Validator::new();
+    let val = &mut validator;
+    let de = |e: rt::json_de::DeError| -> rt::BoxError { format!("{e:?}").into() };
+    match event_type {
+$arms        _ => Ok(Default::default()),
+    }
+}
+
+"#,
+        &[("stem", &stem(g, union_id)), ("ty", &ty), ("arms", &out)],
+    ));
 }
