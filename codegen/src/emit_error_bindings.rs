@@ -1,21 +1,19 @@
 //! Emits `error_bindings.rs`: how every error shape of a service is written as a response (status,
 //! `X-Amzn-ErrorType`, header-bound members and the JSON body).
 
-use crate::emit_json::{indent, json_name, ser_members};
+use crate::emit_json::{json_name, ser_members};
 use crate::emit_response::header_stmts;
 use crate::gen::Gen;
 use crate::imports::with_imports;
 use crate::ir::{output_binding, Binding};
 use crate::model::{short, Member};
 use crate::names::{lit, snake};
-use std::fmt::Write;
+use crate::template::fill;
 
 /// `error_bindings.rs`: how every error shape of the service is written as a response.
 pub fn error_bindings_rs(g: &Gen) -> String {
     let root = g.root();
-    let mut out = format!(
-        "//! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound\n//! members and the JSON body.\n\nuse smithy_server_runtime as rt;\n\n/// Writes any error of the service as a response.\npub fn serialize(err: {root}::error::ServiceError) -> rt::http::Response<rt::body::Body> {{\n    match err {{\n"
-    );
+    let mut arms = String::new();
     let all = crate::emit_errors::service_errors(g);
     for e in &all {
         let e = e.clone();
@@ -40,15 +38,19 @@ pub fn error_bindings_rs(g: &Gen) -> String {
         let body = ser_members(g, s, "e", &|m: &Member| {
             output_binding(m) == Binding::Body && type_member.is_none_or(|t| t.name != m.name)
         });
-        let hdrs = indent(
-            &header_stmts(g, s, "e").replace("&mut headers", "headers"),
-            "            ",
-        );
-        let w = if body.is_empty() { "_" } else { "w" };
-        let respond = format!(
-            "rt::rejection::error_response({status}, {code}, &{root}::service::PROTOCOL, {type_value}, |{w}| {{\n{body}            }})",
-            code = lit(short(&e)),
-            body = indent(&body, "                "),
+        let hdrs = header_stmts(g, s, "e").replace("&mut headers", "headers");
+        let respond = fill(
+            r#"
+rt::rejection::error_response($status, $code, &$root::service::PROTOCOL, $type_value, |$w| {
+$body})"#,
+            &[
+                ("status", &status.to_string()),
+                ("code", &lit(short(&e))),
+                ("root", &root),
+                ("type_value", &type_value),
+                ("w", if body.is_empty() { "_" } else { "w" }),
+                ("body", &body),
+            ],
         );
         let binding = if format!("{type_value}{body}{hdrs}").contains("e.") {
             "e"
@@ -56,16 +58,42 @@ pub fn error_bindings_rs(g: &Gen) -> String {
             "_"
         };
         let v = g.type_ident(&e);
-        if hdrs.is_empty() {
-            writeln!(out, "        {root}::error::ServiceError::{v}({binding}) => {respond},").unwrap();
+        let arm = if hdrs.is_empty() {
+            "$root::error::ServiceError::$v($binding) => $respond,\n"
         } else {
-            writeln!(
-                out,
-                "        {root}::error::ServiceError::{v}({binding}) => {{\n            let mut resp = {respond};\n            let headers = resp.headers_mut();\n{hdrs}            resp\n        }}"
-            )
-            .unwrap();
-        }
+            r#"
+$root::error::ServiceError::$v($binding) => {
+    let mut resp = $respond;
+    let headers = resp.headers_mut();
+$hdrs    resp
+}
+"#
+        };
+        arms.push_str(&fill(
+            arm,
+            &[
+                ("root", &root),
+                ("v", &v),
+                ("binding", binding),
+                ("respond", &respond),
+                ("hdrs", &hdrs),
+            ],
+        ));
     }
-    out.push_str("    }\n}\n");
+    let out = fill(
+        r#"
+//! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound
+//! members and the JSON body.
+
+use smithy_server_runtime as rt;
+
+/// Writes any error of the service as a response.
+pub fn serialize(err: $root::error::ServiceError) -> rt::http::Response<rt::body::Body> {
+    match err {
+$arms    }
+}
+"#,
+        &[("root", &root), ("arms", &arms)],
+    );
     with_imports(out, &[("use {root}::json_ser::*;\n", "ser_")], &root)
 }
