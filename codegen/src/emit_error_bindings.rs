@@ -1,7 +1,8 @@
 //! Emits `error_bindings.rs`: how every error shape of a service is written as a response (status,
 //! `X-Amzn-ErrorType`, header-bound members and the JSON body).
 
-use crate::emit_json::{json_name, ser_members};
+use crate::emit_json::json_name;
+use crate::emit_json_ser::ser_members;
 use crate::emit_response::header_stmts;
 use crate::gen::Gen;
 use crate::imports::with_imports;

@@ -1,7 +1,9 @@
 //! Emits the event-stream functions of an operation: `marshall_<union>` writing each event of an
 //! output stream as a message, `unmarshall_<union>` reading each message of an input stream.
 
-use crate::emit_json::{absent, finish_struct, indent, json_name, read_member_value, ser_members, ser_stmt, stem};
+use crate::emit_json::{indent, json_name, stem};
+use crate::emit_json_de::{absent, finish_struct, read_member_value};
+use crate::emit_json_ser::{ser_members, ser_stmt};
 use crate::gen::Gen;
 use crate::model::{Kind, Member};
 use crate::names::{lit, snake, snake_raw};

@@ -1,7 +1,9 @@
 //! Emits an operation's `deserialize_request`: reading the typed input from an HTTP request
 //! (URI labels, query, headers, payload or JSON body), with the model's constraints checked.
 
-use crate::emit_json::{absent, checks, finish_struct, indent, json_name, read_member_value, stem, ts_format};
+use crate::emit_constraints::checks;
+use crate::emit_json::{indent, json_name, stem, ts_format};
+use crate::emit_json_de::{absent, finish_struct, read_member_value};
 use crate::gen::Gen;
 use crate::ir::{Binding, OperationIr};
 use crate::model::{Kind, Member, Shape};

@@ -1,7 +1,8 @@
 //! Emits an operation's `serialize_response` and `serialize_error`: writing the output (status,
 //! header-bound members, payload or JSON body) and the errors as HTTP responses.
 
-use crate::emit_json::{ser_members, ser_stmt, stem, ts_format};
+use crate::emit_json::{stem, ts_format};
+use crate::emit_json_ser::{ser_members, ser_stmt};
 use crate::gen::Gen;
 use crate::ir::{body_media_type, output_binding, Binding, OperationIr};
 use crate::model::{Kind, Member, Shape};

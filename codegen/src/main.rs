@@ -2,12 +2,15 @@
 //! `conformance/tests/`) from the Smithy models in `model/`; `cargo codegen --check` only compares
 //! and exits non-zero, naming the first stale file.
 
+mod emit_constraints;
 mod emit_crate;
 mod emit_error_bindings;
 mod emit_errors;
 mod emit_event_stream;
 mod emit_http;
 mod emit_json;
+mod emit_json_de;
+mod emit_json_ser;
 mod emit_request;
 mod emit_response;
 mod emit_service;
@@ -150,11 +153,11 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         );
         files.add(
             m.join("json_de.rs"),
-            format!("{h}{}", emit_json::json_de_rs(&g, &callers)),
+            format!("{h}{}", emit_json_de::json_de_rs(&g, &callers)),
         );
         files.add(
             m.join("json_ser.rs"),
-            format!("{h}{}", emit_json::json_ser_rs(&g, &callers)),
+            format!("{h}{}", emit_json_ser::json_ser_rs(&g, &callers)),
         );
     }
     Ok(())
