@@ -181,10 +181,16 @@ pub fn unmarshaller(g: &Gen, union_id: &str, file: &mut String) {
                     ),
                     _ => "HeaderValue::String(v) => Some(v.as_str().to_string()),".into(),
                 };
-                format!(
-                    "match header(m, {h}) {{\n    Some(v) => match v {{\n        {conv}\n        _ => return Err(format!(\"header {{}} has the wrong type\", {h}).into()),\n    }},\n    None => {a},\n}}",
-                    h = lit(&f.name),
-                    a = absent(g, f)
+                fill(
+                    r#"
+match header(m, $h) {
+    Some(v) => match v {
+        $conv
+        _ => return Err(format!("header {} has the wrong type", $h).into()),
+    },
+    None => $absent,
+}"#,
+                    &[("h", &lit(&f.name)), ("conv", &conv), ("absent", &absent(g, f))],
                 )
             } else if f.has("eventPayload") {
                 match g.shape(&f.target).kind {
@@ -196,11 +202,20 @@ pub fn unmarshaller(g: &Gen, union_id: &str, file: &mut String) {
                     ),
                 }
             } else {
-                format!(
-                    "match obj.get({k}) {{\n    Some(v) if !v.is_null() => rt::json_de::keep({r}, &mut invalid).map_err(de)?,\n    _ => {a},\n}}",
-                    k = lit(&json_name(f)),
-                    r = read_member_value(g, ev, f, "v", &format!("PathSeg::Member({})", lit(&f.name))),
-                    a = absent(g, f)
+                fill(
+                    r#"
+match obj.get($k) {
+    Some(v) if !v.is_null() => rt::json_de::keep($read, &mut invalid).map_err(de)?,
+    _ => $absent,
+}"#,
+                    &[
+                        ("k", &lit(&json_name(f))),
+                        (
+                            "read",
+                            &read_member_value(g, ev, f, "v", &format!("PathSeg::Member({})", lit(&f.name))),
+                        ),
+                        ("absent", &absent(g, f)),
+                    ],
                 )
             };
             writeln!(b, "let f_{n} = {code};").unwrap();

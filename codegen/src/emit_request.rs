@@ -2,7 +2,7 @@
 //! (URI labels, query, headers, payload or JSON body), with the model's constraints checked.
 
 use crate::emit_constraints::checks;
-use crate::emit_json::{indent, json_name, stem, ts_format};
+use crate::emit_json::{json_name, stem, ts_format};
 use crate::emit_json_de::{absent, finish_struct, read_member_value};
 use crate::gen::Gen;
 use crate::ir::{Binding, OperationIr};
@@ -57,16 +57,44 @@ fn text_member(g: &Gen, m: &Member, src: &str, ts_default: &str, in_header: bool
         } else {
             "out.push(x);"
         };
-        format!(
-            "{{\n    val.enter({seg});\n    let mut out = ::std::vec::Vec::new();\n    for (i, raw) in {src}.iter().enumerate() {{\n        val.enter(PathSeg::Index(i));\n        let x = {parse}?;\n{}        val.leave();\n        {push}\n    }}\n{}    val.leave();\n    out\n}}",
-            indent(&item_checks, "        "),
-            indent(&bind_checks(&checks(g, m, "xr"), "xr", "out"), "    ")
+        fill(
+            r#"
+{
+    val.enter($seg);
+    let mut out = ::std::vec::Vec::new();
+    for (i, raw) in $src.iter().enumerate() {
+        val.enter(PathSeg::Index(i));
+        let x = $parse?;
+$item_checks        val.leave();
+        $push
+    }
+$checks    val.leave();
+    out
+}"#,
+            &[
+                ("seg", &seg),
+                ("src", src),
+                ("parse", &parse),
+                ("item_checks", &item_checks),
+                ("push", push),
+                ("checks", &bind_checks(&checks(g, m, "xr"), "xr", "out")),
+            ],
         )
     } else {
         let parse = from_text(g, m, &m.target, src, ts_default, in_header);
-        format!(
-            "{{\n    val.enter({seg});\n    let x = {parse}?;\n{}    val.leave();\n    x\n}}",
-            indent(&bind_checks(&checks(g, m, "xr"), "xr", "x"), "    ")
+        fill(
+            r#"
+{
+    val.enter($seg);
+    let x = $parse?;
+$checks    val.leave();
+    x
+}"#,
+            &[
+                ("seg", &seg),
+                ("parse", &parse),
+                ("checks", &bind_checks(&checks(g, m, "xr"), "xr", "x")),
+            ],
         )
     }
 }

@@ -5,6 +5,7 @@ use super::literal::{literal, member_literal};
 use crate::gen::Gen;
 use crate::ir::module_name;
 use crate::names::{lit, snake};
+use crate::template::fill;
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -130,7 +131,15 @@ pub(super) fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<St
     .unwrap();
     let stream_field = snake(&stream.name);
     if t.get("expectation").and_then(|x| x.get("failure")).is_some() {
-        writeln!(out, "    if let Ok(input) = read {{\n        let events: Vec<_> = futures_util::StreamExt::collect(input.{stream_field}.into_inner()).await;\n        assert!(events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()), \"every event was accepted\");\n    }}").unwrap();
+        out.push_str(&fill(
+            r#"
+    if let Ok(input) = read {
+        let events: Vec<_> = futures_util::StreamExt::collect(input.$field.into_inner()).await;
+        assert!(events.iter().any(|e: &Result<_, rt::BoxError>| e.is_err()), "every event was accepted");
+    }
+"#,
+            &[("field", &stream_field)],
+        ));
         return Ok(out);
     }
     out.push_str("    let input = read.expect(\"the request is accepted\");\n");

@@ -5,13 +5,22 @@ use super::request::request_expr;
 use super::substitute;
 use crate::gen::Gen;
 use crate::names::lit;
+use crate::template::fill;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub(super) fn malformed_test(_g: &Gen, t: &Value, subs: &BTreeMap<String, String>) -> Result<String, String> {
-    let mut out = format!("    let req = {};\n", request_expr(t, subs));
-    out.push_str("    let resp = match svc::read_request(req).await {\n        Ok(op) => panic!(\"the request was accepted as {op:?}\"),\n        Err(resp) => resp,\n    };\n");
+    let mut out = fill(
+        r#"
+    let req = $req;
+    let resp = match svc::read_request(req).await {
+        Ok(op) => panic!("the request was accepted as {op:?}"),
+        Err(resp) => resp,
+    };
+"#,
+        &[("req", &request_expr(t, subs))],
+    );
     let r = &t["response"];
     let code = r.get("code").and_then(Value::as_u64).unwrap_or(400);
     let headers: Vec<String> = r

@@ -7,6 +7,7 @@ use crate::gen::{Gen, ServiceConfig};
 use crate::model::{short, Kind, Model};
 use crate::names::snake_raw;
 use crate::output::Files;
+use crate::template::fill;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -248,12 +249,21 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
                             } else {
                                 ""
                             };
-                            writeln!(
-                                m,
-                                "/// {}\n#[tokio::test]\n{ignore}async fn {fn_name}() {{\n{body}}}\n",
-                                case_id
-                            )
-                            .unwrap();
+                            m.push_str(&fill(
+                                r#"
+/// $case
+#[tokio::test]
+${ignore}async fn $name() {
+$body}
+
+"#,
+                                &[
+                                    ("case", &case_id),
+                                    ("ignore", ignore),
+                                    ("name", &fn_name),
+                                    ("body", &body),
+                                ],
+                            ));
                             case.test_fn = Some(format!("{}_{cat}::{fn_name}", g.cfg.module));
                         }
                         Err(why) => case.skip = Some(why),
