@@ -1,10 +1,10 @@
-//! Emits `json_de.rs` and `json_ser.rs`: a reader and a writer per aggregate shape for restJson1
-//! documents, with the model's constraints checked as values are read.
+//! What the JSON readers and writers share: function names per shape, JSON member names, timestamp
+//! formats, which shapes get a function, and assembling `json_de.rs`/`json_ser.rs` from the
+//! functions the operations reach.
 
 use crate::gen::Gen;
 use crate::model::{Kind, Member, Shape};
-use crate::names::{lit, snake, snake_raw};
-use std::fmt::Write;
+use crate::names::snake_raw;
 
 pub const FMT: &str = "rt::aws_smithy_types::date_time::Format";
 
@@ -39,7 +39,7 @@ fn is_aggregate(k: Kind) -> bool {
 }
 
 /// Shapes that get their own reader/writer function.
-fn aggregates<'a>(g: &'a Gen) -> Vec<&'a Shape> {
+pub fn aggregates<'a>(g: &'a Gen) -> Vec<&'a Shape> {
     let mut v: Vec<&Shape> = g
         .closure
         .iter()
@@ -59,434 +59,49 @@ fn aggregates<'a>(g: &'a Gen) -> Vec<&'a Shape> {
     v
 }
 
-// ---------------------------------------------------------------- reading
-
-/// An expression of type `DeResult<T>` reading the JSON value `v` as shape `target`.
-pub fn de_expr(g: &Gen, m: Option<&Member>, target: &str, v: &str) -> String {
-    let s = g.shape(target);
-    let j = "rt::json_de";
-    match s.kind {
-        Kind::String => format!("{j}::string({v})"),
-        Kind::Enum => format!("{j}::string({v}).map(|s| {}::from(s.as_str()))", g.rust_type(target)),
-        Kind::Boolean => format!("{j}::boolean({v})"),
-        Kind::Byte => format!("{j}::i8({v})"),
-        Kind::Short => format!("{j}::i16({v})"),
-        Kind::Integer | Kind::IntEnum => format!("{j}::i32({v})"),
-        Kind::Long => format!("{j}::i64({v})"),
-        Kind::Float => format!("{j}::f32({v})"),
-        Kind::Double => format!("{j}::f64({v})"),
-        Kind::BigInteger => format!("{j}::big_integer({v})"),
-        Kind::BigDecimal => format!("{j}::big_decimal({v})"),
-        Kind::Blob => format!("{j}::blob({v})"),
-        Kind::Timestamp => format!("{j}::timestamp({v}, {})", ts_format(g, m, target, "epoch-seconds")),
-        Kind::Document => format!("Ok({j}::document({v}))"),
-        _ => format!("de_{}({v}, val)", stem(g, target)),
-    }
-}
-
-/// Statements checking the constraints of `member` (merged over its target's) on `&x`.
-pub fn checks(g: &Gen, m: &Member, x: &str) -> String {
-    checks_of(g, m, x, false)
-}
-
-/// Checks of a map key, which is held as a `String` even when the model makes it an enum.
-pub fn key_checks(g: &Gen, m: &Member, x: &str) -> String {
-    checks_of(g, m, x, true)
-}
-
-fn checks_of(g: &Gen, m: &Member, x: &str, key: bool) -> String {
-    let x = &if x.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        x.to_string()
-    } else {
-        format!("({x})")
-    };
-    let t = g.shape(&m.target);
-    let trait_of = |name: &str| m.get(name).or_else(|| t.get(name));
-    let mut out = String::new();
-    let shown_str = matches!(t.kind, Kind::String | Kind::Enum);
-    if let Some(len) = trait_of("length") {
-        let min = len
-            .get("min")
-            .and_then(|v| v.as_u64())
-            .map_or("None".into(), |v| format!("Some({v})"));
-        let max = len
-            .get("max")
-            .and_then(|v| v.as_u64())
-            .map_or("None".into(), |v| format!("Some({v})"));
-        let (n, shown) = match t.kind {
-            Kind::String => (format!("{x}.chars().count()"), format!("Some({x}.as_str())")),
-            Kind::Blob => (format!("{x}.as_ref().len()"), "None".into()),
-            Kind::List | Kind::Map => (format!("{x}.len()"), "None".into()),
-            _ => (String::new(), String::new()),
-        };
-        if !n.is_empty() {
-            writeln!(out, "val.length({n}, {min}, {max}, {shown});").unwrap();
+/// A module of functions: its doc, each import whose marker the functions contain (an empty
+/// marker: any function at all), the functions.
+pub fn module(doc: &str, imports: &[(&str, &str)], fns: &str) -> String {
+    let mut out = doc.to_string();
+    for (line, marker) in imports {
+        if !fns.is_empty() && fns.contains(marker) {
+            out.push_str(line);
         }
     }
-    if let Some(p) = trait_of("pattern").and_then(|p| p.as_str()) {
-        if shown_str && t.kind == Kind::String {
-            writeln!(
-                out,
-                "{{ static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| rt::regex::Regex::new({p}).expect(\"pattern checked by codegen\")); val.pattern({x}, &RE, {p}); }}",
-                p = lit(p)
-            )
-            .unwrap();
-        }
-    }
-    if let Some(r) = trait_of("range") {
-        let num = matches!(
-            t.kind,
-            Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double | Kind::IntEnum
-        );
-        if num {
-            let bound = |k: &str| match r.get(k) {
-                Some(v) => format!("Some(({:?}, {}))", v.as_f64().unwrap_or(0.0), lit(&v.to_string())),
-                None => "None".into(),
-            };
-            writeln!(
-                out,
-                "val.range(*{x} as f64, {}, {}, {x}.to_string());",
-                bound("min"),
-                bound("max")
-            )
-            .unwrap();
-        }
-    }
-    if t.kind == Kind::Enum && key {
-        writeln!(
-            out,
-            "if !{t}::VALUES.contains(&{x}.as_str()) {{ val.enum_value({x}, {t}::VALUES); }}",
-            t = g.rust_type(&t.id)
-        )
-        .unwrap();
-    } else if t.kind == Kind::Enum {
-        writeln!(
-            out,
-            "if let {}::Unknown(s) = {x} {{ val.enum_value(s, {}::VALUES); }}",
-            g.rust_type(&t.id),
-            g.rust_type(&t.id)
-        )
-        .unwrap();
-    }
-    if t.kind == Kind::IntEnum {
-        let vals: Vec<String> = t
-            .members
-            .iter()
-            .filter_map(|m| m.get("enumValue"))
-            .map(|v| v.to_string())
-            .collect();
-        writeln!(out, "val.int_enum(*{x}, &[{}]);", vals.join(", ")).unwrap();
-    }
-    if trait_of("uniqueItems").is_some() && t.kind == Kind::List {
-        writeln!(out, "val.unique({x});").unwrap();
-    }
+    out.push('\n');
+    out.push_str(fns);
     out
 }
 
-/// Reads a value of member `m` from JSON `v` with path segment `seg`; an expression of type
-/// `DeResult<T>` where T is the member's (unwrapped) type, constraints checked.
-pub fn read_member_value(g: &Gen, owner: &Shape, m: &Member, v: &str, seg: &str) -> String {
-    let mut e = format!(
-        "val.enter({seg});\nlet r = {};\nif let Ok(x) = &r {{\n{}}}\nval.leave();\n",
-        de_expr(g, Some(m), &m.target, v),
-        checks(g, m, "x")
-    );
-    if g.is_boxed(&owner.id, &m.name) {
-        e.push_str("r.map(::std::boxed::Box::new)");
-    } else {
-        e.push('r');
-    }
-    format!("{{\n{e}\n}}")
-}
-
-/// The statements that turn `let f_<member>: Option<T>` locals into the struct literal, given
-/// that missing required members were recorded.
-pub fn finish_struct(g: &Gen, s: &Shape, ty: &str, err: &str) -> String {
-    let mut out = format!("if invalid {{\n    return Err({err});\n}}\n");
-    for m in &s.members {
-        if !g.is_optional(m) && !g.is_streaming_blob(&m.target) && !g.is_event_stream(&m.target) {
-            writeln!(
-                out,
-                "let Some(f_{n}) = f_{n} else {{ return Err({err}) }};",
-                n = snake_raw(&m.name)
-            )
-            .unwrap();
-        }
-    }
-    write!(out, "Ok({ty} {{").unwrap();
-    for m in &s.members {
-        write!(out, " {}: f_{},", snake(&m.name), snake_raw(&m.name)).unwrap();
-    }
-    out.push_str(" })\n");
-    out
-}
-
-/// What to do when a member is absent: record it when required, use its default, or leave None.
-pub fn absent(g: &Gen, m: &Member) -> String {
-    if let Some(d) = g.default_value(m) {
-        format!("Some({})", crate::emit_types::default_expr(g, &m.target, d))
-    } else if m.has("required") {
-        format!("{{ val.missing({}); None }}", lit(&m.name))
-    } else {
-        "None".into()
-    }
-}
-
-fn de_struct(g: &Gen, s: &Shape, out: &mut String) {
-    let ty = g.rust_type(&s.id);
-    writeln!(
-        out,
-        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id)
-    )
-    .unwrap();
-    out.push_str("    let obj = rt::json_de::object(v)?;\n    #[allow(unused_mut)]\n    let mut invalid = false;\n");
-    for m in &s.members {
-        let seg = format!("PathSeg::Member({})", lit(&m.name));
-        writeln!(
-            out,
-            "    let f_{n} = match obj.get({k}) {{\n        Some(v) if !v.is_null() => rt::json_de::keep({r}, &mut invalid)?,\n        _ => {a},\n    }};",
-            n = snake_raw(&m.name),
-            k = lit(&json_name(m)),
-            r = read_member_value(g, s, m, "v", &seg),
-            a = absent(g, m)
-        )
-        .unwrap();
-    }
-    out.push_str(&indent(
-        &finish_struct(g, s, &ty, "rt::json_de::DeError::Invalid"),
-        "    ",
-    ));
-    out.push_str("}\n\n");
-}
-
-fn de_union(g: &Gen, s: &Shape, out: &mut String) {
-    let ty = g.rust_type(&s.id);
-    writeln!(
-        out,
-        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id)
-    )
-    .unwrap();
-    out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut set = obj.iter().filter(|(k, v)| !v.is_null() && k.as_str() != \"__type\");\n");
-    out.push_str("    let (Some((k, v)), None) = (set.next(), set.next()) else {\n        return Err(rt::json_de::DeError::Malformed(\"a union must have exactly one member set\".into()));\n    };\n");
-    out.push_str("    match k.as_str() {\n");
-    for m in &s.members {
-        let var = crate::emit_types::variant(&m.name);
-        if m.target == "smithy.api#Unit" {
-            writeln!(
-                out,
-                "        {} => {{ rt::json_de::object(v)?; Ok({ty}::{var}) }}",
-                lit(&json_name(m))
-            )
-            .unwrap();
-        } else {
-            let seg = format!("PathSeg::Member({})", lit(&m.name));
-            writeln!(
-                out,
-                "        {} => {}.map({ty}::{var}),",
-                lit(&json_name(m)),
-                read_member_value(g, s, m, "v", &seg)
-            )
-            .unwrap();
-        }
-    }
-    out.push_str("        other => Err(rt::json_de::DeError::Malformed(format!(\"unknown union member {other}\"))),\n    }\n}\n\n");
-}
-
-fn de_list(g: &Gen, s: &Shape, out: &mut String) {
-    let ty = g.rust_type(&s.id);
-    let m = &s.members[0];
-    let sparse = s.has("sparse");
-    writeln!(
-        out,
-        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id)
-    )
-    .unwrap();
-    out.push_str("    let arr = rt::json_de::array(v)?;\n    let mut out = ::std::vec::Vec::with_capacity(arr.len());\n    let mut invalid = false;\n");
-    out.push_str("    for (i, v) in arr.iter().enumerate() {\n");
-    let read = read_member_value(g, s, m, "v", "PathSeg::Index(i)");
-    if sparse {
-        writeln!(out, "        if v.is_null() {{ out.push(None); continue; }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.push(Some(x)); }}").unwrap();
-    } else {
-        writeln!(out, "        if v.is_null() {{ return Err(rt::json_de::DeError::Malformed(\"null is not allowed in a non-sparse list\".into())); }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.push(x); }}").unwrap();
-    }
-    out.push_str("    }\n");
-    if !g.is_boxed(&s.id, &m.name) {
-        // (lists never box their members; the check keeps the generator honest)
-    }
-    out.push_str("    if invalid {\n        return Err(rt::json_de::DeError::Invalid);\n    }\n    Ok(out)\n}\n\n");
-}
-
-fn de_map(g: &Gen, s: &Shape, out: &mut String) {
-    let ty = g.rust_type(&s.id);
-    let (key, value) = (&s.members[0], &s.members[1]);
-    let sparse = s.has("sparse");
-    writeln!(
-        out,
-        "pub(crate) fn de_{}(v: &Value, val: &mut Validator) -> DeResult<{ty}> {{",
-        stem(g, &s.id)
-    )
-    .unwrap();
-    out.push_str("    let obj = rt::json_de::object(v)?;\n    let mut out = ::std::collections::HashMap::with_capacity(obj.len());\n    let mut invalid = false;\n");
-    out.push_str("    for (k, v) in obj.iter() {\n");
-    let key_checks = key_checks(g, key, "k");
-    if !key_checks.is_empty() {
-        // Key violations are reported at the map itself.
-        writeln!(out, "        {{\n{}        }}", indent(&key_checks, "            ")).unwrap();
-    }
-    let read = read_member_value(g, s, value, "v", "PathSeg::Key(k.clone())");
-    if sparse {
-        writeln!(out, "        if v.is_null() {{ out.insert(k.clone(), None); continue; }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.insert(k.clone(), Some(x)); }}").unwrap();
-    } else {
-        writeln!(out, "        if v.is_null() {{ return Err(rt::json_de::DeError::Malformed(\"null is not allowed as a value of a non-sparse map\".into())); }}\n        if let Some(x) = rt::json_de::keep({read}, &mut invalid)? {{ out.insert(k.clone(), x); }}").unwrap();
-    }
-    out.push_str(
-        "    }\n    if invalid {\n        return Err(rt::json_de::DeError::Invalid);\n    }\n    Ok(out)\n}\n\n",
-    );
-}
-
-pub fn json_de_rs(g: &Gen) -> String {
-    let mut out = String::from(
-        "//! Readers of the model's aggregate shapes from restJson1 documents.\n\n#![allow(unused_imports, unused_variables, dead_code, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::json_de::DeResult;\nuse rt::serde_json::Value;\nuse rt::validation::{PathSeg, Validator};\n\n",
-    );
-    for s in aggregates(g) {
-        match s.kind {
-            Kind::Structure => de_struct(g, s, &mut out),
-            Kind::Union => de_union(g, s, &mut out),
-            Kind::List => de_list(g, s, &mut out),
-            Kind::Map => de_map(g, s, &mut out),
-            _ => {}
-        }
-    }
-    out
-}
-
-// ---------------------------------------------------------------- writing
-
-/// Statements writing value `x` (a reference) of shape `target` to the writer `w`.
-pub fn ser_stmt(g: &Gen, m: Option<&Member>, target: &str, x: &str) -> String {
-    let s = g.shape(target);
-    match s.kind {
-        Kind::String => format!("w.string({x});"),
-        Kind::Enum => format!("w.string({x}.as_str());"),
-        Kind::Boolean => format!("w.boolean(*{x});"),
-        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::IntEnum => format!("w.integer(*{x} as i64);"),
-        Kind::Float => format!("w.float32(*{x});"),
-        Kind::Double => format!("w.float(*{x});"),
-        Kind::BigInteger | Kind::BigDecimal => format!("w.raw_number({x}.as_ref());"),
-        Kind::Blob => format!("w.blob({x});"),
-        Kind::Timestamp => format!("w.timestamp({x}, {});", ts_format(g, m, target, "epoch-seconds")),
-        Kind::Document => format!("w.document({x});"),
-        _ => format!("ser_{}({x}, w);", stem(g, target)),
-    }
-}
-
-/// Writes the members of structure `s` held in `x` (not the surrounding braces); `include`
-/// selects which members belong to the body.
-pub fn ser_members(g: &Gen, s: &Shape, x: &str, include: &dyn Fn(&Member) -> bool) -> String {
-    let mut out = String::new();
-    for m in s.members.iter().filter(|m| include(m)) {
-        let f = snake(&m.name);
-        let key = lit(&json_name(m));
-        if g.is_optional(m) {
-            writeln!(
-                out,
-                "if let Some(v) = &{x}.{f} {{\n    w.key({key});\n    {}\n}}",
-                ser_stmt(g, Some(m), &m.target, "v")
-            )
-            .unwrap();
-        } else {
-            writeln!(
-                out,
-                "{{\n    let v = &{x}.{f};\n    w.key({key});\n    {}\n}}",
-                ser_stmt(g, Some(m), &m.target, "v")
-            )
-            .unwrap();
-        }
-    }
-    out
-}
-
-fn ser_fn(g: &Gen, s: &Shape, out: &mut String) {
-    let ty = g.rust_type(&s.id);
-    writeln!(
-        out,
-        "pub(crate) fn ser_{}(x: &{ty}, w: &mut JsonWriter) {{",
-        stem(g, &s.id)
-    )
-    .unwrap();
-    let body = match s.kind {
-        Kind::Structure => format!(
-            "w.begin_object();\n{}w.end_object();\n",
-            ser_members(g, s, "x", &|_| true)
-        ),
-        Kind::Union => {
-            let mut b = String::from("w.begin_object();\nmatch x {\n");
-            for m in &s.members {
-                let var = crate::emit_types::variant(&m.name);
-                let key = lit(&json_name(m));
-                if m.target == "smithy.api#Unit" {
-                    writeln!(
-                        b,
-                        "    {ty}::{var} => {{ w.key({key}); w.begin_object(); w.end_object(); }}"
-                    )
-                    .unwrap();
-                } else {
-                    writeln!(
-                        b,
-                        "    {ty}::{var}(v) => {{ w.key({key}); {} }}",
-                        ser_stmt(g, Some(m), &m.target, "v")
-                    )
-                    .unwrap();
+/// The functions (name, text) that `callers` call, directly or through one another, in order.
+pub fn reachable(fns: Vec<(String, String)>, callers: &str, prefix: &str) -> String {
+    let mut used = called(callers, prefix);
+    let mut todo: Vec<String> = used.iter().cloned().collect();
+    while let Some(name) = todo.pop() {
+        if let Some((_, text)) = fns.iter().find(|(n, _)| *n == name) {
+            for callee in called(text, prefix) {
+                if used.insert(callee.clone()) {
+                    todo.push(callee);
                 }
             }
-            b.push_str(&format!("    {ty}::Unknown => {{}}\n}}\nw.end_object();\n"));
-            b
         }
-        Kind::List => {
-            let m = &s.members[0];
-            if s.has("sparse") {
-                format!(
-                    "w.begin_array();\nfor item in x {{\n    match item {{\n        Some(v) => {{ {} }}\n        None => w.null(),\n    }}\n}}\nw.end_array();\n",
-                    ser_stmt(g, Some(m), &m.target, "v")
-                )
-            } else {
-                format!(
-                    "w.begin_array();\nfor v in x {{\n    {}\n}}\nw.end_array();\n",
-                    ser_stmt(g, Some(m), &m.target, "v")
-                )
-            }
-        }
-        Kind::Map => {
-            let m = &s.members[1];
-            if s.has("sparse") {
-                format!(
-                    "w.begin_object();\nfor (k, item) in x {{\n    w.key(k);\n    match item {{\n        Some(v) => {{ {} }}\n        None => w.null(),\n    }}\n}}\nw.end_object();\n",
-                    ser_stmt(g, Some(m), &m.target, "v")
-                )
-            } else {
-                format!(
-                    "w.begin_object();\nfor (k, v) in x {{\n    w.key(k);\n    {}\n}}\nw.end_object();\n",
-                    ser_stmt(g, Some(m), &m.target, "v")
-                )
-            }
-        }
-        _ => String::new(),
-    };
-    out.push_str(&indent(&body, "    "));
-    out.push_str("}\n\n");
+    }
+    fns.into_iter()
+        .filter(|(n, _)| used.contains(n))
+        .map(|(_, text)| text)
+        .collect()
 }
 
-pub fn json_ser_rs(g: &Gen) -> String {
-    let mut out = String::from(
-        "//! Writers of the model's aggregate shapes as restJson1 documents.\n\n#![allow(unused_imports, unused_variables, dead_code, clippy::all)]\n\nuse smithy_server_runtime as rt;\nuse rt::json_ser::JsonWriter;\n\n",
-    );
-    for s in aggregates(g) {
-        ser_fn(g, s, &mut out);
-    }
-    out
+/// The identifiers starting with `prefix` (at a word boundary) that `code` calls.
+fn called(code: &str, prefix: &str) -> std::collections::BTreeSet<String> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    code.match_indices(prefix)
+        .filter(|(i, _)| !code[..*i].ends_with(|c: char| ident(c) || c == ':'))
+        .filter_map(|(i, _)| {
+            let name: String = code[i..].chars().take_while(|c| ident(*c)).collect();
+            code[i + name.len()..].starts_with('(').then_some(name)
+        })
+        .collect()
 }
 
 pub fn indent(s: &str, pre: &str) -> String {

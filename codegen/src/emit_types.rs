@@ -1,25 +1,32 @@
-//! Emits `model.rs`: one Rust type per structure, union and enum shape, and `error.rs`: one error
-//! enum per operation.
+//! Emits `model.rs`: one Rust type per structure, union and enum shape, with `Default`, a `Debug`
+//! that redacts sensitive values, and `Display`/`Error` for error shapes.
 
 use crate::gen::Gen;
-use crate::model::{short, Kind, Shape};
+use crate::model::{Kind, Shape};
 use crate::names::{lit, pascal, snake};
+use crate::template::fill;
 use std::fmt::Write;
 
 const REDACTED: &str = "\"*** Sensitive Data Redacted ***\"";
 
 pub fn model_rs(g: &Gen) -> String {
-    let mut out = String::from("//! The shapes of the service's model as Rust types.\n\n#[allow(unused_imports)]\nuse smithy_server_runtime as rt;\n\n");
+    let mut types = String::new();
     for s in g.generated_shapes() {
         match s.kind {
-            Kind::Structure => structure(g, s, &mut out),
-            Kind::Union => union(g, s, &mut out),
-            Kind::Enum => enumeration(g, s, &mut out),
-            Kind::IntEnum => int_enum(g, s, &mut out),
+            Kind::Structure => structure(g, s, &mut types),
+            Kind::Union => union(g, s, &mut types),
+            Kind::Enum => enumeration(g, s, &mut types),
+            Kind::IntEnum => int_enum(g, s, &mut types),
             _ => {}
         }
     }
-    out
+    // The runtime crate is imported when some type is one of its (blobs, timestamps, streams).
+    let rt = if types.contains("rt::") {
+        "use smithy_server_runtime as rt;\n\n"
+    } else {
+        ""
+    };
+    format!("//! The shapes of the service's model as Rust types.\n\n{rt}{types}")
 }
 
 fn derives(g: &Gen, s: &Shape, extra: &[&str]) -> String {
@@ -36,69 +43,129 @@ fn derives(g: &Gen, s: &Shape, extra: &[&str]) -> String {
 
 fn structure(g: &Gen, s: &Shape, out: &mut String) {
     let name = g.type_ident(&s.id);
-    out.push_str(&g.doc(&s.traits, ""));
-    let default = g.defaultable(&s.id) && s.members.iter().all(|m| g.default_value(m).is_none());
-    out.push_str(&derives(g, s, if default { &["Default"] } else { &[] }));
-    writeln!(out, "pub struct {name} {{").unwrap();
-    for m in &s.members {
-        out.push_str(&g.doc(&m.traits, "    "));
-        writeln!(out, "    pub {}: {},", snake(&m.name), g.member_type(s, m)).unwrap();
-    }
-    out.push_str("}\n\n");
+    // `Default` is derived unless some member's model default differs from its type's own.
+    let default = g.defaultable(&s.id)
+        && s.members
+            .iter()
+            .all(|m| g.default_value(m).is_none_or(|v| is_type_default(g, &m.target, v)));
+    let fields: String = s
+        .members
+        .iter()
+        .map(|m| {
+            format!(
+                "{}    pub {}: {},\n",
+                g.doc(&m.traits, "    "),
+                snake(&m.name),
+                g.member_type(s, m)
+            )
+        })
+        .collect();
+    out.push_str(&fill(
+        r#"
+$doc${derives}pub struct $name {
+$fields}
+
+"#,
+        &[
+            ("doc", &g.doc(&s.traits, "")),
+            ("derives", &derives(g, s, if default { &["Default"] } else { &[] })),
+            ("name", &name),
+            ("fields", &fields),
+        ],
+    ));
     // Members with model defaults get them from `Default`.
     if g.defaultable(&s.id) && !default {
-        writeln!(
-            out,
-            "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self {{"
-        )
-        .unwrap();
-        for m in &s.members {
-            let v = match g.default_value(m) {
-                Some(v) if !g.is_optional(m) => default_expr(g, &m.target, v),
-                _ => "::std::default::Default::default()".into(),
-            };
-            writeln!(out, "            {}: {v},", snake(&m.name)).unwrap();
-        }
-        out.push_str("        }\n    }\n}\n\n");
+        let values: String = s
+            .members
+            .iter()
+            .map(|m| {
+                let v = match g.default_value(m) {
+                    Some(v) if !g.is_optional(m) => default_expr(g, &m.target, v),
+                    _ => "::std::default::Default::default()".into(),
+                };
+                format!("            {}: {v},\n", snake(&m.name))
+            })
+            .collect();
+        out.push_str(&fill(
+            r#"
+impl ::std::default::Default for $name {
+    fn default() -> Self {
+        Self {
+$values        }
+    }
+}
+
+"#,
+            &[("name", &name), ("values", &values)],
+        ));
     }
     // Debug, with sensitive values redacted.
-    writeln!(out, "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-    if g.sensitive(&s.id) {
-        writeln!(out, "        f.write_str({REDACTED})").unwrap();
+    let debug = if g.sensitive(&s.id) {
+        format!("f.write_str({REDACTED})")
     } else {
-        writeln!(out, "        f.debug_struct({})", lit(&name)).unwrap();
-        for m in &s.members {
-            let v = if g.sensitive(&m.target) {
-                format!("&{REDACTED}")
-            } else {
-                format!("&self.{}", snake(&m.name))
-            };
-            writeln!(
-                out,
-                "            .field({}, {v})",
-                lit(&snake(&m.name).replace("r#", ""))
-            )
-            .unwrap();
-        }
-        out.push_str("            .finish()\n");
+        let fields: String = s
+            .members
+            .iter()
+            .map(|m| {
+                let v = if g.sensitive(&m.target) {
+                    format!("&{REDACTED}")
+                } else {
+                    format!("&self.{}", snake(&m.name))
+                };
+                format!(".field({}, {v})\n", lit(&snake(&m.name).replace("r#", "")))
+            })
+            .collect();
+        format!("f.debug_struct({})\n{fields}.finish()", lit(&name))
+    };
+    out.push_str(&fill(
+        r#"
+impl ::std::fmt::Debug for $name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        $debug
     }
-    out.push_str("    }\n}\n\n");
+}
+
+"#,
+        &[("name", &name), ("debug", &debug)],
+    ));
     if s.has("error") {
-        let msg = s.members.iter().find(|m| m.name.eq_ignore_ascii_case("message"));
-        writeln!(out, "impl ::std::fmt::Display for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-        match msg {
-            Some(m) if g.is_optional(m) => writeln!(
-                out,
-                "        match &self.{} {{\n            Some(m) => write!(f, \"{name}: {{m}}\"),\n            None => f.write_str({}),\n        }}",
-                snake(&m.name),
-                lit(&name)
-            )
-            .unwrap(),
-            Some(m) => writeln!(out, "        write!(f, \"{name}: {{}}\", self.{})", snake(&m.name)).unwrap(),
-            None => writeln!(out, "        f.write_str({})", lit(&name)).unwrap(),
-        }
-        out.push_str("    }\n}\n\n");
-        writeln!(out, "impl ::std::error::Error for {name} {{}}\n").unwrap();
+        let display = match s.members.iter().find(|m| m.name.eq_ignore_ascii_case("message")) {
+            Some(m) if g.is_optional(m) => fill(
+                r#"
+match &self.$m {
+    Some(m) => write!(f, "$name: {m}"),
+    None => f.write_str($lit),
+}"#,
+                &[("m", &snake(&m.name)), ("name", &name), ("lit", &lit(&name))],
+            ),
+            Some(m) => format!("write!(f, \"{name}: {{}}\", self.{})", snake(&m.name)),
+            None => format!("f.write_str({})", lit(&name)),
+        };
+        out.push_str(&fill(
+            r#"
+impl ::std::fmt::Display for $name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        $display
+    }
+}
+
+impl ::std::error::Error for $name {}
+
+"#,
+            &[("name", &name), ("display", &display)],
+        ));
+    }
+}
+
+/// Whether a model default value is what the Rust type's `Default` gives anyway.
+fn is_type_default(g: &Gen, target: &str, v: &serde_json::Value) -> bool {
+    let s = g.shape(target);
+    match s.kind {
+        Kind::Boolean => v.as_bool() == Some(false),
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::IntEnum => v.as_i64() == Some(0),
+        Kind::String => v.as_str() == Some(""),
+        Kind::Blob => s.has("streaming"),
+        _ => default_expr(g, target, v) == "::std::default::Default::default()",
     }
 }
 
@@ -134,56 +201,66 @@ pub fn default_expr(g: &Gen, target: &str, v: &serde_json::Value) -> String {
 }
 
 fn union(g: &Gen, s: &Shape, out: &mut String) {
-    let name = g.type_ident(&s.id);
-    out.push_str(&g.doc(&s.traits, ""));
-    out.push_str(&derives(g, s, &[]));
-    writeln!(out, "pub enum {name} {{").unwrap();
+    let mut variants = String::new();
+    let mut debug_arms = String::new();
     for m in &s.members {
-        out.push_str(&g.doc(&m.traits, "    "));
+        let v = variant(&m.name);
+        variants.push_str(&g.doc(&m.traits, "    "));
         if m.target == "smithy.api#Unit" {
-            writeln!(out, "    {},", variant(&m.name)).unwrap();
+            writeln!(variants, "    {v},").unwrap();
+            writeln!(debug_arms, "            Self::{v} => f.write_str({}),", lit(&v)).unwrap();
+            continue;
+        }
+        let mut t = g.rust_type(&m.target);
+        if g.is_boxed(&s.id, &m.name) {
+            t = format!("::std::boxed::Box<{t}>");
+        }
+        writeln!(variants, "    {v}({t}),").unwrap();
+        if g.sensitive(&m.target) {
+            writeln!(
+                debug_arms,
+                "            Self::{v}(_) => f.debug_tuple({}).field(&{REDACTED}).finish(),",
+                lit(&v)
+            )
+            .unwrap();
         } else {
-            let mut t = g.rust_type(&m.target);
-            if g.is_boxed(&s.id, &m.name) {
-                t = format!("::std::boxed::Box<{t}>");
-            }
-            writeln!(out, "    {}({t}),", variant(&m.name)).unwrap();
+            writeln!(
+                debug_arms,
+                "            Self::{v}(x) => f.debug_tuple({}).field(x).finish(),",
+                lit(&v)
+            )
+            .unwrap();
         }
     }
-    out.push_str("    /// A member this server does not know; never produced by the server itself.\n    #[doc(hidden)]\n    Unknown,\n}\n\n");
-    writeln!(
-        out,
-        "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self::Unknown\n    }}\n}}\n"
-    )
-    .unwrap();
-    writeln!(out, "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-    if g.sensitive(&s.id) {
-        writeln!(out, "        f.write_str({REDACTED})").unwrap();
+    let debug = if g.sensitive(&s.id) {
+        format!("f.write_str({REDACTED})")
     } else {
-        out.push_str("        match self {\n");
-        for m in &s.members {
-            let v = variant(&m.name);
-            if m.target == "smithy.api#Unit" {
-                writeln!(out, "            Self::{v} => f.write_str({}),", lit(&v)).unwrap();
-            } else if g.sensitive(&m.target) {
-                writeln!(
-                    out,
-                    "            Self::{v}(_) => f.debug_tuple({}).field(&{REDACTED}).finish(),",
-                    lit(&v)
-                )
-                .unwrap();
-            } else {
-                writeln!(
-                    out,
-                    "            Self::{v}(x) => f.debug_tuple({}).field(x).finish(),",
-                    lit(&v)
-                )
-                .unwrap();
-            }
-        }
-        out.push_str("            Self::Unknown => f.write_str(\"Unknown\"),\n        }\n");
+        format!("match self {{\n{debug_arms}            Self::Unknown => f.write_str(\"Unknown\"),\n        }}")
+    };
+    out.push_str(&fill(
+        r#"
+$doc${derives}pub enum $name {
+$variants    /// A member this server does not know; never produced by the server itself.
+    #[doc(hidden)]
+    #[default]
+    Unknown,
+}
+
+impl ::std::fmt::Debug for $name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        $debug
     }
-    out.push_str("    }\n}\n\n");
+}
+
+"#,
+        &[
+            ("doc", &g.doc(&s.traits, "")),
+            ("derives", &derives(g, s, &["Default"])),
+            ("name", &g.type_ident(&s.id)),
+            ("variants", &variants),
+            ("debug", &debug),
+        ],
+    ));
 }
 
 /// The Rust variant name of a union or enum member.
@@ -197,7 +274,6 @@ pub fn variant(member: &str) -> String {
 }
 
 fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
-    let name = g.type_ident(&s.id);
     let values: Vec<(String, String)> = s
         .members
         .iter()
@@ -208,158 +284,83 @@ fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
             )
         })
         .collect();
-    out.push_str(&g.doc(&s.traits, ""));
-    out.push_str("#[derive(Clone, PartialEq, Eq, Hash, Debug)]\n");
-    writeln!(out, "pub enum {name} {{").unwrap();
+    let mut variants = String::new();
     for ((v, val), m) in values.iter().zip(&s.members) {
         let d = g.doc(&m.traits, "    ");
         if d.is_empty() {
-            writeln!(out, "    /// `{val}`").unwrap();
+            writeln!(variants, "    /// `{val}`").unwrap();
         } else {
-            out.push_str(&d);
+            variants.push_str(&d);
         }
-        writeln!(out, "    {v},").unwrap();
+        writeln!(variants, "    {v},").unwrap();
     }
-    out.push_str("    /// A value outside the model's set; requests carrying one are rejected by validation.\n    Unknown(::std::string::String),\n}\n\n");
-    writeln!(out, "impl {name} {{").unwrap();
     let public: Vec<String> = values
         .iter()
         .zip(&s.members)
         .filter(|(_, m)| !m.has("internal"))
         .map(|((_, val), _)| lit(val))
         .collect();
-    writeln!(
-        out,
-        "    /// The values of the model's enum, as the wire carries them (internal ones excluded)."
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "    pub const VALUES: &'static [&'static str] = &[{}];",
-        public.join(", ")
-    )
-    .unwrap();
-    out.push_str("    /// The wire value.\n    pub fn as_str(&self) -> &str {\n        match self {\n");
-    for (v, val) in &values {
-        writeln!(out, "            Self::{v} => {},", lit(val)).unwrap();
+    let as_str: String = values
+        .iter()
+        .map(|(v, val)| format!("            Self::{v} => {},\n", lit(val)))
+        .collect();
+    let from: String = values
+        .iter()
+        .map(|(v, val)| format!("            {} => Self::{v},\n", lit(val)))
+        .collect();
+    out.push_str(&fill(
+        r#"
+$doc#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum $name {
+$variants    /// A value outside the model's set; requests carrying one are rejected by validation.
+    Unknown(::std::string::String),
+}
+
+impl $name {
+    /// The values of the model's enum, as the wire carries them (internal ones excluded).
+    pub const VALUES: &'static [&'static str] = &[$public];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+$as_str            Self::Unknown(s) => s.as_str(),
+        }
     }
-    out.push_str("            Self::Unknown(s) => s.as_str(),\n        }\n    }\n}\n\n");
-    writeln!(
-        out,
-        "impl ::std::convert::From<&str> for {name} {{\n    fn from(s: &str) -> Self {{\n        match s {{"
-    )
-    .unwrap();
-    for (v, val) in &values {
-        writeln!(out, "            {} => Self::{v},", lit(val)).unwrap();
+}
+
+impl ::std::convert::From<&str> for $name {
+    fn from(s: &str) -> Self {
+        match s {
+$from            other => Self::Unknown(other.to_string()),
+        }
     }
-    out.push_str("            other => Self::Unknown(other.to_string()),\n        }\n    }\n}\n\n");
-    writeln!(out, "impl ::std::fmt::Display for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n").unwrap();
-    writeln!(out, "impl ::std::default::Default for {name} {{\n    fn default() -> Self {{\n        Self::Unknown(::std::string::String::new())\n    }}\n}}\n").unwrap();
+}
+
+impl ::std::fmt::Display for $name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::default::Default for $name {
+    fn default() -> Self {
+        Self::Unknown(::std::string::String::new())
+    }
+}
+
+"#,
+        &[
+            ("doc", &g.doc(&s.traits, "")),
+            ("name", &g.type_ident(&s.id)),
+            ("variants", &variants),
+            ("public", &public.join(", ")),
+            ("as_str", &as_str),
+            ("from", &from),
+        ],
+    ));
 }
 
 fn int_enum(g: &Gen, s: &Shape, out: &mut String) {
     let name = g.type_ident(&s.id);
     out.push_str(&g.doc(&s.traits, ""));
     writeln!(out, "pub type {name} = i32;\n").unwrap();
-}
-
-/// Every error shape the service's operations can answer, in a stable order.
-pub fn service_errors(g: &Gen) -> Vec<String> {
-    let mut all: Vec<String> = g
-        .ops
-        .iter()
-        .flat_map(|op| g.model.operation_errors(g.cfg.service, op))
-        .collect();
-    all.sort_by_key(|e| g.type_ident(e));
-    all.dedup();
-    all
-}
-
-fn error_enum(g: &Gen, out: &mut String, ty: &str, doc: &str, errors: &[String], unmodelled: bool) {
-    writeln!(out, "/// {doc}\n#[derive(Debug)]\npub enum {ty} {{").unwrap();
-    for e in errors {
-        writeln!(out, "    {}({}),", g.type_ident(e), g.rust_type(e)).unwrap();
-    }
-    if unmodelled {
-        out.push_str("    /// An error of the service that the model does not list for this operation; it is\n    /// rendered like any other error of the service.\n    Unmodelled(ServiceError),\n");
-    }
-    out.push_str("}\n\n");
-    for e in errors {
-        writeln!(
-            out,
-            "impl ::std::convert::From<{t}> for {ty} {{\n    fn from(e: {t}) -> Self {{\n        Self::{en}(e)\n    }}\n}}\n",
-            t = g.rust_type(e),
-            en = g.type_ident(e)
-        )
-        .unwrap();
-    }
-    writeln!(out, "impl ::std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{").unwrap();
-    out.push_str("        match self {\n");
-    for e in errors {
-        writeln!(
-            out,
-            "            Self::{}(e) => ::std::fmt::Display::fmt(e, f),",
-            g.type_ident(e)
-        )
-        .unwrap();
-    }
-    if unmodelled {
-        out.push_str("            Self::Unmodelled(e) => ::std::fmt::Display::fmt(e, f),\n");
-    }
-    if errors.is_empty() && !unmodelled {
-        out.push_str("            _ => Ok(()),\n");
-    }
-    out.push_str("        }\n    }\n}\n\n");
-    writeln!(out, "impl ::std::error::Error for {ty} {{}}\n").unwrap();
-}
-
-/// `error.rs`: `ServiceError`, every error shape of the service, and the error enum of every
-/// operation, which converts from `ServiceError` (errors it does not model become `Unmodelled`).
-pub fn error_rs(g: &Gen) -> String {
-    let mut out = String::from("//! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of\n//! the service.\n\n#![allow(unused_variables, unreachable_patterns)]\n\n");
-    let all = service_errors(g);
-    error_enum(
-        g,
-        &mut out,
-        "ServiceError",
-        "Any error shape of the service.",
-        &all,
-        false,
-    );
-    for op in &g.ops {
-        let ty = g.op_error_type(op);
-        let errors = g.model.operation_errors(g.cfg.service, op);
-        error_enum(
-            g,
-            &mut out,
-            &ty,
-            &format!("An error of the `{}` operation.", short(op)),
-            &errors,
-            true,
-        );
-        writeln!(out, "impl ::std::convert::From<ServiceError> for {ty} {{\n    fn from(e: ServiceError) -> Self {{\n        match e {{").unwrap();
-        for e in &errors {
-            writeln!(
-                out,
-                "            ServiceError::{v}(e) => Self::{v}(e),",
-                v = g.type_ident(e)
-            )
-            .unwrap();
-        }
-        out.push_str("            other => Self::Unmodelled(other),\n        }\n    }\n}\n\n");
-        writeln!(
-            out,
-            "impl ::std::convert::From<{ty}> for ServiceError {{\n    fn from(e: {ty}) -> Self {{\n        match e {{"
-        )
-        .unwrap();
-        for e in &errors {
-            writeln!(out, "            {ty}::{v}(e) => Self::{v}(e),", v = g.type_ident(e)).unwrap();
-        }
-        out.push_str(
-            "            {ty}::Unmodelled(e) => e,\n        }\n    }\n}\n\n"
-                .replace("{ty}", &ty)
-                .as_str(),
-        );
-    }
-    out
 }

@@ -14,9 +14,11 @@ pub struct Files {
     files: BTreeMap<PathBuf, String>,
 }
 
-fn rustfmt(text: &str) -> Result<String, String> {
+/// Formats one file with the repository's `rustfmt.toml`, the configuration hand-written code uses.
+fn rustfmt(text: &str, config: &Path) -> Result<String, String> {
     let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--emit", "stdout", "--config", "max_width=120"])
+        .args(["--edition", "2021", "--emit", "stdout", "--config-path"])
+        .arg(config)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -39,7 +41,9 @@ impl Files {
     }
 
     /// Formats the Rust files; a file rustfmt rejects is kept as is (the compiler will point at it).
-    fn formatted(&self) -> BTreeMap<PathBuf, String> {
+    fn formatted(&self, root: &Path) -> BTreeMap<PathBuf, String> {
+        let config = root.join("rustfmt.toml");
+        let config = config.as_path();
         let entries: Vec<(&PathBuf, &String)> = self.files.iter().collect();
         let chunks: Vec<Vec<(&PathBuf, &String)>> = entries
             .chunks(entries.len().div_ceil(4).max(1))
@@ -54,7 +58,7 @@ impl Files {
                             .into_iter()
                             .map(|(p, t)| {
                                 let text = if p.extension().is_some_and(|e| e == "rs") {
-                                    rustfmt(t).unwrap_or_else(|e| {
+                                    rustfmt(t, config).unwrap_or_else(|e| {
                                         eprintln!(
                                             "codegen: rustfmt {}: {}",
                                             p.display(),
@@ -84,7 +88,7 @@ impl Files {
     }
 
     pub fn write(&self, root: &Path) -> i32 {
-        let files = self.formatted();
+        let files = self.formatted(root);
         let mut changed = 0;
         for (p, text) in &files {
             let full = root.join(p);
@@ -110,7 +114,7 @@ impl Files {
     }
 
     pub fn check(&self, root: &Path) -> i32 {
-        let files = self.formatted();
+        let files = self.formatted(root);
         let mut stale = Vec::new();
         for (p, text) in &files {
             if std::fs::read_to_string(root.join(p)).ok().as_deref() != Some(text.as_str()) {

@@ -2,8 +2,6 @@
 
 //! Server for AWSGirApiService, generated from `model/lambda.json`.
 
-#![allow(clippy::all)]
-
 pub mod lambda;
 
 pub use lambda::*;

@@ -2,8 +2,6 @@
 
 //! Server for RestJson and Glacier and BackplaneControlService and UnboundOperations and RestJsonValidation, generated from `model/restjson1-protocol-tests.json`.
 
-#![allow(clippy::all)]
-
 pub mod api_gateway;
 pub mod glacier;
 pub mod rest_json;

@@ -3,8 +3,6 @@
 //! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of
 //! the service.
 
-#![allow(unused_variables, unreachable_patterns)]
-
 /// Any error shape of the service.
 #[derive(Debug)]
 pub enum ServiceError {

@@ -3,169 +3,121 @@
 //! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound
 //! members and the JSON body.
 
-#![allow(unused_imports, unused_variables, clippy::all)]
-
-use crate::lambda::json_ser::*;
 use smithy_server_runtime as rt;
 
 /// Writes any error of the service as a response.
 pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<rt::body::Body> {
     match err {
-        crate::lambda::error::ServiceError::AliasLimitExceededException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "AliasLimitExceededException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::CallbackTimeoutException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "CallbackTimeoutException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::CapacityProviderLimitExceededException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "CapacityProviderLimitExceededException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::CodeArtifactUserDeletedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                409,
-                "CodeArtifactUserDeletedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::CodeArtifactUserFailedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                409,
-                "CodeArtifactUserFailedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::CodeArtifactUserPendingException(e) => {
-            let mut resp = rt::rejection::error_response(
-                409,
-                "CodeArtifactUserPendingException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::CodeSigningConfigNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                404,
-                "CodeSigningConfigNotFoundException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::CodeStorageExceededException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "CodeStorageExceededException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::CodeVerificationFailedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "CodeVerificationFailedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::lambda::error::ServiceError::AliasLimitExceededException(e) => rt::rejection::error_response(
+            400,
+            "AliasLimitExceededException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::CallbackTimeoutException(e) => rt::rejection::error_response(
+            400,
+            "CallbackTimeoutException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::CapacityProviderLimitExceededException(e) => rt::rejection::error_response(
+            400,
+            "CapacityProviderLimitExceededException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::CodeArtifactUserDeletedException(e) => rt::rejection::error_response(
+            409,
+            "CodeArtifactUserDeletedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::CodeArtifactUserFailedException(e) => rt::rejection::error_response(
+            409,
+            "CodeArtifactUserFailedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::CodeArtifactUserPendingException(e) => rt::rejection::error_response(
+            409,
+            "CodeArtifactUserPendingException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::CodeSigningConfigNotFoundException(e) => rt::rejection::error_response(
+            404,
+            "CodeSigningConfigNotFoundException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::CodeStorageExceededException(e) => rt::rejection::error_response(
+            400,
+            "CodeStorageExceededException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::CodeVerificationFailedException(e) => rt::rejection::error_response(
+            400,
+            "CodeVerificationFailedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
         crate::lambda::error::ServiceError::DurableExecutionAlreadyStartedException(e) => {
-            let mut resp = rt::rejection::error_response(
+            rt::rejection::error_response(
                 409,
                 "DurableExecutionAlreadyStartedException",
                 &crate::lambda::service::PROTOCOL,
@@ -176,170 +128,122 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                         w.string(v);
                     }
                 },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
+            )
         }
-        crate::lambda::error::ServiceError::EC2AccessDeniedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "EC2AccessDeniedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::EC2ThrottledException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "EC2ThrottledException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::EC2UnexpectedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "EC2UnexpectedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.ec2_error_code {
-                        w.key("EC2ErrorCode");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::EFSIOException(e) => {
-            let mut resp = rt::rejection::error_response(
-                410,
-                "EFSIOException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::EFSMountConnectivityException(e) => {
-            let mut resp = rt::rejection::error_response(
-                408,
-                "EFSMountConnectivityException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::EFSMountFailureException(e) => {
-            let mut resp = rt::rejection::error_response(
-                403,
-                "EFSMountFailureException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::EFSMountTimeoutException(e) => {
-            let mut resp = rt::rejection::error_response(
-                408,
-                "EFSMountTimeoutException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::ENILimitReachedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "ENILimitReachedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::ENINotReadyException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "ENINotReadyException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::lambda::error::ServiceError::EC2AccessDeniedException(e) => rt::rejection::error_response(
+            502,
+            "EC2AccessDeniedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::EC2ThrottledException(e) => rt::rejection::error_response(
+            502,
+            "EC2ThrottledException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::EC2UnexpectedException(e) => rt::rejection::error_response(
+            502,
+            "EC2UnexpectedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.ec2_error_code {
+                    w.key("EC2ErrorCode");
+                    w.string(v);
+                }
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::EFSIOException(e) => rt::rejection::error_response(
+            410,
+            "EFSIOException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::EFSMountConnectivityException(e) => rt::rejection::error_response(
+            408,
+            "EFSMountConnectivityException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::EFSMountFailureException(e) => rt::rejection::error_response(
+            403,
+            "EFSMountFailureException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::EFSMountTimeoutException(e) => rt::rejection::error_response(
+            408,
+            "EFSMountTimeoutException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::ENILimitReachedException(e) => rt::rejection::error_response(
+            502,
+            "ENILimitReachedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::ENINotReadyException(e) => rt::rejection::error_response(
+            502,
+            "ENINotReadyException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
         crate::lambda::error::ServiceError::FunctionVersionsPerCapacityProviderLimitExceededException(e) => {
-            let mut resp = rt::rejection::error_response(
+            rt::rejection::error_response(
                 400,
                 "FunctionVersionsPerCapacityProviderLimitExceededException",
                 &crate::lambda::service::PROTOCOL,
@@ -350,268 +254,190 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                         w.string(v);
                     }
                 },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
+            )
         }
-        crate::lambda::error::ServiceError::InvalidCodeSignatureException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidCodeSignatureException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::InvalidParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidParameterValueException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::InvalidRequestContentException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidRequestContentException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::InvalidRuntimeException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "InvalidRuntimeException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::InvalidSecurityGroupIDException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "InvalidSecurityGroupIDException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::InvalidSubnetIDException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "InvalidSubnetIDException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::InvalidZipFileException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "InvalidZipFileException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::KMSAccessDeniedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "KMSAccessDeniedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::KMSDisabledException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "KMSDisabledException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::KMSInvalidStateException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "KMSInvalidStateException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::KMSNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "KMSNotFoundException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::ModeNotSupportedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "ModeNotSupportedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::NoPublishedVersionException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "NoPublishedVersionException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::PolicyLengthExceededException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "PolicyLengthExceededException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::PreconditionFailedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                412,
-                "PreconditionFailedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::lambda::error::ServiceError::InvalidCodeSignatureException(e) => rt::rejection::error_response(
+            400,
+            "InvalidCodeSignatureException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::InvalidParameterValueException(e) => rt::rejection::error_response(
+            400,
+            "InvalidParameterValueException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::InvalidRequestContentException(e) => rt::rejection::error_response(
+            400,
+            "InvalidRequestContentException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::InvalidRuntimeException(e) => rt::rejection::error_response(
+            502,
+            "InvalidRuntimeException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::InvalidSecurityGroupIDException(e) => rt::rejection::error_response(
+            502,
+            "InvalidSecurityGroupIDException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::InvalidSubnetIDException(e) => rt::rejection::error_response(
+            502,
+            "InvalidSubnetIDException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::InvalidZipFileException(e) => rt::rejection::error_response(
+            502,
+            "InvalidZipFileException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::KMSAccessDeniedException(e) => rt::rejection::error_response(
+            502,
+            "KMSAccessDeniedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::KMSDisabledException(e) => rt::rejection::error_response(
+            502,
+            "KMSDisabledException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::KMSInvalidStateException(e) => rt::rejection::error_response(
+            502,
+            "KMSInvalidStateException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::KMSNotFoundException(e) => rt::rejection::error_response(
+            502,
+            "KMSNotFoundException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::ModeNotSupportedException(e) => rt::rejection::error_response(
+            400,
+            "ModeNotSupportedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::NoPublishedVersionException(e) => rt::rejection::error_response(
+            400,
+            "NoPublishedVersionException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::PolicyLengthExceededException(e) => rt::rejection::error_response(
+            400,
+            "PolicyLengthExceededException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::PreconditionFailedException(e) => rt::rejection::error_response(
+            412,
+            "PreconditionFailedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
         crate::lambda::error::ServiceError::ProvisionedConcurrencyConfigNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
+            rt::rejection::error_response(
                 404,
                 "ProvisionedConcurrencyConfigNotFoundException",
                 &crate::lambda::service::PROTOCOL,
@@ -622,183 +448,130 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                         w.string(v);
                     }
                 },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
+            )
         }
-        crate::lambda::error::ServiceError::PublicPolicyException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "PublicPolicyException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::RecursiveInvocationException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "RecursiveInvocationException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::RequestTooLargeException(e) => {
-            let mut resp = rt::rejection::error_response(
-                413,
-                "RequestTooLargeException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::ResourceConflictException(e) => {
-            let mut resp = rt::rejection::error_response(
-                409,
-                "ResourceConflictException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::ResourceInUseException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "ResourceInUseException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::ResourceNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                404,
-                "ResourceNotFoundException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::ResourceNotReadyException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "ResourceNotReadyException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::S3FilesMountConnectivityException(e) => {
-            let mut resp = rt::rejection::error_response(
-                408,
-                "S3FilesMountConnectivityException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::S3FilesMountFailureException(e) => {
-            let mut resp = rt::rejection::error_response(
-                403,
-                "S3FilesMountFailureException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::S3FilesMountTimeoutException(e) => {
-            let mut resp = rt::rejection::error_response(
-                408,
-                "S3FilesMountTimeoutException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::lambda::error::ServiceError::PublicPolicyException(e) => rt::rejection::error_response(
+            400,
+            "PublicPolicyException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::RecursiveInvocationException(e) => rt::rejection::error_response(
+            400,
+            "RecursiveInvocationException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::RequestTooLargeException(e) => rt::rejection::error_response(
+            413,
+            "RequestTooLargeException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::ResourceConflictException(e) => rt::rejection::error_response(
+            409,
+            "ResourceConflictException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::ResourceInUseException(e) => rt::rejection::error_response(
+            400,
+            "ResourceInUseException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::ResourceNotFoundException(e) => rt::rejection::error_response(
+            404,
+            "ResourceNotFoundException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::ResourceNotReadyException(e) => rt::rejection::error_response(
+            502,
+            "ResourceNotReadyException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::S3FilesMountConnectivityException(e) => rt::rejection::error_response(
+            408,
+            "S3FilesMountConnectivityException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::S3FilesMountFailureException(e) => rt::rejection::error_response(
+            403,
+            "S3FilesMountFailureException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::S3FilesMountTimeoutException(e) => rt::rejection::error_response(
+            408,
+            "S3FilesMountTimeoutException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
         crate::lambda::error::ServiceError::SerializedRequestEntityTooLargeException(e) => {
-            let mut resp = rt::rejection::error_response(
+            rt::rejection::error_response(
                 413,
                 "SerializedRequestEntityTooLargeException",
                 &crate::lambda::service::PROTOCOL,
@@ -809,130 +582,92 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                         w.string(v);
                     }
                 },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
+            )
         }
-        crate::lambda::error::ServiceError::ServiceException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::ServiceQuotaExceededException(e) => {
-            let mut resp = rt::rejection::error_response(
-                402,
-                "ServiceQuotaExceededException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::SnapStartException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "SnapStartException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::SnapStartNotReadyException(e) => {
-            let mut resp = rt::rejection::error_response(
-                409,
-                "SnapStartNotReadyException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::SnapStartRegenerationFailureException(e) => {
-            let mut resp = rt::rejection::error_response(
-                409,
-                "SnapStartRegenerationFailureException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::SnapStartTimeoutException(e) => {
-            let mut resp = rt::rejection::error_response(
-                408,
-                "SnapStartTimeoutException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::lambda::error::ServiceError::SubnetIPAddressLimitReachedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                502,
-                "SubnetIPAddressLimitReachedException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::lambda::error::ServiceError::ServiceException(e) => rt::rejection::error_response(
+            500,
+            "ServiceException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::ServiceQuotaExceededException(e) => rt::rejection::error_response(
+            402,
+            "ServiceQuotaExceededException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::SnapStartException(e) => rt::rejection::error_response(
+            400,
+            "SnapStartException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::SnapStartNotReadyException(e) => rt::rejection::error_response(
+            409,
+            "SnapStartNotReadyException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::SnapStartRegenerationFailureException(e) => rt::rejection::error_response(
+            409,
+            "SnapStartRegenerationFailureException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::SnapStartTimeoutException(e) => rt::rejection::error_response(
+            408,
+            "SnapStartTimeoutException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::lambda::error::ServiceError::SubnetIPAddressLimitReachedException(e) => rt::rejection::error_response(
+            502,
+            "SubnetIPAddressLimitReachedException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
         crate::lambda::error::ServiceError::TooManyRequestsException(e) => {
             let mut resp = rt::rejection::error_response(
                 429,
@@ -950,7 +685,6 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                     }
                 },
             );
-            #[allow(unused_variables)]
             let headers = resp.headers_mut();
             if let Some(v) = &e.retry_after_seconds {
                 {
@@ -959,22 +693,17 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             }
             resp
         }
-        crate::lambda::error::ServiceError::UnsupportedMediaTypeException(e) => {
-            let mut resp = rt::rejection::error_response(
-                415,
-                "UnsupportedMediaTypeException",
-                &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::lambda::error::ServiceError::UnsupportedMediaTypeException(e) => rt::rejection::error_response(
+            415,
+            "UnsupportedMediaTypeException",
+            &crate::lambda::service::PROTOCOL,
+            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
     }
 }

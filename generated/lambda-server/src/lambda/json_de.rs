@@ -2,152 +2,10 @@
 
 //! Readers of the model's aggregate shapes from restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
-
 use rt::json_de::DeResult;
 use rt::serde_json::Value;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
-
-pub(crate) fn de_account_limit(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::AccountLimit> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_code_size_unzipped = match obj.get("CodeSizeUnzipped") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSizeUnzipped"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_code_size_zipped = match obj.get("CodeSizeZipped") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSizeZipped"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_concurrent_executions = match obj.get("ConcurrentExecutions") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ConcurrentExecutions"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_total_code_size = match obj.get("TotalCodeSize") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("TotalCodeSize"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_unreserved_concurrent_executions = match obj.get("UnreservedConcurrentExecutions") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("UnreservedConcurrentExecutions"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_code_size_unzipped) = f_code_size_unzipped else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_code_size_zipped) = f_code_size_zipped else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_concurrent_executions) = f_concurrent_executions else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_total_code_size) = f_total_code_size else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::AccountLimit {
-        code_size_unzipped: f_code_size_unzipped,
-        code_size_zipped: f_code_size_zipped,
-        concurrent_executions: f_concurrent_executions,
-        total_code_size: f_total_code_size,
-        unreserved_concurrent_executions: f_unreserved_concurrent_executions,
-    })
-}
-
-pub(crate) fn de_account_usage(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::AccountUsage> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_function_count = match obj.get("FunctionCount") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionCount"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_total_code_size = match obj.get("TotalCodeSize") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("TotalCodeSize"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_function_count) = f_function_count else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_total_code_size) = f_total_code_size else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::AccountUsage {
-        function_count: f_function_count,
-        total_code_size: f_total_code_size,
-    })
-}
 
 pub(crate) fn de_additional_version_weights(
     v: &Value,
@@ -176,7 +34,7 @@ pub(crate) fn de_additional_version_weights(
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::f64(v);
                 if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0.0")), Some((1.0, "1.0")), x.to_string());
+                    val.range(*x, Some((0.0, "0.0")), Some((1.0, "1.0")), x.to_string());
                 }
                 val.leave();
                 r
@@ -192,217 +50,17 @@ pub(crate) fn de_additional_version_weights(
     Ok(out)
 }
 
-pub(crate) fn de_alias_configuration(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::AliasConfiguration> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_alias_arn = match obj.get("AliasArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("AliasArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_description = match obj.get("Description") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Description"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(256), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_version = match obj.get("FunctionVersion") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionVersion"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(1024), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(\\$LATEST|[0-9]+)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(\\$LATEST|[0-9]+)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_name = match obj.get("Name") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Name"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(128), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_revision_id = match obj.get("RevisionId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RevisionId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_routing_config = match obj.get("RoutingConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RoutingConfig"));
-                let r = de_alias_routing_configuration(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::AliasConfiguration {
-        alias_arn: f_alias_arn,
-        description: f_description,
-        function_version: f_function_version,
-        name: f_name,
-        revision_id: f_revision_id,
-        routing_config: f_routing_config,
-    })
-}
-
-pub(crate) fn de_alias_limit_exceeded_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::AliasLimitExceededException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::AliasLimitExceededException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_alias_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::AliasConfiguration>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_alias_configuration(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
 pub(crate) fn de_alias_routing_configuration(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::AliasRoutingConfiguration> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_additional_version_weights = match obj.get("AdditionalVersionWeights") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("AdditionalVersionWeights"));
                 let r = de_additional_version_weights(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -503,7 +161,6 @@ pub(crate) fn de_allowed_publishers(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::AllowedPublishers> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_signing_profile_version_arns = match obj.get("SigningProfileVersionArns") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -539,7 +196,6 @@ pub(crate) fn de_amazon_managed_kafka_event_source_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::AmazonManagedKafkaEventSourceConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_consumer_group_id = match obj.get("ConsumerGroupId") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -567,7 +223,6 @@ pub(crate) fn de_amazon_managed_kafka_event_source_config(
             {
                 val.enter(PathSeg::Member("SchemaRegistryConfig"));
                 let r = de_kafka_schema_registry_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -601,10 +256,8 @@ pub(crate) fn de_architectures_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Architecture::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Architecture::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Architecture::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Architecture::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Architecture::VALUES);
                 }
                 val.leave();
                 r
@@ -620,104 +273,8 @@ pub(crate) fn de_architectures_list(
     Ok(out)
 }
 
-pub(crate) fn de_callback_details(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::CallbackDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_callback_id = match obj.get("CallbackId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CallbackId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(1024), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[A-Za-z0-9+/]+={0,2}$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[A-Za-z0-9+/]+={0,2}$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_error_object(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(6291456), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CallbackDetails {
-        callback_id: f_callback_id,
-        error: f_error,
-        result: f_result,
-    })
-}
-
-pub(crate) fn de_callback_failed_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CallbackFailedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::CallbackFailedDetails { error: f_error })
-}
-
 pub(crate) fn de_callback_options(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::CallbackOptions> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_heartbeat_timeout_seconds = match obj.get("HeartbeatTimeoutSeconds") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -774,382 +331,11 @@ pub(crate) fn de_callback_options(v: &Value, val: &mut Validator) -> DeResult<cr
     })
 }
 
-pub(crate) fn de_callback_started_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CallbackStartedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_callback_id = match obj.get("CallbackId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CallbackId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(1024), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[A-Za-z0-9+/]+={0,2}$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[A-Za-z0-9+/]+={0,2}$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("CallbackId");
-            None
-        }
-    };
-    let f_heartbeat_timeout = match obj.get("HeartbeatTimeout") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("HeartbeatTimeout"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_timeout = match obj.get("Timeout") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Timeout"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_callback_id) = f_callback_id else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::CallbackStartedDetails {
-        callback_id: f_callback_id,
-        heartbeat_timeout: f_heartbeat_timeout,
-        timeout: f_timeout,
-    })
-}
-
-pub(crate) fn de_callback_succeeded_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CallbackSucceededDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = de_event_result(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Result");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_result) = f_result else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::CallbackSucceededDetails { result: f_result })
-}
-
-pub(crate) fn de_callback_timed_out_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CallbackTimedOutDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::CallbackTimedOutDetails { error: f_error })
-}
-
-pub(crate) fn de_callback_timeout_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CallbackTimeoutException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CallbackTimeoutException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_capacity_provider(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::CapacityProvider> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_capacity_provider_arn = match obj.get("CapacityProviderArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CapacityProviderArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(140), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("CapacityProviderArn");
-            None
-        }
-    };
-    let f_capacity_provider_scaling_config = match obj.get("CapacityProviderScalingConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CapacityProviderScalingConfig"));
-                let r = de_capacity_provider_scaling_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_instance_requirements = match obj.get("InstanceRequirements") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("InstanceRequirements"));
-                let r = de_instance_requirements(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_kms_key_arn = match obj.get("KmsKeyArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("KmsKeyArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
-                                .expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_modified = match obj.get("LastModified") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastModified"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(100), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_permissions_config = match obj.get("PermissionsConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("PermissionsConfig"));
-                let r = de_capacity_provider_permissions_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("PermissionsConfig");
-            None
-        }
-    };
-    let f_propagate_tags = match obj.get("PropagateTags") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("PropagateTags"));
-                let r = de_propagate_tags(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_state = match obj.get("State") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("State"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::CapacityProviderState::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::CapacityProviderState::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::CapacityProviderState::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("State");
-            None
-        }
-    };
-    let f_vpc_config = match obj.get("VpcConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("VpcConfig"));
-                let r = de_capacity_provider_vpc_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("VpcConfig");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_capacity_provider_arn) = f_capacity_provider_arn else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_permissions_config) = f_permissions_config else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_state) = f_state else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_vpc_config) = f_vpc_config else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::CapacityProvider {
-        capacity_provider_arn: f_capacity_provider_arn,
-        capacity_provider_scaling_config: f_capacity_provider_scaling_config,
-        instance_requirements: f_instance_requirements,
-        kms_key_arn: f_kms_key_arn,
-        last_modified: f_last_modified,
-        permissions_config: f_permissions_config,
-        propagate_tags: f_propagate_tags,
-        state: f_state,
-        vpc_config: f_vpc_config,
-    })
-}
-
 pub(crate) fn de_capacity_provider_config(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::CapacityProviderConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_lambda_managed_instances_capacity_provider_config =
         match obj.get("LambdaManagedInstancesCapacityProviderConfig") {
@@ -1157,7 +343,6 @@ pub(crate) fn de_capacity_provider_config(
                 {
                     val.enter(PathSeg::Member("LambdaManagedInstancesCapacityProviderConfig"));
                     let r = de_lambda_managed_instances_capacity_provider_config(v, val);
-                    if let Ok(x) = &r {}
                     val.leave();
                     r
                 },
@@ -1180,54 +365,11 @@ pub(crate) fn de_capacity_provider_config(
     })
 }
 
-pub(crate) fn de_capacity_provider_limit_exceeded_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CapacityProviderLimitExceededException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CapacityProviderLimitExceededException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
 pub(crate) fn de_capacity_provider_permissions_config(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::CapacityProviderPermissionsConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_capacity_provider_operator_role_arn = match obj.get("CapacityProviderOperatorRoleArn") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -1274,7 +416,6 @@ pub(crate) fn de_capacity_provider_scaling_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::CapacityProviderScalingConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_max_v_cpu_count = match obj.get("MaxVCpuCount") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -1297,10 +438,8 @@ pub(crate) fn de_capacity_provider_scaling_config(
                 val.enter(PathSeg::Member("ScalingMode"));
                 let r =
                     rt::json_de::string(v).map(|s| crate::lambda::model::CapacityProviderScalingMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::CapacityProviderScalingMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::CapacityProviderScalingMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::CapacityProviderScalingMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::CapacityProviderScalingMode::VALUES);
                 }
                 val.leave();
                 r
@@ -1351,7 +490,6 @@ pub(crate) fn de_capacity_provider_scaling_policies_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_target_tracking_scaling_policy(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1451,7 +589,6 @@ pub(crate) fn de_capacity_provider_vpc_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::CapacityProviderVpcConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_security_group_ids = match obj.get("SecurityGroupIds") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -1504,120 +641,11 @@ pub(crate) fn de_capacity_provider_vpc_config(
     })
 }
 
-pub(crate) fn de_capacity_providers_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::CapacityProvider>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_capacity_provider(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_chained_invoke_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ChainedInvokeDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_error_object(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(6291456), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ChainedInvokeDetails {
-        error: f_error,
-        result: f_result,
-    })
-}
-
-pub(crate) fn de_chained_invoke_failed_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ChainedInvokeFailedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ChainedInvokeFailedDetails { error: f_error })
-}
-
 pub(crate) fn de_chained_invoke_options(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::ChainedInvokeOptions> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_function_name = match obj.get("FunctionName") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -1676,636 +704,19 @@ pub(crate) fn de_chained_invoke_options(
     })
 }
 
-pub(crate) fn de_chained_invoke_started_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ChainedInvokeStartedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_durable_execution_arn = match obj.get("DurableExecutionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("DurableExecutionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(1024), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_executed_version = match obj.get("ExecutedVersion") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ExecutedVersion"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(1024), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(\\$LATEST(\\.PUBLISHED)?|[0-9]+)$")
-                                .expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(\\$LATEST(\\.PUBLISHED)?|[0-9]+)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_name = match obj.get("FunctionName") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionName"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(256), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("FunctionName");
-            None
-        }
-    };
-    let f_input = match obj.get("Input") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Input"));
-                let r = de_event_input(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_tenant_id = match obj.get("TenantId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("TenantId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(256), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[a-zA-Z0-9\\._:\\/=+\\-@ ]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9\\._:\\/=+\\-@ ]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_function_name) = f_function_name else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ChainedInvokeStartedDetails {
-        durable_execution_arn: f_durable_execution_arn,
-        executed_version: f_executed_version,
-        function_name: f_function_name,
-        input: f_input,
-        tenant_id: f_tenant_id,
-    })
-}
-
-pub(crate) fn de_chained_invoke_stopped_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ChainedInvokeStoppedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ChainedInvokeStoppedDetails { error: f_error })
-}
-
-pub(crate) fn de_chained_invoke_succeeded_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ChainedInvokeSucceededDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = de_event_result(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Result");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_result) = f_result else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ChainedInvokeSucceededDetails { result: f_result })
-}
-
-pub(crate) fn de_chained_invoke_timed_out_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ChainedInvokeTimedOutDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ChainedInvokeTimedOutDetails { error: f_error })
-}
-
-pub(crate) fn de_checkpoint_updated_execution_state(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CheckpointUpdatedExecutionState> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_next_marker = match obj.get("NextMarker") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("NextMarker"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_operations = match obj.get("Operations") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Operations"));
-                let r = de_operations(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CheckpointUpdatedExecutionState {
-        next_marker: f_next_marker,
-        operations: f_operations,
-    })
-}
-
-pub(crate) fn de_code_artifact_user_deleted_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CodeArtifactUserDeletedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CodeArtifactUserDeletedException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_code_artifact_user_failed_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CodeArtifactUserFailedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CodeArtifactUserFailedException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_code_artifact_user_pending_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CodeArtifactUserPendingException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CodeArtifactUserPendingException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_code_signing_config(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CodeSigningConfig> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_allowed_publishers = match obj.get("AllowedPublishers") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("AllowedPublishers"));
-                let r = de_allowed_publishers(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("AllowedPublishers");
-            None
-        }
-    };
-    let f_code_signing_config_arn = match obj.get("CodeSigningConfigArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSigningConfigArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(200), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("CodeSigningConfigArn");
-            None
-        }
-    };
-    let f_code_signing_config_id = match obj.get("CodeSigningConfigId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSigningConfigId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^csc-[a-zA-Z0-9-_\\.]{17}$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^csc-[a-zA-Z0-9-_\\.]{17}$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("CodeSigningConfigId");
-            None
-        }
-    };
-    let f_code_signing_policies = match obj.get("CodeSigningPolicies") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSigningPolicies"));
-                let r = de_code_signing_policies(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("CodeSigningPolicies");
-            None
-        }
-    };
-    let f_description = match obj.get("Description") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Description"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(256), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_modified = match obj.get("LastModified") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastModified"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(100), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("LastModified");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_allowed_publishers) = f_allowed_publishers else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_code_signing_config_arn) = f_code_signing_config_arn else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_code_signing_config_id) = f_code_signing_config_id else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_code_signing_policies) = f_code_signing_policies else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_last_modified) = f_last_modified else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::CodeSigningConfig {
-        allowed_publishers: f_allowed_publishers,
-        code_signing_config_arn: f_code_signing_config_arn,
-        code_signing_config_id: f_code_signing_config_id,
-        code_signing_policies: f_code_signing_policies,
-        description: f_description,
-        last_modified: f_last_modified,
-    })
-}
-
-pub(crate) fn de_code_signing_config_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::CodeSigningConfig>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_code_signing_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_code_signing_config_not_found_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CodeSigningConfigNotFoundException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CodeSigningConfigNotFoundException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
 pub(crate) fn de_code_signing_policies(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::CodeSigningPolicies> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_untrusted_artifact_on_deployment = match obj.get("UntrustedArtifactOnDeployment") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("UntrustedArtifactOnDeployment"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::CodeSigningPolicy::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::CodeSigningPolicy::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::CodeSigningPolicy::VALUES);
-                    }
+                if let Ok(crate::lambda::model::CodeSigningPolicy::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::CodeSigningPolicy::VALUES);
                 }
                 val.leave();
                 r
@@ -2319,90 +730,6 @@ pub(crate) fn de_code_signing_policies(
     }
     Ok(crate::lambda::model::CodeSigningPolicies {
         untrusted_artifact_on_deployment: f_untrusted_artifact_on_deployment,
-    })
-}
-
-pub(crate) fn de_code_storage_exceeded_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CodeStorageExceededException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CodeStorageExceededException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_code_verification_failed_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::CodeVerificationFailedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::CodeVerificationFailedException {
-        message: f_message,
-        r#type: f_type,
     })
 }
 
@@ -2423,10 +750,8 @@ pub(crate) fn de_compatible_architectures(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Architecture::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Architecture::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Architecture::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Architecture::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Architecture::VALUES);
                 }
                 val.leave();
                 r
@@ -2459,10 +784,8 @@ pub(crate) fn de_compatible_runtimes(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Runtime::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Runtime::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Runtime::VALUES);
                 }
                 val.leave();
                 r
@@ -2478,130 +801,14 @@ pub(crate) fn de_compatible_runtimes(
     Ok(out)
 }
 
-pub(crate) fn de_concurrency(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::Concurrency> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_reserved_concurrent_executions = match obj.get("ReservedConcurrentExecutions") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ReservedConcurrentExecutions"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::Concurrency {
-        reserved_concurrent_executions: f_reserved_concurrent_executions,
-    })
-}
-
-pub(crate) fn de_context_details(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::ContextDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_error_object(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_replay_children = match obj.get("ReplayChildren") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ReplayChildren"));
-                let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(6291456), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ContextDetails {
-        error: f_error,
-        replay_children: f_replay_children,
-        result: f_result,
-    })
-}
-
-pub(crate) fn de_context_failed_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ContextFailedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ContextFailedDetails { error: f_error })
-}
-
 pub(crate) fn de_context_options(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::ContextOptions> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_replay_children = match obj.get("ReplayChildren") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("ReplayChildren"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2617,61 +824,14 @@ pub(crate) fn de_context_options(v: &Value, val: &mut Validator) -> DeResult<cra
     })
 }
 
-pub(crate) fn de_context_started_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ContextStartedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ContextStartedDetails {})
-}
-
-pub(crate) fn de_context_succeeded_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ContextSucceededDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = de_event_result(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Result");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_result) = f_result else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ContextSucceededDetails { result: f_result })
-}
-
 pub(crate) fn de_cors(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::Cors> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_allow_credentials = match obj.get("AllowCredentials") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("AllowCredentials"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2772,7 +932,6 @@ pub(crate) fn de_dead_letter_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::DeadLetterConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_target_arn = match obj.get("TargetArn") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -2809,14 +968,12 @@ pub(crate) fn de_destination_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::DestinationConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_on_failure = match obj.get("OnFailure") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("OnFailure"));
                 let r = de_on_failure(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2829,7 +986,6 @@ pub(crate) fn de_destination_config(
             {
                 val.enter(PathSeg::Member("OnSuccess"));
                 let r = de_on_success(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2851,7 +1007,6 @@ pub(crate) fn de_document_db_event_source_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::DocumentDBEventSourceConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_collection_name = match obj.get("CollectionName") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -2901,10 +1056,8 @@ pub(crate) fn de_document_db_event_source_config(
             {
                 val.enter(PathSeg::Member("FullDocument"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::FullDocument::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FullDocument::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FullDocument::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FullDocument::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FullDocument::VALUES);
                 }
                 val.leave();
                 r
@@ -2925,7 +1078,6 @@ pub(crate) fn de_document_db_event_source_config(
 
 pub(crate) fn de_durable_config(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::DurableConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_execution_timeout = match obj.get("ExecutionTimeout") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -2968,385 +1120,6 @@ pub(crate) fn de_durable_config(v: &Value, val: &mut Validator) -> DeResult<crat
     Ok(crate::lambda::model::DurableConfig {
         execution_timeout: f_execution_timeout,
         retention_period_in_days: f_retention_period_in_days,
-    })
-}
-
-pub(crate) fn de_durable_execution_already_started_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::DurableExecutionAlreadyStartedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::DurableExecutionAlreadyStartedException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_durable_executions(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::Execution>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_execution(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_ec2_access_denied_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::EC2AccessDeniedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EC2AccessDeniedException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_ec2_throttled_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::EC2ThrottledException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EC2ThrottledException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_ec2_unexpected_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::EC2UnexpectedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_ec2_error_code = match obj.get("EC2ErrorCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EC2ErrorCode"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EC2UnexpectedException {
-        ec2_error_code: f_ec2_error_code,
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_efs_mount_connectivity_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::EFSMountConnectivityException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EFSMountConnectivityException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_efs_mount_failure_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::EFSMountFailureException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EFSMountFailureException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_efs_mount_timeout_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::EFSMountTimeoutException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EFSMountTimeoutException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_efsio_exception(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::EFSIOException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EFSIOException {
-        message: f_message,
-        r#type: f_type,
     })
 }
 
@@ -3426,100 +1199,14 @@ pub(crate) fn de_endpoints(
     Ok(out)
 }
 
-pub(crate) fn de_eni_limit_reached_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ENILimitReachedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ENILimitReachedException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_eni_not_ready_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ENINotReadyException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ENINotReadyException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
 pub(crate) fn de_environment(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::Environment> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_variables = match obj.get("Variables") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("Variables"));
                 let r = de_environment_variables(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -3531,87 +1218,6 @@ pub(crate) fn de_environment(v: &Value, val: &mut Validator) -> DeResult<crate::
         return Err(rt::json_de::DeError::Invalid);
     }
     Ok(crate::lambda::model::Environment { variables: f_variables })
-}
-
-pub(crate) fn de_environment_error(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::EnvironmentError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error_code = match obj.get("ErrorCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ErrorCode"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EnvironmentError {
-        error_code: f_error_code,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_environment_response(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::EnvironmentResponse> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_environment_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_variables = match obj.get("Variables") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Variables"));
-                let r = de_environment_variables(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EnvironmentResponse {
-        error: f_error,
-        variables: f_variables,
-    })
 }
 
 pub(crate) fn de_environment_variables(
@@ -3639,7 +1245,6 @@ pub(crate) fn de_environment_variables(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -3656,7 +1261,6 @@ pub(crate) fn de_environment_variables(
 
 pub(crate) fn de_ephemeral_storage(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::EphemeralStorage> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_size = match obj.get("Size") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -3687,14 +1291,12 @@ pub(crate) fn de_ephemeral_storage(v: &Value, val: &mut Validator) -> DeResult<c
 
 pub(crate) fn de_error_object(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::ErrorObject> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_error_data = match obj.get("ErrorData") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("ErrorData"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -3707,7 +1309,6 @@ pub(crate) fn de_error_object(v: &Value, val: &mut Validator) -> DeResult<crate:
             {
                 val.enter(PathSeg::Member("ErrorMessage"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -3720,7 +1321,6 @@ pub(crate) fn de_error_object(v: &Value, val: &mut Validator) -> DeResult<crate:
             {
                 val.enter(PathSeg::Member("ErrorType"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -3733,7 +1333,6 @@ pub(crate) fn de_error_object(v: &Value, val: &mut Validator) -> DeResult<crate:
             {
                 val.enter(PathSeg::Member("StackTrace"));
                 let r = de_stack_trace_entries(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -3752,1154 +1351,11 @@ pub(crate) fn de_error_object(v: &Value, val: &mut Validator) -> DeResult<crate:
     })
 }
 
-pub(crate) fn de_event(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::Event> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_callback_failed_details = match obj.get("CallbackFailedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CallbackFailedDetails"));
-                let r = de_callback_failed_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_callback_started_details = match obj.get("CallbackStartedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CallbackStartedDetails"));
-                let r = de_callback_started_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_callback_succeeded_details = match obj.get("CallbackSucceededDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CallbackSucceededDetails"));
-                let r = de_callback_succeeded_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_callback_timed_out_details = match obj.get("CallbackTimedOutDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CallbackTimedOutDetails"));
-                let r = de_callback_timed_out_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_chained_invoke_failed_details = match obj.get("ChainedInvokeFailedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ChainedInvokeFailedDetails"));
-                let r = de_chained_invoke_failed_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_chained_invoke_started_details = match obj.get("ChainedInvokeStartedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ChainedInvokeStartedDetails"));
-                let r = de_chained_invoke_started_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_chained_invoke_stopped_details = match obj.get("ChainedInvokeStoppedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ChainedInvokeStoppedDetails"));
-                let r = de_chained_invoke_stopped_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_chained_invoke_succeeded_details = match obj.get("ChainedInvokeSucceededDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ChainedInvokeSucceededDetails"));
-                let r = de_chained_invoke_succeeded_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_chained_invoke_timed_out_details = match obj.get("ChainedInvokeTimedOutDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ChainedInvokeTimedOutDetails"));
-                let r = de_chained_invoke_timed_out_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_context_failed_details = match obj.get("ContextFailedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ContextFailedDetails"));
-                let r = de_context_failed_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_context_started_details = match obj.get("ContextStartedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ContextStartedDetails"));
-                let r = de_context_started_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_context_succeeded_details = match obj.get("ContextSucceededDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ContextSucceededDetails"));
-                let r = de_context_succeeded_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_event_id = match obj.get("EventId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EventId"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((1.0, "1")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(1),
-    };
-    let f_event_timestamp = match obj.get("EventTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EventTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_event_type = match obj.get("EventType") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EventType"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::EventType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventType::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_execution_failed_details = match obj.get("ExecutionFailedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ExecutionFailedDetails"));
-                let r = de_execution_failed_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_execution_started_details = match obj.get("ExecutionStartedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ExecutionStartedDetails"));
-                let r = de_execution_started_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_execution_stopped_details = match obj.get("ExecutionStoppedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ExecutionStoppedDetails"));
-                let r = de_execution_stopped_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_execution_succeeded_details = match obj.get("ExecutionSucceededDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ExecutionSucceededDetails"));
-                let r = de_execution_succeeded_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_execution_timed_out_details = match obj.get("ExecutionTimedOutDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ExecutionTimedOutDetails"));
-                let r = de_execution_timed_out_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_id = match obj.get("Id") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Id"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(64), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_invocation_completed_details = match obj.get("InvocationCompletedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("InvocationCompletedDetails"));
-                let r = de_invocation_completed_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_name = match obj.get("Name") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Name"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(256), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[\\x20-\\x7E]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[\\x20-\\x7E]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_parent_id = match obj.get("ParentId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ParentId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(64), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_step_failed_details = match obj.get("StepFailedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StepFailedDetails"));
-                let r = de_step_failed_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_step_started_details = match obj.get("StepStartedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StepStartedDetails"));
-                let r = de_step_started_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_step_succeeded_details = match obj.get("StepSucceededDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StepSucceededDetails"));
-                let r = de_step_succeeded_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_sub_type = match obj.get("SubType") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SubType"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(32), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_wait_cancelled_details = match obj.get("WaitCancelledDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("WaitCancelledDetails"));
-                let r = de_wait_cancelled_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_wait_started_details = match obj.get("WaitStartedDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("WaitStartedDetails"));
-                let r = de_wait_started_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_wait_succeeded_details = match obj.get("WaitSucceededDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("WaitSucceededDetails"));
-                let r = de_wait_succeeded_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_event_id) = f_event_id else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::Event {
-        callback_failed_details: f_callback_failed_details,
-        callback_started_details: f_callback_started_details,
-        callback_succeeded_details: f_callback_succeeded_details,
-        callback_timed_out_details: f_callback_timed_out_details,
-        chained_invoke_failed_details: f_chained_invoke_failed_details,
-        chained_invoke_started_details: f_chained_invoke_started_details,
-        chained_invoke_stopped_details: f_chained_invoke_stopped_details,
-        chained_invoke_succeeded_details: f_chained_invoke_succeeded_details,
-        chained_invoke_timed_out_details: f_chained_invoke_timed_out_details,
-        context_failed_details: f_context_failed_details,
-        context_started_details: f_context_started_details,
-        context_succeeded_details: f_context_succeeded_details,
-        event_id: f_event_id,
-        event_timestamp: f_event_timestamp,
-        event_type: f_event_type,
-        execution_failed_details: f_execution_failed_details,
-        execution_started_details: f_execution_started_details,
-        execution_stopped_details: f_execution_stopped_details,
-        execution_succeeded_details: f_execution_succeeded_details,
-        execution_timed_out_details: f_execution_timed_out_details,
-        id: f_id,
-        invocation_completed_details: f_invocation_completed_details,
-        name: f_name,
-        parent_id: f_parent_id,
-        step_failed_details: f_step_failed_details,
-        step_started_details: f_step_started_details,
-        step_succeeded_details: f_step_succeeded_details,
-        sub_type: f_sub_type,
-        wait_cancelled_details: f_wait_cancelled_details,
-        wait_started_details: f_wait_started_details,
-        wait_succeeded_details: f_wait_succeeded_details,
-    })
-}
-
-pub(crate) fn de_event_error(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::EventError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_payload = match obj.get("Payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Payload"));
-                let r = de_error_object(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_truncated = match obj.get("Truncated") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Truncated"));
-                let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EventError {
-        payload: f_payload,
-        truncated: f_truncated,
-    })
-}
-
-pub(crate) fn de_event_input(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::EventInput> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_payload = match obj.get("Payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Payload"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(6291456), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_truncated = match obj.get("Truncated") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Truncated"));
-                let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EventInput {
-        payload: f_payload,
-        truncated: f_truncated,
-    })
-}
-
-pub(crate) fn de_event_result(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::EventResult> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_payload = match obj.get("Payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Payload"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(6291456), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_truncated = match obj.get("Truncated") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Truncated"));
-                let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EventResult {
-        payload: f_payload,
-        truncated: f_truncated,
-    })
-}
-
-pub(crate) fn de_event_source_mapping_configuration(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::EventSourceMappingConfiguration> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_amazon_managed_kafka_event_source_config = match obj.get("AmazonManagedKafkaEventSourceConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("AmazonManagedKafkaEventSourceConfig"));
-                let r = de_amazon_managed_kafka_event_source_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_batch_size = match obj.get("BatchSize") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("BatchSize"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((1.0, "1")), Some((10000.0, "10000")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_bisect_batch_on_function_error = match obj.get("BisectBatchOnFunctionError") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("BisectBatchOnFunctionError"));
-                let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_destination_config = match obj.get("DestinationConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("DestinationConfig"));
-                let r = de_destination_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_document_db_event_source_config = match obj.get("DocumentDBEventSourceConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("DocumentDBEventSourceConfig"));
-                let r = de_document_db_event_source_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_event_source_arn = match obj.get("EventSourceArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EventSourceArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_event_source_mapping_arn = match obj.get("EventSourceMappingArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EventSourceMappingArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(85), Some(120), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_filter_criteria = match obj.get("FilterCriteria") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FilterCriteria"));
-                let r = de_filter_criteria(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_filter_criteria_error = match obj.get("FilterCriteriaError") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FilterCriteriaError"));
-                let r = de_filter_criteria_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_arn = match obj.get("FunctionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_response_types = match obj.get("FunctionResponseTypes") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionResponseTypes"));
-                let r = de_function_response_type_list(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(0), Some(1), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_kms_key_arn = match obj.get("KMSKeyArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("KMSKeyArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
-                                .expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_modified = match obj.get("LastModified") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastModified"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_processing_result = match obj.get("LastProcessingResult") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastProcessingResult"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_logging_config = match obj.get("LoggingConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LoggingConfig"));
-                let r = de_event_source_mapping_logging_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_maximum_batching_window_in_seconds = match obj.get("MaximumBatchingWindowInSeconds") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("MaximumBatchingWindowInSeconds"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), Some((300.0, "300")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_maximum_record_age_in_seconds = match obj.get("MaximumRecordAgeInSeconds") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("MaximumRecordAgeInSeconds"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((-1.0, "-1")), Some((604800.0, "604800")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_maximum_retry_attempts = match obj.get("MaximumRetryAttempts") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("MaximumRetryAttempts"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((-1.0, "-1")), Some((10000.0, "10000")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_metrics_config = match obj.get("MetricsConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("MetricsConfig"));
-                let r = de_event_source_mapping_metrics_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_parallelization_factor = match obj.get("ParallelizationFactor") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ParallelizationFactor"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((1.0, "1")), Some((10.0, "10")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_provisioned_poller_config = match obj.get("ProvisionedPollerConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ProvisionedPollerConfig"));
-                let r = de_provisioned_poller_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_queues = match obj.get("Queues") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Queues"));
-                let r = de_queues(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(1), Some(1), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_scaling_config = match obj.get("ScalingConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ScalingConfig"));
-                let r = de_scaling_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_self_managed_event_source = match obj.get("SelfManagedEventSource") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SelfManagedEventSource"));
-                let r = de_self_managed_event_source(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_self_managed_kafka_event_source_config = match obj.get("SelfManagedKafkaEventSourceConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SelfManagedKafkaEventSourceConfig"));
-                let r = de_self_managed_kafka_event_source_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_source_access_configurations = match obj.get("SourceAccessConfigurations") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SourceAccessConfigurations"));
-                let r = de_source_access_configurations(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(0), Some(23), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_starting_position = match obj.get("StartingPosition") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StartingPosition"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::EventSourcePosition::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventSourcePosition::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventSourcePosition::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_starting_position_timestamp = match obj.get("StartingPositionTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StartingPositionTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_state = match obj.get("State") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("State"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_state_transition_reason = match obj.get("StateTransitionReason") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StateTransitionReason"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_topics = match obj.get("Topics") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Topics"));
-                let r = de_topics(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(1), Some(1), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_tumbling_window_in_seconds = match obj.get("TumblingWindowInSeconds") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("TumblingWindowInSeconds"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), Some((900.0, "900")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_uuid = match obj.get("UUID") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("UUID"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(36), Some(36), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::EventSourceMappingConfiguration {
-        amazon_managed_kafka_event_source_config: f_amazon_managed_kafka_event_source_config,
-        batch_size: f_batch_size,
-        bisect_batch_on_function_error: f_bisect_batch_on_function_error,
-        destination_config: f_destination_config,
-        document_db_event_source_config: f_document_db_event_source_config,
-        event_source_arn: f_event_source_arn,
-        event_source_mapping_arn: f_event_source_mapping_arn,
-        filter_criteria: f_filter_criteria,
-        filter_criteria_error: f_filter_criteria_error,
-        function_arn: f_function_arn,
-        function_response_types: f_function_response_types,
-        kms_key_arn: f_kms_key_arn,
-        last_modified: f_last_modified,
-        last_processing_result: f_last_processing_result,
-        logging_config: f_logging_config,
-        maximum_batching_window_in_seconds: f_maximum_batching_window_in_seconds,
-        maximum_record_age_in_seconds: f_maximum_record_age_in_seconds,
-        maximum_retry_attempts: f_maximum_retry_attempts,
-        metrics_config: f_metrics_config,
-        parallelization_factor: f_parallelization_factor,
-        provisioned_poller_config: f_provisioned_poller_config,
-        queues: f_queues,
-        scaling_config: f_scaling_config,
-        self_managed_event_source: f_self_managed_event_source,
-        self_managed_kafka_event_source_config: f_self_managed_kafka_event_source_config,
-        source_access_configurations: f_source_access_configurations,
-        starting_position: f_starting_position,
-        starting_position_timestamp: f_starting_position_timestamp,
-        state: f_state,
-        state_transition_reason: f_state_transition_reason,
-        topics: f_topics,
-        tumbling_window_in_seconds: f_tumbling_window_in_seconds,
-        uuid: f_uuid,
-    })
-}
-
 pub(crate) fn de_event_source_mapping_logging_config(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::EventSourceMappingLoggingConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_system_log_level = match obj.get("SystemLogLevel") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -4907,10 +1363,8 @@ pub(crate) fn de_event_source_mapping_logging_config(
                 val.enter(PathSeg::Member("SystemLogLevel"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::EventSourceMappingSystemLogLevel::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventSourceMappingSystemLogLevel::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventSourceMappingSystemLogLevel::VALUES);
-                    }
+                if let Ok(crate::lambda::model::EventSourceMappingSystemLogLevel::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::EventSourceMappingSystemLogLevel::VALUES);
                 }
                 val.leave();
                 r
@@ -4945,10 +1399,8 @@ pub(crate) fn de_event_source_mapping_metric_list(
                 val.enter(PathSeg::Index(i));
                 let r =
                     rt::json_de::string(v).map(|s| crate::lambda::model::EventSourceMappingMetric::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventSourceMappingMetric::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventSourceMappingMetric::VALUES);
-                    }
+                if let Ok(crate::lambda::model::EventSourceMappingMetric::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::EventSourceMappingMetric::VALUES);
                 }
                 val.leave();
                 r
@@ -4969,7 +1421,6 @@ pub(crate) fn de_event_source_mapping_metrics_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::EventSourceMappingMetricsConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_metrics = match obj.get("Metrics") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -4992,467 +1443,11 @@ pub(crate) fn de_event_source_mapping_metrics_config(
     Ok(crate::lambda::model::EventSourceMappingMetricsConfig { metrics: f_metrics })
 }
 
-pub(crate) fn de_event_source_mappings_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::EventSourceMappingConfiguration>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_event_source_mapping_configuration(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_events(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<crate::lambda::model::Event>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_event(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_execution(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::Execution> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_durable_execution_arn = match obj.get("DurableExecutionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("DurableExecutionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(1024), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("DurableExecutionArn");
-            None
-        }
-    };
-    let f_durable_execution_name = match obj.get("DurableExecutionName") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("DurableExecutionName"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(64), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("DurableExecutionName");
-            None
-        }
-    };
-    let f_end_timestamp = match obj.get("EndTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EndTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_arn = match obj.get("FunctionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("FunctionArn");
-            None
-        }
-    };
-    let f_start_timestamp = match obj.get("StartTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StartTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("StartTimestamp");
-            None
-        }
-    };
-    let f_status = match obj.get("Status") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Status"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::ExecutionStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ExecutionStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ExecutionStatus::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Status");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_durable_execution_arn) = f_durable_execution_arn else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_durable_execution_name) = f_durable_execution_name else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_function_arn) = f_function_arn else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_start_timestamp) = f_start_timestamp else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_status) = f_status else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::Execution {
-        durable_execution_arn: f_durable_execution_arn,
-        durable_execution_name: f_durable_execution_name,
-        end_timestamp: f_end_timestamp,
-        function_arn: f_function_arn,
-        start_timestamp: f_start_timestamp,
-        status: f_status,
-    })
-}
-
-pub(crate) fn de_execution_details(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::ExecutionDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_input_payload = match obj.get("InputPayload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("InputPayload"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(6291456), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ExecutionDetails {
-        input_payload: f_input_payload,
-    })
-}
-
-pub(crate) fn de_execution_failed_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ExecutionFailedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ExecutionFailedDetails { error: f_error })
-}
-
-pub(crate) fn de_execution_started_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ExecutionStartedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_execution_timeout = match obj.get("ExecutionTimeout") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ExecutionTimeout"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("ExecutionTimeout");
-            None
-        }
-    };
-    let f_input = match obj.get("Input") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Input"));
-                let r = de_event_input(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Input");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_execution_timeout) = f_execution_timeout else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_input) = f_input else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ExecutionStartedDetails {
-        execution_timeout: f_execution_timeout,
-        input: f_input,
-    })
-}
-
-pub(crate) fn de_execution_status_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::ExecutionStatus>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::ExecutionStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ExecutionStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ExecutionStatus::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_execution_stopped_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ExecutionStoppedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ExecutionStoppedDetails { error: f_error })
-}
-
-pub(crate) fn de_execution_succeeded_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ExecutionSucceededDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = de_event_result(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Result");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_result) = f_result else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::ExecutionSucceededDetails { result: f_result })
-}
-
-pub(crate) fn de_execution_timed_out_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ExecutionTimedOutDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ExecutionTimedOutDetails { error: f_error })
-}
-
 pub(crate) fn de_file_system_config(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::FileSystemConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_arn = match obj.get("Arn") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -5534,7 +1529,6 @@ pub(crate) fn de_file_system_config_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_file_system_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -5551,7 +1545,6 @@ pub(crate) fn de_file_system_config_list(
 
 pub(crate) fn de_filter(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::Filter> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_pattern = match obj.get("Pattern") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -5582,14 +1575,12 @@ pub(crate) fn de_filter(v: &Value, val: &mut Validator) -> DeResult<crate::lambd
 
 pub(crate) fn de_filter_criteria(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::FilterCriteria> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_filters = match obj.get("Filters") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("Filters"));
                 let r = de_filter_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -5601,64 +1592,6 @@ pub(crate) fn de_filter_criteria(v: &Value, val: &mut Validator) -> DeResult<cra
         return Err(rt::json_de::DeError::Invalid);
     }
     Ok(crate::lambda::model::FilterCriteria { filters: f_filters })
-}
-
-pub(crate) fn de_filter_criteria_error(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::FilterCriteriaError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error_code = match obj.get("ErrorCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ErrorCode"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(10), Some(50), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[A-Za-z]+Exception$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[A-Za-z]+Exception$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(10), Some(2048), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new(".*").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, ".*");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::FilterCriteriaError {
-        error_code: f_error_code,
-        message: f_message,
-    })
 }
 
 pub(crate) fn de_filter_list(
@@ -5678,44 +1611,6 @@ pub(crate) fn de_filter_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_filter(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_function_arn_list(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<::std::string::String>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
                 val.leave();
                 r
             },
@@ -5732,14 +1627,12 @@ pub(crate) fn de_function_arn_list(v: &Value, val: &mut Validator) -> DeResult<:
 
 pub(crate) fn de_function_code(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::FunctionCode> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_image_uri = match obj.get("ImageUri") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("ImageUri"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -5837,7 +1730,6 @@ pub(crate) fn de_function_code(v: &Value, val: &mut Validator) -> DeResult<crate
             {
                 val.enter(PathSeg::Member("ZipFile"));
                 let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -5858,959 +1750,6 @@ pub(crate) fn de_function_code(v: &Value, val: &mut Validator) -> DeResult<crate
     })
 }
 
-pub(crate) fn de_function_code_location(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::FunctionCodeLocation> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_image_uri = match obj.get("ImageUri") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ImageUri"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_location = match obj.get("Location") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Location"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_repository_type = match obj.get("RepositoryType") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RepositoryType"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_resolved_image_uri = match obj.get("ResolvedImageUri") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ResolvedImageUri"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_source_kms_key_arn = match obj.get("SourceKMSKeyArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SourceKMSKeyArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
-                                .expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::FunctionCodeLocation {
-        image_uri: f_image_uri,
-        location: f_location,
-        repository_type: f_repository_type,
-        resolved_image_uri: f_resolved_image_uri,
-        source_kms_key_arn: f_source_kms_key_arn,
-    })
-}
-
-pub(crate) fn de_function_configuration(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::FunctionConfiguration> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_architectures = match obj.get("Architectures") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Architectures"));
-                let r = de_architectures_list(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(1), Some(1), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_capacity_provider_config = match obj.get("CapacityProviderConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CapacityProviderConfig"));
-                let r = de_capacity_provider_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_code_sha256 = match obj.get("CodeSha256") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSha256"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_code_size = match obj.get("CodeSize") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSize"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_config_sha256 = match obj.get("ConfigSha256") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ConfigSha256"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_dead_letter_config = match obj.get("DeadLetterConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("DeadLetterConfig"));
-                let r = de_dead_letter_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_description = match obj.get("Description") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Description"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(256), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_durable_config = match obj.get("DurableConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("DurableConfig"));
-                let r = de_durable_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_environment = match obj.get("Environment") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Environment"));
-                let r = de_environment_response(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_ephemeral_storage = match obj.get("EphemeralStorage") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EphemeralStorage"));
-                let r = de_ephemeral_storage(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_file_system_configs = match obj.get("FileSystemConfigs") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FileSystemConfigs"));
-                let r = de_file_system_config_list(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(0), Some(1), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_arn = match obj.get("FunctionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_name = match obj.get("FunctionName") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionName"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(256), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_handler = match obj.get("Handler") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Handler"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(128), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[^\\s]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[^\\s]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_image_config_response = match obj.get("ImageConfigResponse") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ImageConfigResponse"));
-                let r = de_image_config_response(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_kms_key_arn = match obj.get("KMSKeyArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("KMSKeyArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
-                                .expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_modified = match obj.get("LastModified") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastModified"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(100), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_update_status = match obj.get("LastUpdateStatus") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastUpdateStatus"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::LastUpdateStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::LastUpdateStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::LastUpdateStatus::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_update_status_reason = match obj.get("LastUpdateStatusReason") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastUpdateStatusReason"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_update_status_reason_code = match obj.get("LastUpdateStatusReasonCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastUpdateStatusReasonCode"));
-                let r =
-                    rt::json_de::string(v).map(|s| crate::lambda::model::LastUpdateStatusReasonCode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::LastUpdateStatusReasonCode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::LastUpdateStatusReasonCode::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_layers = match obj.get("Layers") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Layers"));
-                let r = de_layers_reference_list(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_logging_config = match obj.get("LoggingConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LoggingConfig"));
-                let r = de_logging_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_master_arn = match obj.get("MasterArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("MasterArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_memory_size = match obj.get("MemorySize") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("MemorySize"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((128.0, "128")), Some((32768.0, "32768")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_package_type = match obj.get("PackageType") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("PackageType"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::PackageType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::PackageType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::PackageType::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_revision_id = match obj.get("RevisionId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RevisionId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_role = match obj.get("Role") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Role"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$")
-                                .expect("pattern checked by codegen")
-                        });
-                        val.pattern(
-                            x,
-                            &RE,
-                            "^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
-                        );
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_runtime = match obj.get("Runtime") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Runtime"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Runtime::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_runtime_version_config = match obj.get("RuntimeVersionConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RuntimeVersionConfig"));
-                let r = de_runtime_version_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_signing_job_arn = match obj.get("SigningJobArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SigningJobArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_signing_profile_version_arn = match obj.get("SigningProfileVersionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SigningProfileVersionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_snap_start = match obj.get("SnapStart") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SnapStart"));
-                let r = de_snap_start_response(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_state = match obj.get("State") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("State"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::State::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::State::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::State::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_state_reason = match obj.get("StateReason") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StateReason"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_state_reason_code = match obj.get("StateReasonCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StateReasonCode"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::StateReasonCode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::StateReasonCode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::StateReasonCode::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_tenancy_config = match obj.get("TenancyConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("TenancyConfig"));
-                let r = de_tenancy_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_timeout = match obj.get("Timeout") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Timeout"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((1.0, "1")), Some((5400.0, "5400")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_tracing_config = match obj.get("TracingConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("TracingConfig"));
-                let r = de_tracing_config_response(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_version = match obj.get("Version") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Version"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(1024), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(\\$LATEST|[0-9]+)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(\\$LATEST|[0-9]+)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_vpc_config = match obj.get("VpcConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("VpcConfig"));
-                let r = de_vpc_config_response(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_code_size) = f_code_size else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::FunctionConfiguration {
-        architectures: f_architectures,
-        capacity_provider_config: f_capacity_provider_config,
-        code_sha256: f_code_sha256,
-        code_size: f_code_size,
-        config_sha256: f_config_sha256,
-        dead_letter_config: f_dead_letter_config,
-        description: f_description,
-        durable_config: f_durable_config,
-        environment: f_environment,
-        ephemeral_storage: f_ephemeral_storage,
-        file_system_configs: f_file_system_configs,
-        function_arn: f_function_arn,
-        function_name: f_function_name,
-        handler: f_handler,
-        image_config_response: f_image_config_response,
-        kms_key_arn: f_kms_key_arn,
-        last_modified: f_last_modified,
-        last_update_status: f_last_update_status,
-        last_update_status_reason: f_last_update_status_reason,
-        last_update_status_reason_code: f_last_update_status_reason_code,
-        layers: f_layers,
-        logging_config: f_logging_config,
-        master_arn: f_master_arn,
-        memory_size: f_memory_size,
-        package_type: f_package_type,
-        revision_id: f_revision_id,
-        role: f_role,
-        runtime: f_runtime,
-        runtime_version_config: f_runtime_version_config,
-        signing_job_arn: f_signing_job_arn,
-        signing_profile_version_arn: f_signing_profile_version_arn,
-        snap_start: f_snap_start,
-        state: f_state,
-        state_reason: f_state_reason,
-        state_reason_code: f_state_reason_code,
-        tenancy_config: f_tenancy_config,
-        timeout: f_timeout,
-        tracing_config: f_tracing_config,
-        version: f_version,
-        vpc_config: f_vpc_config,
-    })
-}
-
-pub(crate) fn de_function_event_invoke_config(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::FunctionEventInvokeConfig> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_destination_config = match obj.get("DestinationConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("DestinationConfig"));
-                let r = de_destination_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_arn = match obj.get("FunctionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_modified = match obj.get("LastModified") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastModified"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_maximum_event_age_in_seconds = match obj.get("MaximumEventAgeInSeconds") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("MaximumEventAgeInSeconds"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((60.0, "60")), Some((21600.0, "21600")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_maximum_retry_attempts = match obj.get("MaximumRetryAttempts") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("MaximumRetryAttempts"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), Some((2.0, "2")), x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::FunctionEventInvokeConfig {
-        destination_config: f_destination_config,
-        function_arn: f_function_arn,
-        last_modified: f_last_modified,
-        maximum_event_age_in_seconds: f_maximum_event_age_in_seconds,
-        maximum_retry_attempts: f_maximum_retry_attempts,
-    })
-}
-
-pub(crate) fn de_function_event_invoke_config_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::FunctionEventInvokeConfig>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_function_event_invoke_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_function_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::FunctionConfiguration>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_function_configuration(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
 pub(crate) fn de_function_response_type_list(
     v: &Value,
     val: &mut Validator,
@@ -6828,10 +1767,8 @@ pub(crate) fn de_function_response_type_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::FunctionResponseType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionResponseType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionResponseType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionResponseType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionResponseType::VALUES);
                 }
                 val.leave();
                 r
@@ -6852,7 +1789,6 @@ pub(crate) fn de_function_scaling_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::FunctionScalingConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_max_execution_environments = match obj.get("MaxExecutionEnvironments") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -6891,356 +1827,6 @@ pub(crate) fn de_function_scaling_config(
         max_execution_environments: f_max_execution_environments,
         min_execution_environments: f_min_execution_environments,
     })
-}
-
-pub(crate) fn de_function_url_config(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::FunctionUrlConfig> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_auth_type = match obj.get("AuthType") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("AuthType"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::FunctionUrlAuthType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionUrlAuthType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("AuthType");
-            None
-        }
-    };
-    let f_cors = match obj.get("Cors") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Cors"));
-                let r = de_cors(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_creation_time = match obj.get("CreationTime") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CreationTime"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(100), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("CreationTime");
-            None
-        }
-    };
-    let f_function_arn = match obj.get("FunctionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("FunctionArn");
-            None
-        }
-    };
-    let f_function_url = match obj.get("FunctionUrl") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionUrl"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(40), Some(100), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("FunctionUrl");
-            None
-        }
-    };
-    let f_invoke_mode = match obj.get("InvokeMode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("InvokeMode"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::InvokeMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::InvokeMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::InvokeMode::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_modified_time = match obj.get("LastModifiedTime") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastModifiedTime"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(100), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("LastModifiedTime");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_auth_type) = f_auth_type else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_creation_time) = f_creation_time else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_function_arn) = f_function_arn else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_function_url) = f_function_url else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_last_modified_time) = f_last_modified_time else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::FunctionUrlConfig {
-        auth_type: f_auth_type,
-        cors: f_cors,
-        creation_time: f_creation_time,
-        function_arn: f_function_arn,
-        function_url: f_function_url,
-        invoke_mode: f_invoke_mode,
-        last_modified_time: f_last_modified_time,
-    })
-}
-
-pub(crate) fn de_function_url_config_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::FunctionUrlConfig>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_function_url_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_function_versions_by_capacity_provider_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::FunctionVersionsByCapacityProviderListItem>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_function_versions_by_capacity_provider_list_item(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_function_versions_by_capacity_provider_list_item(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::FunctionVersionsByCapacityProviderListItem> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_function_arn = match obj.get("FunctionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("FunctionArn");
-            None
-        }
-    };
-    let f_state = match obj.get("State") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("State"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::State::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::State::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::State::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("State");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_function_arn) = f_function_arn else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_state) = f_state else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::FunctionVersionsByCapacityProviderListItem {
-        function_arn: f_function_arn,
-        state: f_state,
-    })
-}
-
-pub(crate) fn de_function_versions_per_capacity_provider_limit_exceeded_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::FunctionVersionsPerCapacityProviderLimitExceededException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(
-        crate::lambda::model::FunctionVersionsPerCapacityProviderLimitExceededException {
-            r#type: f_type,
-            message: f_message,
-        },
-    )
 }
 
 pub(crate) fn de_headers_list(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<::std::string::String>> {
@@ -7282,7 +1868,6 @@ pub(crate) fn de_headers_list(v: &Value, val: &mut Validator) -> DeResult<::std:
 
 pub(crate) fn de_image_config(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::ImageConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_command = match obj.get("Command") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -7339,96 +1924,11 @@ pub(crate) fn de_image_config(v: &Value, val: &mut Validator) -> DeResult<crate:
     })
 }
 
-pub(crate) fn de_image_config_error(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ImageConfigError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error_code = match obj.get("ErrorCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ErrorCode"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ImageConfigError {
-        error_code: f_error_code,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_image_config_response(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ImageConfigResponse> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_image_config_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_image_config = match obj.get("ImageConfig") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ImageConfig"));
-                let r = de_image_config(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ImageConfigResponse {
-        error: f_error,
-        image_config: f_image_config,
-    })
-}
-
 pub(crate) fn de_instance_requirements(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::InstanceRequirements> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_allowed_instance_types = match obj.get("AllowedInstanceTypes") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -7522,476 +2022,11 @@ pub(crate) fn de_instance_type_set(v: &Value, val: &mut Validator) -> DeResult<:
     Ok(out)
 }
 
-pub(crate) fn de_invalid_code_signature_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvalidCodeSignatureException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvalidCodeSignatureException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_invalid_parameter_value_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvalidParameterValueException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvalidParameterValueException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_invalid_request_content_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvalidRequestContentException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvalidRequestContentException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_invalid_runtime_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvalidRuntimeException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvalidRuntimeException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_invalid_security_group_id_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvalidSecurityGroupIDException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvalidSecurityGroupIDException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_invalid_subnet_id_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvalidSubnetIDException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvalidSubnetIDException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_invalid_zip_file_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvalidZipFileException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvalidZipFileException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_invocation_completed_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvocationCompletedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_end_timestamp = match obj.get("EndTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EndTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("EndTimestamp");
-            None
-        }
-    };
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_request_id = match obj.get("RequestId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RequestId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("RequestId");
-            None
-        }
-    };
-    let f_start_timestamp = match obj.get("StartTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StartTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("StartTimestamp");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_end_timestamp) = f_end_timestamp else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_request_id) = f_request_id else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_start_timestamp) = f_start_timestamp else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::InvocationCompletedDetails {
-        end_timestamp: f_end_timestamp,
-        error: f_error,
-        request_id: f_request_id,
-        start_timestamp: f_start_timestamp,
-    })
-}
-
-pub(crate) fn de_invoke_response_stream_update(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvokeResponseStreamUpdate> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_payload = match obj.get("Payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Payload"));
-                let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvokeResponseStreamUpdate { payload: f_payload })
-}
-
-pub(crate) fn de_invoke_with_response_stream_complete_event(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::InvokeWithResponseStreamCompleteEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error_code = match obj.get("ErrorCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ErrorCode"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_error_details = match obj.get("ErrorDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ErrorDetails"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_log_result = match obj.get("LogResult") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LogResult"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::InvokeWithResponseStreamCompleteEvent {
-        error_code: f_error_code,
-        error_details: f_error_details,
-        log_result: f_log_result,
-    })
-}
-
 pub(crate) fn de_kafka_schema_registry_access_config(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::KafkaSchemaRegistryAccessConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_type = match obj.get("Type") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -7999,10 +2034,8 @@ pub(crate) fn de_kafka_schema_registry_access_config(
                 val.enter(PathSeg::Member("Type"));
                 let r =
                     rt::json_de::string(v).map(|s| crate::lambda::model::KafkaSchemaRegistryAuthType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::KafkaSchemaRegistryAuthType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::KafkaSchemaRegistryAuthType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::KafkaSchemaRegistryAuthType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::KafkaSchemaRegistryAuthType::VALUES);
                 }
                 val.leave();
                 r
@@ -8058,7 +2091,6 @@ pub(crate) fn de_kafka_schema_registry_access_config_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_kafka_schema_registry_access_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -8078,14 +2110,12 @@ pub(crate) fn de_kafka_schema_registry_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::KafkaSchemaRegistryConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_access_configs = match obj.get("AccessConfigs") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("AccessConfigs"));
                 let r = de_kafka_schema_registry_access_config_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -8099,10 +2129,8 @@ pub(crate) fn de_kafka_schema_registry_config(
                 val.enter(PathSeg::Member("EventRecordFormat"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::SchemaRegistryEventRecordFormat::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SchemaRegistryEventRecordFormat::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SchemaRegistryEventRecordFormat::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SchemaRegistryEventRecordFormat::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SchemaRegistryEventRecordFormat::VALUES);
                 }
                 val.leave();
                 r
@@ -8137,7 +2165,6 @@ pub(crate) fn de_kafka_schema_registry_config(
             {
                 val.enter(PathSeg::Member("SchemaValidationConfigs"));
                 let r = de_kafka_schema_validation_config_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -8161,7 +2188,6 @@ pub(crate) fn de_kafka_schema_validation_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::KafkaSchemaValidationConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_attribute = match obj.get("Attribute") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -8169,10 +2195,8 @@ pub(crate) fn de_kafka_schema_validation_config(
                 val.enter(PathSeg::Member("Attribute"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::KafkaSchemaValidationAttribute::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::KafkaSchemaValidationAttribute::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::KafkaSchemaValidationAttribute::VALUES);
-                    }
+                if let Ok(crate::lambda::model::KafkaSchemaValidationAttribute::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::KafkaSchemaValidationAttribute::VALUES);
                 }
                 val.leave();
                 r
@@ -8204,7 +2228,6 @@ pub(crate) fn de_kafka_schema_validation_config_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_kafka_schema_validation_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -8219,180 +2242,11 @@ pub(crate) fn de_kafka_schema_validation_config_list(
     Ok(out)
 }
 
-pub(crate) fn de_kms_access_denied_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::KMSAccessDeniedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::KMSAccessDeniedException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_kms_disabled_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::KMSDisabledException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::KMSDisabledException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_kms_invalid_state_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::KMSInvalidStateException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::KMSInvalidStateException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_kms_not_found_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::KMSNotFoundException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::KMSNotFoundException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
 pub(crate) fn de_lambda_managed_instances_capacity_provider_config(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::LambdaManagedInstancesCapacityProviderConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_capacity_provider_arn = match obj.get("CapacityProviderArn") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -8424,7 +2278,7 @@ pub(crate) fn de_lambda_managed_instances_capacity_provider_config(
                 val.enter(PathSeg::Member("ExecutionEnvironmentMemoryGiBPerVCpu"));
                 let r = rt::json_de::f64(v);
                 if let Ok(x) = &r {
-                    val.range(*x as f64, Some((2.0, "2")), Some((8.0, "8")), x.to_string());
+                    val.range(*x, Some((2.0, "2")), Some((8.0, "8")), x.to_string());
                 }
                 val.leave();
                 r
@@ -8458,100 +2312,6 @@ pub(crate) fn de_lambda_managed_instances_capacity_provider_config(
         capacity_provider_arn: f_capacity_provider_arn,
         execution_environment_memory_gi_b_per_v_cpu: f_execution_environment_memory_gi_b_per_v_cpu,
         per_execution_environment_max_concurrency: f_per_execution_environment_max_concurrency,
-    })
-}
-
-pub(crate) fn de_layer(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::Layer> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_arn = match obj.get("Arn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Arn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(2048), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^((arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+))$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^((arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+))$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_code_size = match obj.get("CodeSize") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSize"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_signing_job_arn = match obj.get("SigningJobArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SigningJobArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_signing_profile_version_arn = match obj.get("SigningProfileVersionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SigningProfileVersionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_code_size) = f_code_size else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::Layer {
-        arn: f_arn,
-        code_size: f_code_size,
-        signing_job_arn: f_signing_job_arn,
-        signing_profile_version_arn: f_signing_profile_version_arn,
     })
 }
 
@@ -8597,7 +2357,6 @@ pub(crate) fn de_layer_version_content_input(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::LayerVersionContentInput> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_s3_bucket = match obj.get("S3Bucket") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -8667,7 +2426,6 @@ pub(crate) fn de_layer_version_content_input(
             {
                 val.enter(PathSeg::Member("ZipFile"));
                 let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -8686,434 +2444,16 @@ pub(crate) fn de_layer_version_content_input(
     })
 }
 
-pub(crate) fn de_layer_version_content_output(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::LayerVersionContentOutput> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_code_sha256 = match obj.get("CodeSha256") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSha256"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_code_size = match obj.get("CodeSize") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CodeSize"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_location = match obj.get("Location") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Location"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_signing_job_arn = match obj.get("SigningJobArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SigningJobArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_signing_profile_version_arn = match obj.get("SigningProfileVersionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SigningProfileVersionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_code_size) = f_code_size else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::LayerVersionContentOutput {
-        code_sha256: f_code_sha256,
-        code_size: f_code_size,
-        location: f_location,
-        signing_job_arn: f_signing_job_arn,
-        signing_profile_version_arn: f_signing_profile_version_arn,
-    })
-}
-
-pub(crate) fn de_layer_versions_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::LayerVersionsListItem>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_layer_versions_list_item(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_layer_versions_list_item(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::LayerVersionsListItem> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_compatible_architectures = match obj.get("CompatibleArchitectures") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CompatibleArchitectures"));
-                let r = de_compatible_architectures(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(0), Some(2), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_compatible_runtimes = match obj.get("CompatibleRuntimes") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CompatibleRuntimes"));
-                let r = de_compatible_runtimes(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(0), Some(15), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_created_date = match obj.get("CreatedDate") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CreatedDate"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(100), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_description = match obj.get("Description") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Description"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(256), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_layer_version_arn = match obj.get("LayerVersionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LayerVersionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(2048), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^((arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+))$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^((arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+))$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_license_info = match obj.get("LicenseInfo") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LicenseInfo"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(512), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_version = match obj.get("Version") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Version"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_version) = f_version else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::LayerVersionsListItem {
-        compatible_architectures: f_compatible_architectures,
-        compatible_runtimes: f_compatible_runtimes,
-        created_date: f_created_date,
-        description: f_description,
-        layer_version_arn: f_layer_version_arn,
-        license_info: f_license_info,
-        version: f_version,
-    })
-}
-
-pub(crate) fn de_layers_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::LayersListItem>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_layers_list_item(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_layers_list_item(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::LayersListItem> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_latest_matching_version = match obj.get("LatestMatchingVersion") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LatestMatchingVersion"));
-                let r = de_layer_versions_list_item(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_layer_arn = match obj.get("LayerArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LayerArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(2048), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_layer_name = match obj.get("LayerName") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LayerName"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(140), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::LayersListItem {
-        latest_matching_version: f_latest_matching_version,
-        layer_arn: f_layer_arn,
-        layer_name: f_layer_name,
-    })
-}
-
-pub(crate) fn de_layers_reference_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::Layer>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_layer(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
 pub(crate) fn de_logging_config(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::LoggingConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_application_log_level = match obj.get("ApplicationLogLevel") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("ApplicationLogLevel"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::ApplicationLogLevel::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ApplicationLogLevel::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ApplicationLogLevel::VALUES);
-                    }
+                if let Ok(crate::lambda::model::ApplicationLogLevel::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::ApplicationLogLevel::VALUES);
                 }
                 val.leave();
                 r
@@ -9127,10 +2467,8 @@ pub(crate) fn de_logging_config(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("LogFormat"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::LogFormat::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::LogFormat::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::LogFormat::VALUES);
-                    }
+                if let Ok(crate::lambda::model::LogFormat::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::LogFormat::VALUES);
                 }
                 val.leave();
                 r
@@ -9165,10 +2503,8 @@ pub(crate) fn de_logging_config(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("SystemLogLevel"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::SystemLogLevel::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SystemLogLevel::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SystemLogLevel::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SystemLogLevel::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SystemLogLevel::VALUES);
                 }
                 val.leave();
                 r
@@ -9188,93 +2524,8 @@ pub(crate) fn de_logging_config(v: &Value, val: &mut Validator) -> DeResult<crat
     })
 }
 
-pub(crate) fn de_mode_not_supported_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ModeNotSupportedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ModeNotSupportedException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_no_published_version_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::NoPublishedVersionException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::NoPublishedVersionException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
 pub(crate) fn de_on_failure(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::OnFailure> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_destination = match obj.get("Destination") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -9307,7 +2558,6 @@ pub(crate) fn de_on_failure(v: &Value, val: &mut Validator) -> DeResult<crate::l
 
 pub(crate) fn de_on_success(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::OnSuccess> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_destination = match obj.get("Destination") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -9338,290 +2588,16 @@ pub(crate) fn de_on_success(v: &Value, val: &mut Validator) -> DeResult<crate::l
     })
 }
 
-pub(crate) fn de_operation(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::Operation> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_callback_details = match obj.get("CallbackDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CallbackDetails"));
-                let r = de_callback_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_chained_invoke_details = match obj.get("ChainedInvokeDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ChainedInvokeDetails"));
-                let r = de_chained_invoke_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_context_details = match obj.get("ContextDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ContextDetails"));
-                let r = de_context_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_end_timestamp = match obj.get("EndTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("EndTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_execution_details = match obj.get("ExecutionDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ExecutionDetails"));
-                let r = de_execution_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_id = match obj.get("Id") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Id"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(64), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Id");
-            None
-        }
-    };
-    let f_name = match obj.get("Name") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Name"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(256), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[\\x20-\\x7E]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[\\x20-\\x7E]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_parent_id = match obj.get("ParentId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ParentId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(64), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_start_timestamp = match obj.get("StartTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StartTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("StartTimestamp");
-            None
-        }
-    };
-    let f_status = match obj.get("Status") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Status"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::OperationStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::OperationStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::OperationStatus::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Status");
-            None
-        }
-    };
-    let f_step_details = match obj.get("StepDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StepDetails"));
-                let r = de_step_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_sub_type = match obj.get("SubType") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SubType"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(32), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::OperationType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::OperationType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::OperationType::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Type");
-            None
-        }
-    };
-    let f_wait_details = match obj.get("WaitDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("WaitDetails"));
-                let r = de_wait_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_id) = f_id else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_start_timestamp) = f_start_timestamp else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_status) = f_status else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_type) = f_type else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::Operation {
-        callback_details: f_callback_details,
-        chained_invoke_details: f_chained_invoke_details,
-        context_details: f_context_details,
-        end_timestamp: f_end_timestamp,
-        execution_details: f_execution_details,
-        id: f_id,
-        name: f_name,
-        parent_id: f_parent_id,
-        start_timestamp: f_start_timestamp,
-        status: f_status,
-        step_details: f_step_details,
-        sub_type: f_sub_type,
-        r#type: f_type,
-        wait_details: f_wait_details,
-    })
-}
-
 pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::OperationUpdate> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_action = match obj.get("Action") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("Action"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::OperationAction::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::OperationAction::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::OperationAction::VALUES);
-                    }
+                if let Ok(crate::lambda::model::OperationAction::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::OperationAction::VALUES);
                 }
                 val.leave();
                 r
@@ -9638,7 +2614,6 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("CallbackOptions"));
                 let r = de_callback_options(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -9651,7 +2626,6 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("ChainedInvokeOptions"));
                 let r = de_chained_invoke_options(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -9664,7 +2638,6 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("ContextOptions"));
                 let r = de_context_options(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -9677,7 +2650,6 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("Error"));
                 let r = de_error_object(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -9771,7 +2743,6 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("StepOptions"));
                 let r = de_step_options(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -9805,10 +2776,8 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("Type"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::OperationType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::OperationType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::OperationType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::OperationType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::OperationType::VALUES);
                 }
                 val.leave();
                 r
@@ -9825,7 +2794,6 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
             {
                 val.enter(PathSeg::Member("WaitOptions"));
                 let r = de_wait_options(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -9879,7 +2847,6 @@ pub(crate) fn de_operation_updates(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_operation_update(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -9892,127 +2859,10 @@ pub(crate) fn de_operation_updates(
         return Err(rt::json_de::DeError::Invalid);
     }
     Ok(out)
-}
-
-pub(crate) fn de_operations(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::Operation>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_operation(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_policy_length_exceeded_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::PolicyLengthExceededException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::PolicyLengthExceededException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_precondition_failed_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::PreconditionFailedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::PreconditionFailedException {
-        r#type: f_type,
-        message: f_message,
-    })
 }
 
 pub(crate) fn de_propagate_tags(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::PropagateTags> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_explicit_tags = match obj.get("ExplicitTags") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -10034,10 +2884,8 @@ pub(crate) fn de_propagate_tags(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("Mode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::PropagateTagsMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::PropagateTagsMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::PropagateTagsMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::PropagateTagsMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::PropagateTagsMode::VALUES);
                 }
                 val.leave();
                 r
@@ -10055,225 +2903,11 @@ pub(crate) fn de_propagate_tags(v: &Value, val: &mut Validator) -> DeResult<crat
     })
 }
 
-pub(crate) fn de_provisioned_concurrency_config_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::lambda::model::ProvisionedConcurrencyConfigListItem>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_provisioned_concurrency_config_list_item(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_provisioned_concurrency_config_list_item(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ProvisionedConcurrencyConfigListItem> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_allocated_provisioned_concurrent_executions = match obj.get("AllocatedProvisionedConcurrentExecutions") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("AllocatedProvisionedConcurrentExecutions"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_available_provisioned_concurrent_executions = match obj.get("AvailableProvisionedConcurrentExecutions") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("AvailableProvisionedConcurrentExecutions"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_function_arn = match obj.get("FunctionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("FunctionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(10000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_last_modified = match obj.get("LastModified") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("LastModified"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(100), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_requested_provisioned_concurrent_executions = match obj.get("RequestedProvisionedConcurrentExecutions") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RequestedProvisionedConcurrentExecutions"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((1.0, "1")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_status = match obj.get("Status") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Status"));
-                let r = rt::json_de::string(v)
-                    .map(|s| crate::lambda::model::ProvisionedConcurrencyStatusEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ProvisionedConcurrencyStatusEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ProvisionedConcurrencyStatusEnum::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_status_reason = match obj.get("StatusReason") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("StatusReason"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ProvisionedConcurrencyConfigListItem {
-        allocated_provisioned_concurrent_executions: f_allocated_provisioned_concurrent_executions,
-        available_provisioned_concurrent_executions: f_available_provisioned_concurrent_executions,
-        function_arn: f_function_arn,
-        last_modified: f_last_modified,
-        requested_provisioned_concurrent_executions: f_requested_provisioned_concurrent_executions,
-        status: f_status,
-        status_reason: f_status_reason,
-    })
-}
-
-pub(crate) fn de_provisioned_concurrency_config_not_found_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ProvisionedConcurrencyConfigNotFoundException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ProvisionedConcurrencyConfigNotFoundException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
 pub(crate) fn de_provisioned_poller_config(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::ProvisionedPollerConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_maximum_pollers = match obj.get("MaximumPollers") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -10336,48 +2970,6 @@ pub(crate) fn de_provisioned_poller_config(
     })
 }
 
-pub(crate) fn de_public_policy_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::PublicPolicyException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::PublicPolicyException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
 pub(crate) fn de_queues(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<::std::string::String>> {
     let arr = rt::json_de::array(v)?;
     let mut out = ::std::vec::Vec::with_capacity(arr.len());
@@ -10415,525 +3007,8 @@ pub(crate) fn de_queues(v: &Value, val: &mut Validator) -> DeResult<::std::vec::
     Ok(out)
 }
 
-pub(crate) fn de_recursive_invocation_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::RecursiveInvocationException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::RecursiveInvocationException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_request_too_large_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::RequestTooLargeException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::RequestTooLargeException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_resource_conflict_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ResourceConflictException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ResourceConflictException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_resource_in_use_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ResourceInUseException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ResourceInUseException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_resource_not_found_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ResourceNotFoundException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ResourceNotFoundException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_resource_not_ready_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ResourceNotReadyException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ResourceNotReadyException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_retry_details(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::RetryDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_current_attempt = match obj.get("CurrentAttempt") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("CurrentAttempt"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_next_attempt_delay_seconds = match obj.get("NextAttemptDelaySeconds") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("NextAttemptDelaySeconds"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_current_attempt) = f_current_attempt else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::RetryDetails {
-        current_attempt: f_current_attempt,
-        next_attempt_delay_seconds: f_next_attempt_delay_seconds,
-    })
-}
-
-pub(crate) fn de_runtime_version_config(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::RuntimeVersionConfig> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_runtime_version_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_runtime_version_arn = match obj.get("RuntimeVersionArn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RuntimeVersionArn"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(26), Some(2048), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}::runtime:.+$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}::runtime:.+$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::RuntimeVersionConfig {
-        error: f_error,
-        runtime_version_arn: f_runtime_version_arn,
-    })
-}
-
-pub(crate) fn de_runtime_version_error(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::RuntimeVersionError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error_code = match obj.get("ErrorCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ErrorCode"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::RuntimeVersionError {
-        error_code: f_error_code,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_s3_files_mount_connectivity_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::S3FilesMountConnectivityException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::S3FilesMountConnectivityException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_s3_files_mount_failure_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::S3FilesMountFailureException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::S3FilesMountFailureException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_s3_files_mount_timeout_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::S3FilesMountTimeoutException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::S3FilesMountTimeoutException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
 pub(crate) fn de_scaling_config(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::ScalingConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_maximum_concurrency = match obj.get("MaximumConcurrency") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -11003,7 +3078,6 @@ pub(crate) fn de_self_managed_event_source(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::SelfManagedEventSource> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_endpoints = match obj.get("Endpoints") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -11031,7 +3105,6 @@ pub(crate) fn de_self_managed_kafka_event_source_config(
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::SelfManagedKafkaEventSourceConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_consumer_group_id = match obj.get("ConsumerGroupId") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -11059,7 +3132,6 @@ pub(crate) fn de_self_managed_kafka_event_source_config(
             {
                 val.enter(PathSeg::Member("SchemaRegistryConfig"));
                 let r = de_kafka_schema_registry_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -11073,129 +3145,6 @@ pub(crate) fn de_self_managed_kafka_event_source_config(
     Ok(crate::lambda::model::SelfManagedKafkaEventSourceConfig {
         consumer_group_id: f_consumer_group_id,
         schema_registry_config: f_schema_registry_config,
-    })
-}
-
-pub(crate) fn de_serialized_request_entity_too_large_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::SerializedRequestEntityTooLargeException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::SerializedRequestEntityTooLargeException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_service_exception(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::ServiceException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ServiceException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_service_quota_exceeded_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::ServiceQuotaExceededException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::ServiceQuotaExceededException {
-        message: f_message,
-        r#type: f_type,
     })
 }
 
@@ -11241,17 +3190,14 @@ pub(crate) fn de_signing_profile_version_arns(
 
 pub(crate) fn de_snap_start(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::SnapStart> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_apply_on = match obj.get("ApplyOn") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("ApplyOn"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::SnapStartApplyOn::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SnapStartApplyOn::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SnapStartApplyOn::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SnapStartApplyOn::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SnapStartApplyOn::VALUES);
                 }
                 val.leave();
                 r
@@ -11266,241 +3212,19 @@ pub(crate) fn de_snap_start(v: &Value, val: &mut Validator) -> DeResult<crate::l
     Ok(crate::lambda::model::SnapStart { apply_on: f_apply_on })
 }
 
-pub(crate) fn de_snap_start_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::SnapStartException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::SnapStartException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_snap_start_not_ready_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::SnapStartNotReadyException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::SnapStartNotReadyException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_snap_start_regeneration_failure_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::SnapStartRegenerationFailureException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::SnapStartRegenerationFailureException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_snap_start_response(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::SnapStartResponse> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_apply_on = match obj.get("ApplyOn") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ApplyOn"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::SnapStartApplyOn::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SnapStartApplyOn::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SnapStartApplyOn::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_optimization_status = match obj.get("OptimizationStatus") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("OptimizationStatus"));
-                let r =
-                    rt::json_de::string(v).map(|s| crate::lambda::model::SnapStartOptimizationStatus::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SnapStartOptimizationStatus::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SnapStartOptimizationStatus::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::SnapStartResponse {
-        apply_on: f_apply_on,
-        optimization_status: f_optimization_status,
-    })
-}
-
-pub(crate) fn de_snap_start_timeout_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::SnapStartTimeoutException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::SnapStartTimeoutException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
 pub(crate) fn de_source_access_configuration(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::SourceAccessConfiguration> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_type = match obj.get("Type") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("Type"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::SourceAccessType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::SourceAccessType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::SourceAccessType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::SourceAccessType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::SourceAccessType::VALUES);
                 }
                 val.leave();
                 r
@@ -11556,7 +3280,6 @@ pub(crate) fn de_source_access_configurations(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_source_access_configuration(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -11588,7 +3311,6 @@ pub(crate) fn de_stack_trace_entries(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -11603,137 +3325,8 @@ pub(crate) fn de_stack_trace_entries(
     Ok(out)
 }
 
-pub(crate) fn de_step_details(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::StepDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_attempt = match obj.get("Attempt") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Attempt"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => Some(0),
-    };
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_error_object(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_next_attempt_timestamp = match obj.get("NextAttemptTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("NextAttemptTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(6291456), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_attempt) = f_attempt else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::StepDetails {
-        attempt: f_attempt,
-        error: f_error,
-        next_attempt_timestamp: f_next_attempt_timestamp,
-        result: f_result,
-    })
-}
-
-pub(crate) fn de_step_failed_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::StepFailedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Error");
-            None
-        }
-    };
-    let f_retry_details = match obj.get("RetryDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RetryDetails"));
-                let r = de_retry_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("RetryDetails");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error) = f_error else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_retry_details) = f_retry_details else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::StepFailedDetails {
-        error: f_error,
-        retry_details: f_retry_details,
-    })
-}
-
 pub(crate) fn de_step_options(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::StepOptions> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_next_attempt_delay_seconds = match obj.get("NextAttemptDelaySeconds") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -11763,73 +3356,6 @@ pub(crate) fn de_step_options(v: &Value, val: &mut Validator) -> DeResult<crate:
     })
 }
 
-pub(crate) fn de_step_started_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::StepStartedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::StepStartedDetails {})
-}
-
-pub(crate) fn de_step_succeeded_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::StepSucceededDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_result = match obj.get("Result") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Result"));
-                let r = de_event_result(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Result");
-            None
-        }
-    };
-    let f_retry_details = match obj.get("RetryDetails") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("RetryDetails"));
-                let r = de_retry_details(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("RetryDetails");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_result) = f_result else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_retry_details) = f_retry_details else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::StepSucceededDetails {
-        result: f_result,
-        retry_details: f_retry_details,
-    })
-}
-
 pub(crate) fn de_string_list(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<::std::string::String>> {
     let arr = rt::json_de::array(v)?;
     let mut out = ::std::vec::Vec::with_capacity(arr.len());
@@ -11844,7 +3370,6 @@ pub(crate) fn de_string_list(v: &Value, val: &mut Validator) -> DeResult<::std::
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -11880,86 +3405,6 @@ pub(crate) fn de_subnet_ids(v: &Value, val: &mut Validator) -> DeResult<::std::v
                             rt::regex::Regex::new("^subnet-[0-9a-z]*$").expect("pattern checked by codegen")
                         });
                         val.pattern(x, &RE, "^subnet-[0-9a-z]*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_subnet_ip_address_limit_reached_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::SubnetIPAddressLimitReachedException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::SubnetIPAddressLimitReachedException {
-        message: f_message,
-        r#type: f_type,
-    })
-}
-
-pub(crate) fn de_tag_key_list(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<::std::string::String>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(1), Some(128), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
-                                .expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
                     }
                 }
                 val.leave();
@@ -12026,79 +3471,11 @@ pub(crate) fn de_tags(
     Ok(out)
 }
 
-pub(crate) fn de_tags_error(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::TagsError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error_code = match obj.get("ErrorCode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ErrorCode"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(10), Some(21), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^[A-Za-z]+Exception$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^[A-Za-z]+Exception$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("ErrorCode");
-            None
-        }
-    };
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(84), Some(1000), Some(x.as_str()));
-                    {
-                        static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
-                        });
-                        val.pattern(x, &RE, "^.*$");
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Message");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_error_code) = f_error_code else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_message) = f_message else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::TagsError {
-        error_code: f_error_code,
-        message: f_message,
-    })
-}
-
 pub(crate) fn de_target_tracking_scaling_policy(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::lambda::model::TargetTrackingScalingPolicy> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_predefined_metric_type = match obj.get("PredefinedMetricType") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -12106,10 +3483,8 @@ pub(crate) fn de_target_tracking_scaling_policy(
                 val.enter(PathSeg::Member("PredefinedMetricType"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::CapacityProviderPredefinedMetricType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::CapacityProviderPredefinedMetricType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::CapacityProviderPredefinedMetricType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::CapacityProviderPredefinedMetricType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::CapacityProviderPredefinedMetricType::VALUES);
                 }
                 val.leave();
                 r
@@ -12127,7 +3502,7 @@ pub(crate) fn de_target_tracking_scaling_policy(
                 val.enter(PathSeg::Member("TargetValue"));
                 let r = rt::json_de::f64(v);
                 if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), Some((100.0, "100")), x.to_string());
+                    val.range(*x, Some((0.0, "0")), Some((100.0, "100")), x.to_string());
                 }
                 val.leave();
                 r
@@ -12156,17 +3531,14 @@ pub(crate) fn de_target_tracking_scaling_policy(
 
 pub(crate) fn de_tenancy_config(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::TenancyConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_tenant_isolation_mode = match obj.get("TenantIsolationMode") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("TenantIsolationMode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::TenantIsolationMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::TenantIsolationMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::TenantIsolationMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::TenantIsolationMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::TenantIsolationMode::VALUES);
                 }
                 val.leave();
                 r
@@ -12186,80 +3558,6 @@ pub(crate) fn de_tenancy_config(v: &Value, val: &mut Validator) -> DeResult<crat
     };
     Ok(crate::lambda::model::TenancyConfig {
         tenant_isolation_mode: f_tenant_isolation_mode,
-    })
-}
-
-pub(crate) fn de_too_many_requests_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::TooManyRequestsException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_reason = match obj.get("Reason") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Reason"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::ThrottleReason::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::ThrottleReason::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::ThrottleReason::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_retry_after_seconds = match obj.get("retryAfterSeconds") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("retryAfterSeconds"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::TooManyRequestsException {
-        reason: f_reason,
-        r#type: f_type,
-        message: f_message,
-        retry_after_seconds: f_retry_after_seconds,
     })
 }
 
@@ -12300,46 +3598,16 @@ pub(crate) fn de_topics(v: &Value, val: &mut Validator) -> DeResult<::std::vec::
     Ok(out)
 }
 
-pub(crate) fn de_trace_header(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::TraceHeader> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_x_amzn_trace_id = match obj.get("XAmznTraceId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("XAmznTraceId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {
-                    val.length(x.chars().count(), Some(0), Some(8192), Some(x.as_str()));
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::TraceHeader {
-        x_amzn_trace_id: f_x_amzn_trace_id,
-    })
-}
-
 pub(crate) fn de_tracing_config(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::TracingConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_mode = match obj.get("Mode") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("Mode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::TracingMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::TracingMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::TracingMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::TracingMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::TracingMode::VALUES);
                 }
                 val.leave();
                 r
@@ -12354,88 +3622,14 @@ pub(crate) fn de_tracing_config(v: &Value, val: &mut Validator) -> DeResult<crat
     Ok(crate::lambda::model::TracingConfig { mode: f_mode })
 }
 
-pub(crate) fn de_tracing_config_response(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::TracingConfigResponse> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_mode = match obj.get("Mode") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Mode"));
-                let r = rt::json_de::string(v).map(|s| crate::lambda::model::TracingMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::TracingMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::TracingMode::VALUES);
-                    }
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::TracingConfigResponse { mode: f_mode })
-}
-
-pub(crate) fn de_unsupported_media_type_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::UnsupportedMediaTypeException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_type = match obj.get("Type") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Type"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::UnsupportedMediaTypeException {
-        r#type: f_type,
-        message: f_message,
-    })
-}
-
 pub(crate) fn de_vpc_config(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::VpcConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_ipv6_allowed_for_dual_stack = match obj.get("Ipv6AllowedForDualStack") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("Ipv6AllowedForDualStack"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -12483,134 +3677,8 @@ pub(crate) fn de_vpc_config(v: &Value, val: &mut Validator) -> DeResult<crate::l
     })
 }
 
-pub(crate) fn de_vpc_config_response(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::VpcConfigResponse> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_ipv6_allowed_for_dual_stack = match obj.get("Ipv6AllowedForDualStack") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Ipv6AllowedForDualStack"));
-                let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_security_group_ids = match obj.get("SecurityGroupIds") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SecurityGroupIds"));
-                let r = de_security_group_ids(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(0), Some(5), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_subnet_ids = match obj.get("SubnetIds") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("SubnetIds"));
-                let r = de_subnet_ids(v, val);
-                if let Ok(x) = &r {
-                    val.length(x.len(), Some(0), Some(16), None);
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_vpc_id = match obj.get("VpcId") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("VpcId"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::VpcConfigResponse {
-        ipv6_allowed_for_dual_stack: f_ipv6_allowed_for_dual_stack,
-        security_group_ids: f_security_group_ids,
-        subnet_ids: f_subnet_ids,
-        vpc_id: f_vpc_id,
-    })
-}
-
-pub(crate) fn de_wait_cancelled_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::WaitCancelledDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_error = match obj.get("Error") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Error"));
-                let r = de_event_error(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::WaitCancelledDetails { error: f_error })
-}
-
-pub(crate) fn de_wait_details(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::WaitDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_scheduled_end_timestamp = match obj.get("ScheduledEndTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ScheduledEndTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::WaitDetails {
-        scheduled_end_timestamp: f_scheduled_end_timestamp,
-    })
-}
-
 pub(crate) fn de_wait_options(v: &Value, val: &mut Validator) -> DeResult<crate::lambda::model::WaitOptions> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_wait_seconds = match obj.get("WaitSeconds") {
         Some(v) if !v.is_null() => rt::json_de::keep(
@@ -12638,88 +3706,4 @@ pub(crate) fn de_wait_options(v: &Value, val: &mut Validator) -> DeResult<crate:
     Ok(crate::lambda::model::WaitOptions {
         wait_seconds: f_wait_seconds,
     })
-}
-
-pub(crate) fn de_wait_started_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::WaitStartedDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_duration = match obj.get("Duration") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Duration"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("Duration");
-            None
-        }
-    };
-    let f_scheduled_end_timestamp = match obj.get("ScheduledEndTimestamp") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("ScheduledEndTimestamp"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("ScheduledEndTimestamp");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_duration) = f_duration else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_scheduled_end_timestamp) = f_scheduled_end_timestamp else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::lambda::model::WaitStartedDetails {
-        duration: f_duration,
-        scheduled_end_timestamp: f_scheduled_end_timestamp,
-    })
-}
-
-pub(crate) fn de_wait_succeeded_details(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::lambda::model::WaitSucceededDetails> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_duration = match obj.get("Duration") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Duration"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {
-                    val.range(*x as f64, Some((0.0, "0")), None, x.to_string());
-                }
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::lambda::model::WaitSucceededDetails { duration: f_duration })
 }

@@ -2,8 +2,6 @@
 
 //! Writers of the model's aggregate shapes as restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
-
 use rt::json_ser::JsonWriter;
 use smithy_server_runtime as rt;
 
@@ -12,12 +10,12 @@ pub(crate) fn ser_account_limit(x: &crate::lambda::model::AccountLimit, w: &mut 
     {
         let v = &x.code_size_unzipped;
         w.key("CodeSizeUnzipped");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     {
         let v = &x.code_size_zipped;
         w.key("CodeSizeZipped");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     {
         let v = &x.concurrent_executions;
@@ -27,7 +25,7 @@ pub(crate) fn ser_account_limit(x: &crate::lambda::model::AccountLimit, w: &mut 
     {
         let v = &x.total_code_size;
         w.key("TotalCodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.unreserved_concurrent_executions {
         w.key("UnreservedConcurrentExecutions");
@@ -41,12 +39,12 @@ pub(crate) fn ser_account_usage(x: &crate::lambda::model::AccountUsage, w: &mut 
     {
         let v = &x.function_count;
         w.key("FunctionCount");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     {
         let v = &x.total_code_size;
         w.key("TotalCodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     w.end_object();
 }
@@ -88,22 +86,6 @@ pub(crate) fn ser_alias_configuration(x: &crate::lambda::model::AliasConfigurati
     if let Some(v) = &x.routing_config {
         w.key("RoutingConfig");
         ser_alias_routing_configuration(v, w);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_alias_limit_exceeded_exception(
-    x: &crate::lambda::model::AliasLimitExceededException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
     }
     w.end_object();
 }
@@ -202,21 +184,6 @@ pub(crate) fn ser_callback_failed_details(x: &crate::lambda::model::CallbackFail
     w.end_object();
 }
 
-pub(crate) fn ser_callback_options(x: &crate::lambda::model::CallbackOptions, w: &mut JsonWriter) {
-    w.begin_object();
-    {
-        let v = &x.heartbeat_timeout_seconds;
-        w.key("HeartbeatTimeoutSeconds");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.timeout_seconds;
-        w.key("TimeoutSeconds");
-        w.integer(*v as i64);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_callback_started_details(x: &crate::lambda::model::CallbackStartedDetails, w: &mut JsonWriter) {
     w.begin_object();
     {
@@ -251,19 +218,6 @@ pub(crate) fn ser_callback_timed_out_details(x: &crate::lambda::model::CallbackT
         let v = &x.error;
         w.key("Error");
         ser_event_error(v, w);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_callback_timeout_exception(x: &crate::lambda::model::CallbackTimeoutException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
     }
     w.end_object();
 }
@@ -319,22 +273,6 @@ pub(crate) fn ser_capacity_provider_config(x: &crate::lambda::model::CapacityPro
         let v = &x.lambda_managed_instances_capacity_provider_config;
         w.key("LambdaManagedInstancesCapacityProviderConfig");
         ser_lambda_managed_instances_capacity_provider_config(v, w);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_capacity_provider_limit_exceeded_exception(
-    x: &crate::lambda::model::CapacityProviderLimitExceededException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
     }
     w.end_object();
 }
@@ -454,20 +392,6 @@ pub(crate) fn ser_chained_invoke_failed_details(
     w.end_object();
 }
 
-pub(crate) fn ser_chained_invoke_options(x: &crate::lambda::model::ChainedInvokeOptions, w: &mut JsonWriter) {
-    w.begin_object();
-    {
-        let v = &x.function_name;
-        w.key("FunctionName");
-        w.string(v);
-    }
-    if let Some(v) = &x.tenant_id {
-        w.key("TenantId");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_chained_invoke_started_details(
     x: &crate::lambda::model::ChainedInvokeStartedDetails,
     w: &mut JsonWriter,
@@ -552,54 +476,6 @@ pub(crate) fn ser_checkpoint_updated_execution_state(
     w.end_object();
 }
 
-pub(crate) fn ser_code_artifact_user_deleted_exception(
-    x: &crate::lambda::model::CodeArtifactUserDeletedException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_code_artifact_user_failed_exception(
-    x: &crate::lambda::model::CodeArtifactUserFailedException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_code_artifact_user_pending_exception(
-    x: &crate::lambda::model::CodeArtifactUserPendingException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_code_signing_config(x: &crate::lambda::model::CodeSigningConfig, w: &mut JsonWriter) {
     w.begin_object();
     {
@@ -645,59 +521,11 @@ pub(crate) fn ser_code_signing_config_list(
     w.end_array();
 }
 
-pub(crate) fn ser_code_signing_config_not_found_exception(
-    x: &crate::lambda::model::CodeSigningConfigNotFoundException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_code_signing_policies(x: &crate::lambda::model::CodeSigningPolicies, w: &mut JsonWriter) {
     w.begin_object();
     if let Some(v) = &x.untrusted_artifact_on_deployment {
         w.key("UntrustedArtifactOnDeployment");
         w.string(v.as_str());
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_code_storage_exceeded_exception(
-    x: &crate::lambda::model::CodeStorageExceededException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_code_verification_failed_exception(
-    x: &crate::lambda::model::CodeVerificationFailedException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
     }
     w.end_object();
 }
@@ -757,16 +585,7 @@ pub(crate) fn ser_context_failed_details(x: &crate::lambda::model::ContextFailed
     w.end_object();
 }
 
-pub(crate) fn ser_context_options(x: &crate::lambda::model::ContextOptions, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.replay_children {
-        w.key("ReplayChildren");
-        w.boolean(*v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_context_started_details(x: &crate::lambda::model::ContextStartedDetails, w: &mut JsonWriter) {
+pub(crate) fn ser_context_started_details(_x: &crate::lambda::model::ContextStartedDetails, w: &mut JsonWriter) {
     w.begin_object();
     w.end_object();
 }
@@ -865,126 +684,12 @@ pub(crate) fn ser_durable_config(x: &crate::lambda::model::DurableConfig, w: &mu
     w.end_object();
 }
 
-pub(crate) fn ser_durable_execution_already_started_exception(
-    x: &crate::lambda::model::DurableExecutionAlreadyStartedException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_durable_executions(x: &::std::vec::Vec<crate::lambda::model::Execution>, w: &mut JsonWriter) {
     w.begin_array();
     for v in x {
         ser_execution(v, w);
     }
     w.end_array();
-}
-
-pub(crate) fn ser_ec2_access_denied_exception(x: &crate::lambda::model::EC2AccessDeniedException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_ec2_throttled_exception(x: &crate::lambda::model::EC2ThrottledException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_ec2_unexpected_exception(x: &crate::lambda::model::EC2UnexpectedException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.ec2_error_code {
-        w.key("EC2ErrorCode");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_efs_mount_connectivity_exception(
-    x: &crate::lambda::model::EFSMountConnectivityException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_efs_mount_failure_exception(x: &crate::lambda::model::EFSMountFailureException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_efs_mount_timeout_exception(x: &crate::lambda::model::EFSMountTimeoutException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_efsio_exception(x: &crate::lambda::model::EFSIOException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
 }
 
 pub(crate) fn ser_endpoint_lists(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
@@ -1003,41 +708,6 @@ pub(crate) fn ser_endpoints(
     for (k, v) in x {
         w.key(k);
         ser_endpoint_lists(v, w);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_eni_limit_reached_exception(x: &crate::lambda::model::ENILimitReachedException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_eni_not_ready_exception(x: &crate::lambda::model::ENINotReadyException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_environment(x: &crate::lambda::model::Environment, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.variables {
-        w.key("Variables");
-        ser_environment_variables(v, w);
     }
     w.end_object();
 }
@@ -1542,17 +1212,6 @@ pub(crate) fn ser_execution_started_details(x: &crate::lambda::model::ExecutionS
     w.end_object();
 }
 
-pub(crate) fn ser_execution_status_list(
-    x: &::std::vec::Vec<crate::lambda::model::ExecutionStatus>,
-    w: &mut JsonWriter,
-) {
-    w.begin_array();
-    for v in x {
-        w.string(v.as_str());
-    }
-    w.end_array();
-}
-
 pub(crate) fn ser_execution_stopped_details(x: &crate::lambda::model::ExecutionStoppedDetails, w: &mut JsonWriter) {
     w.begin_object();
     {
@@ -1655,35 +1314,6 @@ pub(crate) fn ser_function_arn_list(x: &::std::vec::Vec<::std::string::String>, 
     w.end_array();
 }
 
-pub(crate) fn ser_function_code(x: &crate::lambda::model::FunctionCode, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.image_uri {
-        w.key("ImageUri");
-        w.string(v);
-    }
-    if let Some(v) = &x.s3_bucket {
-        w.key("S3Bucket");
-        w.string(v);
-    }
-    if let Some(v) = &x.s3_key {
-        w.key("S3Key");
-        w.string(v);
-    }
-    if let Some(v) = &x.s3_object_version {
-        w.key("S3ObjectVersion");
-        w.string(v);
-    }
-    if let Some(v) = &x.source_kms_key_arn {
-        w.key("SourceKMSKeyArn");
-        w.string(v);
-    }
-    if let Some(v) = &x.zip_file {
-        w.key("ZipFile");
-        w.blob(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_function_code_location(x: &crate::lambda::model::FunctionCodeLocation, w: &mut JsonWriter) {
     w.begin_object();
     if let Some(v) = &x.image_uri {
@@ -1726,7 +1356,7 @@ pub(crate) fn ser_function_configuration(x: &crate::lambda::model::FunctionConfi
     {
         let v = &x.code_size;
         w.key("CodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.config_sha256 {
         w.key("ConfigSha256");
@@ -2024,22 +1654,6 @@ pub(crate) fn ser_function_versions_by_capacity_provider_list_item(
     w.end_object();
 }
 
-pub(crate) fn ser_function_versions_per_capacity_provider_limit_exceeded_exception(
-    x: &crate::lambda::model::FunctionVersionsPerCapacityProviderLimitExceededException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_headers_list(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
     w.begin_array();
     for v in x {
@@ -2116,109 +1730,6 @@ pub(crate) fn ser_instance_type_set(x: &::std::vec::Vec<::std::string::String>, 
     w.end_array();
 }
 
-pub(crate) fn ser_invalid_code_signature_exception(
-    x: &crate::lambda::model::InvalidCodeSignatureException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_invalid_parameter_value_exception(
-    x: &crate::lambda::model::InvalidParameterValueException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_invalid_request_content_exception(
-    x: &crate::lambda::model::InvalidRequestContentException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_invalid_runtime_exception(x: &crate::lambda::model::InvalidRuntimeException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_invalid_security_group_id_exception(
-    x: &crate::lambda::model::InvalidSecurityGroupIDException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_invalid_subnet_id_exception(x: &crate::lambda::model::InvalidSubnetIDException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_invalid_zip_file_exception(x: &crate::lambda::model::InvalidZipFileException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_invocation_completed_details(
     x: &crate::lambda::model::InvocationCompletedDetails,
     w: &mut JsonWriter,
@@ -2242,38 +1753,6 @@ pub(crate) fn ser_invocation_completed_details(
         let v = &x.start_timestamp;
         w.key("StartTimestamp");
         w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_invoke_response_stream_update(
-    x: &crate::lambda::model::InvokeResponseStreamUpdate,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.payload {
-        w.key("Payload");
-        w.blob(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_invoke_with_response_stream_complete_event(
-    x: &crate::lambda::model::InvokeWithResponseStreamCompleteEvent,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.error_code {
-        w.key("ErrorCode");
-        w.string(v);
-    }
-    if let Some(v) = &x.error_details {
-        w.key("ErrorDetails");
-        w.string(v);
-    }
-    if let Some(v) = &x.log_result {
-        w.key("LogResult");
-        w.string(v);
     }
     w.end_object();
 }
@@ -2352,58 +1831,6 @@ pub(crate) fn ser_kafka_schema_validation_config_list(
     w.end_array();
 }
 
-pub(crate) fn ser_kms_access_denied_exception(x: &crate::lambda::model::KMSAccessDeniedException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_kms_disabled_exception(x: &crate::lambda::model::KMSDisabledException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_kms_invalid_state_exception(x: &crate::lambda::model::KMSInvalidStateException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_kms_not_found_exception(x: &crate::lambda::model::KMSNotFoundException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_lambda_managed_instances_capacity_provider_config(
     x: &crate::lambda::model::LambdaManagedInstancesCapacityProviderConfig,
     w: &mut JsonWriter,
@@ -2434,7 +1861,7 @@ pub(crate) fn ser_layer(x: &crate::lambda::model::Layer, w: &mut JsonWriter) {
     {
         let v = &x.code_size;
         w.key("CodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.signing_job_arn {
         w.key("SigningJobArn");
@@ -2443,35 +1870,6 @@ pub(crate) fn ser_layer(x: &crate::lambda::model::Layer, w: &mut JsonWriter) {
     if let Some(v) = &x.signing_profile_version_arn {
         w.key("SigningProfileVersionArn");
         w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_layer_list(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
-    w.begin_array();
-    for v in x {
-        w.string(v);
-    }
-    w.end_array();
-}
-
-pub(crate) fn ser_layer_version_content_input(x: &crate::lambda::model::LayerVersionContentInput, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.s3_bucket {
-        w.key("S3Bucket");
-        w.string(v);
-    }
-    if let Some(v) = &x.s3_key {
-        w.key("S3Key");
-        w.string(v);
-    }
-    if let Some(v) = &x.s3_object_version {
-        w.key("S3ObjectVersion");
-        w.string(v);
-    }
-    if let Some(v) = &x.zip_file {
-        w.key("ZipFile");
-        w.blob(v);
     }
     w.end_object();
 }
@@ -2488,7 +1886,7 @@ pub(crate) fn ser_layer_version_content_output(
     {
         let v = &x.code_size;
         w.key("CodeSize");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     if let Some(v) = &x.location {
         w.key("Location");
@@ -2545,7 +1943,7 @@ pub(crate) fn ser_layer_versions_list_item(x: &crate::lambda::model::LayerVersio
     {
         let v = &x.version;
         w.key("Version");
-        w.integer(*v as i64);
+        w.integer(*v);
     }
     w.end_object();
 }
@@ -2600,38 +1998,6 @@ pub(crate) fn ser_logging_config(x: &crate::lambda::model::LoggingConfig, w: &mu
     if let Some(v) = &x.system_log_level {
         w.key("SystemLogLevel");
         w.string(v.as_str());
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_mode_not_supported_exception(
-    x: &crate::lambda::model::ModeNotSupportedException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_no_published_version_exception(
-    x: &crate::lambda::model::NoPublishedVersionException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
     }
     w.end_object();
 }
@@ -2719,112 +2085,12 @@ pub(crate) fn ser_operation(x: &crate::lambda::model::Operation, w: &mut JsonWri
     w.end_object();
 }
 
-pub(crate) fn ser_operation_update(x: &crate::lambda::model::OperationUpdate, w: &mut JsonWriter) {
-    w.begin_object();
-    {
-        let v = &x.action;
-        w.key("Action");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &x.callback_options {
-        w.key("CallbackOptions");
-        ser_callback_options(v, w);
-    }
-    if let Some(v) = &x.chained_invoke_options {
-        w.key("ChainedInvokeOptions");
-        ser_chained_invoke_options(v, w);
-    }
-    if let Some(v) = &x.context_options {
-        w.key("ContextOptions");
-        ser_context_options(v, w);
-    }
-    if let Some(v) = &x.error {
-        w.key("Error");
-        ser_error_object(v, w);
-    }
-    {
-        let v = &x.id;
-        w.key("Id");
-        w.string(v);
-    }
-    if let Some(v) = &x.name {
-        w.key("Name");
-        w.string(v);
-    }
-    if let Some(v) = &x.parent_id {
-        w.key("ParentId");
-        w.string(v);
-    }
-    if let Some(v) = &x.payload {
-        w.key("Payload");
-        w.string(v);
-    }
-    if let Some(v) = &x.step_options {
-        w.key("StepOptions");
-        ser_step_options(v, w);
-    }
-    if let Some(v) = &x.sub_type {
-        w.key("SubType");
-        w.string(v);
-    }
-    {
-        let v = &x.r#type;
-        w.key("Type");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &x.wait_options {
-        w.key("WaitOptions");
-        ser_wait_options(v, w);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_operation_updates(x: &::std::vec::Vec<crate::lambda::model::OperationUpdate>, w: &mut JsonWriter) {
-    w.begin_array();
-    for v in x {
-        ser_operation_update(v, w);
-    }
-    w.end_array();
-}
-
 pub(crate) fn ser_operations(x: &::std::vec::Vec<crate::lambda::model::Operation>, w: &mut JsonWriter) {
     w.begin_array();
     for v in x {
         ser_operation(v, w);
     }
     w.end_array();
-}
-
-pub(crate) fn ser_policy_length_exceeded_exception(
-    x: &crate::lambda::model::PolicyLengthExceededException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_precondition_failed_exception(
-    x: &crate::lambda::model::PreconditionFailedException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
 }
 
 pub(crate) fn ser_propagate_tags(x: &crate::lambda::model::PropagateTags, w: &mut JsonWriter) {
@@ -2887,22 +2153,6 @@ pub(crate) fn ser_provisioned_concurrency_config_list_item(
     w.end_object();
 }
 
-pub(crate) fn ser_provisioned_concurrency_config_not_found_exception(
-    x: &crate::lambda::model::ProvisionedConcurrencyConfigNotFoundException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_provisioned_poller_config(x: &crate::lambda::model::ProvisionedPollerConfig, w: &mut JsonWriter) {
     w.begin_object();
     if let Some(v) = &x.maximum_pollers {
@@ -2920,112 +2170,12 @@ pub(crate) fn ser_provisioned_poller_config(x: &crate::lambda::model::Provisione
     w.end_object();
 }
 
-pub(crate) fn ser_public_policy_exception(x: &crate::lambda::model::PublicPolicyException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_queues(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
     w.begin_array();
     for v in x {
         w.string(v);
     }
     w.end_array();
-}
-
-pub(crate) fn ser_recursive_invocation_exception(
-    x: &crate::lambda::model::RecursiveInvocationException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_request_too_large_exception(x: &crate::lambda::model::RequestTooLargeException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_resource_conflict_exception(x: &crate::lambda::model::ResourceConflictException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_resource_in_use_exception(x: &crate::lambda::model::ResourceInUseException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_resource_not_found_exception(
-    x: &crate::lambda::model::ResourceNotFoundException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_resource_not_ready_exception(
-    x: &crate::lambda::model::ResourceNotReadyException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
 }
 
 pub(crate) fn ser_retry_details(x: &crate::lambda::model::RetryDetails, w: &mut JsonWriter) {
@@ -3063,54 +2213,6 @@ pub(crate) fn ser_runtime_version_error(x: &crate::lambda::model::RuntimeVersion
     }
     if let Some(v) = &x.message {
         w.key("Message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_s3_files_mount_connectivity_exception(
-    x: &crate::lambda::model::S3FilesMountConnectivityException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_s3_files_mount_failure_exception(
-    x: &crate::lambda::model::S3FilesMountFailureException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_s3_files_mount_timeout_exception(
-    x: &crate::lambda::model::S3FilesMountTimeoutException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
         w.string(v);
     }
     w.end_object();
@@ -3158,111 +2260,12 @@ pub(crate) fn ser_self_managed_kafka_event_source_config(
     w.end_object();
 }
 
-pub(crate) fn ser_serialized_request_entity_too_large_exception(
-    x: &crate::lambda::model::SerializedRequestEntityTooLargeException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_service_exception(x: &crate::lambda::model::ServiceException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_service_quota_exceeded_exception(
-    x: &crate::lambda::model::ServiceQuotaExceededException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_signing_profile_version_arns(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
     w.begin_array();
     for v in x {
         w.string(v);
     }
     w.end_array();
-}
-
-pub(crate) fn ser_snap_start(x: &crate::lambda::model::SnapStart, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.apply_on {
-        w.key("ApplyOn");
-        w.string(v.as_str());
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_snap_start_exception(x: &crate::lambda::model::SnapStartException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_snap_start_not_ready_exception(
-    x: &crate::lambda::model::SnapStartNotReadyException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_snap_start_regeneration_failure_exception(
-    x: &crate::lambda::model::SnapStartRegenerationFailureException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
 }
 
 pub(crate) fn ser_snap_start_response(x: &crate::lambda::model::SnapStartResponse, w: &mut JsonWriter) {
@@ -3274,22 +2277,6 @@ pub(crate) fn ser_snap_start_response(x: &crate::lambda::model::SnapStartRespons
     if let Some(v) = &x.optimization_status {
         w.key("OptimizationStatus");
         w.string(v.as_str());
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_snap_start_timeout_exception(
-    x: &crate::lambda::model::SnapStartTimeoutException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
     }
     w.end_object();
 }
@@ -3363,16 +2350,7 @@ pub(crate) fn ser_step_failed_details(x: &crate::lambda::model::StepFailedDetail
     w.end_object();
 }
 
-pub(crate) fn ser_step_options(x: &crate::lambda::model::StepOptions, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.next_attempt_delay_seconds {
-        w.key("NextAttemptDelaySeconds");
-        w.integer(*v as i64);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_step_started_details(x: &crate::lambda::model::StepStartedDetails, w: &mut JsonWriter) {
+pub(crate) fn ser_step_started_details(_x: &crate::lambda::model::StepStartedDetails, w: &mut JsonWriter) {
     w.begin_object();
     w.end_object();
 }
@@ -3401,30 +2379,6 @@ pub(crate) fn ser_string_list(x: &::std::vec::Vec<::std::string::String>, w: &mu
 }
 
 pub(crate) fn ser_subnet_ids(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
-    w.begin_array();
-    for v in x {
-        w.string(v);
-    }
-    w.end_array();
-}
-
-pub(crate) fn ser_subnet_ip_address_limit_reached_exception(
-    x: &crate::lambda::model::SubnetIPAddressLimitReachedException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_tag_key_list(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
     w.begin_array();
     for v in x {
         w.string(v);
@@ -3487,27 +2441,6 @@ pub(crate) fn ser_tenancy_config(x: &crate::lambda::model::TenancyConfig, w: &mu
     w.end_object();
 }
 
-pub(crate) fn ser_too_many_requests_exception(x: &crate::lambda::model::TooManyRequestsException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.reason {
-        w.key("Reason");
-        w.string(v.as_str());
-    }
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    if let Some(v) = &x.retry_after_seconds {
-        w.key("retryAfterSeconds");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_topics(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
     w.begin_array();
     for v in x {
@@ -3525,53 +2458,11 @@ pub(crate) fn ser_trace_header(x: &crate::lambda::model::TraceHeader, w: &mut Js
     w.end_object();
 }
 
-pub(crate) fn ser_tracing_config(x: &crate::lambda::model::TracingConfig, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.mode {
-        w.key("Mode");
-        w.string(v.as_str());
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_tracing_config_response(x: &crate::lambda::model::TracingConfigResponse, w: &mut JsonWriter) {
     w.begin_object();
     if let Some(v) = &x.mode {
         w.key("Mode");
         w.string(v.as_str());
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_unsupported_media_type_exception(
-    x: &crate::lambda::model::UnsupportedMediaTypeException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.r#type {
-        w.key("Type");
-        w.string(v);
-    }
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_vpc_config(x: &crate::lambda::model::VpcConfig, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.ipv6_allowed_for_dual_stack {
-        w.key("Ipv6AllowedForDualStack");
-        w.boolean(*v);
-    }
-    if let Some(v) = &x.security_group_ids {
-        w.key("SecurityGroupIds");
-        ser_security_group_ids(v, w);
-    }
-    if let Some(v) = &x.subnet_ids {
-        w.key("SubnetIds");
-        ser_subnet_ids(v, w);
     }
     w.end_object();
 }
@@ -3611,15 +2502,6 @@ pub(crate) fn ser_wait_details(x: &crate::lambda::model::WaitDetails, w: &mut Js
     if let Some(v) = &x.scheduled_end_timestamp {
         w.key("ScheduledEndTimestamp");
         w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_wait_options(x: &crate::lambda::model::WaitOptions, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.wait_seconds {
-        w.key("WaitSeconds");
-        w.integer(*v as i64);
     }
     w.end_object();
 }

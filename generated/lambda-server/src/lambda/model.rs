@@ -2,11 +2,10 @@
 
 //! The shapes of the service's model as Rust types.
 
-#[allow(unused_imports)]
 use smithy_server_runtime as rt;
 
 /// Limits that are related to concurrency and storage.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AccountLimit {
     /// The maximum size of a function's deployment package and layers when they're extracted.
     pub code_size_unzipped: i64,
@@ -18,18 +17,6 @@ pub struct AccountLimit {
     pub total_code_size: i64,
     /// The maximum number of simultaneous function executions, minus the capacity that's reserved for individual functions with PutFunctionConcurrency .
     pub unreserved_concurrent_executions: ::std::option::Option<i32>,
-}
-
-impl ::std::default::Default for AccountLimit {
-    fn default() -> Self {
-        Self {
-            code_size_unzipped: 0,
-            code_size_zipped: 0,
-            concurrent_executions: 0,
-            total_code_size: 0,
-            unreserved_concurrent_executions: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for AccountLimit {
@@ -48,21 +35,12 @@ impl ::std::fmt::Debug for AccountLimit {
 }
 
 /// The number of functions and amount of storage in use.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct AccountUsage {
     /// The number of Lambda functions.
     pub function_count: i64,
     /// The amount of storage space, in bytes, that's being used by deployment packages and layer archives.
     pub total_code_size: i64,
-}
-
-impl ::std::default::Default for AccountUsage {
-    fn default() -> Self {
-        Self {
-            function_count: 0,
-            total_code_size: 0,
-        }
-    }
 }
 
 impl ::std::fmt::Debug for AccountUsage {
@@ -434,21 +412,12 @@ impl ::std::fmt::Debug for CallbackFailedDetails {
 }
 
 /// Configuration options for callback operations in durable executions, including timeout settings and retry behavior.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CallbackOptions {
     /// The heartbeat timeout for the callback operation, in seconds.
     pub heartbeat_timeout_seconds: i32,
     /// The timeout for the callback operation in seconds.
     pub timeout_seconds: i32,
-}
-
-impl ::std::default::Default for CallbackOptions {
-    fn default() -> Self {
-        Self {
-            heartbeat_timeout_seconds: 0,
-            timeout_seconds: 0,
-        }
-    }
 }
 
 impl ::std::fmt::Debug for CallbackOptions {
@@ -1609,7 +1578,7 @@ impl ::std::fmt::Debug for CreateEventSourceMappingRequest {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CreateFunctionRequest {
     /// The instruction set architecture that the function supports.
     pub architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
@@ -1667,41 +1636,6 @@ pub struct CreateFunctionRequest {
     pub tracing_config: ::std::option::Option<crate::lambda::model::TracingConfig>,
     /// For network connectivity to Amazon Web Services resources in a VPC, specify a list of security groups and subnets in the VPC.
     pub vpc_config: ::std::option::Option<crate::lambda::model::VpcConfig>,
-}
-
-impl ::std::default::Default for CreateFunctionRequest {
-    fn default() -> Self {
-        Self {
-            architectures: ::std::default::Default::default(),
-            capacity_provider_config: ::std::default::Default::default(),
-            code: ::std::default::Default::default(),
-            code_signing_config_arn: ::std::default::Default::default(),
-            dead_letter_config: ::std::default::Default::default(),
-            description: ::std::default::Default::default(),
-            durable_config: ::std::default::Default::default(),
-            environment: ::std::default::Default::default(),
-            ephemeral_storage: ::std::default::Default::default(),
-            file_system_configs: ::std::default::Default::default(),
-            function_name: ::std::default::Default::default(),
-            handler: ::std::default::Default::default(),
-            image_config: ::std::default::Default::default(),
-            kms_key_arn: ::std::default::Default::default(),
-            layers: ::std::default::Default::default(),
-            logging_config: ::std::default::Default::default(),
-            memory_size: ::std::default::Default::default(),
-            package_type: ::std::default::Default::default(),
-            publish: false,
-            publish_to: ::std::default::Default::default(),
-            role: ::std::default::Default::default(),
-            runtime: ::std::default::Default::default(),
-            snap_start: ::std::default::Default::default(),
-            tags: ::std::default::Default::default(),
-            tenancy_config: ::std::default::Default::default(),
-            timeout: ::std::default::Default::default(),
-            tracing_config: ::std::default::Default::default(),
-            vpc_config: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for CreateFunctionRequest {
@@ -1953,16 +1887,10 @@ impl ::std::fmt::Debug for DeleteFunctionRequest {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct DeleteFunctionResponse {
     /// The HTTP status code returned by the operation.
     pub status_code: i32,
-}
-
-impl ::std::default::Default for DeleteFunctionResponse {
-    fn default() -> Self {
-        Self { status_code: 0 }
-    }
 }
 
 impl ::std::fmt::Debug for DeleteFunctionResponse {
@@ -3487,7 +3415,7 @@ impl ::std::fmt::Debug for FunctionCodeLocation {
 }
 
 /// Details about a function's configuration.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct FunctionConfiguration {
     /// The instruction set architecture that the function supports.
     pub architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
@@ -3569,53 +3497,6 @@ pub struct FunctionConfiguration {
     pub version: ::std::option::Option<::std::string::String>,
     /// The function's networking configuration.
     pub vpc_config: ::std::option::Option<crate::lambda::model::VpcConfigResponse>,
-}
-
-impl ::std::default::Default for FunctionConfiguration {
-    fn default() -> Self {
-        Self {
-            architectures: ::std::default::Default::default(),
-            capacity_provider_config: ::std::default::Default::default(),
-            code_sha256: ::std::default::Default::default(),
-            code_size: 0,
-            config_sha256: ::std::default::Default::default(),
-            dead_letter_config: ::std::default::Default::default(),
-            description: ::std::default::Default::default(),
-            durable_config: ::std::default::Default::default(),
-            environment: ::std::default::Default::default(),
-            ephemeral_storage: ::std::default::Default::default(),
-            file_system_configs: ::std::default::Default::default(),
-            function_arn: ::std::default::Default::default(),
-            function_name: ::std::default::Default::default(),
-            handler: ::std::default::Default::default(),
-            image_config_response: ::std::default::Default::default(),
-            kms_key_arn: ::std::default::Default::default(),
-            last_modified: ::std::default::Default::default(),
-            last_update_status: ::std::default::Default::default(),
-            last_update_status_reason: ::std::default::Default::default(),
-            last_update_status_reason_code: ::std::default::Default::default(),
-            layers: ::std::default::Default::default(),
-            logging_config: ::std::default::Default::default(),
-            master_arn: ::std::default::Default::default(),
-            memory_size: ::std::default::Default::default(),
-            package_type: ::std::default::Default::default(),
-            revision_id: ::std::default::Default::default(),
-            role: ::std::default::Default::default(),
-            runtime: ::std::default::Default::default(),
-            runtime_version_config: ::std::default::Default::default(),
-            signing_job_arn: ::std::default::Default::default(),
-            signing_profile_version_arn: ::std::default::Default::default(),
-            snap_start: ::std::default::Default::default(),
-            state: ::std::default::Default::default(),
-            state_reason: ::std::default::Default::default(),
-            state_reason_code: ::std::default::Default::default(),
-            tenancy_config: ::std::default::Default::default(),
-            timeout: ::std::default::Default::default(),
-            tracing_config: ::std::default::Default::default(),
-            version: ::std::default::Default::default(),
-            vpc_config: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for FunctionConfiguration {
@@ -4055,7 +3936,7 @@ impl ::std::fmt::Debug for GetCodeSigningConfigResponse {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct GetDurableExecutionHistoryRequest {
     /// The Amazon Resource Name (ARN) of the durable execution.
     pub durable_execution_arn: ::std::string::String,
@@ -4067,18 +3948,6 @@ pub struct GetDurableExecutionHistoryRequest {
     pub max_items: i32,
     /// When set to true , returns the history events in reverse chronological order (newest first).
     pub reverse_order: ::std::option::Option<bool>,
-}
-
-impl ::std::default::Default for GetDurableExecutionHistoryRequest {
-    fn default() -> Self {
-        Self {
-            durable_execution_arn: ::std::default::Default::default(),
-            include_execution_data: ::std::default::Default::default(),
-            marker: ::std::default::Default::default(),
-            max_items: 0,
-            reverse_order: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for GetDurableExecutionHistoryRequest {
@@ -4170,7 +4039,7 @@ impl ::std::fmt::Debug for GetDurableExecutionResponse {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct GetDurableExecutionStateRequest {
     /// A checkpoint token that identifies the current state of the execution.
     pub checkpoint_token: ::std::string::String,
@@ -4180,17 +4049,6 @@ pub struct GetDurableExecutionStateRequest {
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of operations to return per call.
     pub max_items: i32,
-}
-
-impl ::std::default::Default for GetDurableExecutionStateRequest {
-    fn default() -> Self {
-        Self {
-            checkpoint_token: ::std::default::Default::default(),
-            durable_execution_arn: ::std::default::Default::default(),
-            marker: ::std::default::Default::default(),
-            max_items: 0,
-        }
-    }
 }
 
 impl ::std::fmt::Debug for GetDurableExecutionStateRequest {
@@ -4554,7 +4412,7 @@ impl ::std::fmt::Debug for GetLayerVersionRequest {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct GetLayerVersionResponse {
     /// A list of compatible instruction set architectures .
     pub compatible_architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
@@ -4574,22 +4432,6 @@ pub struct GetLayerVersionResponse {
     pub license_info: ::std::option::Option<::std::string::String>,
     /// The version number.
     pub version: i64,
-}
-
-impl ::std::default::Default for GetLayerVersionResponse {
-    fn default() -> Self {
-        Self {
-            compatible_architectures: ::std::default::Default::default(),
-            compatible_runtimes: ::std::default::Default::default(),
-            content: ::std::default::Default::default(),
-            created_date: ::std::default::Default::default(),
-            description: ::std::default::Default::default(),
-            layer_arn: ::std::default::Default::default(),
-            layer_version_arn: ::std::default::Default::default(),
-            license_info: ::std::default::Default::default(),
-            version: 0,
-        }
-    }
 }
 
 impl ::std::fmt::Debug for GetLayerVersionResponse {
@@ -5064,7 +4906,7 @@ impl ::std::fmt::Debug for InvocationRequest {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct InvocationResponse {
     /// The ARN of the durable execution that was started.
     pub durable_execution_arn: ::std::option::Option<::std::string::String>,
@@ -5078,19 +4920,6 @@ pub struct InvocationResponse {
     pub payload: ::std::option::Option<rt::aws_smithy_types::Blob>,
     /// The HTTP status code is in the 200 range for a successful request.
     pub status_code: i32,
-}
-
-impl ::std::default::Default for InvocationResponse {
-    fn default() -> Self {
-        Self {
-            durable_execution_arn: ::std::default::Default::default(),
-            executed_version: ::std::default::Default::default(),
-            function_error: ::std::default::Default::default(),
-            log_result: ::std::default::Default::default(),
-            payload: ::std::default::Default::default(),
-            status_code: 0,
-        }
-    }
 }
 
 impl ::std::fmt::Debug for InvocationResponse {
@@ -5173,16 +5002,10 @@ impl ::std::fmt::Debug for InvokeAsyncRequest {
 }
 
 /// A success response ( 202 Accepted ) indicates that the request is queued for invocation.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct InvokeAsyncResponse {
     /// The status code.
     pub status: i32,
-}
-
-impl ::std::default::Default for InvokeAsyncResponse {
-    fn default() -> Self {
-        Self { status: 0 }
-    }
 }
 
 impl ::std::fmt::Debug for InvokeAsyncResponse {
@@ -5329,7 +5152,7 @@ impl ::std::fmt::Debug for InvokeWithResponseStreamResponse {
 }
 
 /// An object that includes a chunk of the response payload.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum InvokeWithResponseStreamResponseEvent {
     /// An object that's returned when the stream has ended and all the payload chunks have been returned.
     InvokeComplete(crate::lambda::model::InvokeWithResponseStreamCompleteEvent),
@@ -5337,13 +5160,8 @@ pub enum InvokeWithResponseStreamResponseEvent {
     PayloadChunk(crate::lambda::model::InvokeResponseStreamUpdate),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for InvokeWithResponseStreamResponseEvent {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for InvokeWithResponseStreamResponseEvent {
@@ -5910,7 +5728,7 @@ impl ::std::default::Default for LastUpdateStatusReasonCode {
 }
 
 /// An Lambda layer .
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Layer {
     /// The Amazon Resource Name (ARN) of the function layer.
     pub arn: ::std::option::Option<::std::string::String>,
@@ -5920,17 +5738,6 @@ pub struct Layer {
     pub signing_job_arn: ::std::option::Option<::std::string::String>,
     /// The Amazon Resource Name (ARN) for a signing profile version.
     pub signing_profile_version_arn: ::std::option::Option<::std::string::String>,
-}
-
-impl ::std::default::Default for Layer {
-    fn default() -> Self {
-        Self {
-            arn: ::std::default::Default::default(),
-            code_size: 0,
-            signing_job_arn: ::std::default::Default::default(),
-            signing_profile_version_arn: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for Layer {
@@ -5969,7 +5776,7 @@ impl ::std::fmt::Debug for LayerVersionContentInput {
 }
 
 /// Details about a version of an Lambda layer .
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct LayerVersionContentOutput {
     /// The SHA-256 hash of the layer archive.
     pub code_sha256: ::std::option::Option<::std::string::String>,
@@ -5981,18 +5788,6 @@ pub struct LayerVersionContentOutput {
     pub signing_job_arn: ::std::option::Option<::std::string::String>,
     /// The Amazon Resource Name (ARN) for a signing profile version.
     pub signing_profile_version_arn: ::std::option::Option<::std::string::String>,
-}
-
-impl ::std::default::Default for LayerVersionContentOutput {
-    fn default() -> Self {
-        Self {
-            code_sha256: ::std::default::Default::default(),
-            code_size: 0,
-            location: ::std::default::Default::default(),
-            signing_job_arn: ::std::default::Default::default(),
-            signing_profile_version_arn: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for LayerVersionContentOutput {
@@ -6008,7 +5803,7 @@ impl ::std::fmt::Debug for LayerVersionContentOutput {
 }
 
 /// Details about a version of an Lambda layer .
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct LayerVersionsListItem {
     /// A list of compatible instruction set architectures .
     pub compatible_architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
@@ -6024,20 +5819,6 @@ pub struct LayerVersionsListItem {
     pub license_info: ::std::option::Option<::std::string::String>,
     /// The version number.
     pub version: i64,
-}
-
-impl ::std::default::Default for LayerVersionsListItem {
-    fn default() -> Self {
-        Self {
-            compatible_architectures: ::std::default::Default::default(),
-            compatible_runtimes: ::std::default::Default::default(),
-            created_date: ::std::default::Default::default(),
-            description: ::std::default::Default::default(),
-            layer_version_arn: ::std::default::Default::default(),
-            license_info: ::std::default::Default::default(),
-            version: 0,
-        }
-    }
 }
 
 impl ::std::fmt::Debug for LayerVersionsListItem {
@@ -6186,7 +5967,7 @@ impl ::std::fmt::Debug for ListCodeSigningConfigsResponse {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ListDurableExecutionsByFunctionRequest {
     /// Filter executions by name.
     pub durable_execution_name: ::std::option::Option<::std::string::String>,
@@ -6206,22 +5987,6 @@ pub struct ListDurableExecutionsByFunctionRequest {
     pub started_before: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// Filter executions by status.
     pub statuses: ::std::option::Option<::std::vec::Vec<crate::lambda::model::ExecutionStatus>>,
-}
-
-impl ::std::default::Default for ListDurableExecutionsByFunctionRequest {
-    fn default() -> Self {
-        Self {
-            durable_execution_name: ::std::default::Default::default(),
-            function_name: ::std::default::Default::default(),
-            marker: ::std::default::Default::default(),
-            max_items: 0,
-            qualifier: ::std::default::Default::default(),
-            reverse_order: ::std::default::Default::default(),
-            started_after: ::std::default::Default::default(),
-            started_before: ::std::default::Default::default(),
-            statuses: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for ListDurableExecutionsByFunctionRequest {
@@ -7535,7 +7300,7 @@ impl ::std::fmt::Debug for PublishLayerVersionRequest {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct PublishLayerVersionResponse {
     /// A list of compatible instruction set architectures .
     pub compatible_architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
@@ -7555,22 +7320,6 @@ pub struct PublishLayerVersionResponse {
     pub license_info: ::std::option::Option<::std::string::String>,
     /// The version number.
     pub version: i64,
-}
-
-impl ::std::default::Default for PublishLayerVersionResponse {
-    fn default() -> Self {
-        Self {
-            compatible_architectures: ::std::default::Default::default(),
-            compatible_runtimes: ::std::default::Default::default(),
-            content: ::std::default::Default::default(),
-            created_date: ::std::default::Default::default(),
-            description: ::std::default::Default::default(),
-            layer_arn: ::std::default::Default::default(),
-            layer_version_arn: ::std::default::Default::default(),
-            license_info: ::std::default::Default::default(),
-            version: 0,
-        }
-    }
 }
 
 impl ::std::fmt::Debug for PublishLayerVersionResponse {
@@ -8166,21 +7915,12 @@ impl ::std::default::Default for ResponseStreamingInvocationType {
 }
 
 /// Information about retry attempts for an operation.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RetryDetails {
     /// The current attempt number for this operation.
     pub current_attempt: i32,
     /// The delay before the next retry attempt, in seconds.
     pub next_attempt_delay_seconds: ::std::option::Option<i32>,
-}
-
-impl ::std::default::Default for RetryDetails {
-    fn default() -> Self {
-        Self {
-            current_attempt: 0,
-            next_attempt_delay_seconds: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for RetryDetails {
@@ -9476,7 +9216,7 @@ impl ::std::default::Default for StateReasonCode {
 }
 
 /// Details about a step operation.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct StepDetails {
     /// The current attempt number for this step.
     pub attempt: i32,
@@ -9486,17 +9226,6 @@ pub struct StepDetails {
     pub next_attempt_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// The JSON response payload from the step operation.
     pub result: ::std::option::Option<::std::string::String>,
-}
-
-impl ::std::default::Default for StepDetails {
-    fn default() -> Self {
-        Self {
-            attempt: 0,
-            error: ::std::default::Default::default(),
-            next_attempt_timestamp: ::std::default::Default::default(),
-            result: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for StepDetails {
@@ -10211,7 +9940,7 @@ impl ::std::fmt::Debug for UpdateEventSourceMappingRequest {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UpdateFunctionCodeRequest {
     /// The instruction set architecture that the function supports.
     pub architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
@@ -10237,25 +9966,6 @@ pub struct UpdateFunctionCodeRequest {
     pub source_kms_key_arn: ::std::option::Option<::std::string::String>,
     /// The base64-encoded contents of the deployment package.
     pub zip_file: ::std::option::Option<rt::aws_smithy_types::Blob>,
-}
-
-impl ::std::default::Default for UpdateFunctionCodeRequest {
-    fn default() -> Self {
-        Self {
-            architectures: ::std::default::Default::default(),
-            dry_run: false,
-            function_name: ::std::default::Default::default(),
-            image_uri: ::std::default::Default::default(),
-            publish: false,
-            publish_to: ::std::default::Default::default(),
-            revision_id: ::std::default::Default::default(),
-            s3_bucket: ::std::default::Default::default(),
-            s3_key: ::std::default::Default::default(),
-            s3_object_version: ::std::default::Default::default(),
-            source_kms_key_arn: ::std::default::Default::default(),
-            zip_file: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for UpdateFunctionCodeRequest {

@@ -2,8 +2,6 @@
 
 //! The `LambdaApi` trait, the routing table and `LambdaService`, the HTTP service over a `LambdaApi`.
 
-#![allow(clippy::all)]
-
 use rt::rejection::Rejection;
 use smithy_server_runtime as rt;
 

@@ -3,31 +3,23 @@
 //! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound
 //! members and the JSON body.
 
-#![allow(unused_imports, unused_variables, clippy::all)]
-
-use crate::api_gateway::json_ser::*;
 use smithy_server_runtime as rt;
 
 /// Writes any error of the service as a response.
 pub fn serialize(err: crate::api_gateway::error::ServiceError) -> rt::http::Response<rt::body::Body> {
     match err {
-        crate::api_gateway::error::ServiceError::BadRequestException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "BadRequestException",
-                &crate::api_gateway::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::api_gateway::error::ServiceError::BadRequestException(e) => rt::rejection::error_response(
+            400,
+            "BadRequestException",
+            &crate::api_gateway::service::PROTOCOL,
+            rt::rejection::fault_type(true),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
         crate::api_gateway::error::ServiceError::TooManyRequestsException(e) => {
             let mut resp = rt::rejection::error_response(
                 429,
@@ -41,7 +33,6 @@ pub fn serialize(err: crate::api_gateway::error::ServiceError) -> rt::http::Resp
                     }
                 },
             );
-            #[allow(unused_variables)]
             let headers = resp.headers_mut();
             if let Some(v) = &e.retry_after_seconds {
                 {
@@ -50,22 +41,17 @@ pub fn serialize(err: crate::api_gateway::error::ServiceError) -> rt::http::Resp
             }
             resp
         }
-        crate::api_gateway::error::ServiceError::UnauthorizedException(e) => {
-            let mut resp = rt::rejection::error_response(
-                401,
-                "UnauthorizedException",
-                &crate::api_gateway::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::api_gateway::error::ServiceError::UnauthorizedException(e) => rt::rejection::error_response(
+            401,
+            "UnauthorizedException",
+            &crate::api_gateway::service::PROTOCOL,
+            rt::rejection::fault_type(true),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
     }
 }

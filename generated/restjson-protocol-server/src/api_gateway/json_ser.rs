@@ -2,19 +2,8 @@
 
 //! Writers of the model's aggregate shapes as restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
-
 use rt::json_ser::JsonWriter;
 use smithy_server_runtime as rt;
-
-pub(crate) fn ser_bad_request_exception(x: &crate::api_gateway::model::BadRequestException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
 
 pub(crate) fn ser_endpoint_configuration(x: &crate::api_gateway::model::EndpointConfiguration, w: &mut JsonWriter) {
     w.begin_object();
@@ -121,31 +110,6 @@ pub(crate) fn ser_rest_api(x: &crate::api_gateway::model::RestApi, w: &mut JsonW
     if let Some(v) = &x.warnings {
         w.key("warnings");
         ser_list_of_string(v, w);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_too_many_requests_exception(
-    x: &crate::api_gateway::model::TooManyRequestsException,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    if let Some(v) = &x.retry_after_seconds {
-        w.key("retryAfterSeconds");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_unauthorized_exception(x: &crate::api_gateway::model::UnauthorizedException, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
     }
     w.end_object();
 }

@@ -2,7 +2,6 @@
 
 //! The shapes of the service's model as Rust types.
 
-#[allow(unused_imports)]
 use smithy_server_runtime as rt;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]

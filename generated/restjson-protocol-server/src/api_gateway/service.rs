@@ -2,8 +2,6 @@
 
 //! The `ApiGatewayApi` trait, the routing table and `ApiGatewayService`, the HTTP service over a `ApiGatewayApi`.
 
-#![allow(clippy::all)]
-
 use rt::rejection::Rejection;
 use smithy_server_runtime as rt;
 

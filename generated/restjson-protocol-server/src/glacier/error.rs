@@ -3,8 +3,6 @@
 //! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of
 //! the service.
 
-#![allow(unused_variables, unreachable_patterns)]
-
 /// Any error shape of the service.
 #[derive(Debug)]
 pub enum ServiceError {
@@ -125,7 +123,6 @@ impl ::std::convert::From<ServiceError> for UploadArchiveError {
             ServiceError::RequestTimeoutException(e) => Self::RequestTimeoutException(e),
             ServiceError::ResourceNotFoundException(e) => Self::ResourceNotFoundException(e),
             ServiceError::ServiceUnavailableException(e) => Self::ServiceUnavailableException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -209,7 +206,6 @@ impl ::std::convert::From<ServiceError> for UploadMultipartPartError {
             ServiceError::RequestTimeoutException(e) => Self::RequestTimeoutException(e),
             ServiceError::ResourceNotFoundException(e) => Self::ResourceNotFoundException(e),
             ServiceError::ServiceUnavailableException(e) => Self::ServiceUnavailableException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }

@@ -3,138 +3,110 @@
 //! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound
 //! members and the JSON body.
 
-#![allow(unused_imports, unused_variables, clippy::all)]
-
-use crate::glacier::json_ser::*;
 use smithy_server_runtime as rt;
 
 /// Writes any error of the service as a response.
 pub fn serialize(err: crate::glacier::error::ServiceError) -> rt::http::Response<rt::body::Body> {
     match err {
-        crate::glacier::error::ServiceError::InvalidParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidParameterValueException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::glacier::error::ServiceError::MissingParameterValueException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "MissingParameterValueException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::glacier::error::ServiceError::RequestTimeoutException(e) => {
-            let mut resp = rt::rejection::error_response(
-                408,
-                "RequestTimeoutException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::glacier::error::ServiceError::ResourceNotFoundException(e) => {
-            let mut resp = rt::rejection::error_response(
-                404,
-                "ResourceNotFoundException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::glacier::error::ServiceError::ServiceUnavailableException(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceUnavailableException",
-                &crate::glacier::service::PROTOCOL,
-                rt::rejection::fault_type(false),
-                |w| {
-                    if let Some(v) = &e.code {
-                        w.key("code");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                    if let Some(v) = &e.r#type {
-                        w.key("type");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::glacier::error::ServiceError::InvalidParameterValueException(e) => rt::rejection::error_response(
+            400,
+            "InvalidParameterValueException",
+            &crate::glacier::service::PROTOCOL,
+            rt::rejection::fault_type(true),
+            |w| {
+                if let Some(v) = &e.code {
+                    w.key("code");
+                    w.string(v);
+                }
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+                if let Some(v) = &e.r#type {
+                    w.key("type");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::glacier::error::ServiceError::MissingParameterValueException(e) => rt::rejection::error_response(
+            400,
+            "MissingParameterValueException",
+            &crate::glacier::service::PROTOCOL,
+            rt::rejection::fault_type(true),
+            |w| {
+                if let Some(v) = &e.code {
+                    w.key("code");
+                    w.string(v);
+                }
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+                if let Some(v) = &e.r#type {
+                    w.key("type");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::glacier::error::ServiceError::RequestTimeoutException(e) => rt::rejection::error_response(
+            408,
+            "RequestTimeoutException",
+            &crate::glacier::service::PROTOCOL,
+            rt::rejection::fault_type(true),
+            |w| {
+                if let Some(v) = &e.code {
+                    w.key("code");
+                    w.string(v);
+                }
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+                if let Some(v) = &e.r#type {
+                    w.key("type");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::glacier::error::ServiceError::ResourceNotFoundException(e) => rt::rejection::error_response(
+            404,
+            "ResourceNotFoundException",
+            &crate::glacier::service::PROTOCOL,
+            rt::rejection::fault_type(true),
+            |w| {
+                if let Some(v) = &e.code {
+                    w.key("code");
+                    w.string(v);
+                }
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+                if let Some(v) = &e.r#type {
+                    w.key("type");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::glacier::error::ServiceError::ServiceUnavailableException(e) => rt::rejection::error_response(
+            500,
+            "ServiceUnavailableException",
+            &crate::glacier::service::PROTOCOL,
+            rt::rejection::fault_type(false),
+            |w| {
+                if let Some(v) = &e.code {
+                    w.key("code");
+                    w.string(v);
+                }
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+                if let Some(v) = &e.r#type {
+                    w.key("type");
+                    w.string(v);
+                }
+            },
+        ),
     }
 }

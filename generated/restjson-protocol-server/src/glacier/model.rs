@@ -2,7 +2,6 @@
 
 //! The shapes of the service's model as Rust types.
 
-#[allow(unused_imports)]
 use smithy_server_runtime as rt;
 
 #[derive(Clone, PartialEq, Default)]
@@ -162,24 +161,13 @@ impl ::std::fmt::Display for ServiceUnavailableException {
 
 impl ::std::error::Error for ServiceUnavailableException {}
 
+#[derive(Default)]
 pub struct UploadArchiveInput {
     pub account_id: ::std::string::String,
     pub archive_description: ::std::option::Option<::std::string::String>,
     pub body: rt::body::ByteStream,
     pub checksum: ::std::option::Option<::std::string::String>,
     pub vault_name: ::std::string::String,
-}
-
-impl ::std::default::Default for UploadArchiveInput {
-    fn default() -> Self {
-        Self {
-            account_id: ::std::default::Default::default(),
-            archive_description: ::std::default::Default::default(),
-            body: rt::body::ByteStream::default(),
-            checksum: ::std::default::Default::default(),
-            vault_name: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for UploadArchiveInput {
@@ -194,6 +182,7 @@ impl ::std::fmt::Debug for UploadArchiveInput {
     }
 }
 
+#[derive(Default)]
 pub struct UploadMultipartPartInput {
     pub account_id: ::std::string::String,
     pub body: rt::body::ByteStream,
@@ -201,19 +190,6 @@ pub struct UploadMultipartPartInput {
     pub range: ::std::option::Option<::std::string::String>,
     pub upload_id: ::std::string::String,
     pub vault_name: ::std::string::String,
-}
-
-impl ::std::default::Default for UploadMultipartPartInput {
-    fn default() -> Self {
-        Self {
-            account_id: ::std::default::Default::default(),
-            body: rt::body::ByteStream::default(),
-            checksum: ::std::default::Default::default(),
-            range: ::std::default::Default::default(),
-            upload_id: ::std::default::Default::default(),
-            vault_name: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for UploadMultipartPartInput {

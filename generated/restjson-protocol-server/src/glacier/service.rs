@@ -2,8 +2,6 @@
 
 //! The `GlacierApi` trait, the routing table and `GlacierService`, the HTTP service over a `GlacierApi`.
 
-#![allow(clippy::all)]
-
 use rt::rejection::Rejection;
 use smithy_server_runtime as rt;
 

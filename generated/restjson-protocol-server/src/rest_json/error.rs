@@ -3,8 +3,6 @@
 //! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of
 //! the service.
 
-#![allow(unused_variables, unreachable_patterns)]
-
 /// Any error shape of the service.
 #[derive(Debug)]
 pub enum ServiceError {
@@ -71,17 +69,14 @@ impl ::std::error::Error for AllQueryStringTypesError {}
 
 impl ::std::convert::From<ServiceError> for AllQueryStringTypesError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<AllQueryStringTypesError> for ServiceError {
     fn from(e: AllQueryStringTypesError) -> Self {
-        match e {
-            AllQueryStringTypesError::Unmodelled(e) => e,
-        }
+        let AllQueryStringTypesError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -105,17 +100,14 @@ impl ::std::error::Error for ConstantAndVariableQueryStringError {}
 
 impl ::std::convert::From<ServiceError> for ConstantAndVariableQueryStringError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<ConstantAndVariableQueryStringError> for ServiceError {
     fn from(e: ConstantAndVariableQueryStringError) -> Self {
-        match e {
-            ConstantAndVariableQueryStringError::Unmodelled(e) => e,
-        }
+        let ConstantAndVariableQueryStringError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -139,17 +131,14 @@ impl ::std::error::Error for ConstantQueryStringError {}
 
 impl ::std::convert::From<ServiceError> for ConstantQueryStringError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<ConstantQueryStringError> for ServiceError {
     fn from(e: ConstantQueryStringError) -> Self {
-        match e {
-            ConstantQueryStringError::Unmodelled(e) => e,
-        }
+        let ConstantQueryStringError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -173,17 +162,14 @@ impl ::std::error::Error for ContentTypeParametersError {}
 
 impl ::std::convert::From<ServiceError> for ContentTypeParametersError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<ContentTypeParametersError> for ServiceError {
     fn from(e: ContentTypeParametersError) -> Self {
-        match e {
-            ContentTypeParametersError::Unmodelled(e) => e,
-        }
+        let ContentTypeParametersError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -207,17 +193,14 @@ impl ::std::error::Error for DatetimeOffsetsError {}
 
 impl ::std::convert::From<ServiceError> for DatetimeOffsetsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<DatetimeOffsetsError> for ServiceError {
     fn from(e: DatetimeOffsetsError) -> Self {
-        match e {
-            DatetimeOffsetsError::Unmodelled(e) => e,
-        }
+        let DatetimeOffsetsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -241,17 +224,14 @@ impl ::std::error::Error for DocumentTypeError {}
 
 impl ::std::convert::From<ServiceError> for DocumentTypeError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<DocumentTypeError> for ServiceError {
     fn from(e: DocumentTypeError) -> Self {
-        match e {
-            DocumentTypeError::Unmodelled(e) => e,
-        }
+        let DocumentTypeError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -275,17 +255,14 @@ impl ::std::error::Error for DocumentTypeAsMapValueError {}
 
 impl ::std::convert::From<ServiceError> for DocumentTypeAsMapValueError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<DocumentTypeAsMapValueError> for ServiceError {
     fn from(e: DocumentTypeAsMapValueError) -> Self {
-        match e {
-            DocumentTypeAsMapValueError::Unmodelled(e) => e,
-        }
+        let DocumentTypeAsMapValueError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -309,17 +286,14 @@ impl ::std::error::Error for DocumentTypeAsPayloadError {}
 
 impl ::std::convert::From<ServiceError> for DocumentTypeAsPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<DocumentTypeAsPayloadError> for ServiceError {
     fn from(e: DocumentTypeAsPayloadError) -> Self {
-        match e {
-            DocumentTypeAsPayloadError::Unmodelled(e) => e,
-        }
+        let DocumentTypeAsPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -343,17 +317,14 @@ impl ::std::error::Error for DuplexStreamError {}
 
 impl ::std::convert::From<ServiceError> for DuplexStreamError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<DuplexStreamError> for ServiceError {
     fn from(e: DuplexStreamError) -> Self {
-        match e {
-            DuplexStreamError::Unmodelled(e) => e,
-        }
+        let DuplexStreamError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -377,17 +348,14 @@ impl ::std::error::Error for DuplexStreamWithDistinctStreamsError {}
 
 impl ::std::convert::From<ServiceError> for DuplexStreamWithDistinctStreamsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<DuplexStreamWithDistinctStreamsError> for ServiceError {
     fn from(e: DuplexStreamWithDistinctStreamsError) -> Self {
-        match e {
-            DuplexStreamWithDistinctStreamsError::Unmodelled(e) => e,
-        }
+        let DuplexStreamWithDistinctStreamsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -455,17 +423,14 @@ impl ::std::error::Error for EmptyInputAndEmptyOutputError {}
 
 impl ::std::convert::From<ServiceError> for EmptyInputAndEmptyOutputError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<EmptyInputAndEmptyOutputError> for ServiceError {
     fn from(e: EmptyInputAndEmptyOutputError) -> Self {
-        match e {
-            EmptyInputAndEmptyOutputError::Unmodelled(e) => e,
-        }
+        let EmptyInputAndEmptyOutputError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -489,17 +454,14 @@ impl ::std::error::Error for EndpointOperationError {}
 
 impl ::std::convert::From<ServiceError> for EndpointOperationError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<EndpointOperationError> for ServiceError {
     fn from(e: EndpointOperationError) -> Self {
-        match e {
-            EndpointOperationError::Unmodelled(e) => e,
-        }
+        let EndpointOperationError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -523,17 +485,14 @@ impl ::std::error::Error for EndpointWithHostLabelOperationError {}
 
 impl ::std::convert::From<ServiceError> for EndpointWithHostLabelOperationError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<EndpointWithHostLabelOperationError> for ServiceError {
     fn from(e: EndpointWithHostLabelOperationError) -> Self {
-        match e {
-            EndpointWithHostLabelOperationError::Unmodelled(e) => e,
-        }
+        let EndpointWithHostLabelOperationError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -557,17 +516,14 @@ impl ::std::error::Error for FractionalSecondsError {}
 
 impl ::std::convert::From<ServiceError> for FractionalSecondsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<FractionalSecondsError> for ServiceError {
     fn from(e: FractionalSecondsError) -> Self {
-        match e {
-            FractionalSecondsError::Unmodelled(e) => e,
-        }
+        let FractionalSecondsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -655,17 +611,14 @@ impl ::std::error::Error for HostWithPathOperationError {}
 
 impl ::std::convert::From<ServiceError> for HostWithPathOperationError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HostWithPathOperationError> for ServiceError {
     fn from(e: HostWithPathOperationError) -> Self {
-        match e {
-            HostWithPathOperationError::Unmodelled(e) => e,
-        }
+        let HostWithPathOperationError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -689,17 +642,14 @@ impl ::std::error::Error for HttpChecksumRequiredError {}
 
 impl ::std::convert::From<ServiceError> for HttpChecksumRequiredError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpChecksumRequiredError> for ServiceError {
     fn from(e: HttpChecksumRequiredError) -> Self {
-        match e {
-            HttpChecksumRequiredError::Unmodelled(e) => e,
-        }
+        let HttpChecksumRequiredError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -723,17 +673,14 @@ impl ::std::error::Error for HttpEmptyPrefixHeadersError {}
 
 impl ::std::convert::From<ServiceError> for HttpEmptyPrefixHeadersError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpEmptyPrefixHeadersError> for ServiceError {
     fn from(e: HttpEmptyPrefixHeadersError) -> Self {
-        match e {
-            HttpEmptyPrefixHeadersError::Unmodelled(e) => e,
-        }
+        let HttpEmptyPrefixHeadersError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -757,17 +704,14 @@ impl ::std::error::Error for HttpEnumPayloadError {}
 
 impl ::std::convert::From<ServiceError> for HttpEnumPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpEnumPayloadError> for ServiceError {
     fn from(e: HttpEnumPayloadError) -> Self {
-        match e {
-            HttpEnumPayloadError::Unmodelled(e) => e,
-        }
+        let HttpEnumPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -791,17 +735,14 @@ impl ::std::error::Error for HttpPayloadTraitsError {}
 
 impl ::std::convert::From<ServiceError> for HttpPayloadTraitsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpPayloadTraitsError> for ServiceError {
     fn from(e: HttpPayloadTraitsError) -> Self {
-        match e {
-            HttpPayloadTraitsError::Unmodelled(e) => e,
-        }
+        let HttpPayloadTraitsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -825,17 +766,14 @@ impl ::std::error::Error for HttpPayloadTraitsWithMediaTypeError {}
 
 impl ::std::convert::From<ServiceError> for HttpPayloadTraitsWithMediaTypeError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpPayloadTraitsWithMediaTypeError> for ServiceError {
     fn from(e: HttpPayloadTraitsWithMediaTypeError) -> Self {
-        match e {
-            HttpPayloadTraitsWithMediaTypeError::Unmodelled(e) => e,
-        }
+        let HttpPayloadTraitsWithMediaTypeError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -859,17 +797,14 @@ impl ::std::error::Error for HttpPayloadWithStructureError {}
 
 impl ::std::convert::From<ServiceError> for HttpPayloadWithStructureError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpPayloadWithStructureError> for ServiceError {
     fn from(e: HttpPayloadWithStructureError) -> Self {
-        match e {
-            HttpPayloadWithStructureError::Unmodelled(e) => e,
-        }
+        let HttpPayloadWithStructureError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -893,17 +828,14 @@ impl ::std::error::Error for HttpPayloadWithUnionError {}
 
 impl ::std::convert::From<ServiceError> for HttpPayloadWithUnionError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpPayloadWithUnionError> for ServiceError {
     fn from(e: HttpPayloadWithUnionError) -> Self {
-        match e {
-            HttpPayloadWithUnionError::Unmodelled(e) => e,
-        }
+        let HttpPayloadWithUnionError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -927,17 +859,14 @@ impl ::std::error::Error for HttpPrefixHeadersError {}
 
 impl ::std::convert::From<ServiceError> for HttpPrefixHeadersError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpPrefixHeadersError> for ServiceError {
     fn from(e: HttpPrefixHeadersError) -> Self {
-        match e {
-            HttpPrefixHeadersError::Unmodelled(e) => e,
-        }
+        let HttpPrefixHeadersError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -961,17 +890,14 @@ impl ::std::error::Error for HttpPrefixHeadersInResponseError {}
 
 impl ::std::convert::From<ServiceError> for HttpPrefixHeadersInResponseError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpPrefixHeadersInResponseError> for ServiceError {
     fn from(e: HttpPrefixHeadersInResponseError) -> Self {
-        match e {
-            HttpPrefixHeadersInResponseError::Unmodelled(e) => e,
-        }
+        let HttpPrefixHeadersInResponseError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -995,17 +921,14 @@ impl ::std::error::Error for HttpQueryParamsOnlyOperationError {}
 
 impl ::std::convert::From<ServiceError> for HttpQueryParamsOnlyOperationError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpQueryParamsOnlyOperationError> for ServiceError {
     fn from(e: HttpQueryParamsOnlyOperationError) -> Self {
-        match e {
-            HttpQueryParamsOnlyOperationError::Unmodelled(e) => e,
-        }
+        let HttpQueryParamsOnlyOperationError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1029,17 +952,14 @@ impl ::std::error::Error for HttpRequestWithFloatLabelsError {}
 
 impl ::std::convert::From<ServiceError> for HttpRequestWithFloatLabelsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpRequestWithFloatLabelsError> for ServiceError {
     fn from(e: HttpRequestWithFloatLabelsError) -> Self {
-        match e {
-            HttpRequestWithFloatLabelsError::Unmodelled(e) => e,
-        }
+        let HttpRequestWithFloatLabelsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1063,17 +983,14 @@ impl ::std::error::Error for HttpRequestWithGreedyLabelInPathError {}
 
 impl ::std::convert::From<ServiceError> for HttpRequestWithGreedyLabelInPathError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpRequestWithGreedyLabelInPathError> for ServiceError {
     fn from(e: HttpRequestWithGreedyLabelInPathError) -> Self {
-        match e {
-            HttpRequestWithGreedyLabelInPathError::Unmodelled(e) => e,
-        }
+        let HttpRequestWithGreedyLabelInPathError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1097,17 +1014,14 @@ impl ::std::error::Error for HttpRequestWithLabelsError {}
 
 impl ::std::convert::From<ServiceError> for HttpRequestWithLabelsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpRequestWithLabelsError> for ServiceError {
     fn from(e: HttpRequestWithLabelsError) -> Self {
-        match e {
-            HttpRequestWithLabelsError::Unmodelled(e) => e,
-        }
+        let HttpRequestWithLabelsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1131,17 +1045,14 @@ impl ::std::error::Error for HttpRequestWithLabelsAndTimestampFormatError {}
 
 impl ::std::convert::From<ServiceError> for HttpRequestWithLabelsAndTimestampFormatError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpRequestWithLabelsAndTimestampFormatError> for ServiceError {
     fn from(e: HttpRequestWithLabelsAndTimestampFormatError) -> Self {
-        match e {
-            HttpRequestWithLabelsAndTimestampFormatError::Unmodelled(e) => e,
-        }
+        let HttpRequestWithLabelsAndTimestampFormatError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1165,17 +1076,14 @@ impl ::std::error::Error for HttpRequestWithRegexLiteralError {}
 
 impl ::std::convert::From<ServiceError> for HttpRequestWithRegexLiteralError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpRequestWithRegexLiteralError> for ServiceError {
     fn from(e: HttpRequestWithRegexLiteralError) -> Self {
-        match e {
-            HttpRequestWithRegexLiteralError::Unmodelled(e) => e,
-        }
+        let HttpRequestWithRegexLiteralError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1199,17 +1107,14 @@ impl ::std::error::Error for HttpResponseCodeError {}
 
 impl ::std::convert::From<ServiceError> for HttpResponseCodeError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpResponseCodeError> for ServiceError {
     fn from(e: HttpResponseCodeError) -> Self {
-        match e {
-            HttpResponseCodeError::Unmodelled(e) => e,
-        }
+        let HttpResponseCodeError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1233,17 +1138,14 @@ impl ::std::error::Error for HttpStringPayloadError {}
 
 impl ::std::convert::From<ServiceError> for HttpStringPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<HttpStringPayloadError> for ServiceError {
     fn from(e: HttpStringPayloadError) -> Self {
-        match e {
-            HttpStringPayloadError::Unmodelled(e) => e,
-        }
+        let HttpStringPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1267,17 +1169,14 @@ impl ::std::error::Error for IgnoreQueryParamsInResponseError {}
 
 impl ::std::convert::From<ServiceError> for IgnoreQueryParamsInResponseError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<IgnoreQueryParamsInResponseError> for ServiceError {
     fn from(e: IgnoreQueryParamsInResponseError) -> Self {
-        match e {
-            IgnoreQueryParamsInResponseError::Unmodelled(e) => e,
-        }
+        let IgnoreQueryParamsInResponseError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1301,17 +1200,14 @@ impl ::std::error::Error for InputAndOutputWithHeadersError {}
 
 impl ::std::convert::From<ServiceError> for InputAndOutputWithHeadersError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<InputAndOutputWithHeadersError> for ServiceError {
     fn from(e: InputAndOutputWithHeadersError) -> Self {
-        match e {
-            InputAndOutputWithHeadersError::Unmodelled(e) => e,
-        }
+        let InputAndOutputWithHeadersError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1335,17 +1231,14 @@ impl ::std::error::Error for InputStreamError {}
 
 impl ::std::convert::From<ServiceError> for InputStreamError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<InputStreamError> for ServiceError {
     fn from(e: InputStreamError) -> Self {
-        match e {
-            InputStreamError::Unmodelled(e) => e,
-        }
+        let InputStreamError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1369,17 +1262,14 @@ impl ::std::error::Error for InputStreamWithInitialRequestError {}
 
 impl ::std::convert::From<ServiceError> for InputStreamWithInitialRequestError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<InputStreamWithInitialRequestError> for ServiceError {
     fn from(e: InputStreamWithInitialRequestError) -> Self {
-        match e {
-            InputStreamWithInitialRequestError::Unmodelled(e) => e,
-        }
+        let InputStreamWithInitialRequestError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1403,17 +1293,14 @@ impl ::std::error::Error for JsonBlobsError {}
 
 impl ::std::convert::From<ServiceError> for JsonBlobsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<JsonBlobsError> for ServiceError {
     fn from(e: JsonBlobsError) -> Self {
-        match e {
-            JsonBlobsError::Unmodelled(e) => e,
-        }
+        let JsonBlobsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1437,17 +1324,14 @@ impl ::std::error::Error for JsonEnumsError {}
 
 impl ::std::convert::From<ServiceError> for JsonEnumsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<JsonEnumsError> for ServiceError {
     fn from(e: JsonEnumsError) -> Self {
-        match e {
-            JsonEnumsError::Unmodelled(e) => e,
-        }
+        let JsonEnumsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1471,17 +1355,14 @@ impl ::std::error::Error for JsonIntEnumsError {}
 
 impl ::std::convert::From<ServiceError> for JsonIntEnumsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<JsonIntEnumsError> for ServiceError {
     fn from(e: JsonIntEnumsError) -> Self {
-        match e {
-            JsonIntEnumsError::Unmodelled(e) => e,
-        }
+        let JsonIntEnumsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1505,17 +1386,14 @@ impl ::std::error::Error for JsonListsError {}
 
 impl ::std::convert::From<ServiceError> for JsonListsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<JsonListsError> for ServiceError {
     fn from(e: JsonListsError) -> Self {
-        match e {
-            JsonListsError::Unmodelled(e) => e,
-        }
+        let JsonListsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1539,17 +1417,14 @@ impl ::std::error::Error for JsonMapsError {}
 
 impl ::std::convert::From<ServiceError> for JsonMapsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<JsonMapsError> for ServiceError {
     fn from(e: JsonMapsError) -> Self {
-        match e {
-            JsonMapsError::Unmodelled(e) => e,
-        }
+        let JsonMapsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1573,17 +1448,14 @@ impl ::std::error::Error for JsonTimestampsError {}
 
 impl ::std::convert::From<ServiceError> for JsonTimestampsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<JsonTimestampsError> for ServiceError {
     fn from(e: JsonTimestampsError) -> Self {
-        match e {
-            JsonTimestampsError::Unmodelled(e) => e,
-        }
+        let JsonTimestampsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1607,17 +1479,14 @@ impl ::std::error::Error for JsonUnionsError {}
 
 impl ::std::convert::From<ServiceError> for JsonUnionsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<JsonUnionsError> for ServiceError {
     fn from(e: JsonUnionsError) -> Self {
-        match e {
-            JsonUnionsError::Unmodelled(e) => e,
-        }
+        let JsonUnionsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1641,17 +1510,14 @@ impl ::std::error::Error for MalformedAcceptWithBodyError {}
 
 impl ::std::convert::From<ServiceError> for MalformedAcceptWithBodyError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedAcceptWithBodyError> for ServiceError {
     fn from(e: MalformedAcceptWithBodyError) -> Self {
-        match e {
-            MalformedAcceptWithBodyError::Unmodelled(e) => e,
-        }
+        let MalformedAcceptWithBodyError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1675,17 +1541,14 @@ impl ::std::error::Error for MalformedAcceptWithGenericStringError {}
 
 impl ::std::convert::From<ServiceError> for MalformedAcceptWithGenericStringError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedAcceptWithGenericStringError> for ServiceError {
     fn from(e: MalformedAcceptWithGenericStringError) -> Self {
-        match e {
-            MalformedAcceptWithGenericStringError::Unmodelled(e) => e,
-        }
+        let MalformedAcceptWithGenericStringError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1709,17 +1572,14 @@ impl ::std::error::Error for MalformedAcceptWithPayloadError {}
 
 impl ::std::convert::From<ServiceError> for MalformedAcceptWithPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedAcceptWithPayloadError> for ServiceError {
     fn from(e: MalformedAcceptWithPayloadError) -> Self {
-        match e {
-            MalformedAcceptWithPayloadError::Unmodelled(e) => e,
-        }
+        let MalformedAcceptWithPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1743,17 +1603,14 @@ impl ::std::error::Error for MalformedBlobError {}
 
 impl ::std::convert::From<ServiceError> for MalformedBlobError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedBlobError> for ServiceError {
     fn from(e: MalformedBlobError) -> Self {
-        match e {
-            MalformedBlobError::Unmodelled(e) => e,
-        }
+        let MalformedBlobError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1777,17 +1634,14 @@ impl ::std::error::Error for MalformedBooleanError {}
 
 impl ::std::convert::From<ServiceError> for MalformedBooleanError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedBooleanError> for ServiceError {
     fn from(e: MalformedBooleanError) -> Self {
-        match e {
-            MalformedBooleanError::Unmodelled(e) => e,
-        }
+        let MalformedBooleanError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1811,17 +1665,14 @@ impl ::std::error::Error for MalformedByteError {}
 
 impl ::std::convert::From<ServiceError> for MalformedByteError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedByteError> for ServiceError {
     fn from(e: MalformedByteError) -> Self {
-        match e {
-            MalformedByteError::Unmodelled(e) => e,
-        }
+        let MalformedByteError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1845,17 +1696,14 @@ impl ::std::error::Error for MalformedContentTypeWithBodyError {}
 
 impl ::std::convert::From<ServiceError> for MalformedContentTypeWithBodyError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedContentTypeWithBodyError> for ServiceError {
     fn from(e: MalformedContentTypeWithBodyError) -> Self {
-        match e {
-            MalformedContentTypeWithBodyError::Unmodelled(e) => e,
-        }
+        let MalformedContentTypeWithBodyError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1879,17 +1727,14 @@ impl ::std::error::Error for MalformedContentTypeWithGenericStringError {}
 
 impl ::std::convert::From<ServiceError> for MalformedContentTypeWithGenericStringError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedContentTypeWithGenericStringError> for ServiceError {
     fn from(e: MalformedContentTypeWithGenericStringError) -> Self {
-        match e {
-            MalformedContentTypeWithGenericStringError::Unmodelled(e) => e,
-        }
+        let MalformedContentTypeWithGenericStringError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1913,17 +1758,14 @@ impl ::std::error::Error for MalformedContentTypeWithPayloadError {}
 
 impl ::std::convert::From<ServiceError> for MalformedContentTypeWithPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedContentTypeWithPayloadError> for ServiceError {
     fn from(e: MalformedContentTypeWithPayloadError) -> Self {
-        match e {
-            MalformedContentTypeWithPayloadError::Unmodelled(e) => e,
-        }
+        let MalformedContentTypeWithPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1947,17 +1789,14 @@ impl ::std::error::Error for MalformedContentTypeWithoutBodyError {}
 
 impl ::std::convert::From<ServiceError> for MalformedContentTypeWithoutBodyError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedContentTypeWithoutBodyError> for ServiceError {
     fn from(e: MalformedContentTypeWithoutBodyError) -> Self {
-        match e {
-            MalformedContentTypeWithoutBodyError::Unmodelled(e) => e,
-        }
+        let MalformedContentTypeWithoutBodyError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -1981,17 +1820,14 @@ impl ::std::error::Error for MalformedContentTypeWithoutBodyEmptyInputError {}
 
 impl ::std::convert::From<ServiceError> for MalformedContentTypeWithoutBodyEmptyInputError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedContentTypeWithoutBodyEmptyInputError> for ServiceError {
     fn from(e: MalformedContentTypeWithoutBodyEmptyInputError) -> Self {
-        match e {
-            MalformedContentTypeWithoutBodyEmptyInputError::Unmodelled(e) => e,
-        }
+        let MalformedContentTypeWithoutBodyEmptyInputError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2015,17 +1851,14 @@ impl ::std::error::Error for MalformedDoubleError {}
 
 impl ::std::convert::From<ServiceError> for MalformedDoubleError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedDoubleError> for ServiceError {
     fn from(e: MalformedDoubleError) -> Self {
-        match e {
-            MalformedDoubleError::Unmodelled(e) => e,
-        }
+        let MalformedDoubleError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2049,17 +1882,14 @@ impl ::std::error::Error for MalformedFloatError {}
 
 impl ::std::convert::From<ServiceError> for MalformedFloatError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedFloatError> for ServiceError {
     fn from(e: MalformedFloatError) -> Self {
-        match e {
-            MalformedFloatError::Unmodelled(e) => e,
-        }
+        let MalformedFloatError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2083,17 +1913,14 @@ impl ::std::error::Error for MalformedIntegerError {}
 
 impl ::std::convert::From<ServiceError> for MalformedIntegerError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedIntegerError> for ServiceError {
     fn from(e: MalformedIntegerError) -> Self {
-        match e {
-            MalformedIntegerError::Unmodelled(e) => e,
-        }
+        let MalformedIntegerError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2117,17 +1944,14 @@ impl ::std::error::Error for MalformedListError {}
 
 impl ::std::convert::From<ServiceError> for MalformedListError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedListError> for ServiceError {
     fn from(e: MalformedListError) -> Self {
-        match e {
-            MalformedListError::Unmodelled(e) => e,
-        }
+        let MalformedListError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2151,17 +1975,14 @@ impl ::std::error::Error for MalformedLongError {}
 
 impl ::std::convert::From<ServiceError> for MalformedLongError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedLongError> for ServiceError {
     fn from(e: MalformedLongError) -> Self {
-        match e {
-            MalformedLongError::Unmodelled(e) => e,
-        }
+        let MalformedLongError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2185,17 +2006,14 @@ impl ::std::error::Error for MalformedMapError {}
 
 impl ::std::convert::From<ServiceError> for MalformedMapError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedMapError> for ServiceError {
     fn from(e: MalformedMapError) -> Self {
-        match e {
-            MalformedMapError::Unmodelled(e) => e,
-        }
+        let MalformedMapError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2219,17 +2037,14 @@ impl ::std::error::Error for MalformedRequestBodyError {}
 
 impl ::std::convert::From<ServiceError> for MalformedRequestBodyError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedRequestBodyError> for ServiceError {
     fn from(e: MalformedRequestBodyError) -> Self {
-        match e {
-            MalformedRequestBodyError::Unmodelled(e) => e,
-        }
+        let MalformedRequestBodyError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2253,17 +2068,14 @@ impl ::std::error::Error for MalformedShortError {}
 
 impl ::std::convert::From<ServiceError> for MalformedShortError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedShortError> for ServiceError {
     fn from(e: MalformedShortError) -> Self {
-        match e {
-            MalformedShortError::Unmodelled(e) => e,
-        }
+        let MalformedShortError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2287,17 +2099,14 @@ impl ::std::error::Error for MalformedStringError {}
 
 impl ::std::convert::From<ServiceError> for MalformedStringError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedStringError> for ServiceError {
     fn from(e: MalformedStringError) -> Self {
-        match e {
-            MalformedStringError::Unmodelled(e) => e,
-        }
+        let MalformedStringError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2321,17 +2130,14 @@ impl ::std::error::Error for MalformedTimestampBodyDateTimeError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampBodyDateTimeError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampBodyDateTimeError> for ServiceError {
     fn from(e: MalformedTimestampBodyDateTimeError) -> Self {
-        match e {
-            MalformedTimestampBodyDateTimeError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampBodyDateTimeError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2355,17 +2161,14 @@ impl ::std::error::Error for MalformedTimestampBodyDefaultError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampBodyDefaultError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampBodyDefaultError> for ServiceError {
     fn from(e: MalformedTimestampBodyDefaultError) -> Self {
-        match e {
-            MalformedTimestampBodyDefaultError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampBodyDefaultError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2389,17 +2192,14 @@ impl ::std::error::Error for MalformedTimestampBodyHttpDateError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampBodyHttpDateError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampBodyHttpDateError> for ServiceError {
     fn from(e: MalformedTimestampBodyHttpDateError) -> Self {
-        match e {
-            MalformedTimestampBodyHttpDateError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampBodyHttpDateError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2423,17 +2223,14 @@ impl ::std::error::Error for MalformedTimestampHeaderDateTimeError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampHeaderDateTimeError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampHeaderDateTimeError> for ServiceError {
     fn from(e: MalformedTimestampHeaderDateTimeError) -> Self {
-        match e {
-            MalformedTimestampHeaderDateTimeError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampHeaderDateTimeError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2457,17 +2254,14 @@ impl ::std::error::Error for MalformedTimestampHeaderDefaultError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampHeaderDefaultError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampHeaderDefaultError> for ServiceError {
     fn from(e: MalformedTimestampHeaderDefaultError) -> Self {
-        match e {
-            MalformedTimestampHeaderDefaultError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampHeaderDefaultError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2491,17 +2285,14 @@ impl ::std::error::Error for MalformedTimestampHeaderEpochError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampHeaderEpochError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampHeaderEpochError> for ServiceError {
     fn from(e: MalformedTimestampHeaderEpochError) -> Self {
-        match e {
-            MalformedTimestampHeaderEpochError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampHeaderEpochError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2525,17 +2316,14 @@ impl ::std::error::Error for MalformedTimestampPathDefaultError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampPathDefaultError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampPathDefaultError> for ServiceError {
     fn from(e: MalformedTimestampPathDefaultError) -> Self {
-        match e {
-            MalformedTimestampPathDefaultError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampPathDefaultError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2559,17 +2347,14 @@ impl ::std::error::Error for MalformedTimestampPathEpochError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampPathEpochError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampPathEpochError> for ServiceError {
     fn from(e: MalformedTimestampPathEpochError) -> Self {
-        match e {
-            MalformedTimestampPathEpochError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampPathEpochError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2593,17 +2378,14 @@ impl ::std::error::Error for MalformedTimestampPathHttpDateError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampPathHttpDateError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampPathHttpDateError> for ServiceError {
     fn from(e: MalformedTimestampPathHttpDateError) -> Self {
-        match e {
-            MalformedTimestampPathHttpDateError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampPathHttpDateError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2627,17 +2409,14 @@ impl ::std::error::Error for MalformedTimestampQueryDefaultError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampQueryDefaultError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampQueryDefaultError> for ServiceError {
     fn from(e: MalformedTimestampQueryDefaultError) -> Self {
-        match e {
-            MalformedTimestampQueryDefaultError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampQueryDefaultError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2661,17 +2440,14 @@ impl ::std::error::Error for MalformedTimestampQueryEpochError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampQueryEpochError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampQueryEpochError> for ServiceError {
     fn from(e: MalformedTimestampQueryEpochError) -> Self {
-        match e {
-            MalformedTimestampQueryEpochError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampQueryEpochError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2695,17 +2471,14 @@ impl ::std::error::Error for MalformedTimestampQueryHttpDateError {}
 
 impl ::std::convert::From<ServiceError> for MalformedTimestampQueryHttpDateError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedTimestampQueryHttpDateError> for ServiceError {
     fn from(e: MalformedTimestampQueryHttpDateError) -> Self {
-        match e {
-            MalformedTimestampQueryHttpDateError::Unmodelled(e) => e,
-        }
+        let MalformedTimestampQueryHttpDateError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2729,17 +2502,14 @@ impl ::std::error::Error for MalformedUnionError {}
 
 impl ::std::convert::From<ServiceError> for MalformedUnionError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MalformedUnionError> for ServiceError {
     fn from(e: MalformedUnionError) -> Self {
-        match e {
-            MalformedUnionError::Unmodelled(e) => e,
-        }
+        let MalformedUnionError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2763,17 +2533,14 @@ impl ::std::error::Error for MediaTypeHeaderError {}
 
 impl ::std::convert::From<ServiceError> for MediaTypeHeaderError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<MediaTypeHeaderError> for ServiceError {
     fn from(e: MediaTypeHeaderError) -> Self {
-        match e {
-            MediaTypeHeaderError::Unmodelled(e) => e,
-        }
+        let MediaTypeHeaderError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2797,17 +2564,14 @@ impl ::std::error::Error for NoInputAndNoOutputError {}
 
 impl ::std::convert::From<ServiceError> for NoInputAndNoOutputError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<NoInputAndNoOutputError> for ServiceError {
     fn from(e: NoInputAndNoOutputError) -> Self {
-        match e {
-            NoInputAndNoOutputError::Unmodelled(e) => e,
-        }
+        let NoInputAndNoOutputError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2831,17 +2595,14 @@ impl ::std::error::Error for NoInputAndOutputError {}
 
 impl ::std::convert::From<ServiceError> for NoInputAndOutputError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<NoInputAndOutputError> for ServiceError {
     fn from(e: NoInputAndOutputError) -> Self {
-        match e {
-            NoInputAndOutputError::Unmodelled(e) => e,
-        }
+        let NoInputAndOutputError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2865,17 +2626,14 @@ impl ::std::error::Error for NullAndEmptyHeadersClientError {}
 
 impl ::std::convert::From<ServiceError> for NullAndEmptyHeadersClientError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<NullAndEmptyHeadersClientError> for ServiceError {
     fn from(e: NullAndEmptyHeadersClientError) -> Self {
-        match e {
-            NullAndEmptyHeadersClientError::Unmodelled(e) => e,
-        }
+        let NullAndEmptyHeadersClientError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2899,17 +2657,14 @@ impl ::std::error::Error for NullAndEmptyHeadersServerError {}
 
 impl ::std::convert::From<ServiceError> for NullAndEmptyHeadersServerError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<NullAndEmptyHeadersServerError> for ServiceError {
     fn from(e: NullAndEmptyHeadersServerError) -> Self {
-        match e {
-            NullAndEmptyHeadersServerError::Unmodelled(e) => e,
-        }
+        let NullAndEmptyHeadersServerError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2933,17 +2688,14 @@ impl ::std::error::Error for OmitsNullSerializesEmptyStringError {}
 
 impl ::std::convert::From<ServiceError> for OmitsNullSerializesEmptyStringError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<OmitsNullSerializesEmptyStringError> for ServiceError {
     fn from(e: OmitsNullSerializesEmptyStringError) -> Self {
-        match e {
-            OmitsNullSerializesEmptyStringError::Unmodelled(e) => e,
-        }
+        let OmitsNullSerializesEmptyStringError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -2967,17 +2719,14 @@ impl ::std::error::Error for OmitsSerializingEmptyListsError {}
 
 impl ::std::convert::From<ServiceError> for OmitsSerializingEmptyListsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<OmitsSerializingEmptyListsError> for ServiceError {
     fn from(e: OmitsSerializingEmptyListsError) -> Self {
-        match e {
-            OmitsSerializingEmptyListsError::Unmodelled(e) => e,
-        }
+        let OmitsSerializingEmptyListsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3001,17 +2750,14 @@ impl ::std::error::Error for OperationWithDefaultsError {}
 
 impl ::std::convert::From<ServiceError> for OperationWithDefaultsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<OperationWithDefaultsError> for ServiceError {
     fn from(e: OperationWithDefaultsError) -> Self {
-        match e {
-            OperationWithDefaultsError::Unmodelled(e) => e,
-        }
+        let OperationWithDefaultsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3035,17 +2781,14 @@ impl ::std::error::Error for OperationWithNestedStructureError {}
 
 impl ::std::convert::From<ServiceError> for OperationWithNestedStructureError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<OperationWithNestedStructureError> for ServiceError {
     fn from(e: OperationWithNestedStructureError) -> Self {
-        match e {
-            OperationWithNestedStructureError::Unmodelled(e) => e,
-        }
+        let OperationWithNestedStructureError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3113,17 +2856,14 @@ impl ::std::error::Error for OutputStreamWithInitialResponseError {}
 
 impl ::std::convert::From<ServiceError> for OutputStreamWithInitialResponseError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<OutputStreamWithInitialResponseError> for ServiceError {
     fn from(e: OutputStreamWithInitialResponseError) -> Self {
-        match e {
-            OutputStreamWithInitialResponseError::Unmodelled(e) => e,
-        }
+        let OutputStreamWithInitialResponseError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3147,17 +2887,14 @@ impl ::std::error::Error for PostPlayerActionError {}
 
 impl ::std::convert::From<ServiceError> for PostPlayerActionError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<PostPlayerActionError> for ServiceError {
     fn from(e: PostPlayerActionError) -> Self {
-        match e {
-            PostPlayerActionError::Unmodelled(e) => e,
-        }
+        let PostPlayerActionError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3181,17 +2918,14 @@ impl ::std::error::Error for PostUnionWithJsonNameError {}
 
 impl ::std::convert::From<ServiceError> for PostUnionWithJsonNameError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<PostUnionWithJsonNameError> for ServiceError {
     fn from(e: PostUnionWithJsonNameError) -> Self {
-        match e {
-            PostUnionWithJsonNameError::Unmodelled(e) => e,
-        }
+        let PostUnionWithJsonNameError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3215,17 +2949,14 @@ impl ::std::error::Error for PutWithContentEncodingError {}
 
 impl ::std::convert::From<ServiceError> for PutWithContentEncodingError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<PutWithContentEncodingError> for ServiceError {
     fn from(e: PutWithContentEncodingError) -> Self {
-        match e {
-            PutWithContentEncodingError::Unmodelled(e) => e,
-        }
+        let PutWithContentEncodingError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3249,17 +2980,14 @@ impl ::std::error::Error for QueryIdempotencyTokenAutoFillError {}
 
 impl ::std::convert::From<ServiceError> for QueryIdempotencyTokenAutoFillError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<QueryIdempotencyTokenAutoFillError> for ServiceError {
     fn from(e: QueryIdempotencyTokenAutoFillError) -> Self {
-        match e {
-            QueryIdempotencyTokenAutoFillError::Unmodelled(e) => e,
-        }
+        let QueryIdempotencyTokenAutoFillError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3283,17 +3011,14 @@ impl ::std::error::Error for QueryParamsAsStringListMapError {}
 
 impl ::std::convert::From<ServiceError> for QueryParamsAsStringListMapError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<QueryParamsAsStringListMapError> for ServiceError {
     fn from(e: QueryParamsAsStringListMapError) -> Self {
-        match e {
-            QueryParamsAsStringListMapError::Unmodelled(e) => e,
-        }
+        let QueryParamsAsStringListMapError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3317,17 +3042,14 @@ impl ::std::error::Error for QueryPrecedenceError {}
 
 impl ::std::convert::From<ServiceError> for QueryPrecedenceError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<QueryPrecedenceError> for ServiceError {
     fn from(e: QueryPrecedenceError) -> Self {
-        match e {
-            QueryPrecedenceError::Unmodelled(e) => e,
-        }
+        let QueryPrecedenceError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3351,17 +3073,14 @@ impl ::std::error::Error for RecursiveShapesError {}
 
 impl ::std::convert::From<ServiceError> for RecursiveShapesError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<RecursiveShapesError> for ServiceError {
     fn from(e: RecursiveShapesError) -> Self {
-        match e {
-            RecursiveShapesError::Unmodelled(e) => e,
-        }
+        let RecursiveShapesError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3385,17 +3104,14 @@ impl ::std::error::Error for ResponseCodeHttpFallbackError {}
 
 impl ::std::convert::From<ServiceError> for ResponseCodeHttpFallbackError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<ResponseCodeHttpFallbackError> for ServiceError {
     fn from(e: ResponseCodeHttpFallbackError) -> Self {
-        match e {
-            ResponseCodeHttpFallbackError::Unmodelled(e) => e,
-        }
+        let ResponseCodeHttpFallbackError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3419,17 +3135,14 @@ impl ::std::error::Error for ResponseCodeRequiredError {}
 
 impl ::std::convert::From<ServiceError> for ResponseCodeRequiredError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<ResponseCodeRequiredError> for ServiceError {
     fn from(e: ResponseCodeRequiredError) -> Self {
-        match e {
-            ResponseCodeRequiredError::Unmodelled(e) => e,
-        }
+        let ResponseCodeRequiredError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3453,17 +3166,14 @@ impl ::std::error::Error for SimpleScalarPropertiesError {}
 
 impl ::std::convert::From<ServiceError> for SimpleScalarPropertiesError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<SimpleScalarPropertiesError> for ServiceError {
     fn from(e: SimpleScalarPropertiesError) -> Self {
-        match e {
-            SimpleScalarPropertiesError::Unmodelled(e) => e,
-        }
+        let SimpleScalarPropertiesError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3487,17 +3197,14 @@ impl ::std::error::Error for SparseJsonListsError {}
 
 impl ::std::convert::From<ServiceError> for SparseJsonListsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<SparseJsonListsError> for ServiceError {
     fn from(e: SparseJsonListsError) -> Self {
-        match e {
-            SparseJsonListsError::Unmodelled(e) => e,
-        }
+        let SparseJsonListsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3521,17 +3228,14 @@ impl ::std::error::Error for SparseJsonMapsError {}
 
 impl ::std::convert::From<ServiceError> for SparseJsonMapsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<SparseJsonMapsError> for ServiceError {
     fn from(e: SparseJsonMapsError) -> Self {
-        match e {
-            SparseJsonMapsError::Unmodelled(e) => e,
-        }
+        let SparseJsonMapsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3555,17 +3259,14 @@ impl ::std::error::Error for StreamingTraitsError {}
 
 impl ::std::convert::From<ServiceError> for StreamingTraitsError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<StreamingTraitsError> for ServiceError {
     fn from(e: StreamingTraitsError) -> Self {
-        match e {
-            StreamingTraitsError::Unmodelled(e) => e,
-        }
+        let StreamingTraitsError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3589,17 +3290,14 @@ impl ::std::error::Error for StreamingTraitsRequireLengthError {}
 
 impl ::std::convert::From<ServiceError> for StreamingTraitsRequireLengthError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<StreamingTraitsRequireLengthError> for ServiceError {
     fn from(e: StreamingTraitsRequireLengthError) -> Self {
-        match e {
-            StreamingTraitsRequireLengthError::Unmodelled(e) => e,
-        }
+        let StreamingTraitsRequireLengthError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3623,17 +3321,14 @@ impl ::std::error::Error for StreamingTraitsWithMediaTypeError {}
 
 impl ::std::convert::From<ServiceError> for StreamingTraitsWithMediaTypeError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<StreamingTraitsWithMediaTypeError> for ServiceError {
     fn from(e: StreamingTraitsWithMediaTypeError) -> Self {
-        match e {
-            StreamingTraitsWithMediaTypeError::Unmodelled(e) => e,
-        }
+        let StreamingTraitsWithMediaTypeError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3657,17 +3352,14 @@ impl ::std::error::Error for TestBodyStructureError {}
 
 impl ::std::convert::From<ServiceError> for TestBodyStructureError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<TestBodyStructureError> for ServiceError {
     fn from(e: TestBodyStructureError) -> Self {
-        match e {
-            TestBodyStructureError::Unmodelled(e) => e,
-        }
+        let TestBodyStructureError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3691,17 +3383,14 @@ impl ::std::error::Error for TestGetNoInputNoPayloadError {}
 
 impl ::std::convert::From<ServiceError> for TestGetNoInputNoPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<TestGetNoInputNoPayloadError> for ServiceError {
     fn from(e: TestGetNoInputNoPayloadError) -> Self {
-        match e {
-            TestGetNoInputNoPayloadError::Unmodelled(e) => e,
-        }
+        let TestGetNoInputNoPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3725,17 +3414,14 @@ impl ::std::error::Error for TestGetNoPayloadError {}
 
 impl ::std::convert::From<ServiceError> for TestGetNoPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<TestGetNoPayloadError> for ServiceError {
     fn from(e: TestGetNoPayloadError) -> Self {
-        match e {
-            TestGetNoPayloadError::Unmodelled(e) => e,
-        }
+        let TestGetNoPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3759,17 +3445,14 @@ impl ::std::error::Error for TestPayloadBlobError {}
 
 impl ::std::convert::From<ServiceError> for TestPayloadBlobError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<TestPayloadBlobError> for ServiceError {
     fn from(e: TestPayloadBlobError) -> Self {
-        match e {
-            TestPayloadBlobError::Unmodelled(e) => e,
-        }
+        let TestPayloadBlobError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3793,17 +3476,14 @@ impl ::std::error::Error for TestPayloadStructureError {}
 
 impl ::std::convert::From<ServiceError> for TestPayloadStructureError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<TestPayloadStructureError> for ServiceError {
     fn from(e: TestPayloadStructureError) -> Self {
-        match e {
-            TestPayloadStructureError::Unmodelled(e) => e,
-        }
+        let TestPayloadStructureError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3827,17 +3507,14 @@ impl ::std::error::Error for TestPostNoInputNoPayloadError {}
 
 impl ::std::convert::From<ServiceError> for TestPostNoInputNoPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<TestPostNoInputNoPayloadError> for ServiceError {
     fn from(e: TestPostNoInputNoPayloadError) -> Self {
-        match e {
-            TestPostNoInputNoPayloadError::Unmodelled(e) => e,
-        }
+        let TestPostNoInputNoPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3861,17 +3538,14 @@ impl ::std::error::Error for TestPostNoPayloadError {}
 
 impl ::std::convert::From<ServiceError> for TestPostNoPayloadError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<TestPostNoPayloadError> for ServiceError {
     fn from(e: TestPostNoPayloadError) -> Self {
-        match e {
-            TestPostNoPayloadError::Unmodelled(e) => e,
-        }
+        let TestPostNoPayloadError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3895,17 +3569,14 @@ impl ::std::error::Error for TimestampFormatHeadersError {}
 
 impl ::std::convert::From<ServiceError> for TimestampFormatHeadersError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<TimestampFormatHeadersError> for ServiceError {
     fn from(e: TimestampFormatHeadersError) -> Self {
-        match e {
-            TimestampFormatHeadersError::Unmodelled(e) => e,
-        }
+        let TimestampFormatHeadersError::Unmodelled(e) = e;
+        e
     }
 }
 
@@ -3929,16 +3600,13 @@ impl ::std::error::Error for UnitInputAndOutputError {}
 
 impl ::std::convert::From<ServiceError> for UnitInputAndOutputError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<UnitInputAndOutputError> for ServiceError {
     fn from(e: UnitInputAndOutputError) -> Self {
-        match e {
-            UnitInputAndOutputError::Unmodelled(e) => e,
-        }
+        let UnitInputAndOutputError::Unmodelled(e) = e;
+        e
     }
 }

@@ -3,8 +3,6 @@
 //! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound
 //! members and the JSON body.
 
-#![allow(unused_imports, unused_variables, clippy::all)]
-
 use crate::rest_json::json_ser::*;
 use smithy_server_runtime as rt;
 
@@ -28,7 +26,6 @@ pub fn serialize(err: crate::rest_json::error::ServiceError) -> rt::http::Respon
                     }
                 },
             );
-            #[allow(unused_variables)]
             let headers = resp.headers_mut();
             if let Some(v) = &e.header {
                 {
@@ -37,51 +34,36 @@ pub fn serialize(err: crate::rest_json::error::ServiceError) -> rt::http::Respon
             }
             resp
         }
-        crate::rest_json::error::ServiceError::FooError(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "FooError",
-                &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(false),
-                |w| {},
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::rest_json::error::ServiceError::InvalidGreeting(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "InvalidGreeting",
-                &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("Message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
-        crate::rest_json::error::ServiceError::ServiceUnavailableError(e) => {
-            let mut resp = rt::rejection::error_response(
-                500,
-                "ServiceUnavailableError",
-                &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(false),
-                |w| {
-                    if let Some(v) = &e.message {
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::rest_json::error::ServiceError::FooError(_) => rt::rejection::error_response(
+            500,
+            "FooError",
+            &crate::rest_json::service::PROTOCOL,
+            rt::rejection::fault_type(false),
+            |_| {},
+        ),
+        crate::rest_json::error::ServiceError::InvalidGreeting(e) => rt::rejection::error_response(
+            400,
+            "InvalidGreeting",
+            &crate::rest_json::service::PROTOCOL,
+            rt::rejection::fault_type(true),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("Message");
+                    w.string(v);
+                }
+            },
+        ),
+        crate::rest_json::error::ServiceError::ServiceUnavailableError(e) => rt::rejection::error_response(
+            500,
+            "ServiceUnavailableError",
+            &crate::rest_json::service::PROTOCOL,
+            rt::rejection::fault_type(false),
+            |w| {
+                if let Some(v) = &e.message {
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
     }
 }

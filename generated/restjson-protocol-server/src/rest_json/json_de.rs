@@ -2,38 +2,10 @@
 
 //! Readers of the model's aggregate shapes from restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
-
 use rt::json_de::DeResult;
 use rt::serde_json::Value;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
-
-pub(crate) fn de_blob_payload_event(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::BlobPayloadEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_payload = match obj.get("payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("payload"));
-                let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::BlobPayloadEvent { payload: f_payload })
-}
 
 pub(crate) fn de_boolean_list(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<bool>> {
     let arr = rt::json_de::array(v)?;
@@ -49,7 +21,6 @@ pub(crate) fn de_boolean_list(v: &Value, val: &mut Validator) -> DeResult<::std:
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -69,14 +40,12 @@ pub(crate) fn de_client_optional_defaults(
     val: &mut Validator,
 ) -> DeResult<crate::rest_json::model::ClientOptionalDefaults> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_member = match obj.get("member") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("member"));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -93,95 +62,14 @@ pub(crate) fn de_client_optional_defaults(
     Ok(crate::rest_json::model::ClientOptionalDefaults { member: f_member })
 }
 
-pub(crate) fn de_complex_error(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::ComplexError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_header = match obj.get("Header") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Header"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_nested = match obj.get("Nested") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Nested"));
-                let r = de_complex_nested_error_data(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_top_level = match obj.get("TopLevel") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("TopLevel"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::ComplexError {
-        header: f_header,
-        nested: f_nested,
-        top_level: f_top_level,
-    })
-}
-
-pub(crate) fn de_complex_nested_error_data(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::ComplexNestedErrorData> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_foo = match obj.get("Fooooo") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Foo"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::ComplexNestedErrorData { foo: f_foo })
-}
-
 pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::Defaults> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_default_blob = match obj.get("defaultBlob") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("defaultBlob"));
                 let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -196,7 +84,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultBoolean"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -209,7 +96,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultByte"));
                 let r = rt::json_de::i8(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -222,7 +108,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultDocumentBoolean"));
                 let r = Ok(rt::json_de::document(v));
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -235,7 +120,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultDocumentList"));
                 let r = Ok(rt::json_de::document(v));
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -248,7 +132,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultDocumentMap"));
                 let r = Ok(rt::json_de::document(v));
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -261,7 +144,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultDocumentString"));
                 let r = Ok(rt::json_de::document(v));
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -274,7 +156,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultDouble"));
                 let r = rt::json_de::f64(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -287,10 +168,8 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultEnum"));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::TestEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::TestEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::TestEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::TestEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::TestEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -304,7 +183,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultFloat"));
                 let r = rt::json_de::f32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -332,7 +210,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultInteger"));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -345,7 +222,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultList"));
                 let r = de_test_string_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -358,7 +234,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultLong"));
                 let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -371,7 +246,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultMap"));
                 let r = de_test_string_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -384,7 +258,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultNullDocument"));
                 let r = Ok(rt::json_de::document(v));
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -397,7 +270,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultShort"));
                 let r = rt::json_de::i16(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -410,7 +282,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultString"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -423,7 +294,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("defaultTimestamp"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -436,7 +306,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("emptyBlob"));
                 let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -451,7 +320,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("emptyString"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -464,7 +332,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("falseBoolean"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -477,7 +344,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("zeroByte"));
                 let r = rt::json_de::i8(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -490,7 +356,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("zeroDouble"));
                 let r = rt::json_de::f64(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -503,7 +368,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("zeroFloat"));
                 let r = rt::json_de::f32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -516,7 +380,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("zeroInteger"));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -529,7 +392,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("zeroLong"));
                 let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -542,7 +404,6 @@ pub(crate) fn de_defaults(v: &Value, val: &mut Validator) -> DeResult<crate::res
             {
                 val.enter(PathSeg::Member("zeroShort"));
                 let r = rt::json_de::i16(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -683,7 +544,6 @@ pub(crate) fn de_dense_boolean_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -715,7 +575,6 @@ pub(crate) fn de_dense_number_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -781,7 +640,6 @@ pub(crate) fn de_dense_string_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -813,7 +671,6 @@ pub(crate) fn de_dense_struct_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = de_greeting_struct(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -830,14 +687,12 @@ pub(crate) fn de_dense_struct_map(
 
 pub(crate) fn de_dialog(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::Dialog> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_farewell = match obj.get("farewell") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("farewell"));
                 let r = de_farewell(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -850,7 +705,6 @@ pub(crate) fn de_dialog(v: &Value, val: &mut Validator) -> DeResult<crate::rest_
             {
                 val.enter(PathSeg::Member("greeting"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -863,7 +717,6 @@ pub(crate) fn de_dialog(v: &Value, val: &mut Validator) -> DeResult<crate::rest_
             {
                 val.enter(PathSeg::Member("language"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -901,7 +754,6 @@ pub(crate) fn de_dialog_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_dialog(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -933,7 +785,6 @@ pub(crate) fn de_dialog_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = de_dialog(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -965,7 +816,6 @@ pub(crate) fn de_document_valued_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = Ok(rt::json_de::document(v));
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -980,68 +830,14 @@ pub(crate) fn de_document_valued_map(
     Ok(out)
 }
 
-pub(crate) fn de_double_list(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<f64>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = rt::json_de::f64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_error_event(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::ErrorEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::ErrorEvent { message: f_message })
-}
-
 pub(crate) fn de_farewell(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::Farewell> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_phrase = match obj.get("phrase") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("phrase"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1075,10 +871,8 @@ pub(crate) fn de_foo_enum_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -1111,10 +905,8 @@ pub(crate) fn de_foo_enum_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -1147,10 +939,8 @@ pub(crate) fn de_foo_enum_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -1166,26 +956,14 @@ pub(crate) fn de_foo_enum_set(
     Ok(out)
 }
 
-pub(crate) fn de_foo_error(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::FooError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::FooError {})
-}
-
 pub(crate) fn de_greeting_struct(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::GreetingStruct> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_hi = match obj.get("hi") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("hi"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1197,213 +975,6 @@ pub(crate) fn de_greeting_struct(v: &Value, val: &mut Validator) -> DeResult<cra
         return Err(rt::json_de::DeError::Invalid);
     }
     Ok(crate::rest_json::model::GreetingStruct { hi: f_hi })
-}
-
-pub(crate) fn de_headers_and_explicit_payload_event(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::HeadersAndExplicitPayloadEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_header = match obj.get("header") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("header"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_payload = match obj.get("payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("payload"));
-                let r = de_payload_structure(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::HeadersAndExplicitPayloadEvent {
-        header: f_header,
-        payload: f_payload,
-    })
-}
-
-pub(crate) fn de_headers_and_implicit_payload_event(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::HeadersAndImplicitPayloadEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_header = match obj.get("header") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("header"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_payload = match obj.get("payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("payload"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::HeadersAndImplicitPayloadEvent {
-        header: f_header,
-        payload: f_payload,
-    })
-}
-
-pub(crate) fn de_headers_event(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::HeadersEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_blob_header = match obj.get("blobHeader") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("blobHeader"));
-                let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_boolean_header = match obj.get("booleanHeader") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("booleanHeader"));
-                let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_byte_header = match obj.get("byteHeader") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("byteHeader"));
-                let r = rt::json_de::i8(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_int_header = match obj.get("intHeader") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("intHeader"));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_long_header = match obj.get("longHeader") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("longHeader"));
-                let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_short_header = match obj.get("shortHeader") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("shortHeader"));
-                let r = rt::json_de::i16(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_string_header = match obj.get("stringHeader") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("stringHeader"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_timestamp_header = match obj.get("timestampHeader") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("timestampHeader"));
-                let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::HeadersEvent {
-        blob_header: f_blob_header,
-        boolean_header: f_boolean_header,
-        byte_header: f_byte_header,
-        int_header: f_int_header,
-        long_header: f_long_header,
-        short_header: f_short_header,
-        string_header: f_string_header,
-        timestamp_header: f_timestamp_header,
-    })
 }
 
 pub(crate) fn de_integer_enum_list(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<i32>> {
@@ -1516,7 +1087,6 @@ pub(crate) fn de_integer_list(v: &Value, val: &mut Validator) -> DeResult<::std:
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1529,61 +1099,6 @@ pub(crate) fn de_integer_list(v: &Value, val: &mut Validator) -> DeResult<::std:
         return Err(rt::json_de::DeError::Invalid);
     }
     Ok(out)
-}
-
-pub(crate) fn de_integer_set(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<i32>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_invalid_greeting(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::InvalidGreeting> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("Message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("Message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::InvalidGreeting { message: f_message })
 }
 
 pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::MyUnion> {
@@ -1598,7 +1113,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "blobValue" => {
             val.enter(PathSeg::Member("blobValue"));
             let r = rt::json_de::blob(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1606,7 +1120,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "booleanValue" => {
             val.enter(PathSeg::Member("booleanValue"));
             let r = rt::json_de::boolean(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1614,10 +1127,8 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "enumValue" => {
             val.enter(PathSeg::Member("enumValue"));
             let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                }
+            if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
             }
             val.leave();
             r
@@ -1626,7 +1137,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "listValue" => {
             val.enter(PathSeg::Member("listValue"));
             let r = de_string_list(v, val);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1634,7 +1144,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "mapValue" => {
             val.enter(PathSeg::Member("mapValue"));
             let r = de_string_map(v, val);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1642,7 +1151,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "numberValue" => {
             val.enter(PathSeg::Member("numberValue"));
             let r = rt::json_de::i32(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1650,7 +1158,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "renamedStructureValue" => {
             val.enter(PathSeg::Member("renamedStructureValue"));
             let r = de_renamed_greeting(v, val);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1658,7 +1165,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "stringValue" => {
             val.enter(PathSeg::Member("stringValue"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1666,7 +1172,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "structureValue" => {
             val.enter(PathSeg::Member("structureValue"));
             let r = de_greeting_struct(v, val);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1674,7 +1179,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "timestampValue" => {
             val.enter(PathSeg::Member("timestampValue"));
             let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1682,7 +1186,6 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
         "unionValue" => {
             val.enter(PathSeg::Member("unionValue"));
             let r = de_nested_union(v, val);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1693,14 +1196,12 @@ pub(crate) fn de_my_union(v: &Value, val: &mut Validator) -> DeResult<crate::res
 
 pub(crate) fn de_nested_payload(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::NestedPayload> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_greeting = match obj.get("greeting") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("greeting"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1713,7 +1214,6 @@ pub(crate) fn de_nested_payload(v: &Value, val: &mut Validator) -> DeResult<crat
             {
                 val.enter(PathSeg::Member("name"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1747,7 +1247,6 @@ pub(crate) fn de_nested_string_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_string_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1774,7 +1273,6 @@ pub(crate) fn de_nested_union(v: &Value, val: &mut Validator) -> DeResult<crate:
         "stringValue" => {
             val.enter(PathSeg::Member("stringValue"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1785,14 +1283,12 @@ pub(crate) fn de_nested_union(v: &Value, val: &mut Validator) -> DeResult<crate:
 
 pub(crate) fn de_payload_config(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::PayloadConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_data = match obj.get("data") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("data"));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1811,14 +1307,12 @@ pub(crate) fn de_payload_structure(
     val: &mut Validator,
 ) -> DeResult<crate::rest_json::model::PayloadStructure> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_structure_member = match obj.get("structureMember") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("structureMember"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1846,7 +1340,6 @@ pub(crate) fn de_payload_union(v: &Value, val: &mut Validator) -> DeResult<crate
         "unionMember" => {
             val.enter(PathSeg::Member("unionMember"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -1855,7 +1348,7 @@ pub(crate) fn de_payload_union(v: &Value, val: &mut Validator) -> DeResult<crate
     }
 }
 
-pub(crate) fn de_player_action(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::PlayerAction> {
+pub(crate) fn de_player_action(v: &Value, _val: &mut Validator) -> DeResult<crate::rest_json::model::PlayerAction> {
     let obj = rt::json_de::object(v)?;
     let mut set = obj.iter().filter(|(k, v)| !v.is_null() && k.as_str() != "__type");
     let (Some((k, v)), None) = (set.next(), set.next()) else {
@@ -1872,51 +1365,17 @@ pub(crate) fn de_player_action(v: &Value, val: &mut Validator) -> DeResult<crate
     }
 }
 
-pub(crate) fn de_query_map(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::collections::HashMap<::std::string::String, ::std::string::String>> {
-    let obj = rt::json_de::object(v)?;
-    let mut out = ::std::collections::HashMap::with_capacity(obj.len());
-    let mut invalid = false;
-    for (k, v) in obj.iter() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed as a value of a non-sparse map".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Key(k.clone()));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.insert(k.clone(), x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
 pub(crate) fn de_recursive_shapes_input_output_nested1(
     v: &Value,
     val: &mut Validator,
 ) -> DeResult<crate::rest_json::model::RecursiveShapesInputOutputNested1> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_foo = match obj.get("foo") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("foo"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1929,7 +1388,6 @@ pub(crate) fn de_recursive_shapes_input_output_nested1(
             {
                 val.enter(PathSeg::Member("nested"));
                 let r = de_recursive_shapes_input_output_nested2(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r.map(::std::boxed::Box::new)
             },
@@ -1951,14 +1409,12 @@ pub(crate) fn de_recursive_shapes_input_output_nested2(
     val: &mut Validator,
 ) -> DeResult<crate::rest_json::model::RecursiveShapesInputOutputNested2> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_bar = match obj.get("bar") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("bar"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1971,7 +1427,6 @@ pub(crate) fn de_recursive_shapes_input_output_nested2(
             {
                 val.enter(PathSeg::Member("recursiveMember"));
                 let r = de_recursive_shapes_input_output_nested1(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r.map(::std::boxed::Box::new)
             },
@@ -1993,14 +1448,12 @@ pub(crate) fn de_renamed_greeting(
     val: &mut Validator,
 ) -> DeResult<crate::rest_json::model::RenamedGreeting> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_salutation = match obj.get("salutation") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("salutation"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2014,32 +1467,6 @@ pub(crate) fn de_renamed_greeting(
     Ok(crate::rest_json::model::RenamedGreeting {
         salutation: f_salutation,
     })
-}
-
-pub(crate) fn de_service_unavailable_error(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::ServiceUnavailableError> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::ServiceUnavailableError { message: f_message })
 }
 
 pub(crate) fn de_simple_list(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<::std::string::String>> {
@@ -2056,7 +1483,6 @@ pub(crate) fn de_simple_list(v: &Value, val: &mut Validator) -> DeResult<::std::
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2088,7 +1514,6 @@ pub(crate) fn de_simple_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2115,7 +1540,6 @@ pub(crate) fn de_simple_union(v: &Value, val: &mut Validator) -> DeResult<crate:
         "int" => {
             val.enter(PathSeg::Member("int"));
             let r = rt::json_de::i32(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -2123,58 +1547,10 @@ pub(crate) fn de_simple_union(v: &Value, val: &mut Validator) -> DeResult<crate:
         "string" => {
             val.enter(PathSeg::Member("string"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
         .map(crate::rest_json::model::SimpleUnion::String),
-        other => Err(rt::json_de::DeError::Malformed(format!("unknown union member {other}"))),
-    }
-}
-
-pub(crate) fn de_singleton_event(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::SingletonEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_value = match obj.get("value") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("value"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::SingletonEvent { value: f_value })
-}
-
-pub(crate) fn de_singleton_event_stream(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::SingletonEventStream> {
-    let obj = rt::json_de::object(v)?;
-    let mut set = obj.iter().filter(|(k, v)| !v.is_null() && k.as_str() != "__type");
-    let (Some((k, v)), None) = (set.next(), set.next()) else {
-        return Err(rt::json_de::DeError::Malformed(
-            "a union must have exactly one member set".into(),
-        ));
-    };
-    match k.as_str() {
-        "singleton" => {
-            val.enter(PathSeg::Member("singleton"));
-            let r = de_singleton_event(v, val);
-            if let Ok(x) = &r {}
-            val.leave();
-            r
-        }
-        .map(crate::rest_json::model::SingletonEventStream::Singleton),
         other => Err(rt::json_de::DeError::Malformed(format!("unknown union member {other}"))),
     }
 }
@@ -2195,7 +1571,6 @@ pub(crate) fn de_sparse_boolean_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2226,7 +1601,6 @@ pub(crate) fn de_sparse_number_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2292,7 +1666,6 @@ pub(crate) fn de_sparse_short_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::i16(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2323,7 +1696,6 @@ pub(crate) fn de_sparse_string_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2354,7 +1726,6 @@ pub(crate) fn de_sparse_string_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2387,7 +1758,6 @@ pub(crate) fn de_sparse_struct_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = de_greeting_struct(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2416,45 +1786,12 @@ pub(crate) fn de_string_list(v: &Value, val: &mut Validator) -> DeResult<::std::
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
             &mut invalid,
         )? {
             out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_string_list_map(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::collections::HashMap<::std::string::String, ::std::vec::Vec<::std::string::String>>> {
-    let obj = rt::json_de::object(v)?;
-    let mut out = ::std::collections::HashMap::with_capacity(obj.len());
-    let mut invalid = false;
-    for (k, v) in obj.iter() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed as a value of a non-sparse map".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Key(k.clone()));
-                let r = de_string_list(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.insert(k.clone(), x);
         }
     }
     if invalid {
@@ -2480,7 +1817,6 @@ pub(crate) fn de_string_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2493,32 +1829,6 @@ pub(crate) fn de_string_map(
         return Err(rt::json_de::DeError::Invalid);
     }
     Ok(out)
-}
-
-pub(crate) fn de_string_payload_event(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::StringPayloadEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_payload = match obj.get("payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("payload"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::StringPayloadEvent { payload: f_payload })
 }
 
 pub(crate) fn de_string_set(v: &Value, val: &mut Validator) -> DeResult<::std::vec::Vec<::std::string::String>> {
@@ -2535,7 +1845,6 @@ pub(crate) fn de_string_set(v: &Value, val: &mut Validator) -> DeResult<::std::v
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2567,7 +1876,6 @@ pub(crate) fn de_structure_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_structure_list_member(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2587,14 +1895,12 @@ pub(crate) fn de_structure_list_member(
     val: &mut Validator,
 ) -> DeResult<crate::rest_json::model::StructureListMember> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_a = match obj.get("value") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("a"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2607,7 +1913,6 @@ pub(crate) fn de_structure_list_member(
             {
                 val.enter(PathSeg::Member("b"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2621,42 +1926,14 @@ pub(crate) fn de_structure_list_member(
     Ok(crate::rest_json::model::StructureListMember { a: f_a, b: f_b })
 }
 
-pub(crate) fn de_structure_payload_event(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::StructurePayloadEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_payload = match obj.get("payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("payload"));
-                let r = de_payload_structure(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::StructurePayloadEvent { payload: f_payload })
-}
-
 pub(crate) fn de_test_config(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::TestConfig> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_timeout = match obj.get("timeout") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("timeout"));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2684,7 +1961,6 @@ pub(crate) fn de_test_string_list(v: &Value, val: &mut Validator) -> DeResult<::
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2716,7 +1992,6 @@ pub(crate) fn de_test_string_map(
             {
                 val.enter(PathSeg::Key(k.clone()));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2748,7 +2023,6 @@ pub(crate) fn de_timestamp_list(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2765,14 +2039,12 @@ pub(crate) fn de_timestamp_list(
 
 pub(crate) fn de_top_level(v: &Value, val: &mut Validator) -> DeResult<crate::rest_json::model::TopLevel> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_dialog = match obj.get("dialog") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("dialog"));
                 let r = de_dialog(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2788,7 +2060,6 @@ pub(crate) fn de_top_level(v: &Value, val: &mut Validator) -> DeResult<crate::re
             {
                 val.enter(PathSeg::Member("dialogList"));
                 let r = de_dialog_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2801,7 +2072,6 @@ pub(crate) fn de_top_level(v: &Value, val: &mut Validator) -> DeResult<crate::re
             {
                 val.enter(PathSeg::Member("dialogMap"));
                 let r = de_dialog_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -2840,39 +2110,12 @@ pub(crate) fn de_union_payload(v: &Value, val: &mut Validator) -> DeResult<crate
         "greeting" => {
             val.enter(PathSeg::Member("greeting"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
         .map(crate::rest_json::model::UnionPayload::Greeting),
         other => Err(rt::json_de::DeError::Malformed(format!("unknown union member {other}"))),
     }
-}
-
-pub(crate) fn de_union_payload_event(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json::model::UnionPayloadEvent> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_payload = match obj.get("payload") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("payload"));
-                let r = de_payload_union(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(crate::rest_json::model::UnionPayloadEvent { payload: f_payload })
 }
 
 pub(crate) fn de_union_with_json_name(
@@ -2890,7 +2133,6 @@ pub(crate) fn de_union_with_json_name(
         "bar" => {
             val.enter(PathSeg::Member("bar"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -2898,7 +2140,6 @@ pub(crate) fn de_union_with_json_name(
         "_baz" => {
             val.enter(PathSeg::Member("baz"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -2906,7 +2147,6 @@ pub(crate) fn de_union_with_json_name(
         "FOO" => {
             val.enter(PathSeg::Member("foo"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }

@@ -2,19 +2,8 @@
 
 //! Writers of the model's aggregate shapes as restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
-
 use rt::json_ser::JsonWriter;
 use smithy_server_runtime as rt;
-
-pub(crate) fn ser_blob_payload_event(x: &crate::rest_json::model::BlobPayloadEvent, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.payload {
-        w.key("payload");
-        w.blob(v);
-    }
-    w.end_object();
-}
 
 pub(crate) fn ser_boolean_list(x: &::std::vec::Vec<bool>, w: &mut JsonWriter) {
     w.begin_array();
@@ -24,182 +13,11 @@ pub(crate) fn ser_boolean_list(x: &::std::vec::Vec<bool>, w: &mut JsonWriter) {
     w.end_array();
 }
 
-pub(crate) fn ser_client_optional_defaults(x: &crate::rest_json::model::ClientOptionalDefaults, w: &mut JsonWriter) {
-    w.begin_object();
-    {
-        let v = &x.member;
-        w.key("member");
-        w.integer(*v as i64);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_complex_error(x: &crate::rest_json::model::ComplexError, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.header {
-        w.key("Header");
-        w.string(v);
-    }
-    if let Some(v) = &x.nested {
-        w.key("Nested");
-        ser_complex_nested_error_data(v, w);
-    }
-    if let Some(v) = &x.top_level {
-        w.key("TopLevel");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_complex_nested_error_data(x: &crate::rest_json::model::ComplexNestedErrorData, w: &mut JsonWriter) {
     w.begin_object();
     if let Some(v) = &x.foo {
         w.key("Fooooo");
         w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_defaults(x: &crate::rest_json::model::Defaults, w: &mut JsonWriter) {
-    w.begin_object();
-    {
-        let v = &x.default_blob;
-        w.key("defaultBlob");
-        w.blob(v);
-    }
-    {
-        let v = &x.default_boolean;
-        w.key("defaultBoolean");
-        w.boolean(*v);
-    }
-    {
-        let v = &x.default_byte;
-        w.key("defaultByte");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.default_document_boolean;
-        w.key("defaultDocumentBoolean");
-        w.document(v);
-    }
-    {
-        let v = &x.default_document_list;
-        w.key("defaultDocumentList");
-        w.document(v);
-    }
-    {
-        let v = &x.default_document_map;
-        w.key("defaultDocumentMap");
-        w.document(v);
-    }
-    {
-        let v = &x.default_document_string;
-        w.key("defaultDocumentString");
-        w.document(v);
-    }
-    {
-        let v = &x.default_double;
-        w.key("defaultDouble");
-        w.float(*v);
-    }
-    {
-        let v = &x.default_enum;
-        w.key("defaultEnum");
-        w.string(v.as_str());
-    }
-    {
-        let v = &x.default_float;
-        w.key("defaultFloat");
-        w.float32(*v);
-    }
-    {
-        let v = &x.default_int_enum;
-        w.key("defaultIntEnum");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.default_integer;
-        w.key("defaultInteger");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.default_list;
-        w.key("defaultList");
-        ser_test_string_list(v, w);
-    }
-    {
-        let v = &x.default_long;
-        w.key("defaultLong");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.default_map;
-        w.key("defaultMap");
-        ser_test_string_map(v, w);
-    }
-    if let Some(v) = &x.default_null_document {
-        w.key("defaultNullDocument");
-        w.document(v);
-    }
-    {
-        let v = &x.default_short;
-        w.key("defaultShort");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.default_string;
-        w.key("defaultString");
-        w.string(v);
-    }
-    {
-        let v = &x.default_timestamp;
-        w.key("defaultTimestamp");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-    }
-    {
-        let v = &x.empty_blob;
-        w.key("emptyBlob");
-        w.blob(v);
-    }
-    {
-        let v = &x.empty_string;
-        w.key("emptyString");
-        w.string(v);
-    }
-    {
-        let v = &x.false_boolean;
-        w.key("falseBoolean");
-        w.boolean(*v);
-    }
-    {
-        let v = &x.zero_byte;
-        w.key("zeroByte");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.zero_double;
-        w.key("zeroDouble");
-        w.float(*v);
-    }
-    {
-        let v = &x.zero_float;
-        w.key("zeroFloat");
-        w.float32(*v);
-    }
-    {
-        let v = &x.zero_integer;
-        w.key("zeroInteger");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.zero_long;
-        w.key("zeroLong");
-        w.integer(*v as i64);
-    }
-    {
-        let v = &x.zero_short;
-        w.key("zeroShort");
-        w.integer(*v as i64);
     }
     w.end_object();
 }
@@ -308,23 +126,6 @@ pub(crate) fn ser_document_valued_map(
     w.end_object();
 }
 
-pub(crate) fn ser_double_list(x: &::std::vec::Vec<f64>, w: &mut JsonWriter) {
-    w.begin_array();
-    for v in x {
-        w.float(*v);
-    }
-    w.end_array();
-}
-
-pub(crate) fn ser_error_event(x: &crate::rest_json::model::ErrorEvent, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_farewell(x: &crate::rest_json::model::Farewell, w: &mut JsonWriter) {
     w.begin_object();
     {
@@ -363,85 +164,11 @@ pub(crate) fn ser_foo_enum_set(x: &::std::vec::Vec<crate::rest_json::model::FooE
     w.end_array();
 }
 
-pub(crate) fn ser_foo_error(x: &crate::rest_json::model::FooError, w: &mut JsonWriter) {
-    w.begin_object();
-    w.end_object();
-}
-
 pub(crate) fn ser_greeting_struct(x: &crate::rest_json::model::GreetingStruct, w: &mut JsonWriter) {
     w.begin_object();
     if let Some(v) = &x.hi {
         w.key("hi");
         w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_headers_and_explicit_payload_event(
-    x: &crate::rest_json::model::HeadersAndExplicitPayloadEvent,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.header {
-        w.key("header");
-        w.string(v);
-    }
-    if let Some(v) = &x.payload {
-        w.key("payload");
-        ser_payload_structure(v, w);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_headers_and_implicit_payload_event(
-    x: &crate::rest_json::model::HeadersAndImplicitPayloadEvent,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    if let Some(v) = &x.header {
-        w.key("header");
-        w.string(v);
-    }
-    if let Some(v) = &x.payload {
-        w.key("payload");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_headers_event(x: &crate::rest_json::model::HeadersEvent, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.blob_header {
-        w.key("blobHeader");
-        w.blob(v);
-    }
-    if let Some(v) = &x.boolean_header {
-        w.key("booleanHeader");
-        w.boolean(*v);
-    }
-    if let Some(v) = &x.byte_header {
-        w.key("byteHeader");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &x.int_header {
-        w.key("intHeader");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &x.long_header {
-        w.key("longHeader");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &x.short_header {
-        w.key("shortHeader");
-        w.integer(*v as i64);
-    }
-    if let Some(v) = &x.string_header {
-        w.key("stringHeader");
-        w.string(v);
-    }
-    if let Some(v) = &x.timestamp_header {
-        w.key("timestampHeader");
-        w.timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
     }
     w.end_object();
 }
@@ -477,23 +204,6 @@ pub(crate) fn ser_integer_list(x: &::std::vec::Vec<i32>, w: &mut JsonWriter) {
         w.integer(*v as i64);
     }
     w.end_array();
-}
-
-pub(crate) fn ser_integer_set(x: &::std::vec::Vec<i32>, w: &mut JsonWriter) {
-    w.begin_array();
-    for v in x {
-        w.integer(*v as i64);
-    }
-    w.end_array();
-}
-
-pub(crate) fn ser_invalid_greeting(x: &crate::rest_json::model::InvalidGreeting, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("Message");
-        w.string(v);
-    }
-    w.end_object();
 }
 
 pub(crate) fn ser_my_union(x: &crate::rest_json::model::MyUnion, w: &mut JsonWriter) {
@@ -624,18 +334,6 @@ pub(crate) fn ser_player_action(x: &crate::rest_json::model::PlayerAction, w: &m
     w.end_object();
 }
 
-pub(crate) fn ser_query_map(
-    x: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    for (k, v) in x {
-        w.key(k);
-        w.string(v);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_recursive_shapes_input_output_nested1(
     x: &crate::rest_json::model::RecursiveShapesInputOutputNested1,
     w: &mut JsonWriter,
@@ -673,51 +371,6 @@ pub(crate) fn ser_renamed_greeting(x: &crate::rest_json::model::RenamedGreeting,
     if let Some(v) = &x.salutation {
         w.key("salutation");
         w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_service_unavailable_error(x: &crate::rest_json::model::ServiceUnavailableError, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.message {
-        w.key("message");
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_simple_list(x: &::std::vec::Vec<::std::string::String>, w: &mut JsonWriter) {
-    w.begin_array();
-    for v in x {
-        w.string(v);
-    }
-    w.end_array();
-}
-
-pub(crate) fn ser_simple_map(
-    x: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    for (k, v) in x {
-        w.key(k);
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_simple_union(x: &crate::rest_json::model::SimpleUnion, w: &mut JsonWriter) {
-    w.begin_object();
-    match x {
-        crate::rest_json::model::SimpleUnion::Int(v) => {
-            w.key("int");
-            w.integer(*v as i64);
-        }
-        crate::rest_json::model::SimpleUnion::String(v) => {
-            w.key("string");
-            w.string(v);
-        }
-        crate::rest_json::model::SimpleUnion::Unknown => {}
     }
     w.end_object();
 }
@@ -871,18 +524,6 @@ pub(crate) fn ser_string_list(x: &::std::vec::Vec<::std::string::String>, w: &mu
     w.end_array();
 }
 
-pub(crate) fn ser_string_list_map(
-    x: &::std::collections::HashMap<::std::string::String, ::std::vec::Vec<::std::string::String>>,
-    w: &mut JsonWriter,
-) {
-    w.begin_object();
-    for (k, v) in x {
-        w.key(k);
-        ser_string_list(v, w);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_string_map(
     x: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
     w: &mut JsonWriter,
@@ -890,15 +531,6 @@ pub(crate) fn ser_string_map(
     w.begin_object();
     for (k, v) in x {
         w.key(k);
-        w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_string_payload_event(x: &crate::rest_json::model::StringPayloadEvent, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.payload {
-        w.key("payload");
         w.string(v);
     }
     w.end_object();
@@ -932,15 +564,6 @@ pub(crate) fn ser_structure_list_member(x: &crate::rest_json::model::StructureLi
     if let Some(v) = &x.b {
         w.key("other");
         w.string(v);
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_structure_payload_event(x: &crate::rest_json::model::StructurePayloadEvent, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.payload {
-        w.key("payload");
-        ser_payload_structure(v, w);
     }
     w.end_object();
 }
@@ -982,26 +605,6 @@ pub(crate) fn ser_timestamp_list(x: &::std::vec::Vec<rt::aws_smithy_types::DateT
     w.end_array();
 }
 
-pub(crate) fn ser_top_level(x: &crate::rest_json::model::TopLevel, w: &mut JsonWriter) {
-    w.begin_object();
-    {
-        let v = &x.dialog;
-        w.key("dialog");
-        ser_dialog(v, w);
-    }
-    {
-        let v = &x.dialog_list;
-        w.key("dialogList");
-        ser_dialog_list(v, w);
-    }
-    {
-        let v = &x.dialog_map;
-        w.key("dialogMap");
-        ser_dialog_map(v, w);
-    }
-    w.end_object();
-}
-
 pub(crate) fn ser_union_payload(x: &crate::rest_json::model::UnionPayload, w: &mut JsonWriter) {
     w.begin_object();
     match x {
@@ -1010,15 +613,6 @@ pub(crate) fn ser_union_payload(x: &crate::rest_json::model::UnionPayload, w: &m
             w.string(v);
         }
         crate::rest_json::model::UnionPayload::Unknown => {}
-    }
-    w.end_object();
-}
-
-pub(crate) fn ser_union_payload_event(x: &crate::rest_json::model::UnionPayloadEvent, w: &mut JsonWriter) {
-    w.begin_object();
-    if let Some(v) = &x.payload {
-        w.key("payload");
-        ser_payload_union(v, w);
     }
     w.end_object();
 }

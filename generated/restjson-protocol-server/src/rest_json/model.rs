@@ -2,7 +2,6 @@
 
 //! The shapes of the service's model as Rust types.
 
-#[allow(unused_imports)]
 use smithy_server_runtime as rt;
 
 #[derive(Clone, PartialEq, Default)]
@@ -73,15 +72,9 @@ impl ::std::fmt::Debug for BlobPayloadEvent {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ClientOptionalDefaults {
     pub member: i32,
-}
-
-impl ::std::default::Default for ClientOptionalDefaults {
-    fn default() -> Self {
-        Self { member: 0 }
-    }
 }
 
 impl ::std::fmt::Debug for ClientOptionalDefaults {
@@ -495,7 +488,7 @@ impl ::std::fmt::Display for ErrorEvent {
 
 impl ::std::error::Error for ErrorEvent {}
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum EventStream {
     BlobPayload(crate::rest_json::model::BlobPayloadEvent),
     Error(crate::rest_json::model::ErrorEvent),
@@ -507,13 +500,8 @@ pub enum EventStream {
     UnionPayload(crate::rest_json::model::UnionPayloadEvent),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for EventStream {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for EventStream {
@@ -1720,7 +1708,7 @@ impl ::std::fmt::Debug for MediaTypeHeaderOutput {
 }
 
 /// A union with a representative set of types for members.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum MyUnion {
     BlobValue(rt::aws_smithy_types::Blob),
     BooleanValue(bool),
@@ -1735,13 +1723,8 @@ pub enum MyUnion {
     UnionValue(crate::rest_json::model::NestedUnion),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for MyUnion {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for MyUnion {
@@ -1779,18 +1762,13 @@ impl ::std::fmt::Debug for NestedPayload {
 }
 
 /// A union used to test unions nested inside unions.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum NestedUnion {
     StringValue(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for NestedUnion {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for NestedUnion {
@@ -2013,21 +1991,11 @@ impl ::std::fmt::Debug for OperationWithNestedStructureInput {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct OperationWithNestedStructureOutput {
     pub dialog: crate::rest_json::model::Dialog,
     pub dialog_list: ::std::vec::Vec<crate::rest_json::model::Dialog>,
     pub dialog_map: ::std::collections::HashMap<::std::string::String, crate::rest_json::model::Dialog>,
-}
-
-impl ::std::default::Default for OperationWithNestedStructureOutput {
-    fn default() -> Self {
-        Self {
-            dialog: ::std::default::Default::default(),
-            dialog_list: ::std::default::Default::default(),
-            dialog_map: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for OperationWithNestedStructureOutput {
@@ -2090,18 +2058,13 @@ impl ::std::fmt::Debug for PayloadStructure {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum PayloadUnion {
     UnionMember(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for PayloadUnion {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for PayloadUnion {
@@ -2113,19 +2076,14 @@ impl ::std::fmt::Debug for PayloadUnion {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum PlayerAction {
     /// Quit the game.
     Quit,
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for PlayerAction {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for PlayerAction {
@@ -2383,19 +2341,14 @@ impl ::std::fmt::Debug for SimpleScalarPropertiesInputOutput {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum SimpleUnion {
     Int(i32),
     String(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for SimpleUnion {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for SimpleUnion {
@@ -2419,18 +2372,13 @@ impl ::std::fmt::Debug for SingletonEvent {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum SingletonEventStream {
     Singleton(crate::rest_json::model::SingletonEvent),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for SingletonEventStream {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for SingletonEventStream {
@@ -2492,18 +2440,10 @@ impl ::std::fmt::Debug for SparseJsonMapsInputOutput {
     }
 }
 
+#[derive(Default)]
 pub struct StreamingTraitsInputOutput {
     pub blob: rt::body::ByteStream,
     pub foo: ::std::option::Option<::std::string::String>,
-}
-
-impl ::std::default::Default for StreamingTraitsInputOutput {
-    fn default() -> Self {
-        Self {
-            blob: rt::body::ByteStream::default(),
-            foo: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for StreamingTraitsInputOutput {
@@ -2515,18 +2455,10 @@ impl ::std::fmt::Debug for StreamingTraitsInputOutput {
     }
 }
 
+#[derive(Default)]
 pub struct StreamingTraitsRequireLengthInput {
     pub blob: rt::body::ByteStream,
     pub foo: ::std::option::Option<::std::string::String>,
-}
-
-impl ::std::default::Default for StreamingTraitsRequireLengthInput {
-    fn default() -> Self {
-        Self {
-            blob: rt::body::ByteStream::default(),
-            foo: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for StreamingTraitsRequireLengthInput {
@@ -2538,18 +2470,10 @@ impl ::std::fmt::Debug for StreamingTraitsRequireLengthInput {
     }
 }
 
+#[derive(Default)]
 pub struct StreamingTraitsWithMediaTypeInputOutput {
     pub blob: rt::body::ByteStream,
     pub foo: ::std::option::Option<::std::string::String>,
-}
-
-impl ::std::default::Default for StreamingTraitsWithMediaTypeInputOutput {
-    fn default() -> Self {
-        Self {
-            blob: rt::body::ByteStream::default(),
-            foo: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for StreamingTraitsWithMediaTypeInputOutput {
@@ -2801,21 +2725,11 @@ impl ::std::fmt::Debug for TimestampFormatHeadersIO {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct TopLevel {
     pub dialog: crate::rest_json::model::Dialog,
     pub dialog_list: ::std::vec::Vec<crate::rest_json::model::Dialog>,
     pub dialog_map: ::std::collections::HashMap<::std::string::String, crate::rest_json::model::Dialog>,
-}
-
-impl ::std::default::Default for TopLevel {
-    fn default() -> Self {
-        Self {
-            dialog: ::std::default::Default::default(),
-            dialog_list: ::std::default::Default::default(),
-            dialog_map: ::std::default::Default::default(),
-        }
-    }
 }
 
 impl ::std::fmt::Debug for TopLevel {
@@ -2842,18 +2756,13 @@ impl ::std::fmt::Debug for UnionInputOutput {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum UnionPayload {
     Greeting(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for UnionPayload {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for UnionPayload {
@@ -2878,20 +2787,15 @@ impl ::std::fmt::Debug for UnionPayloadEvent {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum UnionWithJsonName {
     Bar(::std::string::String),
     Baz(::std::string::String),
     Foo(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for UnionWithJsonName {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for UnionWithJsonName {

@@ -2,8 +2,6 @@
 
 //! The `RestJsonApi` trait, the routing table and `RestJsonService`, the HTTP service over a `RestJsonApi`.
 
-#![allow(clippy::all)]
-
 use rt::rejection::Rejection;
 use smithy_server_runtime as rt;
 

@@ -3,8 +3,6 @@
 //! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of
 //! the service.
 
-#![allow(unused_variables, unreachable_patterns)]
-
 /// Any error shape of the service.
 #[derive(Debug)]
 pub enum ServiceError {
@@ -57,7 +55,6 @@ impl ::std::convert::From<ServiceError> for MalformedEnumError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -101,7 +98,6 @@ impl ::std::convert::From<ServiceError> for MalformedLengthError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -145,7 +141,6 @@ impl ::std::convert::From<ServiceError> for MalformedLengthOverrideError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -189,7 +184,6 @@ impl ::std::convert::From<ServiceError> for MalformedLengthQueryStringError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -233,7 +227,6 @@ impl ::std::convert::From<ServiceError> for MalformedPatternError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -277,7 +270,6 @@ impl ::std::convert::From<ServiceError> for MalformedPatternOverrideError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -321,7 +313,6 @@ impl ::std::convert::From<ServiceError> for MalformedRangeError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -365,7 +356,6 @@ impl ::std::convert::From<ServiceError> for MalformedRangeOverrideError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -409,7 +399,6 @@ impl ::std::convert::From<ServiceError> for MalformedRequiredError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -453,7 +442,6 @@ impl ::std::convert::From<ServiceError> for MalformedUniqueItemsError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -497,7 +485,6 @@ impl ::std::convert::From<ServiceError> for RecursiveStructuresError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }
@@ -541,7 +528,6 @@ impl ::std::convert::From<ServiceError> for SensitiveValidationError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
-            other => Self::Unmodelled(other),
         }
     }
 }

@@ -3,35 +3,28 @@
 //! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound
 //! members and the JSON body.
 
-#![allow(unused_imports, unused_variables, clippy::all)]
-
 use crate::rest_json_validation::json_ser::*;
 use smithy_server_runtime as rt;
 
 /// Writes any error of the service as a response.
 pub fn serialize(err: crate::rest_json_validation::error::ServiceError) -> rt::http::Response<rt::body::Body> {
     match err {
-        crate::rest_json_validation::error::ServiceError::ValidationException(e) => {
-            let mut resp = rt::rejection::error_response(
-                400,
-                "ValidationException",
-                &crate::rest_json_validation::service::PROTOCOL,
-                rt::rejection::fault_type(true),
-                |w| {
-                    if let Some(v) = &e.field_list {
-                        w.key("fieldList");
-                        ser_validation_exception_field_list(v, w);
-                    }
-                    {
-                        let v = &e.message;
-                        w.key("message");
-                        w.string(v);
-                    }
-                },
-            );
-            #[allow(unused_variables)]
-            let headers = resp.headers_mut();
-            resp
-        }
+        crate::rest_json_validation::error::ServiceError::ValidationException(e) => rt::rejection::error_response(
+            400,
+            "ValidationException",
+            &crate::rest_json_validation::service::PROTOCOL,
+            rt::rejection::fault_type(true),
+            |w| {
+                if let Some(v) = &e.field_list {
+                    w.key("fieldList");
+                    ser_validation_exception_field_list(v, w);
+                }
+                {
+                    let v = &e.message;
+                    w.key("message");
+                    w.string(v);
+                }
+            },
+        ),
     }
 }

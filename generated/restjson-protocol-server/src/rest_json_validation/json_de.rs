@@ -2,8 +2,6 @@
 
 //! Readers of the model's aggregate shapes from restJson1 documents.
 
-#![allow(unused_imports, unused_variables, dead_code, clippy::all)]
-
 use rt::json_de::DeResult;
 use rt::serde_json::Value;
 use rt::validation::{PathSeg, Validator};
@@ -23,7 +21,6 @@ pub(crate) fn de_blob_set(v: &Value, val: &mut Validator) -> DeResult<::std::vec
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -52,7 +49,6 @@ pub(crate) fn de_boolean_set(v: &Value, val: &mut Validator) -> DeResult<::std::
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -81,7 +77,6 @@ pub(crate) fn de_byte_set(v: &Value, val: &mut Validator) -> DeResult<::std::vec
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::i8(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -113,7 +108,6 @@ pub(crate) fn de_date_time_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -146,10 +140,8 @@ pub(crate) fn de_enum_list(
                 val.enter(PathSeg::Index(i));
                 let r =
                     rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
                 }
                 val.leave();
                 r
@@ -188,10 +180,8 @@ pub(crate) fn de_enum_map(
                 val.enter(PathSeg::Key(k.clone()));
                 let r =
                     rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
                 }
                 val.leave();
                 r
@@ -219,10 +209,8 @@ pub(crate) fn de_enum_union(v: &Value, val: &mut Validator) -> DeResult<crate::r
         "first" => {
             val.enter(PathSeg::Member("first"));
             let r = rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                }
+            if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
             }
             val.leave();
             r
@@ -231,10 +219,8 @@ pub(crate) fn de_enum_union(v: &Value, val: &mut Validator) -> DeResult<crate::r
         "second" => {
             val.enter(PathSeg::Member("second"));
             let r = rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                }
+            if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
             }
             val.leave();
             r
@@ -261,10 +247,8 @@ pub(crate) fn de_foo_enum_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json_validation::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -292,7 +276,6 @@ pub(crate) fn de_foo_union(v: &Value, val: &mut Validator) -> DeResult<crate::re
         "integer" => {
             val.enter(PathSeg::Member("integer"));
             let r = rt::json_de::i32(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -300,7 +283,6 @@ pub(crate) fn de_foo_union(v: &Value, val: &mut Validator) -> DeResult<crate::re
         "string" => {
             val.enter(PathSeg::Member("string"));
             let r = rt::json_de::string(v);
-            if let Ok(x) = &r {}
             val.leave();
             r
         }
@@ -314,14 +296,12 @@ pub(crate) fn de_greeting_struct(
     val: &mut Validator,
 ) -> DeResult<crate::rest_json_validation::model::GreetingStruct> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_hi = match obj.get("hi") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("hi"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -352,7 +332,6 @@ pub(crate) fn de_http_date_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::HttpDate);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -412,7 +391,6 @@ pub(crate) fn de_integer_set(v: &Value, val: &mut Validator) -> DeResult<::std::
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -512,7 +490,6 @@ pub(crate) fn de_list_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_string_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -541,7 +518,6 @@ pub(crate) fn de_long_set(v: &Value, val: &mut Validator) -> DeResult<::std::vec
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -561,14 +537,12 @@ pub(crate) fn de_missing_key_structure(
     val: &mut Validator,
 ) -> DeResult<crate::rest_json_validation::model::MissingKeyStructure> {
     let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
     let mut invalid = false;
     let f_hi = match obj.get("hi") {
         Some(v) if !v.is_null() => rt::json_de::keep(
             {
                 val.enter(PathSeg::Member("hi"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -865,10 +839,8 @@ pub(crate) fn de_recursive_union_one(
             val.enter(PathSeg::Member("string"));
             let r = rt::json_de::string(v)
                 .map(|s| crate::rest_json_validation::model::RecursiveEnumString::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json_validation::model::RecursiveEnumString::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json_validation::model::RecursiveEnumString::VALUES);
-                }
+            if let Ok(crate::rest_json_validation::model::RecursiveEnumString::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json_validation::model::RecursiveEnumString::VALUES);
             }
             val.leave();
             r
@@ -877,7 +849,6 @@ pub(crate) fn de_recursive_union_one(
         "union" => {
             val.enter(PathSeg::Member("union"));
             let r = de_recursive_union_two(v, val);
-            if let Ok(x) = &r {}
             val.leave();
             r.map(::std::boxed::Box::new)
         }
@@ -902,10 +873,8 @@ pub(crate) fn de_recursive_union_two(
             val.enter(PathSeg::Member("string"));
             let r = rt::json_de::string(v)
                 .map(|s| crate::rest_json_validation::model::RecursiveEnumString::from(s.as_str()));
-            if let Ok(x) = &r {
-                if let crate::rest_json_validation::model::RecursiveEnumString::Unknown(s) = x {
-                    val.enum_value(s, crate::rest_json_validation::model::RecursiveEnumString::VALUES);
-                }
+            if let Ok(crate::rest_json_validation::model::RecursiveEnumString::Unknown(s)) = &r {
+                val.enum_value(s, crate::rest_json_validation::model::RecursiveEnumString::VALUES);
             }
             val.leave();
             r
@@ -914,7 +883,6 @@ pub(crate) fn de_recursive_union_two(
         "union" => {
             val.enter(PathSeg::Member("union"));
             let r = de_recursive_union_one(v, val);
-            if let Ok(x) = &r {}
             val.leave();
             r.map(::std::boxed::Box::new)
         }
@@ -937,7 +905,6 @@ pub(crate) fn de_short_set(v: &Value, val: &mut Validator) -> DeResult<::std::ve
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::i16(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -966,7 +933,6 @@ pub(crate) fn de_string_list(v: &Value, val: &mut Validator) -> DeResult<::std::
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -995,7 +961,6 @@ pub(crate) fn de_string_set(v: &Value, val: &mut Validator) -> DeResult<::std::v
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1027,7 +992,6 @@ pub(crate) fn de_structure_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_greeting_struct(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1059,7 +1023,6 @@ pub(crate) fn de_structure_set_with_no_key(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_missing_key_structure(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1091,7 +1054,6 @@ pub(crate) fn de_timestamp_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -1123,141 +1085,6 @@ pub(crate) fn de_union_set(
             {
                 val.enter(PathSeg::Index(i));
                 let r = de_foo_union(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )? {
-            out.push(x);
-        }
-    }
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    Ok(out)
-}
-
-pub(crate) fn de_validation_exception(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json_validation::model::ValidationException> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_field_list = match obj.get("fieldList") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("fieldList"));
-                let r = de_validation_exception_field_list(v, val);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => None,
-    };
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("message");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_message) = f_message else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::rest_json_validation::model::ValidationException {
-        field_list: f_field_list,
-        message: f_message,
-    })
-}
-
-pub(crate) fn de_validation_exception_field(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<crate::rest_json_validation::model::ValidationExceptionField> {
-    let obj = rt::json_de::object(v)?;
-    #[allow(unused_mut)]
-    let mut invalid = false;
-    let f_message = match obj.get("message") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("message"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("message");
-            None
-        }
-    };
-    let f_path = match obj.get("path") {
-        Some(v) if !v.is_null() => rt::json_de::keep(
-            {
-                val.enter(PathSeg::Member("path"));
-                let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
-                val.leave();
-                r
-            },
-            &mut invalid,
-        )?,
-        _ => {
-            val.missing("path");
-            None
-        }
-    };
-    if invalid {
-        return Err(rt::json_de::DeError::Invalid);
-    }
-    let Some(f_message) = f_message else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    let Some(f_path) = f_path else {
-        return Err(rt::json_de::DeError::Invalid);
-    };
-    Ok(crate::rest_json_validation::model::ValidationExceptionField {
-        message: f_message,
-        path: f_path,
-    })
-}
-
-pub(crate) fn de_validation_exception_field_list(
-    v: &Value,
-    val: &mut Validator,
-) -> DeResult<::std::vec::Vec<crate::rest_json_validation::model::ValidationExceptionField>> {
-    let arr = rt::json_de::array(v)?;
-    let mut out = ::std::vec::Vec::with_capacity(arr.len());
-    let mut invalid = false;
-    for (i, v) in arr.iter().enumerate() {
-        if v.is_null() {
-            return Err(rt::json_de::DeError::Malformed(
-                "null is not allowed in a non-sparse list".into(),
-            ));
-        }
-        if let Some(x) = rt::json_de::keep(
-            {
-                val.enter(PathSeg::Index(i));
-                let r = de_validation_exception_field(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },

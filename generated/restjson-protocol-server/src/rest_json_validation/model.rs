@@ -2,7 +2,6 @@
 
 //! The shapes of the service's model as Rust types.
 
-#[allow(unused_imports)]
 use smithy_server_runtime as rt;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -107,19 +106,14 @@ impl ::std::default::Default for EnumTraitString {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum EnumUnion {
     First(crate::rest_json_validation::model::EnumString),
     Second(crate::rest_json_validation::model::EnumString),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for EnumUnion {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for EnumUnion {
@@ -189,19 +183,14 @@ impl ::std::default::Default for FooEnum {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum FooUnion {
     Integer(i32),
     String(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for FooUnion {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for FooUnion {
@@ -507,19 +496,14 @@ impl ::std::fmt::Debug for MissingKeyStructure {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum PatternUnion {
     First(::std::string::String),
     Second(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for PatternUnion {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for PatternUnion {
@@ -532,19 +516,14 @@ impl ::std::fmt::Debug for PatternUnion {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum PatternUnionOverride {
     First(::std::string::String),
     Second(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for PatternUnionOverride {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for PatternUnionOverride {
@@ -615,19 +594,14 @@ impl ::std::fmt::Debug for RecursiveStructuresInput {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum RecursiveUnionOne {
     String(crate::rest_json_validation::model::RecursiveEnumString),
     Union(::std::boxed::Box<crate::rest_json_validation::model::RecursiveUnionTwo>),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for RecursiveUnionOne {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for RecursiveUnionOne {
@@ -640,19 +614,14 @@ impl ::std::fmt::Debug for RecursiveUnionOne {
     }
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum RecursiveUnionTwo {
     String(crate::rest_json_validation::model::RecursiveEnumString),
     Union(::std::boxed::Box<crate::rest_json_validation::model::RecursiveUnionOne>),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
+    #[default]
     Unknown,
-}
-
-impl ::std::default::Default for RecursiveUnionTwo {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 impl ::std::fmt::Debug for RecursiveUnionTwo {

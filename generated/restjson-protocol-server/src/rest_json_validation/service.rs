@@ -2,8 +2,6 @@
 
 //! The `RestJsonValidationApi` trait, the routing table and `RestJsonValidationService`, the HTTP service over a `RestJsonValidationApi`.
 
-#![allow(clippy::all)]
-
 use rt::rejection::Rejection;
 use smithy_server_runtime as rt;
 

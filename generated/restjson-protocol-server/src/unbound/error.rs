@@ -3,17 +3,13 @@
 //! The errors each operation may answer, as the model lists them, and `ServiceError`, any error of
 //! the service.
 
-#![allow(unused_variables, unreachable_patterns)]
-
 /// Any error shape of the service.
 #[derive(Debug)]
 pub enum ServiceError {}
 
 impl ::std::fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            _ => Ok(()),
-        }
+    fn fmt(&self, _: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {}
     }
 }
 
@@ -39,16 +35,13 @@ impl ::std::error::Error for AcceptHeaderStarServiceError {}
 
 impl ::std::convert::From<ServiceError> for AcceptHeaderStarServiceError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            other => Self::Unmodelled(other),
-        }
+        Self::Unmodelled(e)
     }
 }
 
 impl ::std::convert::From<AcceptHeaderStarServiceError> for ServiceError {
     fn from(e: AcceptHeaderStarServiceError) -> Self {
-        match e {
-            AcceptHeaderStarServiceError::Unmodelled(e) => e,
-        }
+        let AcceptHeaderStarServiceError::Unmodelled(e) = e;
+        e
     }
 }

@@ -3,9 +3,6 @@
 //! The HTTP bindings of the service's error shapes: status, `X-Amzn-ErrorType`, header-bound
 //! members and the JSON body.
 
-#![allow(unused_imports, unused_variables, clippy::all)]
-
-use crate::unbound::json_ser::*;
 use smithy_server_runtime as rt;
 
 /// Writes any error of the service as a response.

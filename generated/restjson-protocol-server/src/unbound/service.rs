@@ -2,8 +2,6 @@
 
 //! The `UnboundApi` trait, the routing table and `UnboundService`, the HTTP service over a `UnboundApi`.
 
-#![allow(clippy::all)]
-
 use rt::rejection::Rejection;
 use smithy_server_runtime as rt;
 

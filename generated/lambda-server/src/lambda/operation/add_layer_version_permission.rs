@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `AddLayerVersionPermission` operation: `POST /2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -71,7 +60,7 @@ where
         }
     };
     let f_layer_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("LayerName"));
@@ -140,7 +129,6 @@ where
             Some({
                 val.enter(PathSeg::Member("RevisionId"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -177,7 +165,6 @@ where
         Some({
             val.enter(PathSeg::Member("VersionNumber"));
             let x = rt::http_values::parse_i64(raw)?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -216,8 +203,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::AddLayerVersionPermissionResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `AddPermission` operation: `POST /2015-03-31/functions/{FunctionName}/policy` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -93,7 +82,7 @@ where
         _ => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -115,10 +104,8 @@ where
             {
                 val.enter(PathSeg::Member("FunctionUrlAuthType"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::FunctionUrlAuthType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionUrlAuthType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionUrlAuthType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
                 }
                 val.leave();
                 r
@@ -132,7 +119,6 @@ where
             {
                 val.enter(PathSeg::Member("InvokedViaFunctionUrl"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -211,7 +197,6 @@ where
             {
                 val.enter(PathSeg::Member("RevisionId"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -319,8 +304,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::AddPermissionResponse) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

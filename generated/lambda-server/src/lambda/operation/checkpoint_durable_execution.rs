@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `CheckpointDurableExecution` operation: `POST /2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -91,7 +82,7 @@ where
         _ => None,
     };
     let f_durable_execution_arn = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("DurableExecutionArn"));
@@ -113,7 +104,6 @@ where
             {
                 val.enter(PathSeg::Member("Updates"));
                 let r = de_operation_updates(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -143,8 +133,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::CheckpointDurableExecutionResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `CreateCapacityProvider` operation: `POST /2025-11-30/capacity-providers` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/2025-11-30/capacity-providers";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::lambda::model::CreateCapacityProviderRequest, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -74,7 +65,6 @@ where
             {
                 val.enter(PathSeg::Member("CapacityProviderScalingConfig"));
                 let r = de_capacity_provider_scaling_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -87,7 +77,6 @@ where
             {
                 val.enter(PathSeg::Member("InstanceRequirements"));
                 let r = de_instance_requirements(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -122,7 +111,6 @@ where
             {
                 val.enter(PathSeg::Member("PermissionsConfig"));
                 let r = de_capacity_provider_permissions_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -138,7 +126,6 @@ where
             {
                 val.enter(PathSeg::Member("PropagateTags"));
                 let r = de_propagate_tags(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -151,7 +138,6 @@ where
             {
                 val.enter(PathSeg::Member("Tags"));
                 let r = de_tags(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -164,7 +150,6 @@ where
             {
                 val.enter(PathSeg::Member("VpcConfig"));
                 let r = de_capacity_provider_vpc_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -204,8 +189,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::CreateCapacityProviderResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 202;
+    let status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `CreateCodeSigningConfig` operation: `POST /2020-04-22/code-signing-configs` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/2020-04-22/code-signing-configs";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::lambda::model::CreateCodeSigningConfigRequest, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -50,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("AllowedPublishers"));
                 let r = de_allowed_publishers(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -66,7 +56,6 @@ where
             {
                 val.enter(PathSeg::Member("CodeSigningPolicies"));
                 let r = de_code_signing_policies(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -94,7 +83,6 @@ where
             {
                 val.enter(PathSeg::Member("Tags"));
                 let r = de_tags(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -121,8 +109,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::CreateCodeSigningConfigResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

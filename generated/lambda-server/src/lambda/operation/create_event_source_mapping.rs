@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `CreateEventSourceMapping` operation: `POST /2015-03-31/event-source-mappings` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/2015-03-31/event-source-mappings";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::lambda::model::CreateEventSourceMappingRequest, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -50,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("AmazonManagedKafkaEventSourceConfig"));
                 let r = de_amazon_managed_kafka_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -78,7 +68,6 @@ where
             {
                 val.enter(PathSeg::Member("BisectBatchOnFunctionError"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -91,7 +80,6 @@ where
             {
                 val.enter(PathSeg::Member("DestinationConfig"));
                 let r = de_destination_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -104,7 +92,6 @@ where
             {
                 val.enter(PathSeg::Member("DocumentDBEventSourceConfig"));
                 let r = de_document_db_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -117,7 +104,6 @@ where
             {
                 val.enter(PathSeg::Member("Enabled"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -151,7 +137,6 @@ where
             {
                 val.enter(PathSeg::Member("FilterCriteria"));
                 let r = de_filter_criteria(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -225,7 +210,6 @@ where
             {
                 val.enter(PathSeg::Member("LoggingConfig"));
                 let r = de_event_source_mapping_logging_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -283,7 +267,6 @@ where
             {
                 val.enter(PathSeg::Member("MetricsConfig"));
                 let r = de_event_source_mapping_metrics_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -311,7 +294,6 @@ where
             {
                 val.enter(PathSeg::Member("ProvisionedPollerConfig"));
                 let r = de_provisioned_poller_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -339,7 +321,6 @@ where
             {
                 val.enter(PathSeg::Member("ScalingConfig"));
                 let r = de_scaling_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -352,7 +333,6 @@ where
             {
                 val.enter(PathSeg::Member("SelfManagedEventSource"));
                 let r = de_self_managed_event_source(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -365,7 +345,6 @@ where
             {
                 val.enter(PathSeg::Member("SelfManagedKafkaEventSourceConfig"));
                 let r = de_self_managed_kafka_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -393,10 +372,8 @@ where
             {
                 val.enter(PathSeg::Member("StartingPosition"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::EventSourcePosition::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::EventSourcePosition::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::EventSourcePosition::VALUES);
-                    }
+                if let Ok(crate::lambda::model::EventSourcePosition::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::EventSourcePosition::VALUES);
                 }
                 val.leave();
                 r
@@ -410,7 +387,6 @@ where
             {
                 val.enter(PathSeg::Member("StartingPositionTimestamp"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -423,7 +399,6 @@ where
             {
                 val.enter(PathSeg::Member("Tags"));
                 let r = de_tags(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -504,8 +479,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::EventSourceMappingConfiguration,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 202;
+    let status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

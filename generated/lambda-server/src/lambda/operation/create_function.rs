@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `CreateFunction` operation: `POST /2015-03-31/functions` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/2015-03-31/functions";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::lambda::model::CreateFunctionRequest, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -65,7 +56,6 @@ where
             {
                 val.enter(PathSeg::Member("CapacityProviderConfig"));
                 let r = de_capacity_provider_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -78,7 +68,6 @@ where
             {
                 val.enter(PathSeg::Member("Code"));
                 let r = de_function_code(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -115,7 +104,6 @@ where
             {
                 val.enter(PathSeg::Member("DeadLetterConfig"));
                 let r = de_dead_letter_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -143,7 +131,6 @@ where
             {
                 val.enter(PathSeg::Member("DurableConfig"));
                 let r = de_durable_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -156,7 +143,6 @@ where
             {
                 val.enter(PathSeg::Member("Environment"));
                 let r = de_environment(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -169,7 +155,6 @@ where
             {
                 val.enter(PathSeg::Member("EphemeralStorage"));
                 let r = de_ephemeral_storage(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -242,7 +227,6 @@ where
             {
                 val.enter(PathSeg::Member("ImageConfig"));
                 let r = de_image_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -277,7 +261,6 @@ where
             {
                 val.enter(PathSeg::Member("Layers"));
                 let r = de_layer_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -290,7 +273,6 @@ where
             {
                 val.enter(PathSeg::Member("LoggingConfig"));
                 let r = de_logging_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -318,10 +300,8 @@ where
             {
                 val.enter(PathSeg::Member("PackageType"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::PackageType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::PackageType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::PackageType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::PackageType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::PackageType::VALUES);
                 }
                 val.leave();
                 r
@@ -335,7 +315,6 @@ where
             {
                 val.enter(PathSeg::Member("Publish"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -349,10 +328,8 @@ where
                 val.enter(PathSeg::Member("PublishTo"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::FunctionVersionLatestPublished::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionVersionLatestPublished::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionVersionLatestPublished::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionVersionLatestPublished::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionVersionLatestPublished::VALUES);
                 }
                 val.leave();
                 r
@@ -395,10 +372,8 @@ where
             {
                 val.enter(PathSeg::Member("Runtime"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Runtime::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Runtime::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Runtime::VALUES);
                 }
                 val.leave();
                 r
@@ -412,7 +387,6 @@ where
             {
                 val.enter(PathSeg::Member("SnapStart"));
                 let r = de_snap_start(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -425,7 +399,6 @@ where
             {
                 val.enter(PathSeg::Member("Tags"));
                 let r = de_tags(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -438,7 +411,6 @@ where
             {
                 val.enter(PathSeg::Member("TenancyConfig"));
                 let r = de_tenancy_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -466,7 +438,6 @@ where
             {
                 val.enter(PathSeg::Member("TracingConfig"));
                 let r = de_tracing_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -479,7 +450,6 @@ where
             {
                 val.enter(PathSeg::Member("VpcConfig"));
                 let r = de_vpc_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -537,8 +507,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()
@@ -562,7 +531,7 @@ pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> r
         {
             let v = &out.code_size;
             w.key("CodeSize");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.config_sha256 {
             w.key("ConfigSha256");

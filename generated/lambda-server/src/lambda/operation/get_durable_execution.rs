@@ -2,16 +2,6 @@
 
 //! HTTP bindings of the `GetDurableExecution` operation: `GET /2025-12-01/durable-executions/{DurableExecutionArn}` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
@@ -34,17 +24,17 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), false)?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+    rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     let f_durable_execution_arn = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("DurableExecutionArn"));
@@ -77,8 +67,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::GetDurableExecutionResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `Invoke` operation: `POST /2015-03-31/functions/{FunctionName}/invocations` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -34,7 +23,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
@@ -50,7 +39,6 @@ where
             Some({
                 val.enter(PathSeg::Member("ClientContext"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -78,7 +66,7 @@ where
         None => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -194,8 +182,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::InvocationResponse) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = out.status_code as u16;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.durable_execution_arn {
         {
@@ -217,7 +204,6 @@ pub fn serialize_response(out: crate::lambda::model::InvocationResponse) -> rt::
             rt::headers::insert(&mut headers, "X-Amz-Log-Result", &v.to_string());
         }
     }
-    status = out.status_code as u16;
     let body = match &out.payload {
         Some(v) => {
             rt::headers::default_content_type(&mut headers, "application/octet-stream");

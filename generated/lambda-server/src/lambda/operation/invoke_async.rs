@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `InvokeAsync` operation: `POST /2014-11-13/functions/{FunctionName}/invoke-async` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -34,11 +23,11 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("*/*"), 0, false)?;
     let f_invoke_args = rt::body::ByteStream::from_body(body);
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -70,10 +59,8 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::InvokeAsyncResponse) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 202;
+    let status: u16 = out.status as u16;
     let mut headers = rt::http::HeaderMap::new();
-    status = out.status as u16;
     let body = if status == 204 {
         rt::body::empty()
     } else {

@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `InvokeWithResponseStream` operation: `POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -34,7 +23,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
@@ -50,7 +39,6 @@ where
             Some({
                 val.enter(PathSeg::Member("ClientContext"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -58,7 +46,7 @@ where
         None => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -177,8 +165,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::InvokeWithResponseStreamResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = out.status_code as u16;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.executed_version {
         {
@@ -190,7 +177,6 @@ pub fn serialize_response(
             rt::headers::insert(&mut headers, "Content-Type", &v.to_string());
         }
     }
-    status = out.status_code as u16;
     let body = {
         rt::headers::default_content_type(&mut headers, "application/vnd.amazon.eventstream");
         rt::event_stream::into_body(out.event_stream, marshall_invoke_with_response_stream_response_event)
@@ -206,10 +192,10 @@ pub fn serialize_error(err: crate::lambda::error::InvokeWithResponseStreamError)
 fn marshall_invoke_with_response_stream_response_event(
     e: &crate::lambda::model::InvokeWithResponseStreamResponseEvent,
 ) -> rt::aws_smithy_types::event_stream::Message {
-    use rt::aws_smithy_types::event_stream::{Header, HeaderValue};
+    use rt::aws_smithy_types::event_stream::Header;
     match e {
         crate::lambda::model::InvokeWithResponseStreamResponseEvent::InvokeComplete(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let mut writer = rt::json_ser::JsonWriter::new();
             let w = &mut writer;
             w.begin_object();
@@ -234,7 +220,7 @@ fn marshall_invoke_with_response_stream_response_event(
             )
         }
         crate::lambda::model::InvokeWithResponseStreamResponseEvent::PayloadChunk(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => rt::bytes::Bytes::copy_from_slice(v.as_ref()),
                 None => rt::bytes::Bytes::new(),

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `PublishLayerVersion` operation: `POST /2018-10-31/layers/{LayerName}/versions` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -80,7 +71,6 @@ where
             {
                 val.enter(PathSeg::Member("Content"));
                 let r = de_layer_version_content_input(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -107,7 +97,7 @@ where
         _ => None,
     };
     let f_layer_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("LayerName"));
@@ -169,8 +159,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::PublishLayerVersionResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()
@@ -214,7 +203,7 @@ pub fn serialize_response(
         {
             let v = &out.version;
             w.key("Version");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         w.end_object();
         rt::body::full(writer.finish())

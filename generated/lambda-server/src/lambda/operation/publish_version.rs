@@ -2,16 +2,6 @@
 
 //! HTTP bindings of the `PublishVersion` operation: `POST /2015-03-31/functions/{FunctionName}/versions` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
@@ -50,7 +40,6 @@ where
             {
                 val.enter(PathSeg::Member("CodeSha256"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -74,7 +63,7 @@ where
         _ => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -97,10 +86,8 @@ where
                 val.enter(PathSeg::Member("PublishTo"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::FunctionVersionLatestPublished::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionVersionLatestPublished::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionVersionLatestPublished::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionVersionLatestPublished::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionVersionLatestPublished::VALUES);
                 }
                 val.leave();
                 r
@@ -114,7 +101,6 @@ where
             {
                 val.enter(PathSeg::Member("RevisionId"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -140,8 +126,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()
@@ -165,7 +150,7 @@ pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> r
         {
             let v = &out.code_size;
             w.key("CodeSize");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.config_sha256 {
             w.key("ConfigSha256");

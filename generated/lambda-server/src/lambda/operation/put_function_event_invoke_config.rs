@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `PutFunctionEventInvokeConfig` operation: `PUT /2019-09-25/functions/{FunctionName}/event-invoke-config` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -51,7 +42,6 @@ where
             {
                 val.enter(PathSeg::Member("DestinationConfig"));
                 let r = de_destination_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -60,7 +50,7 @@ where
         _ => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -146,8 +136,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::FunctionEventInvokeConfig) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

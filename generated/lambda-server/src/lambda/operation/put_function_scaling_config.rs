@@ -2,17 +2,7 @@
 
 //! HTTP bindings of the `PutFunctionScalingConfig` operation: `PUT /2025-11-30/functions/{FunctionName}/function-scaling-config` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -47,7 +37,7 @@ where
     let doc = rt::json_de::parse_body(&bytes)?;
     let obj = rt::json_de::object(&doc)?;
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -69,7 +59,6 @@ where
             {
                 val.enter(PathSeg::Member("FunctionScalingConfig"));
                 let r = de_function_scaling_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -121,8 +110,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::PutFunctionScalingConfigResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 202;
+    let status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,17 +2,7 @@
 
 //! HTTP bindings of the `SendDurableExecutionCallbackFailure` operation: `POST /2025-12-01/durable-execution-callbacks/{CallbackId}/fail` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -44,7 +34,7 @@ where
     let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     let f_callback_id = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("CallbackId"));
@@ -66,7 +56,6 @@ where
             {
                 val.enter(PathSeg::Member("Error"));
                 let r = de_error_object(&v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -89,10 +78,9 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(
-    out: crate::lambda::model::SendDurableExecutionCallbackFailureResponse,
+    _out: crate::lambda::model::SendDurableExecutionCallbackFailureResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

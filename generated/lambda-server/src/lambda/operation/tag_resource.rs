@@ -2,17 +2,7 @@
 
 //! HTTP bindings of the `TagResource` operation: `POST /2017-03-31/tags/{Resource}` (success: 204).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
-use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -46,7 +36,7 @@ where
     let doc = rt::json_de::parse_body(&bytes)?;
     let obj = rt::json_de::object(&doc)?;
     let f_resource = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("Resource"));
@@ -68,7 +58,6 @@ where
             {
                 val.enter(PathSeg::Member("Tags"));
                 let r = de_tags(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -96,11 +85,9 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 204;
-    let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = 204;
+    let headers = rt::http::HeaderMap::new();
     rt::headers::response(status, headers, rt::body::empty())
 }
 

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `UpdateCapacityProvider` operation: `PUT /2025-11-30/capacity-providers/{CapacityProviderName}` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -46,7 +37,7 @@ where
     let doc = rt::json_de::parse_body(&bytes)?;
     let obj = rt::json_de::object(&doc)?;
     let f_capacity_provider_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("CapacityProviderName"));
@@ -68,7 +59,6 @@ where
             {
                 val.enter(PathSeg::Member("CapacityProviderScalingConfig"));
                 let r = de_capacity_provider_scaling_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -81,7 +71,6 @@ where
             {
                 val.enter(PathSeg::Member("PropagateTags"));
                 let r = de_propagate_tags(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -107,8 +96,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::UpdateCapacityProviderResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 202;
+    let status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

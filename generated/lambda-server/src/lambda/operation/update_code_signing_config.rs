@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `UpdateCodeSigningConfig` operation: `PUT /2020-04-22/code-signing-configs/{CodeSigningConfigArn}` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -50,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("AllowedPublishers"));
                 let r = de_allowed_publishers(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -59,7 +49,7 @@ where
         _ => None,
     };
     let f_code_signing_config_arn = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("CodeSigningConfigArn"));
@@ -81,7 +71,6 @@ where
             {
                 val.enter(PathSeg::Member("CodeSigningPolicies"));
                 let r = de_code_signing_policies(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -123,8 +112,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::UpdateCodeSigningConfigResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `UpdateEventSourceMapping` operation: `PUT /2015-03-31/event-source-mappings/{UUID}` (success: 202).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -50,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("AmazonManagedKafkaEventSourceConfig"));
                 let r = de_amazon_managed_kafka_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -78,7 +68,6 @@ where
             {
                 val.enter(PathSeg::Member("BisectBatchOnFunctionError"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -91,7 +80,6 @@ where
             {
                 val.enter(PathSeg::Member("DestinationConfig"));
                 let r = de_destination_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -104,7 +92,6 @@ where
             {
                 val.enter(PathSeg::Member("DocumentDBEventSourceConfig"));
                 let r = de_document_db_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -117,7 +104,6 @@ where
             {
                 val.enter(PathSeg::Member("Enabled"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -130,7 +116,6 @@ where
             {
                 val.enter(PathSeg::Member("FilterCriteria"));
                 let r = de_filter_criteria(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -201,7 +186,6 @@ where
             {
                 val.enter(PathSeg::Member("LoggingConfig"));
                 let r = de_event_source_mapping_logging_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -259,7 +243,6 @@ where
             {
                 val.enter(PathSeg::Member("MetricsConfig"));
                 let r = de_event_source_mapping_metrics_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -287,7 +270,6 @@ where
             {
                 val.enter(PathSeg::Member("ProvisionedPollerConfig"));
                 let r = de_provisioned_poller_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -300,7 +282,6 @@ where
             {
                 val.enter(PathSeg::Member("ScalingConfig"));
                 let r = de_scaling_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -313,7 +294,6 @@ where
             {
                 val.enter(PathSeg::Member("SelfManagedKafkaEventSourceConfig"));
                 let r = de_self_managed_kafka_event_source_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -352,7 +332,7 @@ where
         _ => None,
     };
     let f_uuid = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("UUID"));
@@ -400,8 +380,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::EventSourceMappingConfiguration,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 202;
+    let status: u16 = 202;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `UpdateFunctionCode` operation: `PUT /2015-03-31/functions/{FunctionName}/code` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -65,7 +56,6 @@ where
             {
                 val.enter(PathSeg::Member("DryRun"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -74,7 +64,7 @@ where
         _ => Some(false),
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -96,7 +86,6 @@ where
             {
                 val.enter(PathSeg::Member("ImageUri"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -109,7 +98,6 @@ where
             {
                 val.enter(PathSeg::Member("Publish"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -123,10 +111,8 @@ where
                 val.enter(PathSeg::Member("PublishTo"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::lambda::model::FunctionVersionLatestPublished::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionVersionLatestPublished::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionVersionLatestPublished::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionVersionLatestPublished::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionVersionLatestPublished::VALUES);
                 }
                 val.leave();
                 r
@@ -140,7 +126,6 @@ where
             {
                 val.enter(PathSeg::Member("RevisionId"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -238,7 +223,6 @@ where
             {
                 val.enter(PathSeg::Member("ZipFile"));
                 let r = rt::json_de::blob(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -277,8 +261,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()
@@ -302,7 +285,7 @@ pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> r
         {
             let v = &out.code_size;
             w.key("CodeSize");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.config_sha256 {
             w.key("ConfigSha256");

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `UpdateFunctionConfiguration` operation: `PUT /2015-03-31/functions/{FunctionName}/configuration` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -50,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("CapacityProviderConfig"));
                 let r = de_capacity_provider_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -63,7 +53,6 @@ where
             {
                 val.enter(PathSeg::Member("DeadLetterConfig"));
                 let r = de_dead_letter_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -91,7 +80,6 @@ where
             {
                 val.enter(PathSeg::Member("DurableConfig"));
                 let r = de_durable_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -104,7 +92,6 @@ where
             {
                 val.enter(PathSeg::Member("Environment"));
                 let r = de_environment(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -117,7 +104,6 @@ where
             {
                 val.enter(PathSeg::Member("EphemeralStorage"));
                 let r = de_ephemeral_storage(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -141,7 +127,7 @@ where
         _ => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -184,7 +170,6 @@ where
             {
                 val.enter(PathSeg::Member("ImageConfig"));
                 let r = de_image_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -219,7 +204,6 @@ where
             {
                 val.enter(PathSeg::Member("Layers"));
                 let r = de_layer_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -232,7 +216,6 @@ where
             {
                 val.enter(PathSeg::Member("LoggingConfig"));
                 let r = de_logging_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -260,7 +243,6 @@ where
             {
                 val.enter(PathSeg::Member("RevisionId"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -299,10 +281,8 @@ where
             {
                 val.enter(PathSeg::Member("Runtime"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::Runtime::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                    }
+                if let Ok(crate::lambda::model::Runtime::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::Runtime::VALUES);
                 }
                 val.leave();
                 r
@@ -316,7 +296,6 @@ where
             {
                 val.enter(PathSeg::Member("SnapStart"));
                 let r = de_snap_start(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -344,7 +323,6 @@ where
             {
                 val.enter(PathSeg::Member("TracingConfig"));
                 let r = de_tracing_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -357,7 +335,6 @@ where
             {
                 val.enter(PathSeg::Member("VpcConfig"));
                 let r = de_vpc_config(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -399,8 +376,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()
@@ -424,7 +400,7 @@ pub fn serialize_response(out: crate::lambda::model::FunctionConfiguration) -> r
         {
             let v = &out.code_size;
             w.key("CodeSize");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.config_sha256 {
             w.key("ConfigSha256");

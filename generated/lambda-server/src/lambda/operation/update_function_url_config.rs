@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `UpdateFunctionUrlConfig` operation: `PUT /2021-10-31/functions/{FunctionName}/url` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::lambda::json_de::*;
 use crate::lambda::json_ser::*;
 use rt::rejection::Rejection;
@@ -51,10 +42,8 @@ where
             {
                 val.enter(PathSeg::Member("AuthType"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::FunctionUrlAuthType::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::FunctionUrlAuthType::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
-                    }
+                if let Ok(crate::lambda::model::FunctionUrlAuthType::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::FunctionUrlAuthType::VALUES);
                 }
                 val.leave();
                 r
@@ -68,7 +57,6 @@ where
             {
                 val.enter(PathSeg::Member("Cors"));
                 let r = de_cors(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -77,7 +65,7 @@ where
         _ => None,
     };
     let f_function_name = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("FunctionName"));
@@ -99,10 +87,8 @@ where
             {
                 val.enter(PathSeg::Member("InvokeMode"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::InvokeMode::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::lambda::model::InvokeMode::Unknown(s) = x {
-                        val.enum_value(s, crate::lambda::model::InvokeMode::VALUES);
-                    }
+                if let Ok(crate::lambda::model::InvokeMode::Unknown(s)) = &r {
+                    val.enum_value(s, crate::lambda::model::InvokeMode::VALUES);
                 }
                 val.leave();
                 r
@@ -151,8 +137,7 @@ where
 pub fn serialize_response(
     out: crate::lambda::model::UpdateFunctionUrlConfigResponse,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

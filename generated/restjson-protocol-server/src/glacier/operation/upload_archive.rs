@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `UploadArchive` operation: `POST /{accountId}/vaults/{vaultName}/archives` (success: 201).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::glacier::json_de::*;
-use crate::glacier::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -34,17 +23,16 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("*/*"), 0, false)?;
     let f_body = rt::body::ByteStream::from_body(body);
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_account_id = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("accountId"));
             let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -55,7 +43,6 @@ where
             Some({
                 val.enter(PathSeg::Member("archiveDescription"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -68,7 +55,6 @@ where
             Some({
                 val.enter(PathSeg::Member("checksum"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -81,7 +67,6 @@ where
         Some({
             val.enter(PathSeg::Member("vaultName"));
             let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -107,8 +92,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::glacier::model::ArchiveCreationOutput) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 201;
+    let status: u16 = 201;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.archive_id {
         {

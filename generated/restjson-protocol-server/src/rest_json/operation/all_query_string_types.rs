@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `AllQueryStringTypes` operation: `GET /AllQueryStringTypesInput` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +14,7 @@ pub const URI: &str = "/AllQueryStringTypesInput";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::AllQueryStringTypesInput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,14 +23,14 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+    rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let query = rt::http_values::parse_query(parts.uri.query().unwrap_or(""))?;
@@ -51,7 +40,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryBoolean"));
                 let x = rt::http_values::parse_bool(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -73,11 +61,9 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = rt::http_values::parse_bool(raw.as_str())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -89,7 +75,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryByte"));
                 let x = rt::http_values::parse_i8(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -102,7 +87,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryDouble"));
                 let x = rt::http_values::parse_f64(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -124,11 +108,9 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = rt::http_values::parse_f64(raw.as_str())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -169,7 +151,6 @@ where
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -181,7 +162,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryFloat"));
                 let x = rt::http_values::parse_f32(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -194,7 +174,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryInteger"));
                 let x = rt::http_values::parse_i32(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -235,7 +214,6 @@ where
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -256,11 +234,9 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = rt::http_values::parse_i32(raw.as_str())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -281,7 +257,6 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = rt::http_values::parse_i32(raw.as_str())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
@@ -298,7 +273,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryLong"));
                 let x = rt::http_values::parse_i64(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -311,7 +285,6 @@ where
             m.entry(k.clone()).or_insert_with(::std::vec::Vec::new).push(v.clone());
         }
         val.enter(PathSeg::Member("queryParamsMapOfStringList"));
-        let mr = &m;
         val.leave();
         if m.is_empty() {
             None
@@ -325,7 +298,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryShort"));
                 let x = rt::http_values::parse_i16(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -338,7 +310,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryString"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -360,11 +331,9 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = Ok::<_, rt::http_values::ValueError>(raw.as_str().to_string())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -382,7 +351,6 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = Ok::<_, rt::http_values::ValueError>(raw.as_str().to_string())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
@@ -399,7 +367,6 @@ where
             Some({
                 val.enter(PathSeg::Member("queryTimestamp"));
                 let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::DateTime)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -424,11 +391,9 @@ where
                         raw.as_str(),
                         rt::aws_smithy_types::date_time::Format::DateTime,
                     )?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -464,11 +429,9 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
-    let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = 200;
+    let headers = rt::http::HeaderMap::new();
     rt::headers::response(status, headers, rt::body::empty())
 }
 

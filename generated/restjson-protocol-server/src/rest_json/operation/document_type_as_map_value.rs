@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `DocumentTypeAsMapValue` operation: `PUT /DocumentTypeAsMapValue` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/DocumentTypeAsMapValue";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::DocumentTypeAsMapValueInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -51,7 +42,6 @@ where
             {
                 val.enter(PathSeg::Member("docValuedMap"));
                 let r = de_document_valued_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -72,8 +62,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::DocumentTypeAsMapValueInputOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

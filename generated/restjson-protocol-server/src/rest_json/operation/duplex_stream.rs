@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `DuplexStream` operation: `POST /DuplexStream` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/DuplexStream";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::DuplexStreamInput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,7 +25,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("application/vnd.amazon.eventstream"), 0, false)?;
     let f_stream = rt::event_stream::from_body(body, unmarshall_event_stream);
     rt::media_type::check_accept(&parts.headers, "application/vnd.amazon.eventstream")?;
@@ -47,8 +38,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::rest_json::model::DuplexStreamOutput) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = {
         rt::headers::default_content_type(&mut headers, "application/vnd.amazon.eventstream");
@@ -83,8 +73,7 @@ fn unmarshall_event_stream(
     let de = |e: rt::json_de::DeError| -> rt::BoxError { format!("{e:?}").into() };
     match event_type {
         "blobPayload" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_payload = Some(rt::aws_smithy_types::Blob::new(m.payload().to_vec()));
             let invalid = invalid || !val.is_valid();
             if invalid {
@@ -96,8 +85,7 @@ fn unmarshall_event_stream(
         }
         "error" => Err("error events are sent by servers, not clients".into()),
         "headers" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_blob_header = match header(m, "blobHeader") {
                 Some(v) => match v {
                     HeaderValue::ByteArray(v) => Some(rt::aws_smithy_types::Blob::new(v.to_vec())),
@@ -172,7 +160,6 @@ fn unmarshall_event_stream(
             ))
         }
         "headersAndExplicitPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_header = match header(m, "header") {
                 Some(v) => match v {
@@ -187,7 +174,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_structure(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -207,7 +193,6 @@ fn unmarshall_event_stream(
             ))
         }
         "headersAndImplicitPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let doc = rt::json_de::parse_body(m.payload()).map_err(de)?;
             let obj = rt::json_de::object(&doc).map_err(de)?;
@@ -223,7 +208,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = rt::json_de::string(v);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -244,8 +228,7 @@ fn unmarshall_event_stream(
             ))
         }
         "stringPayload" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_payload =
                 Some(::std::string::String::from_utf8(m.payload().to_vec()).map_err(|_| "the payload is not UTF-8")?);
             let invalid = invalid || !val.is_valid();
@@ -257,7 +240,6 @@ fn unmarshall_event_stream(
             ))
         }
         "structurePayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_payload = {
                 let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
@@ -265,7 +247,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_structure(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -282,7 +263,6 @@ fn unmarshall_event_stream(
             ))
         }
         "unionPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_payload = {
                 let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
@@ -290,7 +270,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_union(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -314,7 +293,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
     use rt::aws_smithy_types::event_stream::{Header, HeaderValue};
     match e {
         crate::rest_json::model::EventStream::BlobPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => rt::bytes::Bytes::copy_from_slice(v.as_ref()),
                 None => rt::bytes::Bytes::new(),
@@ -322,7 +301,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("blobPayload", Some("application/octet-stream"), payload, hs)
         }
         crate::rest_json::model::EventStream::Error(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let _ = hs;
             let mut writer = rt::json_ser::JsonWriter::new();
             let w = &mut writer;
@@ -402,7 +381,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             )
         }
         crate::rest_json::model::EventStream::StringPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => rt::bytes::Bytes::from(v.clone()),
                 None => rt::bytes::Bytes::new(),
@@ -410,7 +389,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("stringPayload", Some("text/plain"), payload, hs)
         }
         crate::rest_json::model::EventStream::StructurePayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => {
                     let mut writer = rt::json_ser::JsonWriter::new();
@@ -423,7 +402,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("structurePayload", Some("application/json"), payload, hs)
         }
         crate::rest_json::model::EventStream::UnionPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => {
                     let mut writer = rt::json_ser::JsonWriter::new();

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `DuplexStreamWithDistinctStreams` operation: `POST /DuplexStreamWithDistinctStreams` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/DuplexStreamWithDistinctStreams";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::DuplexStreamWithDistinctStreamsInput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,7 +25,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("application/vnd.amazon.eventstream"), 0, false)?;
     let f_stream = rt::event_stream::from_body(body, unmarshall_event_stream);
     rt::media_type::check_accept(&parts.headers, "application/json")?;
@@ -49,8 +40,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::DuplexStreamWithDistinctStreamsOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = match &out.stream {
         Some(v) => {
@@ -93,8 +83,7 @@ fn unmarshall_event_stream(
     let de = |e: rt::json_de::DeError| -> rt::BoxError { format!("{e:?}").into() };
     match event_type {
         "blobPayload" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_payload = Some(rt::aws_smithy_types::Blob::new(m.payload().to_vec()));
             let invalid = invalid || !val.is_valid();
             if invalid {
@@ -106,8 +95,7 @@ fn unmarshall_event_stream(
         }
         "error" => Err("error events are sent by servers, not clients".into()),
         "headers" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_blob_header = match header(m, "blobHeader") {
                 Some(v) => match v {
                     HeaderValue::ByteArray(v) => Some(rt::aws_smithy_types::Blob::new(v.to_vec())),
@@ -182,7 +170,6 @@ fn unmarshall_event_stream(
             ))
         }
         "headersAndExplicitPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_header = match header(m, "header") {
                 Some(v) => match v {
@@ -197,7 +184,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_structure(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -217,7 +203,6 @@ fn unmarshall_event_stream(
             ))
         }
         "headersAndImplicitPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let doc = rt::json_de::parse_body(m.payload()).map_err(de)?;
             let obj = rt::json_de::object(&doc).map_err(de)?;
@@ -233,7 +218,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = rt::json_de::string(v);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -254,8 +238,7 @@ fn unmarshall_event_stream(
             ))
         }
         "stringPayload" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_payload =
                 Some(::std::string::String::from_utf8(m.payload().to_vec()).map_err(|_| "the payload is not UTF-8")?);
             let invalid = invalid || !val.is_valid();
@@ -267,7 +250,6 @@ fn unmarshall_event_stream(
             ))
         }
         "structurePayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_payload = {
                 let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
@@ -275,7 +257,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_structure(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -292,7 +273,6 @@ fn unmarshall_event_stream(
             ))
         }
         "unionPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_payload = {
                 let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
@@ -300,7 +280,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_union(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },

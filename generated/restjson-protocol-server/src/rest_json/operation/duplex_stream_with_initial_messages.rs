@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `DuplexStreamWithInitialMessages` operation: `POST /DuplexStreamWithInitialMessages` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/DuplexStreamWithInitialMessages";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::DuplexStreamWithInitialMessagesInput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,7 +25,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("application/vnd.amazon.eventstream"), 0, false)?;
     let f_stream = rt::event_stream::from_body(body, unmarshall_event_stream);
     rt::media_type::check_accept(&parts.headers, "application/vnd.amazon.eventstream")?;
@@ -44,7 +35,6 @@ where
             Some({
                 val.enter(PathSeg::Member("initialRequestMember"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -71,8 +61,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::DuplexStreamWithInitialMessagesOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     {
         let v = &out.initial_response_member;
@@ -115,8 +104,7 @@ fn unmarshall_event_stream(
     let de = |e: rt::json_de::DeError| -> rt::BoxError { format!("{e:?}").into() };
     match event_type {
         "blobPayload" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_payload = Some(rt::aws_smithy_types::Blob::new(m.payload().to_vec()));
             let invalid = invalid || !val.is_valid();
             if invalid {
@@ -128,8 +116,7 @@ fn unmarshall_event_stream(
         }
         "error" => Err("error events are sent by servers, not clients".into()),
         "headers" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_blob_header = match header(m, "blobHeader") {
                 Some(v) => match v {
                     HeaderValue::ByteArray(v) => Some(rt::aws_smithy_types::Blob::new(v.to_vec())),
@@ -204,7 +191,6 @@ fn unmarshall_event_stream(
             ))
         }
         "headersAndExplicitPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_header = match header(m, "header") {
                 Some(v) => match v {
@@ -219,7 +205,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_structure(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -239,7 +224,6 @@ fn unmarshall_event_stream(
             ))
         }
         "headersAndImplicitPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let doc = rt::json_de::parse_body(m.payload()).map_err(de)?;
             let obj = rt::json_de::object(&doc).map_err(de)?;
@@ -255,7 +239,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = rt::json_de::string(v);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -276,8 +259,7 @@ fn unmarshall_event_stream(
             ))
         }
         "stringPayload" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_payload =
                 Some(::std::string::String::from_utf8(m.payload().to_vec()).map_err(|_| "the payload is not UTF-8")?);
             let invalid = invalid || !val.is_valid();
@@ -289,7 +271,6 @@ fn unmarshall_event_stream(
             ))
         }
         "structurePayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_payload = {
                 let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
@@ -297,7 +278,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_structure(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -314,7 +294,6 @@ fn unmarshall_event_stream(
             ))
         }
         "unionPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_payload = {
                 let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
@@ -322,7 +301,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_union(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -346,7 +324,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
     use rt::aws_smithy_types::event_stream::{Header, HeaderValue};
     match e {
         crate::rest_json::model::EventStream::BlobPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => rt::bytes::Bytes::copy_from_slice(v.as_ref()),
                 None => rt::bytes::Bytes::new(),
@@ -354,7 +332,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("blobPayload", Some("application/octet-stream"), payload, hs)
         }
         crate::rest_json::model::EventStream::Error(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let _ = hs;
             let mut writer = rt::json_ser::JsonWriter::new();
             let w = &mut writer;
@@ -434,7 +412,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             )
         }
         crate::rest_json::model::EventStream::StringPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => rt::bytes::Bytes::from(v.clone()),
                 None => rt::bytes::Bytes::new(),
@@ -442,7 +420,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("stringPayload", Some("text/plain"), payload, hs)
         }
         crate::rest_json::model::EventStream::StructurePayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => {
                     let mut writer = rt::json_ser::JsonWriter::new();
@@ -455,7 +433,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("structurePayload", Some("application/json"), payload, hs)
         }
         crate::rest_json::model::EventStream::UnionPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => {
                     let mut writer = rt::json_ser::JsonWriter::new();

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `HttpPayloadWithStructure` operation: `PUT /HttpPayloadWithStructure` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/HttpPayloadWithStructure";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::HttpPayloadWithStructureInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -49,7 +40,6 @@ where
             {
                 val.enter(PathSeg::Member("nested"));
                 let r = de_nested_payload(&v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -68,8 +58,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::HttpPayloadWithStructureInputOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = match &out.nested {
         Some(v) => {

@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `HttpRequestWithLabels` operation: `GET /HttpRequestWithLabels/{string}/{short}/{integer}/{long}/{float}/{double}/{boolean}/{timestamp}` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -34,14 +23,14 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+    rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_boolean = {
@@ -50,7 +39,6 @@ where
         Some({
             val.enter(PathSeg::Member("boolean"));
             let x = rt::http_values::parse_bool(raw)?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -61,7 +49,6 @@ where
         Some({
             val.enter(PathSeg::Member("double"));
             let x = rt::http_values::parse_f64(raw)?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -72,7 +59,6 @@ where
         Some({
             val.enter(PathSeg::Member("float"));
             let x = rt::http_values::parse_f32(raw)?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -83,7 +69,6 @@ where
         Some({
             val.enter(PathSeg::Member("integer"));
             let x = rt::http_values::parse_i32(raw)?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -94,7 +79,6 @@ where
         Some({
             val.enter(PathSeg::Member("long"));
             let x = rt::http_values::parse_i64(raw)?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -105,18 +89,16 @@ where
         Some({
             val.enter(PathSeg::Member("short"));
             let x = rt::http_values::parse_i16(raw)?;
-            let xr = &x;
             val.leave();
             x
         })
     };
     let f_string = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("string"));
             let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -127,7 +109,6 @@ where
         Some({
             val.enter(PathSeg::Member("timestamp"));
             let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::DateTime)?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -173,11 +154,9 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
-    let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = 200;
+    let headers = rt::http::HeaderMap::new();
     rt::headers::response(status, headers, rt::body::empty())
 }
 

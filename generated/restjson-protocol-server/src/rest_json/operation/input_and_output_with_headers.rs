@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `InputAndOutputWithHeaders` operation: `POST /InputAndOutputWithHeaders` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +14,7 @@ pub const URI: &str = "/InputAndOutputWithHeaders";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::InputAndOutputWithHeadersIO, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,14 +23,14 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+    rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_header_boolean_list = match rt::headers::value(&parts.headers, "X-BooleanList")? {
@@ -53,11 +42,9 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = rt::http_values::parse_bool(raw.as_str())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -70,7 +57,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerByte"));
                 let x = rt::http_values::parse_i8(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -83,7 +69,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerDouble"));
                 let x = rt::http_values::parse_f64(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -122,7 +107,6 @@ where
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -135,7 +119,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerFalseBool"));
                 let x = rt::http_values::parse_bool(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -148,7 +131,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerFloat"));
                 let x = rt::http_values::parse_f32(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -161,7 +143,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerInteger"));
                 let x = rt::http_values::parse_i32(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -196,7 +177,6 @@ where
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -212,11 +192,9 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = rt::http_values::parse_i32(raw.as_str())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -229,7 +207,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerLong"));
                 let x = rt::http_values::parse_i64(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -242,7 +219,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerShort"));
                 let x = rt::http_values::parse_i16(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -255,7 +231,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerString"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -271,11 +246,9 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = Ok::<_, rt::http_values::ValueError>(raw.as_str().to_string())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -291,7 +264,6 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = Ok::<_, rt::http_values::ValueError>(raw.as_str().to_string())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
@@ -315,11 +287,9 @@ where
                         raw.as_str(),
                         rt::aws_smithy_types::date_time::Format::HttpDate,
                     )?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -332,7 +302,6 @@ where
             Some({
                 val.enter(PathSeg::Member("headerTrueBool"));
                 let x = rt::http_values::parse_bool(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -369,8 +338,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::InputAndOutputWithHeadersIO,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.header_boolean_list {
         if !v.is_empty() {
@@ -396,7 +364,7 @@ pub fn serialize_response(
     }
     if let Some(v) = &out.header_enum {
         {
-            rt::headers::insert(&mut headers, "X-Enum", &v.as_str().to_string());
+            rt::headers::insert(&mut headers, "X-Enum", v.as_str());
         }
     }
     if let Some(v) = &out.header_enum_list {
@@ -405,7 +373,7 @@ pub fn serialize_response(
                 &mut headers,
                 "X-EnumList",
                 &v.iter()
-                    .map(|i| rt::http_values::quote_header_list_item(&i.as_str().to_string()).into_owned())
+                    .map(|i| rt::http_values::quote_header_list_item(i.as_str()).into_owned())
                     .collect::<::std::vec::Vec<_>>()
                     .join(", "),
             );

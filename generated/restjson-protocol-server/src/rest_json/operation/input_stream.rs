@@ -2,17 +2,7 @@
 
 //! HTTP bindings of the `InputStream` operation: `POST /InputStream` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +15,7 @@ pub const URI: &str = "/InputStream";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::InputStreamInput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,7 +24,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("application/vnd.amazon.eventstream"), 0, false)?;
     let f_stream = rt::event_stream::from_body(body, unmarshall_event_stream);
     rt::media_type::check_accept(&parts.headers, "application/json")?;
@@ -46,11 +36,9 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
-    let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = 200;
+    let headers = rt::http::HeaderMap::new();
     rt::headers::response(status, headers, rt::body::empty())
 }
 
@@ -80,8 +68,7 @@ fn unmarshall_event_stream(
     let de = |e: rt::json_de::DeError| -> rt::BoxError { format!("{e:?}").into() };
     match event_type {
         "blobPayload" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_payload = Some(rt::aws_smithy_types::Blob::new(m.payload().to_vec()));
             let invalid = invalid || !val.is_valid();
             if invalid {
@@ -93,8 +80,7 @@ fn unmarshall_event_stream(
         }
         "error" => Err("error events are sent by servers, not clients".into()),
         "headers" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_blob_header = match header(m, "blobHeader") {
                 Some(v) => match v {
                     HeaderValue::ByteArray(v) => Some(rt::aws_smithy_types::Blob::new(v.to_vec())),
@@ -169,7 +155,6 @@ fn unmarshall_event_stream(
             ))
         }
         "headersAndExplicitPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_header = match header(m, "header") {
                 Some(v) => match v {
@@ -184,7 +169,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_structure(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -204,7 +188,6 @@ fn unmarshall_event_stream(
             ))
         }
         "headersAndImplicitPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let doc = rt::json_de::parse_body(m.payload()).map_err(de)?;
             let obj = rt::json_de::object(&doc).map_err(de)?;
@@ -220,7 +203,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = rt::json_de::string(v);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -241,8 +223,7 @@ fn unmarshall_event_stream(
             ))
         }
         "stringPayload" => {
-            #[allow(unused_mut)]
-            let mut invalid = false;
+            let invalid = false;
             let f_payload =
                 Some(::std::string::String::from_utf8(m.payload().to_vec()).map_err(|_| "the payload is not UTF-8")?);
             let invalid = invalid || !val.is_valid();
@@ -254,7 +235,6 @@ fn unmarshall_event_stream(
             ))
         }
         "structurePayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_payload = {
                 let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
@@ -262,7 +242,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_structure(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },
@@ -279,7 +258,6 @@ fn unmarshall_event_stream(
             ))
         }
         "unionPayload" => {
-            #[allow(unused_mut)]
             let mut invalid = false;
             let f_payload = {
                 let v = rt::json_de::parse_body(m.payload()).map_err(de)?;
@@ -287,7 +265,6 @@ fn unmarshall_event_stream(
                     {
                         val.enter(PathSeg::Member("payload"));
                         let r = de_payload_union(&v, val);
-                        if let Ok(x) = &r {}
                         val.leave();
                         r
                     },

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `JsonEnums` operation: `PUT /JsonEnums` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/JsonEnums";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::JsonEnumsInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -51,10 +42,8 @@ where
             {
                 val.enter(PathSeg::Member("fooEnum1"));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -68,10 +57,8 @@ where
             {
                 val.enter(PathSeg::Member("fooEnum2"));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -85,10 +72,8 @@ where
             {
                 val.enter(PathSeg::Member("fooEnum3"));
                 let r = rt::json_de::string(v).map(|s| crate::rest_json::model::FooEnum::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json::model::FooEnum::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
-                    }
+                if let Ok(crate::rest_json::model::FooEnum::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json::model::FooEnum::VALUES);
                 }
                 val.leave();
                 r
@@ -102,7 +87,6 @@ where
             {
                 val.enter(PathSeg::Member("fooEnumList"));
                 let r = de_foo_enum_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -115,7 +99,6 @@ where
             {
                 val.enter(PathSeg::Member("fooEnumMap"));
                 let r = de_foo_enum_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -154,8 +137,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::rest_json::model::JsonEnumsInputOutput) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `JsonLists` operation: `PUT /JsonLists` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/JsonLists";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::JsonListsInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -51,7 +42,6 @@ where
             {
                 val.enter(PathSeg::Member("booleanList"));
                 let r = de_boolean_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -64,7 +54,6 @@ where
             {
                 val.enter(PathSeg::Member("enumList"));
                 let r = de_foo_enum_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -77,7 +66,6 @@ where
             {
                 val.enter(PathSeg::Member("intEnumList"));
                 let r = de_integer_enum_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -90,7 +78,6 @@ where
             {
                 val.enter(PathSeg::Member("integerList"));
                 let r = de_integer_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -103,7 +90,6 @@ where
             {
                 val.enter(PathSeg::Member("nestedStringList"));
                 let r = de_nested_string_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -116,7 +102,6 @@ where
             {
                 val.enter(PathSeg::Member("stringList"));
                 let r = de_string_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -144,7 +129,6 @@ where
             {
                 val.enter(PathSeg::Member("structureList"));
                 let r = de_structure_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -157,7 +141,6 @@ where
             {
                 val.enter(PathSeg::Member("timestampList"));
                 let r = de_timestamp_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -184,8 +167,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::rest_json::model::JsonListsInputOutput) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `JsonTimestamps` operation: `POST /JsonTimestamps` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +14,7 @@ pub const URI: &str = "/JsonTimestamps";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::JsonTimestampsInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -51,7 +40,6 @@ where
             {
                 val.enter(PathSeg::Member("dateTime"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -64,7 +52,6 @@ where
             {
                 val.enter(PathSeg::Member("dateTimeOnTarget"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::DateTime);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -77,7 +64,6 @@ where
             {
                 val.enter(PathSeg::Member("epochSeconds"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -90,7 +76,6 @@ where
             {
                 val.enter(PathSeg::Member("epochSecondsOnTarget"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -103,7 +88,6 @@ where
             {
                 val.enter(PathSeg::Member("httpDate"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::HttpDate);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -116,7 +100,6 @@ where
             {
                 val.enter(PathSeg::Member("httpDateOnTarget"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::HttpDate);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -129,7 +112,6 @@ where
             {
                 val.enter(PathSeg::Member("normal"));
                 let r = rt::json_de::timestamp(v, rt::aws_smithy_types::date_time::Format::EpochSeconds);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -156,8 +138,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::JsonTimestampsInputOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

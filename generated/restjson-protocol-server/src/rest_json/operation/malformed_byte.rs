@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `MalformedByte` operation: `POST /MalformedByte/{byteInPath}` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -52,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("byteInBody"));
                 let r = rt::json_de::i8(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -66,7 +54,6 @@ where
             Some({
                 val.enter(PathSeg::Member("byteInHeader"));
                 let x = rt::http_values::parse_i8(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -74,12 +61,11 @@ where
         None => None,
     };
     let f_byte_in_path = {
-        let raw = rt::http_values::percent_decode(labels.get(0).map(::std::string::String::as_str).unwrap_or(""))?;
+        let raw = rt::http_values::percent_decode(labels.first().map(::std::string::String::as_str).unwrap_or(""))?;
         let raw = raw.as_str();
         Some({
             val.enter(PathSeg::Member("byteInPath"));
             let x = rt::http_values::parse_i8(raw)?;
-            let xr = &x;
             val.leave();
             x
         })
@@ -90,7 +76,6 @@ where
             Some({
                 val.enter(PathSeg::Member("byteInQuery"));
                 let x = rt::http_values::parse_i8(raw)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -113,11 +98,9 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
-    let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = 200;
+    let headers = rt::http::HeaderMap::new();
     rt::headers::response(status, headers, rt::body::empty())
 }
 

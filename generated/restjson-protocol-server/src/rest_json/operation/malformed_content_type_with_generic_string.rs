@@ -2,19 +2,8 @@
 
 //! HTTP bindings of the `MalformedContentTypeWithGenericString` operation: `POST /MalformedContentTypeWithGenericString` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
-use rt::validation::{PathSeg, Validator};
+use rt::validation::Validator;
 use smithy_server_runtime as rt;
 
 /// The operation's HTTP method.
@@ -25,7 +14,7 @@ pub const URI: &str = "/MalformedContentTypeWithGenericString";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::MalformedContentTypeWithGenericStringInput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,7 +23,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
@@ -59,11 +48,9 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
-    let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = 200;
+    let headers = rt::http::HeaderMap::new();
     rt::headers::response(status, headers, rt::body::empty())
 }
 

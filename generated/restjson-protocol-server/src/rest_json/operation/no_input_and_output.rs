@@ -2,19 +2,7 @@
 
 //! HTTP bindings of the `NoInputAndOutput` operation: `POST /NoInputAndOutputOutput` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
-use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
 
 /// The operation's HTTP method.
@@ -25,33 +13,28 @@ pub const URI: &str = "/NoInputAndOutputOutput";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<(), Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
     B::Error: Into<rt::BoxError>,
 {
     let (parts, body) = req.into_parts();
-    let mut validator = Validator::new();
-    let val = &mut validator;
-    let mut invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+    rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
-    let _ = (labels, invalid);
     Ok(())
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: crate::rest_json::model::NoInputAndOutputOutput) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+pub fn serialize_response(_out: crate::rest_json::model::NoInputAndOutputOutput) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `NullAndEmptyHeadersClient` operation: `GET /NullAndEmptyHeadersClient` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +14,7 @@ pub const URI: &str = "/NullAndEmptyHeadersClient";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::NullAndEmptyHeadersIO, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,14 +23,14 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+    rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_a = match rt::headers::value(&parts.headers, "X-A")? {
@@ -50,7 +39,6 @@ where
             Some({
                 val.enter(PathSeg::Member("a"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -63,7 +51,6 @@ where
             Some({
                 val.enter(PathSeg::Member("b"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -79,11 +66,9 @@ where
                 for (i, raw) in raws.iter().enumerate() {
                     val.enter(PathSeg::Index(i));
                     let x = Ok::<_, rt::http_values::ValueError>(raw.as_str().to_string())?;
-                    let xr = &x;
                     val.leave();
                     out.push(x);
                 }
-                let xr = &out;
                 val.leave();
                 out
             })
@@ -99,8 +84,7 @@ where
 
 /// Writes the operation's output as a response.
 pub fn serialize_response(out: crate::rest_json::model::NullAndEmptyHeadersIO) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.a {
         {

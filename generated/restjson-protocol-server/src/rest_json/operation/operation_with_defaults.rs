@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `OperationWithDefaults` operation: `POST /OperationWithDefaults` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/OperationWithDefaults";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::OperationWithDefaultsInput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -51,7 +42,6 @@ where
             {
                 val.enter(PathSeg::Member("clientOptionalDefaults"));
                 let r = de_client_optional_defaults(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -64,7 +54,6 @@ where
             {
                 val.enter(PathSeg::Member("defaults"));
                 let r = de_defaults(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -77,7 +66,6 @@ where
             {
                 val.enter(PathSeg::Member("otherTopLevelDefault"));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -90,7 +78,6 @@ where
             {
                 val.enter(PathSeg::Member("topLevelDefault"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -120,8 +107,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::OperationWithDefaultsOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()
@@ -198,7 +184,7 @@ pub fn serialize_response(
         {
             let v = &out.default_long;
             w.key("defaultLong");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         {
             let v = &out.default_map;
@@ -262,7 +248,7 @@ pub fn serialize_response(
         {
             let v = &out.zero_long;
             w.key("zeroLong");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         {
             let v = &out.zero_short;

@@ -2,19 +2,8 @@
 
 //! HTTP bindings of the `OutputStreamWithInitialResponse` operation: `POST /OutputStreamWithInitialResponse` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
-use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
 
 /// The operation's HTTP method.
@@ -25,26 +14,22 @@ pub const URI: &str = "/OutputStreamWithInitialResponse";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<(), Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
     B::Error: Into<rt::BoxError>,
 {
     let (parts, body) = req.into_parts();
-    let mut validator = Validator::new();
-    let val = &mut validator;
-    let mut invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+    rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/vnd.amazon.eventstream")?;
-    let _ = (labels, invalid);
     Ok(())
 }
 
@@ -52,8 +37,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::OutputStreamWithInitialResponseOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     {
         let v = &out.initial_response_member;
@@ -79,7 +63,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
     use rt::aws_smithy_types::event_stream::{Header, HeaderValue};
     match e {
         crate::rest_json::model::EventStream::BlobPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => rt::bytes::Bytes::copy_from_slice(v.as_ref()),
                 None => rt::bytes::Bytes::new(),
@@ -87,7 +71,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("blobPayload", Some("application/octet-stream"), payload, hs)
         }
         crate::rest_json::model::EventStream::Error(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let _ = hs;
             let mut writer = rt::json_ser::JsonWriter::new();
             let w = &mut writer;
@@ -167,7 +151,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             )
         }
         crate::rest_json::model::EventStream::StringPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => rt::bytes::Bytes::from(v.clone()),
                 None => rt::bytes::Bytes::new(),
@@ -175,7 +159,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("stringPayload", Some("text/plain"), payload, hs)
         }
         crate::rest_json::model::EventStream::StructurePayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => {
                     let mut writer = rt::json_ser::JsonWriter::new();
@@ -188,7 +172,7 @@ fn marshall_event_stream(e: &crate::rest_json::model::EventStream) -> rt::aws_sm
             rt::event_stream::event("structurePayload", Some("application/json"), payload, hs)
         }
         crate::rest_json::model::EventStream::UnionPayload(x) => {
-            let mut hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+            let hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
             let payload = match &x.payload {
                 Some(v) => {
                     let mut writer = rt::json_ser::JsonWriter::new();

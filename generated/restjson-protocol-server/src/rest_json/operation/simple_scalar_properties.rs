@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `SimpleScalarProperties` operation: `PUT /SimpleScalarProperties` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +14,7 @@ pub const URI: &str = "/SimpleScalarProperties";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::SimpleScalarPropertiesInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -51,7 +40,6 @@ where
             {
                 val.enter(PathSeg::Member("byteValue"));
                 let r = rt::json_de::i8(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -64,7 +52,6 @@ where
             {
                 val.enter(PathSeg::Member("doubleValue"));
                 let r = rt::json_de::f64(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -77,7 +64,6 @@ where
             {
                 val.enter(PathSeg::Member("falseBooleanValue"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -90,7 +76,6 @@ where
             {
                 val.enter(PathSeg::Member("floatValue"));
                 let r = rt::json_de::f32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -104,7 +89,6 @@ where
             Some({
                 val.enter(PathSeg::Member("foo"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -116,7 +100,6 @@ where
             {
                 val.enter(PathSeg::Member("integerValue"));
                 let r = rt::json_de::i32(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -129,7 +112,6 @@ where
             {
                 val.enter(PathSeg::Member("longValue"));
                 let r = rt::json_de::i64(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -142,7 +124,6 @@ where
             {
                 val.enter(PathSeg::Member("shortValue"));
                 let r = rt::json_de::i16(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -155,7 +136,6 @@ where
             {
                 val.enter(PathSeg::Member("stringValue"));
                 let r = rt::json_de::string(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -168,7 +148,6 @@ where
             {
                 val.enter(PathSeg::Member("trueBooleanValue"));
                 let r = rt::json_de::boolean(v);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -198,8 +177,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::SimpleScalarPropertiesInputOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.foo {
         {
@@ -235,7 +213,7 @@ pub fn serialize_response(
         }
         if let Some(v) = &out.long_value {
             w.key("longValue");
-            w.integer(*v as i64);
+            w.integer(*v);
         }
         if let Some(v) = &out.short_value {
             w.key("shortValue");

@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `SparseJsonMaps` operation: `POST /SparseJsonMaps` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/SparseJsonMaps";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::SparseJsonMapsInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -51,7 +42,6 @@ where
             {
                 val.enter(PathSeg::Member("sparseBooleanMap"));
                 let r = de_sparse_boolean_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -64,7 +54,6 @@ where
             {
                 val.enter(PathSeg::Member("sparseNumberMap"));
                 let r = de_sparse_number_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -77,7 +66,6 @@ where
             {
                 val.enter(PathSeg::Member("sparseSetMap"));
                 let r = de_sparse_set_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -90,7 +78,6 @@ where
             {
                 val.enter(PathSeg::Member("sparseStringMap"));
                 let r = de_sparse_string_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -103,7 +90,6 @@ where
             {
                 val.enter(PathSeg::Member("sparseStructMap"));
                 let r = de_sparse_struct_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -128,8 +114,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::SparseJsonMapsInputOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     let body = if status == 204 {
         rt::body::empty()

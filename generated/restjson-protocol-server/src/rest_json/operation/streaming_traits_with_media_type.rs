@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `StreamingTraitsWithMediaType` operation: `POST /StreamingTraitsWithMediaType` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +14,7 @@ pub const URI: &str = "/StreamingTraitsWithMediaType";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::StreamingTraitsWithMediaTypeInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,7 +23,7 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     rt::media_type::check_content_type(&parts.headers, Some("text/plain"), 0, false)?;
     let f_blob = rt::body::ByteStream::from_body(body);
     rt::media_type::check_accept(&parts.headers, "text/plain")?;
@@ -44,7 +33,6 @@ where
             Some({
                 val.enter(PathSeg::Member("foo"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -65,8 +53,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::StreamingTraitsWithMediaTypeInputOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.foo {
         {

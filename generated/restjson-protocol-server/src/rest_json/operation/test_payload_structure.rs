@@ -2,15 +2,6 @@
 
 //! HTTP bindings of the `TestPayloadStructure` operation: `POST /payload` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json::json_de::*;
 use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
@@ -25,7 +16,7 @@ pub const URI: &str = "/payload";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::TestPayloadStructureInputOutput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -49,7 +40,6 @@ where
             {
                 val.enter(PathSeg::Member("payloadConfig"));
                 let r = de_payload_config(&v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -63,7 +53,6 @@ where
             Some({
                 val.enter(PathSeg::Member("testId"));
                 let x = Ok::<_, rt::http_values::ValueError>(raw.to_string())?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -84,8 +73,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::TestPayloadStructureInputOutput,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.test_id {
         {

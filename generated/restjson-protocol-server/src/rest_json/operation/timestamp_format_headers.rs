@@ -2,17 +2,6 @@
 
 //! HTTP bindings of the `TimestampFormatHeaders` operation: `POST /TimestampFormatHeaders` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
-use crate::rest_json::json_de::*;
-use crate::rest_json::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +14,7 @@ pub const URI: &str = "/TimestampFormatHeaders";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json::model::TimestampFormatHeadersIO, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -34,14 +23,14 @@ where
     let (parts, body) = req.into_parts();
     let mut validator = Validator::new();
     let val = &mut validator;
-    let mut invalid = false;
+    let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), true)?;
-    let bytes = rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
+    rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUEST_LIMIT)
         .map_err(Rejection::Serialization)?;
     rt::media_type::check_accept(&parts.headers, "application/json")?;
     let f_default_format = match rt::headers::value(&parts.headers, "X-defaultFormat")? {
@@ -50,7 +39,6 @@ where
             Some({
                 val.enter(PathSeg::Member("defaultFormat"));
                 let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::HttpDate)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -63,7 +51,6 @@ where
             Some({
                 val.enter(PathSeg::Member("memberDateTime"));
                 let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::DateTime)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -76,7 +63,6 @@ where
             Some({
                 val.enter(PathSeg::Member("memberEpochSeconds"));
                 let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::EpochSeconds)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -89,7 +75,6 @@ where
             Some({
                 val.enter(PathSeg::Member("memberHttpDate"));
                 let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::HttpDate)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -102,7 +87,6 @@ where
             Some({
                 val.enter(PathSeg::Member("targetDateTime"));
                 let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::DateTime)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -115,7 +99,6 @@ where
             Some({
                 val.enter(PathSeg::Member("targetEpochSeconds"));
                 let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::EpochSeconds)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -128,7 +111,6 @@ where
             Some({
                 val.enter(PathSeg::Member("targetHttpDate"));
                 let x = rt::http_values::parse_timestamp(raw, rt::aws_smithy_types::date_time::Format::HttpDate)?;
-                let xr = &x;
                 val.leave();
                 x
             })
@@ -154,8 +136,7 @@ where
 pub fn serialize_response(
     out: crate::rest_json::model::TimestampFormatHeadersIO,
 ) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
+    let status: u16 = 200;
     let mut headers = rt::http::HeaderMap::new();
     if let Some(v) = &out.default_format {
         {

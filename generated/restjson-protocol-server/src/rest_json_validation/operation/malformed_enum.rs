@@ -2,17 +2,7 @@
 
 //! HTTP bindings of the `MalformedEnum` operation: `POST /MalformedEnum` (success: 200).
 
-#![allow(
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    unreachable_code,
-    clippy::all
-)]
-
 use crate::rest_json_validation::json_de::*;
-use crate::rest_json_validation::json_ser::*;
 use rt::rejection::Rejection;
 use rt::validation::{PathSeg, Validator};
 use smithy_server_runtime as rt;
@@ -25,7 +15,7 @@ pub const URI: &str = "/MalformedEnum";
 /// Reads the operation's input from a request; `labels` are the raw label values the router matched.
 pub async fn deserialize_request<B>(
     req: rt::http::Request<B>,
-    labels: ::std::vec::Vec<::std::string::String>,
+    _labels: ::std::vec::Vec<::std::string::String>,
 ) -> ::std::result::Result<crate::rest_json_validation::model::MalformedEnumInput, Rejection>
 where
     B: rt::http_body::Body<Data = rt::bytes::Bytes> + Send + 'static,
@@ -51,7 +41,6 @@ where
             {
                 val.enter(PathSeg::Member("list"));
                 let r = de_enum_list(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -64,7 +53,6 @@ where
             {
                 val.enter(PathSeg::Member("map"));
                 let r = de_enum_map(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -78,10 +66,8 @@ where
                 val.enter(PathSeg::Member("string"));
                 let r =
                     rt::json_de::string(v).map(|s| crate::rest_json_validation::model::EnumString::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::EnumString::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::EnumString::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::EnumString::VALUES);
                 }
                 val.leave();
                 r
@@ -96,10 +82,8 @@ where
                 val.enter(PathSeg::Member("stringWithEnumTrait"));
                 let r = rt::json_de::string(v)
                     .map(|s| crate::rest_json_validation::model::EnumTraitString::from(s.as_str()));
-                if let Ok(x) = &r {
-                    if let crate::rest_json_validation::model::EnumTraitString::Unknown(s) = x {
-                        val.enum_value(s, crate::rest_json_validation::model::EnumTraitString::VALUES);
-                    }
+                if let Ok(crate::rest_json_validation::model::EnumTraitString::Unknown(s)) = &r {
+                    val.enum_value(s, crate::rest_json_validation::model::EnumTraitString::VALUES);
                 }
                 val.leave();
                 r
@@ -113,7 +97,6 @@ where
             {
                 val.enter(PathSeg::Member("union"));
                 let r = de_enum_union(v, val);
-                if let Ok(x) = &r {}
                 val.leave();
                 r
             },
@@ -135,11 +118,9 @@ where
 }
 
 /// Writes the operation's output as a response.
-pub fn serialize_response(out: ()) -> rt::http::Response<rt::body::Body> {
-    #[allow(unused_mut)]
-    let mut status: u16 = 200;
-    let mut headers = rt::http::HeaderMap::new();
-    let _ = out;
+pub fn serialize_response(_: ()) -> rt::http::Response<rt::body::Body> {
+    let status: u16 = 200;
+    let headers = rt::http::HeaderMap::new();
     rt::headers::response(status, headers, rt::body::empty())
 }
 
