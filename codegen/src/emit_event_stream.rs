@@ -14,102 +14,12 @@ use std::fmt::Write;
 pub fn marshaller(g: &Gen, union_id: &str, file: &mut String) {
     let u = g.shape(union_id);
     let ty = format!("{}::model::{}", g.root(), g.type_ident(union_id));
-    // The arms of the match, one per event.
-    let mut out = String::new();
-    for m in &u.members {
-        let var = crate::emit_types::variant(&m.name);
-        let ev = g.shape(&m.target);
-        let hs_mut = if ev.members.iter().any(|x| x.has("eventHeader")) {
-            "mut "
-        } else {
-            ""
-        };
-        let mut b = format!("let {hs_mut}hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();\n");
-        for hm in ev.members.iter().filter(|x| x.has("eventHeader")) {
-            let f = snake(&hm.name);
-            let (get, close) = if g.is_optional(hm) {
-                (format!("if let Some(v) = &x.{f} {{ "), " }")
-            } else {
-                (format!("{{ let v = &x.{f}; "), " }")
-            };
-            let hv = match g.shape(&hm.target).kind {
-                Kind::Boolean => "HeaderValue::Bool(*v)".to_string(),
-                Kind::Byte => "HeaderValue::Byte(*v)".into(),
-                Kind::Short => "HeaderValue::Int16(*v)".into(),
-                Kind::Integer => "HeaderValue::Int32(*v)".into(),
-                Kind::Long => "HeaderValue::Int64(*v)".into(),
-                Kind::Blob => "HeaderValue::ByteArray(rt::bytes::Bytes::copy_from_slice(v.as_ref()))".into(),
-                Kind::Timestamp => "HeaderValue::Timestamp(*v)".into(),
-                Kind::Enum => "HeaderValue::String(v.as_str().to_string().into())".into(),
-                _ => "HeaderValue::String(v.to_string().into())".into(),
-            };
-            writeln!(b, "{get}hs.push(Header::new({}, {hv}));{close}", lit(&hm.name)).unwrap();
-        }
-        let payload = ev.members.iter().find(|x| x.has("eventPayload"));
-        match payload {
-            Some(p) => {
-                let f = snake(&p.name);
-                let pt = g.shape(&p.target);
-                let (ct, bytes) = match pt.kind {
-                    Kind::Blob => ("application/octet-stream", "rt::bytes::Bytes::copy_from_slice(v.as_ref())".to_string()),
-                    Kind::String => ("text/plain", "rt::bytes::Bytes::from(v.clone())".into()),
-                    _ => ("application/json", format!("{{ let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer; {} rt::bytes::Bytes::from(writer.finish()) }}", ser_stmt(g, Some(p), &p.target, "v"))),
-                };
-                if g.is_optional(p) {
-                    writeln!(
-                        b,
-                        "let payload = match &x.{f} {{ Some(v) => {bytes}, None => rt::bytes::Bytes::new() }};"
-                    )
-                    .unwrap();
-                } else {
-                    writeln!(b, "let payload = {{ let v = &x.{f}; {bytes} }};").unwrap();
-                }
-                writeln!(
-                    b,
-                    "rt::event_stream::event({}, Some({}), payload, hs)",
-                    lit(&m.name),
-                    lit(ct)
-                )
-                .unwrap();
-            }
-            None if ev.has("error") => {
-                let body = ser_members(g, ev, "x", &|_| true);
-                writeln!(b, "let _ = hs;\nlet mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\nw.begin_object();\n{body}w.end_object();\nrt::event_stream::exception({}, rt::bytes::Bytes::from(writer.finish()))", lit(&m.name)).unwrap();
-            }
-            None if ev.members.iter().all(|mm| mm.has("eventHeader")) => {
-                writeln!(
-                    b,
-                    "rt::event_stream::event({}, None, rt::bytes::Bytes::new(), hs)",
-                    lit(&m.name)
-                )
-                .unwrap();
-            }
-            None => {
-                let body = ser_members(g, ev, "x", &|mm: &Member| !mm.has("eventHeader"));
-                writeln!(b, "let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;\nw.begin_object();\n{body}w.end_object();\nrt::event_stream::event({}, Some(\"application/json\"), rt::bytes::Bytes::from(writer.finish()), hs)", lit(&m.name)).unwrap();
-            }
-        }
-        if m.target == "smithy.api#Unit" {
-            writeln!(
-                out,
-                "        {ty}::{var} => rt::event_stream::event({}, None, rt::bytes::Bytes::new(), vec![]),",
-                lit(&m.name)
-            )
-            .unwrap();
-        } else {
-            writeln!(
-                out,
-                "        {ty}::{var}(x) => {{\n{}        }}",
-                indent(&b, "            ")
-            )
-            .unwrap();
-        }
-    }
-    let uses = if out.contains("HeaderValue::") {
-        "{Header, HeaderValue}"
-    } else {
-        "Header"
-    };
+    let arms: String = u.members.iter().map(|m| marshaller_arm(g, &ty, m)).collect();
+    // `HeaderValue` is named only by events with header-bound members.
+    let any_headers = u
+        .members
+        .iter()
+        .any(|m| m.target != "smithy.api#Unit" && has_event_headers(g, m));
     file.push_str(&fill(
         r#"
 fn marshall_$stem(e: &$ty) -> rt::aws_smithy_types::event_stream::Message {
@@ -123,10 +33,167 @@ $arms        $ty::Unknown => rt::event_stream::event("Unknown", None, rt::bytes:
         &[
             ("stem", &stem(g, union_id)),
             ("ty", &ty),
-            ("uses", uses),
-            ("arms", &out),
+            ("uses", if any_headers { "{Header, HeaderValue}" } else { "Header" }),
+            ("arms", &arms),
         ],
     ));
+}
+
+/// Whether the event of union member `m` has header-bound members.
+fn has_event_headers(g: &Gen, m: &Member) -> bool {
+    g.shape(&m.target).members.iter().any(|x| x.has("eventHeader"))
+}
+
+/// The match arm writing the event of union member `m` as a message.
+fn marshaller_arm(g: &Gen, ty: &str, m: &Member) -> String {
+    let var = crate::emit_types::variant(&m.name);
+    let name = lit(&m.name);
+    if m.target == "smithy.api#Unit" {
+        return fill(
+            r#"
+        $ty::$var => rt::event_stream::event($name, None, rt::bytes::Bytes::new(), vec![]),
+"#,
+            &[("ty", ty), ("var", &var), ("name", &name)],
+        );
+    }
+    let ev = g.shape(&m.target);
+    let headers: String = ev
+        .members
+        .iter()
+        .filter(|x| x.has("eventHeader"))
+        .map(|hm| header_push(g, hm))
+        .collect();
+    let write = match ev.members.iter().find(|x| x.has("eventPayload")) {
+        Some(p) => explicit_payload(g, p, &name),
+        None if ev.has("error") => fill(
+            r#"
+let _ = hs;
+let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;
+w.begin_object();
+${body}w.end_object();
+rt::event_stream::exception($name, rt::bytes::Bytes::from(writer.finish()))
+"#,
+            &[("body", &ser_members(g, ev, "x", &|_| true)), ("name", &name)],
+        ),
+        None if ev.members.iter().all(|mm| mm.has("eventHeader")) => fill(
+            r#"
+rt::event_stream::event($name, None, rt::bytes::Bytes::new(), hs)
+"#,
+            &[("name", &name)],
+        ),
+        None => fill(
+            r#"
+let mut writer = rt::json_ser::JsonWriter::new(); let w = &mut writer;
+w.begin_object();
+${body}w.end_object();
+rt::event_stream::event($name, Some("application/json"), rt::bytes::Bytes::from(writer.finish()), hs)
+"#,
+            &[
+                ("body", &ser_members(g, ev, "x", &|mm: &Member| !mm.has("eventHeader"))),
+                ("name", &name),
+            ],
+        ),
+    };
+    let body = fill(
+        r#"
+let ${hs_mut}hs: ::std::vec::Vec<Header> = ::std::vec::Vec::new();
+$headers$write"#,
+        &[
+            ("hs_mut", if headers.is_empty() { "" } else { "mut " }),
+            ("headers", &headers),
+            ("write", &write),
+        ],
+    );
+    fill(
+        r#"
+        $ty::$var(x) => {
+$body        }
+"#,
+        &[("ty", ty), ("var", &var), ("body", &indent(&body, "            "))],
+    )
+}
+
+/// The statement adding header-bound event member `hm` (when present) to the headers `hs`.
+fn header_push(g: &Gen, hm: &Member) -> String {
+    let value = match g.shape(&hm.target).kind {
+        Kind::Boolean => "HeaderValue::Bool(*v)",
+        Kind::Byte => "HeaderValue::Byte(*v)",
+        Kind::Short => "HeaderValue::Int16(*v)",
+        Kind::Integer => "HeaderValue::Int32(*v)",
+        Kind::Long => "HeaderValue::Int64(*v)",
+        Kind::Blob => "HeaderValue::ByteArray(rt::bytes::Bytes::copy_from_slice(v.as_ref()))",
+        Kind::Timestamp => "HeaderValue::Timestamp(*v)",
+        Kind::Enum => "HeaderValue::String(v.as_str().to_string().into())",
+        _ => "HeaderValue::String(v.to_string().into())",
+    };
+    let template = if g.is_optional(hm) {
+        r#"
+if let Some(v) = &x.$f {
+    hs.push(Header::new($h, $value));
+}
+"#
+    } else {
+        r#"
+{
+    let v = &x.$f;
+    hs.push(Header::new($h, $value));
+}
+"#
+    };
+    fill(
+        template,
+        &[("f", &snake(&hm.name)), ("h", &lit(&hm.name)), ("value", value)],
+    )
+}
+
+/// The statements writing event member `p` as the message payload, then the message.
+fn explicit_payload(g: &Gen, p: &Member, name: &str) -> String {
+    let (ct, bytes) = match g.shape(&p.target).kind {
+        Kind::Blob => (
+            "application/octet-stream",
+            "rt::bytes::Bytes::copy_from_slice(v.as_ref())".to_string(),
+        ),
+        Kind::String => ("text/plain", "rt::bytes::Bytes::from(v.clone())".into()),
+        _ => (
+            "application/json",
+            fill(
+                r#"
+{
+    let mut writer = rt::json_ser::JsonWriter::new();
+    let w = &mut writer;
+    $write
+    rt::bytes::Bytes::from(writer.finish())
+}"#,
+                &[("write", &ser_stmt(g, Some(p), &p.target, "v"))],
+            ),
+        ),
+    };
+    let template = if g.is_optional(p) {
+        r#"
+let payload = match &x.$f {
+    Some(v) => $bytes,
+    None => rt::bytes::Bytes::new(),
+};
+rt::event_stream::event($name, Some($ct), payload, hs)
+"#
+    } else {
+        r#"
+let payload = {
+    let v = &x.$f;
+    $bytes
+};
+rt::event_stream::event($name, Some($ct), payload, hs)
+"#
+    };
+    fill(
+        template,
+        &[
+            ("f", &snake(&p.name)),
+            ("bytes", &bytes),
+            ("name", name),
+            ("ct", &lit(ct)),
+        ],
+    )
 }
 
 /// For an event-stream input: the function reading each message into an event. Messages that are
