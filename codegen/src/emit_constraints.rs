@@ -1,10 +1,12 @@
 //! The statements checking a member's constraints (length, pattern, range, enum values, unique
-//! items) as its value is read, recording violations in the validator `val`.
+//! items) as its value is read, recording violations in the validator `val`. Which constraints a
+//! member has comes from the IR ([`crate::ir::constraints`]).
 
 use crate::gen::Gen;
-use crate::model::{Kind, Member};
+use crate::ir::{constraints, Bound, Constraint, Counted};
+use crate::model::Member;
 use crate::names::lit;
-use std::fmt::Write;
+use crate::template::fill;
 
 /// Statements checking the constraints of `member` (merged over its target's) on `&x`.
 pub fn checks(g: &Gen, m: &Member, x: &str) -> String {
@@ -22,86 +24,71 @@ fn checks_of(g: &Gen, m: &Member, x: &str, key: bool) -> String {
     } else {
         format!("({x})")
     };
-    let t = g.shape(&m.target);
-    let trait_of = |name: &str| m.get(name).or_else(|| t.get(name));
-    let mut out = String::new();
-    let shown_str = matches!(t.kind, Kind::String | Kind::Enum);
-    if let Some(len) = trait_of("length") {
-        let min = len
-            .get("min")
-            .and_then(|v| v.as_u64())
-            .map_or("None".into(), |v| format!("Some({v})"));
-        let max = len
-            .get("max")
-            .and_then(|v| v.as_u64())
-            .map_or("None".into(), |v| format!("Some({v})"));
-        let (n, shown) = match t.kind {
-            Kind::String => (format!("{x}.chars().count()"), format!("Some({x}.as_str())")),
-            Kind::Blob => (format!("{x}.as_ref().len()"), "None".into()),
-            Kind::List | Kind::Map => (format!("{x}.len()"), "None".into()),
-            _ => (String::new(), String::new()),
-        };
-        if !n.is_empty() {
-            writeln!(out, "val.length({n}, {min}, {max}, {shown});").unwrap();
-        }
-    }
-    if let Some(p) = trait_of("pattern").and_then(|p| p.as_str()) {
-        if shown_str && t.kind == Kind::String {
-            writeln!(
-                out,
-                "{{ static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| rt::regex::Regex::new({p}).expect(\"pattern checked by codegen\")); val.pattern({x}, &RE, {p}); }}",
-                p = lit(p)
+    constraints(g, m).iter().map(|c| check(c, x, key)).collect()
+}
+
+/// The statement checking constraint `c` on `&x` (nothing for `Required`, checked where a member
+/// is found absent).
+fn check(c: &Constraint, x: &str, key: bool) -> String {
+    match c {
+        Constraint::Required => String::new(),
+        Constraint::Length { counted, min, max } => {
+            let (n, shown) = match counted {
+                Counted::Chars => (format!("{x}.chars().count()"), format!("Some({x}.as_str())")),
+                Counted::Bytes => (format!("{x}.as_ref().len()"), "None".into()),
+                Counted::Entries => (format!("{x}.len()"), "None".into()),
+            };
+            let bound = |b: &Option<u64>| b.map_or("None".into(), |v| format!("Some({v})"));
+            fill(
+                "val.length($n, $min, $max, $shown);\n",
+                &[("n", &n), ("min", &bound(min)), ("max", &bound(max)), ("shown", &shown)],
             )
-            .unwrap();
         }
-    }
-    if let Some(r) = trait_of("range") {
-        let num = matches!(
-            t.kind,
-            Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double | Kind::IntEnum
-        );
-        if num {
-            let bound = |k: &str| match r.get(k) {
-                Some(v) => format!("Some(({:?}, {}))", v.as_f64().unwrap_or(0.0), lit(&v.to_string())),
+        Constraint::Pattern(p) => fill(
+            r#"
+{
+    static RE: ::std::sync::LazyLock<rt::regex::Regex> =
+        ::std::sync::LazyLock::new(|| rt::regex::Regex::new($p).expect("pattern checked by codegen"));
+    val.pattern($x, &RE, $p);
+}
+"#,
+            &[("p", &lit(p)), ("x", x)],
+        ),
+        Constraint::Range { min, max, double } => {
+            let bound = |b: &Option<Bound>| match b {
+                Some(b) => format!("Some(({:?}, {}))", b.value, lit(&b.text)),
                 None => "None".into(),
             };
-            let as_f64 = if t.kind == Kind::Double { "" } else { " as f64" };
-            writeln!(
-                out,
-                "val.range(*{x}{as_f64}, {}, {}, {x}.to_string());",
-                bound("min"),
-                bound("max")
+            fill(
+                "val.range(*$x$as_f64, $min, $max, $x.to_string());\n",
+                &[
+                    ("x", x),
+                    ("as_f64", if *double { "" } else { " as f64" }),
+                    ("min", &bound(min)),
+                    ("max", &bound(max)),
+                ],
             )
-            .unwrap();
         }
+        Constraint::EnumValue { rust_type } => {
+            let template = if key {
+                r#"
+if !$t::VALUES.contains(&$x.as_str()) {
+    val.enum_value($x, $t::VALUES);
+}
+"#
+            } else {
+                r#"
+if let $t::Unknown(s) = $x {
+    val.enum_value(s, $t::VALUES);
+}
+"#
+            };
+            fill(template, &[("t", rust_type), ("x", x)])
+        }
+        Constraint::IntEnumValue(values) => fill(
+            "val.int_enum(*$x, &[$values]);\n",
+            &[("x", x), ("values", &values.join(", "))],
+        ),
+        Constraint::UniqueItems => fill("val.unique($x);\n", &[("x", x)]),
     }
-    if t.kind == Kind::Enum && key {
-        writeln!(
-            out,
-            "if !{t}::VALUES.contains(&{x}.as_str()) {{ val.enum_value({x}, {t}::VALUES); }}",
-            t = g.rust_type(&t.id)
-        )
-        .unwrap();
-    } else if t.kind == Kind::Enum {
-        writeln!(
-            out,
-            "if let {}::Unknown(s) = {x} {{ val.enum_value(s, {}::VALUES); }}",
-            g.rust_type(&t.id),
-            g.rust_type(&t.id)
-        )
-        .unwrap();
-    }
-    if t.kind == Kind::IntEnum {
-        let vals: Vec<String> = t
-            .members
-            .iter()
-            .filter_map(|m| m.get("enumValue"))
-            .map(|v| v.to_string())
-            .collect();
-        writeln!(out, "val.int_enum(*{x}, &[{}]);", vals.join(", ")).unwrap();
-    }
-    if trait_of("uniqueItems").is_some() && t.kind == Kind::List {
-        writeln!(out, "val.unique({x});").unwrap();
-    }
-    out
 }

@@ -4,6 +4,7 @@
 use crate::emit_constraints::{checks, key_checks};
 use crate::emit_json::{aggregates, json_name, module, reachable, stem, ts_format};
 use crate::gen::Gen;
+use crate::ir::{constraints, Constraint};
 use crate::model::{Kind, Member, Shape};
 use crate::names::{lit, snake, snake_raw};
 use crate::template::fill;
@@ -83,7 +84,7 @@ pub fn finish_struct(g: &Gen, s: &Shape, ty: &str, err: &str) -> String {
 pub fn absent(g: &Gen, m: &Member) -> String {
     if let Some(d) = g.default_value(m) {
         format!("Some({})", crate::emit_types::default_expr(g, &m.target, d))
-    } else if m.has("required") {
+    } else if constraints(g, m).contains(&Constraint::Required) {
         format!("{{ val.missing({}); None }}", lit(&m.name))
     } else {
         "None".into()

@@ -1,6 +1,7 @@
 //! The typed intermediate form of an operation, read from the model once: its names, its `@http`
 //! binding (method, URI pattern and labels, success status), its input, output and error shapes,
-//! and where each input member is bound. Emitters consume this instead of re-walking the model.
+//! and where each input member is bound; and the typed constraints on a member's value. Emitters
+//! consume this instead of re-walking the model.
 
 use crate::gen::Gen;
 use crate::model::{short, Kind, Member, Shape};
@@ -164,4 +165,115 @@ pub fn output_binding(m: &Member) -> Binding {
         Binding::Label(_) | Binding::Query(_) | Binding::QueryParams => Binding::Body,
         b => b,
     }
+}
+
+/// A constraint the model puts on a member's value (merged over its target's traits), kept only
+/// where it applies to the target's kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Constraint {
+    /// `@required`: an absent member is a violation.
+    Required,
+    /// `@length`, counting what `counted` says.
+    Length {
+        counted: Counted,
+        min: Option<u64>,
+        max: Option<u64>,
+    },
+    /// `@pattern` on a string: the regular expression.
+    Pattern(String),
+    /// `@range` on a number; `double` when the value is already an `f64`.
+    Range {
+        min: Option<Bound>,
+        max: Option<Bound>,
+        double: bool,
+    },
+    /// An enum's value must be one of its values; `rust_type` is the enum's type.
+    EnumValue { rust_type: String },
+    /// An intEnum's value must be one of these (their JSON text).
+    IntEnumValue(Vec<String>),
+    /// `@uniqueItems` on a list.
+    UniqueItems,
+}
+
+/// What a `@length` counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Counted {
+    /// A string's characters (the value is shown in a violation).
+    Chars,
+    /// A blob's bytes.
+    Bytes,
+    /// A list's or map's entries.
+    Entries,
+}
+
+/// A bound of a `@range`: its value and its text in the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    pub value: f64,
+    pub text: String,
+}
+
+/// The constraints on member `m`'s value, in the order they are checked.
+pub fn constraints(g: &Gen, m: &Member) -> Vec<Constraint> {
+    let t = g.shape(&m.target);
+    let trait_of = |name: &str| m.get(name).or_else(|| t.get(name));
+    let mut out = Vec::new();
+    if m.has("required") {
+        out.push(Constraint::Required);
+    }
+    if let Some(len) = trait_of("length") {
+        let counted = match t.kind {
+            Kind::String => Some(Counted::Chars),
+            Kind::Blob => Some(Counted::Bytes),
+            Kind::List | Kind::Map => Some(Counted::Entries),
+            _ => None,
+        };
+        if let Some(counted) = counted {
+            let min = len.get("min").and_then(|v| v.as_u64());
+            let max = len.get("max").and_then(|v| v.as_u64());
+            out.push(Constraint::Length { counted, min, max });
+        }
+    }
+    if let Some(p) = trait_of("pattern").and_then(|p| p.as_str()) {
+        if t.kind == Kind::String {
+            out.push(Constraint::Pattern(p.to_string()));
+        }
+    }
+    if let Some(r) = trait_of("range") {
+        let numeric = matches!(
+            t.kind,
+            Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double | Kind::IntEnum
+        );
+        if numeric {
+            let bound = |k: &str| {
+                r.get(k).map(|v| Bound {
+                    value: v.as_f64().unwrap_or(0.0),
+                    text: v.to_string(),
+                })
+            };
+            out.push(Constraint::Range {
+                min: bound("min"),
+                max: bound("max"),
+                double: t.kind == Kind::Double,
+            });
+        }
+    }
+    if t.kind == Kind::Enum {
+        out.push(Constraint::EnumValue {
+            rust_type: g.rust_type(&t.id),
+        });
+    }
+    if t.kind == Kind::IntEnum {
+        let values = t
+            .members
+            .iter()
+            .filter_map(|m| m.get("enumValue"))
+            .map(|v| v.to_string())
+            .collect();
+        out.push(Constraint::IntEnumValue(values));
+    }
+    if trait_of("uniqueItems").is_some() && t.kind == Kind::List {
+        out.push(Constraint::UniqueItems);
+    }
+    out
 }
