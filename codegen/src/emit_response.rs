@@ -1,14 +1,13 @@
 //! Emits an operation's `serialize_response` and `serialize_error`: writing the output (status,
 //! header-bound members, payload or JSON body) and the errors as HTTP responses.
 
-use crate::emit_json::{stem, ts_format};
+use crate::emit_json::{indent, stem, ts_format};
 use crate::emit_json_ser::{ser_members, ser_stmt};
 use crate::gen::Gen;
 use crate::ir::{body_media_type, output_binding, Binding, OperationIr};
 use crate::model::{Kind, Member, Shape};
 use crate::names::{lit, snake};
 use crate::template::fill;
-use std::fmt::Write;
 
 /// An expression of type `&str` for the header text of `v` (a reference) of shape `target`.
 fn text_ref(g: &Gen, m: &Member, target: &str, v: &str) -> String {
@@ -38,51 +37,83 @@ fn to_text(g: &Gen, m: &Member, target: &str, v: &str) -> String {
     }
 }
 
+/// Statements writing the header-bound members of `x` (of shape `s`) into `headers`.
 pub fn header_stmts(g: &Gen, s: &Shape, x: &str) -> String {
-    let mut out = String::new();
+    // Prefix headers do not overwrite the headers members are bound to.
     let bound: Vec<String> = s
         .members
         .iter()
         .filter_map(|m| m.get("httpHeader").and_then(|v| v.as_str()))
         .map(|h| lit(&h.to_ascii_lowercase()))
         .collect();
+    let mut out = String::new();
     for m in &s.members {
-        let f = snake(&m.name);
-        let t = g.shape(&m.target);
-        let (get, close) = if g.is_optional(m) {
-            (format!("if let Some(v) = &{x}.{f} {{\n"), "}\n")
-        } else {
-            (format!("{{\n    let v = &{x}.{f};\n"), "}\n")
-        };
-        if let Some(h) = m.get("httpHeader").and_then(|v| v.as_str()) {
-            let text = if t.kind == Kind::List {
-                let item = &t.members[0];
-                let it = g.shape(&item.target);
-                let quote = matches!(it.kind, Kind::String | Kind::Enum);
-                let one = if quote {
-                    format!(
-                        "rt::http_values::quote_header_list_item({}).into_owned()",
-                        text_ref(g, item, &item.target, "i")
-                    )
-                } else {
-                    to_text(g, item, &item.target, "i")
-                };
-                format!("&v.iter().map(|i| {one}).collect::<::std::vec::Vec<_>>().join(\", \")")
-            } else {
-                text_ref(g, m, &m.target, "v")
-            };
-            let skip_empty = if t.kind == Kind::List { "if !v.is_empty() " } else { "" };
-            write!(
-                out,
-                "{get}    {skip_empty}{{ rt::headers::insert(&mut headers, {}, {text}); }}\n{close}",
-                lit(h)
-            )
-            .unwrap();
+        let write = if let Some(h) = m.get("httpHeader").and_then(|v| v.as_str()) {
+            header_insert(g, m, h)
         } else if let Some(p) = m.get("httpPrefixHeaders").and_then(|v| v.as_str()) {
-            write!(out, "{get}    for (k, val) in v {{ rt::headers::insert_unless_bound(&mut headers, &format!(\"{{}}{{}}\", {}, k), val, &[{}]); }}\n{close}", lit(p), bound.join(", ")).unwrap();
-        }
+            fill(
+                r#"
+for (k, val) in v {
+    rt::headers::insert_unless_bound(&mut headers, &format!("{}{}", $p, k), val, &[$bound]);
+}
+"#,
+                &[("p", &lit(p)), ("bound", &bound.join(", "))],
+            )
+        } else {
+            continue;
+        };
+        let template = if g.is_optional(m) {
+            r#"
+if let Some(v) = &$x.$f {
+$write}
+"#
+        } else {
+            r#"
+{
+    let v = &$x.$f;
+$write}
+"#
+        };
+        out.push_str(&fill(
+            template,
+            &[("x", x), ("f", &snake(&m.name)), ("write", &indent(&write, "    "))],
+        ));
     }
     out
+}
+
+/// The statement inserting member `m` (a reference `v`) as header `h`: a list joined with commas
+/// (its strings quoted where needed), skipped when empty.
+fn header_insert(g: &Gen, m: &Member, h: &str) -> String {
+    let t = g.shape(&m.target);
+    if t.kind != Kind::List {
+        // The block is kept so the generated output stays as it was.
+        return fill(
+            r#"
+{
+    rt::headers::insert(&mut headers, $h, $text);
+}
+"#,
+            &[("h", &lit(h)), ("text", &text_ref(g, m, &m.target, "v"))],
+        );
+    }
+    let item = &t.members[0];
+    let one = if matches!(g.shape(&item.target).kind, Kind::String | Kind::Enum) {
+        format!(
+            "rt::http_values::quote_header_list_item({}).into_owned()",
+            text_ref(g, item, &item.target, "i")
+        )
+    } else {
+        to_text(g, item, &item.target, "i")
+    };
+    fill(
+        r#"
+if !v.is_empty() {
+    rt::headers::insert(&mut headers, $h, &v.iter().map(|i| $one).collect::<::std::vec::Vec<_>>().join(", "));
+}
+"#,
+        &[("h", &lit(h)), ("one", &one)],
+    )
 }
 
 pub fn serializer(g: &Gen, op: &OperationIr, out: &mut String) {
