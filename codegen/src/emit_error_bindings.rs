@@ -53,11 +53,15 @@ $body})"#,
                 ("body", &body),
             ],
         );
-        let binding = if format!("{type_value}{body}{hdrs}").contains("e.") {
-            "e"
-        } else {
-            "_"
-        };
+        // The error value is read when some member is written: in the body (the `Type` member
+        // included) or in a header.
+        let writes_members = s.members.iter().any(|m| {
+            matches!(
+                output_binding(m),
+                Binding::Body | Binding::Header(_) | Binding::PrefixHeaders(_)
+            )
+        });
+        let binding = if writes_members { "e" } else { "_" };
         let v = g.type_ident(&e);
         let arm = if hdrs.is_empty() {
             "$root::error::ServiceError::$v($binding) => $respond,\n"

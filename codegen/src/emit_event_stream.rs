@@ -287,7 +287,12 @@ match obj.get($k) {
             };
             writeln!(b, "let f_{n} = {code};").unwrap();
         }
-        let invalid_mut = if b.contains("&mut invalid") { "mut " } else { "" };
+        // `invalid` is set by the JSON readers: of implicit members and of a structured payload.
+        let reads_json = ev.members.iter().any(|f| {
+            !f.has("eventHeader")
+                && (!f.has("eventPayload") || !matches!(g.shape(&f.target).kind, Kind::Blob | Kind::String))
+        });
+        let invalid_mut = if reads_json { "mut " } else { "" };
         b.insert_str(0, &format!("let {invalid_mut}invalid = false;\n"));
         b.push_str("let invalid = invalid || !val.is_valid();\n");
         let build = finish_struct(

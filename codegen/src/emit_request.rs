@@ -127,9 +127,9 @@ pub fn deserializer(g: &Gen, op: &OperationIr, out: &mut String) {
         Some(s) => read_input(g, op, s),
         None => "Ok(())\n".to_string(),
     };
-    // The validator is declared only for an input, `invalid` mutable only where a member sets it.
+    // The validator is declared only for an input, `invalid` mutable only where a JSON reader sets it.
     let validator = match op.input {
-        Some(_) if read.contains("&mut invalid") => VALIDATOR.replace("let invalid", "let mut invalid"),
+        Some(_) if op.reads_json => VALIDATOR.replace("let invalid", "let mut invalid"),
         Some(_) => VALIDATOR.to_string(),
         None => String::new(),
     };

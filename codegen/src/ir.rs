@@ -44,6 +44,9 @@ pub struct OperationIr<'m> {
     pub errors: Vec<String>,
     /// Each input member with its binding, in model order.
     pub input_bindings: Vec<(&'m Member, Binding)>,
+    /// Whether some input member is read from a JSON document (the body, or a payload that is
+    /// neither text, a blob nor a stream): such a reader may mark the input invalid.
+    pub reads_json: bool,
     /// The `Content-Type` a request must have (`None`: no body), `*/*` for an unmodelled blob.
     pub request_content_type: Option<String>,
     /// The media type of a response body, `*/*` for an unmodelled blob (checked against `Accept`).
@@ -64,9 +67,17 @@ impl<'m> OperationIr<'m> {
         let labels = uri_labels(&uri);
         let input = op.input().map(|i| g.shape(&i));
         let output = op.output().map(|o| g.shape(&o));
-        let input_bindings = input
+        let input_bindings: Vec<(&Member, Binding)> = input
             .map(|s| s.members.iter().map(|m| (m, binding(m, &labels))).collect())
             .unwrap_or_default();
+        let reads_json = input_bindings.iter().any(|(m, b)| match b {
+            Binding::Body => true,
+            Binding::Payload => {
+                let kind = g.shape(&m.target).kind;
+                !matches!(kind, Kind::Blob | Kind::String | Kind::Enum) && !g.is_event_stream(&m.target)
+            }
+            _ => false,
+        });
         OperationIr {
             id: id.to_string(),
             name: short(id).to_string(),
@@ -82,6 +93,7 @@ impl<'m> OperationIr<'m> {
             error_type: g.op_error_type(id),
             errors: g.model.operation_errors(g.cfg.service, id),
             input_bindings,
+            reads_json,
             request_content_type: match input {
                 Some(s) if any_blob_payload(g, s) => Some("*/*".into()),
                 _ => body_media_type(g, input),
