@@ -20,13 +20,29 @@ pub fn model_rs(g: &Gen) -> String {
             _ => {}
         }
     }
-    // The runtime crate is imported when some type is one of its (blobs, timestamps, streams).
-    let rt = if types.contains("rt::") {
+    // The runtime crate is imported when some field's type is one of its (blobs, timestamps,
+    // streams, documents, big numbers), directly or inside a collection.
+    let uses_runtime = g.generated_shapes().iter().any(|s| {
+        matches!(s.kind, Kind::Structure | Kind::Union) && s.members.iter().any(|m| runtime_type(g, &m.target))
+    });
+    let rt = if uses_runtime {
         "use smithy_server_runtime as rt;\n\n"
     } else {
         ""
     };
     format!("//! The shapes of the service's model as Rust types.\n\n{rt}{types}")
+}
+
+/// Whether a value of shape `id` has a type of the runtime crate, directly or inside a collection.
+fn runtime_type(g: &Gen, id: &str) -> bool {
+    let s = g.shape(id);
+    match s.kind {
+        Kind::Blob | Kind::Timestamp | Kind::Document | Kind::BigInteger | Kind::BigDecimal => true,
+        Kind::Union => s.has("streaming"),
+        Kind::List => runtime_type(g, &s.members[0].target),
+        Kind::Map => runtime_type(g, &s.members[1].target),
+        _ => false,
+    }
 }
 
 fn derives(g: &Gen, s: &Shape, extra: &[&str]) -> String {
