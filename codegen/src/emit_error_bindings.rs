@@ -7,9 +7,18 @@ use crate::emit_response::header_stmts;
 use crate::gen::Gen;
 use crate::imports::with_imports;
 use crate::ir::{output_binding, Binding};
-use crate::model::{short, Member};
+use crate::json_reach::{calls_function, error_written_members};
+use crate::model::{short, Member, Shape};
 use crate::names::{lit, snake};
 use crate::template::fill;
+
+/// With a `Type` field in error bodies, the modelled `Type` member of error `s` (bound to the
+/// body) supplies its value instead of being written a second time.
+pub fn type_member<'m>(g: &Gen<'m>, s: &'m Shape) -> Option<&'m Member> {
+    s.members
+        .iter()
+        .find(|m| g.cfg.error_type_field && json_name(m) == "Type" && output_binding(m) == Binding::Body)
+}
 
 /// `error_bindings.rs`: how every error shape of the service is written as a response.
 pub fn error_bindings_rs(g: &Gen) -> String {
@@ -24,12 +33,7 @@ pub fn error_bindings_rs(g: &Gen) -> String {
             .get("httpError")
             .and_then(|v| v.as_u64())
             .unwrap_or(if client { 400 } else { 500 });
-        // With a `Type` field in error bodies, a modelled `Type` member supplies its value instead
-        // of being written a second time.
-        let type_member = s
-            .members
-            .iter()
-            .find(|m| g.cfg.error_type_field && json_name(m) == "Type" && output_binding(m) == Binding::Body);
+        let type_member = type_member(g, s);
         let fault = format!("rt::rejection::fault_type({client})");
         let type_value = match type_member {
             Some(m) if g.is_optional(m) => format!("e.{}.as_deref().unwrap_or({fault})", snake(&m.name)),
@@ -100,5 +104,6 @@ $arms    }
 "#,
         &[("root", &root), ("arms", &arms)],
     );
-    with_imports(out, &[("use {root}::json_ser::*;\n", "ser_")], &root)
+    let calls_ser = calls_function(g, &error_written_members(g));
+    with_imports(out, &[("use {root}::json_ser::*;\n", calls_ser)], &root)
 }

@@ -6,8 +6,9 @@ use crate::emit_event_stream::{marshaller, unmarshaller};
 use crate::emit_request::deserializer;
 use crate::emit_response::{error_serializer, serializer};
 use crate::gen::Gen;
-use crate::imports::{calls_prefixed, with_imports};
-use crate::ir::OperationIr;
+use crate::imports::with_imports;
+use crate::ir::{Binding, OperationIr};
+use crate::json_reach::{calls_function, read_members, written_members};
 use crate::names::lit;
 use crate::template::fill;
 
@@ -47,7 +48,16 @@ pub const URI: &str = $uri_lit;
             marshaller(g, &m.target, &mut out);
         }
     }
-    let validation = match (calls_prefixed(&out, "PathSeg"), calls_prefixed(&out, "Validator")) {
+    // A validator is declared for any input; paths are named by the members read from text or JSON.
+    let reads = read_members(g, op);
+    let names_path = !reads.is_empty()
+        || op.input_bindings.iter().any(|(_, b)| {
+            matches!(
+                b,
+                Binding::Label(_) | Binding::Query(_) | Binding::QueryParams | Binding::Header(_)
+            )
+        });
+    let validation = match (names_path, op.input.is_some()) {
         (true, true) => "use rt::validation::{PathSeg, Validator};\n",
         (true, false) => "use rt::validation::PathSeg;\n",
         (false, true) => "use rt::validation::Validator;\n",
@@ -56,9 +66,9 @@ pub const URI: &str = $uri_lit;
     with_imports(
         out,
         &[
-            (validation, ""),
-            ("use {root}::json_de::*;\n", "de_"),
-            ("use {root}::json_ser::*;\n", "ser_"),
+            (validation, true),
+            ("use {root}::json_de::*;\n", calls_function(g, &reads)),
+            ("use {root}::json_ser::*;\n", calls_function(g, &written_members(g, op))),
         ],
         &g.root(),
     )

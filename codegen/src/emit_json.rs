@@ -1,6 +1,5 @@
 //! What the JSON readers and writers share: function names per shape, JSON member names, timestamp
-//! formats, which shapes get a function, and assembling `json_de.rs`/`json_ser.rs` from the
-//! functions the operations reach.
+//! formats, which shapes get a function, and assembling `json_de.rs`/`json_ser.rs`.
 
 use crate::gen::Gen;
 use crate::model::{Kind, Member, Shape};
@@ -59,49 +58,17 @@ pub fn aggregates<'a>(g: &'a Gen) -> Vec<&'a Shape> {
     v
 }
 
-/// A module of functions: its doc, each import whose marker the functions contain (an empty
-/// marker: any function at all), the functions.
-pub fn module(doc: &str, imports: &[(&str, &str)], fns: &str) -> String {
+/// A module of functions: its doc, each import that is needed, the functions.
+pub fn module(doc: &str, imports: &[(&str, bool)], fns: &str) -> String {
     let mut out = doc.to_string();
-    for (line, marker) in imports {
-        if !fns.is_empty() && fns.contains(marker) {
+    for (line, needed) in imports {
+        if *needed {
             out.push_str(line);
         }
     }
     out.push('\n');
     out.push_str(fns);
     out
-}
-
-/// The functions (name, text) that `callers` call, directly or through one another, in order.
-pub fn reachable(fns: Vec<(String, String)>, callers: &str, prefix: &str) -> String {
-    let mut used = called(callers, prefix);
-    let mut todo: Vec<String> = used.iter().cloned().collect();
-    while let Some(name) = todo.pop() {
-        if let Some((_, text)) = fns.iter().find(|(n, _)| *n == name) {
-            for callee in called(text, prefix) {
-                if used.insert(callee.clone()) {
-                    todo.push(callee);
-                }
-            }
-        }
-    }
-    fns.into_iter()
-        .filter(|(n, _)| used.contains(n))
-        .map(|(_, text)| text)
-        .collect()
-}
-
-/// The identifiers starting with `prefix` (at a word boundary) that `code` calls.
-fn called(code: &str, prefix: &str) -> std::collections::BTreeSet<String> {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    code.match_indices(prefix)
-        .filter(|(i, _)| !code[..*i].ends_with(|c: char| ident(c) || c == ':'))
-        .filter_map(|(i, _)| {
-            let name: String = code[i..].chars().take_while(|c| ident(*c)).collect();
-            code[i + name.len()..].starts_with('(').then_some(name)
-        })
-        .collect()
 }
 
 pub fn indent(s: &str, pre: &str) -> String {

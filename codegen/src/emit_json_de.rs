@@ -2,12 +2,13 @@
 //! constraints checked as values are read, and the pieces operations share to read members.
 
 use crate::emit_constraints::{checks, key_checks};
-use crate::emit_json::{aggregates, json_name, module, reachable, stem, ts_format};
+use crate::emit_json::{aggregates, json_name, module, stem, ts_format};
 use crate::gen::Gen;
 use crate::ir::{constraints, Constraint};
 use crate::model::{Kind, Member, Shape};
 use crate::names::{lit, snake, snake_raw};
 use crate::template::fill;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// An expression of type `DeResult<T>` reading the JSON value `v` as shape `target`.
@@ -243,9 +244,21 @@ $key_checks        $item
     ));
 }
 
-/// `json_de.rs`: the readers that `callers` (the operation modules) reach.
-pub fn json_de_rs(g: &Gen, callers: &str) -> String {
-    let fns = aggregates(g)
+/// `json_de.rs`: the readers of the aggregates whose stems are `reached`.
+pub fn json_de_rs(g: &Gen, reached: &BTreeSet<String>) -> String {
+    let shapes: Vec<&Shape> = aggregates(g)
+        .into_iter()
+        .filter(|s| reached.contains(&stem(g, &s.id)))
+        .collect();
+    // `PathSeg` names the members, items and entries read: every reader but that of an empty
+    // structure or of a union of unit members.
+    let names_path = shapes.iter().any(|s| match s.kind {
+        Kind::Structure => !s.members.is_empty(),
+        Kind::Union => !s.members.iter().all(|m| m.target == "smithy.api#Unit"),
+        _ => true,
+    });
+    let any = !shapes.is_empty();
+    let fns: String = shapes
         .into_iter()
         .map(|s| {
             let mut out = String::new();
@@ -256,17 +269,17 @@ pub fn json_de_rs(g: &Gen, callers: &str) -> String {
                 Kind::Map => de_map(g, s, &mut out),
                 _ => {}
             }
-            (format!("de_{}", stem(g, &s.id)), out)
+            out
         })
         .collect();
     module(
         "//! Readers of the model's aggregate shapes from restJson1 documents.\n\n",
         &[
-            ("use smithy_server_runtime as rt;\n", ""),
-            ("use rt::json_de::DeResult;\n", "DeResult<"),
-            ("use rt::serde_json::Value;\n", "&Value"),
-            ("use rt::validation::{PathSeg, Validator};\n", "PathSeg::"),
+            ("use smithy_server_runtime as rt;\n", any),
+            ("use rt::json_de::DeResult;\n", any),
+            ("use rt::serde_json::Value;\n", any),
+            ("use rt::validation::{PathSeg, Validator};\n", names_path),
         ],
-        &reachable(fns, callers, "de_"),
+        &fns,
     )
 }

@@ -1,11 +1,12 @@
 //! Emits `json_ser.rs`: a writer per aggregate shape as restJson1 documents, and the pieces
 //! operations share to write members.
 
-use crate::emit_json::{aggregates, json_name, module, reachable, stem, ts_format};
+use crate::emit_json::{aggregates, json_name, module, stem, ts_format};
 use crate::gen::Gen;
 use crate::model::{Kind, Member, Shape};
 use crate::names::{lit, snake};
 use crate::template::fill;
+use std::collections::BTreeSet;
 
 /// Statements writing value `x` (a reference) of shape `target` to the writer `w`.
 pub fn ser_stmt(g: &Gen, m: Option<&Member>, target: &str, x: &str) -> String {
@@ -144,22 +145,24 @@ w.end_object();
     ));
 }
 
-/// `json_ser.rs`: the writers that `callers` (the operation and error modules) reach.
-pub fn json_ser_rs(g: &Gen, callers: &str) -> String {
-    let fns = aggregates(g)
+/// `json_ser.rs`: the writers of the aggregates whose stems are `reached`.
+pub fn json_ser_rs(g: &Gen, reached: &BTreeSet<String>) -> String {
+    let fns: String = aggregates(g)
         .into_iter()
+        .filter(|s| reached.contains(&stem(g, &s.id)))
         .map(|s| {
             let mut out = String::new();
             ser_fn(g, s, &mut out);
-            (format!("ser_{}", stem(g, &s.id)), out)
+            out
         })
         .collect();
+    let any = !fns.is_empty();
     module(
         "//! Writers of the model's aggregate shapes as restJson1 documents.\n\n",
         &[
-            ("use smithy_server_runtime as rt;\n", ""),
-            ("use rt::json_ser::JsonWriter;\n", "JsonWriter)"),
+            ("use smithy_server_runtime as rt;\n", any),
+            ("use rt::json_ser::JsonWriter;\n", any),
         ],
-        &reachable(fns, callers, "ser_"),
+        &fns,
     )
 }

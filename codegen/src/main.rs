@@ -18,6 +18,7 @@ mod emit_types;
 mod gen;
 mod imports;
 mod ir;
+mod json_reach;
 mod model;
 mod names;
 mod output;
@@ -129,10 +130,10 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         let ops: Vec<ir::OperationIr> = g.ops.iter().map(|op| ir::OperationIr::new(&g, op)).collect();
         files.add(m.join("model.rs"), format!("{h}{}", emit_types::model_rs(&g)));
         files.add(m.join("error.rs"), format!("{h}{}", emit_errors::error_rs(&g, &ops)));
-        let error_bindings = emit_error_bindings::error_bindings_rs(&g);
-        // The readers and writers kept are those the operation and error modules call.
-        let mut callers = error_bindings.clone();
-        files.add(m.join("error_bindings.rs"), format!("{h}{error_bindings}"));
+        files.add(
+            m.join("error_bindings.rs"),
+            format!("{h}{}", emit_error_bindings::error_bindings_rs(&g)),
+        );
         files.add(
             m.join("service.rs"),
             format!("{h}{}", emit_service::service_rs(&g, &ops)),
@@ -140,7 +141,6 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
         for op in &ops {
             let name = &op.module;
             let code = emit_http::operation_rs(&g, op);
-            callers.push_str(&code);
             files.add(
                 m.join("operation")
                     .join(format!("{}.rs", name.trim_start_matches("r#"))),
@@ -151,13 +151,20 @@ fn generate_crate(root: &Path, t: &Target, files: &mut Files) -> Result<(), Stri
             m.join("operation").join("mod.rs"),
             format!("{h}{}", emit_crate::operations_mod_rs(&ops)),
         );
+        // The readers and writers kept are those the operation and error modules call.
+        let read: Vec<&model::Member> = ops.iter().flat_map(|op| json_reach::read_members(&g, op)).collect();
+        let mut written: Vec<&model::Member> = ops.iter().flat_map(|op| json_reach::written_members(&g, op)).collect();
+        written.extend(json_reach::error_written_members(&g));
         files.add(
             m.join("json_de.rs"),
-            format!("{h}{}", emit_json_de::json_de_rs(&g, &callers)),
+            format!("{h}{}", emit_json_de::json_de_rs(&g, &json_reach::reached(&g, &read))),
         );
         files.add(
             m.join("json_ser.rs"),
-            format!("{h}{}", emit_json_ser::json_ser_rs(&g, &callers)),
+            format!(
+                "{h}{}",
+                emit_json_ser::json_ser_rs(&g, &json_reach::reached(&g, &written))
+            ),
         );
     }
     Ok(())
