@@ -3,7 +3,7 @@
 
 use super::literal::{literal, member_literal};
 use crate::gen::Gen;
-use crate::ir::module_name;
+use crate::ir::OperationIr;
 use crate::names::{lit, snake};
 use crate::template::fill;
 use serde_json::Value;
@@ -64,22 +64,21 @@ pub(super) fn header_specs(e: &Value) -> String {
     format!("&[{}]", items.join(", "))
 }
 
-pub(super) fn event_stream_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
+pub(super) fn event_stream_test(g: &Gen, op: &OperationIr, t: &Value) -> Result<String, String> {
     match event_stream_direction(t)? {
         Direction::Input => event_stream_input_test(g, op, t),
         Direction::Output => event_stream_output_test(g, op, t),
     }
 }
 
-pub(super) fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
-    let in_id = g.shape(op).input().ok_or("the operation has no input")?;
-    let in_shape = g.shape(&in_id);
+pub(super) fn event_stream_input_test(g: &Gen, op: &OperationIr, t: &Value) -> Result<String, String> {
+    let in_shape = op.input.ok_or("the operation has no input")?;
     let stream = in_shape
         .members
         .iter()
         .find(|m| g.is_event_stream(&m.target))
         .ok_or("the input has no event stream")?;
-    let uri = crate::ir::OperationIr::new(g, op).uri;
+    let uri = &op.uri;
     let events: Vec<Value> = t.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
     let mut frames = Vec::new();
     for e in &events {
@@ -94,7 +93,7 @@ pub(super) fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<St
     let uri = initial
         .and_then(|r| r.get("uri"))
         .and_then(Value::as_str)
-        .unwrap_or(&uri)
+        .unwrap_or(uri)
         .to_string();
     let mut headers = vec!["(\"content-type\", \"application/vnd.amazon.eventstream\")".to_string()];
     if let Some(h) = initial.and_then(|r| r.get("headers")).and_then(Value::as_object) {
@@ -126,7 +125,7 @@ pub(super) fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<St
     writeln!(
         out,
         "    let read = svc::operation::{}::deserialize_request(req, labels).await;",
-        module_name(op)
+        op.module
     )
     .unwrap();
     let stream_field = snake(&stream.name);
@@ -176,9 +175,9 @@ pub(super) fn event_stream_input_test(g: &Gen, op: &str, t: &Value) -> Result<St
     Ok(out)
 }
 
-pub(super) fn event_stream_output_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
-    let out_id = g.shape(op).output().ok_or("the operation has no output")?;
-    let out_shape = g.shape(&out_id);
+pub(super) fn event_stream_output_test(g: &Gen, op: &OperationIr, t: &Value) -> Result<String, String> {
+    let out_shape = op.output.ok_or("the operation has no output")?;
+    let out_id = &out_shape.id;
     let stream = out_shape
         .members
         .iter()
@@ -231,14 +230,14 @@ pub(super) fn event_stream_output_test(g: &Gen, op: &str, t: &Value) -> Result<S
     writeln!(
         out,
         "    let output = {} {{ {} }};",
-        g.rust_type(&out_id),
+        g.rust_type(out_id),
         fields.join(", ")
     )
     .unwrap();
     writeln!(
         out,
         "    let resp = svc::operation::{}::serialize_response(output);",
-        module_name(op)
+        op.module
     )
     .unwrap();
     for (k, v) in &initial_headers {

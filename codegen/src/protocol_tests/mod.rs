@@ -4,6 +4,7 @@
 //! features the Lambda model uses), and why a case is not generated.
 
 use crate::gen::{Gen, ServiceConfig};
+use crate::ir::OperationIr;
 use crate::model::{short, Kind, Model};
 use crate::names::snake_raw;
 use crate::output::Files;
@@ -108,11 +109,11 @@ pub(super) fn features(model: &Model, roots: &[String]) -> BTreeSet<String> {
     out
 }
 
-pub(super) fn op_roots(model: &Model, service: &str, op: &str) -> Vec<String> {
-    let s = model.shape(op);
-    let mut r: Vec<String> = vec![op.to_string()];
-    r.extend(s.input().into_iter().chain(s.output()));
-    r.extend(model.operation_errors(service, op));
+/// The shapes an operation starts from: itself, its input, output and errors.
+pub(super) fn op_roots(op: &OperationIr) -> Vec<String> {
+    let mut r: Vec<String> = vec![op.id.clone()];
+    r.extend(op.input.into_iter().chain(op.output).map(|s| s.id.clone()));
+    r.extend(op.errors.iter().cloned());
     r
 }
 
@@ -165,17 +166,23 @@ pub(super) fn subst_value(v: &Value, subs: &BTreeMap<String, String>) -> Value {
 pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
     let model = Model::load(&root.join("model/restjson1-protocol-tests.json"))?;
     let lambda = Model::load(&root.join("model/lambda.json"))?;
-    let lambda_service = "com.amazonaws.lambda#AWSGirApiService";
-    let mut lambda_features = BTreeSet::new();
-    for op in lambda.operations(lambda_service) {
-        lambda_features.extend(features(&lambda, &op_roots(&lambda, lambda_service, &op)));
-    }
-    let configs: Vec<ServiceConfig> = crate::targets()
+    let (lambda_configs, configs): (Vec<ServiceConfig>, Vec<ServiceConfig>) = crate::targets()
         .into_iter()
         .flat_map(|t| t.services)
-        .filter(|s| !s.service.starts_with("com.amazonaws.lambda"))
-        .collect();
+        .partition(|s| s.service.starts_with("com.amazonaws.lambda"));
+    let mut lambda_features = BTreeSet::new();
+    for cfg in &lambda_configs {
+        let g = Gen::new(&lambda, cfg);
+        for op in &g.ops {
+            lambda_features.extend(features(&lambda, &op_roots(&OperationIr::new(&g, op))));
+        }
+    }
     let gens: Vec<Gen> = configs.iter().map(|c| Gen::new(&model, c)).collect();
+    // Each service's operations, as the server emitters see them.
+    let irs: Vec<Vec<OperationIr>> = gens
+        .iter()
+        .map(|g| g.ops.iter().map(|op| OperationIr::new(g, op)).collect())
+        .collect();
     // Cases known not to pass are generated `#[ignore]`d, with the explanation the report shows.
     let known: BTreeMap<String, String> = std::fs::read_to_string(root.join("conformance/known-failures.json"))
         .ok()
@@ -199,39 +206,37 @@ pub fn generate(root: &Path, files: &mut Files) -> Result<(), String> {
                 // Which generated service owns the shape?
                 let owner = gens
                     .iter()
-                    .find(|g| g.closure.contains(&shape.id) || g.ops.contains(&shape.id));
+                    .position(|g| g.closure.contains(&shape.id) || g.ops.contains(&shape.id));
                 for (case_id, subs) in expand(t) {
                     let mut case = Case {
                         id: case_id.clone(),
                         category,
                         service: owner
-                            .map(|g| short(g.cfg.service).to_string())
+                            .map(|i| short(gens[i].cfg.service).to_string())
                             .unwrap_or_else(|| service_of(&model, &shape.id)),
                         shape: shape.id.clone(),
                         test_fn: None,
                         skip: None,
                         lambda_slice: false,
                     };
-                    let Some(g) = owner else {
+                    let Some(i) = owner else {
                         case.skip = Some("no generated service holds the shape".into());
                         cases.push(case);
                         continue;
                     };
+                    let g = &gens[i];
+                    // The operation the case exercises: the shape itself, or one that can fail with it.
                     let op = if shape.kind == Kind::Operation {
-                        Some(shape.id.clone())
+                        irs[i].iter().find(|o| o.id == shape.id)
                     } else {
-                        g.ops
-                            .iter()
-                            .find(|o| model.operation_errors(g.cfg.service, o).contains(&shape.id))
-                            .cloned()
+                        irs[i].iter().find(|o| o.errors.contains(&shape.id))
                     };
-                    if let Some(op) = &op {
-                        case.lambda_slice =
-                            features(&model, &op_roots(&model, g.cfg.service, op)).is_subset(&lambda_features);
+                    if let Some(op) = op {
+                        case.lambda_slice = features(&model, &op_roots(op)).is_subset(&lambda_features);
                     }
                     let cat = snake_raw(category);
                     let fn_name = format!("{}_{cat}", snake_raw(&case_id));
-                    let body = match (category, &op) {
+                    let body = match (category, op) {
                         ("request", Some(op)) => request_test(g, op, t, &subs),
                         ("response", Some(op)) if shape.kind == Kind::Operation => response_test(g, op, t),
                         ("response", Some(op)) => error_response_test(g, op, shape, t),

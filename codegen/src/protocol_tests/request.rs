@@ -4,8 +4,7 @@
 use super::literal::{literal, member_literal};
 use super::{subst_value, substitute};
 use crate::gen::Gen;
-use crate::ir::module_name;
-use crate::model::short;
+use crate::ir::OperationIr;
 use crate::names::{lit, snake};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -47,26 +46,26 @@ pub(super) fn request_expr(t: &Value, subs: &BTreeMap<String, String>) -> String
     )
 }
 
-pub(super) fn request_test(g: &Gen, op: &str, t: &Value, subs: &BTreeMap<String, String>) -> Result<String, String> {
-    let m = module_name(op);
+pub(super) fn request_test(
+    g: &Gen,
+    op: &OperationIr,
+    t: &Value,
+    subs: &BTreeMap<String, String>,
+) -> Result<String, String> {
+    let m = &op.module;
     let params = subst_value(t.get("params").unwrap_or(&json!({})), subs);
     let mut out = format!("    let req = {};\n", request_expr(t, subs));
     writeln!(out, "    let (op, labels) = svc::route(req.method(), req.uri().path(), req.uri().query()).expect(\"the request routes\");").unwrap();
-    writeln!(
-        out,
-        "    assert_eq!(op, svc::Operation::{});",
-        crate::names::pascal(short(op))
-    )
-    .unwrap();
+    writeln!(out, "    assert_eq!(op, svc::Operation::{});", op.variant).unwrap();
     let accepted =
         format!("svc::operation::{m}::deserialize_request(req, labels).await.expect(\"the request is accepted\");");
-    let Some(input) = g.shape(op).input() else {
+    let Some(s) = op.input else {
         // No input: acceptance is all there is to check.
         writeln!(out, "    {accepted}").unwrap();
         return Ok(out);
     };
     writeln!(out, "    let input = {accepted}").unwrap();
-    let s = g.shape(&input);
+    let input = &s.id;
     let has_nan = params.to_string().contains("NaN");
     if has_nan {
         // NaN is never equal to itself: compare member by member.
@@ -80,8 +79,8 @@ pub(super) fn request_test(g: &Gen, op: &str, t: &Value, subs: &BTreeMap<String,
                 v => writeln!(out, "    assert_eq!(input.{f}, {});", member_literal(g, s, mem, v)?).unwrap(),
             }
         }
-    } else if g.comparable(&input) {
-        writeln!(out, "    let expected = {};", literal(g, &input, &params, false)?).unwrap();
+    } else if g.comparable(input) {
+        writeln!(out, "    let expected = {};", literal(g, input, &params, false)?).unwrap();
         out.push_str("    assert_eq!(input, expected);\n");
     } else {
         // Streams cannot be compared directly: compare member by member.

@@ -3,7 +3,7 @@
 
 use super::literal::literal;
 use crate::gen::Gen;
-use crate::ir::module_name;
+use crate::ir::OperationIr;
 use crate::model::Shape;
 use crate::names::lit;
 use serde_json::{json, Value};
@@ -34,12 +34,12 @@ pub(super) fn response_checks(t: &Value) -> String {
     )
 }
 
-pub(super) fn response_test(g: &Gen, op: &str, t: &Value) -> Result<String, String> {
-    let m = module_name(op);
+pub(super) fn response_test(g: &Gen, op: &OperationIr, t: &Value) -> Result<String, String> {
+    let m = &op.module;
     let params = t.get("params").cloned().unwrap_or(json!({}));
     let mut out = String::new();
-    match g.shape(op).output() {
-        Some(o) => writeln!(out, "    let output = {};", literal(g, &o, &params, false)?).unwrap(),
+    match op.output {
+        Some(o) => writeln!(out, "    let output = {};", literal(g, &o.id, &params, false)?).unwrap(),
         None => out.push_str("    let output = ();\n"),
     }
     writeln!(out, "    let resp = svc::operation::{m}::serialize_response(output);").unwrap();
@@ -47,14 +47,14 @@ pub(super) fn response_test(g: &Gen, op: &str, t: &Value) -> Result<String, Stri
     Ok(out)
 }
 
-pub(super) fn error_response_test(g: &Gen, op: &str, shape: &Shape, t: &Value) -> Result<String, String> {
-    let m = module_name(op);
+pub(super) fn error_response_test(g: &Gen, op: &OperationIr, shape: &Shape, t: &Value) -> Result<String, String> {
+    let m = &op.module;
     let params = t.get("params").cloned().unwrap_or(json!({}));
     let mut out = String::new();
     writeln!(
         out,
         "    let error = svc::error::{}::{}({});",
-        g.op_error_type(op),
+        op.error_type,
         g.type_ident(&shape.id),
         literal(g, &shape.id, &params, false)?
     )
