@@ -146,3 +146,212 @@ async fn list_layers_checks_the_historic_runtime_set() {
     );
 }
 
+// ---- rule 5: not-found wording depends on the operation ------------------------------------------
+
+#[tokio::test]
+async fn url_configs_of_a_missing_function() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    let rows = vec![
+        boxed(
+            "CreateFunctionUrlConfig",
+            c.create_function_url_config()
+                .function_name("ghost")
+                .auth_type(FunctionUrlAuthType::None)
+                .send(),
+        ),
+        boxed(
+            "GetFunctionUrlConfig",
+            c.get_function_url_config().function_name("ghost").send(),
+        ),
+        boxed(
+            "UpdateFunctionUrlConfig",
+            c.update_function_url_config()
+                .function_name("ghost")
+                .auth_type(FunctionUrlAuthType::None)
+                .send(),
+        ),
+        boxed(
+            "DeleteFunctionUrlConfig",
+            c.delete_function_url_config().function_name("ghost").send(),
+        ),
+        boxed(
+            "ListFunctionUrlConfigs",
+            c.list_function_url_configs().function_name("ghost").send(),
+        ),
+    ];
+    expect_all(rows, ("ResourceNotFoundException", "Function does not exist", 404)).await;
+}
+
+#[tokio::test]
+async fn get_policy_of_a_missing_function_or_version() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    create_echo(&c, "pol").await;
+    let rows = vec![
+        boxed("GetPolicy (function)", c.get_policy().function_name("ghost").send()),
+        boxed(
+            "GetPolicy (version)",
+            c.get_policy().function_name("pol").qualifier("7").send(),
+        ),
+    ];
+    expect_all(
+        rows,
+        (
+            "ResourceNotFoundException",
+            "The resource you requested does not exist.",
+            404,
+        ),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn provisioned_concurrency_of_a_missing_function() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    for q in ["live", "1"] {
+        let rows = vec![
+            boxed(
+                "PutProvisionedConcurrencyConfig",
+                c.put_provisioned_concurrency_config()
+                    .function_name("ghost")
+                    .qualifier(q)
+                    .provisioned_concurrent_executions(1)
+                    .send(),
+            ),
+            boxed(
+                "GetProvisionedConcurrencyConfig",
+                c.get_provisioned_concurrency_config()
+                    .function_name("ghost")
+                    .qualifier(q)
+                    .send(),
+            ),
+            boxed(
+                "DeleteProvisionedConcurrencyConfig",
+                c.delete_provisioned_concurrency_config()
+                    .function_name("ghost")
+                    .qualifier(q)
+                    .send(),
+            ),
+        ];
+        let want = format!("Cannot find alias arn: {ARN_PREFIX}:function:ghost:{q}");
+        expect_all(rows, ("ResourceNotFoundException", want.as_str(), 404)).await;
+    }
+}
+
+#[tokio::test]
+async fn missing_code_signing_configs() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    let arn = format!("{ARN_PREFIX}:code-signing-config:csc-0123456789abcdef0");
+    let rows = vec![
+        boxed(
+            "GetCodeSigningConfig",
+            c.get_code_signing_config().code_signing_config_arn(&arn).send(),
+        ),
+        boxed(
+            "UpdateCodeSigningConfig",
+            c.update_code_signing_config()
+                .code_signing_config_arn(&arn)
+                .description("x")
+                .send(),
+        ),
+        boxed(
+            "DeleteCodeSigningConfig",
+            c.delete_code_signing_config().code_signing_config_arn(&arn).send(),
+        ),
+        boxed(
+            "ListFunctionsByCodeSigningConfig",
+            c.list_functions_by_code_signing_config()
+                .code_signing_config_arn(&arn)
+                .send(),
+        ),
+    ];
+    let want = format!("The Lambda code signing configuration {arn} can not be found.");
+    expect_all(rows, ("CodeSigningConfigNotFoundException", want.as_str(), 404)).await;
+}
+
+#[tokio::test]
+async fn tags_of_missing_mappings_and_capacity_providers() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    let cases = [
+        (
+            format!("{ARN_PREFIX}:event-source-mapping:6d2c4f3a-1b2c-4d5e-8f90-123456789abc"),
+            "Event source mapping not found",
+        ),
+        (
+            format!("{ARN_PREFIX}:capacity-provider:no-such-provider"),
+            "Capacity provider not found",
+        ),
+    ];
+    for (arn, what) in &cases {
+        let rows = vec![
+            boxed("TagResource", c.tag_resource().resource(arn).tags("k", "v").send()),
+            boxed("UntagResource", c.untag_resource().resource(arn).tag_keys("k").send()),
+            boxed("ListTags", c.list_tags().resource(arn).send()),
+        ];
+        let want = format!("{what}: {arn}");
+        expect_all(rows, ("ResourceNotFoundException", want.as_str(), 404)).await;
+    }
+}
+
+/// Names the model's pattern accepts but that name no function: `Function not found: <ARN>`
+/// (Invoke names the version it would have run, `:$LATEST`), never `Invalid function name`.
+#[tokio::test]
+async fn functions_that_pass_the_pattern_but_name_nothing() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    let long = "a".repeat(65);
+    let cases = [
+        ("ghost".to_string(), format!("{ARN_PREFIX}:function:ghost")),
+        (long.clone(), format!("{ARN_PREFIX}:function:{long}")),
+        (
+            format!("{ARN_PREFIX}:function"),
+            format!("{ARN_PREFIX}:function:function"),
+        ),
+        ("a.b".to_string(), format!("{ARN_PREFIX}:function:a.b")),
+    ];
+    for (name, arn) in &cases {
+        let get = failure(c.get_function().function_name(name).send().await);
+        assert_eq!(
+            (get.0.as_str(), get.1.as_str(), get.2),
+            (
+                "ResourceNotFoundException",
+                format!("Function not found: {arn}").as_str(),
+                404
+            ),
+            "GetFunction {name}"
+        );
+        let invoke = failure(c.invoke().function_name(name).send().await);
+        assert_eq!(
+            (invoke.0.as_str(), invoke.1.as_str(), invoke.2),
+            (
+                "ResourceNotFoundException",
+                format!("Function not found: {arn}:$LATEST").as_str(),
+                404
+            ),
+            "Invoke {name}"
+        );
+    }
+    // A qualified Invoke names its qualifier.
+    let invoke = failure(c.invoke().function_name("ghost").qualifier("live").send().await);
+    assert_eq!(
+        invoke.1,
+        format!("Function not found: {ARN_PREFIX}:function:ghost:live")
+    );
+    // CreateFunction still refuses a name no function can have.
+    let create = failure(
+        c.create_function()
+            .function_name(&long)
+            .runtime(Runtime::Python312)
+            .role(ROLE)
+            .handler("app.handler")
+            .code(FunctionCode::builder().zip_file(Blob::new(common::echo_zip())).build())
+            .send()
+            .await,
+    );
+    assert_eq!((create.0.as_str(), create.2), ("InvalidParameterValueException", 400));
+}
+

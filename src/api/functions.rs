@@ -225,7 +225,7 @@ pub async fn create_function(
     input: m::CreateFunctionRequest,
 ) -> Result<m::FunctionConfiguration, ServiceError> {
     let scope = api.scope();
-    let f = FunctionRef::parse(&input.function_name, None, &scope)?;
+    let f = FunctionRef::parse_new(&input.function_name, None, &scope)?;
     if f.qualifier.is_some() {
         return Err(errors::invalid_parameter(
             "Function name must not include a qualifier when creating a function",
