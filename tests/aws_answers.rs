@@ -355,3 +355,18 @@ async fn functions_that_pass_the_pattern_but_name_nothing() {
     assert_eq!((create.0.as_str(), create.2), ("InvalidParameterValueException", 400));
 }
 
+// ---- rule 6: idempotent deletes ------------------------------------------------------------------
+
+#[tokio::test]
+async fn deleting_a_missing_alias_succeeds() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    create_echo(&c, "al").await;
+    c.delete_alias()
+        .function_name("al")
+        .name("never-created")
+        .send()
+        .await
+        .expect("204 for an alias that does not exist");
+}
+
