@@ -370,3 +370,50 @@ async fn deleting_a_missing_alias_succeeds() {
         .expect("204 for an alias that does not exist");
 }
 
+// ---- rule 8: revision-id mismatch on function policies --------------------------------------------
+
+#[tokio::test]
+async fn policy_revision_mismatch() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    create_echo(&c, "rev").await;
+    c.add_permission()
+        .function_name("rev")
+        .statement_id("s")
+        .action("lambda:InvokeFunction")
+        .principal("sns.amazonaws.com")
+        .send()
+        .await
+        .expect("add");
+    let stale = "00000000-0000-0000-0000-000000000000";
+    let rows = vec![
+        boxed(
+            "AddPermission",
+            c.add_permission()
+                .function_name("rev")
+                .statement_id("t")
+                .action("lambda:InvokeFunction")
+                .principal("sns.amazonaws.com")
+                .revision_id(stale)
+                .send(),
+        ),
+        boxed(
+            "RemovePermission",
+            c.remove_permission()
+                .function_name("rev")
+                .statement_id("s")
+                .revision_id(stale)
+                .send(),
+        ),
+    ];
+    expect_all(
+        rows,
+        (
+            "PreconditionFailedException",
+            "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id",
+            412,
+        ),
+    )
+    .await;
+}
+

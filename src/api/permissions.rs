@@ -13,7 +13,7 @@ use lambda_server::model as m;
 const MAX_POLICY_SIZE: usize = 20480;
 
 const REVISION_MISMATCH: &str =
-    "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
+    "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id";
 
 /// Reads a principal the way Lambda writes it into a statement.
 fn principal(p: &str, partition: &str) -> Result<Principal, ServiceError> {
