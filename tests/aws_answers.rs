@@ -417,3 +417,100 @@ async fn policy_revision_mismatch() {
     .await;
 }
 
+// ---- rule 9: tag limits at creation ---------------------------------------------------------------
+
+#[tokio::test]
+async fn more_than_50_tags_at_creation() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    create_echo(&c, "target").await;
+    let vpc = CapacityProviderVpcConfig::builder()
+        .subnet_ids("subnet-1")
+        .security_group_ids("sg-1")
+        .build()
+        .unwrap();
+    let perms = CapacityProviderPermissionsConfig::builder()
+        .capacity_provider_operator_role_arn("arn:aws:iam::000000000000:role/operator")
+        .build()
+        .unwrap();
+    let rows = vec![
+        boxed(
+            "CreateFunction",
+            c.create_function()
+                .function_name("many-tags")
+                .runtime(Runtime::Python312)
+                .role(ROLE)
+                .handler("app.handler")
+                .code(FunctionCode::builder().zip_file(Blob::new(common::echo_zip())).build())
+                .set_tags(Some(tags(51)))
+                .send(),
+        ),
+        boxed(
+            "CreateEventSourceMapping",
+            c.create_event_source_mapping()
+                .function_name("target")
+                .event_source_arn("arn:aws:sqs:us-east-1:000000000000:in")
+                .set_tags(Some(tags(51)))
+                .send(),
+        ),
+        boxed(
+            "CreateCodeSigningConfig",
+            c.create_code_signing_config()
+                .allowed_publishers(
+                    aws_sdk_lambda::types::AllowedPublishers::builder()
+                        .signing_profile_version_arns(
+                            "arn:aws:signer:us-east-1:000000000000:/signing-profiles/p/abcdefghij",
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .set_tags(Some(tags(51)))
+                .send(),
+        ),
+        boxed(
+            "CreateCapacityProvider",
+            c.create_capacity_provider()
+                .capacity_provider_name("many-tags")
+                .vpc_config(vpc.clone())
+                .permissions_config(perms.clone())
+                .set_tags(Some(tags(51)))
+                .send(),
+        ),
+        boxed(
+            "TagResource",
+            c.tag_resource()
+                .resource(format!("{ARN_PREFIX}:function:target"))
+                .set_tags(Some(tags(51)))
+                .send(),
+        ),
+    ];
+    expect_all(
+        rows,
+        (
+            "InvalidParameterValueException",
+            "Number of tags exceeds resource tag limit.",
+            400,
+        ),
+    )
+    .await;
+    // Nothing was created, and 50 is allowed.
+    failure(c.get_function().function_name("many-tags").send().await);
+    let created = c
+        .create_function()
+        .function_name("fifty-tags")
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .code(FunctionCode::builder().zip_file(Blob::new(common::echo_zip())).build())
+        .set_tags(Some(tags(50)))
+        .send()
+        .await
+        .expect("50 tags are allowed");
+    let listed = c
+        .list_tags()
+        .resource(created.function_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.tags().map(|t| t.len()), Some(50));
+}

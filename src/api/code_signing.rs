@@ -55,6 +55,7 @@ pub async fn create_code_signing_config(
     input: m::CreateCodeSigningConfigRequest,
 ) -> Result<m::CreateCodeSigningConfigResponse, ServiceError> {
     check_publishers(&input.allowed_publishers)?;
+    super::tags::check_new_tags(input.tags.as_ref())?;
     let id = new_config_id();
     let arn = api.scope().code_signing_config_arn(&id);
     let config = m::CodeSigningConfig {

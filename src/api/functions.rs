@@ -226,6 +226,7 @@ pub async fn create_function(
 ) -> Result<m::FunctionConfiguration, ServiceError> {
     let scope = api.scope();
     let f = FunctionRef::parse_new(&input.function_name, None, &scope)?;
+    super::tags::check_new_tags(input.tags.as_ref())?;
     if f.qualifier.is_some() {
         return Err(errors::invalid_parameter(
             "Function name must not include a qualifier when creating a function",

@@ -12,6 +12,17 @@ use std::collections::HashMap;
 /// AWS's limit on the tags of one resource.
 const MAX_TAGS: usize = 50;
 
+const TOO_MANY_TAGS: &str = "Number of tags exceeds resource tag limit.";
+
+/// The tag limit at creation (CreateFunction, CreateEventSourceMapping, CreateCodeSigningConfig,
+/// CreateCapacityProvider): more than 50 tags is refused before anything is created.
+pub fn check_new_tags(tags: Option<&HashMap<String, String>>) -> Result<(), ServiceError> {
+    match tags {
+        Some(t) if t.len() > MAX_TAGS => Err(errors::invalid_parameter(TOO_MANY_TAGS)),
+        _ => Ok(()),
+    }
+}
+
 /// A taggable resource, read from its ARN.
 enum Resource {
     /// A function, by name; tags live under its unqualified ARN.
@@ -99,7 +110,7 @@ pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(),
         let mut merged = s.tags.get(arn);
         merged.extend(tags.clone());
         if merged.len() > MAX_TAGS {
-            return Err(errors::invalid_parameter("Number of tags exceeds resource tag limit."));
+            return Err(errors::invalid_parameter(TOO_MANY_TAGS));
         }
         s.tags.set(arn, tags);
         if let Resource::Function { name, .. } = &target {
