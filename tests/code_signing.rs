@@ -169,10 +169,10 @@ async fn configs_lifecycle_and_functions() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(gone.code(), Some("ResourceNotFoundException"));
+    assert_eq!(gone.code(), Some("CodeSigningConfigNotFoundException"));
     assert_eq!(
         gone.message(),
-        Some(format!("Code signing configuration not found: {arn}").as_str())
+        Some(format!("The Lambda code signing configuration {arn} can not be found.").as_str())
     );
 }
 
@@ -231,7 +231,7 @@ async fn function_config_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(e.code(), Some("ResourceNotFoundException"));
+    assert_eq!(e.code(), Some("CodeSigningConfigNotFoundException"));
     let e = c
         .update_code_signing_config()
         .code_signing_config_arn(missing)
@@ -239,14 +239,14 @@ async fn function_config_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(e.code(), Some("ResourceNotFoundException"));
+    assert_eq!(e.code(), Some("CodeSigningConfigNotFoundException"));
     let e = c
         .delete_code_signing_config()
         .code_signing_config_arn(missing)
         .send()
         .await
         .unwrap_err();
-    assert_eq!(e.code(), Some("ResourceNotFoundException"));
+    assert_eq!(e.code(), Some("CodeSigningConfigNotFoundException"));
 
     // Deleting the function releases its config.
     c.put_function_code_signing_config()

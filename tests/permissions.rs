@@ -148,7 +148,7 @@ async fn function_policies() {
     );
     assert_eq!(code, "PreconditionFailedException");
     assert_eq!(status, 412);
-    assert_eq!(msg, "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+    assert_eq!(msg, "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id");
     client
         .add_permission()
         .function_name("guarded")

@@ -138,8 +138,15 @@ async fn tags_round_trip() {
         )
     );
 
-    // Other taggable resources are tagged by ARN.
-    let esm = "arn:aws:lambda:us-east-1:000000000000:event-source-mapping:6d2c4f3a-1b2c-4d5e-8f90-123456789abc";
+    // Other taggable resources are tagged by ARN (one that exists: a missing one is a 404).
+    let created = client
+        .create_event_source_mapping()
+        .function_name("tagged")
+        .event_source_arn("arn:aws:sqs:us-east-1:000000000000:in")
+        .send()
+        .await
+        .expect("create esm");
+    let esm = created.event_source_mapping_arn().expect("esm arn");
     client
         .tag_resource()
         .resource(esm)

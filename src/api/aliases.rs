@@ -111,8 +111,9 @@ pub async fn delete_alias(api: &Api, input: m::DeleteAliasRequest) -> Result<(),
             .functions
             .get_mut(&f.name)
             .ok_or_else(|| function_not_found(&scope, &f.name, None))?;
+        // Deleting an alias that does not exist succeeds (204), as on AWS.
         if func.aliases.remove(&input.name).is_none() {
-            return Err(alias_not_found(&scope, &f.name, &input.name));
+            return Ok(());
         }
         let arn = scope.function_arn(&f.name);
         s.forget_function(&arn, &f.name, Some(&input.name));

@@ -96,6 +96,7 @@ pub async fn create_capacity_provider(
     input: m::CreateCapacityProviderRequest,
 ) -> Result<m::CreateCapacityProviderResponse, ServiceError> {
     let name = provider_name(&input.capacity_provider_name)?;
+    super::tags::check_new_tags(input.tags.as_ref())?;
     if input.vpc_config.subnet_ids.is_empty() {
         return Err(errors::invalid_parameter(
             "VpcConfig.SubnetIds must contain at least one subnet.",

@@ -16,8 +16,11 @@ fn new_config_id() -> String {
     format!("csc-{}", &hex[..17])
 }
 
+/// A config named by ARN in Get/Update/Delete/ListFunctionsBy: AWS answers the specific
+/// `CodeSigningConfigNotFoundException` (404) here, though the model declares only
+/// `ResourceNotFoundException` for these operations.
 fn not_found(arn: &str) -> ServiceError {
-    errors::not_found(format!("Code signing configuration not found: {arn}"))
+    errors::code_signing_config_not_found(format!("The Lambda code signing configuration {arn} can not be found."))
 }
 
 fn policies(given: Option<m::CodeSigningPolicies>) -> m::CodeSigningPolicies {
@@ -52,6 +55,7 @@ pub async fn create_code_signing_config(
     input: m::CreateCodeSigningConfigRequest,
 ) -> Result<m::CreateCodeSigningConfigResponse, ServiceError> {
     check_publishers(&input.allowed_publishers)?;
+    super::tags::check_new_tags(input.tags.as_ref())?;
     let id = new_config_id();
     let arn = api.scope().code_signing_config_arn(&id);
     let config = m::CodeSigningConfig {

@@ -104,9 +104,13 @@ fn provisioned_ref(
     Ok((f, q, scope))
 }
 
-/// Checks that the qualifier exists on the function; answers the version it stands for.
+/// Checks that the qualifier exists on the function; answers the version it stands for. A missing
+/// function is answered as AWS does for provisioned concurrency: as a missing alias.
 fn resolve_qualifier(s: &State, scope: &Scope, name: &str, q: &str) -> Result<String, ServiceError> {
-    let func = existing(s, scope, name)?;
+    let func = s
+        .functions
+        .get(name)
+        .ok_or_else(|| errors::not_found(format!("Cannot find alias arn: {}", scope.qualified_arn(name, q))))?;
     if q.chars().all(|c| c.is_ascii_digit()) {
         let exists = q.parse::<u64>().ok().is_some_and(|n| func.versions.contains_key(&n));
         if !exists {

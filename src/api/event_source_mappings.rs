@@ -461,6 +461,7 @@ pub async fn create_event_source_mapping(
     let scope = api.scope();
     let kind = Kind::of(&input)?;
     validate(&input, kind)?;
+    super::tags::check_new_tags(input.tags.as_ref())?;
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
     let uuid = uuid::Uuid::new_v4().to_string();
     let esm_arn = scope.event_source_mapping_arn(&uuid);

@@ -92,8 +92,17 @@ const ACCEPTED_RUNTIMES: &[&str] = &[
     "provided.al2023",
 ];
 
+/// The runtimes AWS names, in its order, when it refuses an identifier it does not know at all
+/// (recorded; an upper-case identifier is unknown too).
+const RUNTIME_ENUM_SET: &str = "nodejs20.x, python3.14, provided.al2023, python3.12, python3.13, nodejs24.x, nodejs22.x, java25, python3.10, python3.11, java21, ruby3.3, ruby3.4, ruby3.2, python3.8, python3.9, java17, nodejs16.x, dotnet10, dotnet8, java11, dotnet6, nodejs18.x, provided.al2, java8.al2";
+
+/// Lambda's own check of `Runtime` (not the model's enum check): an identifier it does not know is
+/// refused with the enum set of creatable runtimes, a known but blocked one as no longer supported.
 pub fn check_runtime(runtime: Option<&m::Runtime>) -> Result<(), ServiceError> {
     match runtime {
+        Some(m::Runtime::Unknown(r)) => Err(errors::invalid_parameter(format!(
+            "Value {r} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [{RUNTIME_ENUM_SET}] or be a valid ARN"
+        ))),
         Some(r) if !ACCEPTED_RUNTIMES.contains(&r.as_str()) => Err(errors::invalid_parameter(format!(
             "The runtime parameter of {r} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions."
         ))),
@@ -216,7 +225,8 @@ pub async fn create_function(
     input: m::CreateFunctionRequest,
 ) -> Result<m::FunctionConfiguration, ServiceError> {
     let scope = api.scope();
-    let f = FunctionRef::parse(&input.function_name, None, &scope)?;
+    let f = FunctionRef::parse_new(&input.function_name, None, &scope)?;
+    super::tags::check_new_tags(input.tags.as_ref())?;
     if f.qualifier.is_some() {
         return Err(errors::invalid_parameter(
             "Function name must not include a qualifier when creating a function",

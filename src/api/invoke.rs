@@ -104,7 +104,8 @@ async fn prepare(
     let invoked_arn = scope.arn(&f.name, f.qualifier.as_deref());
     let store = api.store.clone();
     let (region, account) = (scope.region.clone(), scope.account.clone());
-    let missing = invoked_arn.clone();
+    // Invoke names a missing function with the version it would have run: `:$LATEST` when unqualified.
+    let missing = scope.qualified_arn(&f.name, f.qualifier.as_deref().unwrap_or("$LATEST"));
     let fr = f.clone();
     let (spec, reserved) = api
         .state_try(move |s| {

@@ -13,7 +13,7 @@ use lambda_server::model as m;
 const MAX_POLICY_SIZE: usize = 20480;
 
 const REVISION_MISMATCH: &str =
-    "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
+    "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id";
 
 /// Reads a principal the way Lambda writes it into a statement.
 fn principal(p: &str, partition: &str) -> Result<Principal, ServiceError> {
@@ -151,6 +151,17 @@ pub async fn get_policy(api: &Api, input: m::GetPolicyRequest) -> Result<m::GetP
     let (policy, revision) = api
         .state_try(move |s| {
             let key = policy_key(f.qualifier.as_deref());
+            // A missing function or version is AWS's generic not-found here, not `Function not found`.
+            let missing = match (s.functions.get(&f.name), key.as_deref()) {
+                (None, _) => true,
+                (Some(func), Some(q)) if is_version(q) => {
+                    q.parse::<u64>().ok().and_then(|n| func.versions.get(&n)).is_none()
+                }
+                _ => false,
+            };
+            if missing {
+                return Err(errors::not_found("The resource you requested does not exist."));
+            }
             let revision = target_revision(s, &scope, &f.name, key.as_deref())?.clone();
             let statements = s.permissions.statements(&f.name, key.as_deref());
             if statements.is_empty() {

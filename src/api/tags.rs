@@ -4,12 +4,24 @@ use super::Api;
 use crate::arn::FunctionRef;
 use crate::errors;
 use crate::state::functions::new_revision_id;
+use crate::state::State;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 use std::collections::HashMap;
 
 /// AWS's limit on the tags of one resource.
 const MAX_TAGS: usize = 50;
+
+const TOO_MANY_TAGS: &str = "Number of tags exceeds resource tag limit.";
+
+/// The tag limit at creation (CreateFunction, CreateEventSourceMapping, CreateCodeSigningConfig,
+/// CreateCapacityProvider): more than 50 tags is refused before anything is created.
+pub fn check_new_tags(tags: Option<&HashMap<String, String>>) -> Result<(), ServiceError> {
+    match tags {
+        Some(t) if t.len() > MAX_TAGS => Err(errors::invalid_parameter(TOO_MANY_TAGS)),
+        _ => Ok(()),
+    }
+}
 
 /// A taggable resource, read from its ARN.
 enum Resource {
@@ -56,23 +68,32 @@ fn resource(api: &Api, arn: &str) -> Result<Resource, ServiceError> {
     }
 }
 
-/// Checks the resource exists and returns the ARN its tags are kept under.
-async fn existing(api: &Api, arn: &str) -> Result<String, ServiceError> {
-    match resource(api, arn)? {
+/// Checks the resource exists (AWS's not-found wording differs by resource type) and returns the
+/// ARN its tags are kept under.
+fn existing<'a>(s: &State, target: &'a Resource) -> Result<&'a str, ServiceError> {
+    match target {
         Resource::Function { name, arn } => {
-            let exists = api.state(move |s| s.functions.get(&name).is_some()).await?;
-            if !exists {
+            if s.functions.get(name).is_none() {
                 return Err(errors::not_found(format!("Function not found: {arn}")));
             }
             Ok(arn)
         }
-        Resource::Other { arn } => Ok(arn),
+        Resource::Other { arn } => {
+            let id = arn.rsplit(':').next().unwrap_or_default();
+            if arn.contains(":event-source-mapping:") && !s.event_source_mappings.by_uuid.contains_key(id) {
+                return Err(errors::not_found(format!("Event source mapping not found: {arn}")));
+            }
+            if arn.contains(":capacity-provider:") && !s.capacity_providers.by_name.contains_key(id) {
+                return Err(errors::not_found(format!("Capacity provider not found: {arn}")));
+            }
+            Ok(arn)
+        }
     }
 }
 
 pub async fn list_tags(api: &Api, input: m::ListTagsRequest) -> Result<m::ListTagsResponse, ServiceError> {
-    let arn = existing(api, &input.resource).await?;
-    let tags = api.state(move |s| s.tags.get(&arn)).await?;
+    let target = resource(api, &input.resource)?;
+    let tags = api.state_try(move |s| Ok(s.tags.get(existing(s, &target)?))).await?;
     Ok(m::ListTagsResponse { tags: Some(tags) })
 }
 
@@ -85,19 +106,11 @@ pub async fn tag_resource(api: &Api, input: m::TagResourceRequest) -> Result<(),
     let target = resource(api, &input.resource)?;
     let tags: HashMap<String, String> = input.tags;
     api.state_try(move |s| {
-        let arn = match &target {
-            Resource::Function { name, arn } => {
-                if s.functions.get(name).is_none() {
-                    return Err(errors::not_found(format!("Function not found: {arn}")));
-                }
-                arn
-            }
-            Resource::Other { arn } => arn,
-        };
+        let arn = existing(s, &target)?;
         let mut merged = s.tags.get(arn);
         merged.extend(tags.clone());
         if merged.len() > MAX_TAGS {
-            return Err(errors::invalid_parameter("Number of tags exceeds resource tag limit."));
+            return Err(errors::invalid_parameter(TOO_MANY_TAGS));
         }
         s.tags.set(arn, tags);
         if let Resource::Function { name, .. } = &target {
@@ -115,15 +128,7 @@ pub async fn untag_resource(api: &Api, input: m::UntagResourceRequest) -> Result
     let target = resource(api, &input.resource)?;
     let keys = input.tag_keys;
     api.state_try(move |s| {
-        let arn = match &target {
-            Resource::Function { name, arn } => {
-                if s.functions.get(name).is_none() {
-                    return Err(errors::not_found(format!("Function not found: {arn}")));
-                }
-                arn
-            }
-            Resource::Other { arn } => arn,
-        };
+        let arn = existing(s, &target)?;
         s.tags.remove(arn, &keys);
         if let Resource::Function { name, .. } = &target {
             if let Some(f) = s.functions.get_mut(name) {

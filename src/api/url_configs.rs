@@ -9,6 +9,8 @@ use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
 const NOT_FOUND: &str = "The resource you requested does not exist.";
+/// What every URL config operation answers for a function that does not exist (recorded).
+const NO_FUNCTION: &str = "Function does not exist";
 
 /// A random 32-character lowercase alphanumeric URL id.
 fn new_url_id() -> String {
@@ -43,12 +45,17 @@ fn target(
     Ok((f.name, q, arn, scope))
 }
 
+/// The function exists (else AWS's `Function does not exist`).
+fn check_function(s: &State, name: &str) -> Result<(), ServiceError> {
+    s.functions
+        .get(name)
+        .map(|_| ())
+        .ok_or_else(|| errors::not_found(NO_FUNCTION))
+}
+
 /// The function exists and, when the qualifier is an alias, so does the alias.
 fn check_exists(s: &State, scope: &Scope, name: &str, q: &str) -> Result<(), ServiceError> {
-    let func = s
-        .functions
-        .get(name)
-        .ok_or_else(|| errors::not_found(format!("Function not found: {}", scope.function_arn(name))))?;
+    let func = s.functions.get(name).ok_or_else(|| errors::not_found(NO_FUNCTION))?;
     if q != "$LATEST" && !func.aliases.contains_key(q) {
         return Err(errors::not_found(format!(
             "Function not found: {}",
@@ -102,6 +109,7 @@ pub async fn delete_function_url_config(
 ) -> Result<(), ServiceError> {
     let (name, q, _, _) = target(api, &input.function_name, input.qualifier.as_deref())?;
     api.state_try(move |s| {
+        check_function(s, &name)?;
         s.url_configs
             .by_key
             .remove(&(name, q))
@@ -118,6 +126,7 @@ pub async fn get_function_url_config(
     let (name, q, _, _) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let c = api
         .state_try(move |s| {
+            check_function(s, &name)?;
             s.url_configs
                 .get(&name, &q)
                 .map(|c| c.config.clone())

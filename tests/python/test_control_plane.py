@@ -453,7 +453,8 @@ def test_code_signing_configs(lam, make_function):
     lam.delete_code_signing_config(CodeSigningConfigArn=csc_arn)
     with pytest.raises(ClientError) as e:
         lam.get_code_signing_config(CodeSigningConfigArn=csc_arn)
-    assert error_of(e)[0] == "ResourceNotFoundException"
+    assert error_of(e) == ("CodeSigningConfigNotFoundException",
+                           f"The Lambda code signing configuration {csc_arn} can not be found.")
     with pytest.raises(ClientError) as e:
         lam.put_function_code_signing_config(FunctionName=name, CodeSigningConfigArn=csc_arn)
     assert error_of(e)[0] == "CodeSigningConfigNotFoundException"
