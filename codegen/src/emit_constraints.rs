@@ -2,7 +2,7 @@
 //! items) as its value is read, recording violations in the validator `val`. Which constraints a
 //! member has comes from the IR ([`crate::ir::constraints`]).
 
-use crate::gen::Gen;
+use crate::gen::{Gen, ValidationStyle};
 use crate::ir::{constraints, Bound, Constraint, Counted};
 use crate::model::Member;
 use crate::names::lit;
@@ -24,12 +24,27 @@ fn checks_of(g: &Gen, m: &Member, x: &str, key: bool) -> String {
     } else {
         format!("({x})")
     };
-    constraints(g, m).iter().map(|c| check(c, x, key)).collect()
+    let style = g.validation_style();
+    constraints(g, m).iter().map(|c| check(c, x, key, style)).collect()
+}
+
+/// A pattern as a violation quotes it: AWS services print the model's expression without its outer
+/// `^` and `$` anchors (inner ones stay); Smithy's `ValidationException` prints it as written.
+pub fn shown_pattern(p: &str, style: ValidationStyle) -> &str {
+    if style == ValidationStyle::Smithy {
+        return p;
+    }
+    let p = p.strip_prefix('^').unwrap_or(p);
+    match p.strip_suffix('$') {
+        // A trailing `\$` is a literal dollar, not an anchor: kept.
+        Some(rest) if rest.chars().rev().take_while(|&c| c == '\\').count() % 2 == 0 => rest,
+        _ => p,
+    }
 }
 
 /// The statement checking constraint `c` on `&x` (nothing for `Required`, checked where a member
-/// is found absent).
-fn check(c: &Constraint, x: &str, key: bool) -> String {
+/// is found absent), worded for `style`.
+fn check(c: &Constraint, x: &str, key: bool, style: ValidationStyle) -> String {
     match c {
         Constraint::Required => String::new(),
         Constraint::Length { counted, min, max } => {
@@ -49,10 +64,10 @@ fn check(c: &Constraint, x: &str, key: bool) -> String {
 {
     static RE: ::std::sync::LazyLock<rt::regex::Regex> =
         ::std::sync::LazyLock::new(|| rt::regex::Regex::new($p).expect("pattern checked by codegen"));
-    val.pattern($x, &RE, $p);
+    val.pattern($x, &RE, $shown);
 }
 "#,
-            &[("p", &lit(p)), ("x", x)],
+            &[("p", &lit(p)), ("x", x), ("shown", &lit(shown_pattern(p, style)))],
         ),
         Constraint::Range { min, max, double } => {
             let bound = |b: &Option<Bound>| match b {
@@ -90,5 +105,27 @@ if let $t::Unknown(s) = $x {
             &[("x", x), ("values", &values.join(", "))],
         ),
         Constraint::UniqueItems => fill("val.unique($x);\n", &[("x", x)]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_pattern;
+    use crate::gen::ValidationStyle::{Aws, Smithy};
+
+    #[test]
+    fn aws_drops_only_the_outer_anchors() {
+        assert_eq!(
+            shown_pattern("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$", Aws),
+            "(?!^[0-9]+$)([a-zA-Z0-9-_]+)"
+        );
+        assert_eq!(
+            shown_pattern("^\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+$", Aws),
+            "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
+        );
+        assert_eq!(shown_pattern("[a-z]+", Aws), "[a-z]+");
+        assert_eq!(shown_pattern("^a\\$", Aws), "a\\$");
+        assert_eq!(shown_pattern("^a\\\\$", Aws), "a\\\\");
+        assert_eq!(shown_pattern("^[a-z]+$", Smithy), "^[a-z]+$");
     }
 }

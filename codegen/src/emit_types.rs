@@ -1,7 +1,7 @@
 //! Emits `model.rs`: one Rust type per structure, union and enum shape, with `Default`, a `Debug`
 //! that redacts sensitive values, and `Display`/`Error` for error shapes.
 
-use crate::gen::Gen;
+use crate::gen::{Gen, ValidationStyle};
 use crate::model::{Kind, Shape};
 use crate::names::{lit, pascal, snake};
 use crate::template::fill;
@@ -310,12 +310,18 @@ fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
         }
         writeln!(variants, "    {v},").unwrap();
     }
-    let public: Vec<String> = values
+    // AWS lists an enum's values in the model's declaration order; Smithy's `ValidationException`
+    // wording, pinned by the protocol tests, keeps them in member-name order.
+    let mut public: Vec<(&str, String)> = values
         .iter()
         .zip(&s.members)
         .filter(|(_, m)| !m.has("internal"))
-        .map(|((_, val), _)| lit(val))
+        .map(|((_, val), m)| (m.name.as_str(), lit(val)))
         .collect();
+    if g.validation_style() == ValidationStyle::Smithy {
+        public.sort_by_key(|(name, _)| *name);
+    }
+    let public: Vec<String> = public.into_iter().map(|(_, v)| v).collect();
     let as_str: String = values
         .iter()
         .map(|(v, val)| format!("            Self::{v} => {},\n", lit(val)))

@@ -137,6 +137,47 @@ fn targets(v: Option<&Value>) -> Vec<String> {
 }
 
 /// The service that holds operations bound to no service.
+/// The names of each shape's `members`, in the order the model's text declares them (a
+/// `serde_json::Map` keeps them sorted).
+fn declared_member_order(text: &str) -> Result<BTreeMap<String, Vec<String>>, String> {
+    use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        shapes: BTreeMap<String, ShapeMembers>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ShapeMembers {
+        #[serde(default)]
+        members: Keys,
+    }
+    #[derive(Default)]
+    struct Keys(Vec<String>);
+    impl<'de> Deserialize<'de> for Keys {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Keys, D::Error> {
+            struct InOrder;
+            impl<'de> Visitor<'de> for InOrder {
+                type Value = Keys;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object of members")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Keys, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some(k) = a.next_key::<String>()? {
+                        a.next_value::<IgnoredAny>()?;
+                        keys.push(k);
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            d.deserialize_map(InOrder)
+        }
+    }
+    let doc: Doc = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(doc.shapes.into_iter().map(|(id, s)| (id, s.members.0)).collect())
+}
+
 pub const SYNTHETIC_SERVICE: &str = "smithy.synthetic#UnboundOperations";
 
 pub struct Model {
@@ -172,6 +213,7 @@ impl Model {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let doc: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let raw_shapes = doc.get("shapes").and_then(Value::as_object).ok_or("no shapes")?;
+        let declared = declared_member_order(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut shapes = BTreeMap::new();
         for (name, kind) in PRELUDE {
             let id = format!("smithy.api#{name}");
@@ -232,6 +274,13 @@ impl Model {
                             push(n, m);
                         }
                     }
+                }
+            }
+            // `serde_json`'s maps sort their keys; an enum's values keep the order the model declares
+            // them in (AWS lists them in that order).
+            if kind == Kind::Enum {
+                if let Some(order) = declared.get(id) {
+                    members.sort_by_key(|m| order.iter().position(|n| *n == m.name));
                 }
             }
             let mut kind = kind;

@@ -72,15 +72,16 @@ async fn refused(req: http::Request<Full<Bytes>>) -> (u16, http::HeaderMap, Valu
     }
 }
 
-/// A pattern exactly as `model/lambda.json` spells it.
+/// A shape's `@pattern` as AWS quotes it in a violation: without its outer `^` and `$` anchors.
 fn model_pattern(shape: &str) -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../model/lambda.json");
     let model: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("model/lambda.json reads"))
         .expect("the model is JSON");
-    model["shapes"][format!("com.amazonaws.lambda#{shape}")]["traits"]["smithy.api#pattern"]
+    let p = model["shapes"][format!("com.amazonaws.lambda#{shape}")]["traits"]["smithy.api#pattern"]
         .as_str()
-        .unwrap_or_else(|| panic!("{shape} has a pattern"))
-        .to_string()
+        .unwrap_or_else(|| panic!("{shape} has a pattern"));
+    let p = p.strip_prefix('^').unwrap_or(p);
+    p.strip_suffix('$').unwrap_or(p).to_string()
 }
 
 /// The top-level keys of a JSON object as written, duplicates included (serde_json keeps only one).

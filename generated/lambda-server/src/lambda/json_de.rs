@@ -21,7 +21,7 @@ pub(crate) fn de_additional_version_weights(
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^[0-9]+$").expect("pattern checked by codegen")
                 });
-                val.pattern(k, &RE, "^[0-9]+$");
+                val.pattern(k, &RE, "[0-9]+");
             }
         }
         if v.is_null() {
@@ -208,7 +208,7 @@ pub(crate) fn de_amazon_managed_kafka_event_source_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[ a-zA-Z0-9-\\/*:_+=.@-]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[ a-zA-Z0-9-\\/*:_+=.@-]*$");
+                        val.pattern(x, &RE, "[ a-zA-Z0-9-\\/*:_+=.@-]*");
                     }
                 }
                 val.leave();
@@ -386,7 +386,7 @@ pub(crate) fn de_capacity_provider_permissions_config(
                         val.pattern(
                             x,
                             &RE,
-                            "^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
+                            "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
                         );
                     }
                 }
@@ -527,7 +527,7 @@ pub(crate) fn de_capacity_provider_security_group_ids(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^sg-[0-9a-zA-Z]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^sg-[0-9a-zA-Z]*$");
+                        val.pattern(x, &RE, "sg-[0-9a-zA-Z]*");
                     }
                 }
                 val.leave();
@@ -567,7 +567,7 @@ pub(crate) fn de_capacity_provider_subnet_ids(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^subnet-[0-9a-z]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^subnet-[0-9a-z]*$");
+                        val.pattern(x, &RE, "subnet-[0-9a-z]*");
                     }
                 }
                 val.leave();
@@ -658,7 +658,7 @@ pub(crate) fn de_chained_invoke_options(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$");
+                        val.pattern(x, &RE, "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?");
                     }
                 }
                 val.leave();
@@ -682,7 +682,7 @@ pub(crate) fn de_chained_invoke_options(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[a-zA-Z0-9\\._:\\/=+\\-@ ]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9\\._:\\/=+\\-@ ]+$");
+                        val.pattern(x, &RE, "[a-zA-Z0-9\\._:\\/=+\\-@ ]+");
                     }
                 }
                 val.leave();
@@ -945,7 +945,7 @@ pub(crate) fn de_dead_letter_config(
                             rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+                        val.pattern(x, &RE, "(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
                     }
                 }
                 val.leave();
@@ -1020,7 +1020,7 @@ pub(crate) fn de_document_db_event_source_config(
                             rt::regex::Regex::new("^(^(?!(system\\x2e)))(^[_a-zA-Z0-9])([^$]*)$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(^(?!(system\\x2e)))(^[_a-zA-Z0-9])([^$]*)$");
+                        val.pattern(x, &RE, "(^(?!(system\\x2e)))(^[_a-zA-Z0-9])([^$]*)");
                     }
                 }
                 val.leave();
@@ -1041,7 +1041,7 @@ pub(crate) fn de_document_db_event_source_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[^ /\\.$\\x22]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[^ /\\.$\\x22]*$");
+                        val.pattern(x, &RE, "[^ /\\.$\\x22]*");
                     }
                 }
                 val.leave();
@@ -1143,7 +1143,7 @@ pub(crate) fn de_endpoint_lists(v: &Value, val: &mut Validator) -> DeResult<::st
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}$");
+                        val.pattern(x, &RE, "(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}");
                     }
                 }
                 val.leave();
@@ -1233,7 +1233,7 @@ pub(crate) fn de_environment_variables(
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^[a-zA-Z]([a-zA-Z0-9_])+$").expect("pattern checked by codegen")
                 });
-                val.pattern(k, &RE, "^[a-zA-Z]([a-zA-Z0-9_])+$");
+                val.pattern(k, &RE, "[a-zA-Z]([a-zA-Z0-9_])+");
             }
         }
         if v.is_null() {
@@ -1460,7 +1460,7 @@ pub(crate) fn de_file_system_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$");
+                        val.pattern(x, &RE, "arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}");
                     }
                 }
                 val.leave();
@@ -1484,7 +1484,7 @@ pub(crate) fn de_file_system_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^/mnt/[a-zA-Z0-9-_.]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^/mnt/[a-zA-Z0-9-_.]+$");
+                        val.pattern(x, &RE, "/mnt/[a-zA-Z0-9-_.]+");
                     }
                 }
                 val.leave();
@@ -1557,7 +1557,7 @@ pub(crate) fn de_filter(v: &Value, val: &mut Validator) -> DeResult<crate::lambd
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[\\s\\S]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[\\s\\S]*$");
+                        val.pattern(x, &RE, "[\\s\\S]*");
                     }
                 }
                 val.leave();
@@ -1651,7 +1651,7 @@ pub(crate) fn de_function_code(v: &Value, val: &mut Validator) -> DeResult<crate
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[0-9A-Za-z\\.\\-_]*(?<!\\.)$");
+                        val.pattern(x, &RE, "[0-9A-Za-z\\.\\-_]*(?<!\\.)");
                     }
                 }
                 val.leave();
@@ -1672,7 +1672,7 @@ pub(crate) fn de_function_code(v: &Value, val: &mut Validator) -> DeResult<crate
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^.*$");
+                        val.pattern(x, &RE, ".*");
                     }
                 }
                 val.leave();
@@ -1693,7 +1693,7 @@ pub(crate) fn de_function_code(v: &Value, val: &mut Validator) -> DeResult<crate
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^.*$");
+                        val.pattern(x, &RE, ".*");
                     }
                 }
                 val.leave();
@@ -1715,7 +1715,7 @@ pub(crate) fn de_function_code(v: &Value, val: &mut Validator) -> DeResult<crate
                             rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+                        val.pattern(x, &RE, "(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
                     }
                 }
                 val.leave();
@@ -2005,7 +2005,7 @@ pub(crate) fn de_instance_type_set(v: &Value, val: &mut Validator) -> DeResult<:
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[a-zA-Z0-9\\.\\*\\-]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9\\.\\*\\-]+$");
+                        val.pattern(x, &RE, "[a-zA-Z0-9\\.\\*\\-]+");
                     }
                 }
                 val.leave();
@@ -2055,7 +2055,7 @@ pub(crate) fn de_kafka_schema_registry_access_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
+                        val.pattern(x, &RE, "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
                     }
                 }
                 val.leave();
@@ -2150,7 +2150,7 @@ pub(crate) fn de_kafka_schema_registry_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[a-zA-Z0-9-\\/*:_+=.@-]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-\\/*:_+=.@-]*$");
+                        val.pattern(x, &RE, "[a-zA-Z0-9-\\/*:_+=.@-]*");
                     }
                 }
                 val.leave();
@@ -2259,7 +2259,7 @@ pub(crate) fn de_lambda_managed_instances_capacity_provider_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+$");
+                        val.pattern(x, &RE, "arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+");
                     }
                 }
                 val.leave();
@@ -2335,7 +2335,7 @@ pub(crate) fn de_layer_list(v: &Value, val: &mut Validator) -> DeResult<::std::v
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^((arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+))$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^((arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+))$");
+                        val.pattern(x, &RE, "((arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+))");
                     }
                 }
                 val.leave();
@@ -2369,7 +2369,7 @@ pub(crate) fn de_layer_version_content_input(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[0-9A-Za-z\\.\\-_]*(?<!\\.)$");
+                        val.pattern(x, &RE, "[0-9A-Za-z\\.\\-_]*(?<!\\.)");
                     }
                 }
                 val.leave();
@@ -2390,7 +2390,7 @@ pub(crate) fn de_layer_version_content_input(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^.*$");
+                        val.pattern(x, &RE, ".*");
                     }
                 }
                 val.leave();
@@ -2411,7 +2411,7 @@ pub(crate) fn de_layer_version_content_input(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^.*$");
+                        val.pattern(x, &RE, ".*");
                     }
                 }
                 val.leave();
@@ -2488,7 +2488,7 @@ pub(crate) fn de_logging_config(v: &Value, val: &mut Validator) -> DeResult<crat
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[\\.\\-_/#A-Za-z0-9]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[\\.\\-_/#A-Za-z0-9]+$");
+                        val.pattern(x, &RE, "[\\.\\-_/#A-Za-z0-9]+");
                     }
                 }
                 val.leave();
@@ -2538,7 +2538,7 @@ pub(crate) fn de_on_failure(v: &Value, val: &mut Validator) -> DeResult<crate::l
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
+                        val.pattern(x, &RE, "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
                     }
                 }
                 val.leave();
@@ -2570,7 +2570,7 @@ pub(crate) fn de_on_success(v: &Value, val: &mut Validator) -> DeResult<crate::l
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
+                        val.pattern(x, &RE, "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
                     }
                 }
                 val.leave();
@@ -2668,7 +2668,7 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
+                        val.pattern(x, &RE, "[a-zA-Z0-9-_]+");
                     }
                 }
                 val.leave();
@@ -2692,7 +2692,7 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[\\x20-\\x7E]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[\\x20-\\x7E]+$");
+                        val.pattern(x, &RE, "[\\x20-\\x7E]+");
                     }
                 }
                 val.leave();
@@ -2713,7 +2713,7 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
+                        val.pattern(x, &RE, "[a-zA-Z0-9-_]+");
                     }
                 }
                 val.leave();
@@ -2761,7 +2761,7 @@ pub(crate) fn de_operation_update(v: &Value, val: &mut Validator) -> DeResult<cr
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]+$");
+                        val.pattern(x, &RE, "[a-zA-Z0-9-_]+");
                     }
                 }
                 val.leave();
@@ -2950,7 +2950,7 @@ pub(crate) fn de_provisioned_poller_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[a-zA-Z0-9-_]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9-_]*$");
+                        val.pattern(x, &RE, "[a-zA-Z0-9-_]*");
                     }
                 }
                 val.leave();
@@ -2990,7 +2990,7 @@ pub(crate) fn de_queues(v: &Value, val: &mut Validator) -> DeResult<::std::vec::
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[\\s\\S]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[\\s\\S]*$");
+                        val.pattern(x, &RE, "[\\s\\S]*");
                     }
                 }
                 val.leave();
@@ -3056,7 +3056,7 @@ pub(crate) fn de_security_group_ids(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^sg-[0-9a-zA-Z]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^sg-[0-9a-zA-Z]*$");
+                        val.pattern(x, &RE, "sg-[0-9a-zA-Z]*");
                     }
                 }
                 val.leave();
@@ -3117,7 +3117,7 @@ pub(crate) fn de_self_managed_kafka_event_source_config(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[ a-zA-Z0-9-\\/*:_+=.@-]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[ a-zA-Z0-9-\\/*:_+=.@-]*$");
+                        val.pattern(x, &RE, "[ a-zA-Z0-9-\\/*:_+=.@-]*");
                     }
                 }
                 val.leave();
@@ -3171,7 +3171,7 @@ pub(crate) fn de_signing_profile_version_arns(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
+                        val.pattern(x, &RE, "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
                     }
                 }
                 val.leave();
@@ -3244,7 +3244,7 @@ pub(crate) fn de_source_access_configuration(
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[ a-zA-Z0-9-\\/*:_+=.@-]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[ a-zA-Z0-9-\\/*:_+=.@-]*$");
+                        val.pattern(x, &RE, "[ a-zA-Z0-9-\\/*:_+=.@-]*");
                     }
                 }
                 val.leave();
@@ -3404,7 +3404,7 @@ pub(crate) fn de_subnet_ids(v: &Value, val: &mut Validator) -> DeResult<::std::v
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^subnet-[0-9a-z]*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^subnet-[0-9a-z]*$");
+                        val.pattern(x, &RE, "subnet-[0-9a-z]*");
                     }
                 }
                 val.leave();
@@ -3435,7 +3435,7 @@ pub(crate) fn de_tags(
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$").expect("pattern checked by codegen")
                 });
-                val.pattern(k, &RE, "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+                val.pattern(k, &RE, "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)");
             }
         }
         if v.is_null() {
@@ -3454,7 +3454,7 @@ pub(crate) fn de_tags(
                             rt::regex::Regex::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+                        val.pattern(x, &RE, "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)");
                     }
                 }
                 val.leave();
@@ -3581,7 +3581,7 @@ pub(crate) fn de_topics(v: &Value, val: &mut Validator) -> DeResult<::std::vec::
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[^.]([a-zA-Z0-9\\-_.]+)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[^.]([a-zA-Z0-9\\-_.]+)$");
+                        val.pattern(x, &RE, "[^.]([a-zA-Z0-9\\-_.]+)");
                     }
                 }
                 val.leave();

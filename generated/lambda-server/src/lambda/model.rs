@@ -271,34 +271,34 @@ impl ::std::fmt::Debug for AmazonManagedKafkaEventSourceConfig {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum ApplicationLogLevel {
+    /// `TRACE`
+    Trace,
     /// `DEBUG`
     Debug,
+    /// `INFO`
+    Info,
+    /// `WARN`
+    Warn,
     /// `ERROR`
     Error,
     /// `FATAL`
     Fatal,
-    /// `INFO`
-    Info,
-    /// `TRACE`
-    Trace,
-    /// `WARN`
-    Warn,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl ApplicationLogLevel {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["DEBUG", "ERROR", "FATAL", "INFO", "TRACE", "WARN"];
+    pub const VALUES: &'static [&'static str] = &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::Trace => "TRACE",
             Self::Debug => "DEBUG",
+            Self::Info => "INFO",
+            Self::Warn => "WARN",
             Self::Error => "ERROR",
             Self::Fatal => "FATAL",
-            Self::Info => "INFO",
-            Self::Trace => "TRACE",
-            Self::Warn => "WARN",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -307,12 +307,12 @@ impl ApplicationLogLevel {
 impl ::std::convert::From<&str> for ApplicationLogLevel {
     fn from(s: &str) -> Self {
         match s {
+            "TRACE" => Self::Trace,
             "DEBUG" => Self::Debug,
+            "INFO" => Self::Info,
+            "WARN" => Self::Warn,
             "ERROR" => Self::Error,
             "FATAL" => Self::Fatal,
-            "INFO" => Self::Info,
-            "TRACE" => Self::Trace,
-            "WARN" => Self::Warn,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -332,22 +332,22 @@ impl ::std::default::Default for ApplicationLogLevel {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Architecture {
-    /// `arm64`
-    Arm64,
     /// `x86_64`
     X8664,
+    /// `arm64`
+    Arm64,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl Architecture {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["arm64", "x86_64"];
+    pub const VALUES: &'static [&'static str] = &["x86_64", "arm64"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Arm64 => "arm64",
             Self::X8664 => "x86_64",
+            Self::Arm64 => "arm64",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -356,8 +356,8 @@ impl Architecture {
 impl ::std::convert::From<&str> for Architecture {
     fn from(s: &str) -> Self {
         match s {
-            "arm64" => Self::Arm64,
             "x86_64" => Self::X8664,
+            "arm64" => Self::Arm64,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -723,28 +723,28 @@ impl ::std::default::Default for CapacityProviderScalingMode {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum CapacityProviderState {
-    /// `Active`
-    Active,
-    /// `Deleting`
-    Deleting,
-    /// `Failed`
-    Failed,
     /// `Pending`
     Pending,
+    /// `Active`
+    Active,
+    /// `Failed`
+    Failed,
+    /// `Deleting`
+    Deleting,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl CapacityProviderState {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Active", "Deleting", "Failed", "Pending"];
+    pub const VALUES: &'static [&'static str] = &["Pending", "Active", "Failed", "Deleting"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Active => "Active",
-            Self::Deleting => "Deleting",
-            Self::Failed => "Failed",
             Self::Pending => "Pending",
+            Self::Active => "Active",
+            Self::Failed => "Failed",
+            Self::Deleting => "Deleting",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -753,10 +753,10 @@ impl CapacityProviderState {
 impl ::std::convert::From<&str> for CapacityProviderState {
     fn from(s: &str) -> Self {
         match s {
-            "Active" => Self::Active,
-            "Deleting" => Self::Deleting,
-            "Failed" => Self::Failed,
             "Pending" => Self::Pending,
+            "Active" => Self::Active,
+            "Failed" => Self::Failed,
+            "Deleting" => Self::Deleting,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -1138,22 +1138,22 @@ impl ::std::fmt::Debug for CodeSigningPolicies {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum CodeSigningPolicy {
-    /// `Enforce`
-    Enforce,
     /// `Warn`
     Warn,
+    /// `Enforce`
+    Enforce,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl CodeSigningPolicy {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Enforce", "Warn"];
+    pub const VALUES: &'static [&'static str] = &["Warn", "Enforce"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Enforce => "Enforce",
             Self::Warn => "Warn",
+            Self::Enforce => "Enforce",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -1162,8 +1162,8 @@ impl CodeSigningPolicy {
 impl ::std::convert::From<&str> for CodeSigningPolicy {
     fn from(s: &str) -> Self {
         match s {
-            "Enforce" => Self::Enforce,
             "Warn" => Self::Warn,
+            "Enforce" => Self::Enforce,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -2750,10 +2750,10 @@ impl ::std::fmt::Debug for EventSourceMappingLoggingConfig {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum EventSourceMappingMetric {
-    /// `ErrorCount`
-    ErrorCount,
     /// `EventCount`
     EventCount,
+    /// `ErrorCount`
+    ErrorCount,
     /// `KafkaMetrics`
     KafkaMetrics,
     /// A value outside the model's set; requests carrying one are rejected by validation.
@@ -2762,12 +2762,12 @@ pub enum EventSourceMappingMetric {
 
 impl EventSourceMappingMetric {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["ErrorCount", "EventCount", "KafkaMetrics"];
+    pub const VALUES: &'static [&'static str] = &["EventCount", "ErrorCount", "KafkaMetrics"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::ErrorCount => "ErrorCount",
             Self::EventCount => "EventCount",
+            Self::ErrorCount => "ErrorCount",
             Self::KafkaMetrics => "KafkaMetrics",
             Self::Unknown(s) => s.as_str(),
         }
@@ -2777,8 +2777,8 @@ impl EventSourceMappingMetric {
 impl ::std::convert::From<&str> for EventSourceMappingMetric {
     fn from(s: &str) -> Self {
         match s {
-            "ErrorCount" => Self::ErrorCount,
             "EventCount" => Self::EventCount,
+            "ErrorCount" => Self::ErrorCount,
             "KafkaMetrics" => Self::KafkaMetrics,
             other => Self::Unknown(other.to_string()),
         }
@@ -2863,25 +2863,25 @@ impl ::std::default::Default for EventSourceMappingSystemLogLevel {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum EventSourcePosition {
-    /// `AT_TIMESTAMP`
-    AtTimestamp,
-    /// `LATEST`
-    Latest,
     /// `TRIM_HORIZON`
     TrimHorizon,
+    /// `LATEST`
+    Latest,
+    /// `AT_TIMESTAMP`
+    AtTimestamp,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl EventSourcePosition {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["AT_TIMESTAMP", "LATEST", "TRIM_HORIZON"];
+    pub const VALUES: &'static [&'static str] = &["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::AtTimestamp => "AT_TIMESTAMP",
-            Self::Latest => "LATEST",
             Self::TrimHorizon => "TRIM_HORIZON",
+            Self::Latest => "LATEST",
+            Self::AtTimestamp => "AT_TIMESTAMP",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -2890,9 +2890,9 @@ impl EventSourcePosition {
 impl ::std::convert::From<&str> for EventSourcePosition {
     fn from(s: &str) -> Self {
         match s {
-            "AT_TIMESTAMP" => Self::AtTimestamp,
-            "LATEST" => Self::Latest,
             "TRIM_HORIZON" => Self::TrimHorizon,
+            "LATEST" => Self::Latest,
+            "AT_TIMESTAMP" => Self::AtTimestamp,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -2912,54 +2912,54 @@ impl ::std::default::Default for EventSourcePosition {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum EventType {
-    /// `CallbackFailed`
-    CallbackFailed,
-    /// `CallbackStarted`
-    CallbackStarted,
-    /// `CallbackSucceeded`
-    CallbackSucceeded,
-    /// `CallbackTimedOut`
-    CallbackTimedOut,
-    /// `ChainedInvokeFailed`
-    ChainedInvokeFailed,
-    /// `ChainedInvokeStarted`
-    ChainedInvokeStarted,
-    /// `ChainedInvokeStopped`
-    ChainedInvokeStopped,
-    /// `ChainedInvokeSucceeded`
-    ChainedInvokeSucceeded,
-    /// `ChainedInvokeTimedOut`
-    ChainedInvokeTimedOut,
-    /// `ContextFailed`
-    ContextFailed,
+    /// `ExecutionStarted`
+    ExecutionStarted,
+    /// `ExecutionSucceeded`
+    ExecutionSucceeded,
+    /// `ExecutionFailed`
+    ExecutionFailed,
+    /// `ExecutionTimedOut`
+    ExecutionTimedOut,
+    /// `ExecutionStopped`
+    ExecutionStopped,
     /// `ContextStarted`
     ContextStarted,
     /// `ContextSucceeded`
     ContextSucceeded,
-    /// `ExecutionFailed`
-    ExecutionFailed,
-    /// `ExecutionStarted`
-    ExecutionStarted,
-    /// `ExecutionStopped`
-    ExecutionStopped,
-    /// `ExecutionSucceeded`
-    ExecutionSucceeded,
-    /// `ExecutionTimedOut`
-    ExecutionTimedOut,
-    /// `InvocationCompleted`
-    InvocationCompleted,
-    /// `StepFailed`
-    StepFailed,
-    /// `StepStarted`
-    StepStarted,
-    /// `StepSucceeded`
-    StepSucceeded,
-    /// `WaitCancelled`
-    WaitCancelled,
+    /// `ContextFailed`
+    ContextFailed,
     /// `WaitStarted`
     WaitStarted,
     /// `WaitSucceeded`
     WaitSucceeded,
+    /// `WaitCancelled`
+    WaitCancelled,
+    /// `StepStarted`
+    StepStarted,
+    /// `StepSucceeded`
+    StepSucceeded,
+    /// `StepFailed`
+    StepFailed,
+    /// `ChainedInvokeStarted`
+    ChainedInvokeStarted,
+    /// `ChainedInvokeSucceeded`
+    ChainedInvokeSucceeded,
+    /// `ChainedInvokeFailed`
+    ChainedInvokeFailed,
+    /// `ChainedInvokeTimedOut`
+    ChainedInvokeTimedOut,
+    /// `ChainedInvokeStopped`
+    ChainedInvokeStopped,
+    /// `CallbackStarted`
+    CallbackStarted,
+    /// `CallbackSucceeded`
+    CallbackSucceeded,
+    /// `CallbackFailed`
+    CallbackFailed,
+    /// `CallbackTimedOut`
+    CallbackTimedOut,
+    /// `InvocationCompleted`
+    InvocationCompleted,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
@@ -2967,58 +2967,58 @@ pub enum EventType {
 impl EventType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
     pub const VALUES: &'static [&'static str] = &[
-        "CallbackFailed",
-        "CallbackStarted",
-        "CallbackSucceeded",
-        "CallbackTimedOut",
-        "ChainedInvokeFailed",
-        "ChainedInvokeStarted",
-        "ChainedInvokeStopped",
-        "ChainedInvokeSucceeded",
-        "ChainedInvokeTimedOut",
-        "ContextFailed",
+        "ExecutionStarted",
+        "ExecutionSucceeded",
+        "ExecutionFailed",
+        "ExecutionTimedOut",
+        "ExecutionStopped",
         "ContextStarted",
         "ContextSucceeded",
-        "ExecutionFailed",
-        "ExecutionStarted",
-        "ExecutionStopped",
-        "ExecutionSucceeded",
-        "ExecutionTimedOut",
-        "InvocationCompleted",
-        "StepFailed",
-        "StepStarted",
-        "StepSucceeded",
-        "WaitCancelled",
+        "ContextFailed",
         "WaitStarted",
         "WaitSucceeded",
+        "WaitCancelled",
+        "StepStarted",
+        "StepSucceeded",
+        "StepFailed",
+        "ChainedInvokeStarted",
+        "ChainedInvokeSucceeded",
+        "ChainedInvokeFailed",
+        "ChainedInvokeTimedOut",
+        "ChainedInvokeStopped",
+        "CallbackStarted",
+        "CallbackSucceeded",
+        "CallbackFailed",
+        "CallbackTimedOut",
+        "InvocationCompleted",
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::CallbackFailed => "CallbackFailed",
-            Self::CallbackStarted => "CallbackStarted",
-            Self::CallbackSucceeded => "CallbackSucceeded",
-            Self::CallbackTimedOut => "CallbackTimedOut",
-            Self::ChainedInvokeFailed => "ChainedInvokeFailed",
-            Self::ChainedInvokeStarted => "ChainedInvokeStarted",
-            Self::ChainedInvokeStopped => "ChainedInvokeStopped",
-            Self::ChainedInvokeSucceeded => "ChainedInvokeSucceeded",
-            Self::ChainedInvokeTimedOut => "ChainedInvokeTimedOut",
-            Self::ContextFailed => "ContextFailed",
+            Self::ExecutionStarted => "ExecutionStarted",
+            Self::ExecutionSucceeded => "ExecutionSucceeded",
+            Self::ExecutionFailed => "ExecutionFailed",
+            Self::ExecutionTimedOut => "ExecutionTimedOut",
+            Self::ExecutionStopped => "ExecutionStopped",
             Self::ContextStarted => "ContextStarted",
             Self::ContextSucceeded => "ContextSucceeded",
-            Self::ExecutionFailed => "ExecutionFailed",
-            Self::ExecutionStarted => "ExecutionStarted",
-            Self::ExecutionStopped => "ExecutionStopped",
-            Self::ExecutionSucceeded => "ExecutionSucceeded",
-            Self::ExecutionTimedOut => "ExecutionTimedOut",
-            Self::InvocationCompleted => "InvocationCompleted",
-            Self::StepFailed => "StepFailed",
-            Self::StepStarted => "StepStarted",
-            Self::StepSucceeded => "StepSucceeded",
-            Self::WaitCancelled => "WaitCancelled",
+            Self::ContextFailed => "ContextFailed",
             Self::WaitStarted => "WaitStarted",
             Self::WaitSucceeded => "WaitSucceeded",
+            Self::WaitCancelled => "WaitCancelled",
+            Self::StepStarted => "StepStarted",
+            Self::StepSucceeded => "StepSucceeded",
+            Self::StepFailed => "StepFailed",
+            Self::ChainedInvokeStarted => "ChainedInvokeStarted",
+            Self::ChainedInvokeSucceeded => "ChainedInvokeSucceeded",
+            Self::ChainedInvokeFailed => "ChainedInvokeFailed",
+            Self::ChainedInvokeTimedOut => "ChainedInvokeTimedOut",
+            Self::ChainedInvokeStopped => "ChainedInvokeStopped",
+            Self::CallbackStarted => "CallbackStarted",
+            Self::CallbackSucceeded => "CallbackSucceeded",
+            Self::CallbackFailed => "CallbackFailed",
+            Self::CallbackTimedOut => "CallbackTimedOut",
+            Self::InvocationCompleted => "InvocationCompleted",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -3027,30 +3027,30 @@ impl EventType {
 impl ::std::convert::From<&str> for EventType {
     fn from(s: &str) -> Self {
         match s {
-            "CallbackFailed" => Self::CallbackFailed,
-            "CallbackStarted" => Self::CallbackStarted,
-            "CallbackSucceeded" => Self::CallbackSucceeded,
-            "CallbackTimedOut" => Self::CallbackTimedOut,
-            "ChainedInvokeFailed" => Self::ChainedInvokeFailed,
-            "ChainedInvokeStarted" => Self::ChainedInvokeStarted,
-            "ChainedInvokeStopped" => Self::ChainedInvokeStopped,
-            "ChainedInvokeSucceeded" => Self::ChainedInvokeSucceeded,
-            "ChainedInvokeTimedOut" => Self::ChainedInvokeTimedOut,
-            "ContextFailed" => Self::ContextFailed,
+            "ExecutionStarted" => Self::ExecutionStarted,
+            "ExecutionSucceeded" => Self::ExecutionSucceeded,
+            "ExecutionFailed" => Self::ExecutionFailed,
+            "ExecutionTimedOut" => Self::ExecutionTimedOut,
+            "ExecutionStopped" => Self::ExecutionStopped,
             "ContextStarted" => Self::ContextStarted,
             "ContextSucceeded" => Self::ContextSucceeded,
-            "ExecutionFailed" => Self::ExecutionFailed,
-            "ExecutionStarted" => Self::ExecutionStarted,
-            "ExecutionStopped" => Self::ExecutionStopped,
-            "ExecutionSucceeded" => Self::ExecutionSucceeded,
-            "ExecutionTimedOut" => Self::ExecutionTimedOut,
-            "InvocationCompleted" => Self::InvocationCompleted,
-            "StepFailed" => Self::StepFailed,
-            "StepStarted" => Self::StepStarted,
-            "StepSucceeded" => Self::StepSucceeded,
-            "WaitCancelled" => Self::WaitCancelled,
+            "ContextFailed" => Self::ContextFailed,
             "WaitStarted" => Self::WaitStarted,
             "WaitSucceeded" => Self::WaitSucceeded,
+            "WaitCancelled" => Self::WaitCancelled,
+            "StepStarted" => Self::StepStarted,
+            "StepSucceeded" => Self::StepSucceeded,
+            "StepFailed" => Self::StepFailed,
+            "ChainedInvokeStarted" => Self::ChainedInvokeStarted,
+            "ChainedInvokeSucceeded" => Self::ChainedInvokeSucceeded,
+            "ChainedInvokeFailed" => Self::ChainedInvokeFailed,
+            "ChainedInvokeTimedOut" => Self::ChainedInvokeTimedOut,
+            "ChainedInvokeStopped" => Self::ChainedInvokeStopped,
+            "CallbackStarted" => Self::CallbackStarted,
+            "CallbackSucceeded" => Self::CallbackSucceeded,
+            "CallbackFailed" => Self::CallbackFailed,
+            "CallbackTimedOut" => Self::CallbackTimedOut,
+            "InvocationCompleted" => Self::InvocationCompleted,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -3148,31 +3148,31 @@ impl ::std::fmt::Debug for ExecutionStartedDetails {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum ExecutionStatus {
-    /// `FAILED`
-    Failed,
     /// `RUNNING`
     Running,
-    /// `STOPPED`
-    Stopped,
     /// `SUCCEEDED`
     Succeeded,
+    /// `FAILED`
+    Failed,
     /// `TIMED_OUT`
     TimedOut,
+    /// `STOPPED`
+    Stopped,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl ExecutionStatus {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["FAILED", "RUNNING", "STOPPED", "SUCCEEDED", "TIMED_OUT"];
+    pub const VALUES: &'static [&'static str] = &["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Failed => "FAILED",
             Self::Running => "RUNNING",
-            Self::Stopped => "STOPPED",
             Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
             Self::TimedOut => "TIMED_OUT",
+            Self::Stopped => "STOPPED",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -3181,11 +3181,11 @@ impl ExecutionStatus {
 impl ::std::convert::From<&str> for ExecutionStatus {
     fn from(s: &str) -> Self {
         match s {
-            "FAILED" => Self::Failed,
             "RUNNING" => Self::Running,
-            "STOPPED" => Self::Stopped,
             "SUCCEEDED" => Self::Succeeded,
+            "FAILED" => Self::Failed,
             "TIMED_OUT" => Self::TimedOut,
+            "STOPPED" => Self::Stopped,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -3314,22 +3314,22 @@ impl ::std::fmt::Debug for FilterCriteriaError {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum FullDocument {
-    /// `Default`
-    Default,
     /// `UpdateLookup`
     UpdateLookup,
+    /// `Default`
+    Default,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl FullDocument {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Default", "UpdateLookup"];
+    pub const VALUES: &'static [&'static str] = &["UpdateLookup", "Default"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Default => "Default",
             Self::UpdateLookup => "UpdateLookup",
+            Self::Default => "Default",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -3338,8 +3338,8 @@ impl FullDocument {
 impl ::std::convert::From<&str> for FullDocument {
     fn from(s: &str) -> Self {
         match s {
-            "Default" => Self::Default,
             "UpdateLookup" => Self::UpdateLookup,
+            "Default" => Self::Default,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -3633,22 +3633,22 @@ impl ::std::fmt::Debug for FunctionScalingConfig {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum FunctionUrlAuthType {
-    /// `AWS_IAM`
-    AwsIam,
     /// `NONE`
     None,
+    /// `AWS_IAM`
+    AwsIam,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl FunctionUrlAuthType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["AWS_IAM", "NONE"];
+    pub const VALUES: &'static [&'static str] = &["NONE", "AWS_IAM"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::AwsIam => "AWS_IAM",
             Self::None => "NONE",
+            Self::AwsIam => "AWS_IAM",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -3657,8 +3657,8 @@ impl FunctionUrlAuthType {
 impl ::std::convert::From<&str> for FunctionUrlAuthType {
     fn from(s: &str) -> Self {
         match s {
-            "AWS_IAM" => Self::AwsIam,
             "NONE" => Self::None,
+            "AWS_IAM" => Self::AwsIam,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -4937,25 +4937,25 @@ impl ::std::fmt::Debug for InvocationResponse {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum InvocationType {
-    /// `DryRun`
-    DryRun,
     /// `Event`
     Event,
     /// `RequestResponse`
     RequestResponse,
+    /// `DryRun`
+    DryRun,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl InvocationType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["DryRun", "Event", "RequestResponse"];
+    pub const VALUES: &'static [&'static str] = &["Event", "RequestResponse", "DryRun"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::DryRun => "DryRun",
             Self::Event => "Event",
             Self::RequestResponse => "RequestResponse",
+            Self::DryRun => "DryRun",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -4964,9 +4964,9 @@ impl InvocationType {
 impl ::std::convert::From<&str> for InvocationType {
     fn from(s: &str) -> Self {
         match s {
-            "DryRun" => Self::DryRun,
             "Event" => Self::Event,
             "RequestResponse" => Self::RequestResponse,
+            "DryRun" => Self::DryRun,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -5467,25 +5467,25 @@ impl ::std::fmt::Debug for LambdaManagedInstancesCapacityProviderConfig {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum LastUpdateStatus {
+    /// `Successful`
+    Successful,
     /// `Failed`
     Failed,
     /// `InProgress`
     InProgress,
-    /// `Successful`
-    Successful,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl LastUpdateStatus {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Failed", "InProgress", "Successful"];
+    pub const VALUES: &'static [&'static str] = &["Successful", "Failed", "InProgress"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::Successful => "Successful",
             Self::Failed => "Failed",
             Self::InProgress => "InProgress",
-            Self::Successful => "Successful",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -5494,9 +5494,9 @@ impl LastUpdateStatus {
 impl ::std::convert::From<&str> for LastUpdateStatus {
     fn from(s: &str) -> Self {
         match s {
+            "Successful" => Self::Successful,
             "Failed" => Self::Failed,
             "InProgress" => Self::InProgress,
-            "Successful" => Self::Successful,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -5516,14 +5516,34 @@ impl ::std::default::Default for LastUpdateStatus {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum LastUpdateStatusReasonCode {
-    /// `CapacityProviderScalingLimitExceeded`
-    CapacityProviderScalingLimitExceeded,
+    /// `EniLimitExceeded`
+    EniLimitExceeded,
+    /// `InsufficientRolePermissions`
+    InsufficientRolePermissions,
+    /// `InvalidConfiguration`
+    InvalidConfiguration,
+    /// `InternalError`
+    InternalError,
+    /// `SubnetOutOfIPAddresses`
+    SubnetOutOfIpAddresses,
+    /// `InvalidSubnet`
+    InvalidSubnet,
+    /// `InvalidSecurityGroup`
+    InvalidSecurityGroup,
+    /// `ImageDeleted`
+    ImageDeleted,
+    /// `ImageAccessDenied`
+    ImageAccessDenied,
+    /// `InvalidImage`
+    InvalidImage,
+    /// `KMSKeyAccessDenied`
+    KmsKeyAccessDenied,
+    /// `KMSKeyNotFound`
+    KmsKeyNotFound,
+    /// `InvalidStateKMSKey`
+    InvalidStateKmsKey,
     /// `DisabledKMSKey`
     DisabledKmsKey,
-    /// `DisallowedByVpcEncryptionControl`
-    DisallowedByVpcEncryptionControl,
-    /// `EC2RequestLimitExceeded`
-    Ec2RequestLimitExceeded,
     /// `EFSIOError`
     EfsioError,
     /// `EFSMountConnectivityError`
@@ -5532,60 +5552,40 @@ pub enum LastUpdateStatusReasonCode {
     EfsMountFailure,
     /// `EFSMountTimeout`
     EfsMountTimeout,
-    /// `EniLimitExceeded`
-    EniLimitExceeded,
+    /// `InvalidRuntime`
+    InvalidRuntime,
+    /// `InvalidZipFileException`
+    InvalidZipFileException,
     /// `FunctionError`
     FunctionError,
-    /// `FunctionError.ExtensionInitError`
-    FunctionErrorExtensionInitError,
-    /// `FunctionError.InitResourceExhausted`
-    FunctionErrorInitResourceExhausted,
+    /// `ServiceQuotaExceededException`
+    ServiceQuotaExceededException,
+    /// `VcpuLimitExceeded`
+    VcpuLimitExceeded,
+    /// `CapacityProviderScalingLimitExceeded`
+    CapacityProviderScalingLimitExceeded,
+    /// `InsufficientCapacity`
+    InsufficientCapacity,
+    /// `EC2RequestLimitExceeded`
+    Ec2RequestLimitExceeded,
     /// `FunctionError.InitTimeout`
     FunctionErrorInitTimeout,
+    /// `FunctionError.RuntimeInitError`
+    FunctionErrorRuntimeInitError,
+    /// `FunctionError.ExtensionInitError`
+    FunctionErrorExtensionInitError,
     /// `FunctionError.InvalidEntryPoint`
     FunctionErrorInvalidEntryPoint,
     /// `FunctionError.InvalidWorkingDirectory`
     FunctionErrorInvalidWorkingDirectory,
     /// `FunctionError.PermissionDenied`
     FunctionErrorPermissionDenied,
-    /// `FunctionError.RuntimeInitError`
-    FunctionErrorRuntimeInitError,
     /// `FunctionError.TooManyExtensions`
     FunctionErrorTooManyExtensions,
-    /// `ImageAccessDenied`
-    ImageAccessDenied,
-    /// `ImageDeleted`
-    ImageDeleted,
-    /// `InsufficientCapacity`
-    InsufficientCapacity,
-    /// `InsufficientRolePermissions`
-    InsufficientRolePermissions,
-    /// `InternalError`
-    InternalError,
-    /// `InvalidConfiguration`
-    InvalidConfiguration,
-    /// `InvalidImage`
-    InvalidImage,
-    /// `InvalidRuntime`
-    InvalidRuntime,
-    /// `InvalidSecurityGroup`
-    InvalidSecurityGroup,
-    /// `InvalidStateKMSKey`
-    InvalidStateKmsKey,
-    /// `InvalidSubnet`
-    InvalidSubnet,
-    /// `InvalidZipFileException`
-    InvalidZipFileException,
-    /// `KMSKeyAccessDenied`
-    KmsKeyAccessDenied,
-    /// `KMSKeyNotFound`
-    KmsKeyNotFound,
-    /// `ServiceQuotaExceededException`
-    ServiceQuotaExceededException,
-    /// `SubnetOutOfIPAddresses`
-    SubnetOutOfIpAddresses,
-    /// `VcpuLimitExceeded`
-    VcpuLimitExceeded,
+    /// `FunctionError.InitResourceExhausted`
+    FunctionErrorInitResourceExhausted,
+    /// `DisallowedByVpcEncryptionControl`
+    DisallowedByVpcEncryptionControl,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
@@ -5593,80 +5593,80 @@ pub enum LastUpdateStatusReasonCode {
 impl LastUpdateStatusReasonCode {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
     pub const VALUES: &'static [&'static str] = &[
-        "CapacityProviderScalingLimitExceeded",
+        "EniLimitExceeded",
+        "InsufficientRolePermissions",
+        "InvalidConfiguration",
+        "InternalError",
+        "SubnetOutOfIPAddresses",
+        "InvalidSubnet",
+        "InvalidSecurityGroup",
+        "ImageDeleted",
+        "ImageAccessDenied",
+        "InvalidImage",
+        "KMSKeyAccessDenied",
+        "KMSKeyNotFound",
+        "InvalidStateKMSKey",
         "DisabledKMSKey",
-        "DisallowedByVpcEncryptionControl",
-        "EC2RequestLimitExceeded",
         "EFSIOError",
         "EFSMountConnectivityError",
         "EFSMountFailure",
         "EFSMountTimeout",
-        "EniLimitExceeded",
+        "InvalidRuntime",
+        "InvalidZipFileException",
         "FunctionError",
-        "FunctionError.ExtensionInitError",
-        "FunctionError.InitResourceExhausted",
+        "ServiceQuotaExceededException",
+        "VcpuLimitExceeded",
+        "CapacityProviderScalingLimitExceeded",
+        "InsufficientCapacity",
+        "EC2RequestLimitExceeded",
         "FunctionError.InitTimeout",
+        "FunctionError.RuntimeInitError",
+        "FunctionError.ExtensionInitError",
         "FunctionError.InvalidEntryPoint",
         "FunctionError.InvalidWorkingDirectory",
         "FunctionError.PermissionDenied",
-        "FunctionError.RuntimeInitError",
         "FunctionError.TooManyExtensions",
-        "ImageAccessDenied",
-        "ImageDeleted",
-        "InsufficientCapacity",
-        "InsufficientRolePermissions",
-        "InternalError",
-        "InvalidConfiguration",
-        "InvalidImage",
-        "InvalidRuntime",
-        "InvalidSecurityGroup",
-        "InvalidStateKMSKey",
-        "InvalidSubnet",
-        "InvalidZipFileException",
-        "KMSKeyAccessDenied",
-        "KMSKeyNotFound",
-        "ServiceQuotaExceededException",
-        "SubnetOutOfIPAddresses",
-        "VcpuLimitExceeded",
+        "FunctionError.InitResourceExhausted",
+        "DisallowedByVpcEncryptionControl",
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::CapacityProviderScalingLimitExceeded => "CapacityProviderScalingLimitExceeded",
+            Self::EniLimitExceeded => "EniLimitExceeded",
+            Self::InsufficientRolePermissions => "InsufficientRolePermissions",
+            Self::InvalidConfiguration => "InvalidConfiguration",
+            Self::InternalError => "InternalError",
+            Self::SubnetOutOfIpAddresses => "SubnetOutOfIPAddresses",
+            Self::InvalidSubnet => "InvalidSubnet",
+            Self::InvalidSecurityGroup => "InvalidSecurityGroup",
+            Self::ImageDeleted => "ImageDeleted",
+            Self::ImageAccessDenied => "ImageAccessDenied",
+            Self::InvalidImage => "InvalidImage",
+            Self::KmsKeyAccessDenied => "KMSKeyAccessDenied",
+            Self::KmsKeyNotFound => "KMSKeyNotFound",
+            Self::InvalidStateKmsKey => "InvalidStateKMSKey",
             Self::DisabledKmsKey => "DisabledKMSKey",
-            Self::DisallowedByVpcEncryptionControl => "DisallowedByVpcEncryptionControl",
-            Self::Ec2RequestLimitExceeded => "EC2RequestLimitExceeded",
             Self::EfsioError => "EFSIOError",
             Self::EfsMountConnectivityError => "EFSMountConnectivityError",
             Self::EfsMountFailure => "EFSMountFailure",
             Self::EfsMountTimeout => "EFSMountTimeout",
-            Self::EniLimitExceeded => "EniLimitExceeded",
+            Self::InvalidRuntime => "InvalidRuntime",
+            Self::InvalidZipFileException => "InvalidZipFileException",
             Self::FunctionError => "FunctionError",
-            Self::FunctionErrorExtensionInitError => "FunctionError.ExtensionInitError",
-            Self::FunctionErrorInitResourceExhausted => "FunctionError.InitResourceExhausted",
+            Self::ServiceQuotaExceededException => "ServiceQuotaExceededException",
+            Self::VcpuLimitExceeded => "VcpuLimitExceeded",
+            Self::CapacityProviderScalingLimitExceeded => "CapacityProviderScalingLimitExceeded",
+            Self::InsufficientCapacity => "InsufficientCapacity",
+            Self::Ec2RequestLimitExceeded => "EC2RequestLimitExceeded",
             Self::FunctionErrorInitTimeout => "FunctionError.InitTimeout",
+            Self::FunctionErrorRuntimeInitError => "FunctionError.RuntimeInitError",
+            Self::FunctionErrorExtensionInitError => "FunctionError.ExtensionInitError",
             Self::FunctionErrorInvalidEntryPoint => "FunctionError.InvalidEntryPoint",
             Self::FunctionErrorInvalidWorkingDirectory => "FunctionError.InvalidWorkingDirectory",
             Self::FunctionErrorPermissionDenied => "FunctionError.PermissionDenied",
-            Self::FunctionErrorRuntimeInitError => "FunctionError.RuntimeInitError",
             Self::FunctionErrorTooManyExtensions => "FunctionError.TooManyExtensions",
-            Self::ImageAccessDenied => "ImageAccessDenied",
-            Self::ImageDeleted => "ImageDeleted",
-            Self::InsufficientCapacity => "InsufficientCapacity",
-            Self::InsufficientRolePermissions => "InsufficientRolePermissions",
-            Self::InternalError => "InternalError",
-            Self::InvalidConfiguration => "InvalidConfiguration",
-            Self::InvalidImage => "InvalidImage",
-            Self::InvalidRuntime => "InvalidRuntime",
-            Self::InvalidSecurityGroup => "InvalidSecurityGroup",
-            Self::InvalidStateKmsKey => "InvalidStateKMSKey",
-            Self::InvalidSubnet => "InvalidSubnet",
-            Self::InvalidZipFileException => "InvalidZipFileException",
-            Self::KmsKeyAccessDenied => "KMSKeyAccessDenied",
-            Self::KmsKeyNotFound => "KMSKeyNotFound",
-            Self::ServiceQuotaExceededException => "ServiceQuotaExceededException",
-            Self::SubnetOutOfIpAddresses => "SubnetOutOfIPAddresses",
-            Self::VcpuLimitExceeded => "VcpuLimitExceeded",
+            Self::FunctionErrorInitResourceExhausted => "FunctionError.InitResourceExhausted",
+            Self::DisallowedByVpcEncryptionControl => "DisallowedByVpcEncryptionControl",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -5675,41 +5675,41 @@ impl LastUpdateStatusReasonCode {
 impl ::std::convert::From<&str> for LastUpdateStatusReasonCode {
     fn from(s: &str) -> Self {
         match s {
-            "CapacityProviderScalingLimitExceeded" => Self::CapacityProviderScalingLimitExceeded,
+            "EniLimitExceeded" => Self::EniLimitExceeded,
+            "InsufficientRolePermissions" => Self::InsufficientRolePermissions,
+            "InvalidConfiguration" => Self::InvalidConfiguration,
+            "InternalError" => Self::InternalError,
+            "SubnetOutOfIPAddresses" => Self::SubnetOutOfIpAddresses,
+            "InvalidSubnet" => Self::InvalidSubnet,
+            "InvalidSecurityGroup" => Self::InvalidSecurityGroup,
+            "ImageDeleted" => Self::ImageDeleted,
+            "ImageAccessDenied" => Self::ImageAccessDenied,
+            "InvalidImage" => Self::InvalidImage,
+            "KMSKeyAccessDenied" => Self::KmsKeyAccessDenied,
+            "KMSKeyNotFound" => Self::KmsKeyNotFound,
+            "InvalidStateKMSKey" => Self::InvalidStateKmsKey,
             "DisabledKMSKey" => Self::DisabledKmsKey,
-            "DisallowedByVpcEncryptionControl" => Self::DisallowedByVpcEncryptionControl,
-            "EC2RequestLimitExceeded" => Self::Ec2RequestLimitExceeded,
             "EFSIOError" => Self::EfsioError,
             "EFSMountConnectivityError" => Self::EfsMountConnectivityError,
             "EFSMountFailure" => Self::EfsMountFailure,
             "EFSMountTimeout" => Self::EfsMountTimeout,
-            "EniLimitExceeded" => Self::EniLimitExceeded,
+            "InvalidRuntime" => Self::InvalidRuntime,
+            "InvalidZipFileException" => Self::InvalidZipFileException,
             "FunctionError" => Self::FunctionError,
-            "FunctionError.ExtensionInitError" => Self::FunctionErrorExtensionInitError,
-            "FunctionError.InitResourceExhausted" => Self::FunctionErrorInitResourceExhausted,
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException,
+            "VcpuLimitExceeded" => Self::VcpuLimitExceeded,
+            "CapacityProviderScalingLimitExceeded" => Self::CapacityProviderScalingLimitExceeded,
+            "InsufficientCapacity" => Self::InsufficientCapacity,
+            "EC2RequestLimitExceeded" => Self::Ec2RequestLimitExceeded,
             "FunctionError.InitTimeout" => Self::FunctionErrorInitTimeout,
+            "FunctionError.RuntimeInitError" => Self::FunctionErrorRuntimeInitError,
+            "FunctionError.ExtensionInitError" => Self::FunctionErrorExtensionInitError,
             "FunctionError.InvalidEntryPoint" => Self::FunctionErrorInvalidEntryPoint,
             "FunctionError.InvalidWorkingDirectory" => Self::FunctionErrorInvalidWorkingDirectory,
             "FunctionError.PermissionDenied" => Self::FunctionErrorPermissionDenied,
-            "FunctionError.RuntimeInitError" => Self::FunctionErrorRuntimeInitError,
             "FunctionError.TooManyExtensions" => Self::FunctionErrorTooManyExtensions,
-            "ImageAccessDenied" => Self::ImageAccessDenied,
-            "ImageDeleted" => Self::ImageDeleted,
-            "InsufficientCapacity" => Self::InsufficientCapacity,
-            "InsufficientRolePermissions" => Self::InsufficientRolePermissions,
-            "InternalError" => Self::InternalError,
-            "InvalidConfiguration" => Self::InvalidConfiguration,
-            "InvalidImage" => Self::InvalidImage,
-            "InvalidRuntime" => Self::InvalidRuntime,
-            "InvalidSecurityGroup" => Self::InvalidSecurityGroup,
-            "InvalidStateKMSKey" => Self::InvalidStateKmsKey,
-            "InvalidSubnet" => Self::InvalidSubnet,
-            "InvalidZipFileException" => Self::InvalidZipFileException,
-            "KMSKeyAccessDenied" => Self::KmsKeyAccessDenied,
-            "KMSKeyNotFound" => Self::KmsKeyNotFound,
-            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException,
-            "SubnetOutOfIPAddresses" => Self::SubnetOutOfIpAddresses,
-            "VcpuLimitExceeded" => Self::VcpuLimitExceeded,
+            "FunctionError.InitResourceExhausted" => Self::FunctionErrorInitResourceExhausted,
+            "DisallowedByVpcEncryptionControl" => Self::DisallowedByVpcEncryptionControl,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -6696,31 +6696,31 @@ impl ::std::fmt::Debug for Operation {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum OperationAction {
-    /// `CANCEL`
-    Cancel,
-    /// `FAIL`
-    Fail,
-    /// `RETRY`
-    Retry,
     /// `START`
     Start,
     /// `SUCCEED`
     Succeed,
+    /// `FAIL`
+    Fail,
+    /// `RETRY`
+    Retry,
+    /// `CANCEL`
+    Cancel,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl OperationAction {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["CANCEL", "FAIL", "RETRY", "START", "SUCCEED"];
+    pub const VALUES: &'static [&'static str] = &["START", "SUCCEED", "FAIL", "RETRY", "CANCEL"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Cancel => "CANCEL",
-            Self::Fail => "FAIL",
-            Self::Retry => "RETRY",
             Self::Start => "START",
             Self::Succeed => "SUCCEED",
+            Self::Fail => "FAIL",
+            Self::Retry => "RETRY",
+            Self::Cancel => "CANCEL",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -6729,11 +6729,11 @@ impl OperationAction {
 impl ::std::convert::From<&str> for OperationAction {
     fn from(s: &str) -> Self {
         match s {
-            "CANCEL" => Self::Cancel,
-            "FAIL" => Self::Fail,
-            "RETRY" => Self::Retry,
             "START" => Self::Start,
             "SUCCEED" => Self::Succeed,
+            "FAIL" => Self::Fail,
+            "RETRY" => Self::Retry,
+            "CANCEL" => Self::Cancel,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -6753,22 +6753,22 @@ impl ::std::default::Default for OperationAction {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum OperationStatus {
-    /// `CANCELLED`
-    Cancelled,
-    /// `FAILED`
-    Failed,
+    /// `STARTED`
+    Started,
     /// `PENDING`
     Pending,
     /// `READY`
     Ready,
-    /// `STARTED`
-    Started,
-    /// `STOPPED`
-    Stopped,
     /// `SUCCEEDED`
     Succeeded,
+    /// `FAILED`
+    Failed,
+    /// `CANCELLED`
+    Cancelled,
     /// `TIMED_OUT`
     TimedOut,
+    /// `STOPPED`
+    Stopped,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
@@ -6776,26 +6776,26 @@ pub enum OperationStatus {
 impl OperationStatus {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
     pub const VALUES: &'static [&'static str] = &[
-        "CANCELLED",
-        "FAILED",
+        "STARTED",
         "PENDING",
         "READY",
-        "STARTED",
-        "STOPPED",
         "SUCCEEDED",
+        "FAILED",
+        "CANCELLED",
         "TIMED_OUT",
+        "STOPPED",
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Cancelled => "CANCELLED",
-            Self::Failed => "FAILED",
+            Self::Started => "STARTED",
             Self::Pending => "PENDING",
             Self::Ready => "READY",
-            Self::Started => "STARTED",
-            Self::Stopped => "STOPPED",
             Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
+            Self::Cancelled => "CANCELLED",
             Self::TimedOut => "TIMED_OUT",
+            Self::Stopped => "STOPPED",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -6804,14 +6804,14 @@ impl OperationStatus {
 impl ::std::convert::From<&str> for OperationStatus {
     fn from(s: &str) -> Self {
         match s {
-            "CANCELLED" => Self::Cancelled,
-            "FAILED" => Self::Failed,
+            "STARTED" => Self::Started,
             "PENDING" => Self::Pending,
             "READY" => Self::Ready,
-            "STARTED" => Self::Started,
-            "STOPPED" => Self::Stopped,
             "SUCCEEDED" => Self::Succeeded,
+            "FAILED" => Self::Failed,
+            "CANCELLED" => Self::Cancelled,
             "TIMED_OUT" => Self::TimedOut,
+            "STOPPED" => Self::Stopped,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -6831,34 +6831,34 @@ impl ::std::default::Default for OperationStatus {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum OperationType {
-    /// `CALLBACK`
-    Callback,
-    /// `CHAINED_INVOKE`
-    ChainedInvoke,
-    /// `CONTEXT`
-    Context,
     /// `EXECUTION`
     Execution,
+    /// `CONTEXT`
+    Context,
     /// `STEP`
     Step,
     /// `WAIT`
     Wait,
+    /// `CALLBACK`
+    Callback,
+    /// `CHAINED_INVOKE`
+    ChainedInvoke,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl OperationType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["CALLBACK", "CHAINED_INVOKE", "CONTEXT", "EXECUTION", "STEP", "WAIT"];
+    pub const VALUES: &'static [&'static str] = &["EXECUTION", "CONTEXT", "STEP", "WAIT", "CALLBACK", "CHAINED_INVOKE"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Callback => "CALLBACK",
-            Self::ChainedInvoke => "CHAINED_INVOKE",
-            Self::Context => "CONTEXT",
             Self::Execution => "EXECUTION",
+            Self::Context => "CONTEXT",
             Self::Step => "STEP",
             Self::Wait => "WAIT",
+            Self::Callback => "CALLBACK",
+            Self::ChainedInvoke => "CHAINED_INVOKE",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -6867,12 +6867,12 @@ impl OperationType {
 impl ::std::convert::From<&str> for OperationType {
     fn from(s: &str) -> Self {
         match s {
-            "CALLBACK" => Self::Callback,
-            "CHAINED_INVOKE" => Self::ChainedInvoke,
-            "CONTEXT" => Self::Context,
             "EXECUTION" => Self::Execution,
+            "CONTEXT" => Self::Context,
             "STEP" => Self::Step,
             "WAIT" => Self::Wait,
+            "CALLBACK" => Self::Callback,
+            "CHAINED_INVOKE" => Self::ChainedInvoke,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -6941,22 +6941,22 @@ impl ::std::fmt::Debug for OperationUpdate {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum PackageType {
-    /// `Image`
-    Image,
     /// `Zip`
     Zip,
+    /// `Image`
+    Image,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl PackageType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Image", "Zip"];
+    pub const VALUES: &'static [&'static str] = &["Zip", "Image"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Image => "Image",
             Self::Zip => "Zip",
+            Self::Image => "Image",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -6965,8 +6965,8 @@ impl PackageType {
 impl ::std::convert::From<&str> for PackageType {
     fn from(s: &str) -> Self {
         match s {
-            "Image" => Self::Image,
             "Zip" => Self::Zip,
+            "Image" => Self::Image,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -7060,22 +7060,22 @@ impl ::std::fmt::Debug for PropagateTags {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum PropagateTagsMode {
-    /// Tags specified in ExplicitTags are applied to managed resources at launch.
-    Explicit,
     /// Tag propagation is disabled.
     None,
+    /// Tags specified in ExplicitTags are applied to managed resources at launch.
+    Explicit,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl PropagateTagsMode {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Explicit", "None"];
+    pub const VALUES: &'static [&'static str] = &["None", "Explicit"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Explicit => "Explicit",
             Self::None => "None",
+            Self::Explicit => "Explicit",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -7084,8 +7084,8 @@ impl PropagateTagsMode {
 impl ::std::convert::From<&str> for PropagateTagsMode {
     fn from(s: &str) -> Self {
         match s {
-            "Explicit" => Self::Explicit,
             "None" => Self::None,
+            "Explicit" => Self::Explicit,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -7174,25 +7174,25 @@ impl ::std::error::Error for ProvisionedConcurrencyConfigNotFoundException {}
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum ProvisionedConcurrencyStatusEnum {
-    /// `FAILED`
-    Failed,
     /// `IN_PROGRESS`
     InProgress,
     /// `READY`
     Ready,
+    /// `FAILED`
+    Failed,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl ProvisionedConcurrencyStatusEnum {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["FAILED", "IN_PROGRESS", "READY"];
+    pub const VALUES: &'static [&'static str] = &["IN_PROGRESS", "READY", "FAILED"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Failed => "FAILED",
             Self::InProgress => "IN_PROGRESS",
             Self::Ready => "READY",
+            Self::Failed => "FAILED",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -7201,9 +7201,9 @@ impl ProvisionedConcurrencyStatusEnum {
 impl ::std::convert::From<&str> for ProvisionedConcurrencyStatusEnum {
     fn from(s: &str) -> Self {
         match s {
-            "FAILED" => Self::Failed,
             "IN_PROGRESS" => Self::InProgress,
             "READY" => Self::Ready,
+            "FAILED" => Self::Failed,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -7871,22 +7871,22 @@ impl ::std::error::Error for ResourceNotReadyException {}
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum ResponseStreamingInvocationType {
-    /// `DryRun`
-    DryRun,
     /// `RequestResponse`
     RequestResponse,
+    /// `DryRun`
+    DryRun,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl ResponseStreamingInvocationType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["DryRun", "RequestResponse"];
+    pub const VALUES: &'static [&'static str] = &["RequestResponse", "DryRun"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::DryRun => "DryRun",
             Self::RequestResponse => "RequestResponse",
+            Self::DryRun => "DryRun",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -7895,8 +7895,8 @@ impl ResponseStreamingInvocationType {
 impl ::std::convert::From<&str> for ResponseStreamingInvocationType {
     fn from(s: &str) -> Self {
         match s {
-            "DryRun" => Self::DryRun,
             "RequestResponse" => Self::RequestResponse,
+            "DryRun" => Self::DryRun,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -7934,36 +7934,14 @@ impl ::std::fmt::Debug for RetryDetails {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Runtime {
-    /// `dotnet10`
-    Dotnet10,
-    /// `dotnet6`
-    Dotnet6,
-    /// `dotnet8`
-    Dotnet8,
-    /// `dotnetcore1.0`
-    Dotnetcore10,
-    /// `dotnetcore2.0`
-    Dotnetcore20,
-    /// `dotnetcore2.1`
-    Dotnetcore21,
-    /// `dotnetcore3.1`
-    Dotnetcore31,
-    /// `go1.x`
-    Go1x,
-    /// `java11`
-    Java11,
-    /// `java17`
-    Java17,
-    /// `java21`
-    Java21,
-    /// `java25`
-    Java25,
-    /// `java8`
-    Java8,
-    /// `java8.al2`
-    Java8al2,
     /// `nodejs`
     Nodejs,
+    /// `nodejs4.3`
+    Nodejs43,
+    /// `nodejs6.10`
+    Nodejs610,
+    /// `nodejs8.10`
+    Nodejs810,
     /// `nodejs10.x`
     Nodejs10x,
     /// `nodejs12.x`
@@ -7980,22 +7958,28 @@ pub enum Runtime {
     Nodejs22x,
     /// `nodejs24.x`
     Nodejs24x,
-    /// `nodejs4.3`
-    Nodejs43,
-    /// `nodejs4.3-edge`
-    Nodejs43edge,
-    /// `nodejs6.10`
-    Nodejs610,
-    /// `nodejs8.10`
-    Nodejs810,
-    /// `provided`
-    Provided,
-    /// `provided.al2`
-    Providedal2,
-    /// `provided.al2023`
-    Providedal2023,
+    /// `java8`
+    Java8,
+    /// `java8.al2`
+    Java8al2,
+    /// `java11`
+    Java11,
+    /// `java17`
+    Java17,
+    /// `java21`
+    Java21,
+    /// `java25`
+    Java25,
     /// `python2.7`
     Python27,
+    /// `python3.6`
+    Python36,
+    /// `python3.7`
+    Python37,
+    /// `python3.8`
+    Python38,
+    /// `python3.9`
+    Python39,
     /// `python3.10`
     Python310,
     /// `python3.11`
@@ -8006,14 +7990,24 @@ pub enum Runtime {
     Python313,
     /// `python3.14`
     Python314,
-    /// `python3.6`
-    Python36,
-    /// `python3.7`
-    Python37,
-    /// `python3.8`
-    Python38,
-    /// `python3.9`
-    Python39,
+    /// `dotnetcore1.0`
+    Dotnetcore10,
+    /// `dotnetcore2.0`
+    Dotnetcore20,
+    /// `dotnetcore2.1`
+    Dotnetcore21,
+    /// `dotnetcore3.1`
+    Dotnetcore31,
+    /// `dotnet6`
+    Dotnet6,
+    /// `dotnet8`
+    Dotnet8,
+    /// `dotnet10`
+    Dotnet10,
+    /// `nodejs4.3-edge`
+    Nodejs43edge,
+    /// `go1.x`
+    Go1x,
     /// `ruby2.5`
     Ruby25,
     /// `ruby2.7`
@@ -8026,6 +8020,12 @@ pub enum Runtime {
     Ruby34,
     /// `ruby4.0`
     Ruby40,
+    /// `provided`
+    Provided,
+    /// `provided.al2`
+    Providedal2,
+    /// `provided.al2023`
+    Providedal2023,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
@@ -8033,21 +8033,10 @@ pub enum Runtime {
 impl Runtime {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
     pub const VALUES: &'static [&'static str] = &[
-        "dotnet10",
-        "dotnet6",
-        "dotnet8",
-        "dotnetcore1.0",
-        "dotnetcore2.0",
-        "dotnetcore2.1",
-        "dotnetcore3.1",
-        "go1.x",
-        "java11",
-        "java17",
-        "java21",
-        "java25",
-        "java8",
-        "java8.al2",
         "nodejs",
+        "nodejs4.3",
+        "nodejs6.10",
+        "nodejs8.10",
         "nodejs10.x",
         "nodejs12.x",
         "nodejs14.x",
@@ -8056,48 +8045,48 @@ impl Runtime {
         "nodejs20.x",
         "nodejs22.x",
         "nodejs24.x",
-        "nodejs4.3",
-        "nodejs4.3-edge",
-        "nodejs6.10",
-        "nodejs8.10",
-        "provided",
-        "provided.al2",
-        "provided.al2023",
+        "java8",
+        "java8.al2",
+        "java11",
+        "java17",
+        "java21",
+        "java25",
         "python2.7",
+        "python3.6",
+        "python3.7",
+        "python3.8",
+        "python3.9",
         "python3.10",
         "python3.11",
         "python3.12",
         "python3.13",
         "python3.14",
-        "python3.6",
-        "python3.7",
-        "python3.8",
-        "python3.9",
+        "dotnetcore1.0",
+        "dotnetcore2.0",
+        "dotnetcore2.1",
+        "dotnetcore3.1",
+        "dotnet6",
+        "dotnet8",
+        "dotnet10",
+        "nodejs4.3-edge",
+        "go1.x",
         "ruby2.5",
         "ruby2.7",
         "ruby3.2",
         "ruby3.3",
         "ruby3.4",
         "ruby4.0",
+        "provided",
+        "provided.al2",
+        "provided.al2023",
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Dotnet10 => "dotnet10",
-            Self::Dotnet6 => "dotnet6",
-            Self::Dotnet8 => "dotnet8",
-            Self::Dotnetcore10 => "dotnetcore1.0",
-            Self::Dotnetcore20 => "dotnetcore2.0",
-            Self::Dotnetcore21 => "dotnetcore2.1",
-            Self::Dotnetcore31 => "dotnetcore3.1",
-            Self::Go1x => "go1.x",
-            Self::Java11 => "java11",
-            Self::Java17 => "java17",
-            Self::Java21 => "java21",
-            Self::Java25 => "java25",
-            Self::Java8 => "java8",
-            Self::Java8al2 => "java8.al2",
             Self::Nodejs => "nodejs",
+            Self::Nodejs43 => "nodejs4.3",
+            Self::Nodejs610 => "nodejs6.10",
+            Self::Nodejs810 => "nodejs8.10",
             Self::Nodejs10x => "nodejs10.x",
             Self::Nodejs12x => "nodejs12.x",
             Self::Nodejs14x => "nodejs14.x",
@@ -8106,29 +8095,40 @@ impl Runtime {
             Self::Nodejs20x => "nodejs20.x",
             Self::Nodejs22x => "nodejs22.x",
             Self::Nodejs24x => "nodejs24.x",
-            Self::Nodejs43 => "nodejs4.3",
-            Self::Nodejs43edge => "nodejs4.3-edge",
-            Self::Nodejs610 => "nodejs6.10",
-            Self::Nodejs810 => "nodejs8.10",
-            Self::Provided => "provided",
-            Self::Providedal2 => "provided.al2",
-            Self::Providedal2023 => "provided.al2023",
+            Self::Java8 => "java8",
+            Self::Java8al2 => "java8.al2",
+            Self::Java11 => "java11",
+            Self::Java17 => "java17",
+            Self::Java21 => "java21",
+            Self::Java25 => "java25",
             Self::Python27 => "python2.7",
+            Self::Python36 => "python3.6",
+            Self::Python37 => "python3.7",
+            Self::Python38 => "python3.8",
+            Self::Python39 => "python3.9",
             Self::Python310 => "python3.10",
             Self::Python311 => "python3.11",
             Self::Python312 => "python3.12",
             Self::Python313 => "python3.13",
             Self::Python314 => "python3.14",
-            Self::Python36 => "python3.6",
-            Self::Python37 => "python3.7",
-            Self::Python38 => "python3.8",
-            Self::Python39 => "python3.9",
+            Self::Dotnetcore10 => "dotnetcore1.0",
+            Self::Dotnetcore20 => "dotnetcore2.0",
+            Self::Dotnetcore21 => "dotnetcore2.1",
+            Self::Dotnetcore31 => "dotnetcore3.1",
+            Self::Dotnet6 => "dotnet6",
+            Self::Dotnet8 => "dotnet8",
+            Self::Dotnet10 => "dotnet10",
+            Self::Nodejs43edge => "nodejs4.3-edge",
+            Self::Go1x => "go1.x",
             Self::Ruby25 => "ruby2.5",
             Self::Ruby27 => "ruby2.7",
             Self::Ruby32 => "ruby3.2",
             Self::Ruby33 => "ruby3.3",
             Self::Ruby34 => "ruby3.4",
             Self::Ruby40 => "ruby4.0",
+            Self::Provided => "provided",
+            Self::Providedal2 => "provided.al2",
+            Self::Providedal2023 => "provided.al2023",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -8137,21 +8137,10 @@ impl Runtime {
 impl ::std::convert::From<&str> for Runtime {
     fn from(s: &str) -> Self {
         match s {
-            "dotnet10" => Self::Dotnet10,
-            "dotnet6" => Self::Dotnet6,
-            "dotnet8" => Self::Dotnet8,
-            "dotnetcore1.0" => Self::Dotnetcore10,
-            "dotnetcore2.0" => Self::Dotnetcore20,
-            "dotnetcore2.1" => Self::Dotnetcore21,
-            "dotnetcore3.1" => Self::Dotnetcore31,
-            "go1.x" => Self::Go1x,
-            "java11" => Self::Java11,
-            "java17" => Self::Java17,
-            "java21" => Self::Java21,
-            "java25" => Self::Java25,
-            "java8" => Self::Java8,
-            "java8.al2" => Self::Java8al2,
             "nodejs" => Self::Nodejs,
+            "nodejs4.3" => Self::Nodejs43,
+            "nodejs6.10" => Self::Nodejs610,
+            "nodejs8.10" => Self::Nodejs810,
             "nodejs10.x" => Self::Nodejs10x,
             "nodejs12.x" => Self::Nodejs12x,
             "nodejs14.x" => Self::Nodejs14x,
@@ -8160,29 +8149,40 @@ impl ::std::convert::From<&str> for Runtime {
             "nodejs20.x" => Self::Nodejs20x,
             "nodejs22.x" => Self::Nodejs22x,
             "nodejs24.x" => Self::Nodejs24x,
-            "nodejs4.3" => Self::Nodejs43,
-            "nodejs4.3-edge" => Self::Nodejs43edge,
-            "nodejs6.10" => Self::Nodejs610,
-            "nodejs8.10" => Self::Nodejs810,
-            "provided" => Self::Provided,
-            "provided.al2" => Self::Providedal2,
-            "provided.al2023" => Self::Providedal2023,
+            "java8" => Self::Java8,
+            "java8.al2" => Self::Java8al2,
+            "java11" => Self::Java11,
+            "java17" => Self::Java17,
+            "java21" => Self::Java21,
+            "java25" => Self::Java25,
             "python2.7" => Self::Python27,
+            "python3.6" => Self::Python36,
+            "python3.7" => Self::Python37,
+            "python3.8" => Self::Python38,
+            "python3.9" => Self::Python39,
             "python3.10" => Self::Python310,
             "python3.11" => Self::Python311,
             "python3.12" => Self::Python312,
             "python3.13" => Self::Python313,
             "python3.14" => Self::Python314,
-            "python3.6" => Self::Python36,
-            "python3.7" => Self::Python37,
-            "python3.8" => Self::Python38,
-            "python3.9" => Self::Python39,
+            "dotnetcore1.0" => Self::Dotnetcore10,
+            "dotnetcore2.0" => Self::Dotnetcore20,
+            "dotnetcore2.1" => Self::Dotnetcore21,
+            "dotnetcore3.1" => Self::Dotnetcore31,
+            "dotnet6" => Self::Dotnet6,
+            "dotnet8" => Self::Dotnet8,
+            "dotnet10" => Self::Dotnet10,
+            "nodejs4.3-edge" => Self::Nodejs43edge,
+            "go1.x" => Self::Go1x,
             "ruby2.5" => Self::Ruby25,
             "ruby2.7" => Self::Ruby27,
             "ruby3.2" => Self::Ruby32,
             "ruby3.3" => Self::Ruby33,
             "ruby3.4" => Self::Ruby34,
             "ruby4.0" => Self::Ruby40,
+            "provided" => Self::Provided,
+            "provided.al2" => Self::Providedal2,
+            "provided.al2023" => Self::Providedal2023,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -8592,22 +8592,22 @@ impl ::std::fmt::Debug for SnapStart {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum SnapStartApplyOn {
-    /// `None`
-    None,
     /// `PublishedVersions`
     PublishedVersions,
+    /// `None`
+    None,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl SnapStartApplyOn {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["None", "PublishedVersions"];
+    pub const VALUES: &'static [&'static str] = &["PublishedVersions", "None"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::None => "None",
             Self::PublishedVersions => "PublishedVersions",
+            Self::None => "None",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -8616,8 +8616,8 @@ impl SnapStartApplyOn {
 impl ::std::convert::From<&str> for SnapStartApplyOn {
     fn from(s: &str) -> Self {
         match s {
-            "None" => Self::None,
             "PublishedVersions" => Self::PublishedVersions,
+            "None" => Self::None,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -8691,22 +8691,22 @@ impl ::std::error::Error for SnapStartNotReadyException {}
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum SnapStartOptimizationStatus {
-    /// `Off`
-    Off,
     /// `On`
     On,
+    /// `Off`
+    Off,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl SnapStartOptimizationStatus {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Off", "On"];
+    pub const VALUES: &'static [&'static str] = &["On", "Off"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Off => "Off",
             Self::On => "On",
+            Self::Off => "Off",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -8715,8 +8715,8 @@ impl SnapStartOptimizationStatus {
 impl ::std::convert::From<&str> for SnapStartOptimizationStatus {
     fn from(s: &str) -> Self {
         match s {
-            "Off" => Self::Off,
             "On" => Self::On,
+            "Off" => Self::Off,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -8830,20 +8830,20 @@ impl ::std::fmt::Debug for SourceAccessConfiguration {
 pub enum SourceAccessType {
     /// `BASIC_AUTH`
     BasicAuth,
-    /// `CLIENT_CERTIFICATE_TLS_AUTH`
-    ClientCertificateTlsAuth,
-    /// `SASL_SCRAM_256_AUTH`
-    SaslScram256Auth,
-    /// `SASL_SCRAM_512_AUTH`
-    SaslScram512Auth,
-    /// `SERVER_ROOT_CA_CERTIFICATE`
-    ServerRootCaCertificate,
-    /// `VIRTUAL_HOST`
-    VirtualHost,
-    /// `VPC_SECURITY_GROUP`
-    VpcSecurityGroup,
     /// `VPC_SUBNET`
     VpcSubnet,
+    /// `VPC_SECURITY_GROUP`
+    VpcSecurityGroup,
+    /// `SASL_SCRAM_512_AUTH`
+    SaslScram512Auth,
+    /// `SASL_SCRAM_256_AUTH`
+    SaslScram256Auth,
+    /// `VIRTUAL_HOST`
+    VirtualHost,
+    /// `CLIENT_CERTIFICATE_TLS_AUTH`
+    ClientCertificateTlsAuth,
+    /// `SERVER_ROOT_CA_CERTIFICATE`
+    ServerRootCaCertificate,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
@@ -8852,25 +8852,25 @@ impl SourceAccessType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
     pub const VALUES: &'static [&'static str] = &[
         "BASIC_AUTH",
-        "CLIENT_CERTIFICATE_TLS_AUTH",
-        "SASL_SCRAM_256_AUTH",
-        "SASL_SCRAM_512_AUTH",
-        "SERVER_ROOT_CA_CERTIFICATE",
-        "VIRTUAL_HOST",
-        "VPC_SECURITY_GROUP",
         "VPC_SUBNET",
+        "VPC_SECURITY_GROUP",
+        "SASL_SCRAM_512_AUTH",
+        "SASL_SCRAM_256_AUTH",
+        "VIRTUAL_HOST",
+        "CLIENT_CERTIFICATE_TLS_AUTH",
+        "SERVER_ROOT_CA_CERTIFICATE",
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
             Self::BasicAuth => "BASIC_AUTH",
-            Self::ClientCertificateTlsAuth => "CLIENT_CERTIFICATE_TLS_AUTH",
-            Self::SaslScram256Auth => "SASL_SCRAM_256_AUTH",
-            Self::SaslScram512Auth => "SASL_SCRAM_512_AUTH",
-            Self::ServerRootCaCertificate => "SERVER_ROOT_CA_CERTIFICATE",
-            Self::VirtualHost => "VIRTUAL_HOST",
-            Self::VpcSecurityGroup => "VPC_SECURITY_GROUP",
             Self::VpcSubnet => "VPC_SUBNET",
+            Self::VpcSecurityGroup => "VPC_SECURITY_GROUP",
+            Self::SaslScram512Auth => "SASL_SCRAM_512_AUTH",
+            Self::SaslScram256Auth => "SASL_SCRAM_256_AUTH",
+            Self::VirtualHost => "VIRTUAL_HOST",
+            Self::ClientCertificateTlsAuth => "CLIENT_CERTIFICATE_TLS_AUTH",
+            Self::ServerRootCaCertificate => "SERVER_ROOT_CA_CERTIFICATE",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -8880,13 +8880,13 @@ impl ::std::convert::From<&str> for SourceAccessType {
     fn from(s: &str) -> Self {
         match s {
             "BASIC_AUTH" => Self::BasicAuth,
-            "CLIENT_CERTIFICATE_TLS_AUTH" => Self::ClientCertificateTlsAuth,
-            "SASL_SCRAM_256_AUTH" => Self::SaslScram256Auth,
-            "SASL_SCRAM_512_AUTH" => Self::SaslScram512Auth,
-            "SERVER_ROOT_CA_CERTIFICATE" => Self::ServerRootCaCertificate,
-            "VIRTUAL_HOST" => Self::VirtualHost,
-            "VPC_SECURITY_GROUP" => Self::VpcSecurityGroup,
             "VPC_SUBNET" => Self::VpcSubnet,
+            "VPC_SECURITY_GROUP" => Self::VpcSecurityGroup,
+            "SASL_SCRAM_512_AUTH" => Self::SaslScram512Auth,
+            "SASL_SCRAM_256_AUTH" => Self::SaslScram256Auth,
+            "VIRTUAL_HOST" => Self::VirtualHost,
+            "CLIENT_CERTIFICATE_TLS_AUTH" => Self::ClientCertificateTlsAuth,
+            "SERVER_ROOT_CA_CERTIFICATE" => Self::ServerRootCaCertificate,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -8906,22 +8906,22 @@ impl ::std::default::Default for SourceAccessType {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum State {
-    /// `Active`
-    Active,
-    /// `ActiveNonInvocable`
-    ActiveNonInvocable,
-    /// `Deactivated`
-    Deactivated,
-    /// `Deactivating`
-    Deactivating,
-    /// `Deleting`
-    Deleting,
-    /// `Failed`
-    Failed,
-    /// `Inactive`
-    Inactive,
     /// `Pending`
     Pending,
+    /// `Active`
+    Active,
+    /// `Inactive`
+    Inactive,
+    /// `Failed`
+    Failed,
+    /// `Deactivating`
+    Deactivating,
+    /// `Deactivated`
+    Deactivated,
+    /// `ActiveNonInvocable`
+    ActiveNonInvocable,
+    /// `Deleting`
+    Deleting,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
@@ -8929,26 +8929,26 @@ pub enum State {
 impl State {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
     pub const VALUES: &'static [&'static str] = &[
-        "Active",
-        "ActiveNonInvocable",
-        "Deactivated",
-        "Deactivating",
-        "Deleting",
-        "Failed",
-        "Inactive",
         "Pending",
+        "Active",
+        "Inactive",
+        "Failed",
+        "Deactivating",
+        "Deactivated",
+        "ActiveNonInvocable",
+        "Deleting",
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Active => "Active",
-            Self::ActiveNonInvocable => "ActiveNonInvocable",
-            Self::Deactivated => "Deactivated",
-            Self::Deactivating => "Deactivating",
-            Self::Deleting => "Deleting",
-            Self::Failed => "Failed",
-            Self::Inactive => "Inactive",
             Self::Pending => "Pending",
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+            Self::Failed => "Failed",
+            Self::Deactivating => "Deactivating",
+            Self::Deactivated => "Deactivated",
+            Self::ActiveNonInvocable => "ActiveNonInvocable",
+            Self::Deleting => "Deleting",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -8957,14 +8957,14 @@ impl State {
 impl ::std::convert::From<&str> for State {
     fn from(s: &str) -> Self {
         match s {
-            "Active" => Self::Active,
-            "ActiveNonInvocable" => Self::ActiveNonInvocable,
-            "Deactivated" => Self::Deactivated,
-            "Deactivating" => Self::Deactivating,
-            "Deleting" => Self::Deleting,
-            "Failed" => Self::Failed,
-            "Inactive" => Self::Inactive,
             "Pending" => Self::Pending,
+            "Active" => Self::Active,
+            "Inactive" => Self::Inactive,
+            "Failed" => Self::Failed,
+            "Deactivating" => Self::Deactivating,
+            "Deactivated" => Self::Deactivated,
+            "ActiveNonInvocable" => Self::ActiveNonInvocable,
+            "Deleting" => Self::Deleting,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -8984,18 +8984,40 @@ impl ::std::default::Default for State {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum StateReasonCode {
-    /// `CapacityProviderScalingLimitExceeded`
-    CapacityProviderScalingLimitExceeded,
+    /// `Idle`
+    Idle,
     /// `Creating`
     Creating,
+    /// `Restoring`
+    Restoring,
+    /// `EniLimitExceeded`
+    EniLimitExceeded,
+    /// `InsufficientRolePermissions`
+    InsufficientRolePermissions,
+    /// `InvalidConfiguration`
+    InvalidConfiguration,
+    /// `InternalError`
+    InternalError,
+    /// `SubnetOutOfIPAddresses`
+    SubnetOutOfIpAddresses,
+    /// `InvalidSubnet`
+    InvalidSubnet,
+    /// `InvalidSecurityGroup`
+    InvalidSecurityGroup,
+    /// `ImageDeleted`
+    ImageDeleted,
+    /// `ImageAccessDenied`
+    ImageAccessDenied,
+    /// `InvalidImage`
+    InvalidImage,
+    /// `KMSKeyAccessDenied`
+    KmsKeyAccessDenied,
+    /// `KMSKeyNotFound`
+    KmsKeyNotFound,
+    /// `InvalidStateKMSKey`
+    InvalidStateKmsKey,
     /// `DisabledKMSKey`
     DisabledKmsKey,
-    /// `DisallowedByVpcEncryptionControl`
-    DisallowedByVpcEncryptionControl,
-    /// `DrainingDurableExecutions`
-    DrainingDurableExecutions,
-    /// `EC2RequestLimitExceeded`
-    Ec2RequestLimitExceeded,
     /// `EFSIOError`
     EfsioError,
     /// `EFSMountConnectivityError`
@@ -9004,64 +9026,42 @@ pub enum StateReasonCode {
     EfsMountFailure,
     /// `EFSMountTimeout`
     EfsMountTimeout,
-    /// `EniLimitExceeded`
-    EniLimitExceeded,
+    /// `InvalidRuntime`
+    InvalidRuntime,
+    /// `InvalidZipFileException`
+    InvalidZipFileException,
     /// `FunctionError`
     FunctionError,
-    /// `FunctionError.ExtensionInitError`
-    FunctionErrorExtensionInitError,
-    /// `FunctionError.InitResourceExhausted`
-    FunctionErrorInitResourceExhausted,
+    /// `ServiceQuotaExceededException`
+    ServiceQuotaExceededException,
+    /// `VcpuLimitExceeded`
+    VcpuLimitExceeded,
+    /// `CapacityProviderScalingLimitExceeded`
+    CapacityProviderScalingLimitExceeded,
+    /// `InsufficientCapacity`
+    InsufficientCapacity,
+    /// `EC2RequestLimitExceeded`
+    Ec2RequestLimitExceeded,
     /// `FunctionError.InitTimeout`
     FunctionErrorInitTimeout,
+    /// `FunctionError.RuntimeInitError`
+    FunctionErrorRuntimeInitError,
+    /// `FunctionError.ExtensionInitError`
+    FunctionErrorExtensionInitError,
     /// `FunctionError.InvalidEntryPoint`
     FunctionErrorInvalidEntryPoint,
     /// `FunctionError.InvalidWorkingDirectory`
     FunctionErrorInvalidWorkingDirectory,
     /// `FunctionError.PermissionDenied`
     FunctionErrorPermissionDenied,
-    /// `FunctionError.RuntimeInitError`
-    FunctionErrorRuntimeInitError,
     /// `FunctionError.TooManyExtensions`
     FunctionErrorTooManyExtensions,
-    /// `Idle`
-    Idle,
-    /// `ImageAccessDenied`
-    ImageAccessDenied,
-    /// `ImageDeleted`
-    ImageDeleted,
-    /// `InsufficientCapacity`
-    InsufficientCapacity,
-    /// `InsufficientRolePermissions`
-    InsufficientRolePermissions,
-    /// `InternalError`
-    InternalError,
-    /// `InvalidConfiguration`
-    InvalidConfiguration,
-    /// `InvalidImage`
-    InvalidImage,
-    /// `InvalidRuntime`
-    InvalidRuntime,
-    /// `InvalidSecurityGroup`
-    InvalidSecurityGroup,
-    /// `InvalidStateKMSKey`
-    InvalidStateKmsKey,
-    /// `InvalidSubnet`
-    InvalidSubnet,
-    /// `InvalidZipFileException`
-    InvalidZipFileException,
-    /// `KMSKeyAccessDenied`
-    KmsKeyAccessDenied,
-    /// `KMSKeyNotFound`
-    KmsKeyNotFound,
-    /// `Restoring`
-    Restoring,
-    /// `ServiceQuotaExceededException`
-    ServiceQuotaExceededException,
-    /// `SubnetOutOfIPAddresses`
-    SubnetOutOfIpAddresses,
-    /// `VcpuLimitExceeded`
-    VcpuLimitExceeded,
+    /// `FunctionError.InitResourceExhausted`
+    FunctionErrorInitResourceExhausted,
+    /// `DisallowedByVpcEncryptionControl`
+    DisallowedByVpcEncryptionControl,
+    /// `DrainingDurableExecutions`
+    DrainingDurableExecutions,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
@@ -9069,88 +9069,88 @@ pub enum StateReasonCode {
 impl StateReasonCode {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
     pub const VALUES: &'static [&'static str] = &[
-        "CapacityProviderScalingLimitExceeded",
+        "Idle",
         "Creating",
+        "Restoring",
+        "EniLimitExceeded",
+        "InsufficientRolePermissions",
+        "InvalidConfiguration",
+        "InternalError",
+        "SubnetOutOfIPAddresses",
+        "InvalidSubnet",
+        "InvalidSecurityGroup",
+        "ImageDeleted",
+        "ImageAccessDenied",
+        "InvalidImage",
+        "KMSKeyAccessDenied",
+        "KMSKeyNotFound",
+        "InvalidStateKMSKey",
         "DisabledKMSKey",
-        "DisallowedByVpcEncryptionControl",
-        "DrainingDurableExecutions",
-        "EC2RequestLimitExceeded",
         "EFSIOError",
         "EFSMountConnectivityError",
         "EFSMountFailure",
         "EFSMountTimeout",
-        "EniLimitExceeded",
+        "InvalidRuntime",
+        "InvalidZipFileException",
         "FunctionError",
-        "FunctionError.ExtensionInitError",
-        "FunctionError.InitResourceExhausted",
+        "ServiceQuotaExceededException",
+        "VcpuLimitExceeded",
+        "CapacityProviderScalingLimitExceeded",
+        "InsufficientCapacity",
+        "EC2RequestLimitExceeded",
         "FunctionError.InitTimeout",
+        "FunctionError.RuntimeInitError",
+        "FunctionError.ExtensionInitError",
         "FunctionError.InvalidEntryPoint",
         "FunctionError.InvalidWorkingDirectory",
         "FunctionError.PermissionDenied",
-        "FunctionError.RuntimeInitError",
         "FunctionError.TooManyExtensions",
-        "Idle",
-        "ImageAccessDenied",
-        "ImageDeleted",
-        "InsufficientCapacity",
-        "InsufficientRolePermissions",
-        "InternalError",
-        "InvalidConfiguration",
-        "InvalidImage",
-        "InvalidRuntime",
-        "InvalidSecurityGroup",
-        "InvalidStateKMSKey",
-        "InvalidSubnet",
-        "InvalidZipFileException",
-        "KMSKeyAccessDenied",
-        "KMSKeyNotFound",
-        "Restoring",
-        "ServiceQuotaExceededException",
-        "SubnetOutOfIPAddresses",
-        "VcpuLimitExceeded",
+        "FunctionError.InitResourceExhausted",
+        "DisallowedByVpcEncryptionControl",
+        "DrainingDurableExecutions",
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::CapacityProviderScalingLimitExceeded => "CapacityProviderScalingLimitExceeded",
+            Self::Idle => "Idle",
             Self::Creating => "Creating",
+            Self::Restoring => "Restoring",
+            Self::EniLimitExceeded => "EniLimitExceeded",
+            Self::InsufficientRolePermissions => "InsufficientRolePermissions",
+            Self::InvalidConfiguration => "InvalidConfiguration",
+            Self::InternalError => "InternalError",
+            Self::SubnetOutOfIpAddresses => "SubnetOutOfIPAddresses",
+            Self::InvalidSubnet => "InvalidSubnet",
+            Self::InvalidSecurityGroup => "InvalidSecurityGroup",
+            Self::ImageDeleted => "ImageDeleted",
+            Self::ImageAccessDenied => "ImageAccessDenied",
+            Self::InvalidImage => "InvalidImage",
+            Self::KmsKeyAccessDenied => "KMSKeyAccessDenied",
+            Self::KmsKeyNotFound => "KMSKeyNotFound",
+            Self::InvalidStateKmsKey => "InvalidStateKMSKey",
             Self::DisabledKmsKey => "DisabledKMSKey",
-            Self::DisallowedByVpcEncryptionControl => "DisallowedByVpcEncryptionControl",
-            Self::DrainingDurableExecutions => "DrainingDurableExecutions",
-            Self::Ec2RequestLimitExceeded => "EC2RequestLimitExceeded",
             Self::EfsioError => "EFSIOError",
             Self::EfsMountConnectivityError => "EFSMountConnectivityError",
             Self::EfsMountFailure => "EFSMountFailure",
             Self::EfsMountTimeout => "EFSMountTimeout",
-            Self::EniLimitExceeded => "EniLimitExceeded",
+            Self::InvalidRuntime => "InvalidRuntime",
+            Self::InvalidZipFileException => "InvalidZipFileException",
             Self::FunctionError => "FunctionError",
-            Self::FunctionErrorExtensionInitError => "FunctionError.ExtensionInitError",
-            Self::FunctionErrorInitResourceExhausted => "FunctionError.InitResourceExhausted",
+            Self::ServiceQuotaExceededException => "ServiceQuotaExceededException",
+            Self::VcpuLimitExceeded => "VcpuLimitExceeded",
+            Self::CapacityProviderScalingLimitExceeded => "CapacityProviderScalingLimitExceeded",
+            Self::InsufficientCapacity => "InsufficientCapacity",
+            Self::Ec2RequestLimitExceeded => "EC2RequestLimitExceeded",
             Self::FunctionErrorInitTimeout => "FunctionError.InitTimeout",
+            Self::FunctionErrorRuntimeInitError => "FunctionError.RuntimeInitError",
+            Self::FunctionErrorExtensionInitError => "FunctionError.ExtensionInitError",
             Self::FunctionErrorInvalidEntryPoint => "FunctionError.InvalidEntryPoint",
             Self::FunctionErrorInvalidWorkingDirectory => "FunctionError.InvalidWorkingDirectory",
             Self::FunctionErrorPermissionDenied => "FunctionError.PermissionDenied",
-            Self::FunctionErrorRuntimeInitError => "FunctionError.RuntimeInitError",
             Self::FunctionErrorTooManyExtensions => "FunctionError.TooManyExtensions",
-            Self::Idle => "Idle",
-            Self::ImageAccessDenied => "ImageAccessDenied",
-            Self::ImageDeleted => "ImageDeleted",
-            Self::InsufficientCapacity => "InsufficientCapacity",
-            Self::InsufficientRolePermissions => "InsufficientRolePermissions",
-            Self::InternalError => "InternalError",
-            Self::InvalidConfiguration => "InvalidConfiguration",
-            Self::InvalidImage => "InvalidImage",
-            Self::InvalidRuntime => "InvalidRuntime",
-            Self::InvalidSecurityGroup => "InvalidSecurityGroup",
-            Self::InvalidStateKmsKey => "InvalidStateKMSKey",
-            Self::InvalidSubnet => "InvalidSubnet",
-            Self::InvalidZipFileException => "InvalidZipFileException",
-            Self::KmsKeyAccessDenied => "KMSKeyAccessDenied",
-            Self::KmsKeyNotFound => "KMSKeyNotFound",
-            Self::Restoring => "Restoring",
-            Self::ServiceQuotaExceededException => "ServiceQuotaExceededException",
-            Self::SubnetOutOfIpAddresses => "SubnetOutOfIPAddresses",
-            Self::VcpuLimitExceeded => "VcpuLimitExceeded",
+            Self::FunctionErrorInitResourceExhausted => "FunctionError.InitResourceExhausted",
+            Self::DisallowedByVpcEncryptionControl => "DisallowedByVpcEncryptionControl",
+            Self::DrainingDurableExecutions => "DrainingDurableExecutions",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -9159,45 +9159,45 @@ impl StateReasonCode {
 impl ::std::convert::From<&str> for StateReasonCode {
     fn from(s: &str) -> Self {
         match s {
-            "CapacityProviderScalingLimitExceeded" => Self::CapacityProviderScalingLimitExceeded,
+            "Idle" => Self::Idle,
             "Creating" => Self::Creating,
+            "Restoring" => Self::Restoring,
+            "EniLimitExceeded" => Self::EniLimitExceeded,
+            "InsufficientRolePermissions" => Self::InsufficientRolePermissions,
+            "InvalidConfiguration" => Self::InvalidConfiguration,
+            "InternalError" => Self::InternalError,
+            "SubnetOutOfIPAddresses" => Self::SubnetOutOfIpAddresses,
+            "InvalidSubnet" => Self::InvalidSubnet,
+            "InvalidSecurityGroup" => Self::InvalidSecurityGroup,
+            "ImageDeleted" => Self::ImageDeleted,
+            "ImageAccessDenied" => Self::ImageAccessDenied,
+            "InvalidImage" => Self::InvalidImage,
+            "KMSKeyAccessDenied" => Self::KmsKeyAccessDenied,
+            "KMSKeyNotFound" => Self::KmsKeyNotFound,
+            "InvalidStateKMSKey" => Self::InvalidStateKmsKey,
             "DisabledKMSKey" => Self::DisabledKmsKey,
-            "DisallowedByVpcEncryptionControl" => Self::DisallowedByVpcEncryptionControl,
-            "DrainingDurableExecutions" => Self::DrainingDurableExecutions,
-            "EC2RequestLimitExceeded" => Self::Ec2RequestLimitExceeded,
             "EFSIOError" => Self::EfsioError,
             "EFSMountConnectivityError" => Self::EfsMountConnectivityError,
             "EFSMountFailure" => Self::EfsMountFailure,
             "EFSMountTimeout" => Self::EfsMountTimeout,
-            "EniLimitExceeded" => Self::EniLimitExceeded,
+            "InvalidRuntime" => Self::InvalidRuntime,
+            "InvalidZipFileException" => Self::InvalidZipFileException,
             "FunctionError" => Self::FunctionError,
-            "FunctionError.ExtensionInitError" => Self::FunctionErrorExtensionInitError,
-            "FunctionError.InitResourceExhausted" => Self::FunctionErrorInitResourceExhausted,
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException,
+            "VcpuLimitExceeded" => Self::VcpuLimitExceeded,
+            "CapacityProviderScalingLimitExceeded" => Self::CapacityProviderScalingLimitExceeded,
+            "InsufficientCapacity" => Self::InsufficientCapacity,
+            "EC2RequestLimitExceeded" => Self::Ec2RequestLimitExceeded,
             "FunctionError.InitTimeout" => Self::FunctionErrorInitTimeout,
+            "FunctionError.RuntimeInitError" => Self::FunctionErrorRuntimeInitError,
+            "FunctionError.ExtensionInitError" => Self::FunctionErrorExtensionInitError,
             "FunctionError.InvalidEntryPoint" => Self::FunctionErrorInvalidEntryPoint,
             "FunctionError.InvalidWorkingDirectory" => Self::FunctionErrorInvalidWorkingDirectory,
             "FunctionError.PermissionDenied" => Self::FunctionErrorPermissionDenied,
-            "FunctionError.RuntimeInitError" => Self::FunctionErrorRuntimeInitError,
             "FunctionError.TooManyExtensions" => Self::FunctionErrorTooManyExtensions,
-            "Idle" => Self::Idle,
-            "ImageAccessDenied" => Self::ImageAccessDenied,
-            "ImageDeleted" => Self::ImageDeleted,
-            "InsufficientCapacity" => Self::InsufficientCapacity,
-            "InsufficientRolePermissions" => Self::InsufficientRolePermissions,
-            "InternalError" => Self::InternalError,
-            "InvalidConfiguration" => Self::InvalidConfiguration,
-            "InvalidImage" => Self::InvalidImage,
-            "InvalidRuntime" => Self::InvalidRuntime,
-            "InvalidSecurityGroup" => Self::InvalidSecurityGroup,
-            "InvalidStateKMSKey" => Self::InvalidStateKmsKey,
-            "InvalidSubnet" => Self::InvalidSubnet,
-            "InvalidZipFileException" => Self::InvalidZipFileException,
-            "KMSKeyAccessDenied" => Self::KmsKeyAccessDenied,
-            "KMSKeyNotFound" => Self::KmsKeyNotFound,
-            "Restoring" => Self::Restoring,
-            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException,
-            "SubnetOutOfIPAddresses" => Self::SubnetOutOfIpAddresses,
-            "VcpuLimitExceeded" => Self::VcpuLimitExceeded,
+            "FunctionError.InitResourceExhausted" => Self::FunctionErrorInitResourceExhausted,
+            "DisallowedByVpcEncryptionControl" => Self::DisallowedByVpcEncryptionControl,
+            "DrainingDurableExecutions" => Self::DrainingDurableExecutions,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -9518,18 +9518,18 @@ impl ::std::default::Default for TenantIsolationMode {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum ThrottleReason {
-    /// `CallerRateLimitExceeded`
-    CallerRateLimitExceeded,
     /// `ConcurrentInvocationLimitExceeded`
     ConcurrentInvocationLimitExceeded,
-    /// `ConcurrentSnapshotCreateLimitExceeded`
-    ConcurrentSnapshotCreateLimitExceeded,
     /// `FunctionInvocationRateLimitExceeded`
     FunctionInvocationRateLimitExceeded,
     /// `ReservedFunctionConcurrentInvocationLimitExceeded`
     ReservedFunctionConcurrentInvocationLimitExceeded,
     /// `ReservedFunctionInvocationRateLimitExceeded`
     ReservedFunctionInvocationRateLimitExceeded,
+    /// `CallerRateLimitExceeded`
+    CallerRateLimitExceeded,
+    /// `ConcurrentSnapshotCreateLimitExceeded`
+    ConcurrentSnapshotCreateLimitExceeded,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
@@ -9537,24 +9537,24 @@ pub enum ThrottleReason {
 impl ThrottleReason {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
     pub const VALUES: &'static [&'static str] = &[
-        "CallerRateLimitExceeded",
         "ConcurrentInvocationLimitExceeded",
-        "ConcurrentSnapshotCreateLimitExceeded",
         "FunctionInvocationRateLimitExceeded",
         "ReservedFunctionConcurrentInvocationLimitExceeded",
         "ReservedFunctionInvocationRateLimitExceeded",
+        "CallerRateLimitExceeded",
+        "ConcurrentSnapshotCreateLimitExceeded",
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::CallerRateLimitExceeded => "CallerRateLimitExceeded",
             Self::ConcurrentInvocationLimitExceeded => "ConcurrentInvocationLimitExceeded",
-            Self::ConcurrentSnapshotCreateLimitExceeded => "ConcurrentSnapshotCreateLimitExceeded",
             Self::FunctionInvocationRateLimitExceeded => "FunctionInvocationRateLimitExceeded",
             Self::ReservedFunctionConcurrentInvocationLimitExceeded => {
                 "ReservedFunctionConcurrentInvocationLimitExceeded"
             }
             Self::ReservedFunctionInvocationRateLimitExceeded => "ReservedFunctionInvocationRateLimitExceeded",
+            Self::CallerRateLimitExceeded => "CallerRateLimitExceeded",
+            Self::ConcurrentSnapshotCreateLimitExceeded => "ConcurrentSnapshotCreateLimitExceeded",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -9563,14 +9563,14 @@ impl ThrottleReason {
 impl ::std::convert::From<&str> for ThrottleReason {
     fn from(s: &str) -> Self {
         match s {
-            "CallerRateLimitExceeded" => Self::CallerRateLimitExceeded,
             "ConcurrentInvocationLimitExceeded" => Self::ConcurrentInvocationLimitExceeded,
-            "ConcurrentSnapshotCreateLimitExceeded" => Self::ConcurrentSnapshotCreateLimitExceeded,
             "FunctionInvocationRateLimitExceeded" => Self::FunctionInvocationRateLimitExceeded,
             "ReservedFunctionConcurrentInvocationLimitExceeded" => {
                 Self::ReservedFunctionConcurrentInvocationLimitExceeded
             }
             "ReservedFunctionInvocationRateLimitExceeded" => Self::ReservedFunctionInvocationRateLimitExceeded,
+            "CallerRateLimitExceeded" => Self::CallerRateLimitExceeded,
+            "ConcurrentSnapshotCreateLimitExceeded" => Self::ConcurrentSnapshotCreateLimitExceeded,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -10149,23 +10149,23 @@ impl ::std::fmt::Debug for UpdateFunctionUrlConfigResponse {
 pub enum UpdateRuntimeOn {
     /// `Auto`
     Auto,
-    /// `FunctionUpdate`
-    FunctionUpdate,
     /// `Manual`
     Manual,
+    /// `FunctionUpdate`
+    FunctionUpdate,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl UpdateRuntimeOn {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Auto", "FunctionUpdate", "Manual"];
+    pub const VALUES: &'static [&'static str] = &["Auto", "Manual", "FunctionUpdate"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "Auto",
-            Self::FunctionUpdate => "FunctionUpdate",
             Self::Manual => "Manual",
+            Self::FunctionUpdate => "FunctionUpdate",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -10175,8 +10175,8 @@ impl ::std::convert::From<&str> for UpdateRuntimeOn {
     fn from(s: &str) -> Self {
         match s {
             "Auto" => Self::Auto,
-            "FunctionUpdate" => Self::FunctionUpdate,
             "Manual" => Self::Manual,
+            "FunctionUpdate" => Self::FunctionUpdate,
             other => Self::Unknown(other.to_string()),
         }
     }

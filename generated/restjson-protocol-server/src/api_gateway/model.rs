@@ -6,22 +6,22 @@ use smithy_server_runtime as rt;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum ApiKeySourceType {
-    /// `AUTHORIZER`
-    Authorizer,
     /// `HEADER`
     Header,
+    /// `AUTHORIZER`
+    Authorizer,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl ApiKeySourceType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["AUTHORIZER", "HEADER"];
+    pub const VALUES: &'static [&'static str] = &["HEADER", "AUTHORIZER"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Authorizer => "AUTHORIZER",
             Self::Header => "HEADER",
+            Self::Authorizer => "AUTHORIZER",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -30,8 +30,8 @@ impl ApiKeySourceType {
 impl ::std::convert::From<&str> for ApiKeySourceType {
     fn from(s: &str) -> Self {
         match s {
-            "AUTHORIZER" => Self::Authorizer,
             "HEADER" => Self::Header,
+            "AUTHORIZER" => Self::Authorizer,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -90,25 +90,25 @@ impl ::std::fmt::Debug for EndpointConfiguration {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum EndpointType {
+    /// `REGIONAL`
+    Regional,
     /// `EDGE`
     Edge,
     /// `PRIVATE`
     Private,
-    /// `REGIONAL`
-    Regional,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl EndpointType {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["EDGE", "PRIVATE", "REGIONAL"];
+    pub const VALUES: &'static [&'static str] = &["REGIONAL", "EDGE", "PRIVATE"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::Regional => "REGIONAL",
             Self::Edge => "EDGE",
             Self::Private => "PRIVATE",
-            Self::Regional => "REGIONAL",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -117,9 +117,9 @@ impl EndpointType {
 impl ::std::convert::From<&str> for EndpointType {
     fn from(s: &str) -> Self {
         match s {
+            "REGIONAL" => Self::Regional,
             "EDGE" => Self::Edge,
             "PRIVATE" => Self::Private,
-            "REGIONAL" => Self::Regional,
             other => Self::Unknown(other.to_string()),
         }
     }

@@ -541,12 +541,12 @@ impl ::std::fmt::Debug for Farewell {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum FooEnum {
-    /// `Bar`
-    Bar,
-    /// `Baz`
-    Baz,
     /// `Foo`
     Foo,
+    /// `Baz`
+    Baz,
+    /// `Bar`
+    Bar,
     /// `1`
     One,
     /// `0`
@@ -557,13 +557,13 @@ pub enum FooEnum {
 
 impl FooEnum {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["Bar", "Baz", "Foo", "1", "0"];
+    pub const VALUES: &'static [&'static str] = &["Foo", "Baz", "Bar", "1", "0"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Bar => "Bar",
-            Self::Baz => "Baz",
             Self::Foo => "Foo",
+            Self::Baz => "Baz",
+            Self::Bar => "Bar",
             Self::One => "1",
             Self::Zero => "0",
             Self::Unknown(s) => s.as_str(),
@@ -574,9 +574,9 @@ impl FooEnum {
 impl ::std::convert::From<&str> for FooEnum {
     fn from(s: &str) -> Self {
         match s {
-            "Bar" => Self::Bar,
-            "Baz" => Self::Baz,
             "Foo" => Self::Foo,
+            "Baz" => Self::Baz,
+            "Bar" => Self::Bar,
             "1" => Self::One,
             "0" => Self::Zero,
             other => Self::Unknown(other.to_string()),
@@ -2608,25 +2608,25 @@ impl ::std::fmt::Debug for TestConfig {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum TestEnum {
+    /// `FOO`
+    Foo,
     /// `BAR`
     Bar,
     /// `BAZ`
     Baz,
-    /// `FOO`
-    Foo,
     /// A value outside the model's set; requests carrying one are rejected by validation.
     Unknown(::std::string::String),
 }
 
 impl TestEnum {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["BAR", "BAZ", "FOO"];
+    pub const VALUES: &'static [&'static str] = &["FOO", "BAR", "BAZ"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::Foo => "FOO",
             Self::Bar => "BAR",
             Self::Baz => "BAZ",
-            Self::Foo => "FOO",
             Self::Unknown(s) => s.as_str(),
         }
     }
@@ -2635,9 +2635,9 @@ impl TestEnum {
 impl ::std::convert::From<&str> for TestEnum {
     fn from(s: &str) -> Self {
         match s {
+            "FOO" => Self::Foo,
             "BAR" => Self::Bar,
             "BAZ" => Self::Baz,
-            "FOO" => Self::Foo,
             other => Self::Unknown(other.to_string()),
         }
     }

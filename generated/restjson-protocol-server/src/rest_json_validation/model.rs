@@ -128,12 +128,12 @@ impl ::std::fmt::Debug for EnumUnion {
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum FooEnum {
-    /// `Bar`
-    Bar,
-    /// `Baz`
-    Baz,
     /// `Foo`
     Foo,
+    /// `Baz`
+    Baz,
+    /// `Bar`
+    Bar,
     /// `1`
     One,
     /// `0`
@@ -148,9 +148,9 @@ impl FooEnum {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Bar => "Bar",
-            Self::Baz => "Baz",
             Self::Foo => "Foo",
+            Self::Baz => "Baz",
+            Self::Bar => "Bar",
             Self::One => "1",
             Self::Zero => "0",
             Self::Unknown(s) => s.as_str(),
@@ -161,9 +161,9 @@ impl FooEnum {
 impl ::std::convert::From<&str> for FooEnum {
     fn from(s: &str) -> Self {
         match s {
-            "Bar" => Self::Bar,
-            "Baz" => Self::Baz,
             "Foo" => Self::Foo,
+            "Baz" => Self::Baz,
+            "Bar" => Self::Bar,
             "1" => Self::One,
             "0" => Self::Zero,
             other => Self::Unknown(other.to_string()),

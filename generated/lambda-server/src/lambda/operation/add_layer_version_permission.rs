@@ -46,7 +46,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^lambda:GetLayerVersion$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^lambda:GetLayerVersion$");
+                        val.pattern(x, &RE, "lambda:GetLayerVersion");
                     }
                 }
                 val.leave();
@@ -71,7 +71,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$");
+                val.pattern(xr, &RE, "(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+");
             }
             val.leave();
             x
@@ -88,7 +88,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^o-[a-z0-9]{10,32}$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^o-[a-z0-9]{10,32}$");
+                        val.pattern(x, &RE, "o-[a-z0-9]{10,32}");
                     }
                 }
                 val.leave();
@@ -110,7 +110,7 @@ where
                             rt::regex::Regex::new("^\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root$");
+                        val.pattern(x, &RE, "\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root");
                     }
                 }
                 val.leave();
@@ -146,7 +146,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^([a-zA-Z0-9-_]+)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^([a-zA-Z0-9-_]+)$");
+                        val.pattern(x, &RE, "([a-zA-Z0-9-_]+)");
                     }
                 }
                 val.leave();

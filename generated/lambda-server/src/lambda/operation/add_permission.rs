@@ -47,7 +47,7 @@ where
                             rt::regex::Regex::new("^(lambda:[*]|lambda:[a-zA-Z]+|[*])$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(lambda:[*]|lambda:[a-zA-Z]+|[*])$");
+                        val.pattern(x, &RE, "(lambda:[*]|lambda:[a-zA-Z]+|[*])");
                     }
                 }
                 val.leave();
@@ -71,7 +71,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[a-zA-Z0-9._\\-]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[a-zA-Z0-9._\\-]+$");
+                        val.pattern(x, &RE, "[a-zA-Z0-9._\\-]+");
                     }
                 }
                 val.leave();
@@ -93,7 +93,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$");
+                val.pattern(xr, &RE, "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?");
             }
             val.leave();
             x
@@ -137,7 +137,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[^\\s]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[^\\s]+$");
+                        val.pattern(x, &RE, "[^\\s]+");
                     }
                 }
                 val.leave();
@@ -161,7 +161,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^o-[a-z0-9]{10,32}$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^o-[a-z0-9]{10,32}$");
+                        val.pattern(x, &RE, "o-[a-z0-9]{10,32}");
                     }
                 }
                 val.leave();
@@ -184,7 +184,7 @@ where
                         rt::regex::Regex::new("^\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+$")
                             .expect("pattern checked by codegen")
                     });
-                    val.pattern(xr, &RE, "^\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+$");
+                    val.pattern(xr, &RE, "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+");
                 }
                 val.leave();
                 x
@@ -215,7 +215,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^\\d{12}$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^\\d{12}$");
+                        val.pattern(x, &RE, "\\d{12}");
                     }
                 }
                 val.leave();
@@ -236,7 +236,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$");
+                        val.pattern(x, &RE, "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
                     }
                 }
                 val.leave();
@@ -257,7 +257,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^([a-zA-Z0-9-_]+)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^([a-zA-Z0-9-_]+)$");
+                        val.pattern(x, &RE, "([a-zA-Z0-9-_]+)");
                     }
                 }
                 val.leave();

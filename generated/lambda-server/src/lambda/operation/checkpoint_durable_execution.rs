@@ -47,7 +47,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[A-Za-z0-9+/]+={0,2}$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[A-Za-z0-9+/]+={0,2}$");
+                        val.pattern(x, &RE, "[A-Za-z0-9+/]+={0,2}");
                     }
                 }
                 val.leave();
@@ -71,7 +71,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[\\x21-\\x7E]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[\\x21-\\x7E]+$");
+                        val.pattern(x, &RE, "[\\x21-\\x7E]+");
                     }
                 }
                 val.leave();
@@ -93,7 +93,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)$");
+                val.pattern(xr, &RE, "arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)");
             }
             val.leave();
             x

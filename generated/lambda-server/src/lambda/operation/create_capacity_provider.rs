@@ -47,7 +47,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$");
+                        val.pattern(x, &RE, "(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+");
                     }
                 }
                 val.leave();
@@ -96,7 +96,7 @@ where
                             rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*$");
+                        val.pattern(x, &RE, "arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*");
                     }
                 }
                 val.leave();

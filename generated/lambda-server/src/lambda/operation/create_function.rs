@@ -89,7 +89,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}$");
+                        val.pattern(x, &RE, "arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}");
                     }
                 }
                 val.leave();
@@ -188,7 +188,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
+                        val.pattern(x, &RE, "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
                     }
                 }
                 val.leave();
@@ -212,7 +212,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[^\\s]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[^\\s]+$");
+                        val.pattern(x, &RE, "[^\\s]+");
                     }
                 }
                 val.leave();
@@ -246,7 +246,7 @@ where
                             rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+                        val.pattern(x, &RE, "(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
                     }
                 }
                 val.leave();
@@ -353,7 +353,7 @@ where
                         val.pattern(
                             x,
                             &RE,
-                            "^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
+                            "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
                         );
                     }
                 }

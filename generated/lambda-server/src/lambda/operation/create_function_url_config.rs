@@ -79,7 +79,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]{1,64})(:((?!\\d+$)[0-9a-zA-Z-_]+))?$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]{1,64})(:((?!\\d+$)[0-9a-zA-Z-_]+))?$");
+                val.pattern(xr, &RE, "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]{1,64})(:((?!\\d+$)[0-9a-zA-Z-_]+))?");
             }
             val.leave();
             x
@@ -112,7 +112,7 @@ where
                     static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                         rt::regex::Regex::new("^((?!^\\d+$)^[0-9a-zA-Z-_]+$)$").expect("pattern checked by codegen")
                     });
-                    val.pattern(xr, &RE, "^((?!^\\d+$)^[0-9a-zA-Z-_]+$)$");
+                    val.pattern(xr, &RE, "((?!^\\d+$)^[0-9a-zA-Z-_]+$)");
                 }
                 val.leave();
                 x

@@ -44,7 +44,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
+                val.pattern(xr, &RE, "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
             }
             val.leave();
             x
@@ -62,7 +62,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$");
+                val.pattern(xr, &RE, "(?!^[0-9]+$)([a-zA-Z0-9-_]+)");
             }
             val.leave();
             x

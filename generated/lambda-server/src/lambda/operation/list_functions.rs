@@ -75,7 +75,7 @@ where
                         rt::regex::Regex::new("^ALL|(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}$")
                             .expect("pattern checked by codegen")
                     });
-                    val.pattern(xr, &RE, "^ALL|(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}$");
+                    val.pattern(xr, &RE, "ALL|(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}");
                 }
                 val.leave();
                 x

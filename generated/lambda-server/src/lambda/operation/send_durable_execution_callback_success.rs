@@ -44,7 +44,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^[A-Za-z0-9+/]+={0,2}$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^[A-Za-z0-9+/]+={0,2}$");
+                val.pattern(xr, &RE, "[A-Za-z0-9+/]+={0,2}");
             }
             val.leave();
             x

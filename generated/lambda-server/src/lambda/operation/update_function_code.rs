@@ -75,7 +75,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
+                val.pattern(xr, &RE, "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
             }
             val.leave();
             x
@@ -144,7 +144,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[0-9A-Za-z\\.\\-_]*(?<!\\.)$");
+                        val.pattern(x, &RE, "[0-9A-Za-z\\.\\-_]*(?<!\\.)");
                     }
                 }
                 val.leave();
@@ -165,7 +165,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^.*$");
+                        val.pattern(x, &RE, ".*");
                     }
                 }
                 val.leave();
@@ -186,7 +186,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^.*$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^.*$");
+                        val.pattern(x, &RE, ".*");
                     }
                 }
                 val.leave();
@@ -208,7 +208,7 @@ where
                             rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+                        val.pattern(x, &RE, "(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
                     }
                 }
                 val.leave();

@@ -138,7 +138,7 @@ where
                 static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$").expect("pattern checked by codegen")
                 });
-                val.pattern(xr, &RE, "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$");
+                val.pattern(xr, &RE, "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
             }
             val.leave();
             x
@@ -155,7 +155,7 @@ where
                         static RE: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                             rt::regex::Regex::new("^[^\\s]+$").expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^[^\\s]+$");
+                        val.pattern(x, &RE, "[^\\s]+");
                     }
                 }
                 val.leave();
@@ -189,7 +189,7 @@ where
                             rt::regex::Regex::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$")
                                 .expect("pattern checked by codegen")
                         });
-                        val.pattern(x, &RE, "^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+                        val.pattern(x, &RE, "(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
                     }
                 }
                 val.leave();
@@ -265,7 +265,7 @@ where
                         val.pattern(
                             x,
                             &RE,
-                            "^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
+                            "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
                         );
                     }
                 }
