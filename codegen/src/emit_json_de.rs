@@ -38,7 +38,14 @@ pub fn de_expr(g: &Gen, m: Option<&Member>, target: &str, v: &str) -> String {
 /// `DeResult<T>` where T is the member's (unwrapped) type, constraints checked.
 pub fn read_member_value(g: &Gen, owner: &Shape, m: &Member, v: &str, seg: &str) -> String {
     let read = de_expr(g, Some(m), &m.target, v);
-    let check = if g.shape(&m.target).kind == Kind::Enum {
+    let handler_checked = g
+        .cfg
+        .handler_checked_enums
+        .iter()
+        .any(|(shape, member)| *shape == owner.id && *member == m.name);
+    let check = if handler_checked {
+        String::new()
+    } else if g.shape(&m.target).kind == Kind::Enum {
         // An enum's only check is for an unknown value: one pattern reaches it.
         let t = g.rust_type(&m.target);
         format!("if let Ok({t}::Unknown(s)) = &r {{ val.enum_value(s, {t}::VALUES); }}\n")

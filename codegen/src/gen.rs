@@ -27,6 +27,9 @@ pub struct ServiceConfig {
     pub error_type_field: bool,
     /// Whether a request with no `Content-Type` may still carry a JSON body (AWS services accept it).
     pub lenient_content_type: bool,
+    /// Enum members (`structure shape id`, `member name`) whose unknown values the wire layer hands
+    /// to the handler instead of refusing them: values the service checks with rules of its own.
+    pub handler_checked_enums: &'static [(&'static str, &'static str)],
 }
 
 pub struct Gen<'m> {

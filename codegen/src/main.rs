@@ -52,6 +52,12 @@ fn targets() -> Vec<Target> {
                 serialization_error: "InvalidRequestContentException",
                 error_type_field: true,
                 lenient_content_type: true,
+                // Lambda checks `Runtime` itself, against the runtimes that can still be created, with
+                // a message of its own (not the model's enum list).
+                handler_checked_enums: &[
+                    ("com.amazonaws.lambda#CreateFunctionRequest", "Runtime"),
+                    ("com.amazonaws.lambda#UpdateFunctionConfigurationRequest", "Runtime"),
+                ],
             }],
         },
         Target {
@@ -67,6 +73,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    handler_checked_enums: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.glacier#Glacier",
@@ -76,6 +83,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    handler_checked_enums: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.apigateway#BackplaneControlService",
@@ -85,6 +93,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    handler_checked_enums: &[],
                 },
                 ServiceConfig {
                     service: model::SYNTHETIC_SERVICE,
@@ -94,6 +103,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    handler_checked_enums: &[],
                 },
                 ServiceConfig {
                     service: "aws.protocoltests.restjson.validation#RestJsonValidation",
@@ -103,6 +113,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    handler_checked_enums: &[],
                 },
             ],
         },

@@ -372,9 +372,6 @@ where
             {
                 val.enter(PathSeg::Member("Runtime"));
                 let r = rt::json_de::string(v).map(|s| crate::lambda::model::Runtime::from(s.as_str()));
-                if let Ok(crate::lambda::model::Runtime::Unknown(s)) = &r {
-                    val.enum_value(s, crate::lambda::model::Runtime::VALUES);
-                }
                 val.leave();
                 r
             },
