@@ -298,7 +298,8 @@ pub async fn create_function(
         state: Some(m::State::Pending),
         state_reason: Some("The function is being created.".into()),
         state_reason_code: Some(m::StateReasonCode::Creating),
-        last_update_status: Some(m::LastUpdateStatus::Successful),
+        // AWS's create answer has no `LastUpdateStatus`; it appears (`Successful`) once Active.
+        last_update_status: None,
         file_system_configs: input.file_system_configs,
         package_type: Some(package_type),
         image_config_response: input.image_config.map(|c| m::ImageConfigResponse {
