@@ -5,7 +5,9 @@
 mod common;
 
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{FunctionCode, LastUpdateStatus, PackageType, Runtime, State, StateReasonCode};
+use aws_sdk_lambda::types::{
+    FunctionCode, FunctionVersion, LastUpdateStatus, PackageType, Runtime, State, StateReasonCode,
+};
 use common::*;
 use http_body_util::BodyExt;
 
@@ -290,4 +292,45 @@ async fn versions_published_during_an_update_start_pending() {
     assert_eq!(created.version(), Some("1"));
     assert_eq!(created.state(), Some(&State::Pending));
     assert_eq!(created.last_update_status(), None);
+}
+
+// ---- Rule 11: qualified `$LATEST` ARNs in version listings ----
+
+#[tokio::test]
+async fn version_listings_qualify_latest() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    create_echo(&c, "ls-a").await;
+    c.publish_version().function_name("ls-a").send().await.unwrap();
+    let base = "arn:aws:lambda:us-east-1:000000000000:function:ls-a";
+
+    let versions = c
+        .list_versions_by_function()
+        .function_name("ls-a")
+        .send()
+        .await
+        .unwrap();
+    let arns: Vec<&str> = versions.versions().iter().filter_map(|v| v.function_arn()).collect();
+    assert_eq!(arns, vec![format!("{base}:$LATEST"), format!("{base}:1")]);
+
+    let all = c
+        .list_functions()
+        .function_version(FunctionVersion::All)
+        .send()
+        .await
+        .unwrap();
+    let arns: Vec<&str> = all.functions().iter().filter_map(|v| v.function_arn()).collect();
+    assert_eq!(arns, vec![format!("{base}:$LATEST"), format!("{base}:1")]);
+
+    // Without FunctionVersion=ALL, ListFunctions gives the unqualified ARN; so do the reads.
+    let plain = c.list_functions().send().await.unwrap();
+    let arns: Vec<&str> = plain.functions().iter().filter_map(|v| v.function_arn()).collect();
+    assert_eq!(arns, vec![base]);
+    let got = c
+        .get_function_configuration()
+        .function_name("ls-a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.function_arn(), Some(base));
 }

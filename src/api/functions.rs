@@ -450,7 +450,11 @@ pub async fn list_functions(
         .state(move |s| {
             let mut out = Vec::new();
             for f in s.functions.by_name.values() {
-                out.push(f.latest.config.clone());
+                if all {
+                    out.push(qualified_latest(&f.latest.config));
+                } else {
+                    out.push(f.latest.config.clone());
+                }
                 if all {
                     out.extend(f.versions.values().map(|v| v.config.clone()));
                 }
@@ -473,6 +477,15 @@ pub async fn list_functions(
         functions: Some(page),
         next_marker: next,
     })
+}
+
+/// `$LATEST` as the version listings show it: its ARN qualified (`…:function:<name>:$LATEST`).
+pub fn qualified_latest(c: &m::FunctionConfiguration) -> m::FunctionConfiguration {
+    let mut c = c.clone();
+    if let Some(arn) = c.function_arn.as_mut() {
+        arn.push_str(":$LATEST");
+    }
+    c
 }
 
 pub async fn delete_function(
