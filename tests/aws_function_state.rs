@@ -334,3 +334,99 @@ async fn version_listings_qualify_latest() {
         .unwrap();
     assert_eq!(got.function_arn(), Some(base));
 }
+
+// ---- Rule 12: `Type` in error bodies only where AWS's bodies have it ----
+
+#[tokio::test]
+async fn error_bodies_carry_type_only_where_aws_does() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    create_echo(&c, "eb").await;
+    c.publish_version().function_name("eb").send().await.unwrap();
+    let csc = "arn:aws:lambda:us-east-1:000000000000:code-signing-config:csc-0123456789abcdef0";
+    // (what, method, path, body, status, code, exact body)
+    let cases: Vec<(&str, &str, String, serde_json::Value, u16, &str, serde_json::Value)> = vec![
+        (
+            "CreateAlias routing from $LATEST",
+            "POST",
+            "/2015-03-31/functions/eb/aliases".into(),
+            serde_json::json!({"Name": "live", "FunctionVersion": "$LATEST",
+                "RoutingConfig": {"AdditionalVersionWeights": {"1": 0.5}}}),
+            400,
+            "InvalidParameterValueException",
+            serde_json::json!({"message": "$LATEST is not supported for an alias pointing to more than 1 version"}),
+        ),
+        (
+            "PutFunctionConcurrency below the unreserved minimum",
+            "PUT",
+            "/2017-10-31/functions/eb/concurrency".into(),
+            serde_json::json!({"ReservedConcurrentExecutions": 950}),
+            400,
+            "InvalidParameterValueException",
+            serde_json::json!({"message": "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]."}),
+        ),
+        (
+            "PutProvisionedConcurrencyConfig below the unreserved minimum",
+            "PUT",
+            "/2019-09-30/functions/eb/provisioned-concurrency?Qualifier=1".into(),
+            serde_json::json!({"ProvisionedConcurrentExecutions": 950}),
+            400,
+            "InvalidParameterValueException",
+            serde_json::json!({"message": "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]."}),
+        ),
+        (
+            "GetCodeSigningConfig of a missing config",
+            "GET",
+            format!("/2020-04-22/code-signing-configs/{csc}"),
+            serde_json::Value::Null,
+            404,
+            "ResourceNotFoundException",
+            serde_json::Value::Null,
+        ),
+        (
+            "PutFunctionCodeSigningConfig with a missing config (Type kept, recorded)",
+            "PUT",
+            "/2020-06-30/functions/eb/code-signing-config".into(),
+            serde_json::json!({"CodeSigningConfigArn": csc}),
+            404,
+            "CodeSigningConfigNotFoundException",
+            serde_json::json!({"Type": "User", "Message": format!("The code signing configuration cannot be found. Check that the provided configuration is not deleted: {csc}.")}),
+        ),
+        (
+            "GetFunction of a missing function (Type kept)",
+            "GET",
+            "/2015-03-31/functions/nope".into(),
+            serde_json::Value::Null,
+            404,
+            "ResourceNotFoundException",
+            serde_json::json!({"Type": "User", "Message": "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"}),
+        ),
+        (
+            "PublishVersion with a stale revision (Type kept)",
+            "POST",
+            "/2015-03-31/functions/eb/versions".into(),
+            serde_json::json!({"RevisionId": "stale"}),
+            412,
+            "PreconditionFailedException",
+            serde_json::json!({"Type": "User", "message": "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"}),
+        ),
+    ];
+    for (what, method, path, body, status, code, expected) in cases {
+        let bytes = if body.is_null() {
+            Vec::new()
+        } else {
+            body.to_string().into_bytes()
+        };
+        let (got_status, got_code, got) = raw(&server, method, &path, bytes).await;
+        assert_eq!(got_status, status, "{what}: {got}");
+        assert_eq!(got_code, code, "{what}");
+        if expected.is_null() {
+            // The wording is another rule's; the shape is this one's: a message and no `Type`.
+            let obj = got.as_object().expect("object");
+            assert!(!obj.contains_key("Type"), "{what}: {got}");
+            assert!(obj.contains_key("Message"), "{what}: {got}");
+        } else {
+            assert_eq!(got, expected, "{what}");
+        }
+    }
+}

@@ -17,7 +17,7 @@ fn new_config_id() -> String {
 }
 
 fn not_found(arn: &str) -> ServiceError {
-    errors::not_found(format!("Code signing configuration not found: {arn}"))
+    errors::not_found_untyped(format!("Code signing configuration not found: {arn}"))
 }
 
 fn policies(given: Option<m::CodeSigningPolicies>) -> m::CodeSigningPolicies {
