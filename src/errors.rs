@@ -52,7 +52,7 @@ macro_rules! untyped_error {
 
 // The errors whose AWS bodies carry no `Type` (recorded): only the message.
 untyped_error! {
-    /// 413 `RequestTooLargeException`, without `Type`.
+    /// 413 `RequestEntityTooLargeException` (modelled as `RequestTooLargeException`), without `Type`.
     request_too_large => RequestTooLargeException,
     /// 400 `InvalidParameterValueException` without `Type`, as AWS answers some (concurrency limits,
     /// routing to `$LATEST`).

@@ -335,6 +335,83 @@ async fn version_listings_qualify_latest() {
     assert_eq!(got.function_arn(), Some(base));
 }
 
+// ---- Rule 7: size limits answer 413 RequestEntityTooLargeException ----
+
+/// A JSON body with a base64 `ZipFile` of `zip_len` bytes (not a real zip: the size is checked
+/// first), for each upload operation.
+fn upload_body(op: &str, zip_len: usize) -> Vec<u8> {
+    use base64::Engine;
+    let zip = base64::engine::general_purpose::STANDARD.encode(vec![b'z'; zip_len]);
+    let v = match op {
+        "CreateFunction" => serde_json::json!({
+            "FunctionName": "big", "Runtime": "python3.12", "Role": ROLE, "Handler": "app.handler",
+            "Code": {"ZipFile": zip},
+        }),
+        "UpdateFunctionCode" => serde_json::json!({"ZipFile": zip}),
+        _ => serde_json::json!({"Content": {"ZipFile": zip}}),
+    };
+    v.to_string().into_bytes()
+}
+
+const UPLOADS: &[(&str, &str, &str)] = &[
+    ("CreateFunction", "POST", "/2015-03-31/functions"),
+    ("UpdateFunctionCode", "PUT", "/2015-03-31/functions/target/code"),
+    ("PublishLayerVersion", "POST", "/2018-10-31/layers/big-layer/versions"),
+];
+
+#[tokio::test]
+async fn oversized_upload_requests_answer_413_with_the_operation() {
+    let server = Server::start(&[]);
+    create_echo(&server.client(), "target").await;
+    for (op, method, path) in UPLOADS {
+        // One byte over AWS's limit for the whole request.
+        let mut body = upload_body(op, 10);
+        body.resize(70_167_212, b' ');
+        let (status, code, json) = raw(&server, method, path, body).await;
+        assert_eq!(status, 413, "{op}");
+        assert_eq!(code, "RequestEntityTooLargeException", "{op}");
+        assert_eq!(
+            json,
+            serde_json::json!({"message": format!("Request must be smaller than 70167211 bytes for the {op} operation")}),
+            "{op}: no Type in AWS's 413 body"
+        );
+    }
+    // At the limit, the request is read (and answered by the operation's own rules).
+    let mut body = upload_body("UpdateFunctionCode", 10);
+    body.resize(70_167_211, b' ');
+    let (status, code, _) = raw(&server, "PUT", "/2015-03-31/functions/target/code", body).await;
+    assert_ne!(status, 413, "{code}");
+}
+
+#[tokio::test]
+async fn oversized_zips_answer_413_zipped_size() {
+    let server = Server::start(&[]);
+    let c = server.client();
+    create_echo(&c, "target").await;
+    for (op, method, path) in UPLOADS {
+        let (status, code, json) = raw(&server, method, path, upload_body(op, 52_428_801)).await;
+        assert_eq!(status, 413, "{op}");
+        assert_eq!(code, "RequestEntityTooLargeException", "{op}");
+        assert_eq!(
+            json,
+            serde_json::json!({"message": "Zipped size must be smaller than 52428800 bytes"}),
+            "{op}"
+        );
+    }
+    // Through the SDK: the code AWS sends, the message.
+    use aws_sdk_lambda::error::ProvideErrorMetadata;
+    let e = c
+        .update_function_code()
+        .function_name("target")
+        .zip_file(Blob::new(vec![b'z'; 52_428_801]))
+        .send()
+        .await
+        .expect_err("too large");
+    assert_eq!(e.code(), Some("RequestEntityTooLargeException"));
+    assert_eq!(e.message(), Some("Zipped size must be smaller than 52428800 bytes"));
+    assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(413));
+}
+
 // ---- Rule 12: `Type` in error bodies only where AWS's bodies have it ----
 
 #[tokio::test]

@@ -41,7 +41,13 @@ pub fn error_bindings_rs(g: &Gen) -> String {
             Some(m) => format!("Some(e.{}.as_str())", snake(&m.name)),
             None => format!("Some({fault})"),
         };
-
+        let name = short(&e);
+        let code = g
+            .cfg
+            .error_codes
+            .iter()
+            .find(|(shape, _)| *shape == name)
+            .map_or(name, |(_, code)| code);
         let body = ser_members(g, s, "e", &|m: &Member| {
             output_binding(m) == Binding::Body && type_member.is_none_or(|t| t.name != m.name)
         });
@@ -52,7 +58,7 @@ rt::rejection::error_response($status, $code, &$root::service::PROTOCOL, $type_v
 $body})"#,
             &[
                 ("status", &status.to_string()),
-                ("code", &lit(short(&e))),
+                ("code", &lit(code)),
                 ("root", &root),
                 ("type_value", &type_value),
                 ("w", if body.is_empty() { "_" } else { "w" }),

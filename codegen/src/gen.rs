@@ -27,6 +27,9 @@ pub struct ServiceConfig {
     pub error_type_field: bool,
     /// Whether a request with no `Content-Type` may still carry a JSON body (AWS services accept it).
     pub lenient_content_type: bool,
+    /// Error shapes the service answers under another code (`X-Amzn-ErrorType`) than their name:
+    /// (shape name, wire code).
+    pub error_codes: &'static [(&'static str, &'static str)],
 }
 
 pub struct Gen<'m> {

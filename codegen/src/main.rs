@@ -52,6 +52,9 @@ fn targets() -> Vec<Target> {
                 serialization_error: "InvalidRequestContentException",
                 error_type_field: true,
                 lenient_content_type: true,
+                // Lambda models its 413 as `RequestTooLargeException`; AWS answers it as
+                // `RequestEntityTooLargeException` (recorded).
+                error_codes: &[("RequestTooLargeException", "RequestEntityTooLargeException")],
             }],
         },
         Target {
@@ -67,6 +70,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    error_codes: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.glacier#Glacier",
@@ -76,6 +80,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    error_codes: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.apigateway#BackplaneControlService",
@@ -85,6 +90,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    error_codes: &[],
                 },
                 ServiceConfig {
                     service: model::SYNTHETIC_SERVICE,
@@ -94,6 +100,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    error_codes: &[],
                 },
                 ServiceConfig {
                     service: "aws.protocoltests.restjson.validation#RestJsonValidation",
@@ -103,6 +110,7 @@ fn targets() -> Vec<Target> {
                     serialization_error: "SerializationException",
                     error_type_field: false,
                     lenient_content_type: false,
+                    error_codes: &[],
                 },
             ],
         },

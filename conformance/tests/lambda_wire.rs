@@ -13,7 +13,7 @@ use lambda_server::error::{GetFunctionError, InvokeError};
 use lambda_server::model::{
     CreateFunctionRequest, Environment, FunctionCode, InvocationResponse, InvokeResponseStreamUpdate,
     InvokeWithResponseStreamCompleteEvent, InvokeWithResponseStreamResponse, InvokeWithResponseStreamResponseEvent,
-    ResourceNotFoundException, ServiceException, ThrottleReason, TooManyRequestsException,
+    RequestTooLargeException, ResourceNotFoundException, ServiceException, ThrottleReason, TooManyRequestsException,
 };
 use lambda_server::operation;
 use lambda_server::Operation;
@@ -368,6 +368,22 @@ async fn unset_type_member_leaves_type_out() {
     let (status, _, body, _) = json_response(resp).await;
     assert_eq!(status, 404);
     assert_eq!(body, json!({ "Message": "gone" }));
+}
+
+#[tokio::test]
+async fn request_too_large_is_request_entity_too_large_on_the_wire() {
+    // Modelled as RequestTooLargeException; AWS answers `RequestEntityTooLargeException`.
+    let resp = operation::invoke::serialize_error(InvokeError::RequestTooLargeException(RequestTooLargeException {
+        r#type: None,
+        message: Some("big".into()),
+    }));
+    let (status, headers, body, _) = json_response(resp).await;
+    assert_eq!(status, 413);
+    assert_eq!(
+        header(&headers, "x-amzn-errortype"),
+        Some("RequestEntityTooLargeException")
+    );
+    assert_eq!(body, json!({ "message": "big" }));
 }
 
 #[tokio::test]

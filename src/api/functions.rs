@@ -152,12 +152,7 @@ pub async fn read_code(
 ) -> Result<Code, ServiceError> {
     match (zip, s3, image_uri) {
         (Some(bytes), None, None) => {
-            if bytes.len() > crate::store::MAX_DIRECT_UPLOAD {
-                return Err(errors::request_too_large(format!(
-                    "Request must be smaller than {} bytes for the CreateFunction operation",
-                    crate::store::MAX_DIRECT_UPLOAD
-                )));
-            }
+            crate::store::check_zipped_size(bytes.len())?;
             Ok(Code::Zip(api.store.put(bytes).await?))
         }
         (None, Some((bucket, key, version)), None) => {

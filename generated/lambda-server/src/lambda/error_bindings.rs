@@ -476,7 +476,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
         ),
         crate::lambda::error::ServiceError::RequestTooLargeException(e) => rt::rejection::error_response(
             413,
-            "RequestTooLargeException",
+            "RequestEntityTooLargeException",
             &crate::lambda::service::PROTOCOL,
             e.r#type.as_deref(),
             |w| {
