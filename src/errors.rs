@@ -1,5 +1,6 @@
 //! The AWS errors fauxlambda answers, built as `ServiceError` values with AWS's wording conventions
-//! (`Type` `User` for client faults, `Service` for server faults).
+//! (`Type` `User` for client faults, `Service` for server faults; no `Type` where AWS's recorded
+//! bodies have none).
 
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
@@ -34,10 +35,31 @@ user_error! {
     provisioned_concurrency_not_found => ProvisionedConcurrencyConfigNotFoundException,
     /// 404 `CodeSigningConfigNotFoundException`.
     code_signing_config_not_found => CodeSigningConfigNotFoundException,
-    /// 413 `RequestTooLargeException`.
-    request_too_large => RequestTooLargeException,
     /// 400 `InvalidRequestContentException`.
     invalid_request_content => InvalidRequestContentException,
+}
+
+macro_rules! untyped_error {
+    ($($(#[$doc:meta])* $fn:ident => $shape:ident),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $fn(message: impl Into<String>) -> ServiceError {
+                ServiceError::$shape(m::$shape { r#type: None, message: Some(message.into()) })
+            }
+        )*
+    };
+}
+
+// The errors whose AWS bodies carry no `Type` (recorded): only the message.
+untyped_error! {
+    /// 413 `RequestEntityTooLargeException` (modelled as `RequestTooLargeException`), without `Type`.
+    request_too_large => RequestTooLargeException,
+    /// 400 `InvalidParameterValueException` without `Type`, as AWS answers some (concurrency limits,
+    /// routing to `$LATEST`).
+    invalid_parameter_untyped => InvalidParameterValueException,
+    /// 404 `CodeSigningConfigNotFoundException` without `Type`, as AWS answers a code signing
+    /// configuration named by ARN that does not exist (Get, Update, Delete, ListFunctionsBy).
+    code_signing_config_not_found_untyped => CodeSigningConfigNotFoundException,
 }
 
 /// 500 `ServiceException`: something on our side failed.

@@ -66,6 +66,9 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
     let resp = if path.starts_with(crate::introspection::PREFIX) {
         // Boxed: rare, and inline its future would enlarge every request's.
         Box::pin(crate::introspection::handle(api, &method, &path, req.uri().query())).await
+    } else if let Some(refused) = too_large(&req) {
+        drain(req.into_body()).await;
+        refused
     } else {
         context::scope(ctx.clone(), lambda_server::handle(api, req)).await
     };
@@ -76,6 +79,53 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
         started.elapsed().as_secs_f64() * 1000.0
     );
     resp
+}
+
+/// AWS's limit on the whole request of the operations that upload code (a 50 MB zip, base64 in
+/// JSON, plus the rest of the request).
+pub const MAX_UPLOAD_REQUEST: u64 = 70_167_211;
+
+/// AWS's 413 for an upload request larger than `MAX_UPLOAD_REQUEST` (by its `Content-Length`, before
+/// reading it): `Request must be smaller than 70167211 bytes for the <operation> operation`.
+fn too_large(req: &http::Request<Incoming>) -> Option<http::Response<Body>> {
+    use lambda_server::Operation;
+    let length: u64 = req
+        .headers()
+        .get(http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    if length <= MAX_UPLOAD_REQUEST {
+        return None;
+    }
+    let (op, _) = lambda_server::route(req.method(), req.uri().path(), req.uri().query()).ok()?;
+    if !matches!(
+        op,
+        Operation::CreateFunction | Operation::UpdateFunctionCode | Operation::PublishLayerVersion
+    ) {
+        return None;
+    }
+    let message = format!(
+        "Request must be smaller than {MAX_UPLOAD_REQUEST} bytes for the {} operation",
+        op.name()
+    );
+    Some(lambda_server::error_bindings::serialize(
+        crate::errors::request_too_large(message),
+    ))
+}
+
+/// Reads and drops a refused request's body (up to twice the upload limit), so that the client,
+/// still sending, reads the answer instead of a reset connection.
+async fn drain(mut body: Incoming) {
+    use http_body_util::BodyExt;
+    let mut read = 0u64;
+    while let Some(Ok(frame)) = body.frame().await {
+        read += frame.data_ref().map_or(0, |d| d.len() as u64);
+        if read > 2 * MAX_UPLOAD_REQUEST {
+            break;
+        }
+    }
 }
 
 fn request_context(api: &Api, req: &http::Request<Incoming>, local: Option<SocketAddr>) -> RequestContext {

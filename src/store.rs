@@ -11,6 +11,17 @@ use std::path::{Component, Path, PathBuf};
 
 /// AWS's limit for a zip uploaded directly in the request.
 pub const MAX_DIRECT_UPLOAD: usize = 50 * 1024 * 1024;
+/// AWS's 413 for a zip uploaded in the request (CreateFunction, UpdateFunctionCode,
+/// PublishLayerVersion) over `MAX_DIRECT_UPLOAD` bytes.
+pub fn check_zipped_size(len: usize) -> Result<(), ServiceError> {
+    if len > MAX_DIRECT_UPLOAD {
+        return Err(errors::request_too_large(format!(
+            "Zipped size must be smaller than {MAX_DIRECT_UPLOAD} bytes"
+        )));
+    }
+    Ok(())
+}
+
 /// AWS's limit for the unzipped package (function code plus layers).
 pub const MAX_UNZIPPED: u64 = 250 * 1024 * 1024;
 

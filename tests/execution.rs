@@ -480,7 +480,7 @@ async fn payload_limits(s: Suite) {
             .await
             .unwrap_err();
     assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(413));
-    assert_eq!(e.code(), Some("RequestTooLargeException"));
+    assert_eq!(e.code(), Some("RequestEntityTooLargeException"));
     assert_eq!(
         e.message(),
         Some("Request must be smaller than 6291456 bytes for the InvokeFunction operation")
@@ -494,7 +494,7 @@ async fn payload_limits(s: Suite) {
             .send()
             .await
             .unwrap_err();
-    assert_eq!(e.code(), Some("RequestTooLargeException"));
+    assert_eq!(e.code(), Some("RequestEntityTooLargeException"));
     assert_eq!(
         e.message(),
         Some("1048578 byte payload is too large for the Event invocation type (limit 1048576 bytes)")

@@ -80,7 +80,7 @@ async fn invocations_run_and_are_checked() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(too_big.code(), Some("RequestTooLargeException"));
+    assert_eq!(too_big.code(), Some("RequestEntityTooLargeException"));
 
     let event = c
         .invoke()

@@ -35,11 +35,19 @@ pub fn error_bindings_rs(g: &Gen) -> String {
             .unwrap_or(if client { 400 } else { 500 });
         let type_member = type_member(g, s);
         let fault = format!("rt::rejection::fault_type({client})");
+        // A `Type` member left unset leaves `Type` out of the body, as AWS does for some errors.
         let type_value = match type_member {
-            Some(m) if g.is_optional(m) => format!("e.{}.as_deref().unwrap_or({fault})", snake(&m.name)),
-            Some(m) => format!("e.{}.as_str()", snake(&m.name)),
-            None => fault,
+            Some(m) if g.is_optional(m) => format!("e.{}.as_deref()", snake(&m.name)),
+            Some(m) => format!("Some(e.{}.as_str())", snake(&m.name)),
+            None => format!("Some({fault})"),
         };
+        let name = short(&e);
+        let code = g
+            .cfg
+            .error_codes
+            .iter()
+            .find(|(shape, _)| *shape == name)
+            .map_or(name, |(_, code)| code);
         let body = ser_members(g, s, "e", &|m: &Member| {
             output_binding(m) == Binding::Body && type_member.is_none_or(|t| t.name != m.name)
         });
@@ -50,7 +58,7 @@ rt::rejection::error_response($status, $code, &$root::service::PROTOCOL, $type_v
 $body})"#,
             &[
                 ("status", &status.to_string()),
-                ("code", &lit(short(&e))),
+                ("code", &lit(code)),
                 ("root", &root),
                 ("type_value", &type_value),
                 ("w", if body.is_empty() { "_" } else { "w" }),

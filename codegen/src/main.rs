@@ -58,6 +58,9 @@ fn targets() -> Vec<Target> {
                     ("com.amazonaws.lambda#CreateFunctionRequest", "Runtime"),
                     ("com.amazonaws.lambda#UpdateFunctionConfigurationRequest", "Runtime"),
                 ],
+                // Lambda models its 413 as `RequestTooLargeException`; AWS answers it as
+                // `RequestEntityTooLargeException` (recorded).
+                error_codes: &[("RequestTooLargeException", "RequestEntityTooLargeException")],
             }],
         },
         Target {
@@ -74,6 +77,7 @@ fn targets() -> Vec<Target> {
                     error_type_field: false,
                     lenient_content_type: false,
                     handler_checked_enums: &[],
+                    error_codes: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.glacier#Glacier",
@@ -84,6 +88,7 @@ fn targets() -> Vec<Target> {
                     error_type_field: false,
                     lenient_content_type: false,
                     handler_checked_enums: &[],
+                    error_codes: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.apigateway#BackplaneControlService",
@@ -94,6 +99,7 @@ fn targets() -> Vec<Target> {
                     error_type_field: false,
                     lenient_content_type: false,
                     handler_checked_enums: &[],
+                    error_codes: &[],
                 },
                 ServiceConfig {
                     service: model::SYNTHETIC_SERVICE,
@@ -104,6 +110,7 @@ fn targets() -> Vec<Target> {
                     error_type_field: false,
                     lenient_content_type: false,
                     handler_checked_enums: &[],
+                    error_codes: &[],
                 },
                 ServiceConfig {
                     service: "aws.protocoltests.restjson.validation#RestJsonValidation",
@@ -114,6 +121,7 @@ fn targets() -> Vec<Target> {
                     error_type_field: false,
                     lenient_content_type: false,
                     handler_checked_enums: &[],
+                    error_codes: &[],
                 },
             ],
         },

@@ -13,7 +13,7 @@ use lambda_server::error::{GetFunctionError, InvokeError};
 use lambda_server::model::{
     CreateFunctionRequest, Environment, FunctionCode, InvocationResponse, InvokeResponseStreamUpdate,
     InvokeWithResponseStreamCompleteEvent, InvokeWithResponseStreamResponse, InvokeWithResponseStreamResponseEvent,
-    ResourceNotFoundException, ServiceException, ThrottleReason, TooManyRequestsException,
+    RequestTooLargeException, ResourceNotFoundException, ServiceException, ThrottleReason, TooManyRequestsException,
 };
 use lambda_server::operation;
 use lambda_server::Operation;
@@ -345,7 +345,7 @@ async fn resource_not_found_renders_as_lambda_does() {
     let resp = operation::get_function::serialize_error(GetFunctionError::ResourceNotFoundException(
         ResourceNotFoundException {
             message: Some(message.clone()),
-            r#type: None,
+            r#type: Some("User".into()),
         },
     ));
     let (status, headers, body, _) = json_response(resp).await;
@@ -354,6 +354,37 @@ async fn resource_not_found_renders_as_lambda_does() {
     assert_eq!(header(&headers, "content-type"), Some("application/json"));
     // The model spells this member `Message` (capitalised), unlike e.g. InvalidParameterValueException's `message`.
     assert_eq!(body, json!({ "Type": "User", "Message": message }));
+}
+
+#[tokio::test]
+async fn unset_type_member_leaves_type_out() {
+    // Some of AWS's error bodies have no `Type` (e.g. a missing code signing configuration's
+    // ResourceNotFoundException); a handler says so by leaving the member unset.
+    let resp = operation::get_function::serialize_error(GetFunctionError::ResourceNotFoundException(
+        ResourceNotFoundException {
+            message: Some("gone".into()),
+            r#type: None,
+        },
+    ));
+    let (status, _, body, _) = json_response(resp).await;
+    assert_eq!(status, 404);
+    assert_eq!(body, json!({ "Message": "gone" }));
+}
+
+#[tokio::test]
+async fn request_too_large_is_request_entity_too_large_on_the_wire() {
+    // Modelled as RequestTooLargeException; AWS answers `RequestEntityTooLargeException`.
+    let resp = operation::invoke::serialize_error(InvokeError::RequestTooLargeException(RequestTooLargeException {
+        r#type: None,
+        message: Some("big".into()),
+    }));
+    let (status, headers, body, _) = json_response(resp).await;
+    assert_eq!(status, 413);
+    assert_eq!(
+        header(&headers, "x-amzn-errortype"),
+        Some("RequestEntityTooLargeException")
+    );
+    assert_eq!(body, json!({ "message": "big" }));
 }
 
 #[tokio::test]
@@ -381,7 +412,7 @@ async fn error_type_member_set_by_a_handler_is_written_once() {
 async fn too_many_requests_carries_retry_after_and_reason() {
     let resp = operation::invoke::serialize_error(InvokeError::TooManyRequestsException(TooManyRequestsException {
         reason: Some(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded),
-        r#type: None,
+        r#type: Some("User".into()),
         message: Some("Rate Exceeded.".into()),
         retry_after_seconds: Some("3".into()),
     }));
@@ -403,7 +434,7 @@ async fn too_many_requests_carries_retry_after_and_reason() {
 async fn service_exception_is_a_service_fault() {
     let resp = operation::get_function::serialize_error(GetFunctionError::ServiceException(ServiceException {
         message: Some("internal".into()),
-        r#type: None,
+        r#type: Some("Service".into()),
     }));
     let (status, headers, body, _) = json_response(resp).await;
     assert_eq!(status, 500);

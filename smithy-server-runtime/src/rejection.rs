@@ -56,19 +56,20 @@ pub fn fault_type(client: bool) -> &'static str {
 
 /// Builds an error response: status, `X-Amzn-ErrorType`, JSON body written by `body`, and (for
 /// services that use it) `"Type"`, whose value the caller gives: the fault's, or the one a handler
-/// set on the error's own `Type` member.
+/// set on the error's own `Type` member; `None` leaves it out (AWS's bodies for some errors have
+/// none).
 pub fn error_response(
     status: u16,
     code: &str,
     protocol: &Protocol,
-    type_value: &str,
+    type_value: Option<&str>,
     body: impl FnOnce(&mut JsonWriter),
 ) -> http::Response<Body> {
     let mut w = JsonWriter::new();
     w.begin_object();
-    if protocol.error_type_field {
+    if let Some(t) = type_value.filter(|_| protocol.error_type_field) {
         w.key("Type");
-        w.string(type_value);
+        w.string(t);
     }
     body(&mut w);
     w.end_object();
@@ -93,43 +94,46 @@ impl Rejection {
                 404,
                 "UnknownOperationException",
                 protocol,
-                "User",
+                Some("User"),
                 msg("Unknown operation".into()),
             ),
             Rejection::MethodNotAllowed => error_response(
                 405,
                 "MethodNotAllowedException",
                 protocol,
-                "User",
+                Some("User"),
                 msg("Method not allowed".into()),
             ),
             Rejection::UnsupportedMediaType => error_response(
                 415,
                 "UnsupportedMediaTypeException",
                 protocol,
-                "User",
+                Some("User"),
                 msg("The content type of the request is not supported".into()),
             ),
             Rejection::NotAcceptable => error_response(
                 406,
                 "NotAcceptableException",
                 protocol,
-                "User",
+                Some("User"),
                 msg("The requested media type is not acceptable".into()),
             ),
-            Rejection::Serialization(m) => error_response(400, protocol.serialization_error, protocol, "User", msg(m)),
-            Rejection::Body(m) => error_response(400, protocol.serialization_error, protocol, "User", msg(m)),
+            Rejection::Serialization(m) => {
+                error_response(400, protocol.serialization_error, protocol, Some("User"), msg(m))
+            }
+            Rejection::Body(m) => error_response(400, protocol.serialization_error, protocol, Some("User"), msg(m)),
+            // AWS's 413 bodies carry no `Type`.
             Rejection::TooLarge(limit) => error_response(
                 413,
                 "RequestEntityTooLargeException",
                 protocol,
-                "User",
+                None,
                 msg(format!("Request must be smaller than {limit} bytes")),
             ),
             Rejection::Validation(violations) => {
                 let style = protocol.validation;
                 let message = summary(&violations, style);
-                error_response(400, "ValidationException", protocol, "User", |w| {
+                error_response(400, "ValidationException", protocol, Some("User"), |w| {
                     w.key("message");
                     w.string(&message);
                     if style == Style::Smithy {

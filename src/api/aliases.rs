@@ -62,7 +62,7 @@ fn check_routing(
             )));
         }
         if primary == "$LATEST" {
-            return Err(errors::invalid_parameter(
+            return Err(errors::invalid_parameter_untyped(
                 "$LATEST is not supported for an alias pointing to more than 1 version",
             ));
         }
@@ -198,7 +198,7 @@ pub async fn update_alias(api: &Api, input: m::UpdateAliasRequest) -> Result<m::
         if let Some(routing) = input.routing_config {
             next.routing_config = check_routing(func, &scope, &f.name, &primary, Some(routing))?;
         } else if next.routing_config.is_some() && primary == "$LATEST" {
-            return Err(errors::invalid_parameter(
+            return Err(errors::invalid_parameter_untyped(
                 "$LATEST is not supported for an alias pointing to more than 1 version",
             ));
         }

@@ -20,7 +20,9 @@ fn new_config_id() -> String {
 /// `CodeSigningConfigNotFoundException` (404) here, though the model declares only
 /// `ResourceNotFoundException` for these operations.
 fn not_found(arn: &str) -> ServiceError {
-    errors::code_signing_config_not_found(format!("The Lambda code signing configuration {arn} can not be found."))
+    errors::code_signing_config_not_found_untyped(format!(
+        "The Lambda code signing configuration {arn} can not be found."
+    ))
 }
 
 fn policies(given: Option<m::CodeSigningPolicies>) -> m::CodeSigningPolicies {

@@ -50,7 +50,7 @@ pub async fn put_function_concurrency(
         existing(s, &scope, &name)?;
         let others = s.concurrency.reserved_by_others(&name);
         if crate::state::concurrency::ACCOUNT_CONCURRENCY - others - wanted < MIN_UNRESERVED {
-            return Err(errors::invalid_parameter(UNRESERVED_MINIMUM));
+            return Err(errors::invalid_parameter_untyped(UNRESERVED_MINIMUM));
         }
         s.concurrency.reserved.insert(name, wanted);
         Ok(m::Concurrency {
@@ -182,7 +182,7 @@ pub async fn put_provisioned_concurrency_config(
                 Some(_) => {}
                 None => {
                     if s.concurrency.unreserved() - requested < MIN_UNRESERVED {
-                        return Err(errors::invalid_parameter(format!(
+                        return Err(errors::invalid_parameter_untyped(format!(
                             "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
                         )));
                     }

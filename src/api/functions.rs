@@ -161,12 +161,7 @@ pub async fn read_code(
 ) -> Result<Code, ServiceError> {
     match (zip, s3, image_uri) {
         (Some(bytes), None, None) => {
-            if bytes.len() > crate::store::MAX_DIRECT_UPLOAD {
-                return Err(errors::request_too_large(format!(
-                    "Request must be smaller than {} bytes for the CreateFunction operation",
-                    crate::store::MAX_DIRECT_UPLOAD
-                )));
-            }
+            crate::store::check_zipped_size(bytes.len())?;
             Ok(Code::Zip(api.store.put(bytes).await?))
         }
         (None, Some((bucket, key, version)), None) => {
@@ -308,7 +303,8 @@ pub async fn create_function(
         state: Some(m::State::Pending),
         state_reason: Some("The function is being created.".into()),
         state_reason_code: Some(m::StateReasonCode::Creating),
-        last_update_status: Some(m::LastUpdateStatus::Successful),
+        // AWS's create answer has no `LastUpdateStatus`; it appears (`Successful`) once Active.
+        last_update_status: None,
         file_system_configs: input.file_system_configs,
         package_type: Some(package_type),
         image_config_response: input.image_config.map(|c| m::ImageConfigResponse {
@@ -459,7 +455,11 @@ pub async fn list_functions(
         .state(move |s| {
             let mut out = Vec::new();
             for f in s.functions.by_name.values() {
-                out.push(f.latest.config.clone());
+                if all {
+                    out.push(qualified_latest(&f.latest.config));
+                } else {
+                    out.push(f.latest.config.clone());
+                }
                 if all {
                     out.extend(f.versions.values().map(|v| v.config.clone()));
                 }
@@ -482,6 +482,15 @@ pub async fn list_functions(
         functions: Some(page),
         next_marker: next,
     })
+}
+
+/// `$LATEST` as the version listings show it: its ARN qualified (`…:function:<name>:$LATEST`).
+pub fn qualified_latest(c: &m::FunctionConfiguration) -> m::FunctionConfiguration {
+    let mut c = c.clone();
+    if let Some(arn) = c.function_arn.as_mut() {
+        arn.push_str(":$LATEST");
+    }
+    c
 }
 
 pub async fn delete_function(

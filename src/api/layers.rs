@@ -73,12 +73,7 @@ async fn read_content(api: &Api, c: m::LayerVersionContentInput) -> Result<Vec<u
     match (c.zip_file, c.s3_bucket, c.s3_key) {
         (Some(zip), None, None) => {
             let bytes = zip.into_inner();
-            if bytes.len() > crate::store::MAX_DIRECT_UPLOAD {
-                return Err(errors::request_too_large(format!(
-                    "Request must be smaller than {} bytes for the PublishLayerVersion operation",
-                    crate::store::MAX_DIRECT_UPLOAD
-                )));
-            }
+            crate::store::check_zipped_size(bytes.len())?;
             Ok(bytes)
         }
         (None, Some(bucket), Some(key)) => api.fetch_s3(&bucket, &key, c.s3_object_version.as_deref()).await,

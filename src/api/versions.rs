@@ -49,7 +49,7 @@ pub async fn list_versions_by_function(
     let versions = api
         .state(move |s| {
             s.functions.get(&f.name).map(|func| {
-                let mut v = vec![func.latest.config.clone()];
+                let mut v = vec![super::functions::qualified_latest(&func.latest.config)];
                 v.extend(func.versions.values().map(|x| x.config.clone()));
                 v
             })

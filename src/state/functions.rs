@@ -4,7 +4,9 @@
 use crate::errors;
 use crate::store::Package;
 use lambda_server::error::ServiceError;
-use lambda_server::model::{AliasConfiguration, FunctionConfiguration, LastUpdateStatus, State as FnState};
+use lambda_server::model::{
+    AliasConfiguration, FunctionConfiguration, LastUpdateStatus, RuntimeVersionConfig, State as FnState,
+};
 use std::collections::BTreeMap;
 
 /// Where a version's code comes from.
@@ -85,26 +87,19 @@ impl Functions {
         Ok(())
     }
 
-    /// Marks a function `Active` once its creation "finished".
+    /// Marks a function (and the versions published while it was `Pending` or updating) `Active`
+    /// once its creation "finished": a new revision id, `LastUpdateStatus: Successful` and the
+    /// runtime version it runs.
     pub fn activate(&mut self, name: &str) {
         if let Some(f) = self.by_name.get_mut(name) {
-            let c = &mut f.latest.config;
-            if c.state == Some(FnState::Pending) {
-                c.state = Some(FnState::Active);
-                c.state_reason = None;
-                c.state_reason_code = None;
-            }
+            activate_config(&mut f.latest.config);
             for v in f.versions.values_mut() {
-                if v.config.state == Some(FnState::Pending) {
-                    v.config.state = Some(FnState::Active);
-                    v.config.state_reason = None;
-                    v.config.state_reason_code = None;
-                }
+                activate_config(&mut v.config);
             }
         }
     }
 
-    /// Marks the last update of `$LATEST` as finished.
+    /// Marks the last update of `$LATEST` as finished (a new revision id, like AWS).
     pub fn finish_update(&mut self, name: &str) {
         if let Some(f) = self.by_name.get_mut(name) {
             let c = &mut f.latest.config;
@@ -112,9 +107,43 @@ impl Functions {
                 c.last_update_status = Some(LastUpdateStatus::Successful);
                 c.last_update_status_reason = None;
                 c.last_update_status_reason_code = None;
+                c.revision_id = Some(new_revision_id());
+                if c.state == Some(FnState::Active) {
+                    c.runtime_version_config = runtime_version_config(c);
+                }
             }
         }
     }
+}
+
+/// `Pending` → `Active` for one version's configuration.
+fn activate_config(c: &mut FunctionConfiguration) {
+    if c.state != Some(FnState::Pending) {
+        return;
+    }
+    c.state = Some(FnState::Active);
+    c.state_reason = None;
+    c.state_reason_code = None;
+    c.last_update_status = Some(LastUpdateStatus::Successful);
+    c.revision_id = Some(new_revision_id());
+    c.runtime_version_config = runtime_version_config(c);
+}
+
+/// The runtime version a managed runtime runs, as AWS shows it once the function is `Active`:
+/// `arn:aws:lambda:<region>::runtime:<64 hex>`, stable per runtime (the SHA-256 of its
+/// identifier). Functions without a runtime (images) have none.
+pub fn runtime_version_config(c: &FunctionConfiguration) -> Option<RuntimeVersionConfig> {
+    use sha2::Digest;
+    let runtime = c.runtime.as_ref()?;
+    let region = c.function_arn.as_deref()?.split(':').nth(3)?;
+    let hex: String = sha2::Sha256::digest(runtime.as_str().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Some(RuntimeVersionConfig {
+        runtime_version_arn: Some(format!("arn:aws:lambda:{region}::runtime:{hex}")),
+        error: None,
+    })
 }
 
 /// What publishing compares: the code and every setting that a version freezes.
@@ -132,6 +161,7 @@ pub fn same_content(a: &Version, b: &Version) -> bool {
         c.last_update_status = None;
         c.last_update_status_reason = None;
         c.last_update_status_reason_code = None;
+        c.runtime_version_config = None;
         c
     };
     a.code == b.code && strip(&a.config) == strip(&b.config)

@@ -18,6 +18,8 @@ pub fn publish(
     on_create: bool,
 ) -> Result<m::FunctionConfiguration, ServiceError> {
     let latest = &f.latest.config;
+    let settling =
+        latest.state == Some(m::State::Pending) || latest.last_update_status == Some(m::LastUpdateStatus::InProgress);
     if latest.state == Some(m::State::Pending) && !on_create {
         return Err(errors::conflict(
             "The operation cannot be performed at this time. The function is currently in the following state: Pending",
@@ -51,9 +53,19 @@ pub fn publish(
     v.config.function_arn = Some(format!("{arn}:{n}"));
     v.config.last_modified = Some(now_last_modified());
     v.config.revision_id = Some(new_revision_id());
-    v.config.last_update_status = Some(m::LastUpdateStatus::Successful);
     v.config.last_update_status_reason = None;
     v.config.last_update_status_reason_code = None;
+    // A version published while `$LATEST` is still being created or updated starts `Pending`, like
+    // the function itself, and settles with it.
+    if settling {
+        v.config.state = Some(m::State::Pending);
+        v.config.state_reason = Some("The function is being created.".into());
+        v.config.state_reason_code = Some(m::StateReasonCode::Creating);
+        v.config.last_update_status = None;
+        v.config.runtime_version_config = None;
+    } else {
+        v.config.last_update_status = Some(m::LastUpdateStatus::Successful);
+    }
     if let Some(d) = description {
         v.config.description = Some(d);
     }

@@ -12,7 +12,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "AliasLimitExceededException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -24,7 +24,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "CallbackTimeoutException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -36,7 +36,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "CapacityProviderLimitExceededException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -48,7 +48,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             409,
             "CodeArtifactUserDeletedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -60,7 +60,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             409,
             "CodeArtifactUserFailedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -72,7 +72,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             409,
             "CodeArtifactUserPendingException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -84,7 +84,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             404,
             "CodeSigningConfigNotFoundException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -96,7 +96,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "CodeStorageExceededException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -108,7 +108,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "CodeVerificationFailedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -121,7 +121,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                 409,
                 "DurableExecutionAlreadyStartedException",
                 &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+                e.r#type.as_deref(),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("Message");
@@ -134,7 +134,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "EC2AccessDeniedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -146,7 +146,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "EC2ThrottledException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -158,7 +158,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "EC2UnexpectedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.ec2_error_code {
                     w.key("EC2ErrorCode");
@@ -174,7 +174,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             410,
             "EFSIOException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -186,7 +186,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             408,
             "EFSMountConnectivityException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -198,7 +198,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             403,
             "EFSMountFailureException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -210,7 +210,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             408,
             "EFSMountTimeoutException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -222,7 +222,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "ENILimitReachedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -234,7 +234,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "ENINotReadyException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -247,7 +247,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                 400,
                 "FunctionVersionsPerCapacityProviderLimitExceededException",
                 &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+                e.r#type.as_deref(),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("message");
@@ -260,7 +260,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "InvalidCodeSignatureException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -272,7 +272,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "InvalidParameterValueException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -284,7 +284,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "InvalidRequestContentException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -296,7 +296,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "InvalidRuntimeException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -308,7 +308,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "InvalidSecurityGroupIDException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -320,7 +320,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "InvalidSubnetIDException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -332,7 +332,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "InvalidZipFileException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -344,7 +344,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "KMSAccessDeniedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -356,7 +356,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "KMSDisabledException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -368,7 +368,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "KMSInvalidStateException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -380,7 +380,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "KMSNotFoundException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -392,7 +392,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "ModeNotSupportedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -404,7 +404,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "NoPublishedVersionException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -416,7 +416,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "PolicyLengthExceededException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -428,7 +428,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             412,
             "PreconditionFailedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -441,7 +441,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                 404,
                 "ProvisionedConcurrencyConfigNotFoundException",
                 &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+                e.r#type.as_deref(),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("message");
@@ -454,7 +454,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "PublicPolicyException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -466,7 +466,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "RecursiveInvocationException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -476,9 +476,9 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
         ),
         crate::lambda::error::ServiceError::RequestTooLargeException(e) => rt::rejection::error_response(
             413,
-            "RequestTooLargeException",
+            "RequestEntityTooLargeException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -490,7 +490,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             409,
             "ResourceConflictException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -502,7 +502,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "ResourceInUseException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -514,7 +514,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             404,
             "ResourceNotFoundException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -526,7 +526,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "ResourceNotReadyException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -538,7 +538,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             408,
             "S3FilesMountConnectivityException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -550,7 +550,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             403,
             "S3FilesMountFailureException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -562,7 +562,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             408,
             "S3FilesMountTimeoutException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -575,7 +575,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                 413,
                 "SerializedRequestEntityTooLargeException",
                 &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+                e.r#type.as_deref(),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("message");
@@ -588,7 +588,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             500,
             "ServiceException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -600,7 +600,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             402,
             "ServiceQuotaExceededException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -612,7 +612,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             400,
             "SnapStartException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -624,7 +624,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             409,
             "SnapStartNotReadyException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -636,7 +636,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             409,
             "SnapStartRegenerationFailureException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -648,7 +648,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             408,
             "SnapStartTimeoutException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -660,7 +660,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             502,
             "SubnetIPAddressLimitReachedException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(false)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -673,7 +673,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                 429,
                 "TooManyRequestsException",
                 &crate::lambda::service::PROTOCOL,
-                e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+                e.r#type.as_deref(),
                 |w| {
                     if let Some(v) = &e.reason {
                         w.key("Reason");
@@ -697,7 +697,7 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
             415,
             "UnsupportedMediaTypeException",
             &crate::lambda::service::PROTOCOL,
-            e.r#type.as_deref().unwrap_or(rt::rejection::fault_type(true)),
+            e.r#type.as_deref(),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");

@@ -12,7 +12,7 @@ pub fn serialize(err: crate::api_gateway::error::ServiceError) -> rt::http::Resp
             400,
             "BadRequestException",
             &crate::api_gateway::service::PROTOCOL,
-            rt::rejection::fault_type(true),
+            Some(rt::rejection::fault_type(true)),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");
@@ -25,7 +25,7 @@ pub fn serialize(err: crate::api_gateway::error::ServiceError) -> rt::http::Resp
                 429,
                 "TooManyRequestsException",
                 &crate::api_gateway::service::PROTOCOL,
-                rt::rejection::fault_type(true),
+                Some(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.message {
                         w.key("message");
@@ -45,7 +45,7 @@ pub fn serialize(err: crate::api_gateway::error::ServiceError) -> rt::http::Resp
             401,
             "UnauthorizedException",
             &crate::api_gateway::service::PROTOCOL,
-            rt::rejection::fault_type(true),
+            Some(rt::rejection::fault_type(true)),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");

@@ -12,7 +12,7 @@ pub fn serialize(err: crate::glacier::error::ServiceError) -> rt::http::Response
             400,
             "InvalidParameterValueException",
             &crate::glacier::service::PROTOCOL,
-            rt::rejection::fault_type(true),
+            Some(rt::rejection::fault_type(true)),
             |w| {
                 if let Some(v) = &e.code {
                     w.key("code");
@@ -32,7 +32,7 @@ pub fn serialize(err: crate::glacier::error::ServiceError) -> rt::http::Response
             400,
             "MissingParameterValueException",
             &crate::glacier::service::PROTOCOL,
-            rt::rejection::fault_type(true),
+            Some(rt::rejection::fault_type(true)),
             |w| {
                 if let Some(v) = &e.code {
                     w.key("code");
@@ -52,7 +52,7 @@ pub fn serialize(err: crate::glacier::error::ServiceError) -> rt::http::Response
             408,
             "RequestTimeoutException",
             &crate::glacier::service::PROTOCOL,
-            rt::rejection::fault_type(true),
+            Some(rt::rejection::fault_type(true)),
             |w| {
                 if let Some(v) = &e.code {
                     w.key("code");
@@ -72,7 +72,7 @@ pub fn serialize(err: crate::glacier::error::ServiceError) -> rt::http::Response
             404,
             "ResourceNotFoundException",
             &crate::glacier::service::PROTOCOL,
-            rt::rejection::fault_type(true),
+            Some(rt::rejection::fault_type(true)),
             |w| {
                 if let Some(v) = &e.code {
                     w.key("code");
@@ -92,7 +92,7 @@ pub fn serialize(err: crate::glacier::error::ServiceError) -> rt::http::Response
             500,
             "ServiceUnavailableException",
             &crate::glacier::service::PROTOCOL,
-            rt::rejection::fault_type(false),
+            Some(rt::rejection::fault_type(false)),
             |w| {
                 if let Some(v) = &e.code {
                     w.key("code");

@@ -14,7 +14,7 @@ pub fn serialize(err: crate::rest_json::error::ServiceError) -> rt::http::Respon
                 403,
                 "ComplexError",
                 &crate::rest_json::service::PROTOCOL,
-                rt::rejection::fault_type(true),
+                Some(rt::rejection::fault_type(true)),
                 |w| {
                     if let Some(v) = &e.nested {
                         w.key("Nested");
@@ -38,14 +38,14 @@ pub fn serialize(err: crate::rest_json::error::ServiceError) -> rt::http::Respon
             500,
             "FooError",
             &crate::rest_json::service::PROTOCOL,
-            rt::rejection::fault_type(false),
+            Some(rt::rejection::fault_type(false)),
             |_| {},
         ),
         crate::rest_json::error::ServiceError::InvalidGreeting(e) => rt::rejection::error_response(
             400,
             "InvalidGreeting",
             &crate::rest_json::service::PROTOCOL,
-            rt::rejection::fault_type(true),
+            Some(rt::rejection::fault_type(true)),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("Message");
@@ -57,7 +57,7 @@ pub fn serialize(err: crate::rest_json::error::ServiceError) -> rt::http::Respon
             500,
             "ServiceUnavailableError",
             &crate::rest_json::service::PROTOCOL,
-            rt::rejection::fault_type(false),
+            Some(rt::rejection::fault_type(false)),
             |w| {
                 if let Some(v) = &e.message {
                     w.key("message");

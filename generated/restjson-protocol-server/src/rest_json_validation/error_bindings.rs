@@ -13,7 +13,7 @@ pub fn serialize(err: crate::rest_json_validation::error::ServiceError) -> rt::h
             400,
             "ValidationException",
             &crate::rest_json_validation::service::PROTOCOL,
-            rt::rejection::fault_type(true),
+            Some(rt::rejection::fault_type(true)),
             |w| {
                 if let Some(v) = &e.field_list {
                     w.key("fieldList");
