@@ -67,7 +67,8 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
         // Boxed: rare, and inline its future would enlarge every request's.
         Box::pin(crate::introspection::handle(api, &method, &path, req.uri().query())).await
     } else if let Some(refused) = too_large(&req) {
-        drain(req.into_body()).await;
+        // Boxed for the same reason.
+        Box::pin(drain(req.into_body())).await;
         refused
     } else {
         context::scope(ctx.clone(), lambda_server::handle(api, req)).await
