@@ -246,6 +246,14 @@ async fn enum_value_sets_are_listed_in_declaration_order() {
             r#"{"UpdateRuntimeOn":"Never"}"#,
             one("Never", "updateRuntimeOn", &enum_set("Auto, Manual, FunctionUpdate")),
         ),
+        // The one enum Lambda lists in an order of its own (codegen's `enum_value_orders`).
+        case(
+            "invoke mode",
+            "POST",
+            "/2021-10-31/functions/f/url",
+            r#"{"AuthType":"NONE","InvokeMode":"STREAM"}"#,
+            one("STREAM", "invokeMode", &enum_set("RESPONSE_STREAM, BUFFERED")),
+        ),
     ])
     .await;
 }

@@ -321,7 +321,16 @@ fn enumeration(g: &Gen, s: &Shape, out: &mut String) {
     if g.validation_style() == ValidationStyle::Smithy {
         public.sort_by_key(|(name, _)| *name);
     }
-    let public: Vec<String> = public.into_iter().map(|(_, v)| v).collect();
+    let mut public: Vec<String> = public.into_iter().map(|(_, v)| v).collect();
+    if let Some((_, order)) = g.cfg.enum_value_orders.iter().find(|(id, _)| *id == s.id) {
+        let given: Vec<String> = order.iter().map(|v| lit(v)).collect();
+        assert!(
+            given.len() == public.len() && given.iter().all(|v| public.contains(v)),
+            "enum_value_orders for {} must list exactly its values {public:?}",
+            s.id
+        );
+        public = given;
+    }
     let as_str: String = values
         .iter()
         .map(|(v, val)| format!("            Self::{v} => {},\n", lit(val)))

@@ -30,6 +30,9 @@ pub struct ServiceConfig {
     /// Enum members (`structure shape id`, `member name`) whose unknown values the wire layer hands
     /// to the handler instead of refusing them: values the service checks with rules of its own.
     pub handler_checked_enums: &'static [(&'static str, &'static str)],
+    /// Enums whose values the service lists in an order of its own (not the model's declaration
+    /// order) in its validation messages: (enum shape id, values in that order).
+    pub enum_value_orders: &'static [(&'static str, &'static [&'static str])],
     /// Error shapes the service answers under another code (`X-Amzn-ErrorType`) than their name:
     /// (shape name, wire code).
     pub error_codes: &'static [(&'static str, &'static str)],

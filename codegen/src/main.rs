@@ -61,6 +61,8 @@ fn targets() -> Vec<Target> {
                 // Lambda models its 413 as `RequestTooLargeException`; AWS answers it as
                 // `RequestEntityTooLargeException` (recorded).
                 error_codes: &[("RequestTooLargeException", "RequestEntityTooLargeException")],
+                // Lambda lists InvokeMode the other way round from the model (recorded).
+                enum_value_orders: &[("com.amazonaws.lambda#InvokeMode", &["RESPONSE_STREAM", "BUFFERED"])],
             }],
         },
         Target {
@@ -78,6 +80,7 @@ fn targets() -> Vec<Target> {
                     lenient_content_type: false,
                     handler_checked_enums: &[],
                     error_codes: &[],
+                    enum_value_orders: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.glacier#Glacier",
@@ -89,6 +92,7 @@ fn targets() -> Vec<Target> {
                     lenient_content_type: false,
                     handler_checked_enums: &[],
                     error_codes: &[],
+                    enum_value_orders: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.apigateway#BackplaneControlService",
@@ -100,6 +104,7 @@ fn targets() -> Vec<Target> {
                     lenient_content_type: false,
                     handler_checked_enums: &[],
                     error_codes: &[],
+                    enum_value_orders: &[],
                 },
                 ServiceConfig {
                     service: model::SYNTHETIC_SERVICE,
@@ -111,6 +116,7 @@ fn targets() -> Vec<Target> {
                     lenient_content_type: false,
                     handler_checked_enums: &[],
                     error_codes: &[],
+                    enum_value_orders: &[],
                 },
                 ServiceConfig {
                     service: "aws.protocoltests.restjson.validation#RestJsonValidation",
@@ -122,6 +128,7 @@ fn targets() -> Vec<Target> {
                     lenient_content_type: false,
                     handler_checked_enums: &[],
                     error_codes: &[],
+                    enum_value_orders: &[],
                 },
             ],
         },

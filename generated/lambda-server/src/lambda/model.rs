@@ -5028,7 +5028,7 @@ pub enum InvokeMode {
 
 impl InvokeMode {
     /// The values of the model's enum, as the wire carries them (internal ones excluded).
-    pub const VALUES: &'static [&'static str] = &["BUFFERED", "RESPONSE_STREAM"];
+    pub const VALUES: &'static [&'static str] = &["RESPONSE_STREAM", "BUFFERED"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
