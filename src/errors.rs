@@ -79,3 +79,15 @@ pub fn too_many_requests(reason: m::ThrottleReason, message: impl Into<String>) 
         retry_after_seconds: None,
     })
 }
+
+/// 400 `ValidationException` for a member longer than `max` characters, worded as the wire layer
+/// words the model's own length constraints: for limits Lambda applies beyond the model's (a new
+/// function's name is at most 64 characters, though `FunctionName` admits 140 for ARNs).
+pub fn too_long(member: &'static str, value: &str, max: u64) -> ServiceError {
+    use smithy_server_runtime::validation::{Constraint, PathSeg, Violation};
+    ServiceError::Validation(vec![Violation {
+        path: vec![PathSeg::Member(member)],
+        constraint: Constraint::Length(value.chars().count(), Some(1), Some(max)),
+        value: Some(value.to_string()),
+    }])
+}

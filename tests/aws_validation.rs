@@ -294,6 +294,21 @@ async fn every_violated_constraint_is_reported_length_before_pattern() {
                 pattern(PLAIN_FUNCTION_NAME),
             ),
         ),
+        // Lambda's own limit on a new function's name (64), beyond the model's 140, worded alike.
+        case(
+            "CreateFunction name of 65 characters",
+            "POST",
+            "/2015-03-31/functions",
+            &create_function("").replace(
+                r#""FunctionName":"f""#,
+                &format!(r#""FunctionName":"{}""#, "n".repeat(65)),
+            ),
+            format!(
+                "1 validation error detected: Value '{}' at 'functionName' failed to satisfy constraint: \
+                 Member must have length less than or equal to 64",
+                "n".repeat(65)
+            ),
+        ),
         case(
             "statement id: length and pattern",
             "POST",

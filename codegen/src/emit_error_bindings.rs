@@ -107,7 +107,10 @@ use smithy_server_runtime as rt;
 /// Writes any error of the service as a response.
 pub fn serialize(err: $root::error::ServiceError) -> rt::http::Response<rt::body::Body> {
     match err {
-$arms    }
+$arms        $root::error::ServiceError::Validation(violations) => {
+            rt::rejection::Rejection::Validation(violations).into_response(&$root::service::PROTOCOL)
+        }
+    }
 }
 "#,
         &[("root", &root), ("arms", &arms)],

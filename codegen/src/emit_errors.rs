@@ -35,12 +35,7 @@ pub fn error_rs(g: &Gen, ops: &[OperationIr]) -> String {
         let ty = &op.error_type;
         let doc = format!("An error of the `{}` operation.", op.name);
         out.push_str(&error_enum(g, ty, &doc, &op.errors, true));
-        out.push_str(&from_service_error(
-            g,
-            ty,
-            &op.errors,
-            all.iter().all(|e| op.errors.contains(e)),
-        ));
+        out.push_str(&from_service_error(g, ty, &op.errors));
         out.push_str(&into_service_error(g, ty, &op.errors));
     }
     out
@@ -66,27 +61,20 @@ impl ::std::convert::From<$t> for $ty {
             &[("t", &t), ("ty", ty), ("v", &v)],
         )
     });
+    // An operation's enum carries the service's other errors as `Unmodelled`; the service's own
+    // enum carries the `ValidationException` a handler's checks can answer, beside the model's shapes.
     let (unmodelled_variant, unmodelled_arm) = if unmodelled {
         (
             "    /// An error of the service that the model does not list for this operation; it is\n    /// rendered like any other error of the service.\n    Unmodelled(ServiceError),\n",
             "            Self::Unmodelled(e) => ::std::fmt::Display::fmt(e, f),\n",
         )
     } else {
-        ("", "")
-    };
-    let display = if errors.is_empty() && !unmodelled {
-        // A service without error shapes: the enum has no values to display.
-        fill(
-            r#"
-impl ::std::fmt::Display for $ty {
-    fn fmt(&self, _: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {}
-    }
-}
-"#,
-            &[("ty", ty)],
+        (
+            "    /// A `ValidationException` from a handler's own checks (a constraint the service applies\n    /// beyond the model's), worded as the wire layer words the model's.\n    Validation(::std::vec::Vec<::smithy_server_runtime::validation::Violation>),\n",
+            "            Self::Validation(v) => write!(f, \"ValidationException: {v:?}\"),\n",
         )
-    } else {
+    };
+    let display = {
         fill(
             r#"
 impl ::std::fmt::Display for $ty {
@@ -129,8 +117,8 @@ impl ::std::error::Error for $ty {}
 }
 
 /// `From<ServiceError>` for an operation's error enum: its own errors by variant, the rest as
-/// `Unmodelled` (that arm is left out when the operation lists every error of the service).
-fn from_service_error(g: &Gen, ty: &str, errors: &[String], covers_all: bool) -> String {
+/// `Unmodelled` (`ServiceError::Validation` among them).
+fn from_service_error(g: &Gen, ty: &str, errors: &[String]) -> String {
     let body = if errors.is_empty() {
         "Self::Unmodelled(e)".to_string()
     } else {
@@ -138,12 +126,8 @@ fn from_service_error(g: &Gen, ty: &str, errors: &[String], covers_all: bool) ->
             .iter()
             .map(|e| format!("ServiceError::{v}(e) => Self::{v}(e),\n", v = g.type_ident(e)))
             .collect();
-        let rest = if covers_all {
-            ""
-        } else {
-            "other => Self::Unmodelled(other),\n"
-        };
-        format!("match e {{\n{arms}{rest}}}")
+        // `ServiceError::Validation` is never an operation's own error: always `Unmodelled`.
+        format!("match e {{\n{arms}other => Self::Unmodelled(other),\n}}")
     };
     fill(
         r#"

@@ -231,12 +231,8 @@ match &out.$f {
 pub fn error_serializer(g: &Gen, op: &OperationIr, out: &mut String) {
     let root = g.root();
     let ty = &op.error_type;
-    // A service without error shapes has no error to write: `Unmodelled` holds an empty enum.
-    let write = if crate::emit_errors::service_errors(g).is_empty() {
-        format!("let {root}::error::{ty}::Unmodelled(e) = err;\nmatch e {{}}")
-    } else {
-        format!("{root}::error_bindings::serialize(err.into())")
-    };
+    // Every service has at least `ServiceError::Validation` to write.
+    let write = format!("{root}::error_bindings::serialize(err.into())");
     out.push_str(&fill(
         r#"
 /// Writes one of the operation's errors as a response.

@@ -64,6 +64,9 @@ pub enum ServiceError {
     SubnetIPAddressLimitReachedException(crate::lambda::model::SubnetIPAddressLimitReachedException),
     TooManyRequestsException(crate::lambda::model::TooManyRequestsException),
     UnsupportedMediaTypeException(crate::lambda::model::UnsupportedMediaTypeException),
+    /// A `ValidationException` from a handler's own checks (a constraint the service applies
+    /// beyond the model's), worded as the wire layer words the model's.
+    Validation(::std::vec::Vec<::smithy_server_runtime::validation::Violation>),
 }
 
 impl ::std::convert::From<crate::lambda::model::AliasLimitExceededException> for ServiceError {
@@ -463,6 +466,7 @@ impl ::std::fmt::Display for ServiceError {
             Self::SubnetIPAddressLimitReachedException(e) => ::std::fmt::Display::fmt(e, f),
             Self::TooManyRequestsException(e) => ::std::fmt::Display::fmt(e, f),
             Self::UnsupportedMediaTypeException(e) => ::std::fmt::Display::fmt(e, f),
+            Self::Validation(v) => write!(f, "ValidationException: {v:?}"),
         }
     }
 }

@@ -705,5 +705,8 @@ pub fn serialize(err: crate::lambda::error::ServiceError) -> rt::http::Response<
                 }
             },
         ),
+        crate::lambda::error::ServiceError::Validation(violations) => {
+            rt::rejection::Rejection::Validation(violations).into_response(&crate::lambda::service::PROTOCOL)
+        }
     }
 }

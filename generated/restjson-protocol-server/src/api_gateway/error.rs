@@ -9,6 +9,9 @@ pub enum ServiceError {
     BadRequestException(crate::api_gateway::model::BadRequestException),
     TooManyRequestsException(crate::api_gateway::model::TooManyRequestsException),
     UnauthorizedException(crate::api_gateway::model::UnauthorizedException),
+    /// A `ValidationException` from a handler's own checks (a constraint the service applies
+    /// beyond the model's), worded as the wire layer words the model's.
+    Validation(::std::vec::Vec<::smithy_server_runtime::validation::Violation>),
 }
 
 impl ::std::convert::From<crate::api_gateway::model::BadRequestException> for ServiceError {
@@ -35,6 +38,7 @@ impl ::std::fmt::Display for ServiceError {
             Self::BadRequestException(e) => ::std::fmt::Display::fmt(e, f),
             Self::TooManyRequestsException(e) => ::std::fmt::Display::fmt(e, f),
             Self::UnauthorizedException(e) => ::std::fmt::Display::fmt(e, f),
+            Self::Validation(v) => write!(f, "ValidationException: {v:?}"),
         }
     }
 }
@@ -89,6 +93,7 @@ impl ::std::convert::From<ServiceError> for GetRestApisError {
             ServiceError::BadRequestException(e) => Self::BadRequestException(e),
             ServiceError::TooManyRequestsException(e) => Self::TooManyRequestsException(e),
             ServiceError::UnauthorizedException(e) => Self::UnauthorizedException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }

@@ -53,5 +53,8 @@ pub fn serialize(err: crate::api_gateway::error::ServiceError) -> rt::http::Resp
                 }
             },
         ),
+        crate::api_gateway::error::ServiceError::Validation(violations) => {
+            rt::rejection::Rejection::Validation(violations).into_response(&crate::api_gateway::service::PROTOCOL)
+        }
     }
 }

@@ -11,6 +11,9 @@ pub enum ServiceError {
     RequestTimeoutException(crate::glacier::model::RequestTimeoutException),
     ResourceNotFoundException(crate::glacier::model::ResourceNotFoundException),
     ServiceUnavailableException(crate::glacier::model::ServiceUnavailableException),
+    /// A `ValidationException` from a handler's own checks (a constraint the service applies
+    /// beyond the model's), worded as the wire layer words the model's.
+    Validation(::std::vec::Vec<::smithy_server_runtime::validation::Violation>),
 }
 
 impl ::std::convert::From<crate::glacier::model::InvalidParameterValueException> for ServiceError {
@@ -51,6 +54,7 @@ impl ::std::fmt::Display for ServiceError {
             Self::RequestTimeoutException(e) => ::std::fmt::Display::fmt(e, f),
             Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
             Self::ServiceUnavailableException(e) => ::std::fmt::Display::fmt(e, f),
+            Self::Validation(v) => write!(f, "ValidationException: {v:?}"),
         }
     }
 }
@@ -123,6 +127,7 @@ impl ::std::convert::From<ServiceError> for UploadArchiveError {
             ServiceError::RequestTimeoutException(e) => Self::RequestTimeoutException(e),
             ServiceError::ResourceNotFoundException(e) => Self::ResourceNotFoundException(e),
             ServiceError::ServiceUnavailableException(e) => Self::ServiceUnavailableException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -206,6 +211,7 @@ impl ::std::convert::From<ServiceError> for UploadMultipartPartError {
             ServiceError::RequestTimeoutException(e) => Self::RequestTimeoutException(e),
             ServiceError::ResourceNotFoundException(e) => Self::ResourceNotFoundException(e),
             ServiceError::ServiceUnavailableException(e) => Self::ServiceUnavailableException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }

@@ -108,5 +108,8 @@ pub fn serialize(err: crate::glacier::error::ServiceError) -> rt::http::Response
                 }
             },
         ),
+        crate::glacier::error::ServiceError::Validation(violations) => {
+            rt::rejection::Rejection::Validation(violations).into_response(&crate::glacier::service::PROTOCOL)
+        }
     }
 }

@@ -10,6 +10,9 @@ pub enum ServiceError {
     FooError(crate::rest_json::model::FooError),
     InvalidGreeting(crate::rest_json::model::InvalidGreeting),
     ServiceUnavailableError(crate::rest_json::model::ServiceUnavailableError),
+    /// A `ValidationException` from a handler's own checks (a constraint the service applies
+    /// beyond the model's), worded as the wire layer words the model's.
+    Validation(::std::vec::Vec<::smithy_server_runtime::validation::Violation>),
 }
 
 impl ::std::convert::From<crate::rest_json::model::ComplexError> for ServiceError {
@@ -43,6 +46,7 @@ impl ::std::fmt::Display for ServiceError {
             Self::FooError(e) => ::std::fmt::Display::fmt(e, f),
             Self::InvalidGreeting(e) => ::std::fmt::Display::fmt(e, f),
             Self::ServiceUnavailableError(e) => ::std::fmt::Display::fmt(e, f),
+            Self::Validation(v) => write!(f, "ValidationException: {v:?}"),
         }
     }
 }

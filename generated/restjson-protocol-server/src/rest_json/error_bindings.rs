@@ -65,5 +65,8 @@ pub fn serialize(err: crate::rest_json::error::ServiceError) -> rt::http::Respon
                 }
             },
         ),
+        crate::rest_json::error::ServiceError::Validation(violations) => {
+            rt::rejection::Rejection::Validation(violations).into_response(&crate::rest_json::service::PROTOCOL)
+        }
     }
 }

@@ -7,6 +7,9 @@
 #[derive(Debug)]
 pub enum ServiceError {
     ValidationException(crate::rest_json_validation::model::ValidationException),
+    /// A `ValidationException` from a handler's own checks (a constraint the service applies
+    /// beyond the model's), worded as the wire layer words the model's.
+    Validation(::std::vec::Vec<::smithy_server_runtime::validation::Violation>),
 }
 
 impl ::std::convert::From<crate::rest_json_validation::model::ValidationException> for ServiceError {
@@ -19,6 +22,7 @@ impl ::std::fmt::Display for ServiceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
+            Self::Validation(v) => write!(f, "ValidationException: {v:?}"),
         }
     }
 }
@@ -55,6 +59,7 @@ impl ::std::convert::From<ServiceError> for MalformedEnumError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -98,6 +103,7 @@ impl ::std::convert::From<ServiceError> for MalformedLengthError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -141,6 +147,7 @@ impl ::std::convert::From<ServiceError> for MalformedLengthOverrideError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -184,6 +191,7 @@ impl ::std::convert::From<ServiceError> for MalformedLengthQueryStringError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -227,6 +235,7 @@ impl ::std::convert::From<ServiceError> for MalformedPatternError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -270,6 +279,7 @@ impl ::std::convert::From<ServiceError> for MalformedPatternOverrideError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -313,6 +323,7 @@ impl ::std::convert::From<ServiceError> for MalformedRangeError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -356,6 +367,7 @@ impl ::std::convert::From<ServiceError> for MalformedRangeOverrideError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -399,6 +411,7 @@ impl ::std::convert::From<ServiceError> for MalformedRequiredError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -442,6 +455,7 @@ impl ::std::convert::From<ServiceError> for MalformedUniqueItemsError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -485,6 +499,7 @@ impl ::std::convert::From<ServiceError> for RecursiveStructuresError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }
@@ -528,6 +543,7 @@ impl ::std::convert::From<ServiceError> for SensitiveValidationError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::ValidationException(e) => Self::ValidationException(e),
+            other => Self::Unmodelled(other),
         }
     }
 }

@@ -26,5 +26,9 @@ pub fn serialize(err: crate::rest_json_validation::error::ServiceError) -> rt::h
                 }
             },
         ),
+        crate::rest_json_validation::error::ServiceError::Validation(violations) => {
+            rt::rejection::Rejection::Validation(violations)
+                .into_response(&crate::rest_json_validation::service::PROTOCOL)
+        }
     }
 }

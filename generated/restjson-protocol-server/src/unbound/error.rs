@@ -5,11 +5,17 @@
 
 /// Any error shape of the service.
 #[derive(Debug)]
-pub enum ServiceError {}
+pub enum ServiceError {
+    /// A `ValidationException` from a handler's own checks (a constraint the service applies
+    /// beyond the model's), worded as the wire layer words the model's.
+    Validation(::std::vec::Vec<::smithy_server_runtime::validation::Violation>),
+}
 
 impl ::std::fmt::Display for ServiceError {
-    fn fmt(&self, _: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {}
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Validation(v) => write!(f, "ValidationException: {v:?}"),
+        }
     }
 }
 

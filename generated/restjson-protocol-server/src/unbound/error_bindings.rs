@@ -7,5 +7,9 @@ use smithy_server_runtime as rt;
 
 /// Writes any error of the service as a response.
 pub fn serialize(err: crate::unbound::error::ServiceError) -> rt::http::Response<rt::body::Body> {
-    match err {}
+    match err {
+        crate::unbound::error::ServiceError::Validation(violations) => {
+            rt::rejection::Rejection::Validation(violations).into_response(&crate::unbound::service::PROTOCOL)
+        }
+    }
 }

@@ -61,6 +61,5 @@ pub fn serialize_response(
 
 /// Writes one of the operation's errors as a response.
 pub fn serialize_error(err: crate::unbound::error::AcceptHeaderStarServiceError) -> rt::http::Response<rt::body::Body> {
-    let crate::unbound::error::AcceptHeaderStarServiceError::Unmodelled(e) = err;
-    match e {}
+    crate::unbound::error_bindings::serialize(err.into())
 }
