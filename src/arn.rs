@@ -97,8 +97,13 @@ impl FunctionRef {
         }
     }
 
-    /// Reads the `FunctionName` of a function to create: it must be a name a function can have.
+    /// Reads the `FunctionName` of a function to create: it must be a name a function can have. A
+    /// plain name over 64 characters gets AWS's length ValidationException (the model's limit is 140,
+    /// for ARNs), not `Invalid function name`.
     pub fn parse_new(function_name: &str, qualifier: Option<&str>, scope: &Scope) -> Result<FunctionRef, ServiceError> {
+        if !function_name.contains(':') && function_name.chars().count() > 64 {
+            return Err(errors::too_long("FunctionName", function_name, 64));
+        }
         Self::read(function_name, qualifier, scope)
     }
 

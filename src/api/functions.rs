@@ -220,11 +220,6 @@ pub async fn create_function(
     input: m::CreateFunctionRequest,
 ) -> Result<m::FunctionConfiguration, ServiceError> {
     let scope = api.scope();
-    // A plain name longer than a function name may be: AWS's length ValidationException, as for the
-    // model's constraints, not `Invalid function name`.
-    if !input.function_name.contains(':') && input.function_name.chars().count() > 64 {
-        return Err(errors::too_long("FunctionName", &input.function_name, 64));
-    }
     let f = FunctionRef::parse_new(&input.function_name, None, &scope)?;
     super::tags::check_new_tags(input.tags.as_ref())?;
     if f.qualifier.is_some() {
@@ -462,11 +457,9 @@ pub async fn list_functions(
             for f in s.functions.by_name.values() {
                 if all {
                     out.push(qualified_latest(&f.latest.config));
+                    out.extend(f.versions.values().map(|v| v.config.clone()));
                 } else {
                     out.push(f.latest.config.clone());
-                }
-                if all {
-                    out.extend(f.versions.values().map(|v| v.config.clone()));
                 }
             }
             out

@@ -4,14 +4,17 @@
 //! exit, and gives every result AWS's outcome, timings and log lines (START / END / REPORT). A
 //! caller that needs no log can have the outcome first (`invoke_answering`); the environment is
 //! handed on only once its log is gathered. What an invocation gives back is in `result.rs`; what
-//! `/_fauxlambda/environments` shows of the pool, in `listing.rs`.
+//! `/_fauxlambda/environments` shows of the pool, in `listing.rs`; how idle environments are
+//! watched and stopped, in `idle.rs`.
 
+mod idle;
 mod listing;
 mod result;
 
+use idle::{stop_env, watch_idle};
 pub use listing::{EnvironmentListing, EnvironmentState};
 pub use result::InvocationResult;
-use result::{billed_ms, report_line};
+use result::{finish, Ended};
 
 use super::executor::{Executor, StartError};
 use super::extensions::{EnvironmentInfo, ShutdownReason};
@@ -23,9 +26,8 @@ use crate::clock;
 use bytes::Bytes;
 use listing::{EnvMeta, Registry};
 use std::collections::{HashMap, HashSet};
-use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Notify, OwnedSemaphorePermit, Semaphore};
 
@@ -742,123 +744,6 @@ async fn gather(
         max_memory,
         env_id: &env.sandbox.id,
     })
-}
-
-/// An invocation that has ended, before its END and REPORT lines.
-struct Ended<'a> {
-    spec: &'a FunctionSpec,
-    request_id: &'a str,
-    outcome: InvocationOutcome,
-    /// Its log up to here.
-    log: Vec<String>,
-    duration: Duration,
-    init: Option<Duration>,
-    max_memory: u64,
-    env_id: &'a str,
-}
-
-/// Its result: the log closed with END and REPORT, the durations billed.
-fn finish(ended: Ended<'_>) -> InvocationResult {
-    let Ended {
-        spec,
-        request_id,
-        outcome,
-        mut log,
-        duration,
-        init,
-        max_memory,
-        env_id,
-    } = ended;
-    let billed = billed_ms(duration, init);
-    log.push(format!("END RequestId: {request_id}"));
-    log.push(report_line(
-        request_id,
-        duration,
-        billed,
-        spec.memory_mb,
-        max_memory,
-        init,
-        &outcome,
-    ));
-    InvocationResult {
-        request_id: request_id.to_owned(),
-        outcome,
-        executed_version: spec.version.clone(),
-        duration,
-        billed_duration_ms: billed,
-        init_duration: init,
-        memory_size_mb: spec.memory_mb,
-        max_memory_used_mb: max_memory,
-        log_lines: log,
-        environment_id: env_id.to_owned(),
-    }
-}
-
-/// Stops an environment once it has been idle for the keepalive, or as soon as its runtime exits
-/// while idle; ends when the environment is stopped by anyone else (or the pool is gone).
-async fn watch_idle(
-    pool: Weak<Inner>,
-    key: VersionKey,
-    env_id: String,
-    meta: Weak<EnvMeta>,
-    exited: impl Future<Output = super::sandbox::ExitInfo>,
-) {
-    enum Next {
-        // Boxed (an `Env` is large): one allocation when an idle environment is stopped, off the invoke path.
-        Stop(Box<Env>),
-        Wake(tokio::time::Instant),
-        Done,
-    }
-    tokio::pin!(exited);
-    let Some(keepalive) = pool.upgrade().map(|p| p.config.keepalive) else {
-        return;
-    };
-    let mut wake = tokio::time::Instant::now() + keepalive;
-    loop {
-        let gone = tokio::select! {
-            _ = tokio::time::sleep_until(wake) => false,
-            _ = &mut exited => true,
-        };
-        let Some(inner) = pool.upgrade() else { return };
-        let now = tokio::time::Instant::now();
-        let next = {
-            let mut st = inner.lock();
-            match st.versions.get_mut(&key) {
-                None => Next::Done,
-                Some(vp) => match vp.idle.iter().position(|i| i.env.sandbox.id == env_id) {
-                    Some(pos) if gone || vp.idle[pos].since + keepalive <= now => {
-                        Next::Stop(Box::new(vp.idle.remove(pos).env))
-                    }
-                    Some(pos) => Next::Wake(vp.idle[pos].since + keepalive),
-                    // Stopped, or its exit is the invocation's business (it is busy).
-                    None if gone || meta.upgrade().is_none_or(|m| m.is_stopping()) => Next::Done,
-                    None => Next::Wake(now + keepalive),
-                },
-            }
-        };
-        match next {
-            Next::Stop(env) => {
-                Pool { inner }.discard(*env, ShutdownReason::Spindown);
-                return;
-            }
-            Next::Wake(at) => wake = at,
-            Next::Done => return,
-        }
-    }
-}
-
-/// SHUTDOWN to the extensions (when there are any), SIGTERM, SIGKILL after the grace, then the
-/// Runtime API server goes.
-async fn stop_env(env: Env, reason: ShutdownReason, config: PoolConfig) {
-    env.meta.stop();
-    let grace = if env.api.extensions().is_empty() {
-        Duration::ZERO
-    } else {
-        config.extension_shutdown_grace
-    };
-    env.api.shutdown(reason, grace).await;
-    env.sandbox.stop(config.stop_grace).await;
-    env.api.close();
 }
 
 /// The payload of an environment that could not start (`Runtime.InvalidEntrypoint`, …), shaped

@@ -1,7 +1,9 @@
-//! What an invocation gives back: its outcome, timings and log (`InvocationResult`), and the two
-//! figures AWS prints of it in the REPORT line (Billed Duration and the line itself).
+//! What an invocation gives back: its outcome, timings and log (`InvocationResult`), built from the
+//! invocation once it has ended (`finish`), with the two figures AWS prints of it in the REPORT line
+//! (Billed Duration and the line itself).
 
 use crate::execution::invocation::InvocationOutcome;
+use crate::execution::spec::FunctionSpec;
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -84,6 +86,56 @@ pub(super) fn report_line(
         _ => {}
     }
     line
+}
+
+/// An invocation that has ended, before its END and REPORT lines.
+pub(super) struct Ended<'a> {
+    pub(super) spec: &'a FunctionSpec,
+    pub(super) request_id: &'a str,
+    pub(super) outcome: InvocationOutcome,
+    /// Its log up to here.
+    pub(super) log: Vec<String>,
+    pub(super) duration: Duration,
+    pub(super) init: Option<Duration>,
+    pub(super) max_memory: u64,
+    pub(super) env_id: &'a str,
+}
+
+/// Its result: the log closed with END and REPORT, the durations billed.
+pub(super) fn finish(ended: Ended<'_>) -> InvocationResult {
+    let Ended {
+        spec,
+        request_id,
+        outcome,
+        mut log,
+        duration,
+        init,
+        max_memory,
+        env_id,
+    } = ended;
+    let billed = billed_ms(duration, init);
+    log.push(format!("END RequestId: {request_id}"));
+    log.push(report_line(
+        request_id,
+        duration,
+        billed,
+        spec.memory_mb,
+        max_memory,
+        init,
+        &outcome,
+    ));
+    InvocationResult {
+        request_id: request_id.to_owned(),
+        outcome,
+        executed_version: spec.version.clone(),
+        duration,
+        billed_duration_ms: billed,
+        init_duration: init,
+        memory_size_mb: spec.memory_mb,
+        max_memory_used_mb: max_memory,
+        log_lines: log,
+        environment_id: env_id.to_owned(),
+    }
 }
 
 #[cfg(test)]
