@@ -5,18 +5,21 @@
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
-macro_rules! user_error {
-    ($(#[$doc:meta] $fn:ident => $shape:ident),* $(,)?) => {
+/// One constructor per error shape that carries a `Type` (`$type`: `Some("User")`, or `None` where
+/// AWS's bodies have none) and a message.
+macro_rules! error_fns {
+    ($type:expr; $($(#[$doc:meta])* $fn:ident => $shape:ident),* $(,)?) => {
         $(
-            #[$doc]
+            $(#[$doc])*
             pub fn $fn(message: impl Into<String>) -> ServiceError {
-                ServiceError::$shape(m::$shape { r#type: Some("User".into()), message: Some(message.into()) })
+                ServiceError::$shape(m::$shape { r#type: $type, message: Some(message.into()) })
             }
         )*
     };
 }
 
-user_error! {
+error_fns! {
+    Some("User".into());
     /// 404 `ResourceNotFoundException`.
     not_found => ResourceNotFoundException,
     /// 400 `InvalidParameterValueException`.
@@ -39,19 +42,9 @@ user_error! {
     invalid_request_content => InvalidRequestContentException,
 }
 
-macro_rules! untyped_error {
-    ($($(#[$doc:meta])* $fn:ident => $shape:ident),* $(,)?) => {
-        $(
-            $(#[$doc])*
-            pub fn $fn(message: impl Into<String>) -> ServiceError {
-                ServiceError::$shape(m::$shape { r#type: None, message: Some(message.into()) })
-            }
-        )*
-    };
-}
-
 // The errors whose AWS bodies carry no `Type` (recorded): only the message.
-untyped_error! {
+error_fns! {
+    None;
     /// 413 `RequestEntityTooLargeException` (modelled as `RequestTooLargeException`), without `Type`.
     request_too_large => RequestTooLargeException,
     /// 400 `InvalidParameterValueException` without `Type`, as AWS answers some (concurrency limits,
