@@ -43,7 +43,8 @@ pub struct Config {
     pub log_level: String,
 
     /// How functions run: `docker` (containers of the official images), `process` (local
-    /// processes) or `auto` (Docker when an engine answers, else processes).
+    /// processes) or `auto` (per function: Docker when an engine answers and the runtime's image
+    /// is present or can be pulled, else a local process when the host can run the runtime).
     #[arg(long, env = "FAUXLAMBDA_EXECUTOR", value_enum, default_value_t = Executor::Auto)]
     pub executor: Executor,
 

@@ -5,7 +5,7 @@ use clap::Parser;
 use fauxlambda::api::Api;
 use fauxlambda::config::{self, Config};
 use fauxlambda::context::RequestContext;
-use fauxlambda::execution::{DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
+use fauxlambda::execution::{AutoExecutor, DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::state::{State, StateHandle};
 use fauxlambda::store::Store;
 use std::sync::Arc;
@@ -15,6 +15,8 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| "info".into()))
         .with_target(false)
+        // Colours only on a terminal: a log redirected to a file stays plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let event_loop = match config.worker_threads {
         1 => tokio::runtime::Builder::new_current_thread().enable_all().build(),
@@ -75,6 +77,10 @@ async fn run(config: Config) -> Result<(), String> {
     let runs = match &executor {
         Executor::Process(_) => "functions run as local processes".to_owned(),
         Executor::Docker(d) => format!("functions run in Docker containers, network {}", d.networking().mode),
+        Executor::Auto(a) => format!(
+            "functions run in Docker containers, network {}, or as local processes when their image is not available",
+            a.docker.networking().mode
+        ),
     };
     tracing::info!(
         "fauxlambda listening on http://{local} (region {}, account {}, data {}, {runs})",
@@ -115,7 +121,7 @@ async fn run(config: Config) -> Result<(), String> {
         let _ = e.await;
     }
     execution.pool.shutdown().await;
-    if let Executor::Docker(d) = &executor {
+    if let Some(d) = executor.docker() {
         d.remove_own_containers().await;
     }
     Ok(())
@@ -140,36 +146,55 @@ async fn executor(
     };
     let runtime_commands = pairs("--runtime-command", &config.runtime_commands)?;
     let runtime_images = pairs("--runtime-image", &config.runtime_images)?;
-    if config.executor != config::Executor::Process {
-        let docker_config = DockerConfig {
-            data_dir: data_dir.to_path_buf(),
-            runtime_images,
-            network: config.docker_network.clone(),
-            copy_code: config.docker_copy_code,
-            // Functions reach fauxlambda (and, through it, their siblings) without extra setup.
-            extra_env: [(
-                "AWS_ENDPOINT_URL".to_string(),
-                format!("http://{{host}}:{}", local.port()),
-            )]
-            .into(),
-        };
-        match DockerExecutor::connect(docker_config).await {
-            Ok(d) => {
-                let net = d.networking();
-                let mut extra = None;
-                if !net.is_host() && local.ip().is_loopback() {
-                    let addr = std::net::SocketAddr::new(net.host_ip, local.port());
-                    match tokio::net::TcpListener::bind(addr).await {
-                        Ok(l) => extra = Some(l),
-                        Err(e) => tracing::warn!("functions in containers cannot reach fauxlambda at {addr}: {e} (listen on 0.0.0.0, or use --docker-network host)"),
-                    }
-                }
-                return Ok((Executor::Docker(d), extra));
-            }
-            Err(e) if config.executor == config::Executor::Docker => return Err(format!("--executor docker: {e}")),
-            Err(e) => tracing::info!("no Docker engine ({e}): functions run as local processes"),
+    let processes = || process_executor(config, data_dir, local, runtime_commands.clone());
+    if config.executor == config::Executor::Process {
+        return Ok((Executor::Process(processes()?), None));
+    }
+    let docker_config = DockerConfig {
+        data_dir: data_dir.to_path_buf(),
+        runtime_images,
+        network: config.docker_network.clone(),
+        copy_code: config.docker_copy_code,
+        // Functions reach fauxlambda (and, through it, their siblings) without extra setup.
+        extra_env: [(
+            "AWS_ENDPOINT_URL".to_string(),
+            format!("http://{{host}}:{}", local.port()),
+        )]
+        .into(),
+    };
+    let docker = match DockerExecutor::connect(docker_config).await {
+        Ok(d) => d,
+        Err(e) if config.executor == config::Executor::Docker => return Err(format!("--executor docker: {e}")),
+        Err(e) => {
+            tracing::info!("no Docker engine ({e}): functions run as local processes");
+            return Ok((Executor::Process(processes()?), None));
+        }
+    };
+    let net = docker.networking();
+    let mut extra = None;
+    if !net.is_host() && local.ip().is_loopback() {
+        let addr = std::net::SocketAddr::new(net.host_ip, local.port());
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => extra = Some(l),
+            Err(e) => tracing::warn!(
+                "functions in containers cannot reach fauxlambda at {addr}: {e} (listen on 0.0.0.0, or use --docker-network host)"
+            ),
         }
     }
+    let executor = match config.executor {
+        config::Executor::Docker => Executor::Docker(docker),
+        _ => Executor::Auto(AutoExecutor::new(docker, processes()?)),
+    };
+    Ok((executor, extra))
+}
+
+/// The process executor of `--runtime-command`, `--node-ric` and `--own-runtime-clients`.
+fn process_executor(
+    config: &Config,
+    data_dir: &std::path::Path,
+    local: std::net::SocketAddr,
+    runtime_commands: std::collections::BTreeMap<String, String>,
+) -> Result<std::sync::Arc<ProcessExecutor>, String> {
     let mut exec_config = ExecutorConfig::new(data_dir.to_path_buf());
     exec_config.runtime_commands = runtime_commands;
     if let Some(dir) = &config.node_ric {
@@ -185,5 +210,5 @@ async fn executor(
     exec_config
         .extra_env
         .insert("AWS_ENDPOINT_URL".into(), format!("http://{local}"));
-    Ok((Executor::Process(ProcessExecutor::new(exec_config)), None))
+    Ok(ProcessExecutor::new(exec_config))
 }

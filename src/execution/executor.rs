@@ -1,7 +1,8 @@
 //! The executors, seen from the pool: something that starts a sandbox for a function spec whose
-//! runtime will poll a given Runtime API endpoint. Local processes (`process`) or Docker
-//! containers (`docker`); the pool does not care which.
+//! runtime will poll a given Runtime API endpoint. Local processes (`process`), Docker
+//! containers (`docker`), or either per function (`auto`); the pool does not care which.
 
+use super::auto::{AutoExecutor, Choice};
 use super::docker::DockerExecutor;
 use super::process::ProcessExecutor;
 use super::runtime_api::RuntimeApiHandle;
@@ -38,6 +39,7 @@ impl StartError {
 pub enum Executor {
     Process(Arc<ProcessExecutor>),
     Docker(Arc<DockerExecutor>),
+    Auto(Arc<AutoExecutor>),
 }
 
 impl From<Arc<ProcessExecutor>> for Executor {
@@ -52,21 +54,47 @@ impl From<Arc<DockerExecutor>> for Executor {
     }
 }
 
+impl From<Arc<AutoExecutor>> for Executor {
+    fn from(e: Arc<AutoExecutor>) -> Self {
+        Executor::Auto(e)
+    }
+}
+
 impl Executor {
-    /// `process` or `docker`.
+    /// `process`, `docker` or `auto`.
     pub fn name(&self) -> &'static str {
         match self {
             Executor::Process(_) => "process",
             Executor::Docker(_) => "docker",
+            Executor::Auto(_) => "auto",
+        }
+    }
+
+    /// The Docker executor, when containers may run.
+    pub fn docker(&self) -> Option<&Arc<DockerExecutor>> {
+        match self {
+            Executor::Process(_) => None,
+            Executor::Docker(d) => Some(d),
+            Executor::Auto(a) => Some(&a.docker),
         }
     }
 
     /// Where an environment's Runtime API server must listen for this executor's sandboxes to
-    /// reach it (`None`: the pool's default, loopback).
+    /// reach it (`None`: the pool's default, loopback). Ask the chosen executor (`choose`): under
+    /// `auto` this is where containers would reach it.
     pub fn runtime_api_bind(&self) -> Option<IpAddr> {
+        self.docker().and_then(|d| d.runtime_api_bind())
+    }
+
+    /// The executor that starts `spec`'s environments: this one, or under `auto` the one its
+    /// image allows (Docker or processes).
+    pub async fn choose(&self, spec: &FunctionSpec) -> Result<Executor, StartError> {
         match self {
-            Executor::Process(_) => None,
-            Executor::Docker(d) => d.runtime_api_bind(),
+            Executor::Auto(a) => Ok(match a.choose(spec).await? {
+                Choice::Docker(d) => Executor::Docker(d),
+                Choice::Process(p) => Executor::Process(p),
+            }),
+            chosen => Ok(chosen.clone()),
         }
     }
 
@@ -76,6 +104,8 @@ impl Executor {
         match self {
             Executor::Process(p) => p.unpacker().unpack(spec).await,
             Executor::Docker(d) => d.unpacker().unpack(spec).await,
+            // Both executors use the same unpacked layout; one unpacker, so no two unpack at once.
+            Executor::Auto(a) => a.docker.unpacker().unpack(spec).await,
         }
     }
 
@@ -89,6 +119,10 @@ impl Executor {
         match self {
             Executor::Process(p) => p.start(spec, unpacked, api).await,
             Executor::Docker(d) => d.start(spec, unpacked, api).await,
+            Executor::Auto(a) => match a.choose(spec).await? {
+                Choice::Docker(d) => d.start(spec, unpacked, api).await,
+                Choice::Process(p) => p.start(spec, unpacked, api).await,
+            },
         }
     }
 }

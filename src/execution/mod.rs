@@ -3,8 +3,9 @@
 //! path serves every executor and every runtime. This module holds that server and its
 //! environment-side handle (`runtime_api`, `environment`, `extensions`), the environment pool
 //! (`pool`) that runs invocations on them, and the executors behind one interface (`executor`,
-//! `sandbox`): local processes (`process`, with our runtime clients in `runtime_clients/` and the
-//! processes' `peak_memory`) and Docker containers (`docker`). Both start from a `spec` (what to
+//! `sandbox`): local processes (`process`, with our runtime clients in `runtime_clients/`, the host
+//! `interpreters` and the processes' `peak_memory`), Docker containers (`docker`), and `auto`,
+//! which picks one of the two per function. Both start from a `spec` (what to
 //! run), `unpacked` code and layers, and the variables of `function_env`. `Execution` is the
 //! layer's handle for the Lambda API and the introspection endpoints: the pool, the invocations
 //! `in_flight` per function (reserved concurrency) and the `recent` finished ones.
@@ -19,12 +20,14 @@
 //! ```
 
 pub mod api_error;
+pub mod auto;
 pub mod docker;
 pub mod environment;
 pub mod executor;
 pub mod extensions;
 pub mod function_env;
 pub mod in_flight;
+pub mod interpreters;
 pub mod invocation;
 pub mod logs;
 pub mod peak_memory;
@@ -37,6 +40,7 @@ pub mod spec;
 pub mod unpacked;
 
 pub use api_error::ApiError;
+pub use auto::AutoExecutor;
 pub use docker::{DockerConfig, DockerExecutor};
 pub use environment::{EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
 pub use executor::{Executor, StartError};

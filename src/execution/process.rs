@@ -6,16 +6,17 @@
 
 use super::executor::StartError;
 use super::function_env;
+use super::interpreters::{find_program, Interpreters, Language};
 use super::logs::LogSink;
 use super::peak_memory::PeakMemory;
 use super::runtime_api::RuntimeApiHandle;
 use super::sandbox::{signal_name, BoxFuture, ExitInfo, Sandbox, SandboxControl};
 use super::spec::FunctionSpec;
 use super::unpacked::{Unpacked, Unpacker};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -54,18 +55,11 @@ impl ExecutorConfig {
     }
 }
 
-/// What a Python command turned out to be.
-#[derive(Clone, Debug)]
-struct PythonProbe {
-    executable: PathBuf,
-    has_ric: bool,
-}
-
 /// Starts environments as local processes.
 pub struct ProcessExecutor {
     config: ExecutorConfig,
     root: PathBuf,
-    python_probes: Mutex<HashMap<String, Result<PythonProbe, String>>>,
+    interpreters: Interpreters,
     /// The official Node.js client's script, looked for once.
     node_ric_script: OnceLock<Option<PathBuf>>,
     unpacker: Unpacker,
@@ -76,9 +70,9 @@ impl ProcessExecutor {
         let root = config.data_dir.join("exec");
         Arc::new(ProcessExecutor {
             unpacker: Unpacker::new(root.clone()),
+            interpreters: Interpreters::new(config.runtime_commands.clone()),
             config,
             root,
-            python_probes: Mutex::new(HashMap::new()),
             node_ric_script: OnceLock::new(),
         })
     }
@@ -90,6 +84,12 @@ impl ProcessExecutor {
     /// Where code and layers are unpacked.
     pub fn unpacker(&self) -> &Unpacker {
         &self.unpacker
+    }
+
+    /// Whether this host can run `runtime` as a local process: `provided.*` always (the bootstrap
+    /// is in the code), Python and Node.js when an interpreter for them is on PATH.
+    pub fn can_run(&self, runtime: &str) -> bool {
+        runtime.starts_with("provided") || self.interpreters.available(runtime)
     }
 
     /// Starts the runtime of `spec` against `api` (its `AWS_LAMBDA_RUNTIME_API`).
@@ -228,41 +228,34 @@ impl ProcessExecutor {
                 "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
             ));
         }
-        if rt.starts_with("python") {
-            let command = self.runtime_command(rt, "python", "python3");
-            let probe = self.probe_python(&command).await.map_err(StartError::entrypoint)?;
-            let exe = s(&probe.executable);
-            let dir = probe.executable.parent().map(Path::to_path_buf);
-            if probe.has_ric && !self.config.force_own_clients {
-                return Ok((vec![exe, "-m".into(), "awslambdaric".into(), spec.handler.clone()], dir));
+        match Language::of(rt) {
+            Some(Language::Python) => {
+                let python = self.interpreters.for_function(spec, Language::Python).await?;
+                let exe = s(&python.executable);
+                let dir = python.executable.parent().map(Path::to_path_buf);
+                if python.has_ric && !self.config.force_own_clients {
+                    return Ok((vec![exe, "-m".into(), "awslambdaric".into(), spec.handler.clone()], dir));
+                }
+                let client = s(&runtime_dir.join("bootstrap.py"));
+                return Ok((vec![exe, "-u".into(), client, spec.handler.clone()], dir));
             }
-            return Ok((
-                vec![
-                    exe,
-                    "-u".into(),
-                    s(&runtime_dir.join("bootstrap.py")),
-                    spec.handler.clone(),
-                ],
-                dir,
-            ));
-        }
-        if rt.starts_with("nodejs") {
-            let command = self.runtime_command(rt, "nodejs", "node");
-            let exe = find_program(&command)
-                .ok_or_else(|| StartError::entrypoint(format!("Couldn't find the interpreter `{command}` for {rt}")))?;
-            let dir = exe.parent().map(Path::to_path_buf);
-            let mut argv = vec![s(&exe)];
-            // The heap limits AWS's bootstrap derives from the memory size (90% old space).
-            argv.push(format!(
-                "--max-old-space-size={}",
-                (spec.memory_mb as u64 * 9 / 10).max(16)
-            ));
-            match self.node_ric_script() {
-                Some(ric) if !self.config.force_own_clients => argv.push(s(ric)),
-                _ => argv.push(s(&runtime_dir.join("bootstrap.mjs"))),
+            Some(Language::Node) => {
+                let node = self.interpreters.for_function(spec, Language::Node).await?;
+                let dir = node.executable.parent().map(Path::to_path_buf);
+                let mut argv = vec![s(&node.executable)];
+                // The heap limits AWS's bootstrap derives from the memory size (90% old space).
+                argv.push(format!(
+                    "--max-old-space-size={}",
+                    (spec.memory_mb as u64 * 9 / 10).max(16)
+                ));
+                match self.node_ric_script() {
+                    Some(ric) if !self.config.force_own_clients => argv.push(s(ric)),
+                    _ => argv.push(s(&runtime_dir.join("bootstrap.mjs"))),
+                }
+                argv.push(spec.handler.clone());
+                return Ok((argv, dir));
             }
-            argv.push(spec.handler.clone());
-            return Ok((argv, dir));
+            None => {}
         }
         Err(StartError::entrypoint(format!(
             "The process executor cannot run the runtime {rt}"
@@ -279,60 +272,6 @@ impl ProcessExecutor {
                 None => find_program("aws-lambda-ric").and_then(|p| node_script_behind(&p)),
             })
             .as_deref()
-    }
-
-    fn runtime_command(&self, runtime: &str, family: &str, default: &str) -> String {
-        let m = &self.config.runtime_commands;
-        m.get(runtime)
-            .or_else(|| m.get(family))
-            .cloned()
-            .unwrap_or_else(|| default.to_owned())
-    }
-
-    /// Finds the real interpreter behind `command` and whether it can import awslambdaric (once).
-    async fn probe_python(&self, command: &str) -> Result<PythonProbe, String> {
-        if let Some(p) = self
-            .python_probes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(command)
-        {
-            return p.clone();
-        }
-        let program = find_program(command).ok_or_else(|| format!("Couldn't find the interpreter `{command}`"))?;
-        let out = tokio::process::Command::new(&program)
-            .args(["-c", "import sys\nprint(sys.executable, flush=True)\ntry:\n import awslambdaric\n print('ric')\nexcept Exception:\n pass\n"])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .stdin(Stdio::null())
-            .output()
-            .await;
-        let result = match out {
-            Ok(o) if o.status.success() => {
-                let text = String::from_utf8_lossy(&o.stdout);
-                let mut lines = text.lines();
-                let exe = lines
-                    .next()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(PathBuf::from)
-                    .unwrap_or(program);
-                Ok(PythonProbe {
-                    executable: exe,
-                    has_ric: lines.any(|l| l.trim() == "ric"),
-                })
-            }
-            Ok(o) => Err(format!(
-                "`{command}` failed: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            )),
-            Err(e) => Err(format!("`{command}` failed: {e}")),
-        };
-        self.python_probes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(command.to_owned(), result.clone());
-        result
     }
 }
 
@@ -505,17 +444,6 @@ fn environment(
         set("NODE_PATH", np);
     }
     v
-}
-
-/// Finds a program: a path as is, else on the host's PATH.
-fn find_program(command: &str) -> Option<PathBuf> {
-    if command.contains('/') {
-        let p = PathBuf::from(command);
-        return p.is_file().then_some(p);
-    }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(command))
-        .find(|p| p.is_file())
 }
 
 /// The JavaScript file an `aws-lambda-ric` command is (following symlinks), or `None` when it

@@ -110,6 +110,8 @@ pub struct Server {
     graceful: bool,
     pub endpoint: String,
     pub port: u16,
+    /// Where its log goes, when the test reads it (`start_logged`).
+    log: Option<std::path::PathBuf>,
     _data: tempfile::TempDir,
 }
 
@@ -146,8 +148,23 @@ impl Server {
     /// As `start`, with environment variables set for fauxlambda (and so seen by its lookups,
     /// such as the runtime clients on `PATH`).
     pub fn start_with_env(extra: &[&str], vars: &[(&str, std::ffi::OsString)]) -> Server {
+        Server::spawn(extra, vars, false)
+    }
+
+    /// As `start_with_env`, its log (warnings and errors) kept for [`Server::log`].
+    pub fn start_logged(extra: &[&str], vars: &[(&str, std::ffi::OsString)]) -> Server {
+        Server::spawn(extra, vars, true)
+    }
+
+    fn spawn(extra: &[&str], vars: &[(&str, std::ffi::OsString)], logged: bool) -> Server {
         let port = free_port();
         let data = tempfile::tempdir().expect("data dir");
+        let log = logged.then(|| data.path().join("fauxlambda.log"));
+        // fauxlambda logs to stdout.
+        let stdout = match &log {
+            Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
+            None => Stdio::null(),
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
             .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(data.path())
@@ -160,7 +177,7 @@ impl Server {
             })
             .args(extra)
             .envs(vars.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
+            .stdout(stdout)
             .stderr(Stdio::inherit())
             .spawn()
             .expect("starting fauxlambda");
@@ -168,13 +185,22 @@ impl Server {
         eventually_sync("fauxlambda listens", Duration::from_secs(10), || {
             std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
         });
+        // Containers may run unless the test chose processes: stop it so it removes them.
+        let chose_processes = extra.windows(2).any(|w| w == ["--executor", "process"]);
         Server {
             child,
-            graceful: extra.windows(2).any(|w| w == ["--executor", "docker"]),
+            graceful: extra.contains(&"--executor") && !chose_processes,
             endpoint,
             port,
+            log,
             _data: data,
         }
+    }
+
+    /// What it has logged so far (started with `start_logged`).
+    pub fn log(&self) -> String {
+        let path = self.log.as_ref().expect("a server started with start_logged");
+        std::fs::read_to_string(path).unwrap_or_default()
     }
 
     /// An `aws-sdk-lambda` client for this server (any credentials work).

@@ -114,6 +114,17 @@ impl Images {
     }
 }
 
+impl Images {
+    /// Why the last pull of `image` failed, while that is remembered.
+    pub fn pull_failure(&self, image: &str) -> Option<String> {
+        let failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+        failed
+            .get(image)
+            .filter(|(at, _)| at.elapsed() < FAILED_PULL_TTL)
+            .map(|(_, why)| why.clone())
+    }
+}
+
 fn pull_error(image: &str, runtime: Option<&str>, err: &str) -> StartError {
     let hint = match runtime {
         Some(rt) => format!("Pull it (docker pull {image}), name a local image with --runtime-image {rt}=IMAGE, or run functions as local processes with --executor process."),
@@ -134,7 +145,10 @@ async fn pull(docker: &Docker, image: &str) -> Result<(), String> {
     let mut stream = docker.create_image(Some(options), None, None);
     let mut last: HashMap<String, String> = HashMap::new();
     while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| e.to_string())?;
+        let info = item.map_err(|e| {
+            tracing::warn!("pulling {image} failed: {e}");
+            e.to_string()
+        })?;
         let status = info.status.unwrap_or_default();
         let id = info.id.unwrap_or_default();
         if last.get(&id) != Some(&status) {

@@ -30,6 +30,7 @@ use super::spec::FunctionSpec;
 use super::unpacked::{Unpacked, Unpacker};
 use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig};
 use bollard::Docker;
+use images::ImageInfo;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -109,6 +110,28 @@ impl DockerExecutor {
         owner::remove_containers(&self.docker, Some(&self.owner)).await
     }
 
+    /// The image `spec` runs in, made present in the engine (pulled when missing; a failed pull
+    /// is remembered for a while).
+    pub async fn image(&self, spec: &FunctionSpec) -> Result<(String, ImageInfo), StartError> {
+        let image = self.image_name(spec)?;
+        let runtime = spec.image.is_none().then_some(spec.runtime.as_str());
+        let info = self.images.ensure(&self.docker, &image, runtime).await?;
+        Ok((image, info))
+    }
+
+    /// The image `spec` runs in: its own, the `--runtime-image` override, or the official one.
+    pub fn image_name(&self, spec: &FunctionSpec) -> Result<String, StartError> {
+        match &spec.image {
+            Some(i) => Ok(i.uri.clone()),
+            None => images::image_for(&spec.runtime, &self.config.runtime_images),
+        }
+    }
+
+    /// Why the last pull of `image` failed, while that is remembered.
+    pub fn pull_failure(&self, image: &str) -> Option<String> {
+        self.images.pull_failure(image)
+    }
+
     /// Starts a container for `spec` whose runtime polls `api`.
     pub async fn start(
         &self,
@@ -116,14 +139,7 @@ impl DockerExecutor {
         unpacked: &Unpacked,
         api: &RuntimeApiHandle,
     ) -> Result<Sandbox, StartError> {
-        let (image, runtime) = match &spec.image {
-            Some(i) => (i.uri.clone(), None),
-            None => (
-                images::image_for(&spec.runtime, &self.config.runtime_images)?,
-                Some(spec.runtime.as_str()),
-            ),
-        };
-        let info = self.images.ensure(&self.docker, &image, runtime).await?;
+        let (image, info) = self.image(spec).await?;
         let id = uuid::Uuid::new_v4().simple().to_string();
 
         // The command: the image's entrypoint with the handler (zip), or the ImageConfig

@@ -485,7 +485,13 @@ impl Pool {
             account_id: Some(spec.account_id.clone()),
             expected_extensions: unpacked.extensions.len(),
         };
-        let bind = self.inner.executor.runtime_api_bind().unwrap_or(self.inner.config.bind);
+        let executor = self
+            .inner
+            .executor
+            .choose(spec)
+            .await
+            .map_err(|e| (start_failure(request_id, &e), vec![], None))?;
+        let bind = executor.runtime_api_bind().unwrap_or(self.inner.config.bind);
         let api = RuntimeApi::start(SocketAddr::new(bind, 0), info).await.map_err(|e| {
             (
                 start_failure(
@@ -500,7 +506,7 @@ impl Pool {
             )
         })?;
         let started = Instant::now();
-        let sandbox = match self.inner.executor.start(spec, &unpacked, &api).await {
+        let sandbox = match executor.start(spec, &unpacked, &api).await {
             Ok(p) => p,
             Err(e) => {
                 api.close();
