@@ -103,19 +103,43 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_OWN_RUNTIME_CLIENTS")]
     pub own_runtime_clients: bool,
 
-    /// S3 endpoint to fetch `S3Bucket`/`S3Key` code from (default: `AWS_ENDPOINT_URL_S3`, then
-    /// `AWS_ENDPOINT_URL`).
+    /// The endpoint of another AWS service, e.g. `sqs=http://127.0.0.1:5000` (repeatable; the
+    /// services: s3, sqs, sns, eventbridge, and any other by its `AWS_ENDPOINT_URL_<SERVICE>`
+    /// name). Default: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`. Destinations and
+    /// dead-letter queues are delivered there, `S3Bucket` code fetched from there, and functions
+    /// get them as their `AWS_ENDPOINT_URL_<SERVICE>`.
+    #[arg(
+        long = "endpoint",
+        value_name = "SERVICE=URL",
+        env = "FAUXLAMBDA_ENDPOINTS",
+        value_delimiter = ','
+    )]
+    pub endpoints: Vec<String>,
+
+    /// The S3 endpoint: an alias of `--endpoint s3=URL`.
     #[arg(long, env = "FAUXLAMBDA_S3_ENDPOINT")]
     pub s3_endpoint: Option<String>,
+
+    /// Seconds before the first retry of a failed asynchronous invocation; retry n comes
+    /// base × n after the attempt before it (AWS: 60, so about 1 and 2 minutes). Fractions
+    /// allowed: tests use 1 or less. Throttled events back off on the same scale.
+    #[arg(long, env = "FAUXLAMBDA_ASYNC_RETRY_BASE_DELAY", default_value_t = 60.0, value_parser = retry_base_delay)]
+    pub async_retry_base_delay: f64,
+}
+
+fn retry_base_delay(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{s:?}: {e}"))?;
+    if !(0.0..=3600.0).contains(&v) || v.is_nan() {
+        return Err(format!("{v} is not between 0 and 3600 seconds"));
+    }
+    Ok(v)
 }
 
 impl Config {
-    /// The S3 endpoint: the flag, else the standard AWS variables.
-    pub fn s3_endpoint(&self) -> Option<String> {
-        self.s3_endpoint
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-            .filter(|s| !s.is_empty())
+    /// `--endpoint` pairs, with `--s3-endpoint` as `s3=URL` (the explicit `--endpoint s3=` wins).
+    pub fn endpoint_flags(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.s3_endpoint.iter().map(|u| format!("s3={u}")).collect();
+        all.extend(self.endpoints.iter().cloned());
+        all
     }
 }

@@ -1,11 +1,12 @@
 //! fauxlambda's own endpoints under `/_fauxlambda/`: health, package downloads, the recent
-//! invocations and their logs, the warm environments, evicting a function's environments, and
-//! resetting everything. JSON in, JSON out; errors are `{"message": ...}`.
+//! invocations and their logs, the warm environments, the queued asynchronous events and their
+//! deliveries, evicting a function's environments, and resetting everything. JSON in, JSON out; errors are `{"message": ...}`.
 
+use crate::api::async_invocation::delivery::Delivery;
 use crate::api::Api;
 use crate::clock::{epoch_ms, iso8601_ms};
 use crate::execution::pool::EnvironmentListing;
-use crate::execution::InvocationRecord;
+use crate::execution::{InvocationKind, InvocationRecord};
 use crate::state::State;
 use bytes::Bytes;
 use http::Method;
@@ -37,6 +38,7 @@ pub async fn handle(api: &Api, method: &Method, path: &str, query: Option<&str>)
         }
         ["invocations"] => only(method, &[Method::GET], || async { invocations(api, &query) }).await,
         ["environments"] => only(method, &[Method::GET], || async { environments(api, &query) }).await,
+        ["async"] => only(method, &[Method::GET], || async { async_events(api, &query) }).await,
         ["functions", name, "evict"] => {
             let name = decode(name);
             only(method, &[Method::POST], || evict(api, name)).await
@@ -80,24 +82,34 @@ async fn package(api: &Api, sha: String) -> http::Response<Body> {
 }
 
 fn invocations(api: &Api, q: &Query) -> http::Response<Body> {
+    let deliveries = api.async_queue.deliveries();
     let list: Vec<Value> = api
         .execution
         .recent()
         .iter()
         .filter(|r| q.function.as_deref().is_none_or(|f| f == r.function))
         .take(q.limit.unwrap_or(usize::MAX))
-        .map(invocation_json)
+        .map(|r| invocation_json(r, &deliveries))
         .collect();
     json_response(200, &json!({ "invocations": list }))
 }
 
-fn invocation_json(r: &InvocationRecord) -> Value {
+/// An invocation; an asynchronous event's shows the deliveries of its event (on every attempt's
+/// record, the event's one request id being theirs).
+fn invocation_json(r: &InvocationRecord, deliveries: &[Delivery]) -> Value {
+    let delivered: Vec<Value> = deliveries
+        .iter()
+        .filter(|d| r.invocation_type == InvocationKind::Event && d.request_id == r.request_id)
+        .map(delivery_json)
+        .collect();
     json!({
         "requestId": r.request_id,
         "function": r.function,
         "qualifier": r.qualifier,
         "executedVersion": r.executed_version,
         "invocationType": r.invocation_type.as_str(),
+        "attempt": r.attempt,
+        "deliveries": delivered,
         "start": iso8601_ms(r.start_ms),
         "startMs": r.start_ms,
         "durationMs": r.duration_ms,
@@ -140,6 +152,54 @@ fn environment_json(e: &EnvironmentListing, now: SystemTime) -> Value {
     })
 }
 
+/// The queued asynchronous events, soonest first, the attempts running per function, and the
+/// last destination and dead-letter deliveries.
+fn async_events(api: &Api, q: &Query) -> http::Response<Body> {
+    let now = crate::clock::now_epoch_ms();
+    let (queued, running) = api.async_queue.listing(q.function.as_deref());
+    let events: Vec<Value> = queued
+        .iter()
+        .map(|e| {
+            json!({
+                "function": e.function,
+                "qualifier": e.qualifier,
+                "requestId": e.request_id,
+                "attempts": e.attempts,
+                "requeues": e.requeues,
+                "enqueued": iso8601_ms(e.enqueued_ms),
+                "ageMs": now.saturating_sub(e.enqueued_ms),
+                "due": iso8601_ms(now + e.due_in_ms),
+                "dueInMs": e.due_in_ms,
+            })
+        })
+        .collect();
+    let deliveries: Vec<Value> = api
+        .async_queue
+        .deliveries()
+        .iter()
+        .filter(|d| q.function.as_deref().is_none_or(|f| f == d.function))
+        .map(delivery_json)
+        .collect();
+    json_response(
+        200,
+        &json!({ "events": events, "running": running, "deliveries": deliveries }),
+    )
+}
+
+fn delivery_json(d: &Delivery) -> Value {
+    json!({
+        "requestId": d.request_id,
+        "function": d.function,
+        "kind": d.kind.as_str(),
+        "target": d.target,
+        "condition": d.condition.as_str(),
+        "status": if d.delivered { "delivered" } else { "failed" },
+        "tries": d.tries,
+        "error": d.error,
+        "at": iso8601_ms(d.at_ms),
+    })
+}
+
 /// Stops a function's environments; the next invocation is a cold start.
 async fn evict(api: &Api, name: String) -> http::Response<Body> {
     let Some(name) = function_name(&name) else {
@@ -165,6 +225,7 @@ async fn reset(api: &Api) -> http::Response<Body> {
         return error(500, &e.to_string());
     }
     let evicted = api.execution.pool.retire_all();
+    api.async_queue.clear();
     api.execution.clear_recent();
     json_response(200, &json!({ "status": "ok", "evicted": evicted }))
 }

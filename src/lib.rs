@@ -12,5 +12,6 @@ pub mod introspection;
 pub mod pagination;
 pub mod s3;
 pub mod server;
+pub mod services;
 pub mod state;
 pub mod store;

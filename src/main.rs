@@ -2,10 +2,12 @@
 //! stops its execution environments (and removes its containers).
 
 use clap::Parser;
+use fauxlambda::api::async_invocation::{schedule::Schedule, AsyncQueue};
 use fauxlambda::api::Api;
 use fauxlambda::config::{self, Config};
 use fauxlambda::context::RequestContext;
 use fauxlambda::execution::{AutoExecutor, DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
+use fauxlambda::services::Services;
 use fauxlambda::state::{State, StateHandle};
 use fauxlambda::store::Store;
 use std::sync::Arc;
@@ -53,7 +55,8 @@ async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("listening on {}: {e}", config.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let (executor, extra_listener) = executor(&config, &data_dir, local).await?;
+    let services = Arc::new(Services::new(&config.endpoint_flags())?);
+    let (executor, extra_listener) = executor(&config, &data_dir, local, &services).await?;
     let pool = fauxlambda::execution::Pool::new(
         executor.clone(),
         fauxlambda::execution::PoolConfig {
@@ -72,7 +75,8 @@ async fn run(config: Config) -> Result<(), String> {
             account: Arc::from(config.account_id.as_str()),
             base_url: Arc::from(format!("http://{local}").as_str()),
         },
-        s3_endpoint: config.s3_endpoint(),
+        services,
+        async_queue: AsyncQueue::new(Schedule::new(config.async_retry_base_delay)),
     };
     let runs = match &executor {
         Executor::Process(_) => "functions run as local processes".to_owned(),
@@ -133,6 +137,7 @@ async fn executor(
     config: &Config,
     data_dir: &std::path::Path,
     local: std::net::SocketAddr,
+    services: &Services,
 ) -> Result<(Executor, Option<tokio::net::TcpListener>), String> {
     let pairs = |flag: &str, items: &[String]| -> Result<std::collections::BTreeMap<String, String>, String> {
         items
@@ -146,7 +151,7 @@ async fn executor(
     };
     let runtime_commands = pairs("--runtime-command", &config.runtime_commands)?;
     let runtime_images = pairs("--runtime-image", &config.runtime_images)?;
-    let processes = || process_executor(config, data_dir, local, runtime_commands.clone());
+    let processes = || process_executor(config, data_dir, local, runtime_commands.clone(), services);
     if config.executor == config::Executor::Process {
         return Ok((Executor::Process(processes()?), None));
     }
@@ -155,12 +160,7 @@ async fn executor(
         runtime_images,
         network: config.docker_network.clone(),
         copy_code: config.docker_copy_code,
-        // Functions reach fauxlambda (and, through it, their siblings) without extra setup.
-        extra_env: [(
-            "AWS_ENDPOINT_URL".to_string(),
-            format!("http://{{host}}:{}", local.port()),
-        )]
-        .into(),
+        extra_env: function_endpoints(services, &format!("http://{{host}}:{}", local.port()), true),
     };
     let docker = match DockerExecutor::connect(docker_config).await {
         Ok(d) => d,
@@ -194,6 +194,7 @@ fn process_executor(
     data_dir: &std::path::Path,
     local: std::net::SocketAddr,
     runtime_commands: std::collections::BTreeMap<String, String>,
+    services: &Services,
 ) -> Result<std::sync::Arc<ProcessExecutor>, String> {
     let mut exec_config = ExecutorConfig::new(data_dir.to_path_buf());
     exec_config.runtime_commands = runtime_commands;
@@ -207,8 +208,30 @@ fn process_executor(
     }
     exec_config.node_ric = config.node_ric.clone();
     exec_config.force_own_clients = config.own_runtime_clients;
-    exec_config
-        .extra_env
-        .insert("AWS_ENDPOINT_URL".into(), format!("http://{local}"));
+    exec_config.extra_env = function_endpoints(services, &format!("http://{local}"), false);
     Ok(ProcessExecutor::new(exec_config))
+}
+
+/// The endpoint variables of every function: fauxlambda for Lambda (and for any service without
+/// an endpoint of its own), the configured endpoint of each other service. In containers
+/// (`bridged`) a loopback host is `{host}`, the address containers reach the host at.
+fn function_endpoints(
+    services: &Services,
+    fauxlambda: &str,
+    bridged: bool,
+) -> std::collections::BTreeMap<String, String> {
+    let mut vars = services.function_variables();
+    if bridged {
+        for url in vars.values_mut() {
+            for loopback in ["127.0.0.1", "localhost"] {
+                if let Some(rest) = url.strip_prefix(&format!("http://{loopback}")) {
+                    *url = format!("http://{{host}}{rest}");
+                }
+            }
+        }
+    }
+    // Functions reach fauxlambda (and, through it, their siblings) without extra setup.
+    vars.insert("AWS_ENDPOINT_URL".into(), fauxlambda.to_owned());
+    vars.insert("AWS_ENDPOINT_URL_LAMBDA".into(), fauxlambda.to_owned());
+    vars
 }

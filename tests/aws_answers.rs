@@ -271,7 +271,7 @@ async fn missing_code_signing_configs() {
 }
 
 #[tokio::test]
-async fn tags_of_missing_mappings_and_capacity_providers() {
+async fn tags_of_missing_mappings_capacity_providers_and_code_signing_configs() {
     let server = Server::start(&[]);
     let c = server.client();
     let cases = [
@@ -293,6 +293,15 @@ async fn tags_of_missing_mappings_and_capacity_providers() {
         let want = format!("{what}: {arn}");
         expect_all(rows, ("ResourceNotFoundException", want.as_str(), 404)).await;
     }
+    // A code signing config: its own not-found error, as its other ARN-named operations answer.
+    let arn = format!("{ARN_PREFIX}:code-signing-config:csc-0123456789abcdef0");
+    let rows = vec![
+        boxed("TagResource", c.tag_resource().resource(&arn).tags("k", "v").send()),
+        boxed("UntagResource", c.untag_resource().resource(&arn).tag_keys("k").send()),
+        boxed("ListTags", c.list_tags().resource(&arn).send()),
+    ];
+    let want = format!("The Lambda code signing configuration {arn} can not be found.");
+    expect_all(rows, ("CodeSigningConfigNotFoundException", want.as_str(), 404)).await;
 }
 
 /// Names the model's pattern accepts but that name no function: `Function not found: <ARN>`

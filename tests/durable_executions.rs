@@ -96,11 +96,14 @@ fn api(dir: &std::path::Path) -> Api {
             account: "000000000000".into(),
             base_url: "http://127.0.0.1:1".into(),
         },
-        s3_endpoint: None,
+        services: std::sync::Arc::new(fauxlambda::services::Services::new(&[]).unwrap()),
         execution: fauxlambda::execution::Execution::new(fauxlambda::execution::Pool::new(
             fauxlambda::execution::ProcessExecutor::new(fauxlambda::execution::ExecutorConfig::new(dir)),
             Default::default(),
         )),
+        async_queue: fauxlambda::api::async_invocation::AsyncQueue::new(
+            fauxlambda::api::async_invocation::schedule::Schedule::new(60.0),
+        ),
     }
 }
 

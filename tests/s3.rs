@@ -7,85 +7,9 @@ mod common;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, LayerVersionContentInput, Runtime};
-use common::{eventually_sync, http_get, zip, Server, ROLE};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use common::moto::{free_port, Moto};
+use common::{http_get, zip, Server, ROLE};
 use std::time::{Duration, Instant};
-
-/// A running `moto_server`; killed when dropped.
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `moto_server`: `FAUXLAMBDA_MOTO_SERVER`, else `.venv/bin/moto_server` (running
-/// `scripts/test-deps` first when the venv is not there yet).
-fn moto_server_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("FAUXLAMBDA_MOTO_SERVER") {
-        return PathBuf::from(p);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let bin = root.join(".venv/bin/moto_server");
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        if !bin.exists() {
-            let status = Command::new(root.join("scripts/test-deps"))
-                .status()
-                .expect("running scripts/test-deps");
-            assert!(status.success(), "scripts/test-deps failed");
-        }
-    });
-    assert!(bin.exists(), "{} is missing: run scripts/test-deps", bin.display());
-    bin
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let port = free_port();
-        let child = Command::new(moto_server_bin())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting moto_server");
-        eventually_sync("moto_server listens", Duration::from_secs(30), || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
-        Moto {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn s3(&self) -> aws_sdk_s3::Client {
-        let config = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .force_path_style(true)
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "AKIDTEST", "secret", None, None, "test",
-            ))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        aws_sdk_s3::Client::from_conf(config)
-    }
-}
 
 async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
     let out = s3

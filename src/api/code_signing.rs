@@ -16,10 +16,10 @@ fn new_config_id() -> String {
     format!("csc-{}", &hex[..17])
 }
 
-/// A config named by ARN in Get/Update/Delete/ListFunctionsBy: AWS answers the specific
-/// `CodeSigningConfigNotFoundException` (404) here, though the model declares only
-/// `ResourceNotFoundException` for these operations.
-fn not_found(arn: &str) -> ServiceError {
+/// A config named by ARN in Get/Update/Delete/ListFunctionsBy (and the tag operations): AWS
+/// answers the specific `CodeSigningConfigNotFoundException` (404) here, though the model
+/// declares only `ResourceNotFoundException` for these operations.
+pub(super) fn not_found(arn: &str) -> ServiceError {
     errors::code_signing_config_not_found_untyped(format!(
         "The Lambda code signing configuration {arn} can not be found."
     ))

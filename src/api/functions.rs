@@ -541,6 +541,10 @@ pub async fn delete_function(
     })
     .await?;
     api.execution.pool.retire(&name, qualifier.as_deref());
+    if qualifier.is_none() {
+        // Its queued asynchronous events go with it (a deleted version's are dropped when due).
+        api.async_queue.drop_function(&name);
+    }
     Ok(m::DeleteFunctionResponse { status_code: 204 })
 }
 

@@ -3,6 +3,7 @@
 //! limits, reserved concurrency is not exhausted), the version to run is chosen (an alias's weights
 //! decide between its two versions), and the environment pool runs it.
 
+use super::async_invocation::AsyncEvent;
 use super::function_spec::function_spec;
 use super::Api;
 use crate::arn::FunctionRef;
@@ -14,7 +15,6 @@ use base64::Engine;
 use bytes::Bytes;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
-use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Payload limits: synchronous 6 MB, asynchronous 1 MB.
@@ -26,12 +26,13 @@ const LOG_TAIL: usize = 4096;
 const CLIENT_CONTEXT_LIMIT: usize = 3583;
 
 /// What an invocation needs once the request is checked.
-struct Prepared {
-    name: String,
-    qualifier: String,
-    invoked_arn: String,
-    spec: FunctionSpec,
-    reserved: Option<i32>,
+pub(super) struct Prepared {
+    pub name: String,
+    /// As invoked, or `$LATEST`.
+    pub qualifier: String,
+    pub invoked_arn: String,
+    pub spec: FunctionSpec,
+    pub reserved: Option<i32>,
 }
 
 /// Chooses a version for a qualifier; an alias with a routing config picks by weight.
@@ -62,7 +63,7 @@ fn rand_unit() -> f64 {
 
 /// What a request's payload is checked as: its limit and the 413 message depend on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Operation {
+pub(super) enum Operation {
     /// Invoke, synchronous (or a dry run).
     InvokeFunction,
     /// An asynchronous invocation: Invoke with `Event`, or InvokeAsync.
@@ -80,7 +81,7 @@ impl Operation {
 }
 
 /// Checks the request (see the module doc) and builds what its invocation needs.
-async fn prepare(
+pub(super) async fn prepare(
     api: &Api,
     function_name: &str,
     qualifier: Option<&str>,
@@ -162,7 +163,6 @@ async fn run(
     p: &Prepared,
     payload: Vec<u8>,
     client_context: Option<String>,
-    kind: InvocationKind,
     answer: Option<oneshot::Sender<Answer>>,
 ) -> InvocationResult {
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -173,6 +173,18 @@ async fn run(
     };
     let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
     inv.client_context = client_context;
+    run_invocation(api, p, inv, InvocationKind::RequestResponse, 1, answer).await
+}
+
+/// Runs `inv` (an asynchronous event's attempt `attempt`, or a synchronous invocation) and records it.
+pub(super) async fn run_invocation(
+    api: &Api,
+    p: &Prepared,
+    inv: Invocation,
+    kind: InvocationKind,
+    attempt: u32,
+    answer: Option<oneshot::Sender<Answer>>,
+) -> InvocationResult {
     let start_ms = clock::now_epoch_ms();
     let result = api.execution.pool.invoke_answering(&p.spec, inv, answer).await;
     let (status, error_type) = status_of(&result);
@@ -182,6 +194,7 @@ async fn run(
         qualifier: p.qualifier.clone(),
         executed_version: result.executed_version.clone(),
         invocation_type: kind,
+        attempt,
         start_ms,
         duration_ms: result.duration.as_secs_f64() * 1000.0,
         status,
@@ -212,34 +225,34 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
     Ok(Some(decoded))
 }
 
-/// Runs an asynchronous invocation in the background: it waits for a free slot (async invocations
-/// are queued, not throttled, as on AWS) and is recorded like any other. With reserved
-/// concurrency 0 it never runs: AWS sends such events straight to the dead-letter queue or
-/// on-failure destination, without retries (lambda-semantics §5), and fauxlambda has neither.
-fn run_in_background(api: &Api, p: Prepared, payload: Vec<u8>) {
-    if p.reserved == Some(0) {
-        tracing::info!(
-            "{}: reserved concurrency is 0, the asynchronous event is dropped",
-            p.name
-        );
-        return;
+/// Queues an asynchronous event (the function and payload are checked already): its attempts,
+/// retries and destinations are the async queue's (`async_invocation`). The queue answers 429
+/// when it is full.
+pub(super) fn queue_event(api: &Api, p: &Prepared, payload: Vec<u8>) -> Result<(), ServiceError> {
+    if !api.async_queue.has_room() {
+        return Err(errors::too_many_requests(
+            m::ThrottleReason::ConcurrentInvocationLimitExceeded,
+            "Rate Exceeded.",
+        ));
     }
-    let api = api.clone();
-    tokio::spawn(async move {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(6 * 3600);
-        let slot = loop {
-            if let Some(s) = api.execution.try_slot(&p.name, p.reserved) {
-                break Some(s);
-            }
-            if tokio::time::Instant::now() > deadline {
-                break None;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
-        if let Some(_slot) = slot {
-            run(&api, &p, payload, None, InvocationKind::Event, None).await;
-        }
-    });
+    // Unqualified stays unqualified: `$LATEST` is resolved when the event runs.
+    let qualified = p
+        .invoked_arn
+        .rsplit_once(":function:")
+        .is_some_and(|(_, rest)| rest.contains(':'));
+    let payload = if payload.is_empty() {
+        Bytes::from_static(b"{}")
+    } else {
+        Bytes::from(payload)
+    };
+    let event = AsyncEvent::new(
+        uuid::Uuid::new_v4().to_string(),
+        p.name.clone(),
+        qualified.then(|| p.qualifier.clone()),
+        payload,
+    );
+    api.async_queue.submit(api, event);
+    Ok(())
 }
 
 fn fail_if_not_accepted(result: &InvocationResult) -> Result<(), ServiceError> {
@@ -268,7 +281,7 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             ..Default::default()
         }),
         m::InvocationType::Event => {
-            run_in_background(api, p, payload);
+            queue_event(api, &p, payload)?;
             Ok(m::InvocationResponse {
                 status_code: 202,
                 ..Default::default()
@@ -280,7 +293,7 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             if !tail {
                 return answer_early(api, p, payload, context).await;
             }
-            let result = run(api, &p, payload, context, InvocationKind::RequestResponse, None).await;
+            let result = run(api, &p, payload, context, None).await;
             fail_if_not_accepted(&result)?;
             Ok(m::InvocationResponse {
                 status_code: 200,
@@ -304,8 +317,7 @@ async fn answer_early(
 ) -> Result<m::InvocationResponse, ServiceError> {
     let (tx, rx) = oneshot::channel();
     let api = api.clone();
-    let running =
-        tokio::spawn(async move { run(&api, &p, payload, context, InvocationKind::RequestResponse, Some(tx)).await });
+    let running = tokio::spawn(async move { run(&api, &p, payload, context, Some(tx)).await });
     let (payload, function_error, executed_version) = match rx.await {
         Ok(a) => (
             a.outcome.caller_payload(&a.request_id),
@@ -347,7 +359,7 @@ pub async fn invoke_async(api: &Api, input: m::InvokeAsyncRequest) -> Result<m::
         .await
         .map_err(|e| errors::invalid_request_content(format!("Could not read the request body: {e}")))?;
     let p = prepare(api, &input.function_name, None, &payload, Operation::Event).await?;
-    run_in_background(api, p, payload.to_vec());
+    queue_event(api, &p, payload.to_vec())?;
     Ok(m::InvokeAsyncResponse { status: 202 })
 }
 
@@ -374,7 +386,7 @@ pub async fn invoke_with_response_stream(
         });
     }
     let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
-    let result = run(api, &p, payload, context, InvocationKind::RequestResponse, None).await;
+    let result = run(api, &p, payload, context, None).await;
     fail_if_not_accepted(&result)?;
     // A function that answers in one piece streams as one chunk, then the completion event.
     let tail = matches!(input.log_type, Some(m::LogType::Tail));

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod aliases;
+pub mod async_invocation;
 pub mod capacity_providers;
 pub mod code_signing;
 pub mod concurrency;
@@ -37,10 +38,12 @@ pub struct Api {
     pub store: Store,
     /// Context used outside requests (and for its defaults).
     pub defaults: RequestContext,
-    /// S3 endpoint for code given as `S3Bucket`/`S3Key`.
-    pub s3_endpoint: Option<String>,
+    /// The other AWS services (S3 for `S3Bucket` code; destinations and dead-letter queues).
+    pub services: std::sync::Arc<crate::services::Services>,
     /// Runs invocations.
     pub execution: std::sync::Arc<crate::execution::Execution>,
+    /// Asynchronous events waiting for their attempts.
+    pub async_queue: async_invocation::AsyncQueue,
 }
 
 impl Api {
@@ -68,7 +71,8 @@ impl Api {
 
     /// The bytes of `s3://bucket/key` (code given as `S3Bucket`/`S3Key`), from the configured endpoint.
     pub async fn fetch_s3(&self, bucket: &str, key: &str, version: Option<&str>) -> Result<Vec<u8>, ServiceError> {
-        crate::s3::fetch(self.s3_endpoint.as_deref(), &self.scope().region, bucket, key, version).await
+        let endpoint = self.services.endpoint("s3");
+        crate::s3::fetch(endpoint.as_deref(), &self.scope().region, bucket, key, version).await
     }
 
     /// Runs a job that can fail on the state actor: its error, or a vanished actor's

@@ -86,6 +86,9 @@ fn existing<'a>(s: &State, target: &'a Resource) -> Result<&'a str, ServiceError
             if arn.contains(":capacity-provider:") && !s.capacity_providers.by_name.contains_key(id) {
                 return Err(errors::not_found(format!("Capacity provider not found: {arn}")));
             }
+            if arn.contains(":code-signing-config:") && !s.code_signing.configs.contains_key(arn.as_str()) {
+                return Err(super::code_signing::not_found(arn));
+            }
             Ok(arn)
         }
     }

@@ -16,6 +16,8 @@ pub struct InvocationRecord {
     pub qualifier: String,
     pub executed_version: String,
     pub invocation_type: InvocationKind,
+    /// 1, or for an asynchronous event's retries 2 and 3 (under the same request id).
+    pub attempt: u32,
     /// Milliseconds since the Unix epoch.
     pub start_ms: u64,
     pub duration_ms: f64,

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod moto;
+
 use std::future::Future;
 use std::io::Write;
 use std::net::TcpListener;
@@ -306,6 +308,15 @@ pub async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
 
 /// GETs one of the server's own URLs (`Code.Location`, `Content.Location`) over plain HTTP.
 pub async fn http_get(url: &str) -> Vec<u8> {
+    http_request(http::Method::GET, url, &[]).await
+}
+
+/// POSTs `body` to one of the server's own URLs (`/_fauxlambda/reset`) over plain HTTP.
+pub async fn http_post(url: &str, body: &[u8]) -> Vec<u8> {
+    http_request(http::Method::POST, url, body).await
+}
+
+async fn http_request(method: http::Method, url: &str, body: &[u8]) -> Vec<u8> {
     use http_body_util::BodyExt;
     let uri: http::Uri = url.parse().expect("url");
     let host = uri.host().expect("host").to_string();
@@ -318,12 +329,14 @@ pub async fn http_get(url: &str) -> Vec<u8> {
         .expect("handshake");
     tokio::spawn(conn);
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let req = http::Request::get(path)
+    let req = http::Request::builder()
+        .method(method.clone())
+        .uri(path)
         .header("host", format!("{host}:{port}"))
-        .body(http_body_util::Empty::<bytes::Bytes>::new())
+        .body(http_body_util::Full::new(bytes::Bytes::copy_from_slice(body)))
         .expect("request");
     let resp = send.send_request(req).await.expect("request");
-    assert_eq!(resp.status(), 200, "GET {url}");
+    assert_eq!(resp.status(), 200, "{method} {url}");
     resp.into_body().collect().await.expect("body").to_bytes().to_vec()
 }
 

@@ -1,0 +1,321 @@
+//! Asynchronous invocation as Lambda runs it (lambda-semantics §5, events-urls-streaming §1): an
+//! in-process queue per function (a timer heap; `Invoke` with `Event` and `InvokeAsync` only add
+//! to it and answer 202), each event delivered at least once under its one request id, retried on
+//! function errors (`schedule`), given up with a destination record (`record`) sent to its
+//! OnSuccess / OnFailure destination and its dead-letter queue (`delivery`). Each function's
+//! queue has a dispatcher task of its own while it holds events, which starts at most
+//! `MAX_IN_FLIGHT` attempts at once (`attempt`), so a flood of events waits here, in a few
+//! hundred bytes each, rather than as tasks.
+
+mod attempt;
+pub mod delivery;
+pub mod record;
+pub mod schedule;
+
+use super::Api;
+use bytes::Bytes;
+use schedule::Schedule;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, Semaphore};
+use tokio::time::Instant;
+
+/// Attempts of one function's events running at once, at most (more wait in the queue).
+pub const MAX_IN_FLIGHT: usize = 32;
+/// Events queued for all functions together, at most: beyond it `Invoke` with `Event` is
+/// throttled (429), as AWS throttles when its queue is backed up.
+pub const MAX_QUEUED: usize = 1_000_000;
+/// Destination and dead-letter deliveries kept for `/_fauxlambda/async`.
+const RECENT_DELIVERIES: usize = 200;
+
+/// One asynchronous event, from its `Invoke` to its last attempt.
+#[derive(Debug)]
+pub struct AsyncEvent {
+    /// The request id of every attempt.
+    pub request_id: String,
+    pub function: String,
+    /// As invoked (None: unqualified, `$LATEST` resolved when it runs).
+    pub qualifier: Option<String>,
+    pub payload: Bytes,
+    pub enqueued: Instant,
+    pub enqueued_ms: u64,
+    /// Attempts made (the function ran, or failed to start).
+    pub attempts: u32,
+    /// Times it was throttled or not accepted, and put back without using up a retry.
+    pub requeues: u32,
+    /// What the last attempt answered.
+    pub last: Option<record::Response>,
+}
+
+impl AsyncEvent {
+    pub fn new(request_id: String, function: String, qualifier: Option<String>, payload: Bytes) -> AsyncEvent {
+        AsyncEvent {
+            request_id,
+            function,
+            qualifier,
+            payload,
+            enqueued: Instant::now(),
+            enqueued_ms: crate::clock::now_epoch_ms(),
+            attempts: 0,
+            requeues: 0,
+            last: None,
+        }
+    }
+}
+
+/// Every function's queue, the schedule, and the recent deliveries.
+#[derive(Clone)]
+pub struct AsyncQueue {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    schedule: Schedule,
+    functions: Mutex<HashMap<String, Arc<FunctionQueue>>>,
+    queued: AtomicUsize,
+    deliveries: Mutex<VecDeque<delivery::Delivery>>,
+}
+
+/// One function's events by due time, and its dispatcher's state.
+struct FunctionQueue {
+    name: String,
+    heap: Mutex<Heap>,
+    wake: Notify,
+    permits: Arc<Semaphore>,
+    /// Set when the function is deleted (or everything reset): nothing more runs or is put back.
+    closed: AtomicBool,
+    in_flight: AtomicUsize,
+    seq: AtomicU64,
+}
+
+#[derive(Default)]
+struct Heap {
+    due: BinaryHeap<Reverse<(Instant, u64)>>,
+    events: HashMap<u64, AsyncEvent>,
+    dispatching: bool,
+}
+
+/// A queued event, as `/_fauxlambda/async` shows it.
+pub struct QueuedListing {
+    pub function: String,
+    pub qualifier: Option<String>,
+    pub request_id: String,
+    pub attempts: u32,
+    pub requeues: u32,
+    pub enqueued_ms: u64,
+    pub due_in_ms: u64,
+}
+
+impl AsyncQueue {
+    pub fn new(schedule: Schedule) -> AsyncQueue {
+        AsyncQueue {
+            inner: Arc::new(Inner {
+                schedule,
+                functions: Mutex::default(),
+                queued: AtomicUsize::new(0),
+                deliveries: Mutex::default(),
+            }),
+        }
+    }
+
+    pub fn schedule(&self) -> Schedule {
+        self.inner.schedule
+    }
+
+    /// Whether another event fits (see `MAX_QUEUED`).
+    pub fn has_room(&self) -> bool {
+        self.inner.queued.load(Ordering::Relaxed) < MAX_QUEUED
+    }
+
+    /// Queues a new event to run now.
+    pub fn submit(&self, api: &Api, event: AsyncEvent) {
+        self.put(api, event, Instant::now());
+    }
+
+    /// Queues `event` to run at `due` (a retry, or a throttled event put back).
+    fn put(&self, api: &Api, event: AsyncEvent, due: Instant) {
+        let q = self.function_queue(&event.function);
+        if q.closed.load(Ordering::Acquire) {
+            return;
+        }
+        let seq = q.seq.fetch_add(1, Ordering::Relaxed);
+        let start = {
+            let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
+            heap.due.push(Reverse((due, seq)));
+            heap.events.insert(seq, event);
+            !std::mem::replace(&mut heap.dispatching, true)
+        };
+        self.inner.queued.fetch_add(1, Ordering::Relaxed);
+        if start {
+            tokio::spawn(dispatch(self.clone(), api.clone(), q));
+        } else {
+            q.wake.notify_one();
+        }
+    }
+
+    fn function_queue(&self, name: &str) -> Arc<FunctionQueue> {
+        let mut functions = self.inner.functions.lock().unwrap_or_else(|p| p.into_inner());
+        functions
+            .entry(name.to_owned())
+            .or_insert_with(|| {
+                Arc::new(FunctionQueue {
+                    name: name.to_owned(),
+                    heap: Mutex::default(),
+                    wake: Notify::new(),
+                    permits: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+                    closed: AtomicBool::new(false),
+                    in_flight: AtomicUsize::new(0),
+                    seq: AtomicU64::new(0),
+                })
+            })
+            .clone()
+    }
+
+    /// Drops a deleted function's queued events (its attempts in flight finish, and are not
+    /// retried). Returns how many were dropped.
+    pub fn drop_function(&self, name: &str) -> usize {
+        let q = self
+            .inner
+            .functions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+        q.map_or(0, |q| self.close(&q))
+    }
+
+    /// Drops every queued event and the delivery record (`/_fauxlambda/reset`).
+    pub fn clear(&self) -> usize {
+        let all: Vec<Arc<FunctionQueue>> = self
+            .inner
+            .functions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .map(|(_, q)| q)
+            .collect();
+        self.inner.deliveries.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        all.iter().map(|q| self.close(q)).sum()
+    }
+
+    fn close(&self, q: &FunctionQueue) -> usize {
+        q.closed.store(true, Ordering::Release);
+        let dropped = {
+            let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
+            heap.due.clear();
+            std::mem::take(&mut heap.events).len()
+        };
+        self.inner.queued.fetch_sub(dropped, Ordering::Relaxed);
+        q.wake.notify_one();
+        dropped
+    }
+
+    /// The queued events (of one function), soonest first, and the attempts running per function.
+    pub fn listing(&self, function: Option<&str>) -> (Vec<QueuedListing>, BTreeMap<String, usize>) {
+        let queues: Vec<Arc<FunctionQueue>> = self
+            .inner
+            .functions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .filter(|q| function.is_none_or(|f| f == q.name))
+            .cloned()
+            .collect();
+        let now = Instant::now();
+        let mut events = Vec::new();
+        let mut running = BTreeMap::new();
+        for q in queues {
+            running.insert(q.name.clone(), q.in_flight.load(Ordering::Relaxed));
+            let heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
+            for Reverse((due, seq)) in heap.due.iter() {
+                if let Some(e) = heap.events.get(seq) {
+                    events.push((
+                        *due,
+                        QueuedListing {
+                            function: e.function.clone(),
+                            qualifier: e.qualifier.clone(),
+                            request_id: e.request_id.clone(),
+                            attempts: e.attempts,
+                            requeues: e.requeues,
+                            enqueued_ms: e.enqueued_ms,
+                            due_in_ms: due.saturating_duration_since(now).as_millis() as u64,
+                        },
+                    ));
+                }
+            }
+        }
+        events.sort_by_key(|(due, _)| *due);
+        (events.into_iter().map(|(_, l)| l).collect(), running)
+    }
+
+    /// Keeps a delivery's outcome for `/_fauxlambda/async` (and the invocations it belongs to).
+    pub fn record_delivery(&self, d: delivery::Delivery) {
+        let mut all = self.inner.deliveries.lock().unwrap_or_else(|p| p.into_inner());
+        if all.len() == RECENT_DELIVERIES {
+            all.pop_front();
+        }
+        all.push_back(d);
+    }
+
+    /// Recent deliveries, newest first.
+    pub fn deliveries(&self) -> Vec<delivery::Delivery> {
+        let all = self.inner.deliveries.lock().unwrap_or_else(|p| p.into_inner());
+        all.iter().rev().cloned().collect()
+    }
+}
+
+/// One function's dispatcher: while events are queued, takes the next due one when an attempt
+/// may start, and runs it in a task of its own. Ends when the queue is empty (`put` starts a
+/// new one) or closed.
+async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
+    loop {
+        let Ok(permit) = q.permits.clone().acquire_owned().await else {
+            return;
+        };
+        let event = loop {
+            if q.closed.load(Ordering::Acquire) {
+                return;
+            }
+            let next = {
+                let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
+                match heap.due.peek().copied() {
+                    None => {
+                        heap.dispatching = false;
+                        return;
+                    }
+                    Some(Reverse((due, seq))) if due <= Instant::now() => {
+                        heap.due.pop();
+                        match heap.events.remove(&seq) {
+                            Some(e) => Ok(e),
+                            None => continue,
+                        }
+                    }
+                    Some(Reverse((due, _))) => Err(due),
+                }
+            };
+            match next {
+                Ok(e) => break e,
+                Err(due) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(due) => {}
+                        _ = q.wake.notified() => {}
+                    }
+                }
+            }
+        };
+        queue.inner.queued.fetch_sub(1, Ordering::Relaxed);
+        q.in_flight.fetch_add(1, Ordering::Relaxed);
+        let (queue, api, q) = (queue.clone(), api.clone(), q.clone());
+        tokio::spawn(async move {
+            let next = attempt::run(&api, &queue, event).await;
+            q.in_flight.fetch_sub(1, Ordering::Relaxed);
+            drop(permit);
+            if let Some((event, due)) = next {
+                if !q.closed.load(Ordering::Acquire) {
+                    queue.put(&api, event, due);
+                }
+            }
+        });
+    }
+}
