@@ -9,129 +9,15 @@
 //!
 //! Goals: start ≤ 20 ms, idle memory ≤ 15 MB, ≥ 20,000 GetFunction/s on 2 cores.
 
-use base64::Engine;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-const ROLE: &str = "arn:aws:iam::000000000000:role/bench";
+use std::time::{Duration, Instant};
+use support::{connect, request, rss_kb, start, zip_b64, ROLE};
+
 const RUN_FOR: Duration = Duration::from_secs(2);
 
-struct Server {
-    child: Child,
-    port: u16,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
-
-async fn connect(port: u16) -> Sender {
-    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("connect");
-    stream.set_nodelay(true).unwrap();
-    let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-        .await
-        .expect("handshake");
-    tokio::spawn(conn);
-    send
-}
-
-async fn request(send: &mut Sender, method: &str, path: &str, body: Option<String>) -> (u16, Bytes) {
-    let mut b = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "127.0.0.1");
-    if body.is_some() {
-        b = b.header("content-type", "application/json");
-    }
-    let req = b.body(Full::new(Bytes::from(body.unwrap_or_default()))).unwrap();
-    send.ready().await.expect("ready");
-    let resp = send.send_request(req).await.expect("send");
-    let status = resp.status().as_u16();
-    (status, resp.into_body().collect().await.expect("body").to_bytes())
-}
-
-/// Starts the server and measures the time until the first request is answered.
-async fn start() -> (Server, Duration) {
-    let port = free_port();
-    let data = tempfile::tempdir().unwrap();
-    let t0 = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--log-level",
-            "error",
-            "--executor",
-            "process",
-            "--data-dir",
-        ])
-        .arg(data.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn fauxlambda");
-    loop {
-        if let Ok(stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-            drop(stream);
-            let mut s = connect(port).await;
-            let (status, _) = request(&mut s, "GET", "/_fauxlambda/health", None).await;
-            if status == 200 {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_micros(200)).await;
-        assert!(t0.elapsed() < Duration::from_secs(10), "fauxlambda did not start");
-    }
-    (
-        Server {
-            child,
-            port,
-            _data: data,
-        },
-        t0.elapsed(),
-    )
-}
-
-fn zip_b64() -> String {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    w.start_file("app.py", zip::write::SimpleFileOptions::default())
-        .unwrap();
-    w.write_all(b"def handler(event, context):\n    return event\n")
-        .unwrap();
-    base64::engine::general_purpose::STANDARD.encode(w.finish().unwrap().into_inner())
-}
-
 async fn create_functions(port: u16, from: usize, to: usize) {
-    let zip = zip_b64();
+    let zip = zip_b64("def handler(event, context):\n    return event\n");
     let mut s = connect(port).await;
     for i in from..to {
         let body = format!(
@@ -170,11 +56,11 @@ async fn main() {
     // Start-up: the median of 5 starts.
     let mut starts = Vec::new();
     for _ in 0..5 {
-        let (_s, t) = start().await;
+        let (_s, t) = start(&[]).await;
         starts.push(t);
     }
     starts.sort();
-    let (server, _) = start().await;
+    let (server, _) = start(&[]).await;
     let pid = server.child.id();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let idle = rss_kb(pid);

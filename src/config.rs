@@ -125,6 +125,11 @@ pub struct Config {
     /// allowed: tests use 1 or less. Throttled events back off on the same scale.
     #[arg(long, env = "FAUXLAMBDA_ASYNC_RETRY_BASE_DELAY", default_value_t = 60.0, value_parser = retry_base_delay)]
     pub async_retry_base_delay: f64,
+
+    /// Megabytes of asynchronous event payloads the queue holds at most (and 100,000 events);
+    /// beyond that `Event` invokes are throttled (429) until events have run.
+    #[arg(long, env = "FAUXLAMBDA_ASYNC_QUEUE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub async_queue_mb: u64,
 }
 
 fn retry_base_delay(s: &str) -> Result<f64, String> {

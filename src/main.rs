@@ -76,7 +76,10 @@ async fn run(config: Config) -> Result<(), String> {
             base_url: Arc::from(format!("http://{local}").as_str()),
         },
         services,
-        async_queue: AsyncQueue::new(Schedule::new(config.async_retry_base_delay)),
+        async_queue: AsyncQueue::new(
+            Schedule::new(config.async_retry_base_delay),
+            (config.async_queue_mb as usize) << 20,
+        ),
     };
     let runs = match &executor {
         Executor::Process(_) => "functions run as local processes".to_owned(),

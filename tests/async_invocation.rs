@@ -521,9 +521,16 @@ async fn throttled_events_wait_and_queued_events_run_the_new_code() {
         .send()
         .await
         .unwrap();
-    event(&c, "one-at-a-time", r#"{"sleep": 2}"#).await;
+    event(&c, "one-at-a-time", r#"{"sleep": 5}"#).await;
+    // Its environment exists: the attempt holds the function's one slot.
     eventually("the first event runs", Duration::from_secs(20), || async {
-        async_state(&s, "one-at-a-time").await["running"]["one-at-a-time"] == 1
+        let body = http_get(&format!(
+            "{}/_fauxlambda/environments?function=one-at-a-time",
+            s.endpoint
+        ))
+        .await;
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        v["environments"].as_array().is_some_and(|e| e.len() == 1)
     })
     .await;
     for i in 0..3 {
@@ -536,7 +543,10 @@ async fn throttled_events_wait_and_queued_events_run_the_new_code() {
         .payload(Blob::new("{}"))
         .send()
         .await;
-    let err = sync.expect_err("throttled");
+    let err = match sync {
+        Ok(_) => panic!("not throttled: {:?}", attempts(&s, "one-at-a-time").await),
+        Err(e) => e,
+    };
     assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(429));
     let waiting = eventually("events put back", Duration::from_secs(10), || async {
         let st = async_state(&s, "one-at-a-time").await;
@@ -636,4 +646,51 @@ async fn queued_retries_are_listed_and_dropped_with_their_function() {
     let body = common::http_post(&format!("{}/_fauxlambda/reset", s.endpoint), b"").await;
     assert!(String::from_utf8_lossy(&body).contains("ok"));
     assert_eq!(async_state(&s, "").await["events"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_throttles_event_invokes() {
+    // 1 MB of queue; one environment, busy for good: 32 attempts start (and wait), the rest queue.
+    let s = Server::start(&["--async-queue-mb", "1", "--max-environments", "1"]);
+    let c = s.client();
+    create(
+        &c,
+        "busy",
+        "import time\n\ndef handler(event, context):\n    time.sleep(30)\n",
+    )
+    .await;
+    let big = format!(r#"{{"pad": "{}"}}"#, "x".repeat(600 * 1024));
+    let mut throttled = None;
+    for i in 0..40 {
+        let out = c
+            .invoke()
+            .function_name("busy")
+            .invocation_type(InvocationType::Event)
+            .payload(Blob::new(big.as_bytes()))
+            .send()
+            .await;
+        if let Err(e) = out {
+            throttled = Some((i, e));
+            break;
+        }
+        if i == 31 {
+            // Let the dispatcher take the first 32 out of the queue.
+            eventually("32 attempts started", Duration::from_secs(20), || async {
+                async_state(&s, "busy").await["running"]["busy"] == 32
+            })
+            .await;
+        }
+    }
+    let (i, e) = throttled.expect("the queue filled up");
+    assert_eq!(i, 33, "one 600 KB event fits in 1 MB, the second does not");
+    let e = e.into_service_error();
+    assert!(e.is_too_many_requests_exception(), "{e:?}");
+    assert_eq!(
+        async_state(&s, "busy").await["events"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // Deleting the function frees the queue: events are taken again.
+    c.delete_function().function_name("busy").send().await.unwrap();
+    create(&c, "busy", OK).await;
+    event(&c, "busy", &big).await;
 }

@@ -103,6 +103,7 @@ fn api(dir: &std::path::Path) -> Api {
         )),
         async_queue: fauxlambda::api::async_invocation::AsyncQueue::new(
             fauxlambda::api::async_invocation::schedule::Schedule::new(60.0),
+            1 << 20,
         ),
     }
 }

@@ -229,7 +229,7 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
 /// retries and destinations are the async queue's (`async_invocation`). The queue answers 429
 /// when it is full.
 pub(super) fn queue_event(api: &Api, p: &Prepared, payload: Vec<u8>) -> Result<(), ServiceError> {
-    if !api.async_queue.has_room() {
+    if !api.async_queue.has_room(payload.len().max(2)) {
         return Err(errors::too_many_requests(
             m::ThrottleReason::ConcurrentInvocationLimitExceeded,
             "Rate Exceeded.",

@@ -24,9 +24,10 @@ use tokio::time::Instant;
 
 /// Attempts of one function's events running at once, at most (more wait in the queue).
 pub const MAX_IN_FLIGHT: usize = 32;
-/// Events queued for all functions together, at most: beyond it `Invoke` with `Event` is
-/// throttled (429), as AWS throttles when its queue is backed up.
-pub const MAX_QUEUED: usize = 1_000_000;
+/// Events queued for all functions together, at most: beyond it (or beyond the byte budget,
+/// `--async-queue-mb`) `Invoke` with `Event` is throttled (429), as AWS throttles when its queue
+/// is backed up.
+pub const MAX_QUEUED: usize = 100_000;
 /// Destination and dead-letter deliveries kept for `/_fauxlambda/async`.
 const RECENT_DELIVERIES: usize = 200;
 
@@ -75,6 +76,9 @@ struct Inner {
     schedule: Schedule,
     functions: Mutex<HashMap<String, Arc<FunctionQueue>>>,
     queued: AtomicUsize,
+    /// The payload bytes of the queued events, and their budget.
+    queued_bytes: AtomicUsize,
+    max_bytes: usize,
     deliveries: Mutex<VecDeque<delivery::Delivery>>,
 }
 
@@ -109,12 +113,15 @@ pub struct QueuedListing {
 }
 
 impl AsyncQueue {
-    pub fn new(schedule: Schedule) -> AsyncQueue {
+    /// A queue retrying on `schedule`, holding at most `max_bytes` of event payloads.
+    pub fn new(schedule: Schedule, max_bytes: usize) -> AsyncQueue {
         AsyncQueue {
             inner: Arc::new(Inner {
                 schedule,
                 functions: Mutex::default(),
                 queued: AtomicUsize::new(0),
+                queued_bytes: AtomicUsize::new(0),
+                max_bytes,
                 deliveries: Mutex::default(),
             }),
         }
@@ -124,9 +131,10 @@ impl AsyncQueue {
         self.inner.schedule
     }
 
-    /// Whether another event fits (see `MAX_QUEUED`).
-    pub fn has_room(&self) -> bool {
+    /// Whether another event of `len` payload bytes fits (see `MAX_QUEUED`).
+    pub fn has_room(&self, len: usize) -> bool {
         self.inner.queued.load(Ordering::Relaxed) < MAX_QUEUED
+            && self.inner.queued_bytes.load(Ordering::Relaxed) + len <= self.inner.max_bytes
     }
 
     /// Queues a new event to run now.
@@ -141,6 +149,7 @@ impl AsyncQueue {
             return;
         }
         let seq = q.seq.fetch_add(1, Ordering::Relaxed);
+        let len = event.payload.len();
         let start = {
             let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
             heap.due.push(Reverse((due, seq)));
@@ -148,6 +157,7 @@ impl AsyncQueue {
             !std::mem::replace(&mut heap.dispatching, true)
         };
         self.inner.queued.fetch_add(1, Ordering::Relaxed);
+        self.inner.queued_bytes.fetch_add(len, Ordering::Relaxed);
         if start {
             tokio::spawn(dispatch(self.clone(), api.clone(), q));
         } else {
@@ -201,12 +211,15 @@ impl AsyncQueue {
 
     fn close(&self, q: &FunctionQueue) -> usize {
         q.closed.store(true, Ordering::Release);
-        let dropped = {
+        let events = {
             let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
             heap.due.clear();
-            std::mem::take(&mut heap.events).len()
+            std::mem::take(&mut heap.events)
         };
+        let dropped = events.len();
+        let bytes: usize = events.values().map(|e| e.payload.len()).sum();
         self.inner.queued.fetch_sub(dropped, Ordering::Relaxed);
+        self.inner.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
         q.wake.notify_one();
         dropped
     }
@@ -305,6 +318,10 @@ async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
             }
         };
         queue.inner.queued.fetch_sub(1, Ordering::Relaxed);
+        queue
+            .inner
+            .queued_bytes
+            .fetch_sub(event.payload.len(), Ordering::Relaxed);
         q.in_flight.fetch_add(1, Ordering::Relaxed);
         let (queue, api, q) = (queue.clone(), api.clone(), q.clone());
         tokio::spawn(async move {
