@@ -3,7 +3,8 @@
 //!
 //! - the rate at which 10,000 `Event` invokes of a warm Python echo function are accepted (202)
 //!   over 8 keep-alive loopback connections, beside the rate of synchronous invokes of the same
-//!   function over the same connections (the reference);
+//!   function over the same connections (the reference); and the rate while none of them can run
+//!   (so the figure is the queue's, not shared with the functions' execution);
 //! - how long the queue takes to run them all, and that each ran exactly once (every attempt
 //!   appends its request id to a file: 10,000 lines, 10,000 distinct ids);
 //! - the queue's resident memory per queued 1 KB event (RSS before and after queuing 10,000 events
@@ -134,7 +135,8 @@ async fn main() {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = rss_kb(mem_server.child.id());
-    invoke_all(mport, "slow", EVENTS, true).await;
+    let queued_in = invoke_all(mport, "slow", EVENTS, true).await;
+    let queue_rate = EVENTS as f64 / queued_in.as_secs_f64();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let queued = async_listing(mport, "slow").await["events"]
         .as_array()
@@ -148,6 +150,10 @@ async fn main() {
     println!(
         "| `Event` invokes accepted (202) per second, {EVENTS} | {accept_rate:.0}/s | sync invokes {sync_rate:.0}/s ({SYNC_INVOKES}) | {:.2} | ≥ 5,000/s |",
         accept_rate / sync_rate
+    );
+    println!(
+        "| `Event` invokes accepted per second while none can run (queued behind busy environments) | {queue_rate:.0}/s | sync invokes {sync_rate:.0}/s | {:.2} | ≥ 5,000/s |",
+        queue_rate / sync_rate
     );
     println!(
         "| events run (lines / distinct request ids) | {} / {} | {EVENTS} | | exactly once |",
@@ -169,7 +175,11 @@ async fn main() {
     );
     println!();
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
-    println!("acceptance ≥ 5,000/s: {}", verdict(accept_rate >= 5000.0));
+    println!(
+        "acceptance ≥ 5,000/s: {} while the events run (they share the 2 cores), {} while they wait",
+        verdict(accept_rate >= 5000.0),
+        verdict(queue_rate >= 5000.0)
+    );
     println!(
         "every event exactly once: {}",
         verdict(ran.len() == EVENTS && distinct.len() == EVENTS)

@@ -1,5 +1,6 @@
 //! What a handler knows about the request it serves besides its typed input: the region (from the
-//! SigV4 credential scope, else the default) and the account. Set per request by the server.
+//! SigV4 credential scope, else the default), the account, and the request's id (its
+//! `x-amzn-RequestId`, which an invocation it starts runs under). Set per request by the server.
 
 use std::sync::Arc;
 
@@ -9,6 +10,8 @@ pub struct RequestContext {
     pub account: Arc<str>,
     /// `http://host:port` the client reached us at, for URLs we hand out (code locations).
     pub base_url: Arc<str>,
+    /// The request's id (a UUID), answered as `x-amzn-RequestId`; empty outside requests.
+    pub request_id: Arc<str>,
 }
 
 tokio::task_local! {
@@ -25,6 +28,15 @@ pub fn scope<F: std::future::Future>(ctx: RequestContext, f: F) -> impl std::fut
 /// tasks) it is the fallback given.
 pub fn current_or(fallback: &RequestContext) -> RequestContext {
     CURRENT.try_with(Clone::clone).unwrap_or_else(|_| fallback.clone())
+}
+
+/// The id of the request being served; a fresh one outside requests (background work).
+pub fn request_id() -> String {
+    CURRENT
+        .try_with(|c| c.request_id.to_string())
+        .ok()
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// The region of an `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/lambda/aws4_request, ...`.

@@ -74,6 +74,7 @@ async fn run(config: Config) -> Result<(), String> {
             region: Arc::from(config.region.as_str()),
             account: Arc::from(config.account_id.as_str()),
             base_url: Arc::from(format!("http://{local}").as_str()),
+            request_id: Arc::from(""),
         },
         services,
         async_queue: AsyncQueue::new(

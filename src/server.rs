@@ -73,6 +73,13 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
     } else {
         context::scope(ctx.clone(), lambda_server::handle(api, req)).await
     };
+    let mut resp = resp;
+    if !path.starts_with(crate::introspection::PREFIX) {
+        // Every AWS answer names its request; an invocation the request started runs under it.
+        if let Ok(id) = http::HeaderValue::from_str(&ctx.request_id) {
+            resp.headers_mut().entry("x-amzn-requestid").or_insert(id);
+        }
+    }
     tracing::info!(
         region = %ctx.region,
         "{method} {path} {} {:.1}ms",
@@ -151,5 +158,6 @@ fn request_context(api: &Api, req: &http::Request<Incoming>, local: Option<Socke
         region,
         account: api.defaults.account.clone(),
         base_url: Arc::from(base_url),
+        request_id: Arc::from(uuid::Uuid::new_v4().to_string()),
     }
 }

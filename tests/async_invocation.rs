@@ -694,3 +694,52 @@ async fn a_full_queue_throttles_event_invokes() {
     create(&c, "busy", OK).await;
     event(&c, "busy", &big).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn functions_get_the_service_endpoints() {
+    let moto = Moto::start();
+    let s = server(&moto, "60");
+    let c = s.client();
+    let code = "import os\n\ndef handler(event, context):\n    return {k: v for k, v in os.environ.items() if k.startswith('AWS_ENDPOINT_URL')}\n";
+    create(&c, "env", code).await;
+    let out = c.invoke().function_name("env").send().await.unwrap();
+    let vars: Value = serde_json::from_slice(out.payload().unwrap().as_ref()).unwrap();
+    for service in ["SQS", "SNS", "EVENTBRIDGE", "S3"] {
+        assert_eq!(
+            vars[format!("AWS_ENDPOINT_URL_{service}")],
+            moto.endpoint.as_str(),
+            "{vars}"
+        );
+    }
+    assert_eq!(vars["AWS_ENDPOINT_URL_LAMBDA"], s.endpoint.as_str(), "{vars}");
+    assert_eq!(vars["AWS_ENDPOINT_URL"], s.endpoint.as_str(), "{vars}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invoke_request_id_is_the_invocations() {
+    use aws_sdk_lambda::operation::RequestId;
+    let s = Server::start(&[]);
+    let c = s.client();
+    create(&c, "ids", OK).await;
+    let sync = c.invoke().function_name("ids").send().await.unwrap();
+    let sync_id = sync.request_id().expect("x-amzn-RequestId").to_owned();
+    let queued = c
+        .invoke()
+        .function_name("ids")
+        .invocation_type(InvocationType::Event)
+        .send()
+        .await
+        .unwrap();
+    let event_id = queued.request_id().expect("x-amzn-RequestId").to_owned();
+    assert_ne!(sync_id, event_id);
+    let runs = eventually("both ran", Duration::from_secs(20), || async {
+        let runs = attempts(&s, "ids").await;
+        (runs.len() == 2).then_some(runs)
+    })
+    .await;
+    assert_eq!(runs[0]["requestId"], sync_id.as_str());
+    assert_eq!(runs[1]["requestId"], event_id.as_str());
+    // Every other operation names its request too.
+    let listed = c.list_functions().send().await.unwrap();
+    assert_eq!(listed.request_id().map(str::len), Some(36));
+}

@@ -13,6 +13,17 @@ use http_body_util::BodyExt;
 
 /// A raw request to the server: the status, the `X-Amzn-ErrorType` header and the JSON body.
 async fn raw(server: &Server, method: &str, path: &str, body: Vec<u8>) -> (u16, String, serde_json::Value) {
+    raw_sent(server, method, path, body, false).await
+}
+
+/// As `raw`; `chunked`: the body in 1 MB chunks, without a `Content-Length`.
+async fn raw_sent(
+    server: &Server,
+    method: &str,
+    path: &str,
+    body: Vec<u8>,
+    chunked: bool,
+) -> (u16, String, serde_json::Value) {
     let stream = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
         .await
         .expect("connect");
@@ -20,14 +31,22 @@ async fn raw(server: &Server, method: &str, path: &str, body: Vec<u8>) -> (u16, 
         .await
         .expect("handshake");
     tokio::spawn(conn);
-    let req = http::Request::builder()
+    let mut req = http::Request::builder()
         .method(method)
         .uri(path)
         .header("host", format!("127.0.0.1:{}", server.port))
-        .header("content-type", "application/json")
-        .header("content-length", body.len())
-        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
-        .expect("request");
+        .header("content-type", "application/json");
+    let body = if chunked {
+        let chunks: Vec<Result<hyper::body::Frame<bytes::Bytes>, std::convert::Infallible>> = body
+            .chunks(1 << 20)
+            .map(|c| Ok(hyper::body::Frame::data(bytes::Bytes::copy_from_slice(c))))
+            .collect();
+        http_body_util::StreamBody::new(futures_util::stream::iter(chunks)).boxed()
+    } else {
+        req = req.header("content-length", body.len());
+        http_body_util::Full::new(bytes::Bytes::from(body)).boxed()
+    };
+    let req = req.body(body).expect("request");
     let resp = send.send_request(req).await.expect("response");
     let status = resp.status().as_u16();
     let code = resp
@@ -374,6 +393,22 @@ async fn oversized_upload_requests_answer_413_with_the_operation() {
             json,
             serde_json::json!({"message": format!("Request must be smaller than 70167211 bytes for the {op} operation")}),
             "{op}: no Type in AWS's 413 body"
+        );
+    }
+    // Sent in chunks, without a Content-Length: read up to the limit, then the same 413.
+    for (op, method, path) in UPLOADS {
+        let mut body = upload_body(op, 10);
+        body.resize(70_167_212, b' ');
+        let (status, code, json) = raw_sent(&server, method, path, body, true).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (413, "RequestEntityTooLargeException"),
+            "{op} chunked"
+        );
+        assert_eq!(
+            json,
+            serde_json::json!({"message": format!("Request must be smaller than 70167211 bytes for the {op} operation")}),
+            "{op} chunked"
         );
     }
     // At the limit, the request is read (and answered by the operation's own rules).

@@ -95,6 +95,7 @@ fn api(dir: &std::path::Path) -> Api {
             region: "us-east-1".into(),
             account: "000000000000".into(),
             base_url: "http://127.0.0.1:1".into(),
+            request_id: "".into(),
         },
         services: std::sync::Arc::new(fauxlambda::services::Services::new(&[]).unwrap()),
         execution: fauxlambda::execution::Execution::new(fauxlambda::execution::Pool::new(

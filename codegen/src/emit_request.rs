@@ -188,11 +188,15 @@ let f_$name = $take;
         .input_bindings
         .iter()
         .any(|(m, b)| *b == Binding::Body || (*b == Binding::Payload && !is_stream(g, m)));
+    let (limit, operation) = match g.cfg.request_limits.iter().find(|(name, _)| *name == op.name) {
+        Some((name, bytes)) => (bytes.to_string(), format!("Some({})", lit(name))),
+        None => ("rt::body::REQUEST_LIMIT".to_string(), "None".to_string()),
+    };
     fill(
         r#"
-let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
+let bytes = match rt::body::collect(body, $limit).await {
     Ok(b) => b,
-    Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
+    Err(Ok(_)) => return Err(Rejection::TooLarge { limit: $limit, operation: $operation }),
     Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
 };
 rt::media_type::check_content_type(&parts.headers, $expected, bytes.len(), $strict)?;
@@ -202,6 +206,8 @@ ${bind}rt::body::decode_content_encoding(&parts.headers, bytes, rt::body::REQUES
             ("expected", &expected),
             ("strict", &(!g.cfg.lenient_content_type).to_string()),
             ("bind", if uses_bytes { "let bytes = " } else { "" }),
+            ("limit", &limit),
+            ("operation", &operation),
         ],
     )
 }

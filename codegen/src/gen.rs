@@ -36,6 +36,10 @@ pub struct ServiceConfig {
     /// Error shapes the service answers under another code (`X-Amzn-ErrorType`) than their name:
     /// (shape name, wire code).
     pub error_codes: &'static [(&'static str, &'static str)],
+    /// Operations whose whole request the service limits below the runtime's `REQUEST_LIMIT`:
+    /// (operation name, bytes). The body is read up to the limit and no further, and the 413
+    /// names the operation.
+    pub request_limits: &'static [(&'static str, usize)],
 }
 
 pub struct Gen<'m> {

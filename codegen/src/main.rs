@@ -63,6 +63,12 @@ fn targets() -> Vec<Target> {
                 error_codes: &[("RequestTooLargeException", "RequestEntityTooLargeException")],
                 // Lambda lists InvokeMode the other way round from the model (recorded).
                 enum_value_orders: &[("com.amazonaws.lambda#InvokeMode", &["RESPONSE_STREAM", "BUFFERED"])],
+                // The code uploads: a 50 MB zip in base64 JSON, and the rest (recorded 413s).
+                request_limits: &[
+                    ("CreateFunction", 70_167_211),
+                    ("UpdateFunctionCode", 70_167_211),
+                    ("PublishLayerVersion", 70_167_211),
+                ],
             }],
         },
         Target {
@@ -81,6 +87,7 @@ fn targets() -> Vec<Target> {
                     handler_checked_enums: &[],
                     error_codes: &[],
                     enum_value_orders: &[],
+                    request_limits: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.glacier#Glacier",
@@ -93,6 +100,7 @@ fn targets() -> Vec<Target> {
                     handler_checked_enums: &[],
                     error_codes: &[],
                     enum_value_orders: &[],
+                    request_limits: &[],
                 },
                 ServiceConfig {
                     service: "com.amazonaws.apigateway#BackplaneControlService",
@@ -105,6 +113,7 @@ fn targets() -> Vec<Target> {
                     handler_checked_enums: &[],
                     error_codes: &[],
                     enum_value_orders: &[],
+                    request_limits: &[],
                 },
                 ServiceConfig {
                     service: model::SYNTHETIC_SERVICE,
@@ -117,6 +126,7 @@ fn targets() -> Vec<Target> {
                     handler_checked_enums: &[],
                     error_codes: &[],
                     enum_value_orders: &[],
+                    request_limits: &[],
                 },
                 ServiceConfig {
                     service: "aws.protocoltests.restjson.validation#RestJsonValidation",
@@ -129,6 +139,7 @@ fn targets() -> Vec<Target> {
                     handler_checked_enums: &[],
                     error_codes: &[],
                     enum_value_orders: &[],
+                    request_limits: &[],
                 },
             ],
         },

@@ -23,7 +23,12 @@ pub enum Rejection {
     UnsupportedMediaType,
     NotAcceptable,
     Serialization(String),
-    TooLarge(usize),
+    /// The body is larger than `limit`; `operation` names the operation when the service's
+    /// message does (`Request must be smaller than <limit> bytes for the <operation> operation`).
+    TooLarge {
+        limit: usize,
+        operation: Option<&'static str>,
+    },
     Validation(Vec<Violation>),
     /// The request body could not be read from the connection.
     Body(String),
@@ -123,12 +128,15 @@ impl Rejection {
             }
             Rejection::Body(m) => error_response(400, protocol.serialization_error, protocol, Some("User"), msg(m)),
             // AWS's 413 bodies carry no `Type`.
-            Rejection::TooLarge(limit) => error_response(
+            Rejection::TooLarge { limit, operation } => error_response(
                 413,
                 "RequestEntityTooLargeException",
                 protocol,
                 None,
-                msg(format!("Request must be smaller than {limit} bytes")),
+                msg(match operation {
+                    Some(op) => format!("Request must be smaller than {limit} bytes for the {op} operation"),
+                    None => format!("Request must be smaller than {limit} bytes"),
+                }),
             ),
             Rejection::Validation(violations) => {
                 let style = protocol.validation;

@@ -1,13 +1,15 @@
 //! Invoke, InvokeAsync and InvokeWithResponseStream: a request is checked as AWS checks it (the
 //! function and qualifier exist, the function is not Pending, the payload is JSON and within the
 //! limits, reserved concurrency is not exhausted), the version to run is chosen (an alias's weights
-//! decide between its two versions), and the environment pool runs it.
+//! decide between its two versions), and the environment pool runs it. An `Event` invoke (and
+//! InvokeAsync) is checked the same way, then queued for `async_invocation` and answered 202.
 
 use super::async_invocation::AsyncEvent;
 use super::function_spec::function_spec;
 use super::Api;
 use crate::arn::FunctionRef;
 use crate::clock;
+use crate::context;
 use crate::errors;
 use crate::execution::{status_of, InvocationKind, InvocationRecord, InvocationStatus};
 use crate::execution::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
@@ -161,11 +163,11 @@ fn throttled() -> ServiceError {
 async fn run(
     api: &Api,
     p: &Prepared,
+    request_id: String,
     payload: Vec<u8>,
     client_context: Option<String>,
     answer: Option<oneshot::Sender<Answer>>,
 ) -> InvocationResult {
-    let request_id = uuid::Uuid::new_v4().to_string();
     let payload = if payload.is_empty() {
         Bytes::from_static(b"{}")
     } else {
@@ -228,7 +230,7 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
 /// Queues an asynchronous event (the function and payload are checked already): its attempts,
 /// retries and destinations are the async queue's (`async_invocation`). The queue answers 429
 /// when it is full.
-pub(super) fn queue_event(api: &Api, p: &Prepared, payload: Vec<u8>) -> Result<(), ServiceError> {
+pub(super) fn queue_event(api: &Api, p: &Prepared, request_id: String, payload: Vec<u8>) -> Result<(), ServiceError> {
     if !api.async_queue.has_room(payload.len().max(2)) {
         return Err(errors::too_many_requests(
             m::ThrottleReason::ConcurrentInvocationLimitExceeded,
@@ -246,7 +248,7 @@ pub(super) fn queue_event(api: &Api, p: &Prepared, payload: Vec<u8>) -> Result<(
         Bytes::from(payload)
     };
     let event = AsyncEvent::new(
-        uuid::Uuid::new_v4().to_string(),
+        request_id,
         p.name.clone(),
         qualified.then(|| p.qualifier.clone()),
         payload,
@@ -268,7 +270,7 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
         .invocation_type
         .clone()
         .unwrap_or(m::InvocationType::RequestResponse);
-    let context = client_context(input.client_context.as_deref())?;
+    let client_ctx = client_context(input.client_context.as_deref())?;
     let op = if kind == m::InvocationType::Event {
         Operation::Event
     } else {
@@ -281,7 +283,7 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             ..Default::default()
         }),
         m::InvocationType::Event => {
-            queue_event(api, &p, payload)?;
+            queue_event(api, &p, context::request_id(), payload)?;
             Ok(m::InvocationResponse {
                 status_code: 202,
                 ..Default::default()
@@ -291,9 +293,9 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
             let tail = matches!(input.log_type, Some(m::LogType::Tail));
             if !tail {
-                return answer_early(api, p, payload, context).await;
+                return answer_early(api, p, payload, client_ctx).await;
             }
-            let result = run(api, &p, payload, context, None).await;
+            let result = run(api, &p, context::request_id(), payload, client_ctx, None).await;
             fail_if_not_accepted(&result)?;
             Ok(m::InvocationResponse {
                 status_code: 200,
@@ -313,11 +315,13 @@ async fn answer_early(
     api: &Api,
     p: Prepared,
     payload: Vec<u8>,
-    context: Option<String>,
+    client_ctx: Option<String>,
 ) -> Result<m::InvocationResponse, ServiceError> {
     let (tx, rx) = oneshot::channel();
     let api = api.clone();
-    let running = tokio::spawn(async move { run(&api, &p, payload, context, Some(tx)).await });
+    // The request's id, read here: the spawned task is outside the request's context.
+    let request_id = context::request_id();
+    let running = tokio::spawn(async move { run(&api, &p, request_id, payload, client_ctx, Some(tx)).await });
     let (payload, function_error, executed_version) = match rx.await {
         Ok(a) => (
             a.outcome.caller_payload(&a.request_id),
@@ -359,7 +363,7 @@ pub async fn invoke_async(api: &Api, input: m::InvokeAsyncRequest) -> Result<m::
         .await
         .map_err(|e| errors::invalid_request_content(format!("Could not read the request body: {e}")))?;
     let p = prepare(api, &input.function_name, None, &payload, Operation::Event).await?;
-    queue_event(api, &p, payload.to_vec())?;
+    queue_event(api, &p, context::request_id(), payload.to_vec())?;
     Ok(m::InvokeAsyncResponse { status: 202 })
 }
 
@@ -368,7 +372,7 @@ pub async fn invoke_with_response_stream(
     input: m::InvokeWithResponseStreamRequest,
 ) -> Result<m::InvokeWithResponseStreamResponse, ServiceError> {
     let payload = input.payload.map(|b| b.into_inner()).unwrap_or_default();
-    let context = client_context(input.client_context.as_deref())?;
+    let client_ctx = client_context(input.client_context.as_deref())?;
     let p = prepare(
         api,
         &input.function_name,
@@ -386,7 +390,7 @@ pub async fn invoke_with_response_stream(
         });
     }
     let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
-    let result = run(api, &p, payload, context, None).await;
+    let result = run(api, &p, context::request_id(), payload, client_ctx, None).await;
     fail_if_not_accepted(&result)?;
     // A function that answers in one piece streams as one chunk, then the completion event.
     let tail = matches!(input.log_type, Some(m::LogType::Tail));

@@ -129,11 +129,11 @@ pub(super) async fn run(api: &Api, queue: &AsyncQueue, mut ev: AsyncEvent) -> Op
         return put_back(ev, &settings, schedule, queue, api);
     }
     let failed = !matches!(result.outcome, InvocationOutcome::Response(_));
-    ev.last = Some(Response {
+    ev.last = Some(Box::new(Response {
         executed_version: result.executed_version.clone(),
         function_error: failed,
         payload: result.caller_payload(),
-    });
+    }));
     if !failed {
         end(api, queue, ev, settings, Condition::Success);
         return None;

@@ -72,7 +72,7 @@ pub fn send(api: &Api, queue: &AsyncQueue, ending: Ending, destination: Option<S
             condition: ending.condition,
             attempts: ending.event.attempts,
             request_payload: &ending.event.payload,
-            response: ending.event.last.as_ref(),
+            response: ending.event.last.as_deref(),
         }
         .to_json(),
     );
@@ -304,7 +304,7 @@ async fn invoke_lambda(api: &Api, arn: &str, record: &str) -> Result<(), String>
     let p = invoke::prepare(api, arn, None, &payload, Operation::Event)
         .await
         .map_err(|e| e.to_string())?;
-    invoke::queue_event(api, &p, payload).map_err(|e| e.to_string())
+    invoke::queue_event(api, &p, uuid::Uuid::new_v4().to_string(), payload).map_err(|e| e.to_string())
 }
 
 async fn put_event(api: &Api, ending: &Ending, t: &Target<'_>, bus: &str, record: &str) -> Result<(), String> {

@@ -46,8 +46,8 @@ pub struct AsyncEvent {
     pub attempts: u32,
     /// Times it was throttled or not accepted, and put back without using up a retry.
     pub requeues: u32,
-    /// What the last attempt answered.
-    pub last: Option<record::Response>,
+    /// What the last attempt answered (boxed: most queued events have not run yet).
+    pub last: Option<Box<record::Response>>,
 }
 
 impl AsyncEvent {
@@ -96,9 +96,41 @@ struct FunctionQueue {
 
 #[derive(Default)]
 struct Heap {
-    due: BinaryHeap<Reverse<(Instant, u64)>>,
-    events: HashMap<u64, AsyncEvent>,
+    due: BinaryHeap<Reverse<Queued>>,
     dispatching: bool,
+}
+
+/// A queued event under its due time (then its arrival: earlier first).
+struct Queued {
+    due: Instant,
+    seq: u64,
+    event: Box<AsyncEvent>,
+}
+
+impl Queued {
+    fn key(&self) -> (Instant, u64) {
+        (self.due, self.seq)
+    }
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Queued {}
+
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
 }
 
 /// A queued event, as `/_fauxlambda/async` shows it.
@@ -152,8 +184,11 @@ impl AsyncQueue {
         let len = event.payload.len();
         let start = {
             let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
-            heap.due.push(Reverse((due, seq)));
-            heap.events.insert(seq, event);
+            heap.due.push(Reverse(Queued {
+                due,
+                seq,
+                event: Box::new(event),
+            }));
             !std::mem::replace(&mut heap.dispatching, true)
         };
         self.inner.queued.fetch_add(1, Ordering::Relaxed);
@@ -211,13 +246,9 @@ impl AsyncQueue {
 
     fn close(&self, q: &FunctionQueue) -> usize {
         q.closed.store(true, Ordering::Release);
-        let events = {
-            let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
-            heap.due.clear();
-            std::mem::take(&mut heap.events)
-        };
+        let events = std::mem::take(&mut q.heap.lock().unwrap_or_else(|p| p.into_inner()).due);
         let dropped = events.len();
-        let bytes: usize = events.values().map(|e| e.payload.len()).sum();
+        let bytes: usize = events.iter().map(|Reverse(q)| q.event.payload.len()).sum();
         self.inner.queued.fetch_sub(dropped, Ordering::Relaxed);
         self.inner.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
         q.wake.notify_one();
@@ -241,21 +272,19 @@ impl AsyncQueue {
         for q in queues {
             running.insert(q.name.clone(), q.in_flight.load(Ordering::Relaxed));
             let heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
-            for Reverse((due, seq)) in heap.due.iter() {
-                if let Some(e) = heap.events.get(seq) {
-                    events.push((
-                        *due,
-                        QueuedListing {
-                            function: e.function.clone(),
-                            qualifier: e.qualifier.clone(),
-                            request_id: e.request_id.clone(),
-                            attempts: e.attempts,
-                            requeues: e.requeues,
-                            enqueued_ms: e.enqueued_ms,
-                            due_in_ms: due.saturating_duration_since(now).as_millis() as u64,
-                        },
-                    ));
-                }
+            for Reverse(Queued { due, event: e, .. }) in heap.due.iter() {
+                events.push((
+                    *due,
+                    QueuedListing {
+                        function: e.function.clone(),
+                        qualifier: e.qualifier.clone(),
+                        request_id: e.request_id.clone(),
+                        attempts: e.attempts,
+                        requeues: e.requeues,
+                        enqueued_ms: e.enqueued_ms,
+                        due_in_ms: due.saturating_duration_since(now).as_millis() as u64,
+                    },
+                ));
             }
         }
         events.sort_by_key(|(due, _)| *due);
@@ -292,19 +321,16 @@ async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
             }
             let next = {
                 let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
-                match heap.due.peek().copied() {
+                match heap.due.peek().map(|Reverse(q)| q.due) {
                     None => {
                         heap.dispatching = false;
                         return;
                     }
-                    Some(Reverse((due, seq))) if due <= Instant::now() => {
-                        heap.due.pop();
-                        match heap.events.remove(&seq) {
-                            Some(e) => Ok(e),
-                            None => continue,
-                        }
-                    }
-                    Some(Reverse((due, _))) => Err(due),
+                    Some(due) if due <= Instant::now() => match heap.due.pop() {
+                        Some(Reverse(q)) => Ok(q.event),
+                        None => continue,
+                    },
+                    Some(due) => Err(due),
                 }
             };
             match next {
@@ -325,7 +351,7 @@ async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
         q.in_flight.fetch_add(1, Ordering::Relaxed);
         let (queue, api, q) = (queue.clone(), api.clone(), q.clone());
         tokio::spawn(async move {
-            let next = attempt::run(&api, &queue, event).await;
+            let next = attempt::run(&api, &queue, *event).await;
             q.in_flight.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
             if let Some((event, due)) = next {

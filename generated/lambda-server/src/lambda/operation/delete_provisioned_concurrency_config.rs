@@ -26,7 +26,12 @@ where
     let invalid = false;
     let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
         Ok(b) => b,
-        Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
+        Err(Ok(_)) => {
+            return Err(Rejection::TooLarge {
+                limit: rt::body::REQUEST_LIMIT,
+                operation: None,
+            })
+        }
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, None, bytes.len(), false)?;

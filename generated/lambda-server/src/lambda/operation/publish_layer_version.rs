@@ -26,9 +26,14 @@ where
     let mut validator = Validator::new();
     let val = &mut validator;
     let mut invalid = false;
-    let bytes = match rt::body::collect(body, rt::body::REQUEST_LIMIT).await {
+    let bytes = match rt::body::collect(body, 70167211).await {
         Ok(b) => b,
-        Err(Ok(_)) => return Err(Rejection::TooLarge(rt::body::REQUEST_LIMIT)),
+        Err(Ok(_)) => {
+            return Err(Rejection::TooLarge {
+                limit: 70167211,
+                operation: Some("PublishLayerVersion"),
+            })
+        }
         Err(Err(e)) => return Err(Rejection::Body(e.to_string())),
     };
     rt::media_type::check_content_type(&parts.headers, Some("application/json"), bytes.len(), false)?;
