@@ -8,7 +8,8 @@
 //! - how long the queue takes to run them all, and that each ran exactly once (every attempt
 //!   appends its request id to a file: 10,000 lines, 10,000 distinct ids);
 //! - the queue's resident memory per queued 1 KB event (RSS before and after queuing 10,000 events
-//!   behind a function whose environments are all busy).
+//!   behind a function whose environments are all busy, then 10,000 more: the second figure is
+//!   the steady state, the first also pays for the server's buffers growing).
 //!
 //! Goals: acceptance ≥ 5,000/s on 2 cores; ≤ 2 KB of queue memory per 1 KB event.
 
@@ -138,11 +139,14 @@ async fn main() {
     let queued_in = invoke_all(mport, "slow", EVENTS, true).await;
     let queue_rate = EVENTS as f64 / queued_in.as_secs_f64();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let queued = async_listing(mport, "slow").await["events"]
-        .as_array()
-        .map_or(0, Vec::len);
-    let after = rss_kb(mem_server.child.id());
-    let per_event = (after.saturating_sub(before) * 1024) as f64 / queued.max(1) as f64;
+    let first = rss_kb(mem_server.child.id());
+    // A second batch: the steady state, once the server's own buffers have grown.
+    invoke_all(mport, "slow", EVENTS, true).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let second = rss_kb(mem_server.child.id());
+    let queued = async_listing(mport, "slow").await["events"].as_array().map_or(0, Vec::len);
+    let per_event_first = (first.saturating_sub(before) * 1024) as f64 / EVENTS as f64;
+    let per_event = (second.saturating_sub(first) * 1024) as f64 / EVENTS as f64;
 
     println!("\nasynchronous invocation benchmark (release binary, process executor, Python echo, 1 KB events, {CONNECTIONS} loopback connections)\n");
     println!("| figure | value | reference | ratio | goal |");
@@ -170,8 +174,7 @@ async fn main() {
         listing["running"]["echo"]
     );
     println!(
-        "| queue memory per queued 1 KB event ({queued} queued) | {:.0} B | | | ≤ 2,048 B |",
-        per_event
+        "| queue memory per queued 1 KB event: first {EVENTS} / next {EVENTS} ({queued} queued in all) | {per_event_first:.0} B / {per_event:.0} B | | | ≤ 2,048 B |"
     );
     println!();
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
