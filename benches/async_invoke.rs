@@ -144,7 +144,9 @@ async fn main() {
     invoke_all(mport, "slow", EVENTS, true).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let second = rss_kb(mem_server.child.id());
-    let queued = async_listing(mport, "slow").await["events"].as_array().map_or(0, Vec::len);
+    let queued = async_listing(mport, "slow").await["events"]
+        .as_array()
+        .map_or(0, Vec::len);
     let per_event_first = (first.saturating_sub(before) * 1024) as f64 / EVENTS as f64;
     let per_event = (second.saturating_sub(first) * 1024) as f64 / EVENTS as f64;
 

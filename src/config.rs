@@ -74,6 +74,16 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_WORKER_THREADS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub worker_threads: u16,
 
+    /// Seconds a client may take to send a request's headers, and a keep-alive connection may
+    /// stay idle between requests, before fauxlambda closes it.
+    #[arg(long, env = "FAUXLAMBDA_IDLE_TIMEOUT", default_value_t = 60.0, value_parser = positive_seconds)]
+    pub idle_timeout: f64,
+
+    /// Connections open at once, at most; more wait in the listen backlog (default: 4096, or
+    /// half the open-file limit when that is lower).
+    #[arg(long, env = "FAUXLAMBDA_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+
     /// Execution environments per function version at most.
     #[arg(long, env = "FAUXLAMBDA_MAX_ENVIRONMENTS", default_value_t = 32)]
     pub max_environments: usize,
@@ -130,6 +140,14 @@ pub struct Config {
     /// beyond that `Event` invokes are throttled (429) until events have run.
     #[arg(long, env = "FAUXLAMBDA_ASYNC_QUEUE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub async_queue_mb: u64,
+}
+
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{s:?}: {e}"))?;
+    if !(v > 0.0 && v <= 86_400.0) {
+        return Err(format!("{v} is not between 0 and 86400 seconds"));
+    }
+    Ok(v)
 }
 
 fn retry_base_delay(s: &str) -> Result<f64, String> {

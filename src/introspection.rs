@@ -85,10 +85,8 @@ fn invocations(api: &Api, q: &Query) -> http::Response<Body> {
     let deliveries = api.async_queue.deliveries();
     let list: Vec<Value> = api
         .execution
-        .recent()
+        .recent(q.function.as_deref(), q.limit.unwrap_or(usize::MAX))
         .iter()
-        .filter(|r| q.function.as_deref().is_none_or(|f| f == r.function))
-        .take(q.limit.unwrap_or(usize::MAX))
         .map(|r| invocation_json(r, &deliveries))
         .collect();
     json_response(200, &json!({ "invocations": list }))

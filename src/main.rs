@@ -37,6 +37,31 @@ fn main() {
     }
 }
 
+/// Raises the open-file limit to its hard limit (each environment needs a few descriptors, each
+/// connection one), and returns it.
+fn raise_open_file_limit() -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write only the struct given.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return 8192;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim.rlim_cur = lim.rlim_max;
+            }
+        }
+    }
+    lim.rlim_cur
+}
+
 async fn run(config: Config) -> Result<(), String> {
     // A temporary data directory lives as long as the server.
     let (_tmp, data_dir) = match &config.data_dir {
@@ -66,6 +91,14 @@ async fn run(config: Config) -> Result<(), String> {
         },
     );
     let execution = fauxlambda::execution::Execution::new(pool);
+    let open_files = raise_open_file_limit();
+    let limits = fauxlambda::server::ConnectionLimits {
+        idle_timeout: std::time::Duration::from_secs_f64(config.idle_timeout),
+        // Half the open-file limit at most, unless chosen: the rest is for environments and files.
+        max_connections: config
+            .max_connections
+            .map_or((open_files / 2).clamp(1, 4096) as usize, |n| n as usize),
+    };
     let api = Api {
         execution: execution.clone(),
         state: StateHandle::spawn(State::default()),
@@ -104,8 +137,8 @@ async fn run(config: Config) -> Result<(), String> {
         }
     };
     // Where bridged containers reach fauxlambda (host.docker.internal), when not already.
-    let extra = extra_listener.map(|l| tokio::spawn(fauxlambda::server::serve(l, api.clone(), stopped())));
-    let main = fauxlambda::server::serve(listener, api, stopped());
+    let extra = extra_listener.map(|l| tokio::spawn(fauxlambda::server::serve(l, api.clone(), limits, stopped())));
+    let main = fauxlambda::server::serve(listener, api, limits, stopped());
     tokio::spawn(async move {
         // Ctrl-C, or SIGTERM (`docker stop`, `kill`).
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

@@ -1,52 +1,11 @@
 //! Fetching function and layer code given as `S3Bucket`/`S3Key`/`S3ObjectVersion` from the S3
-//! endpoint the user configured (`--s3-endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`),
-//! through the official Rust S3 client (path-style addressing, any credentials, plain HTTP).
+//! endpoint the user configured (`--endpoint s3=URL`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`),
+//! through the official Rust S3 client of `services` (path-style addressing, any credentials).
 
 use crate::errors;
+use crate::services::Services;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use lambda_server::error::ServiceError;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
-
-/// How long connecting to the S3 endpoint may take before we call it unreachable.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// How long one whole GetObject (with its retries) may take.
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// One S3 client per (endpoint, region), built on first use.
-fn client(endpoint: &str, region: &str) -> aws_sdk_s3::Client {
-    static CLIENTS: OnceLock<Mutex<HashMap<(String, String), aws_sdk_s3::Client>>> = OnceLock::new();
-    let clients = CLIENTS.get_or_init(Default::default);
-    let mut clients = clients.lock().unwrap_or_else(|p| p.into_inner());
-    clients
-        .entry((endpoint.to_string(), region.to_string()))
-        .or_insert_with(|| {
-            let config = aws_sdk_s3::Config::builder()
-                .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-                .endpoint_url(endpoint)
-                .force_path_style(true)
-                .region(aws_sdk_s3::config::Region::new(region.to_string()))
-                .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                    "fauxlambda",
-                    "fauxlambda",
-                    None,
-                    None,
-                    "fauxlambda",
-                ))
-                .http_client(aws_smithy_http_client::Builder::new().build_http())
-                .timeout_config(
-                    aws_sdk_s3::config::timeout::TimeoutConfig::builder()
-                        .connect_timeout(CONNECT_TIMEOUT)
-                        .operation_timeout(OPERATION_TIMEOUT)
-                        .build(),
-                )
-                .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(2))
-                .build();
-            aws_sdk_s3::Client::from_conf(config)
-        })
-        .clone()
-}
 
 fn get_object_error(code: &str, message: &str) -> ServiceError {
     errors::invalid_parameter(format!(
@@ -58,25 +17,28 @@ fn get_object_error(code: &str, message: &str) -> ServiceError {
 /// bucket/key/version, or a clear error when no S3 endpoint (`endpoint`) is configured or reachable.
 /// `region` is the request's.
 pub async fn fetch(
-    endpoint: Option<&str>,
+    services: &Services,
     region: &str,
     bucket: &str,
     key: &str,
     version: Option<&str>,
 ) -> Result<Vec<u8>, ServiceError> {
-    let Some(endpoint) = endpoint else {
+    let Some(endpoint) = services.endpoint("s3") else {
         return Err(get_object_error(
             "NoSuchEndpoint",
-            &format!("fauxlambda has no S3 endpoint to fetch s3://{bucket}/{key} from; start it with --s3-endpoint or set AWS_ENDPOINT_URL_S3"),
+            &format!("fauxlambda has no S3 endpoint to fetch s3://{bucket}/{key} from; start it with --endpoint s3=URL or set AWS_ENDPOINT_URL_S3"),
         ));
     };
+    let endpoint = endpoint.as_str();
     if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
         return Err(get_object_error(
             "InvalidEndpoint",
-            &format!("the S3 endpoint {endpoint:?} (--s3-endpoint / AWS_ENDPOINT_URL_S3) is not an http:// URL"),
+            &format!("the S3 endpoint {endpoint:?} (--endpoint s3=URL / AWS_ENDPOINT_URL_S3) is not an http:// URL"),
         ));
     }
-    let s3 = client(endpoint, region);
+    let s3 = services
+        .s3(region)
+        .map_err(|e| get_object_error("NoSuchEndpoint", &e))?;
     let out = s3
         .get_object()
         .bucket(bucket)
@@ -127,7 +89,7 @@ pub async fn fetch(
 fn unreachable(endpoint: &str, bucket: &str, key: &str, cause: &str) -> ServiceError {
     get_object_error(
         "EndpointUnreachable",
-        &format!("fauxlambda could not fetch s3://{bucket}/{key} from the S3 endpoint {endpoint} (--s3-endpoint / AWS_ENDPOINT_URL_S3): {cause}"),
+        &format!("fauxlambda could not fetch s3://{bucket}/{key} from the S3 endpoint {endpoint} (--endpoint s3=URL / AWS_ENDPOINT_URL_S3): {cause}"),
     )
 }
 

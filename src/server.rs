@@ -9,28 +9,83 @@ use smithy_server_runtime::body::Body;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+
+/// Bounds on the connections of one listener.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectionLimits {
+    /// How long a connection may take to send a request's headers, and stay idle between
+    /// requests, before it is closed.
+    pub idle_timeout: Duration,
+    /// Connections open at once, at most: further ones wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+/// How long accepting pauses after it failed (out of file descriptors, say): failing again at once
+/// would spin a core and flood the log.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// Serves the Lambda API on `listener` until `shutdown` resolves.
 pub async fn serve(
     listener: TcpListener,
     api: Api,
+    limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let api = Arc::new(api);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.keep_alive(true)
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.idle_timeout);
+    let mut failing: Option<(Instant, u64)> = None;
+    let mut at_cap = false;
     tokio::pin!(shutdown);
     loop {
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(s) => s,
+            Err(_) => {
+                if !std::mem::replace(&mut at_cap, true) {
+                    tracing::warn!(
+                        "{} connections open, the most allowed (--max-connections): new ones wait until one closes",
+                        limits.max_connections
+                    );
+                }
+                tokio::select! {
+                    s = slots.clone().acquire_owned() => match s {
+                        Ok(s) => s,
+                        Err(_) => break,
+                    },
+                    _ = &mut shutdown => break,
+                }
+            }
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
                     Ok(x) => x,
                     Err(e) => {
-                        tracing::warn!("accept failed: {e}");
+                        // Logged once per burst of failures; then a pause, not a spin.
+                        match &mut failing {
+                            Some((_, n)) => *n += 1,
+                            None => {
+                                tracing::warn!("accepting a connection failed: {e}; pausing accepts (until they succeed again, failures are counted, not logged)");
+                                failing = Some((Instant::now(), 1));
+                            }
+                        }
+                        tokio::select! {
+                            _ = tokio::time::sleep(ACCEPT_PAUSE) => {}
+                            _ = &mut shutdown => break,
+                        }
                         continue;
                     }
                 };
+                if let Some((since, n)) = failing.take() {
+                    tracing::warn!("accepting connections again, after {n} failed accepts over {:.1} s", since.elapsed().as_secs_f64());
+                }
+                at_cap = false;
                 let _ = stream.set_nodelay(true);
                 let api = api.clone();
                 let local = stream.local_addr().ok();
@@ -38,14 +93,13 @@ pub async fn serve(
                     let api = api.clone();
                     async move { Ok::<_, Infallible>(handle(&api, req, local).await) }
                 });
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .keep_alive(true)
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+                let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     if let Err(e) = conn.await {
                         tracing::debug!("connection from {peer}: {e}");
                     }
+                    drop(slot);
                 });
             }
             _ = &mut shutdown => break,

@@ -1,6 +1,7 @@
 //! The other AWS services fauxlambda reaches (never emulates): where each one is, and the official
 //! SDK clients that talk to it. An endpoint is resolved as the AWS tools resolve it: the
 //! `--endpoint SERVICE=URL` flag first, then `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`.
+//! S3 serves code given as `S3Bucket`/`S3Key` (`s3.rs`) and failed events' records.
 //! Functions get the same endpoints as their `AWS_ENDPOINT_URL_<SERVICE>` variables, so a function
 //! that writes to SQS reaches the SQS fauxlambda delivers to.
 
@@ -23,11 +24,13 @@ const KNOWN: &[&str] = &[
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long one call (with the SDK's retries) may take.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(15);
+/// S3's: a GetObject of function code may be large.
+const S3_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// An SDK client of crate `$sdk` for `endpoint` in `region`: any credentials, plain HTTP (and
 /// HTTPS), short timeouts, one retry.
 macro_rules! sdk_client {
-    ($sdk:ident, $endpoint:expr, $region:expr $(, $extra:ident($arg:expr))*) => {{
+    ($sdk:ident, $endpoint:expr, $region:expr, $timeout:expr $(, $extra:ident($arg:expr))*) => {{
         let config = $sdk::Config::builder()
             .behavior_version($sdk::config::BehaviorVersion::latest())
             .endpoint_url($endpoint)
@@ -43,7 +46,7 @@ macro_rules! sdk_client {
             .timeout_config(
                 $sdk::config::timeout::TimeoutConfig::builder()
                     .connect_timeout(CONNECT_TIMEOUT)
-                    .operation_timeout(OPERATION_TIMEOUT)
+                    .operation_timeout($timeout)
                     .build(),
             )
             .retry_config($sdk::config::retry::RetryConfig::standard().with_max_attempts(2))
@@ -140,14 +143,14 @@ impl Services {
     pub fn sqs(&self, region: &str) -> Result<aws_sdk_sqs::Client, String> {
         let endpoint = self.endpoint("sqs").ok_or_else(|| Self::missing("SQS"))?;
         Ok(cached(&self.sqs, region, || {
-            sdk_client!(aws_sdk_sqs, &endpoint, region)
+            sdk_client!(aws_sdk_sqs, &endpoint, region, OPERATION_TIMEOUT)
         }))
     }
 
     pub fn sns(&self, region: &str) -> Result<aws_sdk_sns::Client, String> {
         let endpoint = self.endpoint("sns").ok_or_else(|| Self::missing("SNS"))?;
         Ok(cached(&self.sns, region, || {
-            sdk_client!(aws_sdk_sns, &endpoint, region)
+            sdk_client!(aws_sdk_sns, &endpoint, region, OPERATION_TIMEOUT)
         }))
     }
 
@@ -156,14 +159,20 @@ impl Services {
             .endpoint("eventbridge")
             .ok_or_else(|| Self::missing("EventBridge"))?;
         Ok(cached(&self.eventbridge, region, || {
-            sdk_client!(aws_sdk_eventbridge, &endpoint, region)
+            sdk_client!(aws_sdk_eventbridge, &endpoint, region, OPERATION_TIMEOUT)
         }))
     }
 
     pub fn s3(&self, region: &str) -> Result<aws_sdk_s3::Client, String> {
         let endpoint = self.endpoint("s3").ok_or_else(|| Self::missing("S3"))?;
         Ok(cached(&self.s3, region, || {
-            sdk_client!(aws_sdk_s3, &endpoint, region, force_path_style(true))
+            sdk_client!(
+                aws_sdk_s3,
+                &endpoint,
+                region,
+                S3_OPERATION_TIMEOUT,
+                force_path_style(true)
+            )
         }))
     }
 }

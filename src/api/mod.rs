@@ -71,8 +71,7 @@ impl Api {
 
     /// The bytes of `s3://bucket/key` (code given as `S3Bucket`/`S3Key`), from the configured endpoint.
     pub async fn fetch_s3(&self, bucket: &str, key: &str, version: Option<&str>) -> Result<Vec<u8>, ServiceError> {
-        let endpoint = self.services.endpoint("s3");
-        crate::s3::fetch(endpoint.as_deref(), &self.scope().region, bucket, key, version).await
+        crate::s3::fetch(&self.services, &self.scope().region, bucket, key, version).await
     }
 
     /// Runs a job that can fail on the state actor: its error, or a vanished actor's

@@ -1,6 +1,8 @@
 //! The log sink of one execution environment: its process's stdout and stderr, read line by line
 //! into one buffer, so the pool can take the lines written during an invocation (and `sync` first,
-//! to be sure every byte the process wrote before answering has been read).
+//! to be sure every byte the process wrote before answering has been read). Between two takes the
+//! buffer keeps at most the first and the last `KEEP_EACH_END` bytes, and a line saying how much
+//! was cut between them: a function printing gigabytes costs the server a bounded amount.
 
 use std::sync::{Arc, Mutex};
 use tokio::net::unix::pipe;
@@ -8,11 +10,69 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 /// Longest line kept as one (longer ones are split, as CloudWatch splits events at 256 KB).
 const MAX_LINE: usize = 256 * 1024;
+/// Bytes kept of each end of one invocation's output (the head, and the tail).
+pub const KEEP_EACH_END: usize = 128 * 1024;
+
+/// The lines written since the last take: the head, then (once the head is full) a moving tail,
+/// and what fell out between them.
+#[derive(Default)]
+struct Lines {
+    head: Vec<String>,
+    head_bytes: usize,
+    /// Set once a line did not fit the head: later lines go to the tail.
+    head_full: bool,
+    tail: std::collections::VecDeque<String>,
+    tail_bytes: usize,
+    cut_lines: usize,
+    cut_bytes: usize,
+}
+
+impl Lines {
+    fn push(&mut self, line: String) {
+        if !self.head_full && self.head_bytes + line.len() <= KEEP_EACH_END {
+            self.head_bytes += line.len();
+            self.head.push(line);
+            return;
+        }
+        self.head_full = true;
+        self.tail_bytes += line.len();
+        self.tail.push_back(line);
+        while self.tail_bytes > KEEP_EACH_END && self.tail.len() > 1 {
+            if let Some(old) = self.tail.pop_front() {
+                self.tail_bytes -= old.len();
+                self.cut_bytes += old.len() + 1;
+                self.cut_lines += 1;
+            }
+        }
+    }
+
+    fn extend(&mut self, lines: impl IntoIterator<Item = String>) {
+        for l in lines {
+            self.push(l);
+        }
+    }
+
+    /// Everything kept, with the marker where lines were cut; empties the buffer.
+    fn take(&mut self) -> Vec<String> {
+        let mut t = std::mem::take(self);
+        let mut out = std::mem::take(&mut t.head);
+        if t.cut_lines > 0 {
+            out.push(format!(
+                "[fauxlambda] {} bytes ({} lines) of output cut here: an invocation's log keeps its first and last {} KB",
+                t.cut_bytes,
+                t.cut_lines,
+                KEEP_EACH_END / 1024
+            ));
+        }
+        out.extend(t.tail);
+        out
+    }
+}
 
 /// The lines of one environment's output, in arrival order.
 #[derive(Clone)]
 pub struct LogSink {
-    lines: Arc<Mutex<Vec<String>>>,
+    lines: Arc<Mutex<Lines>>,
     readers: Arc<Mutex<Vec<Reader>>>,
     /// Never sent on: its reading tasks end when the last clone of the sink is dropped (a FIFO
     /// never reaches end of file, a pipe may be held open by a stray child).
@@ -54,7 +114,7 @@ struct PipeState {
 impl PipeReader {
     /// Reads everything available now into `lines` (a pending partial line too when `flush`);
     /// false once the pipe is closed.
-    fn drain(&self, lines: &Mutex<Vec<String>>, flush_partial: bool) -> bool {
+    fn drain(&self, lines: &Mutex<Lines>, flush_partial: bool) -> bool {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let PipeState { partial, buf, open } = &mut *st;
         if *open {
@@ -144,9 +204,9 @@ impl LogSink {
         }
     }
 
-    /// Takes every line collected so far.
+    /// Takes the lines collected so far (both ends of them, when there were too many).
     pub fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.lines.lock().unwrap_or_else(|e| e.into_inner()))
+        self.lines.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 }
 
@@ -161,7 +221,7 @@ const STREAM_SYNC_MAX: std::time::Duration = std::time::Duration::from_millis(20
 async fn read_stream<S, E>(
     mut stream: S,
     mut sync: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
-    lines: Arc<Mutex<Vec<String>>>,
+    lines: Arc<Mutex<Lines>>,
 ) where
     S: futures_util::Stream<Item = Result<bollard::container::LogOutput, E>> + Send + Unpin + 'static,
     E: Send + 'static,
@@ -200,7 +260,7 @@ async fn read_stream<S, E>(
     }
 }
 
-async fn read_pipe(reader: Arc<PipeReader>, lines: Arc<Mutex<Vec<String>>>, mut alive: watch::Receiver<()>) {
+async fn read_pipe(reader: Arc<PipeReader>, lines: Arc<Mutex<Lines>>, mut alive: watch::Receiver<()>) {
     loop {
         tokio::select! {
             r = reader.rx.readable() => {
@@ -221,7 +281,7 @@ async fn read_pipe(reader: Arc<PipeReader>, lines: Arc<Mutex<Vec<String>>>, mut 
 /// Reads everything available now; false once the pipe reached end of file.
 /// `direct`: read(2) the descriptor whatever tokio's readiness says (its task uses `try_read`,
 /// which keeps that readiness right).
-fn drain(rx: &pipe::Receiver, buf: &mut [u8], partial: &mut Vec<u8>, lines: &Mutex<Vec<String>>, direct: bool) -> bool {
+fn drain(rx: &pipe::Receiver, buf: &mut [u8], partial: &mut Vec<u8>, lines: &Mutex<Lines>, direct: bool) -> bool {
     use std::os::fd::AsRawFd;
     let read = |buf: &mut [u8]| -> std::io::Result<usize> {
         if !direct {
@@ -246,7 +306,7 @@ fn drain(rx: &pipe::Receiver, buf: &mut [u8], partial: &mut Vec<u8>, lines: &Mut
     }
 }
 
-fn split_lines(data: &[u8], partial: &mut Vec<u8>, lines: &Mutex<Vec<String>>) {
+fn split_lines(data: &[u8], partial: &mut Vec<u8>, lines: &Mutex<Lines>) {
     let mut out = Vec::new();
     for &b in data {
         if b == b'\n' {
@@ -265,10 +325,38 @@ fn split_lines(data: &[u8], partial: &mut Vec<u8>, lines: &Mutex<Vec<String>>) {
     }
 }
 
-fn flush(partial: &mut Vec<u8>, lines: &Mutex<Vec<String>>) {
+fn flush(partial: &mut Vec<u8>, lines: &Mutex<Lines>) {
     if !partial.is_empty() {
         let line = String::from_utf8_lossy(partial).into_owned();
         partial.clear();
         lines.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lines, KEEP_EACH_END};
+
+    #[test]
+    fn keeps_both_ends_and_says_what_was_cut() {
+        let mut l = Lines::default();
+        let line = "x".repeat(1023);
+        for i in 0..1000 {
+            l.push(format!("{i:04}{line}"));
+        }
+        let kept = l.take();
+        let bytes: usize = kept.iter().map(String::len).sum();
+        assert!(bytes <= 2 * KEEP_EACH_END + 1024, "{bytes}");
+        assert!(kept[0].starts_with("0000"));
+        assert!(kept.last().unwrap().starts_with("0999"));
+        let marker = kept.iter().find(|l| l.starts_with("[fauxlambda]")).unwrap();
+        // 1000 lines of 1027 bytes, 127 fit in each 128 KB end: 746 cut, each with its newline.
+        assert_eq!(
+            marker,
+            &format!("[fauxlambda] {} bytes (746 lines) of output cut here: an invocation's log keeps its first and last 128 KB", 746 * 1028)
+        );
+        // Emptied: the next invocation starts afresh, without a marker.
+        l.push("next".into());
+        assert_eq!(l.take(), vec!["next".to_string()]);
     }
 }

@@ -85,9 +85,9 @@ impl Execution {
         self.recent.record(record);
     }
 
-    /// Recent invocations, newest first.
-    pub fn recent(&self) -> Vec<InvocationRecord> {
-        self.recent.newest_first()
+    /// Recent invocations (of `function`), newest first, at most `limit`.
+    pub fn recent(&self, function: Option<&str>, limit: usize) -> Vec<InvocationRecord> {
+        self.recent.newest_first(function, limit)
     }
 
     pub fn clear_recent(&self) {

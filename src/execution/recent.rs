@@ -1,5 +1,6 @@
-//! The record of the last `RECENT_INVOCATIONS` finished invocations, which
-//! `/_fauxlambda/invocations` shows: each one's `InvocationRecord`, with its kind and status.
+//! The record of the last `RECENT_INVOCATIONS` finished invocations (and at most
+//! `RECENT_LOG_BYTES` of their logs), which `/_fauxlambda/invocations` shows: each one's
+//! `InvocationRecord`, with its kind and status.
 
 use crate::execution::InvocationResult;
 use std::collections::VecDeque;
@@ -7,6 +8,9 @@ use std::sync::Mutex;
 
 /// How many finished invocations are kept for `/_fauxlambda/invocations`.
 pub const RECENT_INVOCATIONS: usize = 200;
+/// How many bytes of logs they keep together, at most (each log is at most about 256 KB: see
+/// `logs::KEEP_EACH_END`); the oldest records go first.
+pub const RECENT_LOG_BYTES: usize = 16 * 1024 * 1024;
 
 /// One finished invocation, as the introspection endpoint shows it.
 #[derive(Debug, Clone)]
@@ -72,7 +76,13 @@ impl InvocationStatus {
 /// The last `RECENT_INVOCATIONS` finished invocations, oldest first.
 #[derive(Default)]
 pub struct Recent {
-    records: Mutex<VecDeque<InvocationRecord>>,
+    records: Mutex<Records>,
+}
+
+#[derive(Default)]
+struct Records {
+    list: VecDeque<InvocationRecord>,
+    log_bytes: usize,
 }
 
 impl Recent {
@@ -81,25 +91,29 @@ impl Recent {
     pub fn record(&self, record: InvocationRecord) {
         tracing::debug!(request_id = %record.request_id, function = %record.function, "invocation log:\n{}", record.log);
         let mut r = self.records.lock().unwrap_or_else(|p| p.into_inner());
-        if r.len() == RECENT_INVOCATIONS {
-            r.pop_front();
+        r.log_bytes += record.log.len();
+        r.list.push_back(record);
+        while r.list.len() > RECENT_INVOCATIONS || (r.log_bytes > RECENT_LOG_BYTES && r.list.len() > 1) {
+            if let Some(old) = r.list.pop_front() {
+                r.log_bytes -= old.log.len();
+            }
         }
-        r.push_back(record);
     }
 
-    /// The recent invocations, newest first.
-    pub fn newest_first(&self) -> Vec<InvocationRecord> {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+    /// The recent invocations (of `function`), newest first, at most `limit`.
+    pub fn newest_first(&self, function: Option<&str>, limit: usize) -> Vec<InvocationRecord> {
+        let r = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        r.list
             .iter()
             .rev()
+            .filter(|rec| function.is_none_or(|f| f == rec.function))
+            .take(limit)
             .cloned()
             .collect()
     }
 
     pub fn clear(&self) {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.records.lock().unwrap_or_else(|p| p.into_inner()) = Records::default();
     }
 }
 

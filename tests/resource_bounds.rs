@@ -1,0 +1,200 @@
+//! What a careless or hostile client or function can make the server hold, with the real binary:
+//! a function printing 50 MB per invocation (the server's memory stays bounded, the record's log
+//! keeps both ends and says what was cut), a client sending its headers too slowly (closed by the
+//! timeout while others are served), and running out of file descriptors under a lowered
+//! `ulimit -n` (a bounded number of log lines, then service again).
+
+mod common;
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{FunctionCode, Runtime};
+use common::{eventually, http_get, wait_active, zip, Server, ROLE};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+/// The most resident memory the server may reach while a function prints 50 MB per invocation,
+/// 20 times: its own ~20 MB, the two 128 KB ends of the logs in flight, the record's logs (at
+/// most 16 MB; here 20 × ~256 KB), and the JSON of `/_fauxlambda/invocations` built from them.
+/// (Before the logs were bounded, 9 such invocations took it to 482 MB.)
+const RSS_BOUND_MB: f64 = 64.0;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_printing_50_mb_per_invocation_keeps_the_server_bounded() {
+    let s = Server::start(&[]);
+    let c = s.client();
+    let code = "import sys\n\nLINE = 'y' * 1023 + '\\n'\n\ndef handler(event, context):\n    print('first line of', context.aws_request_id)\n    sys.stdout.write(LINE * (50 * 1024))\n    print('last line of', context.aws_request_id)\n    return 'printed'\n";
+    c.create_function()
+        .function_name("loud")
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .timeout(60)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip(&[("app.py", code)])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "loud").await;
+    let pid = s.child.id();
+    let mut peak: f64 = 0.0;
+    for _ in 0..20 {
+        let out = c.invoke().function_name("loud").send().await.unwrap();
+        assert_eq!(out.function_error(), None);
+        peak = peak.max(rss_mb(pid));
+    }
+    let body = http_get(&format!("{}/_fauxlambda/invocations?function=loud", s.endpoint)).await;
+    peak = peak.max(rss_mb(pid));
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    let records = v["invocations"].as_array().unwrap();
+    assert!(!records.is_empty());
+    let log = records[0]["log"].as_str().unwrap();
+    let id = records[0]["requestId"].as_str().unwrap();
+    assert!(log.contains(&format!("first line of {id}")), "the head is kept");
+    assert!(log.contains(&format!("last line of {id}")), "the tail is kept");
+    assert!(
+        log.contains("bytes (") && log.contains("lines) of output cut here"),
+        "the marker says what was cut"
+    );
+    assert!(log.contains(&format!("REPORT RequestId: {id}")));
+    assert!(log.len() < 300 * 1024, "{} bytes kept", log.len());
+    assert!(body.len() < 20 * 1024 * 1024, "the answer is {} bytes", body.len());
+    eprintln!("server peak RSS over 20 invocations printing 50 MB each: {peak:.1} MB");
+    assert!(
+        peak < RSS_BOUND_MB,
+        "the server reached {peak:.0} MB (bound {RSS_BOUND_MB} MB)"
+    );
+}
+
+/// Sends `bytes` and reads until the server closes the connection; how long that took.
+fn held_for(port: u16, bytes: &[u8], within: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(within)).unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut buf = [0u8; 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_connections_are_closed_while_others_are_served() {
+    let s = Server::start(&["--idle-timeout", "1.5"]);
+    let port = s.port;
+    // Half a request's headers, then nothing.
+    let slow = std::thread::spawn(move || {
+        held_for(
+            port,
+            b"GET /2015-03-31/functions/ HTTP/1.1\r\nHost: x\r\n",
+            Duration::from_secs(20),
+        )
+    });
+    // A connection that never sends a byte.
+    let silent = std::thread::spawn(move || held_for(port, b"", Duration::from_secs(20)));
+    // Meanwhile others are served.
+    let started = Instant::now();
+    for _ in 0..10 {
+        let body = http_get(&format!("{}/_fauxlambda/health", s.endpoint)).await;
+        assert!(String::from_utf8_lossy(&body).contains("ok"));
+    }
+    assert!(started.elapsed() < Duration::from_secs(1));
+    for (what, t) in [
+        ("half-sent headers", slow.join().unwrap()),
+        ("an idle connection", silent.join().unwrap()),
+    ] {
+        let t = t.unwrap_or_else(|| panic!("{what}: still open after 20 s"));
+        assert!(
+            t >= Duration::from_millis(1400) && t < Duration::from_secs(5),
+            "{what}: closed after {t:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_out_of_file_descriptors_logs_once_and_recovers() {
+    // 64 descriptors for the server, and no cap of its own below that: accepting fails with EMFILE.
+    let log_dir = tempfile::tempdir().unwrap();
+    let log_path = log_dir.path().join("server.log");
+    let port = common::moto::free_port();
+    let data = tempfile::tempdir().unwrap();
+    let command = format!(
+        "ulimit -n 64 && exec {} --listen 127.0.0.1:{port} --data-dir {} --executor process --log-level warn --max-connections 1000",
+        env!("CARGO_BIN_EXE_fauxlambda"),
+        data.path().display()
+    );
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .stdout(std::fs::File::create(&log_path).unwrap())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    common::eventually_sync("fauxlambda listens", Duration::from_secs(10), || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    // 100 connections held open: well past 64 descriptors.
+    let held: Vec<TcpStream> = (0..100)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    std::thread::sleep(Duration::from_secs(2));
+    let cpu_before = cpu_ticks(child.id());
+    std::thread::sleep(Duration::from_secs(2));
+    let cpu_spent = cpu_ticks(child.id()) - cpu_before;
+    drop(held);
+    let health = format!("http://127.0.0.1:{port}/_fauxlambda/health");
+    let body = eventually("served again", Duration::from_secs(10), || async {
+        http_get_opt(&health).await
+    })
+    .await;
+    assert!(String::from_utf8_lossy(&body).contains("ok"));
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let accept_lines = log.lines().filter(|l| l.contains("accept")).count();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(log.contains("Too many open files"), "{log}");
+    assert!(accept_lines <= 4, "{accept_lines} lines about accepting: {log}");
+    // Paused, not spinning: well under a core over those 2 s (ticks are 1/100 s).
+    assert!(
+        cpu_spent < 50,
+        "{cpu_spent} ticks of CPU in 2 s while out of descriptors"
+    );
+}
+
+/// User + system CPU ticks of a process.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let n = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    n(11) + n(12)
+}
+
+/// A GET that may fail (the server may still be out of descriptors).
+async fn http_get_opt(url: &str) -> Result<Vec<u8>, String> {
+    let url = url.to_owned();
+    tokio::time::timeout(Duration::from_secs(2), async move {
+        let r = tokio::spawn(async move { http_get(&url).await }).await;
+        r.map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|_| "timed out".to_string())?
+}
