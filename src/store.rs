@@ -6,6 +6,7 @@ use crate::errors;
 use base64::Engine;
 use lambda_server::error::ServiceError;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -96,60 +97,101 @@ pub fn package_url(base_url: &str, sha256_hex: &str) -> String {
     format!("{base_url}/_fauxlambda/packages/{sha256_hex}.zip")
 }
 
-/// Validates a zip: readable, entries inside the root, unzipped size within AWS's limit. Returns the
-/// unzipped size.
+/// Validates a zip as AWS does at upload: every entry decompresses (its checksum right), entries and
+/// symbolic links stay inside the root however the links chain, and the bytes it unzips to — counted
+/// as they come out, whatever the entries declare — are within AWS's limit. Returns that size.
 pub fn check_zip(bytes: &[u8]) -> Result<u64, ServiceError> {
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| errors::invalid_parameter(BAD_ZIP))?;
+    let too_big = || errors::invalid_parameter(format!("Unzipped size must be smaller than {MAX_UNZIPPED} bytes"));
     let mut total: u64 = 0;
+    let mut names = Vec::with_capacity(archive.len());
+    let mut links: HashMap<String, String> = HashMap::new();
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|_| errors::invalid_parameter(BAD_ZIP))?;
-        let name = entry.name().to_string();
-        if !inside_root(Path::new(&name)) {
+        let name = entry.name().trim_end_matches('/').to_string();
+        let is_symlink = entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000);
+        if is_symlink {
+            let mut target = String::new();
+            (&mut entry)
+                .take(4096)
+                .read_to_string(&mut target)
+                .map_err(|_| errors::invalid_parameter(BAD_ZIP))?;
+            links.insert(name.clone(), target);
+        } else {
+            // Decompressed for real: a size the entry declares is not trusted, and reading it to
+            // the end checks its CRC.
+            let left = MAX_UNZIPPED - total;
+            let n = std::io::copy(&mut (&mut entry).take(left + 1), &mut std::io::sink())
+                .map_err(|_| errors::invalid_parameter(BAD_ZIP))?;
+            total += n;
+            if total > MAX_UNZIPPED {
+                return Err(too_big());
+            }
+        }
+        names.push(name);
+    }
+    for name in &names {
+        if resolve(name, &links).is_none() {
             return Err(errors::invalid_parameter(format!(
                 "{BAD_ZIP} The entry {name:?} would be extracted outside the package root."
             )));
         }
-        let is_symlink = entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000);
-        if is_symlink {
-            let mut target = String::new();
-            entry
-                .read_to_string(&mut target)
-                .map_err(|_| errors::invalid_parameter(BAD_ZIP))?;
-            let resolved = Path::new(&name).parent().unwrap_or(Path::new("")).join(&target);
-            if Path::new(&target).is_absolute() || !inside_root(&resolved) {
-                return Err(errors::invalid_parameter(format!(
-                    "{BAD_ZIP} The symbolic link {name:?} points outside the package root ({target:?})."
-                )));
-            }
-        }
-        total = total.saturating_add(entry.size());
-        if total > MAX_UNZIPPED {
+    }
+    for (name, target) in &links {
+        let joined = match Path::new(name).parent() {
+            Some(parent) if !Path::new(target).is_absolute() => parent.join(target),
+            _ => PathBuf::from(target),
+        };
+        if Path::new(target).is_absolute() || resolve(&joined.to_string_lossy(), &links).is_none() {
             return Err(errors::invalid_parameter(format!(
-                "Unzipped size must be smaller than {MAX_UNZIPPED} bytes"
+                "{BAD_ZIP} The symbolic link {name:?} points outside the package root ({target:?})."
             )));
         }
     }
     Ok(total)
 }
 
-/// Whether a relative path stays inside its root once `..` are applied.
-fn inside_root(p: &Path) -> bool {
-    let mut depth: i64 = 0;
-    for c in p.components() {
-        match c {
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            Component::ParentDir => {
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
+/// Resolves `path` inside the package root, following the archive's symbolic links as the file
+/// system would once unpacked; None when it leaves the root (or links loop).
+fn resolve(path: &str, links: &HashMap<String, String>) -> Option<Vec<String>> {
+    let mut hops = 0;
+    let mut done: Vec<String> = Vec::new();
+    let mut todo: Vec<String> = components(Path::new(path))?;
+    todo.reverse();
+    while let Some(c) = todo.pop() {
+        if c == ".." {
+            done.pop()?;
+            continue;
+        }
+        done.push(c);
+        let so_far = done.join("/");
+        if let Some(target) = links.get(&so_far) {
+            hops += 1;
+            if hops > 40 || Path::new(target).is_absolute() {
+                return None;
             }
-            Component::RootDir | Component::Prefix(_) => return false,
+            done.pop();
+            let mut more = components(Path::new(target))?;
+            more.reverse();
+            todo.extend(more);
         }
     }
-    true
+    Some(done)
+}
+
+/// The normal and `..` components of a relative path (`.` dropped); None for an absolute one.
+fn components(p: &Path) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(n) => out.push(n.to_string_lossy().into_owned()),
+            Component::ParentDir => out.push("..".into()),
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -176,6 +218,64 @@ mod tests {
         assert!(check_zip(&zip_with(&[("../evil.py", b"x")])).is_err());
         assert!(check_zip(&zip_with(&[("a/../../evil.py", b"x")])).is_err());
         assert!(check_zip(&zip_with(&[("a/../ok.py", b"x")])).is_ok());
+    }
+
+    fn zip_with_links(files: &[(&str, &[u8])], links: &[(&str, &str)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, data) in files {
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            w.write_all(data).unwrap();
+        }
+        for (name, target) in links {
+            w.add_symlink(*name, *target, zip::write::SimpleFileOptions::default())
+                .unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn symbolic_links_are_resolved_through_each_other() {
+        let ok = zip_with_links(&[("d/a.py", b"x")], &[("d/s1", "a.py"), ("top", "d/s1")]);
+        assert!(check_zip(&ok).is_ok());
+        // `d/s1 -> ..` stays inside; `d/s1x -> s1/..` is `d/../..`: outside.
+        let chain = zip_with_links(&[("d/a.py", b"x")], &[("d/s1", ".."), ("d/s1x", "s1/..")]);
+        let e = format!("{:?}", check_zip(&chain).unwrap_err());
+        assert!(e.contains("d/s1x") && e.contains("outside the package root"), "{e}");
+        // A file entry written through a link that leaves the root.
+        let through = zip_with_links(&[("d/l/evil.py", b"x")], &[("d/l", "../..")]);
+        assert!(check_zip(&through).is_err());
+        // Links that loop.
+        let looping = zip_with_links(&[], &[("a", "b"), ("b", "a")]);
+        assert!(check_zip(&looping).is_err());
+        assert!(check_zip(&zip_with_links(&[], &[("abs", "/etc/passwd")])).is_err());
+    }
+
+    /// A zip whose deflated entry of `real` zero bytes declares `declared` bytes.
+    pub fn lying_zip(real: usize, declared: u32) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("big.bin", opts).unwrap();
+        let chunk = vec![0u8; 1 << 20];
+        let mut left = real;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            w.write_all(&chunk[..n]).unwrap();
+            left -= n;
+        }
+        let mut bytes = w.finish().unwrap().into_inner();
+        // The uncompressed size: at 22 in the local header, at 24 in the central directory's.
+        bytes[22..26].copy_from_slice(&declared.to_le_bytes());
+        let central = bytes.windows(4).rposition(|w| w == [0x50, 0x4b, 0x01, 0x02]).unwrap();
+        bytes[central + 24..central + 28].copy_from_slice(&declared.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn sizes_are_counted_not_trusted() {
+        let z = lying_zip(300 * 1024 * 1024, 1000);
+        let e = format!("{:?}", check_zip(&z).unwrap_err());
+        assert!(e.contains("Unzipped size must be smaller than 262144000 bytes"), "{e}");
+        assert_eq!(check_zip(&lying_zip(5000, 5000)).unwrap(), 5000);
     }
 
     #[tokio::test]

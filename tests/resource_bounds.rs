@@ -198,3 +198,134 @@ async fn http_get_opt(url: &str) -> Result<Vec<u8>, String> {
     .await
     .map_err(|_| "timed out".to_string())?
 }
+
+/// A zip of one deflated entry of `real` zero bytes that declares `declared` bytes.
+fn zeros_zip(name: &str, real: usize, declared: Option<u32>) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    w.start_file(name, opts).unwrap();
+    let chunk = vec![0u8; 1 << 20];
+    let mut left = real;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        w.write_all(&chunk[..n]).unwrap();
+        left -= n;
+    }
+    let mut bytes = w.finish().unwrap().into_inner();
+    if let Some(declared) = declared {
+        // The uncompressed size: at 22 in the local header, at 24 in the central directory's.
+        bytes[22..26].copy_from_slice(&declared.to_le_bytes());
+        let central = bytes.windows(4).rposition(|w| w == [0x50, 0x4b, 0x01, 0x02]).unwrap();
+        bytes[central + 24..central + 28].copy_from_slice(&declared.to_le_bytes());
+    }
+    bytes
+}
+
+async fn create_with(
+    c: &aws_sdk_lambda::Client,
+    name: &str,
+    zip: Vec<u8>,
+    layers: &[String],
+) -> Result<(), (String, String)> {
+    use aws_sdk_lambda::error::ProvideErrorMetadata;
+    c.create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .set_layers((!layers.is_empty()).then(|| layers.to_vec()))
+        .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            let e = e.into_service_error();
+            (
+                e.code().unwrap_or_default().to_owned(),
+                e.message().unwrap_or_default().to_owned(),
+            )
+        })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zips_that_lie_escape_or_add_up_too_big_are_refused_at_upload() {
+    use aws_sdk_lambda::types::LayerVersionContentInput;
+    let s = Server::start(&[]);
+    let c = s.client();
+    // 300 MB of zeros declaring 1,000 bytes: counted as it unzips.
+    let lying = zeros_zip("app.py", 300 << 20, Some(1000));
+    assert!(lying.len() < 1 << 20);
+    let e = create_with(&c, "lying", lying, &[]).await.unwrap_err();
+    assert_eq!(
+        e,
+        (
+            "InvalidParameterValueException".into(),
+            "Unzipped size must be smaller than 262144000 bytes".into()
+        )
+    );
+
+    // A chain of links that leaves the root, refused before anything is unpacked.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    w.start_file("app.py", opts).unwrap();
+    w.write_all(b"def handler(e, c):\n    return 1\n").unwrap();
+    w.add_symlink("d/s1", "..", opts).unwrap();
+    w.add_symlink("d/s1x", "s1/..", opts).unwrap();
+    let chain = w.finish().unwrap().into_inner();
+    let (code, message) = create_with(&c, "chain", chain, &[]).await.unwrap_err();
+    assert_eq!(code, "InvalidParameterValueException");
+    assert!(
+        message.starts_with("Could not unzip uploaded file.") && message.contains("d/s1x"),
+        "{message}"
+    );
+
+    // A 200 MB layer and 60 MB of code: each within the limit, together over it.
+    let layer = c
+        .publish_layer_version()
+        .layer_name("heavy")
+        .content(
+            LayerVersionContentInput::builder()
+                .zip_file(Blob::new(zeros_zip("python/blob.bin", 200 << 20, None)))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let arn = layer.layer_version_arn().unwrap().to_owned();
+    let code = zeros_zip("app.py", 60 << 20, None);
+    let e = create_with(&c, "combined", code.clone(), std::slice::from_ref(&arn))
+        .await
+        .unwrap_err();
+    let total = (200u64 << 20) + (60 << 20);
+    assert_eq!(
+        e,
+        (
+            "InvalidParameterValueException".into(),
+            format!("Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. The actual size is {total} bytes.")
+        )
+    );
+    // Adding the layer later is refused the same way, and leaves the function as it was.
+    create_with(&c, "combined", code, &[]).await.unwrap();
+    wait_active(&c, "combined").await;
+    let e = c
+        .update_function_configuration()
+        .function_name("combined")
+        .layers(&arn)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        aws_sdk_lambda::error::ProvideErrorMetadata::message(&e)
+            .unwrap_or_default()
+            .contains("combined with layers"),
+        "{e:?}"
+    );
+    let f = c
+        .get_function_configuration()
+        .function_name("combined")
+        .send()
+        .await
+        .unwrap();
+    assert!(f.layers().is_empty());
+}

@@ -340,6 +340,7 @@ pub async fn create_function(
     let publish = input.publish;
     let created = api
         .state_try(move |s| {
+            check_combined_size(&s.layers, &latest.code, latest.config.layers.as_deref().unwrap_or(&[]))?;
             s.functions.create(latest)?;
             if !tags.is_empty() {
                 s.tags.set(&arn, tags);
@@ -548,6 +549,28 @@ pub async fn delete_function(
     Ok(m::DeleteFunctionResponse { status_code: 204 })
 }
 
+/// AWS's limit on a function's code and its layers unzipped together (each alone is checked when
+/// it is stored): `Function code combined with layers exceeds the maximum allowed size of
+/// 262144000 bytes. The actual size is <n> bytes.`
+fn check_combined_size(
+    stored: &crate::state::layers::Layers,
+    code: &Code,
+    layers: &[m::Layer],
+) -> Result<(), ServiceError> {
+    let Code::Zip(package) = code else { return Ok(()) };
+    let total = layers
+        .iter()
+        .filter_map(|l| stored.package(l.arn.as_deref()?))
+        .fold(package.unzipped_size, |sum, p| sum.saturating_add(p.unzipped_size));
+    if total > crate::store::MAX_UNZIPPED {
+        return Err(errors::invalid_parameter(format!(
+            "Function code combined with layers exceeds the maximum allowed size of {} bytes. The actual size is {total} bytes.",
+            crate::store::MAX_UNZIPPED
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses changes while a function is still being created, and stale revision ids.
 fn check_updatable(c: &m::FunctionConfiguration, revision_id: Option<&str>, arn: &str) -> Result<(), ServiceError> {
     if c.state == Some(m::State::Pending) {
@@ -620,6 +643,7 @@ pub async fn update_function_code(
                 .get_mut(&name)
                 .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
             check_updatable(&func.latest.config, revision.as_deref(), &arn)?;
+            check_combined_size(&s.layers, &code, func.latest.config.layers.as_deref().unwrap_or(&[]))?;
             let mut next = func.latest.clone();
             next.code = code;
             next.config.code_sha256 = Some(sha);
@@ -673,6 +697,9 @@ pub async fn update_function_configuration(
                 .get_mut(&name)
                 .ok_or_else(|| errors::not_found(format!("Function not found: {arn}")))?;
             check_updatable(&func.latest.config, input.revision_id.as_deref(), &arn)?;
+            if let Some(new_layers) = &layers {
+                check_combined_size(&s.layers, &func.latest.code, new_layers)?;
+            }
             let c = &mut func.latest.config;
             let image = c.package_type == Some(m::PackageType::Image);
             if image && (input.runtime.is_some() || input.handler.is_some()) {
