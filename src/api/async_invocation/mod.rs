@@ -177,13 +177,14 @@ impl AsyncQueue {
     /// Queues `event` to run at `due` (a retry, or a throttled event put back).
     fn put(&self, api: &Api, event: AsyncEvent, due: Instant) {
         let q = self.function_queue(&event.function);
-        if q.closed.load(Ordering::Acquire) {
-            return;
-        }
         let seq = q.seq.fetch_add(1, Ordering::Relaxed);
         let len = event.payload.len();
         let start = {
             let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
+            // Checked under the heap's lock, which `close` takes too: nothing lands in a closed queue.
+            if q.closed.load(Ordering::Acquire) {
+                return;
+            }
             heap.due.push(Reverse(Queued {
                 due,
                 seq,
@@ -245,8 +246,11 @@ impl AsyncQueue {
     }
 
     fn close(&self, q: &FunctionQueue) -> usize {
-        q.closed.store(true, Ordering::Release);
-        let events = std::mem::take(&mut q.heap.lock().unwrap_or_else(|p| p.into_inner()).due);
+        let events = {
+            let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
+            q.closed.store(true, Ordering::Release);
+            std::mem::take(&mut heap.due)
+        };
         let dropped = events.len();
         let bytes: usize = events.iter().map(|Reverse(q)| q.event.payload.len()).sum();
         self.inner.queued.fetch_sub(dropped, Ordering::Relaxed);
