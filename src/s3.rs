@@ -26,14 +26,14 @@ pub async fn fetch(
     let Some(endpoint) = services.endpoint("s3") else {
         return Err(get_object_error(
             "NoSuchEndpoint",
-            &format!("fauxlambda has no S3 endpoint to fetch s3://{bucket}/{key} from; start it with --endpoint s3=URL or set AWS_ENDPOINT_URL_S3"),
+            &format!("fauxlambda has no S3 endpoint to fetch s3://{bucket}/{key} from; start it with --endpoint s3=URL (or --s3-endpoint URL) or set AWS_ENDPOINT_URL_S3"),
         ));
     };
     let endpoint = endpoint.as_str();
     if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
         return Err(get_object_error(
             "InvalidEndpoint",
-            &format!("the S3 endpoint {endpoint:?} (--endpoint s3=URL / AWS_ENDPOINT_URL_S3) is not an http:// URL"),
+            &format!("the S3 endpoint {endpoint:?} (--endpoint s3=URL, --s3-endpoint, AWS_ENDPOINT_URL_S3) is not an http:// URL"),
         ));
     }
     let s3 = services
@@ -89,7 +89,7 @@ pub async fn fetch(
 fn unreachable(endpoint: &str, bucket: &str, key: &str, cause: &str) -> ServiceError {
     get_object_error(
         "EndpointUnreachable",
-        &format!("fauxlambda could not fetch s3://{bucket}/{key} from the S3 endpoint {endpoint} (--endpoint s3=URL / AWS_ENDPOINT_URL_S3): {cause}"),
+        &format!("fauxlambda could not fetch s3://{bucket}/{key} from the S3 endpoint {endpoint} (--endpoint s3=URL, --s3-endpoint, AWS_ENDPOINT_URL_S3): {cause}"),
     )
 }
 

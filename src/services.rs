@@ -59,8 +59,9 @@ macro_rules! sdk_client {
 /// The endpoints of the other services, and their clients (one per service and region).
 #[derive(Default)]
 pub struct Services {
-    /// By `AWS_ENDPOINT_URL_<SERVICE>` suffix (`SQS`, `EVENTBRIDGE`…).
-    flags: BTreeMap<String, String>,
+    /// By `AWS_ENDPOINT_URL_<SERVICE>` suffix (`SQS`, `EVENTBRIDGE`…); None: named with an empty
+    /// URL, which means no endpoint at all (whatever the environment says).
+    flags: BTreeMap<String, Option<String>>,
     /// `AWS_ENDPOINT_URL_<SERVICE>` and `AWS_ENDPOINT_URL`, read once at start.
     env: BTreeMap<String, String>,
     global: Option<String>,
@@ -88,9 +89,13 @@ impl Services {
         for pair in flags {
             let (service, url) = pair
                 .split_once('=')
-                .filter(|(s, u)| !s.trim().is_empty() && !u.trim().is_empty())
+                .filter(|(s, _)| !s.trim().is_empty())
                 .ok_or_else(|| format!("--endpoint {pair:?}: expected SERVICE=URL, e.g. sqs=http://127.0.0.1:5000"))?;
             let url = url.trim();
+            if url.is_empty() {
+                services.flags.insert(suffix(service), None);
+                continue;
+            }
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(format!(
                     "--endpoint {pair:?}: the URL must start with http:// or https://"
@@ -98,7 +103,7 @@ impl Services {
             }
             services
                 .flags
-                .insert(suffix(service), url.trim_end_matches('/').to_owned());
+                .insert(suffix(service), Some(url.trim_end_matches('/').to_owned()));
         }
         for (name, value) in std::env::vars() {
             if let Some(service) = name.strip_prefix("AWS_ENDPOINT_URL_") {
@@ -114,11 +119,10 @@ impl Services {
     /// The endpoint of a service (`sqs`, `s3`, `eventbridge`…), if one is configured.
     pub fn endpoint(&self, service: &str) -> Option<String> {
         let key = suffix(service);
-        self.flags
-            .get(&key)
-            .or_else(|| self.env.get(&key))
-            .or(self.global.as_ref())
-            .cloned()
+        match self.flags.get(&key) {
+            Some(chosen) => chosen.clone(),
+            None => self.env.get(&key).or(self.global.as_ref()).cloned(),
+        }
     }
 
     /// `AWS_ENDPOINT_URL_<SERVICE>` for a function's environment: every configured endpoint of the
@@ -200,6 +204,10 @@ mod tests {
         assert_eq!(s.endpoint("sns").as_deref(), Some("http://env-sns"));
         assert_eq!(s.endpoint("eventbridge").as_deref(), Some("http://global"));
         assert!(Services::new(&["sqs".into()]).is_err());
+        // An empty URL: no endpoint, whatever the environment says.
+        let mut none = Services::new(&["s3=".into()]).unwrap();
+        none.global = Some("http://global".into());
+        assert_eq!(none.endpoint("s3"), None);
         assert!(Services::new(&["sqs=ftp://x".into()]).is_err());
     }
 }
