@@ -5,6 +5,7 @@ pub mod api;
 pub mod arn;
 pub mod clock;
 pub mod config;
+pub mod connection_watch;
 pub mod context;
 pub mod errors;
 pub mod execution;

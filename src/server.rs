@@ -3,6 +3,7 @@
 //! everything else to the generated Lambda service, and logs one line per request.
 
 use crate::api::Api;
+use crate::connection_watch::{Activity, Watched};
 use crate::context::{self, RequestContext};
 use hyper::body::Incoming;
 use smithy_server_runtime::body::Body;
@@ -37,9 +38,8 @@ pub async fn serve(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.keep_alive(true)
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(limits.idle_timeout);
+    // No hyper timer: `connection_watch` closes slow and idle connections off the request path.
+    http.keep_alive(true);
     let mut failing: Option<(Instant, u64)> = None;
     let mut at_cap = false;
     tokio::pin!(shutdown);
@@ -89,15 +89,28 @@ pub async fn serve(
                 let _ = stream.set_nodelay(true);
                 let api = api.clone();
                 let local = stream.local_addr().ok();
+                let activity = Activity::new();
+                let seen = activity.clone();
                 let svc = hyper::service::service_fn(move |req| {
-                    let api = api.clone();
-                    async move { Ok::<_, Infallible>(handle(&api, req, local).await) }
+                    let (api, seen) = (api.clone(), seen.clone());
+                    seen.request_started();
+                    async move {
+                        let resp = handle(&api, req, local).await;
+                        seen.request_ended();
+                        Ok::<_, Infallible>(resp)
+                    }
                 });
-                let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
-                let conn = graceful.watch(conn);
+                let io = hyper_util::rt::TokioIo::new(Watched::new(stream, activity.clone()));
+                let conn = graceful.watch(http.serve_connection(io, svc));
+                let timeout = limits.idle_timeout;
                 tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!("connection from {peer}: {e}");
+                    tokio::select! {
+                        r = conn => if let Err(e) = r {
+                            tracing::debug!("connection from {peer}: {e}");
+                        },
+                        why = activity.expiry(timeout) => {
+                            tracing::debug!("connection from {peer} closed: {why}");
+                        }
                     }
                     drop(slot);
                 });
