@@ -130,7 +130,7 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let ctx = request_context(api, &req, local);
-    let resp = if path.starts_with(crate::introspection::PREFIX) {
+    let mut resp = if path.starts_with(crate::introspection::PREFIX) {
         // Boxed: rare, and inline its future would enlarge every request's.
         Box::pin(crate::introspection::handle(api, &method, &path, req.uri().query())).await
     } else if let Some(refused) = too_large(&req) {
@@ -140,7 +140,6 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
     } else {
         context::scope(ctx.clone(), lambda_server::handle(api, req)).await
     };
-    let mut resp = resp;
     if !path.starts_with(crate::introspection::PREFIX) {
         // Every AWS answer names its request; an invocation the request started runs under it.
         if let Ok(id) = http::HeaderValue::from_str(&ctx.request_id) {
@@ -156,14 +155,11 @@ async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAdd
     resp
 }
 
-/// AWS's limit on the whole request of the operations that upload code (a 50 MB zip, base64 in
-/// JSON, plus the rest of the request).
-pub const MAX_UPLOAD_REQUEST: u64 = 70_167_211;
-
-/// AWS's 413 for an upload request larger than `MAX_UPLOAD_REQUEST` (by its `Content-Length`, before
-/// reading it): `Request must be smaller than 70167211 bytes for the <operation> operation`.
+/// The 413 for a request whose `Content-Length` is over its operation's limit (AWS's
+/// `Request must be smaller than 70167211 bytes for the CreateFunction operation` for the uploads),
+/// answered before reading the body. The generated layer gives the same answer; here the body can
+/// be drained so the client reads it.
 fn too_large(req: &http::Request<Incoming>) -> Option<http::Response<Body>> {
-    use lambda_server::Operation;
     let length: u64 = req
         .headers()
         .get(http::header::CONTENT_LENGTH)?
@@ -171,37 +167,25 @@ fn too_large(req: &http::Request<Incoming>) -> Option<http::Response<Body>> {
         .ok()?
         .parse()
         .ok()?;
-    if length <= MAX_UPLOAD_REQUEST {
-        return None;
-    }
     let (op, _) = lambda_server::route(req.method(), req.uri().path(), req.uri().query()).ok()?;
-    if !matches!(
-        op,
-        Operation::CreateFunction | Operation::UpdateFunctionCode | Operation::PublishLayerVersion
-    ) {
-        return None;
-    }
-    let message = format!(
-        "Request must be smaller than {MAX_UPLOAD_REQUEST} bytes for the {} operation",
-        op.name()
-    );
-    Some(lambda_server::error_bindings::serialize(
-        crate::errors::request_too_large(message),
-    ))
+    (length > op.request_limit() as u64).then(|| op.too_large())
 }
 
-/// Reads and drops a refused request's body (up to twice the upload limit), so that the client,
-/// still sending, reads the answer instead of a reset connection.
+/// Reads and drops a refused request's body (up to `DRAIN_AT_MOST`), so that the client, still
+/// sending, reads the answer instead of a reset connection.
 async fn drain(mut body: Incoming) {
     use http_body_util::BodyExt;
     let mut read = 0u64;
     while let Some(Ok(frame)) = body.frame().await {
         read += frame.data_ref().map_or(0, |d| d.len() as u64);
-        if read > 2 * MAX_UPLOAD_REQUEST {
+        if read > DRAIN_AT_MOST {
             break;
         }
     }
 }
+
+/// The most of a refused body `drain` reads: as much as any operation would have read.
+const DRAIN_AT_MOST: u64 = smithy_server_runtime::body::REQUEST_LIMIT as u64;
 
 fn request_context(api: &Api, req: &http::Request<Incoming>, local: Option<SocketAddr>) -> RequestContext {
     let region = req

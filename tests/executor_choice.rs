@@ -170,7 +170,7 @@ fn runtime_of(version: &str) -> Runtime {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processes_prefer_the_runtimes_own_interpreter_and_warn_once_when_they_cannot() {
-    let (host_version, host_python) = host_python();
+    let (host_version, _) = host_python();
     let other = if host_version == "3.13" { "3.12" } else { "3.13" };
     let s = Server::start_logged(&[], &[]);
     let c = s.client();
@@ -251,7 +251,6 @@ async fn processes_prefer_the_runtimes_own_interpreter_and_warn_once_when_they_c
         w.contains(&format!("Node.js {major}")) && w.contains(&format!("not Node.js {other_node}")),
         "{w}"
     );
-    let _ = host_python;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

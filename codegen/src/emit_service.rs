@@ -13,6 +13,18 @@ pub fn service_rs(g: &Gen, ops: &[OperationIr]) -> String {
         ValidationStyle::Aws => "Aws",
     };
     let per_op = |f: &dyn Fn(&OperationIr) -> String| ops.iter().map(f).collect::<String>();
+    let limited: String = ops
+        .iter()
+        .filter_map(|op| {
+            let (_, bytes) = g.cfg.request_limits.iter().find(|(name, _)| *name == op.name)?;
+            Some(format!("            Operation::{} => {bytes},\n", op.variant))
+        })
+        .collect();
+    let request_limit = if limited.is_empty() {
+        "        rt::body::REQUEST_LIMIT\n".to_string()
+    } else {
+        format!("        match self {{\n{limited}            _ => rt::body::REQUEST_LIMIT,\n        }}\n")
+    };
     fill(
         FILE,
         &[
@@ -35,6 +47,7 @@ pub fn service_rs(g: &Gen, ops: &[OperationIr]) -> String {
                     format!("            Operation::{} => ({m}::METHOD, {m}::URI),\n", op.variant)
                 }),
             ),
+            ("request_limit", &request_limit),
             ("handle_arms", &per_op(&|op| handle_arm(&root, op))),
             (
                 "read_arms",
@@ -136,6 +149,18 @@ $names        }
     pub fn http(self) -> (&'static str, &'static str) {
         match self {
 $http        }
+    }
+
+    /// The most request body the operation reads: the service's own limit, else the runtime's.
+    pub fn request_limit(self) -> usize {
+$request_limit    }
+
+    /// The 413 of a request over `request_limit`, as the operation answers it (naming the
+    /// operation when the limit is the service's own).
+    pub fn too_large(self) -> rt::http::Response<rt::body::Body> {
+        let limit = self.request_limit();
+        let operation = (limit != rt::body::REQUEST_LIMIT).then(|| self.name());
+        Rejection::TooLarge { limit, operation }.into_response(&PROTOCOL)
     }
 }
 

@@ -168,11 +168,7 @@ async fn run(
     client_context: Option<String>,
     answer: Option<oneshot::Sender<Answer>>,
 ) -> InvocationResult {
-    let payload = if payload.is_empty() {
-        Bytes::from_static(b"{}")
-    } else {
-        Bytes::from(payload)
-    };
+    let payload = event_bytes(payload);
     let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
     inv.client_context = client_context;
     run_invocation(api, p, inv, InvocationKind::RequestResponse, 1, answer).await
@@ -206,6 +202,15 @@ pub(super) async fn run_invocation(
         log: result.log_lines.join("\n"),
     });
     result
+}
+
+/// The event a runtime receives: the payload, or `{}` when the request had none (as AWS sends).
+fn event_bytes(payload: Vec<u8>) -> Bytes {
+    if payload.is_empty() {
+        Bytes::from_static(b"{}")
+    } else {
+        Bytes::from(payload)
+    }
 }
 
 /// The decoded `X-Amz-Client-Context` (base64 JSON), as the runtime receives it.
@@ -242,11 +247,7 @@ pub(super) fn queue_event(api: &Api, p: &Prepared, request_id: String, payload: 
         .invoked_arn
         .rsplit_once(":function:")
         .is_some_and(|(_, rest)| rest.contains(':'));
-    let payload = if payload.is_empty() {
-        Bytes::from_static(b"{}")
-    } else {
-        Bytes::from(payload)
-    };
+    let payload = event_bytes(payload);
     let event = AsyncEvent::new(
         request_id,
         p.name.clone(),

@@ -2,7 +2,7 @@
 //! and error.
 
 use super::request::request_expr;
-use super::substitute;
+use super::{header_pairs, substitute};
 use crate::gen::Gen;
 use crate::names::lit;
 use crate::template::fill;
@@ -23,15 +23,7 @@ pub(super) fn malformed_test(_g: &Gen, t: &Value, subs: &BTreeMap<String, String
     );
     let r = &t["response"];
     let code = r.get("code").and_then(Value::as_u64).unwrap_or(400);
-    let headers: Vec<String> = r
-        .get("headers")
-        .and_then(Value::as_object)
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| format!("({}, {})", lit(k), lit(&substitute(v.as_str().unwrap_or(""), subs))))
-                .collect()
-        })
-        .unwrap_or_default();
+    let headers = header_pairs(r, subs);
     let body = r.get("body");
     let media = body
         .and_then(|b| b.get("mediaType"))

@@ -6,7 +6,7 @@
 use crate::gen::{Gen, ServiceConfig};
 use crate::ir::OperationIr;
 use crate::model::{short, Kind, Model};
-use crate::names::snake_raw;
+use crate::names::{lit, snake_raw};
 use crate::output::Files;
 use crate::template::fill;
 use serde_json::{json, Value};
@@ -138,6 +138,19 @@ pub(super) fn expand(t: &Value) -> Vec<(String, BTreeMap<String, String>)> {
             (format!("{id}_case{i}"), subs)
         })
         .collect()
+}
+
+/// The `headers` of a test's request or response as `("name", "value")` tuple literals, values
+/// substituted.
+pub(super) fn header_pairs(r: &Value, subs: &BTreeMap<String, String>) -> Vec<String> {
+    r.get("headers")
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| format!("({}, {})", lit(k), lit(&substitute(v.as_str().unwrap_or(""), subs))))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `$name:S` becomes a JSON string, `$name:L` the raw text, `$$` a `$`.

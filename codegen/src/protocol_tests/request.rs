@@ -2,7 +2,7 @@
 //! case expects.
 
 use super::literal::{literal, member_literal};
-use super::{subst_value, substitute};
+use super::{header_pairs, subst_value, substitute};
 use crate::gen::Gen;
 use crate::ir::OperationIr;
 use crate::names::{lit, snake};
@@ -24,17 +24,7 @@ pub(super) fn request_expr(t: &Value, subs: &BTreeMap<String, String>) -> String
                 .collect()
         })
         .unwrap_or_default();
-    let host = r.get("host").and_then(Value::as_str).unwrap_or("");
-    let _ = host;
-    let headers: Vec<String> = r
-        .get("headers")
-        .and_then(Value::as_object)
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| format!("({}, {})", lit(k), lit(&substitute(v.as_str().unwrap_or(""), subs))))
-                .collect()
-        })
-        .unwrap_or_default();
+    let headers = header_pairs(r, subs);
     let body = substitute(r.get("body").and_then(Value::as_str).unwrap_or(""), subs);
     format!(
         "request({}, {}, &[{}], &[{}], {}.as_bytes())",

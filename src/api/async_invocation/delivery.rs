@@ -229,9 +229,9 @@ async fn send_sqs(api: &Api, t: &Target<'_>, body: String, dlq: Option<DeadLette
         .map_err(|e| sdk_error("GetQueueUrl", &e))?
         .queue_url
         .ok_or("GetQueueUrl gave no URL")?;
-    let string = |v: &str| {
+    let attribute = |kind: &str, v: &str| {
         MessageAttributeValue::builder()
-            .data_type("String")
+            .data_type(kind)
             .string_value(v)
             .build()
             .map_err(|e| e.to_string())
@@ -248,16 +248,9 @@ async fn send_sqs(api: &Api, t: &Target<'_>, body: String, dlq: Option<DeadLette
         .message_system_attributes(MessageSystemAttributeNameForSends::AwsTraceHeader, trace);
     if let Some(a) = dlq {
         send = send
-            .message_attributes("RequestID", string(&a.request_id)?)
-            .message_attributes(
-                "ErrorCode",
-                MessageAttributeValue::builder()
-                    .data_type("Number")
-                    .string_value("200")
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            )
-            .message_attributes("ErrorMessage", string(&a.error_message)?);
+            .message_attributes("RequestID", attribute("String", &a.request_id)?)
+            .message_attributes("ErrorCode", attribute("Number", "200")?)
+            .message_attributes("ErrorMessage", attribute("String", &a.error_message)?);
     }
     send.send().await.map_err(|e| sdk_error("SendMessage", &e))?;
     Ok(())

@@ -52,6 +52,19 @@ impl Operation {
             ),
         }
     }
+
+    /// The most request body the operation reads: the service's own limit, else the runtime's.
+    pub fn request_limit(self) -> usize {
+        rt::body::REQUEST_LIMIT
+    }
+
+    /// The 413 of a request over `request_limit`, as the operation answers it (naming the
+    /// operation when the limit is the service's own).
+    pub fn too_large(self) -> rt::http::Response<rt::body::Body> {
+        let limit = self.request_limit();
+        let operation = (limit != rt::body::REQUEST_LIMIT).then(|| self.name());
+        Rejection::TooLarge { limit, operation }.into_response(&PROTOCOL)
+    }
 }
 
 static ROUTER: ::std::sync::LazyLock<rt::routing::Router<Operation>> = ::std::sync::LazyLock::new(|| {
