@@ -1,6 +1,6 @@
 //! fauxlambda's own endpoints under `/_fauxlambda/`: health, package downloads, the recent
 //! invocations and their logs, the warm environments, the queued asynchronous events and their
-//! deliveries, evicting a function's environments, and resetting everything. JSON in, JSON out; errors are `{"message": ...}`.
+//! deliveries, the event source mappings' pollers, evicting a function's environments, and resetting everything. JSON in, JSON out; errors are `{"message": ...}`.
 
 use crate::api::async_invocation::delivery::Delivery;
 use crate::api::Api;
@@ -39,6 +39,7 @@ pub async fn handle(api: &Api, method: &Method, path: &str, query: Option<&str>)
         ["invocations"] => only(method, &[Method::GET], || async { invocations(api, &query) }).await,
         ["environments"] => only(method, &[Method::GET], || async { environments(api, &query) }).await,
         ["async"] => only(method, &[Method::GET], || async { async_events(api, &query) }).await,
+        ["event-source-mappings"] => only(method, &[Method::GET], || event_source_mappings(api)).await,
         ["functions", name, "evict"] => {
             let name = decode(name);
             only(method, &[Method::POST], || evict(api, name)).await
@@ -184,6 +185,66 @@ fn async_events(api: &Api, q: &Query) -> http::Response<Body> {
     )
 }
 
+/// Each event source mapping: its state as the API shows it, and what its poller has done
+/// (batches, records, filtered and given-up records, the last error, each shard's checkpoint).
+async fn event_source_mappings(api: &Api) -> http::Response<Body> {
+    let configs = api
+        .state(|s: &mut State| {
+            s.event_source_mappings
+                .by_uuid
+                .iter()
+                .map(|(uuid, m)| (uuid.clone(), m.config.clone()))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        })
+        .await;
+    let configs = match configs {
+        Ok(c) => c,
+        Err(e) => return error(500, &e.to_string()),
+    };
+    let pollers: std::collections::HashMap<String, _> = api
+        .event_sources
+        .listing()
+        .into_iter()
+        .map(|(settings, status)| (settings.uuid.clone(), status))
+        .collect();
+    let mappings: Vec<Value> = configs
+        .iter()
+        .map(|(uuid, c)| {
+            let poller = pollers.get(uuid).map(|p| {
+                let shards: serde_json::Map<String, Value> = p
+                    .shards
+                    .iter()
+                    .map(|(id, sh)| {
+                        let v = json!({"checkpoint": sh.checkpoint, "records": sh.records, "finished": sh.finished});
+                        (id.clone(), v)
+                    })
+                    .collect();
+                json!({
+                    "state": p.state,
+                    "batches": p.batches,
+                    "records": p.records,
+                    "failedInvocations": p.failed_invocations,
+                    "filtered": p.filtered,
+                    "discarded": p.discarded,
+                    "lastBatch": p.last_batch_ms.map(iso8601_ms),
+                    "lastError": p.last_error,
+                    "lastErrorAt": p.last_error_ms.map(iso8601_ms),
+                    "shards": shards,
+                })
+            });
+            json!({
+                "uuid": uuid,
+                "eventSourceArn": c.event_source_arn,
+                "functionArn": c.function_arn,
+                "state": c.state,
+                "lastProcessingResult": c.last_processing_result,
+                "poller": poller,
+            })
+        })
+        .collect();
+    json_response(200, &json!({ "eventSourceMappings": mappings }))
+}
+
 fn delivery_json(d: &Delivery) -> Value {
     json!({
         "requestId": d.request_id,
@@ -224,6 +285,7 @@ async fn reset(api: &Api) -> http::Response<Body> {
     }
     let evicted = api.execution.pool.retire_all();
     api.async_queue.clear();
+    api.event_sources.stop_all();
     api.execution.clear_recent();
     json_response(200, &json!({ "status": "ok", "evicted": evicted }))
 }

@@ -114,6 +114,7 @@ async fn run(config: Config) -> Result<(), String> {
             Schedule::new(config.async_retry_base_delay),
             (config.async_queue_mb as usize) << 20,
         ),
+        event_sources: Default::default(),
     };
     let runs = match &executor {
         Executor::Process(_) => "functions run as local processes".to_owned(),

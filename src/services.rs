@@ -69,6 +69,8 @@ pub struct Services {
     sns: Mutex<HashMap<String, aws_sdk_sns::Client>>,
     eventbridge: Mutex<HashMap<String, aws_sdk_eventbridge::Client>>,
     s3: Mutex<HashMap<String, aws_sdk_s3::Client>>,
+    kinesis: Mutex<HashMap<String, aws_sdk_kinesis::Client>>,
+    dynamodb_streams: Mutex<HashMap<String, aws_sdk_dynamodbstreams::Client>>,
 }
 
 /// The `AWS_ENDPOINT_URL_<SERVICE>` suffix of a service named on the command line: `sqs` → `SQS`,
@@ -177,6 +179,24 @@ impl Services {
                 S3_OPERATION_TIMEOUT,
                 force_path_style(true)
             )
+        }))
+    }
+}
+
+impl Services {
+    pub fn kinesis(&self, region: &str) -> Result<aws_sdk_kinesis::Client, String> {
+        let endpoint = self.endpoint("kinesis").ok_or_else(|| Self::missing("Kinesis"))?;
+        Ok(cached(&self.kinesis, region, || {
+            sdk_client!(aws_sdk_kinesis, &endpoint, region, OPERATION_TIMEOUT)
+        }))
+    }
+
+    pub fn dynamodb_streams(&self, region: &str) -> Result<aws_sdk_dynamodbstreams::Client, String> {
+        let endpoint = self
+            .endpoint("dynamodb_streams")
+            .ok_or_else(|| Self::missing("DynamoDB_Streams"))?;
+        Ok(cached(&self.dynamodb_streams, region, || {
+            sdk_client!(aws_sdk_dynamodbstreams, &endpoint, region, OPERATION_TIMEOUT)
         }))
     }
 }

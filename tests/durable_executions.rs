@@ -106,6 +106,7 @@ fn api(dir: &std::path::Path) -> Api {
             fauxlambda::api::async_invocation::schedule::Schedule::new(60.0),
             1 << 20,
         ),
+        event_sources: Default::default(),
     }
 }
 

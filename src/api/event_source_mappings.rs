@@ -1,6 +1,10 @@
-//! Event source mappings: validation per source type, states, listing. Mappings are stored only;
-//! the pollers that act on them live elsewhere.
+//! Event source mappings: validation per source type (a queue or stream that does not exist is
+//! refused at create), states, listing. Each settled change is handed to the pollers
+//! (`event_sources`), which start, reconfigure or stop the mapping's poller.
 
+use super::event_sources::filter::Filters;
+use super::event_sources::settings::patterns;
+use super::event_sources::{dynamodb, kinesis, sqs, SourceKind};
 use super::Api;
 use crate::arn::{FunctionRef, Scope};
 use crate::errors;
@@ -102,15 +106,11 @@ fn validate(req: &m::CreateEventSourceMappingRequest, kind: Kind) -> Result<(), 
         }
     }
     if let Some(filters) = req.filter_criteria.as_ref().and_then(|f| f.filters.as_ref()) {
-        for f in filters {
-            let ok = f
-                .pattern
-                .as_deref()
-                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
-                .is_some_and(|v| v.is_object());
-            if !ok {
-                return Err(errors::invalid_parameter("Invalid filter pattern definition."));
-            }
+        let source = SourceKind::of(req.event_source_arn.as_deref()).filter_source();
+        if filters.iter().any(|f| f.pattern.is_none())
+            || Filters::compile(&patterns(req.filter_criteria.as_ref()), source).is_err()
+        {
+            return Err(errors::invalid_parameter("Invalid filter pattern definition."));
         }
     }
     let stream_only: [(&str, bool); 5] = [
@@ -445,13 +445,28 @@ fn duplicate(
     Ok(())
 }
 
-/// After a short delay, ends the mapping's transition (or removes a deleted mapping).
+/// After a short delay, ends the mapping's transition (or removes a deleted mapping), and brings
+/// its poller in line.
 fn settle(api: &Api, uuid: String) {
+    let api2 = api.clone();
     api.state.settle_later(move |s| {
         if let Some(arn) = s.event_source_mappings.settle(&uuid) {
             s.tags.forget(&arn);
         }
+        api2.event_sources
+            .apply(&api2, &uuid, s.event_source_mappings.get(&uuid));
     });
+}
+
+/// Refuses a mapping whose queue or stream does not exist, when its service has an endpoint.
+async fn check_source(api: &Api, kind: Kind, arn: Option<&str>) -> Result<(), ServiceError> {
+    let Some(arn) = arn else { return Ok(()) };
+    match kind {
+        Kind::Sqs { .. } => sqs::check_source(api, arn).await,
+        Kind::Kinesis => kinesis::check_source(api, arn).await,
+        Kind::DynamoDb => dynamodb::check_source(api, arn).await,
+        _ => Ok(()),
+    }
 }
 
 pub async fn create_event_source_mapping(
@@ -463,6 +478,7 @@ pub async fn create_event_source_mapping(
     validate(&input, kind)?;
     super::tags::check_new_tags(input.tags.as_ref())?;
     let f = FunctionRef::parse(&input.function_name, None, &scope)?;
+    check_source(api, kind, input.event_source_arn.as_deref()).await?;
     let uuid = uuid::Uuid::new_v4().to_string();
     let esm_arn = scope.event_source_mapping_arn(&uuid);
     let id = uuid.clone();

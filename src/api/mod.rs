@@ -9,9 +9,11 @@ pub mod async_invocation;
 pub mod capacity_providers;
 pub mod code_signing;
 pub mod concurrency;
+pub mod destinations;
 pub mod durable_executions;
 pub mod event_invoke_configs;
 pub mod event_source_mappings;
+pub mod event_sources;
 pub mod function_spec;
 pub mod functions;
 pub mod invoke;
@@ -44,6 +46,8 @@ pub struct Api {
     pub execution: std::sync::Arc<crate::execution::Execution>,
     /// Asynchronous events waiting for their attempts.
     pub async_queue: async_invocation::AsyncQueue,
+    /// The event source mappings' pollers.
+    pub event_sources: event_sources::EventSources,
 }
 
 impl Api {

@@ -1,5 +1,5 @@
 //! Event source mappings by UUID: the configuration as the API shows it, the function it invokes
-//! and whether it is enabled. Pollers (a later part) read them from here.
+//! and whether it is enabled. The pollers (`api::event_sources`) are given each settled mapping.
 
 use lambda_server::model::EventSourceMappingConfiguration;
 use std::collections::BTreeMap;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod json_order;
 pub mod moto;
 
 use std::future::Future;

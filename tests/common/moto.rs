@@ -110,4 +110,12 @@ impl Moto {
     pub fn eventbridge(&self) -> aws_sdk_eventbridge::Client {
         moto_client!(aws_sdk_eventbridge, &self.endpoint)
     }
+
+    pub fn kinesis(&self) -> aws_sdk_kinesis::Client {
+        moto_client!(aws_sdk_kinesis, &self.endpoint)
+    }
+
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        moto_client!(aws_sdk_dynamodb, &self.endpoint)
+    }
 }

@@ -7,6 +7,7 @@
 
 use super::record::{self, Condition, Record};
 use super::{AsyncEvent, AsyncQueue};
+use crate::api::destinations::{self, sdk_error, Target};
 use crate::api::invoke::{self, Operation};
 use crate::api::Api;
 use crate::clock;
@@ -15,8 +16,6 @@ use std::time::Duration;
 
 /// Tries of one delivery: now, then after 1, 2 and 4 s.
 const TRIES: u32 = 4;
-/// SNS drops larger messages (events-urls-streaming §1.4).
-const SNS_LIMIT: usize = 256 * 1024;
 /// `ErrorMessage` of a dead-letter message: the error's first 1 KB.
 const ERROR_MESSAGE_LIMIT: usize = 1024;
 
@@ -130,37 +129,16 @@ async fn retrying(api: &Api, queue: &AsyncQueue, ending: &Ending, kind: Kind, ta
     });
 }
 
-/// A target ARN's parts: `arn:<partition>:<service>:<region>:<account>:<resource>`.
-struct Target<'a> {
-    service: &'a str,
-    region: &'a str,
-    account: &'a str,
-    resource: &'a str,
-}
-
-fn target(arn: &str) -> Result<Target<'_>, String> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    match parts.as_slice() {
-        ["arn", _, service, region, account, resource] if !resource.is_empty() => Ok(Target {
-            service,
-            region,
-            account,
-            resource,
-        }),
-        _ => Err(format!("{arn} is not an ARN")),
-    }
-}
-
 /// The region of the function whose event it is (for targets whose ARN names none: S3).
 fn function_region(ending: &Ending) -> &str {
     ending.function_arn.split(':').nth(3).unwrap_or("us-east-1")
 }
 
 async fn destination(api: &Api, ending: &Ending, arn: &str, record: &str) -> Result<(), String> {
-    let t = target(arn)?;
+    let t = Target::parse(arn)?;
     match t.service {
-        "sqs" => send_sqs(api, &t, record.to_owned(), None).await,
-        "sns" => publish_sns(api, &t, arn, record.to_owned(), None).await,
+        "sqs" => destinations::send_sqs(api, &t, record.to_owned(), &[]).await,
+        "sns" => destinations::publish_sns(api, &t, arn, record.to_owned(), &[]).await,
         "lambda" => invoke_lambda(api, arn, record).await,
         "events" => put_event(api, ending, &t, arn, record).await,
         "s3" if !ending.condition.is_success() => put_s3(api, ending, &t, record).await,
@@ -172,23 +150,20 @@ async fn destination(api: &Api, ending: &Ending, arn: &str, record: &str) -> Res
 }
 
 async fn dead_letter(api: &Api, ending: &Ending, arn: &str) -> Result<(), String> {
-    let t = target(arn)?;
+    let t = Target::parse(arn)?;
     let body = String::from_utf8_lossy(&ending.event.payload).into_owned();
-    let attributes = DeadLetterAttributes {
-        request_id: ending.event.request_id.clone(),
-        error_message: error_message(ending),
-    };
+    let message = error_message(ending);
+    // The attributes AWS adds to a dead-letter message.
+    let attributes = [
+        ("RequestID", "String", ending.event.request_id.as_str()),
+        ("ErrorCode", "Number", "200"),
+        ("ErrorMessage", "String", message.as_str()),
+    ];
     match t.service {
-        "sqs" => send_sqs(api, &t, body, Some(attributes)).await,
-        "sns" => publish_sns(api, &t, arn, body, Some(attributes)).await,
+        "sqs" => destinations::send_sqs(api, &t, body, &attributes).await,
+        "sns" => destinations::publish_sns(api, &t, arn, body, &attributes).await,
         other => Err(format!("{other} cannot be a dead-letter queue (sqs, sns)")),
     }
-}
-
-/// The dead-letter message's attributes.
-struct DeadLetterAttributes {
-    request_id: String,
-    error_message: String,
 }
 
 /// The `errorMessage` of the last attempt's error, its first 1 KB (else the condition).
@@ -212,83 +187,6 @@ fn error_message(ending: &Ending) -> String {
         message = ending.condition.as_str().to_owned();
     }
     message
-}
-
-async fn send_sqs(api: &Api, t: &Target<'_>, body: String, dlq: Option<DeadLetterAttributes>) -> Result<(), String> {
-    use aws_sdk_sqs::types::{MessageAttributeValue, MessageSystemAttributeNameForSends, MessageSystemAttributeValue};
-    if t.resource.ends_with(".fifo") {
-        return Err("FIFO queues are not supported as destinations or dead-letter queues".into());
-    }
-    let sqs = api.services.sqs(t.region)?;
-    let url = sqs
-        .get_queue_url()
-        .queue_name(t.resource)
-        .queue_owner_aws_account_id(t.account)
-        .send()
-        .await
-        .map_err(|e| sdk_error("GetQueueUrl", &e))?
-        .queue_url
-        .ok_or("GetQueueUrl gave no URL")?;
-    let attribute = |kind: &str, v: &str| {
-        MessageAttributeValue::builder()
-            .data_type(kind)
-            .string_value(v)
-            .build()
-            .map_err(|e| e.to_string())
-    };
-    let trace = MessageSystemAttributeValue::builder()
-        .data_type("String")
-        .string_value(crate::execution::invocation::new_trace_id())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let mut send = sqs
-        .send_message()
-        .queue_url(url)
-        .message_body(body)
-        .message_system_attributes(MessageSystemAttributeNameForSends::AwsTraceHeader, trace);
-    if let Some(a) = dlq {
-        send = send
-            .message_attributes("RequestID", attribute("String", &a.request_id)?)
-            .message_attributes("ErrorCode", attribute("Number", "200")?)
-            .message_attributes("ErrorMessage", attribute("String", &a.error_message)?);
-    }
-    send.send().await.map_err(|e| sdk_error("SendMessage", &e))?;
-    Ok(())
-}
-
-async fn publish_sns(
-    api: &Api,
-    t: &Target<'_>,
-    arn: &str,
-    message: String,
-    dlq: Option<DeadLetterAttributes>,
-) -> Result<(), String> {
-    use aws_sdk_sns::types::MessageAttributeValue;
-    if message.len() > SNS_LIMIT {
-        return Err(format!(
-            "the message is {} bytes, more than SNS takes ({SNS_LIMIT})",
-            message.len()
-        ));
-    }
-    if t.resource.ends_with(".fifo") {
-        return Err("FIFO topics are not supported as destinations or dead-letter queues".into());
-    }
-    let attribute = |kind: &str, v: &str| {
-        MessageAttributeValue::builder()
-            .data_type(kind)
-            .string_value(v)
-            .build()
-            .map_err(|e| e.to_string())
-    };
-    let mut publish = api.services.sns(t.region)?.publish().topic_arn(arn).message(message);
-    if let Some(a) = dlq {
-        publish = publish
-            .message_attributes("RequestID", attribute("String", &a.request_id)?)
-            .message_attributes("ErrorCode", attribute("Number", "200")?)
-            .message_attributes("ErrorMessage", attribute("String", &a.error_message)?);
-    }
-    publish.send().await.map_err(|e| sdk_error("Publish", &e))?;
-    Ok(())
 }
 
 /// An asynchronous invoke of another function here, with the record as its event.
@@ -344,36 +242,12 @@ async fn put_s3(api: &Api, ending: &Ending, t: &Target<'_>, record: &str) -> Res
         now.format("%Y-%m-%dT%H.%M.%S"),
         uuid::Uuid::new_v4()
     );
-    api.services
-        .s3(function_region(ending))?
-        .put_object()
-        .bucket(t.resource)
-        .key(key)
-        .content_type("application/json")
-        .body(aws_sdk_s3::primitives::ByteStream::from(record.as_bytes().to_vec()))
-        .send()
-        .await
-        .map_err(|e| sdk_error("PutObject", &e))?;
-    Ok(())
-}
-
-/// An SDK error with the service's code and message when it answered, else the transport's cause.
-fn sdk_error<E, R>(operation: &str, e: &aws_sdk_sqs::error::SdkError<E, R>) -> String
-where
-    E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    use aws_sdk_sqs::error::ProvideErrorMetadata;
-    match e.code() {
-        Some(code) => format!("{operation}: {code}: {}", e.message().unwrap_or_default()),
-        None => {
-            let mut text = format!("{operation}: {e}");
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                text.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            text
-        }
-    }
+    destinations::put_s3(
+        api,
+        function_region(ending),
+        t.resource,
+        key,
+        record.as_bytes().to_vec(),
+    )
+    .await
 }
