@@ -80,6 +80,15 @@ async fn container_of(s: &Server, function: &str) -> String {
         .to_owned()
 }
 
+/// `Max Memory Used` of a log's REPORT line.
+fn max_memory_used(log: &str) -> u64 {
+    log.lines()
+        .find(|l| l.starts_with("REPORT "))
+        .and_then(|l| l.split('\t').find_map(|f| f.strip_prefix("Max Memory Used: ")))
+        .and_then(|v| v.trim_end_matches(" MB").parse().ok())
+        .unwrap_or_else(|| panic!("no Max Memory Used in {log}"))
+}
+
 fn docker(args: &[&str]) -> (bool, String) {
     let out = Command::new("docker").args(args).output().expect("docker");
     (
@@ -184,13 +193,17 @@ async fn memory_limit_is_enforced() {
     let c = s.client();
     let code = "def handler(event, context):\n    blocks = []\n    for _ in range(event['mb']):\n        blocks.append(bytearray(1024 * 1024))\n    return len(blocks)\n";
     create_py(&c, "hungry", code, 128, 30).await;
-    let (err, body, _) = invoke(&c, "hungry", r#"{"mb": 16}"#).await;
+    let (err, body, log) = invoke(&c, "hungry", r#"{"mb": 16}"#).await;
     assert_eq!((err.as_deref(), body.as_str()), (None, "16"));
+    // The container's real peak: the interpreter and the 16 MB.
+    let used = max_memory_used(&log);
+    assert!((17..128).contains(&used), "{log}");
     let t = Instant::now();
     let (err, body, log) = invoke(&c, "hungry", r#"{"mb": 400}"#).await;
     assert_eq!(err.as_deref(), Some("Unhandled"), "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["errorType"], "Runtime.ExitError", "{body}");
+    // Killed by the kernel for its memory, as the engine recorded: reported as AWS does.
+    assert_eq!(v["errorType"], "Runtime.OutOfMemory", "{body}");
     assert!(
         v["errorMessage"]
             .as_str()
@@ -202,7 +215,8 @@ async fn memory_limit_is_enforced() {
         t.elapsed() < Duration::from_secs(20),
         "the killed runtime was noticed only at the deadline"
     );
-    assert!(log.contains("Memory Size: 128 MB"), "{log}");
+    assert!(log.contains("Memory Size: 128 MB\tMax Memory Used: 128 MB\t"), "{log}");
+    assert!(log.contains("Status: error\tError Type: Runtime.OutOfMemory"), "{log}");
     // The next invocation gets a fresh environment.
     let (err, body, log) = invoke(&c, "hungry", r#"{"mb": 1}"#).await;
     assert_eq!((err.as_deref(), body.as_str()), (None, "1"));

@@ -173,6 +173,7 @@ impl ProcessExecutor {
                 Err(e) => ExitInfo {
                     code: None,
                     description: Some(format!("wait failed: {e}")),
+                    out_of_memory: false,
                 },
             };
             let _ = exit_tx.send(Some(status));
@@ -384,11 +385,13 @@ fn describe_exit(status: std::process::ExitStatus) -> ExitInfo {
         return ExitInfo {
             code: Some(code),
             description: (code != 0).then(|| format!("exit status {code}")),
+            out_of_memory: false,
         };
     }
     ExitInfo {
         code: None,
         description: Some(format!("signal: {}", signal_name(status.signal().unwrap_or(0)))),
+        out_of_memory: false,
     }
 }
 

@@ -16,6 +16,8 @@ pub struct ExitInfo {
     pub code: Option<i32>,
     /// Go's wording (`exit status 3`, `signal: killed`); `None` for a clean exit (status 0).
     pub description: Option<String>,
+    /// Killed for using more memory than its limit (as the sandbox's memory cgroup reports).
+    pub out_of_memory: bool,
 }
 
 impl ExitInfo {
@@ -25,11 +27,13 @@ impl ExitInfo {
             return ExitInfo {
                 code: None,
                 description: Some(format!("signal: {}", signal_name((code - 128) as i32))),
+                out_of_memory: false,
             };
         }
         ExitInfo {
             code: Some(code as i32),
             description: (code != 0).then(|| format!("exit status {code}")),
+            out_of_memory: false,
         }
     }
 }
@@ -93,6 +97,7 @@ impl Sandbox {
                     return ExitInfo {
                         code: None,
                         description: Some("signal: killed".into()),
+                        out_of_memory: false,
                     };
                 }
             }

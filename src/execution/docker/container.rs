@@ -1,5 +1,6 @@
 //! One container as a sandbox: its exit (watched through the engine's wait endpoint, which also
-//! ends when the container is removed behind fauxlambda's back), its stop (SIGTERM, SIGKILL
+//! ends when the container is removed behind fauxlambda's back; an out-of-memory kill read from
+//! its state), its stop (SIGTERM, SIGKILL
 //! after the grace, then removal) and its peak memory (from its memory cgroup, when the host
 //! can read it).
 
@@ -30,15 +31,24 @@ pub fn watch_exit(docker: &Docker, id: &str) -> watch::Receiver<Option<ExitInfo>
             condition: "not-running".into(),
         };
         let mut wait = docker.wait_container(&id, Some(options));
-        let info = match wait.next().await {
+        let mut info = match wait.next().await {
             Some(Ok(r)) => ExitInfo::from_code(r.status_code),
             Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => ExitInfo::from_code(code),
             // Removed (or the engine went away): as good as killed.
             _ => ExitInfo {
                 code: None,
                 description: Some("signal: killed".into()),
+                out_of_memory: false,
             },
         };
+        // The kernel's OOM kill, as the engine recorded it (the container is still there: it is
+        // removed only after its exit has been reported).
+        if let Ok(inspected) = docker
+            .inspect_container(&id, None::<bollard::query_parameters::InspectContainerOptions>)
+            .await
+        {
+            info.out_of_memory = inspected.state.and_then(|s| s.oom_killed).unwrap_or(false);
+        }
         let _ = tx.send(Some(info));
     });
     rx
