@@ -3,6 +3,7 @@
 //! `SandboxControl` that knows its kind of sandbox.
 
 use super::logs::LogSink;
+use super::runtime_peers::Peers;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -61,6 +62,8 @@ pub struct Sandbox {
     pub pid: u32,
     /// The container id (containers only).
     pub container: Option<String>,
+    /// Who its Runtime API may serve: its processes, or its container's address.
+    pub peers: Peers,
     pub logs: LogSink,
     exit: watch::Receiver<Option<ExitInfo>>,
     control: Box<dyn SandboxControl>,
@@ -71,6 +74,7 @@ impl Sandbox {
         id: String,
         pid: u32,
         container: Option<String>,
+        peers: Peers,
         logs: LogSink,
         exit: watch::Receiver<Option<ExitInfo>>,
         control: Box<dyn SandboxControl>,
@@ -79,6 +83,7 @@ impl Sandbox {
             id,
             pid,
             container,
+            peers,
             logs,
             exit,
             control,

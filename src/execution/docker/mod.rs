@@ -346,6 +346,14 @@ impl DockerExecutor {
                 "The container of {image} could not start: {text}"
             ))));
         }
+        let peers = match container::peers(&self.docker, &cid, &self.networking).await {
+            Ok(p) => p,
+            Err(e) => {
+                remove().await;
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(failed("starting", &e));
+            }
+        };
         let exit = container::watch_exit(&self.docker, &cid);
         tracing::debug!(
             "environment {id} of {}:{} started: container {}",
@@ -360,7 +368,15 @@ impl DockerExecutor {
             memory_peak: container::memory_peak_file(&cid),
             exit: exit.clone(),
         };
-        Ok(Sandbox::new(id.to_owned(), 0, Some(cid), logs, exit, Box::new(control)))
+        Ok(Sandbox::new(
+            id.to_owned(),
+            0,
+            Some(cid),
+            peers,
+            logs,
+            exit,
+            Box::new(control),
+        ))
     }
 }
 

@@ -492,19 +492,21 @@ impl Pool {
             .await
             .map_err(|e| (start_failure(request_id, &e), vec![], None))?;
         let bind = executor.runtime_api_bind().unwrap_or(self.inner.config.bind);
-        let api = RuntimeApi::start(SocketAddr::new(bind, 0), info).await.map_err(|e| {
-            (
-                start_failure(
-                    request_id,
-                    &StartError {
-                        error_type: "Sandbox.Failure".into(),
-                        message: e.to_string(),
-                    },
-                ),
-                vec![],
-                None,
-            )
-        })?;
+        let api = RuntimeApi::start_guarded(SocketAddr::new(bind, 0), info)
+            .await
+            .map_err(|e| {
+                (
+                    start_failure(
+                        request_id,
+                        &StartError {
+                            error_type: "Sandbox.Failure".into(),
+                            message: e.to_string(),
+                        },
+                    ),
+                    vec![],
+                    None,
+                )
+            })?;
         let started = Instant::now();
         let sandbox = match executor.start(spec, &unpacked, &api).await {
             Ok(p) => p,
@@ -513,6 +515,7 @@ impl Pool {
                 return Err((start_failure(request_id, &e), vec![], None));
             }
         };
+        api.admit_only(sandbox.peers.clone());
         let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
         let meta = self.inner.live.track(spec, &sandbox);
         let deadline = Box::pin(tokio::time::sleep(Duration::ZERO));
