@@ -443,8 +443,17 @@ async fn foreign_poller_is_refused(s: &Server) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_poller_gets_403_from_a_process_environments_runtime_api() {
-    let s = Server::start_logged(&[], &[]);
-    foreign_poller_is_refused(&s).await;
+    // Under the official Python runtime client, and under fauxlambda's own.
+    let python = format!("python={}", common::require_venv_python().display());
+    for client in ["--runtime-command", "--own-runtime-clients"] {
+        let args: &[&str] = if client == "--runtime-command" {
+            &["--runtime-command", &python]
+        } else {
+            &["--own-runtime-clients"]
+        };
+        let s = Server::start_logged(args, &[]);
+        foreign_poller_is_refused(&s).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
