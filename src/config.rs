@@ -58,8 +58,9 @@ pub struct Config {
     )]
     pub runtime_images: Vec<String>,
 
-    /// The Docker network of function containers: `host`, or a network name (default: the
-    /// default bridge, with `host.docker.internal` reaching fauxlambda).
+    /// The Docker network of function containers: `host`, `bridge` (Docker's default bridge), or
+    /// a network name (default: a network of fauxlambda's own, created at start-up and removed at
+    /// exit, whose gateway `host.docker.internal` reaches fauxlambda at).
     #[arg(long, env = "FAUXLAMBDA_DOCKER_NETWORK")]
     pub docker_network: Option<String>,
 

@@ -357,7 +357,7 @@ fn json_response(status: u16, value: &Value) -> http::Response<Body> {
         .unwrap_or_else(|_| http::Response::new(body::empty()))
 }
 
-fn error(status: u16, message: &str) -> http::Response<Body> {
+pub fn error(status: u16, message: &str) -> http::Response<Body> {
     json_response(status, &json!({ "message": message }))
 }
 

@@ -130,6 +130,28 @@ async fn run(config: Config) -> Result<(), String> {
         config.account_id,
         data_dir.display()
     );
+    let functions_audience = executor
+        .docker()
+        .map(|d| fauxlambda::server::Audience::Functions(d.networking().subnet));
+    if let (Some(l), Some(d)) = (&extra_listener, executor.docker()) {
+        let net = d.networking();
+        let from = net.subnet.map_or_else(|| "any address".to_owned(), |s| s.to_string());
+        tracing::info!(
+            "functions in containers reach fauxlambda's Lambda API at http://{} (Docker network {}, connections from {from} only; /_fauxlambda/ is not served there)",
+            l.local_addr().map_err(|e| e.to_string())?,
+            net.mode
+        );
+    }
+    let runtime_apis = match executor.docker() {
+        Some(d) if !d.networking().is_host() && matches!(executor, Executor::Auto(_)) => {
+            format!("{} (containers) or 127.0.0.1 (processes)", d.networking().host_ip)
+        }
+        Some(d) => d.networking().host_ip.to_string(),
+        None => "127.0.0.1".to_owned(),
+    };
+    tracing::info!(
+        "each execution environment's Runtime API listens on {runtime_apis}, on a port of its own, and serves that environment only"
+    );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
         let mut rx = stop_rx.clone();
@@ -138,8 +160,11 @@ async fn run(config: Config) -> Result<(), String> {
         }
     };
     // Where bridged containers reach fauxlambda (host.docker.internal), when not already.
-    let extra = extra_listener.map(|l| tokio::spawn(fauxlambda::server::serve(l, api.clone(), limits, stopped())));
-    let main = fauxlambda::server::serve(listener, api, limits, stopped());
+    let extra = extra_listener.map(|l| {
+        let audience = functions_audience.unwrap_or(fauxlambda::server::Audience::Functions(None));
+        tokio::spawn(fauxlambda::server::serve(l, api.clone(), limits, audience, stopped()))
+    });
+    let main = fauxlambda::server::serve(listener, api, limits, fauxlambda::server::Audience::Everyone, stopped());
     tokio::spawn(async move {
         // Ctrl-C, or SIGTERM (`docker stop`, `kill`).
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
@@ -164,7 +189,7 @@ async fn run(config: Config) -> Result<(), String> {
     }
     execution.pool.shutdown().await;
     if let Some(d) = executor.docker() {
-        d.remove_own_containers().await;
+        d.remove_own().await;
     }
     Ok(())
 }

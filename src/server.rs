@@ -1,10 +1,12 @@
-//! The HTTP server: accepts connections, gives each request its context (region from the SigV4
-//! credential scope), hands `/_fauxlambda/` to fauxlambda's own endpoints (`introspection`),
+//! The HTTP server: accepts connections (on the address functions in containers reach, only from
+//! their network), gives each request its context (region from the SigV4 credential scope), hands
+//! `/_fauxlambda/` to fauxlambda's own endpoints (`introspection`, not served to functions),
 //! everything else to the generated Lambda service, and logs one line per request.
 
 use crate::api::Api;
 use crate::connection_watch::{Activity, Watched};
 use crate::context::{self, RequestContext};
+use crate::execution::docker::Subnet;
 use hyper::body::Incoming;
 use smithy_server_runtime::body::Body;
 use std::convert::Infallible;
@@ -23,15 +25,26 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
 }
 
+/// Who a listener serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Whoever connects: the Lambda API and `/_fauxlambda/`.
+    Everyone,
+    /// Functions in containers, on the address they reach the host at: connections from their
+    /// network's subnet only (when the engine says what it is), and the Lambda API only.
+    Functions(Option<Subnet>),
+}
+
 /// How long accepting pauses after it failed (out of file descriptors, say): failing again at once
 /// would spin a core and flood the log.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
-/// Serves the Lambda API on `listener` until `shutdown` resolves.
+/// Serves the Lambda API on `listener` to `audience` until `shutdown` resolves.
 pub async fn serve(
     listener: TcpListener,
     api: Api,
     limits: ConnectionLimits,
+    audience: Audience,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let api = Arc::new(api);
@@ -86,6 +99,12 @@ pub async fn serve(
                     tracing::warn!("accepting connections again, after {n} failed accepts over {:.1} s", since.elapsed().as_secs_f64());
                 }
                 at_cap = false;
+                if let Audience::Functions(Some(subnet)) = audience {
+                    if !subnet.contains(peer.ip()) {
+                        tracing::warn!("refused a connection from {peer}: not from the functions' network {subnet}");
+                        continue;
+                    }
+                }
                 let _ = stream.set_nodelay(true);
                 let api = api.clone();
                 let local = stream.local_addr().ok();
@@ -95,7 +114,7 @@ pub async fn serve(
                     let (api, seen) = (api.clone(), seen.clone());
                     seen.request_started();
                     async move {
-                        let resp = handle(&api, req, local).await;
+                        let resp = handle(&api, req, local, audience).await;
                         seen.request_ended();
                         Ok::<_, Infallible>(resp)
                     }
@@ -125,12 +144,22 @@ pub async fn serve(
     Ok(())
 }
 
-async fn handle(api: &Api, req: http::Request<Incoming>, local: Option<SocketAddr>) -> http::Response<Body> {
+async fn handle(
+    api: &Api,
+    req: http::Request<Incoming>,
+    local: Option<SocketAddr>,
+    audience: Audience,
+) -> http::Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let ctx = request_context(api, &req, local);
-    let mut resp = if path.starts_with(crate::introspection::PREFIX) {
+    let mut resp = if path.starts_with(crate::introspection::PREFIX) && audience != Audience::Everyone {
+        crate::introspection::error(
+            403,
+            "/_fauxlambda/ is not served on the address functions reach fauxlambda at",
+        )
+    } else if path.starts_with(crate::introspection::PREFIX) {
         // Boxed: rare, and inline its future would enlarge every request's.
         Box::pin(crate::introspection::handle(api, &method, &path, req.uri().query())).await
     } else if let Some(refused) = too_large(&req) {

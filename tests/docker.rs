@@ -1,8 +1,10 @@
 //! What only the Docker executor does, with the real binary, `aws-sdk-lambda` and the local test
-//! images of `scripts/test-images` (host networking, so traffic stays on loopback, except the
-//! one reachability check of the default bridge): code copied in through the API, a container
-//! image function, the memory limit, a container killed mid-invocation, orphan clean-up after
-//! fauxlambda is SIGKILLed, a missing image's error, and the default bridge network.
+//! images of `scripts/test-images` (host networking, so the test's traffic stays on loopback; with
+//! the default networking only the function's own calls go to its network's gateway): code copied
+//! in through the API, a container image function, the memory limit (`Runtime.OutOfMemory`), a
+//! container killed mid-invocation, orphan clean-up after fauxlambda is SIGKILLed, a missing
+//! image's error, and the default networking (a network of fauxlambda's own, whose gateway serves
+//! functions the Lambda API but not `/_fauxlambda/`, and nothing on Docker's default bridge).
 //! The function suite of tests/execution.rs also runs against this executor (`docker::*`).
 
 mod common;
@@ -78,6 +80,15 @@ async fn container_of(s: &Server, function: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no container: {envs}"))
         .to_owned()
+}
+
+/// `Max Memory Used` of a log's REPORT line.
+fn max_memory_used(log: &str) -> u64 {
+    log.lines()
+        .find(|l| l.starts_with("REPORT "))
+        .and_then(|l| l.split('\t').find_map(|f| f.strip_prefix("Max Memory Used: ")))
+        .and_then(|v| v.trim_end_matches(" MB").parse().ok())
+        .unwrap_or_else(|| panic!("no Max Memory Used in {log}"))
 }
 
 fn docker(args: &[&str]) -> (bool, String) {
@@ -184,13 +195,17 @@ async fn memory_limit_is_enforced() {
     let c = s.client();
     let code = "def handler(event, context):\n    blocks = []\n    for _ in range(event['mb']):\n        blocks.append(bytearray(1024 * 1024))\n    return len(blocks)\n";
     create_py(&c, "hungry", code, 128, 30).await;
-    let (err, body, _) = invoke(&c, "hungry", r#"{"mb": 16}"#).await;
+    let (err, body, log) = invoke(&c, "hungry", r#"{"mb": 16}"#).await;
     assert_eq!((err.as_deref(), body.as_str()), (None, "16"));
+    // The container's real peak: the interpreter and the 16 MB.
+    let used = max_memory_used(&log);
+    assert!((17..128).contains(&used), "{log}");
     let t = Instant::now();
     let (err, body, log) = invoke(&c, "hungry", r#"{"mb": 400}"#).await;
     assert_eq!(err.as_deref(), Some("Unhandled"), "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["errorType"], "Runtime.ExitError", "{body}");
+    // Killed by the kernel for its memory, as the engine recorded: reported as AWS does.
+    assert_eq!(v["errorType"], "Runtime.OutOfMemory", "{body}");
     assert!(
         v["errorMessage"]
             .as_str()
@@ -202,7 +217,8 @@ async fn memory_limit_is_enforced() {
         t.elapsed() < Duration::from_secs(20),
         "the killed runtime was noticed only at the deadline"
     );
-    assert!(log.contains("Memory Size: 128 MB"), "{log}");
+    assert!(log.contains("Memory Size: 128 MB\tMax Memory Used: 128 MB\t"), "{log}");
+    assert!(log.contains("Status: error\tError Type: Runtime.OutOfMemory"), "{log}");
     // The next invocation gets a fresh environment.
     let (err, body, log) = invoke(&c, "hungry", r#"{"mb": 1}"#).await;
     assert_eq!((err.as_deref(), body.as_str()), (None, "1"));
@@ -330,21 +346,110 @@ async fn missing_and_deprecated_images_say_so() {
     );
 }
 
+/// The local addresses `pid` listens on (TCP), from `ss -ltnp`.
+fn listening(pid: u32) -> Vec<String> {
+    let out = Command::new("ss").args(["-ltnpH"]).output().expect("ss (iproute2)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(&format!("pid={pid},")))
+        .filter_map(|l| l.split_whitespace().nth(3).map(str::to_owned))
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn default_bridge_network_reaches_fauxlambda() {
-    // The default network: containers on the bridge reach fauxlambda at host.docker.internal.
+async fn default_network_is_fauxlambdas_own_and_serves_functions_only_the_lambda_api() {
+    // The default networking: a network of the instance's own. The test itself only talks to
+    // loopback and the engine; the function calls fauxlambda at its network's gateway.
     let mut args = docker_args();
     let at = args.iter().position(|a| a == "--docker-network").unwrap();
     args.drain(at..at + 2);
+    args.extend(["--log-level".to_owned(), "info".to_owned()]);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let s = Server::start(&refs);
+    let s = Server::start_logged(&refs, &[]);
+    let pid = s.child.id();
+    // Answered once start-up is done (the network is made after the port is bound).
+    common::http_get(&format!("{}/_fauxlambda/health", s.endpoint)).await;
+    // The instance's network, by its owner label.
+    let (_, networks) = docker(&[
+        "network",
+        "ls",
+        "--filter",
+        "label=fauxlambda.managed",
+        "--format",
+        "{{.Name}} {{.Labels}}",
+    ]);
+    let network = networks
+        .lines()
+        .find(|l| l.contains(&format!("fauxlambda.owner={pid}:")))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no network of fauxlambda {pid}: {networks}"))
+        .to_owned();
+    let (_, gateway) = docker(&[
+        "network",
+        "inspect",
+        &network,
+        "-f",
+        "{{range .IPAM.Config}}{{.Gateway}} {{end}}",
+    ]);
+    let gateway = gateway.split_whitespace().next().expect("a gateway").to_owned();
+    let (_, bridge) = docker(&[
+        "network",
+        "inspect",
+        "bridge",
+        "-f",
+        "{{range .IPAM.Config}}{{.Gateway}} {{end}}",
+    ]);
+    let bridge = bridge.split_whitespace().next().unwrap_or("172.17.0.1").to_owned();
+    assert_ne!(gateway, bridge);
+
     let c = s.client();
-    let code = "import os, json, urllib.request\n\ndef handler(e, c):\n    url = os.environ['AWS_ENDPOINT_URL']\n    with urllib.request.urlopen(url + '/2015-03-31/functions/') as r:\n        names = [f['FunctionName'] for f in json.load(r)['Functions']]\n    return [url, names]\n";
+    let code = "import os, json, urllib.request, urllib.error\n\ndef handler(e, c):\n    url = os.environ['AWS_ENDPOINT_URL']\n    with urllib.request.urlopen(url + '/2015-03-31/functions/') as r:\n        names = [f['FunctionName'] for f in json.load(r)['Functions']]\n    try:\n        urllib.request.urlopen(url + '/_fauxlambda/health')\n        status = 200\n    except urllib.error.HTTPError as err:\n        status = err.code\n    return [url, names, status]\n";
     create_py(&c, "bridged", code, 128, 10).await;
     let (err, body, _) = invoke(&c, "bridged", "{}").await;
     assert_eq!(err, None, "{body}");
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap(),
-        json!([format!("http://host.docker.internal:{}", s.port), ["bridged"]])
+        json!([format!("http://host.docker.internal:{}", s.port), ["bridged"], 403])
+    );
+    let container = container_of(&s, "bridged").await;
+    let (_, attached) = docker(&[
+        "container",
+        "inspect",
+        "-f",
+        "{{json .NetworkSettings.Networks}}",
+        &container,
+    ]);
+    assert!(attached.contains(&format!("\"{network}\"")), "{attached}");
+
+    // What it listens on: loopback for everyone, the gateway for functions (the Lambda API on the
+    // same port, one Runtime API per environment), and nothing else.
+    let addresses = listening(pid);
+    assert!(addresses.contains(&format!("127.0.0.1:{}", s.port)), "{addresses:?}");
+    assert!(addresses.contains(&format!("{gateway}:{}", s.port)), "{addresses:?}");
+    assert!(addresses.len() >= 3, "the environment's Runtime API: {addresses:?}");
+    for a in &addresses {
+        assert!(
+            a.starts_with("127.0.0.1:") || a.starts_with(&format!("{gateway}:")),
+            "listens on {a}, neither loopback nor its network's gateway ({gateway}); default bridge {bridge}: {addresses:?}"
+        );
+    }
+    let log = s.log();
+    for said in [
+        format!("listening on http://127.0.0.1:{}", s.port),
+        format!(
+            "reach fauxlambda's Lambda API at http://{gateway}:{} (Docker network {network}",
+            s.port
+        ),
+        format!("Runtime API listens on {gateway}"),
+    ] {
+        assert!(log.contains(&said), "the log does not say {said:?}:\n{log}");
+    }
+
+    // Removed at exit, with the containers.
+    drop(s);
+    assert!(
+        !docker(&["network", "inspect", &network]).0,
+        "{network} outlived its fauxlambda"
     );
 }

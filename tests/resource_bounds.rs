@@ -1,8 +1,9 @@
 //! What a careless or hostile client or function can make the server hold, with the real binary:
 //! a function printing 50 MB per invocation (the server's memory stays bounded, the record's log
 //! keeps both ends and says what was cut), a client sending its headers too slowly (closed by the
-//! timeout while others are served), and running out of file descriptors under a lowered
-//! `ulimit -n` (a bounded number of log lines, then service again).
+//! timeout while others are served), running out of file descriptors under a lowered
+//! `ulimit -n` (a bounded number of log lines, then service again), and a foreign process polling
+//! an environment's Runtime API (refused, on both executors; every invocation gets its own answer).
 
 mod common;
 
@@ -328,4 +329,140 @@ async fn zips_that_lie_escape_or_add_up_too_big_are_refused_at_upload() {
         .await
         .unwrap();
     assert!(f.layers().is_empty());
+}
+
+/// One HTTP/1.1 request on a fresh loopback connection, read to its end: (status, headers and
+/// body as text). The Runtime API closes a refused connection after its answer.
+fn raw_request(addr: &str, request: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect to the Runtime API");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut text = Vec::new();
+    let _ = stream.read_to_end(&mut text);
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
+    (status, text)
+}
+
+/// A process that is not the environment's, polling its Runtime API and answering what it gets
+/// with a forged response, `polls` times: each gets 403 with a JSON error and one log line, and
+/// the function's invocations meanwhile all get its own answers.
+async fn foreign_poller_is_refused(s: &Server) {
+    let c = s.client();
+    let code = "import os\n\ndef handler(event, context):\n    return {'fn': os.environ['AWS_LAMBDA_FUNCTION_NAME'], 'n': event['n'], 'api': os.environ['AWS_LAMBDA_RUNTIME_API']}\n";
+    for name in ["polled", "neighbour"] {
+        c.create_function()
+            .function_name(name)
+            .runtime(Runtime::Python312)
+            .role(ROLE)
+            .handler("app.handler")
+            .timeout(10)
+            .code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(zip(&[("app.py", code)])))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        wait_active(&c, name).await;
+    }
+    let invoke = |name: &'static str, n: u32| {
+        let c = c.clone();
+        async move {
+            let out = c
+                .invoke()
+                .function_name(name)
+                .payload(Blob::new(format!("{{\"n\": {n}}}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(out.function_error(), None);
+            serde_json::from_slice::<Value>(out.payload().unwrap().as_ref()).unwrap()
+        }
+    };
+    let first = invoke("polled", 0).await;
+    let api = first["api"].as_str().unwrap().to_owned();
+    assert!(api.starts_with("127.0.0.1:"), "{first}");
+    const POLLS: usize = 40;
+    let poller = {
+        let api = api.clone();
+        std::thread::spawn(move || {
+            (0..POLLS)
+                .map(|_| {
+                    let (status, text) = raw_request(
+                        &api,
+                        "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n",
+                    );
+                    // Were it given an event, it would answer it with a forgery.
+                    if let Some(id) = text
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("lambda-runtime-aws-request-id: ").map(str::to_owned))
+                    {
+                        raw_request(
+                            &api,
+                            &format!("POST /2018-06-01/runtime/invocation/{id}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n\"forged\""),
+                        );
+                    }
+                    (status, text)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    for n in 1..=30 {
+        for name in ["polled", "neighbour"] {
+            let answer = invoke(name, n).await;
+            assert_eq!(
+                (answer["fn"].as_str(), answer["n"].as_u64()),
+                (Some(name), Some(u64::from(n))),
+                "{answer}"
+            );
+        }
+    }
+    let polls = poller.join().unwrap();
+    for (status, text) in &polls {
+        assert_eq!(*status, 403, "{text}");
+        let body = &text[text.find("\r\n\r\n").unwrap() + 4..];
+        let error: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+        assert_eq!(error["errorType"], "AccessDenied", "{text}");
+    }
+    // The environment's own runtime kept being served on the same port.
+    assert_eq!(invoke("polled", 99).await["api"], api.as_str());
+    let log = s.log();
+    let refused = log
+        .lines()
+        .filter(|l| l.contains("refused a connection from 127.0.0.1:"))
+        .count();
+    assert_eq!(refused, POLLS, "one log line per refused connection:\n{log}");
+    assert!(log.contains("the Runtime API of polled:$LATEST refused"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_poller_gets_403_from_a_process_environments_runtime_api() {
+    // Under the official Python runtime client, and under fauxlambda's own.
+    let python = format!("python={}", common::require_venv_python().display());
+    for client in ["--runtime-command", "--own-runtime-clients"] {
+        let args: &[&str] = if client == "--runtime-command" {
+            &["--runtime-command", &python]
+        } else {
+            &["--own-runtime-clients"]
+        };
+        let s = Server::start_logged(args, &[]);
+        foreign_poller_is_refused(&s).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_poller_gets_403_from_a_container_environments_runtime_api() {
+    // Host networking: the container's processes are the host's, told apart by their sockets.
+    let args = common::docker_args();
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let s = Server::start_logged(&refs, &[]);
+    foreign_poller_is_refused(&s).await;
+    // Told apart by their processes, not let through unchecked.
+    assert!(!s.log().contains("not visible to fauxlambda"), "{}", s.log());
 }

@@ -421,7 +421,8 @@ async fn the_pool_ends_invocations_and_late_answers_are_refused() {
     // A queued invocation (runtime never asked) can be ended too, e.g. when the process died.
     let done = h.invoke(inv("r2", "{}"));
     assert!(h.fail_current(InvocationOutcome::RuntimeExited {
-        status: Some("exit status 1".into())
+        status: Some("exit status 1".into()),
+        out_of_memory: false,
     }));
     assert_eq!(within(done).await.error_type().as_deref(), Some("Runtime.ExitError"));
     // Busy environments refuse a second invocation.

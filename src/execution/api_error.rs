@@ -59,6 +59,16 @@ impl ApiError {
         )
     }
 
+    /// 403 `AccessDenied`: a connection from outside the environment (fauxlambda's own: an
+    /// environment's Runtime API is reachable only from inside it on AWS).
+    pub fn forbidden_peer() -> Self {
+        Self::new(
+            403,
+            "AccessDenied",
+            "This Runtime API serves its own execution environment only",
+        )
+    }
+
     /// 500 `InternalServerError` (the runtime must exit).
     pub fn internal() -> Self {
         Self::new(500, "InternalServerError", "Internal Server Error")

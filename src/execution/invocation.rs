@@ -69,8 +69,12 @@ pub enum InvocationOutcome {
     /// Decided by the caller: the deadline passed (`timeout` is the function's configured timeout).
     Timeout { timeout: Duration },
     /// Decided by the caller: the runtime process ended. `status` is the Go-style description
-    /// AWS prints (`exit status 127`, `signal: killed`), `None` when it exited with 0.
-    RuntimeExited { status: Option<String> },
+    /// AWS prints (`exit status 127`, `signal: killed`), `None` when it exited with 0;
+    /// `out_of_memory` when it was killed for going over its memory limit (`Runtime.OutOfMemory`).
+    RuntimeExited {
+        status: Option<String>,
+        out_of_memory: bool,
+    },
     /// The environment could not take the invocation (it already runs one, was shut down or
     /// closed). The pool never lets this happen; it is a bug report, not an AWS outcome.
     NotAccepted(String),
@@ -90,7 +94,7 @@ impl InvocationOutcome {
                 Some(error_type.clone().unwrap_or_else(|| "Unhandled".into()))
             }
             InvocationOutcome::Timeout { .. } => Some("Sandbox.Timedout".into()),
-            InvocationOutcome::RuntimeExited { .. } => Some("Runtime.ExitError".into()),
+            InvocationOutcome::RuntimeExited { out_of_memory, .. } => Some(exit_error_type(*out_of_memory).into()),
         }
     }
 
@@ -102,7 +106,9 @@ impl InvocationOutcome {
                 payload.clone()
             }
             InvocationOutcome::Timeout { timeout } => timeout_payload(request_id, *timeout),
-            InvocationOutcome::RuntimeExited { status } => runtime_exit_payload(request_id, status.as_deref()),
+            InvocationOutcome::RuntimeExited { status, out_of_memory } => {
+                runtime_exit_payload(request_id, status.as_deref(), *out_of_memory)
+            }
             InvocationOutcome::NotAccepted(reason) => Bytes::from(error_json(reason, "Sandbox.Failure")),
         }
     }
@@ -151,14 +157,26 @@ pub fn timeout_payload(request_id: &str, timeout: Duration) -> Bytes {
     Bytes::from(type_first_error_json("Sandbox.Timedout", &msg))
 }
 
+/// The error type of a runtime's exit: `Runtime.OutOfMemory` when it was killed for its memory,
+/// else `Runtime.ExitError`.
+pub fn exit_error_type(out_of_memory: bool) -> &'static str {
+    if out_of_memory {
+        "Runtime.OutOfMemory"
+    } else {
+        "Runtime.ExitError"
+    }
+}
+
 /// Caller payload for a runtime that exited (lambda-semantics §4.2): `Runtime exited with error:
-/// <status>`, or `Runtime exited without providing a reason` for a clean exit.
-pub fn runtime_exit_payload(request_id: &str, status: Option<&str>) -> Bytes {
+/// <status>`, or `Runtime exited without providing a reason` for a clean exit. Killed for its
+/// memory, the same message under `Runtime.OutOfMemory` (unverified: AWS's type and REPORT
+/// status are documented, this message is the exit's as AWS words it for other kills).
+pub fn runtime_exit_payload(request_id: &str, status: Option<&str>, out_of_memory: bool) -> Bytes {
     let msg = match status {
         Some(s) => format!("RequestId: {request_id} Error: Runtime exited with error: {s}"),
         None => format!("RequestId: {request_id} Error: Runtime exited without providing a reason"),
     };
-    Bytes::from(type_first_error_json("Runtime.ExitError", &msg))
+    Bytes::from(type_first_error_json(exit_error_type(out_of_memory), &msg))
 }
 
 /// `{"errorMessage":…,"errorType":…}`: the Runtime API's error body and most caller payloads.
@@ -211,12 +229,16 @@ mod tests {
             br#"{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: abc Error: Task timed out after 1.00 seconds"}"#
         );
         assert_eq!(
-            &runtime_exit_payload("abc", Some("exit status 127"))[..],
+            &runtime_exit_payload("abc", Some("exit status 127"), false)[..],
             br#"{"errorType":"Runtime.ExitError","errorMessage":"RequestId: abc Error: Runtime exited with error: exit status 127"}"#
         );
         assert_eq!(
-            &runtime_exit_payload("abc", None)[..],
+            &runtime_exit_payload("abc", None, false)[..],
             br#"{"errorType":"Runtime.ExitError","errorMessage":"RequestId: abc Error: Runtime exited without providing a reason"}"#
+        );
+        assert_eq!(
+            &runtime_exit_payload("abc", Some("signal: killed"), true)[..],
+            br#"{"errorType":"Runtime.OutOfMemory","errorMessage":"RequestId: abc Error: Runtime exited with error: signal: killed"}"#
         );
         assert_eq!(error_json("a\"b", "T"), r#"{"errorMessage":"a\"b","errorType":"T"}"#);
     }

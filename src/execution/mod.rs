@@ -2,7 +2,7 @@
 //! (`AWS_LAMBDA_RUNTIME_API=host:port`), which the runtime client inside it polls, so one invoke
 //! path serves every executor and every runtime. This module holds that server and its
 //! environment-side handle (`runtime_api`, `environment`, `extensions`), the environment pool
-//! (`pool`) that runs invocations on them, and the executors behind one interface (`executor`,
+//! (`pool`) that runs invocations on them, who each one serves (`runtime_peers`), and the executors behind one interface (`executor`,
 //! `sandbox`): local processes (`process`, with our runtime clients in `runtime_clients/`, the host
 //! `interpreters` and the processes' `peak_memory`), Docker containers (`docker`), and `auto`,
 //! which picks one of the two per function. Both start from a `spec` (what to
@@ -11,8 +11,9 @@
 //! `in_flight` per function (reserved concurrency) and the `recent` finished ones.
 //!
 //! ```text
-//! let env = RuntimeApi::start("127.0.0.1:0".parse()?, info).await?;   // one listener per environment
+//! let env = RuntimeApi::start_guarded("127.0.0.1:0".parse()?, info).await?;   // one listener per environment
 //! spawn the runtime with AWS_LAMBDA_RUNTIME_API = env.runtime_api_address()
+//! env.admit_only(sandbox.peers);            // serve its processes (or its container) only
 //! env.ready().await?;                       // first /next: init done (init duration = now - spawn)
 //! let outcome = env.invoke(invocation).await;   // race it with the deadline / process exit and
 //! env.fail_current(InvocationOutcome::Timeout { .. });   // end it from the pool when needed
@@ -35,6 +36,7 @@ pub mod pool;
 pub mod process;
 pub mod recent;
 pub mod runtime_api;
+pub mod runtime_peers;
 pub mod sandbox;
 pub mod spec;
 pub mod unpacked;
@@ -51,6 +53,7 @@ pub use pool::{Answer, InvocationResult, Pool, PoolConfig, PoolCounts};
 pub use process::{ExecutorConfig, ProcessExecutor};
 pub use recent::{status_of, InvocationKind, InvocationRecord, InvocationStatus, RECENT_INVOCATIONS};
 pub use runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
+pub use runtime_peers::Peers;
 pub use sandbox::{ExitInfo, Sandbox};
 pub use spec::{FunctionSpec, ImageSpec, LayerPackage};
 

@@ -10,6 +10,7 @@ use super::interpreters::{find_program, Interpreters, Language};
 use super::logs::LogSink;
 use super::peak_memory::PeakMemory;
 use super::runtime_api::RuntimeApiHandle;
+use super::runtime_peers::Peers;
 use super::sandbox::{signal_name, BoxFuture, ExitInfo, Sandbox, SandboxControl};
 use super::spec::FunctionSpec;
 use super::unpacked::{Unpacked, Unpacker};
@@ -138,12 +139,15 @@ impl ProcessExecutor {
         // External extensions of the layers, in the runtime's process group (so they stop with
         // it), their output in the same log.
         let extensions = &unpacked.extensions;
+        // The processes its Runtime API serves: the runtime's tree and each extension's.
+        let mut roots = vec![pid];
         if !extensions.is_empty() {
             let ext_vars = function_env::for_extension(&vars);
             for name in extensions {
                 let program = opt.join("extensions").join(name);
                 match command(&program, &ext_vars, &task, pid as i32, &output_writer)?.spawn() {
                     Ok(mut ext) => {
+                        roots.extend(ext.id());
                         // Reaped in the background; the group is killed with the runtime. An
                         // exit during init fails the init at once.
                         let (api, name) = (api.clone(), name.clone());
@@ -173,6 +177,7 @@ impl ProcessExecutor {
                 Err(e) => ExitInfo {
                     code: None,
                     description: Some(format!("wait failed: {e}")),
+                    out_of_memory: false,
                 },
             };
             let _ = exit_tx.send(Some(status));
@@ -189,7 +194,15 @@ impl ProcessExecutor {
             exit: exit_rx.clone(),
             peak: PeakMemory::new(pid),
         };
-        Ok(Sandbox::new(id, pid, None, logs, exit_rx, Box::new(control)))
+        Ok(Sandbox::new(
+            id,
+            pid,
+            None,
+            Peers::ProcessTree(roots),
+            logs,
+            exit_rx,
+            Box::new(control),
+        ))
     }
 
     /// The runtime-client directory (our clients written there).
@@ -384,11 +397,13 @@ fn describe_exit(status: std::process::ExitStatus) -> ExitInfo {
         return ExitInfo {
             code: Some(code),
             description: (code != 0).then(|| format!("exit status {code}")),
+            out_of_memory: false,
         };
     }
     ExitInfo {
         code: None,
         description: Some(format!("signal: {}", signal_name(status.signal().unwrap_or(0)))),
+        out_of_memory: false,
     }
 }
 

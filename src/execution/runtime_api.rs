@@ -1,6 +1,8 @@
 //! The Lambda Runtime API server of one execution environment (Runtime API 2018-06-01,
 //! Extensions API 2020-01-01, Logs/Telemetry stubs) on its own listener, and the handle through
-//! which the environment's owner invokes, observes and shuts it down.
+//! which the environment's owner invokes, observes and shuts it down. An environment's server
+//! serves its own runtime and extensions only (`runtime_peers`): every other connection is
+//! answered 403, and logged once.
 
 use super::api_error::ApiError;
 use super::environment::{EnvState, EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
@@ -8,6 +10,7 @@ use super::extensions::{EnvironmentInfo, ExtensionStatus, ShutdownReason};
 use super::invocation::{
     error_json, response_too_large_payload, Completion, Invocation, InvocationOutcome, MAX_PAYLOAD_SIZE,
 };
+use super::runtime_peers::Peers;
 use crate::clock;
 use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
@@ -27,6 +30,9 @@ use tokio::task::JoinSet;
 const DRAIN_CAP: usize = 256 * 1024 * 1024;
 /// Largest body accepted on the Extensions API (register, errors).
 const SMALL_BODY_LIMIT: usize = 1024 * 1024;
+/// How long a connection waits for the environment's peers to be known (they are once its
+/// sandbox has started) before it is refused.
+const ADMISSION_WAIT: Duration = Duration::from_secs(30);
 
 type Body = Full<Bytes>;
 
@@ -34,14 +40,31 @@ type Body = Full<Bytes>;
 pub struct RuntimeApi;
 
 impl RuntimeApi {
-    /// Binds `bind` (port 0 picks a free one) and serves one environment's Runtime API on it until
-    /// the last handle is dropped or [`RuntimeApiHandle::close`] is called.
+    /// Binds `bind` (port 0 picks a free one) and serves one environment's Runtime API on it, to
+    /// any client, until the last handle is dropped or [`RuntimeApiHandle::close`] is called.
     pub async fn start(bind: SocketAddr, info: EnvironmentInfo) -> std::io::Result<RuntimeApiHandle> {
+        Self::start_with(bind, info, Some(Peers::Anyone)).await
+    }
+
+    /// As [`start`](Self::start), for an environment about to be started: connections wait until
+    /// [`RuntimeApiHandle::admit_only`] says whose they may be, and only those are served.
+    pub async fn start_guarded(bind: SocketAddr, info: EnvironmentInfo) -> std::io::Result<RuntimeApiHandle> {
+        Self::start_with(bind, info, None).await
+    }
+
+    async fn start_with(
+        bind: SocketAddr,
+        info: EnvironmentInfo,
+        peers: Option<Peers>,
+    ) -> std::io::Result<RuntimeApiHandle> {
         let listener = TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
+        let label = format!("{}:{}", info.function_name, info.function_version);
         let (state, status) = EnvState::new(info);
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
+            peers: watch::Sender::new(peers.map(Arc::new)),
+            label,
         });
         let task = tokio::spawn(serve(listener, shared.clone()));
         Ok(RuntimeApiHandle {
@@ -57,6 +80,10 @@ impl RuntimeApi {
 
 struct Shared {
     state: Mutex<EnvState>,
+    /// Who may connect; None until known.
+    peers: watch::Sender<Option<Arc<Peers>>>,
+    /// `function:version`, for the log.
+    label: String,
 }
 
 impl Shared {
@@ -135,6 +162,11 @@ impl RuntimeApiHandle {
                 }
             })
         }
+    }
+
+    /// From now on only `peers` are served (connections already refused stay refused).
+    pub fn admit_only(&self, peers: Peers) {
+        self.inner.shared.peers.send_replace(Some(Arc::new(peers)));
     }
 
     /// An external extension's process exited with `status` (an init failure while init runs).
@@ -225,21 +257,30 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
+                let Ok((stream, peer)) = accepted else {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
                 let shared = shared.clone();
-                let svc = hyper::service::service_fn(move |req| {
-                    let shared = shared.clone();
-                    async move { Ok::<_, Infallible>(route(&shared, req).await) }
-                });
                 conns.spawn(async move {
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
-                    if let Err(e) = conn.await {
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let mut http = hyper::server::conn::http1::Builder::new();
+                    let served = match admission(&shared, peer, io.inner().local_addr()).await {
+                        Ok(()) => {
+                            let svc = hyper::service::service_fn(move |req| {
+                                let shared = shared.clone();
+                                async move { Ok::<_, Infallible>(route(&shared, req).await) }
+                            });
+                            http.keep_alive(true).serve_connection(io, svc).await
+                        }
+                        Err(why) => {
+                            tracing::warn!("the Runtime API of {} refused a connection from {peer}: {why}", shared.label);
+                            let svc = hyper::service::service_fn(|_req| async { Ok::<_, Infallible>(forbidden()) });
+                            http.keep_alive(false).serve_connection(io, svc).await
+                        }
+                    };
+                    if let Err(e) = served {
                         tracing::debug!("runtime API connection: {e}");
                     }
                 });
@@ -247,6 +288,31 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     }
+}
+
+/// Whether the connection from `peer` may be served: once the environment's peers are known
+/// (they are as soon as its sandbox has started), checked against them once.
+async fn admission(shared: &Shared, peer: SocketAddr, local: std::io::Result<SocketAddr>) -> Result<(), String> {
+    let mut known = shared.peers.subscribe();
+    let peers = match tokio::time::timeout(ADMISSION_WAIT, known.wait_for(Option::is_some)).await {
+        Ok(Ok(p)) => p.clone().expect("waited for Some"),
+        Ok(Err(_)) => return Err("the environment is gone".into()),
+        Err(_) => return Err("the environment's processes were not known in time".into()),
+    };
+    let local = local.map_err(|e| format!("the connection's own address: {e}"))?;
+    match &*peers {
+        Peers::Anyone => Ok(()),
+        Peers::Address(_) => peers.admits(peer, local),
+        // Reads /proc: off the event loop.
+        Peers::ProcessTree(_) => tokio::task::spawn_blocking(move || peers.admits(peer, local))
+            .await
+            .unwrap_or_else(|e| Err(format!("the check failed: {e}"))),
+    }
+}
+
+/// The answer to every request of a refused connection.
+fn forbidden() -> Response<Body> {
+    api_error(&ApiError::forbidden_peer())
 }
 
 async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Body> {

@@ -3,6 +3,7 @@
 //! `SandboxControl` that knows its kind of sandbox.
 
 use super::logs::LogSink;
+use super::runtime_peers::Peers;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -16,6 +17,8 @@ pub struct ExitInfo {
     pub code: Option<i32>,
     /// Go's wording (`exit status 3`, `signal: killed`); `None` for a clean exit (status 0).
     pub description: Option<String>,
+    /// Killed for using more memory than its limit (as the sandbox's memory cgroup reports).
+    pub out_of_memory: bool,
 }
 
 impl ExitInfo {
@@ -25,11 +28,13 @@ impl ExitInfo {
             return ExitInfo {
                 code: None,
                 description: Some(format!("signal: {}", signal_name((code - 128) as i32))),
+                out_of_memory: false,
             };
         }
         ExitInfo {
             code: Some(code as i32),
             description: (code != 0).then(|| format!("exit status {code}")),
+            out_of_memory: false,
         }
     }
 }
@@ -57,6 +62,8 @@ pub struct Sandbox {
     pub pid: u32,
     /// The container id (containers only).
     pub container: Option<String>,
+    /// Who its Runtime API may serve: its processes, or its container's address.
+    pub peers: Peers,
     pub logs: LogSink,
     exit: watch::Receiver<Option<ExitInfo>>,
     control: Box<dyn SandboxControl>,
@@ -67,6 +74,7 @@ impl Sandbox {
         id: String,
         pid: u32,
         container: Option<String>,
+        peers: Peers,
         logs: LogSink,
         exit: watch::Receiver<Option<ExitInfo>>,
         control: Box<dyn SandboxControl>,
@@ -75,6 +83,7 @@ impl Sandbox {
             id,
             pid,
             container,
+            peers,
             logs,
             exit,
             control,
@@ -93,6 +102,7 @@ impl Sandbox {
                     return ExitInfo {
                         code: None,
                         description: Some("signal: killed".into()),
+                        out_of_memory: false,
                     };
                 }
             }

@@ -171,7 +171,12 @@ impl Server {
         let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
             .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(data.path())
-            .args(["--log-level", "warn"])
+            // Warnings and errors only, unless the test chooses.
+            .args(if extra.contains(&"--log-level") {
+                &[][..]
+            } else {
+                &["--log-level", "warn"][..]
+            })
             // Local processes unless the test chooses (the default `auto` would pick Docker).
             .args(if extra.contains(&"--executor") {
                 &[][..]

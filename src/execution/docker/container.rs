@@ -1,9 +1,12 @@
-//! One container as a sandbox: its exit (watched through the engine's wait endpoint, which also
-//! ends when the container is removed behind fauxlambda's back), its stop (SIGTERM, SIGKILL
-//! after the grace, then removal) and its peak memory (from its memory cgroup, when the host
-//! can read it).
+//! One container as a sandbox: who its Runtime API serves (its processes, or its address on a
+//! bridged network, as the engine reports them once it has started), its exit (watched through the
+//! engine's wait endpoint, which also ends when the container is removed behind fauxlambda's back;
+//! an out-of-memory kill read from its state), its stop (SIGTERM, SIGKILL after the grace, then
+//! removal) and its peak memory (from its memory cgroup, when the host can read it).
 
+use super::super::runtime_peers::{self, Peers};
 use super::super::sandbox::{BoxFuture, ExitInfo, SandboxControl};
+use super::Networking;
 use bollard::Docker;
 use futures_util::StreamExt;
 use std::path::PathBuf;
@@ -30,18 +33,59 @@ pub fn watch_exit(docker: &Docker, id: &str) -> watch::Receiver<Option<ExitInfo>
             condition: "not-running".into(),
         };
         let mut wait = docker.wait_container(&id, Some(options));
-        let info = match wait.next().await {
+        let mut info = match wait.next().await {
             Some(Ok(r)) => ExitInfo::from_code(r.status_code),
             Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => ExitInfo::from_code(code),
             // Removed (or the engine went away): as good as killed.
             _ => ExitInfo {
                 code: None,
                 description: Some("signal: killed".into()),
+                out_of_memory: false,
             },
         };
+        // The kernel's OOM kill, as the engine recorded it (the container is still there: it is
+        // removed only after its exit has been reported).
+        if let Ok(inspected) = docker
+            .inspect_container(&id, None::<bollard::query_parameters::InspectContainerOptions>)
+            .await
+        {
+            info.out_of_memory = inspected.state.and_then(|s| s.oom_killed).unwrap_or(false);
+        }
         let _ = tx.send(Some(info));
     });
     rx
+}
+
+/// Who the Runtime API of a container that has just started may serve: on a bridged network its
+/// address there; with host networking its processes (the tree of its first process), when
+/// fauxlambda can see them; else anyone, said once.
+pub async fn peers(docker: &Docker, id: &str, networking: &Networking) -> Result<Peers, String> {
+    let inspected = docker
+        .inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>)
+        .await
+        .map_err(|e| format!("inspecting the started container failed: {e}"))?;
+    if !networking.is_host() {
+        let endpoints = inspected.network_settings.and_then(|n| n.networks).unwrap_or_default();
+        return endpoints
+            .get(&networking.mode)
+            .and_then(|e| e.ip_address.as_deref())
+            .and_then(|ip| ip.parse().ok())
+            .map(Peers::Address)
+            .ok_or_else(|| format!("the container has no address on the network {}", networking.mode));
+    }
+    let pid = inspected.state.and_then(|s| s.pid).unwrap_or(0);
+    match u32::try_from(pid) {
+        Ok(pid) if pid > 0 && runtime_peers::can_inspect(pid) => Ok(Peers::ProcessTree(vec![pid])),
+        _ => {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                tracing::warn!(
+                    "the processes of host-networked containers are not visible to fauxlambda (pid {pid}): their Runtime APIs serve any local process (run fauxlambda as root in the engine's pid namespace, or use the default network)"
+                )
+            });
+            Ok(Peers::Anyone)
+        }
+    }
 }
 
 /// Where the host can read a container's peak memory (cgroup v1, then v2 layouts).

@@ -19,7 +19,7 @@ mod images;
 mod network;
 mod owner;
 
-pub use network::Networking;
+pub use network::{Networking, Subnet};
 
 use super::executor::StartError;
 use super::function_env;
@@ -46,7 +46,7 @@ pub struct DockerConfig {
     pub data_dir: PathBuf,
     /// `RUNTIME=IMAGE` overrides of the official images.
     pub runtime_images: BTreeMap<String, String>,
-    /// `--docker-network`: `host`, or a network name (None: the default bridge).
+    /// `--docker-network`: `host`, or a network name (None: a network of this instance's own).
     pub network: Option<String>,
     /// Copy code and layers into each container instead of bind-mounting them.
     pub copy_code: bool,
@@ -75,11 +75,12 @@ impl DockerExecutor {
             .await
             .map_err(|_| "the Docker engine did not answer within 3 s".to_owned())?
             .map_err(|e| format!("the Docker engine did not answer: {e}"))?;
-        let networking = Networking::resolve(&docker, config.network.as_deref()).await?;
         let removed = owner::remove_containers(&docker, None).await;
         if removed > 0 {
             tracing::info!("removed {removed} container(s) left behind by fauxlambda instances that no longer run");
         }
+        let owner = owner::this_owner();
+        let networking = Networking::resolve(&docker, config.network.as_deref(), &owner).await?;
         let root = config.data_dir.join("exec");
         Ok(Arc::new(DockerExecutor {
             unpacker: Unpacker::new(root.clone()),
@@ -88,7 +89,7 @@ impl DockerExecutor {
             networking,
             root,
             images: images::Images::default(),
-            owner: owner::this_owner(),
+            owner,
         }))
     }
 
@@ -105,9 +106,10 @@ impl DockerExecutor {
         Some(self.networking.host_ip)
     }
 
-    /// Removes every container of this instance (on shutdown).
-    pub async fn remove_own_containers(&self) -> usize {
-        owner::remove_containers(&self.docker, Some(&self.owner)).await
+    /// Removes every container of this instance, then its network (on shutdown).
+    pub async fn remove_own(&self) {
+        owner::remove_containers(&self.docker, Some(&self.owner)).await;
+        self.networking.remove_if_own(&self.docker).await;
     }
 
     /// The image `spec` runs in, made present in the engine (pulled when missing; a failed pull
@@ -346,6 +348,14 @@ impl DockerExecutor {
                 "The container of {image} could not start: {text}"
             ))));
         }
+        let peers = match container::peers(&self.docker, &cid, &self.networking).await {
+            Ok(p) => p,
+            Err(e) => {
+                remove().await;
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(failed("starting", &e));
+            }
+        };
         let exit = container::watch_exit(&self.docker, &cid);
         tracing::debug!(
             "environment {id} of {}:{} started: container {}",
@@ -360,7 +370,15 @@ impl DockerExecutor {
             memory_peak: container::memory_peak_file(&cid),
             exit: exit.clone(),
         };
-        Ok(Sandbox::new(id.to_owned(), 0, Some(cid), logs, exit, Box::new(control)))
+        Ok(Sandbox::new(
+            id.to_owned(),
+            0,
+            Some(cid),
+            peers,
+            logs,
+            exit,
+            Box::new(control),
+        ))
     }
 }
 

@@ -1,7 +1,7 @@
-//! Which fauxlambda instance owns a container. Every container carries labels naming its
-//! instance (the fauxlambda process, by pid and process start time, on this host); at start-up
-//! the containers of instances that no longer run are removed, and on shutdown an instance
-//! removes its own.
+//! Which fauxlambda instance owns a container or a network. Every container and network it creates
+//! carries labels naming its instance (the fauxlambda process, by pid and process start time, on
+//! this host); at start-up those of instances that no longer run are removed, and on shutdown an
+//! instance removes its own.
 
 use bollard::Docker;
 use std::collections::HashMap;
@@ -42,6 +42,51 @@ pub fn labels(owner: &str, function: &str, version: &str) -> HashMap<String, Str
         (OWNER.to_owned(), owner.to_owned()),
         (FUNCTION.to_owned(), format!("{function}:{version}")),
     ])
+}
+
+/// The labels of a network an instance creates.
+pub fn network_labels(owner: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (MANAGED.to_owned(), "true".to_owned()),
+        (OWNER.to_owned(), owner.to_owned()),
+    ])
+}
+
+/// Removes networks (after their containers): those of instances that no longer run
+/// (`only_owner` None), or those of one instance. Returns how many were removed.
+pub async fn remove_networks(docker: &Docker, only_owner: Option<&str>) -> usize {
+    let label = match only_owner {
+        Some(o) => format!("{OWNER}={o}"),
+        None => format!("{MANAGED}=true"),
+    };
+    let options = bollard::query_parameters::ListNetworksOptions {
+        filters: Some(HashMap::from([("label".to_owned(), vec![label])])),
+    };
+    let networks = match docker.list_networks(Some(options)).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!("listing fauxlambda's networks failed: {e}");
+            return 0;
+        }
+    };
+    let mut removed = 0;
+    for n in networks {
+        let owner = n
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(OWNER))
+            .cloned()
+            .unwrap_or_default();
+        if only_owner.is_none() && owner_alive(&owner) {
+            continue;
+        }
+        let Some(id) = n.id else { continue };
+        match docker.remove_network(&id).await {
+            Ok(()) => removed += 1,
+            Err(e) => tracing::debug!("removing network {id}: {e}"),
+        }
+    }
+    removed
 }
 
 /// Removes containers: those of instances that no longer run (`only_owner` None), or those of

@@ -20,7 +20,7 @@ use super::executor::{Executor, StartError};
 use super::extensions::{EnvironmentInfo, ShutdownReason};
 use super::invocation::{Completion, Invocation, InvocationOutcome};
 use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
-use super::sandbox::Sandbox;
+use super::sandbox::{ExitInfo, Sandbox};
 use super::spec::FunctionSpec;
 use crate::clock;
 use bytes::Bytes;
@@ -492,19 +492,21 @@ impl Pool {
             .await
             .map_err(|e| (start_failure(request_id, &e), vec![], None))?;
         let bind = executor.runtime_api_bind().unwrap_or(self.inner.config.bind);
-        let api = RuntimeApi::start(SocketAddr::new(bind, 0), info).await.map_err(|e| {
-            (
-                start_failure(
-                    request_id,
-                    &StartError {
-                        error_type: "Sandbox.Failure".into(),
-                        message: e.to_string(),
-                    },
-                ),
-                vec![],
-                None,
-            )
-        })?;
+        let api = RuntimeApi::start_guarded(SocketAddr::new(bind, 0), info)
+            .await
+            .map_err(|e| {
+                (
+                    start_failure(
+                        request_id,
+                        &StartError {
+                            error_type: "Sandbox.Failure".into(),
+                            message: e.to_string(),
+                        },
+                    ),
+                    vec![],
+                    None,
+                )
+            })?;
         let started = Instant::now();
         let sandbox = match executor.start(spec, &unpacked, &api).await {
             Ok(p) => p,
@@ -513,6 +515,7 @@ impl Pool {
                 return Err((start_failure(request_id, &e), vec![], None));
             }
         };
+        api.admit_only(sandbox.peers.clone());
         let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
         let meta = self.inner.live.track(spec, &sandbox);
         let deadline = Box::pin(tokio::time::sleep(Duration::ZERO));
@@ -533,7 +536,7 @@ impl Pool {
                 Err(NotReady::InitError(report)) => report.outcome(),
                 Err(NotReady::ShutDown) => InvocationOutcome::NotAccepted("the environment was shut down during init".into()),
             },
-            e = env.sandbox.exited() => InvocationOutcome::RuntimeExited { status: e.description },
+            e = env.sandbox.exited() => exit_outcome(e),
             _ = tokio::time::sleep(limit) => InvocationOutcome::Timeout { timeout: spec.timeout },
         };
         let init = started.elapsed();
@@ -695,13 +698,21 @@ async fn run_on(env: &mut Env, spec: &FunctionSpec, invocation: &mut Invocation)
         biased;
         c = &mut done => c,
         e = exited => {
-            env.api.fail_current(InvocationOutcome::RuntimeExited { status: e.description });
+            env.api.fail_current(exit_outcome(e));
             done.await
         }
         _ = env.deadline.as_mut() => {
             env.api.fail_current(InvocationOutcome::Timeout { timeout: spec.timeout });
             done.await
         }
+    }
+}
+
+/// The outcome of a runtime's exit.
+fn exit_outcome(e: ExitInfo) -> InvocationOutcome {
+    InvocationOutcome::RuntimeExited {
+        status: e.description,
+        out_of_memory: e.out_of_memory,
     }
 }
 
@@ -730,7 +741,14 @@ async fn gather(
     init: Option<Duration>,
 ) -> InvocationResult {
     log.push(format!("START RequestId: {request_id} Version: {}", spec.version));
-    let max_memory = env.sandbox.max_memory_mb();
+    let mut max_memory = env.sandbox.max_memory_mb();
+    if let InvocationOutcome::RuntimeExited {
+        out_of_memory: true, ..
+    } = completion.outcome
+    {
+        // Killed when its use reached the limit (its cgroup, and the figure in it, are gone).
+        max_memory = max_memory.max(u64::from(spec.memory_mb));
+    }
     if !keeps_environment(&completion.outcome) {
         env.sandbox.kill();
     }

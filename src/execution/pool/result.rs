@@ -2,7 +2,7 @@
 //! invocation once it has ended (`finish`), with the two figures AWS prints of it in the REPORT line
 //! (Billed Duration and the line itself).
 
-use crate::execution::invocation::InvocationOutcome;
+use crate::execution::invocation::{exit_error_type, InvocationOutcome};
 use crate::execution::spec::FunctionSpec;
 use bytes::Bytes;
 use std::time::Duration;
@@ -82,7 +82,10 @@ pub(super) fn report_line(
     match outcome {
         InvocationOutcome::Timeout { .. } => line.push_str("Status: timeout"),
         // (unverified) the form seen in CloudWatch for crashed runtimes.
-        InvocationOutcome::RuntimeExited { .. } => line.push_str("Status: error\tError Type: Runtime.ExitError"),
+        InvocationOutcome::RuntimeExited { out_of_memory, .. } => {
+            line.push_str("Status: error\tError Type: ");
+            line.push_str(exit_error_type(*out_of_memory));
+        }
         _ => {}
     }
     line
