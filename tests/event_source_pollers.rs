@@ -746,7 +746,11 @@ fn datas(events: &[Value]) -> Vec<String> {
 
 /// The next message on `url`: its body.
 async fn next_message(moto: &Moto, url: &str) -> String {
-    eventually(&format!("a message on {url}"), Duration::from_secs(30), || async {
+    next_message_within(moto, url, Duration::from_secs(30)).await
+}
+
+async fn next_message_within(moto: &Moto, url: &str, within: Duration) -> String {
+    eventually(&format!("a message on {url}"), within, || async {
         let out = moto
             .sqs()
             .receive_message()
@@ -1198,4 +1202,136 @@ async fn dynamodb_stream_records_as_lambda_sends_them() {
         .map(|r| r["eventName"].clone())
         .collect();
     assert_eq!(names, [json!("INSERT")], "{filtered:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kinesis_records_too_old_are_given_up_while_retrying() {
+    let moto = Moto::start();
+    let s = server(&moto);
+    let c = s.client();
+    let (_d, dir) = recorder(&c, "aging", "fail", &[]).await;
+    let arn = stream(&moto, "aging-s", 1).await;
+    let (dest_url, dest_arn) = queue(&moto, "aging-failures", &[]).await;
+    put(&moto, "aging-s", "pk", "{\"old\":true}").await;
+    // Retries without end; the record's age (60 s, the least AWS allows) ends them.
+    map(&c, "aging", &arn, |r| {
+        r.starting_position(EventSourcePosition::TrimHorizon)
+            .maximum_record_age_in_seconds(60)
+            .destination_config(
+                DestinationConfig::builder()
+                    .on_failure(OnFailure::builder().destination(&dest_arn).build())
+                    .build(),
+            )
+    })
+    .await;
+    let raw = next_message_within(&moto, &dest_url, Duration::from_secs(90)).await;
+    let record: Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(record["requestContext"]["condition"], "RecordAgeExceeded");
+    assert!(
+        record["requestContext"]["approximateInvokeCount"].as_u64().unwrap() > 1,
+        "{record}"
+    );
+    assert_eq!(
+        keys_at(&raw, &[]),
+        ["requestContext", "version", "timestamp", "KinesisBatchInfo"],
+        "no responseContext"
+    );
+    let attempts = events(&dir).len();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(events(&dir).len(), attempts, "no attempt after it was given up");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reserved_concurrency_bounds_the_batches_in_flight() {
+    let moto = Moto::start();
+    let s = server(&moto);
+    let c = s.client();
+    let (_d, dir) = recorder(&c, "reserved", "slow", &[("SLOW", "0.5")]).await;
+    c.put_function_concurrency()
+        .function_name("reserved")
+        .reserved_concurrent_executions(1)
+        .send()
+        .await
+        .unwrap();
+    let (url, arn) = queue(&moto, "reserved-q", &[("VisibilityTimeout", "60")]).await;
+    for i in 0..6 {
+        send(&moto, &url, &format!("r{i}")).await;
+    }
+    map(&c, "reserved", &arn, |r| {
+        r.batch_size(1).scaling_config(
+            aws_sdk_lambda::types::ScalingConfig::builder()
+                .maximum_concurrency(4)
+                .build(),
+        )
+    })
+    .await;
+    events_until(&dir, "six batches", Duration::from_secs(30), |e| bodies(e).len() == 6).await;
+    // One environment did it all: never two invocations at once.
+    let body = http_get(&format!("{}/_fauxlambda/environments?function=reserved", s.endpoint)).await;
+    let environments: Value = serde_json::from_slice(&body).unwrap();
+    let list = environments["environments"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 1, "{environments}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sources_not_polled_say_so_and_an_unreachable_source_is_logged() {
+    let moto = Moto::start();
+    let e = moto.endpoint.clone();
+    let s = Server::start_logged(&["--endpoint", &format!("sqs={e}"), "--log-level", "info"], &[]);
+    let c = s.client();
+    common::create_echo(&c, "kafka-target").await;
+    let out = c
+        .create_event_source_mapping()
+        .function_name("kafka-target")
+        .topics("orders")
+        .starting_position(EventSourcePosition::TrimHorizon)
+        .self_managed_event_source(
+            aws_sdk_lambda::types::SelfManagedEventSource::builder()
+                .endpoints(
+                    aws_sdk_lambda::types::EndPointType::KafkaBootstrapServers,
+                    vec!["127.0.0.1:9092".into()],
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let uuid = out.uuid().unwrap().to_owned();
+    eventually("the log says Kafka is not polled", Duration::from_secs(10), || async {
+        if s.log().contains(&format!(
+            "event source mapping {uuid}: self-managed Kafka sources are not polled"
+        )) {
+            Ok(())
+        } else {
+            Err(s.log())
+        }
+    })
+    .await;
+    let listing = introspect(&s).await;
+    assert_eq!(poller(&listing, &uuid)["poller"]["state"], "not polled", "{listing}");
+
+    // The queue's service goes away: the poller says so, and backs off.
+    let (_, arn) = queue(&moto, "vanishing", &[]).await;
+    let uuid = map(&c, "kafka-target", &arn, |r| r).await;
+    drop(moto);
+    eventually(
+        "the log names the unreachable queue",
+        Duration::from_secs(30),
+        || async {
+            let log = s.log();
+            if log.contains(&format!("event source mapping {uuid}: cannot")) {
+                Ok(())
+            } else {
+                Err(log)
+            }
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let lines = s
+        .log()
+        .lines()
+        .filter(|l| l.contains(&uuid) && l.contains("cannot"))
+        .count();
+    assert!(lines <= 3, "{lines} log lines for one unreachable queue");
 }

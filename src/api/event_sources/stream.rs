@@ -530,7 +530,7 @@ impl ShardReader {
                 Outcome::NotRun(_) => return (Flow::Stopped, None),
             };
             self.status.update(|st| st.failed_invocations += 1);
-            set_last_processing_result(&self.api, &s.uuid, "PROBLEM: Function call failed.").await;
+            set_last_processing_result(&self.api, &s.uuid, "PROBLEM: Function call failed").await;
             if s.bisect && whole && failing.len() > 1 {
                 // Halves are retried each on its own; a split is not a retry.
                 let mut first = failing;
