@@ -25,9 +25,10 @@ use std::time::Duration;
 use tokio::sync::{watch, Semaphore};
 use tokio::time::Instant;
 
-/// The long poll's wait: SQS allows 20 s; 10 s stays well inside the SQS client's operation
-/// timeout (`services.rs`), and an idle mapping costs one request per 10 s.
-const MAX_WAIT_SECS: u64 = 10;
+/// The long poll's wait, the longest SQS allows: an idle mapping costs one request per 20 s.
+const MAX_WAIT_SECS: u64 = 20;
+/// A long poll's own operation timeout (the SQS client's is shorter than the wait).
+const LONG_POLL_TIMEOUT: Duration = Duration::from_secs(MAX_WAIT_SECS + 10);
 /// `ReceiveMessage` returns at most this many messages.
 const MAX_RECEIVE: usize = 10;
 /// Bytes of the `{"Records":[]}` envelope around the records.
@@ -244,8 +245,17 @@ async fn gather(
         if let Some(v) = visibility {
             receive = receive.visibility_timeout(v.min(43_200) as i32);
         }
+        let timeouts = aws_sdk_sqs::config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .operation_timeout(LONG_POLL_TIMEOUT)
+            .build();
         // Never dropped while in flight: SQS would count what it returns as received.
-        let received = receive.send().await.map_err(|e| sdk_error("ReceiveMessage", &e))?;
+        let received = receive
+            .customize()
+            .config_override(aws_sdk_sqs::config::Builder::default().timeout_config(timeouts))
+            .send()
+            .await
+            .map_err(|e| sdk_error("ReceiveMessage", &e))?;
         out.extend(received.messages.unwrap_or_default());
         // Disabled or deleted meanwhile: what it received goes back to the queue at once.
         if rx.has_changed().is_err() || !rx.borrow().enabled {

@@ -26,10 +26,12 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// How often an idle shard is read (AWS: once per second).
+/// How often a shard is read while it has records (AWS: once per second)...
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// ...and at most, once it has had none for a while: an idle mapping costs next to nothing.
+const IDLE_POLL_INTERVAL: Duration = Duration::from_secs(4);
 /// How often the shards are listed again, for new ones.
-const SHARD_REFRESH: Duration = Duration::from_secs(10);
+const SHARD_REFRESH: Duration = Duration::from_secs(30);
 /// A tumbling window's state may be at most 1 MB.
 const STATE_LIMIT: usize = 1024 * 1024;
 
@@ -174,6 +176,9 @@ pub async fn run(api: Api, mut rx: watch::Receiver<Arc<Settings>>, status: Arc<S
     }
 }
 
+/// Records read, and the iterator after them (None: the shard is closed and read to its end).
+type Fetched = (Vec<StreamRecord>, Option<String>);
+
 /// How a batch's processing ended.
 #[derive(PartialEq, Eq)]
 enum Flow {
@@ -202,37 +207,26 @@ impl ShardReader {
     async fn run(mut self) {
         let mut iterator: Option<String> = None;
         let mut errors = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+        let mut idle = Backoff::new(POLL_INTERVAL, IDLE_POLL_INTERVAL);
         let mut window: Option<Window> = None;
+        // The next records, read while the function handled the last ones.
+        let mut prefetched: Option<Result<Fetched, String>> = None;
         loop {
             if !wait_enabled(&mut self.rx, &self.status).await {
                 return;
             }
             let s = self.rx.borrow().clone();
-            let it = match iterator.take() {
-                Some(it) => it,
-                None => {
-                    let checkpoint = self.status.checkpoint(&self.shard);
-                    let from = match &checkpoint {
-                        Some(seq) => From::After(seq),
-                        None => From::Position(s.starting_position),
-                    };
-                    match self.source.iterator(&self.shard, from).await {
-                        Ok(it) => it,
-                        Err(e) => {
-                            self.status
-                                .error(&s.uuid, format!("{}: GetShardIterator: {e}", self.shard));
-                            if !pause(&mut self.rx, errors.next_delay()).await {
-                                return;
-                            }
-                            continue;
-                        }
-                    }
-                }
+            let fetched = match prefetched.take() {
+                Some(f) => f,
+                None => match self.open(&s, iterator.take()).await {
+                    Ok(it) => self.gather(&s, it).await,
+                    Err(e) => Err(e),
+                },
             };
-            let (records, next) = match self.gather(&s, it).await {
+            let (records, next) = match fetched {
                 Ok(r) => r,
                 Err(e) => {
-                    self.status.error(&s.uuid, format!("{}: GetRecords: {e}", self.shard));
+                    self.status.error(&s.uuid, format!("{}: {e}", self.shard));
                     if !pause(&mut self.rx, errors.next_delay()).await {
                         return;
                     }
@@ -241,16 +235,15 @@ impl ShardReader {
             };
             errors.reset();
             if records.is_empty() {
-                if let Some(w) = window.as_ref().filter(|w| w.end_ms <= clock::now_epoch_ms()) {
-                    let _ = w;
-                    if self.end_window(&s, &mut window, false).await == Flow::Stopped {
-                        continue;
-                    }
+                if window.as_ref().is_some_and(|w| w.end_ms <= clock::now_epoch_ms())
+                    && self.end_window(&s, &mut window, false).await == Flow::Stopped
+                {
+                    continue;
                 }
                 match next {
                     Some(next) => {
                         iterator = Some(next);
-                        if !pause(&mut self.rx, POLL_INTERVAL).await {
+                        if !pause(&mut self.rx, idle.next_delay()).await {
                             return;
                         }
                         continue;
@@ -262,10 +255,18 @@ impl ShardReader {
                     }
                 }
             }
+            idle.reset();
             let last = records.last().map(|r| r.sequence.clone()).unwrap_or_default();
             let count = records.len();
-            if self.process(&s, records, &mut window).await == Flow::Stopped {
-                // Read again from the checkpoint once enabled.
+            let (flow, next_fetch) = match next {
+                Some(it) => {
+                    let (flow, f) = tokio::join!(self.process(&s, records, &mut window), self.gather(&s, it));
+                    (flow, Some(f))
+                }
+                None => (self.process(&s, records, &mut window).await, None),
+            };
+            if flow == Flow::Stopped {
+                // Read again from the checkpoint once enabled (what was read ahead is dropped).
                 continue;
             }
             self.status.update(|st| {
@@ -273,18 +274,34 @@ impl ShardReader {
                 shard.checkpoint = Some(last);
                 shard.records += count as u64;
             });
-            iterator = next;
-            if iterator.is_none() {
-                self.status
-                    .update(|st| st.shards.entry(self.shard.clone()).or_default().finished = true);
-                return;
+            match next_fetch {
+                Some(f) => prefetched = Some(f),
+                None => {
+                    self.status
+                        .update(|st| st.shards.entry(self.shard.clone()).or_default().finished = true);
+                    return;
+                }
             }
         }
     }
 
+    /// The iterator to read from: the one in hand, else one from the checkpoint (or the
+    /// mapping's starting position).
+    async fn open(&self, s: &Settings, iterator: Option<String>) -> Result<String, String> {
+        if let Some(it) = iterator {
+            return Ok(it);
+        }
+        let checkpoint = self.status.checkpoint(&self.shard);
+        let from = match &checkpoint {
+            Some(seq) => From::After(seq),
+            None => From::Position(s.starting_position),
+        };
+        self.source.iterator(&self.shard, from).await
+    }
+
     /// Records read from `it`: one read, or with a batching window, reads until the batch (for
     /// every lane) is full or the window (from the first record) ends.
-    async fn gather(&self, s: &Settings, mut it: String) -> Result<(Vec<StreamRecord>, Option<String>), String> {
+    async fn gather(&self, s: &Settings, mut it: String) -> Result<Fetched, String> {
         let want = (s.batch_size * s.parallelization).min(10_000);
         let role = function_role(&self.api, s).await;
         let mut out = Vec::new();
