@@ -115,10 +115,11 @@ pub struct Config {
     pub own_runtime_clients: bool,
 
     /// The endpoint of another AWS service, e.g. `sqs=http://127.0.0.1:5000` (repeatable; the
-    /// services: s3, sqs, sns, eventbridge, and any other by its `AWS_ENDPOINT_URL_<SERVICE>`
-    /// name). Default: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`. Destinations and
-    /// dead-letter queues are delivered there, `S3Bucket` code fetched from there, and functions
-    /// get them as their `AWS_ENDPOINT_URL_<SERVICE>`.
+    /// services: s3, sqs, sns, eventbridge, kinesis, dynamodb-streams, and any other by its
+    /// `AWS_ENDPOINT_URL_<SERVICE>` name). Default: `AWS_ENDPOINT_URL_<SERVICE>`, then
+    /// `AWS_ENDPOINT_URL`. Event source mappings poll their queues and streams there, destinations
+    /// and dead-letter queues are delivered there, `S3Bucket` code fetched from there, and
+    /// functions get them as their `AWS_ENDPOINT_URL_<SERVICE>`.
     #[arg(
         long = "endpoint",
         value_name = "SERVICE=URL",
