@@ -1070,6 +1070,8 @@ async fn dynamodb_stream_records_as_lambda_sends_them() {
     let c = s.client();
     let (_d, dir) = recorder(&c, "ddb", "ok", &[]).await;
     let (_df, filtered_dir) = recorder(&c, "ddb-filtered", "ok", &[]).await;
+    let (_dr, _report_dir) = recorder(&c, "ddb-report", "report", &[]).await;
+    let (dest_url, dest_arn) = queue(&moto, "ddb-failures", &[]).await;
     let db = moto.dynamodb();
     let table = db
         .create_table()
@@ -1112,6 +1114,18 @@ async fn dynamodb_stream_records_as_lambda_sends_them() {
     map(&c, "ddb-filtered", &arn, |r| {
         r.starting_position(EventSourcePosition::TrimHorizon)
             .filter_criteria(filters(&[r#"{"dynamodb":{"NewImage":{"colour":{"S":["red"]}}}}"#]))
+    })
+    .await;
+    // Items whose image says `fail` are reported failed: given up at once, to the destination.
+    map(&c, "ddb-report", &arn, |r| {
+        r.starting_position(EventSourcePosition::TrimHorizon)
+            .maximum_retry_attempts(0)
+            .function_response_types(FunctionResponseType::ReportBatchItemFailures)
+            .destination_config(
+                DestinationConfig::builder()
+                    .on_failure(OnFailure::builder().destination(&dest_arn).build())
+                    .build(),
+            )
     })
     .await;
     let item = |colour: &str| {
@@ -1195,6 +1209,52 @@ async fn dynamodb_stream_records_as_lambda_sends_them() {
     // By DynamoDB's item-size rules: Keys pk=a (3), NewImage pk=a (3), colour=red (9), blob=6 bytes (10).
     assert_eq!(r["dynamodb"]["SizeBytes"], 25);
     assert_eq!(recs[1]["dynamodb"]["OldImage"]["colour"], json!({"S": "red"}));
+    // A reported failure (the recorder fails images that contain `fail`).
+    db.put_item()
+        .table_name("items")
+        .set_item(Some(
+            [
+                ("pk".to_owned(), AttributeValue::S("b".into())),
+                ("note".to_owned(), AttributeValue::S("fail".into())),
+            ]
+            .into_iter()
+            .collect(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let raw = next_message(&moto, &dest_url).await;
+    let record: Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(
+        keys_at(&raw, &[]),
+        [
+            "requestContext",
+            "responseContext",
+            "version",
+            "timestamp",
+            "DDBStreamBatchInfo"
+        ]
+    );
+    assert_eq!(record["requestContext"]["condition"], "RetryAttemptsExhausted");
+    assert_eq!(record["requestContext"]["approximateInvokeCount"], 1);
+    assert_eq!(
+        record["responseContext"]["functionError"],
+        Value::Null,
+        "reported, not thrown"
+    );
+    let info = &record["DDBStreamBatchInfo"];
+    assert_eq!(info["batchSize"], 1);
+    assert_eq!(info["startSequenceNumber"], info["endSequenceNumber"]);
+    let arrival = info["approximateArrivalOfFirstRecord"].as_str().unwrap();
+    assert!(
+        arrival.ends_with('Z') && !arrival.contains('.'),
+        "second precision: {arrival}"
+    );
+    assert!(
+        record["timestamp"].as_str().unwrap().contains('.'),
+        "the timestamp keeps milliseconds"
+    );
+
     // The filter needs the type key: only the INSERT (NewImage colour red) passes.
     let filtered = events_until(&filtered_dir, "the red insert", Duration::from_secs(20), |e| {
         !e.is_empty()

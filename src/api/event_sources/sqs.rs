@@ -33,6 +33,9 @@ const LONG_POLL_TIMEOUT: Duration = Duration::from_secs(MAX_WAIT_SECS + 10);
 const MAX_RECEIVE: usize = 10;
 /// Bytes of the `{"Records":[]}` envelope around the records.
 const ENVELOPE: usize = 16;
+/// Batches of one mapping received and not yet settled, at most, whatever `MaximumConcurrency`
+/// says (up to 1,000): with 6 MB each, a mapping holds at most 192 MB of messages.
+const MAX_BATCHES_IN_FLIGHT: usize = 32;
 
 /// The queue a mapping reads.
 #[derive(Clone)]
@@ -141,11 +144,12 @@ pub async fn run(api: Api, mut rx: watch::Receiver<Arc<Settings>>, status: Arc<S
             },
         };
         // At most `max_concurrency` batches at once: a permit per batch, taken before receiving it.
+        let concurrency = s.max_concurrency.min(MAX_BATCHES_IN_FLIGHT);
         let semaphore = match &batches {
-            Some((n, sem)) if *n == s.max_concurrency => sem.clone(),
+            Some((n, sem)) if *n == concurrency => sem.clone(),
             _ => {
-                let sem = Arc::new(Semaphore::new(s.max_concurrency));
-                batches = Some((s.max_concurrency, sem.clone()));
+                let sem = Arc::new(Semaphore::new(concurrency));
+                batches = Some((concurrency, sem.clone()));
                 sem
             }
         };
@@ -215,6 +219,7 @@ async fn gather(
     rx: &mut watch::Receiver<Arc<Settings>>,
 ) -> Result<(Vec<Message>, Arc<Settings>), String> {
     let mut out: Vec<Message> = Vec::new();
+    let mut bytes = 0;
     let mut deadline: Option<Instant> = None;
     loop {
         let wait = match deadline {
@@ -256,7 +261,9 @@ async fn gather(
             .send()
             .await
             .map_err(|e| sdk_error("ReceiveMessage", &e))?;
-        out.extend(received.messages.unwrap_or_default());
+        let got = received.messages.unwrap_or_default();
+        bytes += got.iter().map(message_size).sum::<usize>();
+        out.extend(got);
         // Disabled or deleted meanwhile: what it received goes back to the queue at once.
         if rx.has_changed().is_err() || !rx.borrow().enabled {
             release(q, &out).await;
@@ -269,12 +276,28 @@ async fn gather(
         if out.is_empty() {
             return Ok((out, s));
         }
-        if out.len() >= s.batch_size || s.window.is_zero() {
+        // A batch is at most 6 MB (as AWS gathers): more would be another invocation's.
+        if out.len() >= s.batch_size || bytes >= SYNC_PAYLOAD_LIMIT || s.window.is_zero() {
             break;
         }
         deadline.get_or_insert_with(|| Instant::now() + s.window);
     }
     Ok((out, s))
+}
+
+/// About what a message adds to a batch's event.
+fn message_size(m: &Message) -> usize {
+    let attributes: usize = m
+        .message_attributes
+        .iter()
+        .flatten()
+        .map(|(k, v)| {
+            k.len()
+                + v.string_value.as_ref().map_or(0, String::len)
+                + v.binary_value.as_ref().map_or(0, |b| b.as_ref().len() * 4 / 3)
+        })
+        .sum();
+    m.body.as_ref().map_or(0, String::len) + attributes + 600
 }
 
 /// A received message as the function sees it, and what the poller needs to settle it.

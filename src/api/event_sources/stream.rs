@@ -17,6 +17,7 @@ use super::settings::StartingPosition;
 use super::{
     dynamodb, kinesis, pause, set_last_processing_result, wait_enabled, Backoff, Settings, SourceKind, Status,
 };
+use crate::api::invoke::SYNC_PAYLOAD_LIMIT;
 use crate::api::Api;
 use crate::clock;
 use serde_json::Value;
@@ -32,6 +33,8 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const IDLE_POLL_INTERVAL: Duration = Duration::from_secs(4);
 /// How often the shards are listed again, for new ones.
 const SHARD_REFRESH: Duration = Duration::from_secs(30);
+/// Bytes of a batch's event around its records (a tumbling window's keys included).
+const ENVELOPE: usize = 1024;
 /// A tumbling window's state may be at most 1 MB.
 const STATE_LIMIT: usize = 1024 * 1024;
 
@@ -304,14 +307,18 @@ impl ShardReader {
     async fn gather(&self, s: &Settings, mut it: String) -> Result<Fetched, String> {
         let want = (s.batch_size * s.parallelization).min(10_000);
         let role = function_role(&self.api, s).await;
-        let mut out = Vec::new();
+        // At most what the lanes can invoke at once: 6 MB each.
+        let byte_budget = SYNC_PAYLOAD_LIMIT * s.parallelization;
+        let mut out: Vec<StreamRecord> = Vec::new();
+        let mut bytes = 0;
         let mut deadline: Option<Instant> = None;
         loop {
             let (records, next) = self.source.records(&it, want - out.len(), &self.shard, &role).await?;
+            bytes += records.iter().map(|r| r.json.len()).sum::<usize>();
             out.extend(records);
             let Some(next) = next else { return Ok((out, None)) };
             it = next;
-            if out.len() >= want || s.window.is_zero() || out.is_empty() {
+            if out.len() >= want || bytes >= byte_budget || s.window.is_zero() || out.is_empty() {
                 return Ok((out, Some(it)));
             }
             let d = *deadline.get_or_insert_with(|| Instant::now() + s.window);
@@ -343,7 +350,7 @@ impl ShardReader {
         }
         let lanes = lanes(records, s.parallelization);
         let runs = lanes.into_iter().map(|lane| async move {
-            for batch in lane.chunks(s.batch_size) {
+            for batch in batches(&lane, s.batch_size) {
                 if self.batch(s, batch.to_vec(), None).await.0 == Flow::Stopped {
                     return Flow::Stopped;
                 }
@@ -385,7 +392,7 @@ impl ShardReader {
                 end_ms: start + width_ms,
                 state: Value::Object(Default::default()),
             });
-            for batch in group.chunks(s.batch_size) {
+            for batch in batches(group, s.batch_size) {
                 let (flow, state) = self.batch(s, batch.to_vec(), window.as_ref()).await;
                 if flow == Flow::Stopped {
                     return Flow::Stopped;
@@ -621,6 +628,25 @@ fn passes(s: &Settings, r: &StreamRecord) -> bool {
     serde_json::from_str(&r.json).is_ok_and(|v| s.filters.matches(&v))
 }
 
+/// Records in batches of at most `size` records whose event stays within the synchronous payload
+/// limit (6 MB).
+fn batches(records: &[Arc<StreamRecord>], size: usize) -> Vec<&[Arc<StreamRecord>]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, ENVELOPE);
+    for (i, r) in records.iter().enumerate() {
+        let len = r.json.len() + 1;
+        if i > start && (i - start >= size || bytes + len > SYNC_PAYLOAD_LIMIT) {
+            out.push(&records[start..i]);
+            (start, bytes) = (i, ENVELOPE);
+        }
+        bytes += len;
+    }
+    if start < records.len() {
+        out.push(&records[start..]);
+    }
+    out
+}
+
 /// Records in `n` lanes by partition key, each in shard order.
 fn lanes(records: Vec<Arc<StreamRecord>>, n: usize) -> Vec<Vec<Arc<StreamRecord>>> {
     if n <= 1 {
@@ -706,4 +732,52 @@ async fn function_role(api: &Api, s: &Settings) -> String {
     })
     .await
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(seq: usize, key: &str, bytes: usize) -> Arc<StreamRecord> {
+        Arc::new(StreamRecord {
+            sequence: seq.to_string(),
+            partition_key: key.into(),
+            arrival_ms: 0,
+            json: "x".repeat(bytes),
+            unchanged: false,
+        })
+    }
+
+    #[test]
+    fn batches_keep_to_the_count_and_to_six_megabytes() {
+        let small: Vec<_> = (0..25).map(|i| record(i, "k", 10)).collect();
+        let sizes: Vec<usize> = batches(&small, 10).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [10, 10, 5]);
+        // 1 MB records: five fit in 6 MB with the envelope, the sixth starts the next batch.
+        let big: Vec<_> = (0..12).map(|i| record(i, "k", 1024 * 1024)).collect();
+        let sizes: Vec<usize> = batches(&big, 100).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [5, 5, 2]);
+        assert!(batches(&[], 10).is_empty());
+    }
+
+    #[test]
+    fn lanes_keep_each_key_in_order() {
+        let records: Vec<_> = (0..40).map(|i| record(i, &format!("k{}", i % 5), 1)).collect();
+        let lanes = lanes(records, 3);
+        assert!(lanes.len() <= 3);
+        for key in 0..5 {
+            let key = format!("k{key}");
+            let holding: Vec<_> = lanes
+                .iter()
+                .filter(|l| l.iter().any(|r| r.partition_key == key))
+                .collect();
+            assert_eq!(holding.len(), 1, "one lane per key");
+            let seqs: Vec<usize> = holding[0]
+                .iter()
+                .filter(|r| r.partition_key == key)
+                .map(|r| r.sequence.parse().unwrap())
+                .collect();
+            assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
 }
