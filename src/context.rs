@@ -24,6 +24,16 @@ pub fn scope<F: std::future::Future>(ctx: RequestContext, f: F) -> impl std::fut
     CURRENT.scope(ctx, f)
 }
 
+/// Spawns `f` as a task that keeps the current request context (a task does not inherit it):
+/// background work a request starts stays in the request's region and account.
+pub fn spawn<F>(fallback: &RequestContext, f: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(scope(current_or(fallback), f))
+}
+
 /// The context of the request being served. Outside a request (tests of handlers, background
 /// tasks) it is the fallback given.
 pub fn current_or(fallback: &RequestContext) -> RequestContext {

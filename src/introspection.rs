@@ -7,7 +7,7 @@ use crate::api::Api;
 use crate::clock::{epoch_ms, iso8601_ms};
 use crate::execution::pool::EnvironmentListing;
 use crate::execution::{InvocationKind, InvocationRecord};
-use crate::state::State;
+use crate::state::Namespaces;
 use bytes::Bytes;
 use http::Method;
 use serde_json::{json, Value};
@@ -189,10 +189,10 @@ fn async_events(api: &Api, q: &Query) -> http::Response<Body> {
 /// (batches, records, filtered and given-up records, the last error, each shard's checkpoint).
 async fn event_source_mappings(api: &Api) -> http::Response<Body> {
     let configs = api
-        .state(|s: &mut State| {
-            s.event_source_mappings
-                .by_uuid
-                .iter()
+        .state
+        .call_all(|all| {
+            all.iter()
+                .flat_map(|(_, s)| s.event_source_mappings.by_uuid.iter())
                 .map(|(uuid, m)| (uuid.clone(), m.config.clone()))
                 .collect::<std::collections::BTreeMap<_, _>>()
         })
@@ -267,7 +267,11 @@ async fn evict(api: &Api, name: String) -> http::Response<Body> {
     let count = api.execution.pool.environments(Some(&name)).len();
     if count == 0 {
         let n = name.clone();
-        match api.state(move |s: &mut State| s.functions.get(&n).is_some()).await {
+        let exists = api
+            .state
+            .call_all(move |all| all.iter().any(|(_, s)| s.functions.get(&n).is_some()))
+            .await;
+        match exists {
             Ok(true) => {}
             Ok(false) => return error(404, &format!("Function not found: {name}")),
             Err(e) => return error(500, &e.to_string()),
@@ -280,7 +284,7 @@ async fn evict(api: &Api, name: String) -> http::Response<Body> {
 /// Everything back to empty: control-plane state, environments, the invocation record.
 /// Stored packages stay (they are content-addressed and unreferenced once the state is gone).
 async fn reset(api: &Api) -> http::Response<Body> {
-    if let Err(e) = api.state(|s: &mut State| *s = State::default()).await {
+    if let Err(e) = api.state.call_all(|all| *all = Namespaces::default()).await {
         return error(500, &e.to_string());
     }
     let evicted = api.execution.pool.retire_all();

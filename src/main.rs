@@ -8,7 +8,7 @@ use fauxlambda::config::{self, Config};
 use fauxlambda::context::RequestContext;
 use fauxlambda::execution::{AutoExecutor, DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::services::Services;
-use fauxlambda::state::{State, StateHandle};
+use fauxlambda::state::StateHandle;
 use fauxlambda::store::Store;
 use std::sync::Arc;
 
@@ -101,7 +101,7 @@ async fn run(config: Config) -> Result<(), String> {
     };
     let api = Api {
         execution: execution.clone(),
-        state: StateHandle::spawn(State::default()),
+        state: StateHandle::spawn(),
         store,
         defaults: RequestContext {
             region: Arc::from(config.region.as_str()),

@@ -78,7 +78,7 @@ use fauxlambda::clock::now_epoch_ms_i64 as now_millis;
 use fauxlambda::context::RequestContext;
 use fauxlambda::state::durable_executions::NewExecution;
 use fauxlambda::state::functions::{Code, Version};
-use fauxlambda::state::{State, StateHandle};
+use fauxlambda::state::StateHandle;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 use m::{OperationAction as A, OperationType as T};
@@ -89,7 +89,7 @@ const FN: &str = "arn:aws:lambda:us-east-1:000000000000:function:durable:$LATEST
 
 fn api(dir: &std::path::Path) -> Api {
     Api {
-        state: StateHandle::spawn(State::default()),
+        state: StateHandle::spawn(),
         store: fauxlambda::store::Store::open(dir).unwrap(),
         defaults: RequestContext {
             region: "us-east-1".into(),

@@ -466,3 +466,73 @@ async fn a_foreign_poller_gets_403_from_a_container_environments_runtime_api() {
     // Told apart by their processes, not let through unchecked.
     assert!(!s.log().contains("not visible to fauxlambda"), "{}", s.log());
 }
+
+/// A Python function answering its name tag and its region, in the client's region.
+async fn create_twin(c: &aws_sdk_lambda::Client, tag: &str, record: Option<&str>) {
+    let code = format!(
+        "import os\n\ndef handler(event, context):\n    if os.environ.get('RECORD'):\n        open(os.environ['RECORD'], 'w').write('{tag}')\n    return {{'who': '{tag}', 'region': os.environ['AWS_REGION']}}\n"
+    );
+    let mut env = aws_sdk_lambda::types::Environment::builder();
+    if let Some(r) = record {
+        env = env.variables("RECORD", r);
+    }
+    c.create_function()
+        .function_name("twin")
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .environment(env.build())
+        .code(FunctionCode::builder().zip_file(Blob::new(zip(&[("app.py", &code)]))).build())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create twin ({tag}): {e:?}"));
+    wait_active(c, "twin").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_regions_hold_two_functions_of_the_same_name() {
+    let s = Server::start(&[]);
+    let east = s.client_in("us-east-1");
+    let west = s.client_in("eu-west-1");
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("west-event");
+    create_twin(&east, "east", None).await;
+    create_twin(&west, "west", Some(marker.to_str().unwrap())).await;
+    for (c, tag, region) in [(&east, "east", "us-east-1"), (&west, "west", "eu-west-1")] {
+        let listed = c.list_functions().send().await.unwrap();
+        let arns: Vec<&str> = listed.functions().iter().filter_map(|f| f.function_arn()).collect();
+        assert_eq!(arns, [format!("arn:aws:lambda:{region}:000000000000:function:twin").as_str()]);
+        let out = c.invoke().function_name("twin").send().await.unwrap();
+        let answer: Value = serde_json::from_slice(out.payload().unwrap().as_ref()).unwrap();
+        assert_eq!(answer, serde_json::json!({"who": tag, "region": region}));
+    }
+    // An asynchronous event runs in its own region.
+    west.invoke()
+        .function_name("twin")
+        .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+        .send()
+        .await
+        .unwrap();
+    eventually("the west function ran the event", Duration::from_secs(10), || async {
+        match std::fs::read_to_string(&marker) {
+            Ok(t) if t == "west" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    // A function of another region is named by its ARN only in that region.
+    let err = east
+        .get_function()
+        .function_name("arn:aws:lambda:eu-west-1:000000000000:function:twin")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_invalid_parameter_value_exception(), "{err:?}");
+    // Deleting one leaves the other.
+    east.delete_function().function_name("twin").send().await.unwrap();
+    let gone = east.get_function().function_name("twin").send().await.unwrap_err().into_service_error();
+    assert!(gone.is_resource_not_found_exception(), "{gone:?}");
+    let still = west.get_function().function_name("twin").send().await.unwrap();
+    assert_eq!(still.configuration().unwrap().function_arn(), Some("arn:aws:lambda:eu-west-1:000000000000:function:twin"));
+}

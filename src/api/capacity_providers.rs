@@ -140,7 +140,7 @@ pub async fn create_capacity_provider(
     })
     .await?;
     // The provider becomes Active shortly after, as its creation "finishes".
-    api.state.settle_later(move |s| {
+    api.state.settle_later(api.namespace(), move |s| {
         if let Some(p) = s.capacity_providers.by_name.get_mut(&name) {
             if p.state == m::CapacityProviderState::Pending {
                 p.state = m::CapacityProviderState::Active;
@@ -221,7 +221,7 @@ pub async fn delete_capacity_provider(
         .await?;
     // The provider is gone once its deletion "finishes".
     let arn = p.capacity_provider_arn.clone();
-    api.state.settle_later(move |s| {
+    api.state.settle_later(api.namespace(), move |s| {
         if s.capacity_providers
             .by_name
             .get(&name)

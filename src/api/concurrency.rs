@@ -204,7 +204,7 @@ pub async fn put_provisioned_concurrency_config(
     // The environments are "allocated" shortly after.
     let name = f.name;
     api.state
-        .settle_later(move |s| s.concurrency.finish_provisioning(&name, &qualifier));
+        .settle_later(api.namespace(), move |s| s.concurrency.finish_provisioning(&name, &qualifier));
     Ok(out)
 }
 

@@ -449,7 +449,7 @@ fn duplicate(
 /// its poller in line.
 fn settle(api: &Api, uuid: String) {
     let api2 = api.clone();
-    api.state.settle_later(move |s| {
+    api.state.settle_later(api.namespace(), move |s| {
         if let Some(arn) = s.event_source_mappings.settle(&uuid) {
             s.tags.forget(&arn);
         }

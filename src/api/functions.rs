@@ -209,7 +209,7 @@ fn vpc_response(v: Option<m::VpcConfig>) -> Option<m::VpcConfigResponse> {
 
 /// A moment after the answer, flips a new function to `Active` and a running update to `Successful`.
 fn settle(api: &Api, name: String) {
-    api.state.settle_later(move |s| {
+    api.state.settle_later(api.namespace(), move |s| {
         s.functions.activate(&name);
         s.functions.finish_update(&name);
     });
@@ -544,7 +544,7 @@ pub async fn delete_function(
     api.execution.pool.retire(&name, qualifier.as_deref());
     if qualifier.is_none() {
         // Its queued asynchronous events go with it (a deleted version's are dropped when due).
-        api.async_queue.drop_function(&name);
+        api.async_queue.drop_function(&api.namespace(), &name);
     }
     Ok(m::DeleteFunctionResponse { status_code: 204 })
 }

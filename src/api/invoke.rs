@@ -30,6 +30,8 @@ const CLIENT_CONTEXT_LIMIT: usize = 3583;
 /// What an invocation needs once the request is checked.
 pub(super) struct Prepared {
     pub name: String,
+    /// The unqualified ARN: the function across its namespaces (reserved concurrency counts by it).
+    pub function_arn: String,
     /// As invoked, or `$LATEST`.
     pub qualifier: String,
     pub invoked_arn: String,
@@ -126,6 +128,7 @@ pub(super) async fn prepare(
         })
         .await?;
     Ok(Prepared {
+        function_arn: scope.function_arn(&f.name),
         qualifier: f.qualifier.clone().unwrap_or_else(|| "$LATEST".into()),
         name: f.name,
         invoked_arn,
@@ -291,7 +294,7 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             })
         }
         _ => {
-            let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
+            let _slot = api.execution.try_slot(&p.function_arn, p.reserved).ok_or_else(throttled)?;
             let tail = matches!(input.log_type, Some(m::LogType::Tail));
             if !tail {
                 return answer_early(api, p, payload, client_ctx).await;
@@ -390,7 +393,7 @@ pub async fn invoke_with_response_stream(
             event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::empty()),
         });
     }
-    let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
+    let _slot = api.execution.try_slot(&p.function_arn, p.reserved).ok_or_else(throttled)?;
     let result = run(api, &p, context::request_id(), payload, client_ctx, None).await;
     fail_if_not_accepted(&result)?;
     // A function that answers in one piece streams as one chunk, then the completion event.

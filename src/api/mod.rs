@@ -27,7 +27,7 @@ pub mod versions;
 use crate::arn::Scope;
 use crate::context::{self, RequestContext};
 use crate::errors;
-use crate::state::StateHandle;
+use crate::state::{Namespace, StateHandle};
 use crate::store::Store;
 use lambda_server::error as e;
 use lambda_server::error::ServiceError;
@@ -65,12 +65,25 @@ impl Api {
         context::current_or(&self.defaults).base_url.to_string()
     }
 
-    /// Runs a job on the state actor; a vanished actor is a `ServiceException`.
+    /// The namespace (region and account) of the request being served.
+    pub fn namespace(&self) -> Namespace {
+        let c = context::current_or(&self.defaults);
+        Namespace {
+            region: c.region.to_string(),
+            account: c.account.to_string(),
+        }
+    }
+
+    /// Runs a job on the state of the request's namespace; a vanished actor is a
+    /// `ServiceException`.
     pub async fn state<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut crate::state::State) -> R + Send + 'static,
     ) -> Result<R, ServiceError> {
-        self.state.call(f).await.map_err(|g| errors::service(g.to_string()))
+        self.state
+            .call(&self.namespace(), f)
+            .await
+            .map_err(|g| errors::service(g.to_string()))
     }
 
     /// The bytes of `s3://bucket/key` (code given as `S3Bucket`/`S3Key`), from the configured endpoint.

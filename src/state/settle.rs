@@ -3,7 +3,7 @@
 //! read straight after see the transitional state, waiters pass at once. Each such transition is one
 //! job that runs on the state actor `SETTLE_DELAY` after the answer.
 
-use super::{State, StateHandle};
+use super::{Namespace, State, StateHandle};
 use std::time::Duration;
 
 /// How long a transition lasts: long enough that the answer and an immediate read can see it,
@@ -11,12 +11,13 @@ use std::time::Duration;
 pub const SETTLE_DELAY: Duration = Duration::from_millis(100);
 
 impl StateHandle {
-    /// Runs `finish` on the state `SETTLE_DELAY` from now (not at all when the actor is gone).
-    pub fn settle_later(&self, finish: impl FnOnce(&mut State) + Send + 'static) {
+    /// Runs `finish` on the state of `ns` `SETTLE_DELAY` from now (not at all when the actor is
+    /// gone).
+    pub fn settle_later(&self, ns: Namespace, finish: impl FnOnce(&mut State) + Send + 'static) {
         let state = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(SETTLE_DELAY).await;
-            let _ = state.call(finish).await;
+            let _ = state.call(&ns, finish).await;
         });
     }
 }

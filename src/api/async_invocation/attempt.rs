@@ -110,7 +110,7 @@ pub(super) async fn run(api: &Api, queue: &AsyncQueue, mut ev: AsyncEvent) -> Op
         end(api, queue, ev, settings, Condition::ZeroReservedConcurrency);
         return None;
     }
-    let Some(slot) = api.execution.try_slot(&p.name, p.reserved) else {
+    let Some(slot) = api.execution.try_slot(&p.function_arn, p.reserved) else {
         return put_back(ev, &settings, schedule, queue, api);
     };
     ev.attempts += 1;

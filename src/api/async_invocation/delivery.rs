@@ -83,7 +83,10 @@ pub fn send(api: &Api, queue: &AsyncQueue, ending: Ending, destination: Option<S
     for (kind, target) in [(kind, destination), (Kind::DeadLetter, dead_letter)] {
         let Some(target) = target else { continue };
         let (api, queue, ending, record) = (api.clone(), queue.clone(), ending.clone(), record.clone());
-        tokio::spawn(async move { retrying(&api, &queue, &ending, kind, &target, &record).await });
+        let defaults = api.defaults.clone();
+        crate::context::spawn(&defaults, async move {
+            retrying(&api, &queue, &ending, kind, &target, &record).await
+        });
     }
 }
 

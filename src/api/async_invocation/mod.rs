@@ -13,6 +13,7 @@ pub mod record;
 pub mod schedule;
 
 use super::Api;
+use crate::state::Namespace;
 use bytes::Bytes;
 use schedule::Schedule;
 use std::cmp::Reverse;
@@ -85,6 +86,8 @@ struct Inner {
 /// One function's events by due time, and its dispatcher's state.
 struct FunctionQueue {
     name: String,
+    /// The region and account of the function: its attempts run in that namespace.
+    context: crate::context::RequestContext,
     heap: Mutex<Heap>,
     wake: Notify,
     permits: Arc<Semaphore>,
@@ -176,7 +179,7 @@ impl AsyncQueue {
 
     /// Queues `event` to run at `due` (a retry, or a throttled event put back).
     fn put(&self, api: &Api, event: AsyncEvent, due: Instant) {
-        let q = self.function_queue(&event.function);
+        let q = self.function_queue(api, &event.function);
         let seq = q.seq.fetch_add(1, Ordering::Relaxed);
         let len = event.payload.len();
         let start = {
@@ -201,13 +204,18 @@ impl AsyncQueue {
         }
     }
 
-    fn function_queue(&self, name: &str) -> Arc<FunctionQueue> {
+    /// The queue of function `name` in the namespace of the request (or attempt) being served.
+    fn function_queue(&self, api: &Api, name: &str) -> Arc<FunctionQueue> {
+        let mut context = crate::context::current_or(&api.defaults);
+        context.request_id = Arc::from("");
+        let key = queue_key(&api.namespace(), name);
         let mut functions = self.inner.functions.lock().unwrap_or_else(|p| p.into_inner());
         functions
-            .entry(name.to_owned())
+            .entry(key)
             .or_insert_with(|| {
                 Arc::new(FunctionQueue {
                     name: name.to_owned(),
+                    context,
                     heap: Mutex::default(),
                     wake: Notify::new(),
                     permits: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
@@ -221,13 +229,13 @@ impl AsyncQueue {
 
     /// Drops a deleted function's queued events (its attempts in flight finish, and are not
     /// retried). Returns how many were dropped.
-    pub fn drop_function(&self, name: &str) -> usize {
+    pub fn drop_function(&self, ns: &Namespace, name: &str) -> usize {
         let q = self
             .inner
             .functions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(name);
+            .remove(&queue_key(ns, name));
         q.map_or(0, |q| self.close(&q))
     }
 
@@ -314,6 +322,11 @@ impl AsyncQueue {
 /// One function's dispatcher: while events are queued, takes the next due one when an attempt
 /// may start, and runs it in a task of its own. Ends when the queue is empty (`put` starts a
 /// new one) or closed.
+/// A function's queue by namespace and name.
+fn queue_key(ns: &Namespace, name: &str) -> String {
+    format!("{}/{}/{name}", ns.region, ns.account)
+}
+
 async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
     loop {
         let Ok(permit) = q.permits.clone().acquire_owned().await else {
@@ -354,7 +367,8 @@ async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
             .fetch_sub(event.payload.len(), Ordering::Relaxed);
         q.in_flight.fetch_add(1, Ordering::Relaxed);
         let (queue, api, q) = (queue.clone(), api.clone(), q.clone());
-        tokio::spawn(async move {
+        let context = q.context.clone();
+        tokio::spawn(crate::context::scope(context, async move {
             let next = attempt::run(&api, &queue, *event).await;
             q.in_flight.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
@@ -363,6 +377,6 @@ async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
                     queue.put(&api, event, due);
                 }
             }
-        });
+        }));
     }
 }

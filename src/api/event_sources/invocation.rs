@@ -42,7 +42,7 @@ pub async fn invoke(api: &Api, s: &Settings, payload: Vec<u8>) -> Outcome {
         Ok(p) => p,
         Err(e) => return Outcome::NotRun(e.to_string()),
     };
-    let Some(slot) = api.execution.try_slot(&p.name, p.reserved) else {
+    let Some(slot) = api.execution.try_slot(&p.function_arn, p.reserved) else {
         return Outcome::NotRun("throttled: the function's reserved concurrency is in use".into());
     };
     let request_id = uuid::Uuid::new_v4().to_string();

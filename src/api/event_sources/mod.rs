@@ -20,6 +20,7 @@ pub mod stream;
 
 use crate::api::Api;
 use crate::clock;
+use crate::context::{self, RequestContext};
 use crate::state::event_source_mappings::Mapping;
 pub use settings::{Settings, SourceKind};
 use std::collections::{BTreeMap, HashMap};
@@ -43,8 +44,9 @@ pub struct EventSources {
 
 impl EventSources {
     /// Brings the poller of mapping `uuid` in line with the mapping as stored now (None: deleted).
-    /// Called from the state actor when a transition settles: no await, tasks are spawned.
-    pub fn apply(&self, api: &Api, uuid: &str, mapping: Option<&Mapping>) {
+    /// Called from the state actor when a transition settles: no await, tasks are spawned, in
+    /// `context` (the mapping's region and account: the namespace its function is in).
+    pub fn apply(&self, api: &Api, context: RequestContext, uuid: &str, mapping: Option<&Mapping>) {
         let mut pollers = self.pollers.lock().unwrap_or_else(|p| p.into_inner());
         let Some(mapping) = mapping else {
             if pollers.remove(uuid).is_some() {
@@ -61,10 +63,10 @@ impl EventSources {
         let (tx, rx) = watch::channel(settings.clone());
         match settings.source {
             SourceKind::Sqs { .. } => {
-                tokio::spawn(sqs::run(api.clone(), rx, status.clone()));
+                tokio::spawn(context::scope(context, sqs::run(api.clone(), rx, status.clone())));
             }
             SourceKind::Kinesis | SourceKind::DynamoDb => {
-                tokio::spawn(stream::run(api.clone(), rx, status.clone()));
+                tokio::spawn(context::scope(context, stream::run(api.clone(), rx, status.clone())));
             }
             SourceKind::NotPolled(what) => {
                 tracing::info!(

@@ -164,8 +164,9 @@ impl Failure {
 
 /// Sends the failure's record to `target` from a task of its own.
 pub fn send(api: &Api, failure: Failure, target: String) {
-    let api = api.clone();
-    tokio::spawn(async move {
+    let api2 = api.clone();
+    crate::context::spawn(&api.defaults, async move {
+        let api = api2;
         let function_arn = api.scope().function_arn(&failure.settings.function);
         let mut error = None;
         for attempt in 0..TRIES {

@@ -184,8 +184,9 @@ pub async fn run(api: Api, mut rx: watch::Receiver<Arc<Settings>>, status: Arc<S
         if keep.is_empty() {
             continue;
         }
-        let (api, status, rx) = (api.clone(), status.clone(), rx.clone());
-        tokio::spawn(async move {
+        let (api2, status, rx) = (api.clone(), status.clone(), rx.clone());
+        crate::context::spawn(&api.defaults, async move {
+            let api = api2;
             process(&api, &s, &q, keep, &status, rx).await;
             drop(permit);
         });

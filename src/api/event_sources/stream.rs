@@ -20,6 +20,7 @@ use super::{
 use crate::api::invoke::SYNC_PAYLOAD_LIMIT;
 use crate::api::Api;
 use crate::clock;
+use crate::context;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -161,7 +162,7 @@ pub async fn run(api: Api, mut rx: watch::Receiver<Arc<Settings>>, status: Arc<S
                             status: status.clone(),
                             rx: rx.clone(),
                         };
-                        shards.spawn(reader.run());
+                        shards.spawn(context::scope(context::current_or(&api.defaults), reader.run()));
                     }
                 }
             }

@@ -63,13 +63,18 @@ impl Default for PoolConfig {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct VersionKey {
+    region: String,
+    account: String,
     function: String,
     version: String,
 }
 
 impl VersionKey {
+    /// A function's version in its namespace: the same name in two regions is two functions.
     fn of(spec: &FunctionSpec) -> VersionKey {
         VersionKey {
+            region: spec.region.clone(),
+            account: spec.account_id.clone(),
             function: spec.function_name.clone(),
             version: spec.version.clone(),
         }
@@ -190,19 +195,16 @@ impl Pool {
         }
     }
 
-    /// Idle and busy environments of a function version.
+    /// Idle and busy environments of a function version (in every namespace).
     pub fn counts(&self, function: &str, version: &str) -> PoolCounts {
         let st = self.inner.lock();
         st.versions
-            .get(&VersionKey {
-                function: function.into(),
-                version: version.into(),
+            .iter()
+            .filter(|(k, _)| k.function == function && k.version == version)
+            .fold(PoolCounts::default(), |c, (_, v)| PoolCounts {
+                idle: c.idle + v.idle.len(),
+                busy: c.busy + v.busy,
             })
-            .map(|v| PoolCounts {
-                idle: v.idle.len(),
-                busy: v.busy,
-            })
-            .unwrap_or_default()
     }
 
     /// Runs `invocation` on an environment of `spec` (its deadline is set when the runtime gets it,
