@@ -482,7 +482,11 @@ async fn create_twin(c: &aws_sdk_lambda::Client, tag: &str, record: Option<&str>
         .role(ROLE)
         .handler("app.handler")
         .environment(env.build())
-        .code(FunctionCode::builder().zip_file(Blob::new(zip(&[("app.py", &code)]))).build())
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip(&[("app.py", &code)])))
+                .build(),
+        )
         .send()
         .await
         .unwrap_or_else(|e| panic!("create twin ({tag}): {e:?}"));
@@ -501,7 +505,10 @@ async fn two_regions_hold_two_functions_of_the_same_name() {
     for (c, tag, region) in [(&east, "east", "us-east-1"), (&west, "west", "eu-west-1")] {
         let listed = c.list_functions().send().await.unwrap();
         let arns: Vec<&str> = listed.functions().iter().filter_map(|f| f.function_arn()).collect();
-        assert_eq!(arns, [format!("arn:aws:lambda:{region}:000000000000:function:twin").as_str()]);
+        assert_eq!(
+            arns,
+            [format!("arn:aws:lambda:{region}:000000000000:function:twin").as_str()]
+        );
         let out = c.invoke().function_name("twin").send().await.unwrap();
         let answer: Value = serde_json::from_slice(out.payload().unwrap().as_ref()).unwrap();
         assert_eq!(answer, serde_json::json!({"who": tag, "region": region}));
@@ -531,8 +538,17 @@ async fn two_regions_hold_two_functions_of_the_same_name() {
     assert!(err.is_invalid_parameter_value_exception(), "{err:?}");
     // Deleting one leaves the other.
     east.delete_function().function_name("twin").send().await.unwrap();
-    let gone = east.get_function().function_name("twin").send().await.unwrap_err().into_service_error();
+    let gone = east
+        .get_function()
+        .function_name("twin")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
     assert!(gone.is_resource_not_found_exception(), "{gone:?}");
     let still = west.get_function().function_name("twin").send().await.unwrap();
-    assert_eq!(still.configuration().unwrap().function_arn(), Some("arn:aws:lambda:eu-west-1:000000000000:function:twin"));
+    assert_eq!(
+        still.configuration().unwrap().function_arn(),
+        Some("arn:aws:lambda:eu-west-1:000000000000:function:twin")
+    );
 }

@@ -203,8 +203,9 @@ pub async fn put_provisioned_concurrency_config(
         .await?;
     // The environments are "allocated" shortly after.
     let name = f.name;
-    api.state
-        .settle_later(api.namespace(), move |s| s.concurrency.finish_provisioning(&name, &qualifier));
+    api.state.settle_later(api.namespace(), move |s| {
+        s.concurrency.finish_provisioning(&name, &qualifier)
+    });
     Ok(out)
 }
 

@@ -449,12 +449,15 @@ fn duplicate(
 /// its poller in line.
 fn settle(api: &Api, uuid: String) {
     let api2 = api.clone();
+    // The pollers run in the mapping's region and account.
+    let mut context = crate::context::current_or(&api.defaults);
+    context.request_id = std::sync::Arc::from("");
     api.state.settle_later(api.namespace(), move |s| {
         if let Some(arn) = s.event_source_mappings.settle(&uuid) {
             s.tags.forget(&arn);
         }
         api2.event_sources
-            .apply(&api2, &uuid, s.event_source_mappings.get(&uuid));
+            .apply(&api2, context, &uuid, s.event_source_mappings.get(&uuid));
     });
 }
 

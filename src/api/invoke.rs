@@ -294,7 +294,10 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             })
         }
         _ => {
-            let _slot = api.execution.try_slot(&p.function_arn, p.reserved).ok_or_else(throttled)?;
+            let _slot = api
+                .execution
+                .try_slot(&p.function_arn, p.reserved)
+                .ok_or_else(throttled)?;
             let tail = matches!(input.log_type, Some(m::LogType::Tail));
             if !tail {
                 return answer_early(api, p, payload, client_ctx).await;
@@ -393,7 +396,10 @@ pub async fn invoke_with_response_stream(
             event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::empty()),
         });
     }
-    let _slot = api.execution.try_slot(&p.function_arn, p.reserved).ok_or_else(throttled)?;
+    let _slot = api
+        .execution
+        .try_slot(&p.function_arn, p.reserved)
+        .ok_or_else(throttled)?;
     let result = run(api, &p, context::request_id(), payload, client_ctx, None).await;
     fail_if_not_accepted(&result)?;
     // A function that answers in one piece streams as one chunk, then the completion event.
