@@ -28,7 +28,7 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(15);
 const S3_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// An SDK client of crate `$sdk` for `endpoint` in `region`: any credentials, plain HTTP (and
-/// HTTPS), short timeouts, one retry.
+/// HTTPS), short timeouts, one retry, no stalled-stream protection.
 macro_rules! sdk_client {
     ($sdk:ident, $endpoint:expr, $region:expr, $timeout:expr $(, $extra:ident($arg:expr))*) => {{
         let config = $sdk::Config::builder()
@@ -50,6 +50,10 @@ macro_rules! sdk_client {
                     .build(),
             )
             .retry_config($sdk::config::retry::RetryConfig::standard().with_max_attempts(2))
+            // Its throughput checks wake the event loop over and over while a call waits (an
+            // SQS long poll of 20 s: about nine wake-ups a second); the timeouts above bound a
+            // stalled call instead.
+            .stalled_stream_protection($sdk::config::StalledStreamProtectionConfig::disabled())
             $(.$extra($arg))*
             .build();
         $sdk::Client::from_conf(config)

@@ -516,12 +516,14 @@ async fn deliver(
 ) -> bool {
     let payload = event(&records);
     let mut waits = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+    // Once the messages are visible again, SQS hands them out anew: this batch is over.
+    let visible_again = Instant::now() + Duration::from_secs(q.visibility);
     let outcome = loop {
         match invocation::invoke(api, s, payload.clone()).await {
             Outcome::NotRun(why) => {
                 status.error(&s.uuid, format!("batch not invoked, trying again: {why}"));
                 // A deleted or disabled mapping leaves its messages to the queue.
-                if rx.has_changed().is_err() || !rx.borrow().enabled {
+                if rx.has_changed().is_err() || !rx.borrow().enabled || Instant::now() >= visible_again {
                     return false;
                 }
                 tokio::time::sleep(waits.next_delay()).await;

@@ -33,7 +33,7 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// ...and at most, once it has had none for a while: an idle mapping costs next to nothing.
 const IDLE_POLL_INTERVAL: Duration = Duration::from_secs(4);
 /// How often the shards are listed again, for new ones.
-const SHARD_REFRESH: Duration = Duration::from_secs(30);
+const SHARD_REFRESH: Duration = Duration::from_secs(60);
 /// Bytes of a batch's event around its records (a tumbling window's keys included).
 const ENVELOPE: usize = 1024;
 /// A tumbling window's state may be at most 1 MB.
