@@ -109,6 +109,12 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_NODE_RIC")]
     pub node_ric: Option<PathBuf>,
 
+    /// Run local process environments as plain processes even when bubblewrap (`bwrap`) is on
+    /// PATH. With it (the default when it works here), each runs in a sandbox of its own: the
+    /// host read-only, a private `/tmp` of `EphemeralStorage`, its own pid namespace and `/proc`.
+    #[arg(long, env = "FAUXLAMBDA_NO_BWRAP")]
+    pub no_bwrap: bool,
+
     /// Run Python and Node functions with fauxlambda's own runtime clients even when the official
     /// ones are installed.
     #[arg(long, env = "FAUXLAMBDA_OWN_RUNTIME_CLIENTS")]

@@ -6,6 +6,7 @@ use fauxlambda::api::async_invocation::{schedule::Schedule, AsyncQueue};
 use fauxlambda::api::Api;
 use fauxlambda::config::{self, Config};
 use fauxlambda::context::RequestContext;
+use fauxlambda::execution::bubblewrap::{Bubblewrap, Unavailable};
 use fauxlambda::execution::{AutoExecutor, DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::services::Services;
 use fauxlambda::state::{State, StateHandle};
@@ -272,6 +273,23 @@ fn process_executor(
     exec_config.node_ric = config.node_ric.clone();
     exec_config.force_own_clients = config.own_runtime_clients;
     exec_config.extra_env = function_endpoints(services, &format!("http://{local}"), false);
+    let bubblewrap = if config.no_bwrap {
+        Err(Unavailable::Disabled)
+    } else {
+        Bubblewrap::detect()
+    };
+    match bubblewrap {
+        Ok(b) => {
+            tracing::info!(
+                "local process environments run in bubblewrap sandboxes ({}): host read-only, private /tmp, own pid namespace and /proc",
+                b.program.display()
+            );
+            exec_config.bubblewrap = Some(b);
+        }
+        Err(why) => tracing::warn!(
+            "local process environments run without a sandbox: {why}; their /tmp is the host's, their processes can see the host's and can outlive them (install bubblewrap to isolate them)"
+        ),
+    }
     Ok(ProcessExecutor::new(exec_config))
 }
 

@@ -22,6 +22,7 @@
 
 pub mod api_error;
 pub mod auto;
+pub mod bubblewrap;
 pub mod docker;
 pub mod environment;
 pub mod executor;
@@ -31,6 +32,7 @@ pub mod in_flight;
 pub mod interpreters;
 pub mod invocation;
 pub mod logs;
+pub mod memory_limit;
 pub mod peak_memory;
 pub mod pool;
 pub mod process;
