@@ -85,6 +85,12 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: Option<u32>,
 
+    /// Megabytes of large request bodies (over 1 MB each: code uploads, large payloads) read
+    /// and handled at once; more wait their turn. An upload's handling holds about three times
+    /// its body, so the server's memory stays within about three times this plus its own.
+    #[arg(long, env = "FAUXLAMBDA_BODY_BUFFER_MB", default_value_t = 128, value_parser = clap::value_parser!(u32).range(8..=65536))]
+    pub body_buffer_mb: u32,
+
     /// Execution environments per function version at most.
     #[arg(long, env = "FAUXLAMBDA_MAX_ENVIRONMENTS", default_value_t = 32)]
     pub max_environments: usize,

@@ -94,6 +94,7 @@ async fn run(config: Config) -> Result<(), String> {
     let execution = fauxlambda::execution::Execution::new(pool);
     let open_files = raise_open_file_limit();
     let limits = fauxlambda::server::ConnectionLimits {
+        bodies: fauxlambda::body_budget::BodyBudget::new(config.body_buffer_mb),
         idle_timeout: std::time::Duration::from_secs_f64(config.idle_timeout),
         // Half the open-file limit at most, unless chosen: the rest is for environments and files.
         max_connections: config
@@ -163,7 +164,13 @@ async fn run(config: Config) -> Result<(), String> {
     // Where bridged containers reach fauxlambda (host.docker.internal), when not already.
     let extra = extra_listener.map(|l| {
         let audience = functions_audience.unwrap_or(fauxlambda::server::Audience::Functions(None));
-        tokio::spawn(fauxlambda::server::serve(l, api.clone(), limits, audience, stopped()))
+        tokio::spawn(fauxlambda::server::serve(
+            l,
+            api.clone(),
+            limits.clone(),
+            audience,
+            stopped(),
+        ))
     });
     let main = fauxlambda::server::serve(listener, api, limits, fauxlambda::server::Audience::Everyone, stopped());
     tokio::spawn(async move {
