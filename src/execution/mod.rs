@@ -4,7 +4,7 @@
 //! environment-side handle (`runtime_api`, `environment`, `extensions`), the environment pool
 //! (`pool`) that runs invocations on them, who each one serves (`runtime_peers`), and the executors behind one interface (`executor`,
 //! `sandbox`): local processes (`process`, with our runtime clients in `runtime_clients/`, the host
-//! `interpreters` and the processes' `peak_memory`), Docker containers (`docker`), and `auto`,
+//! `interpreters`, the processes' `peak_memory`, their `bubblewrap` sandbox and `memory_limit`), Docker containers (`docker`), and `auto`,
 //! which picks one of the two per function. Both start from a `spec` (what to
 //! run), `unpacked` code and layers, and the variables of `function_env`. `Execution` is the
 //! layer's handle for the Lambda API and the introspection endpoints: the pool, the invocations
