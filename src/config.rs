@@ -85,6 +85,12 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: Option<u32>,
 
+    /// Megabytes of large request bodies (over 1 MB each: code uploads, large payloads) read
+    /// and handled at once; more wait their turn. An upload's handling holds about three times
+    /// its body, so the server's memory stays within about three times this plus its own.
+    #[arg(long, env = "FAUXLAMBDA_BODY_BUFFER_MB", default_value_t = 128, value_parser = clap::value_parser!(u32).range(8..=65536))]
+    pub body_buffer_mb: u32,
+
     /// Execution environments per function version at most.
     #[arg(long, env = "FAUXLAMBDA_MAX_ENVIRONMENTS", default_value_t = 32)]
     pub max_environments: usize,
@@ -108,6 +114,12 @@ pub struct Config {
     /// aws-lambda-ric` links it, else fauxlambda's own Node client).
     #[arg(long, env = "FAUXLAMBDA_NODE_RIC")]
     pub node_ric: Option<PathBuf>,
+
+    /// Run local process environments as plain processes even when bubblewrap (`bwrap`) is on
+    /// PATH. With it (the default when it works here), each runs in a sandbox of its own: the
+    /// host read-only, a private `/tmp` of `EphemeralStorage`, its own pid namespace and `/proc`.
+    #[arg(long, env = "FAUXLAMBDA_NO_BWRAP")]
+    pub no_bwrap: bool,
 
     /// Run Python and Node functions with fauxlambda's own runtime clients even when the official
     /// ones are installed.

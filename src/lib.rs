@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod arn;
+pub mod body_budget;
 pub mod clock;
 pub mod config;
 pub mod connection_watch;

@@ -6,6 +6,7 @@ use fauxlambda::api::async_invocation::{schedule::Schedule, AsyncQueue};
 use fauxlambda::api::Api;
 use fauxlambda::config::{self, Config};
 use fauxlambda::context::RequestContext;
+use fauxlambda::execution::bubblewrap::{Bubblewrap, Unavailable};
 use fauxlambda::execution::{AutoExecutor, DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::services::Services;
 use fauxlambda::state::StateHandle;
@@ -93,6 +94,7 @@ async fn run(config: Config) -> Result<(), String> {
     let execution = fauxlambda::execution::Execution::new(pool);
     let open_files = raise_open_file_limit();
     let limits = fauxlambda::server::ConnectionLimits {
+        bodies: fauxlambda::body_budget::BodyBudget::new(config.body_buffer_mb),
         idle_timeout: std::time::Duration::from_secs_f64(config.idle_timeout),
         // Half the open-file limit at most, unless chosen: the rest is for environments and files.
         max_connections: config
@@ -162,7 +164,13 @@ async fn run(config: Config) -> Result<(), String> {
     // Where bridged containers reach fauxlambda (host.docker.internal), when not already.
     let extra = extra_listener.map(|l| {
         let audience = functions_audience.unwrap_or(fauxlambda::server::Audience::Functions(None));
-        tokio::spawn(fauxlambda::server::serve(l, api.clone(), limits, audience, stopped()))
+        tokio::spawn(fauxlambda::server::serve(
+            l,
+            api.clone(),
+            limits.clone(),
+            audience,
+            stopped(),
+        ))
     });
     let main = fauxlambda::server::serve(listener, api, limits, fauxlambda::server::Audience::Everyone, stopped());
     tokio::spawn(async move {
@@ -272,6 +280,23 @@ fn process_executor(
     exec_config.node_ric = config.node_ric.clone();
     exec_config.force_own_clients = config.own_runtime_clients;
     exec_config.extra_env = function_endpoints(services, &format!("http://{local}"), false);
+    let bubblewrap = if config.no_bwrap {
+        Err(Unavailable::Disabled)
+    } else {
+        Bubblewrap::detect()
+    };
+    match bubblewrap {
+        Ok(b) => {
+            tracing::info!(
+                "local process environments run in bubblewrap sandboxes ({}): host read-only, private /tmp, own pid namespace and /proc",
+                b.program.display()
+            );
+            exec_config.bubblewrap = Some(b);
+        }
+        Err(why) => tracing::warn!(
+            "local process environments run without a sandbox: {why}; their /tmp is the host's, their processes can see the host's and can outlive them (install bubblewrap to isolate them)"
+        ),
+    }
     Ok(ProcessExecutor::new(exec_config))
 }
 

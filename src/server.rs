@@ -4,6 +4,7 @@
 //! everything else to the generated Lambda service, and logs one line per request.
 
 use crate::api::Api;
+use crate::body_budget::BodyBudget;
 use crate::connection_watch::{Activity, Watched};
 use crate::context::{self, RequestContext};
 use crate::execution::docker::Subnet;
@@ -15,14 +16,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
-/// Bounds on the connections of one listener.
-#[derive(Clone, Copy, Debug)]
+/// Bounds on the connections of one listener, and the request bytes buffered at once.
+#[derive(Clone, Debug)]
 pub struct ConnectionLimits {
     /// How long a connection may take to send a request's headers, and stay idle between
     /// requests, before it is closed.
     pub idle_timeout: Duration,
     /// Connections open at once, at most: further ones wait in the listen backlog.
     pub max_connections: usize,
+    /// Large request bodies read at once (shared by every listener given the same budget).
+    pub bodies: BodyBudget,
 }
 
 /// Who a listener serves.
@@ -110,11 +113,12 @@ pub async fn serve(
                 let local = stream.local_addr().ok();
                 let activity = Activity::new();
                 let seen = activity.clone();
+                let bodies = limits.bodies.clone();
                 let svc = hyper::service::service_fn(move |req| {
-                    let (api, seen) = (api.clone(), seen.clone());
+                    let (api, seen, bodies) = (api.clone(), seen.clone(), bodies.clone());
                     seen.request_started();
                     async move {
-                        let resp = handle(&api, req, local, audience).await;
+                        let resp = handle(&api, &bodies, req, local, audience).await;
                         seen.request_ended();
                         Ok::<_, Infallible>(resp)
                     }
@@ -146,6 +150,7 @@ pub async fn serve(
 
 async fn handle(
     api: &Api,
+    bodies: &BodyBudget,
     req: http::Request<Incoming>,
     local: Option<SocketAddr>,
     audience: Audience,
@@ -167,6 +172,11 @@ async fn handle(
         Box::pin(drain(req.into_body())).await;
         refused
     } else {
+        // A large body waits for its share of the budget, held until it is answered.
+        let _bytes = match lambda_server::route(req.method(), req.uri().path(), req.uri().query()) {
+            Ok((op, _)) => bodies.admit(content_length(&req), op.request_limit() as u64).await,
+            Err(_) => None,
+        };
         context::scope(ctx.clone(), lambda_server::handle(api, req)).await
     };
     if !path.starts_with(crate::introspection::PREFIX) {
@@ -189,15 +199,19 @@ async fn handle(
 /// answered before reading the body. The generated layer gives the same answer; here the body can
 /// be drained so the client reads it.
 fn too_large(req: &http::Request<Incoming>) -> Option<http::Response<Body>> {
-    let length: u64 = req
-        .headers()
+    let length = content_length(req)?;
+    let (op, _) = lambda_server::route(req.method(), req.uri().path(), req.uri().query()).ok()?;
+    (length > op.request_limit() as u64).then(|| op.too_large())
+}
+
+/// The body's length as the request declares it.
+fn content_length(req: &http::Request<Incoming>) -> Option<u64> {
+    req.headers()
         .get(http::header::CONTENT_LENGTH)?
         .to_str()
         .ok()?
         .parse()
-        .ok()?;
-    let (op, _) = lambda_server::route(req.method(), req.uri().path(), req.uri().query()).ok()?;
-    (length > op.request_limit() as u64).then(|| op.too_large())
+        .ok()
 }
 
 /// Reads and drops a refused request's body (up to `DRAIN_AT_MOST`), so that the client, still

@@ -4,7 +4,7 @@
 //! environment-side handle (`runtime_api`, `environment`, `extensions`), the environment pool
 //! (`pool`) that runs invocations on them, who each one serves (`runtime_peers`), and the executors behind one interface (`executor`,
 //! `sandbox`): local processes (`process`, with our runtime clients in `runtime_clients/`, the host
-//! `interpreters` and the processes' `peak_memory`), Docker containers (`docker`), and `auto`,
+//! `interpreters`, the processes' `peak_memory`, their `bubblewrap` sandbox and `memory_limit`), Docker containers (`docker`), and `auto`,
 //! which picks one of the two per function. Both start from a `spec` (what to
 //! run), `unpacked` code and layers, and the variables of `function_env`. `Execution` is the
 //! layer's handle for the Lambda API and the introspection endpoints: the pool, the invocations
@@ -22,6 +22,7 @@
 
 pub mod api_error;
 pub mod auto;
+pub mod bubblewrap;
 pub mod docker;
 pub mod environment;
 pub mod executor;
@@ -31,6 +32,7 @@ pub mod in_flight;
 pub mod interpreters;
 pub mod invocation;
 pub mod logs;
+pub mod memory_limit;
 pub mod peak_memory;
 pub mod pool;
 pub mod process;

@@ -4,17 +4,20 @@
 //! directories), and the runtime client of its runtime (the official one when available, else
 //! ours from `runtime_clients/`). Starting and stopping only: everything Lambda-specific is the pool's.
 
+use super::bubblewrap::{interpreter_prefix, launcher, Bubblewrap};
 use super::executor::StartError;
 use super::function_env;
 use super::interpreters::{find_program, Interpreters, Language};
 use super::logs::LogSink;
+use super::memory_limit;
 use super::peak_memory::PeakMemory;
 use super::runtime_api::RuntimeApiHandle;
-use super::runtime_peers::Peers;
+use super::runtime_peers::{children, Peers};
 use super::sandbox::{signal_name, BoxFuture, ExitInfo, Sandbox, SandboxControl};
 use super::spec::FunctionSpec;
 use super::unpacked::{Unpacked, Unpacker};
 use std::collections::BTreeMap;
+use std::os::fd::{AsRawFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, OnceLock};
@@ -42,6 +45,8 @@ pub struct ExecutorConfig {
     pub node_ric: Option<PathBuf>,
     /// Platform variables added to every function's environment (e.g. `AWS_ENDPOINT_URL`).
     pub extra_env: BTreeMap<String, String>,
+    /// Run each environment in this bubblewrap sandbox (`None`: as a plain process).
+    pub bubblewrap: Option<Bubblewrap>,
 }
 
 impl ExecutorConfig {
@@ -52,6 +57,7 @@ impl ExecutorConfig {
             force_own_clients: false,
             node_ric: None,
             extra_env: BTreeMap::new(),
+            bubblewrap: None,
         }
     }
 }
@@ -93,7 +99,8 @@ impl ProcessExecutor {
         runtime.starts_with("provided") || self.interpreters.available(runtime)
     }
 
-    /// Starts the runtime of `spec` against `api` (its `AWS_LAMBDA_RUNTIME_API`).
+    /// Starts the runtime of `spec` against `api` (its `AWS_LAMBDA_RUNTIME_API`): in a bubblewrap
+    /// sandbox when there is one, under the memory limit either way.
     pub async fn start(
         &self,
         spec: &FunctionSpec,
@@ -104,8 +111,17 @@ impl ProcessExecutor {
         let (task, opt) = (unpacked.task.clone(), unpacked.opt.clone());
         let id = uuid::Uuid::new_v4().simple().to_string();
         let env_dir = self.root.join("environments").join(&id);
-        let tmp = env_dir.join("tmp");
-        std::fs::create_dir_all(&tmp).map_err(|e| StartError::sandbox(format!("creating {}: {e}", tmp.display())))?;
+        let bwrap = self.config.bubblewrap.as_ref();
+        // In a sandbox `/tmp` is its own; else a directory of the environment's is `TMPDIR`.
+        let tmp = match bwrap {
+            Some(_) => PathBuf::from("/tmp"),
+            None => {
+                let tmp = env_dir.join("tmp");
+                std::fs::create_dir_all(&tmp)
+                    .map_err(|e| StartError::sandbox(format!("creating {}: {e}", tmp.display())))?;
+                tmp
+            }
+        };
 
         let (argv, interpreter_dir) = self.command(spec, &task, &opt, &runtime_dir).await?;
         let vars = environment(
@@ -129,70 +145,72 @@ impl ProcessExecutor {
         let logs = LogSink::new();
         logs.attach(output.into())
             .map_err(|e| StartError::sandbox(format!("reading the output pipe: {e}")))?;
-        // The runtime leads a process group of its own.
-        let mut child = command(&argv[0], &vars, &task, 0, &output_writer)?
-            .args(&argv[1..])
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| StartError::entrypoint(format!("Couldn't start {}: {e}", argv[0])))?;
-        let pid = child.id().unwrap_or(0);
-        // External extensions of the layers, in the runtime's process group (so they stop with
-        // it), their output in the same log.
+        let backstop = memory_limit::backstop_bytes(spec.memory_mb);
         let extensions = &unpacked.extensions;
-        // The processes its Runtime API serves: the runtime's tree and each extension's.
-        let mut roots = vec![pid];
-        if !extensions.is_empty() {
-            let ext_vars = function_env::for_extension(&vars);
-            for name in extensions {
-                let program = opt.join("extensions").join(name);
-                match command(&program, &ext_vars, &task, pid as i32, &output_writer)?.spawn() {
-                    Ok(mut ext) => {
-                        roots.extend(ext.id());
-                        // Reaped in the background; the group is killed with the runtime. An
-                        // exit during init fails the init at once.
-                        let (api, name) = (api.clone(), name.clone());
-                        tokio::spawn(async move {
-                            let status = match ext.wait().await {
-                                Ok(s) => describe_exit(s).description.unwrap_or_else(|| "exit status 0".into()),
-                                Err(e) => format!("wait failed: {e}"),
-                            };
-                            api.extension_exited(&name, &status);
-                        });
-                    }
-                    Err(e) => {
-                        signal_group(pid, "KILL");
-                        return Err(StartError {
-                            error_type: "Extension.LaunchError".into(),
-                            message: format!("Couldn't start extension {name}: {e}"),
-                        });
-                    }
-                }
+        // The runtime (or bwrap) leads a process group of its own.
+        let (child, pid, roots) = match bwrap {
+            Some(b) => {
+                let sandboxed = SandboxedCommand {
+                    bwrap: b,
+                    spec,
+                    argv: &argv,
+                    task: &task,
+                    opt: &opt,
+                    runtime_dir: &runtime_dir,
+                    interpreter_dir: interpreter_dir.as_deref(),
+                };
+                let child = self.spawn_sandboxed(&sandboxed, &vars, &output_writer, extensions, api)?;
+                let pid = child.id().unwrap_or(0);
+                // Everything in the sandbox descends from bwrap.
+                (child, pid, vec![pid])
             }
-            tracing::debug!("environment {id}: started extensions {extensions:?}");
-        }
+            None => {
+                let mut cmd = command(&argv[0], &vars, &task, 0, &output_writer)?;
+                cmd.args(&argv[1..]).kill_on_drop(true);
+                with_backstop(&mut cmd, backstop, None);
+                let child = cmd
+                    .spawn()
+                    .map_err(|e| StartError::entrypoint(format!("Couldn't start {}: {e}", argv[0])))?;
+                let pid = child.id().unwrap_or(0);
+                let roots = self.spawn_extensions(pid, &vars, &task, &opt, &output_writer, extensions, api)?;
+                (child, pid, roots)
+            }
+        };
         let (exit_tx, exit_rx) = watch::channel(None);
+        let out_of_memory = memory_limit::watch(pid, spec.memory_mb, exit_rx.clone(), move || {
+            kill_group(pid, libc::SIGKILL)
+        });
+        let sandboxed = bwrap.is_some();
+        let mut child = child;
         tokio::spawn(async move {
-            let status = match child.wait().await {
-                Ok(s) => describe_exit(s),
+            let mut status = match child.wait().await {
+                Ok(s) => describe_exit(s, sandboxed),
                 Err(e) => ExitInfo {
                     code: None,
                     description: Some(format!("wait failed: {e}")),
                     out_of_memory: false,
                 },
             };
+            status.out_of_memory = out_of_memory.load(std::sync::atomic::Ordering::SeqCst);
             let _ = exit_tx.send(Some(status));
         });
         tracing::debug!(
-            "environment {id} of {}:{} started: pid {pid}, {:?}",
+            "environment {id} of {}:{} started: pid {pid}{}, {:?}",
             spec.function_name,
             spec.version,
+            if sandboxed { " (bwrap)" } else { "" },
             argv
         );
+        let peak = OnceLock::new();
+        if !sandboxed {
+            let _ = peak.set(PeakMemory::new(pid));
+        }
         let control = ProcessControl {
             pid,
+            sandboxed,
             dir: env_dir,
             exit: exit_rx.clone(),
-            peak: PeakMemory::new(pid),
+            peak,
         };
         Ok(Sandbox::new(
             id,
@@ -203,6 +221,125 @@ impl ProcessExecutor {
             exit_rx,
             Box::new(control),
         ))
+    }
+
+    /// Starts bwrap around the runtime and, through the launcher, its extensions; each
+    /// extension's exit is reported to `api` from the launcher's pipe.
+    fn spawn_sandboxed(
+        &self,
+        s: &SandboxedCommand<'_>,
+        vars: &BTreeMap<String, String>,
+        output: &std::io::PipeWriter,
+        extensions: &[String],
+        api: &RuntimeApiHandle,
+    ) -> Result<tokio::process::Child, StartError> {
+        let under_tmp = |p: &Path| p.starts_with("/tmp");
+        let mut read_only: Vec<PathBuf> = vec![s.task.to_path_buf(), s.opt.to_path_buf(), s.runtime_dir.to_path_buf()];
+        if let Some(dir) = s.interpreter_dir.filter(|d| under_tmp(d)) {
+            read_only.push(interpreter_prefix(dir));
+        }
+        if let Some(package) = self
+            .node_ric_script()
+            .and_then(|p| p.parent()?.parent())
+            .filter(|p| under_tmp(p))
+        {
+            read_only.push(package.to_path_buf());
+        }
+        let read_only: Vec<&Path> = read_only.iter().map(PathBuf::as_path).collect();
+        let inner = if extensions.is_empty() {
+            s.argv.to_vec()
+        } else {
+            let unset: Vec<&str> = vars.keys().filter(|k| k.starts_with('_')).map(String::as_str).collect();
+            let programs: Vec<PathBuf> = extensions.iter().map(|n| s.opt.join("extensions").join(n)).collect();
+            launcher(&unset, &programs, s.argv)
+        };
+        // The data directory (other functions' code, the stored state) is hidden, not shown.
+        let hidden = [self.config.data_dir.as_path()];
+        let full = s
+            .bwrap
+            .wrap(s.spec.ephemeral_storage_mb, &hidden, &read_only, s.task, &inner);
+        let exits = if extensions.is_empty() {
+            None
+        } else {
+            Some(std::io::pipe().map_err(|e| StartError::sandbox(format!("creating the extensions' pipe: {e}")))?)
+        };
+        let mut cmd = command(&full[0], vars, s.task, 0, output)?;
+        cmd.args(&full[1..]).kill_on_drop(true);
+        with_backstop(
+            &mut cmd,
+            memory_limit::backstop_bytes(s.spec.memory_mb),
+            exits.as_ref().map(|(_, w)| w.as_raw_fd()),
+        );
+        let child = cmd
+            .spawn()
+            .map_err(|e| StartError::sandbox(format!("Couldn't start {}: {e}", full[0])))?;
+        if let Some((reader, writer)) = exits {
+            drop(writer);
+            let api = api.clone();
+            tokio::task::spawn_blocking(move || {
+                use std::io::BufRead;
+                for line in std::io::BufReader::new(reader).lines().map_while(Result::ok) {
+                    let Some((code, name)) = line.split_once(' ') else {
+                        continue;
+                    };
+                    let status = ExitInfo::from_code(code.parse().unwrap_or(0))
+                        .description
+                        .unwrap_or_else(|| "exit status 0".into());
+                    api.extension_exited(name, &status);
+                }
+            });
+        }
+        Ok(child)
+    }
+
+    /// Starts the external extensions of the layers in the runtime's process group (so they stop
+    /// with it), their output in the same log; answers the roots of the processes its Runtime
+    /// API serves: the runtime's tree and each extension's.
+    #[allow(clippy::too_many_arguments)]
+    fn spawn_extensions(
+        &self,
+        pid: u32,
+        vars: &BTreeMap<String, String>,
+        task: &Path,
+        opt: &Path,
+        output: &std::io::PipeWriter,
+        extensions: &[String],
+        api: &RuntimeApiHandle,
+    ) -> Result<Vec<u32>, StartError> {
+        let mut roots = vec![pid];
+        if extensions.is_empty() {
+            return Ok(roots);
+        }
+        let ext_vars = function_env::for_extension(vars);
+        for name in extensions {
+            let program = opt.join("extensions").join(name);
+            match command(&program, &ext_vars, task, pid as i32, output)?.spawn() {
+                Ok(mut ext) => {
+                    roots.extend(ext.id());
+                    // Reaped in the background; the group is killed with the runtime. An exit
+                    // during init fails the init at once.
+                    let (api, name) = (api.clone(), name.clone());
+                    tokio::spawn(async move {
+                        let status = match ext.wait().await {
+                            Ok(s) => describe_exit(s, false)
+                                .description
+                                .unwrap_or_else(|| "exit status 0".into()),
+                            Err(e) => format!("wait failed: {e}"),
+                        };
+                        api.extension_exited(&name, &status);
+                    });
+                }
+                Err(e) => {
+                    kill_group(pid, libc::SIGKILL);
+                    return Err(StartError {
+                        error_type: "Extension.LaunchError".into(),
+                        message: format!("Couldn't start extension {name}: {e}"),
+                    });
+                }
+            }
+        }
+        tracing::debug!("started extensions {extensions:?} beside process {pid}");
+        Ok(roots)
     }
 
     /// The runtime-client directory (our clients written there).
@@ -313,12 +450,48 @@ fn command(
     Ok(cmd)
 }
 
-/// A local process sandbox: the process group the runtime leads, and its directory.
+/// What a bwrap command line is made from.
+struct SandboxedCommand<'a> {
+    bwrap: &'a Bubblewrap,
+    spec: &'a FunctionSpec,
+    argv: &'a [String],
+    task: &'a Path,
+    opt: &'a Path,
+    runtime_dir: &'a Path,
+    interpreter_dir: Option<&'a Path>,
+}
+
+/// Sets the memory backstop (`RLIMIT_DATA`) of the command's process and, when given, makes
+/// `descriptor` its descriptor 3 (the launcher's report of extension exits).
+fn with_backstop(cmd: &mut tokio::process::Command, bytes: u64, descriptor: Option<RawFd>) {
+    // SAFETY: between fork and exec the closure makes async-signal-safe calls only.
+    unsafe {
+        cmd.pre_exec(move || {
+            memory_limit::set_backstop(bytes)?;
+            if let Some(fd) = descriptor {
+                if fd == 3 {
+                    if libc::fcntl(3, libc::F_SETFD, 0) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                } else if libc::dup2(fd, 3) != 3 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+}
+
+/// A local process sandbox: the process group the runtime (or bwrap) leads, and its directory.
 struct ProcessControl {
     pid: u32,
+    /// In bubblewrap: `pid` is bwrap's, the runtime is inside.
+    sandboxed: bool,
     dir: PathBuf,
     exit: watch::Receiver<Option<ExitInfo>>,
-    peak: PeakMemory,
+    /// Of the runtime process and its children: under bwrap, of the sandbox's first process (the
+    /// runtime is its child), found at the first reading.
+    peak: OnceLock<PeakMemory>,
 }
 
 impl SandboxControl for ProcessControl {
@@ -339,24 +512,31 @@ impl SandboxControl for ProcessControl {
         r != 0 || unsafe { info.si_pid() } != 0
     }
 
-    /// SIGKILL to the whole process group.
+    /// SIGKILL to the whole process group (under bwrap, the end of its pid namespace: every
+    /// process in it dies).
     fn kill(&self) {
-        signal_group(self.pid, "KILL");
+        kill_group(self.pid, libc::SIGKILL);
     }
 
-    /// SIGTERM to the process group, SIGKILL after `grace`; then removes the environment's dir.
+    /// SIGTERM to the runtime (and its extensions), SIGKILL to the group after `grace`; then
+    /// removes the environment's dir.
     fn stop(&self, grace: Duration, exited: BoxFuture<'static, ExitInfo>) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             if self.exit.borrow().is_none() && !self.vanished() {
-                signal_group(self.pid, "TERM");
+                if self.sandboxed {
+                    // Not to bwrap itself, which would end the sandbox at once.
+                    signal_inside(self.pid, libc::SIGTERM);
+                } else {
+                    kill_group(self.pid, libc::SIGTERM);
+                }
                 let mut exited = exited;
                 if tokio::time::timeout(grace, &mut exited).await.is_err() {
-                    signal_group(self.pid, "KILL");
+                    kill_group(self.pid, libc::SIGKILL);
                     let _ = tokio::time::timeout(Duration::from_secs(5), exited).await;
                 }
             }
             // Children that outlived the main process.
-            signal_group(self.pid, "KILL");
+            kill_group(self.pid, libc::SIGKILL);
             let _ = tokio::fs::remove_dir_all(&self.dir).await;
         })
     }
@@ -364,36 +544,61 @@ impl SandboxControl for ProcessControl {
     /// Peak resident memory in MB: of the runtime process and of its direct children, the highest
     /// read so far.
     fn max_memory_mb(&self) -> u64 {
-        self.peak.mb()
+        if let Some(peak) = self.peak.get() {
+            return peak.mb();
+        }
+        // The sandbox's first process, once bwrap has started it.
+        match children(self.pid).first() {
+            Some(first) => self.peak.get_or_init(|| PeakMemory::new(*first)).mb(),
+            None => 0,
+        }
     }
 }
 
 impl Drop for ProcessControl {
     fn drop(&mut self) {
         if self.exit.borrow().is_none() {
-            signal_group(self.pid, "KILL");
+            kill_group(self.pid, libc::SIGKILL);
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 /// Sends a signal to the process group led by `pid` (the environment's process is its leader).
-fn signal_group(pid: u32, signal: &str) {
+fn kill_group(pid: u32, signal: i32) {
     if pid == 0 {
         return;
     }
-    let _ = std::process::Command::new("kill")
-        .args([format!("-{signal}"), "--".into(), format!("-{pid}")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    // SAFETY: kill has no memory effects; a negative pid names the process group.
+    unsafe {
+        libc::kill(-(pid as i32), signal);
+    }
 }
 
-/// Go's `ExitError` wording, which AWS prints in `Runtime exited with error: …`.
-fn describe_exit(status: std::process::ExitStatus) -> ExitInfo {
+/// Sends a signal to every process inside the sandbox whose bwrap is `pid`: the descendants of
+/// the sandbox's first process (which, as pid 1 of its namespace, would ignore it).
+fn signal_inside(pid: u32, signal: i32) {
+    let mut stack: Vec<u32> = children(pid).into_iter().flat_map(children).collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(p) = stack.pop() {
+        if seen.insert(p) && seen.len() <= 4096 {
+            // SAFETY: as above.
+            unsafe {
+                libc::kill(p as i32, signal);
+            }
+            stack.extend(children(p));
+        }
+    }
+}
+
+/// Go's `ExitError` wording, which AWS prints in `Runtime exited with error: …`. A sandboxed
+/// runtime's exit comes through bwrap, which exits with 128 + N for a runtime killed by signal N.
+fn describe_exit(status: std::process::ExitStatus, sandboxed: bool) -> ExitInfo {
     use std::os::unix::process::ExitStatusExt;
     if let Some(code) = status.code() {
+        if sandboxed {
+            return ExitInfo::from_code(i64::from(code));
+        }
         return ExitInfo {
             code: Some(code),
             description: (code != 0).then(|| format!("exit status {code}")),

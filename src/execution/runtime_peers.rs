@@ -142,7 +142,7 @@ fn holds(pid: u32, target: &str) -> bool {
 }
 
 /// The children of every thread of `pid`.
-fn children(pid: u32) -> Vec<u32> {
+pub(super) fn children(pid: u32) -> Vec<u32> {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return Vec::new();
     };
