@@ -6,12 +6,13 @@
 
 use super::async_invocation::AsyncEvent;
 use super::function_spec::function_spec;
+use super::streamed_invocation::{self, Ending, Next, Started, StreamedRequest};
 use super::Api;
 use crate::arn::FunctionRef;
 use crate::clock;
 use crate::context;
 use crate::errors;
-use crate::execution::{status_of, InvocationKind, InvocationRecord, InvocationStatus};
+use crate::execution::{error_type_of, status_of, InvocationKind, InvocationRecord, StreamSender};
 use crate::execution::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
 use base64::Engine;
 use bytes::Bytes;
@@ -28,7 +29,7 @@ const LOG_TAIL: usize = 4096;
 const CLIENT_CONTEXT_LIMIT: usize = 3583;
 
 /// What an invocation needs once the request is checked.
-pub(super) struct Prepared {
+pub(crate) struct Prepared {
     pub name: String,
     /// As invoked, or `$LATEST`.
     pub qualifier: String,
@@ -171,10 +172,11 @@ async fn run(
     let payload = event_bytes(payload);
     let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
     inv.client_context = client_context;
-    run_invocation(api, p, inv, InvocationKind::RequestResponse, 1, answer).await
+    run_invocation(api, p, inv, InvocationKind::RequestResponse, 1, answer, None).await
 }
 
-/// Runs `inv` (an asynchronous event's attempt `attempt`, or a synchronous invocation) and records it.
+/// Runs `inv` (an asynchronous event's attempt `attempt`, or a synchronous invocation) and records
+/// it; a response the runtime streams goes to `stream`, when there is one.
 pub(super) async fn run_invocation(
     api: &Api,
     p: &Prepared,
@@ -182,9 +184,10 @@ pub(super) async fn run_invocation(
     kind: InvocationKind,
     attempt: u32,
     answer: Option<oneshot::Sender<Answer>>,
+    stream: Option<StreamSender>,
 ) -> InvocationResult {
     let start_ms = clock::now_epoch_ms();
-    let result = api.execution.pool.invoke_answering(&p.spec, inv, answer).await;
+    let result = api.execution.pool.invoke_streaming(&p.spec, inv, answer, stream).await;
     let (status, error_type) = status_of(&result);
     api.execution.record(InvocationRecord {
         request_id: result.request_id.clone(),
@@ -390,40 +393,86 @@ pub async fn invoke_with_response_stream(
             event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::empty()),
         });
     }
-    let _slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
-    let result = run(api, &p, context::request_id(), payload, client_ctx, None).await;
-    fail_if_not_accepted(&result)?;
-    // A function that answers in one piece streams as one chunk, then the completion event.
-    let tail = matches!(input.log_type, Some(m::LogType::Tail));
-    let log_result = tail.then(|| base64::engine::general_purpose::STANDARD.encode(result.log_tail(LOG_TAIL)));
-    let body = result.caller_payload();
-    let mut events: Vec<Result<m::InvokeWithResponseStreamResponseEvent, smithy_server_runtime::BoxError>> = Vec::new();
-    let complete = match status_of(&result) {
-        (InvocationStatus::Success, _) => {
-            if !body.is_empty() {
-                events.push(Ok(m::InvokeWithResponseStreamResponseEvent::PayloadChunk(
-                    m::InvokeResponseStreamUpdate {
-                        payload: Some(m_blob(body)),
-                    },
-                )));
-            }
-            m::InvokeWithResponseStreamCompleteEvent {
-                error_code: None,
-                error_details: None,
-                log_result,
-            }
-        }
-        (_, error_type) => m::InvokeWithResponseStreamCompleteEvent {
-            error_code: Some(error_type.unwrap_or_else(|| "Unhandled".into())),
-            error_details: Some(String::from_utf8_lossy(&body).into_owned()),
-            log_result,
-        },
+    let slot = api.execution.try_slot(&p.name, p.reserved).ok_or_else(throttled)?;
+    let version = p.spec.version.clone();
+    let req = StreamedRequest {
+        request_id: context::request_id(),
+        payload: event_bytes(payload),
+        client_context: client_ctx,
+        tail: matches!(input.log_type, Some(m::LogType::Tail)),
     };
-    events.push(Ok(m::InvokeWithResponseStreamResponseEvent::InvokeComplete(complete)));
-    Ok(m::InvokeWithResponseStreamResponse {
-        status_code: 200,
-        executed_version: Some(result.executed_version.clone()),
-        response_stream_content_type: None,
-        event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::iter(events)),
+    type Item = Result<m::InvokeWithResponseStreamResponseEvent, smithy_server_runtime::BoxError>;
+    match streamed_invocation::start(api, p, req, slot).await? {
+        // Each chunk is sent as the runtime sends it; whatever happens after the start is told by
+        // the completion event, never by an HTTP error.
+        Started::Streaming { content_type, rest } => {
+            let events = futures_util::stream::unfold(Some(rest), |rest| async move {
+                let mut rest = rest?;
+                match rest.next().await {
+                    Next::Chunk(b) => Some((Ok(payload_chunk(b)) as Item, Some(rest))),
+                    Next::End(ending) => {
+                        let complete = match ending {
+                            Ok(e) => complete_event(&e),
+                            Err(e) => m::InvokeWithResponseStreamCompleteEvent {
+                                error_code: Some("ServiceException".into()),
+                                error_details: Some(e.to_string()),
+                                log_result: None,
+                            },
+                        };
+                        Some((
+                            Ok(m::InvokeWithResponseStreamResponseEvent::InvokeComplete(complete)),
+                            None,
+                        ))
+                    }
+                }
+            });
+            Ok(m::InvokeWithResponseStreamResponse {
+                status_code: 200,
+                executed_version: Some(version),
+                response_stream_content_type: content_type,
+                event_stream: smithy_server_runtime::event_stream::EventStream::new(events),
+            })
+        }
+        // A function that answers in one piece streams as one chunk, then the completion event.
+        Started::Whole(ending) => {
+            let mut events: Vec<Item> = Vec::new();
+            if let InvocationOutcome::Response(body) = &ending.outcome {
+                if !body.is_empty() {
+                    events.push(Ok(payload_chunk(body.clone())));
+                }
+            }
+            events.push(Ok(m::InvokeWithResponseStreamResponseEvent::InvokeComplete(
+                complete_event(&ending),
+            )));
+            Ok(m::InvokeWithResponseStreamResponse {
+                status_code: 200,
+                executed_version: Some(ending.executed_version),
+                response_stream_content_type: None,
+                event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::iter(events)),
+            })
+        }
+    }
+}
+
+fn payload_chunk(b: Bytes) -> m::InvokeWithResponseStreamResponseEvent {
+    m::InvokeWithResponseStreamResponseEvent::PayloadChunk(m::InvokeResponseStreamUpdate {
+        payload: Some(m_blob(b)),
     })
+}
+
+/// `InvokeComplete`: no error after a response (its chunks were sent); else the error's type as
+/// `ErrorCode` and its payload (a streamed response's decoded error trailer) as `ErrorDetails`.
+fn complete_event(e: &Ending) -> m::InvokeWithResponseStreamCompleteEvent {
+    match &e.outcome {
+        InvocationOutcome::Response(_) => m::InvokeWithResponseStreamCompleteEvent {
+            error_code: None,
+            error_details: None,
+            log_result: e.log_result.clone(),
+        },
+        failed => m::InvokeWithResponseStreamCompleteEvent {
+            error_code: Some(error_type_of(failed, &e.request_id).unwrap_or_else(|| "Unhandled".into())),
+            error_details: Some(String::from_utf8_lossy(&failed.caller_payload(&e.request_id)).into_owned()),
+            log_result: e.log_result.clone(),
+        },
+    }
 }
