@@ -92,7 +92,7 @@ struct Streamed {
     log_result: Option<String>,
 }
 
-/// Invokes `name` with `event`; `on_first` runs when the first chunk arrives.
+/// Invokes `name` with `event`; `on_first` runs when the chunk `first` arrives.
 async fn invoke_streamed(
     c: &Client,
     name: &str,
@@ -122,8 +122,10 @@ async fn invoke_streamed(
             Event::PayloadChunk(p) => {
                 assert_eq!(completed, 0, "a chunk after InvokeComplete");
                 seen.chunks.push(p.payload().unwrap().as_ref().to_vec());
-                if let Some(f) = on_first.take() {
-                    f();
+                if seen.chunks.last().unwrap() == b"first" {
+                    if let Some(f) = on_first.take() {
+                        f();
+                    }
                 }
             }
             Event::InvokeComplete(done) => {
@@ -141,6 +143,33 @@ async fn invoke_streamed(
 
 fn signal_file(dir: &Path, name: &str) -> String {
     dir.join(name).display().to_string()
+}
+
+/// A signal a function reaches over TCP (`host:port`, on loopback: a process, or a container on
+/// the host's network): it connects and waits for a byte, which `send` writes.
+struct TcpSignal {
+    listener: std::net::TcpListener,
+}
+
+impl TcpSignal {
+    fn new() -> TcpSignal {
+        TcpSignal {
+            listener: std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        }
+    }
+
+    fn address(&self) -> String {
+        self.listener.local_addr().unwrap().to_string()
+    }
+
+    /// Sends the signal (from a thread: the function may not have connected yet).
+    fn send(self) {
+        std::thread::spawn(move || {
+            if let Ok((mut s, _)) = self.listener.accept() {
+                let _ = s.write_all(b"!");
+            }
+        });
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,4 +241,188 @@ async fn errors_after_the_start_are_told_by_invoke_complete() {
             .contains("Task timed out after 1.00 seconds"),
         "{seen:?}"
     );
+}
+
+/// A Node.js handler wrapped by `awslambda.streamifyResponse`: `first`, then (once the test sends
+/// a byte on a connection to the event's `signal`, `host:port`) `second`; `fail` throws after both; `http` uses `HttpResponseStream.from`.
+const NODE_STREAMING: &str = r#"
+const net = require("net");
+exports.handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
+  if (event.http) {
+    responseStream = awslambda.HttpResponseStream.from(responseStream, {
+      statusCode: 201, headers: { "x-custom": "yes" }, cookies: ["a=1"],
+    });
+  } else {
+    responseStream.setContentType("text/plain");
+  }
+  responseStream.write("first");
+  if (event.signal) {
+    const [host, port] = event.signal.split(":");
+    await new Promise((resolve) => {
+      const s = net.connect({ host, port: Number(port) });
+      // The timer is cleared: the official client waits for an empty event loop between invokes.
+      const timer = setTimeout(() => done(), 20000);
+      const done = () => { clearTimeout(timer); s.destroy(); resolve(); };
+      s.on("data", done); s.on("error", done); s.on("close", done);
+    });
+  }
+  responseStream.write(Buffer.from("second"));
+  if (event.fail) throw new Error("it broke");
+  responseStream.end();
+});
+"#;
+
+async fn node_streaming(server: Server) {
+    let c = server.client();
+    c.create_function()
+        .function_name("node-streamer")
+        .runtime(Runtime::Nodejs20x)
+        .role(ROLE)
+        .handler("index.handler")
+        .timeout(10)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip(&[("index.js", NODE_STREAMING.as_bytes(), 0o644)])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "node-streamer").await;
+    for _ in 0..2 {
+        let signal = TcpSignal::new();
+        let seen = invoke_streamed(
+            &c,
+            "node-streamer",
+            json!({"signal": signal.address()}),
+            false,
+            move || signal.send(),
+        )
+        .await;
+        assert_eq!(seen.chunks.concat(), b"firstsecond", "{seen:?}");
+        assert_eq!(seen.chunks.first().map(Vec::as_slice), Some(&b"first"[..]), "{seen:?}");
+        assert_eq!(seen.content_type.as_deref(), Some("text/plain"));
+        assert_eq!(seen.error_code, None, "{seen:?}");
+    }
+    // Thrown after writing: the chunks, then the error in InvokeComplete.
+    let seen = invoke_streamed(&c, "node-streamer", json!({"fail": true}), false, || {}).await;
+    assert_eq!(seen.chunks.concat(), b"firstsecond", "{seen:?}");
+    assert_eq!(seen.error_code.as_deref(), Some("Error"), "{seen:?}");
+    let details: serde_json::Value = serde_json::from_str(seen.error_details.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (&details["errorType"], &details["errorMessage"]),
+        (&json!("Error"), &json!("it broke"))
+    );
+    // HttpResponseStream.from: the prelude and its 8 NUL bytes come first, unparsed here.
+    let seen = invoke_streamed(&c, "node-streamer", json!({"http": true}), false, || {}).await;
+    assert_eq!(
+        seen.content_type.as_deref(),
+        Some("application/vnd.awslambda.http-integration-response")
+    );
+    let body = seen.chunks.concat();
+    let prelude = br#"{"statusCode":201,"headers":{"x-custom":"yes"},"cookies":["a=1"]}"#;
+    assert_eq!(&body[..prelude.len()], prelude, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(&body[prelude.len()..], b"\0\0\0\0\0\0\0\0firstsecond");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_streaming_handler_with_our_client() {
+    require_tool("node");
+    node_streaming(Server::start(&["--own-runtime-clients"])).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_streaming_handler_with_the_official_client() {
+    require_tool("node");
+    let ric = common::require_node_ric();
+    node_streaming(Server::start(&["--node-ric", &ric.display().to_string()])).await;
+}
+
+/// The Rust `lambda_runtime` streaming function (tests/fixtures/rust-stream), on a server
+/// started with `args`: its first chunk reaches the client before it writes the second.
+async fn rust_streaming(args: &[&str]) {
+    if std::env::var("FAUXLAMBDA_SKIP_RUST_FUNCTION").as_deref() == Ok("1") {
+        eprintln!("skipped: FAUXLAMBDA_SKIP_RUST_FUNCTION=1");
+        return;
+    }
+    let bootstrap = tokio::task::spawn_blocking(|| common::rust_functions::rust_function("rust-stream"))
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(args);
+    let c = server.client();
+    c.create_function()
+        .function_name("rust-stream")
+        .runtime(Runtime::Providedal2023)
+        .role(ROLE)
+        .handler("bootstrap")
+        .timeout(30)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip(&[(
+                    "bootstrap",
+                    &std::fs::read(&bootstrap).unwrap(),
+                    0o755,
+                )])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "rust-stream").await;
+    for round in 0..2 {
+        let signal = TcpSignal::new();
+        let t = Instant::now();
+        let first_at = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let first = first_at.clone();
+        let seen = invoke_streamed(
+            &c,
+            "rust-stream",
+            json!({"signal": signal.address()}),
+            false,
+            move || {
+                *first.lock().unwrap() = Some(t.elapsed());
+                signal.send();
+            },
+        )
+        .await;
+        // lambda_runtime streams as an HTTP integration response: its prelude, 8 NUL bytes, the body.
+        assert_eq!(
+            seen.content_type.as_deref(),
+            Some("application/vnd.awslambda.http-integration-response")
+        );
+        let body = seen.chunks.concat();
+        let prelude = br#"{"statusCode":200,"headers":{"content-type":"application/octet-stream"},"cookies":[]}"#;
+        assert_eq!(
+            body,
+            [&prelude[..], b"\0\0\0\0\0\0\0\0firstsecond"].concat(),
+            "{seen:?}"
+        );
+        assert_eq!(seen.error_code, None, "{seen:?}");
+        let first = first_at.lock().unwrap().unwrap();
+        assert!(first < Duration::from_secs(15), "first chunk after {first:?}");
+        eprintln!(
+            "round {round}: first chunk after {first:?}, all after {:?}",
+            t.elapsed()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_streaming_function() {
+    rust_streaming(&[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_streaming_function_in_docker() {
+    let args = common::docker_args();
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    rust_streaming(&refs).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_streaming_handler_in_docker() {
+    let args = common::docker_args();
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    node_streaming(Server::start(&refs)).await;
 }

@@ -5,6 +5,7 @@
 
 pub mod json_order;
 pub mod moto;
+pub mod rust_functions;
 
 use std::future::Future;
 use std::io::Write;
