@@ -66,7 +66,7 @@ fn rand_unit() -> f64 {
 
 /// What a request's payload is checked as: its limit and the 413 message depend on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Operation {
+pub(crate) enum Operation {
     /// Invoke, synchronous (or a dry run).
     InvokeFunction,
     /// An asynchronous invocation: Invoke with `Event`, or InvokeAsync.
@@ -84,7 +84,7 @@ impl Operation {
 }
 
 /// Checks the request (see the module doc) and builds what its invocation needs.
-pub(super) async fn prepare(
+pub(crate) async fn prepare(
     api: &Api,
     function_name: &str,
     qualifier: Option<&str>,
@@ -321,17 +321,43 @@ async fn answer_early(
     payload: Vec<u8>,
     client_ctx: Option<String>,
 ) -> Result<m::InvocationResponse, ServiceError> {
+    let a = run_answered(api, p, context::request_id(), payload, client_ctx).await?;
+    Ok(m::InvocationResponse {
+        status_code: 200,
+        payload: Some(m_blob(a.payload)),
+        function_error: a.function_error.then(|| "Unhandled".to_string()),
+        executed_version: Some(a.executed_version),
+        log_result: None,
+        durable_execution_arn: None,
+    })
+}
+
+/// What a synchronous invocation answers its caller.
+pub(crate) struct Answered {
+    /// The caller's payload (the response, or the error's).
+    pub payload: Bytes,
+    pub function_error: bool,
+    pub executed_version: String,
+}
+
+/// Runs a prepared synchronous invocation under `request_id` and gives its answer as soon as the
+/// runtime has one; its log is gathered and recorded in a task of its own.
+pub(crate) async fn run_answered(
+    api: &Api,
+    p: Prepared,
+    request_id: String,
+    payload: Vec<u8>,
+    client_ctx: Option<String>,
+) -> Result<Answered, ServiceError> {
     let (tx, rx) = oneshot::channel();
     let api = api.clone();
-    // The request's id, read here: the spawned task is outside the request's context.
-    let request_id = context::request_id();
     let running = tokio::spawn(async move { run(&api, &p, request_id, payload, client_ctx, Some(tx)).await });
-    let (payload, function_error, executed_version) = match rx.await {
-        Ok(a) => (
-            a.outcome.caller_payload(&a.request_id),
-            a.outcome.is_function_error(),
-            a.executed_version,
-        ),
+    Ok(match rx.await {
+        Ok(a) => Answered {
+            payload: a.outcome.caller_payload(&a.request_id),
+            function_error: a.outcome.is_function_error(),
+            executed_version: a.executed_version,
+        },
         // No early answer: the invocation ended before reaching a runtime (a failed start, a
         // shut-down pool); its whole result says how.
         Err(_) => {
@@ -339,20 +365,12 @@ async fn answer_early(
                 .await
                 .map_err(|e| errors::service(format!("the invocation failed: {e}")))?;
             fail_if_not_accepted(&result)?;
-            (
-                result.caller_payload(),
-                result.outcome.is_function_error(),
-                result.executed_version,
-            )
+            Answered {
+                payload: result.caller_payload(),
+                function_error: result.outcome.is_function_error(),
+                executed_version: result.executed_version,
+            }
         }
-    };
-    Ok(m::InvocationResponse {
-        status_code: 200,
-        payload: Some(m_blob(payload)),
-        function_error: function_error.then(|| "Unhandled".to_string()),
-        executed_version: Some(executed_version),
-        log_result: None,
-        durable_execution_arn: None,
     })
 }
 
