@@ -220,7 +220,7 @@ fn too_large(req: &http::Request<Incoming>) -> Option<http::Response<Body>> {
 
 /// Reads and drops a refused request's body (up to `DRAIN_AT_MOST`), so that the client, still
 /// sending, reads the answer instead of a reset connection.
-async fn drain(mut body: Incoming) {
+pub(crate) async fn drain(mut body: Incoming) {
     use http_body_util::BodyExt;
     let mut read = 0u64;
     while let Some(Ok(frame)) = body.frame().await {

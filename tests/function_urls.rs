@@ -602,3 +602,87 @@ async fn response_stream_urls_stream_with_the_prelude() {
     assert_eq!(a.status, 200);
     assert_eq!(a.json(), ret);
 }
+
+/// The page of the browser test: from its own origin it POSTs JSON to the function URL (a CORS
+/// preflighted request) and writes the answer into `#answer`.
+const PAGE: &str = r#"<!doctype html>
+<html><body><div id="answer">waiting</div>
+<script>
+fetch("URL", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify({ret: {from: "the function"}})})
+  .then(async (r) => { document.getElementById("answer").textContent = r.status + " " + await r.text(); })
+  .catch((e) => { document.getElementById("answer").textContent = "failed: " + e; });
+</script></body></html>"#;
+
+/// Serves `page` at `/` of a port of its own (another origin than the function URL's).
+fn serve_page(page: String) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_calls_a_url_from_another_origin() {
+    require_tool("chromium");
+    let server = Server::start(&[]);
+    let c = server.client();
+    create(&c, "web", Runtime::Python312, "app.py", PY_APP).await;
+    // The page's origin is known only once its port is: the URL's CORS is set after.
+    let id = url(&c, "web", FunctionUrlAuthType::None, true, InvokeMode::Buffered, None).await;
+    let function_url = format!("http://{id}.lambda-url.us-east-1.localhost:{}/", server.port);
+    let page_port = serve_page(PAGE.replace("URL", &function_url));
+    let origin = format!("http://127.0.0.1:{page_port}");
+    c.update_function_url_config()
+        .function_name("web")
+        .cors(
+            Cors::builder()
+                .allow_origins(&origin)
+                .allow_methods("POST")
+                .allow_headers("content-type")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let page = format!("{origin}/");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(&page)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains(r#"<div id="answer">200 {"from":"the function"}</div>"#),
+        "the page shows: {dom}\nchromium: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The preflight was answered by the URL, the POST ran the function once.
+    let invoked: Value =
+        serde_json::from_slice(&common::http_get(&format!("{}/_fauxlambda/invocations", server.endpoint)).await)
+            .unwrap();
+    assert_eq!(invoked["invocations"].as_array().map(Vec::len), Some(1), "{invoked}");
+}

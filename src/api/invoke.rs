@@ -91,6 +91,13 @@ pub(crate) async fn prepare(
     payload: &[u8],
     op: Operation,
 ) -> Result<Prepared, ServiceError> {
+    check_payload(payload, op)?;
+    let resolve = Resolve::new(&api.scope(), api.store.clone(), function_name, qualifier)?;
+    api.state_try(move |s| resolve.run(s)).await
+}
+
+/// A payload within the operation's limit, and JSON.
+pub(crate) fn check_payload(payload: &[u8], op: Operation) -> Result<(), ServiceError> {
     let limit = op.payload_limit();
     if payload.len() > limit {
         return Err(errors::request_too_large(too_large_message(payload.len(), limit, op)));
@@ -103,36 +110,75 @@ pub(crate) async fn prepare(
             )));
         }
     }
-    let scope = api.scope();
-    let f = FunctionRef::parse(function_name, qualifier, &scope)?;
-    let invoked_arn = scope.arn(&f.name, f.qualifier.as_deref());
-    let store = api.store.clone();
-    let (region, account) = (scope.region.clone(), scope.account.clone());
-    // Invoke names a missing function with the version it would have run: `:$LATEST` when unqualified.
-    let missing = scope.qualified_arn(&f.name, f.qualifier.as_deref().unwrap_or("$LATEST"));
-    let fr = f.clone();
-    let (spec, reserved) = api
-        .state_try(move |s| {
-            let func = s.functions.get(&fr.name).ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
-            let v = pick(func, fr.qualifier.as_deref()).ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
-            if v.config.state == Some(m::State::Pending) {
-                return Err(errors::conflict(
-                    "The operation cannot be performed at this time. The function is currently in the following state: Pending",
-                ));
-            }
-            let spec = function_spec(s, &store, v, &region, &account).map_err(|e| {
-                errors::invalid_parameter(format!("fauxlambda cannot run this function with the process executor: {e}"))
-            })?;
-            Ok((spec, s.concurrency.reserved(&fr.name)))
+    Ok(())
+}
+
+/// The function and qualifier an invocation is for, to be resolved (in a state job, `run`) into
+/// the version to run: what `prepare` does once the payload is checked.
+pub(crate) struct Resolve {
+    f: FunctionRef,
+    invoked_arn: String,
+    /// The ARN a missing function is named by.
+    missing: String,
+    store: crate::store::Store,
+    region: String,
+    account: String,
+}
+
+impl Resolve {
+    pub(crate) fn new(
+        scope: &crate::arn::Scope,
+        store: crate::store::Store,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> Result<Resolve, ServiceError> {
+        let f = FunctionRef::parse(function_name, qualifier, scope)?;
+        Ok(Resolve {
+            invoked_arn: scope.arn(&f.name, f.qualifier.as_deref()),
+            // Invoke names a missing function with the version it would have run: `:$LATEST` when unqualified.
+            missing: scope.qualified_arn(&f.name, f.qualifier.as_deref().unwrap_or("$LATEST")),
+            f,
+            store,
+            region: scope.region.clone(),
+            account: scope.account.clone(),
         })
-        .await?;
-    Ok(Prepared {
-        qualifier: f.qualifier.clone().unwrap_or_else(|| "$LATEST".into()),
-        name: f.name,
-        invoked_arn,
-        spec,
-        reserved,
-    })
+    }
+
+    /// In a state job: the version to run (an alias's weights pick one), refusing a Pending one.
+    pub(crate) fn run(self, s: &crate::state::State) -> Result<Prepared, ServiceError> {
+        let Resolve {
+            f,
+            invoked_arn,
+            missing,
+            store,
+            region,
+            account,
+        } = self;
+        let func = s
+            .functions
+            .get(&f.name)
+            .ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
+        let v = pick(func, f.qualifier.as_deref())
+            .ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
+        if v.config.state == Some(m::State::Pending) {
+            return Err(errors::conflict(
+                "The operation cannot be performed at this time. The function is currently in the following state: Pending",
+            ));
+        }
+        let spec = function_spec(s, &store, v, &region, &account).map_err(|e| {
+            errors::invalid_parameter(format!(
+                "fauxlambda cannot run this function with the process executor: {e}"
+            ))
+        })?;
+        let reserved = s.concurrency.reserved(&f.name);
+        Ok(Prepared {
+            qualifier: f.qualifier.unwrap_or_else(|| "$LATEST".into()),
+            name: f.name,
+            invoked_arn,
+            spec,
+            reserved,
+        })
+    }
 }
 
 /// AWS's 413 messages: `Request must be smaller than 6291456 bytes for the InvokeFunction

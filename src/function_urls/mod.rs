@@ -11,7 +11,7 @@ mod event;
 mod response;
 pub mod sigv4;
 
-use crate::api::invoke::{prepare, run_answered, Operation, SYNC_PAYLOAD_LIMIT};
+use crate::api::invoke::{check_payload, run_answered, Operation, Prepared, Resolve, SYNC_PAYLOAD_LIMIT};
 use crate::api::streamed_invocation::{self, Next, Started, StreamedRequest};
 use crate::api::Api;
 use crate::context;
@@ -56,35 +56,30 @@ pub fn target(host: Option<&str>, path: &str) -> Option<Target> {
             path: within.to_string(),
         });
     }
+    // Checked on every request: no allocation unless it is a URL's.
     let host = host?;
-    let name = host.rsplit_once(':').map_or(host, |(h, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    let labels: Vec<&str> = name.split('.').collect();
-    if labels.len() >= 4 && labels[1].eq_ignore_ascii_case("lambda-url") && !labels[0].is_empty() {
-        return Some(Target {
-            url_id: labels[0].to_ascii_lowercase(),
-            path: if path.is_empty() { "/".into() } else { path.into() },
-        });
+    let (id, rest) = host.split_once('.')?;
+    let (label, rest) = rest.split_once('.')?;
+    // `<region>.<anything>`: at least two more labels.
+    if !label.eq_ignore_ascii_case("lambda-url") || id.is_empty() || !rest.contains('.') {
+        return None;
     }
-    None
+    Some(Target {
+        url_id: id.to_ascii_lowercase(),
+        path: if path.is_empty() { "/".into() } else { path.into() },
+    })
 }
 
 /// What the request's URL is: its function, qualifier and config, and whether AuthType NONE lets
 /// anyone in (the permission statement).
 struct Url {
-    function: String,
-    /// None for `$LATEST`.
-    qualifier: Option<String>,
     config: m::FunctionUrlConfig,
     public: bool,
 }
 
-async fn find(api: &Api, url_id: String) -> Result<Option<Url>, ServiceError> {
+/// The URL and, resolved in the same state job, the version it would run (or why not).
+async fn find(api: &Api, url_id: String) -> Result<Option<(Url, Result<Prepared, ServiceError>)>, ServiceError> {
+    let (scope, store) = (api.scope(), api.store.clone());
     api.state(move |s| {
         let (name, q, c) = s.url_configs.by_url_id(&url_id)?;
         let qualifier = (q != "$LATEST").then(|| q.to_string());
@@ -97,12 +92,14 @@ async fn find(api: &Api, url_id: String) -> Result<Option<Url>, ServiceError> {
                     .filter(|(_, k, _)| k == "lambda:FunctionUrlAuthType")
                     .all(|(_, _, v)| v == "NONE")
         });
-        Some(Url {
-            function: name.to_string(),
-            qualifier,
-            config: c.config.clone(),
-            public,
-        })
+        let prepared = Resolve::new(&scope, store, name, qualifier.as_deref()).and_then(|r| r.run(s));
+        Some((
+            Url {
+                config: c.config.clone(),
+                public,
+            },
+            prepared,
+        ))
     })
     .await
 }
@@ -116,8 +113,8 @@ pub async fn serve(
     local: Option<SocketAddr>,
     iam: &sigv4::Credentials,
 ) -> http::Response<Body> {
-    let url = match find(api, target.url_id.clone()).await {
-        Ok(Some(u)) => u,
+    let (url, prepared) = match find(api, target.url_id.clone()).await {
+        Ok(Some(found)) => found,
         Ok(None) => return access_denied(r#"{"Message":null}"#),
         Err(_) => return plain(StatusCode::BAD_GATEWAY, "Internal Server Error"),
     };
@@ -131,7 +128,7 @@ pub async fn serve(
     let mut resp = if preflight {
         plain(StatusCode::OK, "")
     } else {
-        invoke(api, req, &target, &url, peer, local, iam).await
+        invoke(api, req, &target, &url, prepared, peer, local, iam).await
     };
     if let Some(c) = &cors {
         cors::apply(c, origin.as_deref(), preflight, resp.headers_mut());
@@ -139,16 +136,28 @@ pub async fn serve(
     resp
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn invoke(
     api: &Api,
     req: http::Request<Incoming>,
     target: &Target,
     url: &Url,
+    prepared: Result<Prepared, ServiceError>,
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
     iam: &sigv4::Credentials,
 ) -> http::Response<Body> {
     let (parts, body) = req.into_parts();
+    let length = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if length.is_some_and(|l| l > SYNC_PAYLOAD_LIMIT as u64) {
+        // Read (and dropped) so that the client, still sending, reads the answer.
+        crate::server::drain(body).await;
+        return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+    }
     let body = match body::collect(body, SYNC_PAYLOAD_LIMIT).await {
         Ok(b) => b,
         Err(Ok(_)) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
@@ -185,15 +194,7 @@ async fn invoke(
         authorizer,
     };
     let event = event::build(&facts, &parts.headers, &body).to_string().into_bytes();
-    let p = match prepare(
-        api,
-        &url.function,
-        url.qualifier.as_deref(),
-        &event,
-        Operation::InvokeFunction,
-    )
-    .await
-    {
+    let p = match check_payload(&event, Operation::InvokeFunction).and(prepared) {
         Ok(p) => p,
         Err(e) => return refused(&e),
     };
