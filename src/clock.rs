@@ -61,6 +61,14 @@ pub fn iso8601_ms(epoch_ms: u64) -> String {
         .unwrap_or_default()
 }
 
+/// A function URL event's `requestContext.time` of an epoch-ms instant:
+/// `12/Mar/2020:19:03:58 +0000`.
+pub fn url_request_time(epoch_ms: u64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(epoch_ms as i64)
+        .map(|t| t.format("%d/%b/%Y:%H:%M:%S +0000").to_string())
+        .unwrap_or_default()
+}
+
 /// Today's date as a log stream name begins: `2024/01/31`.
 pub fn log_stream_date() -> String {
     chrono::Utc::now().format("%Y/%m/%d").to_string()
@@ -73,6 +81,7 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(iso8601_ms(1_706_704_496_789), "2024-01-31T12:34:56.789Z");
+        assert_eq!(url_request_time(1_583_348_638_390), "04/Mar/2020:19:03:58 +0000");
         assert_eq!(timestamp(1_706_704_496_789).to_millis().unwrap(), 1_706_704_496_789);
         let lm = now_last_modified();
         assert_eq!(lm.len(), "2024-01-31T12:34:56.789+0000".len(), "{lm}");

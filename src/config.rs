@@ -80,6 +80,11 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_IDLE_TIMEOUT", default_value_t = 60.0, value_parser = positive_seconds)]
     pub idle_timeout: f64,
 
+    /// Access keys whose SigV4 signatures `AWS_IAM` function URLs verify, as `KEY:SECRET[,…]`;
+    /// without it any well-formed signature for service `lambda` is accepted.
+    #[arg(long, env = "FAUXLAMBDA_IAM_CREDENTIALS", value_parser = iam_credentials)]
+    pub iam_credentials: Option<crate::function_urls::sigv4::Credentials>,
+
     /// Connections open at once, at most; more wait in the listen backlog (default: 4096, or
     /// half the open-file limit when that is lower).
     #[arg(long, env = "FAUXLAMBDA_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
@@ -179,4 +184,8 @@ impl Config {
         all.extend(self.endpoints.iter().cloned());
         all
     }
+}
+
+fn iam_credentials(s: &str) -> Result<crate::function_urls::sigv4::Credentials, String> {
+    crate::function_urls::sigv4::Credentials::parse(s)
 }

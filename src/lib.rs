@@ -10,6 +10,7 @@ pub mod connection_watch;
 pub mod context;
 pub mod errors;
 pub mod execution;
+pub mod function_urls;
 pub mod introspection;
 pub mod pagination;
 pub mod s3;

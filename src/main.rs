@@ -162,6 +162,7 @@ async fn run(config: Config) -> Result<(), String> {
         }
     };
     // Where bridged containers reach fauxlambda (host.docker.internal), when not already.
+    let iam = std::sync::Arc::new(config.iam_credentials.clone().unwrap_or_default());
     let extra = extra_listener.map(|l| {
         let audience = functions_audience.unwrap_or(fauxlambda::server::Audience::Functions(None));
         tokio::spawn(fauxlambda::server::serve(
@@ -169,10 +170,18 @@ async fn run(config: Config) -> Result<(), String> {
             api.clone(),
             limits.clone(),
             audience,
+            iam.clone(),
             stopped(),
         ))
     });
-    let main = fauxlambda::server::serve(listener, api, limits, fauxlambda::server::Audience::Everyone, stopped());
+    let main = fauxlambda::server::serve(
+        listener,
+        api,
+        limits,
+        fauxlambda::server::Audience::Everyone,
+        iam,
+        stopped(),
+    );
     tokio::spawn(async move {
         // Ctrl-C, or SIGTERM (`docker stop`, `kill`).
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

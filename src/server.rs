@@ -8,6 +8,7 @@ use crate::body_budget::BodyBudget;
 use crate::connection_watch::{Activity, Watched};
 use crate::context::{self, RequestContext};
 use crate::execution::docker::Subnet;
+use crate::function_urls::{self, sigv4::Credentials};
 use hyper::body::Incoming;
 use smithy_server_runtime::body::Body;
 use std::convert::Infallible;
@@ -42,12 +43,14 @@ pub enum Audience {
 /// would spin a core and flood the log.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
-/// Serves the Lambda API on `listener` to `audience` until `shutdown` resolves.
+/// Serves the Lambda API and function URLs (`iam`: the keys whose SigV4 signatures are verified)
+/// on `listener` to `audience` until `shutdown` resolves.
 pub async fn serve(
     listener: TcpListener,
     api: Api,
     limits: ConnectionLimits,
     audience: Audience,
+    iam: Arc<Credentials>,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let api = Arc::new(api);
@@ -114,11 +117,12 @@ pub async fn serve(
                 let activity = Activity::new();
                 let seen = activity.clone();
                 let bodies = limits.bodies.clone();
+                let iam = iam.clone();
                 let svc = hyper::service::service_fn(move |req| {
-                    let (api, seen, bodies) = (api.clone(), seen.clone(), bodies.clone());
+                    let (api, seen, bodies, iam) = (api.clone(), seen.clone(), bodies.clone(), iam.clone());
                     seen.request_started();
                     async move {
-                        let resp = handle(&api, &bodies, req, local, audience).await;
+                        let resp = handle(&api, &bodies, req, Peers { local, remote: peer }, audience, &iam).await;
                         seen.request_ended();
                         Ok::<_, Infallible>(resp)
                     }
@@ -148,18 +152,32 @@ pub async fn serve(
     Ok(())
 }
 
+/// The two ends of a request's connection.
+#[derive(Clone, Copy)]
+struct Peers {
+    local: Option<SocketAddr>,
+    remote: SocketAddr,
+}
+
 async fn handle(
     api: &Api,
     bodies: &BodyBudget,
     req: http::Request<Incoming>,
-    local: Option<SocketAddr>,
+    peers: Peers,
     audience: Audience,
+    iam: &Credentials,
 ) -> http::Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let ctx = request_context(api, &req, local);
-    let mut resp = if path.starts_with(crate::introspection::PREFIX) && audience != Audience::Everyone {
+    let ctx = request_context(api, &req, peers.local);
+    let host = req.headers().get(http::header::HOST).and_then(|v| v.to_str().ok());
+    let url = function_urls::target(host, &path);
+    let mut resp = if let Some(target) = url {
+        // Boxed: its future would enlarge every request's.
+        let serving = function_urls::serve(api, req, target, Some(peers.remote), peers.local, iam);
+        context::scope(ctx.clone(), Box::pin(serving)).await
+    } else if path.starts_with(crate::introspection::PREFIX) && audience != Audience::Everyone {
         crate::introspection::error(
             403,
             "/_fauxlambda/ is not served on the address functions reach fauxlambda at",
@@ -179,7 +197,7 @@ async fn handle(
         };
         context::scope(ctx.clone(), lambda_server::handle(api, req)).await
     };
-    if !path.starts_with(crate::introspection::PREFIX) {
+    if !path.starts_with(crate::introspection::PREFIX) || path.starts_with(function_urls::PATH_PREFIX) {
         // Every AWS answer names its request; an invocation the request started runs under it.
         if let Ok(id) = http::HeaderValue::from_str(&ctx.request_id) {
             resp.headers_mut().entry("x-amzn-requestid").or_insert(id);
@@ -216,7 +234,7 @@ fn content_length(req: &http::Request<Incoming>) -> Option<u64> {
 
 /// Reads and drops a refused request's body (up to `DRAIN_AT_MOST`), so that the client, still
 /// sending, reads the answer instead of a reset connection.
-async fn drain(mut body: Incoming) {
+pub(crate) async fn drain(mut body: Incoming) {
     use http_body_util::BodyExt;
     let mut read = 0u64;
     while let Some(Ok(frame)) = body.frame().await {

@@ -15,9 +15,7 @@ use aws_sdk_lambda::types::{
 };
 use aws_sdk_lambda::Client;
 use base64::Engine;
-use common::{
-    eventually, require_node_ric, require_tool, require_venv_python, root, venv_python, wait_active, Server, ROLE,
-};
+use common::{eventually, require_node_ric, require_tool, require_venv_python, venv_python, wait_active, Server, ROLE};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -1088,41 +1086,6 @@ async fn external_extension(s: Suite) {
 // ---------------------------------------------------------------------------------------------
 // A Rust function built with the `lambda_runtime` crate (tests/fixtures/rust-echo).
 
-/// Builds the fixture once per source hash (`cargo build --release`, about 80 s cold on two
-/// cores, then cached); the binary is kept at `target/rust-echo/bootstrap-<hash>`.
-fn rust_echo_bootstrap() -> Result<PathBuf, String> {
-    use sha2::{Digest, Sha256};
-    let src = root().join("tests/fixtures/rust-echo");
-    let mut h = Sha256::new();
-    for f in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
-        h.update(std::fs::read(src.join(f)).map_err(|e| format!("{f}: {e}"))?);
-    }
-    let hash: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let target = root().join("target/rust-echo");
-    let cached = target.join(format!("bootstrap-{hash}"));
-    if cached.is_file() {
-        return Ok(cached);
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let t = Instant::now();
-    // At low priority: the other cases run meanwhile.
-    let out = std::process::Command::new("nice")
-        .args(["-n", "15"])
-        .arg(cargo)
-        .args(["build", "--release", "--manifest-path"])
-        .arg(src.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target)
-        .output()
-        .map_err(|e| format!("cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("cargo build failed:\n{}", String::from_utf8_lossy(&out.stderr)));
-    }
-    eprintln!("built tests/fixtures/rust-echo in {:?}", t.elapsed());
-    std::fs::copy(target.join("release/bootstrap"), &cached).map_err(|e| e.to_string())?;
-    Ok(cached)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_provided_al2023_echo() {
     rust_echo(&[]).await;
@@ -1141,7 +1104,7 @@ async fn rust_echo(args: &[&str]) {
         eprintln!("skipped: FAUXLAMBDA_SKIP_RUST_FUNCTION=1");
         return;
     }
-    let bootstrap = tokio::task::spawn_blocking(rust_echo_bootstrap)
+    let bootstrap = tokio::task::spawn_blocking(|| common::rust_functions::rust_function("rust-echo"))
         .await
         .unwrap()
         .unwrap_or_else(|e| panic!("{e}"));

@@ -874,3 +874,128 @@ async fn official_python_runtime_interface_client() {
         .unwrap();
     assert!(!status.success());
 }
+
+/// Posts a streamed `/response` (chunked, the mode header, `content_type`), its body taken from
+/// `chunks` as they come and `trailers` at the end; resolves with the runtime's answer.
+fn post_streamed(
+    addr: SocketAddr,
+    id: &str,
+    content_type: &'static str,
+    chunks: tokio::sync::mpsc::Receiver<Bytes>,
+    trailers: Option<HeaderMap>,
+) -> tokio::task::JoinHandle<u16> {
+    use futures_util::StreamExt;
+    let path = format!("{RT}/invocation/{id}/response");
+    tokio::spawn(async move {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let data = futures_util::stream::unfold(chunks, |mut rx| async move {
+            rx.recv()
+                .await
+                .map(|b| (Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(b)), rx))
+        });
+        let frames = data.chain(futures_util::stream::iter(
+            trailers.map(|t| Ok(hyper::body::Frame::trailers(t))),
+        ));
+        let body = http_body_util::StreamBody::new(frames);
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("Host", addr.to_string())
+            .header("Lambda-Runtime-Function-Response-Mode", "streaming")
+            .header("Content-Type", content_type)
+            .header(
+                "Trailer",
+                "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
+            )
+            .body(body)
+            .unwrap();
+        let resp = sender.send_request(req).await.unwrap();
+        resp.status().as_u16()
+    })
+}
+
+#[tokio::test]
+async fn streamed_responses_pass_on_chunk_by_chunk() {
+    use fauxlambda::execution::{response_stream, StreamPart};
+    let (h, addr) = env().await;
+    let (sink, mut parts) = response_stream::channel();
+    let done = h.invoke_streamed(inv("s1", "{}"), Some(sink));
+    within(next(addr)).await.unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let mut t = HeaderMap::new();
+    t.insert("Lambda-Runtime-Function-Error-Type", "Oops".parse().unwrap());
+    t.insert("Lambda-Runtime-Function-Error-Body", "eyJhIjoxfQ==".parse().unwrap());
+    let posted = post_streamed(addr, "s1", "text/event-stream", rx, Some(t));
+    assert_eq!(
+        within(parts.recv()).await,
+        Some(StreamPart::Start {
+            content_type: Some("text/event-stream".into())
+        })
+    );
+    // Each chunk reaches the caller before the next one is written.
+    for word in ["one", "two", "three"] {
+        tx.send(Bytes::from(word)).await.unwrap();
+        assert_eq!(within(parts.recv()).await, Some(StreamPart::Chunk(Bytes::from(word))));
+    }
+    drop(tx);
+    assert_eq!(within(posted).await.unwrap(), 202);
+    // The trailers are the outcome.
+    assert_eq!(
+        within(done).await.outcome,
+        InvocationOutcome::FunctionError {
+            error_type: Some("Oops".into()),
+            payload: Bytes::from_static(br#"{"a":1}"#)
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_responses_stop_at_200_mb() {
+    use fauxlambda::execution::{response_stream, StreamPart, STREAM_LIMIT};
+    let (h, addr) = env().await;
+    let (sink, mut parts) = response_stream::channel();
+    let done = h.invoke_streamed(inv("big", "{}"), Some(sink));
+    within(next(addr)).await.unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let posted = post_streamed(addr, "big", "application/octet-stream", rx, None);
+    let reader = tokio::spawn(async move {
+        let mut n = 0usize;
+        while let Some(p) = parts.recv().await {
+            if let StreamPart::Chunk(b) = p {
+                n += b.len();
+            }
+        }
+        n
+    });
+    let mib = Bytes::from(vec![b'x'; 1024 * 1024]);
+    let writer = tokio::spawn(async move {
+        for _ in 0..(STREAM_LIMIT / mib.len() + 1) {
+            if tx.send(mib.clone()).await.is_err() {
+                break;
+            }
+        }
+    });
+    let out = tokio::time::timeout(Duration::from_secs(60), done).await.unwrap();
+    assert_eq!(
+        out.outcome,
+        InvocationOutcome::FunctionError {
+            error_type: Some("Function.ResponseSizeTooLarge".into()),
+            payload: Bytes::from_static(
+                br#"{"errorMessage":"Response payload size exceeded maximum allowed payload size (209715200 bytes).","errorType":"Function.ResponseSizeTooLarge"}"#
+            ),
+        }
+    );
+    writer.await.unwrap();
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(60), posted)
+            .await
+            .unwrap()
+            .unwrap(),
+        413
+    );
+    assert_eq!(reader.await.unwrap(), STREAM_LIMIT);
+}

@@ -1,4 +1,4 @@
-//! Function URL configs through the real `aws-sdk-lambda`: create (URL format), get, update,
+//! Function URL configs through the real `aws-sdk-lambda`: create (URL format; the URLs themselves are served in tests/function_urls.rs), get, update,
 //! list, delete, for `$LATEST` and aliases, with AWS's conflict and not-found errors.
 
 mod common;
@@ -20,10 +20,11 @@ async fn url_config_lifecycle() {
         .await
         .unwrap();
     let url = created.function_url().to_string();
+    // Served by fauxlambda, on its own port: `http://<id>.lambda-url.<region>.localhost:<port>/`.
     let id = url
-        .strip_prefix("https://")
-        .and_then(|r| r.strip_suffix(".lambda-url.us-east-1.on.aws/"))
-        .expect("AWS URL format");
+        .strip_prefix("http://")
+        .and_then(|r| r.strip_suffix(&format!(".lambda-url.us-east-1.localhost:{}/", server.port)))
+        .expect("URL format");
     assert_eq!(id.len(), 32);
     assert!(id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit()));
     assert_eq!(

@@ -35,6 +35,9 @@
 //! the next invoke's request → response, checked cold by its `Init Duration`; RIE and cargo lambda:
 //! process spawn → first response). With Docker, also the cold start of a Node.js function with and
 //! without 30,000 small files under `node_modules/` in its zip (after the first invoke unpacked it).
+//! Below the table, function URLs and response streaming (`execution/urls_streaming.rs`): a URL's
+//! warm p50 side by side with `Invoke` of the same function, and the first-chunk latency of
+//! `InvokeWithResponseStream` (`FAUXLAMBDA_BENCH_ONLY=urls-streaming` runs that section alone).
 //! A reference that cannot be run here is printed as `n/a (<reason>)`. Everything is on loopback.
 //!
 //! Goals: process executor warm p50 ≤ 0.5 ms and ≥ 2× faster than both references, ≥ 3,000 warm
@@ -51,6 +54,7 @@ mod raw_client;
 mod references;
 mod report;
 mod side_by_side;
+mod urls_streaming;
 
 use fauxlambda::{docker_unavailable, run_fauxlambda, run_fauxlambda_own_client, start_side_by_side};
 use fixtures::{has_awslambdaric, repo_python, rust_bootstrap, PY_APP, PY_OWN_CLIENT};
@@ -94,6 +98,11 @@ fn main() {
 }
 
 async fn run() {
+    // `FAUXLAMBDA_BENCH_ONLY=urls-streaming`: only the function URL and streaming section.
+    if std::env::var("FAUXLAMBDA_BENCH_ONLY").as_deref() == Ok("urls-streaming") {
+        urls_streaming::print(&urls_streaming::run().await);
+        return;
+    }
     let started = Instant::now();
     let rust = rust_bootstrap();
     if let Err(e) = &rust {
@@ -197,5 +206,7 @@ async fn run() {
     rows.push(run_floor("rust echo", rust_command, &[], py_dir.path(), faux("rust echo")).await);
     drop(side_servers);
 
+    let urls = urls_streaming::run().await;
     report::print(&rows, node.as_ref(), docker_note.as_deref(), started);
+    urls_streaming::print(&urls);
 }

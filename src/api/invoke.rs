@@ -6,12 +6,13 @@
 
 use super::async_invocation::AsyncEvent;
 use super::function_spec::function_spec;
+use super::streamed_invocation::{self, Ending, Next, Started, StreamedRequest};
 use super::Api;
 use crate::arn::FunctionRef;
 use crate::clock;
 use crate::context;
 use crate::errors;
-use crate::execution::{status_of, InvocationKind, InvocationRecord, InvocationStatus};
+use crate::execution::{error_type_of, status_of, InvocationKind, InvocationRecord, StreamSender};
 use crate::execution::{Answer, FunctionSpec, Invocation, InvocationOutcome, InvocationResult};
 use base64::Engine;
 use bytes::Bytes;
@@ -28,7 +29,7 @@ const LOG_TAIL: usize = 4096;
 const CLIENT_CONTEXT_LIMIT: usize = 3583;
 
 /// What an invocation needs once the request is checked.
-pub(super) struct Prepared {
+pub(crate) struct Prepared {
     pub name: String,
     /// The unqualified ARN: the function across its namespaces (reserved concurrency counts by it).
     pub function_arn: String,
@@ -67,7 +68,7 @@ fn rand_unit() -> f64 {
 
 /// What a request's payload is checked as: its limit and the 413 message depend on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Operation {
+pub(crate) enum Operation {
     /// Invoke, synchronous (or a dry run).
     InvokeFunction,
     /// An asynchronous invocation: Invoke with `Event`, or InvokeAsync.
@@ -85,13 +86,20 @@ impl Operation {
 }
 
 /// Checks the request (see the module doc) and builds what its invocation needs.
-pub(super) async fn prepare(
+pub(crate) async fn prepare(
     api: &Api,
     function_name: &str,
     qualifier: Option<&str>,
     payload: &[u8],
     op: Operation,
 ) -> Result<Prepared, ServiceError> {
+    check_payload(payload, op)?;
+    let resolve = Resolve::new(&api.scope(), api.store.clone(), function_name, qualifier)?;
+    api.state_try(move |s| resolve.run(s)).await
+}
+
+/// A payload within the operation's limit, and JSON.
+pub(crate) fn check_payload(payload: &[u8], op: Operation) -> Result<(), ServiceError> {
     let limit = op.payload_limit();
     if payload.len() > limit {
         return Err(errors::request_too_large(too_large_message(payload.len(), limit, op)));
@@ -104,37 +112,76 @@ pub(super) async fn prepare(
             )));
         }
     }
-    let scope = api.scope();
-    let f = FunctionRef::parse(function_name, qualifier, &scope)?;
-    let invoked_arn = scope.arn(&f.name, f.qualifier.as_deref());
-    let store = api.store.clone();
-    let (region, account) = (scope.region.clone(), scope.account.clone());
-    // Invoke names a missing function with the version it would have run: `:$LATEST` when unqualified.
-    let missing = scope.qualified_arn(&f.name, f.qualifier.as_deref().unwrap_or("$LATEST"));
-    let fr = f.clone();
-    let (spec, reserved) = api
-        .state_try(move |s| {
-            let func = s.functions.get(&fr.name).ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
-            let v = pick(func, fr.qualifier.as_deref()).ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
-            if v.config.state == Some(m::State::Pending) {
-                return Err(errors::conflict(
-                    "The operation cannot be performed at this time. The function is currently in the following state: Pending",
-                ));
-            }
-            let spec = function_spec(s, &store, v, &region, &account).map_err(|e| {
-                errors::invalid_parameter(format!("fauxlambda cannot run this function with the process executor: {e}"))
-            })?;
-            Ok((spec, s.concurrency.reserved(&fr.name)))
+    Ok(())
+}
+
+/// The function and qualifier an invocation is for, to be resolved (in a state job, `run`) into
+/// the version to run: what `prepare` does once the payload is checked.
+pub(crate) struct Resolve {
+    f: FunctionRef,
+    invoked_arn: String,
+    /// The ARN a missing function is named by.
+    missing: String,
+    store: crate::store::Store,
+    region: String,
+    account: String,
+}
+
+impl Resolve {
+    pub(crate) fn new(
+        scope: &crate::arn::Scope,
+        store: crate::store::Store,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> Result<Resolve, ServiceError> {
+        let f = FunctionRef::parse(function_name, qualifier, scope)?;
+        Ok(Resolve {
+            invoked_arn: scope.arn(&f.name, f.qualifier.as_deref()),
+            // Invoke names a missing function with the version it would have run: `:$LATEST` when unqualified.
+            missing: scope.qualified_arn(&f.name, f.qualifier.as_deref().unwrap_or("$LATEST")),
+            f,
+            store,
+            region: scope.region.clone(),
+            account: scope.account.clone(),
         })
-        .await?;
-    Ok(Prepared {
-        function_arn: scope.function_arn(&f.name),
-        qualifier: f.qualifier.clone().unwrap_or_else(|| "$LATEST".into()),
-        name: f.name,
-        invoked_arn,
-        spec,
-        reserved,
-    })
+    }
+
+    /// In a state job: the version to run (an alias's weights pick one), refusing a Pending one.
+    pub(crate) fn run(self, s: &crate::state::State) -> Result<Prepared, ServiceError> {
+        let Resolve {
+            f,
+            invoked_arn,
+            missing,
+            store,
+            region,
+            account,
+        } = self;
+        let func = s
+            .functions
+            .get(&f.name)
+            .ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
+        let v = pick(func, f.qualifier.as_deref())
+            .ok_or_else(|| errors::not_found(format!("Function not found: {missing}")))?;
+        if v.config.state == Some(m::State::Pending) {
+            return Err(errors::conflict(
+                "The operation cannot be performed at this time. The function is currently in the following state: Pending",
+            ));
+        }
+        let spec = function_spec(s, &store, v, &region, &account).map_err(|e| {
+            errors::invalid_parameter(format!(
+                "fauxlambda cannot run this function with the process executor: {e}"
+            ))
+        })?;
+        let reserved = s.concurrency.reserved(&f.name);
+        Ok(Prepared {
+            function_arn: format!("arn:aws:lambda:{region}:{account}:function:{}", f.name),
+            qualifier: f.qualifier.unwrap_or_else(|| "$LATEST".into()),
+            name: f.name,
+            invoked_arn,
+            spec,
+            reserved,
+        })
+    }
 }
 
 /// AWS's 413 messages: `Request must be smaller than 6291456 bytes for the InvokeFunction
@@ -174,10 +221,11 @@ async fn run(
     let payload = event_bytes(payload);
     let mut inv = Invocation::new(request_id, payload, p.invoked_arn.clone(), p.spec.timeout);
     inv.client_context = client_context;
-    run_invocation(api, p, inv, InvocationKind::RequestResponse, 1, answer).await
+    run_invocation(api, p, inv, InvocationKind::RequestResponse, 1, answer, None).await
 }
 
-/// Runs `inv` (an asynchronous event's attempt `attempt`, or a synchronous invocation) and records it.
+/// Runs `inv` (an asynchronous event's attempt `attempt`, or a synchronous invocation) and records
+/// it; a response the runtime streams goes to `stream`, when there is one.
 pub(super) async fn run_invocation(
     api: &Api,
     p: &Prepared,
@@ -185,9 +233,10 @@ pub(super) async fn run_invocation(
     kind: InvocationKind,
     attempt: u32,
     answer: Option<oneshot::Sender<Answer>>,
+    stream: Option<StreamSender>,
 ) -> InvocationResult {
     let start_ms = clock::now_epoch_ms();
-    let result = api.execution.pool.invoke_answering(&p.spec, inv, answer).await;
+    let result = api.execution.pool.invoke_streaming(&p.spec, inv, answer, stream).await;
     let (status, error_type) = status_of(&result);
     api.execution.record(InvocationRecord {
         request_id: result.request_id.clone(),
@@ -324,17 +373,43 @@ async fn answer_early(
     payload: Vec<u8>,
     client_ctx: Option<String>,
 ) -> Result<m::InvocationResponse, ServiceError> {
+    let a = run_answered(api, p, context::request_id(), payload, client_ctx).await?;
+    Ok(m::InvocationResponse {
+        status_code: 200,
+        payload: Some(m_blob(a.payload)),
+        function_error: a.function_error.then(|| "Unhandled".to_string()),
+        executed_version: Some(a.executed_version),
+        log_result: None,
+        durable_execution_arn: None,
+    })
+}
+
+/// What a synchronous invocation answers its caller.
+pub(crate) struct Answered {
+    /// The caller's payload (the response, or the error's).
+    pub payload: Bytes,
+    pub function_error: bool,
+    pub executed_version: String,
+}
+
+/// Runs a prepared synchronous invocation under `request_id` and gives its answer as soon as the
+/// runtime has one; its log is gathered and recorded in a task of its own.
+pub(crate) async fn run_answered(
+    api: &Api,
+    p: Prepared,
+    request_id: String,
+    payload: Vec<u8>,
+    client_ctx: Option<String>,
+) -> Result<Answered, ServiceError> {
     let (tx, rx) = oneshot::channel();
     let api = api.clone();
-    // The request's id, read here: the spawned task is outside the request's context.
-    let request_id = context::request_id();
     let running = tokio::spawn(async move { run(&api, &p, request_id, payload, client_ctx, Some(tx)).await });
-    let (payload, function_error, executed_version) = match rx.await {
-        Ok(a) => (
-            a.outcome.caller_payload(&a.request_id),
-            a.outcome.is_function_error(),
-            a.executed_version,
-        ),
+    Ok(match rx.await {
+        Ok(a) => Answered {
+            payload: a.outcome.caller_payload(&a.request_id),
+            function_error: a.outcome.is_function_error(),
+            executed_version: a.executed_version,
+        },
         // No early answer: the invocation ended before reaching a runtime (a failed start, a
         // shut-down pool); its whole result says how.
         Err(_) => {
@@ -342,20 +417,12 @@ async fn answer_early(
                 .await
                 .map_err(|e| errors::service(format!("the invocation failed: {e}")))?;
             fail_if_not_accepted(&result)?;
-            (
-                result.caller_payload(),
-                result.outcome.is_function_error(),
-                result.executed_version,
-            )
+            Answered {
+                payload: result.caller_payload(),
+                function_error: result.outcome.is_function_error(),
+                executed_version: result.executed_version,
+            }
         }
-    };
-    Ok(m::InvocationResponse {
-        status_code: 200,
-        payload: Some(m_blob(payload)),
-        function_error: function_error.then(|| "Unhandled".to_string()),
-        executed_version: Some(executed_version),
-        log_result: None,
-        durable_execution_arn: None,
     })
 }
 
@@ -396,43 +463,86 @@ pub async fn invoke_with_response_stream(
             event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::empty()),
         });
     }
-    let _slot = api
-        .execution
-        .try_slot(&p.function_arn, p.reserved)
-        .ok_or_else(throttled)?;
-    let result = run(api, &p, context::request_id(), payload, client_ctx, None).await;
-    fail_if_not_accepted(&result)?;
-    // A function that answers in one piece streams as one chunk, then the completion event.
-    let tail = matches!(input.log_type, Some(m::LogType::Tail));
-    let log_result = tail.then(|| base64::engine::general_purpose::STANDARD.encode(result.log_tail(LOG_TAIL)));
-    let body = result.caller_payload();
-    let mut events: Vec<Result<m::InvokeWithResponseStreamResponseEvent, smithy_server_runtime::BoxError>> = Vec::new();
-    let complete = match status_of(&result) {
-        (InvocationStatus::Success, _) => {
-            if !body.is_empty() {
-                events.push(Ok(m::InvokeWithResponseStreamResponseEvent::PayloadChunk(
-                    m::InvokeResponseStreamUpdate {
-                        payload: Some(m_blob(body)),
-                    },
-                )));
-            }
-            m::InvokeWithResponseStreamCompleteEvent {
-                error_code: None,
-                error_details: None,
-                log_result,
-            }
-        }
-        (_, error_type) => m::InvokeWithResponseStreamCompleteEvent {
-            error_code: Some(error_type.unwrap_or_else(|| "Unhandled".into())),
-            error_details: Some(String::from_utf8_lossy(&body).into_owned()),
-            log_result,
-        },
+    let slot = api.execution.try_slot(&p.function_arn, p.reserved).ok_or_else(throttled)?;
+    let version = p.spec.version.clone();
+    let req = StreamedRequest {
+        request_id: context::request_id(),
+        payload: event_bytes(payload),
+        client_context: client_ctx,
+        tail: matches!(input.log_type, Some(m::LogType::Tail)),
     };
-    events.push(Ok(m::InvokeWithResponseStreamResponseEvent::InvokeComplete(complete)));
-    Ok(m::InvokeWithResponseStreamResponse {
-        status_code: 200,
-        executed_version: Some(result.executed_version.clone()),
-        response_stream_content_type: None,
-        event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::iter(events)),
+    type Item = Result<m::InvokeWithResponseStreamResponseEvent, smithy_server_runtime::BoxError>;
+    match streamed_invocation::start(api, p, req, slot).await? {
+        // Each chunk is sent as the runtime sends it; whatever happens after the start is told by
+        // the completion event, never by an HTTP error.
+        Started::Streaming { content_type, rest } => {
+            let events = futures_util::stream::unfold(Some(rest), |rest| async move {
+                let mut rest = rest?;
+                match rest.next().await {
+                    Next::Chunk(b) => Some((Ok(payload_chunk(b)) as Item, Some(rest))),
+                    Next::End(ending) => {
+                        let complete = match ending {
+                            Ok(e) => complete_event(&e),
+                            Err(e) => m::InvokeWithResponseStreamCompleteEvent {
+                                error_code: Some("ServiceException".into()),
+                                error_details: Some(e.to_string()),
+                                log_result: None,
+                            },
+                        };
+                        Some((
+                            Ok(m::InvokeWithResponseStreamResponseEvent::InvokeComplete(complete)),
+                            None,
+                        ))
+                    }
+                }
+            });
+            Ok(m::InvokeWithResponseStreamResponse {
+                status_code: 200,
+                executed_version: Some(version),
+                response_stream_content_type: content_type,
+                event_stream: smithy_server_runtime::event_stream::EventStream::new(events),
+            })
+        }
+        // A function that answers in one piece streams as one chunk, then the completion event.
+        Started::Whole(ending) => {
+            let mut events: Vec<Item> = Vec::new();
+            if let InvocationOutcome::Response(body) = &ending.outcome {
+                if !body.is_empty() {
+                    events.push(Ok(payload_chunk(body.clone())));
+                }
+            }
+            events.push(Ok(m::InvokeWithResponseStreamResponseEvent::InvokeComplete(
+                complete_event(&ending),
+            )));
+            Ok(m::InvokeWithResponseStreamResponse {
+                status_code: 200,
+                executed_version: Some(ending.executed_version),
+                response_stream_content_type: None,
+                event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::iter(events)),
+            })
+        }
+    }
+}
+
+fn payload_chunk(b: Bytes) -> m::InvokeWithResponseStreamResponseEvent {
+    m::InvokeWithResponseStreamResponseEvent::PayloadChunk(m::InvokeResponseStreamUpdate {
+        payload: Some(m_blob(b)),
     })
+}
+
+/// `InvokeComplete`: no error after a response (its chunks were sent); else the error's type as
+/// `ErrorCode` and its payload (a streamed response's decoded error trailer) as `ErrorDetails`.
+fn complete_event(e: &Ending) -> m::InvokeWithResponseStreamCompleteEvent {
+    match &e.outcome {
+        InvocationOutcome::Response(_) => m::InvokeWithResponseStreamCompleteEvent {
+            error_code: None,
+            error_details: None,
+            log_result: e.log_result.clone(),
+        },
+        failed => m::InvokeWithResponseStreamCompleteEvent {
+            error_code: Some(error_type_of(failed, &e.request_id).unwrap_or_else(|| "Unhandled".into())),
+            error_details: Some(String::from_utf8_lossy(&failed.caller_payload(&e.request_id)).into_owned()),
+            log_result: e.log_result.clone(),
+        },
+    }
 }

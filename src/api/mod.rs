@@ -20,6 +20,7 @@ pub mod invoke;
 pub mod layers;
 pub mod permissions;
 pub mod runtime_management;
+pub mod streamed_invocation;
 pub mod tags;
 pub mod url_configs;
 pub mod versions;

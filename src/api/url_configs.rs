@@ -1,4 +1,4 @@
-//! Function URL configs: the URL in AWS format, auth type, CORS.
+//! Function URL configs: the URL (served by `function_urls`), auth type, CORS, invoke mode.
 
 use super::Api;
 use crate::arn::{FunctionRef, Scope};
@@ -20,6 +20,19 @@ fn new_url_id() -> String {
         .iter()
         .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
         .collect()
+}
+
+/// The URL fauxlambda serves a config at: `http://<url-id>.lambda-url.<region>.localhost:<port>/`
+/// (clients resolve `*.localhost` to loopback), on the port the request came in on.
+fn function_url(url_id: &str, region: &str, base_url: &str) -> String {
+    let port = base_url
+        .rsplit_once(':')
+        .map(|(_, p)| p.trim_end_matches('/'))
+        .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    match port {
+        Some(p) => format!("http://{url_id}.lambda-url.{region}.localhost:{p}/"),
+        None => format!("http://{url_id}.lambda-url.{region}.localhost/"),
+    }
 }
 
 /// Function name and qualifier (`$LATEST` or an alias) of a request, and the function ARN the
@@ -71,6 +84,7 @@ pub async fn create_function_url_config(
 ) -> Result<m::CreateFunctionUrlConfigResponse, ServiceError> {
     let (name, q, arn, scope) = target(api, &input.function_name, input.qualifier.as_deref())?;
     let region = scope.region.clone();
+    let base_url = api.base_url();
     api.state_try(move |s| {
         check_exists(s, &scope, &name, &q)?;
         if s.url_configs.get(&name, &q).is_some() {
@@ -85,7 +99,7 @@ pub async fn create_function_url_config(
             cors: input.cors,
             creation_time: now.clone(),
             function_arn: arn,
-            function_url: format!("https://{url_id}.lambda-url.{region}.on.aws/"),
+            function_url: function_url(&url_id, &region, &base_url),
             invoke_mode: Some(input.invoke_mode.unwrap_or(m::InvokeMode::Buffered)),
             last_modified_time: now,
         };

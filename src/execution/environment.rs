@@ -8,6 +8,7 @@ use super::extensions::{
     self, EnvironmentInfo, Extension, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS,
 };
 use super::invocation::{error_json, Completion, Invocation, InvocationOutcome, InvocationTiming};
+use super::response_stream::StreamSender;
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Instant;
@@ -84,6 +85,9 @@ struct Active {
     reply: oneshot::Sender<Completion>,
     queued_at: Instant,
     delivered_at: Option<Instant>,
+    /// Where a streamed response goes, when the caller takes one (taken by the Runtime API
+    /// when the runtime starts streaming).
+    stream: Option<StreamSender>,
 }
 
 pub(crate) struct EnvState {
@@ -145,7 +149,17 @@ impl EnvState {
     // ---- the owner's side -------------------------------------------------------------------
 
     /// Takes an invocation; the receiver gets its completion.
+    #[cfg(test)]
     pub fn invoke(&mut self, invocation: Invocation) -> oneshot::Receiver<Completion> {
+        self.invoke_streamed(invocation, None)
+    }
+
+    /// Takes an invocation whose caller takes a streamed response through `stream`, if any.
+    pub fn invoke_streamed(
+        &mut self,
+        invocation: Invocation,
+        stream: Option<StreamSender>,
+    ) -> oneshot::Receiver<Completion> {
         let (tx, rx) = oneshot::channel();
         let now = Instant::now();
         let refuse = |tx: oneshot::Sender<Completion>, outcome| {
@@ -179,6 +193,7 @@ impl EnvState {
                 reply: tx,
                 queued_at: now,
                 delivered_at: None,
+                stream,
             });
             self.pump();
         }
@@ -286,6 +301,13 @@ impl EnvState {
             Some(a) if a.delivered_at.is_some() && a.invocation.request_id == request_id => Ok(()),
             _ => Err(ApiError::invalid_request_id()),
         }
+    }
+
+    /// Where the response of the invocation the runtime holds streams to: `None` when its
+    /// caller takes no stream, or it was taken already.
+    pub fn take_stream(&mut self, request_id: &str) -> Result<Option<StreamSender>, ApiError> {
+        self.check_current(request_id)?;
+        Ok(self.active.as_mut().and_then(|a| a.stream.take()))
     }
 
     /// `POST /runtime/invocation/{id}/response|error`, once the body is read.

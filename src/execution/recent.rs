@@ -120,21 +120,22 @@ impl Recent {
 /// The status of a finished invocation, and the error type a user sees when it failed.
 pub fn status_of(result: &InvocationResult) -> (InvocationStatus, Option<String>) {
     use crate::execution::InvocationOutcome as O;
-    // The error type a user sees is the `errorType` of the payload, when the runtime wrote one.
-    let payload_type = || {
-        serde_json::from_slice::<serde_json::Value>(&result.caller_payload())
-            .ok()
-            .and_then(|v| v.get("errorType").and_then(|t| t.as_str()).map(str::to_string))
+    let status = match &result.outcome {
+        O::Response(_) => InvocationStatus::Success,
+        O::FunctionError { .. } => InvocationStatus::FunctionError,
+        _ => InvocationStatus::PlatformError,
     };
-    match &result.outcome {
-        O::Response(_) => (InvocationStatus::Success, None),
-        O::FunctionError { .. } => (
-            InvocationStatus::FunctionError,
-            payload_type().or_else(|| result.outcome.error_type()),
-        ),
-        other => (
-            InvocationStatus::PlatformError,
-            payload_type().or_else(|| other.error_type()),
-        ),
+    (status, error_type_of(&result.outcome, &result.request_id))
+}
+
+/// The error type a user sees for an outcome: the `errorType` of its payload, when the runtime
+/// wrote one, else the outcome's own; None for a response.
+pub fn error_type_of(outcome: &crate::execution::InvocationOutcome, request_id: &str) -> Option<String> {
+    if matches!(outcome, crate::execution::InvocationOutcome::Response(_)) {
+        return None;
     }
+    serde_json::from_slice::<serde_json::Value>(&outcome.caller_payload(request_id))
+        .ok()
+        .and_then(|v| v.get("errorType").and_then(|t| t.as_str()).map(str::to_string))
+        .or_else(|| outcome.error_type())
 }

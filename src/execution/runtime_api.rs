@@ -10,6 +10,7 @@ use super::extensions::{EnvironmentInfo, ExtensionStatus, ShutdownReason};
 use super::invocation::{
     error_json, response_too_large_payload, Completion, Invocation, InvocationOutcome, MAX_PAYLOAD_SIZE,
 };
+use super::response_stream::{StreamPart, StreamSender, STREAM_LIMIT};
 use super::runtime_peers::Peers;
 use crate::clock;
 use base64::Engine as _;
@@ -148,7 +149,17 @@ impl RuntimeApiHandle {
 
     /// [`invoke`](Self::invoke) with the invocation's timing (for the REPORT line).
     pub fn invoke_timed(&self, invocation: Invocation) -> impl Future<Output = Completion> + Send + 'static {
-        let rx = self.inner.shared.lock().invoke(invocation);
+        self.invoke_streamed(invocation, None)
+    }
+
+    /// [`invoke_timed`](Self::invoke_timed); a response the runtime streams goes to `stream`
+    /// as it arrives (when there is one; else it is read whole, under the buffered limit).
+    pub fn invoke_streamed(
+        &self,
+        invocation: Invocation,
+        stream: Option<StreamSender>,
+    ) -> impl Future<Output = Completion> + Send + 'static {
+        let rx = self.inner.shared.lock().invoke_streamed(invocation, stream);
         async move {
             rx.await.unwrap_or_else(|_| {
                 let now = Instant::now();
@@ -437,9 +448,11 @@ async fn invocation_result(shared: &Shared, req: Request<Incoming>, id: String, 
         return api_error(&e);
     }
     let headers = req.headers();
+    let mut streaming = false;
     if !is_error {
         if let Some(mode) = header(headers, "Lambda-Runtime-Function-Response-Mode") {
-            if mode != "streaming" {
+            streaming = mode == "streaming";
+            if !streaming {
                 // (unverified) RIE sends this type with an empty payload; give the caller a body.
                 let outcome = function_error(
                     "Runtime.InvalidResponseModeHeader",
@@ -453,6 +466,15 @@ async fn invocation_result(shared: &Shared, req: Request<Incoming>, id: String, 
                     Err(e) => api_error(&e),
                 };
             }
+        }
+    }
+    if streaming {
+        let sink = match shared.lock().take_stream(&id) {
+            Ok(sink) => sink,
+            Err(e) => return api_error(&e),
+        };
+        if let Some(sink) = sink {
+            return stream_result(shared, req, id, sink).await;
         }
     }
     let error_type = header(headers, "Lambda-Runtime-Function-Error-Type").map(str::to_owned);
@@ -482,6 +504,79 @@ async fn invocation_result(shared: &Shared, req: Request<Incoming>, id: String, 
         Some(e) => api_error(&e),
         None => accepted(),
     }
+}
+
+/// A streamed `/response` whose caller takes the stream: the start (the runtime's
+/// `Content-Type`) and each chunk go to `sink` as they arrive; the trailers, a broken body or the
+/// 200 MB limit decide the outcome. Past the limit the invocation ends at once as an error and the
+/// rest is drained (up to `DRAIN_CAP`) so the runtime reads its 413.
+async fn stream_result(shared: &Shared, req: Request<Incoming>, id: String, sink: StreamSender) -> Response<Body> {
+    let content_type = header(req.headers(), "Content-Type").map(str::to_owned);
+    // A caller gone meanwhile (its client hung up) leaves the runtime to finish unheard.
+    let mut listening = sink.send(StreamPart::Start { content_type }).await;
+    let mut body = req.into_body();
+    let mut seen = 0usize;
+    let mut trailers = None;
+    let mut broken = false;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            broken = true;
+            break;
+        };
+        match frame.into_data() {
+            Ok(chunk) => {
+                seen = seen.saturating_add(chunk.len());
+                if seen > STREAM_LIMIT {
+                    break;
+                }
+                if listening && !chunk.is_empty() {
+                    listening = sink.send(StreamPart::Chunk(chunk)).await;
+                }
+            }
+            Err(frame) => trailers = frame.into_trailers().ok(),
+        }
+    }
+    drop(sink);
+    if seen > STREAM_LIMIT {
+        let outcome = function_error("Function.ResponseSizeTooLarge", stream_too_large_payload());
+        let ended = shared.lock().runtime_result(&id, outcome);
+        while let Some(Ok(frame)) = body.frame().await {
+            seen = seen.saturating_add(frame.data_ref().map_or(0, |d| d.len()));
+            if seen > DRAIN_CAP {
+                break;
+            }
+        }
+        return match ended {
+            Ok(()) => api_error(&ApiError::too_large()),
+            Err(e) => api_error(&e),
+        };
+    }
+    let outcome = if broken {
+        // (unverified) caller text; RIE classifies this as Runtime.TruncatedResponse.
+        function_error(
+            "Runtime.TruncatedResponse",
+            Bytes::from(error_json("Response was truncated", "Runtime.TruncatedResponse")),
+        )
+    } else {
+        streamed_error(&trailers).unwrap_or(InvocationOutcome::Response(Bytes::new()))
+    };
+    if let Err(e) = shared.lock().runtime_result(&id, outcome) {
+        return api_error(&e); // ended meanwhile (deadline, process exit)
+    }
+    if broken {
+        api_error(&ApiError::truncated())
+    } else {
+        accepted()
+    }
+}
+
+/// The error a stream over [`STREAM_LIMIT`] ends with (unverified: AWS's type and text for a
+/// streamed response over its limit are not recorded; the buffered limit's are used).
+fn stream_too_large_payload() -> Bytes {
+    Bytes::from(error_json(
+        &format!("Response payload size exceeded maximum allowed payload size ({STREAM_LIMIT} bytes)."),
+        "Function.ResponseSizeTooLarge",
+    ))
 }
 
 fn function_error(error_type: &str, payload: Bytes) -> InvocationOutcome {

@@ -5,6 +5,7 @@
 
 pub mod json_order;
 pub mod moto;
+pub mod rust_functions;
 
 use std::future::Future;
 use std::io::Write;
@@ -363,6 +364,7 @@ fn how_to_get(tool: &str) -> &'static str {
         "python3" => "install Python 3.9+",
         "curl" => "install curl, e.g. `apt-get install curl`",
         "docker" => "install the Docker CLI, and run an engine it reaches",
+        "chromium" => "run scripts/test-deps (it installs Debian's chromium)",
         _ => "install it",
     }
 }

@@ -120,7 +120,7 @@ pub(super) async fn run(api: &Api, queue: &AsyncQueue, mut ev: AsyncEvent) -> Op
         p.invoked_arn.clone(),
         p.spec.timeout,
     );
-    let result = run_invocation(api, &p, inv, InvocationKind::Event, ev.attempts, None).await;
+    let result = run_invocation(api, &p, inv, InvocationKind::Event, ev.attempts, None, None).await;
     drop(slot);
     if let InvocationOutcome::NotAccepted(why) = &result.outcome {
         // fauxlambda's own failure: not the function's, so not a retry.

@@ -47,7 +47,7 @@ pub async fn invoke(api: &Api, s: &Settings, payload: Vec<u8>) -> Outcome {
     };
     let request_id = uuid::Uuid::new_v4().to_string();
     let inv = Invocation::new(request_id, Bytes::from(payload), p.invoked_arn.clone(), p.spec.timeout);
-    let result = run_invocation(api, &p, inv, InvocationKind::RequestResponse, 1, None).await;
+    let result = run_invocation(api, &p, inv, InvocationKind::RequestResponse, 1, None, None).await;
     drop(slot);
     if let InvocationOutcome::NotAccepted(why) = &result.outcome {
         return Outcome::NotRun(format!("the invocation could not be run: {why}"));

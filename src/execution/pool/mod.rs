@@ -19,6 +19,7 @@ use result::{finish, Ended};
 use super::executor::{Executor, StartError};
 use super::extensions::{EnvironmentInfo, ShutdownReason};
 use super::invocation::{Completion, Invocation, InvocationOutcome};
+use super::response_stream::StreamSender;
 use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use super::sandbox::{ExitInfo, Sandbox};
 use super::spec::FunctionSpec;
@@ -220,8 +221,20 @@ impl Pool {
     pub async fn invoke_answering(
         &self,
         spec: &FunctionSpec,
+        invocation: Invocation,
+        answer: Option<oneshot::Sender<Answer>>,
+    ) -> InvocationResult {
+        self.invoke_streaming(spec, invocation, answer, None).await
+    }
+
+    /// As `invoke_answering`; a response the runtime streams goes to `stream` as it arrives
+    /// (its outcome is then `Response` with no payload, or the error its trailers report).
+    pub async fn invoke_streaming(
+        &self,
+        spec: &FunctionSpec,
         mut invocation: Invocation,
         mut answer: Option<oneshot::Sender<Answer>>,
+        stream: Option<StreamSender>,
     ) -> InvocationResult {
         let key = VersionKey::of(spec);
         let request_id = invocation.request_id.clone();
@@ -240,7 +253,7 @@ impl Pool {
                 Ok(ready) => ready,
                 Err(failed) => return failed,
             };
-            let completion = run_on(&mut env, spec, &mut invocation).await;
+            let completion = run_on(&mut env, spec, &mut invocation, stream.clone()).await;
             // A warm environment whose runtime vanished before it took the event: another one.
             if init_duration.is_none() && vanished_before_event(&completion) && attempt < MAX_ATTEMPTS {
                 env.sandbox.kill();
@@ -690,10 +703,15 @@ struct Ready {
 
 /// Runs the invocation on `env`, racing it against its deadline and its runtime's exit; either of
 /// these ends it with a timeout or a runtime exit.
-async fn run_on(env: &mut Env, spec: &FunctionSpec, invocation: &mut Invocation) -> Completion {
+async fn run_on(
+    env: &mut Env,
+    spec: &FunctionSpec,
+    invocation: &mut Invocation,
+    stream: Option<StreamSender>,
+) -> Completion {
     invocation.deadline_ms = clock::epoch_ms_after(spec.timeout);
     env.deadline.as_mut().reset(tokio::time::Instant::now() + spec.timeout);
-    let done = env.api.invoke_timed(invocation.clone());
+    let done = env.api.invoke_streamed(invocation.clone(), stream);
     tokio::pin!(done);
     let exited = env.sandbox.exited();
     tokio::select! {

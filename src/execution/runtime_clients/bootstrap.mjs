@@ -1,7 +1,8 @@
 // fauxlambda's small Node.js runtime client for the Lambda Runtime API (2018-06-01), used when the
 // official aws-lambda-ric is not available. Behaves like it where a function can tell: handler
 // resolution (`file.export`, CommonJS and ES modules), error payloads, the context object,
-// async and callback handlers, _X_AMZN_TRACE_ID.
+// async and callback handlers, _X_AMZN_TRACE_ID, and response streaming (the `awslambda` global:
+// `streamifyResponse`, `HttpResponseStream.from`).
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -129,6 +130,108 @@ function runHandler(fn, event, context) {
   });
 }
 
+// ---- response streaming ------------------------------------------------------------------------
+// A handler tagged by `awslambda.streamifyResponse` is called as `handler(event, responseStream,
+// context)`. The stream is a chunked POST to `/response` with the streaming mode header: each write
+// is sent as it is made; a failure ends it with the error trailers (the body trailer is base64 of
+// the error JSON).
+
+const STREAMING = Symbol("fauxlambda.streaming");
+const ERROR_TYPE_TRAILER = "Lambda-Runtime-Function-Error-Type";
+const ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body";
+const HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response";
+
+class HttpResponseStream {
+  // The prelude (status, headers, cookies) and its 8 NUL bytes go out just before the first write.
+  static from(stream, prelude) {
+    stream.setContentType(HTTP_INTEGRATION);
+    const json = JSON.stringify(prelude);
+    stream._onBeforeFirstWrite = (write) => {
+      write(json);
+      write(new Uint8Array(8));
+    };
+    return stream;
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = true;
+    return handler;
+  },
+  HttpResponseStream,
+};
+
+// The response stream of invocation `id`; `done` settles once the Runtime API has answered it.
+function responseStream(id) {
+  let written = false;
+  let answered;
+  const done = new Promise((resolve, reject) => (answered = { resolve, reject }));
+  const req = http.request(
+    {
+      host, port, method: "POST", path: `${BASE}/invocation/${id}/response`, agent,
+      headers: {
+        "Lambda-Runtime-Function-Response-Mode": "streaming",
+        Trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
+        "Content-Type": "application/octet-stream",
+      },
+    },
+    (res) => {
+      res.resume();
+      res.on("end", () => answered.resolve(res.statusCode));
+    },
+  );
+  req.on("error", (e) => answered.reject(e));
+  const write = req.write.bind(req);
+  const end = req.end.bind(req);
+  req.setContentType = (contentType) => {
+    if (written) throw namedError("Runtime.InvalidStreamingOperation", "Cannot set content-type, too late.");
+    req.setHeader("Content-Type", contentType);
+  };
+  req.write = (chunk, encoding, callback) => {
+    if (typeof chunk !== "string" && !(chunk instanceof Uint8Array)) chunk = JSON.stringify(chunk);
+    if (!written) {
+      written = true;
+      if (typeof req._onBeforeFirstWrite === "function") req._onBeforeFirstWrite((c) => write(c));
+    }
+    return write(chunk, encoding, callback);
+  };
+  // A last chunk given to `end` is written like any other (after the prelude, if there is one).
+  req.end = (chunk, encoding, callback) => {
+    if (typeof chunk === "function") return end(chunk);
+    if (chunk !== undefined && chunk !== null) req.write(chunk, typeof encoding === "string" ? encoding : undefined);
+    return end(typeof encoding === "function" ? encoding : callback);
+  };
+  const fail = (err) => {
+    const obj = toErrorObject(err);
+    console.error(`${new Date().toISOString()}\t${currentRequestId}\tERROR\tInvoke Error \t${JSON.stringify(obj)}`);
+    if (req.writableEnded) return;
+    req.addTrailers({
+      [ERROR_TYPE_TRAILER]: obj.errorType,
+      [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(obj)).toString("base64"),
+    });
+    end();
+  };
+  return { stream: req, done, fail };
+}
+
+// Runs a streaming handler: its promise, then the end of its stream (which it may end later).
+async function runStreaming(fn, event, context, id) {
+  const { stream, done, fail } = responseStream(id);
+  try {
+    const r = fn(event, stream, context);
+    if (!r || typeof r.then !== "function") throw namedError("Runtime.InvalidStreamingOperation", "Streaming does not support non-async handlers.");
+    await r;
+  } catch (e) {
+    fail(e);
+  }
+  try {
+    await done;
+  } catch (e) {
+    console.error(`${new Date().toISOString()}\t${id}\tERROR\tthe response stream failed: ${e}`);
+  }
+}
+
 let currentRequestId;
 
 const handlerString = process.argv[2] || process.env._HANDLER;
@@ -150,6 +253,10 @@ for (;;) {
   try {
     const context = makeContext(next.headers);
     const event = next.body.length ? JSON.parse(next.body.toString("utf8")) : {};
+    if (handler[STREAMING]) {
+      await runStreaming(handler, event, context, id);
+      continue;
+    }
     const result = await runHandler(handler, event, context);
     const body = result === undefined ? "null" : JSON.stringify(result);
     await call("POST", `/invocation/${id}/response`, body, { "Content-Type": "application/json" });
