@@ -463,7 +463,10 @@ pub async fn invoke_with_response_stream(
             event_stream: smithy_server_runtime::event_stream::EventStream::new(futures_util::stream::empty()),
         });
     }
-    let slot = api.execution.try_slot(&p.function_arn, p.reserved).ok_or_else(throttled)?;
+    let slot = api
+        .execution
+        .try_slot(&p.function_arn, p.reserved)
+        .ok_or_else(throttled)?;
     let version = p.spec.version.clone();
     let req = StreamedRequest {
         request_id: context::request_id(),
