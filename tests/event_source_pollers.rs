@@ -64,10 +64,11 @@ def handler(event, context):
     return {}
 "#;
 
-/// fauxlambda with every service at `moto`.
+/// fauxlambda with every service at `moto`. Without the bubblewrap sandbox: the recorders write
+/// their events to the host's files (the sandbox leaves a function only its own `/tmp`).
 fn server(moto: &Moto) -> Server {
     let e = &moto.endpoint;
-    let mut args = Vec::new();
+    let mut args = vec!["--no-bwrap".to_owned()];
     for service in ["sqs", "sns", "s3", "kinesis", "dynamodb-streams"] {
         args.push("--endpoint".to_owned());
         args.push(format!("{service}={e}"));

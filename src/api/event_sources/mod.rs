@@ -60,6 +60,7 @@ impl EventSources {
             return;
         }
         let status = Arc::new(Status::default());
+        status.update(|s| s.state = "starting");
         let (tx, rx) = watch::channel(settings.clone());
         match settings.source {
             SourceKind::Sqs { .. } => {
