@@ -357,10 +357,17 @@ async fn sqs_records_key_for_key_and_batches_gathered_over_a_window() {
     .await;
     let batched: Vec<usize> = ev[2..].iter().map(|e| e["Records"].as_array().unwrap().len()).collect();
     assert_eq!(batched, [15], "one invocation of 15 records");
-    let listing = introspect(&s).await;
-    let p = &poller(&listing, &uuid)["poller"];
-    assert_eq!(p["records"], 17, "{listing}");
-    assert_eq!(p["batches"], 3, "{listing}");
+    // Counted once the function has answered.
+    eventually("17 records in 3 batches", Duration::from_secs(10), || async {
+        let listing = introspect(&s).await;
+        let p = &poller(&listing, &uuid)["poller"];
+        if p["records"] == 17 && p["batches"] == 3 {
+            Ok(())
+        } else {
+            Err(listing.to_string())
+        }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -890,14 +897,18 @@ async fn kinesis_records_partial_failures_retries_and_the_on_failure_destination
     let last = put(&moto, "kin-s", "pk", "{\"n\":4}").await;
     let ev = events_until(&dir, "n 4", Duration::from_secs(20), |e| e.len() >= 3).await;
     assert_eq!(datas(&ev[2..]), ["{\"n\":4}"]);
-    let listing = introspect(&s).await;
-    let m = poller(&listing, &uuid);
-    assert_eq!(
-        m["poller"]["shards"]["shardId-000000000000"]["checkpoint"],
-        last.as_str(),
-        "{listing}"
-    );
-    assert_eq!(m["lastProcessingResult"], "OK");
+    // The checkpoint moves once the function has answered.
+    let listing = eventually("the checkpoint at n 4", Duration::from_secs(10), || async {
+        let listing = introspect(&s).await;
+        let checkpoint = poller(&listing, &uuid)["poller"]["shards"]["shardId-000000000000"]["checkpoint"].clone();
+        if checkpoint == last.as_str() {
+            Ok(listing)
+        } else {
+            Err(listing.to_string())
+        }
+    })
+    .await;
+    assert_eq!(poller(&listing, &uuid)["lastProcessingResult"], "OK");
 }
 
 #[tokio::test(flavor = "multi_thread")]
