@@ -22,7 +22,7 @@ use crate::api::Api;
 use crate::clock;
 use crate::context;
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -121,7 +121,7 @@ impl Source {
 pub async fn run(api: Api, mut rx: watch::Receiver<Arc<Settings>>, status: Arc<Status>) {
     let mut errors = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut shards: tokio::task::JoinSet<()> = tokio::task::JoinSet::new();
-    let mut running: HashMap<String, ()> = HashMap::new();
+    let mut running: HashSet<String> = HashSet::new();
     let mut source: Option<Arc<Source>> = None;
     loop {
         if !wait_enabled(&mut rx, &status).await {
@@ -138,6 +138,7 @@ pub async fn run(api: Api, mut rx: watch::Receiver<Arc<Settings>>, status: Arc<S
                 }
                 Err(e) => {
                     status.error(&s.uuid, format!("cannot reach the stream {}: {e}", s.source_arn));
+                    status.update(|st| st.state = "backing off");
                     if !pause(&mut rx, errors.next_delay()).await {
                         return;
                     }
@@ -148,13 +149,9 @@ pub async fn run(api: Api, mut rx: watch::Receiver<Arc<Settings>>, status: Arc<S
         match src.shards().await {
             Ok(list) => {
                 errors.reset();
-                status.update(|st| {
-                    if st.state != "backing off" {
-                        st.state = "polling"
-                    }
-                });
+                status.update(|st| st.state = "polling");
                 for shard in list {
-                    if running.insert(shard.id.clone(), ()).is_none() {
+                    if running.insert(shard.id.clone()) {
                         let reader = ShardReader {
                             api: api.clone(),
                             source: src.clone(),
@@ -168,6 +165,7 @@ pub async fn run(api: Api, mut rx: watch::Receiver<Arc<Settings>>, status: Arc<S
             }
             Err(e) => {
                 status.error(&s.uuid, format!("cannot list the shards of {}: {e}", s.source_arn));
+                status.update(|st| st.state = "backing off");
                 if !pause(&mut rx, errors.next_delay()).await {
                     return;
                 }
