@@ -5,11 +5,10 @@
 //! changed nothing (which DynamoDB never writes).
 
 use super::settings::StartingPosition;
-use super::stream::{From, Shard, StreamRecord};
+use super::stream::{self, From, Shard, StreamRecord};
 use super::Settings;
 use crate::api::destinations::sdk_error;
 use crate::api::Api;
-use crate::errors;
 use aws_sdk_dynamodbstreams::types::{AttributeValue, OperationType, ShardIteratorType};
 use base64::Engine;
 use lambda_server::error::ServiceError;
@@ -33,22 +32,17 @@ pub async fn check_source(api: &Api, arn: &str) -> Result<(), ServiceError> {
     let Ok(client) = api.services.dynamodb_streams(region) else {
         return Ok(());
     };
-    match client.describe_stream().stream_arn(arn).send().await {
+    let checked = match client.describe_stream().stream_arn(arn).send().await {
         Ok(_) => Ok(()),
         Err(e)
             if e.as_service_error()
                 .is_some_and(|e| e.is_resource_not_found_exception()) =>
         {
-            Err(errors::invalid_parameter(format!("Stream not found: {arn}")))
+            Err(None)
         }
-        Err(e) => {
-            tracing::warn!(
-                "could not check the DynamoDB stream {arn}: {}; the mapping is created, its poller will retry",
-                sdk_error("DescribeStream", &e)
-            );
-            Ok(())
-        }
-    }
+        Err(e) => Err(Some(sdk_error("DescribeStream", &e))),
+    };
+    stream::refuse_missing("DynamoDB", arn, checked)
 }
 
 impl Stream {

@@ -3,11 +3,10 @@
 //! sends: the region of the stream's ARN, the function's role as `invokeIdentityArn`.
 
 use super::settings::StartingPosition;
-use super::stream::{From, Shard, StreamRecord};
+use super::stream::{self, From, Shard, StreamRecord};
 use super::Settings;
 use crate::api::destinations::sdk_error;
 use crate::api::Api;
-use crate::errors;
 use aws_sdk_kinesis::primitives::DateTime;
 use aws_sdk_kinesis::types::ShardIteratorType;
 use base64::Engine;
@@ -36,7 +35,7 @@ pub async fn check_source(api: &Api, arn: &str) -> Result<(), ServiceError> {
     let Ok(client) = api.services.kinesis(region) else {
         return Ok(());
     };
-    match client
+    let checked = match client
         .describe_stream_summary()
         .stream_name(name_of(arn))
         .stream_arn(arn)
@@ -48,16 +47,11 @@ pub async fn check_source(api: &Api, arn: &str) -> Result<(), ServiceError> {
             if e.as_service_error()
                 .is_some_and(|e| e.is_resource_not_found_exception()) =>
         {
-            Err(errors::invalid_parameter(format!("Stream not found: {arn}")))
+            Err(None)
         }
-        Err(e) => {
-            tracing::warn!(
-                "could not check the Kinesis stream {arn}: {}; the mapping is created, its poller will retry",
-                sdk_error("DescribeStreamSummary", &e)
-            );
-            Ok(())
-        }
-    }
+        Err(e) => Err(Some(sdk_error("DescribeStreamSummary", &e))),
+    };
+    stream::refuse_missing("Kinesis", arn, checked)
 }
 
 impl Stream {

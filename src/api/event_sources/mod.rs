@@ -4,10 +4,11 @@
 //! running pollers (`EventSources`): it starts, reconfigures and stops them as mappings are
 //! created, updated, disabled and deleted (`apply`), and keeps what each has done (`Status`) for
 //! `/_fauxlambda/event-source-mappings`. Sources: `sqs.rs` (standard and FIFO queues),
-//! `kinesis.rs` and `dynamodb.rs` (streams, through `stream.rs`). Filters are `filter.rs`, the
-//! function's answer `batch_result.rs`, one invocation `invocation.rs`, a stream batch's
+//! `kinesis.rs` and `dynamodb.rs` (streams, through `stream.rs`). Filters are `filter.rs`, a batch's
+//! event and size `batch.rs`, the function's answer `batch_result.rs`, one invocation `invocation.rs`, a stream batch's
 //! on-failure record `on_failure.rs`.
 
+pub mod batch;
 pub mod batch_result;
 pub mod dynamodb;
 pub mod filter;

@@ -149,14 +149,10 @@ impl Failure {
         if with_records {
             // `"payload":{"Records":[…]}` before the closing brace, the records as delivered.
             text.pop();
-            text.push_str(",\"payload\":{\"Records\":[");
-            for (i, r) in self.records.iter().enumerate() {
-                if i > 0 {
-                    text.push(',');
-                }
-                text.push_str(&r.json);
-            }
-            text.push_str("]}}");
+            text.push_str(",\"payload\":");
+            let payload = super::batch::event(self.records.iter().map(|r| r.json.as_str()));
+            text.push_str(&String::from_utf8_lossy(&payload));
+            text.push('}');
         }
         text
     }

@@ -7,6 +7,7 @@
 //! `ReportBatchItemFailures` only the reported messages stay. FIFO batches are split by message
 //! group: each group in order, a failing group holding back only itself.
 
+use super::batch;
 use super::batch_result::{self, BatchResult};
 use super::invocation::{self, Outcome};
 use super::{pause, wait_enabled, Backoff, Settings, Status};
@@ -31,8 +32,6 @@ const MAX_WAIT_SECS: u64 = 20;
 const LONG_POLL_TIMEOUT: Duration = Duration::from_secs(MAX_WAIT_SECS + 10);
 /// `ReceiveMessage` returns at most this many messages.
 const MAX_RECEIVE: usize = 10;
-/// Bytes of the `{"Records":[]}` envelope around the records.
-const ENVELOPE: usize = 16;
 /// Batches of one mapping received and not yet settled, at most, whatever `MaximumConcurrency`
 /// says (up to 1,000): with 6 MB each, a mapping holds at most 192 MB of messages.
 const MAX_BATCHES_IN_FLIGHT: usize = 32;
@@ -444,7 +443,7 @@ async fn process(
 ) {
     let fifo = matches!(s.source, super::SourceKind::Sqs { fifo: true });
     if !fifo {
-        for chunk in chunks(records) {
+        for chunk in chunks(&records) {
             deliver(api, s, q, chunk, status, &rx, false).await;
         }
         return;
@@ -459,7 +458,7 @@ async fn process(
     let runs = groups.into_iter().map(|(_, group)| {
         let rx = rx.clone();
         async move {
-            for chunk in chunks(group) {
+            for chunk in chunks(&group) {
                 if !deliver(api, s, q, chunk, status, &rx, true).await {
                     // The group's later messages wait for the failed ones (SQS holds them back).
                     break;
@@ -471,36 +470,12 @@ async fn process(
 }
 
 /// Records in pieces whose event stays within the synchronous payload limit.
-fn chunks(records: Vec<Record>) -> Vec<Vec<Record>> {
-    let mut out: Vec<Vec<Record>> = Vec::new();
-    let mut size = ENVELOPE;
-    for r in records {
-        let len = r.json.len() + 1;
-        match out.last_mut() {
-            Some(last) if size + len <= SYNC_PAYLOAD_LIMIT => {
-                size += len;
-                last.push(r);
-            }
-            _ => {
-                size = ENVELOPE + len;
-                out.push(vec![r]);
-            }
-        }
-    }
-    out
+fn chunks(records: &[Record]) -> Vec<&[Record]> {
+    batch::split(records, usize::MAX, |r| r.json.as_str())
 }
 
 fn event(records: &[Record]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ENVELOPE + records.iter().map(|r| r.json.len() + 1).sum::<usize>());
-    out.extend_from_slice(b"{\"Records\":[");
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(r.json.as_bytes());
-    }
-    out.extend_from_slice(b"]}");
-    out
+    batch::event(records.iter().map(|r| r.json.as_str()))
 }
 
 /// One invocation with `records`, tried again while it cannot run (throttled, the function being
@@ -509,12 +484,12 @@ async fn deliver(
     api: &Api,
     s: &Settings,
     q: &Queue,
-    records: Vec<Record>,
+    records: &[Record],
     status: &Status,
     rx: &watch::Receiver<Arc<Settings>>,
     fifo: bool,
 ) -> bool {
-    let payload = event(&records);
+    let payload = event(records);
     let mut waits = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
     // Once the messages are visible again, SQS hands them out anew: this batch is over.
     let visible_again = Instant::now() + Duration::from_secs(q.visibility);

@@ -10,6 +10,7 @@
 //! `TumblingWindowInSeconds` windows carry the function's `state` from one invocation to the next
 //! and end with a final invocation. The checkpoint advances only past records done with.
 
+use super::batch;
 use super::batch_result::{self, BatchResult};
 use super::invocation::{self, Outcome};
 use super::on_failure::{self, Condition, Failure, Response};
@@ -21,6 +22,7 @@ use crate::api::invoke::SYNC_PAYLOAD_LIMIT;
 use crate::api::Api;
 use crate::clock;
 use crate::context;
+use lambda_server::error::ServiceError;
 use serde_json::Value;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -34,8 +36,6 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const IDLE_POLL_INTERVAL: Duration = Duration::from_secs(4);
 /// How often the shards are listed again, for new ones.
 const SHARD_REFRESH: Duration = Duration::from_secs(60);
-/// Bytes of a batch's event around its records (a tumbling window's keys included).
-const ENVELOPE: usize = 1024;
 /// A tumbling window's state may be at most 1 MB.
 const STATE_LIMIT: usize = 1024 * 1024;
 
@@ -112,6 +112,22 @@ impl Source {
         match self {
             Source::Kinesis(_) => "KinesisBatchInfo",
             Source::DynamoDb(_) => "DDBStreamBatchInfo",
+        }
+    }
+}
+
+/// The answer to a create naming the stream `arn` of `service` (`checked`: Err(None) when it does
+/// not exist, Err(Some(why)) when the endpoint could not say): AWS's `Stream not found: <arn>`, or
+/// accepted, the poller retrying an endpoint that could not be asked.
+pub fn refuse_missing(service: &str, arn: &str, checked: Result<(), Option<String>>) -> Result<(), ServiceError> {
+    match checked {
+        Ok(()) => Ok(()),
+        Err(None) => Err(crate::errors::invalid_parameter(format!("Stream not found: {arn}"))),
+        Err(Some(why)) => {
+            tracing::warn!(
+                "could not check the {service} stream {arn}: {why}; the mapping is created, its poller will retry"
+            );
+            Ok(())
         }
     }
 }
@@ -627,23 +643,9 @@ fn passes(s: &Settings, r: &StreamRecord) -> bool {
     serde_json::from_str(&r.json).is_ok_and(|v| s.filters.matches(&v))
 }
 
-/// Records in batches of at most `size` records whose event stays within the synchronous payload
-/// limit (6 MB).
+/// Records in batches of at most `size` whose event stays within 6 MB.
 fn batches(records: &[Arc<StreamRecord>], size: usize) -> Vec<&[Arc<StreamRecord>]> {
-    let mut out = Vec::new();
-    let (mut start, mut bytes) = (0, ENVELOPE);
-    for (i, r) in records.iter().enumerate() {
-        let len = r.json.len() + 1;
-        if i > start && (i - start >= size || bytes + len > SYNC_PAYLOAD_LIMIT) {
-            out.push(&records[start..i]);
-            (start, bytes) = (i, ENVELOPE);
-        }
-        bytes += len;
-    }
-    if start < records.len() {
-        out.push(&records[start..]);
-    }
-    out
+    batch::split(records, size, |r| r.json.as_str())
 }
 
 /// Records in `n` lanes by partition key, each in shard order.
@@ -664,23 +666,7 @@ fn lanes(records: Vec<Arc<StreamRecord>>, n: usize) -> Vec<Vec<Arc<StreamRecord>
 
 /// `{"Records":[…]}`.
 fn event(records: &[Arc<StreamRecord>]) -> Vec<u8> {
-    let mut out = open_event(records);
-    out.push(b'}');
-    out
-}
-
-/// `{"Records":[…]`, for more keys to follow.
-fn open_event(records: &[Arc<StreamRecord>]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + records.iter().map(|r| r.json.len() + 1).sum::<usize>());
-    out.extend_from_slice(b"{\"Records\":[");
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(r.json.as_bytes());
-    }
-    out.extend_from_slice(b"]");
-    out
+    batch::event(records.iter().map(|r| r.json.as_str()))
 }
 
 /// The event of a tumbling window's invocation (events-urls-streaming §2.3).
@@ -692,7 +678,7 @@ fn window_event(
     last: bool,
     early: bool,
 ) -> Vec<u8> {
-    let mut out = open_event(records);
+    let mut out = batch::open_event(records.iter().map(|r| r.json.as_str()));
     let iso = |ms: u64| clock::iso8601_ms(ms).replace(".000Z", "Z");
     let rest = serde_json::json!({
         "start": iso(w.start_ms),
