@@ -3,7 +3,8 @@
 //! Generated crates hold everything that comes from a model (types, routes, bindings, constraint
 //! checks); this crate holds what is the same for every model: matching Smithy URI patterns, parsing
 //! and formatting HTTP header/query/label values, reading and writing JSON, collecting constraint
-//! violations, rendering framework errors, and event-stream framing.
+//! violations, rendering framework errors, and event-stream framing; with the `serde` feature, the
+//! exact serde encodings of its types that model values are stored with.
 
 pub mod body;
 pub mod event_stream;
@@ -14,6 +15,8 @@ pub mod json_ser;
 pub mod media_type;
 pub mod rejection;
 pub mod routing;
+#[cfg(feature = "serde")]
+pub mod serde_support;
 pub mod validation;
 
 pub use aws_smithy_types;
