@@ -19,7 +19,12 @@ license.workspace = true
 publish.workspace = true
 
 [dependencies]
+serde = { workspace = true, optional = true }
 smithy-server-runtime = { path = "../../smithy-server-runtime" }
+
+[features]
+# Serialize and Deserialize for the model types, to store their values (not the wire encoding).
+serde = ["dep:serde", "smithy-server-runtime/serde"]
 "#,
         &[("model", model), ("package", package)],
     )

@@ -1,8 +1,10 @@
 //! Emits `model.rs`: one Rust type per structure, union and enum shape, with `Default`, a `Debug`
-//! that redacts sensitive values, and `Display`/`Error` for error shapes.
+//! that redacts sensitive values, and `Display`/`Error` for error shapes; under the crate's `serde`
+//! feature, `Serialize`/`Deserialize` for storing values (member names as in the model, runtime
+//! types through `rt::serde_support`).
 
 use crate::gen::{Gen, ValidationStyle};
-use crate::model::{Kind, Shape};
+use crate::model::{Kind, Member, Shape};
 use crate::names::{lit, pascal, snake};
 use crate::template::fill;
 use std::fmt::Write;
@@ -57,6 +59,45 @@ fn derives(g: &Gen, s: &Shape, extra: &[&str]) -> String {
     format!("#[derive({})]\n", d.join(", "))
 }
 
+/// Whether a shape's type gets `Serialize`/`Deserialize`: every value type but what holds a stream
+/// (the types that are `Clone` and `PartialEq`).
+fn serde(g: &Gen, s: &Shape) -> bool {
+    g.comparable(&s.id)
+}
+
+/// The attributes that derive serde for a structure or union (`serde(default)` for a structure
+/// with a `Default`: a member missing from a stored value reads as its default).
+fn serde_derives(g: &Gen, s: &Shape) -> String {
+    if !serde(g, s) {
+        return String::new();
+    }
+    let mut a = "#[cfg_attr(feature = \"serde\", derive(::serde::Serialize, ::serde::Deserialize))]\n".to_string();
+    if s.kind == Kind::Structure && g.defaultable(&s.id) {
+        a.push_str("#[cfg_attr(feature = \"serde\", serde(default))]\n");
+    }
+    a
+}
+
+/// A member's serde attribute: its model name; runtime types through `rt::serde_support::via`;
+/// an optional field skipped when `None`.
+fn serde_member(g: &Gen, owner: &Shape, m: &Member, indent: &str) -> String {
+    if !serde(g, owner) {
+        return String::new();
+    }
+    let mut args = vec![format!("rename = {}", lit(&m.name))];
+    if runtime_type(g, &m.target) {
+        args.push("with = \"rt::serde_support::via\"".into());
+    }
+    if owner.kind == Kind::Structure && g.is_optional(m) {
+        // `with` fields are not optional to serde by themselves.
+        if runtime_type(g, &m.target) {
+            args.push("default".into());
+        }
+        args.push("skip_serializing_if = \"::std::option::Option::is_none\"".into());
+    }
+    format!("{indent}#[cfg_attr(feature = \"serde\", serde({}))]\n", args.join(", "))
+}
+
 fn structure(g: &Gen, s: &Shape, out: &mut String) {
     let name = g.type_ident(&s.id);
     // `Default` is derived unless some member's model default differs from its type's own.
@@ -69,8 +110,9 @@ fn structure(g: &Gen, s: &Shape, out: &mut String) {
         .iter()
         .map(|m| {
             format!(
-                "{}    pub {}: {},\n",
+                "{}{}    pub {}: {},\n",
                 g.doc(&m.traits, "    "),
+                serde_member(g, s, m, "    "),
                 snake(&m.name),
                 g.member_type(s, m)
             )
@@ -78,13 +120,14 @@ fn structure(g: &Gen, s: &Shape, out: &mut String) {
         .collect();
     out.push_str(&fill(
         r#"
-$doc${derives}pub struct $name {
+$doc${derives}${serde}pub struct $name {
 $fields}
 
 "#,
         &[
             ("doc", &g.doc(&s.traits, "")),
             ("derives", &derives(g, s, if default { &["Default"] } else { &[] })),
+            ("serde", &serde_derives(g, s)),
             ("name", &name),
             ("fields", &fields),
         ],
@@ -222,6 +265,7 @@ fn union(g: &Gen, s: &Shape, out: &mut String) {
     for m in &s.members {
         let v = variant(&m.name);
         variants.push_str(&g.doc(&m.traits, "    "));
+        variants.push_str(&serde_member(g, s, m, "    "));
         if m.target == "smithy.api#Unit" {
             writeln!(variants, "    {v},").unwrap();
             writeln!(debug_arms, "            Self::{v} => f.write_str({}),", lit(&v)).unwrap();
@@ -255,11 +299,11 @@ fn union(g: &Gen, s: &Shape, out: &mut String) {
     };
     out.push_str(&fill(
         r#"
-$doc${derives}pub enum $name {
+$doc${derives}${serde}pub enum $name {
 $variants    /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
-    Unknown,
+${unknown}    Unknown,
 }
 
 impl ::std::fmt::Debug for $name {
@@ -272,6 +316,16 @@ impl ::std::fmt::Debug for $name {
         &[
             ("doc", &g.doc(&s.traits, "")),
             ("derives", &derives(g, s, &["Default"])),
+            ("serde", &serde_derives(g, s)),
+            // `$` is in no member name.
+            (
+                "unknown",
+                if serde(g, s) {
+                    "    #[cfg_attr(feature = \"serde\", serde(rename = \"$unknown\"))]\n"
+                } else {
+                    ""
+                },
+            ),
             ("name", &g.type_ident(&s.id)),
             ("variants", &variants),
             ("debug", &debug),
@@ -375,6 +429,23 @@ impl ::std::fmt::Display for $name {
 impl ::std::default::Default for $name {
     fn default() -> Self {
         Self::Unknown(::std::string::String::new())
+    }
+}
+
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for $name {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for $name {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
     }
 }
 

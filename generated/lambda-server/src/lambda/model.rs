@@ -6,16 +6,29 @@ use smithy_server_runtime as rt;
 
 /// Limits that are related to concurrency and storage.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AccountLimit {
     /// The maximum size of a function's deployment package and layers when they're extracted.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSizeUnzipped"))]
     pub code_size_unzipped: i64,
     /// The maximum size of a deployment package when it's uploaded directly to Lambda.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSizeZipped"))]
     pub code_size_zipped: i64,
     /// The maximum number of simultaneous function executions.
+    #[cfg_attr(feature = "serde", serde(rename = "ConcurrentExecutions"))]
     pub concurrent_executions: i32,
     /// The amount of storage space that you can use for all deployment packages and layer archives.
+    #[cfg_attr(feature = "serde", serde(rename = "TotalCodeSize"))]
     pub total_code_size: i64,
     /// The maximum number of simultaneous function executions, minus the capacity that's reserved for individual functions with PutFunctionConcurrency .
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "UnreservedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub unreserved_concurrent_executions: ::std::option::Option<i32>,
 }
 
@@ -36,10 +49,14 @@ impl ::std::fmt::Debug for AccountLimit {
 
 /// The number of functions and amount of storage in use.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AccountUsage {
     /// The number of Lambda functions.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionCount"))]
     pub function_count: i64,
     /// The amount of storage space, in bytes, that's being used by deployment packages and layer archives.
+    #[cfg_attr(feature = "serde", serde(rename = "TotalCodeSize"))]
     pub total_code_size: i64,
 }
 
@@ -53,20 +70,35 @@ impl ::std::fmt::Debug for AccountUsage {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AddLayerVersionPermissionRequest {
     /// The API action that grants access to the layer.
+    #[cfg_attr(feature = "serde", serde(rename = "Action"))]
     pub action: ::std::string::String,
     /// The name or Amazon Resource Name (ARN) of the layer.
+    #[cfg_attr(feature = "serde", serde(rename = "LayerName"))]
     pub layer_name: ::std::string::String,
     /// With the principal set to * , grant permission to all accounts in the specified organization.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "OrganizationId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// An account ID, or * to grant layer usage permission to all accounts in an organization, or all Amazon Web Services accounts (if organizationId is not specified).
+    #[cfg_attr(feature = "serde", serde(rename = "Principal"))]
     pub principal: ::std::string::String,
     /// Only update the policy if the revision ID matches the ID specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// An identifier that distinguishes the policy from others on the same layer version.
+    #[cfg_attr(feature = "serde", serde(rename = "StatementId"))]
     pub statement_id: ::std::string::String,
     /// The version number.
+    #[cfg_attr(feature = "serde", serde(rename = "VersionNumber"))]
     pub version_number: i64,
 }
 
@@ -85,10 +117,20 @@ impl ::std::fmt::Debug for AddLayerVersionPermissionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AddLayerVersionPermissionResponse {
     /// A unique identifier for the current revision of the policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// The permission statement.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Statement", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub statement: ::std::option::Option<::std::string::String>,
 }
 
@@ -102,30 +144,74 @@ impl ::std::fmt::Debug for AddLayerVersionPermissionResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AddPermissionRequest {
     /// The action that the principal can use on the function.
+    #[cfg_attr(feature = "serde", serde(rename = "Action"))]
     pub action: ::std::string::String,
     /// For Alexa Smart Home functions, a token that the invoker must supply.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EventSourceToken", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub event_source_token: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The type of authentication that your function URL uses.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FunctionUrlAuthType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub function_url_auth_type: ::std::option::Option<crate::lambda::model::FunctionUrlAuthType>,
     /// Indicates whether the permission applies when the function is invoked through a function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "InvokedViaFunctionUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub invoked_via_function_url: ::std::option::Option<bool>,
     /// The Amazon Web Services service, Amazon Web Services account, IAM user, or IAM role that invokes the function.
+    #[cfg_attr(feature = "serde", serde(rename = "Principal"))]
     pub principal: ::std::string::String,
     /// The identifier for your organization in Organizations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PrincipalOrgID", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub principal_org_id: ::std::option::Option<::std::string::String>,
     /// Specify a version or alias to add permissions to a published version of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
     /// Update the policy only if the revision ID matches the ID that's specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// For Amazon Web Services service, the ID of the Amazon Web Services account that owns the resource.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SourceAccount", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub source_account: ::std::option::Option<::std::string::String>,
     /// For Amazon Web Services services, the ARN of the Amazon Web Services resource that invokes the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SourceArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub source_arn: ::std::option::Option<::std::string::String>,
     /// A statement identifier that differentiates the statement from others in the same policy.
+    #[cfg_attr(feature = "serde", serde(rename = "StatementId"))]
     pub statement_id: ::std::string::String,
 }
 
@@ -149,8 +235,14 @@ impl ::std::fmt::Debug for AddPermissionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AddPermissionResponse {
     /// The permission statement that's added to the function policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Statement", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub statement: ::std::option::Option<::std::string::String>,
 }
 
@@ -164,18 +256,44 @@ impl ::std::fmt::Debug for AddPermissionResponse {
 
 /// Provides configuration information about a Lambda function alias .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AliasConfiguration {
     /// The Amazon Resource Name (ARN) of the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AliasArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub alias_arn: ::std::option::Option<::std::string::String>,
     /// A description of the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The function version that the alias invokes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_version: ::std::option::Option<::std::string::String>,
     /// The name of the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// A unique identifier that changes when you update the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// The routing configuration of the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoutingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub routing_config: ::std::option::Option<crate::lambda::model::AliasRoutingConfiguration>,
 }
 
@@ -194,10 +312,20 @@ impl ::std::fmt::Debug for AliasConfiguration {
 
 /// Lambda couldn't create the alias because your Amazon Web Services account has exceeded the maximum number of aliases allowed per Lambda function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AliasLimitExceededException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -223,8 +351,17 @@ impl ::std::error::Error for AliasLimitExceededException {}
 
 /// The traffic-shifting configuration of a Lambda function alias.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AliasRoutingConfiguration {
     /// The second version, and the percentage of traffic that's routed to it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AdditionalVersionWeights",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub additional_version_weights: ::std::option::Option<::std::collections::HashMap<::std::string::String, f64>>,
 }
 
@@ -238,8 +375,11 @@ impl ::std::fmt::Debug for AliasRoutingConfiguration {
 
 /// List of signing profiles that can sign a code package.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AllowedPublishers {
     /// The Amazon Resource Name (ARN) for each of the signing profiles.
+    #[cfg_attr(feature = "serde", serde(rename = "SigningProfileVersionArns"))]
     pub signing_profile_version_arns: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -253,10 +393,23 @@ impl ::std::fmt::Debug for AllowedPublishers {
 
 /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AmazonManagedKafkaEventSourceConfig {
     /// The identifier for the Kafka consumer group to join.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ConsumerGroupId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub consumer_group_id: ::std::option::Option<::std::string::String>,
     /// Specific configuration settings for a Kafka schema registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SchemaRegistryConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub schema_registry_config: ::std::option::Option<crate::lambda::model::KafkaSchemaRegistryConfig>,
 }
 
@@ -330,6 +483,23 @@ impl ::std::default::Default for ApplicationLogLevel {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ApplicationLogLevel {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ApplicationLogLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Architecture {
     /// `x86_64`
@@ -375,14 +545,45 @@ impl ::std::default::Default for Architecture {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for Architecture {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for Architecture {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Contains details about a callback operation in a durable execution, including the callback token and timeout configuration.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CallbackDetails {
     /// The callback ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CallbackId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub callback_id: ::std::option::Option<::std::string::String>,
     /// An error object that contains details about the failure.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ErrorObject>,
     /// The response payload from the callback operation as a string.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Result", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub result: ::std::option::Option<::std::string::String>,
 }
 
@@ -398,8 +599,11 @@ impl ::std::fmt::Debug for CallbackDetails {
 
 /// Contains details about a failed callback operation, including error information and the reason for failure.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CallbackFailedDetails {
     /// An error object that contains details about the failure.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
 }
 
@@ -413,10 +617,14 @@ impl ::std::fmt::Debug for CallbackFailedDetails {
 
 /// Configuration options for callback operations in durable executions, including timeout settings and retry behavior.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CallbackOptions {
     /// The heartbeat timeout for the callback operation, in seconds.
+    #[cfg_attr(feature = "serde", serde(rename = "HeartbeatTimeoutSeconds"))]
     pub heartbeat_timeout_seconds: i32,
     /// The timeout for the callback operation in seconds.
+    #[cfg_attr(feature = "serde", serde(rename = "TimeoutSeconds"))]
     pub timeout_seconds: i32,
 }
 
@@ -431,12 +639,23 @@ impl ::std::fmt::Debug for CallbackOptions {
 
 /// Contains details about a callback operation that has started, including timing information and callback metadata.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CallbackStartedDetails {
     /// The callback ID.
+    #[cfg_attr(feature = "serde", serde(rename = "CallbackId"))]
     pub callback_id: ::std::string::String,
     /// The heartbeat timeout value, in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HeartbeatTimeout", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub heartbeat_timeout: ::std::option::Option<i32>,
     /// The timeout value, in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Timeout", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub timeout: ::std::option::Option<i32>,
 }
 
@@ -452,8 +671,11 @@ impl ::std::fmt::Debug for CallbackStartedDetails {
 
 /// Contains details about a successfully completed callback operation, including the result data and completion timestamp.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CallbackSucceededDetails {
     /// The response payload from the successful operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Result"))]
     pub result: crate::lambda::model::EventResult,
 }
 
@@ -467,8 +689,11 @@ impl ::std::fmt::Debug for CallbackSucceededDetails {
 
 /// Contains details about a callback operation that timed out, including timeout duration and any partial results.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CallbackTimedOutDetails {
     /// Details about the callback timeout.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
 }
 
@@ -482,9 +707,19 @@ impl ::std::fmt::Debug for CallbackTimedOutDetails {
 
 /// The callback ID token has either expired or the callback associated with the token has already been closed.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CallbackTimeoutException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -510,23 +745,55 @@ impl ::std::error::Error for CallbackTimeoutException {}
 
 /// A capacity provider manages compute resources for Lambda functions.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CapacityProvider {
     /// The Amazon Resource Name (ARN) of the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderArn"))]
     pub capacity_provider_arn: ::std::string::String,
     /// The scaling configuration for the capacity provider.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityProviderScalingConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub capacity_provider_scaling_config: ::std::option::Option<crate::lambda::model::CapacityProviderScalingConfig>,
     /// The instance requirements for compute resources managed by the capacity provider.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "InstanceRequirements",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub instance_requirements: ::std::option::Option<crate::lambda::model::InstanceRequirements>,
     /// The ARN of the KMS key used to encrypt the capacity provider's resources.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KmsKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub kms_key_arn: ::std::option::Option<::std::string::String>,
     /// The date and time when the capacity provider was last modified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastModified", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub last_modified: ::std::option::Option<::std::string::String>,
     /// The permissions configuration for the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "PermissionsConfig"))]
     pub permissions_config: crate::lambda::model::CapacityProviderPermissionsConfig,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PropagateTags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub propagate_tags: ::std::option::Option<crate::lambda::model::PropagateTags>,
     /// The current state of the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "State"))]
     pub state: crate::lambda::model::CapacityProviderState,
     /// The VPC configuration for the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "VpcConfig"))]
     pub vpc_config: crate::lambda::model::CapacityProviderVpcConfig,
 }
 
@@ -551,8 +818,11 @@ impl ::std::fmt::Debug for CapacityProvider {
 
 /// Configuration for the capacity provider that manages compute resources for Lambda functions.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CapacityProviderConfig {
     /// Configuration for Lambda-managed instances used by the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "LambdaManagedInstancesCapacityProviderConfig"))]
     pub lambda_managed_instances_capacity_provider_config:
         crate::lambda::model::LambdaManagedInstancesCapacityProviderConfig,
 }
@@ -570,9 +840,19 @@ impl ::std::fmt::Debug for CapacityProviderConfig {
 
 /// The maximum number of capacity providers for your account has been exceeded.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CapacityProviderLimitExceededException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -598,8 +878,11 @@ impl ::std::error::Error for CapacityProviderLimitExceededException {}
 
 /// Configuration that specifies the permissions required for the capacity provider to manage compute resources.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CapacityProviderPermissionsConfig {
     /// The ARN of the IAM role that the capacity provider uses to manage compute instances and other Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderOperatorRoleArn"))]
     pub capacity_provider_operator_role_arn: ::std::string::String,
 }
 
@@ -655,14 +938,45 @@ impl ::std::default::Default for CapacityProviderPredefinedMetricType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for CapacityProviderPredefinedMetricType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for CapacityProviderPredefinedMetricType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Configuration that defines how the capacity provider scales compute instances based on demand and policies.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CapacityProviderScalingConfig {
     /// The maximum number of vCPUs that the capacity provider can provision across all compute instances.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxVCpuCount", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_v_cpu_count: ::std::option::Option<i32>,
     /// The scaling mode that determines how the capacity provider responds to changes in demand.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ScalingMode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub scaling_mode: ::std::option::Option<crate::lambda::model::CapacityProviderScalingMode>,
     /// A list of scaling policies that define how the capacity provider scales compute instances based on metrics and thresholds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ScalingPolicies", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub scaling_policies: ::std::option::Option<::std::vec::Vec<crate::lambda::model::TargetTrackingScalingPolicy>>,
 }
 
@@ -721,6 +1035,23 @@ impl ::std::default::Default for CapacityProviderScalingMode {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for CapacityProviderScalingMode {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for CapacityProviderScalingMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum CapacityProviderState {
     /// `Pending`
@@ -774,12 +1105,33 @@ impl ::std::default::Default for CapacityProviderState {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for CapacityProviderState {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for CapacityProviderState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// VPC configuration that specifies the network settings for compute instances managed by the capacity provider.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CapacityProviderVpcConfig {
     /// A list of security group IDs that control network access for compute instances managed by the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "SecurityGroupIds"))]
     pub security_group_ids: ::std::vec::Vec<::std::string::String>,
     /// A list of subnet IDs where the capacity provider launches compute instances.
+    #[cfg_attr(feature = "serde", serde(rename = "SubnetIds"))]
     pub subnet_ids: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -794,10 +1146,20 @@ impl ::std::fmt::Debug for CapacityProviderVpcConfig {
 
 /// Contains details about a chained function invocation in a durable execution, including the target function and invocation parameters.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ChainedInvokeDetails {
     /// Details about the chained invocation failure.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ErrorObject>,
     /// The response payload from the chained invocation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Result", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub result: ::std::option::Option<::std::string::String>,
 }
 
@@ -812,8 +1174,11 @@ impl ::std::fmt::Debug for ChainedInvokeDetails {
 
 /// Contains details about a failed chained function invocation, including error information and failure reason.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ChainedInvokeFailedDetails {
     /// Details about the chained invocation failure.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
 }
 
@@ -827,10 +1192,17 @@ impl ::std::fmt::Debug for ChainedInvokeFailedDetails {
 
 /// Configuration options for chained function invocations in durable executions, including retry settings and timeout configuration.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ChainedInvokeOptions {
     /// The name or ARN of the Lambda function to invoke.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The tenant identifier for the chained invocation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TenantId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -845,16 +1217,38 @@ impl ::std::fmt::Debug for ChainedInvokeOptions {
 
 /// Contains details about a chained function invocation that has started execution, including start time and execution context.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ChainedInvokeStartedDetails {
     /// The Amazon Resource Name (ARN) that identifies the durable execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DurableExecutionArn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub durable_execution_arn: ::std::option::Option<::std::string::String>,
     /// The version of the function that was executed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ExecutedVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub executed_version: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function being invoked.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The JSON input payload provided to the chained invocation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Input", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub input: ::std::option::Option<crate::lambda::model::EventInput>,
     /// The tenant identifier for the chained invocation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TenantId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -872,8 +1266,11 @@ impl ::std::fmt::Debug for ChainedInvokeStartedDetails {
 
 /// Details about a chained invocation that was stopped.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ChainedInvokeStoppedDetails {
     /// Details about why the chained invocation stopped.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
 }
 
@@ -887,8 +1284,11 @@ impl ::std::fmt::Debug for ChainedInvokeStoppedDetails {
 
 /// Details about a chained invocation that succeeded.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ChainedInvokeSucceededDetails {
     /// The response payload from the successful operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Result"))]
     pub result: crate::lambda::model::EventResult,
 }
 
@@ -902,8 +1302,11 @@ impl ::std::fmt::Debug for ChainedInvokeSucceededDetails {
 
 /// Details about a chained invocation that timed out.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ChainedInvokeTimedOutDetails {
     /// Details about the chained invocation timeout.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
 }
 
@@ -916,14 +1319,26 @@ impl ::std::fmt::Debug for ChainedInvokeTimedOutDetails {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CheckpointDurableExecutionRequest {
     /// A unique token that identifies the current checkpoint state.
+    #[cfg_attr(feature = "serde", serde(rename = "CheckpointToken"))]
     pub checkpoint_token: ::std::string::String,
     /// An optional idempotency token to ensure that duplicate checkpoint requests are handled correctly.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ClientToken", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The Amazon Resource Name (ARN) of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionArn"))]
     pub durable_execution_arn: ::std::string::String,
     /// An array of state updates to apply during this checkpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Updates", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub updates: ::std::option::Option<::std::vec::Vec<crate::lambda::model::OperationUpdate>>,
 }
 
@@ -940,10 +1355,17 @@ impl ::std::fmt::Debug for CheckpointDurableExecutionRequest {
 
 /// The response from the CheckpointDurableExecution operation.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CheckpointDurableExecutionResponse {
     /// A new checkpoint token to use for the next checkpoint operation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CheckpointToken", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub checkpoint_token: ::std::option::Option<::std::string::String>,
     /// Updated execution state information that includes any changes that occurred since the last checkpoint, such as completed callbacks or expired timers.
+    #[cfg_attr(feature = "serde", serde(rename = "NewExecutionState"))]
     pub new_execution_state: crate::lambda::model::CheckpointUpdatedExecutionState,
 }
 
@@ -958,10 +1380,20 @@ impl ::std::fmt::Debug for CheckpointDurableExecutionResponse {
 
 /// Contains operations that have been updated since the last checkpoint, such as completed asynchronous work like timers or callbacks.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CheckpointUpdatedExecutionState {
     /// Indicates that more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
     /// A list of operations that have been updated since the last checkpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Operations", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub operations: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Operation>>,
 }
 
@@ -976,10 +1408,20 @@ impl ::std::fmt::Debug for CheckpointUpdatedExecutionState {
 
 /// The Lambda function couldn't be invoked because its code artifact user has been deleted.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CodeArtifactUserDeletedException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -1005,10 +1447,20 @@ impl ::std::error::Error for CodeArtifactUserDeletedException {}
 
 /// The Lambda function couldn't be invoked because provisioning of its code artifact user failed.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CodeArtifactUserFailedException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -1034,10 +1486,20 @@ impl ::std::error::Error for CodeArtifactUserFailedException {}
 
 /// The Lambda function couldn't be invoked because its code artifact user is still being provisioned.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CodeArtifactUserPendingException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -1063,18 +1525,29 @@ impl ::std::error::Error for CodeArtifactUserPendingException {}
 
 /// Details about a Code signing configuration .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CodeSigningConfig {
     /// List of allowed publishers.
+    #[cfg_attr(feature = "serde", serde(rename = "AllowedPublishers"))]
     pub allowed_publishers: crate::lambda::model::AllowedPublishers,
     /// The Amazon Resource Name (ARN) of the Code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigArn"))]
     pub code_signing_config_arn: ::std::string::String,
     /// Unique identifer for the Code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigId"))]
     pub code_signing_config_id: ::std::string::String,
     /// The code signing policy controls the validation failure action for signature mismatch or expiry.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningPolicies"))]
     pub code_signing_policies: crate::lambda::model::CodeSigningPolicies,
     /// Code signing configuration description.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The date and time that the Code signing configuration was last modified, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "LastModified"))]
     pub last_modified: ::std::string::String,
 }
 
@@ -1093,8 +1566,18 @@ impl ::std::fmt::Debug for CodeSigningConfig {
 
 /// The specified code signing configuration does not exist.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CodeSigningConfigNotFoundException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -1120,8 +1603,17 @@ impl ::std::error::Error for CodeSigningConfigNotFoundException {}
 
 /// Code signing configuration policies specify the validation failure action for signature mismatch or expiry.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CodeSigningPolicies {
     /// Code signing configuration policy for deployment validation failure.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "UntrustedArtifactOnDeployment",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub untrusted_artifact_on_deployment: ::std::option::Option<crate::lambda::model::CodeSigningPolicy>,
 }
 
@@ -1181,11 +1673,38 @@ impl ::std::default::Default for CodeSigningPolicy {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for CodeSigningPolicy {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for CodeSigningPolicy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Your Amazon Web Services account has exceeded its maximum total code size.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CodeStorageExceededException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -1211,8 +1730,18 @@ impl ::std::error::Error for CodeStorageExceededException {}
 
 /// The code signature failed one or more of the validation checks for signature mismatch or expiry, and the code signing policy is set to ENFORCE.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CodeVerificationFailedException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -1237,8 +1766,17 @@ impl ::std::fmt::Display for CodeVerificationFailedException {
 impl ::std::error::Error for CodeVerificationFailedException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Concurrency {
     /// The number of concurrent executions that are reserved for this function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReservedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub reserved_concurrent_executions: ::std::option::Option<i32>,
 }
 
@@ -1252,12 +1790,26 @@ impl ::std::fmt::Debug for Concurrency {
 
 /// Details about a durable execution context.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ContextDetails {
     /// Details about the context failure.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ErrorObject>,
     /// Whether the state data of child operations of this completed context should be included in the invoke payload and GetDurableExecutionState response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ReplayChildren", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub replay_children: ::std::option::Option<bool>,
     /// The response payload from the context.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Result", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub result: ::std::option::Option<::std::string::String>,
 }
 
@@ -1273,8 +1825,11 @@ impl ::std::fmt::Debug for ContextDetails {
 
 /// Details about a context that failed.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ContextFailedDetails {
     /// Details about the context failure.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
 }
 
@@ -1288,8 +1843,14 @@ impl ::std::fmt::Debug for ContextFailedDetails {
 
 /// Configuration options for a durable execution context.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ContextOptions {
     /// Whether the state data of children of the completed context should be included in the invoke payload and GetDurableExecutionState response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ReplayChildren", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub replay_children: ::std::option::Option<bool>,
 }
 
@@ -1303,6 +1864,8 @@ impl ::std::fmt::Debug for ContextOptions {
 
 /// Details about a context that has started.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ContextStartedDetails {}
 
 impl ::std::fmt::Debug for ContextStartedDetails {
@@ -1313,8 +1876,11 @@ impl ::std::fmt::Debug for ContextStartedDetails {
 
 /// Details about a context that succeeded.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ContextSucceededDetails {
     /// The JSON response payload from the successful context.
+    #[cfg_attr(feature = "serde", serde(rename = "Result"))]
     pub result: crate::lambda::model::EventResult,
 }
 
@@ -1328,18 +1894,44 @@ impl ::std::fmt::Debug for ContextSucceededDetails {
 
 /// The cross-origin resource sharing (CORS) settings for your Lambda function URL.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Cors {
     /// Whether to allow cookies or other credentials in requests to your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllowCredentials", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub allow_credentials: ::std::option::Option<bool>,
     /// The HTTP headers that origins can include in requests to your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllowHeaders", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub allow_headers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The HTTP methods that are allowed when calling your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllowMethods", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub allow_methods: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The origins that can access your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllowOrigins", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub allow_origins: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The HTTP headers in your function response that you want to expose to origins that call your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ExposeHeaders", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub expose_headers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The maximum amount of time, in seconds, that web browsers can cache results of a preflight request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxAge", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_age: ::std::option::Option<i32>,
 }
 
@@ -1357,16 +1949,29 @@ impl ::std::fmt::Debug for Cors {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateAliasRequest {
     /// A description of the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The function version that the alias invokes.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionVersion"))]
     pub function_version: ::std::string::String,
     /// The name of the alias.
+    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: ::std::string::String,
     /// The routing configuration of the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoutingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub routing_config: ::std::option::Option<crate::lambda::model::AliasRoutingConfiguration>,
 }
 
@@ -1383,22 +1988,53 @@ impl ::std::fmt::Debug for CreateAliasRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateCapacityProviderRequest {
     /// The name of the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderName"))]
     pub capacity_provider_name: ::std::string::String,
     /// The scaling configuration that defines how the capacity provider scales compute instances, including maximum vCPU count and scaling policies.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityProviderScalingConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub capacity_provider_scaling_config: ::std::option::Option<crate::lambda::model::CapacityProviderScalingConfig>,
     /// The instance requirements that specify the compute instance characteristics, including architectures and allowed or excluded instance types.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "InstanceRequirements",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub instance_requirements: ::std::option::Option<crate::lambda::model::InstanceRequirements>,
     /// The ARN of the KMS key used to encrypt data associated with the capacity provider.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KmsKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub kms_key_arn: ::std::option::Option<::std::string::String>,
     /// The permissions configuration that specifies the IAM role ARN used by the capacity provider to manage compute resources.
+    #[cfg_attr(feature = "serde", serde(rename = "PermissionsConfig"))]
     pub permissions_config: crate::lambda::model::CapacityProviderPermissionsConfig,
     /// The tag propagation configuration for the capacity provider.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PropagateTags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub propagate_tags: ::std::option::Option<crate::lambda::model::PropagateTags>,
     /// A list of tags to associate with the capacity provider.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tags: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
     /// The VPC configuration for the capacity provider, including subnet IDs and security group IDs where compute instances will be launched.
+    #[cfg_attr(feature = "serde", serde(rename = "VpcConfig"))]
     pub vpc_config: crate::lambda::model::CapacityProviderVpcConfig,
 }
 
@@ -1421,8 +2057,11 @@ impl ::std::fmt::Debug for CreateCapacityProviderRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateCapacityProviderResponse {
     /// Information about the capacity provider that was created.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProvider"))]
     pub capacity_provider: crate::lambda::model::CapacityProvider,
 }
 
@@ -1435,14 +2074,32 @@ impl ::std::fmt::Debug for CreateCapacityProviderResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateCodeSigningConfigRequest {
     /// Signing profiles for this code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "AllowedPublishers"))]
     pub allowed_publishers: crate::lambda::model::AllowedPublishers,
     /// The code signing policies define the actions to take if the validation checks fail.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CodeSigningPolicies",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub code_signing_policies: ::std::option::Option<crate::lambda::model::CodeSigningPolicies>,
     /// Descriptive name for this code signing configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// A list of tags to add to the code signing configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tags: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
 
@@ -1458,8 +2115,11 @@ impl ::std::fmt::Debug for CreateCodeSigningConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateCodeSigningConfigResponse {
     /// The code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfig"))]
     pub code_signing_config: crate::lambda::model::CodeSigningConfig,
 }
 
@@ -1472,65 +2132,220 @@ impl ::std::fmt::Debug for CreateCodeSigningConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateEventSourceMappingRequest {
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AmazonManagedKafkaEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub amazon_managed_kafka_event_source_config:
         ::std::option::Option<crate::lambda::model::AmazonManagedKafkaEventSourceConfig>,
     /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BatchSize", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub batch_size: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns an error, split the batch in two and retry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "BisectBatchOnFunctionError",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub bisect_batch_on_function_error: ::std::option::Option<bool>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DestinationConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub destination_config: ::std::option::Option<crate::lambda::model::DestinationConfig>,
     /// Specific configuration settings for a DocumentDB event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DocumentDBEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub document_db_event_source_config: ::std::option::Option<crate::lambda::model::DocumentDBEventSourceConfig>,
     /// When true, the event source mapping is active.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Enabled", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub enabled: ::std::option::Option<bool>,
     /// The Amazon Resource Name (ARN) of the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EventSourceArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub event_source_arn: ::std::option::Option<::std::string::String>,
     /// An object that defines the filter criteria that determine whether Lambda should process an event.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FilterCriteria", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub filter_criteria: ::std::option::Option<crate::lambda::model::FilterCriteria>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FunctionResponseTypes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub function_response_types: ::std::option::Option<::std::vec::Vec<crate::lambda::model::FunctionResponseType>>,
     /// The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to encrypt your function's filter criteria .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub kms_key_arn: ::std::option::Option<::std::string::String>,
     /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LoggingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logging_config: ::std::option::Option<crate::lambda::model::EventSourceMappingLoggingConfig>,
     /// The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumBatchingWindowInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_batching_window_in_seconds: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRecordAgeInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_record_age_in_seconds: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRetryAttempts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_retry_attempts: ::std::option::Option<i32>,
     /// The metrics configuration for your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MetricsConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub metrics_config: ::std::option::Option<crate::lambda::model::EventSourceMappingMetricsConfig>,
     /// (Kinesis and DynamoDB Streams only) The number of batches to process from each shard concurrently.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ParallelizationFactor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub parallelization_factor: ::std::option::Option<i32>,
     /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProvisionedPollerConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub provisioned_poller_config: ::std::option::Option<crate::lambda::model::ProvisionedPollerConfig>,
     /// (MQ) The name of the Amazon MQ broker destination queue to consume.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Queues", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub queues: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// (Amazon SQS only) The scaling configuration for the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ScalingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub scaling_config: ::std::option::Option<crate::lambda::model::ScalingConfig>,
     /// The self-managed Apache Kafka cluster to receive records from.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SelfManagedEventSource",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub self_managed_event_source: ::std::option::Option<crate::lambda::model::SelfManagedEventSource>,
     /// Specific configuration settings for a self-managed Apache Kafka event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SelfManagedKafkaEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub self_managed_kafka_event_source_config:
         ::std::option::Option<crate::lambda::model::SelfManagedKafkaEventSourceConfig>,
     /// An array of authentication protocols or VPC components required to secure your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SourceAccessConfigurations",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub source_access_configurations:
         ::std::option::Option<::std::vec::Vec<crate::lambda::model::SourceAccessConfiguration>>,
     /// The position in a stream from which to start reading.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StartingPosition", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub starting_position: ::std::option::Option<crate::lambda::model::EventSourcePosition>,
     /// With StartingPosition set to AT_TIMESTAMP , the time from which to start reading.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartingPositionTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub starting_position_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// A list of tags to apply to the event source mapping.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tags: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
     /// The name of the Kafka topic.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Topics", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub topics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TumblingWindowInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub tumbling_window_in_seconds: ::std::option::Option<i32>,
 }
 
@@ -1579,62 +2394,170 @@ impl ::std::fmt::Debug for CreateEventSourceMappingRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateFunctionRequest {
     /// The instruction set architecture that the function supports.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Architectures", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityProviderConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub capacity_provider_config: ::std::option::Option<crate::lambda::model::CapacityProviderConfig>,
     /// The code for the function.
+    #[cfg_attr(feature = "serde", serde(rename = "Code"))]
     pub code: crate::lambda::model::FunctionCode,
     /// To enable code signing for this function, specify the ARN of a code-signing configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CodeSigningConfigArn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub code_signing_config_arn: ::std::option::Option<::std::string::String>,
     /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DeadLetterConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub dead_letter_config: ::std::option::Option<crate::lambda::model::DeadLetterConfig>,
     /// A description of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Configuration settings for durable functions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DurableConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub durable_config: ::std::option::Option<crate::lambda::model::DurableConfig>,
     /// Environment variables that are accessible from function code during execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Environment", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub environment: ::std::option::Option<crate::lambda::model::Environment>,
     /// The size of the function's /tmp directory in MB.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EphemeralStorage", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub ephemeral_storage: ::std::option::Option<crate::lambda::model::EphemeralStorage>,
     /// Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FileSystemConfigs", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub file_system_configs: ::std::option::Option<::std::vec::Vec<crate::lambda::model::FileSystemConfig>>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The name of the method within your code that Lambda calls to run your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Handler", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub handler: ::std::option::Option<::std::string::String>,
     /// Container image configuration values that override the values in the container image Dockerfile.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub image_config: ::std::option::Option<crate::lambda::model::ImageConfig>,
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the following resources: The function's environment variables .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub kms_key_arn: ::std::option::Option<::std::string::String>,
     /// A list of function layers to add to the function's execution environment.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Layers", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The function's Amazon CloudWatch Logs configuration settings.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LoggingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logging_config: ::std::option::Option<crate::lambda::model::LoggingConfig>,
     /// The amount of memory available to the function at runtime.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MemorySize", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub memory_size: ::std::option::Option<i32>,
     /// The type of deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PackageType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub package_type: ::std::option::Option<crate::lambda::model::PackageType>,
     /// Set to true to publish the first version of the function during creation.
+    #[cfg_attr(feature = "serde", serde(rename = "Publish"))]
     pub publish: bool,
     /// Specifies where to publish the function version or configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PublishTo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub publish_to: ::std::option::Option<crate::lambda::model::FunctionVersionLatestPublished>,
     /// The Amazon Resource Name (ARN) of the function's execution role.
+    #[cfg_attr(feature = "serde", serde(rename = "Role"))]
     pub role: ::std::string::String,
     /// The identifier of the function's runtime .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Runtime", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub runtime: ::std::option::Option<crate::lambda::model::Runtime>,
     /// The function's SnapStart setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SnapStart", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub snap_start: ::std::option::Option<crate::lambda::model::SnapStart>,
     /// A list of tags to apply to the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tags: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
     /// Configuration for multi-tenant applications that use Lambda functions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TenancyConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tenancy_config: ::std::option::Option<crate::lambda::model::TenancyConfig>,
     /// The amount of time (in seconds) that Lambda allows a function to run before stopping it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Timeout", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub timeout: ::std::option::Option<i32>,
     /// Set Mode to Active to sample and trace a subset of incoming requests with X-Ray .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TracingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tracing_config: ::std::option::Option<crate::lambda::model::TracingConfig>,
     /// For network connectivity to Amazon Web Services resources in a VPC, specify a list of security groups and subnets in the VPC.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "VpcConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub vpc_config: ::std::option::Option<crate::lambda::model::VpcConfig>,
 }
 
@@ -1674,16 +2597,32 @@ impl ::std::fmt::Debug for CreateFunctionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateFunctionUrlConfigRequest {
     /// The type of authentication that your function URL uses.
+    #[cfg_attr(feature = "serde", serde(rename = "AuthType"))]
     pub auth_type: crate::lambda::model::FunctionUrlAuthType,
     /// The cross-origin resource sharing (CORS) settings for your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Cors", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub cors: ::std::option::Option<crate::lambda::model::Cors>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Use one of the following options: BUFFERED – This is the default option.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InvokeMode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub invoke_mode: ::std::option::Option<crate::lambda::model::InvokeMode>,
     /// The alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -1700,18 +2639,32 @@ impl ::std::fmt::Debug for CreateFunctionUrlConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct CreateFunctionUrlConfigResponse {
     /// The type of authentication that your function URL uses.
+    #[cfg_attr(feature = "serde", serde(rename = "AuthType"))]
     pub auth_type: crate::lambda::model::FunctionUrlAuthType,
     /// The cross-origin resource sharing (CORS) settings for your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Cors", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub cors: ::std::option::Option<crate::lambda::model::Cors>,
     /// When the function URL was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "CreationTime"))]
     pub creation_time: ::std::string::String,
     /// The Amazon Resource Name (ARN) of your function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionArn"))]
     pub function_arn: ::std::string::String,
     /// The HTTP URL endpoint for your function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionUrl"))]
     pub function_url: ::std::string::String,
     /// Use one of the following options: BUFFERED – This is the default option.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InvokeMode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub invoke_mode: ::std::option::Option<crate::lambda::model::InvokeMode>,
 }
 
@@ -1730,8 +2683,14 @@ impl ::std::fmt::Debug for CreateFunctionUrlConfigResponse {
 
 /// The dead-letter queue for failed asynchronous invocations.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeadLetterConfig {
     /// The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TargetArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub target_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -1744,10 +2703,14 @@ impl ::std::fmt::Debug for DeadLetterConfig {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteAliasRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The name of the alias.
+    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: ::std::string::String,
 }
 
@@ -1761,8 +2724,11 @@ impl ::std::fmt::Debug for DeleteAliasRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteCapacityProviderRequest {
     /// The name of the capacity provider to delete.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderName"))]
     pub capacity_provider_name: ::std::string::String,
 }
 
@@ -1775,8 +2741,11 @@ impl ::std::fmt::Debug for DeleteCapacityProviderRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteCapacityProviderResponse {
     /// Information about the deleted capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProvider"))]
     pub capacity_provider: crate::lambda::model::CapacityProvider,
 }
 
@@ -1789,8 +2758,11 @@ impl ::std::fmt::Debug for DeleteCapacityProviderResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteCodeSigningConfigRequest {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigArn"))]
     pub code_signing_config_arn: ::std::string::String,
 }
 
@@ -1803,6 +2775,8 @@ impl ::std::fmt::Debug for DeleteCodeSigningConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteCodeSigningConfigResponse {}
 
 impl ::std::fmt::Debug for DeleteCodeSigningConfigResponse {
@@ -1812,8 +2786,11 @@ impl ::std::fmt::Debug for DeleteCodeSigningConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteEventSourceMappingRequest {
     /// The identifier of the event source mapping.
+    #[cfg_attr(feature = "serde", serde(rename = "UUID"))]
     pub uuid: ::std::string::String,
 }
 
@@ -1826,8 +2803,11 @@ impl ::std::fmt::Debug for DeleteEventSourceMappingRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteFunctionCodeSigningConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
 }
 
@@ -1840,8 +2820,11 @@ impl ::std::fmt::Debug for DeleteFunctionCodeSigningConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteFunctionConcurrencyRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
 }
 
@@ -1854,10 +2837,17 @@ impl ::std::fmt::Debug for DeleteFunctionConcurrencyRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteFunctionEventInvokeConfigRequest {
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// A version number or alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -1871,10 +2861,17 @@ impl ::std::fmt::Debug for DeleteFunctionEventInvokeConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteFunctionRequest {
     /// The name or ARN of the Lambda function or version.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a version to delete.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -1888,8 +2885,11 @@ impl ::std::fmt::Debug for DeleteFunctionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteFunctionResponse {
     /// The HTTP status code returned by the operation.
+    #[cfg_attr(feature = "serde", serde(rename = "StatusCode"))]
     pub status_code: i32,
 }
 
@@ -1902,10 +2902,17 @@ impl ::std::fmt::Debug for DeleteFunctionResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteFunctionUrlConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -1919,10 +2926,14 @@ impl ::std::fmt::Debug for DeleteFunctionUrlConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteLayerVersionRequest {
     /// The name or Amazon Resource Name (ARN) of the layer.
+    #[cfg_attr(feature = "serde", serde(rename = "LayerName"))]
     pub layer_name: ::std::string::String,
     /// The version number.
+    #[cfg_attr(feature = "serde", serde(rename = "VersionNumber"))]
     pub version_number: i64,
 }
 
@@ -1936,10 +2947,14 @@ impl ::std::fmt::Debug for DeleteLayerVersionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeleteProvisionedConcurrencyConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The version number or alias name.
+    #[cfg_attr(feature = "serde", serde(rename = "Qualifier"))]
     pub qualifier: ::std::string::String,
 }
 
@@ -1954,10 +2969,20 @@ impl ::std::fmt::Debug for DeleteProvisionedConcurrencyConfigRequest {
 
 /// A configuration object that specifies the destination of an event after Lambda processes it.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DestinationConfig {
     /// The destination configuration for failed invocations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "OnFailure", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub on_failure: ::std::option::Option<crate::lambda::model::OnFailure>,
     /// The destination configuration for successful invocations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "OnSuccess", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub on_success: ::std::option::Option<crate::lambda::model::OnSuccess>,
 }
 
@@ -1972,12 +2997,26 @@ impl ::std::fmt::Debug for DestinationConfig {
 
 /// Specific configuration settings for a DocumentDB event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DocumentDBEventSourceConfig {
     /// The name of the collection to consume within the database.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CollectionName", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub collection_name: ::std::option::Option<::std::string::String>,
     /// The name of the database to consume within the DocumentDB cluster.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DatabaseName", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub database_name: ::std::option::Option<::std::string::String>,
     /// Determines what DocumentDB sends to your event stream during document update operations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FullDocument", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub full_document: ::std::option::Option<crate::lambda::model::FullDocument>,
 }
 
@@ -1993,10 +3032,23 @@ impl ::std::fmt::Debug for DocumentDBEventSourceConfig {
 
 /// Configuration settings for durable functions , including execution timeout and retention period for execution history.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DurableConfig {
     /// The maximum time (in seconds) that a durable execution can run before timing out.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ExecutionTimeout", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub execution_timeout: ::std::option::Option<i32>,
     /// The number of days to retain execution history after a durable execution completes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RetentionPeriodInDays",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub retention_period_in_days: ::std::option::Option<i32>,
 }
 
@@ -2011,9 +3063,19 @@ impl ::std::fmt::Debug for DurableConfig {
 
 /// The durable execution with the specified name has already been started.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DurableExecutionAlreadyStartedException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2039,8 +3101,18 @@ impl ::std::error::Error for DurableExecutionAlreadyStartedException {}
 
 /// Need additional permissions to configure VPC settings.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EC2AccessDeniedException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2066,8 +3138,18 @@ impl ::std::error::Error for EC2AccessDeniedException {}
 
 /// Amazon EC2 throttled Lambda during Lambda function initialization using the execution role provided for the function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EC2ThrottledException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2093,9 +3175,23 @@ impl ::std::error::Error for EC2ThrottledException {}
 
 /// Lambda received an unexpected Amazon EC2 client exception while setting up for the Lambda function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EC2UnexpectedException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EC2ErrorCode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub ec2_error_code: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2122,8 +3218,18 @@ impl ::std::error::Error for EC2UnexpectedException {}
 
 /// An error occurred when reading from or writing to a connected file system.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EFSIOException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2149,8 +3255,18 @@ impl ::std::error::Error for EFSIOException {}
 
 /// The Lambda function couldn't make a network connection to the configured file system.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EFSMountConnectivityException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2176,8 +3292,18 @@ impl ::std::error::Error for EFSMountConnectivityException {}
 
 /// The Lambda function couldn't mount the configured file system due to a permission or configuration issue.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EFSMountFailureException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2203,8 +3329,18 @@ impl ::std::error::Error for EFSMountFailureException {}
 
 /// The Lambda function made a network connection to the configured file system, but the mount operation timed out.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EFSMountTimeoutException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2230,8 +3366,18 @@ impl ::std::error::Error for EFSMountTimeoutException {}
 
 /// Lambda couldn't create an elastic network interface in the VPC, specified as part of Lambda function configuration, because the limit for network interfaces has been reached.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ENILimitReachedException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2257,10 +3403,20 @@ impl ::std::error::Error for ENILimitReachedException {}
 
 /// Lambda couldn't invoke the Lambda function because the elastic network interface (ENI) configured for its VPC connection isn't ready yet.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ENINotReadyException {
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -2325,10 +3481,33 @@ impl ::std::default::Default for EndPointType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for EndPointType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for EndPointType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// A function's environment variable settings.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Environment {
     /// Environment variable key-value pairs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Variables", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub variables: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
 
@@ -2342,10 +3521,20 @@ impl ::std::fmt::Debug for Environment {
 
 /// Error messages for environment variables that couldn't be applied.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EnvironmentError {
     /// The error code.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorCode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// The error message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -2360,10 +3549,20 @@ impl ::std::fmt::Debug for EnvironmentError {
 
 /// The results of an operation to update or read environment variables.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EnvironmentResponse {
     /// Error messages for environment variables that couldn't be applied.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::EnvironmentError>,
     /// Environment variable key-value pairs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Variables", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub variables: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
 
@@ -2378,8 +3577,11 @@ impl ::std::fmt::Debug for EnvironmentResponse {
 
 /// The size of the function's /tmp directory in MB.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EphemeralStorage {
     /// The size of the function's /tmp directory.
+    #[cfg_attr(feature = "serde", serde(rename = "Size"))]
     pub size: i32,
 }
 
@@ -2391,14 +3593,32 @@ impl ::std::fmt::Debug for EphemeralStorage {
 
 /// An object that contains error information.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ErrorObject {
     /// Machine-readable error data.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorData", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_data: ::std::option::Option<::std::string::String>,
     /// A human-readable error message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorMessage", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// The error type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_type: ::std::option::Option<::std::string::String>,
     /// Stack trace information for the error.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackTrace", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub stack_trace: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -2415,62 +3635,259 @@ impl ::std::fmt::Debug for ErrorObject {
 
 /// An event that occurred during the execution of a durable function.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Event {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CallbackFailedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub callback_failed_details: ::std::option::Option<crate::lambda::model::CallbackFailedDetails>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CallbackStartedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub callback_started_details: ::std::option::Option<crate::lambda::model::CallbackStartedDetails>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CallbackSucceededDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub callback_succeeded_details: ::std::option::Option<crate::lambda::model::CallbackSucceededDetails>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CallbackTimedOutDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub callback_timed_out_details: ::std::option::Option<crate::lambda::model::CallbackTimedOutDetails>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChainedInvokeFailedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub chained_invoke_failed_details: ::std::option::Option<crate::lambda::model::ChainedInvokeFailedDetails>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChainedInvokeStartedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub chained_invoke_started_details: ::std::option::Option<crate::lambda::model::ChainedInvokeStartedDetails>,
     /// Details about a chained invocation that was stopped.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChainedInvokeStoppedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub chained_invoke_stopped_details: ::std::option::Option<crate::lambda::model::ChainedInvokeStoppedDetails>,
     /// Details about a chained invocation that succeeded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChainedInvokeSucceededDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub chained_invoke_succeeded_details: ::std::option::Option<crate::lambda::model::ChainedInvokeSucceededDetails>,
     /// Details about a chained invocation that timed out.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChainedInvokeTimedOutDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub chained_invoke_timed_out_details: ::std::option::Option<crate::lambda::model::ChainedInvokeTimedOutDetails>,
     /// Details about a context that failed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ContextFailedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub context_failed_details: ::std::option::Option<crate::lambda::model::ContextFailedDetails>,
     /// Details about a context that started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ContextStartedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub context_started_details: ::std::option::Option<crate::lambda::model::ContextStartedDetails>,
     /// Details about a context that succeeded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ContextSucceededDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub context_succeeded_details: ::std::option::Option<crate::lambda::model::ContextSucceededDetails>,
     /// The unique identifier for this event.
+    #[cfg_attr(feature = "serde", serde(rename = "EventId"))]
     pub event_id: i32,
     /// The date and time when this event occurred, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EventTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub event_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// The type of event that occurred.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EventType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub event_type: ::std::option::Option<crate::lambda::model::EventType>,
     /// Details about an execution that failed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExecutionFailedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub execution_failed_details: ::std::option::Option<crate::lambda::model::ExecutionFailedDetails>,
     /// Details about an execution that started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExecutionStartedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub execution_started_details: ::std::option::Option<crate::lambda::model::ExecutionStartedDetails>,
     /// Details about an execution that was stopped.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExecutionStoppedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub execution_stopped_details: ::std::option::Option<crate::lambda::model::ExecutionStoppedDetails>,
     /// Details about an execution that succeeded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExecutionSucceededDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub execution_succeeded_details: ::std::option::Option<crate::lambda::model::ExecutionSucceededDetails>,
     /// Details about an execution that timed out.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExecutionTimedOutDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub execution_timed_out_details: ::std::option::Option<crate::lambda::model::ExecutionTimedOutDetails>,
     /// The unique identifier for this operation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// Details about a function invocation that completed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "InvocationCompletedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub invocation_completed_details: ::std::option::Option<crate::lambda::model::InvocationCompletedDetails>,
     /// The customer-provided name for this operation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the parent operation, if this operation is running within a child context.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ParentId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub parent_id: ::std::option::Option<::std::string::String>,
     /// Details about a step that failed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StepFailedDetails", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub step_failed_details: ::std::option::Option<crate::lambda::model::StepFailedDetails>,
     /// Details about a step that started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StepStartedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub step_started_details: ::std::option::Option<crate::lambda::model::StepStartedDetails>,
     /// Details about a step that succeeded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StepSucceededDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub step_succeeded_details: ::std::option::Option<crate::lambda::model::StepSucceededDetails>,
     /// The subtype of the event, providing additional categorization.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SubType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sub_type: ::std::option::Option<::std::string::String>,
     /// Details about a wait operation that was cancelled.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WaitCancelledDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub wait_cancelled_details: ::std::option::Option<crate::lambda::model::WaitCancelledDetails>,
     /// Details about a wait operation that started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WaitStartedDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub wait_started_details: ::std::option::Option<crate::lambda::model::WaitStartedDetails>,
     /// Details about a wait operation that succeeded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WaitSucceededDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub wait_succeeded_details: ::std::option::Option<crate::lambda::model::WaitSucceededDetails>,
 }
 
@@ -2558,10 +3975,20 @@ impl ::std::fmt::Debug for Event {
 
 /// Error information for an event.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EventError {
     /// The error payload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<crate::lambda::model::ErrorObject>,
     /// Indicates if the error payload was truncated due to size limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Truncated", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub truncated: ::std::option::Option<bool>,
 }
 
@@ -2576,10 +4003,20 @@ impl ::std::fmt::Debug for EventError {
 
 /// Input information for an event.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EventInput {
     /// The input payload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<::std::string::String>,
     /// Indicates if the error payload was truncated due to size limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Truncated", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub truncated: ::std::option::Option<bool>,
 }
 
@@ -2594,10 +4031,20 @@ impl ::std::fmt::Debug for EventInput {
 
 /// Result information for an event.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EventResult {
     /// The result payload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<::std::string::String>,
     /// Indicates if the error payload was truncated due to size limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Truncated", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub truncated: ::std::option::Option<bool>,
 }
 
@@ -2612,75 +4059,270 @@ impl ::std::fmt::Debug for EventResult {
 
 /// A mapping between an Amazon Web Services resource and a Lambda function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EventSourceMappingConfiguration {
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AmazonManagedKafkaEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub amazon_managed_kafka_event_source_config:
         ::std::option::Option<crate::lambda::model::AmazonManagedKafkaEventSourceConfig>,
     /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BatchSize", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub batch_size: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns an error, split the batch in two and retry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "BisectBatchOnFunctionError",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub bisect_batch_on_function_error: ::std::option::Option<bool>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DestinationConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub destination_config: ::std::option::Option<crate::lambda::model::DestinationConfig>,
     /// Specific configuration settings for a DocumentDB event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DocumentDBEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub document_db_event_source_config: ::std::option::Option<crate::lambda::model::DocumentDBEventSourceConfig>,
     /// The Amazon Resource Name (ARN) of the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EventSourceArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub event_source_arn: ::std::option::Option<::std::string::String>,
     /// The Amazon Resource Name (ARN) of the event source mapping.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EventSourceMappingArn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub event_source_mapping_arn: ::std::option::Option<::std::string::String>,
     /// An object that defines the filter criteria that determine whether Lambda should process an event.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FilterCriteria", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub filter_criteria: ::std::option::Option<crate::lambda::model::FilterCriteria>,
     /// An object that contains details about an error related to filter criteria encryption.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FilterCriteriaError",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub filter_criteria_error: ::std::option::Option<crate::lambda::model::FilterCriteriaError>,
     /// The ARN of the Lambda function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_arn: ::std::option::Option<::std::string::String>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FunctionResponseTypes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub function_response_types: ::std::option::Option<::std::vec::Vec<crate::lambda::model::FunctionResponseType>>,
     /// The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to encrypt your function's filter criteria .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub kms_key_arn: ::std::option::Option<::std::string::String>,
     /// The date that the event source mapping was last updated or that its state changed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastModified",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub last_modified: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// The result of the event source mapping's last processing attempt.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastProcessingResult",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub last_processing_result: ::std::option::Option<::std::string::String>,
     /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LoggingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logging_config: ::std::option::Option<crate::lambda::model::EventSourceMappingLoggingConfig>,
     /// The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumBatchingWindowInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_batching_window_in_seconds: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRecordAgeInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_record_age_in_seconds: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRetryAttempts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_retry_attempts: ::std::option::Option<i32>,
     /// The metrics configuration for your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MetricsConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub metrics_config: ::std::option::Option<crate::lambda::model::EventSourceMappingMetricsConfig>,
     /// (Kinesis and DynamoDB Streams only) The number of batches to process concurrently from each shard.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ParallelizationFactor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub parallelization_factor: ::std::option::Option<i32>,
     /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProvisionedPollerConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub provisioned_poller_config: ::std::option::Option<crate::lambda::model::ProvisionedPollerConfig>,
     /// (Amazon MQ) The name of the Amazon MQ broker destination queue to consume.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Queues", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub queues: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// (Amazon SQS only) The scaling configuration for the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ScalingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub scaling_config: ::std::option::Option<crate::lambda::model::ScalingConfig>,
     /// The self-managed Apache Kafka cluster for your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SelfManagedEventSource",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub self_managed_event_source: ::std::option::Option<crate::lambda::model::SelfManagedEventSource>,
     /// Specific configuration settings for a self-managed Apache Kafka event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SelfManagedKafkaEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub self_managed_kafka_event_source_config:
         ::std::option::Option<crate::lambda::model::SelfManagedKafkaEventSourceConfig>,
     /// An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SourceAccessConfigurations",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub source_access_configurations:
         ::std::option::Option<::std::vec::Vec<crate::lambda::model::SourceAccessConfiguration>>,
     /// The position in a stream from which to start reading.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StartingPosition", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub starting_position: ::std::option::Option<crate::lambda::model::EventSourcePosition>,
     /// With StartingPosition set to AT_TIMESTAMP , the time from which to start reading.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartingPositionTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub starting_position_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// The state of the event source mapping.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "State", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// Indicates whether a user or Lambda made the last change to the event source mapping.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StateTransitionReason",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub state_transition_reason: ::std::option::Option<::std::string::String>,
     /// The name of the Kafka topic.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Topics", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub topics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TumblingWindowInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub tumbling_window_in_seconds: ::std::option::Option<i32>,
     /// The identifier of the event source mapping.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UUID", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub uuid: ::std::option::Option<::std::string::String>,
 }
 
@@ -2735,8 +4377,14 @@ impl ::std::fmt::Debug for EventSourceMappingConfiguration {
 
 /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EventSourceMappingLoggingConfig {
     /// The log level you want your event source mapping to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SystemLogLevel", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub system_log_level: ::std::option::Option<crate::lambda::model::EventSourceMappingSystemLogLevel>,
 }
 
@@ -2797,10 +4445,33 @@ impl ::std::default::Default for EventSourceMappingMetric {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for EventSourceMappingMetric {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for EventSourceMappingMetric {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The metrics configuration for your event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EventSourceMappingMetricsConfig {
     /// The metrics you want your event source mapping to produce, including EventCount , ErrorCount , KafkaMetrics .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Metrics", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub metrics: ::std::option::Option<::std::vec::Vec<crate::lambda::model::EventSourceMappingMetric>>,
 }
 
@@ -2861,6 +4532,23 @@ impl ::std::default::Default for EventSourceMappingSystemLogLevel {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for EventSourceMappingSystemLogLevel {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for EventSourceMappingSystemLogLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum EventSourcePosition {
     /// `TRIM_HORIZON`
@@ -2907,6 +4595,23 @@ impl ::std::fmt::Display for EventSourcePosition {
 impl ::std::default::Default for EventSourcePosition {
     fn default() -> Self {
         Self::Unknown(::std::string::String::new())
+    }
+}
+
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for EventSourcePosition {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for EventSourcePosition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
     }
 }
 
@@ -3068,20 +4773,52 @@ impl ::std::default::Default for EventType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for EventType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for EventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Information about a durable execution .
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct Execution {
     /// The Amazon Resource Name (ARN) of the durable execution, if this execution is a durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionArn"))]
     pub durable_execution_arn: ::std::string::String,
     /// The unique name of the durable execution, if one was provided when the execution was started.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionName"))]
     pub durable_execution_name: ::std::string::String,
     /// The date and time when the durable execution ended, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EndTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub end_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// The Amazon Resource Name (ARN) of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionArn"))]
     pub function_arn: ::std::string::String,
     /// The date and time when the durable execution started, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "StartTimestamp", with = "rt::serde_support::via"))]
     pub start_timestamp: rt::aws_smithy_types::DateTime,
     /// The current status of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "Status"))]
     pub status: crate::lambda::model::ExecutionStatus,
 }
 
@@ -3100,8 +4837,14 @@ impl ::std::fmt::Debug for Execution {
 
 /// Details about a durable execution .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ExecutionDetails {
     /// The original input payload provided for the durable execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InputPayload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub input_payload: ::std::option::Option<::std::string::String>,
 }
 
@@ -3115,8 +4858,11 @@ impl ::std::fmt::Debug for ExecutionDetails {
 
 /// Details about a failed durable execution .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ExecutionFailedDetails {
     /// Details about the execution failure.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
 }
 
@@ -3130,10 +4876,14 @@ impl ::std::fmt::Debug for ExecutionFailedDetails {
 
 /// Details about a durable execution that started.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ExecutionStartedDetails {
     /// The maximum amount of time that the durable execution is allowed to run, in seconds.
+    #[cfg_attr(feature = "serde", serde(rename = "ExecutionTimeout"))]
     pub execution_timeout: i32,
     /// The input payload provided for the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "Input"))]
     pub input: crate::lambda::model::EventInput,
 }
 
@@ -3203,10 +4953,30 @@ impl ::std::default::Default for ExecutionStatus {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ExecutionStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ExecutionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Details about a durable execution that stopped.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ExecutionStoppedDetails {
     /// Details about why the execution stopped.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
 }
 
@@ -3220,8 +4990,11 @@ impl ::std::fmt::Debug for ExecutionStoppedDetails {
 
 /// Details about a durable execution that succeeded.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ExecutionSucceededDetails {
     /// The response payload from the successful operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Result"))]
     pub result: crate::lambda::model::EventResult,
 }
 
@@ -3235,8 +5008,14 @@ impl ::std::fmt::Debug for ExecutionSucceededDetails {
 
 /// Details about a durable execution that timed out.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ExecutionTimedOutDetails {
     /// Details about the execution timeout.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::EventError>,
 }
 
@@ -3250,10 +5029,14 @@ impl ::std::fmt::Debug for ExecutionTimedOutDetails {
 
 /// Details about the connection between a Lambda function and an Amazon EFS file system or an Amazon S3 Files file system .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FileSystemConfig {
     /// The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that provides access to the file system.
+    #[cfg_attr(feature = "serde", serde(rename = "Arn"))]
     pub arn: ::std::string::String,
     /// The path where the function can access the file system, starting with /mnt/ .
+    #[cfg_attr(feature = "serde", serde(rename = "LocalMountPath"))]
     pub local_mount_path: ::std::string::String,
 }
 
@@ -3268,8 +5051,14 @@ impl ::std::fmt::Debug for FileSystemConfig {
 
 /// A structure within a FilterCriteria object that defines an event filtering pattern.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Filter {
     /// A filter pattern.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Pattern", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub pattern: ::std::option::Option<::std::string::String>,
 }
 
@@ -3281,8 +5070,14 @@ impl ::std::fmt::Debug for Filter {
 
 /// An object that contains the filters for an event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FilterCriteria {
     /// A list of filters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Filters", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub filters: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Filter>>,
 }
 
@@ -3296,10 +5091,20 @@ impl ::std::fmt::Debug for FilterCriteria {
 
 /// An object that contains details about an error related to filter criteria encryption.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FilterCriteriaError {
     /// The KMS exception that resulted from filter criteria encryption or decryption.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorCode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// The error message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -3357,20 +5162,68 @@ impl ::std::default::Default for FullDocument {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for FullDocument {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for FullDocument {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The code for the Lambda function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FunctionCode {
     /// URI of a container image in the Amazon ECR registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageUri", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub image_uri: ::std::option::Option<::std::string::String>,
     /// An Amazon S3 bucket in the same Amazon Web Services Region as your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3Bucket", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_bucket: ::std::option::Option<::std::string::String>,
     /// The Amazon S3 key of the deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3Key", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_key: ::std::option::Option<::std::string::String>,
     /// For versioned objects, the version of the deployment package object to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3ObjectVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_object_version: ::std::option::Option<::std::string::String>,
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt your function's .zip deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SourceKMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub source_kms_key_arn: ::std::option::Option<::std::string::String>,
     /// The base64-encoded contents of the deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ZipFile",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub zip_file: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -3389,16 +5242,38 @@ impl ::std::fmt::Debug for FunctionCode {
 
 /// Details about a function's deployment package.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FunctionCodeLocation {
     /// URI of a container image in the Amazon ECR registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageUri", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub image_uri: ::std::option::Option<::std::string::String>,
     /// A presigned URL that you can use to download the deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Location", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub location: ::std::option::Option<::std::string::String>,
     /// The service that's hosting the file.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RepositoryType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub repository_type: ::std::option::Option<::std::string::String>,
     /// The resolved URI for the image.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ResolvedImageUri", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub resolved_image_uri: ::std::option::Option<::std::string::String>,
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt your function's .zip deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SourceKMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub source_kms_key_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -3416,86 +5291,263 @@ impl ::std::fmt::Debug for FunctionCodeLocation {
 
 /// Details about a function's configuration.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FunctionConfiguration {
     /// The instruction set architecture that the function supports.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Architectures", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityProviderConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub capacity_provider_config: ::std::option::Option<crate::lambda::model::CapacityProviderConfig>,
     /// The SHA256 hash of the function's deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CodeSha256", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code_sha256: ::std::option::Option<::std::string::String>,
     /// The size of the function's deployment package, in bytes.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSize"))]
     pub code_size: i64,
     /// The SHA256 hash of the function configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ConfigSha256", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub config_sha256: ::std::option::Option<::std::string::String>,
     /// The function's dead letter queue.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DeadLetterConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub dead_letter_config: ::std::option::Option<crate::lambda::model::DeadLetterConfig>,
     /// The function's description.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The function's durable execution configuration settings, if the function is configured for durability.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DurableConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub durable_config: ::std::option::Option<crate::lambda::model::DurableConfig>,
     /// The function's environment variables .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Environment", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub environment: ::std::option::Option<crate::lambda::model::EnvironmentResponse>,
     /// The size of the function's /tmp directory in MB.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EphemeralStorage", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub ephemeral_storage: ::std::option::Option<crate::lambda::model::EphemeralStorage>,
     /// Connection settings for an Amazon EFS file system or an Amazon S3 Files file system .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FileSystemConfigs", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub file_system_configs: ::std::option::Option<::std::vec::Vec<crate::lambda::model::FileSystemConfig>>,
     /// The function's Amazon Resource Name (ARN).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_arn: ::std::option::Option<::std::string::String>,
     /// The name of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionName", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_name: ::std::option::Option<::std::string::String>,
     /// The function that Lambda calls to begin running your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Handler", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub handler: ::std::option::Option<::std::string::String>,
     /// The function's image configuration values.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ImageConfigResponse",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub image_config_response: ::std::option::Option<crate::lambda::model::ImageConfigResponse>,
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the following resources: The function's environment variables .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub kms_key_arn: ::std::option::Option<::std::string::String>,
     /// The date and time that the function was last updated, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastModified", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub last_modified: ::std::option::Option<::std::string::String>,
     /// The status of the last update that was performed on the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastUpdateStatus", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub last_update_status: ::std::option::Option<crate::lambda::model::LastUpdateStatus>,
     /// The reason for the last update that was performed on the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastUpdateStatusReason",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub last_update_status_reason: ::std::option::Option<::std::string::String>,
     /// The reason code for the last update that was performed on the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastUpdateStatusReasonCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub last_update_status_reason_code: ::std::option::Option<crate::lambda::model::LastUpdateStatusReasonCode>,
     /// The function's layers .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Layers", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layers: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Layer>>,
     /// The function's Amazon CloudWatch Logs configuration settings.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LoggingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logging_config: ::std::option::Option<crate::lambda::model::LoggingConfig>,
     /// For Lambda@Edge functions, the ARN of the main function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MasterArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub master_arn: ::std::option::Option<::std::string::String>,
     /// The amount of memory available to the function at runtime.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MemorySize", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub memory_size: ::std::option::Option<i32>,
     /// The type of deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PackageType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub package_type: ::std::option::Option<crate::lambda::model::PackageType>,
     /// The latest updated revision of the function or alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// The function's execution role.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub role: ::std::option::Option<::std::string::String>,
     /// The identifier of the function's runtime .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Runtime", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub runtime: ::std::option::Option<crate::lambda::model::Runtime>,
     /// The ARN of the runtime and any errors that occured.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RuntimeVersionConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub runtime_version_config: ::std::option::Option<crate::lambda::model::RuntimeVersionConfig>,
     /// The ARN of the signing job.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SigningJobArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub signing_job_arn: ::std::option::Option<::std::string::String>,
     /// The ARN of the signing profile version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SigningProfileVersionArn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub signing_profile_version_arn: ::std::option::Option<::std::string::String>,
     /// Set ApplyOn to PublishedVersions to create a snapshot of the initialized execution environment when you publish a function version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SnapStart", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub snap_start: ::std::option::Option<crate::lambda::model::SnapStartResponse>,
     /// The current state of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "State", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub state: ::std::option::Option<crate::lambda::model::State>,
     /// The reason for the function's current state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StateReason", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub state_reason: ::std::option::Option<::std::string::String>,
     /// The reason code for the function's current state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StateReasonCode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub state_reason_code: ::std::option::Option<crate::lambda::model::StateReasonCode>,
     /// The function's tenant isolation configuration settings.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TenancyConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tenancy_config: ::std::option::Option<crate::lambda::model::TenancyConfig>,
     /// The amount of time in seconds that Lambda allows a function to run before stopping it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Timeout", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub timeout: ::std::option::Option<i32>,
     /// The function's X-Ray tracing configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TracingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tracing_config: ::std::option::Option<crate::lambda::model::TracingConfigResponse>,
     /// The version of the Lambda function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Version", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub version: ::std::option::Option<::std::string::String>,
     /// The function's networking configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "VpcConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub vpc_config: ::std::option::Option<crate::lambda::model::VpcConfigResponse>,
 }
 
@@ -3547,16 +5599,49 @@ impl ::std::fmt::Debug for FunctionConfiguration {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FunctionEventInvokeConfig {
     /// A destination for events after they have been sent to a function for processing.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DestinationConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub destination_config: ::std::option::Option<crate::lambda::model::DestinationConfig>,
     /// The Amazon Resource Name (ARN) of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_arn: ::std::option::Option<::std::string::String>,
     /// The date and time that the configuration was last updated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastModified",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub last_modified: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// The maximum age of a request that Lambda sends to a function for processing.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumEventAgeInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_event_age_in_seconds: ::std::option::Option<i32>,
     /// The maximum number of times to retry when the function returns an error.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRetryAttempts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_retry_attempts: ::std::option::Option<i32>,
 }
 
@@ -3613,12 +5698,45 @@ impl ::std::default::Default for FunctionResponseType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for FunctionResponseType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for FunctionResponseType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FunctionScalingConfig {
     /// The maximum number of execution environments that can be provisioned for the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaxExecutionEnvironments",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub max_execution_environments: ::std::option::Option<i32>,
     /// The minimum number of execution environments to maintain for the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MinExecutionEnvironments",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub min_execution_environments: ::std::option::Option<i32>,
 }
 
@@ -3676,22 +5794,54 @@ impl ::std::default::Default for FunctionUrlAuthType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for FunctionUrlAuthType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for FunctionUrlAuthType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Details about a Lambda function URL.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FunctionUrlConfig {
     /// The type of authentication that your function URL uses.
+    #[cfg_attr(feature = "serde", serde(rename = "AuthType"))]
     pub auth_type: crate::lambda::model::FunctionUrlAuthType,
     /// The cross-origin resource sharing (CORS) settings for your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Cors", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub cors: ::std::option::Option<crate::lambda::model::Cors>,
     /// When the function URL was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "CreationTime"))]
     pub creation_time: ::std::string::String,
     /// The Amazon Resource Name (ARN) of your function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionArn"))]
     pub function_arn: ::std::string::String,
     /// The HTTP URL endpoint for your function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionUrl"))]
     pub function_url: ::std::string::String,
     /// Use one of the following options: BUFFERED – This is the default option.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InvokeMode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub invoke_mode: ::std::option::Option<crate::lambda::model::InvokeMode>,
     /// When the function URL configuration was last updated, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "LastModifiedTime"))]
     pub last_modified_time: ::std::string::String,
 }
 
@@ -3750,6 +5900,23 @@ impl ::std::default::Default for FunctionVersion {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for FunctionVersion {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for FunctionVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum FunctionVersionLatestPublished {
     /// `LATEST_PUBLISHED`
@@ -3791,12 +5958,33 @@ impl ::std::default::Default for FunctionVersionLatestPublished {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for FunctionVersionLatestPublished {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for FunctionVersionLatestPublished {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Information about a function version that uses a specific capacity provider, including its ARN and current state.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FunctionVersionsByCapacityProviderListItem {
     /// The Amazon Resource Name (ARN) of the function version.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionArn"))]
     pub function_arn: ::std::string::String,
     /// The current state of the function version.
+    #[cfg_attr(feature = "serde", serde(rename = "State"))]
     pub state: crate::lambda::model::State,
 }
 
@@ -3811,9 +5999,19 @@ impl ::std::fmt::Debug for FunctionVersionsByCapacityProviderListItem {
 
 /// The maximum number of function versions that can be associated with a single capacity provider has been exceeded.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FunctionVersionsPerCapacityProviderLimitExceededException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -3838,6 +6036,8 @@ impl ::std::fmt::Display for FunctionVersionsPerCapacityProviderLimitExceededExc
 impl ::std::error::Error for FunctionVersionsPerCapacityProviderLimitExceededException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetAccountSettingsRequest {}
 
 impl ::std::fmt::Debug for GetAccountSettingsRequest {
@@ -3847,10 +6047,20 @@ impl ::std::fmt::Debug for GetAccountSettingsRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetAccountSettingsResponse {
     /// Limits that are related to concurrency and code storage.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AccountLimit", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub account_limit: ::std::option::Option<crate::lambda::model::AccountLimit>,
     /// The number of functions and amount of storage in use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AccountUsage", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub account_usage: ::std::option::Option<crate::lambda::model::AccountUsage>,
 }
 
@@ -3864,10 +6074,14 @@ impl ::std::fmt::Debug for GetAccountSettingsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetAliasRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The name of the alias.
+    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: ::std::string::String,
 }
 
@@ -3881,8 +6095,11 @@ impl ::std::fmt::Debug for GetAliasRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetCapacityProviderRequest {
     /// The name of the capacity provider to retrieve.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderName"))]
     pub capacity_provider_name: ::std::string::String,
 }
 
@@ -3895,8 +6112,11 @@ impl ::std::fmt::Debug for GetCapacityProviderRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetCapacityProviderResponse {
     /// Information about the capacity provider, including its configuration and current state.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProvider"))]
     pub capacity_provider: crate::lambda::model::CapacityProvider,
 }
 
@@ -3909,8 +6129,11 @@ impl ::std::fmt::Debug for GetCapacityProviderResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetCodeSigningConfigRequest {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigArn"))]
     pub code_signing_config_arn: ::std::string::String,
 }
 
@@ -3923,8 +6146,11 @@ impl ::std::fmt::Debug for GetCodeSigningConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetCodeSigningConfigResponse {
     /// The code signing configuration
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfig"))]
     pub code_signing_config: crate::lambda::model::CodeSigningConfig,
 }
 
@@ -3937,16 +6163,35 @@ impl ::std::fmt::Debug for GetCodeSigningConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetDurableExecutionHistoryRequest {
     /// The Amazon Resource Name (ARN) of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionArn"))]
     pub durable_execution_arn: ::std::string::String,
     /// Specifies whether to include execution data such as step results and callback payloads in the history events.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IncludeExecutionData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub include_execution_data: ::std::option::Option<bool>,
     /// If NextMarker was returned from a previous request, use this value to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of history events to return per call.
+    #[cfg_attr(feature = "serde", serde(rename = "MaxItems"))]
     pub max_items: i32,
     /// When set to true , returns the history events in reverse chronological order (newest first).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ReverseOrder", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub reverse_order: ::std::option::Option<bool>,
 }
 
@@ -3964,10 +6209,17 @@ impl ::std::fmt::Debug for GetDurableExecutionHistoryRequest {
 
 /// The response from the GetDurableExecutionHistory operation, containing the execution history and events.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetDurableExecutionHistoryResponse {
     /// An array of execution history events, ordered chronologically unless ReverseOrder is set to true .
+    #[cfg_attr(feature = "serde", serde(rename = "Events"))]
     pub events: ::std::vec::Vec<crate::lambda::model::Event>,
     /// If present, indicates that more history events are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -3981,8 +6233,11 @@ impl ::std::fmt::Debug for GetDurableExecutionHistoryResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetDurableExecutionRequest {
     /// The Amazon Resource Name (ARN) of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionArn"))]
     pub durable_execution_arn: ::std::string::String,
 }
 
@@ -3996,28 +6251,63 @@ impl ::std::fmt::Debug for GetDurableExecutionRequest {
 
 /// The response from the GetDurableExecution operation, containing detailed information about the durable execution.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct GetDurableExecutionResponse {
     /// The Amazon Resource Name (ARN) of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionArn"))]
     pub durable_execution_arn: ::std::string::String,
     /// The name of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionName"))]
     pub durable_execution_name: ::std::string::String,
     /// The date and time when the durable execution ended, in Unix timestamp format.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EndTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub end_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// Error information if the durable execution failed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ErrorObject>,
     /// The Amazon Resource Name (ARN) of the Lambda function that was invoked to start this durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionArn"))]
     pub function_arn: ::std::string::String,
     /// The JSON input payload that was provided when the durable execution was started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InputPayload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub input_payload: ::std::option::Option<::std::string::String>,
     /// The JSON result returned by the durable execution if it completed successfully.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Result", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub result: ::std::option::Option<::std::string::String>,
     /// The date and time when the durable execution started, in Unix timestamp format.
+    #[cfg_attr(feature = "serde", serde(rename = "StartTimestamp", with = "rt::serde_support::via"))]
     pub start_timestamp: rt::aws_smithy_types::DateTime,
     /// The current status of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "Status"))]
     pub status: crate::lambda::model::ExecutionStatus,
     /// The trace headers associated with the durable execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TraceHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub trace_header: ::std::option::Option<crate::lambda::model::TraceHeader>,
     /// The version of the Lambda function that was invoked for this durable execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Version", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub version: ::std::option::Option<::std::string::String>,
 }
 
@@ -4040,14 +6330,23 @@ impl ::std::fmt::Debug for GetDurableExecutionResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetDurableExecutionStateRequest {
     /// A checkpoint token that identifies the current state of the execution.
+    #[cfg_attr(feature = "serde", serde(rename = "CheckpointToken"))]
     pub checkpoint_token: ::std::string::String,
     /// The Amazon Resource Name (ARN) of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionArn"))]
     pub durable_execution_arn: ::std::string::String,
     /// If NextMarker was returned from a previous request, use this value to retrieve the next page of operations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of operations to return per call.
+    #[cfg_attr(feature = "serde", serde(rename = "MaxItems"))]
     pub max_items: i32,
 }
 
@@ -4064,10 +6363,17 @@ impl ::std::fmt::Debug for GetDurableExecutionStateRequest {
 
 /// The response from the GetDurableExecutionState operation, containing the current execution state for replay.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetDurableExecutionStateResponse {
     /// If present, indicates that more operations are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
     /// An array of operations that represent the current state of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "Operations"))]
     pub operations: ::std::vec::Vec<crate::lambda::model::Operation>,
 }
 
@@ -4081,8 +6387,11 @@ impl ::std::fmt::Debug for GetDurableExecutionStateResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetEventSourceMappingRequest {
     /// The identifier of the event source mapping.
+    #[cfg_attr(feature = "serde", serde(rename = "UUID"))]
     pub uuid: ::std::string::String,
 }
 
@@ -4095,8 +6404,11 @@ impl ::std::fmt::Debug for GetEventSourceMappingRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionCodeSigningConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
 }
 
@@ -4109,10 +6421,14 @@ impl ::std::fmt::Debug for GetFunctionCodeSigningConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionCodeSigningConfigResponse {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigArn"))]
     pub code_signing_config_arn: ::std::string::String,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
 }
 
@@ -4126,8 +6442,11 @@ impl ::std::fmt::Debug for GetFunctionCodeSigningConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionConcurrencyRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
 }
 
@@ -4140,8 +6459,17 @@ impl ::std::fmt::Debug for GetFunctionConcurrencyRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionConcurrencyResponse {
     /// The number of simultaneous executions that are reserved for the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReservedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub reserved_concurrent_executions: ::std::option::Option<i32>,
 }
 
@@ -4154,10 +6482,17 @@ impl ::std::fmt::Debug for GetFunctionConcurrencyResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionConfigurationRequest {
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a version or alias to get details about a published version of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -4171,10 +6506,17 @@ impl ::std::fmt::Debug for GetFunctionConfigurationRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionEventInvokeConfigRequest {
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// A version number or alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -4188,8 +6530,11 @@ impl ::std::fmt::Debug for GetFunctionEventInvokeConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionRecursionConfigRequest {
     /// The name of the function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
 }
 
@@ -4202,8 +6547,14 @@ impl ::std::fmt::Debug for GetFunctionRecursionConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionRecursionConfigResponse {
     /// If your function's recursive loop detection configuration is Allow , Lambda doesn't take any action when it detects your function being invoked as part of a recursive loop.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RecursiveLoop", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub recursive_loop: ::std::option::Option<crate::lambda::model::RecursiveLoop>,
 }
 
@@ -4216,10 +6567,17 @@ impl ::std::fmt::Debug for GetFunctionRecursionConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionRequest {
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a version or alias to get details about a published version of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -4233,16 +6591,38 @@ impl ::std::fmt::Debug for GetFunctionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionResponse {
     /// The deployment package of the function or version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Code", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code: ::std::option::Option<crate::lambda::model::FunctionCodeLocation>,
     /// The function's reserved concurrency .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Concurrency", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub concurrency: ::std::option::Option<crate::lambda::model::Concurrency>,
     /// The configuration of the function or version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Configuration", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub configuration: ::std::option::Option<crate::lambda::model::FunctionConfiguration>,
     /// The function's tags .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tags: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
     /// An object that contains details about an error related to retrieving tags.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TagsError", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tags_error: ::std::option::Option<crate::lambda::model::TagsError>,
 }
 
@@ -4259,10 +6639,14 @@ impl ::std::fmt::Debug for GetFunctionResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionScalingConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a version or alias to get the scaling configuration for a published version of the function.
+    #[cfg_attr(feature = "serde", serde(rename = "Qualifier"))]
     pub qualifier: ::std::string::String,
 }
 
@@ -4276,12 +6660,32 @@ impl ::std::fmt::Debug for GetFunctionScalingConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionScalingConfigResponse {
     /// The scaling configuration that is currently applied to the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AppliedFunctionScalingConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub applied_function_scaling_config: ::std::option::Option<crate::lambda::model::FunctionScalingConfig>,
     /// The Amazon Resource Name (ARN) of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_arn: ::std::option::Option<::std::string::String>,
     /// The scaling configuration that was requested for the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RequestedFunctionScalingConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub requested_function_scaling_config: ::std::option::Option<crate::lambda::model::FunctionScalingConfig>,
 }
 
@@ -4299,10 +6703,17 @@ impl ::std::fmt::Debug for GetFunctionScalingConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionUrlConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -4316,20 +6727,35 @@ impl ::std::fmt::Debug for GetFunctionUrlConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetFunctionUrlConfigResponse {
     /// The type of authentication that your function URL uses.
+    #[cfg_attr(feature = "serde", serde(rename = "AuthType"))]
     pub auth_type: crate::lambda::model::FunctionUrlAuthType,
     /// The cross-origin resource sharing (CORS) settings for your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Cors", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub cors: ::std::option::Option<crate::lambda::model::Cors>,
     /// When the function URL was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "CreationTime"))]
     pub creation_time: ::std::string::String,
     /// The Amazon Resource Name (ARN) of your function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionArn"))]
     pub function_arn: ::std::string::String,
     /// The HTTP URL endpoint for your function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionUrl"))]
     pub function_url: ::std::string::String,
     /// Use one of the following options: BUFFERED – This is the default option.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InvokeMode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub invoke_mode: ::std::option::Option<crate::lambda::model::InvokeMode>,
     /// When the function URL configuration was last updated, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "LastModifiedTime"))]
     pub last_modified_time: ::std::string::String,
 }
 
@@ -4348,8 +6774,11 @@ impl ::std::fmt::Debug for GetFunctionUrlConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetLayerVersionByArnRequest {
     /// The ARN of the layer version.
+    #[cfg_attr(feature = "serde", serde(rename = "Arn"))]
     pub arn: ::std::string::String,
 }
 
@@ -4362,10 +6791,14 @@ impl ::std::fmt::Debug for GetLayerVersionByArnRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetLayerVersionPolicyRequest {
     /// The name or Amazon Resource Name (ARN) of the layer.
+    #[cfg_attr(feature = "serde", serde(rename = "LayerName"))]
     pub layer_name: ::std::string::String,
     /// The version number.
+    #[cfg_attr(feature = "serde", serde(rename = "VersionNumber"))]
     pub version_number: i64,
 }
 
@@ -4379,10 +6812,20 @@ impl ::std::fmt::Debug for GetLayerVersionPolicyRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetLayerVersionPolicyResponse {
     /// The policy document.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Policy", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub policy: ::std::option::Option<::std::string::String>,
     /// A unique identifier for the current revision of the policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -4396,10 +6839,14 @@ impl ::std::fmt::Debug for GetLayerVersionPolicyResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetLayerVersionRequest {
     /// The name or Amazon Resource Name (ARN) of the layer.
+    #[cfg_attr(feature = "serde", serde(rename = "LayerName"))]
     pub layer_name: ::std::string::String,
     /// The version number.
+    #[cfg_attr(feature = "serde", serde(rename = "VersionNumber"))]
     pub version_number: i64,
 }
 
@@ -4413,24 +6860,65 @@ impl ::std::fmt::Debug for GetLayerVersionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetLayerVersionResponse {
     /// A list of compatible instruction set architectures .
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleArchitectures",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
     /// The layer's compatible runtimes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleRuntimes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_runtimes: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Runtime>>,
     /// Details about the layer version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub content: ::std::option::Option<crate::lambda::model::LayerVersionContentOutput>,
     /// The date that the layer version was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CreatedDate", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub created_date: ::std::option::Option<::std::string::String>,
     /// The description of the version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The ARN of the layer.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LayerArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layer_arn: ::std::option::Option<::std::string::String>,
     /// The ARN of the layer version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LayerVersionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layer_version_arn: ::std::option::Option<::std::string::String>,
     /// The layer's software license.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LicenseInfo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub license_info: ::std::option::Option<::std::string::String>,
     /// The version number.
+    #[cfg_attr(feature = "serde", serde(rename = "Version"))]
     pub version: i64,
 }
 
@@ -4451,10 +6939,17 @@ impl ::std::fmt::Debug for GetLayerVersionResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetPolicyRequest {
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a version or alias to get the policy for that resource.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -4468,10 +6963,20 @@ impl ::std::fmt::Debug for GetPolicyRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetPolicyResponse {
     /// The resource-based policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Policy", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub policy: ::std::option::Option<::std::string::String>,
     /// A unique identifier for the current revision of the policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -4485,10 +6990,14 @@ impl ::std::fmt::Debug for GetPolicyResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetProvisionedConcurrencyConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The version number or alias name.
+    #[cfg_attr(feature = "serde", serde(rename = "Qualifier"))]
     pub qualifier: ::std::string::String,
 }
 
@@ -4502,18 +7011,53 @@ impl ::std::fmt::Debug for GetProvisionedConcurrencyConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetProvisionedConcurrencyConfigResponse {
     /// The amount of provisioned concurrency allocated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AllocatedProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub allocated_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The amount of provisioned concurrency available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AvailableProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub available_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The date and time that a user last updated the configuration, in ISO 8601 format .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastModified", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub last_modified: ::std::option::Option<::std::string::String>,
     /// The amount of provisioned concurrency requested.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RequestedProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub requested_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The status of the allocation process.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Status", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status: ::std::option::Option<crate::lambda::model::ProvisionedConcurrencyStatusEnum>,
     /// For failed allocations, the reason that provisioned concurrency could not be allocated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StatusReason", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -4540,10 +7084,17 @@ impl ::std::fmt::Debug for GetProvisionedConcurrencyConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetRuntimeManagementConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a version of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -4557,12 +7108,26 @@ impl ::std::fmt::Debug for GetRuntimeManagementConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetRuntimeManagementConfigResponse {
     /// The Amazon Resource Name (ARN) of your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_arn: ::std::option::Option<::std::string::String>,
     /// The ARN of the runtime the function is configured to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RuntimeVersionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub runtime_version_arn: ::std::option::Option<::std::string::String>,
     /// The current runtime update mode of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UpdateRuntimeOn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub update_runtime_on: ::std::option::Option<crate::lambda::model::UpdateRuntimeOn>,
 }
 
@@ -4578,12 +7143,26 @@ impl ::std::fmt::Debug for GetRuntimeManagementConfigResponse {
 
 /// Configuration values that override the container image Dockerfile settings.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ImageConfig {
     /// Specifies parameters that you want to pass in with ENTRYPOINT.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Command", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub command: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Specifies the entry point to their application, which is typically the location of the runtime executable.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EntryPoint", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub entry_point: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Specifies the working directory.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "WorkingDirectory", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub working_directory: ::std::option::Option<::std::string::String>,
 }
 
@@ -4599,10 +7178,20 @@ impl ::std::fmt::Debug for ImageConfig {
 
 /// Error response to GetFunctionConfiguration .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ImageConfigError {
     /// Error code.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorCode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// Error message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -4617,10 +7206,20 @@ impl ::std::fmt::Debug for ImageConfigError {
 
 /// Response to a GetFunctionConfiguration request.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ImageConfigResponse {
     /// Error response to GetFunctionConfiguration .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ImageConfigError>,
     /// Configuration values that override the container image Dockerfile.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub image_config: ::std::option::Option<crate::lambda::model::ImageConfig>,
 }
 
@@ -4635,12 +7234,32 @@ impl ::std::fmt::Debug for ImageConfigResponse {
 
 /// Specifications that define the characteristics and constraints for compute instances used by the capacity provider.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InstanceRequirements {
     /// A list of EC2 instance types that the capacity provider is allowed to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AllowedInstanceTypes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub allowed_instance_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A list of supported CPU architectures for compute instances.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Architectures", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
     /// A list of EC2 instance types that the capacity provider should not use, even if they meet other requirements.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExcludedInstanceTypes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub excluded_instance_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -4656,8 +7275,18 @@ impl ::std::fmt::Debug for InstanceRequirements {
 
 /// The code signature failed the integrity check.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidCodeSignatureException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -4683,10 +7312,20 @@ impl ::std::error::Error for InvalidCodeSignatureException {}
 
 /// One of the parameters in the request is not valid.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidParameterValueException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -4712,10 +7351,20 @@ impl ::std::error::Error for InvalidParameterValueException {}
 
 /// The request body could not be parsed as JSON, or a request header is invalid.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidRequestContentException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -4741,8 +7390,18 @@ impl ::std::error::Error for InvalidRequestContentException {}
 
 /// The runtime or runtime version specified is not supported.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidRuntimeException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -4768,8 +7427,18 @@ impl ::std::error::Error for InvalidRuntimeException {}
 
 /// The security group ID provided in the Lambda function VPC configuration is not valid.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidSecurityGroupIDException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -4795,8 +7464,18 @@ impl ::std::error::Error for InvalidSecurityGroupIDException {}
 
 /// The subnet ID provided in the Lambda function VPC configuration is not valid.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidSubnetIDException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -4822,8 +7501,18 @@ impl ::std::error::Error for InvalidSubnetIDException {}
 
 /// Lambda could not unzip the deployment package.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidZipFileException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -4849,14 +7538,22 @@ impl ::std::error::Error for InvalidZipFileException {}
 
 /// Details about a function invocation that completed.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct InvocationCompletedDetails {
     /// The date and time when the invocation ended, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "EndTimestamp", with = "rt::serde_support::via"))]
     pub end_timestamp: rt::aws_smithy_types::DateTime,
     /// Details about the invocation failure.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::EventError>,
     /// The request ID for the invocation.
+    #[cfg_attr(feature = "serde", serde(rename = "RequestId"))]
     pub request_id: ::std::string::String,
     /// The date and time when the invocation started, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "StartTimestamp", with = "rt::serde_support::via"))]
     pub start_timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -4872,22 +7569,61 @@ impl ::std::fmt::Debug for InvocationCompletedDetails {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvocationRequest {
     /// Up to 3,583 bytes of base64-encoded data about the invoking client to pass to the function in the context object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ClientContext", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub client_context: ::std::option::Option<::std::string::String>,
     /// Optional unique name for the durable execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DurableExecutionName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub durable_execution_name: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Choose from the following options.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InvocationType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub invocation_type: ::std::option::Option<crate::lambda::model::InvocationType>,
     /// Set to Tail to include the execution log in the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LogType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub log_type: ::std::option::Option<crate::lambda::model::LogType>,
     /// The JSON that you want to provide to your Lambda function as input.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Payload",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub payload: ::std::option::Option<rt::aws_smithy_types::Blob>,
     /// Specify a version or alias to invoke a published version of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
     /// The identifier of the tenant in a multi-tenant Lambda function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TenantId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -4907,18 +7643,49 @@ impl ::std::fmt::Debug for InvocationRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvocationResponse {
     /// The ARN of the durable execution that was started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DurableExecutionArn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub durable_execution_arn: ::std::option::Option<::std::string::String>,
     /// The version of the function that executed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ExecutedVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub executed_version: ::std::option::Option<::std::string::String>,
     /// If present, indicates that an error occurred during function execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionError", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_error: ::std::option::Option<::std::string::String>,
     /// The last 4 KB of the execution log, which is base64-encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LogResult", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub log_result: ::std::option::Option<::std::string::String>,
     /// The response from the function, or an error object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Payload",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub payload: ::std::option::Option<rt::aws_smithy_types::Blob>,
     /// The HTTP status code is in the 200 range for a successful request.
+    #[cfg_attr(feature = "serde", serde(rename = "StatusCode"))]
     pub status_code: i32,
 }
 
@@ -4984,6 +7751,23 @@ impl ::std::default::Default for InvocationType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for InvocationType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for InvocationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Default)]
 pub struct InvokeAsyncRequest {
     /// The name or ARN of the Lambda function.
@@ -5003,8 +7787,11 @@ impl ::std::fmt::Debug for InvokeAsyncRequest {
 
 /// A success response ( 202 Accepted ) indicates that the request is queued for invocation.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvokeAsyncResponse {
     /// The status code.
+    #[cfg_attr(feature = "serde", serde(rename = "Status"))]
     pub status: i32,
 }
 
@@ -5061,10 +7848,38 @@ impl ::std::default::Default for InvokeMode {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for InvokeMode {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for InvokeMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// A chunk of the streamed response payload.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvokeResponseStreamUpdate {
     /// Data returned by your Lambda function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Payload",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub payload: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -5078,12 +7893,26 @@ impl ::std::fmt::Debug for InvokeResponseStreamUpdate {
 
 /// A response confirming that the event stream is complete.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvokeWithResponseStreamCompleteEvent {
     /// An error code.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorCode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// The details of any returned error.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorDetails", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_details: ::std::option::Option<::std::string::String>,
     /// The last 4 KB of the execution log, which is base64-encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LogResult", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub log_result: ::std::option::Option<::std::string::String>,
 }
 
@@ -5098,20 +7927,52 @@ impl ::std::fmt::Debug for InvokeWithResponseStreamCompleteEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvokeWithResponseStreamRequest {
     /// Up to 3,583 bytes of base64-encoded data about the invoking client to pass to the function in the context object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ClientContext", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub client_context: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Use one of the following options: RequestResponse (default) – Invoke the function synchronously.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InvocationType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub invocation_type: ::std::option::Option<crate::lambda::model::ResponseStreamingInvocationType>,
     /// Set to Tail to include the execution log in the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LogType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub log_type: ::std::option::Option<crate::lambda::model::LogType>,
     /// The JSON that you want to provide to your Lambda function as input.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Payload",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub payload: ::std::option::Option<rt::aws_smithy_types::Blob>,
     /// The alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
     /// The identifier of the tenant in a multi-tenant Lambda function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TenantId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -5153,14 +8014,18 @@ impl ::std::fmt::Debug for InvokeWithResponseStreamResponse {
 
 /// An object that includes a chunk of the response payload.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum InvokeWithResponseStreamResponseEvent {
     /// An object that's returned when the stream has ended and all the payload chunks have been returned.
+    #[cfg_attr(feature = "serde", serde(rename = "InvokeComplete"))]
     InvokeComplete(crate::lambda::model::InvokeWithResponseStreamCompleteEvent),
     /// A chunk of the streamed response payload.
+    #[cfg_attr(feature = "serde", serde(rename = "PayloadChunk"))]
     PayloadChunk(crate::lambda::model::InvokeResponseStreamUpdate),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -5176,8 +8041,18 @@ impl ::std::fmt::Debug for InvokeWithResponseStreamResponseEvent {
 
 /// Lambda couldn't decrypt the environment variables because KMS access was denied.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct KMSAccessDeniedException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -5203,8 +8078,18 @@ impl ::std::error::Error for KMSAccessDeniedException {}
 
 /// Lambda couldn't decrypt the environment variables because the KMS key used is disabled.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct KMSDisabledException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -5230,8 +8115,18 @@ impl ::std::error::Error for KMSDisabledException {}
 
 /// Lambda couldn't decrypt the environment variables because the state of the KMS key used is not valid for Decrypt.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct KMSInvalidStateException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -5257,8 +8152,18 @@ impl ::std::error::Error for KMSInvalidStateException {}
 
 /// Lambda couldn't decrypt the environment variables because the KMS key was not found.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct KMSNotFoundException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -5284,10 +8189,20 @@ impl ::std::error::Error for KMSNotFoundException {}
 
 /// Specific access configuration settings that tell Lambda how to authenticate with your schema registry.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct KafkaSchemaRegistryAccessConfig {
     /// The type of authentication Lambda uses to access your schema registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<crate::lambda::model::KafkaSchemaRegistryAuthType>,
     /// The URI of the secret (Secrets Manager secret ARN) to authenticate with your schema registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "URI", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub uri: ::std::option::Option<::std::string::String>,
 }
 
@@ -5353,16 +8268,54 @@ impl ::std::default::Default for KafkaSchemaRegistryAuthType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for KafkaSchemaRegistryAuthType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for KafkaSchemaRegistryAuthType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Specific configuration settings for a Kafka schema registry.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct KafkaSchemaRegistryConfig {
     /// An array of access configuration objects that tell Lambda how to authenticate with your schema registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AccessConfigs", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub access_configs: ::std::option::Option<::std::vec::Vec<crate::lambda::model::KafkaSchemaRegistryAccessConfig>>,
     /// The record format that Lambda delivers to your function after schema validation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EventRecordFormat", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub event_record_format: ::std::option::Option<crate::lambda::model::SchemaRegistryEventRecordFormat>,
     /// The URI for your schema registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SchemaRegistryURI", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub schema_registry_uri: ::std::option::Option<::std::string::String>,
     /// An array of schema validation configuration objects, which tell Lambda the message attributes you want to validate and filter using your schema registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SchemaValidationConfigs",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub schema_validation_configs:
         ::std::option::Option<::std::vec::Vec<crate::lambda::model::KafkaSchemaValidationConfig>>,
 }
@@ -5423,10 +8376,33 @@ impl ::std::default::Default for KafkaSchemaValidationAttribute {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for KafkaSchemaValidationAttribute {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for KafkaSchemaValidationAttribute {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Specific schema validation configuration settings that tell Lambda the message attributes you want to validate and filter using your schema registry.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct KafkaSchemaValidationConfig {
     /// The attributes you want your schema registry to validate and filter for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Attribute", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub attribute: ::std::option::Option<crate::lambda::model::KafkaSchemaValidationAttribute>,
 }
 
@@ -5440,12 +8416,29 @@ impl ::std::fmt::Debug for KafkaSchemaValidationConfig {
 
 /// Configuration for Lambda-managed instances used by the capacity provider.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct LambdaManagedInstancesCapacityProviderConfig {
     /// The Amazon Resource Name (ARN) of the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderArn"))]
     pub capacity_provider_arn: ::std::string::String,
     /// The amount of memory in GiB allocated per vCPU for execution environments.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExecutionEnvironmentMemoryGiBPerVCpu",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub execution_environment_memory_gi_b_per_v_cpu: ::std::option::Option<f64>,
     /// The maximum number of concurrent execution environments that can run on each compute instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "PerExecutionEnvironmentMaxConcurrency",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub per_execution_environment_max_concurrency: ::std::option::Option<i32>,
 }
 
@@ -5511,6 +8504,23 @@ impl ::std::fmt::Display for LastUpdateStatus {
 impl ::std::default::Default for LastUpdateStatus {
     fn default() -> Self {
         Self::Unknown(::std::string::String::new())
+    }
+}
+
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for LastUpdateStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for LastUpdateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
     }
 }
 
@@ -5727,16 +8737,51 @@ impl ::std::default::Default for LastUpdateStatusReasonCode {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for LastUpdateStatusReasonCode {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for LastUpdateStatusReasonCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// An Lambda layer .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Layer {
     /// The Amazon Resource Name (ARN) of the function layer.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Arn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub arn: ::std::option::Option<::std::string::String>,
     /// The size of the layer archive in bytes.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSize"))]
     pub code_size: i64,
     /// The Amazon Resource Name (ARN) of a signing job.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SigningJobArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub signing_job_arn: ::std::option::Option<::std::string::String>,
     /// The Amazon Resource Name (ARN) for a signing profile version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SigningProfileVersionArn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub signing_profile_version_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -5753,14 +8798,37 @@ impl ::std::fmt::Debug for Layer {
 
 /// A ZIP archive that contains the contents of an Lambda layer .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct LayerVersionContentInput {
     /// The Amazon S3 bucket of the layer archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3Bucket", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_bucket: ::std::option::Option<::std::string::String>,
     /// The Amazon S3 key of the layer archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3Key", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_key: ::std::option::Option<::std::string::String>,
     /// For versioned objects, the version of the layer archive object to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3ObjectVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_object_version: ::std::option::Option<::std::string::String>,
     /// The base64-encoded contents of the layer archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ZipFile",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub zip_file: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -5777,16 +8845,38 @@ impl ::std::fmt::Debug for LayerVersionContentInput {
 
 /// Details about a version of an Lambda layer .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct LayerVersionContentOutput {
     /// The SHA-256 hash of the layer archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CodeSha256", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code_sha256: ::std::option::Option<::std::string::String>,
     /// The size of the layer archive in bytes.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSize"))]
     pub code_size: i64,
     /// A link to the layer archive in Amazon S3 that is valid for 10 minutes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Location", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub location: ::std::option::Option<::std::string::String>,
     /// The Amazon Resource Name (ARN) of a signing job.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SigningJobArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub signing_job_arn: ::std::option::Option<::std::string::String>,
     /// The Amazon Resource Name (ARN) for a signing profile version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SigningProfileVersionArn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub signing_profile_version_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -5804,20 +8894,53 @@ impl ::std::fmt::Debug for LayerVersionContentOutput {
 
 /// Details about a version of an Lambda layer .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct LayerVersionsListItem {
     /// A list of compatible instruction set architectures .
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleArchitectures",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
     /// The layer's compatible runtimes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleRuntimes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_runtimes: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Runtime>>,
     /// The date that the version was created, in ISO 8601 format.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CreatedDate", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub created_date: ::std::option::Option<::std::string::String>,
     /// The description of the version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The ARN of the layer version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LayerVersionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layer_version_arn: ::std::option::Option<::std::string::String>,
     /// The layer's open-source license.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LicenseInfo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub license_info: ::std::option::Option<::std::string::String>,
     /// The version number.
+    #[cfg_attr(feature = "serde", serde(rename = "Version"))]
     pub version: i64,
 }
 
@@ -5837,12 +8960,29 @@ impl ::std::fmt::Debug for LayerVersionsListItem {
 
 /// Details about an Lambda layer .
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct LayersListItem {
     /// The newest version of the layer.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LatestMatchingVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub latest_matching_version: ::std::option::Option<crate::lambda::model::LayerVersionsListItem>,
     /// The Amazon Resource Name (ARN) of the function layer.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LayerArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layer_arn: ::std::option::Option<::std::string::String>,
     /// The name of the layer.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LayerName", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layer_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -5857,14 +8997,29 @@ impl ::std::fmt::Debug for LayersListItem {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListAliasesRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a function version to only list aliases that invoke that version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_version: ::std::option::Option<::std::string::String>,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// Limit the number of aliases returned.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -5880,10 +9035,20 @@ impl ::std::fmt::Debug for ListAliasesRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListAliasesResponse {
     /// A list of aliases.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Aliases", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub aliases: ::std::option::Option<::std::vec::Vec<crate::lambda::model::AliasConfiguration>>,
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -5897,12 +9062,26 @@ impl ::std::fmt::Debug for ListAliasesResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListCapacityProvidersRequest {
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of capacity providers to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
     /// Filter capacity providers by their current state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "State", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub state: ::std::option::Option<crate::lambda::model::CapacityProviderState>,
 }
 
@@ -5917,10 +9096,17 @@ impl ::std::fmt::Debug for ListCapacityProvidersRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListCapacityProvidersResponse {
     /// A list of capacity providers in your account.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviders"))]
     pub capacity_providers: ::std::vec::Vec<crate::lambda::model::CapacityProvider>,
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -5934,10 +9120,20 @@ impl ::std::fmt::Debug for ListCapacityProvidersResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListCodeSigningConfigsRequest {
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// Maximum number of items to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -5951,10 +9147,23 @@ impl ::std::fmt::Debug for ListCodeSigningConfigsRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListCodeSigningConfigsResponse {
     /// The code signing configurations
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CodeSigningConfigs",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub code_signing_configs: ::std::option::Option<::std::vec::Vec<crate::lambda::model::CodeSigningConfig>>,
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -5968,24 +9177,69 @@ impl ::std::fmt::Debug for ListCodeSigningConfigsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListDurableExecutionsByFunctionRequest {
     /// Filter executions by name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DurableExecutionName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub durable_execution_name: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Pagination token from a previous request to continue retrieving results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// Maximum number of executions to return (1-1000).
+    #[cfg_attr(feature = "serde", serde(rename = "MaxItems"))]
     pub max_items: i32,
     /// The function version or alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
     /// Set to true to return results in chronological order (oldest first).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ReverseOrder", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub reverse_order: ::std::option::Option<bool>,
     /// Filter executions that started after this timestamp (ISO 8601 format).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartedAfter",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub started_after: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// Filter executions that started before this timestamp (ISO 8601 format).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartedBefore",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub started_before: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// Filter executions by status.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Statuses", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub statuses: ::std::option::Option<::std::vec::Vec<crate::lambda::model::ExecutionStatus>>,
 }
 
@@ -6007,10 +9261,20 @@ impl ::std::fmt::Debug for ListDurableExecutionsByFunctionRequest {
 
 /// The response from the ListDurableExecutionsByFunction operation, containing a list of durable executions and pagination information.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListDurableExecutionsByFunctionResponse {
     /// List of durable execution summaries matching the filter criteria.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DurableExecutions", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub durable_executions: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Execution>>,
     /// Pagination token for retrieving additional results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6024,14 +9288,32 @@ impl ::std::fmt::Debug for ListDurableExecutionsByFunctionResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListEventSourceMappingsRequest {
     /// The Amazon Resource Name (ARN) of the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EventSourceArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub event_source_arn: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionName", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_name: ::std::option::Option<::std::string::String>,
     /// A pagination token returned by a previous call.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of event source mappings to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6047,11 +9329,24 @@ impl ::std::fmt::Debug for ListEventSourceMappingsRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListEventSourceMappingsResponse {
     /// A list of event source mappings.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EventSourceMappings",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub event_source_mappings:
         ::std::option::Option<::std::vec::Vec<crate::lambda::model::EventSourceMappingConfiguration>>,
     /// A pagination token that's returned when the response doesn't contain all event source mappings.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6065,12 +9360,23 @@ impl ::std::fmt::Debug for ListEventSourceMappingsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionEventInvokeConfigsRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of configurations to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6085,11 +9391,24 @@ impl ::std::fmt::Debug for ListFunctionEventInvokeConfigsRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionEventInvokeConfigsResponse {
     /// A list of configurations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FunctionEventInvokeConfigs",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub function_event_invoke_configs:
         ::std::option::Option<::std::vec::Vec<crate::lambda::model::FunctionEventInvokeConfig>>,
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6103,12 +9422,23 @@ impl ::std::fmt::Debug for ListFunctionEventInvokeConfigsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionUrlConfigsRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of function URLs to return in the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6123,10 +9453,17 @@ impl ::std::fmt::Debug for ListFunctionUrlConfigsRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionUrlConfigsResponse {
     /// A list of function URL configurations.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionUrlConfigs"))]
     pub function_url_configs: ::std::vec::Vec<crate::lambda::model::FunctionUrlConfig>,
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6140,12 +9477,23 @@ impl ::std::fmt::Debug for ListFunctionUrlConfigsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionVersionsByCapacityProviderRequest {
     /// The name of the capacity provider to list function versions for.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderName"))]
     pub capacity_provider_name: ::std::string::String,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of function versions to return in the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6160,12 +9508,20 @@ impl ::std::fmt::Debug for ListFunctionVersionsByCapacityProviderRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionVersionsByCapacityProviderResponse {
     /// The Amazon Resource Name (ARN) of the capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderArn"))]
     pub capacity_provider_arn: ::std::string::String,
     /// A list of function versions that use the specified capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionVersions"))]
     pub function_versions: ::std::vec::Vec<crate::lambda::model::FunctionVersionsByCapacityProviderListItem>,
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6180,12 +9536,23 @@ impl ::std::fmt::Debug for ListFunctionVersionsByCapacityProviderResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionsByCodeSigningConfigRequest {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigArn"))]
     pub code_signing_config_arn: ::std::string::String,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// Maximum number of items to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6200,10 +9567,20 @@ impl ::std::fmt::Debug for ListFunctionsByCodeSigningConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionsByCodeSigningConfigResponse {
     /// The function ARNs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionArns", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_arns: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6217,14 +9594,32 @@ impl ::std::fmt::Debug for ListFunctionsByCodeSigningConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionsRequest {
     /// Set to ALL to include entries for all published versions of each function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_version: ::std::option::Option<crate::lambda::model::FunctionVersion>,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// For Lambda@Edge functions, the Amazon Web Services Region of the master function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MasterRegion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub master_region: ::std::option::Option<::std::string::String>,
     /// The maximum number of functions to return in the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6241,10 +9636,20 @@ impl ::std::fmt::Debug for ListFunctionsRequest {
 
 /// A list of Lambda functions.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListFunctionsResponse {
     /// A list of Lambda functions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Functions", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub functions: ::std::option::Option<::std::vec::Vec<crate::lambda::model::FunctionConfiguration>>,
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6258,16 +9663,38 @@ impl ::std::fmt::Debug for ListFunctionsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListLayerVersionsRequest {
     /// The compatible instruction set architecture .
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleArchitecture",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_architecture: ::std::option::Option<crate::lambda::model::Architecture>,
     /// A runtime identifier.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CompatibleRuntime", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub compatible_runtime: ::std::option::Option<crate::lambda::model::Runtime>,
     /// The name or Amazon Resource Name (ARN) of the layer.
+    #[cfg_attr(feature = "serde", serde(rename = "LayerName"))]
     pub layer_name: ::std::string::String,
     /// A pagination token returned by a previous call.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of versions to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6284,10 +9711,20 @@ impl ::std::fmt::Debug for ListLayerVersionsRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListLayerVersionsResponse {
     /// A list of versions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LayerVersions", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layer_versions: ::std::option::Option<::std::vec::Vec<crate::lambda::model::LayerVersionsListItem>>,
     /// A pagination token returned when the response doesn't contain all versions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6301,14 +9738,35 @@ impl ::std::fmt::Debug for ListLayerVersionsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListLayersRequest {
     /// The compatible instruction set architecture .
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleArchitecture",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_architecture: ::std::option::Option<crate::lambda::model::Architecture>,
     /// A runtime identifier.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CompatibleRuntime", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub compatible_runtime: ::std::option::Option<crate::lambda::model::Runtime>,
     /// A pagination token returned by a previous call.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of layers to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6324,10 +9782,20 @@ impl ::std::fmt::Debug for ListLayersRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListLayersResponse {
     /// A list of function layers.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Layers", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layers: ::std::option::Option<::std::vec::Vec<crate::lambda::model::LayersListItem>>,
     /// A pagination token returned when the response doesn't contain all layers.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
 }
 
@@ -6341,12 +9809,23 @@ impl ::std::fmt::Debug for ListLayersResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListProvisionedConcurrencyConfigsRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// Specify a number to limit the number of configurations returned.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6361,10 +9840,23 @@ impl ::std::fmt::Debug for ListProvisionedConcurrencyConfigsRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListProvisionedConcurrencyConfigsResponse {
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
     /// A list of provisioned concurrency configurations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProvisionedConcurrencyConfigs",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub provisioned_concurrency_configs:
         ::std::option::Option<::std::vec::Vec<crate::lambda::model::ProvisionedConcurrencyConfigListItem>>,
 }
@@ -6379,8 +9871,11 @@ impl ::std::fmt::Debug for ListProvisionedConcurrencyConfigsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListTagsRequest {
     /// The resource's Amazon Resource Name (ARN).
+    #[cfg_attr(feature = "serde", serde(rename = "Resource"))]
     pub resource: ::std::string::String,
 }
 
@@ -6393,8 +9888,14 @@ impl ::std::fmt::Debug for ListTagsRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListTagsResponse {
     /// The function's tags.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tags: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
 
@@ -6405,12 +9906,23 @@ impl ::std::fmt::Debug for ListTagsResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListVersionsByFunctionRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub marker: ::std::option::Option<::std::string::String>,
     /// The maximum number of versions to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_items: ::std::option::Option<i32>,
 }
 
@@ -6425,10 +9937,20 @@ impl ::std::fmt::Debug for ListVersionsByFunctionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ListVersionsByFunctionResponse {
     /// The pagination token that's included if more results are available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub next_marker: ::std::option::Option<::std::string::String>,
     /// A list of Lambda function versions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Versions", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub versions: ::std::option::Option<::std::vec::Vec<crate::lambda::model::FunctionConfiguration>>,
 }
 
@@ -6486,6 +10008,23 @@ impl ::std::default::Default for LogFormat {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for LogFormat {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for LogFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum LogType {
     /// `None`
@@ -6531,16 +10070,54 @@ impl ::std::default::Default for LogType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for LogType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for LogType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The function's Amazon CloudWatch Logs configuration settings.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct LoggingConfig {
     /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ApplicationLogLevel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub application_log_level: ::std::option::Option<crate::lambda::model::ApplicationLogLevel>,
     /// The format in which Lambda sends your function's application and system logs to CloudWatch.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LogFormat", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub log_format: ::std::option::Option<crate::lambda::model::LogFormat>,
     /// The name of the Amazon CloudWatch log group the function sends logs to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LogGroup", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub log_group: ::std::option::Option<::std::string::String>,
     /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SystemLogLevel", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub system_log_level: ::std::option::Option<crate::lambda::model::SystemLogLevel>,
 }
 
@@ -6557,10 +10134,20 @@ impl ::std::fmt::Debug for LoggingConfig {
 
 /// The Lambda function doesn't support the invocation mode requested.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ModeNotSupportedException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -6586,9 +10173,19 @@ impl ::std::error::Error for ModeNotSupportedException {}
 
 /// The function has no published versions available.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct NoPublishedVersionException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -6614,8 +10211,14 @@ impl ::std::error::Error for NoPublishedVersionException {}
 
 /// A destination for events that failed processing.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OnFailure {
     /// The Amazon Resource Name (ARN) of the destination resource.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Destination", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub destination: ::std::option::Option<::std::string::String>,
 }
 
@@ -6629,8 +10232,14 @@ impl ::std::fmt::Debug for OnFailure {
 
 /// A destination for events that were processed successfully.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OnSuccess {
     /// The Amazon Resource Name (ARN) of the destination resource.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Destination", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub destination: ::std::option::Option<::std::string::String>,
 }
 
@@ -6644,32 +10253,85 @@ impl ::std::fmt::Debug for OnSuccess {
 
 /// Information about an operation within a durable execution.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct Operation {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CallbackDetails", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub callback_details: ::std::option::Option<crate::lambda::model::CallbackDetails>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChainedInvokeDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub chained_invoke_details: ::std::option::Option<crate::lambda::model::ChainedInvokeDetails>,
     /// Details about the context, if this operation represents a context.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ContextDetails", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub context_details: ::std::option::Option<crate::lambda::model::ContextDetails>,
     /// The date and time when the operation ended, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EndTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub end_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// Details about the execution, if this operation represents an execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ExecutionDetails", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub execution_details: ::std::option::Option<crate::lambda::model::ExecutionDetails>,
     /// The unique identifier for this operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: ::std::string::String,
     /// The customer-provided name for this operation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the parent operation, if this operation is running within a child context.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ParentId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub parent_id: ::std::option::Option<::std::string::String>,
     /// The date and time when the operation started, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "StartTimestamp", with = "rt::serde_support::via"))]
     pub start_timestamp: rt::aws_smithy_types::DateTime,
     /// The current status of the operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Status"))]
     pub status: crate::lambda::model::OperationStatus,
     /// Details about the step, if this operation represents a step.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StepDetails", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub step_details: ::std::option::Option<crate::lambda::model::StepDetails>,
     /// The subtype of the operation, providing additional categorization.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SubType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sub_type: ::std::option::Option<::std::string::String>,
     /// The type of operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Type"))]
     pub r#type: crate::lambda::model::OperationType,
     /// Details about the wait operation, if this operation represents a wait.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "WaitDetails", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub wait_details: ::std::option::Option<crate::lambda::model::WaitDetails>,
 }
 
@@ -6751,6 +10413,23 @@ impl ::std::default::Default for OperationAction {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for OperationAction {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for OperationAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum OperationStatus {
     /// `STARTED`
@@ -6829,6 +10508,23 @@ impl ::std::default::Default for OperationStatus {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for OperationStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for OperationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum OperationType {
     /// `EXECUTION`
@@ -6890,32 +10586,97 @@ impl ::std::default::Default for OperationType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for OperationType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for OperationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// An update to be applied to an operation during checkpointing.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OperationUpdate {
     /// The action to take on the operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Action"))]
     pub action: crate::lambda::model::OperationAction,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CallbackOptions", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub callback_options: ::std::option::Option<crate::lambda::model::CallbackOptions>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChainedInvokeOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub chained_invoke_options: ::std::option::Option<crate::lambda::model::ChainedInvokeOptions>,
     /// Options for context operations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ContextOptions", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub context_options: ::std::option::Option<crate::lambda::model::ContextOptions>,
     /// The error information for failed operations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ErrorObject>,
     /// The unique identifier for this operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: ::std::string::String,
     /// The customer-provided name for this operation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the parent operation, if this operation is running within a child context.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ParentId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub parent_id: ::std::option::Option<::std::string::String>,
     /// The payload for successful operations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<::std::string::String>,
     /// Options for step operations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StepOptions", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub step_options: ::std::option::Option<crate::lambda::model::StepOptions>,
     /// The subtype of the operation, providing additional categorization.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SubType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sub_type: ::std::option::Option<::std::string::String>,
     /// The type of operation to update.
+    #[cfg_attr(feature = "serde", serde(rename = "Type"))]
     pub r#type: crate::lambda::model::OperationType,
     /// Options for wait operations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "WaitOptions", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub wait_options: ::std::option::Option<crate::lambda::model::WaitOptions>,
 }
 
@@ -6984,10 +10745,37 @@ impl ::std::default::Default for PackageType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for PackageType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for PackageType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The permissions policy for the resource is too large.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PolicyLengthExceededException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -7013,10 +10801,20 @@ impl ::std::error::Error for PolicyLengthExceededException {}
 
 /// The RevisionId provided does not match the latest RevisionId for the Lambda function or alias.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PreconditionFailedException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -7042,10 +10840,20 @@ impl ::std::error::Error for PreconditionFailedException {}
 
 /// Configuration for tag propagation to managed resources launched by the capacity provider.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PropagateTags {
     /// A list of tags to apply to managed resources when Mode is set to Explicit .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ExplicitTags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub explicit_tags: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
     /// The tag propagation mode.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Mode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub mode: ::std::option::Option<crate::lambda::model::PropagateTagsMode>,
 }
 
@@ -7103,22 +10911,78 @@ impl ::std::default::Default for PropagateTagsMode {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for PropagateTagsMode {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for PropagateTagsMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Details about the provisioned concurrency configuration for a function alias or version.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ProvisionedConcurrencyConfigListItem {
     /// The amount of provisioned concurrency allocated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AllocatedProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub allocated_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The amount of provisioned concurrency available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AvailableProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub available_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The Amazon Resource Name (ARN) of the alias or version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_arn: ::std::option::Option<::std::string::String>,
     /// The date and time that a user last updated the configuration, in ISO 8601 format .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastModified", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub last_modified: ::std::option::Option<::std::string::String>,
     /// The amount of provisioned concurrency requested.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RequestedProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub requested_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The status of the allocation process.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Status", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status: ::std::option::Option<crate::lambda::model::ProvisionedConcurrencyStatusEnum>,
     /// For failed allocations, the reason that provisioned concurrency could not be allocated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StatusReason", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -7147,8 +11011,18 @@ impl ::std::fmt::Debug for ProvisionedConcurrencyConfigListItem {
 
 /// The specified configuration does not exist.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ProvisionedConcurrencyConfigNotFoundException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -7221,14 +11095,45 @@ impl ::std::default::Default for ProvisionedConcurrencyStatusEnum {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ProvisionedConcurrencyStatusEnum {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ProvisionedConcurrencyStatusEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The provisioned mode configuration for the event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ProvisionedPollerConfig {
     /// The maximum number of event pollers this event source can scale up to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaximumPollers", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub maximum_pollers: ::std::option::Option<i32>,
     /// The minimum number of event pollers this event source can scale down to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MinimumPollers", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub minimum_pollers: ::std::option::Option<i32>,
     /// (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PollerGroupName", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub poller_group_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -7244,10 +11149,20 @@ impl ::std::fmt::Debug for ProvisionedPollerConfig {
 
 /// The resource-based policy you tried to add to the Lambda function would grant public access to it, and your account's BlockPublicAccess setting prevents public access.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PublicPolicyException {
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -7272,18 +11187,44 @@ impl ::std::fmt::Display for PublicPolicyException {
 impl ::std::error::Error for PublicPolicyException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PublishLayerVersionRequest {
     /// A list of compatible instruction set architectures .
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleArchitectures",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
     /// A list of compatible function runtimes .
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleRuntimes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_runtimes: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Runtime>>,
     /// The function layer archive.
+    #[cfg_attr(feature = "serde", serde(rename = "Content"))]
     pub content: crate::lambda::model::LayerVersionContentInput,
     /// The description of the version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The name or Amazon Resource Name (ARN) of the layer.
+    #[cfg_attr(feature = "serde", serde(rename = "LayerName"))]
     pub layer_name: ::std::string::String,
     /// The layer's software license.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LicenseInfo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub license_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -7301,24 +11242,65 @@ impl ::std::fmt::Debug for PublishLayerVersionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PublishLayerVersionResponse {
     /// A list of compatible instruction set architectures .
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleArchitectures",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
     /// The layer's compatible runtimes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompatibleRuntimes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub compatible_runtimes: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Runtime>>,
     /// Details about the layer version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Content", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub content: ::std::option::Option<crate::lambda::model::LayerVersionContentOutput>,
     /// The date that the layer version was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CreatedDate", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub created_date: ::std::option::Option<::std::string::String>,
     /// The description of the version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The ARN of the layer.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LayerArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layer_arn: ::std::option::Option<::std::string::String>,
     /// The ARN of the layer version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LayerVersionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layer_version_arn: ::std::option::Option<::std::string::String>,
     /// The layer's software license.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LicenseInfo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub license_info: ::std::option::Option<::std::string::String>,
     /// The version number.
+    #[cfg_attr(feature = "serde", serde(rename = "Version"))]
     pub version: i64,
 }
 
@@ -7339,16 +11321,35 @@ impl ::std::fmt::Debug for PublishLayerVersionResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PublishVersionRequest {
     /// Only publish a version if the hash value matches the value that's specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CodeSha256", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code_sha256: ::std::option::Option<::std::string::String>,
     /// A description for the version to override the description in the function configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specifies where to publish the function version or configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PublishTo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub publish_to: ::std::option::Option<crate::lambda::model::FunctionVersionLatestPublished>,
     /// Only update the function if the revision ID matches the ID that's specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -7365,10 +11366,14 @@ impl ::std::fmt::Debug for PublishVersionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutFunctionCodeSigningConfigRequest {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigArn"))]
     pub code_signing_config_arn: ::std::string::String,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
 }
 
@@ -7382,10 +11387,14 @@ impl ::std::fmt::Debug for PutFunctionCodeSigningConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutFunctionCodeSigningConfigResponse {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigArn"))]
     pub code_signing_config_arn: ::std::string::String,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
 }
 
@@ -7399,10 +11408,14 @@ impl ::std::fmt::Debug for PutFunctionCodeSigningConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutFunctionConcurrencyRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The number of simultaneous executions to reserve for the function.
+    #[cfg_attr(feature = "serde", serde(rename = "ReservedConcurrentExecutions"))]
     pub reserved_concurrent_executions: i32,
 }
 
@@ -7416,16 +11429,41 @@ impl ::std::fmt::Debug for PutFunctionConcurrencyRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutFunctionEventInvokeConfigRequest {
     /// A destination for events after they have been sent to a function for processing.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DestinationConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub destination_config: ::std::option::Option<crate::lambda::model::DestinationConfig>,
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The maximum age of a request that Lambda sends to a function for processing.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumEventAgeInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_event_age_in_seconds: ::std::option::Option<i32>,
     /// The maximum number of times to retry when the function returns an error.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRetryAttempts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_retry_attempts: ::std::option::Option<i32>,
     /// A version number or alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -7442,10 +11480,14 @@ impl ::std::fmt::Debug for PutFunctionEventInvokeConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutFunctionRecursionConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// If you set your function's recursive loop detection configuration to Allow , Lambda doesn't take any action when it detects your function being invoked as part of a recursive loop.
+    #[cfg_attr(feature = "serde", serde(rename = "RecursiveLoop"))]
     pub recursive_loop: crate::lambda::model::RecursiveLoop,
 }
 
@@ -7459,8 +11501,14 @@ impl ::std::fmt::Debug for PutFunctionRecursionConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutFunctionRecursionConfigResponse {
     /// The status of your function's recursive loop detection configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RecursiveLoop", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub recursive_loop: ::std::option::Option<crate::lambda::model::RecursiveLoop>,
 }
 
@@ -7473,12 +11521,23 @@ impl ::std::fmt::Debug for PutFunctionRecursionConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutFunctionScalingConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The scaling configuration to apply to the function, including minimum and maximum execution environment limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FunctionScalingConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub function_scaling_config: ::std::option::Option<crate::lambda::model::FunctionScalingConfig>,
     /// Specify a version or alias to set the scaling configuration for a published version of the function.
+    #[cfg_attr(feature = "serde", serde(rename = "Qualifier"))]
     pub qualifier: ::std::string::String,
 }
 
@@ -7493,8 +11552,14 @@ impl ::std::fmt::Debug for PutFunctionScalingConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutFunctionScalingConfigResponse {
     /// The current state of the function after applying the scaling configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionState", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_state: ::std::option::Option<crate::lambda::model::State>,
 }
 
@@ -7507,12 +11572,17 @@ impl ::std::fmt::Debug for PutFunctionScalingConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutProvisionedConcurrencyConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The amount of provisioned concurrency to allocate for the version or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "ProvisionedConcurrentExecutions"))]
     pub provisioned_concurrent_executions: i32,
     /// The version number or alias name.
+    #[cfg_attr(feature = "serde", serde(rename = "Qualifier"))]
     pub qualifier: ::std::string::String,
 }
 
@@ -7530,18 +11600,53 @@ impl ::std::fmt::Debug for PutProvisionedConcurrencyConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutProvisionedConcurrencyConfigResponse {
     /// The amount of provisioned concurrency allocated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AllocatedProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub allocated_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The amount of provisioned concurrency available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AvailableProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub available_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The date and time that a user last updated the configuration, in ISO 8601 format .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastModified", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub last_modified: ::std::option::Option<::std::string::String>,
     /// The amount of provisioned concurrency requested.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RequestedProvisionedConcurrentExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub requested_provisioned_concurrent_executions: ::std::option::Option<i32>,
     /// The status of the allocation process.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Status", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status: ::std::option::Option<crate::lambda::model::ProvisionedConcurrencyStatusEnum>,
     /// For failed allocations, the reason that provisioned concurrency could not be allocated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StatusReason", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -7568,14 +11673,26 @@ impl ::std::fmt::Debug for PutProvisionedConcurrencyConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutRuntimeManagementConfigRequest {
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a version of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
     /// The ARN of the runtime version you want the function to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RuntimeVersionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub runtime_version_arn: ::std::option::Option<::std::string::String>,
     /// Specify the runtime update mode.
+    #[cfg_attr(feature = "serde", serde(rename = "UpdateRuntimeOn"))]
     pub update_runtime_on: crate::lambda::model::UpdateRuntimeOn,
 }
 
@@ -7591,12 +11708,20 @@ impl ::std::fmt::Debug for PutRuntimeManagementConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutRuntimeManagementConfigResponse {
     /// The ARN of the function
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionArn"))]
     pub function_arn: ::std::string::String,
     /// The ARN of the runtime the function is configured to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RuntimeVersionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub runtime_version_arn: ::std::option::Option<::std::string::String>,
     /// The runtime update mode.
+    #[cfg_attr(feature = "serde", serde(rename = "UpdateRuntimeOn"))]
     pub update_runtime_on: crate::lambda::model::UpdateRuntimeOn,
 }
 
@@ -7612,10 +11737,20 @@ impl ::std::fmt::Debug for PutRuntimeManagementConfigResponse {
 
 /// Lambda has detected your function being invoked in a recursive loop with other Amazon Web Services resources and stopped your function's invocation.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RecursiveInvocationException {
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -7684,15 +11819,41 @@ impl ::std::default::Default for RecursiveLoop {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for RecursiveLoop {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for RecursiveLoop {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RemoveLayerVersionPermissionRequest {
     /// The name or Amazon Resource Name (ARN) of the layer.
+    #[cfg_attr(feature = "serde", serde(rename = "LayerName"))]
     pub layer_name: ::std::string::String,
     /// Only update the policy if the revision ID matches the ID specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// The identifier that was specified when the statement was added.
+    #[cfg_attr(feature = "serde", serde(rename = "StatementId"))]
     pub statement_id: ::std::string::String,
     /// The version number.
+    #[cfg_attr(feature = "serde", serde(rename = "VersionNumber"))]
     pub version_number: i64,
 }
 
@@ -7708,14 +11869,26 @@ impl ::std::fmt::Debug for RemoveLayerVersionPermissionRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RemovePermissionRequest {
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Specify a version or alias to remove permissions from a published version of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
     /// Update the policy only if the revision ID matches the ID that's specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// Statement ID of the permission to remove.
+    #[cfg_attr(feature = "serde", serde(rename = "StatementId"))]
     pub statement_id: ::std::string::String,
 }
 
@@ -7732,8 +11905,18 @@ impl ::std::fmt::Debug for RemovePermissionRequest {
 
 /// The request payload exceeded the Invoke request body JSON input quota.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RequestTooLargeException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -7759,10 +11942,20 @@ impl ::std::error::Error for RequestTooLargeException {}
 
 /// The resource already exists, or another operation is in progress.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ResourceConflictException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -7788,8 +11981,18 @@ impl ::std::error::Error for ResourceConflictException {}
 
 /// The operation conflicts with the resource's availability.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ResourceInUseException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -7815,8 +12018,18 @@ impl ::std::error::Error for ResourceInUseException {}
 
 /// The resource specified in the request does not exist.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ResourceNotFoundException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -7842,10 +12055,20 @@ impl ::std::error::Error for ResourceNotFoundException {}
 
 /// The function is inactive and its VPC connection is no longer available.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ResourceNotReadyException {
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -7914,12 +12137,39 @@ impl ::std::default::Default for ResponseStreamingInvocationType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ResponseStreamingInvocationType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ResponseStreamingInvocationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Information about retry attempts for an operation.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RetryDetails {
     /// The current attempt number for this operation.
+    #[cfg_attr(feature = "serde", serde(rename = "CurrentAttempt"))]
     pub current_attempt: i32,
     /// The delay before the next retry attempt, in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "NextAttemptDelaySeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub next_attempt_delay_seconds: ::std::option::Option<i32>,
 }
 
@@ -8200,12 +12450,39 @@ impl ::std::default::Default for Runtime {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for Runtime {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for Runtime {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The ARN of the runtime and any errors that occured.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RuntimeVersionConfig {
     /// Error response when Lambda is unable to retrieve the runtime version for a function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::RuntimeVersionError>,
     /// The ARN of the runtime version you want the function to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RuntimeVersionArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub runtime_version_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -8220,10 +12497,20 @@ impl ::std::fmt::Debug for RuntimeVersionConfig {
 
 /// Any error returned when the runtime version information for the function could not be retrieved.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RuntimeVersionError {
     /// The error code.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ErrorCode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// The error message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -8238,10 +12525,20 @@ impl ::std::fmt::Debug for RuntimeVersionError {
 
 /// The Lambda function couldn't make a network connection to the configured S3 Files access point.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct S3FilesMountConnectivityException {
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8267,10 +12564,20 @@ impl ::std::error::Error for S3FilesMountConnectivityException {}
 
 /// The Lambda function couldn't mount the configured S3 Files access point due to a permission or configuration issue.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct S3FilesMountFailureException {
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8296,10 +12603,20 @@ impl ::std::error::Error for S3FilesMountFailureException {}
 
 /// The Lambda function made a network connection to the configured S3 Files access point, but the mount operation timed out.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct S3FilesMountTimeoutException {
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8325,8 +12642,17 @@ impl ::std::error::Error for S3FilesMountTimeoutException {}
 
 /// (Amazon SQS only) The scaling configuration for the event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ScalingConfig {
     /// Limits the number of concurrent instances that the Amazon SQS event source can invoke.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumConcurrency",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_concurrency: ::std::option::Option<i32>,
 }
 
@@ -8383,10 +12709,33 @@ impl ::std::default::Default for SchemaRegistryEventRecordFormat {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SchemaRegistryEventRecordFormat {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for SchemaRegistryEventRecordFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The self-managed Apache Kafka cluster for your event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SelfManagedEventSource {
     /// The list of bootstrap servers for your Kafka brokers in the following format: "KAFKA_BOOTSTRAP_SERVERS": \["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"\] .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Endpoints", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub endpoints: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<::std::string::String>>,
     >,
@@ -8402,10 +12751,23 @@ impl ::std::fmt::Debug for SelfManagedEventSource {
 
 /// Specific configuration settings for a self-managed Apache Kafka event source.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SelfManagedKafkaEventSourceConfig {
     /// The identifier for the Kafka consumer group to join.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ConsumerGroupId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub consumer_group_id: ::std::option::Option<::std::string::String>,
     /// Specific configuration settings for a Kafka schema registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SchemaRegistryConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub schema_registry_config: ::std::option::Option<crate::lambda::model::KafkaSchemaRegistryConfig>,
 }
 
@@ -8419,10 +12781,17 @@ impl ::std::fmt::Debug for SelfManagedKafkaEventSourceConfig {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SendDurableExecutionCallbackFailureRequest {
     /// The unique identifier for the callback operation.
+    #[cfg_attr(feature = "serde", serde(rename = "CallbackId"))]
     pub callback_id: ::std::string::String,
     /// Error details describing why the callback operation failed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ErrorObject>,
 }
 
@@ -8436,6 +12805,8 @@ impl ::std::fmt::Debug for SendDurableExecutionCallbackFailureRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SendDurableExecutionCallbackFailureResponse {}
 
 impl ::std::fmt::Debug for SendDurableExecutionCallbackFailureResponse {
@@ -8445,8 +12816,11 @@ impl ::std::fmt::Debug for SendDurableExecutionCallbackFailureResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SendDurableExecutionCallbackHeartbeatRequest {
     /// The unique identifier for the callback operation.
+    #[cfg_attr(feature = "serde", serde(rename = "CallbackId"))]
     pub callback_id: ::std::string::String,
 }
 
@@ -8459,6 +12833,8 @@ impl ::std::fmt::Debug for SendDurableExecutionCallbackHeartbeatRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SendDurableExecutionCallbackHeartbeatResponse {}
 
 impl ::std::fmt::Debug for SendDurableExecutionCallbackHeartbeatResponse {
@@ -8468,10 +12844,22 @@ impl ::std::fmt::Debug for SendDurableExecutionCallbackHeartbeatResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SendDurableExecutionCallbackSuccessRequest {
     /// The unique identifier for the callback operation.
+    #[cfg_attr(feature = "serde", serde(rename = "CallbackId"))]
     pub callback_id: ::std::string::String,
     /// The result data from the successful callback operation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Result",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub result: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -8485,6 +12873,8 @@ impl ::std::fmt::Debug for SendDurableExecutionCallbackSuccessRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SendDurableExecutionCallbackSuccessResponse {}
 
 impl ::std::fmt::Debug for SendDurableExecutionCallbackSuccessResponse {
@@ -8495,9 +12885,19 @@ impl ::std::fmt::Debug for SendDurableExecutionCallbackSuccessResponse {
 
 /// The request payload exceeded the maximum allowed size for serialized request entities.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SerializedRequestEntityTooLargeException {
     /// The error type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -8523,8 +12923,18 @@ impl ::std::error::Error for SerializedRequestEntityTooLargeException {}
 
 /// The Lambda service encountered an internal error.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ServiceException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8550,10 +12960,20 @@ impl ::std::error::Error for ServiceException {}
 
 /// The request would exceed a service quota.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ServiceQuotaExceededException {
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8579,8 +12999,14 @@ impl ::std::error::Error for ServiceQuotaExceededException {}
 
 /// The function's Lambda SnapStart setting.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SnapStart {
     /// Set to PublishedVersions to create a snapshot of the initialized execution environment when you publish a function version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ApplyOn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub apply_on: ::std::option::Option<crate::lambda::model::SnapStartApplyOn>,
 }
 
@@ -8635,10 +13061,37 @@ impl ::std::default::Default for SnapStartApplyOn {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SnapStartApplyOn {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for SnapStartApplyOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The afterRestore() runtime hook encountered an error.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SnapStartException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8664,8 +13117,18 @@ impl ::std::error::Error for SnapStartException {}
 
 /// Lambda is initializing your function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SnapStartNotReadyException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8734,12 +13197,39 @@ impl ::std::default::Default for SnapStartOptimizationStatus {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SnapStartOptimizationStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for SnapStartOptimizationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Lambda couldn't regenerate the SnapStart snapshot for the function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SnapStartRegenerationFailureException {
     /// The exception message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The exception type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8765,10 +13255,23 @@ impl ::std::error::Error for SnapStartRegenerationFailureException {}
 
 /// The function's SnapStart setting.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SnapStartResponse {
     /// When set to PublishedVersions , Lambda creates a snapshot of the execution environment when you publish a function version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ApplyOn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub apply_on: ::std::option::Option<crate::lambda::model::SnapStartApplyOn>,
     /// When you provide a qualified Amazon Resource Name (ARN) , this response element indicates whether SnapStart is activated for the specified function version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "OptimizationStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub optimization_status: ::std::option::Option<crate::lambda::model::SnapStartOptimizationStatus>,
 }
 
@@ -8783,8 +13286,18 @@ impl ::std::fmt::Debug for SnapStartResponse {
 
 /// Lambda couldn't restore the snapshot within the timeout limit.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SnapStartTimeoutException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -8810,10 +13323,20 @@ impl ::std::error::Error for SnapStartTimeoutException {}
 
 /// To secure and define access to your event source, you can specify the authentication protocol, VPC components, or virtual host.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SourceAccessConfiguration {
     /// The type of authentication protocol, VPC components, or virtual host for your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<crate::lambda::model::SourceAccessType>,
     /// The value for your chosen configuration in Type .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "URI", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub uri: ::std::option::Option<::std::string::String>,
 }
 
@@ -8904,6 +13427,23 @@ impl ::std::default::Default for SourceAccessType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SourceAccessType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for SourceAccessType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum State {
     /// `Pending`
@@ -8979,6 +13519,23 @@ impl ::std::fmt::Display for State {
 impl ::std::default::Default for State {
     fn default() -> Self {
         Self::Unknown(::std::string::String::new())
+    }
+}
+
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for State {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for State {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
     }
 }
 
@@ -9215,16 +13772,53 @@ impl ::std::default::Default for StateReasonCode {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for StateReasonCode {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for StateReasonCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// Details about a step operation.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StepDetails {
     /// The current attempt number for this step.
+    #[cfg_attr(feature = "serde", serde(rename = "Attempt"))]
     pub attempt: i32,
     /// Details about the step failure.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ErrorObject>,
     /// The date and time when the next attempt is scheduled, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "NextAttemptTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub next_attempt_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
     /// The JSON response payload from the step operation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Result", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub result: ::std::option::Option<::std::string::String>,
 }
 
@@ -9241,10 +13835,14 @@ impl ::std::fmt::Debug for StepDetails {
 
 /// Details about a step that failed.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StepFailedDetails {
     /// Details about the step failure.
+    #[cfg_attr(feature = "serde", serde(rename = "Error"))]
     pub error: crate::lambda::model::EventError,
     /// Information about retry attempts for this step operation.
+    #[cfg_attr(feature = "serde", serde(rename = "RetryDetails"))]
     pub retry_details: crate::lambda::model::RetryDetails,
 }
 
@@ -9259,8 +13857,17 @@ impl ::std::fmt::Debug for StepFailedDetails {
 
 /// Configuration options for a step operation.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StepOptions {
     /// The delay in seconds before the next retry attempt.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "NextAttemptDelaySeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub next_attempt_delay_seconds: ::std::option::Option<i32>,
 }
 
@@ -9274,6 +13881,8 @@ impl ::std::fmt::Debug for StepOptions {
 
 /// Details about a step that has started.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StepStartedDetails {}
 
 impl ::std::fmt::Debug for StepStartedDetails {
@@ -9284,10 +13893,14 @@ impl ::std::fmt::Debug for StepStartedDetails {
 
 /// Details about a step that succeeded.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StepSucceededDetails {
     /// The response payload from the successful operation.
+    #[cfg_attr(feature = "serde", serde(rename = "Result"))]
     pub result: crate::lambda::model::EventResult,
     /// Information about retry attempts for this step operation.
+    #[cfg_attr(feature = "serde", serde(rename = "RetryDetails"))]
     pub retry_details: crate::lambda::model::RetryDetails,
 }
 
@@ -9301,10 +13914,17 @@ impl ::std::fmt::Debug for StepSucceededDetails {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StopDurableExecutionRequest {
     /// The Amazon Resource Name (ARN) of the durable execution.
+    #[cfg_attr(feature = "serde", serde(rename = "DurableExecutionArn"))]
     pub durable_execution_arn: ::std::string::String,
     /// Optional error details explaining why the execution is being stopped.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::ErrorObject>,
 }
 
@@ -9318,8 +13938,10 @@ impl ::std::fmt::Debug for StopDurableExecutionRequest {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct StopDurableExecutionResponse {
     /// The timestamp when the execution was stopped (ISO 8601 format).
+    #[cfg_attr(feature = "serde", serde(rename = "StopTimestamp", with = "rt::serde_support::via"))]
     pub stop_timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -9333,8 +13955,18 @@ impl ::std::fmt::Debug for StopDurableExecutionResponse {
 
 /// Lambda couldn't set up VPC access for the Lambda function because one or more configured subnets has no available IP addresses.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SubnetIPAddressLimitReachedException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -9407,11 +14039,32 @@ impl ::std::default::Default for SystemLogLevel {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SystemLogLevel {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for SystemLogLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TagResourceRequest {
     /// The resource's Amazon Resource Name (ARN).
+    #[cfg_attr(feature = "serde", serde(rename = "Resource"))]
     pub resource: ::std::string::String,
     /// A list of tags to apply to the resource.
+    #[cfg_attr(feature = "serde", serde(rename = "Tags"))]
     pub tags: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 }
 
@@ -9426,10 +14079,14 @@ impl ::std::fmt::Debug for TagResourceRequest {
 
 /// An object that contains details about an error related to retrieving tags.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TagsError {
     /// The error code.
+    #[cfg_attr(feature = "serde", serde(rename = "ErrorCode"))]
     pub error_code: ::std::string::String,
     /// The error message.
+    #[cfg_attr(feature = "serde", serde(rename = "Message"))]
     pub message: ::std::string::String,
 }
 
@@ -9444,10 +14101,14 @@ impl ::std::fmt::Debug for TagsError {
 
 /// A scaling policy for the capacity provider that automatically adjusts capacity to maintain a target value for a specific metric.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TargetTrackingScalingPolicy {
     /// The predefined metric type to track for scaling decisions.
+    #[cfg_attr(feature = "serde", serde(rename = "PredefinedMetricType"))]
     pub predefined_metric_type: crate::lambda::model::CapacityProviderPredefinedMetricType,
     /// The target value for the metric that the scaling policy attempts to maintain through scaling actions.
+    #[cfg_attr(feature = "serde", serde(rename = "TargetValue"))]
     pub target_value: f64,
 }
 
@@ -9462,8 +14123,11 @@ impl ::std::fmt::Debug for TargetTrackingScalingPolicy {
 
 /// Specifies the tenant isolation mode configuration for a Lambda function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TenancyConfig {
     /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
+    #[cfg_attr(feature = "serde", serde(rename = "TenantIsolationMode"))]
     pub tenant_isolation_mode: crate::lambda::model::TenantIsolationMode,
 }
 
@@ -9513,6 +14177,23 @@ impl ::std::fmt::Display for TenantIsolationMode {
 impl ::std::default::Default for TenantIsolationMode {
     fn default() -> Self {
         Self::Unknown(::std::string::String::new())
+    }
+}
+
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for TenantIsolationMode {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for TenantIsolationMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
     }
 }
 
@@ -9588,13 +14269,48 @@ impl ::std::default::Default for ThrottleReason {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ThrottleReason {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ThrottleReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The request throughput limit was exceeded.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TooManyRequestsException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Reason", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub reason: ::std::option::Option<crate::lambda::model::ThrottleReason>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// The number of seconds the caller should wait before retrying.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "retryAfterSeconds", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub retry_after_seconds: ::std::option::Option<::std::string::String>,
 }
 
@@ -9622,8 +14338,14 @@ impl ::std::error::Error for TooManyRequestsException {}
 
 /// Contains trace headers for the Lambda durable execution.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TraceHeader {
     /// The X-Ray trace header associated with the durable execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "XAmznTraceId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub x_amzn_trace_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -9637,8 +14359,14 @@ impl ::std::fmt::Debug for TraceHeader {
 
 /// The function's X-Ray tracing configuration.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TracingConfig {
     /// The tracing mode.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Mode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub mode: ::std::option::Option<crate::lambda::model::TracingMode>,
 }
 
@@ -9650,8 +14378,14 @@ impl ::std::fmt::Debug for TracingConfig {
 
 /// The function's X-Ray tracing configuration.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TracingConfigResponse {
     /// The tracing mode.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Mode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub mode: ::std::option::Option<crate::lambda::model::TracingMode>,
 }
 
@@ -9708,10 +14442,37 @@ impl ::std::default::Default for TracingMode {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for TracingMode {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for TracingMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The content type of the Invoke request body is not JSON.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UnsupportedMediaTypeException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -9736,10 +14497,14 @@ impl ::std::fmt::Display for UnsupportedMediaTypeException {
 impl ::std::error::Error for UnsupportedMediaTypeException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UntagResourceRequest {
     /// The resource's Amazon Resource Name (ARN).
+    #[cfg_attr(feature = "serde", serde(rename = "Resource"))]
     pub resource: ::std::string::String,
     /// A list of tag keys to remove from the resource.
+    #[cfg_attr(feature = "serde", serde(rename = "TagKeys"))]
     pub tag_keys: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -9753,18 +14518,38 @@ impl ::std::fmt::Debug for UntagResourceRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateAliasRequest {
     /// A description of the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The function version that the alias invokes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_version: ::std::option::Option<::std::string::String>,
     /// The name of the alias.
+    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: ::std::string::String,
     /// Only update the alias if the revision ID matches the ID that's specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// The routing configuration of the alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoutingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub routing_config: ::std::option::Option<crate::lambda::model::AliasRoutingConfiguration>,
 }
 
@@ -9782,11 +14567,25 @@ impl ::std::fmt::Debug for UpdateAliasRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateCapacityProviderRequest {
     /// The name of the capacity provider to update.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProviderName"))]
     pub capacity_provider_name: ::std::string::String,
     /// The updated scaling configuration for the capacity provider.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityProviderScalingConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub capacity_provider_scaling_config: ::std::option::Option<crate::lambda::model::CapacityProviderScalingConfig>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PropagateTags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub propagate_tags: ::std::option::Option<crate::lambda::model::PropagateTags>,
 }
 
@@ -9804,8 +14603,11 @@ impl ::std::fmt::Debug for UpdateCapacityProviderRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateCapacityProviderResponse {
     /// Information about the updated capacity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "CapacityProvider"))]
     pub capacity_provider: crate::lambda::model::CapacityProvider,
 }
 
@@ -9818,14 +14620,32 @@ impl ::std::fmt::Debug for UpdateCapacityProviderResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateCodeSigningConfigRequest {
     /// Signing profiles for this code signing configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllowedPublishers", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub allowed_publishers: ::std::option::Option<crate::lambda::model::AllowedPublishers>,
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfigArn"))]
     pub code_signing_config_arn: ::std::string::String,
     /// The code signing policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CodeSigningPolicies",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub code_signing_policies: ::std::option::Option<crate::lambda::model::CodeSigningPolicies>,
     /// Descriptive name for this code signing configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
 }
 
@@ -9841,8 +14661,11 @@ impl ::std::fmt::Debug for UpdateCodeSigningConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateCodeSigningConfigResponse {
     /// The code signing configuration
+    #[cfg_attr(feature = "serde", serde(rename = "CodeSigningConfig"))]
     pub code_signing_config: crate::lambda::model::CodeSigningConfig,
 }
 
@@ -9855,50 +14678,173 @@ impl ::std::fmt::Debug for UpdateCodeSigningConfigResponse {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateEventSourceMappingRequest {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AmazonManagedKafkaEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub amazon_managed_kafka_event_source_config:
         ::std::option::Option<crate::lambda::model::AmazonManagedKafkaEventSourceConfig>,
     /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BatchSize", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub batch_size: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns an error, split the batch in two and retry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "BisectBatchOnFunctionError",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub bisect_batch_on_function_error: ::std::option::Option<bool>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DestinationConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub destination_config: ::std::option::Option<crate::lambda::model::DestinationConfig>,
     /// Specific configuration settings for a DocumentDB event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DocumentDBEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub document_db_event_source_config: ::std::option::Option<crate::lambda::model::DocumentDBEventSourceConfig>,
     /// When true, the event source mapping is active.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Enabled", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub enabled: ::std::option::Option<bool>,
     /// An object that defines the filter criteria that determine whether Lambda should process an event.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FilterCriteria", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub filter_criteria: ::std::option::Option<crate::lambda::model::FilterCriteria>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FunctionName", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub function_name: ::std::option::Option<::std::string::String>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FunctionResponseTypes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub function_response_types: ::std::option::Option<::std::vec::Vec<crate::lambda::model::FunctionResponseType>>,
     /// The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to encrypt your function's filter criteria .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub kms_key_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LoggingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logging_config: ::std::option::Option<crate::lambda::model::EventSourceMappingLoggingConfig>,
     /// The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumBatchingWindowInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_batching_window_in_seconds: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRecordAgeInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_record_age_in_seconds: ::std::option::Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRetryAttempts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_retry_attempts: ::std::option::Option<i32>,
     /// The metrics configuration for your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MetricsConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub metrics_config: ::std::option::Option<crate::lambda::model::EventSourceMappingMetricsConfig>,
     /// (Kinesis and DynamoDB Streams only) The number of batches to process from each shard concurrently.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ParallelizationFactor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub parallelization_factor: ::std::option::Option<i32>,
     /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProvisionedPollerConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub provisioned_poller_config: ::std::option::Option<crate::lambda::model::ProvisionedPollerConfig>,
     /// (Amazon SQS only) The scaling configuration for the event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ScalingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub scaling_config: ::std::option::Option<crate::lambda::model::ScalingConfig>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SelfManagedKafkaEventSourceConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub self_managed_kafka_event_source_config:
         ::std::option::Option<crate::lambda::model::SelfManagedKafkaEventSourceConfig>,
     /// An array of authentication protocols or VPC components required to secure your event source.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SourceAccessConfigurations",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub source_access_configurations:
         ::std::option::Option<::std::vec::Vec<crate::lambda::model::SourceAccessConfiguration>>,
     /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TumblingWindowInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub tumbling_window_in_seconds: ::std::option::Option<i32>,
     /// The identifier of the event source mapping.
+    #[cfg_attr(feature = "serde", serde(rename = "UUID"))]
     pub uuid: ::std::string::String,
 }
 
@@ -9941,30 +14887,76 @@ impl ::std::fmt::Debug for UpdateEventSourceMappingRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateFunctionCodeRequest {
     /// The instruction set architecture that the function supports.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Architectures", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub architectures: ::std::option::Option<::std::vec::Vec<crate::lambda::model::Architecture>>,
     /// Set to true to validate the request parameters and access permissions without modifying the function code.
+    #[cfg_attr(feature = "serde", serde(rename = "DryRun"))]
     pub dry_run: bool,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// URI of a container image in the Amazon ECR registry.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageUri", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub image_uri: ::std::option::Option<::std::string::String>,
     /// Set to true to publish a new version of the function after updating the code.
+    #[cfg_attr(feature = "serde", serde(rename = "Publish"))]
     pub publish: bool,
     /// Specifies where to publish the function version or configuration.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PublishTo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub publish_to: ::std::option::Option<crate::lambda::model::FunctionVersionLatestPublished>,
     /// Update the function only if the revision ID matches the ID that's specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// An Amazon S3 bucket in the same Amazon Web Services Region as your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3Bucket", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_bucket: ::std::option::Option<::std::string::String>,
     /// The Amazon S3 key of the deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3Key", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_key: ::std::option::Option<::std::string::String>,
     /// For versioned objects, the version of the deployment package object to use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3ObjectVersion", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub s3_object_version: ::std::option::Option<::std::string::String>,
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt your function's .zip deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SourceKMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub source_kms_key_arn: ::std::option::Option<::std::string::String>,
     /// The base64-encoded contents of the deployment package.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ZipFile",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub zip_file: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -9988,48 +14980,134 @@ impl ::std::fmt::Debug for UpdateFunctionCodeRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateFunctionConfigurationRequest {
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityProviderConfig",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub capacity_provider_config: ::std::option::Option<crate::lambda::model::CapacityProviderConfig>,
     /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DeadLetterConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub dead_letter_config: ::std::option::Option<crate::lambda::model::DeadLetterConfig>,
     /// A description of the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Configuration settings for durable functions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DurableConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub durable_config: ::std::option::Option<crate::lambda::model::DurableConfig>,
     /// Environment variables that are accessible from function code during execution.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Environment", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub environment: ::std::option::Option<crate::lambda::model::Environment>,
     /// The size of the function's /tmp directory in MB.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EphemeralStorage", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub ephemeral_storage: ::std::option::Option<crate::lambda::model::EphemeralStorage>,
     /// Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FileSystemConfigs", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub file_system_configs: ::std::option::Option<::std::vec::Vec<crate::lambda::model::FileSystemConfig>>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The name of the method within your code that Lambda calls to run your function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Handler", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub handler: ::std::option::Option<::std::string::String>,
     /// Container image configuration values that override the values in the container image Docker file.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub image_config: ::std::option::Option<crate::lambda::model::ImageConfig>,
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the following resources: The function's environment variables .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KMSKeyArn", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub kms_key_arn: ::std::option::Option<::std::string::String>,
     /// A list of function layers to add to the function's execution environment.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Layers", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub layers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The function's Amazon CloudWatch Logs configuration settings.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LoggingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logging_config: ::std::option::Option<crate::lambda::model::LoggingConfig>,
     /// The amount of memory available to the function at runtime.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MemorySize", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub memory_size: ::std::option::Option<i32>,
     /// Update the function only if the revision ID matches the ID that's specified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RevisionId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub revision_id: ::std::option::Option<::std::string::String>,
     /// The Amazon Resource Name (ARN) of the function's execution role.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub role: ::std::option::Option<::std::string::String>,
     /// The identifier of the function's runtime .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Runtime", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub runtime: ::std::option::Option<crate::lambda::model::Runtime>,
     /// The function's SnapStart setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SnapStart", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub snap_start: ::std::option::Option<crate::lambda::model::SnapStart>,
     /// The amount of time (in seconds) that Lambda allows a function to run before stopping it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Timeout", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub timeout: ::std::option::Option<i32>,
     /// Set Mode to Active to sample and trace a subset of incoming requests with X-Ray .
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TracingConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tracing_config: ::std::option::Option<crate::lambda::model::TracingConfig>,
     /// For network connectivity to Amazon Web Services resources in a VPC, specify a list of security groups and subnets in the VPC.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "VpcConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub vpc_config: ::std::option::Option<crate::lambda::model::VpcConfig>,
 }
 
@@ -10062,16 +15140,41 @@ impl ::std::fmt::Debug for UpdateFunctionConfigurationRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateFunctionEventInvokeConfigRequest {
     /// A destination for events after they have been sent to a function for processing.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DestinationConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub destination_config: ::std::option::Option<crate::lambda::model::DestinationConfig>,
     /// The name or ARN of the Lambda function, version, or alias.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// The maximum age of a request that Lambda sends to a function for processing.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumEventAgeInSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_event_age_in_seconds: ::std::option::Option<i32>,
     /// The maximum number of times to retry when the function returns an error.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaximumRetryAttempts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub maximum_retry_attempts: ::std::option::Option<i32>,
     /// A version number or alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -10088,16 +15191,35 @@ impl ::std::fmt::Debug for UpdateFunctionEventInvokeConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateFunctionUrlConfigRequest {
     /// The type of authentication that your function URL uses.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AuthType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub auth_type: ::std::option::Option<crate::lambda::model::FunctionUrlAuthType>,
     /// The cross-origin resource sharing (CORS) settings for your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Cors", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub cors: ::std::option::Option<crate::lambda::model::Cors>,
     /// The name or ARN of the Lambda function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionName"))]
     pub function_name: ::std::string::String,
     /// Use one of the following options: BUFFERED – This is the default option.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InvokeMode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub invoke_mode: ::std::option::Option<crate::lambda::model::InvokeMode>,
     /// The alias name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Qualifier", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qualifier: ::std::option::Option<::std::string::String>,
 }
 
@@ -10114,20 +15236,35 @@ impl ::std::fmt::Debug for UpdateFunctionUrlConfigRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UpdateFunctionUrlConfigResponse {
     /// The type of authentication that your function URL uses.
+    #[cfg_attr(feature = "serde", serde(rename = "AuthType"))]
     pub auth_type: crate::lambda::model::FunctionUrlAuthType,
     /// The cross-origin resource sharing (CORS) settings for your function URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Cors", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub cors: ::std::option::Option<crate::lambda::model::Cors>,
     /// When the function URL was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "CreationTime"))]
     pub creation_time: ::std::string::String,
     /// The Amazon Resource Name (ARN) of your function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionArn"))]
     pub function_arn: ::std::string::String,
     /// The HTTP URL endpoint for your function.
+    #[cfg_attr(feature = "serde", serde(rename = "FunctionUrl"))]
     pub function_url: ::std::string::String,
     /// Use one of the following options: BUFFERED – This is the default option.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InvokeMode", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub invoke_mode: ::std::option::Option<crate::lambda::model::InvokeMode>,
     /// When the function URL configuration was last updated, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(feature = "serde", serde(rename = "LastModifiedTime"))]
     pub last_modified_time: ::std::string::String,
 }
 
@@ -10194,14 +15331,48 @@ impl ::std::default::Default for UpdateRuntimeOn {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for UpdateRuntimeOn {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for UpdateRuntimeOn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// The VPC security groups and subnets that are attached to a Lambda function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct VpcConfig {
     /// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Ipv6AllowedForDualStack",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub ipv6_allowed_for_dual_stack: ::std::option::Option<bool>,
     /// A list of VPC security group IDs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecurityGroupIds", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub security_group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A list of VPC subnet IDs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SubnetIds", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub subnet_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -10217,14 +15388,35 @@ impl ::std::fmt::Debug for VpcConfig {
 
 /// The VPC security groups and subnets that are attached to a Lambda function.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct VpcConfigResponse {
     /// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Ipv6AllowedForDualStack",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub ipv6_allowed_for_dual_stack: ::std::option::Option<bool>,
     /// A list of VPC security group IDs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecurityGroupIds", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub security_group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A list of VPC subnet IDs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SubnetIds", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub subnet_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The ID of the VPC.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "VpcId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -10241,8 +15433,14 @@ impl ::std::fmt::Debug for VpcConfigResponse {
 
 /// Details about a wait operation that was cancelled.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct WaitCancelledDetails {
     /// Details about why the wait operation was cancelled.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error: ::std::option::Option<crate::lambda::model::EventError>,
 }
 
@@ -10256,8 +15454,19 @@ impl ::std::fmt::Debug for WaitCancelledDetails {
 
 /// Details about a wait operation.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct WaitDetails {
     /// The date and time when the wait operation is scheduled to complete, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ScheduledEndTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub scheduled_end_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
 }
 
@@ -10271,8 +15480,14 @@ impl ::std::fmt::Debug for WaitDetails {
 
 /// Specifies how long to pause the durable execution.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct WaitOptions {
     /// The duration to wait, in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "WaitSeconds", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub wait_seconds: ::std::option::Option<i32>,
 }
 
@@ -10286,10 +15501,16 @@ impl ::std::fmt::Debug for WaitOptions {
 
 /// Details about a wait operation that has started.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct WaitStartedDetails {
     /// The duration to wait, in seconds.
+    #[cfg_attr(feature = "serde", serde(rename = "Duration"))]
     pub duration: i32,
     /// The date and time when the wait operation is scheduled to complete, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ScheduledEndTimestamp", with = "rt::serde_support::via")
+    )]
     pub scheduled_end_timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -10304,8 +15525,14 @@ impl ::std::fmt::Debug for WaitStartedDetails {
 
 /// Details about a wait operation that succeeded.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct WaitSucceededDetails {
     /// The wait duration, in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Duration", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub duration: ::std::option::Option<i32>,
 }
 

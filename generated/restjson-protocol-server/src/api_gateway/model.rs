@@ -49,8 +49,31 @@ impl ::std::default::Default for ApiKeySourceType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ApiKeySourceType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ApiKeySourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct BadRequestException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -74,8 +97,18 @@ impl ::std::fmt::Display for BadRequestException {
 impl ::std::error::Error for BadRequestException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EndpointConfiguration {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "types", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub types: ::std::option::Option<::std::vec::Vec<crate::api_gateway::model::EndpointType>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "vpcEndpointIds", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub vpc_endpoint_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -137,9 +170,36 @@ impl ::std::default::Default for EndpointType {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for EndpointType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for EndpointType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GetRestApisRequest {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "limit", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub limit: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "position", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub position: ::std::option::Option<::std::string::String>,
 }
 
@@ -153,19 +213,87 @@ impl ::std::fmt::Debug for GetRestApisRequest {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RestApi {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "apiKeySource", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub api_key_source: ::std::option::Option<crate::api_gateway::model::ApiKeySourceType>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "binaryMediaTypes", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub binary_media_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdDate",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub created_date: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "description", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "disableExecuteApiEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub disable_execute_api_endpoint: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "endpointConfiguration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub endpoint_configuration: ::std::option::Option<crate::api_gateway::model::EndpointConfiguration>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub id: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "minimumCompressionSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub minimum_compression_size: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "policy", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub policy: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tags", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tags: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "version", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub version: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "warnings", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -190,8 +318,18 @@ impl ::std::fmt::Debug for RestApi {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RestApis {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "items", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub items: ::std::option::Option<::std::vec::Vec<crate::api_gateway::model::RestApi>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "position", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub position: ::std::option::Option<::std::string::String>,
 }
 
@@ -205,8 +343,18 @@ impl ::std::fmt::Debug for RestApis {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TooManyRequestsException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "retryAfterSeconds", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub retry_after_seconds: ::std::option::Option<::std::string::String>,
 }
 
@@ -231,7 +379,13 @@ impl ::std::fmt::Display for TooManyRequestsException {
 impl ::std::error::Error for TooManyRequestsException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UnauthorizedException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 

@@ -5,9 +5,23 @@
 use smithy_server_runtime as rt;
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ArchiveCreationOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "archiveId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub archive_id: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "checksum", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub checksum: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "location", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub location: ::std::option::Option<::std::string::String>,
 }
 
@@ -22,9 +36,23 @@ impl ::std::fmt::Debug for ArchiveCreationOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidParameterValueException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "code", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -50,9 +78,23 @@ impl ::std::fmt::Display for InvalidParameterValueException {
 impl ::std::error::Error for InvalidParameterValueException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MissingParameterValueException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "code", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -78,9 +120,23 @@ impl ::std::fmt::Display for MissingParameterValueException {
 impl ::std::error::Error for MissingParameterValueException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RequestTimeoutException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "code", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -106,9 +162,23 @@ impl ::std::fmt::Display for RequestTimeoutException {
 impl ::std::error::Error for RequestTimeoutException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ResourceNotFoundException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "code", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -134,9 +204,23 @@ impl ::std::fmt::Display for ResourceNotFoundException {
 impl ::std::error::Error for ResourceNotFoundException {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ServiceUnavailableException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "code", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
 
@@ -206,7 +290,13 @@ impl ::std::fmt::Debug for UploadMultipartPartInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UploadMultipartPartOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "checksum", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub checksum: ::std::option::Option<::std::string::String>,
 }
 

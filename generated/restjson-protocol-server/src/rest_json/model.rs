@@ -5,29 +5,131 @@
 use smithy_server_runtime as rt;
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AllQueryStringTypesInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryBoolean", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_boolean: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryBooleanList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_boolean_list: ::std::option::Option<::std::vec::Vec<bool>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryByte", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_byte: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryDouble", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_double: ::std::option::Option<f64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryDoubleList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_double_list: ::std::option::Option<::std::vec::Vec<f64>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryEnum", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_enum: ::std::option::Option<crate::rest_json::model::FooEnum>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryEnumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_enum_list: ::std::option::Option<::std::vec::Vec<crate::rest_json::model::FooEnum>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryFloat", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryInteger", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_integer: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryIntegerEnum", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_integer_enum: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "queryIntegerEnumList",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub query_integer_enum_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryIntegerList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_integer_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryIntegerSet", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_integer_set: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryLong", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_long: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "queryParamsMapOfStringList",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub query_params_map_of_string_list: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<::std::string::String>>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryShort", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_short: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryString", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryStringList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_string_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryStringSet", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_string_set: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "queryTimestamp",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub query_timestamp: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "queryTimestampList",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub query_timestamp_list: ::std::option::Option<::std::vec::Vec<rt::aws_smithy_types::DateTime>>,
 }
 
@@ -60,7 +162,18 @@ impl ::std::fmt::Debug for AllQueryStringTypesInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct BlobPayloadEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "payload",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub payload: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -73,7 +186,10 @@ impl ::std::fmt::Debug for BlobPayloadEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ClientOptionalDefaults {
+    #[cfg_attr(feature = "serde", serde(rename = "member"))]
     pub member: i32,
 }
 
@@ -87,9 +203,23 @@ impl ::std::fmt::Debug for ClientOptionalDefaults {
 
 /// This error is thrown when a request is invalid.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ComplexError {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Header", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Nested", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub nested: ::std::option::Option<crate::rest_json::model::ComplexNestedErrorData>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TopLevel", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub top_level: ::std::option::Option<::std::string::String>,
 }
 
@@ -112,7 +242,13 @@ impl ::std::fmt::Display for ComplexError {
 impl ::std::error::Error for ComplexError {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ComplexNestedErrorData {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
 }
 
@@ -125,8 +261,18 @@ impl ::std::fmt::Debug for ComplexNestedErrorData {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ConstantAndVariableQueryStringInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "baz", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub baz: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maybeSet", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub maybe_set: ::std::option::Option<::std::string::String>,
 }
 
@@ -140,7 +286,10 @@ impl ::std::fmt::Debug for ConstantAndVariableQueryStringInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ConstantQueryStringInput {
+    #[cfg_attr(feature = "serde", serde(rename = "hello"))]
     pub hello: ::std::string::String,
 }
 
@@ -153,7 +302,13 @@ impl ::std::fmt::Debug for ConstantQueryStringInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ContentTypeParametersInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "value", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub value: ::std::option::Option<i32>,
 }
 
@@ -166,6 +321,8 @@ impl ::std::fmt::Debug for ContentTypeParametersInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ContentTypeParametersOutput {}
 
 impl ::std::fmt::Debug for ContentTypeParametersOutput {
@@ -175,7 +332,18 @@ impl ::std::fmt::Debug for ContentTypeParametersOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DatetimeOffsetsOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "datetime",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub datetime: ::std::option::Option<rt::aws_smithy_types::DateTime>,
 }
 
@@ -188,34 +356,87 @@ impl ::std::fmt::Debug for DatetimeOffsetsOutput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Defaults {
+    #[cfg_attr(feature = "serde", serde(rename = "defaultBlob", with = "rt::serde_support::via"))]
     pub default_blob: rt::aws_smithy_types::Blob,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultBoolean"))]
     pub default_boolean: bool,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultByte"))]
     pub default_byte: i8,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultDocumentBoolean", with = "rt::serde_support::via")
+    )]
     pub default_document_boolean: rt::aws_smithy_types::Document,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultDocumentList", with = "rt::serde_support::via")
+    )]
     pub default_document_list: rt::aws_smithy_types::Document,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultDocumentMap", with = "rt::serde_support::via")
+    )]
     pub default_document_map: rt::aws_smithy_types::Document,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultDocumentString", with = "rt::serde_support::via")
+    )]
     pub default_document_string: rt::aws_smithy_types::Document,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultDouble"))]
     pub default_double: f64,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultEnum"))]
     pub default_enum: crate::rest_json::model::TestEnum,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultFloat"))]
     pub default_float: f32,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultIntEnum"))]
     pub default_int_enum: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultInteger"))]
     pub default_integer: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultList"))]
     pub default_list: ::std::vec::Vec<::std::string::String>,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultLong"))]
     pub default_long: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultMap"))]
     pub default_map: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "defaultNullDocument",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub default_null_document: ::std::option::Option<rt::aws_smithy_types::Document>,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultShort"))]
     pub default_short: i16,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultString"))]
     pub default_string: ::std::string::String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultTimestamp", with = "rt::serde_support::via")
+    )]
     pub default_timestamp: rt::aws_smithy_types::DateTime,
+    #[cfg_attr(feature = "serde", serde(rename = "emptyBlob", with = "rt::serde_support::via"))]
     pub empty_blob: rt::aws_smithy_types::Blob,
+    #[cfg_attr(feature = "serde", serde(rename = "emptyString"))]
     pub empty_string: ::std::string::String,
+    #[cfg_attr(feature = "serde", serde(rename = "falseBoolean"))]
     pub false_boolean: bool,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroByte"))]
     pub zero_byte: i8,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroDouble"))]
     pub zero_double: f64,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroFloat"))]
     pub zero_float: f32,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroInteger"))]
     pub zero_integer: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroLong"))]
     pub zero_long: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroShort"))]
     pub zero_short: i16,
 }
 
@@ -290,9 +511,20 @@ impl ::std::fmt::Debug for Defaults {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Dialog {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "farewell", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub farewell: ::std::option::Option<crate::rest_json::model::Farewell>,
+    #[cfg_attr(feature = "serde", serde(rename = "greeting"))]
     pub greeting: ::std::string::String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "language", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub language: ::std::option::Option<::std::string::String>,
 }
 
@@ -317,7 +549,18 @@ impl ::std::fmt::Debug for Dialog {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DocumentTypeAsMapValueInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "docValuedMap",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub doc_valued_map:
         ::std::option::Option<::std::collections::HashMap<::std::string::String, rt::aws_smithy_types::Document>>,
 }
@@ -331,7 +574,18 @@ impl ::std::fmt::Debug for DocumentTypeAsMapValueInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DocumentTypeAsPayloadInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "documentValue",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub document_value: ::std::option::Option<rt::aws_smithy_types::Document>,
 }
 
@@ -344,8 +598,23 @@ impl ::std::fmt::Debug for DocumentTypeAsPayloadInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DocumentTypeInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "documentValue",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub document_value: ::std::option::Option<rt::aws_smithy_types::Document>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "stringValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string_value: ::std::option::Option<::std::string::String>,
 }
 
@@ -395,7 +664,13 @@ impl ::std::fmt::Debug for DuplexStreamWithDistinctStreamsInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DuplexStreamWithDistinctStreamsOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "stream", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub stream: ::std::option::Option<crate::rest_json::model::SingletonEventStream>,
 }
 
@@ -436,6 +711,8 @@ impl ::std::fmt::Debug for DuplexStreamWithInitialMessagesOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EmptyInputAndEmptyOutputInput {}
 
 impl ::std::fmt::Debug for EmptyInputAndEmptyOutputInput {
@@ -445,6 +722,8 @@ impl ::std::fmt::Debug for EmptyInputAndEmptyOutputInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EmptyInputAndEmptyOutputOutput {}
 
 impl ::std::fmt::Debug for EmptyInputAndEmptyOutputOutput {
@@ -454,7 +733,13 @@ impl ::std::fmt::Debug for EmptyInputAndEmptyOutputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EnumPayloadInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<crate::rest_json::model::StringEnum>,
 }
 
@@ -467,7 +752,13 @@ impl ::std::fmt::Debug for EnumPayloadInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ErrorEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -489,18 +780,28 @@ impl ::std::fmt::Display for ErrorEvent {
 impl ::std::error::Error for ErrorEvent {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum EventStream {
+    #[cfg_attr(feature = "serde", serde(rename = "blobPayload"))]
     BlobPayload(crate::rest_json::model::BlobPayloadEvent),
+    #[cfg_attr(feature = "serde", serde(rename = "error"))]
     Error(crate::rest_json::model::ErrorEvent),
+    #[cfg_attr(feature = "serde", serde(rename = "headers"))]
     Headers(crate::rest_json::model::HeadersEvent),
+    #[cfg_attr(feature = "serde", serde(rename = "headersAndExplicitPayload"))]
     HeadersAndExplicitPayload(crate::rest_json::model::HeadersAndExplicitPayloadEvent),
+    #[cfg_attr(feature = "serde", serde(rename = "headersAndImplicitPayload"))]
     HeadersAndImplicitPayload(crate::rest_json::model::HeadersAndImplicitPayloadEvent),
+    #[cfg_attr(feature = "serde", serde(rename = "stringPayload"))]
     StringPayload(crate::rest_json::model::StringPayloadEvent),
+    #[cfg_attr(feature = "serde", serde(rename = "structurePayload"))]
     StructurePayload(crate::rest_json::model::StructurePayloadEvent),
+    #[cfg_attr(feature = "serde", serde(rename = "unionPayload"))]
     UnionPayload(crate::rest_json::model::UnionPayloadEvent),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -521,7 +822,10 @@ impl ::std::fmt::Debug for EventStream {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Farewell {
+    #[cfg_attr(feature = "serde", serde(rename = "phrase"))]
     pub phrase: ::std::string::String,
 }
 
@@ -596,8 +900,27 @@ impl ::std::default::Default for FooEnum {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for FooEnum {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for FooEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 /// This error has test cases that test some of the dark corners of Amazon service framework history.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FooError {}
 
 impl ::std::fmt::Debug for FooError {
@@ -615,7 +938,18 @@ impl ::std::fmt::Display for FooError {
 impl ::std::error::Error for FooError {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct FractionalSecondsOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "datetime",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub datetime: ::std::option::Option<rt::aws_smithy_types::DateTime>,
 }
 
@@ -628,7 +962,13 @@ impl ::std::fmt::Debug for FractionalSecondsOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GreetingStruct {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "hi", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub hi: ::std::option::Option<::std::string::String>,
 }
 
@@ -639,7 +979,13 @@ impl ::std::fmt::Debug for GreetingStruct {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GreetingWithErrorsOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "greeting", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub greeting: ::std::option::Option<::std::string::String>,
 }
 
@@ -652,8 +998,18 @@ impl ::std::fmt::Debug for GreetingWithErrorsOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HeadersAndExplicitPayloadEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "header", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<crate::rest_json::model::PayloadStructure>,
 }
 
@@ -667,8 +1023,18 @@ impl ::std::fmt::Debug for HeadersAndExplicitPayloadEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HeadersAndImplicitPayloadEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "header", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<::std::string::String>,
 }
 
@@ -682,14 +1048,58 @@ impl ::std::fmt::Debug for HeadersAndImplicitPayloadEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HeadersEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "blobHeader",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub blob_header: ::std::option::Option<rt::aws_smithy_types::Blob>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "booleanHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub boolean_header: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byteHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub byte_header: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "intHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub int_header: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "longHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub long_header: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "shortHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub short_header: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "stringHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string_header: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "timestampHeader",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub timestamp_header: ::std::option::Option<rt::aws_smithy_types::DateTime>,
 }
 
@@ -709,7 +1119,10 @@ impl ::std::fmt::Debug for HeadersEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HostLabelInput {
+    #[cfg_attr(feature = "serde", serde(rename = "label"))]
     pub label: ::std::string::String,
 }
 
@@ -720,7 +1133,13 @@ impl ::std::fmt::Debug for HostLabelInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpChecksumRequiredInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
 }
 
@@ -733,9 +1152,19 @@ impl ::std::fmt::Debug for HttpChecksumRequiredInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpEmptyPrefixHeadersInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "prefixHeaders", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub prefix_headers:
         ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "specificHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub specific_header: ::std::option::Option<::std::string::String>,
 }
 
@@ -749,9 +1178,19 @@ impl ::std::fmt::Debug for HttpEmptyPrefixHeadersInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpEmptyPrefixHeadersOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "prefixHeaders", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub prefix_headers:
         ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "specificHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub specific_header: ::std::option::Option<::std::string::String>,
 }
 
@@ -765,8 +1204,23 @@ impl ::std::fmt::Debug for HttpEmptyPrefixHeadersOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpPayloadTraitsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "blob",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub blob: ::std::option::Option<rt::aws_smithy_types::Blob>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
 }
 
@@ -780,8 +1234,23 @@ impl ::std::fmt::Debug for HttpPayloadTraitsInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpPayloadTraitsWithMediaTypeInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "blob",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub blob: ::std::option::Option<rt::aws_smithy_types::Blob>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
 }
 
@@ -795,7 +1264,13 @@ impl ::std::fmt::Debug for HttpPayloadTraitsWithMediaTypeInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpPayloadWithStructureInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nested", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub nested: ::std::option::Option<crate::rest_json::model::NestedPayload>,
 }
 
@@ -808,7 +1283,13 @@ impl ::std::fmt::Debug for HttpPayloadWithStructureInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpPayloadWithUnionInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nested", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub nested: ::std::option::Option<crate::rest_json::model::UnionPayload>,
 }
 
@@ -821,6 +1302,8 @@ impl ::std::fmt::Debug for HttpPayloadWithUnionInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpPrefixHeadersInResponseInput {}
 
 impl ::std::fmt::Debug for HttpPrefixHeadersInResponseInput {
@@ -830,7 +1313,13 @@ impl ::std::fmt::Debug for HttpPrefixHeadersInResponseInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpPrefixHeadersInResponseOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "prefixHeaders", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub prefix_headers:
         ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
@@ -844,8 +1333,18 @@ impl ::std::fmt::Debug for HttpPrefixHeadersInResponseOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpPrefixHeadersInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fooMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo_map: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
 
@@ -859,8 +1358,18 @@ impl ::std::fmt::Debug for HttpPrefixHeadersInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpPrefixHeadersOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fooMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo_map: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
 
@@ -874,7 +1383,13 @@ impl ::std::fmt::Debug for HttpPrefixHeadersOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpQueryParamsOnlyInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_map: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
 
@@ -887,8 +1402,12 @@ impl ::std::fmt::Debug for HttpQueryParamsOnlyInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpRequestWithFloatLabelsInput {
+    #[cfg_attr(feature = "serde", serde(rename = "double"))]
     pub double: f64,
+    #[cfg_attr(feature = "serde", serde(rename = "float"))]
     pub float: f32,
 }
 
@@ -902,8 +1421,12 @@ impl ::std::fmt::Debug for HttpRequestWithFloatLabelsInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpRequestWithGreedyLabelInPathInput {
+    #[cfg_attr(feature = "serde", serde(rename = "baz"))]
     pub baz: ::std::string::String,
+    #[cfg_attr(feature = "serde", serde(rename = "foo"))]
     pub foo: ::std::string::String,
 }
 
@@ -917,13 +1440,27 @@ impl ::std::fmt::Debug for HttpRequestWithGreedyLabelInPathInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct HttpRequestWithLabelsAndTimestampFormatInput {
+    #[cfg_attr(feature = "serde", serde(rename = "defaultFormat", with = "rt::serde_support::via"))]
     pub default_format: rt::aws_smithy_types::DateTime,
+    #[cfg_attr(feature = "serde", serde(rename = "memberDateTime", with = "rt::serde_support::via"))]
     pub member_date_time: rt::aws_smithy_types::DateTime,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "memberEpochSeconds", with = "rt::serde_support::via")
+    )]
     pub member_epoch_seconds: rt::aws_smithy_types::DateTime,
+    #[cfg_attr(feature = "serde", serde(rename = "memberHttpDate", with = "rt::serde_support::via"))]
     pub member_http_date: rt::aws_smithy_types::DateTime,
+    #[cfg_attr(feature = "serde", serde(rename = "targetDateTime", with = "rt::serde_support::via"))]
     pub target_date_time: rt::aws_smithy_types::DateTime,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "targetEpochSeconds", with = "rt::serde_support::via")
+    )]
     pub target_epoch_seconds: rt::aws_smithy_types::DateTime,
+    #[cfg_attr(feature = "serde", serde(rename = "targetHttpDate", with = "rt::serde_support::via"))]
     pub target_http_date: rt::aws_smithy_types::DateTime,
 }
 
@@ -942,16 +1479,25 @@ impl ::std::fmt::Debug for HttpRequestWithLabelsAndTimestampFormatInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct HttpRequestWithLabelsInput {
     /// Serialized in the path as true or false.
+    #[cfg_attr(feature = "serde", serde(rename = "boolean"))]
     pub boolean: bool,
+    #[cfg_attr(feature = "serde", serde(rename = "double"))]
     pub double: f64,
+    #[cfg_attr(feature = "serde", serde(rename = "float"))]
     pub float: f32,
+    #[cfg_attr(feature = "serde", serde(rename = "integer"))]
     pub integer: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "long"))]
     pub long: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "short"))]
     pub short: i16,
+    #[cfg_attr(feature = "serde", serde(rename = "string"))]
     pub string: ::std::string::String,
     /// Note that this member has no format, so it's serialized as an RFC 3399 date-time.
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -971,7 +1517,10 @@ impl ::std::fmt::Debug for HttpRequestWithLabelsInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpRequestWithRegexLiteralInput {
+    #[cfg_attr(feature = "serde", serde(rename = "str"))]
     pub str: ::std::string::String,
 }
 
@@ -984,7 +1533,13 @@ impl ::std::fmt::Debug for HttpRequestWithRegexLiteralInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct HttpResponseCodeOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Status", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status: ::std::option::Option<i32>,
 }
 
@@ -997,7 +1552,13 @@ impl ::std::fmt::Debug for HttpResponseCodeOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct IgnoreQueryParamsInResponseOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "baz", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub baz: ::std::option::Option<::std::string::String>,
 }
 
@@ -1010,24 +1571,106 @@ impl ::std::fmt::Debug for IgnoreQueryParamsInResponseOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InputAndOutputWithHeadersIO {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerBooleanList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_boolean_list: ::std::option::Option<::std::vec::Vec<bool>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerByte", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_byte: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerDouble", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_double: ::std::option::Option<f64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerEnum", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_enum: ::std::option::Option<crate::rest_json::model::FooEnum>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerEnumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_enum_list: ::std::option::Option<::std::vec::Vec<crate::rest_json::model::FooEnum>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerFalseBool", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_false_bool: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerFloat", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerInteger", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_integer: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerIntegerEnum", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_integer_enum: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "headerIntegerEnumList",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub header_integer_enum_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerIntegerList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_integer_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerLong", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_long: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerShort", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_short: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerString", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerStringList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_string_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerStringSet", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_string_set: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "headerTimestampList",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub header_timestamp_list: ::std::option::Option<::std::vec::Vec<rt::aws_smithy_types::DateTime>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "headerTrueBool", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header_true_bool: ::std::option::Option<bool>,
 }
 
@@ -1086,7 +1729,13 @@ pub type IntegerEnum = i32;
 
 /// This error is thrown when an invalid greeting value is provided.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct InvalidGreeting {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -1110,7 +1759,18 @@ impl ::std::fmt::Display for InvalidGreeting {
 impl ::std::error::Error for InvalidGreeting {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct JsonBlobsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "data",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub data: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -1123,13 +1783,39 @@ impl ::std::fmt::Debug for JsonBlobsInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct JsonEnumsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fooEnum1", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo_enum1: ::std::option::Option<crate::rest_json::model::FooEnum>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fooEnum2", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo_enum2: ::std::option::Option<crate::rest_json::model::FooEnum>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fooEnum3", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo_enum3: ::std::option::Option<crate::rest_json::model::FooEnum>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fooEnumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo_enum_list: ::std::option::Option<::std::vec::Vec<crate::rest_json::model::FooEnum>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fooEnumMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo_enum_map:
         ::std::option::Option<::std::collections::HashMap<::std::string::String, crate::rest_json::model::FooEnum>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fooEnumSet", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo_enum_set: ::std::option::Option<::std::vec::Vec<crate::rest_json::model::FooEnum>>,
 }
 
@@ -1147,12 +1833,38 @@ impl ::std::fmt::Debug for JsonEnumsInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct JsonIntEnumsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerEnum1", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_enum1: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerEnum2", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_enum2: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerEnum3", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_enum3: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerEnumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_enum_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerEnumMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_enum_map: ::std::option::Option<::std::collections::HashMap<::std::string::String, i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerEnumSet", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_enum_set: ::std::option::Option<::std::vec::Vec<i32>>,
 }
 
@@ -1170,15 +1882,58 @@ impl ::std::fmt::Debug for JsonIntEnumsInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct JsonListsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "booleanList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub boolean_list: ::std::option::Option<::std::vec::Vec<bool>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub enum_list: ::std::option::Option<::std::vec::Vec<crate::rest_json::model::FooEnum>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "intEnumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub int_enum_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nestedStringList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub nested_string_list: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<::std::string::String>>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "stringList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "stringSet", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string_set: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "structureList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub structure_list: ::std::option::Option<::std::vec::Vec<crate::rest_json::model::StructureListMember>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "timestampList",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub timestamp_list: ::std::option::Option<::std::vec::Vec<rt::aws_smithy_types::DateTime>>,
 }
 
@@ -1199,14 +1954,36 @@ impl ::std::fmt::Debug for JsonListsInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct JsonMapsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "denseBooleanMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub dense_boolean_map: ::std::option::Option<::std::collections::HashMap<::std::string::String, bool>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "denseNumberMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub dense_number_map: ::std::option::Option<::std::collections::HashMap<::std::string::String, i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "denseSetMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub dense_set_map: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<::std::string::String>>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "denseStringMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub dense_string_map:
         ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "denseStructMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub dense_struct_map: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, crate::rest_json::model::GreetingStruct>,
     >,
@@ -1225,13 +2002,78 @@ impl ::std::fmt::Debug for JsonMapsInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct JsonTimestampsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "dateTime",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub date_time: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "dateTimeOnTarget",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub date_time_on_target: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "epochSeconds",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub epoch_seconds: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "epochSecondsOnTarget",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub epoch_seconds_on_target: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "httpDate",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub http_date: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "httpDateOnTarget",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub http_date_on_target: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "normal",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub normal: ::std::option::Option<rt::aws_smithy_types::DateTime>,
 }
 
@@ -1250,7 +2092,13 @@ impl ::std::fmt::Debug for JsonTimestampsInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedAcceptWithGenericStringOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<::std::string::String>,
 }
 
@@ -1263,7 +2111,18 @@ impl ::std::fmt::Debug for MalformedAcceptWithGenericStringOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedAcceptWithPayloadOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "payload",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub payload: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -1276,7 +2135,18 @@ impl ::std::fmt::Debug for MalformedAcceptWithPayloadOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedBlobInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "blob",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub blob: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -1287,10 +2157,25 @@ impl ::std::fmt::Debug for MalformedBlobInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedBooleanInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "booleanInBody", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub boolean_in_body: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "booleanInHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub boolean_in_header: ::std::option::Option<bool>,
+    #[cfg_attr(feature = "serde", serde(rename = "booleanInPath"))]
     pub boolean_in_path: bool,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "booleanInQuery", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub boolean_in_query: ::std::option::Option<bool>,
 }
 
@@ -1306,10 +2191,25 @@ impl ::std::fmt::Debug for MalformedBooleanInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedByteInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byteInBody", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub byte_in_body: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byteInHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub byte_in_header: ::std::option::Option<i8>,
+    #[cfg_attr(feature = "serde", serde(rename = "byteInPath"))]
     pub byte_in_path: i8,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byteInQuery", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub byte_in_query: ::std::option::Option<i8>,
 }
 
@@ -1325,7 +2225,13 @@ impl ::std::fmt::Debug for MalformedByteInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedContentTypeWithGenericStringInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<::std::string::String>,
 }
 
@@ -1338,7 +2244,18 @@ impl ::std::fmt::Debug for MalformedContentTypeWithGenericStringInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedContentTypeWithPayloadInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "payload",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub payload: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -1351,7 +2268,13 @@ impl ::std::fmt::Debug for MalformedContentTypeWithPayloadInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedContentTypeWithoutBodyEmptyInputInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "header", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub header: ::std::option::Option<::std::string::String>,
 }
 
@@ -1364,10 +2287,25 @@ impl ::std::fmt::Debug for MalformedContentTypeWithoutBodyEmptyInputInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedDoubleInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "doubleInBody", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub double_in_body: ::std::option::Option<f64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "doubleInHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub double_in_header: ::std::option::Option<f64>,
+    #[cfg_attr(feature = "serde", serde(rename = "doubleInPath"))]
     pub double_in_path: f64,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "doubleInQuery", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub double_in_query: ::std::option::Option<f64>,
 }
 
@@ -1383,10 +2321,25 @@ impl ::std::fmt::Debug for MalformedDoubleInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedFloatInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "floatInBody", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub float_in_body: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "floatInHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub float_in_header: ::std::option::Option<f32>,
+    #[cfg_attr(feature = "serde", serde(rename = "floatInPath"))]
     pub float_in_path: f32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "floatInQuery", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub float_in_query: ::std::option::Option<f32>,
 }
 
@@ -1402,10 +2355,25 @@ impl ::std::fmt::Debug for MalformedFloatInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedIntegerInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerInBody", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_in_body: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerInHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_in_header: ::std::option::Option<i32>,
+    #[cfg_attr(feature = "serde", serde(rename = "integerInPath"))]
     pub integer_in_path: i32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerInQuery", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_in_query: ::std::option::Option<i32>,
 }
 
@@ -1421,7 +2389,13 @@ impl ::std::fmt::Debug for MalformedIntegerInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedListInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bodyList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub body_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1434,10 +2408,25 @@ impl ::std::fmt::Debug for MalformedListInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedLongInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "longInBody", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub long_in_body: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "longInHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub long_in_header: ::std::option::Option<i64>,
+    #[cfg_attr(feature = "serde", serde(rename = "longInPath"))]
     pub long_in_path: i64,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "longInQuery", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub long_in_query: ::std::option::Option<i64>,
 }
 
@@ -1453,7 +2442,13 @@ impl ::std::fmt::Debug for MalformedLongInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedMapInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bodyMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub body_map: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
 }
 
@@ -1466,8 +2461,18 @@ impl ::std::fmt::Debug for MalformedMapInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedRequestBodyInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "float", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "int", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub int: ::std::option::Option<i32>,
 }
 
@@ -1481,10 +2486,25 @@ impl ::std::fmt::Debug for MalformedRequestBodyInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedShortInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "shortInBody", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub short_in_body: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "shortInHeader", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub short_in_header: ::std::option::Option<i16>,
+    #[cfg_attr(feature = "serde", serde(rename = "shortInPath"))]
     pub short_in_path: i16,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "shortInQuery", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub short_in_query: ::std::option::Option<i16>,
 }
 
@@ -1500,7 +2520,13 @@ impl ::std::fmt::Debug for MalformedShortInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedStringInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "blob", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub blob: ::std::option::Option<::std::string::String>,
 }
 
@@ -1513,7 +2539,9 @@ impl ::std::fmt::Debug for MalformedStringInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampBodyDateTimeInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1526,7 +2554,9 @@ impl ::std::fmt::Debug for MalformedTimestampBodyDateTimeInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampBodyDefaultInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1539,7 +2569,9 @@ impl ::std::fmt::Debug for MalformedTimestampBodyDefaultInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampBodyHttpDateInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1552,7 +2584,9 @@ impl ::std::fmt::Debug for MalformedTimestampBodyHttpDateInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampHeaderDateTimeInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1565,7 +2599,9 @@ impl ::std::fmt::Debug for MalformedTimestampHeaderDateTimeInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampHeaderDefaultInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1578,7 +2614,9 @@ impl ::std::fmt::Debug for MalformedTimestampHeaderDefaultInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampHeaderEpochInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1591,7 +2629,9 @@ impl ::std::fmt::Debug for MalformedTimestampHeaderEpochInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampPathDefaultInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1604,7 +2644,9 @@ impl ::std::fmt::Debug for MalformedTimestampPathDefaultInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampPathEpochInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1617,7 +2659,9 @@ impl ::std::fmt::Debug for MalformedTimestampPathEpochInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampPathHttpDateInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1630,7 +2674,9 @@ impl ::std::fmt::Debug for MalformedTimestampPathHttpDateInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampQueryDefaultInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1643,7 +2689,9 @@ impl ::std::fmt::Debug for MalformedTimestampQueryDefaultInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampQueryEpochInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1656,7 +2704,9 @@ impl ::std::fmt::Debug for MalformedTimestampQueryEpochInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MalformedTimestampQueryHttpDateInput {
+    #[cfg_attr(feature = "serde", serde(rename = "timestamp", with = "rt::serde_support::via"))]
     pub timestamp: rt::aws_smithy_types::DateTime,
 }
 
@@ -1669,7 +2719,13 @@ impl ::std::fmt::Debug for MalformedTimestampQueryHttpDateInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedUnionInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "union", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub union: ::std::option::Option<crate::rest_json::model::SimpleUnion>,
 }
 
@@ -1682,7 +2738,13 @@ impl ::std::fmt::Debug for MalformedUnionInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MediaTypeHeaderInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "json", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub json: ::std::option::Option<::std::string::String>,
 }
 
@@ -1695,7 +2757,13 @@ impl ::std::fmt::Debug for MediaTypeHeaderInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MediaTypeHeaderOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "json", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub json: ::std::option::Option<::std::string::String>,
 }
 
@@ -1709,21 +2777,34 @@ impl ::std::fmt::Debug for MediaTypeHeaderOutput {
 
 /// A union with a representative set of types for members.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum MyUnion {
+    #[cfg_attr(feature = "serde", serde(rename = "blobValue", with = "rt::serde_support::via"))]
     BlobValue(rt::aws_smithy_types::Blob),
+    #[cfg_attr(feature = "serde", serde(rename = "booleanValue"))]
     BooleanValue(bool),
+    #[cfg_attr(feature = "serde", serde(rename = "enumValue"))]
     EnumValue(crate::rest_json::model::FooEnum),
+    #[cfg_attr(feature = "serde", serde(rename = "listValue"))]
     ListValue(::std::vec::Vec<::std::string::String>),
+    #[cfg_attr(feature = "serde", serde(rename = "mapValue"))]
     MapValue(::std::collections::HashMap<::std::string::String, ::std::string::String>),
+    #[cfg_attr(feature = "serde", serde(rename = "numberValue"))]
     NumberValue(i32),
+    #[cfg_attr(feature = "serde", serde(rename = "renamedStructureValue"))]
     RenamedStructureValue(crate::rest_json::model::RenamedGreeting),
+    #[cfg_attr(feature = "serde", serde(rename = "stringValue"))]
     StringValue(::std::string::String),
+    #[cfg_attr(feature = "serde", serde(rename = "structureValue"))]
     StructureValue(crate::rest_json::model::GreetingStruct),
+    #[cfg_attr(feature = "serde", serde(rename = "timestampValue", with = "rt::serde_support::via"))]
     TimestampValue(rt::aws_smithy_types::DateTime),
+    #[cfg_attr(feature = "serde", serde(rename = "unionValue"))]
     UnionValue(crate::rest_json::model::NestedUnion),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -1747,8 +2828,18 @@ impl ::std::fmt::Debug for MyUnion {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct NestedPayload {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "greeting", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub greeting: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
 }
 
@@ -1763,11 +2854,14 @@ impl ::std::fmt::Debug for NestedPayload {
 
 /// A union used to test unions nested inside unions.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum NestedUnion {
+    #[cfg_attr(feature = "serde", serde(rename = "stringValue"))]
     StringValue(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -1781,6 +2875,8 @@ impl ::std::fmt::Debug for NestedUnion {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct NoInputAndOutputOutput {}
 
 impl ::std::fmt::Debug for NoInputAndOutputOutput {
@@ -1790,9 +2886,23 @@ impl ::std::fmt::Debug for NoInputAndOutputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct NullAndEmptyHeadersIO {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "a", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub a: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "b", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub b: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "c", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub c: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1807,8 +2917,18 @@ impl ::std::fmt::Debug for NullAndEmptyHeadersIO {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OmitsNullSerializesEmptyStringInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "emptyString", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub empty_string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nullValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub null_value: ::std::option::Option<::std::string::String>,
 }
 
@@ -1822,13 +2942,51 @@ impl ::std::fmt::Debug for OmitsNullSerializesEmptyStringInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OmitsSerializingEmptyListsInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryBooleanList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_boolean_list: ::std::option::Option<::std::vec::Vec<bool>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryDoubleList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_double_list: ::std::option::Option<::std::vec::Vec<f64>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryEnumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_enum_list: ::std::option::Option<::std::vec::Vec<crate::rest_json::model::FooEnum>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "queryIntegerEnumList",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub query_integer_enum_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryIntegerList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_integer_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "queryStringList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub query_string_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "queryTimestampList",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub query_timestamp_list: ::std::option::Option<::std::vec::Vec<rt::aws_smithy_types::DateTime>>,
 }
 
@@ -1847,10 +3005,25 @@ impl ::std::fmt::Debug for OmitsSerializingEmptyListsInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OperationWithDefaultsInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "clientOptionalDefaults",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub client_optional_defaults: ::std::option::Option<crate::rest_json::model::ClientOptionalDefaults>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaults", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub defaults: ::std::option::Option<crate::rest_json::model::Defaults>,
+    #[cfg_attr(feature = "serde", serde(rename = "otherTopLevelDefault"))]
     pub other_top_level_default: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "topLevelDefault"))]
     pub top_level_default: ::std::string::String,
 }
 
@@ -1877,34 +3050,87 @@ impl ::std::fmt::Debug for OperationWithDefaultsInput {
 }
 
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OperationWithDefaultsOutput {
+    #[cfg_attr(feature = "serde", serde(rename = "defaultBlob", with = "rt::serde_support::via"))]
     pub default_blob: rt::aws_smithy_types::Blob,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultBoolean"))]
     pub default_boolean: bool,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultByte"))]
     pub default_byte: i8,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultDocumentBoolean", with = "rt::serde_support::via")
+    )]
     pub default_document_boolean: rt::aws_smithy_types::Document,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultDocumentList", with = "rt::serde_support::via")
+    )]
     pub default_document_list: rt::aws_smithy_types::Document,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultDocumentMap", with = "rt::serde_support::via")
+    )]
     pub default_document_map: rt::aws_smithy_types::Document,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultDocumentString", with = "rt::serde_support::via")
+    )]
     pub default_document_string: rt::aws_smithy_types::Document,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultDouble"))]
     pub default_double: f64,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultEnum"))]
     pub default_enum: crate::rest_json::model::TestEnum,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultFloat"))]
     pub default_float: f32,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultIntEnum"))]
     pub default_int_enum: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultInteger"))]
     pub default_integer: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultList"))]
     pub default_list: ::std::vec::Vec<::std::string::String>,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultLong"))]
     pub default_long: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultMap"))]
     pub default_map: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "defaultNullDocument",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub default_null_document: ::std::option::Option<rt::aws_smithy_types::Document>,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultShort"))]
     pub default_short: i16,
+    #[cfg_attr(feature = "serde", serde(rename = "defaultString"))]
     pub default_string: ::std::string::String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "defaultTimestamp", with = "rt::serde_support::via")
+    )]
     pub default_timestamp: rt::aws_smithy_types::DateTime,
+    #[cfg_attr(feature = "serde", serde(rename = "emptyBlob", with = "rt::serde_support::via"))]
     pub empty_blob: rt::aws_smithy_types::Blob,
+    #[cfg_attr(feature = "serde", serde(rename = "emptyString"))]
     pub empty_string: ::std::string::String,
+    #[cfg_attr(feature = "serde", serde(rename = "falseBoolean"))]
     pub false_boolean: bool,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroByte"))]
     pub zero_byte: i8,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroDouble"))]
     pub zero_double: f64,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroFloat"))]
     pub zero_float: f32,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroInteger"))]
     pub zero_integer: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroLong"))]
     pub zero_long: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "zeroShort"))]
     pub zero_short: i16,
 }
 
@@ -1979,7 +3205,10 @@ impl ::std::fmt::Debug for OperationWithDefaultsOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OperationWithNestedStructureInput {
+    #[cfg_attr(feature = "serde", serde(rename = "topLevel"))]
     pub top_level: crate::rest_json::model::TopLevel,
 }
 
@@ -1992,9 +3221,14 @@ impl ::std::fmt::Debug for OperationWithNestedStructureInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OperationWithNestedStructureOutput {
+    #[cfg_attr(feature = "serde", serde(rename = "dialog"))]
     pub dialog: crate::rest_json::model::Dialog,
+    #[cfg_attr(feature = "serde", serde(rename = "dialogList"))]
     pub dialog_list: ::std::vec::Vec<crate::rest_json::model::Dialog>,
+    #[cfg_attr(feature = "serde", serde(rename = "dialogMap"))]
     pub dialog_map: ::std::collections::HashMap<::std::string::String, crate::rest_json::model::Dialog>,
 }
 
@@ -2035,7 +3269,13 @@ impl ::std::fmt::Debug for OutputStreamWithInitialResponseOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PayloadConfig {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "data", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub data: ::std::option::Option<i32>,
 }
 
@@ -2046,7 +3286,13 @@ impl ::std::fmt::Debug for PayloadConfig {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PayloadStructure {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "structureMember", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub structure_member: ::std::option::Option<::std::string::String>,
 }
 
@@ -2059,11 +3305,14 @@ impl ::std::fmt::Debug for PayloadStructure {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum PayloadUnion {
+    #[cfg_attr(feature = "serde", serde(rename = "unionMember"))]
     UnionMember(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -2077,12 +3326,15 @@ impl ::std::fmt::Debug for PayloadUnion {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum PlayerAction {
     /// Quit the game.
+    #[cfg_attr(feature = "serde", serde(rename = "quit"))]
     Quit,
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -2096,7 +3348,13 @@ impl ::std::fmt::Debug for PlayerAction {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PostPlayerActionInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "action", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub action: ::std::option::Option<crate::rest_json::model::PlayerAction>,
 }
 
@@ -2109,7 +3367,10 @@ impl ::std::fmt::Debug for PostPlayerActionInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PostPlayerActionOutput {
+    #[cfg_attr(feature = "serde", serde(rename = "action"))]
     pub action: crate::rest_json::model::PlayerAction,
 }
 
@@ -2122,7 +3383,13 @@ impl ::std::fmt::Debug for PostPlayerActionOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PostUnionWithJsonNameInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "value", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub value: ::std::option::Option<crate::rest_json::model::UnionWithJsonName>,
 }
 
@@ -2135,7 +3402,10 @@ impl ::std::fmt::Debug for PostUnionWithJsonNameInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PostUnionWithJsonNameOutput {
+    #[cfg_attr(feature = "serde", serde(rename = "value"))]
     pub value: crate::rest_json::model::UnionWithJsonName,
 }
 
@@ -2148,8 +3418,18 @@ impl ::std::fmt::Debug for PostUnionWithJsonNameOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct PutWithContentEncodingInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "data", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub data: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "encoding", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub encoding: ::std::option::Option<::std::string::String>,
 }
 
@@ -2163,7 +3443,13 @@ impl ::std::fmt::Debug for PutWithContentEncodingInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct QueryIdempotencyTokenAutoFillInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "token", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub token: ::std::option::Option<::std::string::String>,
 }
 
@@ -2176,10 +3462,20 @@ impl ::std::fmt::Debug for QueryIdempotencyTokenAutoFillInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct QueryParamsAsStringListMapInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<::std::string::String>>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "qux", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub qux: ::std::option::Option<::std::string::String>,
 }
 
@@ -2193,8 +3489,18 @@ impl ::std::fmt::Debug for QueryParamsAsStringListMapInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct QueryPrecedenceInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "baz", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub baz: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
 }
 
@@ -2208,7 +3514,13 @@ impl ::std::fmt::Debug for QueryPrecedenceInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RecursiveShapesInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nested", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub nested: ::std::option::Option<crate::rest_json::model::RecursiveShapesInputOutputNested1>,
 }
 
@@ -2221,8 +3533,18 @@ impl ::std::fmt::Debug for RecursiveShapesInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RecursiveShapesInputOutputNested1 {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nested", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub nested: ::std::option::Option<::std::boxed::Box<crate::rest_json::model::RecursiveShapesInputOutputNested2>>,
 }
 
@@ -2236,8 +3558,18 @@ impl ::std::fmt::Debug for RecursiveShapesInputOutputNested1 {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RecursiveShapesInputOutputNested2 {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bar", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub bar: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "recursiveMember", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub recursive_member:
         ::std::option::Option<::std::boxed::Box<crate::rest_json::model::RecursiveShapesInputOutputNested1>>,
 }
@@ -2252,7 +3584,13 @@ impl ::std::fmt::Debug for RecursiveShapesInputOutputNested2 {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RenamedGreeting {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "salutation", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub salutation: ::std::option::Option<::std::string::String>,
 }
 
@@ -2265,6 +3603,8 @@ impl ::std::fmt::Debug for RenamedGreeting {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ResponseCodeHttpFallbackInputOutput {}
 
 impl ::std::fmt::Debug for ResponseCodeHttpFallbackInputOutput {
@@ -2274,7 +3614,10 @@ impl ::std::fmt::Debug for ResponseCodeHttpFallbackInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ResponseCodeRequiredOutput {
+    #[cfg_attr(feature = "serde", serde(rename = "responseCode"))]
     pub response_code: i32,
 }
 
@@ -2287,7 +3630,13 @@ impl ::std::fmt::Debug for ResponseCodeRequiredOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ServiceUnavailableError {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -2311,16 +3660,58 @@ impl ::std::fmt::Display for ServiceUnavailableError {
 impl ::std::error::Error for ServiceUnavailableError {}
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SimpleScalarPropertiesInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byteValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub byte_value: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "doubleValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub double_value: ::std::option::Option<f64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "falseBooleanValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub false_boolean_value: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "floatValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub float_value: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "foo", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub foo: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_value: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "longValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub long_value: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "shortValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub short_value: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "stringValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string_value: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "trueBooleanValue", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub true_boolean_value: ::std::option::Option<bool>,
 }
 
@@ -2342,12 +3733,16 @@ impl ::std::fmt::Debug for SimpleScalarPropertiesInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum SimpleUnion {
+    #[cfg_attr(feature = "serde", serde(rename = "int"))]
     Int(i32),
+    #[cfg_attr(feature = "serde", serde(rename = "string"))]
     String(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -2362,7 +3757,13 @@ impl ::std::fmt::Debug for SimpleUnion {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SingletonEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "value", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub value: ::std::option::Option<::std::string::String>,
 }
 
@@ -2373,11 +3774,14 @@ impl ::std::fmt::Debug for SingletonEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum SingletonEventStream {
+    #[cfg_attr(feature = "serde", serde(rename = "singleton"))]
     Singleton(crate::rest_json::model::SingletonEvent),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -2391,8 +3795,18 @@ impl ::std::fmt::Debug for SingletonEventStream {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SparseJsonListsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseShortList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sparse_short_list: ::std::option::Option<::std::vec::Vec<::std::option::Option<i16>>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseStringList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sparse_string_list: ::std::option::Option<::std::vec::Vec<::std::option::Option<::std::string::String>>>,
 }
 
@@ -2406,20 +3820,42 @@ impl ::std::fmt::Debug for SparseJsonListsInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SparseJsonMapsInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseBooleanMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sparse_boolean_map:
         ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::option::Option<bool>>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseNumberMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sparse_number_map:
         ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::option::Option<i32>>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseSetMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sparse_set_map: ::std::option::Option<
         ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         >,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseStringMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sparse_string_map: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::option::Option<::std::string::String>>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseStructMap", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sparse_struct_map: ::std::option::Option<
         ::std::collections::HashMap<
             ::std::string::String,
@@ -2526,8 +3962,31 @@ impl ::std::default::Default for StringEnum {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for StringEnum {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for StringEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StringPayloadEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<::std::string::String>,
 }
 
@@ -2540,7 +3999,13 @@ impl ::std::fmt::Debug for StringPayloadEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StringPayloadInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<::std::string::String>,
 }
 
@@ -2553,8 +4018,18 @@ impl ::std::fmt::Debug for StringPayloadInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StructureListMember {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "a", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub a: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "b", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub b: ::std::option::Option<::std::string::String>,
 }
 
@@ -2568,7 +4043,13 @@ impl ::std::fmt::Debug for StructureListMember {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct StructurePayloadEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<crate::rest_json::model::PayloadStructure>,
 }
 
@@ -2581,8 +4062,18 @@ impl ::std::fmt::Debug for StructurePayloadEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TestBodyStructureInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "testConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub test_config: ::std::option::Option<crate::rest_json::model::TestConfig>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "testId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub test_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -2596,7 +4087,13 @@ impl ::std::fmt::Debug for TestBodyStructureInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TestConfig {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "timeout", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub timeout: ::std::option::Option<i32>,
 }
 
@@ -2655,10 +4152,33 @@ impl ::std::default::Default for TestEnum {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for TestEnum {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for TestEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 pub type TestIntEnum = i32;
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TestNoPayloadInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "testId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub test_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -2671,8 +4191,23 @@ impl ::std::fmt::Debug for TestNoPayloadInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TestPayloadBlobInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "contentType", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub content_type: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "data",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub data: ::std::option::Option<rt::aws_smithy_types::Blob>,
 }
 
@@ -2686,8 +4221,18 @@ impl ::std::fmt::Debug for TestPayloadBlobInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TestPayloadStructureInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payloadConfig", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload_config: ::std::option::Option<crate::rest_json::model::PayloadConfig>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "testId", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub test_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -2701,13 +4246,78 @@ impl ::std::fmt::Debug for TestPayloadStructureInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TimestampFormatHeadersIO {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "defaultFormat",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub default_format: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "memberDateTime",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub member_date_time: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "memberEpochSeconds",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub member_epoch_seconds: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "memberHttpDate",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub member_http_date: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "targetDateTime",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub target_date_time: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "targetEpochSeconds",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub target_epoch_seconds: ::std::option::Option<rt::aws_smithy_types::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "targetHttpDate",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub target_http_date: ::std::option::Option<rt::aws_smithy_types::DateTime>,
 }
 
@@ -2726,9 +4336,14 @@ impl ::std::fmt::Debug for TimestampFormatHeadersIO {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TopLevel {
+    #[cfg_attr(feature = "serde", serde(rename = "dialog"))]
     pub dialog: crate::rest_json::model::Dialog,
+    #[cfg_attr(feature = "serde", serde(rename = "dialogList"))]
     pub dialog_list: ::std::vec::Vec<crate::rest_json::model::Dialog>,
+    #[cfg_attr(feature = "serde", serde(rename = "dialogMap"))]
     pub dialog_map: ::std::collections::HashMap<::std::string::String, crate::rest_json::model::Dialog>,
 }
 
@@ -2744,7 +4359,13 @@ impl ::std::fmt::Debug for TopLevel {
 
 /// A shared structure that contains a single union member.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UnionInputOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "contents", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub contents: ::std::option::Option<crate::rest_json::model::MyUnion>,
 }
 
@@ -2757,11 +4378,14 @@ impl ::std::fmt::Debug for UnionInputOutput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum UnionPayload {
+    #[cfg_attr(feature = "serde", serde(rename = "greeting"))]
     Greeting(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -2775,7 +4399,13 @@ impl ::std::fmt::Debug for UnionPayload {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct UnionPayloadEvent {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "payload", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub payload: ::std::option::Option<crate::rest_json::model::PayloadUnion>,
 }
 
@@ -2788,13 +4418,18 @@ impl ::std::fmt::Debug for UnionPayloadEvent {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum UnionWithJsonName {
+    #[cfg_attr(feature = "serde", serde(rename = "bar"))]
     Bar(::std::string::String),
+    #[cfg_attr(feature = "serde", serde(rename = "baz"))]
     Baz(::std::string::String),
+    #[cfg_attr(feature = "serde", serde(rename = "foo"))]
     Foo(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 

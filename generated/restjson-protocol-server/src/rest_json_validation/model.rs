@@ -57,6 +57,23 @@ impl ::std::default::Default for EnumString {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for EnumString {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for EnumString {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum EnumTraitString {
     /// `abc`
@@ -106,13 +123,34 @@ impl ::std::default::Default for EnumTraitString {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for EnumTraitString {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for EnumTraitString {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum EnumUnion {
+    #[cfg_attr(feature = "serde", serde(rename = "first"))]
     First(crate::rest_json_validation::model::EnumString),
+    #[cfg_attr(feature = "serde", serde(rename = "second"))]
     Second(crate::rest_json_validation::model::EnumString),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -183,13 +221,34 @@ impl ::std::default::Default for FooEnum {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for FooEnum {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for FooEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum FooUnion {
+    #[cfg_attr(feature = "serde", serde(rename = "integer"))]
     Integer(i32),
+    #[cfg_attr(feature = "serde", serde(rename = "string"))]
     String(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -204,7 +263,13 @@ impl ::std::fmt::Debug for FooUnion {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct GreetingStruct {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "hi", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub hi: ::std::option::Option<::std::string::String>,
 }
 
@@ -217,13 +282,38 @@ impl ::std::fmt::Debug for GreetingStruct {
 pub type IntegerEnum = i32;
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedEnumInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "list", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub list: ::std::option::Option<::std::vec::Vec<crate::rest_json_validation::model::EnumString>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "map", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub map: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, crate::rest_json_validation::model::EnumString>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "string", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string: ::std::option::Option<crate::rest_json_validation::model::EnumString>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "stringWithEnumTrait",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub string_with_enum_trait: ::std::option::Option<crate::rest_json_validation::model::EnumTraitString>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "union", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub union: ::std::option::Option<crate::rest_json_validation::model::EnumUnion>,
 }
 
@@ -240,14 +330,45 @@ impl ::std::fmt::Debug for MalformedEnumInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedLengthInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "blob",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub blob: ::std::option::Option<rt::aws_smithy_types::Blob>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "list", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "map", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub map: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<::std::string::String>>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxString", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minString", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "string", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string: ::std::option::Option<::std::string::String>,
 }
 
@@ -265,14 +386,45 @@ impl ::std::fmt::Debug for MalformedLengthInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedLengthOverrideInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "blob",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub blob: ::std::option::Option<rt::aws_smithy_types::Blob>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "list", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "map", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub map: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::vec::Vec<::std::string::String>>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxString", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minString", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "string", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string: ::std::option::Option<::std::string::String>,
 }
 
@@ -290,7 +442,13 @@ impl ::std::fmt::Debug for MalformedLengthOverrideInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedLengthQueryStringInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "string", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string: ::std::option::Option<::std::string::String>,
 }
 
@@ -303,11 +461,33 @@ impl ::std::fmt::Debug for MalformedLengthQueryStringInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedPatternInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "evilString", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub evil_string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "list", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "map", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub map: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "string", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "union", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub union: ::std::option::Option<crate::rest_json_validation::model::PatternUnion>,
 }
 
@@ -324,10 +504,28 @@ impl ::std::fmt::Debug for MalformedPatternInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedPatternOverrideInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "list", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "map", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub map: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "string", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "union", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub union: ::std::option::Option<crate::rest_json_validation::model::PatternUnionOverride>,
 }
 
@@ -343,21 +541,83 @@ impl ::std::fmt::Debug for MalformedPatternOverrideInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedRangeInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byte", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub byte: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "float", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integer", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "long", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub long: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxByte", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_byte: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxFloat", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxInteger", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_integer: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxLong", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_long: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxShort", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_short: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minByte", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_byte: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minFloat", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minInteger", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_integer: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minLong", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_long: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minShort", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_short: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "short", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub short: ::std::option::Option<i16>,
 }
 
@@ -384,21 +644,83 @@ impl ::std::fmt::Debug for MalformedRangeInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedRangeOverrideInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byte", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub byte: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "float", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integer", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "long", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub long: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxByte", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_byte: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxFloat", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxInteger", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_integer: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxLong", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_long: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxShort", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub max_short: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minByte", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_byte: ::std::option::Option<i8>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minFloat", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_float: ::std::option::Option<f32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minInteger", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_integer: ::std::option::Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minLong", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_long: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "minShort", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub min_short: ::std::option::Option<i16>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "short", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub short: ::std::option::Option<i16>,
 }
 
@@ -425,9 +747,14 @@ impl ::std::fmt::Debug for MalformedRangeOverrideInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedRequiredInput {
+    #[cfg_attr(feature = "serde", serde(rename = "string"))]
     pub string: ::std::string::String,
+    #[cfg_attr(feature = "serde", serde(rename = "stringInHeader"))]
     pub string_in_header: ::std::string::String,
+    #[cfg_attr(feature = "serde", serde(rename = "stringInQuery"))]
     pub string_in_query: ::std::string::String,
 }
 
@@ -442,23 +769,112 @@ impl ::std::fmt::Debug for MalformedRequiredInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MalformedUniqueItemsInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "blobList",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub blob_list: ::std::option::Option<::std::vec::Vec<rt::aws_smithy_types::Blob>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "booleanList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub boolean_list: ::std::option::Option<::std::vec::Vec<bool>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byteList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub byte_list: ::std::option::Option<::std::vec::Vec<i8>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "dateTimeList",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub date_time_list: ::std::option::Option<::std::vec::Vec<rt::aws_smithy_types::DateTime>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub enum_list: ::std::option::Option<::std::vec::Vec<crate::rest_json_validation::model::FooEnum>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "httpDateList",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub http_date_list: ::std::option::Option<::std::vec::Vec<rt::aws_smithy_types::DateTime>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "intEnumList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub int_enum_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "integerList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub integer_list: ::std::option::Option<::std::vec::Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "listList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub list_list: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<::std::string::String>>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "longList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub long_list: ::std::option::Option<::std::vec::Vec<i64>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "shortList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub short_list: ::std::option::Option<::std::vec::Vec<i16>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "stringList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "structureList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub structure_list: ::std::option::Option<::std::vec::Vec<crate::rest_json_validation::model::GreetingStruct>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "structureListWithNoKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub structure_list_with_no_key:
         ::std::option::Option<::std::vec::Vec<crate::rest_json_validation::model::MissingKeyStructure>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "timestampList",
+            with = "rt::serde_support::via",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub timestamp_list: ::std::option::Option<::std::vec::Vec<rt::aws_smithy_types::DateTime>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "unionList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub union_list: ::std::option::Option<::std::vec::Vec<crate::rest_json_validation::model::FooUnion>>,
 }
 
@@ -486,7 +902,10 @@ impl ::std::fmt::Debug for MalformedUniqueItemsInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct MissingKeyStructure {
+    #[cfg_attr(feature = "serde", serde(rename = "hi"))]
     pub hi: ::std::string::String,
 }
 
@@ -497,12 +916,16 @@ impl ::std::fmt::Debug for MissingKeyStructure {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum PatternUnion {
+    #[cfg_attr(feature = "serde", serde(rename = "first"))]
     First(::std::string::String),
+    #[cfg_attr(feature = "serde", serde(rename = "second"))]
     Second(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -517,12 +940,16 @@ impl ::std::fmt::Debug for PatternUnion {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum PatternUnionOverride {
+    #[cfg_attr(feature = "serde", serde(rename = "first"))]
     First(::std::string::String),
+    #[cfg_attr(feature = "serde", serde(rename = "second"))]
     Second(::std::string::String),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -581,8 +1008,31 @@ impl ::std::default::Default for RecursiveEnumString {
     }
 }
 
+/// Stored as its wire value.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for RecursiveEnumString {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its wire value; one outside the model's set is kept as `Unknown`.
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for RecursiveEnumString {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}
+
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct RecursiveStructuresInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "union", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub union: ::std::option::Option<crate::rest_json_validation::model::RecursiveUnionOne>,
 }
 
@@ -595,12 +1045,16 @@ impl ::std::fmt::Debug for RecursiveStructuresInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum RecursiveUnionOne {
+    #[cfg_attr(feature = "serde", serde(rename = "string"))]
     String(crate::rest_json_validation::model::RecursiveEnumString),
+    #[cfg_attr(feature = "serde", serde(rename = "union"))]
     Union(::std::boxed::Box<crate::rest_json_validation::model::RecursiveUnionTwo>),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -615,12 +1069,16 @@ impl ::std::fmt::Debug for RecursiveUnionOne {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum RecursiveUnionTwo {
+    #[cfg_attr(feature = "serde", serde(rename = "string"))]
     String(crate::rest_json_validation::model::RecursiveEnumString),
+    #[cfg_attr(feature = "serde", serde(rename = "union"))]
     Union(::std::boxed::Box<crate::rest_json_validation::model::RecursiveUnionOne>),
     /// A member this server does not know; never produced by the server itself.
     #[doc(hidden)]
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 
@@ -635,7 +1093,13 @@ impl ::std::fmt::Debug for RecursiveUnionTwo {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SensitiveValidationInput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "string", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub string: ::std::option::Option<::std::string::String>,
 }
 
@@ -649,11 +1113,18 @@ impl ::std::fmt::Debug for SensitiveValidationInput {
 
 /// A standard error for input validation failures.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ValidationException {
     /// A list of specific failures encountered while validating the input.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "fieldList", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub field_list:
         ::std::option::Option<::std::vec::Vec<crate::rest_json_validation::model::ValidationExceptionField>>,
     /// A summary of the validation failure.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: ::std::string::String,
 }
 
@@ -676,10 +1147,14 @@ impl ::std::error::Error for ValidationException {}
 
 /// Describes one specific validation failure for an input member.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ValidationExceptionField {
     /// A detailed description of the validation failure.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: ::std::string::String,
     /// A JSONPointer expression to the structure member whose value failed to satisfy the modeled constraints.
+    #[cfg_attr(feature = "serde", serde(rename = "path"))]
     pub path: ::std::string::String,
 }
 

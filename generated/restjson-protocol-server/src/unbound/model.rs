@@ -3,6 +3,8 @@
 //! The shapes of the service's model as Rust types.
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AcceptHeaderStarServiceInput {}
 
 impl ::std::fmt::Debug for AcceptHeaderStarServiceInput {
@@ -12,6 +14,8 @@ impl ::std::fmt::Debug for AcceptHeaderStarServiceInput {
 }
 
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AcceptHeaderStarServiceOutput {}
 
 impl ::std::fmt::Debug for AcceptHeaderStarServiceOutput {
