@@ -34,7 +34,11 @@ pub struct Config {
     #[arg(long, env = "FAUXLAMBDA_ACCOUNT_ID", default_value = "000000000000")]
     pub account_id: String,
 
-    /// Where code and layer packages are stored (default: a fresh temporary directory, removed on exit).
+    /// Keeps the whole control-plane state here across restarts and crashes: functions, versions,
+    /// aliases, layers, permissions, tags, configs, URLs, event source mappings with their
+    /// checkpoints, queued asynchronous events (`state.sqlite`), and the code packages. One
+    /// fauxlambda at a time per directory. Default: a fresh temporary directory, removed on exit,
+    /// and the state in memory only.
     #[arg(long, env = "FAUXLAMBDA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 

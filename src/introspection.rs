@@ -284,7 +284,7 @@ async fn evict(api: &Api, name: String) -> http::Response<Body> {
 /// Everything back to empty: control-plane state, environments, the invocation record.
 /// Stored packages stay (they are content-addressed and unreferenced once the state is gone).
 async fn reset(api: &Api) -> http::Response<Body> {
-    if let Err(e) = api.state.call_all(|all| *all = Namespaces::default()).await {
+    if let Err(e) = api.state.call_all(Namespaces::reset).await {
         return error(500, &e.to_string());
     }
     let evicted = api.execution.pool.retire_all();

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod connection_watch;
 pub mod context;
+pub mod data_dir;
 pub mod errors;
 pub mod execution;
 pub mod function_urls;

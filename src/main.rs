@@ -3,13 +3,16 @@
 
 use clap::Parser;
 use fauxlambda::api::async_invocation::{schedule::Schedule, AsyncQueue};
+use fauxlambda::api::restart::Loaded;
 use fauxlambda::api::Api;
 use fauxlambda::config::{self, Config};
 use fauxlambda::context::RequestContext;
+use fauxlambda::data_dir::DataDir;
 use fauxlambda::execution::bubblewrap::{Bubblewrap, Unavailable};
 use fauxlambda::execution::{AutoExecutor, DockerConfig, DockerExecutor, Executor, ExecutorConfig, ProcessExecutor};
 use fauxlambda::services::Services;
-use fauxlambda::state::StateHandle;
+use fauxlambda::state::database::Database;
+use fauxlambda::state::{Namespaces, StateHandle};
 use fauxlambda::store::Store;
 use std::sync::Arc;
 
@@ -64,19 +67,28 @@ fn raise_open_file_limit() -> u64 {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    // A temporary data directory lives as long as the server.
-    let (_tmp, data_dir) = match &config.data_dir {
-        Some(d) => (None, d.clone()),
-        None => {
-            let t = tempfile::Builder::new()
-                .prefix("fauxlambda-")
-                .tempdir()
-                .map_err(|e| format!("creating a data directory: {e}"))?;
-            let p = t.path().to_path_buf();
-            (Some(t), p)
-        }
+    // A temporary data directory lives as long as the server; a given one is locked, and holds
+    // the state across restarts.
+    let data = DataDir::open(config.data_dir.as_deref())?;
+    let data_dir = data.path().to_path_buf();
+    let mut store = Store::open(&data_dir).map_err(|e| format!("opening {}: {e}", data_dir.display()))?;
+    let (state, loaded) = if data.persistent {
+        store = store.durable();
+        let started = std::time::Instant::now();
+        let db = Database::open(&data_dir)?;
+        let (mut namespaces, events) = Namespaces::load(db.load()?)?;
+        let loaded = Loaded::prepare(&mut namespaces, events);
+        tracing::info!(
+            "state kept in {}: {} function(s) loaded in {} ms",
+            db.path().display(),
+            loaded.function_count(),
+            started.elapsed().as_millis()
+        );
+        (StateHandle::start(namespaces, Some(db)), Some(loaded))
+    } else {
+        tracing::info!("state kept in memory only, dropped at exit (--data-dir keeps it)");
+        (StateHandle::spawn(), None)
     };
-    let store = Store::open(&data_dir).map_err(|e| format!("opening {}: {e}", data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("listening on {}: {e}", config.listen))?;
@@ -103,7 +115,7 @@ async fn run(config: Config) -> Result<(), String> {
     };
     let api = Api {
         execution: execution.clone(),
-        state: StateHandle::spawn(),
+        state,
         store,
         defaults: RequestContext {
             region: Arc::from(config.region.as_str()),
@@ -118,6 +130,12 @@ async fn run(config: Config) -> Result<(), String> {
         ),
         event_sources: Default::default(),
     };
+    if let Some(loaded) = loaded {
+        let events = fauxlambda::api::restart::resume(&api, loaded);
+        if events > 0 {
+            tracing::info!("{events} queued asynchronous event(s) back in their queues");
+        }
+    }
     let runs = match &executor {
         Executor::Process(_) => "functions run as local processes".to_owned(),
         Executor::Docker(d) => format!("functions run in Docker containers, network {}", d.networking().mode),

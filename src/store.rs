@@ -27,7 +27,7 @@ pub fn check_zipped_size(len: usize) -> Result<(), ServiceError> {
 pub const MAX_UNZIPPED: u64 = 250 * 1024 * 1024;
 
 /// A package in the store.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Package {
     /// Hex SHA-256: the file name in the store.
     pub sha256_hex: String,
@@ -40,13 +40,21 @@ pub struct Package {
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// Whether a package is synced to disk before it is used (a kept data directory).
+    durable: bool,
 }
 
 impl Store {
     pub fn open(data_dir: &Path) -> std::io::Result<Store> {
         let dir = data_dir.join("packages");
         std::fs::create_dir_all(&dir)?;
-        Ok(Store { dir })
+        Ok(Store { dir, durable: false })
+    }
+
+    /// A store whose packages are on disk (synced) before `put` returns: the state that names
+    /// them is kept across restarts.
+    pub fn durable(self) -> Store {
+        Store { durable: true, ..self }
     }
 
     pub fn path(&self, sha256_hex: &str) -> PathBuf {
@@ -68,8 +76,12 @@ impl Store {
         let path = self.path(&sha256_hex);
         if !path.exists() {
             let tmp = self.dir.join(format!(".{sha256_hex}.{}", std::process::id()));
-            std::fs::write(&tmp, bytes)
+            write_file(&tmp, bytes, self.durable)
                 .and_then(|()| std::fs::rename(&tmp, &path))
+                .and_then(|()| match self.durable {
+                    true => std::fs::File::open(&self.dir)?.sync_all(),
+                    false => Ok(()),
+                })
                 .map_err(|e| errors::service(format!("storing the package failed: {e}")))?;
         }
         Ok(Package {
@@ -192,6 +204,17 @@ fn components(p: &Path) -> Option<Vec<String>> {
         }
     }
     Some(out)
+}
+
+/// Writes `bytes` to `path`, synced to disk when `durable`.
+fn write_file(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path)?;
+    f.write_all(bytes)?;
+    if durable {
+        f.sync_all()?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,7 +15,6 @@ pub const ROLE: &str = "arn:aws:iam::000000000000:role/bench";
 pub struct Server {
     pub child: Child,
     pub port: u16,
-    _data: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -86,11 +85,20 @@ pub async fn request_with(
     (status, resp.into_body().collect().await.expect("body").to_bytes())
 }
 
-/// Starts the server (process executor, `extra` arguments) and measures the time until the
-/// first request is answered.
+/// Starts the server (process executor, `extra` arguments, no data directory: the state in
+/// memory) and measures the time until the first request is answered.
 pub async fn start(extra: &[&str]) -> (Server, Duration) {
-    let port = free_port();
-    let data = tempfile::tempdir().unwrap();
+    start_on(free_port(), extra).await
+}
+
+/// As `start`, keeping the state in data directory `dir` (`--data-dir`).
+pub async fn start_with_data(dir: &std::path::Path, extra: &[&str]) -> (Server, Duration) {
+    let mut args = vec!["--data-dir", dir.to_str().expect("a UTF-8 path")];
+    args.extend_from_slice(extra);
+    start_on(free_port(), &args).await
+}
+
+async fn start_on(port: u16, extra: &[&str]) -> (Server, Duration) {
     let t0 = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
         .args([
@@ -100,9 +108,7 @@ pub async fn start(extra: &[&str]) -> (Server, Duration) {
             "error",
             "--executor",
             "process",
-            "--data-dir",
         ])
-        .arg(data.path())
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -120,14 +126,7 @@ pub async fn start(extra: &[&str]) -> (Server, Duration) {
         tokio::time::sleep(Duration::from_micros(200)).await;
         assert!(t0.elapsed() < Duration::from_secs(10), "fauxlambda did not start");
     }
-    (
-        Server {
-            child,
-            port,
-            _data: data,
-        },
-        t0.elapsed(),
-    )
+    (Server { child, port }, t0.elapsed())
 }
 
 /// A zip holding `app.py` with `code`, base64-encoded for CreateFunction's `ZipFile`.

@@ -9,7 +9,8 @@ use super::Api;
 use crate::arn::{FunctionRef, Scope};
 use crate::errors;
 use crate::state::event_source_mappings::Mapping;
-use crate::state::State;
+use crate::state::settle::SETTLE_DELAY;
+use crate::state::{Namespace, State};
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
@@ -448,11 +449,21 @@ fn duplicate(
 /// After a short delay, ends the mapping's transition (or removes a deleted mapping), and brings
 /// its poller in line.
 fn settle(api: &Api, uuid: String) {
-    let api2 = api.clone();
     // The pollers run in the mapping's region and account.
     let mut context = crate::context::current_or(&api.defaults);
     context.request_id = std::sync::Arc::from("");
-    api.state.settle_later(api.namespace(), move |s| {
+    settle_in(api, context, SETTLE_DELAY, uuid);
+}
+
+/// Settles mapping `uuid` of the namespace of `context` after `delay`, and brings its poller in
+/// line (also at start-up, for every mapping loaded).
+pub fn settle_in(api: &Api, context: crate::context::RequestContext, delay: std::time::Duration, uuid: String) {
+    let api2 = api.clone();
+    let ns = Namespace {
+        region: context.region.to_string(),
+        account: context.account.to_string(),
+    };
+    api.state.settle_after(delay, ns, move |s| {
         if let Some(arn) = s.event_source_mappings.settle(&uuid) {
             s.tags.forget(&arn);
         }
@@ -502,6 +513,7 @@ pub async fn create_event_source_mapping(
                     config: config.clone(),
                     function_name: f.name,
                     enabled,
+                    checkpoints: Default::default(),
                 },
             );
             Ok(config)
@@ -657,12 +669,18 @@ pub async fn update_event_source_mapping(
                 }
                 .to_string(),
             );
+            let checkpoints = s
+                .event_source_mappings
+                .get(&input.uuid)
+                .map(|m| m.checkpoints.clone())
+                .unwrap_or_default();
             s.event_source_mappings.by_uuid.insert(
                 input.uuid,
                 Mapping {
                     config: config.clone(),
                     function_name,
                     enabled,
+                    checkpoints,
                 },
             );
             Ok(config)

@@ -287,7 +287,12 @@ fn client_context(header: Option<&str>) -> Result<Option<String>, ServiceError> 
 /// Queues an asynchronous event (the function and payload are checked already): its attempts,
 /// retries and destinations are the async queue's (`async_invocation`). The queue answers 429
 /// when it is full.
-pub(super) fn queue_event(api: &Api, p: &Prepared, request_id: String, payload: Vec<u8>) -> Result<(), ServiceError> {
+pub(super) async fn queue_event(
+    api: &Api,
+    p: &Prepared,
+    request_id: String,
+    payload: Vec<u8>,
+) -> Result<(), ServiceError> {
     if !api.async_queue.has_room(payload.len().max(2)) {
         return Err(errors::too_many_requests(
             m::ThrottleReason::ConcurrentInvocationLimitExceeded,
@@ -306,6 +311,10 @@ pub(super) fn queue_event(api: &Api, p: &Prepared, request_id: String, payload: 
         qualified.then(|| p.qualifier.clone()),
         payload,
     );
+    // Kept before it is acknowledged (with a data directory).
+    crate::api::async_invocation::persisted::save(api, &api.namespace(), &event, tokio::time::Instant::now())
+        .await
+        .map_err(|e| errors::service(format!("the event could not be saved: {e}")))?;
     api.async_queue.submit(api, event);
     Ok(())
 }
@@ -336,7 +345,7 @@ pub async fn invoke(api: &Api, input: m::InvocationRequest) -> Result<m::Invocat
             ..Default::default()
         }),
         m::InvocationType::Event => {
-            queue_event(api, &p, context::request_id(), payload)?;
+            queue_event(api, &p, context::request_id(), payload).await?;
             Ok(m::InvocationResponse {
                 status_code: 202,
                 ..Default::default()
@@ -437,7 +446,7 @@ pub async fn invoke_async(api: &Api, input: m::InvokeAsyncRequest) -> Result<m::
         .await
         .map_err(|e| errors::invalid_request_content(format!("Could not read the request body: {e}")))?;
     let p = prepare(api, &input.function_name, None, &payload, Operation::Event).await?;
-    queue_event(api, &p, context::request_id(), payload.to_vec())?;
+    queue_event(api, &p, context::request_id(), payload.to_vec()).await?;
     Ok(m::InvokeAsyncResponse { status: 202 })
 }
 

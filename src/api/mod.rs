@@ -19,6 +19,7 @@ pub mod functions;
 pub mod invoke;
 pub mod layers;
 pub mod permissions;
+pub mod restart;
 pub mod runtime_management;
 pub mod streamed_invocation;
 pub mod tags;

@@ -1,8 +1,8 @@
 //! Capacity providers (Lambda Managed Instances) and function scaling configs.
 
 use super::per_qualifier::PerQualifier;
+use super::table::Table;
 use lambda_server::model as m;
-use std::collections::BTreeMap;
 
 /// Capacity providers an account may have (Lambda Managed Instances quotas: 1,000).
 pub const MAX_CAPACITY_PROVIDERS: usize = 1000;
@@ -10,7 +10,7 @@ pub const MAX_CAPACITY_PROVIDERS: usize = 1000;
 #[derive(Default)]
 pub struct CapacityProviders {
     /// By name.
-    pub by_name: BTreeMap<String, m::CapacityProvider>,
+    pub by_name: Table<String, m::CapacityProvider>,
     /// Requested scaling configs by (function name, qualifier: a version number or
     /// `$LATEST.PUBLISHED`).
     pub scaling: PerQualifier<m::FunctionScalingConfig>,

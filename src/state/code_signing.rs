@@ -1,16 +1,16 @@
 //! Code signing configs and which function uses which.
 
+use super::table::Table;
 use crate::errors;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
-use std::collections::BTreeMap;
 
 #[derive(Default)]
 pub struct CodeSigning {
     /// Configs by ARN.
-    pub configs: BTreeMap<String, m::CodeSigningConfig>,
+    pub configs: Table<String, m::CodeSigningConfig>,
     /// The config ARN each function uses, by function name.
-    pub by_function: BTreeMap<String, String>,
+    pub by_function: Table<String, String>,
 }
 
 impl CodeSigning {

@@ -2,8 +2,8 @@
 //! limits they are measured against.
 
 use super::per_qualifier::PerQualifier;
+use super::table::Table;
 use lambda_server::model as m;
-use std::collections::BTreeMap;
 
 /// The account's concurrent executions limit.
 pub const ACCOUNT_CONCURRENCY: i32 = 1000;
@@ -11,7 +11,7 @@ pub const ACCOUNT_CONCURRENCY: i32 = 1000;
 pub const MIN_UNRESERVED: i32 = 100;
 
 /// A provisioned concurrency config of one qualifier (version or alias).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Provisioned {
     pub requested: i32,
     pub available: i32,
@@ -24,7 +24,7 @@ pub struct Provisioned {
 #[derive(Default)]
 pub struct Concurrency {
     /// Reserved concurrent executions by function name.
-    pub reserved: BTreeMap<String, i32>,
+    pub reserved: Table<String, i32>,
     /// Provisioned concurrency by (function name, qualifier).
     pub provisioned: PerQualifier<Provisioned>,
 }

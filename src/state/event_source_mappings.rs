@@ -1,21 +1,27 @@
 //! Event source mappings by UUID: the configuration as the API shows it, the function it invokes
 //! and whether it is enabled. The pollers (`api::event_sources`) are given each settled mapping.
 
+use super::table::Table;
 use lambda_server::model::EventSourceMappingConfiguration;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Mapping {
     pub config: EventSourceMappingConfiguration,
     /// Name of the function the mapping invokes (its qualifier, if any, is in `FunctionArn`).
     pub function_name: String,
     /// What the user asked for; `config.state` settles to `Enabled` or `Disabled` accordingly.
     pub enabled: bool,
+    /// Streams: per shard, the sequence number of the last record done with (the poller reads on
+    /// after it, also after a restart).
+    #[serde(default)]
+    pub checkpoints: BTreeMap<String, String>,
 }
 
 #[derive(Default)]
 pub struct EventSourceMappings {
-    pub by_uuid: BTreeMap<String, Mapping>,
+    pub by_uuid: Table<String, Mapping>,
 }
 
 impl EventSourceMappings {
@@ -37,6 +43,13 @@ impl EventSourceMappings {
                 None
             }
             _ => None,
+        }
+    }
+
+    /// Records a shard's checkpoint.
+    pub fn set_checkpoint(&mut self, uuid: &str, shard: &str, sequence: String) {
+        if let Some(m) = self.by_uuid.get_mut(uuid) {
+            m.checkpoints.insert(shard.to_owned(), sequence);
         }
     }
 

@@ -1,29 +1,31 @@
 //! Functions: `$LATEST`, the published versions and the aliases of every function, with the rules
 //! that tie them together (publishing only what changed, revision ids, states).
 
+use super::table::Table;
 use crate::errors;
 use crate::store::Package;
 use lambda_server::error::ServiceError;
 use lambda_server::model::{
     AliasConfiguration, FunctionConfiguration, LastUpdateStatus, RuntimeVersionConfig, State as FnState,
 };
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Where a version's code comes from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Code {
     Zip(Package),
     Image { uri: String },
 }
 
 /// One version of a function: its configuration as the API shows it, and its code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Version {
     pub config: FunctionConfiguration,
     pub code: Code,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Function {
     pub latest: Version,
     pub versions: BTreeMap<u64, Version>,
@@ -53,7 +55,10 @@ impl Function {
 
 #[derive(Default)]
 pub struct Functions {
-    pub by_name: BTreeMap<String, Function>,
+    pub by_name: Table<String, Function>,
+    /// Functions loaded from the data directory, as stored, while they are `Pending` again
+    /// (in memory only: the disk keeps what was stored).
+    restarting: BTreeMap<String, Function>,
 }
 
 pub fn new_revision_id() -> String {
@@ -99,6 +104,41 @@ impl Functions {
         }
     }
 
+    /// After a restart: every loaded function and its versions `Pending` again, as AWS brings them
+    /// back, until `finish_restart`. Answers their names.
+    pub fn restart(&mut self) -> Vec<String> {
+        let names: Vec<String> = self.by_name.keys().cloned().collect();
+        for name in &names {
+            let f = self.by_name.get_mut(name).expect("listed");
+            self.restarting.insert(name.clone(), f.clone());
+            for c in std::iter::once(&mut f.latest.config).chain(f.versions.values_mut().map(|v| &mut v.config)) {
+                c.state = Some(FnState::Pending);
+                c.state_reason = Some("The function is being created.".into());
+                c.state_reason_code = Some(lambda_server::model::StateReasonCode::Creating);
+                c.last_update_status = None;
+                c.last_update_status_reason = None;
+                c.last_update_status_reason_code = None;
+            }
+        }
+        names
+    }
+
+    /// A restarted function back as it was stored (one still settling when it was stored
+    /// settles now, as it would have).
+    pub fn finish_restart(&mut self, name: &str) {
+        let (Some(stored), Some(f)) = (self.restarting.remove(name), self.by_name.get_mut(name)) else {
+            return;
+        };
+        restore_state(&mut f.latest.config, &stored.latest.config);
+        for (n, v) in f.versions.iter_mut() {
+            if let Some(s) = stored.versions.get(n) {
+                restore_state(&mut v.config, &s.config);
+            }
+        }
+        self.activate(name);
+        self.finish_update(name);
+    }
+
     /// Marks the last update of `$LATEST` as finished (a new revision id, like AWS).
     pub fn finish_update(&mut self, name: &str) {
         if let Some(f) = self.by_name.get_mut(name) {
@@ -114,6 +154,16 @@ impl Functions {
             }
         }
     }
+}
+
+/// A configuration's state as stored, put back after a restart.
+fn restore_state(c: &mut FunctionConfiguration, stored: &FunctionConfiguration) {
+    c.state = stored.state.clone();
+    c.state_reason = stored.state_reason.clone();
+    c.state_reason_code = stored.state_reason_code.clone();
+    c.last_update_status = stored.last_update_status.clone();
+    c.last_update_status_reason = stored.last_update_status_reason.clone();
+    c.last_update_status_reason_code = stored.last_update_status_reason_code.clone();
 }
 
 /// `Pending` → `Active` for one version's configuration.

@@ -2,19 +2,21 @@
 //! policy of each version.
 
 use super::permissions::Statement;
+use super::table::Table;
 use crate::store::Package;
 use lambda_server::model::{Architecture, Runtime};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The resource policy of one layer version.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerPolicy {
     pub statements: Vec<Statement>,
     pub revision_id: String,
 }
 
 /// One published version of a layer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LayerVersion {
     pub name: String,
     pub version: i64,
@@ -40,7 +42,7 @@ impl LayerVersion {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Layer {
     /// The last version number handed out (never reused, even after deletions).
     pub last_version: i64,
@@ -49,10 +51,10 @@ pub struct Layer {
 
 #[derive(Default)]
 pub struct Layers {
-    pub by_name: BTreeMap<String, Layer>,
+    pub by_name: Table<String, Layer>,
     /// Packages of deleted versions by layer version ARN: functions that referenced a version keep
     /// their copy of it, as on AWS.
-    retired: BTreeMap<String, Package>,
+    pub(crate) retired: Table<String, Package>,
 }
 
 impl Layers {

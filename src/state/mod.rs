@@ -1,12 +1,18 @@
-//! The control-plane state and the actor that owns it. One task holds every `State`, one per
+//! The control-plane state and the actor that owns it. One thread holds every `State`, one per
 //! namespace (a region of an account, as on AWS: the same function name in two regions is two
 //! functions); handlers send it jobs (closures over the `&mut State` of their request's namespace)
 //! and await their results, so every change is applied in order and no lock is ever taken. Jobs
 //! must be quick: hashing, disk and network work happen before a job is sent.
+//!
+//! With a data directory (`--data-dir`) the actor also keeps the state's copy on disk
+//! (`database.rs`): after each job it takes the rows the job changed (`table.rs`), and it answers
+//! the jobs of a batch only once their rows are committed, so nothing acknowledged is lost. A
+//! change that cannot be written is undone from the disk's copy and its job fails.
 
 pub mod capacity_providers;
 pub mod code_signing;
 pub mod concurrency;
+pub mod database;
 pub mod durable_executions;
 pub mod event_invoke_configs;
 pub mod event_source_mappings;
@@ -16,11 +22,14 @@ pub mod per_qualifier;
 pub mod permissions;
 pub mod runtime_management;
 pub mod settle;
+pub mod table;
 pub mod tags;
 pub mod url_configs;
 pub mod versions;
 
+use database::{Database, StoredRow, Write};
 use std::collections::BTreeMap;
+use table::{Persisted, Row};
 use tokio::sync::{mpsc, oneshot};
 
 /// A region of an account: each is a namespace of its own.
@@ -30,10 +39,16 @@ pub struct Namespace {
     pub account: String,
 }
 
+/// The database table of the asynchronous events waiting in queues: written through the actor
+/// (`Namespaces::journal`), read back at start-up by the queue, never held in `State`.
+pub const ASYNC_EVENTS: &str = "async_events";
+
 /// Every namespace's state, created on first use.
 #[derive(Default)]
 pub struct Namespaces {
     by: BTreeMap<Namespace, State>,
+    /// Rows to write that no `State` table holds (asynchronous events), and a reset.
+    journal: Vec<Write>,
 }
 
 impl Namespaces {
@@ -48,6 +63,136 @@ impl Namespaces {
     /// Each namespace that holds anything, and its state.
     pub fn iter(&self) -> impl Iterator<Item = (&Namespace, &State)> {
         self.by.iter()
+    }
+
+    /// Forgets everything, on disk too (`/_fauxlambda/reset`).
+    pub fn reset(&mut self) {
+        self.by.clear();
+        self.journal.clear();
+        self.journal.push(Write::Everything);
+    }
+
+    /// Writes (or, with `value` None, removes) a row of a table `State` does not hold.
+    pub fn journal(&mut self, ns: &Namespace, table: &str, key: String, value: Option<String>) {
+        self.journal.push(write(ns, table, Row { key, value }));
+    }
+
+    /// What the last job changed: the rows of its tables, then its journal.
+    fn take_writes(&mut self) -> Result<Vec<Write>, String> {
+        let mut out = Vec::new();
+        for (ns, state) in self.by.iter_mut() {
+            for (table, t) in state.tables() {
+                out.extend(t.take_changes()?.into_iter().map(|row| write(ns, table, row)));
+            }
+        }
+        out.append(&mut self.journal);
+        Ok(out)
+    }
+
+    fn clear_writes(&mut self) {
+        for state in self.by.values_mut() {
+            for (_, t) in state.tables() {
+                t.clear_changes();
+            }
+        }
+        self.journal.clear();
+    }
+
+    /// Puts the rows of `writes` back as the database has them (their change could not be written).
+    fn undo(&mut self, writes: &[Write], db: &Database) {
+        for w in writes {
+            let (region, account, table, key) = match w {
+                Write::Put(r) => (&r.region, &r.account, &r.table, &r.key),
+                Write::Delete {
+                    region,
+                    account,
+                    table,
+                    key,
+                } => (region, account, table, key),
+                Write::Everything => continue,
+            };
+            let ns = Namespace {
+                region: region.clone(),
+                account: account.clone(),
+            };
+            let stored = db.read(region, account, table, key);
+            let state = self.get_mut(&ns);
+            if let Some((_, t)) = state.tables().into_iter().find(|(name, _)| *name == table.as_str()) {
+                let undone = match stored {
+                    Ok(v) => t.undo(key, v.as_deref()),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = undone {
+                    tracing::error!("undoing an unsaved change of {table} {key}: {e}");
+                }
+                t.clear_changes();
+            }
+        }
+    }
+
+    /// The state the database holds, and the asynchronous events it keeps (for the queue).
+    pub fn load(rows: Vec<StoredRow>) -> Result<(Namespaces, Vec<StoredRow>), String> {
+        let mut all = Namespaces::default();
+        let mut events = Vec::new();
+        for row in rows {
+            if row.table == ASYNC_EVENTS {
+                events.push(row);
+                continue;
+            }
+            let ns = Namespace {
+                region: row.region.clone(),
+                account: row.account.clone(),
+            };
+            let state = all.get_mut(&ns);
+            let Some((_, t)) = state.tables().into_iter().find(|(name, _)| *name == row.table) else {
+                return Err(format!(
+                    "the state database holds a table this fauxlambda does not know ({}); it was written by another version",
+                    row.table
+                ));
+            };
+            t.restore(&row.key, &row.value).map_err(|e| {
+                format!(
+                    "the state database's row {} {} of {}/{} cannot be read: {e}",
+                    row.table, row.key, row.region, row.account
+                )
+            })?;
+        }
+        all.clear_writes();
+        Ok((all, events))
+    }
+
+    /// After loading: every function `Pending` again until `Functions::finish_restart` (in memory
+    /// only; the database keeps what was stored). Answers each function's namespace and name.
+    pub fn restart_functions(&mut self) -> Vec<(Namespace, String)> {
+        let mut out = Vec::new();
+        for (ns, state) in self.by.iter_mut() {
+            out.extend(state.functions.restart().into_iter().map(|name| (ns.clone(), name)));
+        }
+        self.clear_writes();
+        out
+    }
+
+    /// How many functions every namespace holds.
+    pub fn function_count(&self) -> usize {
+        self.by.values().map(|s| s.functions.by_name.len()).sum()
+    }
+}
+
+fn write(ns: &Namespace, table: &str, row: Row) -> Write {
+    match row.value {
+        Some(value) => Write::Put(StoredRow {
+            region: ns.region.clone(),
+            account: ns.account.clone(),
+            table: table.to_string(),
+            key: row.key,
+            value,
+        }),
+        None => Write::Delete {
+            region: ns.region.clone(),
+            account: ns.account.clone(),
+            table: table.to_string(),
+            key: row.key,
+        },
     }
 }
 
@@ -64,11 +209,34 @@ pub struct State {
     pub code_signing: code_signing::CodeSigning,
     pub runtime_management: runtime_management::RuntimeManagement,
     pub capacity_providers: capacity_providers::CapacityProviders,
+    /// Kept in memory only: an execution cannot go on once the process that ran it is gone.
     pub durable_executions: durable_executions::DurableExecutions,
     pub tags: tags::Tags,
 }
 
 impl State {
+    /// Every table that is kept on disk, under its name in the database.
+    fn tables(&mut self) -> [(&'static str, &mut dyn Persisted); 16] {
+        [
+            ("functions", &mut self.functions.by_name),
+            ("layers", &mut self.layers.by_name),
+            ("retired_layer_packages", &mut self.layers.retired),
+            ("permissions", &mut self.permissions.by_function),
+            ("event_source_mappings", &mut self.event_source_mappings.by_uuid),
+            ("url_configs", &mut *self.url_configs.by_key),
+            ("reserved_concurrency", &mut self.concurrency.reserved),
+            ("provisioned_concurrency", &mut *self.concurrency.provisioned),
+            ("event_invoke_configs", &mut *self.event_invoke_configs.by_key),
+            ("code_signing_configs", &mut self.code_signing.configs),
+            ("code_signing_by_function", &mut self.code_signing.by_function),
+            ("runtime_management", &mut *self.runtime_management.configs),
+            ("recursion", &mut self.runtime_management.recursion),
+            ("capacity_providers", &mut self.capacity_providers.by_name),
+            ("scaling_configs", &mut *self.capacity_providers.scaling),
+            ("tags", &mut self.tags.by_arn),
+        ]
+    }
+
     /// Forgets everything attached to a deleted function (or to one of its qualifiers, when
     /// `qualifier` is given).
     pub fn forget_function(&mut self, arn: &str, name: &str, qualifier: Option<&str>) {
@@ -87,15 +255,28 @@ impl State {
     }
 }
 
-type Job = Box<dyn FnOnce(&mut Namespaces) + Send>;
+/// A job's answer, sent once its changes are on disk (or could not be written).
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn FnOnce(&mut Namespaces) -> Reply + Send>;
 
-/// The actor is gone (a job panicked and took it down, or the server is shutting down).
+/// Jobs run one after another before their changes are committed together, at most.
+const BATCH: usize = 256;
+
+/// Why a job has no answer.
 #[derive(Debug)]
-pub struct ActorGone;
+pub enum StateError {
+    /// The actor is gone (the server is shutting down), or the job panicked.
+    Gone,
+    /// Its changes could not be written to the data directory; they were undone.
+    NotSaved(String),
+}
 
-impl std::fmt::Display for ActorGone {
+impl std::fmt::Display for StateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the state actor is not running")
+        match self {
+            StateError::Gone => f.write_str("the state actor is not running"),
+            StateError::NotSaved(e) => write!(f, "the change could not be saved, and was undone: {e}"),
+        }
     }
 }
 
@@ -103,23 +284,36 @@ impl std::fmt::Display for ActorGone {
 #[derive(Clone)]
 pub struct StateHandle {
     tx: mpsc::UnboundedSender<Job>,
+    /// Whether changes are kept on disk.
+    persistent: bool,
 }
 
 impl StateHandle {
-    /// Starts the actor on the current tokio runtime, every namespace empty.
+    /// Starts the actor, every namespace empty and nothing kept on disk.
     pub fn spawn() -> StateHandle {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
-        tokio::spawn(async move {
-            let mut state = Namespaces::default();
-            while let Some(job) = rx.recv().await {
-                // A panicking job loses its own answer but not the state of everything else.
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut state)));
-                if r.is_err() {
-                    tracing::error!("a state job panicked; its request fails, the state is kept");
-                }
-            }
-        });
-        StateHandle { tx }
+        StateHandle::start(Namespaces::default(), None)
+    }
+
+    /// Starts the actor on `state` (loaded from `db`, when given) on a thread of its own, where
+    /// its disk writes do not hold up the event loop. Must be called inside a tokio runtime: jobs
+    /// may start tasks.
+    pub fn start(state: Namespaces, db: Option<Database>) -> StateHandle {
+        let (tx, rx) = mpsc::unbounded_channel::<Job>();
+        let persistent = db.is_some();
+        let runtime = tokio::runtime::Handle::current();
+        std::thread::Builder::new()
+            .name("state".into())
+            .spawn(move || {
+                let _entered = runtime.enter();
+                run(rx, state, db)
+            })
+            .expect("starting the state thread");
+        StateHandle { tx, persistent }
+    }
+
+    /// Whether changes are kept on disk (`--data-dir`).
+    pub fn persistent(&self) -> bool {
+        self.persistent
     }
 
     /// Runs `f` on the state of namespace `ns` and returns its result.
@@ -127,23 +321,69 @@ impl StateHandle {
         &self,
         ns: &Namespace,
         f: impl FnOnce(&mut State) -> R + Send + 'static,
-    ) -> Result<R, ActorGone> {
+    ) -> Result<R, StateError> {
         let ns = ns.clone();
         self.call_all(move |all| f(all.get_mut(&ns))).await
     }
 
-    /// Runs `f` on every namespace's state (fauxlambda's own endpoints).
+    /// Runs `f` on every namespace's state (fauxlambda's own endpoints, start-up).
     pub async fn call_all<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Namespaces) -> R + Send + 'static,
-    ) -> Result<R, ActorGone> {
-        let (tx, rx) = oneshot::channel();
+    ) -> Result<R, StateError> {
+        let (tx, rx) = oneshot::channel::<Result<R, StateError>>();
         self.tx
-            .send(Box::new(move |s: &mut Namespaces| {
-                let _ = tx.send(f(s));
+            .send(Box::new(move |s: &mut Namespaces| -> Reply {
+                let r = f(s);
+                Box::new(move |saved: Result<(), String>| {
+                    let _ = tx.send(saved.map(|()| r).map_err(StateError::NotSaved));
+                })
             }))
-            .map_err(|_| ActorGone)?;
-        rx.await.map_err(|_| ActorGone)
+            .map_err(|_| StateError::Gone)?;
+        rx.await.map_err(|_| StateError::Gone)?
+    }
+}
+
+/// The actor: takes what jobs are waiting (up to `BATCH`), runs each, collects what each changed,
+/// commits the batch's changes in one transaction, then answers the batch's jobs.
+fn run(mut rx: mpsc::UnboundedReceiver<Job>, mut state: Namespaces, mut db: Option<Database>) {
+    let mut batch: Vec<(Reply, Vec<Write>)> = Vec::with_capacity(BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            // A panicking job loses its own answer but not the state of everything else.
+            let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut state)));
+            let writes = if db.is_some() {
+                state.take_writes()
+            } else {
+                state.clear_writes();
+                Ok(Vec::new())
+            };
+            match (reply, writes) {
+                (Ok(reply), Ok(writes)) => batch.push((reply, writes)),
+                (Ok(reply), Err(e)) => {
+                    tracing::error!("a state job's change cannot be saved: {e}");
+                    reply(Err(e));
+                }
+                (Err(_), _) => tracing::error!("a state job panicked; its request fails, the state is kept"),
+            }
+            if batch.len() < BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        let writes: Vec<Write> = batch.iter().flat_map(|(_, w)| w.iter().cloned()).collect();
+        let saved = match db.as_mut() {
+            Some(db) if !writes.is_empty() => db.write(&writes),
+            _ => Ok(()),
+        };
+        if let (Err(e), Some(db)) = (&saved, db.as_ref()) {
+            tracing::error!("the state could not be saved ({e}); the batch's changes are undone");
+            state.undo(&writes, db);
+        }
+        for (reply, own) in batch.drain(..) {
+            // Jobs that changed nothing are answered whatever happened to the others.
+            reply(if own.is_empty() { Ok(()) } else { saved.clone() });
+        }
     }
 }
 

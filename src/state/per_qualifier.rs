@@ -3,15 +3,15 @@
 //! (URL configs, event invoke configs, provisioned concurrency, runtime management, scaling configs)
 //! needs. It derefs to the underlying map for inserts and removals by key.
 
-use std::collections::BTreeMap;
+use super::table::Table;
 use std::ops::{Deref, DerefMut};
 
 #[derive(Debug)]
-pub struct PerQualifier<T>(BTreeMap<(String, String), T>);
+pub struct PerQualifier<T>(Table<(String, String), T>);
 
 impl<T> Default for PerQualifier<T> {
     fn default() -> Self {
-        PerQualifier(BTreeMap::new())
+        PerQualifier(Table::default())
     }
 }
 
@@ -44,7 +44,7 @@ impl<T> PerQualifier<T> {
 }
 
 impl<T> Deref for PerQualifier<T> {
-    type Target = BTreeMap<(String, String), T>;
+    type Target = Table<(String, String), T>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }

@@ -1,10 +1,12 @@
 //! Resource-based policy statements of functions, per qualifier, and the policy statement type
 //! (shared with layer version policies) rendered as AWS writes it.
 
+use super::table::Table;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Who a statement lets in.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Principal {
     /// `*`.
     Anyone,
@@ -15,7 +17,7 @@ pub enum Principal {
 }
 
 /// One statement of a resource policy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement {
     pub sid: String,
     pub principal: Principal,
@@ -81,7 +83,7 @@ pub const LATEST: &str = "$LATEST";
 #[derive(Default)]
 pub struct Permissions {
     /// Statements by function name, then by qualifier (`$LATEST` for the unqualified function).
-    by_function: BTreeMap<String, BTreeMap<String, Vec<Statement>>>,
+    pub(crate) by_function: Table<String, BTreeMap<String, Vec<Statement>>>,
 }
 
 impl Permissions {

@@ -1,11 +1,11 @@
 //! Runtime management configs per qualifier, and recursive-loop settings per function.
 
 use super::per_qualifier::PerQualifier;
+use super::table::Table;
 use lambda_server::model as m;
-use std::collections::BTreeMap;
 
 /// What `PutRuntimeManagementConfig` set for one version.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RuntimeConfig {
     pub update_runtime_on: m::UpdateRuntimeOn,
     pub runtime_version_arn: Option<String>,
@@ -16,7 +16,7 @@ pub struct RuntimeManagement {
     /// By (function name, version: `$LATEST` or a number).
     pub configs: PerQualifier<RuntimeConfig>,
     /// Recursive-loop detection by function name (absent means `Terminate`).
-    pub recursion: BTreeMap<String, m::RecursiveLoop>,
+    pub recursion: Table<String, m::RecursiveLoop>,
 }
 
 impl RuntimeManagement {

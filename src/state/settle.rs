@@ -14,9 +14,14 @@ impl StateHandle {
     /// Runs `finish` on the state of `ns` `SETTLE_DELAY` from now (not at all when the actor is
     /// gone).
     pub fn settle_later(&self, ns: Namespace, finish: impl FnOnce(&mut State) + Send + 'static) {
+        self.settle_after(SETTLE_DELAY, ns, finish);
+    }
+
+    /// Runs `finish` on the state of `ns` after `delay`.
+    pub fn settle_after(&self, delay: Duration, ns: Namespace, finish: impl FnOnce(&mut State) + Send + 'static) {
         let state = self.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(SETTLE_DELAY).await;
+            tokio::time::sleep(delay).await;
             let _ = state.call(&ns, finish).await;
         });
     }

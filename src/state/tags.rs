@@ -1,11 +1,12 @@
 //! Tags of every taggable resource (functions, event source mappings, code signing configs,
 //! capacity providers), keyed by the resource's unqualified ARN.
 
-use std::collections::{BTreeMap, HashMap};
+use super::table::Table;
+use std::collections::HashMap;
 
 #[derive(Default)]
 pub struct Tags {
-    by_arn: BTreeMap<String, HashMap<String, String>>,
+    pub(crate) by_arn: Table<String, HashMap<String, String>>,
 }
 
 impl Tags {

@@ -3,7 +3,7 @@
 use super::per_qualifier::PerQualifier;
 use lambda_server::model::FunctionUrlConfig;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct UrlConfig {
     /// The 32-character id that starts the URL's host name.
     pub url_id: String,

@@ -116,7 +116,8 @@ pub struct Server {
     pub port: u16,
     /// Where its log goes, when the test reads it (`start_logged`).
     log: Option<std::path::PathBuf>,
-    _data: tempfile::TempDir,
+    /// The data directory, when the server owns it (a temporary one).
+    _data: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
@@ -135,7 +136,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("a free port")
         .local_addr()
@@ -161,17 +162,52 @@ impl Server {
     }
 
     fn spawn(extra: &[&str], vars: &[(&str, std::ffi::OsString)], logged: bool) -> Server {
-        let port = free_port();
         let data = tempfile::tempdir().expect("data dir");
         let log = logged.then(|| data.path().join("fauxlambda.log"));
+        let dir = data.path().to_path_buf();
+        Server::spawn_in(&dir, free_port(), extra, vars, log, Some(data))
+    }
+
+    /// Starts fauxlambda on data directory `dir` (kept by the caller: a restart finds what was
+    /// left there) and `port`, logging to `log` (`info` unless `--log-level` is given).
+    pub fn start_in(dir: &std::path::Path, port: u16, extra: &[&str], log: &std::path::Path) -> Server {
+        let mut args = vec!["--log-level", "info"];
+        args.extend_from_slice(extra);
+        Server::spawn_in(dir, port, &args, &[], Some(log.to_path_buf()), None)
+    }
+
+    /// SIGKILL: no shutdown at all.
+    pub fn kill(mut self) {
+        self.graceful = false;
+    }
+
+    /// SIGTERM, and waits until it has exited.
+    pub fn stop(mut self) {
+        self.graceful = true;
+    }
+
+    fn spawn_in(
+        dir: &std::path::Path,
+        port: u16,
+        extra: &[&str],
+        vars: &[(&str, std::ffi::OsString)],
+        log: Option<std::path::PathBuf>,
+        data: Option<tempfile::TempDir>,
+    ) -> Server {
         // fauxlambda logs to stdout.
         let stdout = match &log {
-            Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
+            Some(path) => Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("log file"),
+            ),
             None => Stdio::null(),
         };
         let child = Command::new(env!("CARGO_BIN_EXE_fauxlambda"))
             .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-            .arg(data.path())
+            .arg(dir)
             // Warnings and errors only, unless the test chooses.
             .args(if extra.contains(&"--log-level") {
                 &[][..]

@@ -198,7 +198,9 @@ async fn invoke_lambda(api: &Api, arn: &str, record: &str) -> Result<(), String>
     let p = invoke::prepare(api, arn, None, &payload, Operation::Event)
         .await
         .map_err(|e| e.to_string())?;
-    invoke::queue_event(api, &p, uuid::Uuid::new_v4().to_string(), payload).map_err(|e| e.to_string())
+    invoke::queue_event(api, &p, uuid::Uuid::new_v4().to_string(), payload)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn put_event(api: &Api, ending: &Ending, t: &Target<'_>, bus: &str, record: &str) -> Result<(), String> {

@@ -9,6 +9,7 @@
 
 mod attempt;
 pub mod delivery;
+pub mod persisted;
 pub mod record;
 pub mod schedule;
 
@@ -178,7 +179,7 @@ impl AsyncQueue {
     }
 
     /// Queues `event` to run at `due` (a retry, or a throttled event put back).
-    fn put(&self, api: &Api, event: AsyncEvent, due: Instant) {
+    pub(super) fn put(&self, api: &Api, event: AsyncEvent, due: Instant) {
         let q = self.function_queue(api, &event.function);
         let seq = q.seq.fetch_add(1, Ordering::Relaxed);
         let len = event.payload.len();
@@ -368,14 +369,23 @@ async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
         q.in_flight.fetch_add(1, Ordering::Relaxed);
         let (queue, api, q) = (queue.clone(), api.clone(), q.clone());
         let context = q.context.clone();
+        let ns = Namespace {
+            region: context.region.to_string(),
+            account: context.account.to_string(),
+        };
         tokio::spawn(crate::context::scope(context, async move {
+            let request_id = event.request_id.clone();
             let next = attempt::run(&api, &queue, *event).await;
             q.in_flight.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
-            if let Some((event, due)) = next {
-                if !q.closed.load(Ordering::Acquire) {
+            match next {
+                Some((event, due)) if !q.closed.load(Ordering::Acquire) => {
+                    if let Err(e) = persisted::save(&api, &ns, &event, due).await {
+                        tracing::warn!("asynchronous event {request_id}: its next attempt could not be saved: {e}");
+                    }
                     queue.put(&api, event, due);
                 }
+                _ => persisted::forget(&api, &ns, &request_id).await,
             }
         }));
     }

@@ -61,7 +61,13 @@ impl EventSources {
             return;
         }
         let status = Arc::new(Status::default());
-        status.update(|s| s.state = "starting");
+        status.update(|s| {
+            s.state = "starting";
+            // A restarted mapping reads on from where it was.
+            for (shard, sequence) in &mapping.checkpoints {
+                s.shards.entry(shard.clone()).or_default().checkpoint = Some(sequence.clone());
+            }
+        });
         let (tx, rx) = watch::channel(settings.clone());
         match settings.source {
             SourceKind::Sqs { .. } => {
@@ -229,10 +235,13 @@ pub async fn set_last_processing_result(api: &Api, uuid: &str, result: &str) {
     let (uuid, result) = (uuid.to_owned(), result.to_owned());
     let _ = api
         .state(move |s| {
-            if let Some(m) = s.event_source_mappings.by_uuid.get_mut(&uuid) {
-                if m.config.last_processing_result.as_deref() != Some(result.as_str()) {
-                    m.config.last_processing_result = Some(result);
-                }
+            let changed = s
+                .event_source_mappings
+                .get(&uuid)
+                .is_some_and(|m| m.config.last_processing_result.as_deref() != Some(result.as_str()));
+            // Only a change is written (`get_mut` marks the row).
+            if let (true, Some(m)) = (changed, s.event_source_mappings.by_uuid.get_mut(&uuid)) {
+                m.config.last_processing_result = Some(result);
             }
         })
         .await;

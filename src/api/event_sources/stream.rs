@@ -289,9 +289,10 @@ impl ShardReader {
             }
             self.status.update(|st| {
                 let shard = st.shards.entry(self.shard.clone()).or_default();
-                shard.checkpoint = Some(last);
+                shard.checkpoint = Some(last.clone());
                 shard.records += count as u64;
             });
+            self.save_checkpoint(&s.uuid, last).await;
             match next_fetch {
                 Some(f) => prefetched = Some(f),
                 None => {
@@ -300,6 +301,22 @@ impl ShardReader {
                     return;
                 }
             }
+        }
+    }
+
+    /// Keeps the shard's checkpoint with the mapping (on disk, with a data directory), before the
+    /// next batch is read: a restart reads on after it.
+    async fn save_checkpoint(&self, uuid: &str, sequence: String) {
+        if !self.api.state.persistent() || sequence.is_empty() {
+            return;
+        }
+        let (uuid, shard) = (uuid.to_owned(), self.shard.clone());
+        if let Err(e) = self
+            .api
+            .state(move |s| s.event_source_mappings.set_checkpoint(&uuid, &shard, sequence))
+            .await
+        {
+            tracing::warn!("{}: the checkpoint could not be saved: {e}", self.shard);
         }
     }
 
