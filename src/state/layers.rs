@@ -13,6 +13,26 @@ pub struct LayerPolicy {
     pub revision_id: String,
 }
 
+/// What a layer version holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayerContent {
+    Zip(Package),
+    /// Hot reload (`S3Bucket: hot-reload`): this host directory (an absolute path), used in place.
+    HotReload {
+        dir: String,
+    },
+}
+
+impl LayerContent {
+    /// The stored size (`CodeSize`): 0 for a directory.
+    pub fn size(&self) -> i64 {
+        match self {
+            LayerContent::Zip(p) => p.size,
+            LayerContent::HotReload { .. } => 0,
+        }
+    }
+}
+
 /// One published version of a layer.
 #[derive(Debug, Clone)]
 pub struct LayerVersion {
@@ -20,7 +40,7 @@ pub struct LayerVersion {
     pub version: i64,
     pub layer_arn: String,
     pub layer_version_arn: String,
-    pub package: Package,
+    pub content: LayerContent,
     pub description: String,
     pub license_info: Option<String>,
     pub compatible_runtimes: Option<Vec<Runtime>>,
@@ -52,7 +72,7 @@ pub struct Layers {
     pub by_name: BTreeMap<String, Layer>,
     /// Packages of deleted versions by layer version ARN: functions that referenced a version keep
     /// their copy of it, as on AWS.
-    retired: BTreeMap<String, Package>,
+    retired: BTreeMap<String, LayerContent>,
 }
 
 impl Layers {
@@ -73,11 +93,11 @@ impl Layers {
             .filter(|v| v.layer_version_arn == arn)
     }
 
-    /// The stored package of a layer version, for the execution engine. Still answers for a
-    /// version deleted after functions started using it.
-    pub fn package(&self, layer_version_arn: &str) -> Option<&Package> {
+    /// The content of a layer version, for the execution engine. Still answers for a version
+    /// deleted after functions started using it.
+    pub fn content(&self, layer_version_arn: &str) -> Option<&LayerContent> {
         self.by_arn(layer_version_arn)
-            .map(|v| &v.package)
+            .map(|v| &v.content)
             .or_else(|| self.retired.get(layer_version_arn))
     }
 
@@ -97,7 +117,7 @@ impl Layers {
     /// Deletes a version; deleting a missing one is not an error.
     pub fn delete(&mut self, name: &str, version: i64) {
         if let Some(v) = self.by_name.get_mut(name).and_then(|l| l.versions.remove(&version)) {
-            self.retired.insert(v.layer_version_arn, v.package);
+            self.retired.insert(v.layer_version_arn, v.content);
         }
     }
 
@@ -106,7 +126,7 @@ impl Layers {
         self.by_name
             .values()
             .flat_map(|l| l.versions.values())
-            .map(|v| v.package.size)
+            .map(|v| v.content.size())
             .sum()
     }
 }
