@@ -22,6 +22,9 @@ use tokio::sync::Notify;
 /// Quiet after the last change before environments are retired (an editor's save, or a build,
 /// writes several files).
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
+/// Changed paths a log line can name (the rest are counted).
+const NAMED: usize = 16;
+
 /// A directory that keeps changing is acted on after this long anyway.
 pub const MAX_DELAY: Duration = Duration::from_secs(1);
 
@@ -60,9 +63,10 @@ struct Registry {
 /// What changed in one directory since it was last acted on.
 #[derive(Debug, Default)]
 struct Change {
-    /// The first path that changed, relative to the directory.
-    first: PathBuf,
-    paths: usize,
+    /// The paths that changed, relative to the directory (the first `NAMED` distinct ones).
+    paths: BTreeSet<PathBuf>,
+    /// Changed paths not kept in `paths`.
+    more: usize,
     /// The directory itself was removed (its watch is gone with it).
     root_removed: bool,
 }
@@ -199,10 +203,11 @@ impl Shared {
                         continue;
                     }
                     let change = pending.entry(root.clone()).or_default();
-                    if change.paths == 0 {
-                        change.first = rel.to_path_buf();
+                    if change.paths.len() < NAMED {
+                        change.paths.insert(rel.to_path_buf());
+                    } else if !change.paths.contains(rel) {
+                        change.more += 1;
                     }
-                    change.paths += 1;
                     if rel.as_os_str().is_empty()
                         && matches!(event.kind, EventKind::Remove(RemoveKind::Any | RemoveKind::Folder))
                     {
@@ -237,7 +242,13 @@ async fn debounce(shared: Weak<Shared>, wake: Arc<Notify>) {
                 rewatch(&shared, &dir);
             }
             let retired = shared.pool.hot_reloaded(&dir);
-            tracing::info!("{}", describe(&dir, &change, &retired));
+            // Paths still there first (an editor's temporary file is gone by now).
+            let (there, gone): (Vec<&PathBuf>, Vec<&PathBuf>) = change
+                .paths
+                .iter()
+                .partition(|p| !p.as_os_str().is_empty() && dir.join(p).exists());
+            let named: Vec<&Path> = there.into_iter().chain(gone).map(PathBuf::as_path).collect();
+            tracing::info!("{}", describe(&dir, &named, change.more, &retired));
         }
     }
 }
@@ -257,16 +268,28 @@ fn rewatch(shared: &Shared, dir: &Path) {
     }
 }
 
-/// The log line of one change: the directory, what changed in it, what was retired.
-fn describe(dir: &Path, change: &Change, retired: &[HotRetired]) -> String {
-    let what = if change.first.as_os_str().is_empty() {
+/// The log line of one change: the directory, what changed in it (`paths`, and `more` not
+/// named), what was retired.
+fn describe(dir: &Path, paths: &[&Path], more: usize, retired: &[HotRetired]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                "the directory itself".to_owned()
+            } else {
+                p.display().to_string()
+            }
+        })
+        .collect();
+    let what = if shown.is_empty() {
         "the directory itself".to_owned()
     } else {
-        change.first.display().to_string()
+        shown.join(", ")
     };
-    let more = match change.paths {
-        0 | 1 => String::new(),
-        n => format!(" and {} more", n - 1),
+    let more = match paths.len().saturating_sub(3) + more {
+        0 => String::new(),
+        n => format!(" and {n} more"),
     };
     let retired = if retired.is_empty() {
         "no environments to retire".to_owned()
@@ -295,11 +318,6 @@ mod tests {
 
     #[test]
     fn the_log_line_says_what_changed_and_what_was_retired() {
-        let change = Change {
-            first: PathBuf::from("app.py"),
-            paths: 3,
-            root_removed: false,
-        };
         let retired = [HotRetired {
             function: "f".into(),
             version: "$LATEST".into(),
@@ -308,11 +326,16 @@ mod tests {
             busy: 1,
         }];
         assert_eq!(
-            describe(Path::new("/src/f"), &change, &retired),
-            "hot reload: /src/f changed (app.py and 2 more): retired the environments of f:$LATEST (us-east-1; idle abc stopped; 1 busy, stopped after their invocation)"
+            describe(
+                Path::new("/src/f"),
+                &[Path::new("app.py"), Path::new("lib/a.py"), Path::new("b"), Path::new("c")],
+                1,
+                &retired
+            ),
+            "hot reload: /src/f changed (app.py, lib/a.py, b and 2 more): retired the environments of f:$LATEST (us-east-1; idle abc stopped; 1 busy, stopped after their invocation)"
         );
         assert_eq!(
-            describe(Path::new("/src/f"), &Change::default(), &[]),
+            describe(Path::new("/src/f"), &[Path::new("")], 0, &[]),
             "hot reload: /src/f changed (the directory itself): no environments to retire"
         );
     }
