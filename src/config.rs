@@ -19,7 +19,8 @@ pub enum Executor {
 #[command(
     name = "fauxlambda",
     version,
-    about = "A local AWS Lambda: the real Lambda API, on your machine"
+    about = "A local AWS Lambda: the real Lambda API, on your machine",
+    after_help = "Hot reload: create a function once with its code in a host directory, then edit and invoke:\n  aws lambda create-function --function-name f --runtime python3.12 --handler app.handler \\\n      --role arn:aws:iam::000000000000:role/r --code S3Bucket=hot-reload,S3Key=/abs/path/to/dir\n  (edit /abs/path/to/dir/app.py)\n  aws lambda invoke --function-name f out.json     # runs the edited code, no redeploy\nThe directory is watched: a change retires the function's warm environments. Layers take the same marker."
 )]
 pub struct Config {
     /// Address the Lambda API listens on.

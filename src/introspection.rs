@@ -287,6 +287,7 @@ async fn reset(api: &Api) -> http::Response<Body> {
     if let Err(e) = api.state.call_all(Namespaces::reset).await {
         return error(500, &e.to_string());
     }
+    api.execution.hot_reload.clear();
     let evicted = api.execution.pool.retire_all();
     api.async_queue.clear();
     api.event_sources.stop_all();

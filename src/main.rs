@@ -132,6 +132,7 @@ async fn run(config: Config) -> Result<(), String> {
     };
     if let Some(loaded) = loaded {
         let events = fauxlambda::api::restart::resume(&api, loaded);
+        fauxlambda::api::hot_reload::sync_all(&api).await;
         if events > 0 {
             tracing::info!("{events} queued asynchronous event(s) back in their queues");
         }

@@ -283,7 +283,10 @@ async fn every_resource_answers_the_same_after_a_restart() {
     wait_active(&c, "keep").await;
     wait_active(&west, "keep").await;
     let after = snapshot(&s.endpoint, &esm, &csc).await;
+    // Compared as JSON: the order of a map's keys (environment variables, tags) is not kept.
     for ((path, b), (_, a)) in before.iter().zip(&after) {
+        let (b, a): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(b).unwrap(), serde_json::from_str(a).unwrap());
         assert_eq!(b, a, "GET {path} answers the same after the restart");
     }
     // It runs, with its layer and its variables, and its URL (the same one) answers.
@@ -752,4 +755,62 @@ async fn a_second_fauxlambda_on_the_same_data_directory_refuses_to_start() {
     );
     // The first one is unharmed.
     common::create_echo(&s.client(), "f").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hot_reload_function_is_watched_again_after_a_restart() {
+    let home = Home::new();
+    let code = tempfile::tempdir().unwrap();
+    let write = |answer: &str| {
+        let tmp = code.path().join("app.py.tmp");
+        std::fs::write(&tmp, format!("def handler(event, context):\n    return '{answer}'\n")).unwrap();
+        std::fs::rename(&tmp, code.path().join("app.py")).unwrap();
+    };
+    write("one");
+    let s = home.start(&[]);
+    let c = s.client();
+    c.create_function()
+        .function_name("hot")
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .code(
+            FunctionCode::builder()
+                .s3_bucket("hot-reload")
+                .s3_key(code.path().to_str().unwrap())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    wait_active(&c, "hot").await;
+    s.stop();
+    let s = home.start(&[]);
+    let c = s.client();
+    wait_active(&c, "hot").await;
+    let f = c.get_function().function_name("hot").send().await.unwrap();
+    assert_eq!(
+        f.configuration().unwrap().code_sha256(),
+        Some("hot-reloading-hash-not-available")
+    );
+    let answer = |c: Client| async move {
+        let out = c.invoke().function_name("hot").send().await.unwrap();
+        String::from_utf8(out.payload().unwrap().as_ref().to_vec()).unwrap()
+    };
+    assert_eq!(answer(c.clone()).await, "\"one\"");
+    write("two");
+    eventually(
+        "the edit is picked up after the restart",
+        Duration::from_secs(10),
+        || {
+            let c = c.clone();
+            async move {
+                match answer(c).await.as_str() {
+                    "\"two\"" => Ok(()),
+                    other => Err(other.to_owned()),
+                }
+            }
+        },
+    )
+    .await;
 }

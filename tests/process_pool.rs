@@ -94,7 +94,11 @@ impl Fixture {
 
     fn layer(&self, files: &[(&str, &str, u32)]) -> LayerPackage {
         let (sha, zip) = store(self.dir.path(), &zip(files));
-        LayerPackage { sha256_hex: sha, zip }
+        LayerPackage {
+            sha256_hex: sha,
+            zip,
+            dir: None,
+        }
     }
 
     async fn invoke(&self, spec: &FunctionSpec, payload: &str) -> InvocationResult {

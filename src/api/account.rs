@@ -29,7 +29,7 @@ pub async fn get_account_settings(
                 .flat_map(|f| std::iter::once(&f.latest).chain(f.versions.values()))
                 .map(|v| match &v.code {
                     Code::Zip(p) => p.size,
-                    Code::Image { .. } => 0,
+                    Code::Image { .. } | Code::HotReload { .. } => 0,
                 })
                 .sum();
             let reserved: i64 = s.concurrency.reserved.values().map(|r| i64::from(*r)).sum();

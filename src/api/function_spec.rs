@@ -1,9 +1,10 @@
 //! The bridge from the control plane to the execution layer: the `FunctionSpec` (what an executor
 //! needs to start an environment) of a stored function version, its layers' and code's packages
-//! found in the store.
+//! found in the store (or their host directories, for hot reload).
 
 use crate::execution::{FunctionSpec, ImageSpec, LayerPackage};
 use crate::state::functions::{Code, Version};
+use crate::state::layers::LayerContent;
 use crate::state::State;
 use crate::store::Store;
 use std::path::PathBuf;
@@ -21,17 +22,29 @@ pub fn function_spec(
     let mut layers = Vec::new();
     for l in c.layers.iter().flatten() {
         let arn = l.arn.clone().unwrap_or_default();
-        let p = state
+        let content = state
             .layers
-            .package(&arn)
+            .content(&arn)
             .ok_or_else(|| format!("layer {arn} has no stored package"))?;
-        layers.push(LayerPackage {
-            sha256_hex: p.sha256_hex.clone(),
-            zip: store.path(&p.sha256_hex),
+        layers.push(match content {
+            LayerContent::Zip(p) => LayerPackage {
+                sha256_hex: p.sha256_hex.clone(),
+                zip: store.path(&p.sha256_hex),
+                dir: None,
+            },
+            LayerContent::HotReload { dir } => LayerPackage {
+                dir: Some(PathBuf::from(dir)),
+                ..Default::default()
+            },
         });
     }
+    let mut code_dir = None;
     let (code_sha256_hex, code_zip, image) = match &version.code {
         Code::Zip(pkg) => (pkg.sha256_hex.clone(), store.path(&pkg.sha256_hex), None),
+        Code::HotReload { dir } => {
+            code_dir = Some(PathBuf::from(dir));
+            (String::new(), PathBuf::new(), None)
+        }
         Code::Image { uri } => {
             let cfg = c
                 .image_config_response
@@ -65,6 +78,7 @@ pub fn function_spec(
             .collect(),
         code_sha256_hex,
         code_zip,
+        code_dir,
         layers,
         image,
         architecture: c

@@ -5,6 +5,7 @@ use crate::arn::FunctionRef;
 use crate::clock::now_last_modified;
 use crate::errors;
 use crate::state::functions::{new_revision_id, Code, Version};
+use crate::state::layers::LayerContent;
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
 
@@ -152,7 +153,8 @@ fn check_limits(
     Ok(())
 }
 
-/// Reads the code of a request (zip bytes, S3 object or image) into a stored package.
+/// Reads the code of a request (zip bytes, S3 object or image) into a stored package, or the
+/// directory of hot-reload code (`S3Bucket: hot-reload`).
 pub async fn read_code(
     api: &Api,
     zip: Option<Vec<u8>>,
@@ -165,6 +167,9 @@ pub async fn read_code(
             Ok(Code::Zip(api.store.put(bytes).await?))
         }
         (None, Some((bucket, key, version)), None) => {
+            if let Some(dir) = super::hot_reload::directory(&bucket, &key).await {
+                return Ok(Code::HotReload { dir: dir? });
+            }
             let bytes = api.fetch_s3(&bucket, &key, version.as_deref()).await?;
             Ok(Code::Zip(api.store.put(bytes).await?))
         }
@@ -188,6 +193,7 @@ fn code_sha_size(code: &Code) -> (String, i64) {
                 0,
             )
         }
+        Code::HotReload { .. } => (super::hot_reload::CODE_SHA256.to_owned(), 0),
     }
 }
 
@@ -272,6 +278,7 @@ pub async fn create_function(
     )
     .await?;
     let (sha, size) = code_sha_size(&code);
+    let hot = matches!(code, Code::HotReload { .. });
     let name = f.name.clone();
     let config = m::FunctionConfiguration {
         function_name: Some(name.clone()),
@@ -360,6 +367,7 @@ pub async fn create_function(
         })
         .await?;
     settle(api, f.name);
+    super::hot_reload::sync(api, hot).await;
     Ok(created)
 }
 
@@ -421,6 +429,12 @@ pub async fn get_function(api: &Api, input: m::GetFunctionRequest) -> Result<m::
             repository_type: Some("ECR".into()),
             image_uri: Some(uri.clone()),
             resolved_image_uri: Some(uri.clone()),
+            ..Default::default()
+        },
+        // A directory on this host: where it is, not a download URL (LocalStack's words).
+        Code::HotReload { dir } => m::FunctionCodeLocation {
+            repository_type: Some("S3".into()),
+            location: Some(super::hot_reload::location(dir)),
             ..Default::default()
         },
     };
@@ -546,6 +560,7 @@ pub async fn delete_function(
         // Its queued asynchronous events go with it (a deleted version's are dropped when due).
         api.async_queue.drop_function(&api.namespace(), &name);
     }
+    super::hot_reload::sync(api, false).await;
     Ok(m::DeleteFunctionResponse { status_code: 204 })
 }
 
@@ -560,7 +575,10 @@ fn check_combined_size(
     let Code::Zip(package) = code else { return Ok(()) };
     let total = layers
         .iter()
-        .filter_map(|l| stored.package(l.arn.as_deref()?))
+        .filter_map(|l| match stored.content(l.arn.as_deref()?)? {
+            LayerContent::Zip(p) => Some(p),
+            LayerContent::HotReload { .. } => None,
+        })
         .fold(package.unzipped_size, |sum, p| sum.saturating_add(p.unzipped_size));
     if total > crate::store::MAX_UNZIPPED {
         return Err(errors::invalid_parameter(format!(
@@ -632,6 +650,7 @@ pub async fn update_function_code(
     }
     let code = read_code(api, input.zip_file.map(|b| b.into_inner()), s3, input.image_uri).await?;
     let (sha, size) = code_sha_size(&code);
+    let hot = matches!(code, Code::HotReload { .. });
     let arn = scope.function_arn(&f.name);
     let name = f.name.clone();
     let (dry_run, publish, revision, architectures) =
@@ -666,6 +685,7 @@ pub async fn update_function_code(
         // Warm environments of $LATEST run the old code: retire them (busy ones finish first).
         api.execution.pool.retire(&f.name, Some("$LATEST"));
         settle(api, f.name);
+        super::hot_reload::sync(api, hot).await;
     }
     Ok(updated)
 }
@@ -778,5 +798,6 @@ pub async fn update_function_configuration(
         .await?;
     api.execution.pool.retire(&f.name, Some("$LATEST"));
     settle(api, f.name);
+    super::hot_reload::sync(api, false).await;
     Ok(updated)
 }

@@ -4,7 +4,7 @@ use super::Api;
 use crate::clock::now_last_modified;
 use crate::errors;
 use crate::state::functions::new_revision_id;
-use crate::state::layers::{LayerPolicy, LayerVersion};
+use crate::state::layers::{LayerContent, LayerPolicy, LayerVersion};
 use crate::state::permissions::{policy_document, Principal, Statement};
 use lambda_server::error::ServiceError;
 use lambda_server::model as m;
@@ -33,10 +33,20 @@ fn check_version_number(n: i64) -> Result<(), ServiceError> {
 }
 
 fn content(api: &Api, v: &LayerVersion) -> m::LayerVersionContentOutput {
+    let (code_sha256, location) = match &v.content {
+        LayerContent::Zip(p) => (
+            p.sha256_b64.clone(),
+            crate::store::package_url(&api.base_url(), &p.sha256_hex),
+        ),
+        LayerContent::HotReload { dir } => (
+            super::hot_reload::CODE_SHA256.to_owned(),
+            super::hot_reload::location(dir),
+        ),
+    };
     m::LayerVersionContentOutput {
-        code_sha256: Some(v.package.sha256_b64.clone()),
-        code_size: v.package.size,
-        location: Some(crate::store::package_url(&api.base_url(), &v.package.sha256_hex)),
+        code_sha256: Some(code_sha256),
+        code_size: v.content.size(),
+        location: Some(location),
         signing_job_arn: None,
         signing_profile_version_arn: None,
     }
@@ -68,15 +78,22 @@ fn list_item(v: &LayerVersion) -> m::LayerVersionsListItem {
     }
 }
 
-/// Reads the layer archive of a PublishLayerVersion request.
-async fn read_content(api: &Api, c: m::LayerVersionContentInput) -> Result<Vec<u8>, ServiceError> {
+/// Reads the layer archive of a PublishLayerVersion request into a stored package, or the
+/// directory of a hot-reload layer (`S3Bucket: hot-reload`).
+async fn read_content(api: &Api, c: m::LayerVersionContentInput) -> Result<LayerContent, ServiceError> {
     match (c.zip_file, c.s3_bucket, c.s3_key) {
         (Some(zip), None, None) => {
             let bytes = zip.into_inner();
             crate::store::check_zipped_size(bytes.len())?;
-            Ok(bytes)
+            Ok(LayerContent::Zip(api.store.put(bytes).await?))
         }
-        (None, Some(bucket), Some(key)) => api.fetch_s3(&bucket, &key, c.s3_object_version.as_deref()).await,
+        (None, Some(bucket), Some(key)) => {
+            if let Some(dir) = super::hot_reload::directory(&bucket, &key).await {
+                return Ok(LayerContent::HotReload { dir: dir? });
+            }
+            let bytes = api.fetch_s3(&bucket, &key, c.s3_object_version.as_deref()).await?;
+            Ok(LayerContent::Zip(api.store.put(bytes).await?))
+        }
         (None, None, None) => Err(errors::invalid_parameter(
             "Please provide a source for the layer content: ZipFile, or S3Bucket and S3Key.",
         )),
@@ -92,8 +109,8 @@ pub async fn publish_layer_version(
     input: m::PublishLayerVersionRequest,
 ) -> Result<m::PublishLayerVersionResponse, ServiceError> {
     let name = layer_name(&input.layer_name)?;
-    let bytes = read_content(api, input.content).await?;
-    let package = api.store.put(bytes).await?;
+    let content = read_content(api, input.content).await?;
+    let hot = matches!(content, LayerContent::HotReload { .. });
     let scope = api.scope();
     let description = input.description.unwrap_or_default();
     let (license_info, runtimes, architectures) = (
@@ -109,7 +126,7 @@ pub async fn publish_layer_version(
                 layer_version_arn: scope.layer_version_arn(&name, version),
                 name,
                 version,
-                package,
+                content,
                 description,
                 license_info,
                 compatible_runtimes: runtimes,
@@ -121,6 +138,7 @@ pub async fn publish_layer_version(
             v
         })
         .await?;
+    super::hot_reload::sync(api, hot).await;
     let g = get_response(api, v);
     Ok(m::PublishLayerVersionResponse {
         compatible_architectures: g.compatible_architectures,
@@ -174,7 +192,9 @@ pub async fn delete_layer_version(api: &Api, input: m::DeleteLayerVersionRequest
     let name = layer_name(&input.layer_name)?;
     check_version_number(input.version_number)?;
     let n = input.version_number;
-    api.state(move |s| s.layers.delete(&name, n)).await
+    api.state(move |s| s.layers.delete(&name, n)).await?;
+    super::hot_reload::sync(api, false).await;
+    Ok(())
 }
 
 pub async fn list_layers(api: &Api, input: m::ListLayersRequest) -> Result<m::ListLayersResponse, ServiceError> {
@@ -419,7 +439,7 @@ pub async fn resolve_for_function(api: &Api, arns: &[String]) -> Result<Vec<m::L
                     .ok_or_else(|| errors::invalid_parameter(format!("Layer version {arn} does not exist.")))?;
                 Ok(m::Layer {
                     arn: Some(arn.clone()),
-                    code_size: v.package.size,
+                    code_size: v.content.size(),
                     signing_job_arn: None,
                     signing_profile_version_arn: None,
                 })

@@ -16,6 +16,7 @@ pub mod event_source_mappings;
 pub mod event_sources;
 pub mod function_spec;
 pub mod functions;
+pub mod hot_reload;
 pub mod invoke;
 pub mod layers;
 pub mod permissions;

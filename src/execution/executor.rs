@@ -8,7 +8,7 @@ use super::process::ProcessExecutor;
 use super::runtime_api::RuntimeApiHandle;
 use super::sandbox::Sandbox;
 use super::spec::FunctionSpec;
-use super::unpacked::Unpacked;
+use super::unpacked::{Unpacked, Unpacker};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -98,15 +98,21 @@ impl Executor {
         }
     }
 
+    /// What unpacks code and layers for this executor's environments.
+    pub fn unpacker(&self) -> &Unpacker {
+        match self {
+            Executor::Process(p) => p.unpacker(),
+            Executor::Docker(d) => d.unpacker(),
+            Executor::Auto(a) => a.docker.unpacker(),
+        }
+    }
+
     /// The code and layers of `spec` on the host, unpacked when first needed (their external
     /// extensions are what init waits for).
     pub async fn unpack(&self, spec: &FunctionSpec) -> Result<Unpacked, StartError> {
-        match self {
-            Executor::Process(p) => p.unpacker().unpack(spec).await,
-            Executor::Docker(d) => d.unpacker().unpack(spec).await,
-            // Both executors use the same unpacked layout; one unpacker, so no two unpack at once.
-            Executor::Auto(a) => a.docker.unpacker().unpack(spec).await,
-        }
+        // Both executors use the same unpacked layout; under `auto` one unpacker (Docker's), so
+        // no two unpack at once.
+        self.unpacker().unpack(spec).await
     }
 
     /// Starts the runtime of `spec` (and the external extensions of its layers) against `api`.

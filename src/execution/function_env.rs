@@ -69,6 +69,16 @@ pub fn python_path(spec: &FunctionSpec, opt: &str, runtime_dir: &str) -> Option<
     ))
 }
 
+/// `PYTHONPYCACHEPREFIX` of a Python function that runs code from host directories (hot reload):
+/// bytecode under the environment's own `tmp`, so none is written into those directories and a
+/// stale cache there (from an edit within the same second) is never read. None when the function
+/// sets it itself.
+pub fn python_cache_prefix(spec: &FunctionSpec, tmp: &str) -> Option<String> {
+    let hot = spec.hot_dirs().next().is_some();
+    (hot && spec.runtime.starts_with("python") && !spec.environment.contains_key("PYTHONPYCACHEPREFIX"))
+        .then(|| format!("{tmp}/.pycache"))
+}
+
 /// `NODE_PATH` of a Node.js runtime, as AWS's bootstrap sets it.
 pub fn node_path(spec: &FunctionSpec, opt: &str, runtime_dir: &str, task: &str) -> Option<String> {
     let major = spec.runtime.strip_prefix("nodejs")?.trim_end_matches(".x");

@@ -8,7 +8,9 @@
 //! which picks one of the two per function. Both start from a `spec` (what to
 //! run), `unpacked` code and layers, and the variables of `function_env`. `Execution` is the
 //! layer's handle for the Lambda API and the introspection endpoints: the pool, the invocations
-//! `in_flight` per function (reserved concurrency) and the `recent` finished ones.
+//! `in_flight` per function (reserved concurrency) and the `recent` finished ones; `hot_reload`
+//! watches the host directories functions run from in place and retires their environments
+//! when those change.
 //!
 //! ```text
 //! let env = RuntimeApi::start_guarded("127.0.0.1:0".parse()?, info).await?;   // one listener per environment
@@ -28,6 +30,7 @@ pub mod environment;
 pub mod executor;
 pub mod extensions;
 pub mod function_env;
+pub mod hot_reload;
 pub mod in_flight;
 pub mod interpreters;
 pub mod invocation;
@@ -50,9 +53,10 @@ pub use docker::{DockerConfig, DockerExecutor};
 pub use environment::{EnvStatus, ExtensionErrorKind, InitErrorReport, RuntimeState};
 pub use executor::{Executor, StartError};
 pub use extensions::{EnvironmentInfo, ExtensionState, ExtensionStatus, ShutdownReason, MAX_EXTENSIONS};
+pub use hot_reload::HotReload;
 pub use in_flight::Slot;
 pub use invocation::{Completion, Invocation, InvocationOutcome, InvocationTiming, MAX_PAYLOAD_SIZE};
-pub use pool::{Answer, InvocationResult, Pool, PoolConfig, PoolCounts};
+pub use pool::{Answer, HotRetired, InvocationResult, Pool, PoolConfig, PoolCounts};
 pub use process::{ExecutorConfig, ProcessExecutor};
 pub use recent::{error_type_of, status_of, InvocationKind, InvocationRecord, InvocationStatus, RECENT_INVOCATIONS};
 pub use response_stream::{StreamPart, StreamReceiver, StreamSender, STREAM_LIMIT};
@@ -66,9 +70,10 @@ use recent::Recent;
 use std::sync::Arc;
 
 /// The execution layer's handle: the environment pool that runs invocations, the invocations in
-/// flight per function, and the recent finished ones.
+/// flight per function, the recent finished ones, and the watcher of hot-reload directories.
 pub struct Execution {
     pub pool: Pool,
+    pub hot_reload: HotReload,
     in_flight: Arc<InFlight>,
     recent: Recent,
 }
@@ -76,6 +81,7 @@ pub struct Execution {
 impl Execution {
     pub fn new(pool: Pool) -> Arc<Execution> {
         Arc::new(Execution {
+            hot_reload: HotReload::new(pool.clone()),
             pool,
             in_flight: Arc::default(),
             recent: Recent::default(),

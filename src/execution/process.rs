@@ -660,6 +660,9 @@ fn environment(
     if let Some(pp) = function_env::python_path(spec, &opt, &runtime_dir) {
         set("PYTHONPATH", pp);
     }
+    if let Some(prefix) = function_env::python_cache_prefix(spec, &d(p.tmp)) {
+        set("PYTHONPYCACHEPREFIX", prefix);
+    }
     if let Some(np) = function_env::node_path(spec, &opt, &runtime_dir, &task) {
         set("NODE_PATH", np);
     }

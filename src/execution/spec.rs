@@ -7,10 +7,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// A stored layer package, in the order the function lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LayerPackage {
     pub sha256_hex: String,
     pub zip: PathBuf,
+    /// Hot reload: the layer is this host directory, used as it is now (`sha256_hex` and `zip`
+    /// are then empty).
+    pub dir: Option<PathBuf>,
 }
 
 /// A container image function (`PackageType: Image`): its image and `ImageConfig` overrides.
@@ -37,9 +40,11 @@ pub struct FunctionSpec {
     pub account_id: String,
     /// The function's own variables.
     pub environment: BTreeMap<String, String>,
-    /// The zip package (empty for image functions).
+    /// The zip package (empty for image functions and hot-reload code).
     pub code_sha256_hex: String,
     pub code_zip: PathBuf,
+    /// Hot reload: the code is this host directory, run in place.
+    pub code_dir: Option<PathBuf>,
     pub layers: Vec<LayerPackage>,
     /// Set for image functions.
     pub image: Option<ImageSpec>,
@@ -50,6 +55,13 @@ pub struct FunctionSpec {
 }
 
 impl FunctionSpec {
+    /// The host directories it runs from in place (hot reload): its code's, its layers'.
+    pub fn hot_dirs(&self) -> impl Iterator<Item = &PathBuf> {
+        self.code_dir
+            .iter()
+            .chain(self.layers.iter().filter_map(|l| l.dir.as_ref()))
+    }
+
     /// The Lambda runtime family (`python`, `nodejs`, `provided`, …) of the runtime id.
     pub fn family(&self) -> &str {
         let rt = self.runtime.as_str();

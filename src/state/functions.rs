@@ -15,7 +15,14 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Code {
     Zip(Package),
-    Image { uri: String },
+    Image {
+        uri: String,
+    },
+    /// Hot reload (`S3Bucket: hot-reload`): the code is this host directory (an absolute path),
+    /// run in place.
+    HotReload {
+        dir: String,
+    },
 }
 
 /// One version of a function: its configuration as the API shows it, and its code.

@@ -15,6 +15,26 @@ pub struct LayerPolicy {
     pub revision_id: String,
 }
 
+/// What a layer version holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LayerContent {
+    Zip(Package),
+    /// Hot reload (`S3Bucket: hot-reload`): this host directory (an absolute path), used in place.
+    HotReload {
+        dir: String,
+    },
+}
+
+impl LayerContent {
+    /// The stored size (`CodeSize`): 0 for a directory.
+    pub fn size(&self) -> i64 {
+        match self {
+            LayerContent::Zip(p) => p.size,
+            LayerContent::HotReload { .. } => 0,
+        }
+    }
+}
+
 /// One published version of a layer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LayerVersion {
@@ -22,7 +42,7 @@ pub struct LayerVersion {
     pub version: i64,
     pub layer_arn: String,
     pub layer_version_arn: String,
-    pub package: Package,
+    pub content: LayerContent,
     pub description: String,
     pub license_info: Option<String>,
     pub compatible_runtimes: Option<Vec<Runtime>>,
@@ -54,7 +74,7 @@ pub struct Layers {
     pub by_name: Table<String, Layer>,
     /// Packages of deleted versions by layer version ARN: functions that referenced a version keep
     /// their copy of it, as on AWS.
-    pub(crate) retired: Table<String, Package>,
+    pub(crate) retired: Table<String, LayerContent>,
 }
 
 impl Layers {
@@ -75,11 +95,11 @@ impl Layers {
             .filter(|v| v.layer_version_arn == arn)
     }
 
-    /// The stored package of a layer version, for the execution engine. Still answers for a
-    /// version deleted after functions started using it.
-    pub fn package(&self, layer_version_arn: &str) -> Option<&Package> {
+    /// The content of a layer version, for the execution engine. Still answers for a version
+    /// deleted after functions started using it.
+    pub fn content(&self, layer_version_arn: &str) -> Option<&LayerContent> {
         self.by_arn(layer_version_arn)
-            .map(|v| &v.package)
+            .map(|v| &v.content)
             .or_else(|| self.retired.get(layer_version_arn))
     }
 
@@ -99,7 +119,7 @@ impl Layers {
     /// Deletes a version; deleting a missing one is not an error.
     pub fn delete(&mut self, name: &str, version: i64) {
         if let Some(v) = self.by_name.get_mut(name).and_then(|l| l.versions.remove(&version)) {
-            self.retired.insert(v.layer_version_arn, v.package);
+            self.retired.insert(v.layer_version_arn, v.content);
         }
     }
 
@@ -108,7 +128,7 @@ impl Layers {
         self.by_name
             .values()
             .flat_map(|l| l.versions.values())
-            .map(|v| v.package.size)
+            .map(|v| v.content.size())
             .sum()
     }
 }

@@ -1,5 +1,7 @@
 //! `--docker-copy-code`: code and layers copied into a created container through the Engine API
-//! (for an engine that cannot see fauxlambda's files), as tar archives built once per directory.
+//! (for an engine that cannot see fauxlambda's files), as tar archives built once per directory;
+//! a hot-reload directory used in place is archived afresh for each container, nothing cached
+//! beside it.
 
 use super::super::unpacked::Unpacked;
 use bollard::Docker;
@@ -7,8 +9,11 @@ use std::path::Path;
 
 /// Copies the code to `/var/task` and the layers to `/opt` of a created container.
 pub async fn copy_in(docker: &Docker, cid: &str, unpacked: &Unpacked) -> Result<(), String> {
-    for (dir, dest) in [(&unpacked.task, "/var/task"), (&unpacked.opt, "/opt")] {
-        let tar = tar_of(dir).await?;
+    for (dir, dest, in_place) in [
+        (&unpacked.task, "/var/task", unpacked.task_in_place),
+        (&unpacked.opt, "/opt", unpacked.opt_in_place),
+    ] {
+        let tar = tar_of(dir, !in_place).await?;
         let options = bollard::query_parameters::UploadToContainerOptions {
             path: dest.to_owned(),
             ..Default::default()
@@ -21,11 +26,13 @@ pub async fn copy_in(docker: &Docker, cid: &str, unpacked: &Unpacked) -> Result<
     Ok(())
 }
 
-/// A tar of a directory's contents (cached beside it: code is immutable per hash).
-async fn tar_of(dir: &Path) -> Result<Vec<u8>, String> {
+/// A tar of a directory's contents (cached beside it when `cache`: code is immutable per hash).
+async fn tar_of(dir: &Path, cache: bool) -> Result<Vec<u8>, String> {
     let cached = dir.with_extension("tar");
-    if let Ok(bytes) = tokio::fs::read(&cached).await {
-        return Ok(bytes);
+    if cache {
+        if let Ok(bytes) = tokio::fs::read(&cached).await {
+            return Ok(bytes);
+        }
     }
     let dir = dir.to_path_buf();
     tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
@@ -33,6 +40,9 @@ async fn tar_of(dir: &Path) -> Result<Vec<u8>, String> {
         builder.follow_symlinks(false);
         builder.append_dir_all(".", &dir)?;
         let bytes = builder.into_inner()?;
+        if !cache {
+            return Ok(bytes);
+        }
         let tmp = cached.with_extension(format!("tar.{}", std::process::id()));
         std::fs::write(&tmp, &bytes)?;
         std::fs::rename(&tmp, &cached)?;

@@ -218,6 +218,9 @@ impl DockerExecutor {
         if let Some(pp) = function_env::python_path(spec, "/opt", "/var/runtime") {
             vars.insert("PYTHONPATH".into(), pp);
         }
+        if let Some(prefix) = function_env::python_cache_prefix(spec, "/tmp") {
+            vars.insert("PYTHONPYCACHEPREFIX".into(), prefix);
+        }
         vars.into_iter().map(|(k, v)| format!("{k}={v}")).collect()
     }
 

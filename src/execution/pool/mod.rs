@@ -23,11 +23,13 @@ use super::response_stream::StreamSender;
 use super::runtime_api::{NotReady, RuntimeApi, RuntimeApiHandle};
 use super::sandbox::{ExitInfo, Sandbox};
 use super::spec::FunctionSpec;
+use super::unpacked::Merged;
 use crate::clock;
 use bytes::Bytes;
 use listing::{EnvMeta, Registry};
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Notify, OwnedSemaphorePermit, Semaphore};
@@ -95,6 +97,8 @@ struct Env {
     /// timer per invocation would be earlier than anything the timer wheel waits for and wake
     /// the event loop through its waker each time; moving a pending timer later costs nothing.
     deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    /// The merge of hot-reload layers its `/opt` is, kept while it lives.
+    _merged: Option<Arc<Merged>>,
 }
 
 struct Idle {
@@ -113,6 +117,9 @@ struct VersionPool {
     /// invocation that finds none idle waits for one of them (`finished`) rather than start one.
     finishing: usize,
     finished: Arc<Notify>,
+    /// The hot-reload directories its last environment started from (code and layers): a change
+    /// in one retires the version's environments.
+    hot_dirs: Vec<PathBuf>,
 }
 
 impl VersionPool {
@@ -124,6 +131,7 @@ impl VersionPool {
             generation: 0,
             finishing: 0,
             finished: Arc::new(Notify::new()),
+            hot_dirs: Vec::new(),
         }
     }
 }
@@ -138,6 +146,18 @@ enum Taken {
     Start,
     /// None idle, but one is finishing: wait for it, then look again.
     Finishing(Arc<Notify>),
+}
+
+/// The environments of one function version a hot-reload change retired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HotRetired {
+    pub function: String,
+    pub version: String,
+    pub region: String,
+    /// The idle environments stopped now.
+    pub stopped: Vec<String>,
+    /// Busy environments (and starting ones): stopped once their invocation ends.
+    pub busy: usize,
 }
 
 /// An invocation's result as soon as the runtime gives it, before its log is gathered: all that
@@ -406,6 +426,42 @@ impl Pool {
         }
     }
 
+    /// A hot-reload directory changed: layers merged from it are merged again, and every version
+    /// whose environments run from it (code or layer) is retired, idle environments at once,
+    /// busy ones when their invocation ends. Answers what was retired.
+    pub fn hot_reloaded(&self, dir: &Path) -> Vec<HotRetired> {
+        // Before the generations move: an environment that starts after the new generation
+        // unpacks after this too.
+        self.inner.executor.unpacker().changed(dir);
+        let mut retired = Vec::new();
+        let mut gone = Vec::new();
+        {
+            let mut st = self.inner.lock();
+            for (k, vp) in st.versions.iter_mut() {
+                if !vp.hot_dirs.iter().any(|d| d == dir) {
+                    continue;
+                }
+                vp.generation += 1;
+                let stopped: Vec<String> = vp.idle.iter().map(|i| i.env.sandbox.id.clone()).collect();
+                if stopped.is_empty() && vp.busy == 0 {
+                    continue;
+                }
+                retired.push(HotRetired {
+                    function: k.function.clone(),
+                    version: k.version.clone(),
+                    region: k.region.clone(),
+                    stopped,
+                    busy: vp.busy,
+                });
+                gone.extend(vp.idle.drain(..).map(|i| i.env));
+            }
+        }
+        for env in gone {
+            self.discard(env, ShutdownReason::Spindown);
+        }
+        retired
+    }
+
     /// Stops everything: SHUTDOWN to extensions, then SIGTERM, then SIGKILL. Busy environments
     /// stop when their invocation ends; new invocations are refused.
     pub async fn shutdown(&self) {
@@ -487,6 +543,20 @@ impl Pool {
         spec: &FunctionSpec,
         request_id: &str,
     ) -> Result<(Env, Duration), (InvocationOutcome, Vec<String>, Option<Duration>)> {
+        // Taken before anything is read from the code: a retirement (or a hot-reload change) from
+        // now on stops this environment after its invocation.
+        let generation = {
+            let mut st = self.inner.lock();
+            match st.versions.get_mut(key) {
+                Some(vp) => {
+                    if spec.hot_dirs().ne(vp.hot_dirs.iter()) {
+                        vp.hot_dirs = spec.hot_dirs().cloned().collect();
+                    }
+                    vp.generation
+                }
+                None => 0,
+            }
+        };
         let unpacked = self
             .inner
             .executor
@@ -531,7 +601,6 @@ impl Pool {
             }
         };
         api.admit_only(sandbox.peers.clone());
-        let generation = self.inner.lock().versions.get(key).map(|v| v.generation).unwrap_or(0);
         let meta = self.inner.live.track(spec, &sandbox);
         let deadline = Box::pin(tokio::time::sleep(Duration::ZERO));
         let env = Env {
@@ -542,6 +611,7 @@ impl Pool {
             meta,
             watched: false,
             deadline,
+            _merged: unpacked.merged.clone(),
         };
         let limit = self.inner.config.init_timeout + spec.timeout;
         let outcome = tokio::select! {
