@@ -1,4 +1,4 @@
-//! The control-plane state and the actor that owns it. One thread holds every `State`, one per
+//! The control-plane state and the actor that owns it. One task holds every `State`, one per
 //! namespace (a region of an account, as on AWS: the same function name in two regions is two
 //! functions); handlers send it jobs (closures over the `&mut State` of their request's namespace)
 //! and await their results, so every change is applied in order and no lock is ever taken. Jobs
@@ -29,6 +29,7 @@ pub mod versions;
 
 use database::{Database, StoredRow, Write};
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use table::{Persisted, Row};
 use tokio::sync::{mpsc, oneshot};
 
@@ -294,20 +295,13 @@ impl StateHandle {
         StateHandle::start(Namespaces::default(), None)
     }
 
-    /// Starts the actor on `state` (loaded from `db`, when given) on a thread of its own, where
-    /// its disk writes do not hold up the event loop. Must be called inside a tokio runtime: jobs
-    /// may start tasks.
+    /// Starts the actor on `state` (loaded from `db`, when given) on the current tokio runtime.
+    /// Its jobs run on the event loop, as before it kept anything on disk: a job's hand-off costs
+    /// no thread switch. Its commits run on the blocking pool, and the event loop goes on meanwhile.
     pub fn start(state: Namespaces, db: Option<Database>) -> StateHandle {
         let (tx, rx) = mpsc::unbounded_channel::<Job>();
         let persistent = db.is_some();
-        let runtime = tokio::runtime::Handle::current();
-        std::thread::Builder::new()
-            .name("state".into())
-            .spawn(move || {
-                let _entered = runtime.enter();
-                run(rx, state, db)
-            })
-            .expect("starting the state thread");
+        tokio::spawn(run(rx, state, db.map(|d| Arc::new(Mutex::new(d)))));
         StateHandle { tx, persistent }
     }
 
@@ -345,10 +339,11 @@ impl StateHandle {
 }
 
 /// The actor: takes what jobs are waiting (up to `BATCH`), runs each, collects what each changed,
-/// commits the batch's changes in one transaction, then answers the batch's jobs.
-fn run(mut rx: mpsc::UnboundedReceiver<Job>, mut state: Namespaces, mut db: Option<Database>) {
+/// commits the batch's changes in one transaction, then answers the batch's jobs. Jobs that come
+/// during a commit wait for the next batch.
+async fn run(mut rx: mpsc::UnboundedReceiver<Job>, mut state: Namespaces, db: Option<Arc<Mutex<Database>>>) {
     let mut batch: Vec<(Reply, Vec<Write>)> = Vec::with_capacity(BATCH);
-    while let Some(first) = rx.blocking_recv() {
+    while let Some(first) = rx.recv().await {
         let mut next = Some(first);
         while let Some(job) = next.take() {
             // A panicking job loses its own answer but not the state of everything else.
@@ -372,18 +367,34 @@ fn run(mut rx: mpsc::UnboundedReceiver<Job>, mut state: Namespaces, mut db: Opti
             }
         }
         let writes: Vec<Write> = batch.iter().flat_map(|(_, w)| w.iter().cloned()).collect();
-        let saved = match db.as_mut() {
-            Some(db) if !writes.is_empty() => db.write(&writes),
+        let saved = match &db {
+            Some(db) if !writes.is_empty() => commit(db, writes).await,
             _ => Ok(()),
         };
-        if let (Err(e), Some(db)) = (&saved, db.as_ref()) {
+        if let (Err((e, writes)), Some(db)) = (&saved, &db) {
             tracing::error!("the state could not be saved ({e}); the batch's changes are undone");
-            state.undo(&writes, db);
+            state.undo(writes, &db.lock().unwrap_or_else(|p| p.into_inner()));
         }
+        let saved = saved.map_err(|(e, _)| e);
         for (reply, own) in batch.drain(..) {
             // Jobs that changed nothing are answered whatever happened to the others.
             reply(if own.is_empty() { Ok(()) } else { saved.clone() });
         }
+    }
+}
+
+/// Writes `writes` on the blocking pool; Err gives them back with the reason.
+async fn commit(db: &Arc<Mutex<Database>>, writes: Vec<Write>) -> Result<(), (String, Vec<Write>)> {
+    let db = db.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let r = db.lock().unwrap_or_else(|p| p.into_inner()).write(&writes);
+        (r, writes)
+    })
+    .await;
+    match done {
+        Ok((Ok(()), _)) => Ok(()),
+        Ok((Err(e), writes)) => Err((e, writes)),
+        Err(e) => Err((format!("the commit did not finish: {e}"), Vec::new())),
     }
 }
 
