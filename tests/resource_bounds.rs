@@ -136,14 +136,14 @@ async fn slow_and_idle_connections_are_closed_while_others_are_served() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn running_out_of_file_descriptors_logs_once_and_recovers() {
     // 64 descriptors for the server, and no cap of its own below that: accepting fails with EMFILE.
+    // No data directory: its database and lock take descriptors of their own, which would leave
+    // this count to chance.
     let log_dir = tempfile::tempdir().unwrap();
     let log_path = log_dir.path().join("server.log");
     let port = common::moto::free_port();
-    let data = tempfile::tempdir().unwrap();
     let command = format!(
-        "ulimit -n 64 && exec {} --listen 127.0.0.1:{port} --data-dir {} --executor process --log-level warn --max-connections 1000",
+        "ulimit -n 64 && exec {} --listen 127.0.0.1:{port} --executor process --log-level warn --max-connections 1000",
         env!("CARGO_BIN_EXE_fauxlambda"),
-        data.path().display()
     );
     let mut child = std::process::Command::new("sh")
         .args(["-c", &command])
@@ -154,6 +154,13 @@ async fn running_out_of_file_descriptors_logs_once_and_recovers() {
     common::eventually_sync("fauxlambda listens", Duration::from_secs(10), || {
         TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
+    // Started (its start-up work done, which opens and closes descriptors of its own) before the
+    // flood.
+    let health = format!("http://127.0.0.1:{port}/_fauxlambda/health");
+    eventually("fauxlambda answers", Duration::from_secs(10), || async {
+        http_get_opt(&health).await
+    })
+    .await;
     // 100 connections held open: well past 64 descriptors.
     let held: Vec<TcpStream> = (0..100)
         .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
@@ -163,7 +170,6 @@ async fn running_out_of_file_descriptors_logs_once_and_recovers() {
     std::thread::sleep(Duration::from_secs(2));
     let cpu_spent = cpu_ticks(child.id()) - cpu_before;
     drop(held);
-    let health = format!("http://127.0.0.1:{port}/_fauxlambda/health");
     let body = eventually("served again", Duration::from_secs(10), || async {
         http_get_opt(&health).await
     })

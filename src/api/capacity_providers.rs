@@ -140,13 +140,8 @@ pub async fn create_capacity_provider(
     })
     .await?;
     // The provider becomes Active shortly after, as its creation "finishes".
-    api.state.settle_later(api.namespace(), move |s| {
-        if let Some(p) = s.capacity_providers.by_name.get_mut(&name) {
-            if p.state == m::CapacityProviderState::Pending {
-                p.state = m::CapacityProviderState::Active;
-            }
-        }
-    });
+    api.state
+        .settle_later(api.namespace(), move |s| s.capacity_providers.activate(&name));
     Ok(m::CreateCapacityProviderResponse {
         capacity_provider: provider,
     })
@@ -220,14 +215,8 @@ pub async fn delete_capacity_provider(
         })
         .await?;
     // The provider is gone once its deletion "finishes".
-    let arn = p.capacity_provider_arn.clone();
     api.state.settle_later(api.namespace(), move |s| {
-        if s.capacity_providers
-            .by_name
-            .get(&name)
-            .is_some_and(|p| p.state == m::CapacityProviderState::Deleting)
-        {
-            s.capacity_providers.by_name.remove(&name);
+        if let Some(arn) = s.capacity_providers.finish_delete(&name) {
             s.tags.forget(&arn);
         }
     });

@@ -1,7 +1,7 @@
 //! Start-up with a state loaded from the data directory: the functions come back `Pending` and
 //! turn `Active` a moment later, as on AWS; then the event source mappings' pollers start again
 //! (streams read on from their checkpoints) and the queued asynchronous events go back in their
-//! queues.
+//! queues; what was left in transition (provisioned concurrency, capacity providers) ends.
 
 use super::async_invocation::persisted;
 use super::Api;
@@ -55,5 +55,11 @@ pub fn resume(api: &Api, loaded: Loaded) -> usize {
         // Once the functions are `Active` again.
         super::event_source_mappings::settle_in(api, context, RESTART_PENDING + SETTLE_DELAY, uuid);
     }
+    // What was left in transition ends as it would have.
+    let state = api.state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(SETTLE_DELAY).await;
+        let _ = state.call_all(Namespaces::finish_interrupted).await;
+    });
     persisted::restore(api, &api.async_queue, loaded.events)
 }

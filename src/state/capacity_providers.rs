@@ -17,6 +17,34 @@ pub struct CapacityProviders {
 }
 
 impl CapacityProviders {
+    /// Ends a provider's creation: `Pending` → `Active`.
+    pub fn activate(&mut self, name: &str) {
+        let pending = self
+            .by_name
+            .get(name)
+            .is_some_and(|p| p.state == m::CapacityProviderState::Pending);
+        if let (true, Some(p)) = (pending, self.by_name.get_mut(name)) {
+            p.state = m::CapacityProviderState::Active;
+        }
+    }
+
+    /// Ends a provider's deletion: a `Deleting` provider is removed; answers its ARN.
+    pub fn finish_delete(&mut self, name: &str) -> Option<String> {
+        let deleting = self
+            .by_name
+            .get(name)
+            .is_some_and(|p| p.state == m::CapacityProviderState::Deleting);
+        deleting
+            .then(|| self.by_name.remove(name))
+            .flatten()
+            .map(|p| p.capacity_provider_arn)
+    }
+
+    /// Each provider name, for the transitions a restart finishes.
+    pub fn names(&self) -> Vec<String> {
+        self.by_name.keys().cloned().collect()
+    }
+
     /// Drops what belongs to a deleted function (or one deleted version of it).
     pub fn forget_function(&mut self, name: &str, qualifier: Option<&str>) {
         self.scaling.forget(name, qualifier);

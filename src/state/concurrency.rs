@@ -59,12 +59,15 @@ impl Concurrency {
 
     /// Marks a provisioned config as allocated (the environments are "ready").
     pub fn finish_provisioning(&mut self, name: &str, qualifier: &str) {
-        if let Some(p) = self.provisioned.get_for_mut(name, qualifier) {
-            if p.status == m::ProvisionedConcurrencyStatusEnum::InProgress {
-                p.status = m::ProvisionedConcurrencyStatusEnum::Ready;
-                p.available = p.requested;
-                p.allocated = p.requested;
-            }
+        let in_progress = self
+            .provisioned
+            .get_for(name, qualifier)
+            .is_some_and(|p| p.status == m::ProvisionedConcurrencyStatusEnum::InProgress);
+        // Only a change marks the row (`get_for_mut`).
+        if let (true, Some(p)) = (in_progress, self.provisioned.get_for_mut(name, qualifier)) {
+            p.status = m::ProvisionedConcurrencyStatusEnum::Ready;
+            p.available = p.requested;
+            p.allocated = p.requested;
         }
     }
 

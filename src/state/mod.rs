@@ -173,6 +173,24 @@ impl Namespaces {
         out
     }
 
+    /// After loading: ends what was still in transition when the state was stored (a provisioned
+    /// concurrency config being allocated, a capacity provider being created or deleted), as it
+    /// would have ended.
+    pub fn finish_interrupted(&mut self) {
+        for state in self.by.values_mut() {
+            let provisioned: Vec<(String, String)> = state.concurrency.provisioned.keys().cloned().collect();
+            for (name, qualifier) in provisioned {
+                state.concurrency.finish_provisioning(&name, &qualifier);
+            }
+            for name in state.capacity_providers.names() {
+                state.capacity_providers.activate(&name);
+                if let Some(arn) = state.capacity_providers.finish_delete(&name) {
+                    state.tags.forget(&arn);
+                }
+            }
+        }
+    }
+
     /// How many functions every namespace holds.
     pub fn function_count(&self) -> usize {
         self.by.values().map(|s| s.functions.by_name.len()).sum()
@@ -425,5 +443,91 @@ mod tests {
         // Another region is another namespace.
         let west = h.call(&ns("eu-west-1"), |s| s.tags.get("arn:x")).await.unwrap();
         assert!(west.is_empty());
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[tokio::test]
+    async fn changes_are_on_disk_when_answered_and_one_that_cannot_be_written_is_undone() {
+        let dir = tempfile::tempdir().unwrap();
+        let east = ns("us-east-1");
+        let h = StateHandle::start(Namespaces::default(), Some(Database::open(dir.path()).unwrap()));
+        h.call(&east, |s| s.tags.set("arn:kept", tags(&[("a", "1")])))
+            .await
+            .unwrap();
+        // What was answered is in the database already.
+        let rows = Database::open(dir.path()).unwrap().load().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].table.as_str(), rows[0].key.as_str()), ("tags", "\"arn:kept\""));
+        // From now on the disk refuses that row (as a full disk would).
+        let side = rusqlite::Connection::open(dir.path().join(database::FILE)).unwrap();
+        side.execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON rows WHEN NEW.key = '\"arn:kept\"'
+             BEGIN SELECT RAISE(ABORT, 'no space left (simulated)'); END;",
+        )
+        .unwrap();
+        let refused = h.call(&east, |s| s.tags.set("arn:kept", tags(&[("b", "2")]))).await;
+        match refused {
+            Err(StateError::NotSaved(e)) => assert!(e.contains("no space left (simulated)"), "{e}"),
+            other => panic!("answered {other:?}"),
+        }
+        // Undone in memory too: the state is what the disk holds.
+        let now = h.call(&east, |s| s.tags.get("arn:kept")).await.unwrap();
+        assert_eq!(now, tags(&[("a", "1")]));
+        // Reads and other rows go on.
+        h.call(&east, |s| s.tags.set("arn:other", tags(&[("c", "3")])))
+            .await
+            .unwrap();
+        let (loaded, _) = Namespaces::load(Database::open(dir.path()).unwrap().load().unwrap()).unwrap();
+        let east_state = loaded.iter().find(|(n, _)| **n == east).unwrap().1;
+        assert_eq!(east_state.tags.get("arn:kept"), tags(&[("a", "1")]));
+        assert_eq!(east_state.tags.get("arn:other"), tags(&[("c", "3")]));
+    }
+
+    #[test]
+    fn a_restart_finishes_what_was_left_in_transition() {
+        use lambda_server::model as m;
+        let mut all = Namespaces::default();
+        let s = all.get_mut(&ns("us-east-1"));
+        s.concurrency.provisioned.insert(
+            ("f".into(), "live".into()),
+            concurrency::Provisioned {
+                requested: 2,
+                available: 0,
+                allocated: 0,
+                status: m::ProvisionedConcurrencyStatusEnum::InProgress,
+                status_reason: None,
+                last_modified: String::new(),
+            },
+        );
+        for (name, state) in [
+            ("new", m::CapacityProviderState::Pending),
+            ("gone", m::CapacityProviderState::Deleting),
+        ] {
+            s.capacity_providers.by_name.insert(
+                name.into(),
+                m::CapacityProvider {
+                    capacity_provider_arn: format!("arn:cp:{name}"),
+                    state,
+                    ..Default::default()
+                },
+            );
+        }
+        s.tags.set("arn:cp:gone", tags(&[("a", "1")]));
+        all.finish_interrupted();
+        let s = all.get_mut(&ns("us-east-1"));
+        let p = s.concurrency.provisioned.get_for("f", "live").unwrap();
+        assert_eq!(
+            (p.status.clone(), p.allocated),
+            (m::ProvisionedConcurrencyStatusEnum::Ready, 2)
+        );
+        assert_eq!(
+            s.capacity_providers.by_name["new"].state,
+            m::CapacityProviderState::Active
+        );
+        assert!(!s.capacity_providers.by_name.contains_key("gone"));
+        assert!(s.tags.get("arn:cp:gone").is_empty());
     }
 }
