@@ -62,34 +62,61 @@ impl Store {
     }
 
     /// Checks and stores a zip (off the async runtime: hashing and reading a 50 MB zip takes time).
+    /// A durable store syncs the new file to disk in a second step, after the request's bytes are
+    /// freed: a large upload's memory is not held while the disk catches up.
     pub async fn put(&self, bytes: Vec<u8>) -> Result<Package, ServiceError> {
+        let failed = |e: &dyn std::fmt::Display| errors::service(format!("storing the package failed: {e}"));
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.put_blocking(&bytes))
+        let (package, unsynced) = tokio::task::spawn_blocking(move || store.put_blocking(&bytes))
             .await
-            .map_err(|e| errors::service(format!("storing the package failed: {e}")))?
+            .map_err(|e| failed(&e))??;
+        if let Some(tmp) = unsynced {
+            let store = self.clone();
+            let path = self.path(&package.sha256_hex);
+            tokio::task::spawn_blocking(move || store.sync_into_place(&tmp, &path))
+                .await
+                .map_err(|e| failed(&e))?
+                .map_err(|e| failed(&e))?;
+        }
+        Ok(package)
     }
 
-    fn put_blocking(&self, bytes: &[u8]) -> Result<Package, ServiceError> {
+    /// Checks the zip and writes it when it is new: in place (a temporary store), or to a
+    /// temporary name it answers, for `sync_into_place` (a durable one).
+    fn put_blocking(&self, bytes: &[u8]) -> Result<(Package, Option<PathBuf>), ServiceError> {
         let unzipped_size = check_zip(bytes)?;
         let digest = Sha256::digest(bytes);
         let sha256_hex = digest.iter().map(|b| format!("{b:02x}")).collect::<String>();
         let path = self.path(&sha256_hex);
+        let mut unsynced = None;
         if !path.exists() {
-            let tmp = self.dir.join(format!(".{sha256_hex}.{}", std::process::id()));
-            write_file(&tmp, bytes, self.durable)
-                .and_then(|()| std::fs::rename(&tmp, &path))
-                .and_then(|()| match self.durable {
-                    true => std::fs::File::open(&self.dir)?.sync_all(),
-                    false => Ok(()),
-                })
-                .map_err(|e| errors::service(format!("storing the package failed: {e}")))?;
+            // A name of its own: two uploads of the same zip at once each write their copy.
+            let tmp = self
+                .dir
+                .join(format!(".{sha256_hex}.{}", uuid::Uuid::new_v4().simple()));
+            let written = std::fs::write(&tmp, bytes).and_then(|()| match self.durable {
+                true => {
+                    unsynced = Some(tmp.clone());
+                    Ok(())
+                }
+                false => std::fs::rename(&tmp, &path),
+            });
+            written.map_err(|e| errors::service(format!("storing the package failed: {e}")))?;
         }
-        Ok(Package {
+        let package = Package {
             sha256_b64: base64::engine::general_purpose::STANDARD.encode(digest),
             sha256_hex,
             size: bytes.len() as i64,
             unzipped_size,
-        })
+        };
+        Ok((package, unsynced))
+    }
+
+    /// A written package on disk for good: synced, renamed to its name, the rename synced.
+    fn sync_into_place(&self, tmp: &Path, path: &Path) -> std::io::Result<()> {
+        std::fs::File::open(tmp)?.sync_all()?;
+        std::fs::rename(tmp, path)?;
+        std::fs::File::open(&self.dir)?.sync_all()
     }
 
     /// The bytes of a stored package.
@@ -204,17 +231,6 @@ fn components(p: &Path) -> Option<Vec<String>> {
         }
     }
     Some(out)
-}
-
-/// Writes `bytes` to `path`, synced to disk when `durable`.
-fn write_file(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::File::create(path)?;
-    f.write_all(bytes)?;
-    if durable {
-        f.sync_all()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
