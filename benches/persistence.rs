@@ -5,7 +5,7 @@
 //! - CreateFunction/s and UpdateFunctionConfiguration/s over 1 and 16 keep-alive connections
 //!   (each answer waits for its change to be on disk: the 16 share their commits);
 //! - GetFunction/s at 1 and 16 (reads must not touch the disk), beside the bare HTTP round trip
-//!   (`/_fauxlambda/health`);
+//!   (`/_fauxlambda/health`), both servers measured in turns (the best of 3 rounds each);
 //! - start-up to the first answered request with 1,000 stored functions (median of 5), beside an
 //!   empty start;
 //! - the data directory's size for them (the state database and the packages).
@@ -95,6 +95,7 @@ async fn reads(port: u16, path: &'static str, conns: usize) -> f64 {
     total as f64 / RUN_FOR.as_secs_f64()
 }
 
+#[derive(Default)]
 struct Figures {
     create: [f64; 2],
     update: [f64; 2],
@@ -102,8 +103,8 @@ struct Figures {
     get: [f64; 2],
 }
 
-/// The write and read figures of one server (1,000 functions created on it, 16 × 100 more).
-async fn measure(server: &Server) -> Figures {
+/// The write figures of one server (2 × 1,000 functions created on it, then updated).
+async fn writes(server: &Server) -> Figures {
     let port = server.port;
     let create = [
         throughput(port, creates("one", FUNCTIONS), 1, 201).await,
@@ -116,17 +117,23 @@ async fn measure(server: &Server) -> Figures {
         throughput(port, updates("many", FUNCTIONS), 16, 200).await,
     ];
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut health = [0.0; 2];
-    let mut get = [0.0; 2];
-    for (i, conns) in [1, 16].into_iter().enumerate() {
-        health[i] = reads(port, "/_fauxlambda/health", conns).await;
-        get[i] = reads(port, "/2015-03-31/functions/one-00042", conns).await;
-    }
     Figures {
         create,
         update,
-        health,
-        get,
+        ..Default::default()
+    }
+}
+
+/// The read figures of both servers, taken in turns (3 rounds, the best of each), so that the
+/// machine's drift falls on both alike.
+async fn reads_in_turns(a: &Server, fa: &mut Figures, b: &Server, fb: &mut Figures) {
+    for _ in 0..3 {
+        for (server, f) in [(a, &mut *fa), (b, &mut *fb)] {
+            for (i, conns) in [1, 16].into_iter().enumerate() {
+                f.health[i] = f.health[i].max(reads(server.port, "/_fauxlambda/health", conns).await);
+                f.get[i] = f.get[i].max(reads(server.port, "/2015-03-31/functions/one-00042", conns).await);
+            }
+        }
     }
 }
 
@@ -148,12 +155,12 @@ fn median(mut v: Vec<Duration>) -> f64 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let (memory, _) = start(&[]).await;
-    let without = measure(&memory).await;
-    drop(memory);
-
+    let mut without = writes(&memory).await;
     let data = tempfile::tempdir().unwrap();
     let (kept, _) = start_with_data(data.path(), &[]).await;
-    let with = measure(&kept).await;
+    let mut with = writes(&kept).await;
+    reads_in_turns(&memory, &mut without, &kept, &mut with).await;
+    drop(memory);
     drop(kept);
     let stored = 2 * FUNCTIONS;
     let db = ["state.sqlite", "state.sqlite-wal", "state.sqlite-shm"]

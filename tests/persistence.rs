@@ -814,3 +814,63 @@ async fn a_hot_reload_function_is_watched_again_after_a_restart() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_functions_queued_events_do_not_come_back_after_a_restart() {
+    let home = Home::new();
+    let record = tempfile::tempdir().unwrap();
+    let args = ["--no-bwrap", "--async-retry-base-delay", "2"];
+    let s = home.start(&args);
+    let c = s.client();
+    let create = |c: Client| {
+        let record = record.path().to_str().unwrap().to_owned();
+        async move {
+            c.create_function()
+                .function_name("twice")
+                .runtime(Runtime::Python312)
+                .role(ROLE)
+                .handler("app.handler")
+                .environment(Environment::builder().variables("RECORD", record).build())
+                .code(
+                    FunctionCode::builder()
+                        .zip_file(Blob::new(zip(&[("app.py", TWICE)])))
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            wait_active(&c, "twice").await;
+        }
+    };
+    create(c.clone()).await;
+    let out = c
+        .invoke()
+        .function_name("twice")
+        .invocation_type(InvocationType::Event)
+        .payload(Blob::new("{}"))
+        .send()
+        .await
+        .unwrap();
+    let id = out.request_id().unwrap().to_owned();
+    eventually("the first attempt failed", Duration::from_secs(20), || async {
+        match record.path().join(format!("first-{id}")).exists() {
+            true => Ok(()),
+            false => Err("not yet"),
+        }
+    })
+    .await;
+    // Deleted while its event waits for the retry, then a new function of the same name.
+    c.delete_function().function_name("twice").send().await.unwrap();
+    create(c.clone()).await;
+    s.stop();
+    let s = home.start(&args);
+    let c = s.client();
+    wait_active(&c, "twice").await;
+    let queued = String::from_utf8(http_get(&format!("{}/_fauxlambda/async", s.endpoint)).await).unwrap();
+    assert!(!queued.contains(&id), "the deleted function's event is gone: {queued}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        !record.path().join(format!("done-{id}")).exists(),
+        "the old event never runs on the new function"
+    );
+}

@@ -558,7 +558,7 @@ pub async fn delete_function(
     api.execution.pool.retire(&name, qualifier.as_deref());
     if qualifier.is_none() {
         // Its queued asynchronous events go with it (a deleted version's are dropped when due).
-        api.async_queue.drop_function(&api.namespace(), &name);
+        api.async_queue.drop_function(api, &api.namespace(), &name).await;
     }
     super::hot_reload::sync(api, false).await;
     Ok(m::DeleteFunctionResponse { status_code: 204 })

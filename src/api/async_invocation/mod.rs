@@ -229,15 +229,16 @@ impl AsyncQueue {
     }
 
     /// Drops a deleted function's queued events (its attempts in flight finish, and are not
-    /// retried). Returns how many were dropped.
-    pub fn drop_function(&self, ns: &Namespace, name: &str) -> usize {
+    /// retried), and their rows in the data directory.
+    pub async fn drop_function(&self, api: &Api, ns: &Namespace, name: &str) {
         let q = self
             .inner
             .functions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&queue_key(ns, name));
-        q.map_or(0, |q| self.close(&q))
+        let dropped = q.map(|q| self.close(&q)).unwrap_or_default();
+        persisted::forget_all(api, ns, dropped).await;
     }
 
     /// Drops every queued event and the delivery record (`/_fauxlambda/reset`).
@@ -251,10 +252,11 @@ impl AsyncQueue {
             .map(|(_, q)| q)
             .collect();
         self.inner.deliveries.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        all.iter().map(|q| self.close(q)).sum()
+        all.iter().map(|q| self.close(q).len()).sum()
     }
 
-    fn close(&self, q: &FunctionQueue) -> usize {
+    /// Closes a queue: the request ids of the events it held.
+    fn close(&self, q: &FunctionQueue) -> Vec<String> {
         let events = {
             let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
             q.closed.store(true, Ordering::Release);
@@ -265,7 +267,7 @@ impl AsyncQueue {
         self.inner.queued.fetch_sub(dropped, Ordering::Relaxed);
         self.inner.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
         q.wake.notify_one();
-        dropped
+        events.into_iter().map(|Reverse(q)| q.event.request_id).collect()
     }
 
     /// The queued events (of one function), soonest first, and the attempts running per function.

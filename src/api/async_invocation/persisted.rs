@@ -73,16 +73,26 @@ pub async fn save(api: &Api, ns: &Namespace, ev: &AsyncEvent, due: Instant) -> R
 
 /// Removes the row of an event that ended.
 pub async fn forget(api: &Api, ns: &Namespace, request_id: &str) {
-    if !api.state.persistent() {
+    forget_all(api, ns, vec![request_id.to_owned()]).await
+}
+
+/// Removes the rows of events that ended or were dropped, in one commit.
+pub async fn forget_all(api: &Api, ns: &Namespace, request_ids: Vec<String>) {
+    if !api.state.persistent() || request_ids.is_empty() {
         return;
     }
-    let (ns, key) = (ns.clone(), request_id.to_owned());
-    if let Err(e) = api
+    let ns = ns.clone();
+    let count = request_ids.len();
+    let removed = api
         .state
-        .call_all(move |all| all.journal(&ns, ASYNC_EVENTS, key, None))
-        .await
-    {
-        tracing::warn!("asynchronous event {request_id}: its row could not be removed: {e}");
+        .call_all(move |all| {
+            for key in request_ids {
+                all.journal(&ns, ASYNC_EVENTS, key, None);
+            }
+        })
+        .await;
+    if let Err(e) = removed {
+        tracing::warn!("{count} asynchronous event row(s) could not be removed: {e}");
     }
 }
 
