@@ -11,8 +11,8 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
-use support::{connect, request, rss_kb, start, zip_b64, ROLE};
+use std::time::Duration;
+use support::{connect, get_rps, request, rss_kb, start, zip_b64, ROLE};
 
 const RUN_FOR: Duration = Duration::from_secs(2);
 
@@ -26,29 +26,6 @@ async fn create_functions(port: u16, from: usize, to: usize) {
         let (status, body) = request(&mut s, "POST", "/2015-03-31/functions", Some(body)).await;
         assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
     }
-}
-
-/// Requests per second of `path` over `conns` keep-alive connections for `RUN_FOR`.
-async fn rps(port: u16, path: &'static str, conns: usize) -> f64 {
-    let deadline = Instant::now() + RUN_FOR;
-    let mut tasks = Vec::new();
-    for _ in 0..conns {
-        tasks.push(tokio::spawn(async move {
-            let mut s = connect(port).await;
-            let mut n = 0u64;
-            while Instant::now() < deadline {
-                let (status, _) = request(&mut s, "GET", path, None).await;
-                assert_eq!(status, 200, "{path}");
-                n += 1;
-            }
-            n
-        }));
-    }
-    let mut total = 0;
-    for t in tasks {
-        total += t.await.unwrap();
-    }
-    total as f64 / RUN_FOR.as_secs_f64()
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -68,9 +45,9 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut rows = Vec::new();
     for conns in [1, 16] {
-        let health = rps(server.port, "/_fauxlambda/health", conns).await;
-        let get = rps(server.port, "/2015-03-31/functions/bench-00042", conns).await;
-        let list = rps(server.port, "/2015-03-31/functions/?MaxItems=100", conns).await;
+        let health = get_rps(server.port, "/_fauxlambda/health", conns, RUN_FOR).await;
+        let get = get_rps(server.port, "/2015-03-31/functions/bench-00042", conns, RUN_FOR).await;
+        let list = get_rps(server.port, "/2015-03-31/functions/?MaxItems=100", conns, RUN_FOR).await;
         rows.push((conns, health, get, list));
     }
     create_functions(server.port, 100, 1000).await;

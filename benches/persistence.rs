@@ -15,7 +15,7 @@
 mod support;
 
 use std::time::{Duration, Instant};
-use support::{connect, request, start, start_with_data, zip_b64, Server, ROLE};
+use support::{connect, get_rps, request, start, start_with_data, zip_b64, Server, ROLE};
 
 const FUNCTIONS: usize = 1000;
 const RUN_FOR: Duration = Duration::from_secs(2);
@@ -72,29 +72,6 @@ fn updates(prefix: &str, n: usize) -> Vec<(&'static str, String, Option<String>)
         .collect()
 }
 
-/// Requests per second of GET `path` over `conns` keep-alive connections for `RUN_FOR`.
-async fn reads(port: u16, path: &'static str, conns: usize) -> f64 {
-    let deadline = Instant::now() + RUN_FOR;
-    let mut tasks = Vec::new();
-    for _ in 0..conns {
-        tasks.push(tokio::spawn(async move {
-            let mut s = connect(port).await;
-            let mut n = 0u64;
-            while Instant::now() < deadline {
-                let (status, _) = request(&mut s, "GET", path, None).await;
-                assert_eq!(status, 200, "{path}");
-                n += 1;
-            }
-            n
-        }));
-    }
-    let mut total = 0;
-    for t in tasks {
-        total += t.await.unwrap();
-    }
-    total as f64 / RUN_FOR.as_secs_f64()
-}
-
 #[derive(Default)]
 struct Figures {
     create: [f64; 2],
@@ -130,8 +107,8 @@ async fn reads_in_turns(a: &Server, fa: &mut Figures, b: &Server, fb: &mut Figur
     for _ in 0..3 {
         for (server, f) in [(a, &mut *fa), (b, &mut *fb)] {
             for (i, conns) in [1, 16].into_iter().enumerate() {
-                f.health[i] = f.health[i].max(reads(server.port, "/_fauxlambda/health", conns).await);
-                f.get[i] = f.get[i].max(reads(server.port, "/2015-03-31/functions/one-00042", conns).await);
+                f.health[i] = f.health[i].max(get_rps(server.port, "/_fauxlambda/health", conns, RUN_FOR).await);
+                f.get[i] = f.get[i].max(get_rps(server.port, "/2015-03-31/functions/one-00042", conns, RUN_FOR).await);
             }
         }
     }

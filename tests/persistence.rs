@@ -455,6 +455,41 @@ async fn nothing_acknowledged_is_lost_to_a_sigkill() {
     assert!(acked.len() >= 200);
 }
 
+/// Creates Python function `name` from `code` (`app.py`), with `RECORD` set to `record`, and waits
+/// until it is Active.
+async fn create_recording(c: &Client, name: &str, code: &str, record: &Path) {
+    c.create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .environment(
+            Environment::builder()
+                .variables("RECORD", record.to_str().unwrap())
+                .build(),
+        )
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip(&[("app.py", code)])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
+    wait_active(c, name).await;
+}
+
+/// Waits until file `path` exists.
+async fn file_appears(what: &str, path: &Path) {
+    eventually(what, Duration::from_secs(20), || async {
+        match path.exists() {
+            true => Ok(()),
+            false => Err("not yet"),
+        }
+    })
+    .await;
+}
+
 /// The asynchronous event's function fails once, then succeeds; the restart comes between the
 /// two attempts.
 const TWICE: &str = r#"
@@ -478,25 +513,7 @@ async fn a_queued_asynchronous_event_runs_after_a_restart_under_its_request_id()
     let args = ["--no-bwrap", "--async-retry-base-delay", "2"];
     let s = home.start(&args);
     let c = s.client();
-    c.create_function()
-        .function_name("twice")
-        .runtime(Runtime::Python312)
-        .role(ROLE)
-        .handler("app.handler")
-        .environment(
-            Environment::builder()
-                .variables("RECORD", record.path().to_str().unwrap())
-                .build(),
-        )
-        .code(
-            FunctionCode::builder()
-                .zip_file(Blob::new(zip(&[("app.py", TWICE)])))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    wait_active(&c, "twice").await;
+    create_recording(&c, "twice", TWICE, record.path()).await;
     let out = c
         .invoke()
         .function_name("twice")
@@ -506,13 +523,7 @@ async fn a_queued_asynchronous_event_runs_after_a_restart_under_its_request_id()
         .await
         .unwrap();
     let id = out.request_id().unwrap().to_owned();
-    eventually("the first attempt failed", Duration::from_secs(20), || async {
-        match record.path().join(format!("first-{id}")).exists() {
-            true => Ok(()),
-            false => Err("not yet"),
-        }
-    })
-    .await;
+    file_appears("the first attempt failed", &record.path().join(format!("first-{id}"))).await;
     s.stop();
     assert!(
         !record.path().join(format!("done-{id}")).exists(),
@@ -609,25 +620,7 @@ async fn a_stream_mapping_reads_on_from_its_checkpoint_after_a_restart() {
                 .unwrap();
         }
     };
-    c.create_function()
-        .function_name("rec")
-        .runtime(Runtime::Python312)
-        .role(ROLE)
-        .handler("app.handler")
-        .environment(
-            Environment::builder()
-                .variables("RECORD", record.path().to_str().unwrap())
-                .build(),
-        )
-        .code(
-            FunctionCode::builder()
-                .zip_file(Blob::new(zip(&[("app.py", KINESIS_RECORDER)])))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    wait_active(&c, "rec").await;
+    create_recording(&c, "rec", KINESIS_RECORDER, record.path()).await;
     for d in ["a", "b", "c"] {
         put(d).await;
     }
@@ -822,27 +815,7 @@ async fn a_deleted_functions_queued_events_do_not_come_back_after_a_restart() {
     let args = ["--no-bwrap", "--async-retry-base-delay", "2"];
     let s = home.start(&args);
     let c = s.client();
-    let create = |c: Client| {
-        let record = record.path().to_str().unwrap().to_owned();
-        async move {
-            c.create_function()
-                .function_name("twice")
-                .runtime(Runtime::Python312)
-                .role(ROLE)
-                .handler("app.handler")
-                .environment(Environment::builder().variables("RECORD", record).build())
-                .code(
-                    FunctionCode::builder()
-                        .zip_file(Blob::new(zip(&[("app.py", TWICE)])))
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap();
-            wait_active(&c, "twice").await;
-        }
-    };
-    create(c.clone()).await;
+    create_recording(&c, "twice", TWICE, record.path()).await;
     let out = c
         .invoke()
         .function_name("twice")
@@ -852,16 +825,10 @@ async fn a_deleted_functions_queued_events_do_not_come_back_after_a_restart() {
         .await
         .unwrap();
     let id = out.request_id().unwrap().to_owned();
-    eventually("the first attempt failed", Duration::from_secs(20), || async {
-        match record.path().join(format!("first-{id}")).exists() {
-            true => Ok(()),
-            false => Err("not yet"),
-        }
-    })
-    .await;
+    file_appears("the first attempt failed", &record.path().join(format!("first-{id}"))).await;
     // Deleted while its event waits for the retry, then a new function of the same name.
     c.delete_function().function_name("twice").send().await.unwrap();
-    create(c.clone()).await;
+    create_recording(&c, "twice", TWICE, record.path()).await;
     s.stop();
     let s = home.start(&args);
     let c = s.client();

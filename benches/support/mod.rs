@@ -129,6 +129,30 @@ async fn start_on(port: u16, extra: &[&str]) -> (Server, Duration) {
     (Server { child, port }, t0.elapsed())
 }
 
+/// GET requests per second of `path` over `conns` keep-alive connections for `run_for` (each
+/// answer must be 200).
+pub async fn get_rps(port: u16, path: &'static str, conns: usize, run_for: Duration) -> f64 {
+    let deadline = Instant::now() + run_for;
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        tasks.push(tokio::spawn(async move {
+            let mut s = connect(port).await;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let (status, _) = request(&mut s, "GET", path, None).await;
+                assert_eq!(status, 200, "{path}");
+                n += 1;
+            }
+            n
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    total as f64 / run_for.as_secs_f64()
+}
+
 /// A zip holding `app.py` with `code`, base64-encoded for CreateFunction's `ZipFile`.
 pub fn zip_b64(code: &str) -> String {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

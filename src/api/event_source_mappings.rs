@@ -459,11 +459,7 @@ fn settle(api: &Api, uuid: String) {
 /// line (also at start-up, for every mapping loaded).
 pub fn settle_in(api: &Api, context: crate::context::RequestContext, delay: std::time::Duration, uuid: String) {
     let api2 = api.clone();
-    let ns = Namespace {
-        region: context.region.to_string(),
-        account: context.account.to_string(),
-    };
-    api.state.settle_after(delay, ns, move |s| {
+    api.state.settle_after(delay, Namespace::of(&context), move |s| {
         if let Some(arn) = s.event_source_mappings.settle(&uuid) {
             s.tags.forget(&arn);
         }

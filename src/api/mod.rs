@@ -70,11 +70,7 @@ impl Api {
 
     /// The namespace (region and account) of the request being served.
     pub fn namespace(&self) -> Namespace {
-        let c = context::current_or(&self.defaults);
-        Namespace {
-            region: c.region.to_string(),
-            account: c.account.to_string(),
-        }
+        Namespace::of(&context::current_or(&self.defaults))
     }
 
     /// Runs a job on the state of the request's namespace; a vanished actor is a

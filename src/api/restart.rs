@@ -8,11 +8,13 @@ use super::Api;
 use crate::state::database::StoredRow;
 use crate::state::settle::SETTLE_DELAY;
 use crate::state::{Namespace, Namespaces};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How long loaded functions stay `Pending` after start-up.
 pub const RESTART_PENDING: Duration = Duration::from_millis(500);
+/// When the pollers and the queued events of a loaded state start: once its functions are
+/// `Active` again.
+pub const RESUME_AFTER: Duration = RESTART_PENDING.saturating_add(SETTLE_DELAY);
 
 /// What was loaded, for `resume`.
 pub struct Loaded {
@@ -49,11 +51,8 @@ pub fn resume(api: &Api, loaded: Loaded) -> usize {
             .settle_after(RESTART_PENDING, ns, move |s| s.functions.finish_restart(&name));
     }
     for (ns, uuid) in loaded.mappings {
-        let mut context = api.defaults.clone();
-        context.region = Arc::from(ns.region.as_str());
-        context.account = Arc::from(ns.account.as_str());
         // Once the functions are `Active` again.
-        super::event_source_mappings::settle_in(api, context, RESTART_PENDING + SETTLE_DELAY, uuid);
+        super::event_source_mappings::settle_in(api, ns.context(&api.defaults), RESUME_AFTER, uuid);
     }
     // What was left in transition ends as it would have.
     let state = api.state.clone();

@@ -19,24 +19,18 @@ pub struct CapacityProviders {
 impl CapacityProviders {
     /// Ends a provider's creation: `Pending` → `Active`.
     pub fn activate(&mut self, name: &str) {
-        let pending = self
-            .by_name
-            .get(name)
-            .is_some_and(|p| p.state == m::CapacityProviderState::Pending);
-        if let (true, Some(p)) = (pending, self.by_name.get_mut(name)) {
-            p.state = m::CapacityProviderState::Active;
-        }
+        self.by_name.update_if(
+            name,
+            |p| p.state == m::CapacityProviderState::Pending,
+            |p| p.state = m::CapacityProviderState::Active,
+        );
     }
 
     /// Ends a provider's deletion: a `Deleting` provider is removed; answers its ARN.
     pub fn finish_delete(&mut self, name: &str) -> Option<String> {
-        let deleting = self
-            .by_name
-            .get(name)
-            .is_some_and(|p| p.state == m::CapacityProviderState::Deleting);
+        let deleting = self.by_name.get(name)?.state == m::CapacityProviderState::Deleting;
         deleting
-            .then(|| self.by_name.remove(name))
-            .flatten()
+            .then(|| self.by_name.remove(name))?
             .map(|p| p.capacity_provider_arn)
     }
 

@@ -59,16 +59,15 @@ impl Concurrency {
 
     /// Marks a provisioned config as allocated (the environments are "ready").
     pub fn finish_provisioning(&mut self, name: &str, qualifier: &str) {
-        let in_progress = self
-            .provisioned
-            .get_for(name, qualifier)
-            .is_some_and(|p| p.status == m::ProvisionedConcurrencyStatusEnum::InProgress);
-        // Only a change marks the row (`get_for_mut`).
-        if let (true, Some(p)) = (in_progress, self.provisioned.get_for_mut(name, qualifier)) {
-            p.status = m::ProvisionedConcurrencyStatusEnum::Ready;
-            p.available = p.requested;
-            p.allocated = p.requested;
-        }
+        self.provisioned.update_if(
+            &(name.to_owned(), qualifier.to_owned()),
+            |p| p.status == m::ProvisionedConcurrencyStatusEnum::InProgress,
+            |p| {
+                p.status = m::ProvisionedConcurrencyStatusEnum::Ready;
+                p.available = p.requested;
+                p.allocated = p.requested;
+            },
+        );
     }
 
     /// Drops what belongs to a deleted function (or one deleted qualifier of it).

@@ -32,13 +32,11 @@ impl EventSourceMappings {
     /// Ends a transition (`Creating`, `Enabling`, `Disabling`, `Updating`) in `Enabled` or
     /// `Disabled`; a `Deleting` mapping is removed. Answers the ARN of a removed mapping.
     pub fn settle(&mut self, uuid: &str) -> Option<String> {
-        let m = self.by_uuid.get_mut(uuid)?;
-        match m.config.state.as_deref() {
-            Some("Deleting") => {
-                let m = self.by_uuid.remove(uuid)?;
-                m.config.event_source_mapping_arn
-            }
+        // Read first: a settled mapping is not marked changed (`get_mut`), so nothing is written.
+        match self.by_uuid.get(uuid)?.config.state.as_deref() {
+            Some("Deleting") => self.by_uuid.remove(uuid)?.config.event_source_mapping_arn,
             Some("Creating" | "Enabling" | "Disabling" | "Updating") => {
+                let m = self.by_uuid.get_mut(uuid)?;
                 m.config.state = Some(if m.enabled { "Enabled" } else { "Disabled" }.to_string());
                 None
             }

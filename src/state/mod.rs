@@ -40,6 +40,27 @@ pub struct Namespace {
     pub account: String,
 }
 
+impl Namespace {
+    /// The namespace a request (or background work in its context) belongs to.
+    pub fn of(c: &crate::context::RequestContext) -> Namespace {
+        Namespace {
+            region: c.region.to_string(),
+            account: c.account.to_string(),
+        }
+    }
+
+    /// `base` (fauxlambda's defaults) in this namespace, outside any request: the context that
+    /// background work for it (pollers, queued events) runs in.
+    pub fn context(&self, base: &crate::context::RequestContext) -> crate::context::RequestContext {
+        crate::context::RequestContext {
+            region: std::sync::Arc::from(self.region.as_str()),
+            account: std::sync::Arc::from(self.account.as_str()),
+            request_id: std::sync::Arc::from(""),
+            ..base.clone()
+        }
+    }
+}
+
 /// The database table of the asynchronous events waiting in queues: written through the actor
 /// (`Namespaces::journal`), read back at start-up by the queue, never held in `State`.
 pub const ASYNC_EVENTS: &str = "async_events";

@@ -74,6 +74,25 @@ impl<K: Ord + Clone, V> Table<K, V> {
         self.map.entry(k)
     }
 
+    /// Changes the value of `k` with `change` only when `wanted` says so: only then is it marked
+    /// (a transition that may already have happened writes nothing when it has). Answers
+    /// whether it changed.
+    pub fn update_if<Q: Ord + ?Sized>(
+        &mut self,
+        k: &Q,
+        wanted: impl FnOnce(&V) -> bool,
+        change: impl FnOnce(&mut V),
+    ) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        if !self.map.get(k).is_some_and(wanted) {
+            return false;
+        }
+        change(self.get_mut(k).expect("present"));
+        true
+    }
+
     /// Keeps what `keep` accepts; the removed keys are marked.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         let changed = &mut self.changed;

@@ -181,13 +181,20 @@ impl AsyncQueue {
     /// Queues `event` to run at `due` (a retry, or a throttled event put back).
     pub(super) fn put(&self, api: &Api, event: AsyncEvent, due: Instant) {
         let q = self.function_queue(api, &event.function);
+        self.put_into(api, q, event, due);
+    }
+
+    /// Queues `event` in `q` itself (not whichever queue the function's name has now: a retry
+    /// whose function was deleted meanwhile must not land in a new function's queue). False when
+    /// `q` is closed, and the event dropped.
+    fn put_into(&self, api: &Api, q: Arc<FunctionQueue>, event: AsyncEvent, due: Instant) -> bool {
         let seq = q.seq.fetch_add(1, Ordering::Relaxed);
         let len = event.payload.len();
         let start = {
             let mut heap = q.heap.lock().unwrap_or_else(|p| p.into_inner());
             // Checked under the heap's lock, which `close` takes too: nothing lands in a closed queue.
             if q.closed.load(Ordering::Acquire) {
-                return;
+                return false;
             }
             heap.due.push(Reverse(Queued {
                 due,
@@ -203,6 +210,7 @@ impl AsyncQueue {
         } else {
             q.wake.notify_one();
         }
+        true
     }
 
     /// The queue of function `name` in the namespace of the request (or attempt) being served.
@@ -371,23 +379,24 @@ async fn dispatch(queue: AsyncQueue, api: Api, q: Arc<FunctionQueue>) {
         q.in_flight.fetch_add(1, Ordering::Relaxed);
         let (queue, api, q) = (queue.clone(), api.clone(), q.clone());
         let context = q.context.clone();
-        let ns = Namespace {
-            region: context.region.to_string(),
-            account: context.account.to_string(),
-        };
+        let ns = Namespace::of(&context);
         tokio::spawn(crate::context::scope(context, async move {
             let request_id = event.request_id.clone();
             let next = attempt::run(&api, &queue, *event).await;
             q.in_flight.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
-            match next {
+            let put_back = match next {
                 Some((event, due)) if !q.closed.load(Ordering::Acquire) => {
                     if let Err(e) = persisted::save(&api, &ns, &event, due).await {
                         tracing::warn!("asynchronous event {request_id}: its next attempt could not be saved: {e}");
                     }
-                    queue.put(&api, event, due);
+                    // Closed meanwhile (its function deleted): dropped, row and all.
+                    queue.put_into(&api, q, event, due)
                 }
-                _ => persisted::forget(&api, &ns, &request_id).await,
+                _ => false,
+            };
+            if !put_back {
+                persisted::forget(&api, &ns, &request_id).await;
             }
         }));
     }

@@ -6,13 +6,12 @@
 
 use super::record::Response;
 use super::{AsyncEvent, AsyncQueue};
-use crate::api::restart::RESTART_PENDING;
+use crate::api::restart::RESUME_AFTER;
 use crate::api::Api;
 use crate::state::database::StoredRow;
-use crate::state::{settle::SETTLE_DELAY, Namespace, ASYNC_EVENTS};
+use crate::state::{Namespace, ASYNC_EVENTS};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -139,10 +138,12 @@ pub fn restore(api: &Api, queue: &AsyncQueue, rows: Vec<StoredRow>) -> usize {
             }),
         };
         // Not before the restarted functions are `Active` again.
-        let due = now + Duration::from_millis(row.due_ms.saturating_sub(now_ms)).max(RESTART_PENDING + SETTLE_DELAY);
-        let mut context = api.defaults.clone();
-        context.region = Arc::from(stored.region.as_str());
-        context.account = Arc::from(stored.account.as_str());
+        let due = now + Duration::from_millis(row.due_ms.saturating_sub(now_ms)).max(RESUME_AFTER);
+        let context = Namespace {
+            region: stored.region,
+            account: stored.account,
+        }
+        .context(&api.defaults);
         let (queue, api) = (queue.clone(), api.clone());
         tokio::spawn(crate::context::scope(context, async move { queue.put(&api, ev, due) }));
         restored += 1;

@@ -235,14 +235,11 @@ pub async fn set_last_processing_result(api: &Api, uuid: &str, result: &str) {
     let (uuid, result) = (uuid.to_owned(), result.to_owned());
     let _ = api
         .state(move |s| {
-            let changed = s
-                .event_source_mappings
-                .get(&uuid)
-                .is_some_and(|m| m.config.last_processing_result.as_deref() != Some(result.as_str()));
-            // Only a change is written (`get_mut` marks the row).
-            if let (true, Some(m)) = (changed, s.event_source_mappings.by_uuid.get_mut(&uuid)) {
-                m.config.last_processing_result = Some(result);
-            }
+            s.event_source_mappings.by_uuid.update_if(
+                &uuid,
+                |m| m.config.last_processing_result.as_deref() != Some(result.as_str()),
+                |m| m.config.last_processing_result = Some(result.clone()),
+            );
         })
         .await;
 }
